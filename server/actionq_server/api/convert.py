@@ -1,0 +1,268 @@
+"""Protobuf messages to validated domain values and back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from actionq.v1 import action_pb2 as pb
+from actionq.v1 import service_pb2 as spb
+from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
+
+from ..domain import validation as v
+from ..domain.errors import InvalidArgument
+from ..domain.models import (
+    Action,
+    ActionFilter,
+    ClaimSpec,
+    Event,
+    EventFilter,
+    NewAction,
+    QueueStat,
+    Status,
+)
+
+STATUS_TO_PB = {
+    Status.PENDING: pb.ACTION_STATUS_PENDING,
+    Status.CLAIMED: pb.ACTION_STATUS_CLAIMED,
+    Status.COMPLETED: pb.ACTION_STATUS_COMPLETED,
+    Status.FAILED: pb.ACTION_STATUS_FAILED,
+    Status.REJECTED: pb.ACTION_STATUS_REJECTED,
+    Status.CANCELLED: pb.ACTION_STATUS_CANCELLED,
+}
+STATUS_FROM_PB = {number: status for status, number in STATUS_TO_PB.items()}
+
+DEFAULT_LEASE_SECONDS = 30.0
+DEFAULT_PAGE = 100
+DEFAULT_WATCH_BATCH = 500
+
+
+# ---- scalar helpers -------------------------------------------------------
+
+
+def _normalize(value: Any) -> Any:
+    """Struct carries numbers as doubles; store whole numbers as integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normalize(x) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_normalize(x) for x in value]
+    return value
+
+
+def struct_to_dict(field: str, message: struct_pb2.Struct) -> dict[str, Any]:
+    """A Struct as a plain JSON object, bounded in size."""
+    value = _normalize(_struct_value(message))
+    return v.json_object(field, value, message.ByteSize())
+
+
+def _struct_value(message: struct_pb2.Struct) -> dict[str, Any]:
+    return {k: _value(x) for k, x in message.fields.items()}
+
+
+def _value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return _struct_value(value.struct_value)
+    if kind == "list_value":
+        return [_value(x) for x in value.list_value.values]
+    if kind in (None, "null_value"):
+        return None
+    return getattr(value, kind)
+
+
+def dict_to_struct(value: dict[str, Any] | None) -> struct_pb2.Struct | None:
+    """A JSON object as a Struct; None stays unset."""
+    if value is None:
+        return None
+    message = struct_pb2.Struct()
+    message.update(value)
+    return message
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    """A datetime as a Timestamp; None stays unset."""
+    if value is None:
+        return None
+    message = timestamp_pb2.Timestamp()
+    message.FromDatetime(value)
+    return message
+
+
+def seconds(duration: duration_pb2.Duration) -> float:
+    """A Duration in seconds."""
+    return duration.seconds + duration.nanos / 1e9
+
+
+# ---- requests -------------------------------------------------------------
+
+
+def new_action(i: int, m: pb.NewAction) -> NewAction:
+    """One NewAction of an Enqueue request, validated."""
+    f = f"actions[{i}]"
+    queue = v.name(f"{f}.queue", m.queue, required=False) or "default"
+    max_attempts = v.bounded(f"{f}.max_attempts", m.max_attempts or 1, low=1, high=v.MAX_ATTEMPTS)
+    if m.parent_id:
+        v.positive_id(f"{f}.parent_id", m.parent_id)
+    delay = seconds(m.delay) if m.HasField("delay") else 0.0
+    if delay < 0:
+        raise InvalidArgument(f"{f}.delay", "must not be negative")
+    run_after = m.run_after.ToDatetime(tzinfo=UTC) if m.HasField("run_after") else None
+    return NewAction(
+        queue=queue,
+        action_type=v.name(f"{f}.action_type", m.action_type),
+        project=v.name(f"{f}.project", m.project),
+        target_ref=v.text(f"{f}.target_ref", m.target_ref, limit=v.MAX_REF),
+        source_refs=v.refs(f"{f}.source_refs", list(m.source_refs)),
+        payload=struct_to_dict(f"{f}.payload", m.payload),
+        priority=m.priority,
+        parent_id=m.parent_id or None,
+        created_by=v.text(f"{f}.created_by", m.created_by, limit=v.MAX_NAME) or "unknown",
+        idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_REF)
+        or None,
+        max_attempts=max_attempts,
+        run_after=run_after,
+        delay_seconds=delay,
+    )
+
+
+def new_actions(request: spb.EnqueueRequest) -> list[NewAction]:
+    """Every NewAction of an Enqueue request, validated."""
+    if not request.actions:
+        raise InvalidArgument("actions", "must hold at least one action")
+    if len(request.actions) > v.MAX_BATCH:
+        raise InvalidArgument("actions", f"must hold at most {v.MAX_BATCH} actions")
+    return [new_action(i, m) for i, m in enumerate(request.actions)]
+
+
+def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
+    """A Claim request, validated, with defaults applied."""
+    return ClaimSpec(
+        worker=v.name("worker", request.worker),
+        queue=v.name("queue", request.queue, required=False) or "default",
+        action_types=[
+            v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)
+        ],
+        project=v.name("project", request.project, required=False),
+        max_actions=v.bounded("max_actions", request.max_actions or 1, low=1, high=v.MAX_PAGE),
+        lease_seconds=lease(request, "lease"),
+        wait_seconds=v.seconds(
+            "wait", seconds(request.wait), low=0.0, high=v.MAX_WAIT_SECONDS
+        ),
+    )
+
+
+def lease(request: Any, field: str) -> float:
+    """A lease length field, defaulting to 30 s."""
+    if not request.HasField(field):
+        return DEFAULT_LEASE_SECONDS
+    return v.seconds(field, seconds(getattr(request, field)), low=1.0, high=v.MAX_LEASE_SECONDS)
+
+
+def page_size(value: int, default: int = DEFAULT_PAGE) -> int:
+    """A page size field, defaulting when zero."""
+    return v.bounded("page_size", value or default, low=1, high=v.MAX_PAGE)
+
+
+def action_filter(request: spb.ListActionsRequest) -> ActionFilter:
+    """The filters of a ListActions request."""
+    statuses = []
+    for i, number in enumerate(request.statuses):
+        if number not in STATUS_FROM_PB:
+            raise InvalidArgument(f"statuses[{i}]", f"{number} is not a known status")
+        statuses.append(STATUS_FROM_PB[number])
+    return ActionFilter(
+        statuses=statuses,
+        action_type=v.name("action_type", request.action_type, required=False),
+        project=v.name("project", request.project, required=False),
+        queue=v.name("queue", request.queue, required=False),
+    )
+
+
+def page_cursor(token: str) -> int:
+    """The id cursor inside a page token."""
+    if not token:
+        return 0
+    try:
+        cursor = int(token)
+    except ValueError:
+        raise InvalidArgument("page_token", "is not a token returned by ListActions") from None
+    if cursor < 0:
+        raise InvalidArgument("page_token", "is not a token returned by ListActions")
+    return cursor
+
+
+def event_filter(request: spb.ListEventsRequest | spb.WatchEventsRequest) -> EventFilter:
+    """The filters of ListEvents and WatchEvents."""
+    ids = [v.positive_id(f"action_ids[{i}]", x) for i, x in enumerate(request.action_ids)]
+    types = []
+    for i, t in enumerate(request.event_types):
+        types.append(v.name(f"event_types[{i}]", t))
+    if request.after_cursor < 0:
+        raise InvalidArgument("after_cursor", "must not be negative")
+    return EventFilter(action_ids=ids, event_types=types)
+
+
+# ---- responses ------------------------------------------------------------
+
+
+def action(a: Action) -> pb.Action:
+    """The wire form of an action."""
+    return pb.Action(
+        id=a.id,
+        queue=a.queue,
+        action_type=a.action_type,
+        project=a.project,
+        target_ref=a.target_ref,
+        source_refs=a.source_refs,
+        payload=dict_to_struct(a.payload),
+        priority=a.priority,
+        status=STATUS_TO_PB[a.status],
+        run_after=timestamp(a.run_after),
+        attempt=a.attempt,
+        max_attempts=a.max_attempts,
+        claimed_by=a.claimed_by or "",
+        claim_deadline=timestamp(a.claim_deadline),
+        parent_id=a.parent_id or 0,
+        chain_depth=a.chain_depth,
+        created_by=a.created_by,
+        idempotency_key=a.idempotency_key or "",
+        result_ref=a.result_ref or "",
+        result=dict_to_struct(a.result),
+        failure_reason=a.failure_reason or "",
+        rejected_by=a.rejected_by or "",
+        completed_at=timestamp(a.completed_at),
+        created_at=timestamp(a.created_at),
+        updated_at=timestamp(a.updated_at),
+    )
+
+
+def event(e: Event) -> pb.Event:
+    """The wire form of an event."""
+    return pb.Event(
+        id=e.id,
+        action_id=e.action_id or 0,
+        event_type=e.event_type,
+        actor=e.actor,
+        payload=dict_to_struct(e.payload),
+        created_at=timestamp(e.created_at),
+    )
+
+
+def queue_stat(s: QueueStat) -> pb.QueueStat:
+    """The wire form of one stats row."""
+    age = duration_pb2.Duration()
+    age.FromNanoseconds(int(s.oldest_pending_seconds * 1e9))
+    return pb.QueueStat(
+        queue=s.queue,
+        action_type=s.action_type,
+        pending=s.pending,
+        claimed=s.claimed,
+        completed=s.completed,
+        failed=s.failed,
+        rejected=s.rejected,
+        cancelled=s.cancelled,
+        oldest_pending_age=age,
+    )
+

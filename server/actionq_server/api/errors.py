@@ -1,0 +1,132 @@
+"""The one place where errors become gRPC statuses.
+
+Domain errors map to their status code with google.rpc details; anything else
+is logged with its traceback and reaches the client as a generic INTERNAL.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from google.protobuf import duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from ..domain.errors import (
+    ActionqError,
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+_CODES: dict[type[ActionqError], int] = {
+    InvalidArgument: code_pb2.INVALID_ARGUMENT,
+    NotFound: code_pb2.NOT_FOUND,
+    FailedPrecondition: code_pb2.FAILED_PRECONDITION,
+    AlreadyExists: code_pb2.ALREADY_EXISTS,
+    RateLimited: code_pb2.RESOURCE_EXHAUSTED,
+    Unavailable: code_pb2.UNAVAILABLE,
+}
+
+
+def to_status(exc: BaseException) -> grpc.Status:
+    """The gRPC status (with details) for an exception raised by a handler."""
+    if not isinstance(exc, ActionqError):
+        incident = uuid.uuid4().hex[:12]
+        log.error("internal error %s", incident, exc_info=exc)
+        return rpc_status.to_status(
+            status_pb2.Status(
+                code=code_pb2.INTERNAL, message=f"internal error (incident {incident})"
+            )
+        )
+    code = next(c for cls, c in _CODES.items() if isinstance(exc, cls))
+    status = status_pb2.Status(code=code, message=exc.message)
+    if isinstance(exc, InvalidArgument):
+        detail = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=exc.field, description=exc.message
+                )
+            ]
+        )
+        status.details.add().Pack(detail)
+    elif isinstance(exc, RateLimited):
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(int(exc.retry_after * 1e9))
+        status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        status.message = f"{exc.message}; retry in {exc.retry_after:.0f} s"
+    return rpc_status.to_status(status)
+
+
+async def _abort(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    status = to_status(exc)
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+def _passes(exc: BaseException) -> bool:
+    """Errors that already carry their status (an abort) pass through untouched."""
+    return isinstance(exc, grpc.aio.AbortError)
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Wraps every handler so that no exception leaves without a proper status."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None:
+            return None
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _wrap_unary(handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_stream(handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+
+def _wrap_unary(
+    behavior: Callable[[Any, Any], Awaitable[Any]],
+) -> Callable[[Any, Any], Awaitable[Any]]:
+    async def unary(request: Any, context: Any) -> Any:
+        try:
+            return await behavior(request, context)
+        except Exception as exc:
+            if _passes(exc):
+                raise
+            await _abort(exc, context)
+
+    return unary
+
+
+def _wrap_stream(
+    behavior: Callable[[Any, Any], AsyncIterator[Any]],
+) -> Callable[[Any, Any], AsyncIterator[Any]]:
+    async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+        try:
+            async for response in behavior(request, context):
+                yield response
+        except Exception as exc:
+            if _passes(exc):
+                raise
+            await _abort(exc, context)
+
+    return stream

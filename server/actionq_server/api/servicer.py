@@ -1,0 +1,199 @@
+"""ActionQueueService: each RPC validates, calls the service, converts back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from actionq.v1 import service_pb2 as spb
+from actionq.v1 import service_pb2_grpc
+
+from ..domain import validation as v
+from ..domain.errors import InvalidArgument
+from ..domain.models import COORDINATOR_EVENT_TYPES
+from ..service import QueueService
+from . import convert as c
+
+Context = Any
+
+
+class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
+    """The gRPC handlers. Errors propagate to the ErrorInterceptor."""
+
+    def __init__(self, service: QueueService, *, max_chain_depth: int, rate_limit: int) -> None:
+        self._service = service
+        self._store = service.store
+        self._max_chain_depth = max_chain_depth
+        self._rate_limit = rate_limit
+
+    async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
+        new = c.new_actions(request)
+        stored = await self._store.enqueue(
+            new, max_chain_depth=self._max_chain_depth, rate_limit_per_hour=self._rate_limit
+        )
+        return spb.EnqueueResponse(
+            actions=[
+                c.pb.EnqueuedAction(action=c.action(e.action), duplicate=e.duplicate)
+                for e in stored
+            ]
+        )
+
+    async def GetAction(
+        self, request: spb.GetActionRequest, context: Context
+    ) -> spb.GetActionResponse:
+        action = await self._store.get(v.positive_id("id", request.id))
+        return spb.GetActionResponse(action=c.action(action))
+
+    async def ListActions(
+        self, request: spb.ListActionsRequest, context: Context
+    ) -> spb.ListActionsResponse:
+        limit = c.page_size(request.page_size)
+        actions = await self._store.list_actions(
+            c.action_filter(request),
+            cursor=c.page_cursor(request.page_token),
+            limit=limit,
+            newest_first=request.newest_first,
+        )
+        token = str(actions[-1].id) if len(actions) == limit else ""
+        return spb.ListActionsResponse(
+            actions=[c.action(a) for a in actions], next_page_token=token
+        )
+
+    async def Claim(self, request: spb.ClaimRequest, context: Context) -> spb.ClaimResponse:
+        claimed = await self._service.claim(c.claim_spec(request))
+        return spb.ClaimResponse(
+            actions=[
+                c.pb.ClaimedAction(action=c.action(x.action), lease_token=x.lease_token)
+                for x in claimed
+            ]
+        )
+
+    async def Heartbeat(
+        self, request: spb.HeartbeatRequest, context: Context
+    ) -> spb.HeartbeatResponse:
+        outcome = await self._store.heartbeat(
+            v.positive_id("id", request.id),
+            _token(request.lease_token, required=True),
+            c.lease(request, "lease"),
+        )
+        return spb.HeartbeatResponse(
+            claim_deadline=c.timestamp(outcome.claim_deadline), cancelled=outcome.cancelled
+        )
+
+    async def Complete(
+        self, request: spb.CompleteRequest, context: Context
+    ) -> spb.CompleteResponse:
+        action = await self._store.complete(
+            v.positive_id("id", request.id),
+            _token(request.lease_token, required=False),
+            v.text("result_ref", request.result_ref, limit=v.MAX_REF),
+            c.struct_to_dict("result", request.result) if request.HasField("result") else None,
+            v.text("actor", request.actor, limit=v.MAX_NAME) or None,
+        )
+        return spb.CompleteResponse(action=c.action(action))
+
+    async def Fail(self, request: spb.FailRequest, context: Context) -> spb.FailResponse:
+        retry_delay = None
+        if request.HasField("retry_delay"):
+            retry_delay = v.seconds(
+                "retry_delay", c.seconds(request.retry_delay), low=0.0, high=30 * 24 * 3600.0
+            )
+        action = await self._store.fail(
+            v.positive_id("id", request.id),
+            _token(request.lease_token, required=False),
+            v.text("reason", request.reason, required=True),
+            no_retry=request.no_retry,
+            retry_delay=retry_delay,
+            actor=v.text("actor", request.actor, limit=v.MAX_NAME) or None,
+        )
+        return spb.FailResponse(action=c.action(action))
+
+    async def Reject(self, request: spb.RejectRequest, context: Context) -> spb.RejectResponse:
+        action = await self._store.reject(
+            v.positive_id("id", request.id),
+            _token(request.lease_token, required=False),
+            v.text("reason", request.reason, required=True),
+            v.name("validator", request.validator),
+        )
+        return spb.RejectResponse(action=c.action(action))
+
+    async def Cancel(self, request: spb.CancelRequest, context: Context) -> spb.CancelResponse:
+        action = await self._store.cancel(
+            v.positive_id("id", request.id),
+            v.text("reason", request.reason, required=True),
+            v.text("actor", request.actor, limit=v.MAX_NAME) or "operator",
+        )
+        return spb.CancelResponse(action=c.action(action))
+
+    async def Sweep(self, request: spb.SweepRequest, context: Context) -> spb.SweepResponse:
+        requeued = []
+        while True:
+            batch = await self._store.sweep()
+            requeued.extend(batch)
+            if len(batch) < 1000:
+                break
+        return spb.SweepResponse(actions=[c.action(a) for a in requeued])
+
+    async def ListEvents(
+        self, request: spb.ListEventsRequest, context: Context
+    ) -> spb.ListEventsResponse:
+        page = await self._store.list_events(
+            request.after_cursor, c.event_filter(request), c.page_size(request.page_size)
+        )
+        return spb.ListEventsResponse(
+            events=[c.event(e) for e in page.events], next_cursor=page.next_cursor
+        )
+
+    async def WatchEvents(
+        self, request: spb.WatchEventsRequest, context: Context
+    ) -> AsyncIterator[spb.WatchEventsResponse]:
+        where = c.event_filter(request)
+        max_batch = v.bounded(
+            "max_batch", request.max_batch or c.DEFAULT_WATCH_BATCH, low=1, high=v.MAX_PAGE
+        )
+        pages = self._service.watch(
+            request.after_cursor, where, max_batch, from_end=request.from_end
+        )
+        async for page in pages:
+            yield spb.WatchEventsResponse(
+                events=[c.event(e) for e in page.events], cursor=page.next_cursor
+            )
+
+    async def EmitEvent(
+        self, request: spb.EmitEventRequest, context: Context
+    ) -> spb.EmitEventResponse:
+        if request.event_type not in COORDINATOR_EVENT_TYPES:
+            raise InvalidArgument(
+                "event_type", f"must be one of {', '.join(sorted(COORDINATOR_EVENT_TYPES))}"
+            )
+        action_id = v.positive_id("action_id", request.action_id) if request.action_id else None
+        event = await self._store.emit(
+            request.event_type,
+            v.name("actor", request.actor),
+            c.struct_to_dict("payload", request.payload),
+            action_id,
+        )
+        return spb.EmitEventResponse(event=c.event(event))
+
+    async def GetQueueStats(
+        self, request: spb.GetQueueStatsRequest, context: Context
+    ) -> spb.GetQueueStatsResponse:
+        stats, high_water, now = await self._store.stats(
+            v.name("queue", request.queue, required=False),
+            v.name("project", request.project, required=False),
+        )
+        return spb.GetQueueStatsResponse(
+            stats=[c.queue_stat(s) for s in stats],
+            latest_event_cursor=high_water,
+            as_of=c.timestamp(now),
+        )
+
+    async def Migrate(self, request: spb.MigrateRequest, context: Context) -> spb.MigrateResponse:
+        report = await self._store.migrate()
+        return spb.MigrateResponse(
+            schema=report.schema, version=report.version, applied=report.applied
+        )
+
+
+def _token(value: str, *, required: bool) -> str | None:
+    return v.lease_token("lease_token", value, required=required)

@@ -1,0 +1,116 @@
+"""The composition root: wires settings, PostgreSQL, the store and the gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import asyncpg
+import grpc
+from actionq.v1 import service_pb2, service_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from .api.errors import ErrorInterceptor
+from .api.servicer import ActionQueueServicer
+from .config import Settings
+from .service import QueueService
+from .store.notify import Listener
+from .store.repository import Store, init_connection
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["ActionQueueService"].full_name
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+async def open_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
+    """An asyncpg pool whose connections resolve names in the actionq schema."""
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=settings.pool_min,
+        max_size=settings.pool_max,
+        init=init_connection,
+        server_settings={"search_path": settings.schema, "application_name": "actionq"},
+    )
+
+
+@dataclass
+class App:
+    """A running actionq server and everything it owns."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    listener: Listener
+    service: QueueService
+    server: grpc.aio.Server
+    health: health.HealthServicer
+    port: int
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain: refuse new work, let calls in flight finish, close everything."""
+        grace = self.settings.grace_seconds if grace is None else grace
+        self.health.enter_graceful_shutdown()
+        self.service.close()
+        await self.server.stop(grace)
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.listener.stop()
+        await self.pool.close()
+
+
+async def start(settings: Settings, dsn: str) -> App:
+    """Migrate, then serve on settings.listen."""
+    pool = await open_pool(settings, dsn)
+    store = Store(pool, settings.schema)
+    await store.migrate()
+    listener = Listener(lambda: asyncpg.connect(dsn), settings.schema)
+    await listener.start()
+    service = QueueService(store, listener)
+
+    server = grpc.aio.server(
+        interceptors=[ErrorInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    servicer = ActionQueueServicer(
+        service,
+        max_chain_depth=settings.max_chain_depth,
+        rate_limit=settings.rate_limit_per_hour,
+    )
+    service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(settings.listen)
+    if port == 0:
+        await pool.close()
+        await listener.stop()
+        raise OSError(f"cannot listen on {settings.listen}")
+    await server.start()
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    app = App(settings, pool, listener, service, server, health_servicer, port)
+    app.tasks.append(asyncio.create_task(_sweep_forever(store, settings.sweep_interval)))
+    return app
+
+
+async def _sweep_forever(store: Store, interval: float) -> None:
+    """Requeue expired claims every `interval` seconds."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            while len(await store.sweep()) == 1000:
+                pass
+        except Exception as exc:
+            log.warning("sweep failed: %s", exc)

@@ -1,0 +1,83 @@
+"""ACTIONQ_* settings, read from the environment and validated once."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConfigError(ValueError):
+    """A setting is invalid; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Validated server settings."""
+
+    url: str | None
+    data_dir: Path
+    schema: str
+    max_chain_depth: int
+    rate_limit_per_hour: int
+    listen: str
+    sweep_interval: float
+    pool_min: int
+    pool_max: int
+    grace_seconds: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every setting; raise ConfigError naming the bad one."""
+        env = os.environ if env is None else env
+        schema = env.get("ACTIONQ_SCHEMA", "actionq")
+        if not SCHEMA_RE.match(schema) or len(schema) > 48:
+            raise ConfigError(
+                f"ACTIONQ_SCHEMA={schema!r} is not a plain identifier "
+                "(letters, digits and underscores, not starting with a digit, at most 48)"
+            )
+        data_dir = env.get("ACTIONQ_DATA_DIR") or platformdirs.user_data_dir("actionq")
+        return cls(
+            url=env.get("ACTIONQ_URL") or None,
+            data_dir=Path(data_dir).expanduser(),
+            schema=schema,
+            max_chain_depth=_int(env, "ACTIONQ_MAX_CHAIN_DEPTH", 3, low=0),
+            rate_limit_per_hour=_int(env, "ACTIONQ_RATE_LIMIT_PER_HOUR", 20, low=0),
+            listen=env.get("ACTIONQ_LISTEN", "127.0.0.1:50051"),
+            sweep_interval=_float(env, "ACTIONQ_SWEEP_INTERVAL", 5.0, low=0.05),
+            pool_min=_int(env, "ACTIONQ_POOL_MIN", 2, low=1),
+            pool_max=_int(env, "ACTIONQ_POOL_MAX", 10, low=2),
+            grace_seconds=_float(env, "ACTIONQ_GRACE_SECONDS", 10.0, low=0.0),
+        )
+
+
+def _int(env: Mapping[str, str], key: str, default: int, *, low: int) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not an integer") from None
+    if value < low:
+        raise ConfigError(f"{key}={raw!r} must be at least {low}")
+    return value
+
+
+def _float(env: Mapping[str, str], key: str, default: float, *, low: float) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a number") from None
+    if value < low:
+        raise ConfigError(f"{key}={raw!r} must be at least {low}")
+    return value

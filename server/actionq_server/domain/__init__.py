@@ -1,0 +1,1 @@
+"""The domain: plain data, lifecycle rules and errors; no gRPC, no asyncpg."""

@@ -1,0 +1,188 @@
+"""Plain data carried between the API layer and the store."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+
+class Status(enum.StrEnum):
+    """Lifecycle status of an action, as stored."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.REJECTED, Status.CANCELLED})
+
+EVENT_TYPES = frozenset(
+    {
+        "action_enqueued",
+        "action_claimed",
+        "action_completed",
+        "action_failed",
+        "action_rejected",
+        "action_cancelled",
+        "claim_timed_out",
+        "coordinator_cycle",
+        "coordinator_paused",
+    }
+)
+COORDINATOR_EVENT_TYPES = frozenset({"coordinator_cycle", "coordinator_paused"})
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """The current state of one action."""
+
+    id: int
+    queue: str
+    action_type: str
+    project: str
+    target_ref: str
+    source_refs: list[str]
+    payload: JsonObject
+    priority: int
+    status: Status
+    run_after: datetime
+    attempt: int
+    max_attempts: int
+    claimed_by: str | None
+    claim_deadline: datetime | None
+    parent_id: int | None
+    chain_depth: int
+    created_by: str
+    idempotency_key: str | None
+    result_ref: str | None
+    result: JsonObject | None
+    failure_reason: str | None
+    rejected_by: str | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewAction:
+    """A validated request to enqueue one action."""
+
+    action_type: str
+    project: str
+    created_by: str
+    queue: str = "default"
+    target_ref: str = ""
+    source_refs: list[str] = field(default_factory=list)
+    payload: JsonObject = field(default_factory=dict)
+    priority: int = 0
+    parent_id: int | None = None
+    idempotency_key: str | None = None
+    max_attempts: int = 1
+    run_after: datetime | None = None
+    delay_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    """The outcome of enqueuing one NewAction."""
+
+    action: Action
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An action handed to a worker with its lease token."""
+
+    action: Action
+    lease_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSpec:
+    """What a worker asks for."""
+
+    worker: str
+    queue: str = "default"
+    action_types: list[str] = field(default_factory=list)
+    project: str = ""
+    max_actions: int = 1
+    lease_seconds: float = 30.0
+    wait_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatOutcome:
+    """A new deadline, or word that the action was cancelled under the worker."""
+
+    claim_deadline: datetime | None
+    cancelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the append-only log."""
+
+    id: int
+    action_id: int | None
+    event_type: str
+    actor: str
+    payload: JsonObject
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """Events after a cursor and the cursor to continue from."""
+
+    events: list[Event]
+    next_cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which events a reader wants."""
+
+    action_ids: list[int] = field(default_factory=list)
+    event_types: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFilter:
+    """Which actions a listing wants."""
+
+    statuses: list[Status] = field(default_factory=list)
+    action_type: str = ""
+    project: str = ""
+    queue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStat:
+    """Counts of one queue and action type by status."""
+
+    queue: str
+    action_type: str
+    pending: int
+    claimed: int
+    completed: int
+    failed: int
+    rejected: int
+    cancelled: int
+    oldest_pending_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationReport:
+    """The schema after a migration run."""
+
+    schema: str
+    version: int
+    applied: list[str]

@@ -1,0 +1,1 @@
+"""PostgreSQL storage: named SQL, the repository, migrations and LISTEN/NOTIFY."""

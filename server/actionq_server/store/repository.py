@@ -1,0 +1,370 @@
+"""The one repository: every read and write of actions and events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from ..domain.errors import FailedPrecondition, NotFound, RateLimited
+from ..domain.models import (
+    Action,
+    ActionFilter,
+    Claimed,
+    ClaimSpec,
+    Enqueued,
+    Event,
+    EventFilter,
+    EventPage,
+    HeartbeatOutcome,
+    MigrationReport,
+    NewAction,
+    QueueStat,
+    Status,
+)
+from . import migrator
+from .errors import translated
+from .sql import query
+
+RATE_LIMITED_PREFIXES = ("agent:", "script:")
+
+_ACTION_FIELDS = tuple(Action.__dataclass_fields__)
+_EVENT_FIELDS = tuple(Event.__dataclass_fields__)
+
+
+def action_from_row(row: asyncpg.Record) -> Action:
+    """Convert a row of actions into the domain type."""
+    values = {name: row[name] for name in _ACTION_FIELDS}
+    values["status"] = Status(values["status"])
+    values["source_refs"] = list(values["source_refs"])
+    return Action(**values)
+
+
+def event_from_row(row: asyncpg.Record) -> Event:
+    """Convert a row of events into the domain type."""
+    return Event(**{name: row[name] for name in _EVENT_FIELDS})
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Per-connection setup: JSON codecs."""
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+class Store:
+    """Actions and events in one PostgreSQL schema, over an asyncpg pool."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self._pool = pool
+        self.schema = schema
+
+    @translated
+    async def migrate(self) -> MigrationReport:
+        """Create or upgrade the schema."""
+        async with self._pool.acquire() as conn:
+            return await migrator.migrate(conn, self.schema)
+
+    @translated
+    async def enqueue(
+        self, new: Sequence[NewAction], *, max_chain_depth: int, rate_limit_per_hour: int
+    ) -> list[Enqueued]:
+        """Store a batch atomically, in request order; duplicates by key are returned."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            depths = await self._chain_depths(conn, new, max_chain_depth)
+            limited = sorted(
+                {n.created_by for n in new if n.created_by.startswith(RATE_LIMITED_PREFIXES)}
+            )
+            if limited:
+                await conn.execute(query("producer_lock"), limited)
+            inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths))
+            if limited:
+                await self._check_rate(conn, limited, rate_limit_per_hour)
+            return await self._pair(conn, new, [action_from_row(r) for r in inserted])
+
+    async def _chain_depths(
+        self, conn: asyncpg.Connection, new: Sequence[NewAction], limit: int
+    ) -> list[int]:
+        parent_ids = sorted({n.parent_id for n in new if n.parent_id is not None})
+        known: dict[int, int] = {}
+        if parent_ids:
+            rows = await conn.fetch(query("action_parent_depths"), parent_ids)
+            known = {r["id"]: r["chain_depth"] for r in rows}
+        depths = []
+        for i, n in enumerate(new):
+            if n.parent_id is None:
+                depths.append(0)
+                continue
+            if n.parent_id not in known:
+                raise NotFound(f"actions[{i}].parent_id: action {n.parent_id} not found")
+            depth = known[n.parent_id] + 1
+            if depth > limit:
+                raise FailedPrecondition(
+                    f"actions[{i}].parent_id: chain depth {depth} exceeds the limit of {limit}"
+                )
+            depths.append(depth)
+        return depths
+
+    async def _check_rate(
+        self, conn: asyncpg.Connection, producers: list[str], limit: int
+    ) -> None:
+        for row in await conn.fetch(query("producer_recent_counts"), producers):
+            if row["recent"] > limit:
+                raise RateLimited(
+                    f"created_by {row['created_by']!r} is over its limit of {limit} "
+                    f"enqueues per hour",
+                    retry_after=max(1.0, row["retry_after"]),
+                )
+
+    async def _pair(
+        self, conn: asyncpg.Connection, new: Sequence[NewAction], inserted: list[Action]
+    ) -> list[Enqueued]:
+        """Match stored rows to requests: inserted rows come back in request order."""
+        inserted_keys = {(a.queue, a.idempotency_key) for a in inserted if a.idempotency_key}
+        seen: dict[tuple[str, str], Action] = {}
+        fresh = iter(inserted)
+        missing = [
+            (n.queue, n.idempotency_key)
+            for n in new
+            if n.idempotency_key and (n.queue, n.idempotency_key) not in inserted_keys
+        ]
+        existing: dict[tuple[str, str], Action] = {}
+        if missing:
+            rows = await conn.fetch(
+                query("action_get_by_keys"), [q for q, _ in missing], [k for _, k in missing]
+            )
+            existing = {(r["queue"], r["idempotency_key"]): action_from_row(r) for r in rows}
+        out = []
+        for n in new:
+            key = (n.queue, n.idempotency_key) if n.idempotency_key else None
+            if key is None:
+                out.append(Enqueued(next(fresh), duplicate=False))
+            elif key in seen:
+                out.append(Enqueued(seen[key], duplicate=True))
+            elif key in inserted_keys:
+                seen[key] = next(fresh)
+                out.append(Enqueued(seen[key], duplicate=False))
+            else:
+                seen[key] = existing[key]
+                out.append(Enqueued(seen[key], duplicate=True))
+        return out
+
+    @translated
+    async def get(self, action_id: int) -> Action:
+        """One action, or NotFound."""
+        row = await self._pool.fetchrow(query("action_get"), action_id)
+        if row is None:
+            raise NotFound(f"action {action_id} not found")
+        return action_from_row(row)
+
+    @translated
+    async def list_actions(
+        self, where: ActionFilter, *, cursor: int, limit: int, newest_first: bool
+    ) -> list[Action]:
+        """A page of actions after (or, newest first, before) the id cursor."""
+        name = "action_list_newest_first" if newest_first else "action_list_oldest_first"
+        if newest_first and cursor == 0:
+            cursor = 2**63 - 1
+        rows = await self._pool.fetch(
+            query(name),
+            cursor,
+            [s.value for s in where.statuses],
+            where.action_type,
+            where.project,
+            where.queue,
+            limit,
+        )
+        return [action_from_row(r) for r in rows]
+
+    @translated
+    async def claim(self, spec: ClaimSpec) -> list[Claimed]:
+        """Lease up to spec.max_actions due actions; empty when none is due."""
+        rows = await self._pool.fetch(
+            query("action_claim"),
+            spec.queue,
+            spec.action_types,
+            spec.project,
+            spec.max_actions,
+            spec.worker,
+            spec.lease_seconds,
+        )
+        return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
+
+    @translated
+    async def heartbeat(
+        self, action_id: int, lease_token: str, lease_seconds: float
+    ) -> HeartbeatOutcome:
+        """Extend a lease, or report that the action was cancelled under it."""
+        deadline = await self._pool.fetchval(
+            query("action_heartbeat"), action_id, lease_token, lease_seconds
+        )
+        if deadline is not None:
+            return HeartbeatOutcome(claim_deadline=deadline, cancelled=False)
+        action, token = await self._current(action_id)
+        if action.status is Status.CANCELLED and token == lease_token:
+            return HeartbeatOutcome(claim_deadline=None, cancelled=True)
+        raise self._refusal(action, token, lease_token, "heartbeated")
+
+    @translated
+    async def complete(
+        self,
+        action_id: int,
+        lease_token: str | None,
+        result_ref: str,
+        result: dict[str, Any] | None,
+        actor: str | None,
+    ) -> Action:
+        """claimed -> completed."""
+        row = await self._pool.fetchrow(
+            query("action_complete"), action_id, lease_token, result_ref, result, actor
+        )
+        return await self._transitioned(row, action_id, lease_token, "completed")
+
+    @translated
+    async def fail(
+        self,
+        action_id: int,
+        lease_token: str | None,
+        reason: str,
+        *,
+        no_retry: bool,
+        retry_delay: float | None,
+        actor: str | None,
+    ) -> Action:
+        """claimed -> pending (attempts remain) or failed."""
+        row = await self._pool.fetchrow(
+            query("action_fail"), action_id, lease_token, reason, no_retry, retry_delay, actor
+        )
+        return await self._transitioned(row, action_id, lease_token, "failed")
+
+    @translated
+    async def reject(
+        self, action_id: int, lease_token: str | None, reason: str, validator: str
+    ) -> Action:
+        """claimed -> rejected."""
+        row = await self._pool.fetchrow(
+            query("action_reject"), action_id, lease_token, reason, validator
+        )
+        return await self._transitioned(row, action_id, lease_token, "rejected")
+
+    @translated
+    async def cancel(self, action_id: int, reason: str, actor: str) -> Action:
+        """pending|claimed -> cancelled."""
+        row = await self._pool.fetchrow(query("action_cancel"), action_id, reason, actor)
+        if row is not None:
+            return action_from_row(row)
+        action, _ = await self._current(action_id)
+        raise FailedPrecondition(
+            f"action {action_id} is {action.status.value}; "
+            "only a pending or claimed action can be cancelled"
+        )
+
+    @translated
+    async def sweep(self, limit: int = 1000) -> list[Action]:
+        """claimed with an expired lease -> pending."""
+        rows = await self._pool.fetch(query("action_sweep_expired"), limit)
+        return [action_from_row(r) for r in rows]
+
+    @translated
+    async def list_events(self, after: int, where: EventFilter, limit: int) -> EventPage:
+        """Events after a cursor, in cursor order, and where to continue."""
+        if where.action_ids:
+            rows = await self._pool.fetch(
+                query("event_list_after_for_actions"),
+                after,
+                where.event_types,
+                limit,
+                where.action_ids,
+            )
+        else:
+            rows = await self._pool.fetch(
+                query("event_list_after"), after, where.event_types, limit
+            )
+        events = [event_from_row(r) for r in rows if r["id"] is not None]
+        high_water = rows[0]["high_water"] if rows else after
+        if len(events) == limit:
+            next_cursor = events[-1].id
+        else:
+            next_cursor = max(after, high_water)
+        return EventPage(events=events, next_cursor=next_cursor)
+
+    @translated
+    async def high_water(self) -> int:
+        """The newest event id."""
+        value: int = await self._pool.fetchval(query("event_high_water"))
+        return value
+
+    @translated
+    async def emit(
+        self, event_type: str, actor: str, payload: dict[str, Any], action_id: int | None
+    ) -> Event:
+        """Append one event."""
+        row = await self._pool.fetchrow(
+            query("event_insert"), action_id, event_type, actor, payload
+        )
+        return event_from_row(row)
+
+    @translated
+    async def stats(self, queue: str, project: str) -> tuple[list[QueueStat], int, datetime]:
+        """Counts per queue and type, the newest event id, and the database time."""
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            rows = await conn.fetch(query("action_stats"), queue, project)
+            high_water = await conn.fetchval(query("event_high_water"))
+            now = await conn.fetchval("SELECT now()")
+        stats = [QueueStat(**{k: r[k] for k in QueueStat.__dataclass_fields__}) for r in rows]
+        return stats, high_water, now
+
+    async def _current(self, action_id: int) -> tuple[Action, str | None]:
+        row = await self._pool.fetchrow(query("action_get"), action_id)
+        if row is None:
+            raise NotFound(f"action {action_id} not found")
+        token = row["lease_token"]
+        return action_from_row(row), (str(token) if token is not None else None)
+
+    async def _transitioned(
+        self, row: asyncpg.Record | None, action_id: int, lease_token: str | None, verb: str
+    ) -> Action:
+        if row is not None:
+            return action_from_row(row)
+        action, token = await self._current(action_id)
+        raise self._refusal(action, token, lease_token, verb)
+
+    @staticmethod
+    def _refusal(
+        action: Action, token: str | None, presented: str | None, verb: str
+    ) -> FailedPrecondition:
+        if action.status is not Status.CLAIMED:
+            return FailedPrecondition(
+                f"action {action.id} is {action.status.value}; "
+                f"only a claimed action can be {verb}"
+            )
+        if presented is not None and presented != token:
+            return FailedPrecondition(
+                f"stale lease for action {action.id}: the lease token is not the current "
+                "claim's (the lease expired and the action was requeued or claimed again)"
+            )
+        return FailedPrecondition(f"action {action.id} changed concurrently; retry")
+
+
+def _columns(new: Sequence[NewAction], depths: list[int]) -> list[list[Any]]:
+    """The request as one array per column, for action_insert_many."""
+    return [
+        [n.queue for n in new],
+        [n.action_type for n in new],
+        [n.project for n in new],
+        [n.target_ref for n in new],
+        [json.dumps(n.source_refs) for n in new],
+        [n.payload for n in new],
+        [n.priority for n in new],
+        [n.run_after for n in new],
+        [n.delay_seconds for n in new],
+        [n.max_attempts for n in new],
+        [n.parent_id for n in new],
+        depths,
+        [n.created_by for n in new],
+        [n.idempotency_key for n in new],
+    ]
