@@ -1,0 +1,205 @@
+"""Worker: claims actions, runs a handler on each with heartbeats, reports the end.
+
+    async def handle(action):
+        return Result(ref=f"done:{action.id}")
+
+    await Worker(AsyncClient(), handle, name="worker:1", action_types=["resize"]).run()
+
+A handler returning normally completes the action (a `Result`, a str used as
+result_ref, a dict used as result, or None); raising fails it with the error
+text. When a heartbeat reports the action cancelled, the handler task is
+cancelled and nothing is reported. `stop()` (or SIGTERM/SIGINT under
+`run(install_signals=True)`) stops claiming and waits for handlers in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .client import AsyncClient, Error
+from .v1 import action_pb2 as pb
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[pb.Action], Awaitable[Any] | Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a handler may return: a reference and/or a JSON object."""
+
+    ref: str = ""
+    data: dict[str, Any] | None = None
+
+
+def _as_result(value: Any) -> Result:
+    if value is None:
+        return Result()
+    if isinstance(value, Result):
+        return value
+    if isinstance(value, str):
+        return Result(ref=value)
+    if isinstance(value, dict):
+        return Result(data=value)
+    raise TypeError(f"handler returned {type(value).__name__}; expected Result, str, dict or None")
+
+
+class Worker:
+    """Runs `handler` over claimed actions, `concurrency` at a time."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        handler: Handler,
+        *,
+        name: str,
+        queue: str = "",
+        action_types: Iterable[str] = (),
+        project: str = "",
+        concurrency: int = 4,
+        lease: float = 30.0,
+        poll_wait: float = 10.0,
+        grace: float = 30.0,
+    ) -> None:
+        self.client = client
+        self.handler = handler
+        self.name = name
+        self.queue = queue
+        self.action_types = list(action_types)
+        self.project = project
+        self.concurrency = concurrency
+        self.lease = lease
+        self.poll_wait = poll_wait
+        self.grace = grace
+        self._stopping = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(concurrency)
+        self.processed = 0
+
+    def stop(self) -> None:
+        """Stop claiming; `run` returns once handlers in flight have finished."""
+        self._stopping.set()
+
+    async def run(self, *, install_signals: bool = False) -> None:
+        """Claim and process until `stop()`."""
+        loop = asyncio.get_running_loop()
+        if install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.stop)
+        try:
+            while not self._stopping.is_set():
+                claimed = await self._claim()
+                for item in claimed:
+                    await self._slots.acquire()
+                    task = asyncio.create_task(self._process(item.action, item.lease_token))
+                    self._running.add(task)
+                    task.add_done_callback(self._running.discard)
+        finally:
+            if self._running:
+                _, late = await asyncio.wait(self._running, timeout=self.grace)
+                for task in late:
+                    task.cancel()
+            if install_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+
+    async def _claim(self) -> list[pb.ClaimedAction]:
+        """Wait for a free slot, then long-poll; return early when stopping."""
+        await self._slots.acquire()
+        self._slots.release()
+        free = max(1, self._free())
+        claim = asyncio.ensure_future(
+            self.client.claim(
+                self.name,
+                queue=self.queue,
+                action_types=self.action_types,
+                project=self.project,
+                max_actions=free,
+                lease=self.lease,
+                wait=self.poll_wait,
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({claim, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not claim.done():
+            # Stopping while the claim is in flight: let it finish so that
+            # whatever it leased is processed rather than left to expire.
+            with contextlib.suppress(Exception):
+                return await claim
+            return []
+        try:
+            return claim.result()
+        except Error as exc:
+            log.warning("claim failed: %s; retrying", exc)
+            await asyncio.sleep(1.0)
+            return []
+
+    def _free(self) -> int:
+        return self.concurrency - len(self._running)
+
+    async def _process(self, action: pb.Action, token: str) -> None:
+        try:
+            work = asyncio.create_task(self._invoke(action))
+            beat = asyncio.create_task(self._heartbeat(action.id, token, work))
+            try:
+                result = await work
+            except asyncio.CancelledError:
+                if beat.done() and beat.result():
+                    log.info("action %s was cancelled; handler stopped", action.id)
+                    return
+                raise
+            except Exception as exc:
+                await self._report(
+                    self.client.fail(action.id, token, reason=f"{type(exc).__name__}: {exc}")
+                )
+                return
+            finally:
+                if not beat.done():
+                    beat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await beat
+            outcome = _as_result(result)
+            await self._report(
+                self.client.complete(action.id, token, result_ref=outcome.ref, result=outcome.data)
+            )
+        finally:
+            self.processed += 1
+            self._slots.release()
+
+    async def _invoke(self, action: pb.Action) -> Any:
+        if inspect.iscoroutinefunction(self.handler):
+            return await self.handler(action)
+        return await asyncio.to_thread(self.handler, action)
+
+    async def _heartbeat(self, action_id: int, token: str, work: asyncio.Task[Any]) -> bool:
+        """Beat every lease/3; True when the action was cancelled (work is cancelled)."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                response = await self.client.heartbeat(action_id, token, self.lease)
+            except Error as exc:
+                log.warning("heartbeat of action %s failed: %s", action_id, exc)
+                if exc.code in ("FAILED_PRECONDITION", "NOT_FOUND"):
+                    work.cancel()
+                    return True
+                continue
+            if response.cancelled:
+                work.cancel()
+                return True
+
+    @staticmethod
+    async def _report(call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except Error as exc:
+            log.warning("could not report the outcome: %s", exc)
