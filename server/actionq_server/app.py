@@ -46,14 +46,14 @@ class App:
     listener: Listener
     service: QueueService
     server: grpc.aio.Server
-    health: health.HealthServicer
+    health: health.aio.HealthServicer
     port: int
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self, grace: float | None = None) -> None:
         """Drain: refuse new work, let calls in flight finish, close everything."""
         grace = self.settings.grace_seconds if grace is None else grace
-        self.health.enter_graceful_shutdown()
+        await self.health.enter_graceful_shutdown()
         self.service.close()
         await self.server.stop(grace)
         for task in self.tasks:
@@ -87,7 +87,7 @@ async def start(settings: Settings, dsn: str) -> App:
         rate_limit=settings.rate_limit_per_hour,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
@@ -99,7 +99,7 @@ async def start(settings: Settings, dsn: str) -> App:
         raise OSError(f"cannot listen on {settings.listen}")
     await server.start()
     for name in ("", SERVICE_NAME):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     app = App(settings, pool, listener, service, server, health_servicer, port)
     app.tasks.append(asyncio.create_task(_sweep_forever(store, settings.sweep_interval)))
     return app

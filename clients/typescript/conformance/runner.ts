@@ -1,0 +1,387 @@
+/**
+ * Runs the actionq conformance scenario (tests/conformance/scenario.json)
+ * against the server at ACTIONQ_SERVER and prints `ok <name>` or
+ * `FAIL <name>: <why>` per step. Exits 0 iff every step passed.
+ *
+ * Usage: node dist/conformance/runner.js SCENARIO_PATH
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
+import { ActionStatus, Code, ConnectError, createActionQueueClient, duration } from "@actionq/client";
+import type { Action, ActionQueueClient, NewActionSchema } from "@actionq/client";
+
+const WORKER = "conformance-typescript";
+
+/** gRPC status code names, indexed by code number. */
+const CODE_NAMES: Record<number, string> = {
+  [Code.Canceled]: "CANCELLED",
+  [Code.Unknown]: "UNKNOWN",
+  [Code.InvalidArgument]: "INVALID_ARGUMENT",
+  [Code.DeadlineExceeded]: "DEADLINE_EXCEEDED",
+  [Code.NotFound]: "NOT_FOUND",
+  [Code.AlreadyExists]: "ALREADY_EXISTS",
+  [Code.PermissionDenied]: "PERMISSION_DENIED",
+  [Code.ResourceExhausted]: "RESOURCE_EXHAUSTED",
+  [Code.FailedPrecondition]: "FAILED_PRECONDITION",
+  [Code.Aborted]: "ABORTED",
+  [Code.OutOfRange]: "OUT_OF_RANGE",
+  [Code.Unimplemented]: "UNIMPLEMENTED",
+  [Code.Internal]: "INTERNAL",
+  [Code.Unavailable]: "UNAVAILABLE",
+  [Code.DataLoss]: "DATA_LOSS",
+  [Code.Unauthenticated]: "UNAUTHENTICATED",
+};
+
+interface ScenarioAction {
+  ref?: string;
+  action_type?: string;
+  priority?: number;
+  target_ref?: string;
+  source_refs?: string[];
+  payload?: JsonObject;
+}
+
+interface Step {
+  op: string;
+  name: string;
+  expect_code?: string;
+  expect_status?: string;
+  actions?: ScenarioAction[];
+  max_actions?: number;
+  wait_ms?: number;
+  lease_ms?: number;
+  expect_refs?: string[];
+  ref?: string;
+  id?: number | string;
+  lease?: "held" | "random";
+  result_ref?: string;
+  reason?: string;
+  validator?: string;
+  after_cursor?: number | string;
+  refs?: string[];
+  timeout_ms?: number;
+  expect_events?: [string, string][];
+}
+
+interface Scenario {
+  action_type: string;
+  steps: Step[];
+}
+
+/** A step that did not go as the scenario says. */
+class StepFailure extends Error {}
+
+/** The outcome of one RPC: its status code name, and the response when OK. */
+type Outcome<T> = { code: "OK"; value: T } | { code: string; message: string };
+
+class Runner {
+  private readonly ids = new Map<string, bigint>();
+  private readonly refs = new Map<bigint, string>();
+  private readonly tokens = new Map<string, string>();
+
+  constructor(
+    private readonly client: ActionQueueClient,
+    private readonly scenario: Scenario,
+    private readonly project: string,
+    private readonly createdBy: string,
+  ) {}
+
+  async runStep(step: Step): Promise<void> {
+    switch (step.op) {
+      case "enqueue":
+        return this.enqueue(step);
+      case "claim":
+        return this.claim(step);
+      case "heartbeat":
+        return this.heartbeat(step);
+      case "complete":
+        return this.finish(step, (id, leaseToken) =>
+          this.client.complete({ id, leaseToken, resultRef: step.result_ref ?? "" }),
+        );
+      case "fail":
+        return this.finish(step, (id, leaseToken) =>
+          this.client.fail({ id, leaseToken, reason: step.reason ?? "" }),
+        );
+      case "reject":
+        return this.finish(step, (id, leaseToken) =>
+          this.client.reject({ id, leaseToken, reason: step.reason ?? "", validator: step.validator ?? "" }),
+        );
+      case "cancel":
+        return this.finish(step, (id) => this.client.cancel({ id, reason: step.reason ?? "" }));
+      case "get":
+        return this.finish(step, (id) => this.client.getAction({ id }));
+      case "watch":
+        return this.watch(step);
+      default:
+        throw new StepFailure(`unknown op ${JSON.stringify(step.op)}`);
+    }
+  }
+
+  private async enqueue(step: Step): Promise<void> {
+    const specs = step.actions ?? [];
+    const actions: MessageInitShape<typeof NewActionSchema>[] = specs.map((spec) => ({
+      actionType: spec.action_type ?? this.scenario.action_type,
+      project: this.project,
+      createdBy: this.createdBy,
+      priority: spec.priority ?? 0,
+      targetRef: spec.target_ref ?? "",
+      sourceRefs: spec.source_refs ?? [],
+      ...(spec.payload === undefined ? {} : { payload: spec.payload }),
+    }));
+    const outcome = await call(() => this.client.enqueue({ actions }));
+    const response = expectCode(step, outcome);
+    if (!response) {
+      return;
+    }
+    if (response.actions.length !== specs.length) {
+      throw new StepFailure(`sent ${specs.length} actions, got ${response.actions.length} back`);
+    }
+    response.actions.forEach((enqueued, i) => {
+      const ref = specs[i]?.ref;
+      if (ref !== undefined && enqueued.action) {
+        this.bind(ref, enqueued.action.id);
+      }
+      expectStatus(step, enqueued.action);
+    });
+  }
+
+  private async claim(step: Step): Promise<void> {
+    const outcome = await call(() =>
+      this.client.claim({
+        worker: WORKER,
+        project: this.project,
+        actionTypes: [this.scenario.action_type],
+        maxActions: step.max_actions ?? 1,
+        wait: duration(step.wait_ms ?? 0),
+        lease: duration(step.lease_ms ?? 30_000),
+      }),
+    );
+    const response = expectCode(step, outcome);
+    if (!response) {
+      return;
+    }
+    const got: string[] = [];
+    for (const claimed of response.actions) {
+      const id = claimed.action?.id ?? 0n;
+      const ref = this.refs.get(id) ?? `id:${id}`;
+      this.tokens.set(ref, claimed.leaseToken);
+      got.push(ref);
+    }
+    const want = step.expect_refs ?? [];
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new StepFailure(`claimed ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+  }
+
+  private async heartbeat(step: Step): Promise<void> {
+    const id = this.idOf(step);
+    const leaseToken = this.leaseOf(step);
+    const outcome = await call(() =>
+      this.client.heartbeat({ id, leaseToken, lease: duration(step.lease_ms ?? 30_000) }),
+    );
+    const response = expectCode(step, outcome);
+    if (response?.cancelled) {
+      throw new StepFailure("heartbeat unexpectedly reported the action cancelled");
+    }
+  }
+
+  /** Runs a call that answers with one action and checks its code and the action's status. */
+  private async finish(
+    step: Step,
+    send: (id: bigint, leaseToken: string) => Promise<{ action?: Action | undefined }>,
+  ): Promise<void> {
+    const id = this.idOf(step);
+    const leaseToken = this.leaseOf(step);
+    const response = expectCode(step, await call(() => send(id, leaseToken)));
+    if (response) {
+      expectStatus(step, response.action);
+    }
+  }
+
+  private async watch(step: Step): Promise<void> {
+    const want = step.expect_events ?? [];
+    const actionIds = (step.refs ?? []).map((ref) => this.idOfRef(ref));
+    const abort = new AbortController();
+    const timeoutMs = step.timeout_ms ?? 10_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
+    const got: [string, string][] = [];
+    let lastEventId = -1n;
+    let lastCursor = -1n;
+    try {
+      const stream = this.client.watchEvents(
+        { afterCursor: BigInt(step.after_cursor ?? 0), actionIds },
+        { signal: abort.signal },
+      );
+      for await (const message of stream) {
+        if (message.events.length > 0) {
+          if (message.cursor <= lastCursor) {
+            throw new StepFailure(`message cursor ${message.cursor} does not increase (previous ${lastCursor})`);
+          }
+        } else if (message.cursor < lastCursor) {
+          throw new StepFailure(`message cursor ${message.cursor} went back (previous ${lastCursor})`);
+        }
+        lastCursor = message.cursor;
+        for (const event of message.events) {
+          if (event.id <= lastEventId) {
+            throw new StepFailure(`event id ${event.id} does not increase (previous ${lastEventId})`);
+          }
+          lastEventId = event.id;
+          got.push([this.refs.get(event.actionId) ?? `id:${event.actionId}`, event.eventType]);
+        }
+        if (lastEventId > message.cursor) {
+          throw new StepFailure(`message cursor ${message.cursor} is behind its event ${lastEventId}`);
+        }
+        if (got.length >= want.length) {
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof StepFailure) {
+        throw error;
+      }
+      if (!timedOut) {
+        throw new StepFailure(`stream failed: ${describe(error)}`);
+      }
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+    if (timedOut && got.length < want.length) {
+      throw new StepFailure(`timed out after ${timeoutMs} ms with ${got.length} of ${want.length} events: ${JSON.stringify(got)}`);
+    }
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new StepFailure(`events ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+  }
+
+  private bind(ref: string, id: bigint): void {
+    this.ids.set(ref, id);
+    this.refs.set(id, ref);
+  }
+
+  private idOf(step: Step): bigint {
+    if (step.id !== undefined) {
+      return BigInt(step.id);
+    }
+    if (step.ref === undefined) {
+      throw new StepFailure("step names neither ref nor id");
+    }
+    return this.idOfRef(step.ref);
+  }
+
+  private idOfRef(ref: string): bigint {
+    const id = this.ids.get(ref);
+    if (id === undefined) {
+      throw new StepFailure(`ref ${ref} was never enqueued`);
+    }
+    return id;
+  }
+
+  private leaseOf(step: Step): string {
+    switch (step.lease) {
+      case undefined:
+        return "";
+      case "random":
+        return randomUUID();
+      case "held": {
+        const token = step.ref === undefined ? undefined : this.tokens.get(step.ref);
+        if (token === undefined) {
+          throw new StepFailure(`no lease held for ref ${step.ref}`);
+        }
+        return token;
+      }
+      default:
+        throw new StepFailure(`unknown lease ${JSON.stringify(step.lease)}`);
+    }
+  }
+}
+
+async function call<T>(send: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { code: "OK", value: await send() };
+  } catch (error) {
+    const connectError = ConnectError.from(error);
+    return { code: CODE_NAMES[connectError.code] ?? String(connectError.code), message: connectError.rawMessage };
+  }
+}
+
+/** Checks the status code; returns the response when the call succeeded as expected. */
+function expectCode<T>(step: Step, outcome: Outcome<T>): T | undefined {
+  const want = step.expect_code ?? "OK";
+  if (outcome.code !== want) {
+    const detail = "message" in outcome ? ` (${outcome.message})` : "";
+    throw new StepFailure(`expected ${want}, got ${outcome.code}${detail}`);
+  }
+  return "value" in outcome ? outcome.value : undefined;
+}
+
+function expectStatus(step: Step, action: Action | undefined): void {
+  if (step.expect_status === undefined) {
+    return;
+  }
+  const got = action ? (ActionStatus[action.status] ?? String(action.status)).toLowerCase() : "no action";
+  if (got !== step.expect_status) {
+    throw new StepFailure(`status ${got}, want ${step.expect_status}`);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConnectError) {
+    return `${CODE_NAMES[error.code] ?? error.code}: ${error.rawMessage}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Replaces $PROJECT and $CREATED_BY in every string of the scenario. */
+function substitute(value: unknown, project: string, createdBy: string): unknown {
+  if (typeof value === "string") {
+    return value.replaceAll("$PROJECT", project).replaceAll("$CREATED_BY", createdBy);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => substitute(item, project, createdBy));
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substitute(item, project, createdBy)]),
+    );
+  }
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const path = argv[0];
+  if (!path) {
+    console.error("usage: runner.js SCENARIO_PATH");
+    return 2;
+  }
+  const project = process.env["ACTIONQ_CONFORMANCE_PROJECT"] || `conf-typescript-${randomUUID().slice(0, 8)}`;
+  const createdBy = process.env["ACTIONQ_CONFORMANCE_CREATED_BY"] || "human:conformance-typescript";
+  const scenario = substitute(JSON.parse(readFileSync(path, "utf8")), project, createdBy) as Scenario;
+
+  const client = createActionQueueClient();
+  const runner = new Runner(client, scenario, project, createdBy);
+  let failed = 0;
+  try {
+    for (const step of scenario.steps) {
+      try {
+        await runner.runStep(step);
+        console.log(`ok ${step.name}`);
+      } catch (error) {
+        failed++;
+        console.log(`FAIL ${step.name}: ${describe(error)}`);
+      }
+    }
+  } finally {
+    client.close();
+  }
+  console.error(`${scenario.steps.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

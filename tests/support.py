@@ -1,0 +1,144 @@
+"""Helpers for tests: server processes, the actionctl process, direct SQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+BIN = Path(sys.executable).parent
+SERVING = re.compile(r"actionq serving '(\w+)' on (\S+):(\d+)")
+
+
+def executable(name: str) -> str:
+    """A console script of this environment."""
+    path = BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    assert found, f"{name} is not installed"
+    return found
+
+
+@dataclass
+class ServerProcess:
+    """A running actionq-server."""
+
+    proc: subprocess.Popen[str]
+    address: str
+    schema: str
+    output: list[str] = field(default_factory=list)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        """Signal the server and wait for it to exit; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    @property
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        return "".join(self.output)
+
+
+def start_server(env: Mapping[str, str], timeout: float = 90) -> ServerProcess:
+    """Start actionq-server and wait for its 'serving' line."""
+    full_env = {**os.environ, "ACTIONQ_LISTEN": "127.0.0.1:0", **env}
+    full_env.pop("ACTIONQ_SERVER", None)
+    proc = subprocess.Popen(
+        [executable("actionq-server")],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    found: list[re.Match[str]] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            match = SERVING.search(line)
+            if match and not found:
+                found.append(match)
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    if not ready.wait(timeout) or not found:
+        proc.kill()
+        raise RuntimeError("actionq-server did not start:\n" + "".join(output))
+    match = found[0]
+    return ServerProcess(proc, f"{match.group(2)}:{match.group(3)}", match.group(1), output)
+
+
+@dataclass
+class CliResult:
+    """What one actionctl run did."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        """stdout parsed as one JSON document."""
+        return json.loads(self.stdout)
+
+    @property
+    def error(self) -> dict[str, str]:
+        """The JSON error object on stderr."""
+        parsed: dict[str, dict[str, str]] = json.loads(self.stderr)
+        return parsed["error"]
+
+
+def actionctl(address: str, *args: str, timeout: float = 60) -> CliResult:
+    """Run the real actionctl process against `address`."""
+    done = subprocess.run(
+        [executable("actionctl"), "--server", address, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def sql(dsn: str, schema: str, statement: str, *args: Any) -> list[asyncpg.Record]:
+    """Run one statement in `schema` and return its rows (tests only)."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+        try:
+            return await conn.fetch(statement, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) -> bool:
+    """Poll `predicate` until it is truthy or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
