@@ -1,0 +1,332 @@
+package actionq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	actionqv1 "actionq.dev/go/actionq/v1"
+)
+
+// Defaults of a Worker's zero-valued fields.
+const (
+	DefaultLease = 30 * time.Second
+	DefaultWait  = 20 * time.Second
+)
+
+// maxClaimBatch is the most actions one Claim may ask for.
+const maxClaimBatch = 1000
+
+// The cause of a handler's cancelled context (see context.Cause).
+var (
+	// ErrActionCancelled: an operator cancelled the action while it ran.
+	ErrActionCancelled = errors.New("actionq: action cancelled")
+	// ErrLeaseLost: the server refused the lease; someone else may hold the action now.
+	ErrLeaseLost = errors.New("actionq: lease lost")
+	// ErrShutdown: the worker stopped and its ShutdownGrace ran out.
+	ErrShutdown = errors.New("actionq: worker shut down")
+)
+
+// Result is what a successful handler reports: Complete's result_ref and result.
+type Result struct {
+	Ref  string
+	Data *structpb.Struct
+}
+
+// Handler does the work of one action. A nil error completes the action with
+// the Result; an error fails the attempt with the error's text as the reason
+// (see Reject and Permanent for the other endings). The context ends when the
+// action is cancelled, its lease is lost, or the worker's shutdown grace runs
+// out; context.Cause tells which.
+type Handler func(ctx context.Context, a *actionqv1.Action) (Result, error)
+
+// Worker claims actions from one queue and runs Handler on each, up to
+// Concurrency at a time, heartbeating every Lease/3 while the handler runs.
+type Worker struct {
+	Client *Client
+	// Name is recorded as claimed_by; required.
+	Name string
+	// Queue to claim from; empty means "default".
+	Queue string
+	// ActionTypes and Project narrow what is claimed; empty means any.
+	ActionTypes []string
+	Project     string
+	// Concurrency is how many handlers run at once; 0 means 1.
+	Concurrency int
+	// Lease is the lease asked for at claim and at each heartbeat; 0 means DefaultLease.
+	Lease time.Duration
+	// Wait is how long one Claim long-polls for work; 0 means DefaultWait.
+	Wait time.Duration
+	// ShutdownGrace is how long handlers may keep running once Run's context
+	// ends before their contexts are cancelled; 0 means as long as they take.
+	ShutdownGrace time.Duration
+	Handler       Handler
+	// Logger receives transient errors and dropped actions; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Run claims and handles actions until ctx ends, then stops claiming, waits
+// for the handlers in flight to finish and report, and returns nil. It
+// returns early with an error only when the server refuses the claim itself
+// (e.g. INVALID_ARGUMENT); unavailability is retried with backoff.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.Client == nil || w.Handler == nil || w.Name == "" {
+		return errors.New("actionq: Worker needs Client, Name and Handler")
+	}
+	// Handlers outlive ctx: they run under base, which ends ShutdownGrace
+	// after ctx does (or never, with no grace), and in any case when Run returns.
+	base, cancelBase := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelBase(ErrShutdown)
+	if w.ShutdownGrace > 0 {
+		go func() {
+			select {
+			case <-ctx.Done():
+			case <-base.Done():
+				return
+			}
+			t := time.NewTimer(w.ShutdownGrace)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				cancelBase(ErrShutdown)
+			case <-base.Done():
+			}
+		}()
+	}
+
+	var inFlight sync.WaitGroup
+	defer inFlight.Wait()
+	slots := make(chan struct{}, max(w.Concurrency, 1))
+	backoff := newBackoff(100*time.Millisecond, 10*time.Second)
+	for {
+		free, ok := takeSlots(ctx, slots)
+		if !ok {
+			return nil
+		}
+		resp, err := w.Client.Claim(ctx, w.claimRequest(free))
+		if err != nil {
+			releaseSlots(slots, free)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !retryable(err) {
+				return fmt.Errorf("actionq: claim: %w", err)
+			}
+			w.logger().Warn("actionq: claim failed, retrying", "worker", w.Name, "err", err)
+			if !sleep(ctx, backoff.next()) {
+				return nil
+			}
+			continue
+		}
+		backoff.reset()
+		claimed := resp.GetActions()
+		releaseSlots(slots, free-len(claimed))
+		for _, ca := range claimed {
+			inFlight.Add(1)
+			go func() {
+				defer inFlight.Done()
+				defer releaseSlots(slots, 1)
+				w.handle(base, ca)
+			}()
+		}
+	}
+}
+
+func (w *Worker) claimRequest(n int) *actionqv1.ClaimRequest {
+	return &actionqv1.ClaimRequest{
+		Worker:      w.Name,
+		Queue:       w.Queue,
+		ActionTypes: w.ActionTypes,
+		Project:     w.Project,
+		MaxActions:  int32(min(n, maxClaimBatch)),
+		Lease:       durationpb.New(w.lease()),
+		Wait:        durationpb.New(orDefault(w.Wait, DefaultWait)),
+	}
+}
+
+// handle runs the handler on one claimed action under heartbeats, then
+// reports the outcome unless the action was cancelled or its lease lost.
+func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction) {
+	a, token := ca.GetAction(), ca.GetLeaseToken()
+	ctx, cancel := context.WithCancelCause(base)
+	defer cancel(nil)
+	beats := make(chan struct{})
+	go func() {
+		defer close(beats)
+		w.heartbeat(ctx, cancel, a.GetId(), token)
+	}()
+	res, err := runHandler(ctx, w.Handler, a)
+	stopped := context.Cause(ctx)
+	cancel(nil)
+	<-beats
+
+	log := w.logger().With("worker", w.Name, "action_id", a.GetId())
+	switch {
+	case errors.Is(stopped, ErrActionCancelled), errors.Is(stopped, ErrLeaseLost):
+		log.Info("actionq: handler stopped, outcome not reported", "cause", stopped)
+		return
+	case err != nil && errors.Is(stopped, ErrShutdown):
+		// Failing would spend an attempt on our own shutdown: the lease
+		// expires instead and the action is claimed again.
+		log.Info("actionq: handler cut short by shutdown; its lease will expire", "err", err)
+		return
+	}
+	if err := w.report(context.WithoutCancel(ctx), a.GetId(), token, res, err); err != nil {
+		log.Error("actionq: could not report the outcome; the lease will expire", "err", err)
+	}
+}
+
+// heartbeat extends the lease every Lease/3 until ctx ends, and cancels ctx
+// when the server says the action was cancelled or the lease is gone.
+func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, id int64, token string) {
+	lease := w.lease()
+	tick := time.NewTicker(lease / 3)
+	defer tick.Stop()
+	req := &actionqv1.HeartbeatRequest{Id: id, LeaseToken: token, Lease: durationpb.New(lease)}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		resp, err := w.Client.Heartbeat(ctx, req)
+		switch {
+		case err == nil && resp.GetCancelled():
+			cancel(ErrActionCancelled)
+			return
+		case err == nil, ctx.Err() != nil:
+		case status.Code(err) == codes.FailedPrecondition, status.Code(err) == codes.NotFound:
+			cancel(fmt.Errorf("%w: %v", ErrLeaseLost, err))
+			return
+		default:
+			w.logger().Warn("actionq: heartbeat failed, retrying", "worker", w.Name, "action_id", id, "err", err)
+		}
+	}
+}
+
+// report sends Complete, Fail or Reject, retrying while the server is unavailable.
+func (w *Worker) report(ctx context.Context, id int64, token string, res Result, handlerErr error) error {
+	call := func() error {
+		var err error
+		var rejected *RejectError
+		switch {
+		case handlerErr == nil:
+			_, err = w.Client.Complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: res.Ref, Result: res.Data})
+		case errors.As(handlerErr, &rejected):
+			_, err = w.Client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: rejected.Reason, Validator: rejected.Validator})
+		default:
+			_, err = w.Client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: failureReason(handlerErr), NoRetry: isPermanent(handlerErr)})
+		}
+		return err
+	}
+	backoff := newBackoff(200*time.Millisecond, 2*time.Second)
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil || attempt == 4 || status.Code(err) != codes.Unavailable {
+			return err
+		}
+		time.Sleep(backoff.next())
+	}
+}
+
+func (w *Worker) lease() time.Duration { return orDefault(w.Lease, DefaultLease) }
+
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger != nil {
+		return w.Logger
+	}
+	return slog.Default()
+}
+
+// runHandler turns a panic into an error, so one bad action fails alone.
+func runHandler(ctx context.Context, h Handler, a *actionqv1.Action) (res Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(ctx, a)
+}
+
+// failureReason is the error's text; Fail requires a non-empty reason.
+func failureReason(err error) string {
+	if msg := err.Error(); msg != "" {
+		return msg
+	}
+	return fmt.Sprintf("%T", err)
+}
+
+// retryable reports whether a failed Claim is worth repeating.
+func retryable(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted, codes.Internal, codes.Unknown:
+		return true
+	}
+	return false
+}
+
+// takeSlots blocks for one free handler slot, then takes every other free
+// one without waiting. It reports false when ctx ends first.
+func takeSlots(ctx context.Context, slots chan struct{}) (int, bool) {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return 0, false
+	}
+	n := 1
+	for n < cap(slots) {
+		select {
+		case slots <- struct{}{}:
+			n++
+		default:
+			return n, true
+		}
+	}
+	return n, true
+}
+
+func releaseSlots(slots chan struct{}, n int) {
+	for range n {
+		<-slots
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// backoff doubles from first up to ceiling.
+type backoff struct{ first, ceiling, cur time.Duration }
+
+func newBackoff(first, ceiling time.Duration) *backoff {
+	return &backoff{first: first, ceiling: ceiling}
+}
+
+func (b *backoff) next() time.Duration {
+	b.cur = min(max(b.cur*2, b.first), b.ceiling)
+	return b.cur
+}
+
+func (b *backoff) reset() { b.cur = 0 }

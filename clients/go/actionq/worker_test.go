@@ -1,0 +1,342 @@
+package actionq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	actionqv1 "actionq.dev/go/actionq/v1"
+)
+
+// fakeQueue is an in-memory ActionQueueService that hands out the actions
+// given to it and records what the worker reports.
+type fakeQueue struct {
+	actionqv1.UnimplementedActionQueueServiceServer
+	claimErr error
+
+	mu          sync.Mutex
+	pending     []*actionqv1.ClaimedAction
+	cancelled   map[int64]bool
+	heartbeats  int
+	completed   map[int64]*actionqv1.CompleteRequest
+	failed      map[int64]*actionqv1.FailRequest
+	rejected    map[int64]*actionqv1.RejectRequest
+	deadlines   map[string]time.Duration
+	authHeaders []string
+	reported    chan int64
+}
+
+func newFakeQueue(ids ...int64) *fakeQueue {
+	f := &fakeQueue{
+		cancelled: map[int64]bool{},
+		completed: map[int64]*actionqv1.CompleteRequest{},
+		failed:    map[int64]*actionqv1.FailRequest{},
+		rejected:  map[int64]*actionqv1.RejectRequest{},
+		deadlines: map[string]time.Duration{},
+		reported:  make(chan int64, 100),
+	}
+	for _, id := range ids {
+		f.pending = append(f.pending, &actionqv1.ClaimedAction{
+			Action:     &actionqv1.Action{Id: id, Status: actionqv1.ActionStatus_ACTION_STATUS_CLAIMED},
+			LeaseToken: fmt.Sprintf("token-%d", id),
+		})
+	}
+	return f
+}
+
+func (f *fakeQueue) observe(ctx context.Context, method string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d, ok := ctx.Deadline(); ok {
+		f.deadlines[method] = time.Until(d)
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	f.authHeaders = append(f.authHeaders, md.Get("authorization")...)
+}
+
+func (f *fakeQueue) Claim(ctx context.Context, req *actionqv1.ClaimRequest) (*actionqv1.ClaimResponse, error) {
+	f.observe(ctx, "Claim")
+	if f.claimErr != nil {
+		return nil, f.claimErr
+	}
+	f.mu.Lock()
+	n := min(int(req.GetMaxActions()), len(f.pending))
+	claimed := f.pending[:n]
+	f.pending = f.pending[n:]
+	f.mu.Unlock()
+	if n == 0 {
+		select {
+		case <-ctx.Done():
+		case <-time.After(req.GetWait().AsDuration()):
+		}
+	}
+	return &actionqv1.ClaimResponse{Actions: claimed}, nil
+}
+
+func (f *fakeQueue) Heartbeat(_ context.Context, req *actionqv1.HeartbeatRequest) (*actionqv1.HeartbeatResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.heartbeats++
+	if f.cancelled[req.GetId()] {
+		return &actionqv1.HeartbeatResponse{Cancelled: true}, nil
+	}
+	return &actionqv1.HeartbeatResponse{}, nil
+}
+
+func (f *fakeQueue) Complete(_ context.Context, req *actionqv1.CompleteRequest) (*actionqv1.CompleteResponse, error) {
+	f.record(func() { f.completed[req.GetId()] = req }, req.GetId())
+	return &actionqv1.CompleteResponse{}, nil
+}
+
+func (f *fakeQueue) Fail(_ context.Context, req *actionqv1.FailRequest) (*actionqv1.FailResponse, error) {
+	f.record(func() { f.failed[req.GetId()] = req }, req.GetId())
+	return &actionqv1.FailResponse{}, nil
+}
+
+func (f *fakeQueue) Reject(_ context.Context, req *actionqv1.RejectRequest) (*actionqv1.RejectResponse, error) {
+	f.record(func() { f.rejected[req.GetId()] = req }, req.GetId())
+	return &actionqv1.RejectResponse{}, nil
+}
+
+func (f *fakeQueue) GetAction(ctx context.Context, req *actionqv1.GetActionRequest) (*actionqv1.GetActionResponse, error) {
+	f.observe(ctx, "GetAction")
+	return &actionqv1.GetActionResponse{Action: &actionqv1.Action{Id: req.GetId()}}, nil
+}
+
+func (f *fakeQueue) record(store func(), id int64) {
+	f.mu.Lock()
+	store()
+	f.mu.Unlock()
+	f.reported <- id
+}
+
+func (f *fakeQueue) reports() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.completed) + len(f.failed) + len(f.rejected)
+}
+
+// serve starts f on an in-memory listener and returns a Client of it.
+func serve(t *testing.T, f *fakeQueue, cfg Config) *Client {
+	t.Helper()
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	actionqv1.RegisterActionQueueServiceServer(srv, f)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	cfg.Address = "passthrough:///bufnet"
+	cfg.DialOptions = append(cfg.DialOptions, grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+		return lis.DialContext(ctx)
+	}))
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// runWorker starts w.Run and returns a stop function that cancels it and
+// returns Run's error.
+func runWorker(t *testing.T, w *Worker) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	return func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("Run did not return after its context ended")
+			return nil
+		}
+	}
+}
+
+func awaitReports(t *testing.T, f *fakeQueue, n int) {
+	t.Helper()
+	for range n {
+		select {
+		case <-f.reported:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("only %d of %d outcomes reported", f.reports(), n)
+		}
+	}
+}
+
+func TestWorkerReportsEachOutcome(t *testing.T) {
+	f := newFakeQueue(1, 2, 3, 4, 5)
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond,
+		Handler: func(_ context.Context, a *actionqv1.Action) (Result, error) {
+			switch a.GetId() {
+			case 1:
+				return Result{Ref: "done:1"}, nil
+			case 2:
+				return Result{}, errors.New("boom")
+			case 3:
+				return Result{}, Reject("schema", "missing field")
+			case 4:
+				return Result{}, Permanent(errors.New("cannot ever work"))
+			}
+			panic("handler bug")
+		},
+	}
+	stop := runWorker(t, w)
+	awaitReports(t, f, 5)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	if got := f.completed[1]; got.GetResultRef() != "done:1" || got.GetLeaseToken() != "token-1" {
+		t.Errorf("complete of 1 = %v, want result_ref done:1 with its lease token", got)
+	}
+	if got := f.failed[2]; got.GetReason() != "boom" || got.GetNoRetry() {
+		t.Errorf("fail of 2 = %v, want reason boom, retry allowed", got)
+	}
+	if got := f.rejected[3]; got.GetValidator() != "schema" || got.GetReason() != "missing field" {
+		t.Errorf("reject of 3 = %v", got)
+	}
+	if got := f.failed[4]; got.GetReason() != "cannot ever work" || !got.GetNoRetry() {
+		t.Errorf("fail of 4 = %v, want no_retry", got)
+	}
+	if got := f.failed[5]; got.GetReason() != "panic: handler bug" {
+		t.Errorf("fail of 5 = %v, want the panic as reason", got)
+	}
+}
+
+func TestWorkerStopsHandlerWhenHeartbeatReportsCancel(t *testing.T) {
+	f := newFakeQueue(7)
+	f.cancelled[7] = true
+	causes := make(chan error, 1)
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Lease: 150 * time.Millisecond, Wait: 50 * time.Millisecond,
+		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+			<-ctx.Done()
+			causes <- context.Cause(ctx)
+			return Result{Ref: "should not be sent"}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	select {
+	case cause := <-causes:
+		if !errors.Is(cause, ErrActionCancelled) {
+			t.Errorf("handler context ended with %v, want ErrActionCancelled", cause)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler was never cancelled")
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := f.reports(); n != 0 {
+		t.Errorf("a cancelled action got %d outcome reports, want none", n)
+	}
+}
+
+func TestWorkerShutdownLetsHandlersFinish(t *testing.T) {
+	f := newFakeQueue(1)
+	started, release := make(chan struct{}), make(chan struct{})
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Wait: 50 * time.Millisecond,
+		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+			close(started)
+			<-release
+			return Result{Ref: "finished"}, ctx.Err()
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	<-started
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned while a handler was still running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := f.completed[1]; got.GetResultRef() != "finished" {
+		t.Errorf("complete of 1 = %v, want the handler's result after shutdown began", got)
+	}
+}
+
+func TestWorkerShutdownGraceCancelsHandlersWithoutFailingThem(t *testing.T) {
+	f := newFakeQueue(1)
+	started := make(chan struct{})
+	causes := make(chan error, 1)
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Wait: 50 * time.Millisecond, ShutdownGrace: 50 * time.Millisecond,
+		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+			close(started)
+			<-ctx.Done()
+			causes <- context.Cause(ctx)
+			return Result{}, ctx.Err()
+		},
+	}
+	stop := runWorker(t, w)
+	<-started
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if cause := <-causes; !errors.Is(cause, ErrShutdown) {
+		t.Errorf("handler context ended with %v, want ErrShutdown", cause)
+	}
+	if n := f.reports(); n != 0 {
+		t.Errorf("an action cut short by shutdown got %d outcome reports, want none (its lease expires)", n)
+	}
+}
+
+func TestWorkerReturnsWhenClaimIsRefused(t *testing.T) {
+	f := newFakeQueue()
+	f.claimErr = status.Error(codes.InvalidArgument, "queue: bad name")
+	w := &Worker{Client: serve(t, f, Config{}), Name: "w", Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+		return Result{}, nil
+	}}
+	err := w.Run(context.Background())
+	if status.Code(errors.Unwrap(err)) != codes.InvalidArgument {
+		t.Fatalf("Run = %v, want the INVALID_ARGUMENT of Claim", err)
+	}
+}
+
+func TestClientDeadlinesAndToken(t *testing.T) {
+	f := newFakeQueue()
+	c := serve(t, f, Config{Timeout: time.Second, Token: "s3cret"})
+	ctx := context.Background()
+	if _, err := c.GetAction(ctx, &actionqv1.GetActionRequest{Id: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Claim(ctx, &actionqv1.ClaimRequest{Worker: "w", Wait: durationpb.New(200 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := f.deadlines["GetAction"]; d <= 500*time.Millisecond || d > time.Second {
+		t.Errorf("GetAction deadline %v, want about the 1s default", d)
+	}
+	if d := f.deadlines["Claim"]; d <= time.Second || d > 1200*time.Millisecond {
+		t.Errorf("Claim deadline %v, want the 1s default plus its 200ms wait", d)
+	}
+	for _, h := range f.authHeaders {
+		if h != "Bearer s3cret" {
+			t.Errorf("authorization %q, want Bearer s3cret", h)
+		}
+	}
+	if len(f.authHeaders) != 2 {
+		t.Errorf("%d calls carried a token, want 2", len(f.authHeaders))
+	}
+}

@@ -1,0 +1,118 @@
+// Command conformance runs the shared actionq conformance scenario
+// (tests/conformance/scenario.json) against a live server through the Go
+// client and prints one line per step: "ok <name>" or "FAIL <name>: <why>".
+// It exits 0 iff every step passed.
+//
+//	ACTIONQ_SERVER=127.0.0.1:50051 ACTIONQ_CONFORMANCE_PROJECT=p \
+//	ACTIONQ_CONFORMANCE_CREATED_BY=human:conformance conformance scenario.json
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"actionq.dev/go/actionq"
+)
+
+// workerName is recorded as claimed_by on every claim of the scenario.
+const workerName = "conformance-go"
+
+// scenario is the shape of scenario.json.
+type scenario struct {
+	ActionType string `json:"action_type"`
+	Steps      []step `json:"steps"`
+}
+
+// step is any step of the scenario; each op reads the fields it needs.
+type step struct {
+	Op           string      `json:"op"`
+	Name         string      `json:"name"`
+	Ref          string      `json:"ref"`
+	ID           int64       `json:"id"`
+	Lease        string      `json:"lease"`
+	Actions      []newAction `json:"actions"`
+	MaxActions   int32       `json:"max_actions"`
+	WaitMS       int64       `json:"wait_ms"`
+	LeaseMS      int64       `json:"lease_ms"`
+	ExpectRefs   []string    `json:"expect_refs"`
+	ExpectCode   string      `json:"expect_code"`
+	ExpectStatus string      `json:"expect_status"`
+	ResultRef    string      `json:"result_ref"`
+	Reason       string      `json:"reason"`
+	Validator    string      `json:"validator"`
+	AfterCursor  int64       `json:"after_cursor"`
+	Refs         []string    `json:"refs"`
+	TimeoutMS    int64       `json:"timeout_ms"`
+	ExpectEvents [][2]string `json:"expect_events"`
+}
+
+// newAction is one action of an enqueue step; a nil ActionType means the
+// scenario's own, while "" is sent as it is.
+type newAction struct {
+	Ref        string         `json:"ref"`
+	ActionType *string        `json:"action_type"`
+	Priority   int32          `json:"priority"`
+	TargetRef  string         `json:"target_ref"`
+	SourceRefs []string       `json:"source_refs"`
+	Payload    map[string]any `json:"payload"`
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: conformance SCENARIO_PATH")
+		os.Exit(2)
+	}
+	sc, err := load(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		os.Exit(2)
+	}
+	client, err := actionq.New(actionq.Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		os.Exit(2)
+	}
+	defer client.Close()
+
+	r := &runner{
+		client:     client,
+		actionType: sc.ActionType,
+		project:    envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"),
+		createdBy:  envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"),
+		ids:        map[string]int64{},
+		tokens:     map[string]string{},
+	}
+	failed := 0
+	for _, s := range sc.Steps {
+		if err := r.run(context.Background(), s); err != nil {
+			failed++
+			fmt.Printf("FAIL %s: %v\n", s.Name, err)
+		} else {
+			fmt.Printf("ok %s\n", s.Name)
+		}
+	}
+	if failed > 0 {
+		os.Exit(1)
+	}
+}
+
+func load(path string) (*scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sc scenario
+	if err := json.Unmarshal(data, &sc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &sc, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
