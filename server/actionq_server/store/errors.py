@@ -15,7 +15,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionError,
+    OSError,
     socket.gaierror,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
