@@ -1,0 +1,1757 @@
+package dev.actionq.v1;
+
+import static io.grpc.MethodDescriptor.generateFullMethodName;
+
+/**
+ * <pre>
+ * ActionQueueService is the whole API of actionq: producers enqueue, workers
+ * claim and finish under a lease, operators inspect and intervene, and
+ * coordinators follow the event log.
+ * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+ * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+ * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+ * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+ * </pre>
+ */
+@io.grpc.stub.annotations.GrpcGenerated
+public final class ActionQueueServiceGrpc {
+
+  private ActionQueueServiceGrpc() {}
+
+  public static final java.lang.String SERVICE_NAME = "actionq.v1.ActionQueueService";
+
+  // Static method descriptors that strictly reflect the proto.
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.EnqueueRequest,
+      dev.actionq.v1.EnqueueResponse> getEnqueueMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Enqueue",
+      requestType = dev.actionq.v1.EnqueueRequest.class,
+      responseType = dev.actionq.v1.EnqueueResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.EnqueueRequest,
+      dev.actionq.v1.EnqueueResponse> getEnqueueMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.EnqueueRequest, dev.actionq.v1.EnqueueResponse> getEnqueueMethod;
+    if ((getEnqueueMethod = ActionQueueServiceGrpc.getEnqueueMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getEnqueueMethod = ActionQueueServiceGrpc.getEnqueueMethod) == null) {
+          ActionQueueServiceGrpc.getEnqueueMethod = getEnqueueMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.EnqueueRequest, dev.actionq.v1.EnqueueResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Enqueue"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.EnqueueRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.EnqueueResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Enqueue"))
+              .build();
+        }
+      }
+    }
+    return getEnqueueMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.GetActionRequest,
+      dev.actionq.v1.GetActionResponse> getGetActionMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetAction",
+      requestType = dev.actionq.v1.GetActionRequest.class,
+      responseType = dev.actionq.v1.GetActionResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.GetActionRequest,
+      dev.actionq.v1.GetActionResponse> getGetActionMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.GetActionRequest, dev.actionq.v1.GetActionResponse> getGetActionMethod;
+    if ((getGetActionMethod = ActionQueueServiceGrpc.getGetActionMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getGetActionMethod = ActionQueueServiceGrpc.getGetActionMethod) == null) {
+          ActionQueueServiceGrpc.getGetActionMethod = getGetActionMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.GetActionRequest, dev.actionq.v1.GetActionResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetAction"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetActionRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetActionResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("GetAction"))
+              .build();
+        }
+      }
+    }
+    return getGetActionMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ListActionsRequest,
+      dev.actionq.v1.ListActionsResponse> getListActionsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListActions",
+      requestType = dev.actionq.v1.ListActionsRequest.class,
+      responseType = dev.actionq.v1.ListActionsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ListActionsRequest,
+      dev.actionq.v1.ListActionsResponse> getListActionsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ListActionsRequest, dev.actionq.v1.ListActionsResponse> getListActionsMethod;
+    if ((getListActionsMethod = ActionQueueServiceGrpc.getListActionsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getListActionsMethod = ActionQueueServiceGrpc.getListActionsMethod) == null) {
+          ActionQueueServiceGrpc.getListActionsMethod = getListActionsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ListActionsRequest, dev.actionq.v1.ListActionsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListActions"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListActionsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListActionsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ListActions"))
+              .build();
+        }
+      }
+    }
+    return getListActionsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ClaimRequest,
+      dev.actionq.v1.ClaimResponse> getClaimMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Claim",
+      requestType = dev.actionq.v1.ClaimRequest.class,
+      responseType = dev.actionq.v1.ClaimResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ClaimRequest,
+      dev.actionq.v1.ClaimResponse> getClaimMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ClaimRequest, dev.actionq.v1.ClaimResponse> getClaimMethod;
+    if ((getClaimMethod = ActionQueueServiceGrpc.getClaimMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getClaimMethod = ActionQueueServiceGrpc.getClaimMethod) == null) {
+          ActionQueueServiceGrpc.getClaimMethod = getClaimMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ClaimRequest, dev.actionq.v1.ClaimResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Claim"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ClaimRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ClaimResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Claim"))
+              .build();
+        }
+      }
+    }
+    return getClaimMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.HeartbeatRequest,
+      dev.actionq.v1.HeartbeatResponse> getHeartbeatMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Heartbeat",
+      requestType = dev.actionq.v1.HeartbeatRequest.class,
+      responseType = dev.actionq.v1.HeartbeatResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.HeartbeatRequest,
+      dev.actionq.v1.HeartbeatResponse> getHeartbeatMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.HeartbeatRequest, dev.actionq.v1.HeartbeatResponse> getHeartbeatMethod;
+    if ((getHeartbeatMethod = ActionQueueServiceGrpc.getHeartbeatMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getHeartbeatMethod = ActionQueueServiceGrpc.getHeartbeatMethod) == null) {
+          ActionQueueServiceGrpc.getHeartbeatMethod = getHeartbeatMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.HeartbeatRequest, dev.actionq.v1.HeartbeatResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Heartbeat"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.HeartbeatRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.HeartbeatResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Heartbeat"))
+              .build();
+        }
+      }
+    }
+    return getHeartbeatMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.CompleteRequest,
+      dev.actionq.v1.CompleteResponse> getCompleteMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Complete",
+      requestType = dev.actionq.v1.CompleteRequest.class,
+      responseType = dev.actionq.v1.CompleteResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.CompleteRequest,
+      dev.actionq.v1.CompleteResponse> getCompleteMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.CompleteRequest, dev.actionq.v1.CompleteResponse> getCompleteMethod;
+    if ((getCompleteMethod = ActionQueueServiceGrpc.getCompleteMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getCompleteMethod = ActionQueueServiceGrpc.getCompleteMethod) == null) {
+          ActionQueueServiceGrpc.getCompleteMethod = getCompleteMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.CompleteRequest, dev.actionq.v1.CompleteResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Complete"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CompleteRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CompleteResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Complete"))
+              .build();
+        }
+      }
+    }
+    return getCompleteMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.FailRequest,
+      dev.actionq.v1.FailResponse> getFailMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Fail",
+      requestType = dev.actionq.v1.FailRequest.class,
+      responseType = dev.actionq.v1.FailResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.FailRequest,
+      dev.actionq.v1.FailResponse> getFailMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.FailRequest, dev.actionq.v1.FailResponse> getFailMethod;
+    if ((getFailMethod = ActionQueueServiceGrpc.getFailMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getFailMethod = ActionQueueServiceGrpc.getFailMethod) == null) {
+          ActionQueueServiceGrpc.getFailMethod = getFailMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.FailRequest, dev.actionq.v1.FailResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Fail"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.FailRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.FailResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Fail"))
+              .build();
+        }
+      }
+    }
+    return getFailMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.RejectRequest,
+      dev.actionq.v1.RejectResponse> getRejectMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Reject",
+      requestType = dev.actionq.v1.RejectRequest.class,
+      responseType = dev.actionq.v1.RejectResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.RejectRequest,
+      dev.actionq.v1.RejectResponse> getRejectMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.RejectRequest, dev.actionq.v1.RejectResponse> getRejectMethod;
+    if ((getRejectMethod = ActionQueueServiceGrpc.getRejectMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getRejectMethod = ActionQueueServiceGrpc.getRejectMethod) == null) {
+          ActionQueueServiceGrpc.getRejectMethod = getRejectMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.RejectRequest, dev.actionq.v1.RejectResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Reject"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RejectRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RejectResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Reject"))
+              .build();
+        }
+      }
+    }
+    return getRejectMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.CancelRequest,
+      dev.actionq.v1.CancelResponse> getCancelMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Cancel",
+      requestType = dev.actionq.v1.CancelRequest.class,
+      responseType = dev.actionq.v1.CancelResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.CancelRequest,
+      dev.actionq.v1.CancelResponse> getCancelMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.CancelRequest, dev.actionq.v1.CancelResponse> getCancelMethod;
+    if ((getCancelMethod = ActionQueueServiceGrpc.getCancelMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getCancelMethod = ActionQueueServiceGrpc.getCancelMethod) == null) {
+          ActionQueueServiceGrpc.getCancelMethod = getCancelMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.CancelRequest, dev.actionq.v1.CancelResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Cancel"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CancelRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CancelResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Cancel"))
+              .build();
+        }
+      }
+    }
+    return getCancelMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.SweepRequest,
+      dev.actionq.v1.SweepResponse> getSweepMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Sweep",
+      requestType = dev.actionq.v1.SweepRequest.class,
+      responseType = dev.actionq.v1.SweepResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.SweepRequest,
+      dev.actionq.v1.SweepResponse> getSweepMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.SweepRequest, dev.actionq.v1.SweepResponse> getSweepMethod;
+    if ((getSweepMethod = ActionQueueServiceGrpc.getSweepMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getSweepMethod = ActionQueueServiceGrpc.getSweepMethod) == null) {
+          ActionQueueServiceGrpc.getSweepMethod = getSweepMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.SweepRequest, dev.actionq.v1.SweepResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Sweep"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SweepRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SweepResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Sweep"))
+              .build();
+        }
+      }
+    }
+    return getSweepMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ListEventsRequest,
+      dev.actionq.v1.ListEventsResponse> getListEventsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListEvents",
+      requestType = dev.actionq.v1.ListEventsRequest.class,
+      responseType = dev.actionq.v1.ListEventsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ListEventsRequest,
+      dev.actionq.v1.ListEventsResponse> getListEventsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ListEventsRequest, dev.actionq.v1.ListEventsResponse> getListEventsMethod;
+    if ((getListEventsMethod = ActionQueueServiceGrpc.getListEventsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getListEventsMethod = ActionQueueServiceGrpc.getListEventsMethod) == null) {
+          ActionQueueServiceGrpc.getListEventsMethod = getListEventsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ListEventsRequest, dev.actionq.v1.ListEventsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListEvents"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListEventsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListEventsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ListEvents"))
+              .build();
+        }
+      }
+    }
+    return getListEventsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.WatchEventsRequest,
+      dev.actionq.v1.WatchEventsResponse> getWatchEventsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "WatchEvents",
+      requestType = dev.actionq.v1.WatchEventsRequest.class,
+      responseType = dev.actionq.v1.WatchEventsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.WatchEventsRequest,
+      dev.actionq.v1.WatchEventsResponse> getWatchEventsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.WatchEventsRequest, dev.actionq.v1.WatchEventsResponse> getWatchEventsMethod;
+    if ((getWatchEventsMethod = ActionQueueServiceGrpc.getWatchEventsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getWatchEventsMethod = ActionQueueServiceGrpc.getWatchEventsMethod) == null) {
+          ActionQueueServiceGrpc.getWatchEventsMethod = getWatchEventsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.WatchEventsRequest, dev.actionq.v1.WatchEventsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "WatchEvents"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.WatchEventsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.WatchEventsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("WatchEvents"))
+              .build();
+        }
+      }
+    }
+    return getWatchEventsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.EmitEventRequest,
+      dev.actionq.v1.EmitEventResponse> getEmitEventMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "EmitEvent",
+      requestType = dev.actionq.v1.EmitEventRequest.class,
+      responseType = dev.actionq.v1.EmitEventResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.EmitEventRequest,
+      dev.actionq.v1.EmitEventResponse> getEmitEventMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.EmitEventRequest, dev.actionq.v1.EmitEventResponse> getEmitEventMethod;
+    if ((getEmitEventMethod = ActionQueueServiceGrpc.getEmitEventMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getEmitEventMethod = ActionQueueServiceGrpc.getEmitEventMethod) == null) {
+          ActionQueueServiceGrpc.getEmitEventMethod = getEmitEventMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.EmitEventRequest, dev.actionq.v1.EmitEventResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "EmitEvent"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.EmitEventRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.EmitEventResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("EmitEvent"))
+              .build();
+        }
+      }
+    }
+    return getEmitEventMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.GetQueueStatsRequest,
+      dev.actionq.v1.GetQueueStatsResponse> getGetQueueStatsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetQueueStats",
+      requestType = dev.actionq.v1.GetQueueStatsRequest.class,
+      responseType = dev.actionq.v1.GetQueueStatsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.GetQueueStatsRequest,
+      dev.actionq.v1.GetQueueStatsResponse> getGetQueueStatsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.GetQueueStatsRequest, dev.actionq.v1.GetQueueStatsResponse> getGetQueueStatsMethod;
+    if ((getGetQueueStatsMethod = ActionQueueServiceGrpc.getGetQueueStatsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getGetQueueStatsMethod = ActionQueueServiceGrpc.getGetQueueStatsMethod) == null) {
+          ActionQueueServiceGrpc.getGetQueueStatsMethod = getGetQueueStatsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.GetQueueStatsRequest, dev.actionq.v1.GetQueueStatsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetQueueStats"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetQueueStatsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetQueueStatsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("GetQueueStats"))
+              .build();
+        }
+      }
+    }
+    return getGetQueueStatsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.MigrateRequest,
+      dev.actionq.v1.MigrateResponse> getMigrateMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Migrate",
+      requestType = dev.actionq.v1.MigrateRequest.class,
+      responseType = dev.actionq.v1.MigrateResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.MigrateRequest,
+      dev.actionq.v1.MigrateResponse> getMigrateMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.MigrateRequest, dev.actionq.v1.MigrateResponse> getMigrateMethod;
+    if ((getMigrateMethod = ActionQueueServiceGrpc.getMigrateMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getMigrateMethod = ActionQueueServiceGrpc.getMigrateMethod) == null) {
+          ActionQueueServiceGrpc.getMigrateMethod = getMigrateMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.MigrateRequest, dev.actionq.v1.MigrateResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Migrate"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.MigrateRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.MigrateResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Migrate"))
+              .build();
+        }
+      }
+    }
+    return getMigrateMethod;
+  }
+
+  /**
+   * Creates a new async stub that supports all call types for the service
+   */
+  public static ActionQueueServiceStub newStub(io.grpc.Channel channel) {
+    io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceStub> factory =
+      new io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceStub>() {
+        @java.lang.Override
+        public ActionQueueServiceStub newStub(io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+          return new ActionQueueServiceStub(channel, callOptions);
+        }
+      };
+    return ActionQueueServiceStub.newStub(factory, channel);
+  }
+
+  /**
+   * Creates a new blocking-style stub that supports all types of calls on the service
+   */
+  public static ActionQueueServiceBlockingV2Stub newBlockingV2Stub(
+      io.grpc.Channel channel) {
+    io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceBlockingV2Stub> factory =
+      new io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceBlockingV2Stub>() {
+        @java.lang.Override
+        public ActionQueueServiceBlockingV2Stub newStub(io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+          return new ActionQueueServiceBlockingV2Stub(channel, callOptions);
+        }
+      };
+    return ActionQueueServiceBlockingV2Stub.newStub(factory, channel);
+  }
+
+  /**
+   * Creates a new blocking-style stub that supports unary and streaming output calls on the service
+   */
+  public static ActionQueueServiceBlockingStub newBlockingStub(
+      io.grpc.Channel channel) {
+    io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceBlockingStub> factory =
+      new io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceBlockingStub>() {
+        @java.lang.Override
+        public ActionQueueServiceBlockingStub newStub(io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+          return new ActionQueueServiceBlockingStub(channel, callOptions);
+        }
+      };
+    return ActionQueueServiceBlockingStub.newStub(factory, channel);
+  }
+
+  /**
+   * Creates a new ListenableFuture-style stub that supports unary calls on the service
+   */
+  public static ActionQueueServiceFutureStub newFutureStub(
+      io.grpc.Channel channel) {
+    io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceFutureStub> factory =
+      new io.grpc.stub.AbstractStub.StubFactory<ActionQueueServiceFutureStub>() {
+        @java.lang.Override
+        public ActionQueueServiceFutureStub newStub(io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+          return new ActionQueueServiceFutureStub(channel, callOptions);
+        }
+      };
+    return ActionQueueServiceFutureStub.newStub(factory, channel);
+  }
+
+  /**
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public interface AsyncService {
+
+    /**
+     * <pre>
+     * Enqueue stores one or more actions atomically: all of them or none.
+     * </pre>
+     */
+    default void enqueue(dev.actionq.v1.EnqueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.EnqueueResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getEnqueueMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetAction returns one action.
+     * </pre>
+     */
+    default void getAction(dev.actionq.v1.GetActionRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetActionResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetActionMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListActions lists actions by id, filtered, one page at a time.
+     * </pre>
+     */
+    default void listActions(dev.actionq.v1.ListActionsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListActionsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListActionsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Claim leases up to max_actions due pending actions, in priority, run_after,
+     * id order, waiting up to `wait` for work to arrive when none is due.
+     * </pre>
+     */
+    default void claim(dev.actionq.v1.ClaimRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ClaimResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getClaimMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Heartbeat extends the lease of a claimed action.
+     * </pre>
+     */
+    default void heartbeat(dev.actionq.v1.HeartbeatRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.HeartbeatResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getHeartbeatMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Complete marks a claimed action completed.
+     * </pre>
+     */
+    default void complete(dev.actionq.v1.CompleteRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCompleteMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Fail records a failed attempt: the action goes back to pending while
+     * attempts remain, otherwise it ends as failed.
+     * </pre>
+     */
+    default void fail(dev.actionq.v1.FailRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.FailResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getFailMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Reject marks a claimed action rejected by a validator; it is never retried.
+     * </pre>
+     */
+    default void reject(dev.actionq.v1.RejectRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RejectResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRejectMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Cancel cancels a pending or claimed action.
+     * </pre>
+     */
+    default void cancel(dev.actionq.v1.CancelRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CancelResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCancelMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Sweep requeues every claimed action whose lease has expired.
+     * </pre>
+     */
+    default void sweep(dev.actionq.v1.SweepRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SweepResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSweepMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListEvents reads the event log after a cursor, one page at a time.
+     * </pre>
+     */
+    default void listEvents(dev.actionq.v1.ListEventsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListEventsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListEventsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * WatchEvents replays the log after a cursor, then follows it live. Every
+     * event after the cursor arrives exactly once, in cursor order.
+     * </pre>
+     */
+    default void watchEvents(dev.actionq.v1.WatchEventsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.WatchEventsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getWatchEventsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * EmitEvent appends a coordinator event to the log.
+     * </pre>
+     */
+    default void emitEvent(dev.actionq.v1.EmitEventRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.EmitEventResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getEmitEventMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetQueueStats counts actions per queue, action type and status.
+     * </pre>
+     */
+    default void getQueueStats(dev.actionq.v1.GetQueueStatsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetQueueStatsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetQueueStatsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Migrate creates or upgrades the schema; idempotent.
+     * </pre>
+     */
+    default void migrate(dev.actionq.v1.MigrateRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getMigrateMethod(), responseObserver);
+    }
+  }
+
+  /**
+   * Base class for the server implementation of the service ActionQueueService.
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public static abstract class ActionQueueServiceImplBase
+      implements io.grpc.BindableService, AsyncService {
+
+    @java.lang.Override public final io.grpc.ServerServiceDefinition bindService() {
+      return ActionQueueServiceGrpc.bindService(this);
+    }
+  }
+
+  /**
+   * A stub to allow clients to do asynchronous rpc calls to service ActionQueueService.
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public static final class ActionQueueServiceStub
+      extends io.grpc.stub.AbstractAsyncStub<ActionQueueServiceStub> {
+    private ActionQueueServiceStub(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      super(channel, callOptions);
+    }
+
+    @java.lang.Override
+    protected ActionQueueServiceStub build(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      return new ActionQueueServiceStub(channel, callOptions);
+    }
+
+    /**
+     * <pre>
+     * Enqueue stores one or more actions atomically: all of them or none.
+     * </pre>
+     */
+    public void enqueue(dev.actionq.v1.EnqueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.EnqueueResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getEnqueueMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetAction returns one action.
+     * </pre>
+     */
+    public void getAction(dev.actionq.v1.GetActionRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetActionResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetActionMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListActions lists actions by id, filtered, one page at a time.
+     * </pre>
+     */
+    public void listActions(dev.actionq.v1.ListActionsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListActionsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListActionsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Claim leases up to max_actions due pending actions, in priority, run_after,
+     * id order, waiting up to `wait` for work to arrive when none is due.
+     * </pre>
+     */
+    public void claim(dev.actionq.v1.ClaimRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ClaimResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getClaimMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Heartbeat extends the lease of a claimed action.
+     * </pre>
+     */
+    public void heartbeat(dev.actionq.v1.HeartbeatRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.HeartbeatResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getHeartbeatMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Complete marks a claimed action completed.
+     * </pre>
+     */
+    public void complete(dev.actionq.v1.CompleteRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCompleteMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Fail records a failed attempt: the action goes back to pending while
+     * attempts remain, otherwise it ends as failed.
+     * </pre>
+     */
+    public void fail(dev.actionq.v1.FailRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.FailResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getFailMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Reject marks a claimed action rejected by a validator; it is never retried.
+     * </pre>
+     */
+    public void reject(dev.actionq.v1.RejectRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RejectResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRejectMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Cancel cancels a pending or claimed action.
+     * </pre>
+     */
+    public void cancel(dev.actionq.v1.CancelRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CancelResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCancelMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Sweep requeues every claimed action whose lease has expired.
+     * </pre>
+     */
+    public void sweep(dev.actionq.v1.SweepRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SweepResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSweepMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListEvents reads the event log after a cursor, one page at a time.
+     * </pre>
+     */
+    public void listEvents(dev.actionq.v1.ListEventsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListEventsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListEventsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * WatchEvents replays the log after a cursor, then follows it live. Every
+     * event after the cursor arrives exactly once, in cursor order.
+     * </pre>
+     */
+    public void watchEvents(dev.actionq.v1.WatchEventsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.WatchEventsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncServerStreamingCall(
+          getChannel().newCall(getWatchEventsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * EmitEvent appends a coordinator event to the log.
+     * </pre>
+     */
+    public void emitEvent(dev.actionq.v1.EmitEventRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.EmitEventResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getEmitEventMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetQueueStats counts actions per queue, action type and status.
+     * </pre>
+     */
+    public void getQueueStats(dev.actionq.v1.GetQueueStatsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetQueueStatsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetQueueStatsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Migrate creates or upgrades the schema; idempotent.
+     * </pre>
+     */
+    public void migrate(dev.actionq.v1.MigrateRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getMigrateMethod(), getCallOptions()), request, responseObserver);
+    }
+  }
+
+  /**
+   * A stub to allow clients to do synchronous rpc calls to service ActionQueueService.
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public static final class ActionQueueServiceBlockingV2Stub
+      extends io.grpc.stub.AbstractBlockingStub<ActionQueueServiceBlockingV2Stub> {
+    private ActionQueueServiceBlockingV2Stub(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      super(channel, callOptions);
+    }
+
+    @java.lang.Override
+    protected ActionQueueServiceBlockingV2Stub build(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      return new ActionQueueServiceBlockingV2Stub(channel, callOptions);
+    }
+
+    /**
+     * <pre>
+     * Enqueue stores one or more actions atomically: all of them or none.
+     * </pre>
+     */
+    public dev.actionq.v1.EnqueueResponse enqueue(dev.actionq.v1.EnqueueRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getEnqueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetAction returns one action.
+     * </pre>
+     */
+    public dev.actionq.v1.GetActionResponse getAction(dev.actionq.v1.GetActionRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetActionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListActions lists actions by id, filtered, one page at a time.
+     * </pre>
+     */
+    public dev.actionq.v1.ListActionsResponse listActions(dev.actionq.v1.ListActionsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListActionsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Claim leases up to max_actions due pending actions, in priority, run_after,
+     * id order, waiting up to `wait` for work to arrive when none is due.
+     * </pre>
+     */
+    public dev.actionq.v1.ClaimResponse claim(dev.actionq.v1.ClaimRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getClaimMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Heartbeat extends the lease of a claimed action.
+     * </pre>
+     */
+    public dev.actionq.v1.HeartbeatResponse heartbeat(dev.actionq.v1.HeartbeatRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getHeartbeatMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Complete marks a claimed action completed.
+     * </pre>
+     */
+    public dev.actionq.v1.CompleteResponse complete(dev.actionq.v1.CompleteRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCompleteMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Fail records a failed attempt: the action goes back to pending while
+     * attempts remain, otherwise it ends as failed.
+     * </pre>
+     */
+    public dev.actionq.v1.FailResponse fail(dev.actionq.v1.FailRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getFailMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Reject marks a claimed action rejected by a validator; it is never retried.
+     * </pre>
+     */
+    public dev.actionq.v1.RejectResponse reject(dev.actionq.v1.RejectRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRejectMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Cancel cancels a pending or claimed action.
+     * </pre>
+     */
+    public dev.actionq.v1.CancelResponse cancel(dev.actionq.v1.CancelRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCancelMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Sweep requeues every claimed action whose lease has expired.
+     * </pre>
+     */
+    public dev.actionq.v1.SweepResponse sweep(dev.actionq.v1.SweepRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSweepMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListEvents reads the event log after a cursor, one page at a time.
+     * </pre>
+     */
+    public dev.actionq.v1.ListEventsResponse listEvents(dev.actionq.v1.ListEventsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListEventsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * WatchEvents replays the log after a cursor, then follows it live. Every
+     * event after the cursor arrives exactly once, in cursor order.
+     * </pre>
+     */
+    @io.grpc.ExperimentalApi("https://github.com/grpc/grpc-java/issues/10918")
+    public io.grpc.stub.BlockingClientCall<?, dev.actionq.v1.WatchEventsResponse>
+        watchEvents(dev.actionq.v1.WatchEventsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingV2ServerStreamingCall(
+          getChannel(), getWatchEventsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * EmitEvent appends a coordinator event to the log.
+     * </pre>
+     */
+    public dev.actionq.v1.EmitEventResponse emitEvent(dev.actionq.v1.EmitEventRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getEmitEventMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetQueueStats counts actions per queue, action type and status.
+     * </pre>
+     */
+    public dev.actionq.v1.GetQueueStatsResponse getQueueStats(dev.actionq.v1.GetQueueStatsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetQueueStatsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Migrate creates or upgrades the schema; idempotent.
+     * </pre>
+     */
+    public dev.actionq.v1.MigrateResponse migrate(dev.actionq.v1.MigrateRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getMigrateMethod(), getCallOptions(), request);
+    }
+  }
+
+  /**
+   * A stub to allow clients to do limited synchronous rpc calls to service ActionQueueService.
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public static final class ActionQueueServiceBlockingStub
+      extends io.grpc.stub.AbstractBlockingStub<ActionQueueServiceBlockingStub> {
+    private ActionQueueServiceBlockingStub(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      super(channel, callOptions);
+    }
+
+    @java.lang.Override
+    protected ActionQueueServiceBlockingStub build(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      return new ActionQueueServiceBlockingStub(channel, callOptions);
+    }
+
+    /**
+     * <pre>
+     * Enqueue stores one or more actions atomically: all of them or none.
+     * </pre>
+     */
+    public dev.actionq.v1.EnqueueResponse enqueue(dev.actionq.v1.EnqueueRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getEnqueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetAction returns one action.
+     * </pre>
+     */
+    public dev.actionq.v1.GetActionResponse getAction(dev.actionq.v1.GetActionRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetActionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListActions lists actions by id, filtered, one page at a time.
+     * </pre>
+     */
+    public dev.actionq.v1.ListActionsResponse listActions(dev.actionq.v1.ListActionsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListActionsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Claim leases up to max_actions due pending actions, in priority, run_after,
+     * id order, waiting up to `wait` for work to arrive when none is due.
+     * </pre>
+     */
+    public dev.actionq.v1.ClaimResponse claim(dev.actionq.v1.ClaimRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getClaimMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Heartbeat extends the lease of a claimed action.
+     * </pre>
+     */
+    public dev.actionq.v1.HeartbeatResponse heartbeat(dev.actionq.v1.HeartbeatRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getHeartbeatMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Complete marks a claimed action completed.
+     * </pre>
+     */
+    public dev.actionq.v1.CompleteResponse complete(dev.actionq.v1.CompleteRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCompleteMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Fail records a failed attempt: the action goes back to pending while
+     * attempts remain, otherwise it ends as failed.
+     * </pre>
+     */
+    public dev.actionq.v1.FailResponse fail(dev.actionq.v1.FailRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getFailMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Reject marks a claimed action rejected by a validator; it is never retried.
+     * </pre>
+     */
+    public dev.actionq.v1.RejectResponse reject(dev.actionq.v1.RejectRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRejectMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Cancel cancels a pending or claimed action.
+     * </pre>
+     */
+    public dev.actionq.v1.CancelResponse cancel(dev.actionq.v1.CancelRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCancelMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Sweep requeues every claimed action whose lease has expired.
+     * </pre>
+     */
+    public dev.actionq.v1.SweepResponse sweep(dev.actionq.v1.SweepRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSweepMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListEvents reads the event log after a cursor, one page at a time.
+     * </pre>
+     */
+    public dev.actionq.v1.ListEventsResponse listEvents(dev.actionq.v1.ListEventsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListEventsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * WatchEvents replays the log after a cursor, then follows it live. Every
+     * event after the cursor arrives exactly once, in cursor order.
+     * </pre>
+     */
+    public java.util.Iterator<dev.actionq.v1.WatchEventsResponse> watchEvents(
+        dev.actionq.v1.WatchEventsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingServerStreamingCall(
+          getChannel(), getWatchEventsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * EmitEvent appends a coordinator event to the log.
+     * </pre>
+     */
+    public dev.actionq.v1.EmitEventResponse emitEvent(dev.actionq.v1.EmitEventRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getEmitEventMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetQueueStats counts actions per queue, action type and status.
+     * </pre>
+     */
+    public dev.actionq.v1.GetQueueStatsResponse getQueueStats(dev.actionq.v1.GetQueueStatsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetQueueStatsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Migrate creates or upgrades the schema; idempotent.
+     * </pre>
+     */
+    public dev.actionq.v1.MigrateResponse migrate(dev.actionq.v1.MigrateRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getMigrateMethod(), getCallOptions(), request);
+    }
+  }
+
+  /**
+   * A stub to allow clients to do ListenableFuture-style rpc calls to service ActionQueueService.
+   * <pre>
+   * ActionQueueService is the whole API of actionq: producers enqueue, workers
+   * claim and finish under a lease, operators inspect and intervene, and
+   * coordinators follow the event log.
+   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
+   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
+   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * </pre>
+   */
+  public static final class ActionQueueServiceFutureStub
+      extends io.grpc.stub.AbstractFutureStub<ActionQueueServiceFutureStub> {
+    private ActionQueueServiceFutureStub(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      super(channel, callOptions);
+    }
+
+    @java.lang.Override
+    protected ActionQueueServiceFutureStub build(
+        io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
+      return new ActionQueueServiceFutureStub(channel, callOptions);
+    }
+
+    /**
+     * <pre>
+     * Enqueue stores one or more actions atomically: all of them or none.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.EnqueueResponse> enqueue(
+        dev.actionq.v1.EnqueueRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getEnqueueMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * GetAction returns one action.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.GetActionResponse> getAction(
+        dev.actionq.v1.GetActionRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetActionMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListActions lists actions by id, filtered, one page at a time.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ListActionsResponse> listActions(
+        dev.actionq.v1.ListActionsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListActionsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Claim leases up to max_actions due pending actions, in priority, run_after,
+     * id order, waiting up to `wait` for work to arrive when none is due.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ClaimResponse> claim(
+        dev.actionq.v1.ClaimRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getClaimMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Heartbeat extends the lease of a claimed action.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.HeartbeatResponse> heartbeat(
+        dev.actionq.v1.HeartbeatRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getHeartbeatMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Complete marks a claimed action completed.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.CompleteResponse> complete(
+        dev.actionq.v1.CompleteRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCompleteMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Fail records a failed attempt: the action goes back to pending while
+     * attempts remain, otherwise it ends as failed.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.FailResponse> fail(
+        dev.actionq.v1.FailRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getFailMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Reject marks a claimed action rejected by a validator; it is never retried.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.RejectResponse> reject(
+        dev.actionq.v1.RejectRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRejectMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Cancel cancels a pending or claimed action.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.CancelResponse> cancel(
+        dev.actionq.v1.CancelRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCancelMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Sweep requeues every claimed action whose lease has expired.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SweepResponse> sweep(
+        dev.actionq.v1.SweepRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSweepMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListEvents reads the event log after a cursor, one page at a time.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ListEventsResponse> listEvents(
+        dev.actionq.v1.ListEventsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListEventsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * EmitEvent appends a coordinator event to the log.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.EmitEventResponse> emitEvent(
+        dev.actionq.v1.EmitEventRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getEmitEventMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * GetQueueStats counts actions per queue, action type and status.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.GetQueueStatsResponse> getQueueStats(
+        dev.actionq.v1.GetQueueStatsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetQueueStatsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Migrate creates or upgrades the schema; idempotent.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.MigrateResponse> migrate(
+        dev.actionq.v1.MigrateRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getMigrateMethod(), getCallOptions()), request);
+    }
+  }
+
+  private static final int METHODID_ENQUEUE = 0;
+  private static final int METHODID_GET_ACTION = 1;
+  private static final int METHODID_LIST_ACTIONS = 2;
+  private static final int METHODID_CLAIM = 3;
+  private static final int METHODID_HEARTBEAT = 4;
+  private static final int METHODID_COMPLETE = 5;
+  private static final int METHODID_FAIL = 6;
+  private static final int METHODID_REJECT = 7;
+  private static final int METHODID_CANCEL = 8;
+  private static final int METHODID_SWEEP = 9;
+  private static final int METHODID_LIST_EVENTS = 10;
+  private static final int METHODID_WATCH_EVENTS = 11;
+  private static final int METHODID_EMIT_EVENT = 12;
+  private static final int METHODID_GET_QUEUE_STATS = 13;
+  private static final int METHODID_MIGRATE = 14;
+
+  private static final class MethodHandlers<Req, Resp> implements
+      io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
+      io.grpc.stub.ServerCalls.ServerStreamingMethod<Req, Resp>,
+      io.grpc.stub.ServerCalls.ClientStreamingMethod<Req, Resp>,
+      io.grpc.stub.ServerCalls.BidiStreamingMethod<Req, Resp> {
+    private final AsyncService serviceImpl;
+    private final int methodId;
+
+    MethodHandlers(AsyncService serviceImpl, int methodId) {
+      this.serviceImpl = serviceImpl;
+      this.methodId = methodId;
+    }
+
+    @java.lang.Override
+    @java.lang.SuppressWarnings("unchecked")
+    public void invoke(Req request, io.grpc.stub.StreamObserver<Resp> responseObserver) {
+      switch (methodId) {
+        case METHODID_ENQUEUE:
+          serviceImpl.enqueue((dev.actionq.v1.EnqueueRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.EnqueueResponse>) responseObserver);
+          break;
+        case METHODID_GET_ACTION:
+          serviceImpl.getAction((dev.actionq.v1.GetActionRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.GetActionResponse>) responseObserver);
+          break;
+        case METHODID_LIST_ACTIONS:
+          serviceImpl.listActions((dev.actionq.v1.ListActionsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ListActionsResponse>) responseObserver);
+          break;
+        case METHODID_CLAIM:
+          serviceImpl.claim((dev.actionq.v1.ClaimRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ClaimResponse>) responseObserver);
+          break;
+        case METHODID_HEARTBEAT:
+          serviceImpl.heartbeat((dev.actionq.v1.HeartbeatRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.HeartbeatResponse>) responseObserver);
+          break;
+        case METHODID_COMPLETE:
+          serviceImpl.complete((dev.actionq.v1.CompleteRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteResponse>) responseObserver);
+          break;
+        case METHODID_FAIL:
+          serviceImpl.fail((dev.actionq.v1.FailRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.FailResponse>) responseObserver);
+          break;
+        case METHODID_REJECT:
+          serviceImpl.reject((dev.actionq.v1.RejectRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.RejectResponse>) responseObserver);
+          break;
+        case METHODID_CANCEL:
+          serviceImpl.cancel((dev.actionq.v1.CancelRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.CancelResponse>) responseObserver);
+          break;
+        case METHODID_SWEEP:
+          serviceImpl.sweep((dev.actionq.v1.SweepRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.SweepResponse>) responseObserver);
+          break;
+        case METHODID_LIST_EVENTS:
+          serviceImpl.listEvents((dev.actionq.v1.ListEventsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ListEventsResponse>) responseObserver);
+          break;
+        case METHODID_WATCH_EVENTS:
+          serviceImpl.watchEvents((dev.actionq.v1.WatchEventsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.WatchEventsResponse>) responseObserver);
+          break;
+        case METHODID_EMIT_EVENT:
+          serviceImpl.emitEvent((dev.actionq.v1.EmitEventRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.EmitEventResponse>) responseObserver);
+          break;
+        case METHODID_GET_QUEUE_STATS:
+          serviceImpl.getQueueStats((dev.actionq.v1.GetQueueStatsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.GetQueueStatsResponse>) responseObserver);
+          break;
+        case METHODID_MIGRATE:
+          serviceImpl.migrate((dev.actionq.v1.MigrateRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse>) responseObserver);
+          break;
+        default:
+          throw new AssertionError();
+      }
+    }
+
+    @java.lang.Override
+    @java.lang.SuppressWarnings("unchecked")
+    public io.grpc.stub.StreamObserver<Req> invoke(
+        io.grpc.stub.StreamObserver<Resp> responseObserver) {
+      switch (methodId) {
+        default:
+          throw new AssertionError();
+      }
+    }
+  }
+
+  public static final io.grpc.ServerServiceDefinition bindService(AsyncService service) {
+    return io.grpc.ServerServiceDefinition.builder(getServiceDescriptor())
+        .addMethod(
+          getEnqueueMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.EnqueueRequest,
+              dev.actionq.v1.EnqueueResponse>(
+                service, METHODID_ENQUEUE)))
+        .addMethod(
+          getGetActionMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.GetActionRequest,
+              dev.actionq.v1.GetActionResponse>(
+                service, METHODID_GET_ACTION)))
+        .addMethod(
+          getListActionsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ListActionsRequest,
+              dev.actionq.v1.ListActionsResponse>(
+                service, METHODID_LIST_ACTIONS)))
+        .addMethod(
+          getClaimMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ClaimRequest,
+              dev.actionq.v1.ClaimResponse>(
+                service, METHODID_CLAIM)))
+        .addMethod(
+          getHeartbeatMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.HeartbeatRequest,
+              dev.actionq.v1.HeartbeatResponse>(
+                service, METHODID_HEARTBEAT)))
+        .addMethod(
+          getCompleteMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.CompleteRequest,
+              dev.actionq.v1.CompleteResponse>(
+                service, METHODID_COMPLETE)))
+        .addMethod(
+          getFailMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.FailRequest,
+              dev.actionq.v1.FailResponse>(
+                service, METHODID_FAIL)))
+        .addMethod(
+          getRejectMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.RejectRequest,
+              dev.actionq.v1.RejectResponse>(
+                service, METHODID_REJECT)))
+        .addMethod(
+          getCancelMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.CancelRequest,
+              dev.actionq.v1.CancelResponse>(
+                service, METHODID_CANCEL)))
+        .addMethod(
+          getSweepMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.SweepRequest,
+              dev.actionq.v1.SweepResponse>(
+                service, METHODID_SWEEP)))
+        .addMethod(
+          getListEventsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ListEventsRequest,
+              dev.actionq.v1.ListEventsResponse>(
+                service, METHODID_LIST_EVENTS)))
+        .addMethod(
+          getWatchEventsMethod(),
+          io.grpc.stub.ServerCalls.asyncServerStreamingCall(
+            new MethodHandlers<
+              dev.actionq.v1.WatchEventsRequest,
+              dev.actionq.v1.WatchEventsResponse>(
+                service, METHODID_WATCH_EVENTS)))
+        .addMethod(
+          getEmitEventMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.EmitEventRequest,
+              dev.actionq.v1.EmitEventResponse>(
+                service, METHODID_EMIT_EVENT)))
+        .addMethod(
+          getGetQueueStatsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.GetQueueStatsRequest,
+              dev.actionq.v1.GetQueueStatsResponse>(
+                service, METHODID_GET_QUEUE_STATS)))
+        .addMethod(
+          getMigrateMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.MigrateRequest,
+              dev.actionq.v1.MigrateResponse>(
+                service, METHODID_MIGRATE)))
+        .build();
+  }
+
+  private static abstract class ActionQueueServiceBaseDescriptorSupplier
+      implements io.grpc.protobuf.ProtoFileDescriptorSupplier, io.grpc.protobuf.ProtoServiceDescriptorSupplier {
+    ActionQueueServiceBaseDescriptorSupplier() {}
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.FileDescriptor getFileDescriptor() {
+      return dev.actionq.v1.ServiceProto.getDescriptor();
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.ServiceDescriptor getServiceDescriptor() {
+      return getFileDescriptor().findServiceByName("ActionQueueService");
+    }
+  }
+
+  private static final class ActionQueueServiceFileDescriptorSupplier
+      extends ActionQueueServiceBaseDescriptorSupplier {
+    ActionQueueServiceFileDescriptorSupplier() {}
+  }
+
+  private static final class ActionQueueServiceMethodDescriptorSupplier
+      extends ActionQueueServiceBaseDescriptorSupplier
+      implements io.grpc.protobuf.ProtoMethodDescriptorSupplier {
+    private final java.lang.String methodName;
+
+    ActionQueueServiceMethodDescriptorSupplier(java.lang.String methodName) {
+      this.methodName = methodName;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.MethodDescriptor getMethodDescriptor() {
+      return getServiceDescriptor().findMethodByName(methodName);
+    }
+  }
+
+  private static volatile io.grpc.ServiceDescriptor serviceDescriptor;
+
+  public static io.grpc.ServiceDescriptor getServiceDescriptor() {
+    io.grpc.ServiceDescriptor result = serviceDescriptor;
+    if (result == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        result = serviceDescriptor;
+        if (result == null) {
+          serviceDescriptor = result = io.grpc.ServiceDescriptor.newBuilder(SERVICE_NAME)
+              .setSchemaDescriptor(new ActionQueueServiceFileDescriptorSupplier())
+              .addMethod(getEnqueueMethod())
+              .addMethod(getGetActionMethod())
+              .addMethod(getListActionsMethod())
+              .addMethod(getClaimMethod())
+              .addMethod(getHeartbeatMethod())
+              .addMethod(getCompleteMethod())
+              .addMethod(getFailMethod())
+              .addMethod(getRejectMethod())
+              .addMethod(getCancelMethod())
+              .addMethod(getSweepMethod())
+              .addMethod(getListEventsMethod())
+              .addMethod(getWatchEventsMethod())
+              .addMethod(getEmitEventMethod())
+              .addMethod(getGetQueueStatsMethod())
+              .addMethod(getMigrateMethod())
+              .build();
+        }
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.actionq.client;
+
+import dev.actionq.v1.Action;
+
+/**
+ * Does the work of one claimed action.
+ *
+ * <p>Return a {@link Result} to complete (or reject) the action; throw to fail the attempt, with
+ * the exception's message as the failure reason. When the action is cancelled while the handler
+ * runs, the {@link Worker} interrupts the handler's thread: blocking calls then throw
+ * {@link InterruptedException}, and long computations should check
+ * {@code Thread.currentThread().isInterrupted()}. A cancelled action is never completed.
+ */
+@FunctionalInterface
+public interface Handler {
+
+  /** Handles {@code action}, which this worker holds under a lease the worker keeps alive. */
+  Result handle(Action action) throws Exception;
+}

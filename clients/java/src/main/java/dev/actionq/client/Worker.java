@@ -1,0 +1,518 @@
+package dev.actionq.client;
+
+import com.google.protobuf.Struct;
+import dev.actionq.v1.Action;
+import dev.actionq.v1.ClaimRequest;
+import dev.actionq.v1.ClaimedAction;
+import dev.actionq.v1.CompleteRequest;
+import dev.actionq.v1.FailRequest;
+import dev.actionq.v1.HeartbeatRequest;
+import dev.actionq.v1.HeartbeatResponse;
+import dev.actionq.v1.RejectRequest;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Claims actions and runs a {@link Handler} on each, keeping the lease alive meanwhile.
+ *
+ * <p>{@link #run()} long-polls Claim for as many actions as there are free handler threads,
+ * heartbeats every lease/3 while a handler runs, completes (or rejects) on a returned
+ * {@link Result} and fails with the exception's message when the handler throws. When a heartbeat
+ * reports that an operator cancelled the action, the handler's thread is interrupted and the
+ * action is left alone. {@link #close()}, SIGINT/SIGTERM (through a shutdown hook) or an
+ * interrupt of the thread in {@code run()} stop claiming, let running handlers finish and then
+ * return.
+ *
+ * <pre>{@code
+ * try (Worker worker = Worker.builder(client).actionTypes("email.send")
+ *     .handler(action -> Result.of("sent")).build()) {
+ *   worker.run();
+ * }
+ * }</pre>
+ */
+public final class Worker implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(Worker.class.getName());
+  private static final Duration MIN_HEARTBEAT = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final int REPORT_ATTEMPTS = 3;
+
+  private final ActionQueueClient client;
+  private final String name;
+  private final String queue;
+  private final String project;
+  private final List<String> actionTypes;
+  private final int concurrency;
+  private final int maxActionsPerClaim;
+  private final Duration lease;
+  private final Duration wait;
+  private final Handler handler;
+  private final boolean stopOnShutdown;
+
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile Context.CancellableContext claimContext;
+
+  private Worker(Builder b) {
+    this.client = b.client;
+    this.name = b.name != null ? b.name : defaultName();
+    this.queue = b.queue;
+    this.project = b.project;
+    this.actionTypes = List.copyOf(b.actionTypes);
+    this.concurrency = b.concurrency;
+    this.maxActionsPerClaim = b.maxActionsPerClaim > 0 ? b.maxActionsPerClaim : b.concurrency;
+    this.lease = b.lease;
+    this.wait = b.wait;
+    this.handler = Objects.requireNonNull(b.handler, "handler is required");
+    this.stopOnShutdown = b.stopOnShutdown;
+  }
+
+  /** Starts a builder for a worker that talks through {@code client}. */
+  public static Builder builder(ActionQueueClient client) {
+    return new Builder(client);
+  }
+
+  /** The name recorded as {@code claimed_by}. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Claims and handles actions until {@link #stop()}/{@link #close()}, a shutdown signal or an
+   * interrupt; then waits for running handlers to finish and returns. Runs once per worker.
+   */
+  public void run() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a Worker runs only once");
+    }
+    Thread hook = new Thread(this::close, "actionq-worker-shutdown");
+    if (stopOnShutdown) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    ExecutorService handlers = Executors.newFixedThreadPool(concurrency, threads("handler"));
+    ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(
+        Math.min(concurrency, 4), threads("heartbeat"));
+    boolean interrupted = false;
+    try {
+      interrupted = claimLoop(handlers, heartbeats);
+    } finally {
+      handlers.shutdown();
+      interrupted |= awaitQuietly(handlers);
+      heartbeats.shutdown();
+      finished.countDown();
+      if (stopOnShutdown) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running or about to: nothing to remove.
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Asks the worker to stop claiming; returns at once. Safe to call from a handler. */
+  public void stop() {
+    if (stopping.compareAndSet(false, true)) {
+      stopRequested.countDown();
+      Context.CancellableContext ctx = claimContext;
+      if (ctx != null) {
+        ctx.cancel(null);
+      }
+    }
+  }
+
+  /** Stops the worker and, if it is running, waits until its handlers have finished. */
+  @Override
+  public void close() {
+    stop();
+    if (!started.get()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        finished.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Returns true when the loop ended because the running thread was interrupted. */
+  private boolean claimLoop(ExecutorService handlers, ScheduledExecutorService heartbeats) {
+    Semaphore slots = new Semaphore(concurrency);
+    Duration backoff = Duration.ZERO;
+    while (!stopping.get()) {
+      try {
+        if (!slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+      } catch (InterruptedException e) {
+        stop();
+        return true;
+      }
+      int wanted = 1;
+      while (wanted < maxActionsPerClaim && slots.tryAcquire()) {
+        wanted++;
+      }
+      List<ClaimedAction> claimed;
+      try {
+        claimed = claim(wanted);
+        backoff = Duration.ZERO;
+      } catch (StatusRuntimeException e) {
+        slots.release(wanted);
+        if (stopping.get()) {
+          break;
+        }
+        backoff = backoff.isZero()
+            ? Duration.ofMillis(500) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+        LOG.log(Level.WARNING, "actionq worker {0}: claim failed ({1}), retrying in {2} ms",
+            name, describe(e.getStatus()), String.valueOf(backoff.toMillis()));
+        try {
+          stopRequested.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+          stop();
+          return true;
+        }
+        continue;
+      }
+      slots.release(wanted - claimed.size());
+      for (ClaimedAction c : claimed) {
+        handlers.execute(() -> {
+          try {
+            process(c, heartbeats);
+          } finally {
+            slots.release();
+          }
+        });
+      }
+    }
+    return false;
+  }
+
+  private List<ClaimedAction> claim(int maxActions) {
+    ClaimRequest.Builder request = ClaimRequest.newBuilder()
+        .setWorker(name)
+        .setQueue(queue)
+        .addAllActionTypes(actionTypes)
+        .setProject(project)
+        .setMaxActions(maxActions)
+        .setLease(Protos.duration(lease));
+    if (!wait.isZero()) {
+      request.setWait(Protos.duration(wait));
+    }
+    Context.CancellableContext ctx = Context.current().withCancellation();
+    claimContext = ctx;
+    try {
+      if (stopping.get()) {
+        return List.of();
+      }
+      return ctx.call(() -> client.claim(request.build()).getActionsList());
+    } catch (StatusRuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw Status.UNKNOWN.withCause(e).withDescription(e.toString()).asRuntimeException();
+    } finally {
+      claimContext = null;
+      ctx.cancel(null);
+    }
+  }
+
+  private void process(ClaimedAction claimed, ScheduledExecutorService heartbeats) {
+    Action action = claimed.getAction();
+    Lease held = new Lease(Thread.currentThread());
+    long period = Math.max(lease.dividedBy(3).toMillis(), MIN_HEARTBEAT.toMillis());
+    ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(
+        () -> heartbeat(claimed, held), period, period, TimeUnit.MILLISECONDS);
+    Result result = null;
+    Throwable error = null;
+    try {
+      result = handler.handle(action);
+    } catch (Throwable t) {
+      error = t;
+    } finally {
+      beat.cancel(false);
+    }
+    String abandoned = held.finish();
+    Thread.interrupted();
+    if (abandoned != null) {
+      LOG.log(Level.INFO, "actionq worker {0}: action {1} {2}; not reporting it",
+          name, String.valueOf(action.getId()), abandoned);
+      return;
+    }
+    if (error instanceof VirtualMachineError) {
+      throw (VirtualMachineError) error;
+    }
+    try {
+      report(claimed, result, error);
+    } catch (StatusRuntimeException e) {
+      LOG.log(Level.WARNING, "actionq worker {0}: reporting action {1} failed: {2}",
+          name, String.valueOf(action.getId()), describe(e.getStatus()));
+    }
+  }
+
+  private void report(ClaimedAction claimed, Result result, Throwable error) {
+    long id = claimed.getAction().getId();
+    String token = claimed.getLeaseToken();
+    if (error != null) {
+      String reason = error.getMessage() != null && !error.getMessage().isBlank()
+          ? error.getMessage() : error.toString();
+      retrying(() -> client.fail(
+          FailRequest.newBuilder().setId(id).setLeaseToken(token).setReason(reason).build()));
+    } else if (result != null && result.isRejection()) {
+      retrying(() -> client.reject(RejectRequest.newBuilder().setId(id).setLeaseToken(token)
+          .setReason(result.rejectReason()).setValidator(result.validator()).build()));
+    } else {
+      Result done = result != null ? result : Result.done();
+      CompleteRequest.Builder request = CompleteRequest.newBuilder()
+          .setId(id).setLeaseToken(token).setResultRef(done.resultRef());
+      Struct structured = done.result();
+      if (structured != null) {
+        request.setResult(structured);
+      }
+      retrying(() -> client.complete(request.build()));
+    }
+  }
+
+  private void heartbeat(ClaimedAction claimed, Lease held) {
+    if (held.isFinished()) {
+      return;
+    }
+    try {
+      HeartbeatResponse response = client.heartbeat(HeartbeatRequest.newBuilder()
+          .setId(claimed.getAction().getId())
+          .setLeaseToken(claimed.getLeaseToken())
+          .setLease(Protos.duration(lease))
+          .build());
+      if (response.getCancelled()) {
+        held.abandon("was cancelled");
+      }
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.NOT_FOUND) {
+        held.abandon("lost its lease (" + e.getStatus().getDescription() + ")");
+      } else {
+        LOG.log(Level.WARNING, "actionq worker {0}: heartbeat of action {1} failed: {2}",
+            name, String.valueOf(claimed.getAction().getId()), describe(e.getStatus()));
+      }
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again: log and keep beating.
+      LOG.log(Level.WARNING, "actionq worker {0}: heartbeat of action {1} failed: {2}",
+          name, String.valueOf(claimed.getAction().getId()), e);
+    }
+  }
+
+  /** Retries a report while the server is unavailable, a few times with a growing pause. */
+  private static <T> T retrying(Supplier<T> call) {
+    long pauseMillis = 250;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt == REPORT_ATTEMPTS) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+      pauseMillis *= 4;
+    }
+  }
+
+  private static boolean awaitQuietly(ExecutorService executor) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (executor.awaitTermination(1, TimeUnit.DAYS)) {
+          return interrupted;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
+  private static String describe(Status status) {
+    return status.getDescription() == null
+        ? status.getCode().name() : status.getCode() + " (" + status.getDescription() + ")";
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private ThreadFactory threads(String role) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread t = new Thread(runnable, "actionq-" + role + "-" + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static String defaultName() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    return "java:" + host + ":" + ProcessHandle.current().pid();
+  }
+
+  /** The state of one claimed action that its handler and its heartbeats share. */
+  private static final class Lease {
+    private final Thread handlerThread;
+    private boolean finished;
+    private String abandonedBecause;
+
+    Lease(Thread handlerThread) {
+      this.handlerThread = handlerThread;
+    }
+
+    synchronized boolean isFinished() {
+      return finished;
+    }
+
+    /** Stops the handler: the action is no longer ours to finish. */
+    synchronized void abandon(String because) {
+      if (!finished && abandonedBecause == null) {
+        abandonedBecause = because;
+        handlerThread.interrupt();
+      }
+    }
+
+    /** Marks the handler done; returns why the action was abandoned, or null to report it. */
+    synchronized String finish() {
+      finished = true;
+      return abandonedBecause;
+    }
+  }
+
+  /** Configures a {@link Worker}. */
+  public static final class Builder {
+    private final ActionQueueClient client;
+    private String name;
+    private String queue = "";
+    private String project = "";
+    private final List<String> actionTypes = new ArrayList<>();
+    private int concurrency = 1;
+    private int maxActionsPerClaim;
+    private Duration lease = Duration.ofSeconds(30);
+    private Duration wait = Duration.ofSeconds(30);
+    private Handler handler;
+    private boolean stopOnShutdown = true;
+
+    private Builder(ActionQueueClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Worker name recorded as {@code claimed_by}; default {@code java:<host>:<pid>}. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Queue to claim from; default the server's "default" queue. */
+    public Builder queue(String queue) {
+      this.queue = Objects.requireNonNull(queue, "queue");
+      return this;
+    }
+
+    /** Claim only actions of this project; default any. */
+    public Builder project(String project) {
+      this.project = Objects.requireNonNull(project, "project");
+      return this;
+    }
+
+    /** Claim only these action types; default any. */
+    public Builder actionTypes(String... actionTypes) {
+      this.actionTypes.addAll(List.of(actionTypes));
+      return this;
+    }
+
+    /** Handlers running at once (threads); default 1. */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1");
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** Most actions one Claim asks for; default the concurrency. */
+    public Builder maxActionsPerClaim(int maxActionsPerClaim) {
+      if (maxActionsPerClaim < 1 || maxActionsPerClaim > 1000) {
+        throw new IllegalArgumentException("maxActionsPerClaim must be 1 to 1000");
+      }
+      this.maxActionsPerClaim = maxActionsPerClaim;
+      return this;
+    }
+
+    /** Lease taken by Claim and renewed by each heartbeat (every lease/3); default 30 s. */
+    public Builder lease(Duration lease) {
+      if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(24)) > 0) {
+        throw new IllegalArgumentException("lease must be 1 s to 24 h");
+      }
+      this.lease = lease;
+      return this;
+    }
+
+    /** How long one Claim waits on the server for work; default 30 s, at most 60 s. */
+    public Builder claimWait(Duration wait) {
+      if (wait.isNegative() || wait.compareTo(Duration.ofSeconds(60)) > 0) {
+        throw new IllegalArgumentException("claimWait must be 0 to 60 s");
+      }
+      this.wait = wait;
+      return this;
+    }
+
+    /** The work to do for each action. Required. */
+    public Builder handler(Handler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** Whether SIGINT/SIGTERM stop the worker gracefully (a JVM shutdown hook); default true. */
+    public Builder stopOnShutdown(boolean stopOnShutdown) {
+      this.stopOnShutdown = stopOnShutdown;
+      return this;
+    }
+
+    /** Builds the worker; call {@link Worker#run()} to start it. */
+    public Worker build() {
+      return new Worker(this);
+    }
+  }
+}
