@@ -58,7 +58,8 @@ def calls_server(fn: F) -> F:
 def client() -> Client:
     """The client for this invocation."""
     ctx = click.get_current_context()
-    found: Client = ctx.find_object(Client)
+    found = ctx.find_object(Client)
+    assert found is not None
     return found
 
 
@@ -154,7 +155,10 @@ def add(
 
 @cli.command("ls")
 @click.option(
-    "--status", "statuses", multiple=True, type=click.Choice(sorted(STATUS_NAMES)),
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(sorted(STATUS_NAMES)),
     help="Only this status (repeatable).",
 )
 @click.option("--type", "action_type", default="", help="Only this action type.")
@@ -199,7 +203,7 @@ def list_actions(
 def show(action_id: int) -> None:
     """Show one action and its events."""
     action = client().get(action_id)
-    events = []
+    events: list[dict[str, Any]] = []
     cursor = 0
     while True:
         page = client().list_events(after_cursor=cursor, action_ids=[action_id], page_size=1000)
@@ -359,8 +363,11 @@ def events(
 
 @cli.command("emit")
 @click.option(
-    "--type", "event_type", required=True,
-    type=click.Choice(["coordinator_cycle", "coordinator_paused"]), help="Event type.",
+    "--type",
+    "event_type",
+    required=True,
+    type=click.Choice(["coordinator_cycle", "coordinator_paused"]),
+    help="Event type.",
 )
 @click.option("--actor", required=True, help="Who emits, e.g. dispatcher:main.")
 @click.option("--payload", default="{}", help="JSON object.")

@@ -89,9 +89,7 @@ async def _serve(settings: Settings, dsn: str, where: str) -> None:
         click.echo(f"actionq-server: cannot start: {exc}", err=True)
         sys.exit(1)
     host = settings.listen.rsplit(":", 1)[0]
-    click.echo(
-        f"actionq serving {settings.schema!r} on {host}:{app.port} ({where})", err=False
-    )
+    click.echo(f"actionq serving {settings.schema!r} on {host}:{app.port} ({where})", err=False)
     sys.stdout.flush()
     await stop.wait()
     log.info("draining (grace %.1f s)", settings.grace_seconds)
@@ -109,8 +107,9 @@ def migrate() -> None:
     finally:
         if embedded is not None:
             embedded.stop()
-    click.echo(json.dumps({"schema": report.schema, "version": report.version,
-                           "applied": report.applied}))
+    click.echo(
+        json.dumps({"schema": report.schema, "version": report.version, "applied": report.applied})
+    )
 
 
 async def _migrate(settings: Settings, dsn: str):  # type: ignore[no-untyped-def]

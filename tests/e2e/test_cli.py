@@ -22,9 +22,25 @@ def ctl(server: ServerProcess):  # type: ignore[no-untyped-def]
 def test_operator_session(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
     migrated = ctl("migrate")
     assert migrated.code == 0 and migrated.json["schema"] and migrated.json["version"] >= 1
-    added = ctl("add", "--type", "scope-iterate", "--project", project, "--target", "42",
-                "--source", "doc:plan", "--source", "doc:spec", "--created-by", "human:cli",
-                "--priority", "2", "--payload", '{"n": 3}')
+    added = ctl(
+        "add",
+        "--type",
+        "scope-iterate",
+        "--project",
+        project,
+        "--target",
+        "42",
+        "--source",
+        "doc:plan",
+        "--source",
+        "doc:spec",
+        "--created-by",
+        "human:cli",
+        "--priority",
+        "2",
+        "--payload",
+        '{"n": 3}',
+    )
     assert added.code == 0, added.stderr
     action = added.json
     assert action["status"] == "pending" and action["target_ref"] == "42"
@@ -40,7 +56,10 @@ def test_operator_session(ctl, project: str) -> None:  # type: ignore[no-untyped
     shown = ctl("show", str(action["id"]))
     assert shown.code == 0 and shown.json["action"]["status"] == "completed"
     assert [e["event_type"] for e in shown.json["events"]] == [
-        "action_enqueued", "action_claimed", "action_completed"]
+        "action_enqueued",
+        "action_claimed",
+        "action_completed",
+    ]
     nothing = ctl("claim", "--worker", "w", "--project", project)
     assert nothing.code == 2 and nothing.stdout == ""
 
@@ -48,13 +67,15 @@ def test_operator_session(ctl, project: str) -> None:  # type: ignore[no-untyped
 def test_fail_reject_cancel(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
     ids = [ctl("add", "--type", "t", "--project", project).json["id"] for _ in range(4)]
     first = ctl("claim", "--worker", "w", "--project", project).json
-    failed = ctl("fail", str(first["id"]), "--reason", "tests broke",
-                 "--lease-token", first["lease_token"])
+    failed = ctl(
+        "fail", str(first["id"]), "--reason", "tests broke", "--lease-token", first["lease_token"]
+    )
     assert failed.code == 0 and failed.json["status"] == "failed"
     assert failed.json["failure_reason"] == "tests broke"
     second = ctl("claim", "--worker", "w", "--project", project).json
-    rejected = ctl("reject", str(second["id"]), "--reason", "out of scope",
-                   "--validator", "scope-check")
+    rejected = ctl(
+        "reject", str(second["id"]), "--reason", "out of scope", "--validator", "scope-check"
+    )
     assert rejected.json["status"] == "rejected" and rejected.json["rejected_by"] == "scope-check"
     cancelled = ctl("cancel", str(ids[3]), "--reason", "duplicate")
     assert cancelled.json["status"] == "cancelled"
@@ -69,8 +90,10 @@ def test_ls_filters(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
     ctl("claim", "--worker", "w", "--project", project, "--type", "beta")
     everything = ctl("ls", "--project", project)
     assert len(everything.json) == 3
-    assert [a["action_type"] for a in ctl("ls", "--project", project, "--type", "alpha").json] \
-        == ["alpha", "alpha"]
+    assert [a["action_type"] for a in ctl("ls", "--project", project, "--type", "alpha").json] == [
+        "alpha",
+        "alpha",
+    ]
     claimed = ctl("ls", "--project", project, "--status", "claimed").json
     assert [a["action_type"] for a in claimed] == ["beta"]
     assert len(ctl("ls", "--project", project, "--limit", "2").json) == 2
@@ -86,12 +109,22 @@ def test_sweep_events_and_emit(ctl, project: str) -> None:  # type: ignore[no-un
     assert swept.code == 0 and action["id"] in [a["id"] for a in swept.json["requeued"]]
     history = ctl("events", "--action", str(action["id"]))
     assert [e["event_type"] for e in history.json] == [
-        "action_enqueued", "action_claimed", "claim_timed_out"]
+        "action_enqueued",
+        "action_claimed",
+        "claim_timed_out",
+    ]
     cursor = history.json[0]["id"]
     after = ctl("events", "--action", str(action["id"]), "--after", str(cursor), "--limit", "1")
     assert [e["event_type"] for e in after.json] == ["action_claimed"]
-    emitted = ctl("emit", "--type", "coordinator_cycle", "--actor", "dispatcher:main",
-                  "--payload", '{"claimed": false, "backlog": 3}')
+    emitted = ctl(
+        "emit",
+        "--type",
+        "coordinator_cycle",
+        "--actor",
+        "dispatcher:main",
+        "--payload",
+        '{"claimed": false, "backlog": 3}',
+    )
     assert emitted.code == 0
     assert emitted.json["payload"] == {"claimed": False, "backlog": 3}
     typed = ctl("events", "--type", "coordinator_cycle", "--after", str(emitted.json["id"] - 1))
@@ -104,13 +137,34 @@ def test_sweep_events_and_emit(ctl, project: str) -> None:  # type: ignore[no-un
 def test_events_follow_streams_json_lines(server: ServerProcess, ctl) -> None:  # type: ignore[no-untyped-def]
     start = json.loads(ctl("stats").stdout)["latest_event_cursor"]
     follower = subprocess.Popen(
-        [executable("actionctl"), "--server", server.address, "events", "--follow",
-         "--after", str(start), "--type", "coordinator_paused"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            executable("actionctl"),
+            "--server",
+            server.address,
+            "events",
+            "--follow",
+            "--after",
+            str(start),
+            "--type",
+            "coordinator_paused",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        sent = [ctl("emit", "--type", "coordinator_paused", "--actor", "follow:test",
-                    "--payload", json.dumps({"i": i})).json["id"] for i in range(3)]
+        sent = [
+            ctl(
+                "emit",
+                "--type",
+                "coordinator_paused",
+                "--actor",
+                "follow:test",
+                "--payload",
+                json.dumps({"i": i}),
+            ).json["id"]
+            for i in range(3)
+        ]
         assert follower.stdout is not None
         lines = [json.loads(follower.stdout.readline()) for _ in range(3)]
         assert [line["id"] for line in lines] == sent
@@ -124,8 +178,7 @@ def test_events_follow_streams_json_lines(server: ServerProcess, ctl) -> None:  
 def test_heartbeat_and_stats(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
     ctl("add", "--type", "hb", "--project", project)
     held = ctl("claim", "--worker", "w", "--project", project).json
-    beat = ctl("heartbeat", str(held["id"]), "--lease-token", held["lease_token"],
-               "--lease", "120")
+    beat = ctl("heartbeat", str(held["id"]), "--lease-token", held["lease_token"], "--lease", "120")
     assert beat.code == 0 and beat.json["cancelled"] is False
     stats = ctl("stats", "--project", project).json
     assert stats["stats"][0]["claimed"] == 1
@@ -154,7 +207,10 @@ def test_unreachable_server_is_one_clear_line() -> None:
 
 def test_server_address_from_environment(server: ServerProcess) -> None:
     done = subprocess.run(
-        [executable("actionctl"), "stats"], capture_output=True, text=True, timeout=30,
+        [executable("actionctl"), "stats"],
+        capture_output=True,
+        text=True,
+        timeout=30,
         env={**os.environ, "ACTIONQ_SERVER": server.address},
     )
     assert done.returncode == 0 and "latest_event_cursor" in done.stdout

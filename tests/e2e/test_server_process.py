@@ -43,7 +43,9 @@ def test_bad_schema_is_refused_at_start(schema: str) -> None:
         done = subprocess.run(
             [executable("actionq-server"), *args],
             env={"ACTIONQ_SCHEMA": schema, "PATH": "/usr/bin:/bin"},
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         assert done.returncode == 2
         assert "ACTIONQ_SCHEMA" in done.stderr and "plain identifier" in done.stderr
@@ -53,18 +55,29 @@ def test_bad_schema_is_refused_at_start(schema: str) -> None:
 def test_server_migrate_command(pg_dsn: str) -> None:
     schema = fresh_schema()
     env = {"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": schema, "PATH": "/usr/bin:/bin"}
-    first = subprocess.run([executable("actionq-server"), "migrate"], env=env,
-                           capture_output=True, text=True, timeout=60)
+    first = subprocess.run(
+        [executable("actionq-server"), "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert first.returncode == 0, first.stderr
     assert f'"schema": "{schema}"' in first.stdout and "0001_actions_and_events.sql" in first.stdout
-    second = subprocess.run([executable("actionq-server"), "migrate"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    second = subprocess.run(
+        [executable("actionq-server"), "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert '"applied": []' in second.stdout
 
 
 def test_sigterm_drains_waiters_and_streams(pg_dsn: str) -> None:
-    proc = start_server({"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": fresh_schema(),
-                         "ACTIONQ_GRACE_SECONDS": "20"})
+    proc = start_server(
+        {"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": fresh_schema(), "ACTIONQ_GRACE_SECONDS": "20"}
+    )
     client = Client(proc.address)
     outcome: dict[str, object] = {}
 

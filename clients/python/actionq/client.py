@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import grpc
-from google.protobuf import duration_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
@@ -62,6 +62,14 @@ def _duration(seconds: float | None) -> duration_pb2.Duration | None:
     return message
 
 
+def _struct(value: dict[str, Any] | None) -> struct_pb2.Struct | None:
+    if value is None:
+        return None
+    message = struct_pb2.Struct()
+    message.update(value)
+    return message
+
+
 def _timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     if value is None:
         return None
@@ -93,7 +101,7 @@ def new_action(
         project=project,
         target_ref=target_ref,
         source_refs=list(source_refs),
-        payload=payload or {},
+        payload=_struct(payload or {}),
         priority=priority,
         parent_id=parent_id,
         created_by=created_by,
@@ -229,7 +237,8 @@ class Client:
         request = _Requests.list_actions(
             statuses, action_type, project, queue, page_size, page_token, newest_first
         )
-        return self._call("ListActions", request)
+        response: spb.ListActionsResponse = self._call("ListActions", request)
+        return response
 
     def claim(
         self,
@@ -251,8 +260,11 @@ class Client:
         self, action_id: int, lease_token: str, lease: float | None = None
     ) -> spb.HeartbeatResponse:
         """Extend a lease; `.cancelled` tells the worker to stop."""
-        request = spb.HeartbeatRequest(id=action_id, lease_token=lease_token, lease=_duration(lease))
-        return self._call("Heartbeat", request)
+        request = spb.HeartbeatRequest(
+            id=action_id, lease_token=lease_token, lease=_duration(lease)
+        )
+        response: spb.HeartbeatResponse = self._call("Heartbeat", request)
+        return response
 
     def complete(
         self,
@@ -264,7 +276,7 @@ class Client:
     ) -> pb.Action:
         """claimed -> completed."""
         request = spb.CompleteRequest(
-            id=action_id, lease_token=lease_token, result_ref=result_ref, result=result
+            id=action_id, lease_token=lease_token, result_ref=result_ref, result=_struct(result)
         )
         action: pb.Action = self._call("Complete", request).action
         return action
@@ -324,7 +336,8 @@ class Client:
             event_types=list(event_types),
             page_size=page_size,
         )
-        return self._call("ListEvents", request)
+        response: spb.ListEventsResponse = self._call("ListEvents", request)
+        return response
 
     def watch_events(
         self,
@@ -334,8 +347,8 @@ class Client:
         event_types: Iterable[str] = (),
         from_end: bool = False,
         max_batch: int = 0,
-    ) -> Iterator[spb.WatchEventsResponse]:
-        """Follow the log live; the iterator's `.cancel()` ends it."""
+    ) -> EventStream:
+        """Follow the log live; the stream's `.cancel()` ends it."""
         request = spb.WatchEventsRequest(
             after_cursor=after_cursor,
             action_ids=list(action_ids),
@@ -344,28 +357,34 @@ class Client:
             max_batch=max_batch,
         )
         stream = self.stub.WatchEvents(request, metadata=self._metadata)
-        return _SyncStream(stream, self.address)
+        return EventStream(stream, self.address)
 
     def emit(
         self, event_type: str, actor: str, payload: dict[str, Any], action_id: int = 0
     ) -> pb.Event:
         """Append a coordinator event."""
         request = spb.EmitEventRequest(
-            event_type=event_type, actor=actor, payload=payload, action_id=action_id
+            event_type=event_type, actor=actor, payload=_struct(payload), action_id=action_id
         )
         event: pb.Event = self._call("EmitEvent", request).event
         return event
 
     def stats(self, *, queue: str = "", project: str = "") -> spb.GetQueueStatsResponse:
         """Counts per queue and action type."""
-        return self._call("GetQueueStats", spb.GetQueueStatsRequest(queue=queue, project=project))
+        response: spb.GetQueueStatsResponse = self._call(
+            "GetQueueStats", spb.GetQueueStatsRequest(queue=queue, project=project)
+        )
+        return response
 
     def migrate(self) -> spb.MigrateResponse:
         """Create or upgrade the schema."""
-        return self._call("Migrate", spb.MigrateRequest(), timeout=max(self.timeout, 60.0))
+        response: spb.MigrateResponse = self._call(
+            "Migrate", spb.MigrateRequest(), timeout=max(self.timeout, 60.0)
+        )
+        return response
 
 
-class _SyncStream:
+class EventStream:
     """Iterates a server stream, raising `Error` instead of grpc errors."""
 
     def __init__(self, stream: Any, address: str) -> None:
@@ -436,7 +455,9 @@ class AsyncClient:
 
     async def get(self, action_id: int) -> pb.Action:
         """One action."""
-        action: pb.Action = (await self._call("GetAction", spb.GetActionRequest(id=action_id))).action
+        action: pb.Action = (
+            await self._call("GetAction", spb.GetActionRequest(id=action_id))
+        ).action
         return action
 
     async def claim(
@@ -459,8 +480,11 @@ class AsyncClient:
         self, action_id: int, lease_token: str, lease: float | None = None
     ) -> spb.HeartbeatResponse:
         """Extend a lease; `.cancelled` tells the worker to stop."""
-        request = spb.HeartbeatRequest(id=action_id, lease_token=lease_token, lease=_duration(lease))
-        return await self._call("Heartbeat", request)
+        request = spb.HeartbeatRequest(
+            id=action_id, lease_token=lease_token, lease=_duration(lease)
+        )
+        response: spb.HeartbeatResponse = await self._call("Heartbeat", request)
+        return response
 
     async def complete(
         self,
@@ -472,7 +496,7 @@ class AsyncClient:
     ) -> pb.Action:
         """claimed -> completed."""
         request = spb.CompleteRequest(
-            id=action_id, lease_token=lease_token, result_ref=result_ref, result=result
+            id=action_id, lease_token=lease_token, result_ref=result_ref, result=_struct(result)
         )
         action: pb.Action = (await self._call("Complete", request)).action
         return action

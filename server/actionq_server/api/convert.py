@@ -119,8 +119,7 @@ def new_action(i: int, m: pb.NewAction) -> NewAction:
         priority=m.priority,
         parent_id=m.parent_id or None,
         created_by=v.text(f"{f}.created_by", m.created_by, limit=v.MAX_NAME) or "unknown",
-        idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_REF)
-        or None,
+        idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_REF) or None,
         max_attempts=max_attempts,
         run_after=run_after,
         delay_seconds=delay,
@@ -141,15 +140,11 @@ def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
     return ClaimSpec(
         worker=v.name("worker", request.worker),
         queue=v.name("queue", request.queue, required=False) or "default",
-        action_types=[
-            v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)
-        ],
+        action_types=[v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)],
         project=v.name("project", request.project, required=False),
         max_actions=v.bounded("max_actions", request.max_actions or 1, low=1, high=v.MAX_PAGE),
         lease_seconds=lease(request, "lease"),
-        wait_seconds=v.seconds(
-            "wait", seconds(request.wait), low=0.0, high=v.MAX_WAIT_SECONDS
-        ),
+        wait_seconds=v.seconds("wait", seconds(request.wait), low=0.0, high=v.MAX_WAIT_SECONDS),
     )
 
 
@@ -265,4 +260,3 @@ def queue_stat(s: QueueStat) -> pb.QueueStat:
         cancelled=s.cancelled,
         oldest_pending_age=age,
     )
-

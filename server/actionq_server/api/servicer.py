@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 
@@ -33,8 +34,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         )
         return spb.EnqueueResponse(
             actions=[
-                c.pb.EnqueuedAction(action=c.action(e.action), duplicate=e.duplicate)
-                for e in stored
+                pb.EnqueuedAction(action=c.action(e.action), duplicate=e.duplicate) for e in stored
             ]
         )
 
@@ -63,7 +63,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         claimed = await self._service.claim(c.claim_spec(request))
         return spb.ClaimResponse(
             actions=[
-                c.pb.ClaimedAction(action=c.action(x.action), lease_token=x.lease_token)
+                pb.ClaimedAction(action=c.action(x.action), lease_token=x.lease_token)
                 for x in claimed
             ]
         )
@@ -73,7 +73,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     ) -> spb.HeartbeatResponse:
         outcome = await self._store.heartbeat(
             v.positive_id("id", request.id),
-            _token(request.lease_token, required=True),
+            v.lease_token("lease_token", request.lease_token, required=True) or "",
             c.lease(request, "lease"),
         )
         return spb.HeartbeatResponse(

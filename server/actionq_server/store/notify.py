@@ -74,7 +74,7 @@ class Listener:
     async def _run(self) -> None:
         while True:
             try:
-                conn = await self._connect()  # type: ignore[misc]
+                conn = await self._connect()
                 self._conn = conn
                 self._lost.clear()
                 conn.add_termination_listener(lambda _c: self._lost.set())

@@ -109,9 +109,7 @@ class Store:
             depths.append(depth)
         return depths
 
-    async def _check_rate(
-        self, conn: asyncpg.Connection, producers: list[str], limit: int
-    ) -> None:
+    async def _check_rate(self, conn: asyncpg.Connection, producers: list[str], limit: int) -> None:
         for row in await conn.fetch(query("producer_recent_counts"), producers):
             if row["recent"] > limit:
                 raise RateLimited(
@@ -286,10 +284,7 @@ class Store:
             )
         events = [event_from_row(r) for r in rows if r["id"] is not None]
         high_water = rows[0]["high_water"] if rows else after
-        if len(events) == limit:
-            next_cursor = events[-1].id
-        else:
-            next_cursor = max(after, high_water)
+        next_cursor = events[-1].id if len(events) == limit else max(after, high_water)
         return EventPage(events=events, next_cursor=next_cursor)
 
     @translated
@@ -339,8 +334,7 @@ class Store:
     ) -> FailedPrecondition:
         if action.status is not Status.CLAIMED:
             return FailedPrecondition(
-                f"action {action.id} is {action.status.value}; "
-                f"only a claimed action can be {verb}"
+                f"action {action.id} is {action.status.value}; only a claimed action can be {verb}"
             )
         if presented is not None and presented != token:
             return FailedPrecondition(

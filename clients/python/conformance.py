@@ -1,0 +1,172 @@
+"""Runs tests/conformance/scenario.json with the Python client.
+
+Usage: python conformance.py SCENARIO_PATH   (env: ACTIONQ_SERVER,
+ACTIONQ_CONFORMANCE_PROJECT, ACTIONQ_CONFORMANCE_CREATED_BY). Prints one line
+per step and exits 0 only when every step passed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+from actionq import Client, Error, new_action
+from actionq.records import STATUS_BY_NUMBER
+
+
+class Runner:
+    """Executes the scenario's steps against a live server."""
+
+    def __init__(self, scenario: dict[str, Any], project: str, created_by: str) -> None:
+        self.scenario = scenario
+        self.project = project
+        self.created_by = created_by
+        self.client = Client()
+        self.ids: dict[str, int] = {}
+        self.tokens: dict[str, str] = {}
+
+    def run(self) -> bool:
+        passed = 0
+        steps = self.scenario["steps"]
+        for step in steps:
+            try:
+                problem = self.step(step)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem:
+                print(f"FAIL {step['name']}: {problem}")
+            else:
+                passed += 1
+                print(f"ok {step['name']}")
+        print(f"{passed} passed, {len(steps) - passed} failed")
+        return passed == len(steps)
+
+    def step(self, step: dict[str, Any]) -> str | None:
+        op = step["op"]
+        expected = step.get("expect_code", "OK")
+        try:
+            result = getattr(self, f"op_{op}")(step)
+        except Error as exc:
+            return None if exc.code == expected else f"got {exc.code} ({exc.message})"
+        if expected != "OK":
+            return f"expected {expected}, got OK"
+        return result  # type: ignore[no-any-return]
+
+    def _id(self, step: dict[str, Any]) -> int:
+        return int(step["id"]) if "id" in step else self.ids[step["ref"]]
+
+    def _lease(self, step: dict[str, Any]) -> str:
+        if step.get("lease") == "random":
+            return str(uuid.uuid4())
+        return self.tokens.get(step.get("ref", ""), "")
+
+    @staticmethod
+    def _status(step: dict[str, Any], *actions: Any) -> str | None:
+        want = step.get("expect_status")
+        got = [STATUS_BY_NUMBER.get(a.status) for a in actions]
+        if want and any(g != want for g in got):
+            return f"status {got}, expected {want}"
+        return None
+
+    def op_enqueue(self, step: dict[str, Any]) -> str | None:
+        specs = step["actions"]
+        messages = [
+            new_action(
+                spec.get("action_type", self.scenario["action_type"]),
+                self.project,
+                priority=spec.get("priority", 0),
+                target_ref=spec.get("target_ref", ""),
+                source_refs=spec.get("source_refs", ()),
+                payload=spec.get("payload"),
+                created_by=self.created_by,
+            )
+            for spec in specs
+        ]
+        stored = self.client.enqueue(messages)
+        for spec, item in zip(specs, stored, strict=True):
+            self.ids[spec["ref"]] = item.action.id
+        return self._status(step, *(s.action for s in stored))
+
+    def op_claim(self, step: dict[str, Any]) -> str | None:
+        claimed = self.client.claim(
+            "conformance-python",
+            project=self.project,
+            action_types=[self.scenario["action_type"]],
+            max_actions=step["max_actions"],
+            lease=step["lease_ms"] / 1000,
+            wait=step["wait_ms"] / 1000,
+        )
+        by_id = {v: k for k, v in self.ids.items()}
+        refs = [by_id.get(c.action.id, f"#{c.action.id}") for c in claimed]
+        for ref, item in zip(refs, claimed, strict=True):
+            self.tokens[ref] = item.lease_token
+        return None if refs == step["expect_refs"] else f"claimed {refs}"
+
+    def op_heartbeat(self, step: dict[str, Any]) -> str | None:
+        self.client.heartbeat(self._id(step), self._lease(step), step["lease_ms"] / 1000)
+        return None
+
+    def op_complete(self, step: dict[str, Any]) -> str | None:
+        action = self.client.complete(
+            self._id(step), self._lease(step), result_ref=step["result_ref"]
+        )
+        return self._status(step, action)
+
+    def op_fail(self, step: dict[str, Any]) -> str | None:
+        action = self.client.fail(self._id(step), self._lease(step), reason=step["reason"])
+        return self._status(step, action)
+
+    def op_reject(self, step: dict[str, Any]) -> str | None:
+        action = self.client.reject(
+            self._id(step), self._lease(step), reason=step["reason"], validator=step["validator"]
+        )
+        return self._status(step, action)
+
+    def op_cancel(self, step: dict[str, Any]) -> str | None:
+        return self._status(step, self.client.cancel(self._id(step), reason=step["reason"]))
+
+    def op_get(self, step: dict[str, Any]) -> str | None:
+        return self._status(step, self.client.get(self._id(step)))
+
+    def op_watch(self, step: dict[str, Any]) -> str | None:
+        by_id = {v: k for k, v in self.ids.items()}
+        want = [tuple(pair) for pair in step["expect_events"]]
+        stream = self.client.watch_events(
+            after_cursor=step["after_cursor"], action_ids=[self.ids[r] for r in step["refs"]]
+        )
+        got: list[tuple[str, str]] = []
+        cursors: list[int] = []
+        timer = threading.Timer(step["timeout_ms"] / 1000, stream.cancel)
+        timer.start()
+        try:
+            for message in stream:
+                for event in message.events:
+                    got.append((by_id.get(event.action_id, "?"), event.event_type))
+                    cursors.append(event.id)
+                if len(got) >= len(want):
+                    break
+        finally:
+            timer.cancel()
+            stream.cancel()
+        if got != want:
+            return f"events {got}"
+        if cursors != sorted(set(cursors)):
+            return f"cursors not strictly increasing: {cursors}"
+        return None
+
+
+def main() -> int:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        scenario = json.load(f)
+    project = os.environ.get("ACTIONQ_CONFORMANCE_PROJECT") or f"conf-python-{time.time_ns()}"
+    created_by = os.environ.get("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance-python")
+    return 0 if Runner(scenario, project, created_by).run() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Migrations: applied in order, recorded, idempotent, safe when run concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from actionq_server.store.migrator import available, migrate
+from actionq_server.store.repository import init_connection
+
+
+async def _migrate_in(dsn: str, schema: str) -> tuple[list[str], int]:
+    conn = await asyncpg.connect(dsn)
+    await init_connection(conn)
+    try:
+        report = await migrate(conn, schema)
+        return report.applied, report.version
+    finally:
+        await conn.close()
+
+
+async def _describe(dsn: str, schema: str) -> dict[str, object]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = await conn.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            schema,
+        )
+        columns = await conn.fetch(
+            "SELECT table_name, column_name, data_type, is_nullable FROM "
+            "information_schema.columns WHERE table_schema = $1 ORDER BY 1, 2",
+            schema,
+        )
+        indexes = await conn.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY 1", schema
+        )
+        triggers = await conn.fetch(
+            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+            "AND NOT tgisinternal ORDER BY 1",
+            schema,
+        )
+        versions = await conn.fetch(
+            f'SELECT version, name FROM "{schema}".schema_migrations ORDER BY 1'
+        )
+        return {
+            "tables": [tuple(r) for r in tables],
+            "columns": [tuple(r) for r in columns],
+            "indexes": [(r["indexname"], r["indexdef"].replace(schema, "S")) for r in indexes],
+            "triggers": [r["tgname"] for r in triggers],
+            "versions": [tuple(r) for r in versions],
+        }
+    finally:
+        await conn.close()
+
+
+def test_all_migrations_apply_and_a_second_run_changes_nothing(
+    schema_dsn: tuple[str, str],
+) -> None:
+    dsn, schema = schema_dsn
+    applied, version = asyncio.run(_migrate_in(dsn, schema))
+    assert applied == [m.name for m in available()]
+    assert version == available()[-1].version
+    first = asyncio.run(_describe(dsn, schema))
+    again, version_again = asyncio.run(_migrate_in(dsn, schema))
+    assert again == [] and version_again == version
+    assert asyncio.run(_describe(dsn, schema)) == first
+
+
+def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
+    dsn, schema = schema_dsn
+    asyncio.run(_migrate_in(dsn, schema))
+    described = asyncio.run(_describe(dsn, schema))
+    assert [t for (t,) in described["tables"]] == ["actions", "events", "schema_migrations"]
+    action_columns = {c for t, c, _, _ in described["columns"] if t == "actions"}
+    assert {
+        "id",
+        "queue",
+        "action_type",
+        "project",
+        "target_ref",
+        "source_refs",
+        "payload",
+        "priority",
+        "status",
+        "run_after",
+        "attempt",
+        "max_attempts",
+        "claimed_by",
+        "claim_deadline",
+        "lease_token",
+        "parent_id",
+        "chain_depth",
+        "created_by",
+        "idempotency_key",
+        "result_ref",
+        "result",
+        "failure_reason",
+        "rejected_by",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    } == action_columns
+    event_columns = {c for t, c, _, _ in described["columns"] if t == "events"}
+    assert event_columns == {"id", "action_id", "event_type", "actor", "payload", "created_at"}
+    indexes = dict(described["indexes"])
+    assert "WHERE (status = 'pending'::text)" in indexes["actions_claim_order"]
+    assert "(queue, priority, run_after, id)" in indexes["actions_claim_order"]
+    assert {"events_no_update_delete", "events_no_truncate", "events_serialize_ids"} <= set(
+        described["triggers"]
+    )
+
+
+def test_concurrent_migrations_apply_once(schema_dsn: tuple[str, str]) -> None:
+    dsn, schema = schema_dsn
+
+    async def race() -> list[tuple[list[str], int]]:
+        return list(await asyncio.gather(*[_migrate_in(dsn, schema) for _ in range(4)]))
+
+    results = asyncio.run(race())
+    applied = [names for names, _ in results]
+    assert sum(1 for names in applied if names) == 1
+    assert {version for _, version in results} == {available()[-1].version}
+
+
+def test_constraints_guard_the_lifecycle(schema_dsn: tuple[str, str]) -> None:
+    dsn, schema = schema_dsn
+    asyncio.run(_migrate_in(dsn, schema))
+
+    async def attempt(statement: str) -> str:
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+        try:
+            await conn.execute(statement)
+            return "allowed"
+        except asyncpg.PostgresError as exc:
+            return type(exc).__name__
+        finally:
+            await conn.close()
+
+    insert = (
+        "INSERT INTO actions (action_type, project, created_by, status{}) "
+        "VALUES ('t', 'p', 'x', {})"
+    )
+    assert asyncio.run(attempt(insert.format("", "'bogus'"))) == "CheckViolationError"
+    assert asyncio.run(attempt(insert.format("", "'claimed'"))) == "CheckViolationError"
+    assert asyncio.run(attempt(insert.format("", "'completed'"))) == "CheckViolationError"
+    assert (
+        asyncio.run(
+            attempt(
+                "INSERT INTO actions (action_type, project, created_by, payload) "
+                "VALUES ('t', 'p', 'x', '[1]')"
+            )
+        )
+        == "CheckViolationError"
+    )
+    assert (
+        asyncio.run(attempt("INSERT INTO events (event_type, actor) VALUES ('made_up', 'x')"))
+        == "CheckViolationError"
+    )
