@@ -1,0 +1,69 @@
+# actionq: the README's commands. `make run` serves on the embedded default;
+# `make test` installs everything from this repository's files and runs every check.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUF := proto/node_modules/.bin/buf
+LANGUAGES := go typescript java rust
+PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples
+
+.PHONY: run test install tools setup-clients lint gen check-gen pytest conformance bench clean
+
+run: install
+	$(VENV)/bin/actionq-server
+
+test: install tools setup-clients lint check-gen pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+tools: $(BUF)
+
+$(BUF): proto/package.json
+	npm install --prefix proto --no-audit --no-fund --silent
+	touch $@
+
+setup-clients:
+	@for lang in $(LANGUAGES); do \
+	  if [ -x clients/$$lang/setup.sh ] || [ -f clients/$$lang/setup.sh ]; then \
+	    echo "== setup clients/$$lang"; bash clients/$$lang/setup.sh || exit 1; \
+	  fi; \
+	done
+
+lint: install tools
+	$(VENV)/bin/ruff check server cli clients/python tests
+	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/examples tests
+	$(VENV)/bin/mypy $(PY_SOURCES)
+	cd proto && node_modules/.bin/buf lint
+	@if git rev-parse --verify --quiet main >/dev/null; then \
+	  cd proto && node_modules/.bin/buf breaking --against '../.git#branch=main,subdir=proto'; \
+	fi
+
+gen: install tools
+	PYTHON=$(PY) bash scripts/gen_python.sh
+	@for lang in $(LANGUAGES); do echo "== gen clients/$$lang"; bash clients/$$lang/gen.sh || exit 1; done
+
+check-gen: gen
+	@if [ -n "$$(git status --porcelain -- clients proto)" ]; then \
+	  git status --porcelain -- clients proto; git --no-pager diff --stat -- clients proto; \
+	  echo "generated code is stale: run 'make gen' and commit the result" >&2; exit 1; \
+	fi
+
+pytest: install
+	$(VENV)/bin/pytest
+
+conformance: install tools setup-clients
+	$(VENV)/bin/pytest -m conformance --durations=0
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) proto/node_modules
