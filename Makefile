@@ -48,7 +48,9 @@ lint: install tools
 
 gen: install tools
 	PYTHON=$(PY) bash scripts/gen_python.sh
-	@for lang in $(LANGUAGES); do echo "== gen clients/$$lang"; bash clients/$$lang/gen.sh || exit 1; done
+	@for lang in $(LANGUAGES); do \
+	  if [ -f clients/$$lang/gen.sh ]; then echo "== gen clients/$$lang"; bash clients/$$lang/gen.sh || exit 1; fi; \
+	done
 
 check-gen: gen
 	@if [ -n "$$(git status --porcelain -- clients proto)" ]; then \
