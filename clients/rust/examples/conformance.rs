@@ -1,0 +1,439 @@
+//! Runs the shared conformance scenario (tests/conformance/scenario.json) against a live server.
+//!
+//! Usage: `conformance SCENARIO_PATH`, with `ACTIONQ_SERVER`, `ACTIONQ_CONFORMANCE_PROJECT` and
+//! `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment. Prints `ok <name>` or
+//! `FAIL <name>: <why>` per step and exits 0 iff every step passed.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use actionq::pb;
+use actionq::{ActionStatus, Client, ClientOptions};
+use serde_json::Value;
+use tonic::{Code, Status};
+
+const WORKER: &str = "conformance-rust";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("conformance: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<bool, Box<dyn std::error::Error>> {
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: conformance SCENARIO_PATH")?;
+    let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_PROJECT is not set")?;
+    let created_by = std::env::var("ACTIONQ_CONFORMANCE_CREATED_BY")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_CREATED_BY is not set")?;
+
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut scenario: Value = serde_json::from_str(&text)?;
+    substitute(&mut scenario, &project, &created_by);
+    let action_type = scenario["action_type"]
+        .as_str()
+        .ok_or("the scenario has no action_type")?
+        .to_owned();
+    let steps = scenario["steps"]
+        .as_array()
+        .ok_or("the scenario has no steps")?
+        .clone();
+
+    let client = ClientOptions::from_env().connect().await?;
+    let mut runner = Runner {
+        client,
+        project,
+        created_by,
+        action_type,
+        ids: HashMap::new(),
+        leases: HashMap::new(),
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for step in &steps {
+        let name = step["name"].as_str().unwrap_or("<unnamed>");
+        match runner.step(step).await {
+            Ok(()) => {
+                passed += 1;
+                println!("ok {name}");
+            }
+            Err(why) => {
+                failed += 1;
+                println!("FAIL {name}: {why}");
+            }
+        }
+    }
+    eprintln!("conformance-rust: {passed} passed, {failed} failed");
+    Ok(failed == 0)
+}
+
+/// Replaces `$PROJECT` and `$CREATED_BY` in every string of the scenario.
+fn substitute(value: &mut Value, project: &str, created_by: &str) {
+    match value {
+        Value::String(s) => {
+            *s = s
+                .replace("$PROJECT", project)
+                .replace("$CREATED_BY", created_by)
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| substitute(v, project, created_by)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| substitute(v, project, created_by)),
+        _ => {}
+    }
+}
+
+type StepResult = Result<(), String>;
+
+struct Runner {
+    client: Client,
+    project: String,
+    created_by: String,
+    action_type: String,
+    ids: HashMap<String, i64>,
+    leases: HashMap<String, String>,
+}
+
+impl Runner {
+    async fn step(&mut self, step: &Value) -> StepResult {
+        match step["op"].as_str().unwrap_or_default() {
+            "enqueue" => self.enqueue(step).await,
+            "claim" => self.claim(step).await,
+            "heartbeat" => {
+                let request = pb::HeartbeatRequest {
+                    id: self.id(step)?,
+                    lease_token: self.lease(step)?,
+                    lease: Some(millis(step, "lease_ms")),
+                };
+                let outcome = self.client.heartbeat(request).await;
+                expect(step, outcome.map(|_| None))
+            }
+            "complete" => {
+                let request = pb::CompleteRequest {
+                    id: self.id(step)?,
+                    lease_token: self.lease(step)?,
+                    result_ref: text(step, "result_ref"),
+                    ..Default::default()
+                };
+                let outcome = self.client.complete(request).await;
+                expect(step, outcome.map(|r| Some(statuses(r.action))))
+            }
+            "fail" => {
+                let request = pb::FailRequest {
+                    id: self.id(step)?,
+                    lease_token: self.lease(step)?,
+                    reason: text(step, "reason"),
+                    ..Default::default()
+                };
+                let outcome = self.client.fail(request).await;
+                expect(step, outcome.map(|r| Some(statuses(r.action))))
+            }
+            "reject" => {
+                let request = pb::RejectRequest {
+                    id: self.id(step)?,
+                    lease_token: self.lease(step)?,
+                    reason: text(step, "reason"),
+                    validator: text(step, "validator"),
+                };
+                let outcome = self.client.reject(request).await;
+                expect(step, outcome.map(|r| Some(statuses(r.action))))
+            }
+            "cancel" => {
+                let request = pb::CancelRequest {
+                    id: self.id(step)?,
+                    reason: text(step, "reason"),
+                    ..Default::default()
+                };
+                let outcome = self.client.cancel(request).await;
+                expect(step, outcome.map(|r| Some(statuses(r.action))))
+            }
+            "get" => {
+                let request = pb::GetActionRequest { id: self.id(step)? };
+                let outcome = self.client.get_action(request).await;
+                expect(step, outcome.map(|r| Some(statuses(r.action))))
+            }
+            "watch" => self.watch(step).await,
+            other => Err(format!("unknown op {other:?}")),
+        }
+    }
+
+    async fn enqueue(&mut self, step: &Value) -> StepResult {
+        let specs = step["actions"].as_array().cloned().unwrap_or_default();
+        let actions = specs
+            .iter()
+            .map(|spec| pb::NewAction {
+                action_type: spec
+                    .get("action_type")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&self.action_type)
+                    .to_owned(),
+                project: self.project.clone(),
+                created_by: self.created_by.clone(),
+                priority: spec["priority"].as_i64().unwrap_or(0) as i32,
+                target_ref: text(spec, "target_ref"),
+                source_refs: spec["source_refs"]
+                    .as_array()
+                    .map(|refs| {
+                        refs.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                payload: spec
+                    .get("payload")
+                    .cloned()
+                    .and_then(actionq::json::to_struct),
+                ..Default::default()
+            })
+            .collect();
+        let outcome = self.client.enqueue(pb::EnqueueRequest { actions }).await;
+        if let Ok(response) = &outcome {
+            if response.actions.len() != specs.len() {
+                return Err(format!(
+                    "enqueued {} actions, asked for {}",
+                    response.actions.len(),
+                    specs.len()
+                ));
+            }
+            for (spec, enqueued) in specs.iter().zip(&response.actions) {
+                if let (Some(r), Some(action)) = (spec["ref"].as_str(), &enqueued.action) {
+                    self.ids.insert(r.to_owned(), action.id);
+                }
+            }
+        }
+        expect(
+            step,
+            outcome.map(|r| {
+                Some(
+                    r.actions
+                        .into_iter()
+                        .map(|e| status_name(e.action))
+                        .collect(),
+                )
+            }),
+        )
+    }
+
+    async fn claim(&mut self, step: &Value) -> StepResult {
+        let request = pb::ClaimRequest {
+            worker: WORKER.to_owned(),
+            project: self.project.clone(),
+            action_types: vec![self.action_type.clone()],
+            max_actions: step["max_actions"].as_i64().unwrap_or(1) as i32,
+            wait: Some(millis(step, "wait_ms")),
+            lease: Some(millis(step, "lease_ms")),
+            ..Default::default()
+        };
+        let outcome = self.client.claim(request).await;
+        let response = match outcome {
+            Ok(response) => response,
+            Err(status) => return expect(step, Err(status)),
+        };
+        expect(step, Ok(None))?;
+        let mut got = Vec::new();
+        for claimed in response.actions {
+            let id = claimed.action.map_or(0, |a| a.id);
+            let r = self.ref_of(id);
+            self.leases.insert(r.clone(), claimed.lease_token);
+            got.push(r);
+        }
+        let want: Vec<String> = strings(&step["expect_refs"]);
+        if got != want {
+            return Err(format!("claimed {got:?}, want {want:?}"));
+        }
+        Ok(())
+    }
+
+    async fn watch(&mut self, step: &Value) -> StepResult {
+        let refs = strings(&step["refs"]);
+        let action_ids = refs
+            .iter()
+            .map(|r| self.ids.get(r).copied().ok_or(format!("unknown ref {r:?}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let want: Vec<(String, String)> = step["expect_events"]
+            .as_array()
+            .map(|events| {
+                events
+                    .iter()
+                    .map(|pair| (text(&pair[0], ""), text(&pair[1], "")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let timeout = Duration::from_millis(step["timeout_ms"].as_u64().unwrap_or(10_000));
+        let request = pb::WatchEventsRequest {
+            after_cursor: step["after_cursor"].as_i64().unwrap_or(0),
+            action_ids,
+            ..Default::default()
+        };
+
+        let mut got: Vec<(String, String)> = Vec::new();
+        let mut last_event_id = i64::MIN;
+        let mut last_cursor = i64::MIN;
+        let read = async {
+            let mut stream = self.client.watch_events(request).await.map_err(describe)?;
+            while got.len() < want.len() {
+                let message = stream
+                    .message()
+                    .await
+                    .map_err(describe)?
+                    .ok_or("the stream ended early")?;
+                if message.events.is_empty() {
+                    continue;
+                }
+                if message.cursor <= last_cursor {
+                    return Err(format!("cursor {} after {last_cursor}", message.cursor));
+                }
+                last_cursor = message.cursor;
+                for event in message.events {
+                    if event.id <= last_event_id {
+                        return Err(format!("event id {} after {last_event_id}", event.id));
+                    }
+                    last_event_id = event.id;
+                    got.push((self.ref_of(event.action_id), event.event_type));
+                }
+            }
+            Ok::<(), String>(())
+        };
+        match tokio::time::timeout(timeout, read).await {
+            Err(_) => Err(format!(
+                "timed out after {timeout:?} with {} of {} events: {got:?}",
+                got.len(),
+                want.len()
+            )),
+            Ok(Err(why)) => Err(why),
+            Ok(Ok(())) if got != want => Err(format!("events {got:?}, want {want:?}")),
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    fn id(&self, step: &Value) -> Result<i64, String> {
+        if let Some(id) = step.get("id").and_then(Value::as_i64) {
+            return Ok(id);
+        }
+        let r = step["ref"]
+            .as_str()
+            .ok_or("the step has neither id nor ref")?;
+        self.ids.get(r).copied().ok_or(format!("unknown ref {r:?}"))
+    }
+
+    fn lease(&self, step: &Value) -> Result<String, String> {
+        match step["lease"].as_str() {
+            Some("held") => {
+                let r = step["ref"].as_str().ok_or("lease \"held\" needs a ref")?;
+                self.leases
+                    .get(r)
+                    .cloned()
+                    .ok_or(format!("no lease held for {r:?}"))
+            }
+            Some("random") => Ok(uuid::Uuid::new_v4().to_string()),
+            Some(other) => Err(format!("unknown lease {other:?}")),
+            None => Ok(String::new()),
+        }
+    }
+
+    fn ref_of(&self, id: i64) -> String {
+        self.ids
+            .iter()
+            .find(|(_, &known)| known == id)
+            .map_or_else(|| format!("id:{id}"), |(r, _)| r.clone())
+    }
+}
+
+/// Checks the call's status code against `expect_code` and, on success, the returned statuses
+/// against `expect_status`.
+fn expect(step: &Value, outcome: Result<Option<Vec<String>>, Status>) -> StepResult {
+    let want_code = step["expect_code"].as_str().unwrap_or("OK");
+    let (code, got_statuses) = match &outcome {
+        Ok(statuses) => ("OK", statuses.as_ref()),
+        Err(status) => (code_name(status.code()), None),
+    };
+    if code != want_code {
+        let detail = outcome
+            .err()
+            .map(|s| format!(" ({})", s.message()))
+            .unwrap_or_default();
+        return Err(format!("got {code}{detail}, want {want_code}"));
+    }
+    if let (Some(want), Some(got)) = (step["expect_status"].as_str(), got_statuses) {
+        if got.is_empty() || got.iter().any(|s| s != want) {
+            return Err(format!("status {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn statuses(action: Option<pb::Action>) -> Vec<String> {
+    vec![status_name(action)]
+}
+
+/// "completed" for ACTION_STATUS_COMPLETED.
+fn status_name(action: Option<pb::Action>) -> String {
+    let status = action.map_or(ActionStatus::Unspecified, |a| a.status());
+    status
+        .as_str_name()
+        .trim_start_matches("ACTION_STATUS_")
+        .to_lowercase()
+}
+
+fn describe(status: Status) -> String {
+    format!("{}: {}", code_name(status.code()), status.message())
+}
+
+fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+fn millis(step: &Value, key: &str) -> prost_types::Duration {
+    let ms = step[key].as_i64().unwrap_or(0);
+    prost_types::Duration {
+        seconds: ms / 1000,
+        nanos: ((ms % 1000) * 1_000_000) as i32,
+    }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    let v = if key.is_empty() { value } else { &value[key] };
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}

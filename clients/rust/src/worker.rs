@@ -1,0 +1,401 @@
+//! The worker helper: a long-poll claim loop that runs a handler per action under a heartbeat.
+//!
+//! Each claimed action runs in its own tokio task. While the handler runs, the lease is extended
+//! every `lease / 3`; success completes the action, an error fails it with the error text as
+//! reason. When a heartbeat reports that the action was cancelled (or that the lease is gone), the
+//! handler's [`CancellationToken`] is cancelled and the action is left alone. Cancelling the
+//! shutdown token stops claiming, lets in-flight handlers finish, then returns.
+
+use std::any::Any;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tonic::{Code, Status};
+
+use crate::pb::{
+    Action, ClaimRequest, ClaimedAction, CompleteRequest, FailRequest, HeartbeatRequest,
+};
+use crate::Client;
+
+/// What a successful handler reports; becomes the CompleteRequest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Completion {
+    /// Reference to the outcome, stored as the action's `result_ref`.
+    pub result_ref: String,
+    /// Structured outcome, stored as the action's `result`.
+    pub result: Option<prost_types::Struct>,
+}
+
+impl Completion {
+    /// A completion with a result reference and no structured result.
+    pub fn new(result_ref: impl Into<String>) -> Self {
+        Self {
+            result_ref: result_ref.into(),
+            result: None,
+        }
+    }
+
+    /// Adds a structured result given as JSON; anything but an object is ignored.
+    pub fn with_json(mut self, result: serde_json::Value) -> Self {
+        self.result = crate::json::to_struct(result);
+        self
+    }
+}
+
+/// Claims actions of one queue and runs a handler on each. Configure it with the setters, then
+/// call [`run`](Worker::run).
+#[derive(Clone, Debug)]
+pub struct Worker {
+    client: Client,
+    name: String,
+    queue: String,
+    action_types: Vec<String>,
+    project: String,
+    concurrency: usize,
+    lease: Duration,
+    wait: Duration,
+}
+
+impl Worker {
+    /// A worker named `name` (recorded as `claimed_by`) on the default queue, any action type and
+    /// project, one action at a time, 30 s leases and 30 s long-polls.
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Self {
+            client,
+            name: name.into(),
+            queue: String::new(),
+            action_types: Vec::new(),
+            project: String::new(),
+            concurrency: 1,
+            lease: Duration::from_secs(30),
+            wait: Duration::from_secs(30),
+        }
+    }
+
+    /// Claims from this queue instead of "default".
+    pub fn queue(mut self, queue: impl Into<String>) -> Self {
+        self.queue = queue.into();
+        self
+    }
+
+    /// Claims only these action types.
+    pub fn action_types<I, S>(mut self, action_types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.action_types = action_types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Claims only actions of this project.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.project = project.into();
+        self
+    }
+
+    /// Runs up to this many handlers at once (1 to 1000); one Claim may fetch several actions.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.clamp(1, 1000);
+        self
+    }
+
+    /// Lease taken by Claim and renewed by every heartbeat (at least 1 s).
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_secs(1));
+        self
+    }
+
+    /// How long one Claim waits for work to arrive (1 s to 60 s). The server answers as soon as
+    /// work arrives, so a long wait costs nothing; the floor keeps an idle worker from spinning.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait.clamp(Duration::from_secs(1), Duration::from_secs(60));
+        self
+    }
+
+    /// Claims and handles actions until `shutdown` is cancelled, then waits for the in-flight
+    /// handlers and returns `Ok`. Transient errors (UNAVAILABLE and the like) are retried with
+    /// backoff; a Claim error that retrying cannot fix (e.g. INVALID_ARGUMENT, UNAUTHENTICATED)
+    /// ends the loop and is returned once the in-flight handlers are done.
+    ///
+    /// The handler gets the action and a token that is cancelled when the action was cancelled
+    /// by an operator or the lease was lost; it should then stop soon. Its result is not reported.
+    /// A Claim in flight when `shutdown` fires is abandoned: whatever it might have claimed
+    /// returns to the queue when its lease expires.
+    pub async fn run<H, F>(self, shutdown: CancellationToken, handler: H) -> Result<(), Status>
+    where
+        H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<Completion, String>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let tasks = TaskTracker::new();
+        let mut backoff = Backoff::default();
+        let outcome = loop {
+            let mut permits = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break Ok(()),
+                permit = Arc::clone(&slots).acquire_owned() => vec![permit.expect("the semaphore is never closed")],
+            };
+            while let Ok(permit) = Arc::clone(&slots).try_acquire_owned() {
+                permits.push(permit);
+            }
+            let claimed = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break Ok(()),
+                claimed = self.client.claim(self.claim_request(permits.len())) => claimed,
+            };
+            match claimed {
+                Ok(response) => {
+                    backoff.reset();
+                    for (claimed, permit) in response.actions.into_iter().zip(permits.drain(..)) {
+                        let job = Job {
+                            client: self.client.clone(),
+                            lease: self.lease,
+                            claimed,
+                            _permit: permit,
+                        };
+                        tasks.spawn(job.run(Arc::clone(&handler)));
+                    }
+                }
+                Err(status) if is_transient(&status) => {
+                    let delay = backoff.next();
+                    tracing::warn!(code = ?status.code(), message = status.message(), ?delay, "actionq claim failed; retrying");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => break Ok(()),
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+                Err(status) => break Err(status),
+            }
+        };
+        tasks.close();
+        tasks.wait().await;
+        outcome
+    }
+
+    fn claim_request(&self, max_actions: usize) -> ClaimRequest {
+        ClaimRequest {
+            worker: self.name.clone(),
+            queue: self.queue.clone(),
+            action_types: self.action_types.clone(),
+            project: self.project.clone(),
+            max_actions: i32::try_from(max_actions).unwrap_or(1000),
+            lease: Some(proto_duration(self.lease)),
+            wait: Some(proto_duration(self.wait)),
+        }
+    }
+}
+
+/// Returns a token that is cancelled on Ctrl-C (SIGINT) or SIGTERM. Call it inside a tokio runtime.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        cancel.cancel();
+    });
+    token
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// One claimed action: the handler's task, the heartbeats, and the final report.
+struct Job {
+    client: Client,
+    lease: Duration,
+    claimed: ClaimedAction,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Job {
+    async fn run<H, F>(self, handler: Arc<H>)
+    where
+        H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<Completion, String>> + Send + 'static,
+    {
+        let action = self.claimed.action.clone().unwrap_or_default();
+        let id = action.id;
+        let stop = CancellationToken::new();
+        let mut handler_task = tokio::spawn(handler(action, stop.clone()));
+
+        let period = self.lease / 3;
+        let mut beats = interval_at(Instant::now() + period, period);
+        beats.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let outcome = loop {
+            tokio::select! {
+                joined = &mut handler_task => break joined,
+                _ = beats.tick(), if !stop.is_cancelled() => {
+                    if let Some(why) = self.heartbeat().await {
+                        tracing::info!(id, why, "actionq action abandoned; cancelling its handler");
+                        stop.cancel();
+                    }
+                }
+            }
+        };
+        if stop.is_cancelled() {
+            return;
+        }
+        match outcome {
+            Ok(Ok(completion)) => self.complete(completion).await,
+            Ok(Err(reason)) => self.fail(reason).await,
+            Err(join_error) if join_error.is_panic() => {
+                self.fail(format!(
+                    "handler panicked: {}",
+                    panic_text(join_error.into_panic())
+                ))
+                .await;
+            }
+            Err(_) => self.fail("handler task was aborted".to_owned()).await,
+        }
+    }
+
+    /// Extends the lease; returns why to stop when the action is no longer ours.
+    async fn heartbeat(&self) -> Option<&'static str> {
+        let request = HeartbeatRequest {
+            id: self.id(),
+            lease_token: self.claimed.lease_token.clone(),
+            lease: Some(proto_duration(self.lease)),
+        };
+        match self.client.heartbeat(request).await {
+            Ok(response) if response.cancelled => Some("cancelled"),
+            Ok(_) => None,
+            Err(status) if is_transient(&status) => {
+                tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq heartbeat failed; will retry");
+                None
+            }
+            Err(status) => {
+                tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq lease lost");
+                Some("lease lost")
+            }
+        }
+    }
+
+    async fn complete(&self, completion: Completion) {
+        let request = CompleteRequest {
+            id: self.id(),
+            lease_token: self.claimed.lease_token.clone(),
+            result_ref: completion.result_ref,
+            result: completion.result,
+            actor: String::new(),
+        };
+        let outcome = retry_transient(|| self.client.complete(request.clone())).await;
+        if let Err(status) = outcome {
+            tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq complete failed");
+        }
+    }
+
+    async fn fail(&self, reason: String) {
+        let reason = if reason.trim().is_empty() {
+            "handler failed without a reason".to_owned()
+        } else {
+            reason
+        };
+        let request = FailRequest {
+            id: self.id(),
+            lease_token: self.claimed.lease_token.clone(),
+            reason,
+            ..FailRequest::default()
+        };
+        let outcome = retry_transient(|| self.client.fail(request.clone())).await;
+        if let Err(status) = outcome {
+            tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq fail failed");
+        }
+    }
+
+    fn id(&self) -> i64 {
+        self.claimed.action.as_ref().map_or(0, |a| a.id)
+    }
+}
+
+/// Retries a lease-fenced call on transient errors: a repeat after an unseen success is refused
+/// with FAILED_PRECONDITION and changes nothing.
+async fn retry_transient<T, F, Fut>(mut call: F) -> Result<T, Status>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Status>>,
+{
+    let mut backoff = Backoff::default();
+    let mut attempts = 1;
+    loop {
+        match call().await {
+            Err(status) if is_transient(&status) && attempts < 4 => {
+                attempts += 1;
+                tokio::time::sleep(backoff.next()).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+fn is_transient(status: &Status) -> bool {
+    matches!(
+        status.code(),
+        Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::ResourceExhausted
+            | Code::Aborted
+            | Code::Internal
+            | Code::Unknown
+            | Code::Cancelled
+    )
+}
+
+fn proto_duration(duration: Duration) -> prost_types::Duration {
+    prost_types::Duration::try_from(duration).unwrap_or(prost_types::Duration {
+        seconds: i64::MAX,
+        nanos: 0,
+    })
+}
+
+fn panic_text(payload: Box<dyn Any + Send>) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "non-text panic payload".to_owned()
+    }
+}
+
+/// Exponential backoff from 200 ms to 10 s.
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let delay = Duration::from_millis(200) * 2u32.saturating_pow(self.failures.min(6));
+        self.failures += 1;
+        delay.min(Duration::from_secs(10))
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
+}

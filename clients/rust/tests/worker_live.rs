@@ -1,0 +1,175 @@
+//! Worker behaviour against a live server. Ignored by default; run with a server at
+//! `ACTIONQ_SERVER`: `cargo test --test worker_live -- --ignored`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actionq::pb;
+use actionq::{ActionStatus, CancellationToken, Client, ClientOptions, Completion, Worker};
+use serde_json::json;
+
+const TYPE: &str = "rust.worker-test";
+
+async fn connect() -> Client {
+    ClientOptions::from_env()
+        .connect()
+        .await
+        .expect("a server at ACTIONQ_SERVER")
+}
+
+fn project() -> String {
+    format!("rust-worker-{}", uuid::Uuid::new_v4())
+}
+
+async fn enqueue(client: &Client, project: &str, modes: &[&str]) -> Vec<i64> {
+    let actions = modes
+        .iter()
+        .map(|mode| pb::NewAction {
+            action_type: TYPE.to_owned(),
+            project: project.to_owned(),
+            created_by: "human:test".to_owned(),
+            target_ref: (*mode).to_owned(),
+            ..Default::default()
+        })
+        .collect();
+    let response = client
+        .enqueue(pb::EnqueueRequest { actions })
+        .await
+        .unwrap();
+    response
+        .actions
+        .iter()
+        .map(|a| a.action.as_ref().unwrap().id)
+        .collect()
+}
+
+async fn get(client: &Client, id: i64) -> pb::Action {
+    client
+        .get_action(pb::GetActionRequest { id })
+        .await
+        .unwrap()
+        .action
+        .unwrap()
+}
+
+async fn wait_for_status(client: &Client, id: i64, status: ActionStatus) -> pb::Action {
+    for _ in 0..100 {
+        let action = get(client, id).await;
+        if action.status() == status {
+            return action;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("action {id} never reached {status:?}");
+}
+
+fn worker(client: Client, project: &str) -> Worker {
+    Worker::new(client, "rust-worker-test")
+        .action_types([TYPE])
+        .project(project)
+        .concurrency(4)
+        .lease(Duration::from_secs(3))
+        .wait(Duration::from_secs(1))
+}
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn completes_fails_and_honours_cancellation() {
+    let client = connect().await;
+    let project = project();
+    let ids = enqueue(&client, &project, &["ok", "err", "panic", "slow"]).await;
+    let saw_cancel = Arc::new(AtomicBool::new(false));
+    let shutdown = CancellationToken::new();
+
+    let flag = Arc::clone(&saw_cancel);
+    let run = tokio::spawn(worker(client.clone(), &project).run(
+        shutdown.clone(),
+        move |action, cancel| {
+            let flag = Arc::clone(&flag);
+            async move {
+                match action.target_ref.as_str() {
+                    "ok" => Ok(Completion::new("done:ok").with_json(json!({"n": 1}))),
+                    "err" => Err("boom".to_owned()),
+                    "panic" => panic!("kaput"),
+                    _ => {
+                        tokio::select! {
+                            _ = cancel.cancelled() => flag.store(true, Ordering::SeqCst),
+                            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                        }
+                        Ok(Completion::new("must not complete"))
+                    }
+                }
+            }
+        },
+    ));
+
+    let slow = wait_for_status(&client, ids[3], ActionStatus::Claimed).await;
+    assert_eq!(slow.claimed_by, "rust-worker-test");
+    client
+        .cancel(pb::CancelRequest {
+            id: ids[3],
+            reason: "test".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    let ok = wait_for_status(&client, ids[0], ActionStatus::Completed).await;
+    assert_eq!(ok.result_ref, "done:ok");
+    assert_eq!(
+        ok.result.as_ref().map(actionq::json::from_struct),
+        Some(json!({"n": 1}))
+    );
+    let err = wait_for_status(&client, ids[1], ActionStatus::Failed).await;
+    assert_eq!(err.failure_reason, "boom");
+    let panicked = wait_for_status(&client, ids[2], ActionStatus::Failed).await;
+    assert!(
+        panicked.failure_reason.contains("kaput"),
+        "{}",
+        panicked.failure_reason
+    );
+
+    for _ in 0..50 {
+        if saw_cancel.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        saw_cancel.load(Ordering::SeqCst),
+        "the handler's token was not cancelled"
+    );
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(get(&client, ids[3]).await.status(), ActionStatus::Cancelled);
+}
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn shutdown_lets_in_flight_handlers_finish() {
+    let client = connect().await;
+    let project = project();
+    let ids = enqueue(&client, &project, &["sleepy"]).await;
+    let shutdown = CancellationToken::new();
+    let run = tokio::spawn(
+        worker(client.clone(), &project).run(shutdown.clone(), |_, _| async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            Ok(Completion::new("slept"))
+        }),
+    );
+    wait_for_status(&client, ids[0], ActionStatus::Claimed).await;
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let action = get(&client, ids[0]).await;
+    assert_eq!(action.status(), ActionStatus::Completed);
+    assert_eq!(action.result_ref, "slept");
+}
