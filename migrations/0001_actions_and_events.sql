@@ -47,8 +47,9 @@ CREATE INDEX actions_claim_order ON actions (queue, priority, run_after, id)
     WHERE status = 'pending';
 -- Serves the sweeper.
 CREATE INDEX actions_claim_deadline ON actions (claim_deadline) WHERE status = 'claimed';
--- Serves the per-producer rate limit.
-CREATE INDEX actions_created_by_recent ON actions (created_by, created_at);
+-- Serves the per-producer rate limit, which only applies to these producers.
+CREATE INDEX actions_rate_limited_recent ON actions (created_by, created_at)
+    WHERE created_by LIKE 'agent:%' OR created_by LIKE 'script:%';
 CREATE INDEX actions_parent ON actions (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX actions_status_id ON actions (status, id);
 CREATE UNIQUE INDEX actions_idempotency ON actions (queue, idempotency_key)
@@ -56,7 +57,9 @@ CREATE UNIQUE INDEX actions_idempotency ON actions (queue, idempotency_key)
 
 CREATE TABLE events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    action_id   bigint REFERENCES actions (id),
+    -- Not a foreign key: history outlives the rows it describes, and the
+    -- server checks the id when a coordinator names one.
+    action_id   bigint,
     event_type  text        NOT NULL,
     actor       text        NOT NULL,
     payload     jsonb       NOT NULL DEFAULT '{}',

@@ -81,13 +81,17 @@ def dict_to_struct(value: dict[str, Any] | None) -> struct_pb2.Struct | None:
     return message
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    """A datetime as a Timestamp; None stays unset."""
+    """An aware datetime as a Timestamp; None stays unset."""
     if value is None:
         return None
-    message = timestamp_pb2.Timestamp()
-    message.FromDatetime(value)
-    return message
+    delta = value - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000
+    )
 
 
 def seconds(duration: duration_pb2.Duration) -> float:
@@ -202,8 +206,8 @@ def event_filter(request: spb.ListEventsRequest | spb.WatchEventsRequest) -> Eve
 # ---- responses ------------------------------------------------------------
 
 
-def action(a: Action) -> pb.Action:
-    """The wire form of an action."""
+def action(a: Action, payload: struct_pb2.Struct | None = None) -> pb.Action:
+    """The wire form of an action; `payload`, when given, is its payload already as a Struct."""
     return pb.Action(
         id=a.id,
         queue=a.queue,
@@ -211,7 +215,7 @@ def action(a: Action) -> pb.Action:
         project=a.project,
         target_ref=a.target_ref,
         source_refs=a.source_refs,
-        payload=dict_to_struct(a.payload),
+        payload=payload if payload is not None else dict_to_struct(a.payload),
         priority=a.priority,
         status=STATUS_TO_PB[a.status],
         run_after=timestamp(a.run_after),

@@ -32,9 +32,14 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         stored = await self._store.enqueue(
             new, max_chain_depth=self._max_chain_depth, rate_limit_per_hour=self._rate_limit
         )
+        # A new action's payload is the request's, so its Struct is reused as it came.
         return spb.EnqueueResponse(
             actions=[
-                pb.EnqueuedAction(action=c.action(e.action), duplicate=e.duplicate) for e in stored
+                pb.EnqueuedAction(
+                    action=c.action(e.action, None if e.duplicate else m.payload),
+                    duplicate=e.duplicate,
+                )
+                for e, m in zip(stored, request.actions, strict=True)
             ]
         )
 

@@ -301,6 +301,8 @@ class Store:
         row = await self._pool.fetchrow(
             query("event_insert"), action_id, event_type, actor, payload
         )
+        if row is None:
+            raise NotFound(f"action_id: action {action_id} not found")
         return event_from_row(row)
 
     @translated

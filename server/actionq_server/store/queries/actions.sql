@@ -18,6 +18,7 @@ SELECT created_by,
        extract(epoch FROM min(created_at) + interval '1 hour' - now())::float8 AS retry_after
 FROM actions
 WHERE created_by = ANY($1::text[]) AND created_at > now() - interval '1 hour'
+  AND (created_by LIKE 'agent:%' OR created_by LIKE 'script:%')
 GROUP BY created_by;
 
 -- name: action_insert_many

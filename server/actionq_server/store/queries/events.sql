@@ -2,8 +2,10 @@
 -- (see the events_serialize_ids trigger), so "id > cursor" never skips one.
 
 -- name: event_insert
+-- A named action must exist; no row comes back when it does not.
 INSERT INTO events (action_id, event_type, actor, payload)
-VALUES ($1, $2, $3, $4)
+SELECT $1, $2, $3, $4
+WHERE $1::bigint IS NULL OR EXISTS (SELECT 1 FROM actions WHERE id = $1::bigint)
 RETURNING *;
 
 -- name: event_list_after

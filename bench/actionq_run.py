@@ -1,0 +1,288 @@
+"""actionq through the real gRPC API: server processes, the Python worker helper."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import psutil
+from actionq import AsyncClient, Client, Worker, new_action
+from actionq.v1 import action_pb2 as pb
+
+from .measure import Figures, percentile_ms
+
+SERVING = re.compile(r"actionq serving '\w+' on (\S+):(\d+)")
+ACTION_TYPE = "bench.noop"
+
+
+@dataclass
+class Server:
+    """One actionq-server process."""
+
+    proc: subprocess.Popen[str]
+    address: str
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_servers(dsn: str, schema: str, count: int) -> list[Server]:
+    """Start `count` servers on one schema and wait until each serves."""
+    binary = str(Path(sys.executable).parent / "actionq-server")
+    servers = []
+    for _ in range(count):
+        env = {
+            **os.environ,
+            "ACTIONQ_URL": dsn,
+            "ACTIONQ_SCHEMA": schema,
+            "ACTIONQ_LISTEN": "127.0.0.1:0",
+        }
+        proc = subprocess.Popen(
+            [binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            match = SERVING.search(line)
+            if match:
+                servers.append(Server(proc, f"{match.group(1)}:{match.group(2)}"))
+                break
+        else:
+            raise RuntimeError("actionq-server exited before serving")
+        threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+    return servers
+
+
+def _drain(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdout is not None
+    for _ in proc.stdout:
+        pass
+
+
+def _work(addresses: list[str], workers: int, target: int, claim_batch: int, result: Any) -> None:
+    """Child process: run `workers` Worker helpers until `target` actions were handled."""
+
+    async def main() -> None:
+        handled = 0
+        done = asyncio.Event()
+
+        async def noop(_: pb.Action) -> None:
+            nonlocal handled
+            handled += 1
+            if handled >= target:
+                done.set()
+
+        clients = [AsyncClient(addresses[i % len(addresses)]) for i in range(workers)]
+        pool = [
+            Worker(
+                c,
+                noop,
+                name=f"bench-{i}",
+                action_types=[ACTION_TYPE],
+                concurrency=claim_batch,
+                lease=60,
+                poll_wait=1,
+            )
+            for i, c in enumerate(clients)
+        ]
+        began = time.perf_counter()
+        tasks = [asyncio.create_task(w.run()) for w in pool]
+        await done.wait()
+        for w in pool:
+            w.stop()
+        await asyncio.gather(*tasks)
+        result.value = time.perf_counter() - began
+        for c in clients:
+            await c.close()
+
+    asyncio.run(main())
+
+
+async def _wake_latency(address: str, samples: int) -> list[float]:
+    """An idle worker long-polling: enqueue returns -> the handler starts."""
+    started: asyncio.Queue[float] = asyncio.Queue()
+
+    async def handler(_: pb.Action) -> None:
+        started.put_nowait(time.perf_counter())
+
+    worker_client = AsyncClient(address)
+    worker = Worker(
+        worker_client,
+        handler,
+        name="bench-idle",
+        action_types=["bench.wake"],
+        concurrency=1,
+        poll_wait=30,
+    )
+    task = asyncio.create_task(worker.run())
+    producer = AsyncClient(address)
+    latencies = []
+    try:
+        await asyncio.sleep(0.5)
+        for i in range(samples):
+            await producer.enqueue([new_action("bench.wake", "bench", payload={"i": i})])
+            sent = time.perf_counter()
+            latencies.append(await asyncio.wait_for(started.get(), 10) - sent)
+            await asyncio.sleep(0.02)
+    finally:
+        worker.stop()
+        await task
+        await producer.close()
+        await worker_client.close()
+    return latencies
+
+
+async def _preload(dsn: str, schema: str, finished: int, pending: int) -> None:
+    """Fill the table with finished rows and a pending backlog the run does not claim."""
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    try:
+        await conn.execute(
+            "INSERT INTO actions (action_type, project, created_by, status, completed_at, "
+            "attempt, claimed_by, lease_token, result_ref) "
+            "SELECT 'bench.old', 'bench', 'bench', 'completed', now(), 1, 'old', "
+            "gen_random_uuid(), 'r' FROM generate_series(1, $1)",
+            finished,
+        )
+        await conn.execute(
+            "INSERT INTO actions (action_type, project, created_by, priority) "
+            "SELECT 'bench.backlog', 'bench', 'bench', 100 FROM generate_series(1, $1)",
+            pending,
+        )
+        await conn.execute("ANALYZE actions")
+    finally:
+        await conn.close()
+
+
+async def _verify(dsn: str, schema: str, ids: list[int]) -> None:
+    """Every benchmark action completed, claimed exactly once."""
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    try:
+        statuses = await conn.fetch(
+            "SELECT status, count(*) FROM actions WHERE id = ANY($1) GROUP BY 1", ids
+        )
+        assert {r["status"]: r["count"] for r in statuses} == {"completed": len(ids)}, statuses
+        claims = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE action_id = ANY($1) AND event_type = "
+            "'action_claimed'",
+            ids,
+        )
+        assert claims == len(ids), f"{claims} claims for {len(ids)} actions"
+    finally:
+        await conn.close()
+
+
+def run(
+    dsn: str,
+    *,
+    actions: int,
+    workers: int,
+    enqueue_batch: int,
+    claim_batch: int,
+    servers: int,
+    latency_samples: int,
+    preload_finished: int = 0,
+    preload_pending: int = 0,
+) -> Figures:
+    """One full actionq run on a fresh schema."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    procs = start_servers(dsn, schema, servers)
+    rss_peak = [0.0]
+    sampling = threading.Event()
+
+    def sample_rss() -> None:
+        handles = [psutil.Process(p.proc.pid) for p in procs]
+        while not sampling.is_set():
+            rss_peak[0] = max(rss_peak[0], *(h.memory_info().rss / 2**20 for h in handles))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    try:
+        if preload_finished or preload_pending:
+            asyncio.run(_preload(dsn, schema, preload_finished, preload_pending))
+        with Client(procs[0].address, timeout=60) as client:
+            start_cursor = client.stats().latest_event_cursor
+            watch = _Watcher(client, start_cursor)
+            began = time.perf_counter()
+            ids: list[int] = []
+            for start in range(0, actions, enqueue_batch):
+                size = min(enqueue_batch, actions - start)
+                batch = [
+                    new_action(ACTION_TYPE, "bench", payload={"n": start + i}) for i in range(size)
+                ]
+                ids.extend(e.action.id for e in client.enqueue(batch))
+            enqueue_s = time.perf_counter() - began
+            elapsed = multiprocessing.get_context("spawn").Value("d", 0.0)
+            child = multiprocessing.get_context("spawn").Process(
+                target=_work,
+                args=([p.address for p in procs], workers, actions, claim_batch, elapsed),
+            )
+            child.start()
+            child.join()
+            assert child.exitcode == 0, "worker process failed"
+            process_s = elapsed.value
+            ended = time.perf_counter()
+            caught_up = watch.wait_for(3 * actions, timeout=120)
+            catch_up_s = time.perf_counter() - ended
+            watch.close()
+            assert caught_up, f"the watcher received {watch.received} of {3 * actions} events"
+        asyncio.run(_verify(dsn, schema, ids))
+        latencies = asyncio.run(_wake_latency(procs[0].address, latency_samples))
+    finally:
+        sampling.set()
+        sampler.join()
+        for p in procs:
+            p.stop()
+    return Figures(
+        system=f"actionq via gRPC ({servers} server{'s' if servers > 1 else ''})",
+        enqueue_per_s=actions / enqueue_s,
+        processed_per_s=actions / process_s,
+        latency_p50_ms=percentile_ms(latencies, 50),
+        latency_p95_ms=percentile_ms(latencies, 95),
+        latency_p99_ms=percentile_ms(latencies, 99),
+        server_rss_mb=rss_peak[0],
+        extra={"watch_catch_up_s": round(catch_up_s, 3), "watch_events": watch.received},
+    )
+
+
+class _Watcher:
+    """A WatchEvents subscriber counting every event after a cursor."""
+
+    def __init__(self, client: Client, cursor: int) -> None:
+        self.stream = client.watch_events(after_cursor=cursor, max_batch=1000)
+        self.received = 0
+        self.last_id = cursor
+        self.ordered = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        for message in self.stream:
+            for event in message.events:
+                self.ordered &= event.id > self.last_id
+                self.last_id = event.id
+            self.received += len(message.events)
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.received < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.received >= count and self.ordered
+
+    def close(self) -> None:
+        self.stream.cancel()
+        self.thread.join(5)
