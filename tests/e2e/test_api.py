@@ -363,3 +363,46 @@ def test_health_and_reflection(client: Client, server: object) -> None:
     names = {s.name for r in replies for s in r.list_services_response.service}
     assert "actionq.v1.ActionQueueService" in names
     channel.close()
+
+
+def test_complete_many_completes_each_item_on_its_own(client: Client, project: str) -> None:
+    from actionq import completion
+
+    stored = client.enqueue([new_action("api.many", project)] * 5)
+    held = client.claim("w", project=project, action_types=["api.many"], max_actions=4)
+    tokens = {h.action.id: h.lease_token for h in held}
+    a, b, c, d = (h.action.id for h in held)
+    never_claimed = next(s.action.id for s in stored if s.action.id not in tokens)
+    response = client.complete_many(
+        [
+            completion(a, tokens[a], result_ref="ra", result={"k": 1}),
+            completion(b, str(uuid.uuid4()), result_ref="stale"),
+            completion(10**12, str(uuid.uuid4())),
+            completion(never_claimed, result_ref="pending"),
+            completion(c, tokens[c], result_ref="rc"),
+            completion(d, result_ref="operator"),
+        ]
+    )
+    assert list(response.completed_ids) == [a, c, d]
+    assert {(f.id, f.code) for f in response.failures} == {
+        (b, "FAILED_PRECONDITION"),
+        (10**12, "NOT_FOUND"),
+        (never_claimed, "FAILED_PRECONDITION"),
+    }
+    assert client.get(a).result_ref == "ra" and client.get(a).result["k"] == 1
+    assert client.get(b).status == pb.ACTION_STATUS_CLAIMED
+    events = client.list_events(action_ids=[a, c, d], event_types=["action_completed"]).events
+    assert sorted(e.action_id for e in events) == [a, c, d]
+
+
+def test_complete_many_refuses_a_repeated_id(client: Client, project: str) -> None:
+    from actionq import completion
+
+    action = client.add("api.many", project)
+    with pytest.raises(Error) as bad:
+        client.complete_many([completion(action.id), completion(action.id)])
+    assert bad.value.code == "INVALID_ARGUMENT"
+    assert bad.value.message.startswith("completions[1].id:")
+    with pytest.raises(Error) as empty:
+        client.complete_many([])
+    assert empty.value.code == "INVALID_ARGUMENT"

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .client import AsyncClient, Client, Error, new_action
+from .client import AsyncClient, Client, Error, completion, new_action
 from .records import action_record, event_record
 from .worker import Result, Worker
 
@@ -17,6 +17,7 @@ __all__ = [
     "Result",
     "Worker",
     "action_record",
+    "completion",
     "event_record",
     "new_action",
 ]

@@ -62,6 +62,19 @@ def _duration(seconds: float | None) -> duration_pb2.Duration | None:
     return message
 
 
+def completion(
+    action_id: int,
+    lease_token: str = "",
+    *,
+    result_ref: str = "",
+    result: dict[str, Any] | None = None,
+) -> spb.CompleteRequest:
+    """One item for `complete_many`."""
+    return spb.CompleteRequest(
+        id=action_id, lease_token=lease_token, result_ref=result_ref, result=_struct(result)
+    )
+
+
 def _struct(value: dict[str, Any] | None) -> struct_pb2.Struct | None:
     if value is None:
         return None
@@ -280,6 +293,12 @@ class Client:
         )
         action: pb.Action = self._call("Complete", request).action
         return action
+
+    def complete_many(self, completions: Iterable[spb.CompleteRequest]) -> spb.CompleteManyResponse:
+        """Complete several actions at once; refused items come back in `.failures`."""
+        request = spb.CompleteManyRequest(completions=list(completions))
+        response: spb.CompleteManyResponse = self._call("CompleteMany", request)
+        return response
 
     def fail(
         self,
@@ -500,6 +519,14 @@ class AsyncClient:
         )
         action: pb.Action = (await self._call("Complete", request)).action
         return action
+
+    async def complete_many(
+        self, completions: Iterable[spb.CompleteRequest]
+    ) -> spb.CompleteManyResponse:
+        """Complete several actions at once; refused items come back in `.failures`."""
+        request = spb.CompleteManyRequest(completions=list(completions))
+        response: spb.CompleteManyResponse = await self._call("CompleteMany", request)
+        return response
 
     async def fail(
         self,

@@ -23,8 +23,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .client import AsyncClient, Error
+from .client import AsyncClient, Error, completion
 from .v1 import action_pb2 as pb
+from .v1 import service_pb2 as spb
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Worker:
         lease: float = 30.0,
         poll_wait: float = 10.0,
         grace: float = 30.0,
+        batch_window: float = 0.002,
     ) -> None:
         self.client = client
         self.handler = handler
@@ -81,6 +83,7 @@ class Worker:
         self._stopping = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
+        self._outbox = _Outbox(client, batch_window)
         self.processed = 0
 
     def stop(self) -> None:
@@ -93,6 +96,7 @@ class Worker:
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
+        self._outbox.start()
         try:
             while not self._stopping.is_set():
                 claimed = await self._claim()
@@ -106,6 +110,7 @@ class Worker:
                 _, late = await asyncio.wait(self._running, timeout=self.grace)
                 for task in late:
                     task.cancel()
+            await self._outbox.stop()
             if install_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
@@ -170,7 +175,9 @@ class Worker:
                         await beat
             outcome = _as_result(result)
             await self._report(
-                self.client.complete(action.id, token, result_ref=outcome.ref, result=outcome.data)
+                self._outbox.complete(
+                    completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
+                )
             )
         finally:
             self.processed += 1
@@ -203,3 +210,63 @@ class Worker:
             await call
         except Error as exc:
             log.warning("could not report the outcome: %s", exc)
+
+
+class _Outbox:
+    """Collects completions for `window` seconds and sends them in one CompleteMany."""
+
+    MAX_BATCH = 1000
+
+    def __init__(self, client: AsyncClient, window: float) -> None:
+        self._client = client
+        self._window = window
+        self._queue: list[tuple[spb.CompleteRequest, asyncio.Future[None]]] = []
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def complete(self, request: spb.CompleteRequest) -> None:
+        """Queue one completion; returns once it was sent (raises `Error` if refused)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((request, done))
+        self._ready.set()
+        await done
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._send_all()
+
+    async def _run(self) -> None:
+        while True:
+            await self._ready.wait()
+            if len(self._queue) < self.MAX_BATCH:
+                await asyncio.sleep(self._window)
+            await self._send_all()
+
+    async def _send_all(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+            if not self._queue:
+                self._ready.clear()
+            try:
+                response = await self._client.complete_many(r for r, _ in batch)
+            except Error as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            refused = {f.id: f for f in response.failures}
+            for request, done in batch:
+                if done.done():
+                    continue
+                failure = refused.get(request.id)
+                if failure is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(Error(failure.code, failure.message))
+        self._ready.clear()

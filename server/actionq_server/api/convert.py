@@ -15,6 +15,7 @@ from ..domain.models import (
     Action,
     ActionFilter,
     ClaimSpec,
+    Completion,
     Event,
     EventFilter,
     NewAction,
@@ -137,6 +138,32 @@ def new_actions(request: spb.EnqueueRequest) -> list[NewAction]:
     if len(request.actions) > v.MAX_BATCH:
         raise InvalidArgument("actions", f"must hold at most {v.MAX_BATCH} actions")
     return [new_action(i, m) for i, m in enumerate(request.actions)]
+
+
+def completions(request: spb.CompleteManyRequest) -> list[Completion]:
+    """The items of a CompleteMany request, validated; an id may appear once."""
+    if not request.completions:
+        raise InvalidArgument("completions", "must hold at least one completion")
+    if len(request.completions) > v.MAX_PAGE:
+        raise InvalidArgument("completions", f"must hold at most {v.MAX_PAGE} completions")
+    items = []
+    seen: set[int] = set()
+    for i, m in enumerate(request.completions):
+        f = f"completions[{i}]"
+        action_id = v.positive_id(f"{f}.id", m.id)
+        if action_id in seen:
+            raise InvalidArgument(f"{f}.id", f"action {action_id} appears twice")
+        seen.add(action_id)
+        items.append(
+            Completion(
+                action_id=action_id,
+                lease_token=v.lease_token(f"{f}.lease_token", m.lease_token, required=False),
+                result_ref=v.text(f"{f}.result_ref", m.result_ref, limit=v.MAX_REF),
+                result=struct_to_dict(f"{f}.result", m.result) if m.HasField("result") else None,
+                actor=v.text(f"{f}.actor", m.actor, limit=v.MAX_NAME) or None,
+            )
+        )
+    return items
 
 
 def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:

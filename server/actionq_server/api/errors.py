@@ -38,6 +38,13 @@ _CODES: dict[type[ActionqError], int] = {
 }
 
 
+def code_name(exc: ActionqError) -> str:
+    """The gRPC status code name of a domain error, e.g. "NOT_FOUND"."""
+    code = next(c for cls, c in _CODES.items() if isinstance(exc, cls))
+    name: str = code_pb2.Code.Name(code)
+    return name
+
+
 def to_status(exc: BaseException) -> grpc.Status:
     """The gRPC status (with details) for an exception raised by a handler."""
     if not isinstance(exc, ActionqError):

@@ -14,6 +14,7 @@ from ..domain.errors import InvalidArgument
 from ..domain.models import COORDINATOR_EVENT_TYPES
 from ..service import QueueService
 from . import convert as c
+from .errors import code_name
 
 Context = Any
 
@@ -96,6 +97,19 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             v.text("actor", request.actor, limit=v.MAX_NAME) or None,
         )
         return spb.CompleteResponse(action=c.action(action))
+
+    async def CompleteMany(
+        self, request: spb.CompleteManyRequest, context: Context
+    ) -> spb.CompleteManyResponse:
+        items = c.completions(request)
+        completed, refused = await self._store.complete_many(items)
+        return spb.CompleteManyResponse(
+            completed_ids=completed,
+            failures=[
+                spb.ItemFailure(id=action_id, code=code_name(error), message=error.message)
+                for action_id, error in refused
+            ],
+        )
 
     async def Fail(self, request: spb.FailRequest, context: Context) -> spb.FailResponse:
         retry_delay = None

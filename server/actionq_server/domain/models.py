@@ -119,6 +119,17 @@ class ClaimSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Completion:
+    """One validated completion of a batch."""
+
+    action_id: int
+    lease_token: str | None
+    result_ref: str
+    result: JsonObject | None
+    actor: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class HeartbeatOutcome:
     """A new deadline, or word that the action was cancelled under the worker."""
 

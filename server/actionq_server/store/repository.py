@@ -9,12 +9,13 @@ from typing import Any
 
 import asyncpg
 
-from ..domain.errors import FailedPrecondition, NotFound, RateLimited
+from ..domain.errors import ActionqError, FailedPrecondition, NotFound, RateLimited
 from ..domain.models import (
     Action,
     ActionFilter,
     Claimed,
     ClaimSpec,
+    Completion,
     Enqueued,
     Event,
     EventFilter,
@@ -221,6 +222,37 @@ class Store:
             query("action_complete"), action_id, lease_token, result_ref, result, actor
         )
         return await self._transitioned(row, action_id, lease_token, "completed")
+
+    @translated
+    async def complete_many(
+        self, items: Sequence[Completion]
+    ) -> tuple[list[int], list[tuple[int, ActionqError]]]:
+        """claimed -> completed for each item whose lease holds; the others with why."""
+        done = await self._pool.fetch(
+            query("action_complete_many"),
+            [i.action_id for i in items],
+            [i.lease_token for i in items],
+            [i.result_ref for i in items],
+            [i.result for i in items],
+            [i.actor for i in items],
+        )
+        completed = {r["id"] for r in done}
+        refused = [i for i in items if i.action_id not in completed]
+        failures: list[tuple[int, ActionqError]] = []
+        if refused:
+            rows = await self._pool.fetch(query("action_get_many"), [i.action_id for i in refused])
+            found = {r["id"]: r for r in rows}
+            for item in refused:
+                row = found.get(item.action_id)
+                if row is None:
+                    failures.append(
+                        (item.action_id, NotFound(f"action {item.action_id} not found"))
+                    )
+                    continue
+                token = str(row["lease_token"]) if row["lease_token"] else None
+                error = self._refusal(action_from_row(row), token, item.lease_token, "completed")
+                failures.append((item.action_id, error))
+        return [i.action_id for i in items if i.action_id in completed], failures
 
     @translated
     async def fail(

@@ -756,6 +756,171 @@ func (x *CompleteResponse) GetAction() *Action {
 	return nil
 }
 
+// CompleteManyRequest carries several completions.
+type CompleteManyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One to 1,000 completions; an id may appear once.
+	Completions   []*CompleteRequest `protobuf:"bytes,1,rep,name=completions,proto3" json:"completions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteManyRequest) Reset() {
+	*x = CompleteManyRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteManyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteManyRequest) ProtoMessage() {}
+
+func (x *CompleteManyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteManyRequest.ProtoReflect.Descriptor instead.
+func (*CompleteManyRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CompleteManyRequest) GetCompletions() []*CompleteRequest {
+	if x != nil {
+		return x.Completions
+	}
+	return nil
+}
+
+// CompleteManyResponse reports what was completed and what was refused.
+type CompleteManyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Ids of the actions now completed, in request order.
+	CompletedIds []int64 `protobuf:"varint,1,rep,packed,name=completed_ids,json=completedIds,proto3" json:"completed_ids,omitempty"`
+	// The refused items, with the status Complete would have returned.
+	Failures      []*ItemFailure `protobuf:"bytes,2,rep,name=failures,proto3" json:"failures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteManyResponse) Reset() {
+	*x = CompleteManyResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteManyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteManyResponse) ProtoMessage() {}
+
+func (x *CompleteManyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteManyResponse.ProtoReflect.Descriptor instead.
+func (*CompleteManyResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CompleteManyResponse) GetCompletedIds() []int64 {
+	if x != nil {
+		return x.CompletedIds
+	}
+	return nil
+}
+
+func (x *CompleteManyResponse) GetFailures() []*ItemFailure {
+	if x != nil {
+		return x.Failures
+	}
+	return nil
+}
+
+// ItemFailure is one refused item of a batch call.
+type ItemFailure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The action id of the item.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND".
+	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// Why, as Complete would say it.
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemFailure) Reset() {
+	*x = ItemFailure{}
+	mi := &file_actionq_v1_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemFailure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemFailure) ProtoMessage() {}
+
+func (x *ItemFailure) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemFailure.ProtoReflect.Descriptor instead.
+func (*ItemFailure) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ItemFailure) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ItemFailure) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ItemFailure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 // FailRequest records a failed attempt.
 type FailRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -777,7 +942,7 @@ type FailRequest struct {
 
 func (x *FailRequest) Reset() {
 	*x = FailRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[12]
+	mi := &file_actionq_v1_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -789,7 +954,7 @@ func (x *FailRequest) String() string {
 func (*FailRequest) ProtoMessage() {}
 
 func (x *FailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[12]
+	mi := &file_actionq_v1_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -802,7 +967,7 @@ func (x *FailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailRequest.ProtoReflect.Descriptor instead.
 func (*FailRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{12}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FailRequest) GetId() int64 {
@@ -858,7 +1023,7 @@ type FailResponse struct {
 
 func (x *FailResponse) Reset() {
 	*x = FailResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[13]
+	mi := &file_actionq_v1_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -870,7 +1035,7 @@ func (x *FailResponse) String() string {
 func (*FailResponse) ProtoMessage() {}
 
 func (x *FailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[13]
+	mi := &file_actionq_v1_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -883,7 +1048,7 @@ func (x *FailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailResponse.ProtoReflect.Descriptor instead.
 func (*FailResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{13}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *FailResponse) GetAction() *Action {
@@ -910,7 +1075,7 @@ type RejectRequest struct {
 
 func (x *RejectRequest) Reset() {
 	*x = RejectRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[14]
+	mi := &file_actionq_v1_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -922,7 +1087,7 @@ func (x *RejectRequest) String() string {
 func (*RejectRequest) ProtoMessage() {}
 
 func (x *RejectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[14]
+	mi := &file_actionq_v1_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -935,7 +1100,7 @@ func (x *RejectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectRequest.ProtoReflect.Descriptor instead.
 func (*RejectRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{14}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RejectRequest) GetId() int64 {
@@ -977,7 +1142,7 @@ type RejectResponse struct {
 
 func (x *RejectResponse) Reset() {
 	*x = RejectResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[15]
+	mi := &file_actionq_v1_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1154,7 @@ func (x *RejectResponse) String() string {
 func (*RejectResponse) ProtoMessage() {}
 
 func (x *RejectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[15]
+	mi := &file_actionq_v1_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1167,7 @@ func (x *RejectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectResponse.ProtoReflect.Descriptor instead.
 func (*RejectResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{15}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RejectResponse) GetAction() *Action {
@@ -1027,7 +1192,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[16]
+	mi := &file_actionq_v1_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +1204,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[16]
+	mi := &file_actionq_v1_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +1217,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{16}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CancelRequest) GetId() int64 {
@@ -1087,7 +1252,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[17]
+	mi := &file_actionq_v1_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1264,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[17]
+	mi := &file_actionq_v1_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1277,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{17}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CancelResponse) GetAction() *Action {
@@ -1131,7 +1296,7 @@ type SweepRequest struct {
 
 func (x *SweepRequest) Reset() {
 	*x = SweepRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[18]
+	mi := &file_actionq_v1_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1308,7 @@ func (x *SweepRequest) String() string {
 func (*SweepRequest) ProtoMessage() {}
 
 func (x *SweepRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[18]
+	mi := &file_actionq_v1_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1321,7 @@ func (x *SweepRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SweepRequest.ProtoReflect.Descriptor instead.
 func (*SweepRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{18}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{21}
 }
 
 // SweepResponse lists what was requeued.
@@ -1170,7 +1335,7 @@ type SweepResponse struct {
 
 func (x *SweepResponse) Reset() {
 	*x = SweepResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[19]
+	mi := &file_actionq_v1_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1182,7 +1347,7 @@ func (x *SweepResponse) String() string {
 func (*SweepResponse) ProtoMessage() {}
 
 func (x *SweepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[19]
+	mi := &file_actionq_v1_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1195,7 +1360,7 @@ func (x *SweepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SweepResponse.ProtoReflect.Descriptor instead.
 func (*SweepResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{19}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SweepResponse) GetActions() []*Action {
@@ -1222,7 +1387,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[20]
+	mi := &file_actionq_v1_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1234,7 +1399,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[20]
+	mi := &file_actionq_v1_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1247,7 +1412,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{20}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListEventsRequest) GetAfterCursor() int64 {
@@ -1291,7 +1456,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[21]
+	mi := &file_actionq_v1_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1468,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[21]
+	mi := &file_actionq_v1_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1481,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{21}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -1352,7 +1517,7 @@ type WatchEventsRequest struct {
 
 func (x *WatchEventsRequest) Reset() {
 	*x = WatchEventsRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[22]
+	mi := &file_actionq_v1_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1529,7 @@ func (x *WatchEventsRequest) String() string {
 func (*WatchEventsRequest) ProtoMessage() {}
 
 func (x *WatchEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[22]
+	mi := &file_actionq_v1_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1542,7 @@ func (x *WatchEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchEventsRequest.ProtoReflect.Descriptor instead.
 func (*WatchEventsRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{22}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchEventsRequest) GetAfterCursor() int64 {
@@ -1428,7 +1593,7 @@ type WatchEventsResponse struct {
 
 func (x *WatchEventsResponse) Reset() {
 	*x = WatchEventsResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[23]
+	mi := &file_actionq_v1_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1605,7 @@ func (x *WatchEventsResponse) String() string {
 func (*WatchEventsResponse) ProtoMessage() {}
 
 func (x *WatchEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[23]
+	mi := &file_actionq_v1_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1618,7 @@ func (x *WatchEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchEventsResponse.ProtoReflect.Descriptor instead.
 func (*WatchEventsResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{23}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WatchEventsResponse) GetEvents() []*Event {
@@ -1487,7 +1652,7 @@ type EmitEventRequest struct {
 
 func (x *EmitEventRequest) Reset() {
 	*x = EmitEventRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[24]
+	mi := &file_actionq_v1_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1664,7 @@ func (x *EmitEventRequest) String() string {
 func (*EmitEventRequest) ProtoMessage() {}
 
 func (x *EmitEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[24]
+	mi := &file_actionq_v1_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,7 +1677,7 @@ func (x *EmitEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitEventRequest.ProtoReflect.Descriptor instead.
 func (*EmitEventRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{24}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *EmitEventRequest) GetEventType() string {
@@ -1554,7 +1719,7 @@ type EmitEventResponse struct {
 
 func (x *EmitEventResponse) Reset() {
 	*x = EmitEventResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[25]
+	mi := &file_actionq_v1_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1566,7 +1731,7 @@ func (x *EmitEventResponse) String() string {
 func (*EmitEventResponse) ProtoMessage() {}
 
 func (x *EmitEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[25]
+	mi := &file_actionq_v1_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1579,7 +1744,7 @@ func (x *EmitEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitEventResponse.ProtoReflect.Descriptor instead.
 func (*EmitEventResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{25}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *EmitEventResponse) GetEvent() *Event {
@@ -1602,7 +1767,7 @@ type GetQueueStatsRequest struct {
 
 func (x *GetQueueStatsRequest) Reset() {
 	*x = GetQueueStatsRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[26]
+	mi := &file_actionq_v1_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1614,7 +1779,7 @@ func (x *GetQueueStatsRequest) String() string {
 func (*GetQueueStatsRequest) ProtoMessage() {}
 
 func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[26]
+	mi := &file_actionq_v1_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1627,7 +1792,7 @@ func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{26}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetQueueStatsRequest) GetQueue() string {
@@ -1659,7 +1824,7 @@ type GetQueueStatsResponse struct {
 
 func (x *GetQueueStatsResponse) Reset() {
 	*x = GetQueueStatsResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[27]
+	mi := &file_actionq_v1_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1836,7 @@ func (x *GetQueueStatsResponse) String() string {
 func (*GetQueueStatsResponse) ProtoMessage() {}
 
 func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[27]
+	mi := &file_actionq_v1_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1849,7 @@ func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{27}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetQueueStatsResponse) GetStats() []*QueueStat {
@@ -1717,7 +1882,7 @@ type MigrateRequest struct {
 
 func (x *MigrateRequest) Reset() {
 	*x = MigrateRequest{}
-	mi := &file_actionq_v1_service_proto_msgTypes[28]
+	mi := &file_actionq_v1_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1729,7 +1894,7 @@ func (x *MigrateRequest) String() string {
 func (*MigrateRequest) ProtoMessage() {}
 
 func (x *MigrateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[28]
+	mi := &file_actionq_v1_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1742,7 +1907,7 @@ func (x *MigrateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MigrateRequest.ProtoReflect.Descriptor instead.
 func (*MigrateRequest) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{28}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{31}
 }
 
 // MigrateResponse reports the schema state.
@@ -1760,7 +1925,7 @@ type MigrateResponse struct {
 
 func (x *MigrateResponse) Reset() {
 	*x = MigrateResponse{}
-	mi := &file_actionq_v1_service_proto_msgTypes[29]
+	mi := &file_actionq_v1_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1772,7 +1937,7 @@ func (x *MigrateResponse) String() string {
 func (*MigrateResponse) ProtoMessage() {}
 
 func (x *MigrateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_service_proto_msgTypes[29]
+	mi := &file_actionq_v1_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1785,7 +1950,7 @@ func (x *MigrateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MigrateResponse.ProtoReflect.Descriptor instead.
 func (*MigrateResponse) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_service_proto_rawDescGZIP(), []int{29}
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *MigrateResponse) GetSchema() string {
@@ -1864,7 +2029,16 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x06result\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06result\x12\x14\n" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\">\n" +
 	"\x10CompleteResponse\x12*\n" +
-	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\xc3\x01\n" +
+	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"T\n" +
+	"\x13CompleteManyRequest\x12=\n" +
+	"\vcompletions\x18\x01 \x03(\v2\x1b.actionq.v1.CompleteRequestR\vcompletions\"p\n" +
+	"\x14CompleteManyResponse\x12#\n" +
+	"\rcompleted_ids\x18\x01 \x03(\x03R\fcompletedIds\x123\n" +
+	"\bfailures\x18\x02 \x03(\v2\x17.actionq.v1.ItemFailureR\bfailures\"K\n" +
+	"\vItemFailure\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xc3\x01\n" +
 	"\vFailRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -1934,14 +2108,15 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x0fMigrateResponse\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x18\n" +
-	"\aapplied\x18\x03 \x03(\tR\aapplied2\xbf\b\n" +
+	"\aapplied\x18\x03 \x03(\tR\aapplied2\x92\t\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
 	"\vListActions\x12\x1e.actionq.v1.ListActionsRequest\x1a\x1f.actionq.v1.ListActionsResponse\x12<\n" +
 	"\x05Claim\x12\x18.actionq.v1.ClaimRequest\x1a\x19.actionq.v1.ClaimResponse\x12H\n" +
 	"\tHeartbeat\x12\x1c.actionq.v1.HeartbeatRequest\x1a\x1d.actionq.v1.HeartbeatResponse\x12E\n" +
-	"\bComplete\x12\x1b.actionq.v1.CompleteRequest\x1a\x1c.actionq.v1.CompleteResponse\x129\n" +
+	"\bComplete\x12\x1b.actionq.v1.CompleteRequest\x1a\x1c.actionq.v1.CompleteResponse\x12Q\n" +
+	"\fCompleteMany\x12\x1f.actionq.v1.CompleteManyRequest\x1a .actionq.v1.CompleteManyResponse\x129\n" +
 	"\x04Fail\x12\x17.actionq.v1.FailRequest\x1a\x18.actionq.v1.FailResponse\x12?\n" +
 	"\x06Reject\x12\x19.actionq.v1.RejectRequest\x1a\x1a.actionq.v1.RejectResponse\x12?\n" +
 	"\x06Cancel\x12\x19.actionq.v1.CancelRequest\x1a\x1a.actionq.v1.CancelResponse\x12<\n" +
@@ -1966,7 +2141,7 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 	return file_actionq_v1_service_proto_rawDescData
 }
 
-var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_actionq_v1_service_proto_goTypes = []any{
 	(*EnqueueRequest)(nil),        // 0: actionq.v1.EnqueueRequest
 	(*EnqueueResponse)(nil),       // 1: actionq.v1.EnqueueResponse
@@ -1980,94 +2155,101 @@ var file_actionq_v1_service_proto_goTypes = []any{
 	(*HeartbeatResponse)(nil),     // 9: actionq.v1.HeartbeatResponse
 	(*CompleteRequest)(nil),       // 10: actionq.v1.CompleteRequest
 	(*CompleteResponse)(nil),      // 11: actionq.v1.CompleteResponse
-	(*FailRequest)(nil),           // 12: actionq.v1.FailRequest
-	(*FailResponse)(nil),          // 13: actionq.v1.FailResponse
-	(*RejectRequest)(nil),         // 14: actionq.v1.RejectRequest
-	(*RejectResponse)(nil),        // 15: actionq.v1.RejectResponse
-	(*CancelRequest)(nil),         // 16: actionq.v1.CancelRequest
-	(*CancelResponse)(nil),        // 17: actionq.v1.CancelResponse
-	(*SweepRequest)(nil),          // 18: actionq.v1.SweepRequest
-	(*SweepResponse)(nil),         // 19: actionq.v1.SweepResponse
-	(*ListEventsRequest)(nil),     // 20: actionq.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),    // 21: actionq.v1.ListEventsResponse
-	(*WatchEventsRequest)(nil),    // 22: actionq.v1.WatchEventsRequest
-	(*WatchEventsResponse)(nil),   // 23: actionq.v1.WatchEventsResponse
-	(*EmitEventRequest)(nil),      // 24: actionq.v1.EmitEventRequest
-	(*EmitEventResponse)(nil),     // 25: actionq.v1.EmitEventResponse
-	(*GetQueueStatsRequest)(nil),  // 26: actionq.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil), // 27: actionq.v1.GetQueueStatsResponse
-	(*MigrateRequest)(nil),        // 28: actionq.v1.MigrateRequest
-	(*MigrateResponse)(nil),       // 29: actionq.v1.MigrateResponse
-	(*NewAction)(nil),             // 30: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),        // 31: actionq.v1.EnqueuedAction
-	(*Action)(nil),                // 32: actionq.v1.Action
-	(ActionStatus)(0),             // 33: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),   // 34: google.protobuf.Duration
-	(*ClaimedAction)(nil),         // 35: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil), // 36: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),       // 37: google.protobuf.Struct
-	(*Event)(nil),                 // 38: actionq.v1.Event
-	(*QueueStat)(nil),             // 39: actionq.v1.QueueStat
+	(*CompleteManyRequest)(nil),   // 12: actionq.v1.CompleteManyRequest
+	(*CompleteManyResponse)(nil),  // 13: actionq.v1.CompleteManyResponse
+	(*ItemFailure)(nil),           // 14: actionq.v1.ItemFailure
+	(*FailRequest)(nil),           // 15: actionq.v1.FailRequest
+	(*FailResponse)(nil),          // 16: actionq.v1.FailResponse
+	(*RejectRequest)(nil),         // 17: actionq.v1.RejectRequest
+	(*RejectResponse)(nil),        // 18: actionq.v1.RejectResponse
+	(*CancelRequest)(nil),         // 19: actionq.v1.CancelRequest
+	(*CancelResponse)(nil),        // 20: actionq.v1.CancelResponse
+	(*SweepRequest)(nil),          // 21: actionq.v1.SweepRequest
+	(*SweepResponse)(nil),         // 22: actionq.v1.SweepResponse
+	(*ListEventsRequest)(nil),     // 23: actionq.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),    // 24: actionq.v1.ListEventsResponse
+	(*WatchEventsRequest)(nil),    // 25: actionq.v1.WatchEventsRequest
+	(*WatchEventsResponse)(nil),   // 26: actionq.v1.WatchEventsResponse
+	(*EmitEventRequest)(nil),      // 27: actionq.v1.EmitEventRequest
+	(*EmitEventResponse)(nil),     // 28: actionq.v1.EmitEventResponse
+	(*GetQueueStatsRequest)(nil),  // 29: actionq.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil), // 30: actionq.v1.GetQueueStatsResponse
+	(*MigrateRequest)(nil),        // 31: actionq.v1.MigrateRequest
+	(*MigrateResponse)(nil),       // 32: actionq.v1.MigrateResponse
+	(*NewAction)(nil),             // 33: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),        // 34: actionq.v1.EnqueuedAction
+	(*Action)(nil),                // 35: actionq.v1.Action
+	(ActionStatus)(0),             // 36: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),   // 37: google.protobuf.Duration
+	(*ClaimedAction)(nil),         // 38: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),       // 40: google.protobuf.Struct
+	(*Event)(nil),                 // 41: actionq.v1.Event
+	(*QueueStat)(nil),             // 42: actionq.v1.QueueStat
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	30, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
-	31, // 1: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	32, // 2: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	33, // 3: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	32, // 4: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	34, // 5: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	34, // 6: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	35, // 7: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	34, // 8: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	36, // 9: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	37, // 10: actionq.v1.CompleteRequest.result:type_name -> google.protobuf.Struct
-	32, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
-	34, // 12: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	32, // 13: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	32, // 14: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	32, // 15: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	32, // 16: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	38, // 17: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	38, // 18: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	37, // 19: actionq.v1.EmitEventRequest.payload:type_name -> google.protobuf.Struct
-	38, // 20: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	39, // 21: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	36, // 22: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 23: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	2,  // 24: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	4,  // 25: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	6,  // 26: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	8,  // 27: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	10, // 28: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	12, // 29: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	14, // 30: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	16, // 31: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	18, // 32: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	20, // 33: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	22, // 34: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	24, // 35: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	26, // 36: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	28, // 37: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	1,  // 38: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	3,  // 39: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	5,  // 40: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	7,  // 41: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	9,  // 42: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	11, // 43: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	13, // 44: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	15, // 45: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	17, // 46: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	19, // 47: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	21, // 48: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	23, // 49: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	25, // 50: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	27, // 51: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	29, // 52: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	38, // [38:53] is the sub-list for method output_type
-	23, // [23:38] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	33, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	34, // 1: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	35, // 2: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	36, // 3: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	35, // 4: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	37, // 5: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	37, // 6: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	38, // 7: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	37, // 8: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	39, // 9: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	40, // 10: actionq.v1.CompleteRequest.result:type_name -> google.protobuf.Struct
+	35, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	10, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
+	14, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
+	37, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	35, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	35, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	35, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	35, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	41, // 19: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	41, // 20: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	40, // 21: actionq.v1.EmitEventRequest.payload:type_name -> google.protobuf.Struct
+	41, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	42, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	39, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 25: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	2,  // 26: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	4,  // 27: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	6,  // 28: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	8,  // 29: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	10, // 30: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	12, // 31: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	15, // 32: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	17, // 33: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	19, // 34: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	21, // 35: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	23, // 36: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	25, // 37: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	27, // 38: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	29, // 39: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	31, // 40: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	1,  // 41: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	3,  // 42: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	5,  // 43: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	7,  // 44: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	9,  // 45: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	11, // 46: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	13, // 47: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	16, // 48: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	18, // 49: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	20, // 50: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	22, // 51: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	24, // 52: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	26, // 53: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	28, // 54: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	30, // 55: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	32, // 56: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	41, // [41:57] is the sub-list for method output_type
+	25, // [25:41] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -2082,7 +2264,7 @@ func file_actionq_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	ActionQueueService_Claim_FullMethodName         = "/actionq.v1.ActionQueueService/Claim"
 	ActionQueueService_Heartbeat_FullMethodName     = "/actionq.v1.ActionQueueService/Heartbeat"
 	ActionQueueService_Complete_FullMethodName      = "/actionq.v1.ActionQueueService/Complete"
+	ActionQueueService_CompleteMany_FullMethodName  = "/actionq.v1.ActionQueueService/CompleteMany"
 	ActionQueueService_Fail_FullMethodName          = "/actionq.v1.ActionQueueService/Fail"
 	ActionQueueService_Reject_FullMethodName        = "/actionq.v1.ActionQueueService/Reject"
 	ActionQueueService_Cancel_FullMethodName        = "/actionq.v1.ActionQueueService/Cancel"
@@ -62,6 +63,11 @@ type ActionQueueServiceClient interface {
 	Heartbeat(ctx context.Context, in *HeartbeatRequest, opts ...grpc.CallOption) (*HeartbeatResponse, error)
 	// Complete marks a claimed action completed.
 	Complete(ctx context.Context, in *CompleteRequest, opts ...grpc.CallOption) (*CompleteResponse, error)
+	// CompleteMany completes several claimed actions in one transaction. Each
+	// item is checked as Complete checks it; refused items are reported in
+	// `failures` and do not stop the others. Worker helpers use it to send
+	// completions in batches.
+	CompleteMany(ctx context.Context, in *CompleteManyRequest, opts ...grpc.CallOption) (*CompleteManyResponse, error)
 	// Fail records a failed attempt: the action goes back to pending while
 	// attempts remain, otherwise it ends as failed.
 	Fail(ctx context.Context, in *FailRequest, opts ...grpc.CallOption) (*FailResponse, error)
@@ -146,6 +152,16 @@ func (c *actionQueueServiceClient) Complete(ctx context.Context, in *CompleteReq
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CompleteResponse)
 	err := c.cc.Invoke(ctx, ActionQueueService_Complete_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) CompleteMany(ctx context.Context, in *CompleteManyRequest, opts ...grpc.CallOption) (*CompleteManyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompleteManyResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_CompleteMany_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +293,11 @@ type ActionQueueServiceServer interface {
 	Heartbeat(context.Context, *HeartbeatRequest) (*HeartbeatResponse, error)
 	// Complete marks a claimed action completed.
 	Complete(context.Context, *CompleteRequest) (*CompleteResponse, error)
+	// CompleteMany completes several claimed actions in one transaction. Each
+	// item is checked as Complete checks it; refused items are reported in
+	// `failures` and do not stop the others. Worker helpers use it to send
+	// completions in batches.
+	CompleteMany(context.Context, *CompleteManyRequest) (*CompleteManyResponse, error)
 	// Fail records a failed attempt: the action goes back to pending while
 	// attempts remain, otherwise it ends as failed.
 	Fail(context.Context, *FailRequest) (*FailResponse, error)
@@ -324,6 +345,9 @@ func (UnimplementedActionQueueServiceServer) Heartbeat(context.Context, *Heartbe
 }
 func (UnimplementedActionQueueServiceServer) Complete(context.Context, *CompleteRequest) (*CompleteResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Complete not implemented")
+}
+func (UnimplementedActionQueueServiceServer) CompleteMany(context.Context, *CompleteManyRequest) (*CompleteManyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteMany not implemented")
 }
 func (UnimplementedActionQueueServiceServer) Fail(context.Context, *FailRequest) (*FailResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Fail not implemented")
@@ -477,6 +501,24 @@ func _ActionQueueService_Complete_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ActionQueueServiceServer).Complete(ctx, req.(*CompleteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_CompleteMany_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteManyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).CompleteMany(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_CompleteMany_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).CompleteMany(ctx, req.(*CompleteManyRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -666,6 +708,10 @@ var ActionQueueService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Complete",
 			Handler:    _ActionQueueService_Complete_Handler,
+		},
+		{
+			MethodName: "CompleteMany",
+			Handler:    _ActionQueueService_CompleteMany_Handler,
 		},
 		{
 			MethodName: "Fail",

@@ -393,6 +393,90 @@ class CompleteResponse(_message.Message):
 Global___CompleteResponse: _TypeAlias = CompleteResponse  # noqa: Y015
 
 @_typing.final
+class CompleteManyRequest(_message.Message):
+    """CompleteManyRequest carries several completions."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPLETIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def completions(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompleteRequest]:
+        """One to 1,000 completions; an id may appear once."""
+
+    def __init__(
+        self,
+        *,
+        completions: _abc.Iterable[Global___CompleteRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["completions", b"completions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompleteManyRequest: _TypeAlias = CompleteManyRequest  # noqa: Y015
+
+@_typing.final
+class CompleteManyResponse(_message.Message):
+    """CompleteManyResponse reports what was completed and what was refused."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPLETED_IDS_FIELD_NUMBER: _builtins.int
+    FAILURES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def completed_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Ids of the actions now completed, in request order."""
+
+    @_builtins.property
+    def failures(self) -> _containers.RepeatedCompositeFieldContainer[Global___ItemFailure]:
+        """The refused items, with the status Complete would have returned."""
+
+    def __init__(
+        self,
+        *,
+        completed_ids: _abc.Iterable[_builtins.int] | None = ...,
+        failures: _abc.Iterable[Global___ItemFailure] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["completed_ids", b"completed_ids", "failures", b"failures"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompleteManyResponse: _TypeAlias = CompleteManyResponse  # noqa: Y015
+
+@_typing.final
+class ItemFailure(_message.Message):
+    """ItemFailure is one refused item of a batch call."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    """The action id of the item."""
+    code: _builtins.str
+    """gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND"."""
+    message: _builtins.str
+    """Why, as Complete would say it."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        code: _builtins.str = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "id", b"id", "message", b"message"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ItemFailure: _TypeAlias = ItemFailure  # noqa: Y015
+
+@_typing.final
 class FailRequest(_message.Message):
     """FailRequest records a failed attempt."""
 

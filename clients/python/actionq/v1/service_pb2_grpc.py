@@ -72,6 +72,11 @@ class ActionQueueServiceStub:
                 request_serializer=actionq_dot_v1_dot_service__pb2.CompleteRequest.SerializeToString,
                 response_deserializer=actionq_dot_v1_dot_service__pb2.CompleteResponse.FromString,
                 _registered_method=True)
+        self.CompleteMany = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/CompleteMany',
+                request_serializer=actionq_dot_v1_dot_service__pb2.CompleteManyRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.CompleteManyResponse.FromString,
+                _registered_method=True)
         self.Fail = channel.unary_unary(
                 '/actionq.v1.ActionQueueService/Fail',
                 request_serializer=actionq_dot_v1_dot_service__pb2.FailRequest.SerializeToString,
@@ -168,6 +173,16 @@ class ActionQueueServiceServicer:
 
     def Complete(self, request, context):
         """Complete marks a claimed action completed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteMany(self, request, context):
+        """CompleteMany completes several claimed actions in one transaction. Each
+        item is checked as Complete checks it; refused items are reported in
+        `failures` and do not stop the others. Worker helpers use it to send
+        completions in batches.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -270,6 +285,11 @@ def add_ActionQueueServiceServicer_to_server(servicer, server):
                     servicer.Complete,
                     request_deserializer=actionq_dot_v1_dot_service__pb2.CompleteRequest.FromString,
                     response_serializer=actionq_dot_v1_dot_service__pb2.CompleteResponse.SerializeToString,
+            ),
+            'CompleteMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteMany,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.CompleteManyRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.CompleteManyResponse.SerializeToString,
             ),
             'Fail': grpc.unary_unary_rpc_method_handler(
                     servicer.Fail,
@@ -487,6 +507,33 @@ class ActionQueueService:
             '/actionq.v1.ActionQueueService/Complete',
             actionq_dot_v1_dot_service__pb2.CompleteRequest.SerializeToString,
             actionq_dot_v1_dot_service__pb2.CompleteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/CompleteMany',
+            actionq_dot_v1_dot_service__pb2.CompleteManyRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.CompleteManyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,12 @@ class ActionQueueServiceStub:
     """Heartbeat extends the lease of a claimed action."""
     Complete: _grpc.UnaryUnaryMultiCallable[_service_pb2.CompleteRequest, _service_pb2.CompleteResponse]
     """Complete marks a claimed action completed."""
+    CompleteMany: _grpc.UnaryUnaryMultiCallable[_service_pb2.CompleteManyRequest, _service_pb2.CompleteManyResponse]
+    """CompleteMany completes several claimed actions in one transaction. Each
+    item is checked as Complete checks it; refused items are reported in
+    `failures` and do not stop the others. Worker helpers use it to send
+    completions in batches.
+    """
     Fail: _grpc.UnaryUnaryMultiCallable[_service_pb2.FailRequest, _service_pb2.FailResponse]
     """Fail records a failed attempt: the action goes back to pending while
     attempts remain, otherwise it ends as failed.
@@ -105,6 +111,12 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     """Heartbeat extends the lease of a claimed action."""
     Complete: _aio.UnaryUnaryMultiCallable[_service_pb2.CompleteRequest, _service_pb2.CompleteResponse]  # type: ignore[assignment]
     """Complete marks a claimed action completed."""
+    CompleteMany: _aio.UnaryUnaryMultiCallable[_service_pb2.CompleteManyRequest, _service_pb2.CompleteManyResponse]  # type: ignore[assignment]
+    """CompleteMany completes several claimed actions in one transaction. Each
+    item is checked as Complete checks it; refused items are reported in
+    `failures` and do not stop the others. Worker helpers use it to send
+    completions in batches.
+    """
     Fail: _aio.UnaryUnaryMultiCallable[_service_pb2.FailRequest, _service_pb2.FailResponse]  # type: ignore[assignment]
     """Fail records a failed attempt: the action goes back to pending while
     attempts remain, otherwise it ends as failed.
@@ -188,6 +200,18 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.CompleteResponse, _abc.Awaitable[_service_pb2.CompleteResponse]]:
         """Complete marks a claimed action completed."""
+
+    @_abc_1.abstractmethod
+    def CompleteMany(
+        self,
+        request: _service_pb2.CompleteManyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.CompleteManyResponse, _abc.Awaitable[_service_pb2.CompleteManyResponse]]:
+        """CompleteMany completes several claimed actions in one transaction. Each
+        item is checked as Complete checks it; refused items are reported in
+        `failures` and do not stop the others. Worker helpers use it to send
+        completions in batches.
+        """
 
     @_abc_1.abstractmethod
     def Fail(

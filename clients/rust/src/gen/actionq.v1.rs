@@ -412,6 +412,39 @@ pub struct CompleteResponse {
     #[prost(message, optional, tag = "1")]
     pub action: ::core::option::Option<Action>,
 }
+/// CompleteManyRequest carries several completions.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CompleteManyRequest {
+    /// One to 1,000 completions; an id may appear once.
+    #[prost(message, repeated, tag = "1")]
+    pub completions: ::prost::alloc::vec::Vec<CompleteRequest>,
+}
+/// CompleteManyResponse reports what was completed and what was refused.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CompleteManyResponse {
+    /// Ids of the actions now completed, in request order.
+    #[prost(int64, repeated, tag = "1")]
+    pub completed_ids: ::prost::alloc::vec::Vec<i64>,
+    /// The refused items, with the status Complete would have returned.
+    #[prost(message, repeated, tag = "2")]
+    pub failures: ::prost::alloc::vec::Vec<ItemFailure>,
+}
+/// ItemFailure is one refused item of a batch call.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ItemFailure {
+    /// The action id of the item.
+    #[prost(int64, tag = "1")]
+    pub id: i64,
+    /// gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND".
+    #[prost(string, tag = "2")]
+    pub code: ::prost::alloc::string::String,
+    /// Why, as Complete would say it.
+    #[prost(string, tag = "3")]
+    pub message: ::prost::alloc::string::String,
+}
 /// FailRequest records a failed attempt.
 #[allow(clippy::all)]
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -874,6 +907,36 @@ pub mod action_queue_service_client {
             let mut req = request.into_request();
             req.extensions_mut()
                 .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "Complete"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// CompleteMany completes several claimed actions in one transaction. Each
+        /// item is checked as Complete checks it; refused items are reported in
+        /// `failures` and do not stop the others. Worker helpers use it to send
+        /// completions in batches.
+        pub async fn complete_many(
+            &mut self,
+            request: impl tonic::IntoRequest<super::CompleteManyRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::CompleteManyResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/CompleteMany",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "CompleteMany"),
+                );
             self.inner.unary(req, path, codec).await
         }
         /// Fail records a failed attempt: the action goes back to pending while

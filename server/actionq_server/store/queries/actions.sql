@@ -98,6 +98,30 @@ WITH done AS (
 )
 SELECT * FROM done;
 
+-- name: action_complete_many
+-- Completes every item whose claim and lease still hold; returns their ids.
+WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[])
+        AS i(id, lease_token, result_ref, result, actor)
+), done AS (
+    UPDATE actions a
+    SET status = 'completed', result_ref = i.result_ref, result = i.result, completed_at = now(),
+        claim_deadline = NULL, updated_at = now()
+    FROM input i
+    WHERE a.id = i.id AND a.status = 'claimed'
+      AND (i.lease_token IS NULL OR a.lease_token = i.lease_token)
+    RETURNING a.id, a.result_ref, a.attempt, coalesce(i.actor, a.claimed_by) AS actor
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_completed', actor,
+           jsonb_build_object('result_ref', result_ref, 'attempt', attempt)
+    FROM done ORDER BY id
+)
+SELECT id FROM done;
+
+-- name: action_get_many
+SELECT * FROM actions WHERE id = ANY($1::bigint[]);
+
 -- name: action_fail
 -- Back to pending with a delay while attempts remain, else failed for good.
 WITH done AS (

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/service.proto.
  */
 export const file_actionq_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEiOAoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uIj4KD0VucXVldWVSZXNwb25zZRIrCgdhY3Rpb25zGAEgAygLMhouYWN0aW9ucS52MS5FbnF1ZXVlZEFjdGlvbiIeChBHZXRBY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgDIjcKEUdldEFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIrIBChJMaXN0QWN0aW9uc1JlcXVlc3QSKgoIc3RhdHVzZXMYASADKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEg0KBXF1ZXVlGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEhQKDG5ld2VzdF9maXJzdBgHIAEoCCJTChNMaXN0QWN0aW9uc1Jlc3BvbnNlEiMKB2FjdGlvbnMYASADKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkivAEKDENsYWltUmVxdWVzdBIOCgZ3b3JrZXIYASABKAkSDQoFcXVldWUYAiABKAkSFAoMYWN0aW9uX3R5cGVzGAMgAygJEg8KB3Byb2plY3QYBCABKAkSEwoLbWF4X2FjdGlvbnMYBSABKAUSKAoFbGVhc2UYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24iXQoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJaChFIZWFydGJlYXRSZXNwb25zZRIyCg5jbGFpbV9kZWFkbGluZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJY2FuY2VsbGVkGAIgASgIIn4KD0NvbXBsZXRlUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRISCgpyZXN1bHRfcmVmGAMgASgJEicKBnJlc3VsdBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDQoFYWN0b3IYBSABKAkiNgoQQ29tcGxldGVSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiKPAQoLRmFpbFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEi4KC3JldHJ5X2RlbGF5GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCG5vX3JldHJ5GAUgASgIEg0KBWFjdG9yGAYgASgJIjIKDEZhaWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiJTCg1SZWplY3RSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIRCgl2YWxpZGF0b3IYBCABKAkiNAoOUmVqZWN0UmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24iOgoNQ2FuY2VsUmVxdWVzdBIKCgJpZBgBIAEoAxIOCgZyZWFzb24YAiABKAkSDQoFYWN0b3IYAyABKAkiNAoOQ2FuY2VsUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24iDgoMU3dlZXBSZXF1ZXN0IjQKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uImUKEUxpc3RFdmVudHNSZXF1ZXN0EhQKDGFmdGVyX2N1cnNvchgBIAEoAxISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBSJMChJMaXN0RXZlbnRzUmVzcG9uc2USIQoGZXZlbnRzGAEgAygLMhEuYWN0aW9ucS52MS5FdmVudBITCgtuZXh0X2N1cnNvchgCIAEoAyJ4ChJXYXRjaEV2ZW50c1JlcXVlc3QSFAoMYWZ0ZXJfY3Vyc29yGAEgASgDEhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFIkgKE1dhdGNoRXZlbnRzUmVzcG9uc2USIQoGZXZlbnRzGAEgAygLMhEuYWN0aW9ucS52MS5FdmVudBIOCgZjdXJzb3IYAiABKAMicgoQRW1pdEV2ZW50UmVxdWVzdBISCgpldmVudF90eXBlGAEgASgJEg0KBWFjdG9yGAIgASgJEigKB3BheWxvYWQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhEKCWFjdGlvbl9pZBgEIAEoAyI1ChFFbWl0RXZlbnRSZXNwb25zZRIgCgVldmVudBgBIAEoCzIRLmFjdGlvbnEudjEuRXZlbnQiNgoUR2V0UXVldWVTdGF0c1JlcXVlc3QSDQoFcXVldWUYASABKAkSDwoHcHJvamVjdBgCIAEoCSKFAQoVR2V0UXVldWVTdGF0c1Jlc3BvbnNlEiQKBXN0YXRzGAEgAygLMhUuYWN0aW9ucS52MS5RdWV1ZVN0YXQSGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgCIAEoAxIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiEAoOTWlncmF0ZVJlcXVlc3QiQwoPTWlncmF0ZVJlc3BvbnNlEg4KBnNjaGVtYRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFEg8KB2FwcGxpZWQYAyADKAkyvwgKEkFjdGlvblF1ZXVlU2VydmljZRJCCgdFbnF1ZXVlEhouYWN0aW9ucS52MS5FbnF1ZXVlUmVxdWVzdBobLmFjdGlvbnEudjEuRW5xdWV1ZVJlc3BvbnNlEkgKCUdldEFjdGlvbhIcLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVxdWVzdBodLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVzcG9uc2USTgoLTGlzdEFjdGlvbnMSHi5hY3Rpb25xLnYxLkxpc3RBY3Rpb25zUmVxdWVzdBofLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXNwb25zZRI8CgVDbGFpbRIYLmFjdGlvbnEudjEuQ2xhaW1SZXF1ZXN0GhkuYWN0aW9ucS52MS5DbGFpbVJlc3BvbnNlEkgKCUhlYXJ0YmVhdBIcLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVxdWVzdBodLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVzcG9uc2USRQoIQ29tcGxldGUSGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdBocLmFjdGlvbnEudjEuQ29tcGxldGVSZXNwb25zZRI5CgRGYWlsEhcuYWN0aW9ucS52MS5GYWlsUmVxdWVzdBoYLmFjdGlvbnEudjEuRmFpbFJlc3BvbnNlEj8KBlJlamVjdBIZLmFjdGlvbnEudjEuUmVqZWN0UmVxdWVzdBoaLmFjdGlvbnEudjEuUmVqZWN0UmVzcG9uc2USPwoGQ2FuY2VsEhkuYWN0aW9ucS52MS5DYW5jZWxSZXF1ZXN0GhouYWN0aW9ucS52MS5DYW5jZWxSZXNwb25zZRI8CgVTd2VlcBIYLmFjdGlvbnEudjEuU3dlZXBSZXF1ZXN0GhkuYWN0aW9ucS52MS5Td2VlcFJlc3BvbnNlEksKCkxpc3RFdmVudHMSHS5hY3Rpb25xLnYxLkxpc3RFdmVudHNSZXF1ZXN0Gh4uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVzcG9uc2USUAoLV2F0Y2hFdmVudHMSHi5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVxdWVzdBofLmFjdGlvbnEudjEuV2F0Y2hFdmVudHNSZXNwb25zZTABEkgKCUVtaXRFdmVudBIcLmFjdGlvbnEudjEuRW1pdEV2ZW50UmVxdWVzdBodLmFjdGlvbnEudjEuRW1pdEV2ZW50UmVzcG9uc2USVAoNR2V0UXVldWVTdGF0cxIgLmFjdGlvbnEudjEuR2V0UXVldWVTdGF0c1JlcXVlc3QaIS5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXNwb25zZRJCCgdNaWdyYXRlEhouYWN0aW9ucS52MS5NaWdyYXRlUmVxdWVzdBobLmFjdGlvbnEudjEuTWlncmF0ZVJlc3BvbnNlQkUKDmRldi5hY3Rpb25xLnYxQgxTZXJ2aWNlUHJvdG9QAVojYWN0aW9ucS5kZXYvZ28vYWN0aW9ucS92MTthY3Rpb25xdjFiBnByb3RvMw", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEiOAoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uIj4KD0VucXVldWVSZXNwb25zZRIrCgdhY3Rpb25zGAEgAygLMhouYWN0aW9ucS52MS5FbnF1ZXVlZEFjdGlvbiIeChBHZXRBY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgDIjcKEUdldEFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIrIBChJMaXN0QWN0aW9uc1JlcXVlc3QSKgoIc3RhdHVzZXMYASADKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEg0KBXF1ZXVlGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEhQKDG5ld2VzdF9maXJzdBgHIAEoCCJTChNMaXN0QWN0aW9uc1Jlc3BvbnNlEiMKB2FjdGlvbnMYASADKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkivAEKDENsYWltUmVxdWVzdBIOCgZ3b3JrZXIYASABKAkSDQoFcXVldWUYAiABKAkSFAoMYWN0aW9uX3R5cGVzGAMgAygJEg8KB3Byb2plY3QYBCABKAkSEwoLbWF4X2FjdGlvbnMYBSABKAUSKAoFbGVhc2UYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24iXQoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJaChFIZWFydGJlYXRSZXNwb25zZRIyCg5jbGFpbV9kZWFkbGluZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJY2FuY2VsbGVkGAIgASgIIn4KD0NvbXBsZXRlUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRISCgpyZXN1bHRfcmVmGAMgASgJEicKBnJlc3VsdBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDQoFYWN0b3IYBSABKAkiNgoQQ29tcGxldGVSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiJHChNDb21wbGV0ZU1hbnlSZXF1ZXN0EjAKC2NvbXBsZXRpb25zGAEgAygLMhsuYWN0aW9ucS52MS5Db21wbGV0ZVJlcXVlc3QiWAoUQ29tcGxldGVNYW55UmVzcG9uc2USFQoNY29tcGxldGVkX2lkcxgBIAMoAxIpCghmYWlsdXJlcxgCIAMoCzIXLmFjdGlvbnEudjEuSXRlbUZhaWx1cmUiOAoLSXRlbUZhaWx1cmUSCgoCaWQYASABKAMSDAoEY29kZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QiNAoNU3dlZXBSZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iZQoRTGlzdEV2ZW50c1JlcXVlc3QSFAoMYWZ0ZXJfY3Vyc29yGAEgASgDEhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFIkwKEkxpc3RFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50EhMKC25leHRfY3Vyc29yGAIgASgDIngKEldhdGNoRXZlbnRzUmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAMSEgoKYWN0aW9uX2lkcxgCIAMoAxITCgtldmVudF90eXBlcxgDIAMoCRIQCghmcm9tX2VuZBgEIAEoCBIRCgltYXhfYmF0Y2gYBSABKAUiSAoTV2F0Y2hFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50Eg4KBmN1cnNvchgCIAEoAyJyChBFbWl0RXZlbnRSZXF1ZXN0EhIKCmV2ZW50X3R5cGUYASABKAkSDQoFYWN0b3IYAiABKAkSKAoHcGF5bG9hZBgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEQoJYWN0aW9uX2lkGAQgASgDIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCI2ChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJIoUBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIbChNsYXRlc3RfZXZlbnRfY3Vyc29yGAIgASgDEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCTKSCQoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * EnqueueRequest carries the actions to store.
@@ -409,6 +409,90 @@ export const CompleteResponseSchema: GenMessage<CompleteResponse> = /*@__PURE__*
   messageDesc(file_actionq_v1_service, 11);
 
 /**
+ * CompleteManyRequest carries several completions.
+ *
+ * @generated from message actionq.v1.CompleteManyRequest
+ */
+export type CompleteManyRequest = Message<"actionq.v1.CompleteManyRequest"> & {
+  /**
+   * One to 1,000 completions; an id may appear once.
+   *
+   * @generated from field: repeated actionq.v1.CompleteRequest completions = 1;
+   */
+  completions: CompleteRequest[];
+};
+
+/**
+ * Describes the message actionq.v1.CompleteManyRequest.
+ * Use `create(CompleteManyRequestSchema)` to create a new message.
+ */
+export const CompleteManyRequestSchema: GenMessage<CompleteManyRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 12);
+
+/**
+ * CompleteManyResponse reports what was completed and what was refused.
+ *
+ * @generated from message actionq.v1.CompleteManyResponse
+ */
+export type CompleteManyResponse = Message<"actionq.v1.CompleteManyResponse"> & {
+  /**
+   * Ids of the actions now completed, in request order.
+   *
+   * @generated from field: repeated int64 completed_ids = 1;
+   */
+  completedIds: bigint[];
+
+  /**
+   * The refused items, with the status Complete would have returned.
+   *
+   * @generated from field: repeated actionq.v1.ItemFailure failures = 2;
+   */
+  failures: ItemFailure[];
+};
+
+/**
+ * Describes the message actionq.v1.CompleteManyResponse.
+ * Use `create(CompleteManyResponseSchema)` to create a new message.
+ */
+export const CompleteManyResponseSchema: GenMessage<CompleteManyResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 13);
+
+/**
+ * ItemFailure is one refused item of a batch call.
+ *
+ * @generated from message actionq.v1.ItemFailure
+ */
+export type ItemFailure = Message<"actionq.v1.ItemFailure"> & {
+  /**
+   * The action id of the item.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND".
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * Why, as Complete would say it.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message actionq.v1.ItemFailure.
+ * Use `create(ItemFailureSchema)` to create a new message.
+ */
+export const ItemFailureSchema: GenMessage<ItemFailure> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 14);
+
+/**
  * FailRequest records a failed attempt.
  *
  * @generated from message actionq.v1.FailRequest
@@ -462,7 +546,7 @@ export type FailRequest = Message<"actionq.v1.FailRequest"> & {
  * Use `create(FailRequestSchema)` to create a new message.
  */
 export const FailRequestSchema: GenMessage<FailRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 12);
+  messageDesc(file_actionq_v1_service, 15);
 
 /**
  * FailResponse returns the action, failed or pending again.
@@ -483,7 +567,7 @@ export type FailResponse = Message<"actionq.v1.FailResponse"> & {
  * Use `create(FailResponseSchema)` to create a new message.
  */
 export const FailResponseSchema: GenMessage<FailResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 13);
+  messageDesc(file_actionq_v1_service, 16);
 
 /**
  * RejectRequest records that a validator refused the work.
@@ -525,7 +609,7 @@ export type RejectRequest = Message<"actionq.v1.RejectRequest"> & {
  * Use `create(RejectRequestSchema)` to create a new message.
  */
 export const RejectRequestSchema: GenMessage<RejectRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 14);
+  messageDesc(file_actionq_v1_service, 17);
 
 /**
  * RejectResponse returns the rejected action.
@@ -546,7 +630,7 @@ export type RejectResponse = Message<"actionq.v1.RejectResponse"> & {
  * Use `create(RejectResponseSchema)` to create a new message.
  */
 export const RejectResponseSchema: GenMessage<RejectResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 15);
+  messageDesc(file_actionq_v1_service, 18);
 
 /**
  * CancelRequest cancels a pending or claimed action.
@@ -581,7 +665,7 @@ export type CancelRequest = Message<"actionq.v1.CancelRequest"> & {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 16);
+  messageDesc(file_actionq_v1_service, 19);
 
 /**
  * CancelResponse returns the cancelled action.
@@ -602,7 +686,7 @@ export type CancelResponse = Message<"actionq.v1.CancelResponse"> & {
  * Use `create(CancelResponseSchema)` to create a new message.
  */
 export const CancelResponseSchema: GenMessage<CancelResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 17);
+  messageDesc(file_actionq_v1_service, 20);
 
 /**
  * SweepRequest asks for expired claims to be requeued now.
@@ -617,7 +701,7 @@ export type SweepRequest = Message<"actionq.v1.SweepRequest"> & {
  * Use `create(SweepRequestSchema)` to create a new message.
  */
 export const SweepRequestSchema: GenMessage<SweepRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 18);
+  messageDesc(file_actionq_v1_service, 21);
 
 /**
  * SweepResponse lists what was requeued.
@@ -638,7 +722,7 @@ export type SweepResponse = Message<"actionq.v1.SweepResponse"> & {
  * Use `create(SweepResponseSchema)` to create a new message.
  */
 export const SweepResponseSchema: GenMessage<SweepResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 19);
+  messageDesc(file_actionq_v1_service, 22);
 
 /**
  * ListEventsRequest pages through the event log.
@@ -680,7 +764,7 @@ export type ListEventsRequest = Message<"actionq.v1.ListEventsRequest"> & {
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 20);
+  messageDesc(file_actionq_v1_service, 23);
 
 /**
  * ListEventsResponse is one page of events.
@@ -708,7 +792,7 @@ export type ListEventsResponse = Message<"actionq.v1.ListEventsResponse"> & {
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 21);
+  messageDesc(file_actionq_v1_service, 24);
 
 /**
  * WatchEventsRequest opens a live subscription to the event log.
@@ -757,7 +841,7 @@ export type WatchEventsRequest = Message<"actionq.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 22);
+  messageDesc(file_actionq_v1_service, 25);
 
 /**
  * WatchEventsResponse carries one or more events.
@@ -785,7 +869,7 @@ export type WatchEventsResponse = Message<"actionq.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 23);
+  messageDesc(file_actionq_v1_service, 26);
 
 /**
  * EmitEventRequest appends a coordinator event.
@@ -827,7 +911,7 @@ export type EmitEventRequest = Message<"actionq.v1.EmitEventRequest"> & {
  * Use `create(EmitEventRequestSchema)` to create a new message.
  */
 export const EmitEventRequestSchema: GenMessage<EmitEventRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 24);
+  messageDesc(file_actionq_v1_service, 27);
 
 /**
  * EmitEventResponse returns the stored event.
@@ -848,7 +932,7 @@ export type EmitEventResponse = Message<"actionq.v1.EmitEventResponse"> & {
  * Use `create(EmitEventResponseSchema)` to create a new message.
  */
 export const EmitEventResponseSchema: GenMessage<EmitEventResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 25);
+  messageDesc(file_actionq_v1_service, 28);
 
 /**
  * GetQueueStatsRequest filters the statistics.
@@ -876,7 +960,7 @@ export type GetQueueStatsRequest = Message<"actionq.v1.GetQueueStatsRequest"> & 
  * Use `create(GetQueueStatsRequestSchema)` to create a new message.
  */
 export const GetQueueStatsRequestSchema: GenMessage<GetQueueStatsRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 26);
+  messageDesc(file_actionq_v1_service, 29);
 
 /**
  * GetQueueStatsResponse carries one row per queue and action type.
@@ -911,7 +995,7 @@ export type GetQueueStatsResponse = Message<"actionq.v1.GetQueueStatsResponse"> 
  * Use `create(GetQueueStatsResponseSchema)` to create a new message.
  */
 export const GetQueueStatsResponseSchema: GenMessage<GetQueueStatsResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 27);
+  messageDesc(file_actionq_v1_service, 30);
 
 /**
  * MigrateRequest asks for the schema to be created or upgraded.
@@ -926,7 +1010,7 @@ export type MigrateRequest = Message<"actionq.v1.MigrateRequest"> & {
  * Use `create(MigrateRequestSchema)` to create a new message.
  */
 export const MigrateRequestSchema: GenMessage<MigrateRequest> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 28);
+  messageDesc(file_actionq_v1_service, 31);
 
 /**
  * MigrateResponse reports the schema state.
@@ -961,7 +1045,7 @@ export type MigrateResponse = Message<"actionq.v1.MigrateResponse"> & {
  * Use `create(MigrateResponseSchema)` to create a new message.
  */
 export const MigrateResponseSchema: GenMessage<MigrateResponse> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_service, 29);
+  messageDesc(file_actionq_v1_service, 32);
 
 /**
  * ActionQueueService is the whole API of actionq: producers enqueue, workers
@@ -1036,6 +1120,19 @@ export const ActionQueueService: GenService<{
     methodKind: "unary";
     input: typeof CompleteRequestSchema;
     output: typeof CompleteResponseSchema;
+  },
+  /**
+   * CompleteMany completes several claimed actions in one transaction. Each
+   * item is checked as Complete checks it; refused items are reported in
+   * `failures` and do not stop the others. Worker helpers use it to send
+   * completions in batches.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.CompleteMany
+   */
+  completeMany: {
+    methodKind: "unary";
+    input: typeof CompleteManyRequestSchema;
+    output: typeof CompleteManyResponseSchema;
   },
   /**
    * Fail records a failed attempt: the action goes back to pending while

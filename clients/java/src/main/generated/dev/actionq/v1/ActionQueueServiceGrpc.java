@@ -207,6 +207,37 @@ public final class ActionQueueServiceGrpc {
     return getCompleteMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.CompleteManyRequest,
+      dev.actionq.v1.CompleteManyResponse> getCompleteManyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CompleteMany",
+      requestType = dev.actionq.v1.CompleteManyRequest.class,
+      responseType = dev.actionq.v1.CompleteManyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.CompleteManyRequest,
+      dev.actionq.v1.CompleteManyResponse> getCompleteManyMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.CompleteManyRequest, dev.actionq.v1.CompleteManyResponse> getCompleteManyMethod;
+    if ((getCompleteManyMethod = ActionQueueServiceGrpc.getCompleteManyMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getCompleteManyMethod = ActionQueueServiceGrpc.getCompleteManyMethod) == null) {
+          ActionQueueServiceGrpc.getCompleteManyMethod = getCompleteManyMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.CompleteManyRequest, dev.actionq.v1.CompleteManyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CompleteMany"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CompleteManyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CompleteManyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("CompleteMany"))
+              .build();
+        }
+      }
+    }
+    return getCompleteManyMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.FailRequest,
       dev.actionq.v1.FailResponse> getFailMethod;
 
@@ -621,6 +652,19 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
+     * CompleteMany completes several claimed actions in one transaction. Each
+     * item is checked as Complete checks it; refused items are reported in
+     * `failures` and do not stop the others. Worker helpers use it to send
+     * completions in batches.
+     * </pre>
+     */
+    default void completeMany(dev.actionq.v1.CompleteManyRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteManyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCompleteManyMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Fail records a failed attempt: the action goes back to pending while
      * attempts remain, otherwise it ends as failed.
      * </pre>
@@ -826,6 +870,20 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
+     * CompleteMany completes several claimed actions in one transaction. Each
+     * item is checked as Complete checks it; refused items are reported in
+     * `failures` and do not stop the others. Worker helpers use it to send
+     * completions in batches.
+     * </pre>
+     */
+    public void completeMany(dev.actionq.v1.CompleteManyRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteManyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCompleteManyMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * Fail records a failed attempt: the action goes back to pending while
      * attempts remain, otherwise it ends as failed.
      * </pre>
@@ -1014,6 +1072,19 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
+     * CompleteMany completes several claimed actions in one transaction. Each
+     * item is checked as Complete checks it; refused items are reported in
+     * `failures` and do not stop the others. Worker helpers use it to send
+     * completions in batches.
+     * </pre>
+     */
+    public dev.actionq.v1.CompleteManyResponse completeMany(dev.actionq.v1.CompleteManyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCompleteManyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Fail records a failed attempt: the action goes back to pending while
      * attempts remain, otherwise it ends as failed.
      * </pre>
@@ -1191,6 +1262,19 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.CompleteResponse complete(dev.actionq.v1.CompleteRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getCompleteMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * CompleteMany completes several claimed actions in one transaction. Each
+     * item is checked as Complete checks it; refused items are reported in
+     * `failures` and do not stop the others. Worker helpers use it to send
+     * completions in batches.
+     * </pre>
+     */
+    public dev.actionq.v1.CompleteManyResponse completeMany(dev.actionq.v1.CompleteManyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCompleteManyMethod(), getCallOptions(), request);
     }
 
     /**
@@ -1381,6 +1465,20 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
+     * CompleteMany completes several claimed actions in one transaction. Each
+     * item is checked as Complete checks it; refused items are reported in
+     * `failures` and do not stop the others. Worker helpers use it to send
+     * completions in batches.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.CompleteManyResponse> completeMany(
+        dev.actionq.v1.CompleteManyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCompleteManyMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Fail records a failed attempt: the action goes back to pending while
      * attempts remain, otherwise it ends as failed.
      * </pre>
@@ -1475,15 +1573,16 @@ public final class ActionQueueServiceGrpc {
   private static final int METHODID_CLAIM = 3;
   private static final int METHODID_HEARTBEAT = 4;
   private static final int METHODID_COMPLETE = 5;
-  private static final int METHODID_FAIL = 6;
-  private static final int METHODID_REJECT = 7;
-  private static final int METHODID_CANCEL = 8;
-  private static final int METHODID_SWEEP = 9;
-  private static final int METHODID_LIST_EVENTS = 10;
-  private static final int METHODID_WATCH_EVENTS = 11;
-  private static final int METHODID_EMIT_EVENT = 12;
-  private static final int METHODID_GET_QUEUE_STATS = 13;
-  private static final int METHODID_MIGRATE = 14;
+  private static final int METHODID_COMPLETE_MANY = 6;
+  private static final int METHODID_FAIL = 7;
+  private static final int METHODID_REJECT = 8;
+  private static final int METHODID_CANCEL = 9;
+  private static final int METHODID_SWEEP = 10;
+  private static final int METHODID_LIST_EVENTS = 11;
+  private static final int METHODID_WATCH_EVENTS = 12;
+  private static final int METHODID_EMIT_EVENT = 13;
+  private static final int METHODID_GET_QUEUE_STATS = 14;
+  private static final int METHODID_MIGRATE = 15;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1525,6 +1624,10 @@ public final class ActionQueueServiceGrpc {
         case METHODID_COMPLETE:
           serviceImpl.complete((dev.actionq.v1.CompleteRequest) request,
               (io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteResponse>) responseObserver);
+          break;
+        case METHODID_COMPLETE_MANY:
+          serviceImpl.completeMany((dev.actionq.v1.CompleteManyRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.CompleteManyResponse>) responseObserver);
           break;
         case METHODID_FAIL:
           serviceImpl.fail((dev.actionq.v1.FailRequest) request,
@@ -1622,6 +1725,13 @@ public final class ActionQueueServiceGrpc {
               dev.actionq.v1.CompleteRequest,
               dev.actionq.v1.CompleteResponse>(
                 service, METHODID_COMPLETE)))
+        .addMethod(
+          getCompleteManyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.CompleteManyRequest,
+              dev.actionq.v1.CompleteManyResponse>(
+                service, METHODID_COMPLETE_MANY)))
         .addMethod(
           getFailMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -1739,6 +1849,7 @@ public final class ActionQueueServiceGrpc {
               .addMethod(getClaimMethod())
               .addMethod(getHeartbeatMethod())
               .addMethod(getCompleteMethod())
+              .addMethod(getCompleteManyMethod())
               .addMethod(getFailMethod())
               .addMethod(getRejectMethod())
               .addMethod(getCancelMethod())

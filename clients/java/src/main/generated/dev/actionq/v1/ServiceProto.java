@@ -87,6 +87,21 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_CompleteResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CompleteManyRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CompleteManyRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CompleteManyResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CompleteManyResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ItemFailure_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ItemFailure_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_actionq_v1_FailRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -216,70 +231,77 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\'\n\006result\030\004 \001" +
       "(\0132\027.google.protobuf.Struct\022\r\n\005actor\030\005 \001" +
       "(\t\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132\022" +
-      ".actionq.v1.Action\"\217\001\n\013FailRequest\022\n\n\002id" +
-      "\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 " +
-      "\001(\t\022.\n\013retry_delay\030\004 \001(\0132\031.google.protob" +
-      "uf.Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006" +
-      " \001(\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
-      "ctionq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030" +
-      "\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001" +
-      "(\t\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022" +
-      "\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rC" +
-      "ancelRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t" +
-      "\022\r\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006act" +
-      "ion\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepRe" +
-      "quest\"4\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132" +
-      "\022.actionq.v1.Action\"e\n\021ListEventsRequest" +
-      "\022\024\n\014after_cursor\030\001 \001(\003\022\022\n\naction_ids\030\002 \003" +
-      "(\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001" +
-      "(\005\"L\n\022ListEventsResponse\022!\n\006events\030\001 \003(\013" +
-      "2\021.actionq.v1.Event\022\023\n\013next_cursor\030\002 \001(\003" +
-      "\"x\n\022WatchEventsRequest\022\024\n\014after_cursor\030\001" +
-      " \001(\003\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030" +
-      "\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001" +
-      "(\005\"H\n\023WatchEventsResponse\022!\n\006events\030\001 \003(" +
-      "\0132\021.actionq.v1.Event\022\016\n\006cursor\030\002 \001(\003\"r\n\020" +
-      "EmitEventRequest\022\022\n\nevent_type\030\001 \001(\t\022\r\n\005" +
-      "actor\030\002 \001(\t\022(\n\007payload\030\003 \001(\0132\027.google.pr" +
-      "otobuf.Struct\022\021\n\taction_id\030\004 \001(\003\"5\n\021Emit" +
-      "EventResponse\022 \n\005event\030\001 \001(\0132\021.actionq.v" +
-      "1.Event\"6\n\024GetQueueStatsRequest\022\r\n\005queue" +
-      "\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\"\205\001\n\025GetQueueStat" +
-      "sResponse\022$\n\005stats\030\001 \003(\0132\025.actionq.v1.Qu" +
-      "eueStat\022\033\n\023latest_event_cursor\030\002 \001(\003\022)\n\005" +
-      "as_of\030\003 \001(\0132\032.google.protobuf.Timestamp\"" +
-      "\020\n\016MigrateRequest\"C\n\017MigrateResponse\022\016\n\006" +
-      "schema\030\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n\007applied" +
-      "\030\003 \003(\t2\277\010\n\022ActionQueueService\022B\n\007Enqueue" +
-      "\022\032.actionq.v1.EnqueueRequest\032\033.actionq.v" +
-      "1.EnqueueResponse\022H\n\tGetAction\022\034.actionq" +
-      ".v1.GetActionRequest\032\035.actionq.v1.GetAct" +
-      "ionResponse\022N\n\013ListActions\022\036.actionq.v1." +
-      "ListActionsRequest\032\037.actionq.v1.ListActi" +
-      "onsResponse\022<\n\005Claim\022\030.actionq.v1.ClaimR" +
-      "equest\032\031.actionq.v1.ClaimResponse\022H\n\tHea" +
-      "rtbeat\022\034.actionq.v1.HeartbeatRequest\032\035.a" +
-      "ctionq.v1.HeartbeatResponse\022E\n\010Complete\022" +
-      "\033.actionq.v1.CompleteRequest\032\034.actionq.v" +
-      "1.CompleteResponse\0229\n\004Fail\022\027.actionq.v1." +
-      "FailRequest\032\030.actionq.v1.FailResponse\022?\n" +
-      "\006Reject\022\031.actionq.v1.RejectRequest\032\032.act" +
-      "ionq.v1.RejectResponse\022?\n\006Cancel\022\031.actio" +
-      "nq.v1.CancelRequest\032\032.actionq.v1.CancelR" +
-      "esponse\022<\n\005Sweep\022\030.actionq.v1.SweepReque" +
-      "st\032\031.actionq.v1.SweepResponse\022K\n\nListEve" +
-      "nts\022\035.actionq.v1.ListEventsRequest\032\036.act" +
-      "ionq.v1.ListEventsResponse\022P\n\013WatchEvent" +
-      "s\022\036.actionq.v1.WatchEventsRequest\032\037.acti" +
-      "onq.v1.WatchEventsResponse0\001\022H\n\tEmitEven" +
-      "t\022\034.actionq.v1.EmitEventRequest\032\035.action" +
-      "q.v1.EmitEventResponse\022T\n\rGetQueueStats\022" +
-      " .actionq.v1.GetQueueStatsRequest\032!.acti" +
-      "onq.v1.GetQueueStatsResponse\022B\n\007Migrate\022" +
-      "\032.actionq.v1.MigrateRequest\032\033.actionq.v1" +
-      ".MigrateResponseBE\n\016dev.actionq.v1B\014Serv" +
-      "iceProtoP\001Z#actionq.dev/go/actionq/v1;ac" +
-      "tionqv1b\006proto3"
+      ".actionq.v1.Action\"G\n\023CompleteManyReques" +
+      "t\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Comp" +
+      "leteRequest\"X\n\024CompleteManyResponse\022\025\n\rc" +
+      "ompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027.a" +
+      "ctionq.v1.ItemFailure\"8\n\013ItemFailure\022\n\n\002" +
+      "id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t\"" +
+      "\217\001\n\013FailRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_tok" +
+      "en\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022.\n\013retry_delay\030" +
+      "\004 \001(\0132\031.google.protobuf.Duration\022\020\n\010no_r" +
+      "etry\030\005 \001(\010\022\r\n\005actor\030\006 \001(\t\"2\n\014FailRespons" +
+      "e\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"S\n" +
+      "\rRejectRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_toke" +
+      "n\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022\021\n\tvalidator\030\004 \001" +
+      "(\t\"4\n\016RejectResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
+      "ctionq.v1.Action\":\n\rCancelRequest\022\n\n\002id\030" +
+      "\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\"4\n\016" +
+      "CancelResponse\022\"\n\006action\030\001 \001(\0132\022.actionq" +
+      ".v1.Action\"\016\n\014SweepRequest\"4\n\rSweepRespo" +
+      "nse\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action" +
+      "\"e\n\021ListEventsRequest\022\024\n\014after_cursor\030\001 " +
+      "\001(\003\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003" +
+      " \003(\t\022\021\n\tpage_size\030\004 \001(\005\"L\n\022ListEventsRes" +
+      "ponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event" +
+      "\022\023\n\013next_cursor\030\002 \001(\003\"x\n\022WatchEventsRequ" +
+      "est\022\024\n\014after_cursor\030\001 \001(\003\022\022\n\naction_ids\030" +
+      "\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010from_end\030\004" +
+      " \001(\010\022\021\n\tmax_batch\030\005 \001(\005\"H\n\023WatchEventsRe" +
+      "sponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Even" +
+      "t\022\016\n\006cursor\030\002 \001(\003\"r\n\020EmitEventRequest\022\022\n" +
+      "\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022(\n\007payl" +
+      "oad\030\003 \001(\0132\027.google.protobuf.Struct\022\021\n\tac" +
+      "tion_id\030\004 \001(\003\"5\n\021EmitEventResponse\022 \n\005ev" +
+      "ent\030\001 \001(\0132\021.actionq.v1.Event\"6\n\024GetQueue" +
+      "StatsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002" +
+      " \001(\t\"\205\001\n\025GetQueueStatsResponse\022$\n\005stats\030" +
+      "\001 \003(\0132\025.actionq.v1.QueueStat\022\033\n\023latest_e" +
+      "vent_cursor\030\002 \001(\003\022)\n\005as_of\030\003 \001(\0132\032.googl" +
+      "e.protobuf.Timestamp\"\020\n\016MigrateRequest\"C" +
+      "\n\017MigrateResponse\022\016\n\006schema\030\001 \001(\t\022\017\n\007ver" +
+      "sion\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t2\222\t\n\022ActionQu" +
+      "eueService\022B\n\007Enqueue\022\032.actionq.v1.Enque" +
+      "ueRequest\032\033.actionq.v1.EnqueueResponse\022H" +
+      "\n\tGetAction\022\034.actionq.v1.GetActionReques" +
+      "t\032\035.actionq.v1.GetActionResponse\022N\n\013List" +
+      "Actions\022\036.actionq.v1.ListActionsRequest\032" +
+      "\037.actionq.v1.ListActionsResponse\022<\n\005Clai" +
+      "m\022\030.actionq.v1.ClaimRequest\032\031.actionq.v1" +
+      ".ClaimResponse\022H\n\tHeartbeat\022\034.actionq.v1" +
+      ".HeartbeatRequest\032\035.actionq.v1.Heartbeat" +
+      "Response\022E\n\010Complete\022\033.actionq.v1.Comple" +
+      "teRequest\032\034.actionq.v1.CompleteResponse\022" +
+      "Q\n\014CompleteMany\022\037.actionq.v1.CompleteMan" +
+      "yRequest\032 .actionq.v1.CompleteManyRespon" +
+      "se\0229\n\004Fail\022\027.actionq.v1.FailRequest\032\030.ac" +
+      "tionq.v1.FailResponse\022?\n\006Reject\022\031.action" +
+      "q.v1.RejectRequest\032\032.actionq.v1.RejectRe" +
+      "sponse\022?\n\006Cancel\022\031.actionq.v1.CancelRequ" +
+      "est\032\032.actionq.v1.CancelResponse\022<\n\005Sweep" +
+      "\022\030.actionq.v1.SweepRequest\032\031.actionq.v1." +
+      "SweepResponse\022K\n\nListEvents\022\035.actionq.v1" +
+      ".ListEventsRequest\032\036.actionq.v1.ListEven" +
+      "tsResponse\022P\n\013WatchEvents\022\036.actionq.v1.W" +
+      "atchEventsRequest\032\037.actionq.v1.WatchEven" +
+      "tsResponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.E" +
+      "mitEventRequest\032\035.actionq.v1.EmitEventRe" +
+      "sponse\022T\n\rGetQueueStats\022 .actionq.v1.Get" +
+      "QueueStatsRequest\032!.actionq.v1.GetQueueS" +
+      "tatsResponse\022B\n\007Migrate\022\032.actionq.v1.Mig" +
+      "rateRequest\032\033.actionq.v1.MigrateResponse" +
+      "BE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#acti" +
+      "onq.dev/go/actionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -361,110 +383,128 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_CompleteResponse_descriptor,
         new java.lang.String[] { "Action", });
-    internal_static_actionq_v1_FailRequest_descriptor =
+    internal_static_actionq_v1_CompleteManyRequest_descriptor =
       getDescriptor().getMessageType(12);
+    internal_static_actionq_v1_CompleteManyRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CompleteManyRequest_descriptor,
+        new java.lang.String[] { "Completions", });
+    internal_static_actionq_v1_CompleteManyResponse_descriptor =
+      getDescriptor().getMessageType(13);
+    internal_static_actionq_v1_CompleteManyResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CompleteManyResponse_descriptor,
+        new java.lang.String[] { "CompletedIds", "Failures", });
+    internal_static_actionq_v1_ItemFailure_descriptor =
+      getDescriptor().getMessageType(14);
+    internal_static_actionq_v1_ItemFailure_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ItemFailure_descriptor,
+        new java.lang.String[] { "Id", "Code", "Message", });
+    internal_static_actionq_v1_FailRequest_descriptor =
+      getDescriptor().getMessageType(15);
     internal_static_actionq_v1_FailRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_FailRequest_descriptor,
         new java.lang.String[] { "Id", "LeaseToken", "Reason", "RetryDelay", "NoRetry", "Actor", });
     internal_static_actionq_v1_FailResponse_descriptor =
-      getDescriptor().getMessageType(13);
+      getDescriptor().getMessageType(16);
     internal_static_actionq_v1_FailResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_FailResponse_descriptor,
         new java.lang.String[] { "Action", });
     internal_static_actionq_v1_RejectRequest_descriptor =
-      getDescriptor().getMessageType(14);
+      getDescriptor().getMessageType(17);
     internal_static_actionq_v1_RejectRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_RejectRequest_descriptor,
         new java.lang.String[] { "Id", "LeaseToken", "Reason", "Validator", });
     internal_static_actionq_v1_RejectResponse_descriptor =
-      getDescriptor().getMessageType(15);
+      getDescriptor().getMessageType(18);
     internal_static_actionq_v1_RejectResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_RejectResponse_descriptor,
         new java.lang.String[] { "Action", });
     internal_static_actionq_v1_CancelRequest_descriptor =
-      getDescriptor().getMessageType(16);
+      getDescriptor().getMessageType(19);
     internal_static_actionq_v1_CancelRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_CancelRequest_descriptor,
         new java.lang.String[] { "Id", "Reason", "Actor", });
     internal_static_actionq_v1_CancelResponse_descriptor =
-      getDescriptor().getMessageType(17);
+      getDescriptor().getMessageType(20);
     internal_static_actionq_v1_CancelResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_CancelResponse_descriptor,
         new java.lang.String[] { "Action", });
     internal_static_actionq_v1_SweepRequest_descriptor =
-      getDescriptor().getMessageType(18);
+      getDescriptor().getMessageType(21);
     internal_static_actionq_v1_SweepRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_SweepRequest_descriptor,
         new java.lang.String[] { });
     internal_static_actionq_v1_SweepResponse_descriptor =
-      getDescriptor().getMessageType(19);
+      getDescriptor().getMessageType(22);
     internal_static_actionq_v1_SweepResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_SweepResponse_descriptor,
         new java.lang.String[] { "Actions", });
     internal_static_actionq_v1_ListEventsRequest_descriptor =
-      getDescriptor().getMessageType(20);
+      getDescriptor().getMessageType(23);
     internal_static_actionq_v1_ListEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ListEventsRequest_descriptor,
         new java.lang.String[] { "AfterCursor", "ActionIds", "EventTypes", "PageSize", });
     internal_static_actionq_v1_ListEventsResponse_descriptor =
-      getDescriptor().getMessageType(21);
+      getDescriptor().getMessageType(24);
     internal_static_actionq_v1_ListEventsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ListEventsResponse_descriptor,
         new java.lang.String[] { "Events", "NextCursor", });
     internal_static_actionq_v1_WatchEventsRequest_descriptor =
-      getDescriptor().getMessageType(22);
+      getDescriptor().getMessageType(25);
     internal_static_actionq_v1_WatchEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_WatchEventsRequest_descriptor,
         new java.lang.String[] { "AfterCursor", "ActionIds", "EventTypes", "FromEnd", "MaxBatch", });
     internal_static_actionq_v1_WatchEventsResponse_descriptor =
-      getDescriptor().getMessageType(23);
+      getDescriptor().getMessageType(26);
     internal_static_actionq_v1_WatchEventsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_WatchEventsResponse_descriptor,
         new java.lang.String[] { "Events", "Cursor", });
     internal_static_actionq_v1_EmitEventRequest_descriptor =
-      getDescriptor().getMessageType(24);
+      getDescriptor().getMessageType(27);
     internal_static_actionq_v1_EmitEventRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EmitEventRequest_descriptor,
         new java.lang.String[] { "EventType", "Actor", "Payload", "ActionId", });
     internal_static_actionq_v1_EmitEventResponse_descriptor =
-      getDescriptor().getMessageType(25);
+      getDescriptor().getMessageType(28);
     internal_static_actionq_v1_EmitEventResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EmitEventResponse_descriptor,
         new java.lang.String[] { "Event", });
     internal_static_actionq_v1_GetQueueStatsRequest_descriptor =
-      getDescriptor().getMessageType(26);
+      getDescriptor().getMessageType(29);
     internal_static_actionq_v1_GetQueueStatsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_GetQueueStatsRequest_descriptor,
         new java.lang.String[] { "Queue", "Project", });
     internal_static_actionq_v1_GetQueueStatsResponse_descriptor =
-      getDescriptor().getMessageType(27);
+      getDescriptor().getMessageType(30);
     internal_static_actionq_v1_GetQueueStatsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_GetQueueStatsResponse_descriptor,
         new java.lang.String[] { "Stats", "LatestEventCursor", "AsOf", });
     internal_static_actionq_v1_MigrateRequest_descriptor =
-      getDescriptor().getMessageType(28);
+      getDescriptor().getMessageType(31);
     internal_static_actionq_v1_MigrateRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_MigrateRequest_descriptor,
         new java.lang.String[] { });
     internal_static_actionq_v1_MigrateResponse_descriptor =
-      getDescriptor().getMessageType(29);
+      getDescriptor().getMessageType(32);
     internal_static_actionq_v1_MigrateResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_MigrateResponse_descriptor,
