@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import psutil
+import uvloop
 from actionq import AsyncClient, Client, Worker, new_action
 from actionq.v1 import action_pb2 as pb
 
@@ -109,7 +110,7 @@ def _work(addresses: list[str], workers: int, target: int, claim_batch: int, res
         for c in clients:
             await c.close()
 
-    asyncio.run(main())
+    uvloop.run(main())
 
 
 async def _wake_latency(address: str, samples: int) -> list[float]:
@@ -241,7 +242,7 @@ def run(
             watch.close()
             assert caught_up, f"the watcher received {watch.received} of {3 * actions} events"
         asyncio.run(_verify(dsn, schema, ids))
-        latencies = asyncio.run(_wake_latency(procs[0].address, latency_samples))
+        latencies = uvloop.run(_wake_latency(procs[0].address, latency_samples))
     finally:
         sampling.set()
         sampler.join()

@@ -7,6 +7,8 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 import asyncpg
 import click
@@ -27,6 +29,16 @@ def _one_line(record: logging.LogRecord) -> bool:
         record.args = ()
         record.exc_info = None
     return True
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run the server's event loop, on uvloop when it is installed (it is faster)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _settings() -> Settings:
@@ -72,7 +84,7 @@ def serve() -> None:
     settings = _settings()
     dsn, embedded, where = _database(settings)
     try:
-        asyncio.run(_serve(settings, dsn, where))
+        _run(_serve(settings, dsn, where))
     finally:
         if embedded is not None:
             embedded.stop()
