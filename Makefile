@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUF := proto/node_modules/.bin/buf
 LANGUAGES := go typescript java rust
-PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples
+PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples bench
 
 .PHONY: run test install tools setup-clients lint gen check-gen pytest conformance bench clean
 
@@ -38,8 +38,8 @@ setup-clients:
 	done
 
 lint: install tools
-	$(VENV)/bin/ruff check server cli clients/python tests
-	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/examples tests
+	$(VENV)/bin/ruff check server cli clients/python tests bench
+	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/examples tests bench
 	$(VENV)/bin/mypy $(PY_SOURCES)
 	cd proto && node_modules/.bin/buf lint
 	@if git rev-parse --verify --quiet main >/dev/null; then \
@@ -65,7 +65,7 @@ conformance: install tools setup-clients
 	$(VENV)/bin/pytest -m conformance --durations=0
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) proto/node_modules

@@ -14,6 +14,7 @@ import platform
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -54,6 +55,22 @@ def _table(rows: list[Figures]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One actionq configuration to run."""
+
+    servers: int
+    preload_finished: int = 0
+    preload_pending: int = 0
+
+    @property
+    def label(self) -> str:
+        text = f"actionq, {self.servers} server{'s' if self.servers > 1 else ''}"
+        if self.preload_finished or self.preload_pending:
+            text += f", +{self.preload_finished:,} done/{self.preload_pending:,} pending rows"
+        return text
+
+
 @click.command()
 @click.option("--actions", default=20_000, show_default=True, help="Actions per run.")
 @click.option("--workers", default=4, show_default=True, help="Concurrent workers.")
@@ -68,8 +85,10 @@ def _table(rows: list[Figures]) -> str:
 )
 @click.option("--runs", default=3, show_default=True, help="Interleaved runs per system.")
 @click.option("--latency-samples", default=200, show_default=True)
-@click.option("--preload-finished", default=0, help="Finished rows to add before the run.")
-@click.option("--preload-pending", default=0, help="Pending backlog to add before the run.")
+@click.option(
+    "--preload-finished", default=0, help="Also run 1 server on a table with this many done rows."
+)
+@click.option("--preload-pending", default=0, help="... and this pending backlog.")
 @click.option("--skip-plain", is_flag=True, help="Only actionq.")
 def main(
     actions: int,
@@ -85,9 +104,11 @@ def main(
 ) -> None:
     """Run the benchmark and print the table."""
     dsn, embedded = _postgres()
-    counts = [int(x) for x in server_counts.split(",")]
+    variants = [Variant(int(x)) for x in server_counts.split(",")]
+    if preload_finished or preload_pending:
+        variants.append(Variant(1, preload_finished, preload_pending))
     plain_runs: list[Figures] = []
-    aq_runs: dict[int, list[Figures]] = {n: [] for n in counts}
+    aq_runs: dict[Variant, list[Figures]] = {v: [] for v in variants}
     try:
         for run in range(runs):
             if not skip_plain:
@@ -98,42 +119,31 @@ def main(
                         )
                     )
                 )
-                click.echo(
-                    f"run {run + 1}: {plain_runs[-1].system}: "
-                    f"{plain_runs[-1].processed_per_s:,.0f} processed/s",
-                    err=True,
-                )
-            for n in counts:
+                _progress(run, plain_runs[-1])
+            for variant in variants:
                 figures = actionq_run.run(
                     dsn,
                     actions=actions,
                     workers=workers,
                     enqueue_batch=enqueue_batch,
                     claim_batch=claim_batch,
-                    servers=n,
+                    servers=variant.servers,
                     latency_samples=latency_samples,
-                    preload_finished=preload_finished,
-                    preload_pending=preload_pending,
+                    preload_finished=variant.preload_finished,
+                    preload_pending=variant.preload_pending,
                 )
-                aq_runs[n].append(figures)
-                click.echo(
-                    f"run {run + 1}: {figures.system}: {figures.processed_per_s:,.0f} processed/s",
-                    err=True,
-                )
+                figures.system = variant.label
+                aq_runs[variant].append(figures)
+                _progress(run, figures)
     finally:
         if embedded is not None:
             embedded.cleanup()  # type: ignore[attr-defined]
     rows = ([median_figures(plain_runs)] if plain_runs else []) + [
-        median_figures(aq_runs[n]) for n in counts
+        median_figures(aq_runs[v]) for v in variants
     ]
     click.echo(
-        f"\n{actions:,} no-op actions, {workers} workers, enqueue batches of "
-        f"{enqueue_batch}, claim batches of {claim_batch}, medians of {runs} runs"
-        + (
-            f", preloaded {preload_finished:,} finished + {preload_pending:,} pending"
-            if preload_finished or preload_pending
-            else ""
-        )
+        f"\n{actions:,} no-op actions, {workers} workers, enqueue batches of {enqueue_batch}, "
+        f"claim batches of {claim_batch}, medians of {runs} interleaved runs"
     )
     click.echo(_table(rows))
     report: dict[str, object] = {
@@ -145,37 +155,48 @@ def main(
             "enqueue_batch": enqueue_batch,
             "claim_batch": claim_batch,
             "runs": runs,
-            "servers": counts,
-            "preload_finished": preload_finished,
-            "preload_pending": preload_pending,
         },
         "medians": [r.as_dict() for r in rows],
         "runs": {
             "plain": [r.as_dict() for r in plain_runs],
-            **{f"actionq_{n}": [r.as_dict() for r in aq_runs[n]] for n in counts},
+            **{v.label: [r.as_dict() for r in aq_runs[v]] for v in variants},
         },
     }
-    if plain_runs:
-        base = rows[0]
-        ratios = {}
-        for row in rows[1:]:
-            ratios[row.system] = {
-                "processed_vs_plain": row.processed_per_s / base.processed_per_s,
-                "enqueue_vs_plain": row.enqueue_per_s / base.enqueue_per_s,
-            }
-            click.echo(
-                f"{row.system}: processed {ratios[row.system]['processed_vs_plain']:.2f}x "
-                f"plain SQL (goal >= 0.5), enqueue "
-                f"{ratios[row.system]['enqueue_vs_plain']:.2f}x (goal >= 0.75), wake-up "
-                f"p50 {row.latency_p50_ms:.2f} ms (goal <= 2), p99 "
-                f"{row.latency_p99_ms:.2f} ms (goal <= 10), RSS "
-                f"{row.server_rss_mb:.0f} MB (goal < 200)"
-            )
-        report["ratios"] = ratios
+    report["ratios"] = _ratios(rows, skip_plain)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "latest.json"
     out.write_text(json.dumps(report, indent=2))
     click.echo(f"wrote {out}")
+
+
+def _progress(run: int, figures: Figures) -> None:
+    click.echo(
+        f"run {run + 1}: {figures.system}: {figures.processed_per_s:,.0f} processed/s", err=True
+    )
+
+
+def _ratios(rows: list[Figures], skip_plain: bool) -> dict[str, dict[str, float]]:
+    """Each actionq row against the plain-SQL row, and the goals."""
+    if skip_plain:
+        return {}
+    base, ratios = rows[0], {}
+    empty = rows[1]
+    for row in rows[1:]:
+        ratios[row.system] = {
+            "processed_vs_plain": row.processed_per_s / base.processed_per_s,
+            "enqueue_vs_plain": row.enqueue_per_s / base.enqueue_per_s,
+            "processed_vs_empty_table": row.processed_per_s / empty.processed_per_s,
+        }
+        click.echo(
+            f"{row.system}: processed {ratios[row.system]['processed_vs_plain']:.2f}x plain "
+            f"(goal >= 0.5), enqueue {ratios[row.system]['enqueue_vs_plain']:.2f}x (goal >= "
+            f"0.75), {ratios[row.system]['processed_vs_empty_table']:.2f}x the 1-server run; "
+            f"wake-up p50 {row.latency_p50_ms:.2f} ms (goal <= 2), p99 "
+            f"{row.latency_p99_ms:.2f} ms (goal <= 10); server RSS "
+            f"{row.server_rss_mb or 0:.0f} MB (goal < 200); watcher caught up "
+            f"{row.extra.get('watch_catch_up_s', float('nan')):.2f} s after the last completion"
+        )
+    return ratios
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ def median_figures(runs: list[Figures]) -> Figures:
     """Per-field medians over several runs of one system."""
 
     def med(name: str) -> float:
-        return statistics.median(getattr(r, name) for r in runs)
+        value: float = statistics.median(getattr(r, name) for r in runs)
+        return value
 
     rss = [r.server_rss_mb for r in runs if r.server_rss_mb is not None]
     return Figures(

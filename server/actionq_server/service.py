@@ -13,6 +13,8 @@ from .store.repository import Store
 # How often a waiter polls on its own, in case a notification is lost.
 FALLBACK_POLL_SECONDS = 1.0
 LOG_KEY = "log"
+# How long a watcher that just delivered events lets the next ones gather.
+BUSY_COALESCE_SECONDS = 0.005
 
 
 class QueueService:
@@ -57,6 +59,10 @@ class QueueService:
                 yield page
             if len(page.events) < max_batch:
                 await self._wait(armed, FALLBACK_POLL_SECONDS)
+                if page.events:
+                    # The log is busy: let a few more commits land so that one
+                    # read and one message carry them, instead of one per commit.
+                    await asyncio.sleep(BUSY_COALESCE_SECONDS)
 
     async def _wait(self, armed: asyncio.Event, timeout: float) -> None:
         closing = asyncio.ensure_future(self._closing.wait())
