@@ -47,6 +47,7 @@ class App:
     service: QueueService
     server: grpc.aio.Server
     health: health.aio.HealthServicer
+    interceptor: ErrorInterceptor
     port: int
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -55,7 +56,10 @@ class App:
         grace = self.settings.grace_seconds if grace is None else grace
         await self.health.enter_graceful_shutdown()
         self.service.close()
-        await self.server.stop(grace)
+        stopping = asyncio.ensure_future(self.server.stop(grace))
+        await self.interceptor.wait_idle(grace)
+        await self.server.stop(0)
+        await stopping
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -73,8 +77,9 @@ async def start(settings: Settings, dsn: str) -> App:
     await listener.start()
     service = QueueService(store, listener)
 
+    interceptor = ErrorInterceptor()
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor()],
+        interceptors=[interceptor],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -100,7 +105,7 @@ async def start(settings: Settings, dsn: str) -> App:
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    app = App(settings, pool, listener, service, server, health_servicer, port)
+    app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
     app.tasks.append(asyncio.create_task(_sweep_forever(store, settings.sweep_interval)))
     return app
 

@@ -93,7 +93,26 @@ def test_sigterm_drains_waiters_and_streams(pg_dsn: str) -> None:
         except Error as exc:
             outcome["events"] = exc
 
-    threads = [threading.Thread(target=long_poll), threading.Thread(target=watch)]
+    health_seen: list[int] = []
+
+    def watch_health() -> None:
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        channel = grpc.insecure_channel(proc.address)
+        stream = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest())
+        try:
+            for reply in stream:
+                health_seen.append(reply.status)
+        except grpc.RpcError:
+            pass
+        channel.close()
+
+    threads = [
+        threading.Thread(target=long_poll),
+        threading.Thread(target=watch),
+        threading.Thread(target=watch_health),
+    ]
     for t in threads:
         t.start()
     time.sleep(1.0)
@@ -102,6 +121,8 @@ def test_sigterm_drains_waiters_and_streams(pg_dsn: str) -> None:
     for t in threads:
         t.join(30)
     assert outcome["claim"] == [], outcome
+    serving, not_serving = 1, 2
+    assert health_seen[:1] == [serving] and not_serving in health_seen, health_seen
     assert outcome["events"] == 0, outcome
     assert time.monotonic() - began < 20, "drain waited for the long poll instead of ending it"
     assert "Traceback" not in proc.log

@@ -6,9 +6,12 @@ is logged with its traceback and reaches the client as a generic INTERNAL.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import inspect
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import grpc
@@ -85,7 +88,21 @@ def _passes(exc: BaseException) -> bool:
 
 
 class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Wraps every handler so that no exception leaves without a proper status."""
+    """Wraps every handler so that no exception leaves without a proper status.
+
+    It also counts the actionq calls in flight, so that a drain can wait for
+    exactly those and then cut the endless ones (health watches) short.
+    """
+
+    def __init__(self) -> None:
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> None:
+        """Return once no actionq call is in flight, or after `timeout` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def intercept_service(
         self,
@@ -95,45 +112,64 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler = await continuation(details)
         if handler is None:
             return None
+        track = details.method.startswith("/actionq.")
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
-                _wrap_unary(handler.unary_unary),
+                self._wrap_unary(handler.unary_unary, track),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
-                _wrap_stream(handler.unary_stream),
+                self._wrap_stream(handler.unary_stream, track),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler
 
-
-def _wrap_unary(
-    behavior: Callable[[Any, Any], Awaitable[Any]],
-) -> Callable[[Any, Any], Awaitable[Any]]:
-    async def unary(request: Any, context: Any) -> Any:
+    @contextlib.contextmanager
+    def _counted(self, track: bool) -> Iterator[None]:
+        if not track:
+            yield
+            return
+        self._inflight += 1
+        self._idle.clear()
         try:
-            return await behavior(request, context)
-        except Exception as exc:
-            if _passes(exc):
-                raise
-            await _abort(exc, context)
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
 
-    return unary
+    def _wrap_unary(
+        self, behavior: Callable[[Any, Any], Awaitable[Any]], track: bool
+    ) -> Callable[[Any, Any], Awaitable[Any]]:
+        async def unary(request: Any, context: Any) -> Any:
+            with self._counted(track):
+                try:
+                    return await behavior(request, context)
+                except Exception as exc:
+                    if _passes(exc):
+                        raise
+                    await _abort(exc, context)
 
+        return unary
 
-def _wrap_stream(
-    behavior: Callable[[Any, Any], AsyncIterator[Any]],
-) -> Callable[[Any, Any], AsyncIterator[Any]]:
-    async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-        try:
-            async for response in behavior(request, context):
-                yield response
-        except Exception as exc:
-            if _passes(exc):
-                raise
-            await _abort(exc, context)
+    def _wrap_stream(
+        self, behavior: Callable[[Any, Any], Any], track: bool
+    ) -> Callable[[Any, Any], Any]:
+        if not inspect.isasyncgenfunction(behavior):
+            # A streaming handler that writes with context.write() (e.g. health Watch).
+            return self._wrap_unary(behavior, track)
 
-    return stream
+        async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+            with self._counted(track):
+                try:
+                    async for response in behavior(request, context):
+                        yield response
+                except Exception as exc:
+                    if _passes(exc):
+                        raise
+                    await _abort(exc, context)
+
+        return stream
