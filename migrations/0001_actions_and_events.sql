@@ -42,8 +42,11 @@ CREATE TABLE actions (
     CONSTRAINT actions_rejected_by_validator CHECK (status <> 'rejected' OR rejected_by IS NOT NULL)
 );
 
--- Serves the claim exactly: equality on queue, then the claim order.
+-- Serve the claim exactly: equality on queue (and on each wanted action
+-- type), then the claim order, so a claim never walks rows it cannot take.
 CREATE INDEX actions_claim_order ON actions (queue, priority, run_after, id)
+    WHERE status = 'pending';
+CREATE INDEX actions_claim_order_by_type ON actions (queue, action_type, priority, run_after, id)
     WHERE status = 'pending';
 -- Serves the sweeper.
 CREATE INDEX actions_claim_deadline ON actions (claim_deadline) WHERE status = 'claimed';

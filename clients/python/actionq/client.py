@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -18,6 +19,43 @@ DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 10.0
 # Extra time a long-polling call gets beyond its wait.
 WAIT_MARGIN = 5.0
+
+# Calls that are safe to repeat are retried by the channel when the server or
+# its database is briefly unavailable; state-changing calls are not.
+IDEMPOTENT_METHODS = (
+    "GetAction",
+    "ListActions",
+    "ListEvents",
+    "GetQueueStats",
+    "Heartbeat",
+    "Sweep",
+    "Migrate",
+)
+CHANNEL_OPTIONS = [
+    ("grpc.enable_retries", 1),
+    (
+        "grpc.service_config",
+        json.dumps(
+            {
+                "methodConfig": [
+                    {
+                        "name": [
+                            {"service": "actionq.v1.ActionQueueService", "method": m}
+                            for m in IDEMPOTENT_METHODS
+                        ],
+                        "retryPolicy": {
+                            "maxAttempts": 4,
+                            "initialBackoff": "0.1s",
+                            "maxBackoff": "1s",
+                            "backoffMultiplier": 2,
+                            "retryableStatusCodes": ["UNAVAILABLE"],
+                        },
+                    }
+                ]
+            }
+        ),
+    ),
+]
 
 STATUS_NAMES = {
     "pending": pb.ACTION_STATUS_PENDING,
@@ -196,9 +234,11 @@ class Client:
         self.address = _target(address)
         self.timeout = timeout
         if tls:
-            self._channel = grpc.secure_channel(self.address, _credentials(token))
+            self._channel = grpc.secure_channel(
+                self.address, _credentials(token), options=CHANNEL_OPTIONS
+            )
         else:
-            self._channel = grpc.insecure_channel(self.address)
+            self._channel = grpc.insecure_channel(self.address, options=CHANNEL_OPTIONS)
         self._metadata = (("authorization", f"Bearer {token}"),) if token and not tls else ()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
 
@@ -437,9 +477,11 @@ class AsyncClient:
         self.address = _target(address)
         self.timeout = timeout
         if tls:
-            self._channel = grpc.aio.secure_channel(self.address, _credentials(token))
+            self._channel = grpc.aio.secure_channel(
+                self.address, _credentials(token), options=CHANNEL_OPTIONS
+            )
         else:
-            self._channel = grpc.aio.insecure_channel(self.address)
+            self._channel = grpc.aio.insecure_channel(self.address, options=CHANNEL_OPTIONS)
         self._metadata = (("authorization", f"Bearer {token}"),) if token and not tls else ()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
 

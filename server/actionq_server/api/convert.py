@@ -171,7 +171,11 @@ def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
     return ClaimSpec(
         worker=v.name("worker", request.worker),
         queue=v.name("queue", request.queue, required=False) or "default",
-        action_types=[v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)],
+        action_types=list(
+            dict.fromkeys(
+                v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)
+            )
+        ),
         project=v.name("project", request.project, required=False),
         max_actions=v.bounded("max_actions", request.max_actions or 1, low=1, high=v.MAX_PAGE),
         lease_seconds=lease(request, "lease"),

@@ -182,15 +182,11 @@ class Store:
     @translated
     async def claim(self, spec: ClaimSpec) -> list[Claimed]:
         """Lease up to spec.max_actions due actions; empty when none is due."""
-        rows = await self._pool.fetch(
-            query("action_claim"),
-            spec.queue,
-            spec.action_types,
-            spec.project,
-            spec.max_actions,
-            spec.worker,
-            spec.lease_seconds,
-        )
+        args = [spec.queue, spec.project, spec.max_actions, spec.worker, spec.lease_seconds]
+        if spec.action_types:
+            rows = await self._pool.fetch(query("action_claim_types"), *args, spec.action_types)
+        else:
+            rows = await self._pool.fetch(query("action_claim"), *args)
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
     @translated

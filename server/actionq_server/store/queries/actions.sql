@@ -55,18 +55,48 @@ SELECT * FROM actions
 WHERE (queue, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]));
 
 -- name: action_claim
+-- Any action type: one walk of actions_claim_order.
 WITH picked AS (
     SELECT id FROM actions
     WHERE status = 'pending' AND queue = $1 AND run_after <= now()
-      AND (cardinality($2::text[]) = 0 OR action_type = ANY($2::text[]))
-      AND ($3::text = '' OR project = $3::text)
+      AND ($2::text = '' OR project = $2::text)
     ORDER BY priority, run_after, id
-    LIMIT $4
+    LIMIT $3
     FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE actions a
-    SET status = 'claimed', claimed_by = $5, lease_token = gen_random_uuid(),
-        claim_deadline = now() + make_interval(secs => $6), attempt = a.attempt + 1,
+    SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
+        claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
+        updated_at = now()
+    FROM picked WHERE a.id = picked.id
+    RETURNING a.*
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_claimed', claimed_by,
+           jsonb_build_object('attempt', attempt, 'claim_deadline', claim_deadline)
+    FROM claimed ORDER BY priority, run_after, id
+)
+SELECT * FROM claimed ORDER BY priority, run_after, id;
+
+-- name: action_claim_types
+-- Only the given action types: one walk of actions_claim_order_by_type per
+-- type, merged in claim order.
+WITH picked AS (
+    SELECT c.id FROM unnest($6::text[]) AS t(action_type)
+    CROSS JOIN LATERAL (
+        SELECT id, priority, run_after FROM actions
+        WHERE status = 'pending' AND queue = $1 AND action_type = t.action_type
+          AND run_after <= now() AND ($2::text = '' OR project = $2::text)
+        ORDER BY priority, run_after, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+    ) AS c
+    ORDER BY c.priority, c.run_after, c.id
+    LIMIT $3
+), claimed AS (
+    UPDATE actions a
+    SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
+        claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
         updated_at = now()
     FROM picked WHERE a.id = picked.id
     RETURNING a.*
