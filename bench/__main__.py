@@ -41,14 +41,14 @@ def _postgres() -> tuple[str, object | None]:
 
 def _table(rows: list[Figures]) -> str:
     head = (
-        f"{'system':<34} {'enqueue/s':>10} {'processed/s':>12} {'p50 ms':>7} "
+        f"{'system':<52} {'enqueue/s':>10} {'processed/s':>12} {'p50 ms':>7} "
         f"{'p95 ms':>7} {'p99 ms':>7} {'RSS MB':>7}"
     )
     lines = [head, "-" * len(head)]
     for f in rows:
         rss = f"{f.server_rss_mb:.0f}" if f.server_rss_mb is not None else "-"
         lines.append(
-            f"{f.system:<34} {f.enqueue_per_s:>10,.0f} {f.processed_per_s:>12,.0f} "
+            f"{f.system:<52} {f.enqueue_per_s:>10,.0f} {f.processed_per_s:>12,.0f} "
             f"{f.latency_p50_ms:>7.2f} {f.latency_p95_ms:>7.2f} {f.latency_p99_ms:>7.2f} "
             f"{rss:>7}"
         )
