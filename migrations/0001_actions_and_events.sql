@@ -126,6 +126,16 @@ $$;
 CREATE TRIGGER actions_notify_inserted AFTER INSERT ON actions
     REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION actions_notify_pending();
-CREATE TRIGGER actions_notify_updated AFTER UPDATE ON actions
-    REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION actions_notify_pending();
+
+-- Requeues (a retry, a sweep) are few; the WHEN clause keeps claims and
+-- completions, the hot updates, free of any trigger call.
+CREATE FUNCTION actions_notify_requeued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.work', NEW.queue);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER actions_notify_requeued AFTER UPDATE ON actions
+    FOR EACH ROW WHEN (NEW.status = 'pending' AND OLD.status <> 'pending')
+    EXECUTE FUNCTION actions_notify_requeued();

@@ -19,6 +19,7 @@ import contextlib
 import inspect
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,7 @@ class Worker:
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
         self._outbox = _Outbox(client, batch_window)
+        self._jobs: dict[int, _Job] = {}
         self.processed = 0
 
     def stop(self) -> None:
@@ -97,6 +99,7 @@ class Worker:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
         self._outbox.start()
+        beats = asyncio.create_task(self._heartbeats())
         try:
             while not self._stopping.is_set():
                 claimed = await self._claim()
@@ -110,6 +113,9 @@ class Worker:
                 _, late = await asyncio.wait(self._running, timeout=self.grace)
                 for task in late:
                     task.cancel()
+            beats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beats
             await self._outbox.stop()
             if install_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
@@ -153,13 +159,14 @@ class Worker:
         return self.concurrency - len(self._running)
 
     async def _process(self, action: pb.Action, token: str) -> None:
+        """Run the handler in this task; the heartbeat loop may cancel it."""
+        job = _Job(token, asyncio.current_task(), time.monotonic())  # type: ignore[arg-type]
+        self._jobs[action.id] = job
         try:
-            work = asyncio.create_task(self._invoke(action))
-            beat = asyncio.create_task(self._heartbeat(action.id, token, work))
             try:
-                result = await work
+                result = await self._invoke(action)
             except asyncio.CancelledError:
-                if beat.done() and beat.result():
+                if job.cancelled:
                     log.info("action %s was cancelled; handler stopped", action.id)
                     return
                 raise
@@ -168,18 +175,17 @@ class Worker:
                     self.client.fail(action.id, token, reason=f"{type(exc).__name__}: {exc}")
                 )
                 return
-            finally:
-                if not beat.done():
-                    beat.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await beat
             outcome = _as_result(result)
             await self._report(
                 self._outbox.complete(
                     completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
                 )
             )
+        except asyncio.CancelledError:
+            if not job.cancelled:
+                raise
         finally:
+            del self._jobs[action.id]
             self.processed += 1
             self._slots.release()
 
@@ -188,21 +194,29 @@ class Worker:
             return await self.handler(action)
         return await asyncio.to_thread(self.handler, action)
 
-    async def _heartbeat(self, action_id: int, token: str, work: asyncio.Task[Any]) -> bool:
-        """Beat every lease/3; True when the action was cancelled (work is cancelled)."""
+    async def _heartbeats(self) -> None:
+        """One loop for every action in flight: each running longer than lease/3
+        since its last beat gets one; a cancelled or lost action's task is cancelled.
+        Handlers that finish quickly never cost a heartbeat."""
+        every = self.lease / 3
         while True:
-            await asyncio.sleep(self.lease / 3)
-            try:
-                response = await self.client.heartbeat(action_id, token, self.lease)
-            except Error as exc:
-                log.warning("heartbeat of action %s failed: %s", action_id, exc)
-                if exc.code in ("FAILED_PRECONDITION", "NOT_FOUND"):
-                    work.cancel()
-                    return True
-                continue
-            if response.cancelled:
-                work.cancel()
-                return True
+            await asyncio.sleep(every / 2)
+            now = time.monotonic()
+            due = [(i, j) for i, j in self._jobs.items() if now - j.last_beat >= every]
+            if due:
+                await asyncio.gather(*(self._beat(i, j) for i, j in due))
+
+    async def _beat(self, action_id: int, job: _Job) -> None:
+        try:
+            response = await self.client.heartbeat(action_id, job.token, self.lease)
+        except Error as exc:
+            log.warning("heartbeat of action %s failed: %s", action_id, exc)
+            if exc.code in ("FAILED_PRECONDITION", "NOT_FOUND"):
+                job.stop()
+            return
+        job.last_beat = time.monotonic()
+        if response.cancelled:
+            job.stop()
 
     @staticmethod
     async def _report(call: Awaitable[Any]) -> None:
@@ -210,6 +224,21 @@ class Worker:
             await call
         except Error as exc:
             log.warning("could not report the outcome: %s", exc)
+
+
+@dataclass(slots=True)
+class _Job:
+    """An action being handled: its lease, its task, when it last heartbeated."""
+
+    token: str
+    task: asyncio.Task[None]
+    last_beat: float
+    cancelled: bool = False
+
+    def stop(self) -> None:
+        """The action was cancelled or its lease lost: stop the handler, report nothing."""
+        self.cancelled = True
+        self.task.cancel()
 
 
 class _Outbox:
