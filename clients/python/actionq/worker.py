@@ -86,6 +86,8 @@ class Worker:
         self._slots = asyncio.Semaphore(concurrency)
         self._outbox = _Outbox(client, batch_window)
         self._jobs: dict[int, _Job] = {}
+        self._freed = asyncio.Event()
+        self.batch_window = batch_window
         self.processed = 0
 
     def stop(self) -> None:
@@ -125,6 +127,7 @@ class Worker:
         """Wait for a free slot, then long-poll; return early when stopping."""
         await self._slots.acquire()
         self._slots.release()
+        await self._gather_slots()
         free = max(1, self._free())
         claim = asyncio.ensure_future(
             self.client.claim(
@@ -158,6 +161,18 @@ class Worker:
     def _free(self) -> int:
         return self.concurrency - len(self._running)
 
+    async def _gather_slots(self) -> None:
+        """While busy, claim in larger batches: wait briefly until half the slots
+        are free, so that one Claim carries many actions instead of a few."""
+        deadline = time.monotonic() + self.batch_window * 2
+        while self._running and self._free() < self.concurrency // 2:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._freed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._freed.wait(), remaining)
+
     async def _process(self, action: pb.Action, token: str) -> None:
         """Run the handler in this task; the heartbeat loop may cancel it."""
         job = _Job(token, asyncio.current_task(), time.monotonic())  # type: ignore[arg-type]
@@ -188,6 +203,7 @@ class Worker:
             del self._jobs[action.id]
             self.processed += 1
             self._slots.release()
+            self._freed.set()
 
     async def _invoke(self, action: pb.Action) -> Any:
         if inspect.iscoroutinefunction(self.handler):
