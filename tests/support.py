@@ -134,6 +134,22 @@ def sql(dsn: str, schema: str, statement: str, *args: Any) -> list[asyncpg.Recor
     return asyncio.run(run())
 
 
+def refusal(dsn: str, schema: str, statement: str) -> str:
+    """The name of the error PostgreSQL raises for `statement`, or "allowed"."""
+
+    async def run() -> str:
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+        try:
+            await conn.execute(statement)
+            return "allowed"
+        except asyncpg.PostgresError as exc:
+            return type(exc).__name__
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) -> bool:
     """Poll `predicate` until it is truthy or `timeout` passes."""
     deadline = time.monotonic() + timeout

@@ -8,6 +8,8 @@ import asyncpg
 from actionq_server.store.migrator import available, migrate
 from actionq_server.store.repository import init_connection
 
+from tests.support import refusal
+
 
 async def _migrate_in(dsn: str, schema: str) -> tuple[list[str], int]:
     conn = await asyncpg.connect(dsn)
@@ -127,33 +129,18 @@ def test_constraints_guard_the_lifecycle(schema_dsn: tuple[str, str]) -> None:
     dsn, schema = schema_dsn
     asyncio.run(_migrate_in(dsn, schema))
 
-    async def attempt(statement: str) -> str:
-        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
-        try:
-            await conn.execute(statement)
-            return "allowed"
-        except asyncpg.PostgresError as exc:
-            return type(exc).__name__
-        finally:
-            await conn.close()
+    def attempt(statement: str) -> str:
+        return refusal(dsn, schema, statement)
 
     insert = (
-        "INSERT INTO actions (action_type, project, created_by, status{}) "
-        "VALUES ('t', 'p', 'x', {})"
+        "INSERT INTO actions (action_type, project, created_by, status) VALUES ('t', 'p', 'x', {})"
     )
-    assert asyncio.run(attempt(insert.format("", "'bogus'"))) == "CheckViolationError"
-    assert asyncio.run(attempt(insert.format("", "'claimed'"))) == "CheckViolationError"
-    assert asyncio.run(attempt(insert.format("", "'completed'"))) == "CheckViolationError"
-    assert (
-        asyncio.run(
-            attempt(
-                "INSERT INTO actions (action_type, project, created_by, payload) "
-                "VALUES ('t', 'p', 'x', '[1]')"
-            )
-        )
-        == "CheckViolationError"
+    for status in ("'bogus'", "'claimed'", "'completed'"):
+        assert attempt(insert.format(status)) == "CheckViolationError", status
+    not_an_object = (
+        "INSERT INTO actions (action_type, project, created_by, payload) "
+        "VALUES ('t', 'p', 'x', '[1]')"
     )
-    assert (
-        asyncio.run(attempt("INSERT INTO events (event_type, actor) VALUES ('made_up', 'x')"))
-        == "CheckViolationError"
-    )
+    assert attempt(not_an_object) == "CheckViolationError"
+    unknown_event = "INSERT INTO events (event_type, actor) VALUES ('made_up', 'x')"
+    assert attempt(unknown_event) == "CheckViolationError"
