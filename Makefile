@@ -6,7 +6,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BUF := proto/node_modules/.bin/buf
-LANGUAGES := go typescript java rust
 PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples bench
 
 .PHONY: run test install tools setup-clients lint gen check-gen pytest conformance bench clean
@@ -30,12 +29,8 @@ $(BUF): proto/package.json
 	npm install --prefix proto --no-audit --no-fund --silent
 	touch $@
 
-setup-clients:
-	@for lang in $(LANGUAGES); do \
-	  if [ -x clients/$$lang/setup.sh ] || [ -f clients/$$lang/setup.sh ]; then \
-	    echo "== setup clients/$$lang"; bash clients/$$lang/setup.sh || exit 1; \
-	  fi; \
-	done
+setup-clients: tools
+	bash scripts/each_client.sh setup
 
 lint: install tools
 	$(VENV)/bin/ruff check server cli clients/python tests bench
@@ -48,9 +43,7 @@ lint: install tools
 
 gen: install tools
 	PYTHON=$(PY) bash scripts/gen_python.sh
-	@for lang in $(LANGUAGES); do \
-	  if [ -f clients/$$lang/gen.sh ]; then echo "== gen clients/$$lang"; bash clients/$$lang/gen.sh || exit 1; fi; \
-	done
+	bash scripts/each_client.sh gen
 
 check-gen: gen
 	@if [ -n "$$(git status --porcelain -- clients proto)" ]; then \
