@@ -3,6 +3,7 @@ stderr with exit 1; `claim` exits 2 when nothing is available."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -334,16 +335,13 @@ def events(
 ) -> None:
     """Read the event log; --follow streams it live."""
     if follow:
-        stream = client().watch_events(
+        followed = client().follow_events(
             after_cursor=after, action_ids=action_ids, event_types=event_types
         )
-        try:
-            for message in stream:
-                for event in message.events:
-                    click.echo(json.dumps(event_record(event), ensure_ascii=False))
+        with contextlib.suppress(KeyboardInterrupt):
+            for event in followed:
+                click.echo(json.dumps(event_record(event), ensure_ascii=False))
                 sys.stdout.flush()
-        except KeyboardInterrupt:
-            stream.cancel()
         return
     found: list[dict[str, Any]] = []
     cursor = after

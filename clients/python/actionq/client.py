@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -417,6 +418,34 @@ class Client:
         )
         stream = self.stub.WatchEvents(request, metadata=self._metadata)
         return EventStream(stream, self.address)
+
+    def follow_events(
+        self,
+        *,
+        after_cursor: int = 0,
+        action_ids: Iterable[int] = (),
+        event_types: Iterable[str] = (),
+        from_end: bool = False,
+        retry_delay: float = 1.0,
+    ) -> Iterator[pb.Event]:
+        """Every event after the cursor, until the caller stops iterating: when the
+        stream ends or breaks (the server restarts, the database is down), it
+        resumes from the last cursor it saw, so nothing is lost or repeated."""
+        cursor = self.stats().latest_event_cursor if from_end else after_cursor
+        ids, types = list(action_ids), list(event_types)
+        while True:
+            stream = self.watch_events(after_cursor=cursor, action_ids=ids, event_types=types)
+            try:
+                for message in stream:
+                    yield from message.events
+                    cursor = message.cursor
+            except Error as exc:
+                if exc.code != "UNAVAILABLE":
+                    raise
+            finally:
+                stream.cancel()
+            # The stream ended (a draining server ends it cleanly) or broke: resume.
+            time.sleep(retry_delay)
 
     def emit(
         self, event_type: str, actor: str, payload: dict[str, Any], action_id: int = 0
