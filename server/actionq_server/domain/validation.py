@@ -8,6 +8,10 @@ from typing import Any
 
 from .errors import InvalidArgument
 
+# The canonical form Claim issues; other spellings of a UUID take the slow path.
+TOKEN_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]*$")
 MAX_NAME = 200
 MAX_REF = 2000
@@ -78,6 +82,8 @@ def lease_token(field: str, value: str, *, required: bool) -> str | None:
         if required:
             raise InvalidArgument(field, "is required")
         return None
+    if TOKEN_RE.match(value):
+        return value.lower()
     try:
         return str(uuid.UUID(value))
     except ValueError:
