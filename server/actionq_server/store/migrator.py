@@ -49,7 +49,7 @@ async def migrate(conn: asyncpg.Connection, schema: str) -> MigrationReport:
     await conn.execute(query("migration_lock"), schema)
     try:
         await conn.execute(query("migration_bootstrap").format(schema=quote_ident(schema)))
-        await conn.execute(f"SET search_path TO {quote_ident(schema)}")
+        await conn.execute(query("migration_search_path").format(schema=quote_ident(schema)))
         done = {r["version"] for r in await conn.fetch(query("migration_applied"))}
         applied = []
         for migration in available():

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import asyncpg
 
+from .sql import query
+
 log = logging.getLogger(__name__)
 
 ALL = "*"
@@ -99,7 +101,7 @@ class Listener:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._lost.wait(), timeout=5)
             if not self._lost.is_set():
-                await asyncio.wait_for(conn.execute("SELECT 1"), timeout=5)
+                await asyncio.wait_for(conn.execute(query("connection_probe")), timeout=5)
 
     async def stop(self) -> None:
         """Stop listening and close the connection."""

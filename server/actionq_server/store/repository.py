@@ -339,7 +339,7 @@ class Store:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             rows = await conn.fetch(query("action_stats"), queue, project)
             high_water = await conn.fetchval(query("event_high_water"))
-            now = await conn.fetchval("SELECT now()")
+            now = await conn.fetchval(query("database_now"))
         stats = [QueueStat(**{k: r[k] for k in QueueStat.__dataclass_fields__}) for r in rows]
         return stats, high_water, now
 

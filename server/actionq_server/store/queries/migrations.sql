@@ -20,3 +20,6 @@ CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
     name       text        NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- name: migration_search_path
+SET search_path TO {schema};

@@ -1,0 +1,7 @@
+-- Queries about the connection itself rather than the queue's tables.
+
+-- name: database_now
+SELECT now();
+
+-- name: connection_probe
+SELECT 1;
