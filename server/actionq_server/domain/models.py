@@ -21,21 +21,6 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.REJECTED, Status.CANCELLED})
-
-EVENT_TYPES = frozenset(
-    {
-        "action_enqueued",
-        "action_claimed",
-        "action_completed",
-        "action_failed",
-        "action_rejected",
-        "action_cancelled",
-        "claim_timed_out",
-        "coordinator_cycle",
-        "coordinator_paused",
-    }
-)
 COORDINATOR_EVENT_TYPES = frozenset({"coordinator_cycle", "coordinator_paused"})
 
 
