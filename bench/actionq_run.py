@@ -75,17 +75,13 @@ def _drain(proc: subprocess.Popen[str]) -> None:
 
 
 def _work(addresses: list[str], workers: int, target: int, claim_batch: int, result: Any) -> None:
-    """Child process: run `workers` Worker helpers until `target` actions were handled."""
+    """Child process: run `workers` Worker helpers until the server has acknowledged
+    the completion of `target` actions; that moment ends the measurement, not the
+    workers' shutdown (which waits for their idle long-polls to return)."""
 
     async def main() -> None:
-        handled = 0
-        done = asyncio.Event()
-
         async def noop(_: pb.Action) -> None:
-            nonlocal handled
-            handled += 1
-            if handled >= target:
-                done.set()
+            return None
 
         clients = [AsyncClient(addresses[i % len(addresses)]) for i in range(workers)]
         pool = [
@@ -102,11 +98,13 @@ def _work(addresses: list[str], workers: int, target: int, claim_batch: int, res
         ]
         began = time.perf_counter()
         tasks = [asyncio.create_task(w.run()) for w in pool]
-        await done.wait()
+        # Worker.processed counts an action once its outcome was acknowledged.
+        while sum(w.processed for w in pool) < target:
+            await asyncio.sleep(0.002)
+        result.value = time.perf_counter() - began
         for w in pool:
             w.stop()
         await asyncio.gather(*tasks)
-        result.value = time.perf_counter() - began
         for c in clients:
             await c.close()
 
