@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 from actionq_server.store.migrator import available, migrate
-from actionq_server.store.repository import init_connection
+from actionq_server.store.repository import ACTION_COLUMNS, EVENT_COLUMNS, init_connection
 
 from tests.support import refusal
 
@@ -56,6 +56,20 @@ async def _describe(dsn: str, schema: str) -> dict[str, object]:
         await conn.close()
 
 
+async def _columns_in_order(dsn: str, schema: str, table: str) -> list[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+            schema,
+            table,
+        )
+        return [r["column_name"] for r in rows]
+    finally:
+        await conn.close()
+
+
 def test_all_migrations_apply_and_a_second_run_changes_nothing(
     schema_dsn: tuple[str, str],
 ) -> None:
@@ -74,37 +88,51 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     asyncio.run(_migrate_in(dsn, schema))
     described = asyncio.run(_describe(dsn, schema))
     assert [t for (t,) in described["tables"]] == ["actions", "events", "schema_migrations"]
-    action_columns = {c for t, c, _, _ in described["columns"] if t == "actions"}
-    assert {
-        "id",
-        "queue",
-        "action_type",
-        "project",
-        "target_ref",
-        "source_refs",
-        "payload",
-        "priority",
-        "status",
-        "run_after",
-        "attempt",
-        "max_attempts",
-        "claimed_by",
-        "claim_deadline",
-        "lease_token",
-        "parent_id",
-        "chain_depth",
-        "created_by",
-        "idempotency_key",
-        "result_ref",
-        "result",
-        "failure_reason",
-        "rejected_by",
-        "completed_at",
-        "created_at",
-        "updated_at",
-    } == action_columns
-    event_columns = {c for t, c, _, _ in described["columns"] if t == "events"}
-    assert event_columns == {"id", "action_id", "event_type", "actor", "payload", "created_at"}
+    # The repository converts rows by position (SELECT * returns table order).
+    assert (
+        asyncio.run(_columns_in_order(dsn, schema, "actions"))
+        == [
+            "id",
+            "queue",
+            "action_type",
+            "project",
+            "target_ref",
+            "source_refs",
+            "payload",
+            "priority",
+            "status",
+            "run_after",
+            "attempt",
+            "max_attempts",
+            "claimed_by",
+            "claim_deadline",
+            "lease_token",
+            "parent_id",
+            "chain_depth",
+            "created_by",
+            "idempotency_key",
+            "result_ref",
+            "result",
+            "failure_reason",
+            "rejected_by",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+        == list(ACTION_COLUMNS)
+    )
+    assert (
+        asyncio.run(_columns_in_order(dsn, schema, "events"))
+        == [
+            "id",
+            "action_id",
+            "event_type",
+            "actor",
+            "payload",
+            "created_at",
+        ]
+        == list(EVENT_COLUMNS)
+    )
     indexes = dict(described["indexes"])
     assert "WHERE (status = 'pending'::text)" in indexes["actions_claim_order"]
     assert "(queue, priority, run_after, id)" in indexes["actions_claim_order"]

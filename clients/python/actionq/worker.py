@@ -84,6 +84,8 @@ class Worker:
         self._stopping = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
+        self._handling = 0
+        self._reports = asyncio.Semaphore(concurrency)
         self._outbox = _Outbox(client, batch_window)
         self._jobs: dict[int, _Job] = {}
         self._freed = asyncio.Event()
@@ -107,6 +109,7 @@ class Worker:
                 claimed = await self._claim()
                 for item in claimed:
                     await self._slots.acquire()
+                    self._handling += 1
                     task = asyncio.create_task(self._process(item.action, item.lease_token))
                     self._running.add(task)
                     task.add_done_callback(self._running.discard)
@@ -159,13 +162,13 @@ class Worker:
             return []
 
     def _free(self) -> int:
-        return self.concurrency - len(self._running)
+        return self.concurrency - self._handling
 
     async def _gather_slots(self) -> None:
         """While busy, claim in larger batches: wait briefly until half the slots
         are free, so that one Claim carries many actions instead of a few."""
         deadline = time.monotonic() + self.batch_window * 2
-        while self._running and self._free() < self.concurrency // 2:
+        while self._handling and self._free() < self.concurrency // 2:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
@@ -174,9 +177,14 @@ class Worker:
                 await asyncio.wait_for(self._freed.wait(), remaining)
 
     async def _process(self, action: pb.Action, token: str) -> None:
-        """Run the handler in this task; the heartbeat loop may cancel it."""
+        """Run the handler in this task (the heartbeat loop may cancel it), then
+        report the outcome. The handler's slot frees as soon as the handler ends,
+        so the next claim need not wait for the report's acknowledgement; at most
+        `concurrency` reports are in flight, which holds the worker back when the
+        server acknowledges slowly."""
         job = _Job(token, asyncio.current_task(), time.monotonic())  # type: ignore[arg-type]
         self._jobs[action.id] = job
+        report: Awaitable[Any] | None = None
         try:
             try:
                 result = await self._invoke(action)
@@ -186,24 +194,26 @@ class Worker:
                     return
                 raise
             except Exception as exc:
-                await self._report(
-                    self.client.fail(action.id, token, reason=f"{type(exc).__name__}: {exc}")
-                )
-                return
-            outcome = _as_result(result)
-            await self._report(
-                self._outbox.complete(
+                reason = f"{type(exc).__name__}: {exc}"
+                report = self.client.fail(action.id, token, reason=reason)
+            else:
+                outcome = _as_result(result)
+                report = self._outbox.complete(
                     completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
                 )
-            )
-        except asyncio.CancelledError:
-            if not job.cancelled:
-                raise
+            await self._reports.acquire()
         finally:
             del self._jobs[action.id]
-            self.processed += 1
+            self._handling -= 1
             self._slots.release()
             self._freed.set()
+            if report is None:
+                self.processed += 1
+        try:
+            await self._report(report)
+        finally:
+            self._reports.release()
+            self.processed += 1
 
     async def _invoke(self, action: pb.Action) -> Any:
         if inspect.iscoroutinefunction(self.handler):

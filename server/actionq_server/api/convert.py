@@ -95,6 +95,15 @@ def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     )
 
 
+def _set_time(field: timestamp_pb2.Timestamp, value: datetime) -> None:
+    """Write an aware datetime into a Timestamp field in place (marks it set)."""
+    delta = value - _EPOCH
+    field.seconds = delta.days * 86400 + delta.seconds
+    field.nanos = delta.microseconds * 1000
+    if not field.seconds and not field.nanos:
+        field.SetInParent()
+
+
 def seconds(duration: duration_pb2.Duration) -> float:
     """A Duration in seconds."""
     return duration.seconds + duration.nanos / 1e9
@@ -239,45 +248,81 @@ def event_filter(request: spb.ListEventsRequest | spb.WatchEventsRequest) -> Eve
 
 def action(a: Action, payload: struct_pb2.Struct | None = None) -> pb.Action:
     """The wire form of an action; `payload`, when given, is its payload already as a Struct."""
-    return pb.Action(
-        id=a.id,
-        queue=a.queue,
-        action_type=a.action_type,
-        project=a.project,
-        target_ref=a.target_ref,
-        source_refs=a.source_refs,
-        payload=payload if payload is not None else dict_to_struct(a.payload),
-        priority=a.priority,
-        status=STATUS_TO_PB[a.status],
-        run_after=timestamp(a.run_after),
-        attempt=a.attempt,
-        max_attempts=a.max_attempts,
-        claimed_by=a.claimed_by or "",
-        claim_deadline=timestamp(a.claim_deadline),
-        parent_id=a.parent_id or 0,
-        chain_depth=a.chain_depth,
-        created_by=a.created_by,
-        idempotency_key=a.idempotency_key or "",
-        result_ref=a.result_ref or "",
-        result=dict_to_struct(a.result),
-        failure_reason=a.failure_reason or "",
-        rejected_by=a.rejected_by or "",
-        completed_at=timestamp(a.completed_at),
-        created_at=timestamp(a.created_at),
-        updated_at=timestamp(a.updated_at),
-    )
+    m = pb.Action()
+    fill_action(m, a, payload)
+    return m
+
+
+def fill_action(m: pb.Action, a: Action, payload: struct_pb2.Struct | None = None) -> None:
+    """Write an action into an empty message, typically one added to a response
+    (building it elsewhere and assigning it would copy it once more).
+
+    Done for every claimed or listed action, so only fields with a value are
+    written (an empty string and an unset field are the same on the wire) and
+    timestamps are written in place.
+    """
+    m.id = a.id
+    m.queue = a.queue
+    m.action_type = a.action_type
+    m.project = a.project
+    m.priority = a.priority
+    m.status = STATUS_TO_PB[a.status]
+    m.attempt = a.attempt
+    m.max_attempts = a.max_attempts
+    m.chain_depth = a.chain_depth
+    m.created_by = a.created_by
+    if payload is not None:
+        m.payload.CopyFrom(payload)
+    else:
+        m.payload.SetInParent()
+        if a.payload:
+            m.payload.update(a.payload)
+    if a.target_ref:
+        m.target_ref = a.target_ref
+    if a.source_refs:
+        m.source_refs.extend(a.source_refs)
+    if a.claimed_by:
+        m.claimed_by = a.claimed_by
+    if a.parent_id:
+        m.parent_id = a.parent_id
+    if a.idempotency_key:
+        m.idempotency_key = a.idempotency_key
+    if a.result_ref:
+        m.result_ref = a.result_ref
+    if a.result is not None:
+        m.result.SetInParent()
+        m.result.update(a.result)
+    if a.failure_reason:
+        m.failure_reason = a.failure_reason
+    if a.rejected_by:
+        m.rejected_by = a.rejected_by
+    _set_time(m.run_after, a.run_after)
+    _set_time(m.created_at, a.created_at)
+    _set_time(m.updated_at, a.updated_at)
+    if a.claim_deadline is not None:
+        _set_time(m.claim_deadline, a.claim_deadline)
+    if a.completed_at is not None:
+        _set_time(m.completed_at, a.completed_at)
 
 
 def event(e: Event) -> pb.Event:
     """The wire form of an event."""
-    return pb.Event(
-        id=e.id,
-        action_id=e.action_id or 0,
-        event_type=e.event_type,
-        actor=e.actor,
-        payload=dict_to_struct(e.payload),
-        created_at=timestamp(e.created_at),
-    )
+    m = pb.Event()
+    fill_event(m, e)
+    return m
+
+
+def fill_event(m: pb.Event, e: Event) -> None:
+    """Write an event into an empty message (see fill_action)."""
+    m.id = e.id
+    m.event_type = e.event_type
+    m.actor = e.actor
+    if e.action_id:
+        m.action_id = e.action_id
+    m.payload.SetInParent()
+    if e.payload:
+        m.payload.update(e.payload)
+    _set_time(m.created_at, e.created_at)
 
 
 def queue_stat(s: QueueStat) -> pb.QueueStat:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 
@@ -34,15 +33,11 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             new, max_chain_depth=self._max_chain_depth, rate_limit_per_hour=self._rate_limit
         )
         # A new action's payload is the request's, so its Struct is reused as it came.
-        return spb.EnqueueResponse(
-            actions=[
-                pb.EnqueuedAction(
-                    action=c.action(e.action, None if e.duplicate else m.payload),
-                    duplicate=e.duplicate,
-                )
-                for e, m in zip(stored, request.actions, strict=True)
-            ]
-        )
+        response = spb.EnqueueResponse()
+        for e, m in zip(stored, request.actions, strict=True):
+            item = response.actions.add(duplicate=e.duplicate)
+            c.fill_action(item.action, e.action, None if e.duplicate else m.payload)
+        return response
 
     async def GetAction(
         self, request: spb.GetActionRequest, context: Context
@@ -61,18 +56,18 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             newest_first=request.newest_first,
         )
         token = str(actions[-1].id) if len(actions) == limit else ""
-        return spb.ListActionsResponse(
-            actions=[c.action(a) for a in actions], next_page_token=token
-        )
+        response = spb.ListActionsResponse(next_page_token=token)
+        for a in actions:
+            c.fill_action(response.actions.add(), a)
+        return response
 
     async def Claim(self, request: spb.ClaimRequest, context: Context) -> spb.ClaimResponse:
         claimed = await self._service.claim(c.claim_spec(request))
-        return spb.ClaimResponse(
-            actions=[
-                pb.ClaimedAction(action=c.action(x.action), lease_token=x.lease_token)
-                for x in claimed
-            ]
-        )
+        response = spb.ClaimResponse()
+        for x in claimed:
+            item = response.actions.add(lease_token=x.lease_token)
+            c.fill_action(item.action, x.action)
+        return response
 
     async def Heartbeat(
         self, request: spb.HeartbeatRequest, context: Context
@@ -159,9 +154,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         page = await self._store.list_events(
             request.after_cursor, c.event_filter(request), c.page_size(request.page_size)
         )
-        return spb.ListEventsResponse(
-            events=[c.event(e) for e in page.events], next_cursor=page.next_cursor
-        )
+        response = spb.ListEventsResponse(next_cursor=page.next_cursor)
+        for e in page.events:
+            c.fill_event(response.events.add(), e)
+        return response
 
     async def WatchEvents(
         self, request: spb.WatchEventsRequest, context: Context
@@ -174,9 +170,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             request.after_cursor, where, max_batch, from_end=request.from_end
         )
         async for page in pages:
-            yield spb.WatchEventsResponse(
-                events=[c.event(e) for e in page.events], cursor=page.next_cursor
-            )
+            response = spb.WatchEventsResponse(cursor=page.next_cursor)
+            for e in page.events:
+                c.fill_event(response.events.add(), e)
+            yield response
 
     async def EmitEvent(
         self, request: spb.EmitEventRequest, context: Context

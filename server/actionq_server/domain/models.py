@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 JsonObject = dict[str, Any]
 
@@ -24,9 +24,13 @@ class Status(enum.StrEnum):
 COORDINATOR_EVENT_TYPES = frozenset({"coordinator_cycle", "coordinator_paused"})
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
-    """The current state of one action."""
+class Action(NamedTuple):
+    """The current state of one action.
+
+    A NamedTuple rather than a frozen dataclass: one is built for every row a
+    claim or a listing returns, and a tuple is built at C speed (a frozen
+    dataclass costs ~3 µs a row in `object.__setattr__`).
+    """
 
     id: int
     queue: str
@@ -122,9 +126,8 @@ class HeartbeatOutcome:
     cancelled: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One entry of the append-only log."""
+class Event(NamedTuple):
+    """One entry of the append-only log (a NamedTuple for the reason Action is)."""
 
     id: int
     action_id: int | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import asyncpg
@@ -32,21 +33,28 @@ from .sql import query
 
 RATE_LIMITED_PREFIXES = ("agent:", "script:")
 
-_ACTION_FIELDS = tuple(Action.__dataclass_fields__)
-_EVENT_FIELDS = tuple(Event.__dataclass_fields__)
+# The actions and events tables' columns in table order, which is what
+# `SELECT *` and `RETURNING a.*` return first; rows are converted by position.
+# Action carries every column but lease_token, which Claimed carries.
+# tests/integration/test_migrations.py holds the tables to this order.
+ACTION_COLUMNS = (*Action._fields[:14], "lease_token", *Action._fields[14:])
+EVENT_COLUMNS = Event._fields
+_LEASE_TOKEN = ACTION_COLUMNS.index("lease_token")
+_STATUS = ACTION_COLUMNS.index("status")
+_STATUSES = {s.value: s for s in Status}
 
 
 def action_from_row(row: asyncpg.Record) -> Action:
-    """Convert a row of actions into the domain type."""
-    values = {name: row[name] for name in _ACTION_FIELDS}
-    values["status"] = Status(values["status"])
-    values["source_refs"] = list(values["source_refs"])
-    return Action(**values)
+    """Convert a row of actions (its leading columns) into the domain type."""
+    values = list(islice(row.values(), len(ACTION_COLUMNS)))
+    del values[_LEASE_TOKEN]
+    values[_STATUS] = _STATUSES[values[_STATUS]]
+    return Action._make(values)
 
 
 def event_from_row(row: asyncpg.Record) -> Event:
-    """Convert a row of events into the domain type."""
-    return Event(**{name: row[name] for name in _EVENT_FIELDS})
+    """Convert a row of events (its leading columns) into the domain type."""
+    return Event._make(islice(row.values(), len(EVENT_COLUMNS)))
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
