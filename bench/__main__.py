@@ -55,6 +55,25 @@ def _table(rows: list[Figures]) -> str:
     return "\n".join(lines)
 
 
+def _cpu_table(rows: list[Figures]) -> str:
+    """CPU microseconds per action, by process group and phase.
+
+    "bench" is the benchmark's own process: the producer while enqueueing; for
+    plain SQL also its workers; for actionq the WatchEvents subscriber."""
+    groups = ("postgres", "server", "workers", "bench")
+    head = f"{'CPU us/action':<52} {'phase':<8}" + "".join(f" {g:>9}" for g in groups)
+    head += f" {'total':>9}"
+    lines = [head, "-" * len(head)]
+    for f in rows:
+        for phase, cpu in (("enqueue", f.enqueue_cpu_us), ("process", f.process_cpu_us)):
+            if not cpu:
+                continue
+            cells = "".join(f" {cpu[g]:>9.1f}" if g in cpu else f" {'-':>9}" for g in groups)
+            total = sum(cpu[g] for g in groups if g in cpu)
+            lines.append(f"{f.system:<52} {phase:<8}{cells} {total:>9.1f}")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Variant:
     """One actionq configuration to run."""
@@ -146,6 +165,8 @@ def main(
         f"claim batches of {claim_batch}, medians of {runs} interleaved runs"
     )
     click.echo(_table(rows))
+    click.echo()
+    click.echo(_cpu_table(rows))
     report: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},

@@ -21,7 +21,7 @@ import uvloop
 from actionq import AsyncClient, Client, Worker, new_action
 from actionq.v1 import action_pb2 as pb
 
-from .measure import Figures, percentile_ms
+from .measure import CpuClock, Figures, cpu_per_action, percentile_ms
 
 SERVING = re.compile(r"actionq serving '\w+' on (\S+):(\d+)")
 ACTION_TYPE = "bench.noop"
@@ -74,7 +74,9 @@ def _drain(proc: subprocess.Popen[str]) -> None:
         pass
 
 
-def _work(addresses: list[str], workers: int, target: int, claim_batch: int, result: Any) -> None:
+def _work(
+    addresses: list[str], workers: int, target: int, claim_batch: int, result: Any, cpu: Any
+) -> None:
     """Child process: run `workers` Worker helpers until the server has acknowledged
     the completion of `target` actions; that moment ends the measurement, not the
     workers' shutdown (which waits for their idle long-polls to return)."""
@@ -99,9 +101,11 @@ def _work(addresses: list[str], workers: int, target: int, claim_batch: int, res
         began = time.perf_counter()
         tasks = [asyncio.create_task(w.run()) for w in pool]
         # Worker.processed counts an action once its outcome was acknowledged.
+        cpu_began = time.process_time()
         while sum(w.processed for w in pool) < target:
             await asyncio.sleep(0.002)
         result.value = time.perf_counter() - began
+        cpu.value = time.process_time() - cpu_began
         for w in pool:
             w.stop()
         await asyncio.gather(*tasks)
@@ -143,6 +147,14 @@ async def _wake_latency(address: str, samples: int) -> list[float]:
         await producer.close()
         await worker_client.close()
     return latencies
+
+
+async def _postmaster(dsn: str) -> Any:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await CpuClock.find_postmaster(conn)
+    finally:
+        await conn.close()
 
 
 async def _preload(dsn: str, schema: str, finished: int, pending: int) -> None:
@@ -213,9 +225,11 @@ def run(
     try:
         if preload_finished or preload_pending:
             asyncio.run(_preload(dsn, schema, preload_finished, preload_pending))
+        clock = CpuClock(asyncio.run(_postmaster(dsn)), {"server": [p.proc.pid for p in procs]})
         with Client(procs[0].address, timeout=60) as client:
             start_cursor = client.stats().latest_event_cursor
             watch = _Watcher(client, start_cursor)
+            cpu = clock.read()
             began = time.perf_counter()
             ids: list[int] = []
             for start in range(0, actions, enqueue_batch):
@@ -225,18 +239,26 @@ def run(
                 ]
                 ids.extend(e.action.id for e in client.enqueue(batch))
             enqueue_s = time.perf_counter() - began
-            elapsed = multiprocessing.get_context("spawn").Value("d", 0.0)
-            child = multiprocessing.get_context("spawn").Process(
+            enqueue_cpu = cpu_per_action(cpu, clock.read(), actions)
+            spawn = multiprocessing.get_context("spawn")
+            elapsed, worker_cpu = spawn.Value("d", 0.0), spawn.Value("d", 0.0)
+            addresses = [p.address for p in procs]
+            child = spawn.Process(
                 target=_work,
-                args=([p.address for p in procs], workers, actions, claim_batch, elapsed),
+                args=(addresses, workers, actions, claim_batch, elapsed, worker_cpu),
             )
             child.start()
+            # The processing phase's CPU is read from when the child starts
+            # working to when the last completion was acknowledged.
+            cpu = clock.read()
             child.join()
             assert child.exitcode == 0, "worker process failed"
             process_s = elapsed.value
             ended = time.perf_counter()
             caught_up = watch.wait_for(3 * actions, timeout=120)
             catch_up_s = time.perf_counter() - ended
+            process_cpu = cpu_per_action(cpu, clock.read(), actions)
+            process_cpu["workers"] = worker_cpu.value / actions * 1e6
             watch.close()
             assert caught_up, f"the watcher received {watch.received} of {3 * actions} events"
         asyncio.run(_verify(dsn, schema, ids))
@@ -254,6 +276,8 @@ def run(
         latency_p95_ms=percentile_ms(latencies, 95),
         latency_p99_ms=percentile_ms(latencies, 99),
         server_rss_mb=rss_peak[0],
+        enqueue_cpu_us=enqueue_cpu,
+        process_cpu_us=process_cpu,
         extra={"watch_catch_up_s": round(catch_up_s, 3), "watch_events": watch.received},
     )
 

@@ -13,7 +13,7 @@ import time
 
 import asyncpg
 
-from .measure import Figures, percentile_ms
+from .measure import CpuClock, Figures, cpu_per_action, percentile_ms
 
 SCHEMA = """
 DROP SCHEMA IF EXISTS bench_plain CASCADE;
@@ -48,11 +48,14 @@ async def run(
     admin = await asyncpg.connect(dsn)
     try:
         await admin.execute(SCHEMA)
+        clock = CpuClock(await CpuClock.find_postmaster(admin), {})
         payloads = [json.dumps({"n": i}) for i in range(actions)]
+        cpu = clock.read()
         began = time.perf_counter()
         for start in range(0, actions, enqueue_batch):
             await admin.execute(ENQUEUE, payloads[start : start + enqueue_batch])
         enqueue_s = time.perf_counter() - began
+        enqueue_cpu = cpu_per_action(cpu, clock.read(), actions)
 
         processed = [0] * workers
 
@@ -68,9 +71,11 @@ async def run(
             finally:
                 await conn.close()
 
+        cpu = clock.read()
         began = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(workers)))
         process_s = time.perf_counter() - began
+        process_cpu = cpu_per_action(cpu, clock.read(), actions)
         done = await admin.fetchval("SELECT count(*) FROM bench_plain.jobs WHERE status = 'done'")
         assert done == actions == sum(processed), (done, actions, processed)
         latencies = await _latency(dsn, admin, latency_samples)
@@ -84,6 +89,9 @@ async def run(
         latency_p50_ms=percentile_ms(latencies, 50),
         latency_p95_ms=percentile_ms(latencies, 95),
         latency_p99_ms=percentile_ms(latencies, 99),
+        # The producer and the workers are this process ("bench").
+        enqueue_cpu_us=enqueue_cpu,
+        process_cpu_us=process_cpu,
     )
 
 
