@@ -107,9 +107,8 @@ class ClaimSpec:
     wait_seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Completion:
-    """One validated completion of a batch."""
+class Completion(NamedTuple):
+    """One validated completion of a batch (a NamedTuple: built per item, see Action)."""
 
     action_id: int
     lease_token: str | None

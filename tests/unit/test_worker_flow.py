@@ -1,0 +1,72 @@
+"""The Python Worker's flow control, against a scripted client (no server, no storage):
+a handler's slot frees before its report is acknowledged, and reports in flight
+are bounded by the concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any, cast
+
+from actionq import AsyncClient, Worker
+from actionq.v1 import action_pb2 as pb
+from actionq.v1 import service_pb2 as spb
+
+
+class ScriptedClient:
+    """Hands out one action per claim; CompleteMany waits until the test lets it answer."""
+
+    def __init__(self) -> None:
+        self.claims = 0
+        self.next_id = 1
+        self.sent: list[list[int]] = []
+        self.acknowledge = asyncio.Event()
+
+    async def claim(self, worker: str, **_: Any) -> list[pb.ClaimedAction]:
+        self.claims += 1
+        action_id, self.next_id = self.next_id, self.next_id + 1
+        return [pb.ClaimedAction(action=pb.Action(id=action_id), lease_token=f"t{action_id}")]
+
+    async def complete_many(
+        self, completions: Iterable[spb.CompleteRequest]
+    ) -> spb.CompleteManyResponse:
+        ids = [c.id for c in completions]
+        self.sent.append(ids)
+        await self.acknowledge.wait()
+        return spb.CompleteManyResponse(completed_ids=ids)
+
+
+async def _until(condition: Any, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.001)
+
+
+def test_slot_frees_before_the_report_is_acknowledged_and_reports_are_bounded() -> None:
+    async def scenario() -> None:
+        client = ScriptedClient()
+        handled: list[int] = []
+
+        async def handler(action: pb.Action) -> None:
+            handled.append(action.id)
+
+        worker = Worker(
+            cast(AsyncClient, client), handler, name="w", concurrency=1, batch_window=0.0
+        )
+        running = asyncio.create_task(worker.run())
+        # Action 1's completion is sent and not yet acknowledged, yet the worker
+        # claimed and ran action 2: the slot did not wait for the acknowledgement.
+        await _until(lambda: client.sent == [[1]] and handled == [1, 2])
+        # With one report in flight (the bound for concurrency 1), action 2 holds
+        # its slot: no third claim while the server has not answered.
+        await asyncio.sleep(0.05)
+        assert client.claims == 2 and worker.processed == 0
+        client.acknowledge.set()
+        await _until(lambda: worker.processed >= 3)
+        worker.stop()
+        await asyncio.wait_for(running, 5)
+        sent = [i for batch in client.sent for i in batch]
+        assert sorted(sent) == sorted(set(sent)) == list(range(1, max(sent) + 1))
+        assert handled[: len(sent)] == sent
+
+    asyncio.run(scenario())
