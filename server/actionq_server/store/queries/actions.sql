@@ -1,5 +1,9 @@
 -- Queries on actions. Each transition writes its event in the same statement,
 -- so a transition and its history commit together or not at all.
+--
+-- Batch transitions find their rows with `a.id = ANY(array)`: an index probe
+-- per row. Joined to a CTE or unnest() instead, the planner may hash-join a
+-- sequential scan of the whole table, which it prices as cheap on small tables.
 
 -- name: action_get
 SELECT * FROM actions WHERE id = $1;
@@ -68,7 +72,7 @@ WITH picked AS (
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
         claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
         updated_at = now()
-    FROM picked WHERE a.id = picked.id
+    WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -98,7 +102,7 @@ WITH picked AS (
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
         claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
         updated_at = now()
-    FROM picked WHERE a.id = picked.id
+    WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -138,7 +142,7 @@ WITH input AS (
     SET status = 'completed', result_ref = i.result_ref, result = i.result, completed_at = now(),
         claim_deadline = NULL, updated_at = now()
     FROM input i
-    WHERE a.id = i.id AND a.status = 'claimed'
+    WHERE a.id = ANY($1::bigint[]) AND a.id = i.id AND a.status = 'claimed'
       AND (i.lease_token IS NULL OR a.lease_token = i.lease_token)
     RETURNING a.id, a.result_ref, a.attempt, coalesce(i.actor, a.claimed_by) AS actor
 ), logged AS (
@@ -218,7 +222,7 @@ WITH expired AS (
     UPDATE actions a
     SET status = 'pending', claimed_by = NULL, claim_deadline = NULL, lease_token = NULL,
         updated_at = now()
-    FROM expired WHERE a.id = expired.id
+    FROM expired WHERE a.id = ANY(ARRAY(SELECT id FROM expired)) AND a.id = expired.id
     RETURNING a.*, expired.previous_worker
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
