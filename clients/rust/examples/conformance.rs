@@ -1,15 +1,18 @@
-//! Runs the shared conformance scenario (tests/conformance/scenario.json) against a live server.
+//! Runs the shared conformance scenario (tests/conformance/scenario.json) against a live server,
+//! or, with `--worker`, the live check of the worker helper.
 //!
-//! Usage: `conformance SCENARIO_PATH`, with `ACTIONQ_SERVER`, `ACTIONQ_CONFORMANCE_PROJECT` and
-//! `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment. Prints `ok <name>` or
-//! `FAIL <name>: <why>` per step and exits 0 iff every step passed.
+//! Usage: `conformance SCENARIO_PATH` or `conformance --worker`, with `ACTIONQ_SERVER`,
+//! `ACTIONQ_CONFORMANCE_PROJECT` and `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment. The
+//! scenario prints `ok <name>` or `FAIL <name>: <why>` per step and exits 0 iff every step
+//! passed; the worker check prints one summary line and exits 0 iff it passed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actionq::pb;
-use actionq::{ActionStatus, Client, ClientOptions};
+use actionq::{ActionStatus, CancellationToken, Client, ClientOptions, Completion, Worker};
 use serde_json::Value;
 use tonic::{Code, Status};
 
@@ -17,7 +20,12 @@ const WORKER: &str = "conformance-rust";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let outcome = if std::env::args().nth(1).as_deref() == Some("--worker") {
+        worker_check().await
+    } else {
+        run().await
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -73,6 +81,190 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     }
     eprintln!("conformance-rust: {passed} passed, {failed} failed");
     Ok(failed == 0)
+}
+
+/// How many actions the worker check enqueues, and how the worker runs them.
+const WORKER_ACTIONS: usize = 300;
+const WORKER_CONCURRENCY: usize = 16;
+const WORKER_LEASE: Duration = Duration::from_secs(30);
+
+/// The live check of the worker helper: enqueues 300 actions of a fresh type, runs a `Worker`
+/// until each was handled, stops it gracefully and checks through ListActions that every action
+/// ended as its handler said (one returns an error and must end FAILED, the others COMPLETED) and
+/// that the handler ran exactly once per action. Prints one line (never `ok `/`FAIL ` lines,
+/// which belong to the scenario).
+async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
+    let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_PROJECT is not set")?;
+    let created_by = std::env::var("ACTIONQ_CONFORMANCE_CREATED_BY")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_CREATED_BY is not set")?;
+    let action_type = format!(
+        "conformance.worker.{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let client = ClientOptions::from_env().connect().await?;
+    let began = Instant::now();
+
+    let actions = (0..WORKER_ACTIONS)
+        .map(|i| pb::NewAction {
+            action_type: action_type.clone(),
+            project: project.clone(),
+            created_by: created_by.clone(),
+            target_ref: format!("item:{i}"),
+            ..Default::default()
+        })
+        .collect();
+    let ids: Vec<i64> = client
+        .enqueue(pb::EnqueueRequest { actions })
+        .await?
+        .actions
+        .into_iter()
+        .filter_map(|e| e.action.map(|a| a.id))
+        .collect();
+    if ids.len() != WORKER_ACTIONS {
+        return Err(format!("enqueued {} actions, asked for {WORKER_ACTIONS}", ids.len()).into());
+    }
+    let failing = ids[WORKER_ACTIONS / 2];
+    const FAILURE: &str = "deliberate failure";
+
+    // Handler runs per action id; `all_handled` fires once every id has run.
+    let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
+    let all_handled = Arc::new(tokio::sync::Notify::new());
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(client.clone(), "conformance-rust-worker")
+        .action_types([action_type.clone()])
+        .project(project.clone())
+        .concurrency(WORKER_CONCURRENCY)
+        .lease(WORKER_LEASE);
+    let handler = {
+        let (runs, all_handled) = (Arc::clone(&runs), Arc::clone(&all_handled));
+        move |action: pb::Action, _cancel: CancellationToken| {
+            let mut runs = runs.lock().unwrap();
+            let count = runs.entry(action.id).or_insert(0);
+            *count += 1;
+            if *count == 1 && runs.len() == WORKER_ACTIONS {
+                all_handled.notify_one(); // keeps the permit if nobody waits yet
+            }
+            std::future::ready(if action.id == failing {
+                Err(FAILURE.to_owned())
+            } else {
+                Ok(Completion::new(format!("done:{}", action.id)))
+            })
+        }
+    };
+    let running = tokio::spawn(worker.run(shutdown.clone(), handler));
+    let handled_in_time = tokio::time::timeout(Duration::from_secs(30), all_handled.notified())
+        .await
+        .is_ok();
+    let handled_after = began.elapsed();
+    // A graceful stop: `run` returns only after the outbox sent every completion.
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running).await;
+    let elapsed = began.elapsed();
+
+    let mut problems = Vec::new();
+    if !handled_in_time {
+        let handled = runs.lock().unwrap().len();
+        problems.push(format!(
+            "only {handled} of {WORKER_ACTIONS} actions were handled within 30 s"
+        ));
+    }
+    match stopped {
+        Err(_) => problems.push("the worker did not stop within 10 s".to_owned()),
+        Ok(Err(join_error)) => problems.push(format!("the worker task failed: {join_error}")),
+        Ok(Ok(Err(status))) => problems.push(format!("the worker returned {}", describe(status))),
+        Ok(Ok(Ok(()))) => {}
+    }
+
+    let runs = std::mem::take(&mut *runs.lock().unwrap());
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    for (id, count) in &runs {
+        if !wanted.contains(id) {
+            problems.push(format!(
+                "the handler ran for action {id}, which is not ours"
+            ));
+        } else if *count != 1 {
+            problems.push(format!("the handler ran {count} times for action {id}"));
+        }
+    }
+
+    let stored = list_all(&client, &project, &action_type).await?;
+    let (mut completed, mut failed) = (0, 0);
+    let mut commits = HashSet::new();
+    for id in &ids {
+        let Some(action) = stored.get(id) else {
+            problems.push(format!("action {id} is missing from ListActions"));
+            continue;
+        };
+        if !runs.contains_key(id) {
+            problems.push(format!("the handler never ran for action {id}"));
+        }
+        let status = action.status();
+        if *id == failing {
+            if status == ActionStatus::Failed && action.failure_reason == FAILURE {
+                failed += 1;
+            } else {
+                problems.push(format!(
+                    "action {id} (handler error) is {status:?} with reason {:?}, want Failed with {FAILURE:?}",
+                    action.failure_reason
+                ));
+            }
+        } else if status == ActionStatus::Completed && action.result_ref == format!("done:{id}") {
+            completed += 1;
+            // Completions committed together share completed_at (the transaction's now()).
+            commits.insert(action.completed_at.map(|t| (t.seconds, t.nanos)));
+        } else {
+            problems.push(format!(
+                "action {id} is {status:?} with result_ref {:?}, want Completed with \"done:{id}\"",
+                action.result_ref
+            ));
+        }
+    }
+
+    if problems.is_empty() {
+        println!(
+            "worker check passed: {WORKER_ACTIONS} actions of {action_type} each handled once \
+             (concurrency {WORKER_CONCURRENCY}), {completed} completed in {} commits, {failed} \
+             failed, all handled after {:.2} s, worker stopped after {:.2} s",
+            commits.len(),
+            handled_after.as_secs_f64(),
+            elapsed.as_secs_f64(),
+        );
+        return Ok(true);
+    }
+    println!(
+        "worker check failed: {} problems ({completed} completed, {failed} failed of \
+         {WORKER_ACTIONS}); first: {}",
+        problems.len(),
+        problems[..problems.len().min(5)].join("; ")
+    );
+    Ok(false)
+}
+
+/// Every action of this type in this project, by id (ListActions, page by page).
+async fn list_all(
+    client: &Client,
+    project: &str,
+    action_type: &str,
+) -> Result<HashMap<i64, pb::Action>, Status> {
+    let mut actions = HashMap::new();
+    let mut page_token = String::new();
+    loop {
+        let page = client
+            .list_actions(pb::ListActionsRequest {
+                action_type: action_type.to_owned(),
+                project: project.to_owned(),
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            })
+            .await?;
+        actions.extend(page.actions.into_iter().map(|a| (a.id, a)));
+        if page.next_page_token.is_empty() {
+            return Ok(actions);
+        }
+        page_token = page.next_page_token;
+    }
 }
 
 /// Replaces `$PROJECT` and `$CREATED_BY` in every string of the scenario.

@@ -235,6 +235,11 @@ impl Client {
         complete(pb::CompleteRequest) -> pb::CompleteResponse
     );
     unary!(
+        /// Completes several claimed actions in one transaction; refused items come back in
+        /// `failures` and do not stop the others.
+        complete_many(pb::CompleteManyRequest) -> pb::CompleteManyResponse
+    );
+    unary!(
         /// Records a failed attempt.
         fail(pb::FailRequest) -> pb::FailResponse
     );

@@ -2,7 +2,8 @@
 //!
 //! - [`pb`]: the generated `actionq.v1` messages and the raw tonic stub.
 //! - [`ClientOptions`] / [`Client`]: address, TLS, bearer auth and default deadlines.
-//! - [`Worker`]: the long-poll claim loop with heartbeats, cancellation and graceful stop.
+//! - [`Worker`]: the long-poll claim loop with heartbeats, batched completions, cancellation and
+//!   graceful stop.
 //! - [`json`]: conversions between `google.protobuf.Struct` payloads and `serde_json`.
 
 pub mod client;

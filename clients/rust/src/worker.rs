@@ -1,24 +1,30 @@
 //! The worker helper: a long-poll claim loop that runs a handler per action under a heartbeat.
 //!
 //! Each claimed action runs in its own tokio task. While the handler runs, the lease is extended
-//! every `lease / 3`; success completes the action, an error fails it with the error text as
-//! reason. When a heartbeat reports that the action was cancelled (or that the lease is gone), the
-//! handler's [`CancellationToken`] is cancelled and the action is left alone. Cancelling the
-//! shutdown token stops claiming, lets in-flight handlers finish, then returns.
+//! every `lease / 3`; an error fails the action with the error text as reason (one Fail RPC),
+//! success puts its completion in the outbox, which sends the completions of the handlers that
+//! returned within a short window in one CompleteMany. A handler's slot is freed as soon as it
+//! returns, so the next Claim does not wait for the report's round trip; the reports in flight are
+//! bounded by the concurrency as well. When a heartbeat reports that the action was cancelled (or
+//! that the lease is gone), the handler's [`CancellationToken`] is cancelled and the action is left
+//! alone. Cancelling the shutdown token stops claiming, lets in-flight handlers finish, sends what
+//! the outbox holds, then returns.
 
 use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tonic::{Code, Status};
 
 use crate::pb::{
-    Action, ClaimRequest, ClaimedAction, CompleteRequest, FailRequest, HeartbeatRequest,
+    Action, ClaimRequest, ClaimedAction, CompleteManyRequest, CompleteRequest, FailRequest,
+    HeartbeatRequest,
 };
 use crate::Client;
 
@@ -59,11 +65,12 @@ pub struct Worker {
     concurrency: usize,
     lease: Duration,
     wait: Duration,
+    complete_batch_window: Duration,
 }
 
 impl Worker {
     /// A worker named `name` (recorded as `claimed_by`) on the default queue, any action type and
-    /// project, one action at a time, 30 s leases and 30 s long-polls.
+    /// project, one action at a time, 30 s leases, 30 s long-polls and a 2 ms completion window.
     pub fn new(client: Client, name: impl Into<String>) -> Self {
         Self {
             client,
@@ -74,6 +81,7 @@ impl Worker {
             concurrency: 1,
             lease: Duration::from_secs(30),
             wait: Duration::from_secs(30),
+            complete_batch_window: Duration::from_millis(2),
         }
     }
 
@@ -118,10 +126,18 @@ impl Worker {
         self
     }
 
+    /// How long a completion waits in the outbox for others to share its CompleteMany (default
+    /// 2 ms, at most 1 s). Zero still batches whatever is queued when the outbox sends.
+    pub fn complete_batch_window(mut self, window: Duration) -> Self {
+        self.complete_batch_window = window.min(Duration::from_secs(1));
+        self
+    }
+
     /// Claims and handles actions until `shutdown` is cancelled, then waits for the in-flight
-    /// handlers and returns `Ok`. Transient errors (UNAVAILABLE and the like) are retried with
-    /// backoff; a Claim error that retrying cannot fix (e.g. INVALID_ARGUMENT, UNAUTHENTICATED)
-    /// ends the loop and is returned once the in-flight handlers are done.
+    /// handlers, sends the completions still in the outbox and returns `Ok`. Transient errors
+    /// (UNAVAILABLE and the like) are retried with backoff; a Claim error that retrying cannot fix
+    /// (e.g. INVALID_ARGUMENT, UNAUTHENTICATED) ends the loop and is returned once the in-flight
+    /// handlers are done and the outbox is sent.
     ///
     /// The handler gets the action and a token that is cancelled when the action was cancelled
     /// by an operator or the lease was lost; it should then stop soon. Its result is not reported.
@@ -134,6 +150,9 @@ impl Worker {
     {
         let handler = Arc::new(handler);
         let slots = Arc::new(Semaphore::new(self.concurrency));
+        // A report holds one of these from its handler's return until the server has answered it.
+        let reports = Arc::new(Semaphore::new(self.concurrency));
+        let outbox = Outbox::start(self.client.clone(), self.complete_batch_window);
         let tasks = TaskTracker::new();
         let mut backoff = Backoff::default();
         let outcome = loop {
@@ -158,7 +177,9 @@ impl Worker {
                             client: self.client.clone(),
                             lease: self.lease,
                             claimed,
-                            _permit: permit,
+                            slot: Some(permit),
+                            reports: Arc::clone(&reports),
+                            outbox: outbox.sender(),
                         };
                         tasks.spawn(job.run(Arc::clone(&handler)));
                     }
@@ -176,6 +197,8 @@ impl Worker {
         };
         tasks.close();
         tasks.wait().await;
+        // Every job has returned, so every completion is in the outbox.
+        outbox.flush().await;
         outcome
     }
 
@@ -229,11 +252,14 @@ struct Job {
     client: Client,
     lease: Duration,
     claimed: ClaimedAction,
-    _permit: OwnedSemaphorePermit,
+    /// The handler slot; freed as soon as the handler returns.
+    slot: Option<OwnedSemaphorePermit>,
+    reports: Arc<Semaphore>,
+    outbox: mpsc::UnboundedSender<Pending>,
 }
 
 impl Job {
-    async fn run<H, F>(self, handler: Arc<H>)
+    async fn run<H, F>(mut self, handler: Arc<H>)
     where
         H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
         F: Future<Output = Result<Completion, String>> + Send + 'static,
@@ -260,17 +286,24 @@ impl Job {
         if stop.is_cancelled() {
             return;
         }
+        // Take a report permit before freeing the slot: once `concurrency` reports are in flight,
+        // a slow server holds back the next Claim instead of letting reports pile up.
+        let report = Arc::clone(&self.reports)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        self.slot = None;
         match outcome {
-            Ok(Ok(completion)) => self.complete(completion).await,
-            Ok(Err(reason)) => self.fail(reason).await,
+            Ok(Ok(completion)) => self.complete(completion, report),
+            Ok(Err(reason)) => self.fail(reason, report).await,
             Err(join_error) if join_error.is_panic() => {
-                self.fail(format!(
-                    "handler panicked: {}",
-                    panic_text(join_error.into_panic())
-                ))
-                .await;
+                let reason = format!("handler panicked: {}", panic_text(join_error.into_panic()));
+                self.fail(reason, report).await;
             }
-            Err(_) => self.fail("handler task was aborted".to_owned()).await,
+            Err(_) => {
+                self.fail("handler task was aborted".to_owned(), report)
+                    .await
+            }
         }
     }
 
@@ -295,7 +328,8 @@ impl Job {
         }
     }
 
-    async fn complete(&self, completion: Completion) {
+    /// Queues the completion; the outbox sends it and then releases `report`.
+    fn complete(&self, completion: Completion, report: OwnedSemaphorePermit) {
         let request = CompleteRequest {
             id: self.id(),
             lease_token: self.claimed.lease_token.clone(),
@@ -303,13 +337,17 @@ impl Job {
             result: completion.result,
             actor: String::new(),
         };
-        let outcome = retry_transient(|| self.client.complete(request.clone())).await;
-        if let Err(status) = outcome {
-            tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq complete failed");
+        let pending = Pending { request, report };
+        if self.outbox.send(pending).is_err() {
+            tracing::warn!(
+                id = self.id(),
+                "actionq complete failed: the outbox has stopped"
+            );
         }
     }
 
-    async fn fail(&self, reason: String) {
+    /// Fails the action with one Fail RPC, holding `_report` until it is answered.
+    async fn fail(&self, reason: String, _report: OwnedSemaphorePermit) {
         let reason = if reason.trim().is_empty() {
             "handler failed without a reason".to_owned()
         } else {
@@ -330,6 +368,96 @@ impl Job {
     fn id(&self) -> i64 {
         self.claimed.action.as_ref().map_or(0, |a| a.id)
     }
+}
+
+/// Most completions one CompleteMany may carry.
+const MAX_BATCH: usize = 1000;
+
+/// A completion waiting in the outbox. Its permit counts it as a report in flight until the server
+/// has answered the batch that carried it.
+struct Pending {
+    request: CompleteRequest,
+    report: OwnedSemaphorePermit,
+}
+
+/// Sends the completions of finished handlers in CompleteMany batches, from one task: a
+/// completion waits up to the window for others to share its RPC, and those that arrive while a
+/// batch is in flight go together in the next one. The queue needs no bound of its own: the report
+/// permits keep it at `concurrency` (at most 1000, one batch) items.
+struct Outbox {
+    queue: mpsc::UnboundedSender<Pending>,
+    flush: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Outbox {
+    fn start(client: Client, window: Duration) -> Self {
+        let (queue, pending) = mpsc::unbounded_channel();
+        let flush = CancellationToken::new();
+        let task = tokio::spawn(send_batches(client, pending, window, flush.clone()));
+        Self { queue, flush, task }
+    }
+
+    fn sender(&self) -> mpsc::UnboundedSender<Pending> {
+        self.queue.clone()
+    }
+
+    /// Sends what is queued without waiting out the window and returns once it was answered.
+    /// Call it when no job can queue any more (the task ends when the last sender is gone).
+    async fn flush(self) {
+        self.flush.cancel();
+        drop(self.queue);
+        if let Err(err) = self.task.await {
+            tracing::error!(%err, "actionq outbox task failed");
+        }
+    }
+}
+
+async fn send_batches(
+    client: Client,
+    mut queue: mpsc::UnboundedReceiver<Pending>,
+    window: Duration,
+    flush: CancellationToken,
+) {
+    let mut batch = Vec::new();
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        if !window.is_zero() && batch.len() < MAX_BATCH {
+            tokio::select! {
+                _ = tokio::time::sleep(window) => {}
+                _ = flush.cancelled() => {}
+            }
+        }
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(pending) => batch.push(pending),
+                Err(_) => break,
+            }
+        }
+        send_batch(&client, std::mem::take(&mut batch)).await;
+    }
+}
+
+/// Sends one CompleteMany and logs each refused item as a failed Complete would be logged. When
+/// the RPC itself fails (after the transient retries) every item gets its error: their leases
+/// expire and the server requeues those actions.
+async fn send_batch(client: &Client, batch: Vec<Pending>) {
+    let (completions, reports): (Vec<_>, Vec<_>) =
+        batch.into_iter().map(|p| (p.request, p.report)).unzip();
+    let request = CompleteManyRequest { completions };
+    match retry_transient(|| client.complete_many(request.clone())).await {
+        Ok(response) => {
+            for failure in response.failures {
+                tracing::warn!(id = failure.id, code = %failure.code, message = %failure.message, "actionq complete failed");
+            }
+        }
+        Err(status) => {
+            for completion in &request.completions {
+                tracing::warn!(id = completion.id, code = ?status.code(), message = status.message(), "actionq complete failed");
+            }
+        }
+    }
+    // Answered: these reports are no longer in flight.
+    drop(reports);
 }
 
 /// Retries a lease-fenced call on transient errors: a repeat after an unseen success is refused

@@ -173,3 +173,77 @@ async fn shutdown_lets_in_flight_handlers_finish() {
     assert_eq!(action.status(), ActionStatus::Completed);
     assert_eq!(action.result_ref, "slept");
 }
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn stop_flushes_the_outbox_without_waiting_out_the_window() {
+    let client = connect().await;
+    let project = project();
+    let ids = enqueue(&client, &project, &["a", "b", "c", "d"]).await;
+    let handled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let shutdown = CancellationToken::new();
+    let count = Arc::clone(&handled);
+    let run = tokio::spawn(
+        worker(client.clone(), &project)
+            .complete_batch_window(Duration::from_secs(1))
+            .run(shutdown.clone(), move |action, _| {
+                count.fetch_add(1, Ordering::SeqCst);
+                std::future::ready(Ok(Completion::new(format!("done:{}", action.id))))
+            }),
+    );
+    while handled.load(Ordering::SeqCst) < ids.len() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The completions now wait out the 1 s window; stopping must send them at once.
+    let stopping = std::time::Instant::now();
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(stopping.elapsed() < Duration::from_millis(900));
+    for id in ids {
+        let action = get(&client, id).await;
+        assert_eq!(action.status(), ActionStatus::Completed, "action {id}");
+        assert_eq!(action.result_ref, format!("done:{id}"));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn a_slot_frees_before_the_completion_is_acknowledged() {
+    let client = connect().await;
+    let project = project();
+    let ids = enqueue(&client, &project, &["first", "second"]).await;
+    let started = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let shutdown = CancellationToken::new();
+    let log = Arc::clone(&started);
+    // One slot and a 1 s window: the second handler can only start within the window if the
+    // first one's slot was freed before its completion was sent.
+    let run = tokio::spawn(
+        worker(client.clone(), &project)
+            .concurrency(1)
+            .complete_batch_window(Duration::from_secs(1))
+            .run(shutdown.clone(), move |_, _| {
+                log.lock().unwrap().push(std::time::Instant::now());
+                std::future::ready(Ok(Completion::new("done")))
+            }),
+    );
+    for id in &ids {
+        wait_for_status(&client, *id, ActionStatus::Completed).await;
+    }
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let started = started.lock().unwrap();
+    assert_eq!(started.len(), 2);
+    let gap = started[1] - started[0];
+    assert!(
+        gap < Duration::from_millis(700),
+        "the second handler started {gap:?} after the first"
+    );
+}
