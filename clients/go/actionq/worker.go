@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,12 +19,17 @@ import (
 
 // Defaults of a Worker's zero-valued fields.
 const (
-	DefaultLease = 30 * time.Second
-	DefaultWait  = 20 * time.Second
+	DefaultLease               = 30 * time.Second
+	DefaultWait                = 20 * time.Second
+	DefaultCompleteBatchWindow = 2 * time.Millisecond
 )
 
-// maxClaimBatch is the most actions one Claim may ask for.
-const maxClaimBatch = 1000
+// The most actions one Claim may ask for, and the most completions one
+// CompleteMany may carry.
+const (
+	maxClaimBatch    = 1000
+	maxCompleteBatch = 1000
+)
 
 // The cause of a handler's cancelled context (see context.Cause).
 var (
@@ -50,6 +56,9 @@ type Handler func(ctx context.Context, a *actionqv1.Action) (Result, error)
 
 // Worker claims actions from one queue and runs Handler on each, up to
 // Concurrency at a time, heartbeating every Lease/3 while the handler runs.
+// Completions are sent in batches (CompleteMany); failures and rejections
+// one by one. A handler's slot frees when it returns, while its report is
+// still in flight; at most Concurrency reports are in flight at once.
 type Worker struct {
 	Client *Client
 	// Name is recorded as claimed_by; required.
@@ -68,15 +77,20 @@ type Worker struct {
 	// ShutdownGrace is how long handlers may keep running once Run's context
 	// ends before their contexts are cancelled; 0 means as long as they take.
 	ShutdownGrace time.Duration
-	Handler       Handler
+	// CompleteBatchWindow is how long a completion waits for others to share
+	// its CompleteMany call; 0 means DefaultCompleteBatchWindow, and a
+	// negative value means no wait: each call takes whatever is queued then.
+	CompleteBatchWindow time.Duration
+	Handler             Handler
 	// Logger receives transient errors and dropped actions; nil means slog.Default().
 	Logger *slog.Logger
 }
 
 // Run claims and handles actions until ctx ends, then stops claiming, waits
-// for the handlers in flight to finish and report, and returns nil. It
-// returns early with an error only when the server refuses the claim itself
-// (e.g. INVALID_ARGUMENT); unavailability is retried with backoff.
+// for the handlers in flight to finish, sends every outcome still queued,
+// and returns nil once the server has answered them all. It returns early
+// with an error only when the server refuses the claim itself (e.g.
+// INVALID_ARGUMENT); unavailability is retried with backoff.
 func (w *Worker) Run(ctx context.Context) error {
 	if w.Client == nil || w.Handler == nil || w.Name == "" {
 		return errors.New("actionq: Worker needs Client, Name and Handler")
@@ -102,9 +116,16 @@ func (w *Worker) Run(ctx context.Context) error {
 		}()
 	}
 
+	// Deferred calls run in reverse: the handlers and their reports finish,
+	// then the outbox sends what is left, then base ends.
+	out := newOutbox(ctx, w.Client, w.completeBatchWindow())
+	defer out.close()
 	var inFlight sync.WaitGroup
 	defer inFlight.Wait()
 	slots := make(chan struct{}, max(w.Concurrency, 1))
+	// reports bounds the outcomes sent but not yet acknowledged, so a slow
+	// server holds the worker back instead of letting reports pile up.
+	reports := make(chan struct{}, cap(slots))
 	backoff := newBackoff(100*time.Millisecond, 10*time.Second)
 	for {
 		free, ok := takeSlots(ctx, slots)
@@ -133,8 +154,17 @@ func (w *Worker) Run(ctx context.Context) error {
 			inFlight.Add(1)
 			go func() {
 				defer inFlight.Done()
-				defer releaseSlots(slots, 1)
-				w.handle(base, ca)
+				report := w.handle(base, ca, out)
+				if report == nil {
+					releaseSlots(slots, 1)
+					return
+				}
+				// The handler's slot frees once its report has room,
+				// not once the report is acknowledged.
+				reports <- struct{}{}
+				releaseSlots(slots, 1)
+				report()
+				<-reports
 			}()
 		}
 	}
@@ -152,9 +182,11 @@ func (w *Worker) claimRequest(n int) *actionqv1.ClaimRequest {
 	}
 }
 
-// handle runs the handler on one claimed action under heartbeats, then
-// reports the outcome unless the action was cancelled or its lease lost.
-func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction) {
+// handle runs the handler on one claimed action under heartbeats and returns
+// the call that reports its outcome, or nil when there is none to report
+// (the action was cancelled, its lease lost, or shutdown cut the handler
+// short). Heartbeats have stopped when it returns.
+func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *outbox) (report func()) {
 	a, token := ca.GetAction(), ca.GetLeaseToken()
 	ctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
@@ -172,15 +204,17 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction) {
 	switch {
 	case errors.Is(stopped, ErrActionCancelled), errors.Is(stopped, ErrLeaseLost):
 		log.Info("actionq: handler stopped, outcome not reported", "cause", stopped)
-		return
+		return nil
 	case err != nil && errors.Is(stopped, ErrShutdown):
 		// Failing would spend an attempt on our own shutdown: the lease
 		// expires instead and the action is claimed again.
 		log.Info("actionq: handler cut short by shutdown; its lease will expire", "err", err)
-		return
+		return nil
 	}
-	if err := w.report(context.WithoutCancel(ctx), a.GetId(), token, res, err); err != nil {
-		log.Error("actionq: could not report the outcome; the lease will expire", "err", err)
+	return func() {
+		if err := w.report(context.WithoutCancel(ctx), out, a.GetId(), token, res, err); err != nil {
+			log.Error("actionq: could not report the outcome; the lease will expire", "err", err)
+		}
 	}
 }
 
@@ -212,21 +246,29 @@ func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 	}
 }
 
-// report sends Complete, Fail or Reject, retrying while the server is unavailable.
-func (w *Worker) report(ctx context.Context, id int64, token string, res Result, handlerErr error) error {
-	call := func() error {
-		var err error
-		var rejected *RejectError
-		switch {
-		case handlerErr == nil:
-			_, err = w.Client.Complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: res.Ref, Result: res.Data})
-		case errors.As(handlerErr, &rejected):
-			_, err = w.Client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: rejected.Reason, Validator: rejected.Validator})
-		default:
-			_, err = w.Client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: failureReason(handlerErr), NoRetry: isPermanent(handlerErr)})
-		}
-		return err
+// report queues a completion in the outbox, or sends Fail or Reject, and
+// returns once the server answered.
+func (w *Worker) report(ctx context.Context, out *outbox, id int64, token string, res Result, handlerErr error) error {
+	var rejected *RejectError
+	switch {
+	case handlerErr == nil:
+		return out.complete(&actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: res.Ref, Result: res.Data})
+	case errors.As(handlerErr, &rejected):
+		return retryUnavailable(func() error {
+			_, err := w.Client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: rejected.Reason, Validator: rejected.Validator})
+			return err
+		})
+	default:
+		return retryUnavailable(func() error {
+			_, err := w.Client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: failureReason(handlerErr), NoRetry: isPermanent(handlerErr)})
+			return err
+		})
 	}
+}
+
+// retryUnavailable makes up to four calls while the server is unavailable;
+// past that the lease expires and the server requeues the action.
+func retryUnavailable(call func() error) error {
 	backoff := newBackoff(200*time.Millisecond, 2*time.Second)
 	for attempt := 1; ; attempt++ {
 		err := call()
@@ -238,6 +280,13 @@ func (w *Worker) report(ctx context.Context, id int64, token string, res Result,
 }
 
 func (w *Worker) lease() time.Duration { return orDefault(w.Lease, DefaultLease) }
+
+func (w *Worker) completeBatchWindow() time.Duration {
+	if w.CompleteBatchWindow < 0 {
+		return 0
+	}
+	return orDefault(w.CompleteBatchWindow, DefaultCompleteBatchWindow)
+}
 
 func (w *Worker) logger() *slog.Logger {
 	if w.Logger != nil {
@@ -330,3 +379,150 @@ func (b *backoff) next() time.Duration {
 }
 
 func (b *backoff) reset() { b.cur = 0 }
+
+// outbox gathers completions and sends them with CompleteMany from one
+// goroutine: a completion waits up to window for others to join it, and
+// while a call is in flight the next batch gathers behind it.
+type outbox struct {
+	ctx      context.Context // of the calls: Run's, without its cancellation
+	stopping <-chan struct{} // Run's ctx ended: stop waiting out the window
+	client   *Client
+	window   time.Duration
+
+	mu    sync.Mutex
+	queue []completion
+
+	wake chan struct{} // holds a token while something may be queued
+	quit chan struct{} // closed by close: send what is queued, then stop
+	done chan struct{} // closed when the sending goroutine has returned
+}
+
+// completion is one queued item; answer receives the server's verdict on it.
+type completion struct {
+	req    *actionqv1.CompleteRequest
+	answer chan error
+}
+
+func newOutbox(ctx context.Context, client *Client, window time.Duration) *outbox {
+	o := &outbox{
+		ctx: context.WithoutCancel(ctx), stopping: ctx.Done(), client: client, window: window,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+	}
+	go o.run()
+	return o
+}
+
+// complete queues req and returns once the server answered: nil when the
+// action is completed, else the error of its item or of the whole call.
+// It must not be called once close has begun.
+func (o *outbox) complete(req *actionqv1.CompleteRequest) error {
+	c := completion{req: req, answer: make(chan error, 1)}
+	o.mu.Lock()
+	o.queue = append(o.queue, c)
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	return <-c.answer
+}
+
+// close sends every completion still queued and stops the outbox.
+func (o *outbox) close() {
+	close(o.quit)
+	<-o.done
+}
+
+func (o *outbox) run() {
+	defer close(o.done)
+	for {
+		select {
+		case <-o.wake:
+		case <-o.quit:
+			o.flush()
+			return
+		}
+		if o.window > 0 && o.queued() < maxCompleteBatch {
+			t := time.NewTimer(o.window)
+			select {
+			case <-t.C:
+			case <-o.stopping:
+			case <-o.quit:
+			}
+			t.Stop()
+		}
+		o.flush()
+	}
+}
+
+func (o *outbox) queued() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.queue)
+}
+
+// flush sends batches until the queue is empty.
+func (o *outbox) flush() {
+	for {
+		batch := o.take()
+		if len(batch) == 0 {
+			return
+		}
+		o.send(batch)
+	}
+}
+
+// take removes up to maxCompleteBatch completions from the queue. The server
+// refuses a whole batch in which an id appears twice (possible when this
+// worker claimed an action again after losing its lease), so a repeated id
+// waits for the next batch.
+func (o *outbox) take() []completion {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var batch, rest []completion
+	seen := make(map[int64]bool, len(o.queue))
+	for _, c := range o.queue {
+		if len(batch) == maxCompleteBatch || seen[c.req.GetId()] {
+			rest = append(rest, c)
+			continue
+		}
+		seen[c.req.GetId()] = true
+		batch = append(batch, c)
+	}
+	o.queue = rest
+	return batch
+}
+
+// send makes one CompleteMany call and answers each completion of batch.
+func (o *outbox) send(batch []completion) {
+	req := &actionqv1.CompleteManyRequest{Completions: make([]*actionqv1.CompleteRequest, len(batch))}
+	for i, c := range batch {
+		req.Completions[i] = c.req
+	}
+	var resp *actionqv1.CompleteManyResponse
+	err := retryUnavailable(func() (err error) {
+		resp, err = o.client.CompleteMany(o.ctx, req)
+		return err
+	})
+	refused := make(map[int64]error, len(resp.GetFailures()))
+	for _, f := range resp.GetFailures() {
+		refused[f.GetId()] = status.Error(codeNamed(f.GetCode()), f.GetMessage())
+	}
+	for _, c := range batch {
+		if err != nil {
+			c.answer <- err
+		} else {
+			c.answer <- refused[c.req.GetId()]
+		}
+	}
+}
+
+// codeNamed is the gRPC code of an ItemFailure's code name, such as
+// "FAILED_PRECONDITION"; codes.Unknown when the name is not one.
+func codeNamed(name string) codes.Code {
+	var c codes.Code
+	if c.UnmarshalJSON([]byte(strconv.Quote(name))) != nil {
+		return codes.Unknown
+	}
+	return c
+}

@@ -1,10 +1,13 @@
 package actionq
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +38,15 @@ type fakeQueue struct {
 	deadlines   map[string]time.Duration
 	authHeaders []string
 	reported    chan int64
+
+	// CompleteMany: refuse answers these ids with an item failure, a
+	// non-nil completeManyErr fails whole calls, and a non-nil completeGate
+	// holds each call until it receives or is closed.
+	refuse          map[int64]*actionqv1.ItemFailure
+	completeManyErr error
+	completeGate    chan struct{}
+	batches         []int // size of each CompleteMany call
+	completeCalls   int   // single Complete calls
 }
 
 func newFakeQueue(ids ...int64) *fakeQueue {
@@ -44,7 +56,8 @@ func newFakeQueue(ids ...int64) *fakeQueue {
 		failed:    map[int64]*actionqv1.FailRequest{},
 		rejected:  map[int64]*actionqv1.RejectRequest{},
 		deadlines: map[string]time.Duration{},
-		reported:  make(chan int64, 100),
+		reported:  make(chan int64, 1000),
+		refuse:    map[int64]*actionqv1.ItemFailure{},
 	}
 	for _, id := range ids {
 		f.pending = append(f.pending, &actionqv1.ClaimedAction{
@@ -95,8 +108,38 @@ func (f *fakeQueue) Heartbeat(_ context.Context, req *actionqv1.HeartbeatRequest
 }
 
 func (f *fakeQueue) Complete(_ context.Context, req *actionqv1.CompleteRequest) (*actionqv1.CompleteResponse, error) {
-	f.record(func() { f.completed[req.GetId()] = req }, req.GetId())
+	f.record(func() { f.completed[req.GetId()] = req; f.completeCalls++ }, req.GetId())
 	return &actionqv1.CompleteResponse{}, nil
+}
+
+func (f *fakeQueue) CompleteMany(ctx context.Context, req *actionqv1.CompleteManyRequest) (*actionqv1.CompleteManyResponse, error) {
+	if f.completeGate != nil {
+		select {
+		case <-f.completeGate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	f.batches = append(f.batches, len(req.GetCompletions()))
+	f.mu.Unlock()
+	resp := &actionqv1.CompleteManyResponse{}
+	for _, c := range req.GetCompletions() {
+		switch {
+		case f.completeManyErr != nil:
+			f.reported <- c.GetId()
+		case f.refuse[c.GetId()] != nil:
+			resp.Failures = append(resp.Failures, f.refuse[c.GetId()])
+			f.reported <- c.GetId()
+		default:
+			resp.CompletedIds = append(resp.CompletedIds, c.GetId())
+			f.record(func() { f.completed[c.GetId()] = c }, c.GetId())
+		}
+	}
+	if f.completeManyErr != nil {
+		return nil, f.completeManyErr
+	}
+	return resp, nil
 }
 
 func (f *fakeQueue) Fail(_ context.Context, req *actionqv1.FailRequest) (*actionqv1.FailResponse, error) {
@@ -338,5 +381,219 @@ func TestClientDeadlinesAndToken(t *testing.T) {
 	}
 	if len(f.authHeaders) != 2 {
 		t.Errorf("%d calls carried a token, want 2", len(f.authHeaders))
+	}
+}
+
+// newFakeQueueOf holds actions 1 to n.
+func newFakeQueueOf(n int) *fakeQueue {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	return newFakeQueue(ids...)
+}
+
+// logBuffer collects what a Worker logs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+
+func TestWorkerBatchesCompletions(t *testing.T) {
+	f := newFakeQueueOf(200)
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 50, Wait: 50 * time.Millisecond,
+		CompleteBatchWindow: 20 * time.Millisecond,
+		Handler: func(_ context.Context, a *actionqv1.Action) (Result, error) {
+			return Result{Ref: fmt.Sprintf("done:%d", a.GetId())}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	awaitReports(t, f, 200)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id := int64(1); id <= 200; id++ {
+		if got := f.completed[id]; got.GetResultRef() != fmt.Sprintf("done:%d", id) || got.GetLeaseToken() != fmt.Sprintf("token-%d", id) {
+			t.Errorf("completion of %d = %v", id, got)
+		}
+	}
+	if f.completeCalls != 0 {
+		t.Errorf("%d single Complete calls, want none", f.completeCalls)
+	}
+	if len(f.batches) >= 100 {
+		t.Errorf("200 completions took %d CompleteMany calls %v, want them batched", len(f.batches), f.batches)
+	}
+	for _, n := range f.batches {
+		if n > 50 {
+			t.Errorf("a batch of %d completions, more than the 50 reports allowed in flight", n)
+		}
+	}
+}
+
+func TestWorkerLogsRefusedCompletions(t *testing.T) {
+	f := newFakeQueue(1, 2, 3)
+	f.refuse[2] = &actionqv1.ItemFailure{Id: 2, Code: "FAILED_PRECONDITION", Message: "lease token does not match"}
+	var logs logBuffer
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 3, Wait: 50 * time.Millisecond, Logger: logs.logger(),
+		Handler: func(context.Context, *actionqv1.Action) (Result, error) { return Result{}, nil },
+	}
+	stop := runWorker(t, w)
+	awaitReports(t, f, 3)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(f.completed) != 2 || f.completed[2] != nil {
+		t.Errorf("completed %v, want 1 and 3", f.completed)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "action_id=2") || !strings.Contains(out, "code = FailedPrecondition desc = lease token does not match") {
+		t.Errorf("the refusal of 2 was not logged with its code and message:\n%s", out)
+	}
+	if strings.Contains(out, "action_id=1 ") || strings.Contains(out, "action_id=3 ") {
+		t.Errorf("completed actions logged as failures:\n%s", out)
+	}
+}
+
+func TestWorkerGivesUpOnFailedCompleteMany(t *testing.T) {
+	f := newFakeQueue(1, 2)
+	f.completeManyErr = status.Error(codes.Internal, "database on fire")
+	var logs logBuffer
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond, Logger: logs.logger(),
+		Handler: func(context.Context, *actionqv1.Action) (Result, error) { return Result{}, nil },
+	}
+	stop := runWorker(t, w)
+	awaitReports(t, f, 2)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "action_id=1 ") || !strings.Contains(out, "action_id=2 ") || strings.Count(out, "database on fire") != 2 {
+		t.Errorf("want the call's error logged once for each action:\n%s", out)
+	}
+}
+
+func TestWorkerFreesSlotsBeforeReportsAreAcknowledged(t *testing.T) {
+	f := newFakeQueueOf(10)
+	f.completeGate = make(chan struct{})
+	var mu sync.Mutex
+	handled := 0
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond,
+		Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+			mu.Lock()
+			handled++
+			mu.Unlock()
+			return Result{}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	// While the server sits on CompleteMany, two reports are in flight and
+	// two finished handlers wait for room to report: four handled, no more.
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	got := handled
+	mu.Unlock()
+	if got != 4 {
+		t.Errorf("%d handlers ran while completions were unacknowledged, want 4 (2 slots + 2 reports)", got)
+	}
+	close(f.completeGate)
+	awaitReports(t, f, 10)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestWorkerFlushesCompletionsBeforeRunReturns(t *testing.T) {
+	f := newFakeQueue(1, 2, 3)
+	var mu sync.Mutex
+	handled := 0
+	all := make(chan struct{})
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 3, Wait: 50 * time.Millisecond,
+		CompleteBatchWindow: time.Second, // longer than the test waits
+		Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if handled++; handled == 3 {
+				close(all)
+			}
+			return Result{}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	<-all
+	began := time.Now()
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := f.reports(); n != 3 {
+		t.Errorf("%d completions sent when Run returned, want 3", n)
+	}
+	if d := time.Since(began); d > 500*time.Millisecond {
+		t.Errorf("Run took %v to return; stopping should send the queue without waiting out the window", d)
+	}
+}
+
+func TestOutboxWithoutWindowSendsWhatIsQueued(t *testing.T) {
+	f := newFakeQueue()
+	o := newOutbox(context.Background(), serve(t, f, Config{}), 0)
+	var wg sync.WaitGroup
+	for id := range int64(5) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := o.complete(&actionqv1.CompleteRequest{Id: id + 1}); err != nil {
+				t.Errorf("complete %d: %v", id+1, err)
+			}
+		}()
+	}
+	wg.Wait()
+	o.close()
+	if n := f.reports(); n != 5 {
+		t.Errorf("%d completions sent, want 5", n)
+	}
+}
+
+func TestOutboxKeepsARepeatedIDForTheNextBatch(t *testing.T) {
+	o := &outbox{}
+	for _, id := range []int64{1, 2, 1, 3} {
+		o.queue = append(o.queue, completion{req: &actionqv1.CompleteRequest{Id: id}})
+	}
+	var got []int64
+	for _, c := range o.take() {
+		got = append(got, c.req.GetId())
+	}
+	if fmt.Sprint(got) != "[1 2 3]" || len(o.queue) != 1 || o.queue[0].req.GetId() != 1 {
+		t.Errorf("took %v, left %d; want [1 2 3] and the second 1 left", got, len(o.queue))
+	}
+}
+
+func TestCodeNamed(t *testing.T) {
+	for name, want := range map[string]codes.Code{
+		"FAILED_PRECONDITION": codes.FailedPrecondition, "NOT_FOUND": codes.NotFound, "OK": codes.OK,
+		"": codes.Unknown, "NOPE": codes.Unknown, "9": codes.Unknown,
+	} {
+		if got := codeNamed(name); got != want {
+			t.Errorf("codeNamed(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
