@@ -8,12 +8,12 @@ PY := $(VENV)/bin/python
 BUF := proto/node_modules/.bin/buf
 PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples bench
 
-.PHONY: run test install tools setup-clients lint gen check-gen pytest conformance bench clean
+.PHONY: run test install tools setup-clients client-tests lint gen check-gen pytest conformance bench clean
 
 run: install
 	$(VENV)/bin/actionq-server
 
-test: install tools setup-clients lint check-gen pytest
+test: install tools setup-clients lint check-gen client-tests pytest
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ $(BUF): proto/package.json
 
 setup-clients: tools
 	bash scripts/each_client.sh setup
+
+# Each client's own unit tests (clients/<lang>/test.sh); the live ones run in pytest's conformance.
+client-tests: setup-clients
+	bash scripts/each_client.sh test
 
 lint: install tools
 	$(VENV)/bin/ruff check server cli clients/python tests bench

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs clients/<lang>/<step>.sh for every client whose toolchain is installed.
 # Without a toolchain: a failure in CI (CI=true), a clear skip elsewhere.
-# Usage: scripts/each_client.sh setup|gen
+# Usage: scripts/each_client.sh setup|gen|test
 set -euo pipefail
-step=${1:?usage: each_client.sh setup|gen}
+step=${1:?usage: each_client.sh setup|gen|test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 declare -A tools=([go]="go" [typescript]="node npm" [java]="java mvn" [rust]="cargo")
 for lang in go typescript java rust; do
