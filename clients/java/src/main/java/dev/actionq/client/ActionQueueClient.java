@@ -7,6 +7,8 @@ import dev.actionq.v1.CancelRequest;
 import dev.actionq.v1.CancelResponse;
 import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimResponse;
+import dev.actionq.v1.CompleteManyRequest;
+import dev.actionq.v1.CompleteManyResponse;
 import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.CompleteResponse;
 import dev.actionq.v1.EmitEventRequest;
@@ -172,6 +174,14 @@ public final class ActionQueueClient implements AutoCloseable {
   /** Marks a claimed action completed. */
   public CompleteResponse complete(CompleteRequest request) {
     return blockingStub().complete(request);
+  }
+
+  /**
+   * Completes up to 1,000 claimed actions in one transaction. Items the server refuses come back
+   * in {@code failures} (id, status code name, message) and do not stop the others.
+   */
+  public CompleteManyResponse completeMany(CompleteManyRequest request) {
+    return blockingStub().completeMany(request);
   }
 
   /** Records a failed attempt. */

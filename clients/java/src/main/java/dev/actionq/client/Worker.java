@@ -4,10 +4,13 @@ import com.google.protobuf.Struct;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimedAction;
+import dev.actionq.v1.CompleteManyRequest;
+import dev.actionq.v1.CompleteManyResponse;
 import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.HeartbeatRequest;
 import dev.actionq.v1.HeartbeatResponse;
+import dev.actionq.v1.ItemFailure;
 import dev.actionq.v1.RejectRequest;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -15,6 +18,7 @@ import io.grpc.StatusRuntimeException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,11 +39,13 @@ import java.util.function.Supplier;
  *
  * <p>{@link #run()} long-polls Claim for as many actions as there are free handler threads,
  * heartbeats every lease/3 while a handler runs, completes (or rejects) on a returned
- * {@link Result} and fails with the exception's message when the handler throws. When a heartbeat
- * reports that an operator cancelled the action, the handler's thread is interrupted and the
- * action is left alone. {@link #close()}, SIGINT/SIGTERM (through a shutdown hook) or an
- * interrupt of the thread in {@code run()} stop claiming, let running handlers finish and then
- * return.
+ * {@link Result} and fails with the exception's message when the handler throws. Completions are
+ * batched: they wait {@link Builder#completeBatchWindow} in an outbox and go out together in one
+ * CompleteMany. A handler's slot is free again as soon as it returns; at most {@code concurrency}
+ * reports are in flight. When a heartbeat reports that an operator cancelled the action, the
+ * handler's thread is interrupted and the action is left alone. {@link #close()}, SIGINT/SIGTERM
+ * (through a shutdown hook) or an interrupt of the thread in {@code run()} stop claiming, let
+ * running handlers finish, send every queued completion and then return.
  *
  * <pre>{@code
  * try (Worker worker = Worker.builder(client).actionTypes("email.send")
@@ -54,6 +60,8 @@ public final class Worker implements AutoCloseable {
   private static final Duration MIN_HEARTBEAT = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final int REPORT_ATTEMPTS = 3;
+  /** Most completions in one CompleteMany (the server's limit). */
+  private static final int MAX_BATCH = 1000;
 
   private final ActionQueueClient client;
   private final String name;
@@ -66,6 +74,17 @@ public final class Worker implements AutoCloseable {
   private final Duration wait;
   private final Handler handler;
   private final boolean stopOnShutdown;
+  private final Duration completeBatchWindow;
+
+  /** One permit per handler thread that is free (neither running nor about to run a handler). */
+  private final Semaphore slots;
+  /**
+   * Outcomes handed over but not yet acknowledged. A handler takes a permit before it gives its
+   * slot back and whoever sends the report returns it, so a slow server holds the worker back
+   * instead of letting reports pile up.
+   */
+  private final Semaphore reports;
+  private final Outbox outbox = new Outbox();
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -85,6 +104,9 @@ public final class Worker implements AutoCloseable {
     this.wait = b.wait;
     this.handler = Objects.requireNonNull(b.handler, "handler is required");
     this.stopOnShutdown = b.stopOnShutdown;
+    this.completeBatchWindow = b.completeBatchWindow;
+    this.slots = new Semaphore(concurrency);
+    this.reports = new Semaphore(concurrency);
   }
 
   /** Starts a builder for a worker that talks through {@code client}. */
@@ -99,7 +121,8 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Claims and handles actions until {@link #stop()}/{@link #close()}, a shutdown signal or an
-   * interrupt; then waits for running handlers to finish and returns. Runs once per worker.
+   * interrupt; then waits for running handlers to finish, sends their reports and returns. Runs
+   * once per worker.
    */
   public void run() {
     if (!started.compareAndSet(false, true)) {
@@ -112,13 +135,20 @@ public final class Worker implements AutoCloseable {
     ExecutorService handlers = Executors.newFixedThreadPool(concurrency, threads("handler"));
     ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(
         Math.min(concurrency, 4), threads("heartbeat"));
+    // Fail and Reject are sent from here, so that a handler thread is free for the next action
+    // while they are in flight (threads start only when needed; reports bounds them).
+    ExecutorService reporters = Executors.newFixedThreadPool(concurrency, threads("reporter"));
+    outbox.start();
     boolean interrupted = false;
     try {
-      interrupted = claimLoop(handlers, heartbeats);
+      interrupted = claimLoop(handlers, heartbeats, reporters);
     } finally {
       handlers.shutdown();
       interrupted |= awaitQuietly(handlers);
       heartbeats.shutdown();
+      reporters.shutdown();
+      interrupted |= awaitQuietly(reporters);
+      outbox.close();
       finished.countDown();
       if (stopOnShutdown) {
         try {
@@ -144,7 +174,10 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Stops the worker and, if it is running, waits until its handlers have finished. */
+  /**
+   * Stops the worker and, if it is running, waits until its handlers have finished and their
+   * reports were sent.
+   */
   @Override
   public void close() {
     stop();
@@ -166,8 +199,8 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Returns true when the loop ended because the running thread was interrupted. */
-  private boolean claimLoop(ExecutorService handlers, ScheduledExecutorService heartbeats) {
-    Semaphore slots = new Semaphore(concurrency);
+  private boolean claimLoop(ExecutorService handlers, ScheduledExecutorService heartbeats,
+      ExecutorService reporters) {
     Duration backoff = Duration.ZERO;
     while (!stopping.get()) {
       try {
@@ -205,13 +238,7 @@ public final class Worker implements AutoCloseable {
       }
       slots.release(wanted - claimed.size());
       for (ClaimedAction c : claimed) {
-        handlers.execute(() -> {
-          try {
-            process(c, heartbeats);
-          } finally {
-            slots.release();
-          }
-        });
+        handlers.execute(() -> process(c, heartbeats, reporters));
       }
     }
     return false;
@@ -245,7 +272,29 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void process(ClaimedAction claimed, ScheduledExecutorService heartbeats) {
+  /**
+   * Runs the handler of one action, gives its slot back as soon as it returns (after taking a
+   * report permit) and hands the outcome to {@link #report}, which does not wait for the server
+   * on this thread.
+   */
+  private void process(ClaimedAction claimed, ScheduledExecutorService heartbeats,
+      ExecutorService reporters) {
+    Outcome outcome;
+    try {
+      outcome = handle(claimed, heartbeats);
+      if (outcome != null) {
+        reports.acquireUninterruptibly();
+      }
+    } finally {
+      slots.release();
+    }
+    if (outcome != null) {
+      report(claimed, outcome, reporters);
+    }
+  }
+
+  /** Runs the handler with heartbeats; returns what to report, or null when abandoned. */
+  private Outcome handle(ClaimedAction claimed, ScheduledExecutorService heartbeats) {
     Action action = claimed.getAction();
     Lease held = new Lease(Thread.currentThread());
     long period = Math.max(lease.dividedBy(3).toMillis(), MIN_HEARTBEAT.toMillis());
@@ -265,31 +314,24 @@ public final class Worker implements AutoCloseable {
     if (abandoned != null) {
       LOG.log(Level.INFO, "actionq worker {0}: action {1} {2}; not reporting it",
           name, String.valueOf(action.getId()), abandoned);
-      return;
+      return null;
     }
     if (error instanceof VirtualMachineError) {
       throw (VirtualMachineError) error;
     }
-    try {
-      report(claimed, result, error);
-    } catch (StatusRuntimeException e) {
-      LOG.log(Level.WARNING, "actionq worker {0}: reporting action {1} failed: {2}",
-          name, String.valueOf(action.getId()), describe(e.getStatus()));
-    }
+    return new Outcome(result, error);
   }
 
-  private void report(ClaimedAction claimed, Result result, Throwable error) {
+  /**
+   * Queues a completion in the outbox, or sends Fail/Reject from a reporter thread. Either way
+   * the report permit that {@link #process} took is returned once the server answered.
+   */
+  private void report(ClaimedAction claimed, Outcome outcome, ExecutorService reporters) {
     long id = claimed.getAction().getId();
     String token = claimed.getLeaseToken();
-    if (error != null) {
-      String reason = error.getMessage() != null && !error.getMessage().isBlank()
-          ? error.getMessage() : error.toString();
-      retrying(() -> client.fail(
-          FailRequest.newBuilder().setId(id).setLeaseToken(token).setReason(reason).build()));
-    } else if (result != null && result.isRejection()) {
-      retrying(() -> client.reject(RejectRequest.newBuilder().setId(id).setLeaseToken(token)
-          .setReason(result.rejectReason()).setValidator(result.validator()).build()));
-    } else {
+    Result result = outcome.result;
+    Throwable error = outcome.error;
+    if (error == null && (result == null || !result.isRejection())) {
       Result done = result != null ? result : Result.done();
       CompleteRequest.Builder request = CompleteRequest.newBuilder()
           .setId(id).setLeaseToken(token).setResultRef(done.resultRef());
@@ -297,8 +339,31 @@ public final class Worker implements AutoCloseable {
       if (structured != null) {
         request.setResult(structured);
       }
-      retrying(() -> client.complete(request.build()));
+      outbox.add(request.build());
+      return;
     }
+    reporters.execute(() -> {
+      try {
+        if (error != null) {
+          String reason = error.getMessage() != null && !error.getMessage().isBlank()
+              ? error.getMessage() : error.toString();
+          retrying(() -> client.fail(
+              FailRequest.newBuilder().setId(id).setLeaseToken(token).setReason(reason).build()));
+        } else {
+          retrying(() -> client.reject(RejectRequest.newBuilder().setId(id).setLeaseToken(token)
+              .setReason(result.rejectReason()).setValidator(result.validator()).build()));
+        }
+      } catch (StatusRuntimeException e) {
+        logReportFailed(id, describe(e.getStatus()));
+      } finally {
+        reports.release();
+      }
+    });
+  }
+
+  private void logReportFailed(long id, String why) {
+    LOG.log(Level.WARNING, "actionq worker {0}: reporting action {1} failed: {2}",
+        name, String.valueOf(id), why);
   }
 
   private void heartbeat(ClaimedAction claimed, Lease held) {
@@ -391,6 +456,107 @@ public final class Worker implements AutoCloseable {
     return "java:" + host + ":" + ProcessHandle.current().pid();
   }
 
+  /** What a handler ended with: a result (null means done) or the error it threw. */
+  private record Outcome(Result result, Throwable error) {}
+
+  /**
+   * Collects completions and sends them in batches from one thread: once a completion arrives it
+   * waits {@code completeBatchWindow} for more, then sends everything queued in CompleteMany calls
+   * of at most {@value #MAX_BATCH}. Each item's report permit is returned after its answer.
+   */
+  private final class Outbox {
+    private final ArrayDeque<CompleteRequest> queue = new ArrayDeque<>();
+    private boolean closed;
+    private Thread sender;
+
+    void start() {
+      sender = threads("outbox").newThread(this::sendLoop);
+      sender.start();
+    }
+
+    synchronized void add(CompleteRequest request) {
+      queue.add(request);
+      notifyAll();
+    }
+
+    /** Sends whatever is still queued, without waiting for the window, then stops the sender. */
+    void close() {
+      synchronized (this) {
+        closed = true;
+        notifyAll();
+      }
+      boolean interrupted = false;
+      while (sender != null) {
+        try {
+          sender.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void sendLoop() {
+      while (true) {
+        boolean linger;
+        synchronized (this) {
+          while (queue.isEmpty() && !closed) {
+            try {
+              wait();
+            } catch (InterruptedException e) {
+              // Nothing interrupts this thread on purpose; close() is how it ends.
+            }
+          }
+          if (queue.isEmpty()) {
+            return;
+          }
+          // Closing: send at once, nothing more will come.
+          linger = !closed && queue.size() < MAX_BATCH && !completeBatchWindow.isZero();
+        }
+        if (linger) {
+          try {
+            TimeUnit.NANOSECONDS.sleep(completeBatchWindow.toNanos());
+          } catch (InterruptedException e) {
+            // Send what is there now.
+          }
+        }
+        List<CompleteRequest> batch = new ArrayList<>();
+        synchronized (this) {
+          while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+            batch.add(queue.poll());
+          }
+        }
+        send(batch);
+      }
+    }
+
+    /**
+     * One CompleteMany; refused items and, when the call itself fails, every item are logged
+     * and left alone: their leases expire and the server requeues them.
+     */
+    private void send(List<CompleteRequest> batch) {
+      try {
+        CompleteManyResponse response = retrying(() -> client.completeMany(
+            CompleteManyRequest.newBuilder().addAllCompletions(batch).build()));
+        for (ItemFailure f : response.getFailuresList()) {
+          logReportFailed(f.getId(),
+              f.getMessage().isEmpty() ? f.getCode() : f.getCode() + " (" + f.getMessage() + ")");
+        }
+      } catch (RuntimeException e) {
+        String why = e instanceof StatusRuntimeException
+            ? describe(((StatusRuntimeException) e).getStatus()) : e.toString();
+        for (CompleteRequest r : batch) {
+          logReportFailed(r.getId(), why);
+        }
+      } finally {
+        reports.release(batch.size());
+      }
+    }
+  }
+
   /** The state of one claimed action that its handler and its heartbeats share. */
   private static final class Lease {
     private final Thread handlerThread;
@@ -433,6 +599,7 @@ public final class Worker implements AutoCloseable {
     private Duration wait = Duration.ofSeconds(30);
     private Handler handler;
     private boolean stopOnShutdown = true;
+    private Duration completeBatchWindow = Duration.ofMillis(2);
 
     private Builder(ActionQueueClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -507,6 +674,18 @@ public final class Worker implements AutoCloseable {
     /** Whether SIGINT/SIGTERM stop the worker gracefully (a JVM shutdown hook); default true. */
     public Builder stopOnShutdown(boolean stopOnShutdown) {
       this.stopOnShutdown = stopOnShutdown;
+      return this;
+    }
+
+    /**
+     * How long a completion waits in the outbox for others to share its CompleteMany; default
+     * 2 ms. Zero still sends together whatever is queued when the outbox sender gets to it.
+     */
+    public Builder completeBatchWindow(Duration completeBatchWindow) {
+      if (completeBatchWindow.isNegative()) {
+        throw new IllegalArgumentException("completeBatchWindow must not be negative");
+      }
+      this.completeBatchWindow = completeBatchWindow;
       return this;
     }
 

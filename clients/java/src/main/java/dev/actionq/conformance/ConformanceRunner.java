@@ -47,10 +47,12 @@ import java.util.concurrent.TimeUnit;
  * Runs the shared conformance scenario ({@code tests/conformance/scenario.json}) against a live
  * server and prints {@code ok <name>} or {@code FAIL <name>: <why>} per step.
  *
- * <p>Usage: {@code ConformanceRunner SCENARIO_PATH}; the server is {@code $ACTIONQ_SERVER}, the
- * project {@code $ACTIONQ_CONFORMANCE_PROJECT} (default a fresh random one), the producer
- * {@code $ACTIONQ_CONFORMANCE_CREATED_BY} (default {@code human:conformance-java}). Exits 0 iff
- * every step passed.
+ * <p>Usage: {@code ConformanceRunner SCENARIO_PATH [--worker-check]}; the server is
+ * {@code $ACTIONQ_SERVER}, the project {@code $ACTIONQ_CONFORMANCE_PROJECT} (default a fresh random
+ * one), the producer {@code $ACTIONQ_CONFORMANCE_CREATED_BY} (default
+ * {@code human:conformance-java}). With {@code --worker-check}, a passed scenario is followed by
+ * the live {@link WorkerCheck} of the worker helper in the same JVM. Exits 0 iff every step (and
+ * the worker check) passed.
  */
 public final class ConformanceRunner {
 
@@ -72,10 +74,11 @@ public final class ConformanceRunner {
     this.actionType = actionType;
   }
 
-  /** Entry point: {@code ConformanceRunner SCENARIO_PATH}. */
+  /** Entry point: {@code ConformanceRunner SCENARIO_PATH [--worker-check]}. */
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: ConformanceRunner SCENARIO_PATH");
+    boolean workerCheck = args.length == 2 && args[1].equals("--worker-check");
+    if (args.length != 1 && !workerCheck) {
+      System.err.println("usage: ConformanceRunner SCENARIO_PATH [--worker-check]");
       System.exit(2);
     }
     String project = env("ACTIONQ_CONFORMANCE_PROJECT",
@@ -92,6 +95,9 @@ public final class ConformanceRunner {
       ConformanceRunner runner = new ConformanceRunner(
           client, project, createdBy, str(scenario, "action_type", ""));
       failures = runner.runAll(scenario.getFieldsOrThrow("steps").getListValue());
+      if (failures == 0 && workerCheck && !WorkerCheck.run(client, project, createdBy)) {
+        failures = 1;
+      }
     }
     System.out.flush();
     System.exit(failures == 0 ? 0 : 1);

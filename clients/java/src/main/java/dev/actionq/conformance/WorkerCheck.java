@@ -1,0 +1,199 @@
+package dev.actionq.conformance;
+
+import com.google.protobuf.Timestamp;
+import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.Result;
+import dev.actionq.client.Worker;
+import dev.actionq.v1.Action;
+import dev.actionq.v1.ActionStatus;
+import dev.actionq.v1.EnqueueRequest;
+import dev.actionq.v1.EnqueuedAction;
+import dev.actionq.v1.ListActionsRequest;
+import dev.actionq.v1.ListActionsResponse;
+import dev.actionq.v1.NewAction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The live check of the {@link Worker} helper that {@code conformance.sh} runs after the scenario:
+ * enqueue {@value #ACTIONS} actions of a fresh type, run the worker (concurrency
+ * {@value #CONCURRENCY}, 30 s lease) until each was handled, stop it gracefully and verify through
+ * ListActions that every action is completed (one, whose handler throws on purpose, failed) and
+ * that the handler ran exactly once per action. Completions share a completed_at per
+ * CompleteMany transaction, which shows that they were batched and that at most
+ * {@value #CONCURRENCY} reports were in flight at once.
+ */
+final class WorkerCheck {
+
+  private static final int ACTIONS = 300;
+  private static final int CONCURRENCY = 16;
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Longer than the 2 ms default, so that the last completions are surely still in the outbox
+   * when the check stops the worker: only the flush on stop can then get them to the server.
+   * At most {@value #CONCURRENCY} reports are in flight, so this costs about
+   * ACTIONS / CONCURRENCY windows (~0.4 s).
+   */
+  private static final Duration BATCH_WINDOW = Duration.ofMillis(20);
+  private static final String FAIL_REASON = "conformance: this handler fails on purpose";
+
+  private final ActionQueueClient client;
+  private final String project;
+  private final String createdBy;
+  private final String actionType =
+      "conformance.worker." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+
+  private WorkerCheck(ActionQueueClient client, String project, String createdBy) {
+    this.client = client;
+    this.project = project;
+    this.createdBy = createdBy;
+  }
+
+  /** Runs the check and prints one summary line; returns true iff it passed. */
+  static boolean run(ActionQueueClient client, String project, String createdBy) {
+    String why;
+    try {
+      why = new WorkerCheck(client, project, createdBy).check();
+    } catch (RuntimeException e) {
+      why = "unexpected " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      why = "interrupted";
+    }
+    if (why != null) {
+      System.out.println("worker check FAILED: " + why);
+    }
+    System.out.flush();
+    return why == null;
+  }
+
+  /** Returns null when the check passed (after printing its summary), else why it failed. */
+  private String check() throws InterruptedException {
+    EnqueueRequest.Builder enqueue = EnqueueRequest.newBuilder();
+    for (int i = 0; i < ACTIONS; i++) {
+      enqueue.addActions(NewAction.newBuilder()
+          .setActionType(actionType).setProject(project).setCreatedBy(createdBy)
+          .setTargetRef("item-" + i));
+    }
+    List<Long> ids = new ArrayList<>();
+    for (EnqueuedAction e : client.enqueue(enqueue.build()).getActionsList()) {
+      ids.add(e.getAction().getId());
+    }
+    if (ids.size() != ACTIONS) {
+      return "enqueued " + ids.size() + " actions, sent " + ACTIONS;
+    }
+    long failing = ids.get(ACTIONS / 2);
+
+    Map<Long, AtomicInteger> calls = new ConcurrentHashMap<>();
+    CountDownLatch handled = new CountDownLatch(ACTIONS);
+    Worker worker = Worker.builder(client)
+        .name("conformance-java-worker")
+        .project(project)
+        .actionTypes(actionType)
+        .concurrency(CONCURRENCY)
+        .lease(LEASE)
+        .completeBatchWindow(BATCH_WINDOW)
+        .stopOnShutdown(false)
+        .handler(action -> {
+          if (calls.computeIfAbsent(action.getId(), id -> new AtomicInteger())
+              .incrementAndGet() == 1) {
+            handled.countDown();
+          }
+          if (action.getId() == failing) {
+            throw new IllegalStateException(FAIL_REASON);
+          }
+          return Result.of("done:" + action.getId());
+        })
+        .build();
+    AtomicReference<Throwable> crashed = new AtomicReference<>();
+    Thread running = new Thread(worker::run, "conformance-worker");
+    running.setUncaughtExceptionHandler((t, e) -> crashed.set(e));
+    long began = System.nanoTime();
+    running.start();
+    boolean all = handled.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    worker.close(); // stop claiming, finish handlers, flush the outbox
+    running.join();
+    double seconds = (System.nanoTime() - began) / 1e9;
+    if (crashed.get() != null) {
+      return "Worker.run threw " + crashed.get();
+    }
+    if (!all) {
+      return "handled " + (ACTIONS - handled.getCount()) + " of " + ACTIONS + " actions in "
+          + TIMEOUT.toSeconds() + " s";
+    }
+
+    // What the server says now that run() has returned: every report must have been sent.
+    Map<Long, Action> stored = new HashMap<>();
+    ListActionsRequest.Builder list = ListActionsRequest.newBuilder()
+        .setActionType(actionType).setProject(project).setPageSize(1000);
+    while (true) {
+      ListActionsResponse page = client.listActions(list.build());
+      for (Action a : page.getActionsList()) {
+        stored.put(a.getId(), a);
+      }
+      if (page.getNextPageToken().isEmpty()) {
+        break;
+      }
+      list.setPageToken(page.getNextPageToken());
+    }
+    if (!stored.keySet().equals(new HashSet<>(ids))) {
+      return "ListActions returned " + stored.size() + " actions, not the " + ACTIONS
+          + " enqueued";
+    }
+    Map<Timestamp, Integer> completedAt = new HashMap<>();
+    for (long id : ids) {
+      AtomicInteger n = calls.get(id);
+      if (n == null || n.get() != 1) {
+        return "handler ran " + (n == null ? 0 : n.get()) + " times for action " + id;
+      }
+      Action a = stored.get(id);
+      if (id == failing) {
+        if (a.getStatus() != ActionStatus.ACTION_STATUS_FAILED
+            || !a.getFailureReason().contains(FAIL_REASON)) {
+          return "action " + id + " whose handler threw is " + a.getStatus() + " ("
+              + a.getFailureReason() + "), want FAILED";
+        }
+      } else if (a.getStatus() != ActionStatus.ACTION_STATUS_COMPLETED
+          || !a.getResultRef().equals("done:" + id)) {
+        return "action " + id + " is " + a.getStatus() + " with result_ref "
+            + a.getResultRef() + ", want COMPLETED with done:" + id;
+      } else {
+        completedAt.merge(a.getCompletedAt(), 1, Integer::sum);
+      }
+    }
+    if (calls.size() != ACTIONS) {
+      return "handler ran for " + calls.size() + " action ids, want " + ACTIONS;
+    }
+    // One CompleteMany is one transaction, whose now() stamps completed_at: distinct stamps
+    // count the transactions. One per completion would mean the worker did not batch; more than
+    // CONCURRENCY in one would mean more reports were in flight than the worker allows.
+    int completed = ACTIONS - 1;
+    int largest = Collections.max(completedAt.values());
+    if (completedAt.size() >= completed) {
+      return completed + " completions took " + completedAt.size()
+          + " transactions: the worker did not batch them";
+    }
+    if (largest > CONCURRENCY) {
+      return largest + " completions in one transaction: more than " + CONCURRENCY
+          + " reports were in flight";
+    }
+    System.out.printf(
+        "worker check passed: %d actions of %s handled exactly once by %d handlers in %.2f s;"
+            + " %d completed in %d CompleteMany transactions (at most %d each), 1 failed on"
+            + " purpose%n",
+        ACTIONS, actionType, CONCURRENCY, seconds, completed, completedAt.size(), largest);
+    return null;
+  }
+}
