@@ -5,8 +5,13 @@ import { duration } from "./client.js";
 import type { ActionQueueClient } from "./client.js";
 import type { Action, ClaimedAction } from "./gen/actionq/v1/action_pb.js";
 
-/** The RPCs a Worker uses; an ActionQueueClient has them all. */
-export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "complete" | "fail">;
+/**
+ * The RPCs a Worker uses; an ActionQueueClient has them all. `completeMany`
+ * is optional so that stubs written before the worker batched completions
+ * still fit: without it each completion is sent with its own `complete`.
+ */
+export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "complete" | "fail"> &
+  Partial<Pick<ActionQueueClient, "completeMany">>;
 
 /** What a handler learns besides the action itself. */
 export interface HandlerContext {
@@ -45,12 +50,23 @@ export interface WorkerOptions {
   project?: string;
   /** Queue to claim from; unset means "default". */
   queue?: string;
-  /** Handlers running at once; one Claim asks for as many actions as slots are free. Default 1. */
+  /**
+   * Handlers running at once; one Claim asks for as many actions as slots are
+   * free. Also bounds the reports (completions, failures) awaiting the
+   * server's answer. Default 1.
+   */
   concurrency?: number;
   /** Lease per claim and per heartbeat; heartbeats go out every lease/3. Default 30 s. */
   leaseMs?: number;
   /** How long one Claim long-polls for work, up to 60 s. Default 30 s. */
   waitMs?: number;
+  /**
+   * Completions are sent in batches, one CompleteMany of up to 1,000: a batch
+   * goes out this long after its first completion (at once when full), one
+   * batch at a time. 0 still batches whatever is queued at that moment.
+   * Default 2 ms.
+   */
+  completeBatchWindowMs?: number;
   /** Stop gracefully on the first SIGINT or SIGTERM (a second one kills as usual). Default true. */
   handleSignals?: boolean;
   /** Stops the worker gracefully when aborted. */
@@ -62,19 +78,39 @@ export interface WorkerOptions {
 const RETRYABLE = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted]);
 const LEASE_LOST = new Set([Code.FailedPrecondition, Code.NotFound]);
 const MAX_BACKOFF_MS = 5_000;
+const MAX_ATTEMPTS = 5;
+/** CompleteManyRequest takes at most this many completions. */
+const MAX_BATCH = 1_000;
+
+/** One completion as CompleteRequest carries it. */
+interface Completion {
+  id: bigint;
+  leaseToken: string;
+  resultRef: string;
+  result?: JsonObject;
+}
 
 /**
  * A long-polling worker: claims actions, runs the handler on each while
- * heartbeating its lease, then completes or fails it.
+ * heartbeating its lease, then completes or fails it. Completions are batched
+ * into CompleteMany calls; a handler's slot frees as soon as it returns, so
+ * the next Claim does not wait for the report's round trip.
  *
  * `run()` resolves once the worker was stopped (stop(), the `signal` option,
- * or SIGINT/SIGTERM) and every in-flight handler has finished.
+ * or SIGINT/SIGTERM), every in-flight handler has finished and every report
+ * was sent and answered.
  */
 export class Worker {
   private readonly options: Required<Omit<WorkerOptions, "project" | "queue" | "signal">> &
     Pick<WorkerOptions, "project" | "queue" | "signal">;
   private readonly stopController = new AbortController();
+  /** Every claimed action until its report is answered; run() drains these. */
   private readonly inflight = new Set<Promise<void>>();
+  /** Claim slots in use: actions whose handler has not returned yet (or waits for a report slot). */
+  private handling = 0;
+  /** Bounds the reports in flight, so a slow server holds the worker back instead of reports piling up. */
+  private readonly reports: Semaphore;
+  private readonly outbox: Outbox;
   private running = false;
   private wake: (() => void) | undefined;
 
@@ -91,6 +127,7 @@ export class Worker {
       concurrency: 1,
       leaseMs: 30_000,
       waitMs: 30_000,
+      completeBatchWindowMs: 2,
       handleSignals: true,
       onError: (error, context) => console.error(`actionq worker ${options.name}: ${context}:`, errorText(error)),
       ...definedOnly(options),
@@ -98,6 +135,11 @@ export class Worker {
     if (this.options.concurrency < 1) {
       throw new Error("WorkerOptions.concurrency must be at least 1");
     }
+    if (!(this.options.completeBatchWindowMs >= 0)) {
+      throw new Error("WorkerOptions.completeBatchWindowMs must not be negative");
+    }
+    this.reports = new Semaphore(this.options.concurrency);
+    this.outbox = new Outbox(client, this.options.completeBatchWindowMs, this.options.onError);
   }
 
   /** True once stop() was called or a stop signal arrived. */
@@ -105,7 +147,7 @@ export class Worker {
     return this.stopController.signal.aborted;
   }
 
-  /** Stops claiming; run() resolves after the in-flight handlers finish. */
+  /** Stops claiming; run() resolves after the in-flight handlers finish and their reports were sent. */
   stop(): void {
     this.stopController.abort();
     this.wake?.();
@@ -121,9 +163,14 @@ export class Worker {
     try {
       await this.claimLoop();
     } finally {
+      // Graceful stop: the handlers in flight finish; their completions go out
+      // without waiting for a batch window, and every report is answered
+      // before run() resolves.
+      this.outbox.close();
       while (this.inflight.size > 0) {
         await Promise.allSettled([...this.inflight]);
       }
+      await this.outbox.flush();
       detach();
       this.running = false;
     }
@@ -152,7 +199,7 @@ export class Worker {
     const { name, queue, project, actionTypes, concurrency, leaseMs, waitMs } = this.options;
     let backoffMs = 0;
     while (!stopSignal.aborted) {
-      if (this.inflight.size >= concurrency) {
+      if (this.handling >= concurrency) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -167,7 +214,7 @@ export class Worker {
             queue: queue ?? "",
             project: project ?? "",
             actionTypes,
-            maxActions: concurrency - this.inflight.size,
+            maxActions: concurrency - this.handling,
             lease: duration(leaseMs),
             wait: duration(waitMs),
           },
@@ -185,19 +232,45 @@ export class Worker {
         continue;
       }
       for (const item of claimed) {
-        const task: Promise<void> = this.handle(item).finally(() => {
-          this.inflight.delete(task);
-          this.wake?.();
-        });
+        this.handling++;
+        const task: Promise<void> = this.handle(item).finally(() => this.inflight.delete(task));
         this.inflight.add(task);
       }
     }
   }
 
+  /**
+   * Runs the handler on one claimed action, then reports the outcome. The
+   * claim slot frees as soon as the handler returns (and a report slot is
+   * free), not when the report is answered.
+   */
   private async handle(claimed: ClaimedAction): Promise<void> {
+    let report: (() => Promise<void>) | undefined;
+    try {
+      report = await this.runHandler(claimed);
+      if (report) {
+        // Holding the claim slot while all report slots are taken is what
+        // holds claiming back when the server answers slowly.
+        await this.reports.acquire();
+      }
+    } finally {
+      this.handling--;
+      this.wake?.();
+    }
+    if (report) {
+      try {
+        await report();
+      } finally {
+        this.reports.release();
+      }
+    }
+  }
+
+  /** Runs the handler while heartbeating; returns how to report its outcome, or nothing to report. */
+  private async runHandler(claimed: ClaimedAction): Promise<(() => Promise<void>) | undefined> {
     const action = claimed.action;
     if (!action) {
-      return;
+      return undefined;
     }
     const leaseToken = claimed.leaseToken;
     const lease = new AbortController();
@@ -214,24 +287,21 @@ export class Worker {
     await heartbeats;
 
     if (lease.signal.aborted) {
-      return;
+      return undefined;
     }
     const id = action.id;
     if (outcome.ok) {
       const value = outcome.value ?? {};
-      await this.report(`complete action ${id}`, () =>
-        this.client.complete({
-          id,
-          leaseToken,
-          resultRef: value.resultRef ?? "",
-          ...(value.result === undefined ? {} : { result: value.result }),
-        }),
-      );
-    } else {
-      await this.report(`fail action ${id}`, () =>
-        this.client.fail({ id, leaseToken, reason: errorText(outcome.error) || "handler failed" }),
-      );
+      const completion: Completion = {
+        id,
+        leaseToken,
+        resultRef: value.resultRef ?? "",
+        ...(value.result === undefined ? {} : { result: value.result }),
+      };
+      return () => this.outbox.complete(completion).catch((error) => this.options.onError(error, `complete action ${id}`));
     }
+    const reason = errorText(outcome.error) || "handler failed";
+    return () => this.report(`fail action ${id}`, () => this.client.fail({ id, leaseToken, reason }));
   }
 
   /** Extends the lease every lease/3 until `done`; aborts `lease` when the action was cancelled or the lease lost. */
@@ -264,24 +334,197 @@ export class Worker {
     }
   }
 
-  /** Sends a completion, retrying while the server is unreachable. */
+  /** Sends a report, retrying while the server is unreachable; logs the error if it fails for good. */
   private async report(context: string, call: () => Promise<unknown>): Promise<void> {
-    let backoffMs = 100;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await call();
-        return;
-      } catch (error) {
-        const retry = attempt < 5 && RETRYABLE.has(ConnectError.from(error).code);
-        this.options.onError(error, retry ? `${context} (retrying)` : context);
-        if (!retry) {
-          return;
+    try {
+      await retrying(call, (error) => this.options.onError(error, `${context} (retrying)`));
+    } catch (error) {
+      this.options.onError(error, context);
+    }
+  }
+}
+
+/** A completion waiting in the outbox, and how to tell its reporter the outcome. */
+interface Queued {
+  completion: Completion;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects completions and sends them in CompleteMany batches: a batch goes
+ * out `windowMs` after the first completion queued (at once when full, or
+ * when closing), one batch at a time, so completions arriving while a batch
+ * is on the wire ride in the next one.
+ */
+class Outbox {
+  private queue: Queued[] = [];
+  private sending: Promise<void> | undefined;
+  private closing = false;
+  private cutWindow: (() => void) | undefined;
+
+  constructor(
+    private readonly client: WorkerClient,
+    private readonly windowMs: number,
+    private readonly onError: (error: unknown, context: string) => void,
+  ) {}
+
+  /** Queues one completion; resolves once the server accepted it, rejects with a ConnectError if not. */
+  complete(completion: Completion): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ completion, resolve, reject });
+      if (this.queue.length >= MAX_BATCH) {
+        this.cutWindow?.();
+      }
+      this.sending ??= this.sendAll();
+    });
+  }
+
+  /** From now on sends without waiting for the window (the worker is stopping). */
+  close(): void {
+    this.closing = true;
+    this.cutWindow?.();
+  }
+
+  /** Resolves once everything queued was sent and answered. */
+  async flush(): Promise<void> {
+    while (this.sending) {
+      this.cutWindow?.();
+      await this.sending;
+    }
+  }
+
+  private async sendAll(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        if (this.queue.length < MAX_BATCH && !this.closing) {
+          await this.waitWindow();
         }
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        await this.send(this.queue.splice(0, MAX_BATCH));
+      }
+    } finally {
+      // Runs in the same turn as the empty-queue check above, so a
+      // completion queued after it starts a new sendAll.
+      this.sending = undefined;
+    }
+  }
+
+  private waitWindow(): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.cutWindow = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, this.windowMs);
+      this.cutWindow = end;
+    });
+  }
+
+  /** Sends one batch and settles each item: refused items and a failed call reject. */
+  private async send(batch: Queued[]): Promise<void> {
+    let refused: Map<bigint, ConnectError>;
+    try {
+      refused = await this.call(batch.map((item) => item.completion));
+    } catch (error) {
+      // The whole call failed: every item gets that error. Their leases
+      // expire and the server requeues the actions.
+      for (const item of batch) {
+        item.reject(error);
+      }
+      return;
+    }
+    for (const item of batch) {
+      const failure = refused.get(item.completion.id);
+      if (failure) {
+        item.reject(failure);
+      } else {
+        item.resolve();
       }
     }
   }
+
+  /** Completes `completions`; returns the refused ones by action id. */
+  private async call(completions: Completion[]): Promise<Map<bigint, ConnectError>> {
+    const refused = new Map<bigint, ConnectError>();
+    const completeMany = this.client.completeMany?.bind(this.client);
+    if (completeMany) {
+      const response = await retrying(
+        () => completeMany({ completions }),
+        (error) => this.onError(error, `complete ${completions.length} actions (retrying)`),
+      );
+      for (const failure of response.failures) {
+        refused.set(failure.id, new ConnectError(failure.message, codeOf(failure.code)));
+      }
+      return refused;
+    }
+    await Promise.all(
+      completions.map(async (completion) => {
+        try {
+          await retrying(
+            () => this.client.complete(completion),
+            (error) => this.onError(error, `complete action ${completion.id} (retrying)`),
+          );
+        } catch (error) {
+          refused.set(completion.id, ConnectError.from(error));
+        }
+      }),
+    );
+    return refused;
+  }
+}
+
+/** A counting semaphore; release() hands the permit straight to the longest waiter. */
+class Semaphore {
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) {
+      next();
+    } else {
+      this.free++;
+    }
+  }
+}
+
+/** Runs `call`, retrying with backoff (up to MAX_ATTEMPTS) while the server is unreachable. */
+async function retrying<T>(call: () => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
+  let backoffMs = 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(ConnectError.from(error).code)) {
+        throw error;
+      }
+      onRetry(error);
+      await sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+/** gRPC status code names ("FAILED_PRECONDITION", as ItemFailure.code carries them) to Connect codes. */
+const CODES_BY_NAME = new Map<string, Code>([
+  ["CANCELLED", Code.Canceled],
+  ...Object.values(Code)
+    .filter((code): code is Code => typeof code === "number")
+    .map((code): [string, Code] => [Code[code].replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase(), code]),
+]);
+
+function codeOf(name: string): Code {
+  return CODES_BY_NAME.get(name) ?? Code.Unknown;
 }
 
 function definedOnly<T extends object>(value: T): T {

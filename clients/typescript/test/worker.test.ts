@@ -1,10 +1,11 @@
 /**
  * Unit tests of the Worker against an in-memory ActionQueueService (connect's
- * router transport): claim, heartbeat, complete, fail, cancellation, drain.
+ * router transport): claim, heartbeat, batched completions, fail,
+ * cancellation, drain.
  */
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import { durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 
 import { ActionQueueService, ActionSchema, ActionStatus, Worker } from "@actionq/client";
-import type { WorkerOptions } from "@actionq/client";
+import type { WorkerClient, WorkerOptions } from "@actionq/client";
 
 interface FakeAction {
   id: bigint;
@@ -28,6 +29,13 @@ interface FakeAction {
 class FakeQueue {
   readonly actions: FakeAction[] = [];
   heartbeats = 0;
+  /** Calls of Complete, and the size of each CompleteMany batch. */
+  completeCalls = 0;
+  readonly batches: number[] = [];
+  /** Awaited by CompleteMany before it answers: lets a test hold the server back. */
+  completeManyGate: Promise<void> = Promise.resolve();
+  /** When set, CompleteMany fails as a whole with this error. */
+  completeManyError: ConnectError | undefined;
   private nextToken = 1;
 
   add(count: number): void {
@@ -61,11 +69,28 @@ class FakeQueue {
           return action.cancelled ? { cancelled: true } : {};
         },
         complete: (req) => {
-          const action = this.held(req.id, req.leaseToken);
-          action.status = ActionStatus.COMPLETED;
-          action.resultRef = req.resultRef;
-          action.result = req.result;
+          this.completeCalls++;
+          this.completeOne(req);
           return {};
+        },
+        completeMany: async (req) => {
+          this.batches.push(req.completions.length);
+          await this.completeManyGate;
+          if (this.completeManyError) {
+            throw this.completeManyError;
+          }
+          const completedIds: bigint[] = [];
+          const failures: { id: bigint; code: string; message: string }[] = [];
+          for (const item of req.completions) {
+            try {
+              this.completeOne(item);
+              completedIds.push(item.id);
+            } catch (error) {
+              const e = ConnectError.from(error);
+              failures.push({ id: item.id, code: codeName(e.code), message: e.rawMessage });
+            }
+          }
+          return { completedIds, failures };
         },
         fail: (req) => {
           const action = this.held(req.id, req.leaseToken);
@@ -76,6 +101,13 @@ class FakeQueue {
       });
     });
     return createClient(ActionQueueService, transport);
+  }
+
+  private completeOne(req: { id: bigint; leaseToken: string; resultRef: string; result?: JsonObject | undefined }): void {
+    const action = this.held(req.id, req.leaseToken);
+    action.status = ActionStatus.COMPLETED;
+    action.resultRef = req.resultRef;
+    action.result = req.result;
   }
 
   private held(id: bigint, token: string): FakeAction {
@@ -90,6 +122,11 @@ class FakeQueue {
   }
 }
 
+/** "FAILED_PRECONDITION" for Code.FailedPrecondition, as the server names codes in ItemFailure. */
+function codeName(code: Code): string {
+  return Code[code].replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase();
+}
+
 const options: WorkerOptions = { name: "test", handleSignals: false, waitMs: 50, leaseMs: 300 };
 
 async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
@@ -102,7 +139,21 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
   }
 }
 
+/** Workers of the current test; stopped after it, so that a failed assertion does not leave one polling. */
+const started: Worker[] = [];
+
+function start(worker: Worker): Promise<void> {
+  started.push(worker);
+  return worker.run();
+}
+
 describe("Worker", () => {
+  afterEach(() => {
+    for (const worker of started.splice(0)) {
+      worker.stop();
+    }
+  });
+
   it("completes with the handler's result and fails with its error text", async () => {
     const queue = new FakeQueue();
     queue.add(2);
@@ -116,7 +167,7 @@ describe("Worker", () => {
       },
       options,
     );
-    const running = worker.run();
+    const running = start(worker);
     await until(() => queue.actions.every((a) => a.status !== ActionStatus.PENDING && a.status !== ActionStatus.CLAIMED));
     worker.stop();
     await running;
@@ -140,7 +191,7 @@ describe("Worker", () => {
       },
       options,
     );
-    const running = worker.run();
+    const running = start(worker);
     await until(() => queue.heartbeats >= 2);
     const action = queue.actions[0];
     assert.ok(action);
@@ -164,7 +215,7 @@ describe("Worker", () => {
       },
       options,
     );
-    const running = worker.run();
+    const running = start(worker);
     await until(() => started);
     worker.stop();
     assert.equal(worker.stopping, true);
@@ -188,7 +239,7 @@ describe("Worker", () => {
       },
       { ...options, concurrency: 2 },
     );
-    const running = worker.run();
+    const running = start(worker);
     await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
     worker.stop();
     await running;
@@ -199,10 +250,138 @@ describe("Worker", () => {
     const queue = new FakeQueue();
     const controller = new AbortController();
     const worker = new Worker(queue.client(), async () => {}, { ...options, waitMs: 10_000, signal: controller.signal });
-    const running = worker.run();
+    const running = start(worker);
     await delay(20);
     controller.abort();
     await running;
     assert.equal(worker.stopping, true);
+  });
+
+  it("sends completions in CompleteMany batches, never one Complete each", async () => {
+    const queue = new FakeQueue();
+    queue.add(60);
+    const worker = new Worker(queue.client(), async () => ({ resultRef: "ok" }), { ...options, concurrency: 20 });
+    const running = start(worker);
+    await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+    worker.stop();
+    await running;
+    assert.equal(queue.completeCalls, 0);
+    assert.equal(queue.batches.reduce((sum, n) => sum + n, 0), 60);
+    assert.ok(queue.batches.length < 60, `expected batches, got sizes ${queue.batches}`);
+  });
+
+  it("frees a handler's slot before its report is answered, with at most `concurrency` reports in flight", async () => {
+    const queue = new FakeQueue();
+    queue.add(10);
+    let release!: () => void;
+    queue.completeManyGate = new Promise((resolve) => (release = resolve));
+    let calls = 0;
+    const worker = new Worker(
+      queue.client(),
+      async () => {
+        calls++;
+      },
+      { ...options, concurrency: 2 },
+    );
+    const running = start(worker);
+    // With CompleteMany held back: 2 reports in flight, and 2 more handlers
+    // returned but waiting for a report slot, holding their claim slots.
+    await until(() => calls >= 4);
+    await delay(100);
+    assert.equal(calls, 4);
+    assert.equal(queue.actions.filter((a) => a.status === ActionStatus.CLAIMED).length, 4);
+    release();
+    await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+    worker.stop();
+    await running;
+    assert.equal(calls, 10);
+  });
+
+  it("reports each refused item and a failed CompleteMany as that action's error", async () => {
+    const queue = new FakeQueue();
+    queue.add(3);
+    const errors: [Code, string][] = [];
+    const client = queue.client();
+    const worker = new Worker(
+      {
+        ...client,
+        // Action 2's lease is lost between its handler's return and the batch.
+        completeMany: (req, callOptions) => {
+          for (const item of req.completions ?? []) {
+            if (item.id === 2n) {
+              item.leaseToken = "stale";
+            }
+          }
+          return client.completeMany(req, callOptions);
+        },
+      },
+      async () => {
+        await delay(10);
+      },
+      { ...options, concurrency: 3, onError: (error, context) => errors.push([ConnectError.from(error).code, context]) },
+    );
+    const running = start(worker);
+    await until(() => errors.length > 0 && queue.actions.filter((a) => a.status === ActionStatus.COMPLETED).length === 2);
+    assert.deepEqual(errors, [[Code.FailedPrecondition, "complete action 2"]]);
+
+    queue.add(2);
+    queue.completeManyError = new ConnectError("database down", Code.Internal);
+    await until(() => errors.length === 3);
+    worker.stop();
+    await running;
+    assert.deepEqual(errors.slice(1).sort(), [
+      [Code.Internal, "complete action 4"],
+      [Code.Internal, "complete action 5"],
+    ]);
+    assert.equal(queue.actions[3]?.status, ActionStatus.CLAIMED, "left for the lease to expire, not retried");
+  });
+
+  it("stop() sends the queued completions without waiting out the batch window", async () => {
+    const queue = new FakeQueue();
+    queue.add(3);
+    let handled = 0;
+    const worker = new Worker(
+      queue.client(),
+      async () => {
+        handled++;
+      },
+      { ...options, concurrency: 3, completeBatchWindowMs: 60_000 },
+    );
+    const running = start(worker);
+    await until(() => handled === 3);
+    await delay(20);
+    assert.equal(queue.batches.length, 0, "still inside the window");
+    const began = Date.now();
+    worker.stop();
+    await running;
+    assert.ok(Date.now() - began < 1000);
+    assert.deepEqual(queue.batches, [3]);
+    assert.ok(queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+  });
+
+  it("batches with a window of 0 too", async () => {
+    const queue = new FakeQueue();
+    queue.add(20);
+    const worker = new Worker(queue.client(), async () => {}, { ...options, concurrency: 10, completeBatchWindowMs: 0 });
+    const running = start(worker);
+    await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+    worker.stop();
+    await running;
+    assert.equal(queue.completeCalls, 0);
+    assert.equal(queue.batches.reduce((sum, n) => sum + n, 0), 20);
+  });
+
+  it("falls back to one Complete per action when the client has no completeMany", async () => {
+    const queue = new FakeQueue();
+    queue.add(3);
+    const { claim, heartbeat, complete, fail } = queue.client();
+    const client: WorkerClient = { claim, heartbeat, complete, fail };
+    const worker = new Worker(client, async () => ({ resultRef: "one by one" }), { ...options, concurrency: 3 });
+    const running = start(worker);
+    await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+    worker.stop();
+    await running;
+    assert.equal(queue.completeCalls, 3);
+    assert.deepEqual(queue.batches, []);
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * Live check of the worker helper, run by conformance.sh after the scenario:
+ * enqueues 300 actions of a fresh action type, runs a Worker (concurrency 16,
+ * lease 30 s) until each was handled, stops it gracefully, then verifies
+ * through the API that every action ended as its handler said (one planned
+ * failure, the rest completed) and that the handler ran once per action.
+ * Prints one summary line; exits non-zero on any failure.
+ *
+ * Usage: node dist/conformance/worker_check.js   (env as for the runner)
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+
+import { ActionStatus, ConnectError, Worker, createActionQueueClient } from "@actionq/client";
+import type { Action, ActionQueueClient, WorkerClient } from "@actionq/client";
+
+const COUNT = 300;
+const CONCURRENCY = 16;
+const DEADLINE_MS = 30_000;
+const PLANNED_FAILURE = "conformance: planned failure";
+
+/** Counts the report RPCs the worker sends, to show which paths ran. */
+interface Calls {
+  complete: number;
+  completeMany: number;
+  completedInBatches: number;
+  fail: number;
+}
+
+function counting(client: ActionQueueClient, calls: Calls): WorkerClient {
+  return {
+    claim: (req, options) => client.claim(req, options),
+    heartbeat: (req, options) => client.heartbeat(req, options),
+    complete: (req, options) => {
+      calls.complete++;
+      return client.complete(req, options);
+    },
+    completeMany: (req, options) => {
+      calls.completeMany++;
+      calls.completedInBatches += req.completions?.length ?? 0;
+      return client.completeMany(req, options);
+    },
+    fail: (req, options) => {
+      calls.fail++;
+      return client.fail(req, options);
+    },
+  };
+}
+
+async function listAll(client: ActionQueueClient, actionType: string, project: string): Promise<Action[]> {
+  const actions: Action[] = [];
+  let pageToken = "";
+  do {
+    const page = await client.listActions({ actionType, project, pageSize: 1000, pageToken });
+    actions.push(...page.actions);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return actions;
+}
+
+async function check(client: ActionQueueClient, project: string, createdBy: string): Promise<string> {
+  const actionType = `conformance.worker.${randomBytes(6).toString("hex")}`;
+  const enqueued = await client.enqueue({
+    actions: Array.from({ length: COUNT }, (_, i) => ({ actionType, project, createdBy, payload: { n: i } })),
+  });
+  const ids = enqueued.actions.map((item) => item.action?.id ?? 0n);
+  if (ids.length !== COUNT || new Set(ids).size !== COUNT || ids.includes(0n)) {
+    throw new Error(`enqueue returned ${ids.length} actions (${new Set(ids).size} distinct ids), want ${COUNT}`);
+  }
+  const failing = ids[Math.floor(COUNT / 3)];
+  const wanted = new Set(ids);
+
+  const runs = new Map<bigint, number>();
+  const finished = new Set<bigint>();
+  const strangers: bigint[] = [];
+  const errors: string[] = [];
+  const calls: Calls = { complete: 0, completeMany: 0, completedInBatches: 0, fail: 0 };
+  let active = 0;
+  let peak = 0;
+  let allHandled!: () => void;
+  const handled = new Promise<void>((resolve) => (allHandled = resolve));
+
+  const worker = new Worker(
+    counting(client, calls),
+    async (action) => {
+      active++;
+      peak = Math.max(peak, active);
+      if (!wanted.has(action.id)) {
+        strangers.push(action.id);
+      }
+      runs.set(action.id, (runs.get(action.id) ?? 0) + 1);
+      try {
+        await new Promise((resolve) => setImmediate(resolve)); // a real await, like a real handler
+        if (action.id === failing) {
+          throw new Error(PLANNED_FAILURE);
+        }
+        return { resultRef: `done:${action.id}`, result: { n: action.payload?.["n"] ?? null } };
+      } finally {
+        active--;
+        finished.add(action.id);
+        if (finished.size === COUNT) {
+          allHandled();
+        }
+      }
+    },
+    {
+      name: "conformance-typescript-worker",
+      project,
+      actionTypes: [actionType],
+      concurrency: CONCURRENCY,
+      leaseMs: 30_000,
+      handleSignals: false,
+      onError: (error, context) => errors.push(`${context}: ${ConnectError.from(error).message}`),
+    },
+  );
+
+  const began = performance.now();
+  const running = worker.run();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), DEADLINE_MS)));
+  const late = await Promise.race([handled.then(() => false), timedOut, running.then(() => false)]);
+  clearTimeout(timer);
+  worker.stop();
+  await running; // graceful: handlers finish and every report is answered first
+  const seconds = (performance.now() - began) / 1000;
+
+  const problems: string[] = [];
+  if (late) {
+    problems.push(`only ${finished.size} of ${COUNT} actions handled within ${DEADLINE_MS / 1000} s`);
+  }
+  const repeated = [...runs].filter(([, n]) => n !== 1);
+  if (repeated.length > 0) {
+    problems.push(`handler ran more than once for ${repeated.length} actions, e.g. ${repeated[0]?.[0]} x${repeated[0]?.[1]}`);
+  }
+  if (strangers.length > 0) {
+    problems.push(`handler got ${strangers.length} actions that were not enqueued here`);
+  }
+  if (peak > CONCURRENCY) {
+    problems.push(`${peak} handlers ran at once, concurrency is ${CONCURRENCY}`);
+  }
+  if (errors.length > 0) {
+    problems.push(`worker reported ${errors.length} errors, first: ${errors[0]}`);
+  }
+  if (calls.complete !== 0 || calls.completedInBatches !== COUNT - 1 || calls.completeMany >= COUNT - 1) {
+    problems.push(
+      `want ${COUNT - 1} completions in batches: ${calls.completeMany} CompleteMany carried ${calls.completedInBatches}, ${calls.complete} Complete`,
+    );
+  }
+  if (calls.fail !== 1) {
+    problems.push(`want 1 Fail call, got ${calls.fail}`);
+  }
+
+  // The server's view.
+  const stored = await listAll(client, actionType, project);
+  const byId = new Map(stored.map((action) => [action.id, action]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (stored.length !== COUNT || missing.length > 0) {
+    problems.push(`ListActions returned ${stored.length} actions, ${missing.length} enqueued ids missing`);
+  }
+  let completed = 0;
+  for (const id of ids) {
+    const action = byId.get(id);
+    if (!action) {
+      continue;
+    }
+    const status = ActionStatus[action.status];
+    if (id === failing) {
+      if (action.status !== ActionStatus.FAILED || !action.failureReason.includes(PLANNED_FAILURE)) {
+        problems.push(`action ${id} (planned failure) is ${status} with reason ${JSON.stringify(action.failureReason)}, want FAILED`);
+      }
+    } else if (action.status !== ActionStatus.COMPLETED || action.resultRef !== `done:${id}`) {
+      problems.push(`action ${id} is ${status} with result_ref ${JSON.stringify(action.resultRef)}, want COMPLETED done:${id}`);
+    } else {
+      completed++;
+    }
+  }
+  const failed = failing === undefined ? undefined : (await client.getAction({ id: failing })).action;
+  if (failed?.status !== ActionStatus.FAILED) {
+    problems.push(`GetAction(${failing}) says ${failed ? ActionStatus[failed.status] : "no action"}, want FAILED`);
+  }
+
+  if (problems.length > 0) {
+    throw new Error(problems.slice(0, 10).join("; "));
+  }
+  return (
+    `worker check passed: ${COUNT} actions of ${actionType} handled once each in ${seconds.toFixed(2)} s ` +
+    `(concurrency ${CONCURRENCY}, peak ${peak}); ${completed} COMPLETED via ${calls.completeMany} CompleteMany calls, ` +
+    `1 FAILED via Fail`
+  );
+}
+
+async function main(): Promise<number> {
+  const project = process.env["ACTIONQ_CONFORMANCE_PROJECT"] || `conf-typescript-${randomUUID().slice(0, 8)}`;
+  const createdBy = process.env["ACTIONQ_CONFORMANCE_CREATED_BY"] || "human:conformance-typescript";
+  const client = createActionQueueClient();
+  try {
+    console.log(await check(client, project, createdBy));
+    return 0;
+  } catch (error) {
+    console.log(`worker check failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
+process.exitCode = await main();
