@@ -395,6 +395,30 @@ def test_complete_many_completes_each_item_on_its_own(client: Client, project: s
     assert sorted(e.action_id for e in events) == [a, c, d]
 
 
+def test_complete_many_refuses_an_invalid_item_on_its_own(client: Client, project: str) -> None:
+    from actionq import completion
+
+    client.enqueue([new_action("api.many.invalid", project)] * 3)
+    held = client.claim("w", project=project, action_types=["api.many.invalid"], max_actions=3)
+    (a, ta), (b, tb), (c, _) = ((h.action.id, h.lease_token) for h in held)
+    response = client.complete_many(
+        [
+            completion(a, ta, result_ref="fine"),
+            completion(b, tb, result_ref="x" * 5000),
+            completion(c, "not-a-token"),
+        ]
+    )
+    assert list(response.completed_ids) == [a]
+    assert [(f.id, f.code) for f in response.failures] == [
+        (b, "INVALID_ARGUMENT"),
+        (c, "INVALID_ARGUMENT"),
+    ]
+    assert response.failures[0].message.startswith("completions[1].result_ref:")
+    assert response.failures[1].message.startswith("completions[2].lease_token:")
+    assert client.get(a).status == pb.ACTION_STATUS_COMPLETED
+    assert {client.get(b).status, client.get(c).status} == {pb.ACTION_STATUS_CLAIMED}
+
+
 def test_complete_many_refuses_a_repeated_id(client: Client, project: str) -> None:
     from actionq import completion
 

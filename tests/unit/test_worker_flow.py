@@ -70,3 +70,21 @@ def test_slot_frees_before_the_report_is_acknowledged_and_reports_are_bounded() 
         assert handled[: len(sent)] == sent
 
     asyncio.run(scenario())
+
+
+def test_outbox_never_sends_an_id_twice_in_one_batch() -> None:
+    """A lease that expired and was claimed again by the same worker can put one
+    action in the outbox twice; the server would refuse such a batch whole."""
+    from actionq.worker import _Outbox
+
+    async def scenario() -> None:
+        client = ScriptedClient()
+        client.acknowledge.set()
+        outbox = _Outbox(cast(AsyncClient, client), window=0.0)
+        outbox.start()
+        await asyncio.gather(*(outbox.complete(spb.CompleteRequest(id=i)) for i in (1, 2, 1, 3, 1)))
+        await outbox.stop()
+        assert all(len(batch) == len(set(batch)) for batch in client.sent)
+        assert sorted(i for batch in client.sent for i in batch) == [1, 1, 1, 2, 3]
+
+    asyncio.run(scenario())

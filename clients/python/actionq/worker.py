@@ -267,6 +267,10 @@ class _Job:
         self.task.cancel()
 
 
+# A completion waiting to be sent, and the future its worker task awaits.
+_Pending = tuple[spb.CompleteRequest, asyncio.Future[None]]
+
+
 class _Outbox:
     """Collects completions for `window` seconds and sends them in one CompleteMany."""
 
@@ -275,7 +279,7 @@ class _Outbox:
     def __init__(self, client: AsyncClient, window: float) -> None:
         self._client = client
         self._window = window
-        self._queue: list[tuple[spb.CompleteRequest, asyncio.Future[None]]] = []
+        self._queue: list[_Pending] = []
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -305,7 +309,7 @@ class _Outbox:
 
     async def _send_all(self) -> None:
         while self._queue:
-            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+            batch, self._queue = self._next_batch(self._queue)
             if not self._queue:
                 self._ready.clear()
             try:
@@ -325,3 +329,19 @@ class _Outbox:
                 else:
                     done.set_exception(Error(failure.code, failure.message))
         self._ready.clear()
+
+    @classmethod
+    def _next_batch(cls, queue: list[_Pending]) -> tuple[list[_Pending], list[_Pending]]:
+        """Up to MAX_BATCH items with distinct ids, and the rest. The server refuses
+        a batch naming an id twice, which can happen when a lease expired and this
+        worker claimed the same action again before the first report went out."""
+        batch: list[_Pending] = []
+        rest: list[_Pending] = []
+        ids: set[int] = set()
+        for item in queue:
+            if len(batch) < cls.MAX_BATCH and item[0].id not in ids:
+                ids.add(item[0].id)
+                batch.append(item)
+            else:
+                rest.append(item)
+        return batch, rest

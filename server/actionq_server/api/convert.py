@@ -149,30 +149,40 @@ def new_actions(request: spb.EnqueueRequest) -> list[NewAction]:
     return [new_action(i, m) for i, m in enumerate(request.actions)]
 
 
-def completions(request: spb.CompleteManyRequest) -> list[Completion]:
-    """The items of a CompleteMany request, validated; an id may appear once."""
+def completions(
+    request: spb.CompleteManyRequest,
+) -> tuple[list[Completion], list[tuple[int, InvalidArgument]]]:
+    """The items of a CompleteMany request: the valid ones, and the invalid ones
+    with why, so that one bad item does not sink its batch. The request as a whole
+    is refused when it is empty, too long, or names an id twice (failures are
+    reported by id, so a repeated id could not be told apart)."""
     if not request.completions:
         raise InvalidArgument("completions", "must hold at least one completion")
     if len(request.completions) > v.MAX_PAGE:
         raise InvalidArgument("completions", f"must hold at most {v.MAX_PAGE} completions")
-    items = []
+    items: list[Completion] = []
+    invalid: list[tuple[int, InvalidArgument]] = []
     seen: set[int] = set()
     for i, m in enumerate(request.completions):
         f = f"completions[{i}]"
-        action_id = v.positive_id(f"{f}.id", m.id)
-        if action_id in seen:
-            raise InvalidArgument(f"{f}.id", f"action {action_id} appears twice")
-        seen.add(action_id)
-        items.append(
-            Completion(
-                action_id=action_id,
-                lease_token=v.lease_token(f"{f}.lease_token", m.lease_token, required=False),
-                result_ref=v.text(f"{f}.result_ref", m.result_ref, limit=v.MAX_REF),
-                result=struct_to_dict(f"{f}.result", m.result) if m.HasField("result") else None,
-                actor=v.text(f"{f}.actor", m.actor, limit=v.MAX_NAME) or None,
+        if m.id in seen:
+            raise InvalidArgument(f"{f}.id", f"action {m.id} appears twice")
+        seen.add(m.id)
+        try:
+            items.append(
+                Completion(
+                    action_id=v.positive_id(f"{f}.id", m.id),
+                    lease_token=v.lease_token(f"{f}.lease_token", m.lease_token, required=False),
+                    result_ref=v.text(f"{f}.result_ref", m.result_ref, limit=v.MAX_REF),
+                    result=(
+                        struct_to_dict(f"{f}.result", m.result) if m.HasField("result") else None
+                    ),
+                    actor=v.text(f"{f}.actor", m.actor, limit=v.MAX_NAME) or None,
+                )
             )
-        )
-    return items
+        except InvalidArgument as exc:
+            invalid.append((m.id, exc))
+    return items, invalid
 
 
 def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:

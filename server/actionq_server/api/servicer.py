@@ -9,7 +9,7 @@ from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 
 from ..domain import validation as v
-from ..domain.errors import InvalidArgument
+from ..domain.errors import ActionqError, InvalidArgument
 from ..domain.models import COORDINATOR_EVENT_TYPES
 from ..service import QueueService
 from . import convert as c
@@ -96,8 +96,14 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     async def CompleteMany(
         self, request: spb.CompleteManyRequest, context: Context
     ) -> spb.CompleteManyResponse:
-        items = c.completions(request)
-        completed, refused = await self._store.complete_many(items)
+        items, invalid = c.completions(request)
+        completed: list[int] = []
+        refused: list[tuple[int, ActionqError]] = list(invalid)
+        if items:
+            completed, refused_by_store = await self._store.complete_many(items)
+            refused.extend(refused_by_store)
+        position = {m.id: i for i, m in enumerate(request.completions)}
+        refused.sort(key=lambda item: position[item[0]])
         return spb.CompleteManyResponse(
             completed_ids=completed,
             failures=[

@@ -759,7 +759,9 @@ func (x *CompleteResponse) GetAction() *Action {
 // CompleteManyRequest carries several completions.
 type CompleteManyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One to 1,000 completions; an id may appear once.
+	// One to 1,000 completions; an id may appear once (a repeated id refuses the
+	// whole request, since failures are reported by id). An item Complete would
+	// refuse as invalid is refused on its own, in failures, and the others proceed.
 	Completions   []*CompleteRequest `protobuf:"bytes,1,rep,name=completions,proto3" json:"completions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -807,7 +809,8 @@ type CompleteManyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Ids of the actions now completed, in request order.
 	CompletedIds []int64 `protobuf:"varint,1,rep,packed,name=completed_ids,json=completedIds,proto3" json:"completed_ids,omitempty"`
-	// The refused items, with the status Complete would have returned.
+	// The refused items, in request order, with the status Complete would have
+	// returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
 	Failures      []*ItemFailure `protobuf:"bytes,2,rep,name=failures,proto3" json:"failures,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -401,7 +401,10 @@ class CompleteManyRequest(_message.Message):
     COMPLETIONS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def completions(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompleteRequest]:
-        """One to 1,000 completions; an id may appear once."""
+        """One to 1,000 completions; an id may appear once (a repeated id refuses the
+        whole request, since failures are reported by id). An item Complete would
+        refuse as invalid is refused on its own, in failures, and the others proceed.
+        """
 
     def __init__(
         self,
@@ -430,7 +433,9 @@ class CompleteManyResponse(_message.Message):
 
     @_builtins.property
     def failures(self) -> _containers.RepeatedCompositeFieldContainer[Global___ItemFailure]:
-        """The refused items, with the status Complete would have returned."""
+        """The refused items, in request order, with the status Complete would have
+        returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
+        """
 
     def __init__(
         self,

@@ -416,7 +416,9 @@ pub struct CompleteResponse {
 #[allow(clippy::all)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct CompleteManyRequest {
-    /// One to 1,000 completions; an id may appear once.
+    /// One to 1,000 completions; an id may appear once (a repeated id refuses the
+    /// whole request, since failures are reported by id). An item Complete would
+    /// refuse as invalid is refused on its own, in failures, and the others proceed.
     #[prost(message, repeated, tag = "1")]
     pub completions: ::prost::alloc::vec::Vec<CompleteRequest>,
 }
@@ -427,7 +429,8 @@ pub struct CompleteManyResponse {
     /// Ids of the actions now completed, in request order.
     #[prost(int64, repeated, tag = "1")]
     pub completed_ids: ::prost::alloc::vec::Vec<i64>,
-    /// The refused items, with the status Complete would have returned.
+    /// The refused items, in request order, with the status Complete would have
+    /// returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
     #[prost(message, repeated, tag = "2")]
     pub failures: ::prost::alloc::vec::Vec<ItemFailure>,
 }

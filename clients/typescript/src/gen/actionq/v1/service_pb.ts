@@ -415,7 +415,9 @@ export const CompleteResponseSchema: GenMessage<CompleteResponse> = /*@__PURE__*
  */
 export type CompleteManyRequest = Message<"actionq.v1.CompleteManyRequest"> & {
   /**
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    *
    * @generated from field: repeated actionq.v1.CompleteRequest completions = 1;
    */
@@ -443,7 +445,8 @@ export type CompleteManyResponse = Message<"actionq.v1.CompleteManyResponse"> & 
   completedIds: bigint[];
 
   /**
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    *
    * @generated from field: repeated actionq.v1.ItemFailure failures = 2;
    */

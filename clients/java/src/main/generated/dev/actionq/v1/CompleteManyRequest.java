@@ -58,7 +58,9 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.actionq.v1.CompleteRequest> completions_;
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -69,7 +71,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -81,7 +85,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -92,7 +98,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -103,7 +111,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -481,7 +491,9 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -495,7 +507,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -509,7 +523,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -523,7 +539,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -542,7 +560,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -560,7 +580,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -578,7 +600,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -597,7 +621,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -615,7 +641,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -633,7 +661,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -652,7 +682,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -669,7 +701,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -686,7 +720,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -697,7 +733,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -711,7 +749,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -726,7 +766,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -737,7 +779,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -749,7 +793,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * One to 1,000 completions; an id may appear once.
+     * One to 1,000 completions; an id may appear once (a repeated id refuses the
+     * whole request, since failures are reported by id). An item Complete would
+     * refuse as invalid is refused on its own, in failures, and the others proceed.
      * </pre>
      *
      * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>

@@ -12,7 +12,9 @@ public interface CompleteManyRequestOrBuilder extends
 
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -21,7 +23,9 @@ public interface CompleteManyRequestOrBuilder extends
       getCompletionsList();
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -29,7 +33,9 @@ public interface CompleteManyRequestOrBuilder extends
   dev.actionq.v1.CompleteRequest getCompletions(int index);
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -37,7 +43,9 @@ public interface CompleteManyRequestOrBuilder extends
   int getCompletionsCount();
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>
@@ -46,7 +54,9 @@ public interface CompleteManyRequestOrBuilder extends
       getCompletionsOrBuilderList();
   /**
    * <pre>
-   * One to 1,000 completions; an id may appear once.
+   * One to 1,000 completions; an id may appear once (a repeated id refuses the
+   * whole request, since failures are reported by id). An item Complete would
+   * refuse as invalid is refused on its own, in failures, and the others proceed.
    * </pre>
    *
    * <code>repeated .actionq.v1.CompleteRequest completions = 1;</code>

@@ -101,7 +101,8 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.actionq.v1.ItemFailure> failures_;
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -112,7 +113,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -124,7 +126,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -135,7 +138,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -146,7 +150,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -696,7 +701,8 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -710,7 +716,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -724,7 +731,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -738,7 +746,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -757,7 +766,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -775,7 +785,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -793,7 +804,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -812,7 +824,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -830,7 +843,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -848,7 +862,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -867,7 +882,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -884,7 +900,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -901,7 +918,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -912,7 +930,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -926,7 +945,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -941,7 +961,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -952,7 +973,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -964,7 +986,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The refused items, with the status Complete would have returned.
+     * The refused items, in request order, with the status Complete would have
+     * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
      * </pre>
      *
      * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>

@@ -41,7 +41,8 @@ public interface CompleteManyResponseOrBuilder extends
 
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -50,7 +51,8 @@ public interface CompleteManyResponseOrBuilder extends
       getFailuresList();
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -58,7 +60,8 @@ public interface CompleteManyResponseOrBuilder extends
   dev.actionq.v1.ItemFailure getFailures(int index);
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -66,7 +69,8 @@ public interface CompleteManyResponseOrBuilder extends
   int getFailuresCount();
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
@@ -75,7 +79,8 @@ public interface CompleteManyResponseOrBuilder extends
       getFailuresOrBuilderList();
   /**
    * <pre>
-   * The refused items, with the status Complete would have returned.
+   * The refused items, in request order, with the status Complete would have
+   * returned (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION).
    * </pre>
    *
    * <code>repeated .actionq.v1.ItemFailure failures = 2;</code>
