@@ -7,7 +7,6 @@ prints medians, ratios and the goals; writes JSON to bench/results/.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import os
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import uvloop
 
 from . import actionq_run, inprocess, plain
 from .measure import Figures, median_figures
@@ -144,8 +144,9 @@ def main(
     try:
         for run in range(runs):
             if not skip_plain:
+                # uvloop, as the server runs on: a baseline without it would flatter actionq.
                 plain_runs.append(
-                    asyncio.run(
+                    uvloop.run(
                         plain.run(
                             dsn, actions, workers, enqueue_batch, claim_batch, latency_samples
                         )
@@ -154,7 +155,7 @@ def main(
                 _progress(run, plain_runs[-1])
             if in_process:
                 inproc_runs.append(
-                    asyncio.run(inprocess.run(dsn, actions, workers, enqueue_batch, claim_batch))
+                    uvloop.run(inprocess.run(dsn, actions, workers, enqueue_batch, claim_batch))
                 )
                 _progress(run, inproc_runs[-1])
             for variant in variants:
