@@ -39,6 +39,8 @@ def test_worker_completes_fails_and_records_results(
         n = int(action.payload["n"])
         if n % 5 == 0:
             raise ValueError(f"n={n} is not welcome")
+        if n == 7:
+            return 7  # type: ignore[return-value]
         return Result(ref=f"done:{n}", data={"square": n * n})
 
     make = lambda: Worker(  # noqa: E731
@@ -59,6 +61,10 @@ def test_worker_completes_fails_and_records_results(
         if n % 5 == 0:
             assert action.status == pb.ACTION_STATUS_FAILED
             assert action.failure_reason == f"ValueError: n={n} is not welcome"
+        elif n == 7:
+            # A handler returning something the worker cannot report fails the action.
+            assert action.status == pb.ACTION_STATUS_FAILED
+            assert action.failure_reason.startswith("TypeError: handler returned int")
         else:
             assert action.status == pb.ACTION_STATUS_COMPLETED
             assert action.result_ref == f"done:{n}" and action.result["square"] == n * n

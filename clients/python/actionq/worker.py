@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import logging
 import signal
@@ -184,10 +185,12 @@ class Worker:
         server acknowledges slowly."""
         job = _Job(token, asyncio.current_task(), time.monotonic())  # type: ignore[arg-type]
         self._jobs[action.id] = job
-        report: Awaitable[Any] | None = None
+        # Built only once a report permit is held, so that a task cancelled while
+        # waiting for one leaves no coroutine behind that was never awaited.
+        report: Callable[[], Awaitable[Any]] | None = None
         try:
             try:
-                result = await self._invoke(action)
+                outcome = _as_result(await self._invoke(action))
             except asyncio.CancelledError:
                 if job.cancelled:
                     log.info("action %s was cancelled; handler stopped", action.id)
@@ -195,12 +198,10 @@ class Worker:
                 raise
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
-                report = self.client.fail(action.id, token, reason=reason)
+                report = functools.partial(self.client.fail, action.id, token, reason=reason)
             else:
-                outcome = _as_result(result)
-                report = self._outbox.complete(
-                    completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
-                )
+                done = completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
+                report = functools.partial(self._outbox.complete, done)
             await self._reports.acquire()
         finally:
             del self._jobs[action.id]
@@ -210,7 +211,7 @@ class Worker:
             if report is None:
                 self.processed += 1
         try:
-            await self._report(report)
+            await self._report(report())
         finally:
             self._reports.release()
             self.processed += 1
