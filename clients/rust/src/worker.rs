@@ -11,6 +11,7 @@
 //! the outbox holds, then returns.
 
 use std::any::Any;
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -382,8 +383,9 @@ struct Pending {
 
 /// Sends the completions of finished handlers in CompleteMany batches, from one task: a
 /// completion waits up to the window for others to share its RPC, and those that arrive while a
-/// batch is in flight go together in the next one. The queue needs no bound of its own: the report
-/// permits keep it at `concurrency` (at most 1000, one batch) items.
+/// batch is in flight go together in the next one. A batch never names an id twice (see
+/// [`next_batch`]). The queue needs no bound of its own: the report permits keep it at
+/// `concurrency` (at most 1000, one batch) items.
 struct Outbox {
     queue: mpsc::UnboundedSender<Pending>,
     flush: CancellationToken,
@@ -394,7 +396,11 @@ impl Outbox {
     fn start(client: Client, window: Duration) -> Self {
         let (queue, pending) = mpsc::unbounded_channel();
         let flush = CancellationToken::new();
-        let task = tokio::spawn(send_batches(client, pending, window, flush.clone()));
+        let send = move |batch| {
+            let client = client.clone();
+            async move { send_batch(&client, batch).await }
+        };
+        let task = tokio::spawn(send_batches(send, pending, window, flush.clone()));
         Self { queue, flush, task }
     }
 
@@ -413,28 +419,52 @@ impl Outbox {
     }
 }
 
-async fn send_batches(
-    client: Client,
+/// The outbox's loop: gathers what `queue` delivers and hands it to `send` one batch at a time
+/// (a CompleteMany with [`send_batch`]; a fake in the unit tests). Items held back from a batch
+/// (a repeated id) go first in the next one, which is sent at once.
+async fn send_batches<S, Fut>(
+    mut send: S,
     mut queue: mpsc::UnboundedReceiver<Pending>,
     window: Duration,
     flush: CancellationToken,
-) {
-    let mut batch = Vec::new();
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        if !window.is_zero() && batch.len() < MAX_BATCH {
-            tokio::select! {
-                _ = tokio::time::sleep(window) => {}
-                _ = flush.cancelled() => {}
+) where
+    S: FnMut(Vec<Pending>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut queued = Vec::new();
+    loop {
+        if queued.is_empty() {
+            if queue.recv_many(&mut queued, MAX_BATCH).await == 0 {
+                return;
+            }
+            if !window.is_zero() && queued.len() < MAX_BATCH {
+                tokio::select! {
+                    _ = tokio::time::sleep(window) => {}
+                    _ = flush.cancelled() => {}
+                }
             }
         }
-        while batch.len() < MAX_BATCH {
+        while queued.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(pending) => batch.push(pending),
+                Ok(pending) => queued.push(pending),
                 Err(_) => break,
             }
         }
-        send_batch(&client, std::mem::take(&mut batch)).await;
+        send(next_batch(&mut queued)).await;
     }
+}
+
+/// Takes from `queued` up to [`MAX_BATCH`] items with distinct ids, in queue order; the rest stay
+/// in `queued`, in order. The server refuses a whole CompleteMany that names an id twice, which
+/// can happen when a lease expired, the action was requeued and this worker claimed it again
+/// before its first completion went out.
+fn next_batch(queued: &mut Vec<Pending>) -> Vec<Pending> {
+    let mut ids = HashSet::with_capacity(queued.len());
+    let (batch, rest) = std::mem::take(queued)
+        .into_iter()
+        .partition(|p| ids.len() < MAX_BATCH && ids.insert(p.request.id));
+    *queued = rest;
+    batch
 }
 
 /// Sends one CompleteMany and logs each refused item as a failed Complete would be logged. When
@@ -525,5 +555,83 @@ impl Backoff {
 
     fn reset(&mut self) {
         self.failures = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// The outbox's loop with a fake sender in place of the CompleteMany client: ids 1, 2, 1, 3, 1
+    /// (one action claimed three times after lost leases) go out in batches that never name an id
+    /// twice, all five are sent, queue order is kept, and every report permit is released.
+    #[tokio::test]
+    async fn outbox_never_puts_an_id_twice_in_a_batch() {
+        let ids = [1, 2, 1, 3, 1];
+        let permits = Arc::new(Semaphore::new(ids.len()));
+        let (queue, pending) = mpsc::unbounded_channel();
+        for id in ids {
+            let report = Arc::clone(&permits).try_acquire_owned().unwrap();
+            let request = CompleteRequest {
+                id,
+                lease_token: format!("lease-{id}"),
+                ..CompleteRequest::default()
+            };
+            queue.send(Pending { request, report }).unwrap();
+        }
+        drop(queue);
+
+        let sent = Arc::new(Mutex::new(Vec::<Vec<i64>>::new()));
+        let record = Arc::clone(&sent);
+        let send = move |batch: Vec<Pending>| {
+            record
+                .lock()
+                .unwrap()
+                .push(batch.iter().map(|p| p.request.id).collect());
+            async {}
+        };
+        let window = Duration::from_millis(2);
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            send_batches(send, pending, window, CancellationToken::new()),
+        )
+        .await
+        .expect("the outbox sends everything and returns once its senders are gone");
+
+        let sent = sent.lock().unwrap().clone();
+        for batch in &sent {
+            let distinct: HashSet<_> = batch.iter().collect();
+            assert_eq!(
+                distinct.len(),
+                batch.len(),
+                "a batch names an id twice: {sent:?}"
+            );
+        }
+        let mut all: Vec<i64> = sent.concat();
+        all.sort_unstable();
+        assert_eq!(all, vec![1, 1, 1, 2, 3], "not all five were sent: {sent:?}");
+        assert_eq!(sent, vec![vec![1, 2, 3], vec![1], vec![1]]);
+        assert_eq!(permits.available_permits(), ids.len());
+    }
+
+    #[test]
+    fn next_batch_keeps_the_cap_and_the_order() {
+        let permits = Arc::new(Semaphore::new(MAX_BATCH + 2));
+        let pending = |id| Pending {
+            request: CompleteRequest {
+                id,
+                ..CompleteRequest::default()
+            },
+            report: Arc::clone(&permits).try_acquire_owned().unwrap(),
+        };
+        let mut queued: Vec<Pending> = (1..=MAX_BATCH as i64 + 1).map(pending).collect();
+        queued.insert(1, pending(1));
+        let batch = next_batch(&mut queued);
+        let want: Vec<i64> = (1..=MAX_BATCH as i64).collect();
+        assert_eq!(batch.iter().map(|p| p.request.id).collect::<Vec<_>>(), want);
+        let rest: Vec<i64> = queued.iter().map(|p| p.request.id).collect();
+        assert_eq!(rest, vec![1, MAX_BATCH as i64 + 1]);
     }
 }
