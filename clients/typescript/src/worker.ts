@@ -400,13 +400,37 @@ class Outbox {
         if (this.queue.length < MAX_BATCH && !this.closing) {
           await this.waitWindow();
         }
-        await this.send(this.queue.splice(0, MAX_BATCH));
+        await this.send(this.nextBatch());
       }
     } finally {
       // Runs in the same turn as the empty-queue check above, so a
       // completion queued after it starts a new sendAll.
       this.sending = undefined;
     }
+  }
+
+  /**
+   * Takes up to MAX_BATCH completions with distinct ids off the queue, in
+   * queue order. The server refuses a whole CompleteMany that names an id
+   * twice, which can happen when a lease expired and this worker claimed the
+   * action again before the first report went out: a repeated id stays queued
+   * for the next batch.
+   */
+  private nextBatch(): Queued[] {
+    const batch: Queued[] = [];
+    const rest: Queued[] = [];
+    const ids = new Set<bigint>();
+    for (const item of this.queue) {
+      const id = item.completion.id;
+      if (batch.length < MAX_BATCH && !ids.has(id)) {
+        ids.add(id);
+        batch.push(item);
+      } else {
+        rest.push(item);
+      }
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private waitWindow(): Promise<void> {

@@ -12,7 +12,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 
-import { ActionQueueService, ActionSchema, ActionStatus, Worker } from "@actionq/client";
+import { ActionQueueService, ActionSchema, ActionStatus, ClaimResponseSchema, Worker } from "@actionq/client";
 import type { WorkerClient, WorkerOptions } from "@actionq/client";
 
 interface FakeAction {
@@ -29,9 +29,10 @@ interface FakeAction {
 class FakeQueue {
   readonly actions: FakeAction[] = [];
   heartbeats = 0;
-  /** Calls of Complete, and the size of each CompleteMany batch. */
+  /** Calls of Complete, and the size and the ids of each CompleteMany batch. */
   completeCalls = 0;
   readonly batches: number[] = [];
+  readonly batchIds: bigint[][] = [];
   /** Awaited by CompleteMany before it answers: lets a test hold the server back. */
   completeManyGate: Promise<void> = Promise.resolve();
   /** When set, CompleteMany fails as a whole with this error. */
@@ -42,6 +43,18 @@ class FakeQueue {
     for (let i = 0; i < count; i++) {
       this.actions.push({ id: BigInt(this.actions.length + 1), status: ActionStatus.PENDING, token: "", cancelled: false });
     }
+  }
+
+  /**
+   * Claims action `id` again under a new lease token, as after its lease
+   * expired and the server requeued it: the earlier token goes stale.
+   */
+  claimAgain(id: bigint) {
+    const action = this.actions.find((a) => a.id === id);
+    assert.ok(action);
+    action.status = ActionStatus.CLAIMED;
+    action.token = `token-${this.nextToken++}`;
+    return { action: create(ActionSchema, { id: action.id, status: action.status }), leaseToken: action.token };
   }
 
   client() {
@@ -75,9 +88,14 @@ class FakeQueue {
         },
         completeMany: async (req) => {
           this.batches.push(req.completions.length);
+          this.batchIds.push(req.completions.map((item) => item.id));
           await this.completeManyGate;
           if (this.completeManyError) {
             throw this.completeManyError;
+          }
+          // As the server does: a repeated id refuses the whole request.
+          if (new Set(req.completions.map((item) => item.id)).size !== req.completions.length) {
+            throw new ConnectError("an action id appears twice in completions", Code.InvalidArgument);
           }
           const completedIds: bigint[] = [];
           const failures: { id: bigint; code: string; message: string }[] = [];
@@ -334,6 +352,56 @@ describe("Worker", () => {
       [Code.Internal, "complete action 5"],
     ]);
     assert.equal(queue.actions[3]?.status, ActionStatus.CLAIMED, "left for the lease to expire, not retried");
+  });
+
+  it("never puts one action id twice in a CompleteMany batch", async () => {
+    const queue = new FakeQueue();
+    queue.add(3);
+    const client = queue.client();
+    // One Claim hands out action 1 three times (its lease expired twice and
+    // the server requeued it); only the last lease token is current.
+    const ids = [1n, 2n, 1n, 3n, 1n];
+    let claims = 0;
+    const errors: [Code, string][] = [];
+    let handled = 0;
+    const worker = new Worker(
+      {
+        ...client,
+        claim: (req, callOptions) =>
+          claims++ === 0
+            ? Promise.resolve(create(ClaimResponseSchema, { actions: ids.map((id) => queue.claimAgain(id)) }))
+            : client.claim(req, callOptions),
+      },
+      async () => {
+        handled++;
+      },
+      {
+        ...options,
+        concurrency: 5,
+        completeBatchWindowMs: 60_000,
+        onError: (error, context) => errors.push([ConnectError.from(error).code, context]),
+      },
+    );
+    const running = start(worker);
+    await until(() => handled === 5);
+    await delay(20);
+    assert.equal(queue.batches.length, 0, "all five queued at once");
+    worker.stop();
+    await running;
+    for (const batch of queue.batchIds) {
+      assert.equal(new Set(batch).size, batch.length, `id repeated in batch ${batch}`);
+    }
+    assert.deepEqual(
+      queue.batchIds.flat().sort((a, b) => Number(a - b)),
+      [1n, 1n, 1n, 2n, 3n],
+      "all five completions were sent",
+    );
+    assert.ok(queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
+    // The two stale claims of action 1 are refused on their own, nothing else.
+    assert.deepEqual(errors, [
+      [Code.FailedPrecondition, "complete action 1"],
+      [Code.FailedPrecondition, "complete action 1"],
+    ]);
   });
 
   it("stop() sends the queued completions without waiting out the batch window", async () => {
