@@ -20,8 +20,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -462,7 +465,8 @@ public final class Worker implements AutoCloseable {
   /**
    * Collects completions and sends them in batches from one thread: once a completion arrives it
    * waits {@code completeBatchWindow} for more, then sends everything queued in CompleteMany calls
-   * of at most {@value #MAX_BATCH}. Each item's report permit is returned after its answer.
+   * of at most {@value #MAX_BATCH}, never naming one action id twice in a call (a repeated id
+   * waits for the next one). Each item's report permit is returned after its answer.
    */
   private final class Outbox {
     private final ArrayDeque<CompleteRequest> queue = new ArrayDeque<>();
@@ -523,14 +527,32 @@ public final class Worker implements AutoCloseable {
             // Send what is there now.
           }
         }
-        List<CompleteRequest> batch = new ArrayList<>();
+        List<CompleteRequest> batch;
         synchronized (this) {
-          while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-            batch.add(queue.poll());
-          }
+          batch = nextBatch();
         }
         send(batch);
       }
+    }
+
+    /**
+     * Takes from the queue, in queue order, up to {@value #MAX_BATCH} completions with distinct
+     * ids; the rest stay queued, in order, for the next batch. The server refuses a whole
+     * CompleteMany that names an id twice, which can happen when a lease expired, the server
+     * requeued the action and this worker claimed it again before the first report went out.
+     */
+    private List<CompleteRequest> nextBatch() {
+      List<CompleteRequest> batch = new ArrayList<>();
+      Set<Long> ids = new HashSet<>();
+      for (Iterator<CompleteRequest> it = queue.iterator();
+          it.hasNext() && batch.size() < MAX_BATCH; ) {
+        CompleteRequest request = it.next();
+        if (ids.add(request.getId())) {
+          batch.add(request);
+          it.remove();
+        }
+      }
+      return batch;
     }
 
     /**

@@ -5,12 +5,27 @@ import dev.actionq.client.ActionQueueClient;
 import dev.actionq.client.Result;
 import dev.actionq.client.Worker;
 import dev.actionq.v1.Action;
+import dev.actionq.v1.ActionQueueServiceGrpc;
 import dev.actionq.v1.ActionStatus;
+import dev.actionq.v1.ClaimRequest;
+import dev.actionq.v1.ClaimResponse;
+import dev.actionq.v1.ClaimedAction;
+import dev.actionq.v1.CompleteManyRequest;
+import dev.actionq.v1.CompleteManyResponse;
+import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.EnqueueRequest;
 import dev.actionq.v1.EnqueuedAction;
+import dev.actionq.v1.HeartbeatRequest;
+import dev.actionq.v1.HeartbeatResponse;
 import dev.actionq.v1.ListActionsRequest;
 import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.NewAction;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,10 +33,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +50,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * that the handler ran exactly once per action. Completions share a completed_at per
  * CompleteMany transaction, which shows that they were batched and that at most
  * {@value #CONCURRENCY} reports were in flight at once.
+ *
+ * <p>Then, against a stand-in server in this JVM (no database: the live server cannot be made to
+ * hand one worker the same action twice on cue), the repeated-id check: one Claim answers with
+ * actions 1, 2, 1, 3, 1, as when a lease expired and the worker claimed the action again before
+ * its first report went out. Their five completions are queued in the outbox at once; the check
+ * verifies that no CompleteMany named an id twice (the server refuses such a call whole) and that
+ * all five were sent.
  */
 final class WorkerCheck {
 
@@ -48,6 +72,13 @@ final class WorkerCheck {
    */
   private static final Duration BATCH_WINDOW = Duration.ofMillis(20);
   private static final String FAIL_REASON = "conformance: this handler fails on purpose";
+  /** The action ids that the stand-in server's one Claim hands out, in this order. */
+  private static final List<Long> REPEATED_IDS = List.of(1L, 2L, 1L, 3L, 1L);
+  /**
+   * The outbox window of the repeated-id check: long enough that all five completions, whose
+   * handlers return together, are queued before the first CompleteMany goes out.
+   */
+  private static final Duration REPEATED_WINDOW = Duration.ofMillis(100);
 
   private final ActionQueueClient client;
   private final String project;
@@ -61,12 +92,25 @@ final class WorkerCheck {
     this.createdBy = createdBy;
   }
 
-  /** Runs the check and prints one summary line; returns true iff it passed. */
+  /**
+   * Runs the live check and then the repeated-id check, each printing one summary line; returns
+   * true iff both passed.
+   */
   static boolean run(ActionQueueClient client, String project, String createdBy) {
+    return report(() -> new WorkerCheck(client, project, createdBy).check())
+        && report(WorkerCheck::checkRepeatedIds);
+  }
+
+  /** One check: returns null when it passed (after printing its summary), else why it failed. */
+  private interface Check {
+    String run() throws InterruptedException, IOException;
+  }
+
+  private static boolean report(Check check) {
     String why;
     try {
-      why = new WorkerCheck(client, project, createdBy).check();
-    } catch (RuntimeException e) {
+      why = check.run();
+    } catch (RuntimeException | IOException e) {
       why = "unexpected " + e;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -195,5 +239,144 @@ final class WorkerCheck {
             + " purpose%n",
         ACTIONS, actionType, CONCURRENCY, seconds, completed, completedAt.size(), largest);
     return null;
+  }
+
+  /**
+   * The repeated-id check (see the class comment). Returns null when it passed (after printing
+   * its summary), else why it failed.
+   */
+  private static String checkRepeatedIds() throws InterruptedException, IOException {
+    StandInServer service = new StandInServer();
+    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        .addService(service)
+        .build()
+        .start();
+    try (ActionQueueClient client = ActionQueueClient.builder()
+        .address("127.0.0.1:" + server.getPort())
+        .build()) {
+      CountDownLatch started = new CountDownLatch(REPEATED_IDS.size());
+      Worker worker = Worker.builder(client)
+          .name("conformance-java-worker")
+          .concurrency(REPEATED_IDS.size())
+          .lease(LEASE)
+          .completeBatchWindow(REPEATED_WINDOW)
+          .stopOnShutdown(false)
+          .handler(action -> {
+            // Return together, so that all five completions wait in the outbox at once.
+            started.countDown();
+            started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Result.of("done:" + action.getId());
+          })
+          .build();
+      AtomicReference<Throwable> crashed = new AtomicReference<>();
+      Thread running = new Thread(worker::run, "conformance-repeated-ids-worker");
+      running.setUncaughtExceptionHandler((t, e) -> crashed.set(e));
+      running.start();
+      boolean all = started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      worker.close(); // stop claiming, finish handlers, flush the outbox
+      running.join();
+      if (crashed.get() != null) {
+        return "repeated ids: Worker.run threw " + crashed.get();
+      }
+      if (!all) {
+        return "repeated ids: handled " + (REPEATED_IDS.size() - started.getCount()) + " of "
+            + REPEATED_IDS.size() + " claimed actions in " + TIMEOUT.toSeconds() + " s";
+      }
+    } finally {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    List<List<Long>> batches = service.batches();
+    List<Long> sent = new ArrayList<>();
+    for (List<Long> batch : batches) {
+      if (new HashSet<>(batch).size() != batch.size()) {
+        return "repeated ids: one CompleteMany named an action id twice: " + batch
+            + " (all calls: " + batches + ")";
+      }
+      sent.addAll(batch);
+    }
+    List<Long> want = new ArrayList<>(REPEATED_IDS);
+    List<Long> got = new ArrayList<>(sent);
+    Collections.sort(want);
+    Collections.sort(got);
+    if (!got.equals(want)) {
+      return "repeated ids: completions queued for ids " + REPEATED_IDS + ", sent " + sent
+          + " in CompleteMany calls " + batches;
+    }
+    System.out.printf(
+        "worker check passed: completions for action ids %s, claimed together, went out in %d"
+            + " CompleteMany calls %s, none naming an id twice%n",
+        REPEATED_IDS, batches.size(), batches);
+    return null;
+  }
+
+  /**
+   * Stands in for the server in the repeated-id check: its first Claim hands out
+   * {@link #REPEATED_IDS} (each with its own lease token), later ones find nothing after a short
+   * wait, heartbeats succeed, and CompleteMany records the ids it names and, like the real
+   * server, refuses the whole call with INVALID_ARGUMENT when one appears twice.
+   */
+  private static final class StandInServer
+      extends ActionQueueServiceGrpc.ActionQueueServiceImplBase {
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final List<List<Long>> batches = Collections.synchronizedList(new ArrayList<>());
+
+    List<List<Long>> batches() {
+      synchronized (batches) {
+        return List.copyOf(batches);
+      }
+    }
+
+    @Override
+    public void claim(ClaimRequest request, StreamObserver<ClaimResponse> response) {
+      ClaimResponse.Builder answer = ClaimResponse.newBuilder();
+      if (claimed.compareAndSet(false, true)) {
+        for (int i = 0; i < REPEATED_IDS.size(); i++) {
+          answer.addActions(ClaimedAction.newBuilder()
+              .setAction(Action.newBuilder()
+                  .setId(REPEATED_IDS.get(i))
+                  .setActionType("conformance.repeated-ids")
+                  .setStatus(ActionStatus.ACTION_STATUS_CLAIMED))
+              .setLeaseToken("lease-" + i));
+        }
+      } else {
+        // Nothing left: a long poll that finds nothing (kept short; the worker is stopping).
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      response.onNext(answer.build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+      response.onNext(HeartbeatResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void completeMany(
+        CompleteManyRequest request, StreamObserver<CompleteManyResponse> response) {
+      List<Long> ids = new ArrayList<>();
+      for (CompleteRequest c : request.getCompletionsList()) {
+        ids.add(c.getId());
+      }
+      batches.add(List.copyOf(ids));
+      Set<Long> seen = new HashSet<>();
+      for (int i = 0; i < ids.size(); i++) {
+        if (!seen.add(ids.get(i))) {
+          response.onError(Status.INVALID_ARGUMENT
+              .withDescription("completions[" + i + "].id: action " + ids.get(i) + " appears twice")
+              .asRuntimeException());
+          return;
+        }
+      }
+      response.onNext(CompleteManyResponse.getDefaultInstance());
+      response.onCompleted();
+    }
   }
 }
