@@ -37,12 +37,13 @@ def main(rounds: int, actions: int, workers: int) -> None:
                     size = min(1000, actions - start)
                     client.enqueue([new_action(run.ACTION_TYPE, "bench")] * size)
                 context = multiprocessing.get_context("spawn")
-                elapsed = context.Value("d", 0.0)
+                elapsed, cpu = context.Value("d", 0.0), context.Value("d", 0.0)
                 child = context.Process(
-                    target=run._work, args=([server.address], workers, actions, 100, elapsed)
+                    target=run._work, args=([server.address], workers, actions, 100, elapsed, cpu)
                 )
                 child.start()
                 child.join()
+                assert child.exitcode == 0, "worker process failed"
                 rss = process.memory_info().rss / 2**20
                 click.echo(
                     f"round {round_ + 1}: {actions / elapsed.value:,.0f} processed/s, "
