@@ -73,15 +73,6 @@ def _value(value: struct_pb2.Value) -> Any:
     return getattr(value, kind)
 
 
-def dict_to_struct(value: dict[str, Any] | None) -> struct_pb2.Struct | None:
-    """A JSON object as a Struct; None stays unset."""
-    if value is None:
-        return None
-    message = struct_pb2.Struct()
-    message.update(value)
-    return message
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -89,10 +80,9 @@ def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     """An aware datetime as a Timestamp; None stays unset."""
     if value is None:
         return None
-    delta = value - _EPOCH
-    return timestamp_pb2.Timestamp(
-        seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000
-    )
+    message = timestamp_pb2.Timestamp()
+    _set_time(message, value)
+    return message
 
 
 def _set_time(field: timestamp_pb2.Timestamp, value: datetime) -> None:

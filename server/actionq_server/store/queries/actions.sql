@@ -1,7 +1,8 @@
 -- Queries on actions. Each transition writes its event in the same statement,
 -- so a transition and its history commit together or not at all.
 --
--- Claims find their rows with `a.id = ANY(array)`: an index probe per row.
+-- Claims and the sweep find their rows with `a.id = ANY(array)`: an index
+-- probe per row.
 -- Joined to the CTE instead, the planner may hash-join a sequential scan of the
 -- whole table, which it prices as cheap on small tables. (action_complete_many
 -- keeps its join: measured, the ANY form cost it ~20 µs more per action.)
