@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
-	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -114,8 +113,6 @@ type Action struct {
 	TargetRef string `protobuf:"bytes,5,opt,name=target_ref,json=targetRef,proto3" json:"target_ref,omitempty"`
 	// References to the inputs the action was derived from.
 	SourceRefs []string `protobuf:"bytes,6,rep,name=source_refs,json=sourceRefs,proto3" json:"source_refs,omitempty"`
-	// Arbitrary JSON object handed to the worker.
-	Payload *structpb.Struct `protobuf:"bytes,7,opt,name=payload,proto3" json:"payload,omitempty"`
 	// Ascending: smaller numbers are claimed first.
 	Priority int32 `protobuf:"varint,8,opt,name=priority,proto3" json:"priority,omitempty"`
 	// Lifecycle status.
@@ -140,8 +137,6 @@ type Action struct {
 	IdempotencyKey string `protobuf:"bytes,18,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// Reference to the outcome, set on completion.
 	ResultRef string `protobuf:"bytes,19,opt,name=result_ref,json=resultRef,proto3" json:"result_ref,omitempty"`
-	// Structured outcome, set on completion when the worker sends one.
-	Result *structpb.Struct `protobuf:"bytes,20,opt,name=result,proto3" json:"result,omitempty"`
 	// Why the last attempt failed, was rejected or cancelled.
 	FailureReason string `protobuf:"bytes,21,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	// Validator that rejected the action.
@@ -151,7 +146,14 @@ type Action struct {
 	// When the action was enqueued (database time).
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// When the action last changed (database time).
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+	// server accepted reads back equal (integers keep every digit); the text may
+	// be formatted differently (key order, spacing) from what was sent.
+	PayloadJson string `protobuf:"bytes,26,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	// Structured outcome as UTF-8 JSON object text, set on completion when the
+	// worker sends one; empty otherwise.
+	ResultJson    string `protobuf:"bytes,27,opt,name=result_json,json=resultJson,proto3" json:"result_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -224,13 +226,6 @@ func (x *Action) GetTargetRef() string {
 func (x *Action) GetSourceRefs() []string {
 	if x != nil {
 		return x.SourceRefs
-	}
-	return nil
-}
-
-func (x *Action) GetPayload() *structpb.Struct {
-	if x != nil {
-		return x.Payload
 	}
 	return nil
 }
@@ -319,13 +314,6 @@ func (x *Action) GetResultRef() string {
 	return ""
 }
 
-func (x *Action) GetResult() *structpb.Struct {
-	if x != nil {
-		return x.Result
-	}
-	return nil
-}
-
 func (x *Action) GetFailureReason() string {
 	if x != nil {
 		return x.FailureReason
@@ -361,6 +349,20 @@ func (x *Action) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Action) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
+}
+
+func (x *Action) GetResultJson() string {
+	if x != nil {
+		return x.ResultJson
+	}
+	return ""
+}
+
 // NewAction describes one action to enqueue.
 type NewAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -374,8 +376,6 @@ type NewAction struct {
 	TargetRef string `protobuf:"bytes,4,opt,name=target_ref,json=targetRef,proto3" json:"target_ref,omitempty"`
 	// References to the inputs the action was derived from.
 	SourceRefs []string `protobuf:"bytes,5,rep,name=source_refs,json=sourceRefs,proto3" json:"source_refs,omitempty"`
-	// JSON object handed to the worker; empty means {}.
-	Payload *structpb.Struct `protobuf:"bytes,6,opt,name=payload,proto3" json:"payload,omitempty"`
 	// Ascending: smaller numbers are claimed first.
 	Priority int32 `protobuf:"varint,7,opt,name=priority,proto3" json:"priority,omitempty"`
 	// Parent action for chained work; 0 for a root action.
@@ -389,7 +389,12 @@ type NewAction struct {
 	// Not claimable before this time; unset means now.
 	RunAfter *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=run_after,json=runAfter,proto3" json:"run_after,omitempty"`
 	// Not claimable before now + delay; ignored when run_after is set.
-	Delay         *durationpb.Duration `protobuf:"bytes,13,opt,name=delay,proto3" json:"delay,omitempty"`
+	Delay *durationpb.Duration `protobuf:"bytes,13,opt,name=delay,proto3" json:"delay,omitempty"`
+	// JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+	// must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+	// no NUL character (\u0000) and no lone surrogate, and every number finite
+	// as a double.
+	PayloadJson   string `protobuf:"bytes,14,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -459,13 +464,6 @@ func (x *NewAction) GetSourceRefs() []string {
 	return nil
 }
 
-func (x *NewAction) GetPayload() *structpb.Struct {
-	if x != nil {
-		return x.Payload
-	}
-	return nil
-}
-
 func (x *NewAction) GetPriority() int32 {
 	if x != nil {
 		return x.Priority
@@ -513,6 +511,13 @@ func (x *NewAction) GetDelay() *durationpb.Duration {
 		return x.Delay
 	}
 	return nil
+}
+
+func (x *NewAction) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
 }
 
 // ClaimedAction is an action handed to a worker with the lease that fences it.
@@ -628,7 +633,8 @@ func (x *EnqueuedAction) GetDuplicate() bool {
 // Event is one entry of the append-only event log.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Position in the log; the cursor for ListEvents and WatchEvents.
+	// Identity of the event, unique and increasing within one transaction. Not
+	// a position in the log: read and resume by `cursor`.
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The action the event is about; 0 for coordinator events.
 	ActionId int64 `protobuf:"varint,2,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
@@ -636,10 +642,14 @@ type Event struct {
 	EventType string `protobuf:"bytes,3,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
 	// Who caused the event.
 	Actor string `protobuf:"bytes,4,opt,name=actor,proto3" json:"actor,omitempty"`
-	// Event details as a JSON object.
-	Payload *structpb.Struct `protobuf:"bytes,5,opt,name=payload,proto3" json:"payload,omitempty"`
 	// When the event was written (database time).
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Event details as UTF-8 JSON object text.
+	PayloadJson string `protobuf:"bytes,7,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	// Opaque position of this event in the log: pass it as after_cursor to
+	// ListEvents or WatchEvents to read what follows it. Compare cursors only
+	// for equality; their text is not an order.
+	Cursor        string `protobuf:"bytes,8,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -702,18 +712,25 @@ func (x *Event) GetActor() string {
 	return ""
 }
 
-func (x *Event) GetPayload() *structpb.Struct {
-	if x != nil {
-		return x.Payload
-	}
-	return nil
-}
-
 func (x *Event) GetCreatedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Event) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
+}
+
+func (x *Event) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
 }
 
 // QueueStat counts the actions of one queue and action type by status.
@@ -839,7 +856,7 @@ var File_actionq_v1_action_proto protoreflect.FileDescriptor
 const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/action.proto\x12\n" +
-	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\a\n" +
+	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd2\a\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n" +
 	"\x05queue\x18\x02 \x01(\tR\x05queue\x12\x1f\n" +
@@ -849,8 +866,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"target_ref\x18\x05 \x01(\tR\ttargetRef\x12\x1f\n" +
 	"\vsource_refs\x18\x06 \x03(\tR\n" +
-	"sourceRefs\x121\n" +
-	"\apayload\x18\a \x01(\v2\x17.google.protobuf.StructR\apayload\x12\x1a\n" +
+	"sourceRefs\x12\x1a\n" +
 	"\bpriority\x18\b \x01(\x05R\bpriority\x120\n" +
 	"\x06status\x18\t \x01(\x0e2\x18.actionq.v1.ActionStatusR\x06status\x127\n" +
 	"\trun_after\x18\n" +
@@ -867,8 +883,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"created_by\x18\x11 \x01(\tR\tcreatedBy\x12'\n" +
 	"\x0fidempotency_key\x18\x12 \x01(\tR\x0eidempotencyKey\x12\x1d\n" +
 	"\n" +
-	"result_ref\x18\x13 \x01(\tR\tresultRef\x12/\n" +
-	"\x06result\x18\x14 \x01(\v2\x17.google.protobuf.StructR\x06result\x12%\n" +
+	"result_ref\x18\x13 \x01(\tR\tresultRef\x12%\n" +
 	"\x0efailure_reason\x18\x15 \x01(\tR\rfailureReason\x12\x1f\n" +
 	"\vrejected_by\x18\x16 \x01(\tR\n" +
 	"rejectedBy\x12=\n" +
@@ -876,7 +891,10 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xdd\x03\n" +
+	"updated_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12!\n" +
+	"\fpayload_json\x18\x1a \x01(\tR\vpayloadJson\x12\x1f\n" +
+	"\vresult_json\x18\x1b \x01(\tR\n" +
+	"resultJsonJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\xdc\x03\n" +
 	"\tNewAction\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -885,8 +903,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"target_ref\x18\x04 \x01(\tR\ttargetRef\x12\x1f\n" +
 	"\vsource_refs\x18\x05 \x03(\tR\n" +
-	"sourceRefs\x121\n" +
-	"\apayload\x18\x06 \x01(\v2\x17.google.protobuf.StructR\apayload\x12\x1a\n" +
+	"sourceRefs\x12\x1a\n" +
 	"\bpriority\x18\a \x01(\x05R\bpriority\x12\x1b\n" +
 	"\tparent_id\x18\b \x01(\x03R\bparentId\x12\x1d\n" +
 	"\n" +
@@ -895,23 +912,25 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	" \x01(\tR\x0eidempotencyKey\x12!\n" +
 	"\fmax_attempts\x18\v \x01(\x05R\vmaxAttempts\x127\n" +
 	"\trun_after\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\brunAfter\x12/\n" +
-	"\x05delay\x18\r \x01(\v2\x19.google.protobuf.DurationR\x05delay\"\\\n" +
+	"\x05delay\x18\r \x01(\v2\x19.google.protobuf.DurationR\x05delay\x12!\n" +
+	"\fpayload_json\x18\x0e \x01(\tR\vpayloadJsonJ\x04\b\x06\x10\aR\apayload\"\\\n" +
 	"\rClaimedAction\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
 	"leaseToken\"Z\n" +
 	"\x0eEnqueuedAction\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12\x1c\n" +
-	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"\xd7\x01\n" +
+	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"\xee\x01\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\taction_id\x18\x02 \x01(\x03R\bactionId\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x03 \x01(\tR\teventType\x12\x14\n" +
-	"\x05actor\x18\x04 \x01(\tR\x05actor\x121\n" +
-	"\apayload\x18\x05 \x01(\v2\x17.google.protobuf.StructR\apayload\x129\n" +
+	"\x05actor\x18\x04 \x01(\tR\x05actor\x129\n" +
 	"\n" +
-	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\xaf\x02\n" +
+	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
+	"\fpayload_json\x18\a \x01(\tR\vpayloadJson\x12\x16\n" +
+	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\xaf\x02\n" +
 	"\tQueueStat\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -955,32 +974,27 @@ var file_actionq_v1_action_proto_goTypes = []any{
 	(*EnqueuedAction)(nil),        // 4: actionq.v1.EnqueuedAction
 	(*Event)(nil),                 // 5: actionq.v1.Event
 	(*QueueStat)(nil),             // 6: actionq.v1.QueueStat
-	(*structpb.Struct)(nil),       // 7: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 9: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 8: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
-	7,  // 0: actionq.v1.Action.payload:type_name -> google.protobuf.Struct
-	0,  // 1: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	8,  // 2: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	8,  // 3: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	7,  // 4: actionq.v1.Action.result:type_name -> google.protobuf.Struct
-	8,  // 5: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	8,  // 6: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	8,  // 7: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
-	7,  // 8: actionq.v1.NewAction.payload:type_name -> google.protobuf.Struct
-	8,  // 9: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	9,  // 10: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
-	1,  // 11: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
-	1,  // 12: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	7,  // 13: actionq.v1.Event.payload:type_name -> google.protobuf.Struct
-	8,  // 14: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	9,  // 15: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
+	7,  // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	7,  // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	7,  // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	7,  // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	7,  // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	7,  // 6: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	8,  // 7: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	1,  // 8: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
+	1,  // 9: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
+	7,  // 10: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	8,  // 11: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
-	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -28,7 +27,15 @@ const (
 type EnqueueRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One to 10,000 actions, stored in one transaction.
-	Actions       []*NewAction `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	Actions []*NewAction `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	// Identifies this call so that retrying it is safe: a second call with the
+	// same request_id (within 24 h) stores nothing and returns the actions the
+	// first one stored, with replayed = true; a second call with the same
+	// request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+	// Up to 128 characters; clients send a fresh UUID per logical call and
+	// reuse it when they retry. Empty means no protection against duplicates
+	// beyond idempotency keys.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -70,11 +77,21 @@ func (x *EnqueueRequest) GetActions() []*NewAction {
 	return nil
 }
 
+func (x *EnqueueRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // EnqueueResponse returns the stored actions in request order.
 type EnqueueResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One entry per requested action, in request order.
-	Actions       []*EnqueuedAction `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	Actions []*EnqueuedAction `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	// True when this response replays an earlier call with the same request_id:
+	// nothing was stored by this call. The actions are read as they stand now.
+	Replayed      bool `protobuf:"varint,2,opt,name=replayed,proto3" json:"replayed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -114,6 +131,13 @@ func (x *EnqueueResponse) GetActions() []*EnqueuedAction {
 		return x.Actions
 	}
 	return nil
+}
+
+func (x *EnqueueResponse) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
 }
 
 // GetActionRequest names the action to read.
@@ -637,10 +661,11 @@ type CompleteRequest struct {
 	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
 	// Reference to the outcome.
 	ResultRef string `protobuf:"bytes,3,opt,name=result_ref,json=resultRef,proto3" json:"result_ref,omitempty"`
-	// Structured outcome as a JSON object.
-	Result *structpb.Struct `protobuf:"bytes,4,opt,name=result,proto3" json:"result,omitempty"`
 	// Who completes; defaults to the worker holding the claim.
-	Actor         string `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
+	Actor string `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Structured outcome as UTF-8 JSON object text (same rules as
+	// NewAction.payload_json); empty means none.
+	ResultJson    string `protobuf:"bytes,6,opt,name=result_json,json=resultJson,proto3" json:"result_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -696,16 +721,16 @@ func (x *CompleteRequest) GetResultRef() string {
 	return ""
 }
 
-func (x *CompleteRequest) GetResult() *structpb.Struct {
-	if x != nil {
-		return x.Result
-	}
-	return nil
-}
-
 func (x *CompleteRequest) GetActor() string {
 	if x != nil {
 		return x.Actor
+	}
+	return ""
+}
+
+func (x *CompleteRequest) GetResultJson() string {
+	if x != nil {
+		return x.ResultJson
 	}
 	return ""
 }
@@ -868,7 +893,9 @@ type ItemFailure struct {
 	// gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND".
 	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
 	// Why, as Complete would say it.
-	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// The ErrorInfo reason Complete would have returned, e.g. "STALE_LEASE".
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -920,6 +947,13 @@ func (x *ItemFailure) GetCode() string {
 func (x *ItemFailure) GetMessage() string {
 	if x != nil {
 		return x.Message
+	}
+	return ""
+}
+
+func (x *ItemFailure) GetReason() string {
+	if x != nil {
+		return x.Reason
 	}
 	return ""
 }
@@ -1376,14 +1410,15 @@ func (x *SweepResponse) GetActions() []*Action {
 // ListEventsRequest pages through the event log.
 type ListEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Return events with id greater than this; 0 reads from the start.
-	AfterCursor int64 `protobuf:"varint,1,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	// Only events of these actions; empty means all.
 	ActionIds []int64 `protobuf:"varint,2,rep,packed,name=action_ids,json=actionIds,proto3" json:"action_ids,omitempty"`
 	// Only these event types; empty means all.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
 	// Page size, 1 to 1,000; 0 means 100.
-	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Return the events after this cursor (an Event.cursor or a next_cursor
+	// returned earlier); empty reads from the start of the log.
+	AfterCursor   string `protobuf:"bytes,5,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1418,13 +1453,6 @@ func (*ListEventsRequest) Descriptor() ([]byte, []int) {
 	return file_actionq_v1_service_proto_rawDescGZIP(), []int{23}
 }
 
-func (x *ListEventsRequest) GetAfterCursor() int64 {
-	if x != nil {
-		return x.AfterCursor
-	}
-	return 0
-}
-
 func (x *ListEventsRequest) GetActionIds() []int64 {
 	if x != nil {
 		return x.ActionIds
@@ -1446,13 +1474,22 @@ func (x *ListEventsRequest) GetPageSize() int32 {
 	return 0
 }
 
+func (x *ListEventsRequest) GetAfterCursor() string {
+	if x != nil {
+		return x.AfterCursor
+	}
+	return ""
+}
+
 // ListEventsResponse is one page of events.
 type ListEventsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Events in cursor order.
+	// Events in log order.
 	Events []*Event `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
-	// Cursor to pass as after_cursor for the next page.
-	NextCursor    int64 `protobuf:"varint,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// Cursor to pass as after_cursor for the next page. It may move past the
+	// last event returned (over events the filters skipped); it never moves
+	// past an event that is not yet readable.
+	NextCursor    string `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1494,18 +1531,16 @@ func (x *ListEventsResponse) GetEvents() []*Event {
 	return nil
 }
 
-func (x *ListEventsResponse) GetNextCursor() int64 {
+func (x *ListEventsResponse) GetNextCursor() string {
 	if x != nil {
 		return x.NextCursor
 	}
-	return 0
+	return ""
 }
 
 // WatchEventsRequest opens a live subscription to the event log.
 type WatchEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Replay events with id greater than this, then follow; 0 replays all.
-	AfterCursor int64 `protobuf:"varint,1,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	// Only events of these actions; empty means all.
 	ActionIds []int64 `protobuf:"varint,2,rep,packed,name=action_ids,json=actionIds,proto3" json:"action_ids,omitempty"`
 	// Only these event types; empty means all.
@@ -1513,7 +1548,10 @@ type WatchEventsRequest struct {
 	// Skip the replay and start from the end of the log.
 	FromEnd bool `protobuf:"varint,4,opt,name=from_end,json=fromEnd,proto3" json:"from_end,omitempty"`
 	// Events per message at most, 1 to 1,000; 0 means 500.
-	MaxBatch      int32 `protobuf:"varint,5,opt,name=max_batch,json=maxBatch,proto3" json:"max_batch,omitempty"`
+	MaxBatch int32 `protobuf:"varint,5,opt,name=max_batch,json=maxBatch,proto3" json:"max_batch,omitempty"`
+	// Replay the events after this cursor, then follow; empty replays the
+	// whole log.
+	AfterCursor   string `protobuf:"bytes,6,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1548,13 +1586,6 @@ func (*WatchEventsRequest) Descriptor() ([]byte, []int) {
 	return file_actionq_v1_service_proto_rawDescGZIP(), []int{25}
 }
 
-func (x *WatchEventsRequest) GetAfterCursor() int64 {
-	if x != nil {
-		return x.AfterCursor
-	}
-	return 0
-}
-
 func (x *WatchEventsRequest) GetActionIds() []int64 {
 	if x != nil {
 		return x.ActionIds
@@ -1583,13 +1614,20 @@ func (x *WatchEventsRequest) GetMaxBatch() int32 {
 	return 0
 }
 
+func (x *WatchEventsRequest) GetAfterCursor() string {
+	if x != nil {
+		return x.AfterCursor
+	}
+	return ""
+}
+
 // WatchEventsResponse carries one or more events.
 type WatchEventsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Events in cursor order.
+	// Events in log order.
 	Events []*Event `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
-	// Cursor to resume from after this message.
-	Cursor        int64 `protobuf:"varint,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// Cursor to resume from after this message (pass it as after_cursor).
+	Cursor        string `protobuf:"bytes,3,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1631,11 +1669,11 @@ func (x *WatchEventsResponse) GetEvents() []*Event {
 	return nil
 }
 
-func (x *WatchEventsResponse) GetCursor() int64 {
+func (x *WatchEventsResponse) GetCursor() string {
 	if x != nil {
 		return x.Cursor
 	}
-	return 0
+	return ""
 }
 
 // EmitEventRequest appends a coordinator event.
@@ -1645,10 +1683,11 @@ type EmitEventRequest struct {
 	EventType string `protobuf:"bytes,1,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
 	// Required: who emits, e.g. "dispatcher:main".
 	Actor string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
-	// Event details; must be a JSON object.
-	Payload *structpb.Struct `protobuf:"bytes,3,opt,name=payload,proto3" json:"payload,omitempty"`
 	// Optional action the event is about; 0 for none.
-	ActionId      int64 `protobuf:"varint,4,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	ActionId int64 `protobuf:"varint,4,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	// Event details as UTF-8 JSON object text (same rules as
+	// NewAction.payload_json); empty means {}.
+	PayloadJson   string `protobuf:"bytes,5,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1697,18 +1736,18 @@ func (x *EmitEventRequest) GetActor() string {
 	return ""
 }
 
-func (x *EmitEventRequest) GetPayload() *structpb.Struct {
-	if x != nil {
-		return x.Payload
-	}
-	return nil
-}
-
 func (x *EmitEventRequest) GetActionId() int64 {
 	if x != nil {
 		return x.ActionId
 	}
 	return 0
+}
+
+func (x *EmitEventRequest) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
 }
 
 // EmitEventResponse returns the stored event.
@@ -1817,12 +1856,13 @@ type GetQueueStatsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Counts per queue and action type.
 	Stats []*QueueStat `protobuf:"bytes,1,rep,name=stats,proto3" json:"stats,omitempty"`
-	// Cursor of the newest event in the log.
-	LatestEventCursor int64 `protobuf:"varint,2,opt,name=latest_event_cursor,json=latestEventCursor,proto3" json:"latest_event_cursor,omitempty"`
 	// Database time of the snapshot.
-	AsOf          *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AsOf *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// Cursor of the end of the readable log: WatchEvents from here delivers
+	// what is written from now on.
+	LatestEventCursor string `protobuf:"bytes,4,opt,name=latest_event_cursor,json=latestEventCursor,proto3" json:"latest_event_cursor,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GetQueueStatsResponse) Reset() {
@@ -1862,18 +1902,18 @@ func (x *GetQueueStatsResponse) GetStats() []*QueueStat {
 	return nil
 }
 
-func (x *GetQueueStatsResponse) GetLatestEventCursor() int64 {
-	if x != nil {
-		return x.LatestEventCursor
-	}
-	return 0
-}
-
 func (x *GetQueueStatsResponse) GetAsOf() *timestamppb.Timestamp {
 	if x != nil {
 		return x.AsOf
 	}
 	return nil
+}
+
+func (x *GetQueueStatsResponse) GetLatestEventCursor() string {
+	if x != nil {
+		return x.LatestEventCursor
+	}
+	return ""
 }
 
 // MigrateRequest asks for the schema to be created or upgraded.
@@ -1982,11 +2022,14 @@ var File_actionq_v1_service_proto protoreflect.FileDescriptor
 const file_actionq_v1_service_proto_rawDesc = "" +
 	"\n" +
 	"\x18actionq/v1/service.proto\x12\n" +
-	"actionq.v1\x1a\x17actionq/v1/action.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"A\n" +
+	"actionq.v1\x1a\x17actionq/v1/action.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"`\n" +
 	"\x0eEnqueueRequest\x12/\n" +
-	"\aactions\x18\x01 \x03(\v2\x15.actionq.v1.NewActionR\aactions\"G\n" +
+	"\aactions\x18\x01 \x03(\v2\x15.actionq.v1.NewActionR\aactions\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"c\n" +
 	"\x0fEnqueueResponse\x124\n" +
-	"\aactions\x18\x01 \x03(\v2\x1a.actionq.v1.EnqueuedActionR\aactions\"\"\n" +
+	"\aactions\x18\x01 \x03(\v2\x1a.actionq.v1.EnqueuedActionR\aactions\x12\x1a\n" +
+	"\breplayed\x18\x02 \x01(\bR\breplayed\"\"\n" +
 	"\x10GetActionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\"?\n" +
 	"\x11GetActionResponse\x12*\n" +
@@ -2022,26 +2065,28 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x05lease\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x05lease\"t\n" +
 	"\x11HeartbeatResponse\x12A\n" +
 	"\x0eclaim_deadline\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\rclaimDeadline\x12\x1c\n" +
-	"\tcancelled\x18\x02 \x01(\bR\tcancelled\"\xa8\x01\n" +
+	"\tcancelled\x18\x02 \x01(\bR\tcancelled\"\xa6\x01\n" +
 	"\x0fCompleteRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
 	"leaseToken\x12\x1d\n" +
 	"\n" +
-	"result_ref\x18\x03 \x01(\tR\tresultRef\x12/\n" +
-	"\x06result\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06result\x12\x14\n" +
-	"\x05actor\x18\x05 \x01(\tR\x05actor\">\n" +
+	"result_ref\x18\x03 \x01(\tR\tresultRef\x12\x14\n" +
+	"\x05actor\x18\x05 \x01(\tR\x05actor\x12\x1f\n" +
+	"\vresult_json\x18\x06 \x01(\tR\n" +
+	"resultJsonJ\x04\b\x04\x10\x05R\x06result\">\n" +
 	"\x10CompleteResponse\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"T\n" +
 	"\x13CompleteManyRequest\x12=\n" +
 	"\vcompletions\x18\x01 \x03(\v2\x1b.actionq.v1.CompleteRequestR\vcompletions\"p\n" +
 	"\x14CompleteManyResponse\x12#\n" +
 	"\rcompleted_ids\x18\x01 \x03(\x03R\fcompletedIds\x123\n" +
-	"\bfailures\x18\x02 \x03(\v2\x17.actionq.v1.ItemFailureR\bfailures\"K\n" +
+	"\bfailures\x18\x02 \x03(\v2\x17.actionq.v1.ItemFailureR\bfailures\"c\n" +
 	"\vItemFailure\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage\"\xc3\x01\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xc3\x01\n" +
 	"\vFailRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -2069,44 +2114,44 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\x0e\n" +
 	"\fSweepRequest\"=\n" +
 	"\rSweepResponse\x12,\n" +
-	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\"\x93\x01\n" +
-	"\x11ListEventsRequest\x12!\n" +
-	"\fafter_cursor\x18\x01 \x01(\x03R\vafterCursor\x12\x1d\n" +
+	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\"\x99\x01\n" +
+	"\x11ListEventsRequest\x12\x1d\n" +
 	"\n" +
 	"action_ids\x18\x02 \x03(\x03R\tactionIds\x12\x1f\n" +
 	"\vevent_types\x18\x03 \x03(\tR\n" +
 	"eventTypes\x12\x1b\n" +
-	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\"`\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12!\n" +
+	"\fafter_cursor\x18\x05 \x01(\tR\vafterCursorJ\x04\b\x01\x10\x02\"f\n" +
 	"\x12ListEventsResponse\x12)\n" +
 	"\x06events\x18\x01 \x03(\v2\x11.actionq.v1.EventR\x06events\x12\x1f\n" +
-	"\vnext_cursor\x18\x02 \x01(\x03R\n" +
-	"nextCursor\"\xaf\x01\n" +
-	"\x12WatchEventsRequest\x12!\n" +
-	"\fafter_cursor\x18\x01 \x01(\x03R\vafterCursor\x12\x1d\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursorJ\x04\b\x02\x10\x03\"\xb5\x01\n" +
+	"\x12WatchEventsRequest\x12\x1d\n" +
 	"\n" +
 	"action_ids\x18\x02 \x03(\x03R\tactionIds\x12\x1f\n" +
 	"\vevent_types\x18\x03 \x03(\tR\n" +
 	"eventTypes\x12\x19\n" +
 	"\bfrom_end\x18\x04 \x01(\bR\afromEnd\x12\x1b\n" +
-	"\tmax_batch\x18\x05 \x01(\x05R\bmaxBatch\"X\n" +
+	"\tmax_batch\x18\x05 \x01(\x05R\bmaxBatch\x12!\n" +
+	"\fafter_cursor\x18\x06 \x01(\tR\vafterCursorJ\x04\b\x01\x10\x02\"^\n" +
 	"\x13WatchEventsResponse\x12)\n" +
 	"\x06events\x18\x01 \x03(\v2\x11.actionq.v1.EventR\x06events\x12\x16\n" +
-	"\x06cursor\x18\x02 \x01(\x03R\x06cursor\"\x97\x01\n" +
+	"\x06cursor\x18\x03 \x01(\tR\x06cursorJ\x04\b\x02\x10\x03\"\x96\x01\n" +
 	"\x10EmitEventRequest\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x14\n" +
-	"\x05actor\x18\x02 \x01(\tR\x05actor\x121\n" +
-	"\apayload\x18\x03 \x01(\v2\x17.google.protobuf.StructR\apayload\x12\x1b\n" +
-	"\taction_id\x18\x04 \x01(\x03R\bactionId\"<\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\x12\x1b\n" +
+	"\taction_id\x18\x04 \x01(\x03R\bactionId\x12!\n" +
+	"\fpayload_json\x18\x05 \x01(\tR\vpayloadJsonJ\x04\b\x03\x10\x04R\apayload\"<\n" +
 	"\x11EmitEventResponse\x12'\n" +
 	"\x05event\x18\x01 \x01(\v2\x11.actionq.v1.EventR\x05event\"F\n" +
 	"\x14GetQueueStatsRequest\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x18\n" +
-	"\aproject\x18\x02 \x01(\tR\aproject\"\xa5\x01\n" +
+	"\aproject\x18\x02 \x01(\tR\aproject\"\xab\x01\n" +
 	"\x15GetQueueStatsResponse\x12+\n" +
-	"\x05stats\x18\x01 \x03(\v2\x15.actionq.v1.QueueStatR\x05stats\x12.\n" +
-	"\x13latest_event_cursor\x18\x02 \x01(\x03R\x11latestEventCursor\x12/\n" +
-	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"\x10\n" +
+	"\x05stats\x18\x01 \x03(\v2\x15.actionq.v1.QueueStatR\x05stats\x12/\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12.\n" +
+	"\x13latest_event_cursor\x18\x04 \x01(\tR\x11latestEventCursorJ\x04\b\x02\x10\x03\"\x10\n" +
 	"\x0eMigrateRequest\"]\n" +
 	"\x0fMigrateResponse\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x18\n" +
@@ -2186,9 +2231,8 @@ var file_actionq_v1_service_proto_goTypes = []any{
 	(*durationpb.Duration)(nil),   // 37: google.protobuf.Duration
 	(*ClaimedAction)(nil),         // 38: actionq.v1.ClaimedAction
 	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),       // 40: google.protobuf.Struct
-	(*Event)(nil),                 // 41: actionq.v1.Event
-	(*QueueStat)(nil),             // 42: actionq.v1.QueueStat
+	(*Event)(nil),                 // 40: actionq.v1.Event
+	(*QueueStat)(nil),             // 41: actionq.v1.QueueStat
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
 	33, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
@@ -2201,58 +2245,56 @@ var file_actionq_v1_service_proto_depIdxs = []int32{
 	38, // 7: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
 	37, // 8: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
 	39, // 9: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	40, // 10: actionq.v1.CompleteRequest.result:type_name -> google.protobuf.Struct
-	35, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
-	10, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
-	14, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	37, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	35, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	35, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	35, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	35, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	41, // 19: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	41, // 20: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	40, // 21: actionq.v1.EmitEventRequest.payload:type_name -> google.protobuf.Struct
-	41, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	42, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	39, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 25: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	2,  // 26: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	4,  // 27: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	6,  // 28: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	8,  // 29: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	10, // 30: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	12, // 31: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	15, // 32: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	17, // 33: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	19, // 34: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	21, // 35: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	23, // 36: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	25, // 37: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	27, // 38: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	29, // 39: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	31, // 40: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	1,  // 41: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	3,  // 42: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	5,  // 43: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	7,  // 44: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	9,  // 45: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	11, // 46: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	13, // 47: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	16, // 48: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	18, // 49: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	20, // 50: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	22, // 51: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	24, // 52: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	26, // 53: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	28, // 54: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	30, // 55: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	32, // 56: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	41, // [41:57] is the sub-list for method output_type
-	25, // [25:41] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	35, // 10: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	10, // 11: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
+	14, // 12: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
+	37, // 13: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	35, // 14: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	35, // 15: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	35, // 16: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	35, // 17: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	40, // 18: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	40, // 19: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	40, // 20: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	41, // 21: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	39, // 22: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	0,  // 23: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	2,  // 24: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	4,  // 25: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	6,  // 26: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	8,  // 27: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	10, // 28: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	12, // 29: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	15, // 30: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	17, // 31: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	19, // 32: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	21, // 33: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	23, // 34: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	25, // 35: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	27, // 36: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	29, // 37: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	31, // 38: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	1,  // 39: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	3,  // 40: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	5,  // 41: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	7,  // 42: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	9,  // 43: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	11, // 44: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	13, // 45: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	16, // 46: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	18, // 47: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	20, // 48: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	22, // 49: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	24, // 50: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	26, // 51: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	28, // 52: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	30, // 53: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	32, // 54: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	39, // [39:55] is the sub-list for method output_type
+	23, // [23:39] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }

@@ -45,12 +45,19 @@ const (
 // claim and finish under a lease, operators inspect and intervene, and
 // coordinators follow the event log.
 //
-// Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-// FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-// too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-// google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+// Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+// not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+// transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+// change (retry); ALREADY_EXISTS a request_id reused for another request;
+// RESOURCE_EXHAUSTED a producer over its rate limit (with
+// google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+// draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+// "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+// on the reason, never on the message text.
 type ActionQueueServiceClient interface {
-	// Enqueue stores one or more actions atomically: all of them or none.
+	// Enqueue stores one or more actions atomically: all of them or none. With
+	// a request_id, a retried call (after a lost reply) returns the first
+	// call's outcome instead of storing the actions again.
 	Enqueue(ctx context.Context, in *EnqueueRequest, opts ...grpc.CallOption) (*EnqueueResponse, error)
 	// GetAction returns one action.
 	GetAction(ctx context.Context, in *GetActionRequest, opts ...grpc.CallOption) (*GetActionResponse, error)
@@ -275,12 +282,19 @@ func (c *actionQueueServiceClient) Migrate(ctx context.Context, in *MigrateReque
 // claim and finish under a lease, operators inspect and intervene, and
 // coordinators follow the event log.
 //
-// Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-// FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-// too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-// google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+// Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+// not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+// transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+// change (retry); ALREADY_EXISTS a request_id reused for another request;
+// RESOURCE_EXHAUSTED a producer over its rate limit (with
+// google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+// draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+// "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+// on the reason, never on the message text.
 type ActionQueueServiceServer interface {
-	// Enqueue stores one or more actions atomically: all of them or none.
+	// Enqueue stores one or more actions atomically: all of them or none. With
+	// a request_id, a retried call (after a lost reply) returns the first
+	// call's outcome instead of storing the actions again.
 	Enqueue(context.Context, *EnqueueRequest) (*EnqueueResponse, error)
 	// GetAction returns one action.
 	GetAction(context.Context, *GetActionRequest) (*GetActionResponse, error)

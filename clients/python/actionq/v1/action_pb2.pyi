@@ -7,7 +7,6 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
-from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -81,7 +80,6 @@ class Action(_message.Message):
     PROJECT_FIELD_NUMBER: _builtins.int
     TARGET_REF_FIELD_NUMBER: _builtins.int
     SOURCE_REFS_FIELD_NUMBER: _builtins.int
-    PAYLOAD_FIELD_NUMBER: _builtins.int
     PRIORITY_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     RUN_AFTER_FIELD_NUMBER: _builtins.int
@@ -94,12 +92,13 @@ class Action(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     RESULT_REF_FIELD_NUMBER: _builtins.int
-    RESULT_FIELD_NUMBER: _builtins.int
     FAILURE_REASON_FIELD_NUMBER: _builtins.int
     REJECTED_BY_FIELD_NUMBER: _builtins.int
     COMPLETED_AT_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
+    RESULT_JSON_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Server-assigned identity, increasing with enqueue order."""
     queue: _builtins.str
@@ -134,13 +133,18 @@ class Action(_message.Message):
     """Why the last attempt failed, was rejected or cancelled."""
     rejected_by: _builtins.str
     """Validator that rejected the action."""
+    payload_json: _builtins.str
+    """The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+    server accepted reads back equal (integers keep every digit); the text may
+    be formatted differently (key order, spacing) from what was sent.
+    """
+    result_json: _builtins.str
+    """Structured outcome as UTF-8 JSON object text, set on completion when the
+    worker sends one; empty otherwise.
+    """
     @_builtins.property
     def source_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """References to the inputs the action was derived from."""
-
-    @_builtins.property
-    def payload(self) -> _struct_pb2.Struct:
-        """Arbitrary JSON object handed to the worker."""
 
     @_builtins.property
     def run_after(self) -> _timestamp_pb2.Timestamp:
@@ -149,10 +153,6 @@ class Action(_message.Message):
     @_builtins.property
     def claim_deadline(self) -> _timestamp_pb2.Timestamp:
         """When the current lease expires; unset unless claimed."""
-
-    @_builtins.property
-    def result(self) -> _struct_pb2.Struct:
-        """Structured outcome, set on completion when the worker sends one."""
 
     @_builtins.property
     def completed_at(self) -> _timestamp_pb2.Timestamp:
@@ -175,7 +175,6 @@ class Action(_message.Message):
         project: _builtins.str = ...,
         target_ref: _builtins.str = ...,
         source_refs: _abc.Iterable[_builtins.str] | None = ...,
-        payload: _struct_pb2.Struct | None = ...,
         priority: _builtins.int = ...,
         status: Global___ActionStatus.ValueType = ...,
         run_after: _timestamp_pb2.Timestamp | None = ...,
@@ -188,16 +187,17 @@ class Action(_message.Message):
         created_by: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
         result_ref: _builtins.str = ...,
-        result: _struct_pb2.Struct | None = ...,
         failure_reason: _builtins.str = ...,
         rejected_by: _builtins.str = ...,
         completed_at: _timestamp_pb2.Timestamp | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        payload_json: _builtins.str = ...,
+        result_json: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "payload", b"payload", "result", b"result", "run_after", b"run_after", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "created_at", b"created_at", "created_by", b"created_by", "failure_reason", b"failure_reason", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload", b"payload", "priority", b"priority", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result", b"result", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "created_at", b"created_at", "created_by", b"created_by", "failure_reason", b"failure_reason", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -214,7 +214,6 @@ class NewAction(_message.Message):
     PROJECT_FIELD_NUMBER: _builtins.int
     TARGET_REF_FIELD_NUMBER: _builtins.int
     SOURCE_REFS_FIELD_NUMBER: _builtins.int
-    PAYLOAD_FIELD_NUMBER: _builtins.int
     PRIORITY_FIELD_NUMBER: _builtins.int
     PARENT_ID_FIELD_NUMBER: _builtins.int
     CREATED_BY_FIELD_NUMBER: _builtins.int
@@ -222,6 +221,7 @@ class NewAction(_message.Message):
     MAX_ATTEMPTS_FIELD_NUMBER: _builtins.int
     RUN_AFTER_FIELD_NUMBER: _builtins.int
     DELAY_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue to enqueue into; empty means "default"."""
     action_type: _builtins.str
@@ -240,13 +240,15 @@ class NewAction(_message.Message):
     """Deduplication key: an existing action with this key in the same queue is returned instead."""
     max_attempts: _builtins.int
     """Claims a failing action gets before it ends as failed; 0 means 1 (no retry)."""
+    payload_json: _builtins.str
+    """JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+    must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+    no NUL character (\\u0000) and no lone surrogate, and every number finite
+    as a double.
+    """
     @_builtins.property
     def source_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """References to the inputs the action was derived from."""
-
-    @_builtins.property
-    def payload(self) -> _struct_pb2.Struct:
-        """JSON object handed to the worker; empty means {}."""
 
     @_builtins.property
     def run_after(self) -> _timestamp_pb2.Timestamp:
@@ -264,7 +266,6 @@ class NewAction(_message.Message):
         project: _builtins.str = ...,
         target_ref: _builtins.str = ...,
         source_refs: _abc.Iterable[_builtins.str] | None = ...,
-        payload: _struct_pb2.Struct | None = ...,
         priority: _builtins.int = ...,
         parent_id: _builtins.int = ...,
         created_by: _builtins.str = ...,
@@ -272,10 +273,11 @@ class NewAction(_message.Message):
         max_attempts: _builtins.int = ...,
         run_after: _timestamp_pb2.Timestamp | None = ...,
         delay: _duration_pb2.Duration | None = ...,
+        payload_json: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["delay", b"delay", "payload", b"payload", "run_after", b"run_after"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["delay", b"delay", "run_after", b"run_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "created_by", b"created_by", "delay", b"delay", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload", b"payload", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "created_by", b"created_by", "delay", b"delay", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -347,20 +349,26 @@ class Event(_message.Message):
     ACTION_ID_FIELD_NUMBER: _builtins.int
     EVENT_TYPE_FIELD_NUMBER: _builtins.int
     ACTOR_FIELD_NUMBER: _builtins.int
-    PAYLOAD_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
     id: _builtins.int
-    """Position in the log; the cursor for ListEvents and WatchEvents."""
+    """Identity of the event, unique and increasing within one transaction. Not
+    a position in the log: read and resume by `cursor`.
+    """
     action_id: _builtins.int
     """The action the event is about; 0 for coordinator events."""
     event_type: _builtins.str
     """e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle"."""
     actor: _builtins.str
     """Who caused the event."""
-    @_builtins.property
-    def payload(self) -> _struct_pb2.Struct:
-        """Event details as a JSON object."""
-
+    payload_json: _builtins.str
+    """Event details as UTF-8 JSON object text."""
+    cursor: _builtins.str
+    """Opaque position of this event in the log: pass it as after_cursor to
+    ListEvents or WatchEvents to read what follows it. Compare cursors only
+    for equality; their text is not an order.
+    """
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp:
         """When the event was written (database time)."""
@@ -372,12 +380,13 @@ class Event(_message.Message):
         action_id: _builtins.int = ...,
         event_type: _builtins.str = ...,
         actor: _builtins.str = ...,
-        payload: _struct_pb2.Struct | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        payload_json: _builtins.str = ...,
+        cursor: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "payload", b"payload"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_id", b"action_id", "actor", b"actor", "created_at", b"created_at", "event_type", b"event_type", "id", b"id", "payload", b"payload"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_id", b"action_id", "actor", b"actor", "created_at", b"created_at", "cursor", b"cursor", "event_type", b"event_type", "id", b"id", "payload_json", b"payload_json"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -8,7 +8,6 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
-from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 import builtins as _builtins
@@ -29,6 +28,16 @@ class EnqueueRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACTIONS_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """Identifies this call so that retrying it is safe: a second call with the
+    same request_id (within 24 h) stores nothing and returns the actions the
+    first one stored, with replayed = true; a second call with the same
+    request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+    Up to 128 characters; clients send a fresh UUID per logical call and
+    reuse it when they retry. Empty means no protection against duplicates
+    beyond idempotency keys.
+    """
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.NewAction]:
         """One to 10,000 actions, stored in one transaction."""
@@ -37,10 +46,11 @@ class EnqueueRequest(_message.Message):
         self,
         *,
         actions: _abc.Iterable[_action_pb2.NewAction] | None = ...,
+        request_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -53,6 +63,11 @@ class EnqueueResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACTIONS_FIELD_NUMBER: _builtins.int
+    REPLAYED_FIELD_NUMBER: _builtins.int
+    replayed: _builtins.bool
+    """True when this response replays an earlier call with the same request_id:
+    nothing was stored by this call. The actions are read as they stand now.
+    """
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.EnqueuedAction]:
         """One entry per requested action, in request order."""
@@ -61,10 +76,11 @@ class EnqueueResponse(_message.Message):
         self,
         *,
         actions: _abc.Iterable[_action_pb2.EnqueuedAction] | None = ...,
+        replayed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "replayed", b"replayed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -337,8 +353,8 @@ class CompleteRequest(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     LEASE_TOKEN_FIELD_NUMBER: _builtins.int
     RESULT_REF_FIELD_NUMBER: _builtins.int
-    RESULT_FIELD_NUMBER: _builtins.int
     ACTOR_FIELD_NUMBER: _builtins.int
+    RESULT_JSON_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Action id."""
     lease_token: _builtins.str
@@ -347,22 +363,22 @@ class CompleteRequest(_message.Message):
     """Reference to the outcome."""
     actor: _builtins.str
     """Who completes; defaults to the worker holding the claim."""
-    @_builtins.property
-    def result(self) -> _struct_pb2.Struct:
-        """Structured outcome as a JSON object."""
-
+    result_json: _builtins.str
+    """Structured outcome as UTF-8 JSON object text (same rules as
+    NewAction.payload_json); empty means none.
+    """
     def __init__(
         self,
         *,
         id: _builtins.int = ...,
         lease_token: _builtins.str = ...,
         result_ref: _builtins.str = ...,
-        result: _struct_pb2.Struct | None = ...,
         actor: _builtins.str = ...,
+        result_json: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "id", b"id", "lease_token", b"lease_token", "result", b"result", "result_ref", b"result_ref"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "id", b"id", "lease_token", b"lease_token", "result_json", b"result_json", "result_ref", b"result_ref"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -460,22 +476,26 @@ class ItemFailure(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     CODE_FIELD_NUMBER: _builtins.int
     MESSAGE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """The action id of the item."""
     code: _builtins.str
     """gRPC status code name, e.g. "FAILED_PRECONDITION" or "NOT_FOUND"."""
     message: _builtins.str
     """Why, as Complete would say it."""
+    reason: _builtins.str
+    """The ErrorInfo reason Complete would have returned, e.g. "STALE_LEASE"."""
     def __init__(
         self,
         *,
         id: _builtins.int = ...,
         code: _builtins.str = ...,
         message: _builtins.str = ...,
+        reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "id", b"id", "message", b"message"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "id", b"id", "message", b"message", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -708,14 +728,16 @@ class ListEventsRequest(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     ACTION_IDS_FIELD_NUMBER: _builtins.int
     EVENT_TYPES_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
-    after_cursor: _builtins.int
-    """Return events with id greater than this; 0 reads from the start."""
+    AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     """Page size, 1 to 1,000; 0 means 100."""
+    after_cursor: _builtins.str
+    """Return the events after this cursor (an Event.cursor or a next_cursor
+    returned earlier); empty reads from the start of the log.
+    """
     @_builtins.property
     def action_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
         """Only events of these actions; empty means all."""
@@ -727,10 +749,10 @@ class ListEventsRequest(_message.Message):
     def __init__(
         self,
         *,
-        after_cursor: _builtins.int = ...,
         action_ids: _abc.Iterable[_builtins.int] | None = ...,
         event_types: _abc.Iterable[_builtins.str] | None = ...,
         page_size: _builtins.int = ...,
+        after_cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
@@ -748,17 +770,20 @@ class ListEventsResponse(_message.Message):
 
     EVENTS_FIELD_NUMBER: _builtins.int
     NEXT_CURSOR_FIELD_NUMBER: _builtins.int
-    next_cursor: _builtins.int
-    """Cursor to pass as after_cursor for the next page."""
+    next_cursor: _builtins.str
+    """Cursor to pass as after_cursor for the next page. It may move past the
+    last event returned (over events the filters skipped); it never moves
+    past an event that is not yet readable.
+    """
     @_builtins.property
     def events(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Event]:
-        """Events in cursor order."""
+        """Events in log order."""
 
     def __init__(
         self,
         *,
         events: _abc.Iterable[_action_pb2.Event] | None = ...,
-        next_cursor: _builtins.int = ...,
+        next_cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
@@ -774,17 +799,19 @@ class WatchEventsRequest(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     ACTION_IDS_FIELD_NUMBER: _builtins.int
     EVENT_TYPES_FIELD_NUMBER: _builtins.int
     FROM_END_FIELD_NUMBER: _builtins.int
     MAX_BATCH_FIELD_NUMBER: _builtins.int
-    after_cursor: _builtins.int
-    """Replay events with id greater than this, then follow; 0 replays all."""
+    AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     from_end: _builtins.bool
     """Skip the replay and start from the end of the log."""
     max_batch: _builtins.int
     """Events per message at most, 1 to 1,000; 0 means 500."""
+    after_cursor: _builtins.str
+    """Replay the events after this cursor, then follow; empty replays the
+    whole log.
+    """
     @_builtins.property
     def action_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
         """Only events of these actions; empty means all."""
@@ -796,11 +823,11 @@ class WatchEventsRequest(_message.Message):
     def __init__(
         self,
         *,
-        after_cursor: _builtins.int = ...,
         action_ids: _abc.Iterable[_builtins.int] | None = ...,
         event_types: _abc.Iterable[_builtins.str] | None = ...,
         from_end: _builtins.bool = ...,
         max_batch: _builtins.int = ...,
+        after_cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
@@ -818,17 +845,17 @@ class WatchEventsResponse(_message.Message):
 
     EVENTS_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
-    cursor: _builtins.int
-    """Cursor to resume from after this message."""
+    cursor: _builtins.str
+    """Cursor to resume from after this message (pass it as after_cursor)."""
     @_builtins.property
     def events(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Event]:
-        """Events in cursor order."""
+        """Events in log order."""
 
     def __init__(
         self,
         *,
         events: _abc.Iterable[_action_pb2.Event] | None = ...,
-        cursor: _builtins.int = ...,
+        cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
@@ -846,29 +873,29 @@ class EmitEventRequest(_message.Message):
 
     EVENT_TYPE_FIELD_NUMBER: _builtins.int
     ACTOR_FIELD_NUMBER: _builtins.int
-    PAYLOAD_FIELD_NUMBER: _builtins.int
     ACTION_ID_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     event_type: _builtins.str
     """"coordinator_cycle" or "coordinator_paused"."""
     actor: _builtins.str
     """Required: who emits, e.g. "dispatcher:main"."""
     action_id: _builtins.int
     """Optional action the event is about; 0 for none."""
-    @_builtins.property
-    def payload(self) -> _struct_pb2.Struct:
-        """Event details; must be a JSON object."""
-
+    payload_json: _builtins.str
+    """Event details as UTF-8 JSON object text (same rules as
+    NewAction.payload_json); empty means {}.
+    """
     def __init__(
         self,
         *,
         event_type: _builtins.str = ...,
         actor: _builtins.str = ...,
-        payload: _struct_pb2.Struct | None = ...,
         action_id: _builtins.int = ...,
+        payload_json: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["payload", b"payload"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_id", b"action_id", "actor", b"actor", "event_type", b"event_type", "payload", b"payload"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_id", b"action_id", "actor", b"actor", "event_type", b"event_type", "payload_json", b"payload_json"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -931,10 +958,12 @@ class GetQueueStatsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     STATS_FIELD_NUMBER: _builtins.int
-    LATEST_EVENT_CURSOR_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
-    latest_event_cursor: _builtins.int
-    """Cursor of the newest event in the log."""
+    LATEST_EVENT_CURSOR_FIELD_NUMBER: _builtins.int
+    latest_event_cursor: _builtins.str
+    """Cursor of the end of the readable log: WatchEvents from here delivers
+    what is written from now on.
+    """
     @_builtins.property
     def stats(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.QueueStat]:
         """Counts per queue and action type."""
@@ -947,8 +976,8 @@ class GetQueueStatsResponse(_message.Message):
         self,
         *,
         stats: _abc.Iterable[_action_pb2.QueueStat] | None = ...,
-        latest_event_cursor: _builtins.int = ...,
         as_of: _timestamp_pb2.Timestamp | None = ...,
+        latest_event_cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...

@@ -30,10 +30,15 @@ class ActionQueueServiceStub:
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     def __init__(self, channel):
@@ -129,14 +134,21 @@ class ActionQueueServiceServicer:
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     def Enqueue(self, request, context):
-        """Enqueue stores one or more actions atomically: all of them or none.
+        """Enqueue stores one or more actions atomically: all of them or none. With
+        a request_id, a retried call (after a lost reply) returns the first
+        call's outcome instead of storing the actions again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -349,10 +361,15 @@ class ActionQueueService:
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     @staticmethod

@@ -31,10 +31,15 @@ class ActionQueueServiceStub:
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     @_typing.overload
@@ -42,7 +47,10 @@ class ActionQueueServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> ActionQueueServiceAsyncStub: ...
     Enqueue: _grpc.UnaryUnaryMultiCallable[_service_pb2.EnqueueRequest, _service_pb2.EnqueueResponse]
-    """Enqueue stores one or more actions atomically: all of them or none."""
+    """Enqueue stores one or more actions atomically: all of them or none. With
+    a request_id, a retried call (after a lost reply) returns the first
+    call's outcome instead of storing the actions again.
+    """
     GetAction: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetActionRequest, _service_pb2.GetActionResponse]
     """GetAction returns one action."""
     ListActions: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListActionsRequest, _service_pb2.ListActionsResponse]
@@ -90,15 +98,23 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     Enqueue: _aio.UnaryUnaryMultiCallable[_service_pb2.EnqueueRequest, _service_pb2.EnqueueResponse]  # type: ignore[assignment]
-    """Enqueue stores one or more actions atomically: all of them or none."""
+    """Enqueue stores one or more actions atomically: all of them or none. With
+    a request_id, a retried call (after a lost reply) returns the first
+    call's outcome instead of storing the actions again.
+    """
     GetAction: _aio.UnaryUnaryMultiCallable[_service_pb2.GetActionRequest, _service_pb2.GetActionResponse]  # type: ignore[assignment]
     """GetAction returns one action."""
     ListActions: _aio.UnaryUnaryMultiCallable[_service_pb2.ListActionsRequest, _service_pb2.ListActionsResponse]  # type: ignore[assignment]
@@ -145,10 +161,15 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
     claim and finish under a lease, operators inspect and intervene, and
     coordinators follow the event log.
 
-    Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-    FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-    too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-    google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+    Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+    not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+    transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+    change (retry); ALREADY_EXISTS a request_id reused for another request;
+    RESOURCE_EXHAUSTED a producer over its rate limit (with
+    google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+    draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+    "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+    on the reason, never on the message text.
     """
 
     @_abc_1.abstractmethod
@@ -157,7 +178,10 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.EnqueueRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.EnqueueResponse, _abc.Awaitable[_service_pb2.EnqueueResponse]]:
-        """Enqueue stores one or more actions atomically: all of them or none."""
+        """Enqueue stores one or more actions atomically: all of them or none. With
+        a request_id, a retried call (after a lost reply) returns the first
+        call's outcome instead of storing the actions again.
+        """
 
     @_abc_1.abstractmethod
     def GetAction(

@@ -5,14 +5,14 @@
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { JsonObject, Message } from "@bufbuild/protobuf";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file actionq/v1/action.proto.
  */
 export const file_actionq_v1_action: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSLHBQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIoCgdwYXlsb2FkGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEicKBnJlc3VsdBgUIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFgoOZmFpbHVyZV9yZWFzb24YFSABKAkSEwoLcmVqZWN0ZWRfYnkYFiABKAkSMAoMY29tcGxldGVkX2F0GBcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GBggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLUAgoJTmV3QWN0aW9uEg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSEgoKdGFyZ2V0X3JlZhgEIAEoCRITCgtzb3VyY2VfcmVmcxgFIAMoCRIoCgdwYXlsb2FkGAYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghwcmlvcml0eRgHIAEoBRIRCglwYXJlbnRfaWQYCCABKAMSEgoKY3JlYXRlZF9ieRgJIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYCiABKAkSFAoMbWF4X2F0dGVtcHRzGAsgASgFEi0KCXJ1bl9hZnRlchgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoFZGVsYXkYDSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iSAoNQ2xhaW1lZEFjdGlvbhIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhITCgtsZWFzZV90b2tlbhgCIAEoCSJHCg5FbnF1ZXVlZEFjdGlvbhIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhIRCglkdXBsaWNhdGUYAiABKAgiowEKBUV2ZW50EgoKAmlkGAEgASgDEhEKCWFjdGlvbl9pZBgCIAEoAxISCgpldmVudF90eXBlGAMgASgJEg0KBWFjdG9yGAQgASgJEigKB3BheWxvYWQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCglRdWV1ZVN0YXQSDQoFcXVldWUYASABKAkSEwoLYWN0aW9uX3R5cGUYAiABKAkSDwoHcGVuZGluZxgDIAEoAxIPCgdjbGFpbWVkGAQgASgDEhEKCWNvbXBsZXRlZBgFIAEoAxIOCgZmYWlsZWQYBiABKAMSEAoIcmVqZWN0ZWQYByABKAMSEQoJY2FuY2VsbGVkGAggASgDEjUKEm9sZGVzdF9wZW5kaW5nX2FnZRgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbirTAQoMQWN0aW9uU3RhdHVzEh0KGUFDVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVBQ1RJT05fU1RBVFVTX1BFTkRJTkcQARIZChVBQ1RJT05fU1RBVFVTX0NMQUlNRUQQAhIbChdBQ1RJT05fU1RBVFVTX0NPTVBMRVRFRBADEhgKFEFDVElPTl9TVEFUVVNfRkFJTEVEEAQSGgoWQUNUSU9OX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0FDVElPTl9TVEFUVVNfQ0FOQ0VMTEVEEAZCRAoOZGV2LmFjdGlvbnEudjFCC0FjdGlvblByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSK8BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJSgQIBxAISgQIFBAVUgdwYXlsb2FkUgZyZXN1bHQizwIKCU5ld0FjdGlvbhINCgVxdWV1ZRgBIAEoCRITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEhIKCnRhcmdldF9yZWYYBCABKAkSEwoLc291cmNlX3JlZnMYBSADKAkSEAoIcHJpb3JpdHkYByABKAUSEQoJcGFyZW50X2lkGAggASgDEhIKCmNyZWF0ZWRfYnkYCSABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAogASgJEhQKDG1heF9hdHRlbXB0cxgLIAEoBRItCglydW5fYWZ0ZXIYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWRlbGF5GA0gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDHBheWxvYWRfanNvbhgOIAEoCUoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLQAQoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24q0wEKDEFjdGlvblN0YXR1cxIdChlBQ1RJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVQUNUSU9OX1NUQVRVU19QRU5ESU5HEAESGQoVQUNUSU9OX1NUQVRVU19DTEFJTUVEEAISGwoXQUNUSU9OX1NUQVRVU19DT01QTEVURUQQAxIYChRBQ1RJT05fU1RBVFVTX0ZBSUxFRBAEEhoKFkFDVElPTl9TVEFUVVNfUkVKRUNURUQQBRIbChdBQ1RJT05fU1RBVFVTX0NBTkNFTExFRBAGQkQKDmRldi5hY3Rpb25xLnYxQgtBY3Rpb25Qcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Action is the current state of one unit of work.
@@ -61,13 +61,6 @@ export type Action = Message<"actionq.v1.Action"> & {
    * @generated from field: repeated string source_refs = 6;
    */
   sourceRefs: string[];
-
-  /**
-   * Arbitrary JSON object handed to the worker.
-   *
-   * @generated from field: google.protobuf.Struct payload = 7;
-   */
-  payload?: JsonObject | undefined;
 
   /**
    * Ascending: smaller numbers are claimed first.
@@ -154,13 +147,6 @@ export type Action = Message<"actionq.v1.Action"> & {
   resultRef: string;
 
   /**
-   * Structured outcome, set on completion when the worker sends one.
-   *
-   * @generated from field: google.protobuf.Struct result = 20;
-   */
-  result?: JsonObject | undefined;
-
-  /**
    * Why the last attempt failed, was rejected or cancelled.
    *
    * @generated from field: string failure_reason = 21;
@@ -194,6 +180,23 @@ export type Action = Message<"actionq.v1.Action"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 25;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+   * server accepted reads back equal (integers keep every digit); the text may
+   * be formatted differently (key order, spacing) from what was sent.
+   *
+   * @generated from field: string payload_json = 26;
+   */
+  payloadJson: string;
+
+  /**
+   * Structured outcome as UTF-8 JSON object text, set on completion when the
+   * worker sends one; empty otherwise.
+   *
+   * @generated from field: string result_json = 27;
+   */
+  resultJson: string;
 };
 
 /**
@@ -245,13 +248,6 @@ export type NewAction = Message<"actionq.v1.NewAction"> & {
   sourceRefs: string[];
 
   /**
-   * JSON object handed to the worker; empty means {}.
-   *
-   * @generated from field: google.protobuf.Struct payload = 6;
-   */
-  payload?: JsonObject | undefined;
-
-  /**
    * Ascending: smaller numbers are claimed first.
    *
    * @generated from field: int32 priority = 7;
@@ -299,6 +295,16 @@ export type NewAction = Message<"actionq.v1.NewAction"> & {
    * @generated from field: google.protobuf.Duration delay = 13;
    */
   delay?: Duration | undefined;
+
+  /**
+   * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+   * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+   * no NUL character (\u0000) and no lone surrogate, and every number finite
+   * as a double.
+   *
+   * @generated from field: string payload_json = 14;
+   */
+  payloadJson: string;
 };
 
 /**
@@ -371,7 +377,8 @@ export const EnqueuedActionSchema: GenMessage<EnqueuedAction> = /*@__PURE__*/
  */
 export type Event = Message<"actionq.v1.Event"> & {
   /**
-   * Position in the log; the cursor for ListEvents and WatchEvents.
+   * Identity of the event, unique and increasing within one transaction. Not
+   * a position in the log: read and resume by `cursor`.
    *
    * @generated from field: int64 id = 1;
    */
@@ -399,18 +406,27 @@ export type Event = Message<"actionq.v1.Event"> & {
   actor: string;
 
   /**
-   * Event details as a JSON object.
-   *
-   * @generated from field: google.protobuf.Struct payload = 5;
-   */
-  payload?: JsonObject | undefined;
-
-  /**
    * When the event was written (database time).
    *
    * @generated from field: google.protobuf.Timestamp created_at = 6;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * Event details as UTF-8 JSON object text.
+   *
+   * @generated from field: string payload_json = 7;
+   */
+  payloadJson: string;
+
+  /**
+   * Opaque position of this event in the log: pass it as after_cursor to
+   * ListEvents or WatchEvents to read what follows it. Compare cursors only
+   * for equality; their text is not an order.
+   *
+   * @generated from field: string cursor = 8;
+   */
+  cursor: string;
 };
 
 /**

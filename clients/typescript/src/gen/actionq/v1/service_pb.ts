@@ -7,14 +7,14 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import type { Action, ActionStatus, ClaimedAction, EnqueuedAction, Event, NewAction, QueueStat } from "./action_pb.js";
 import { file_actionq_v1_action } from "./action_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { JsonObject, Message } from "@bufbuild/protobuf";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file actionq/v1/service.proto.
  */
 export const file_actionq_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEiOAoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uIj4KD0VucXVldWVSZXNwb25zZRIrCgdhY3Rpb25zGAEgAygLMhouYWN0aW9ucS52MS5FbnF1ZXVlZEFjdGlvbiIeChBHZXRBY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgDIjcKEUdldEFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIrIBChJMaXN0QWN0aW9uc1JlcXVlc3QSKgoIc3RhdHVzZXMYASADKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEg0KBXF1ZXVlGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEhQKDG5ld2VzdF9maXJzdBgHIAEoCCJTChNMaXN0QWN0aW9uc1Jlc3BvbnNlEiMKB2FjdGlvbnMYASADKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkivAEKDENsYWltUmVxdWVzdBIOCgZ3b3JrZXIYASABKAkSDQoFcXVldWUYAiABKAkSFAoMYWN0aW9uX3R5cGVzGAMgAygJEg8KB3Byb2plY3QYBCABKAkSEwoLbWF4X2FjdGlvbnMYBSABKAUSKAoFbGVhc2UYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24iXQoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJaChFIZWFydGJlYXRSZXNwb25zZRIyCg5jbGFpbV9kZWFkbGluZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJY2FuY2VsbGVkGAIgASgIIn4KD0NvbXBsZXRlUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRISCgpyZXN1bHRfcmVmGAMgASgJEicKBnJlc3VsdBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDQoFYWN0b3IYBSABKAkiNgoQQ29tcGxldGVSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiJHChNDb21wbGV0ZU1hbnlSZXF1ZXN0EjAKC2NvbXBsZXRpb25zGAEgAygLMhsuYWN0aW9ucS52MS5Db21wbGV0ZVJlcXVlc3QiWAoUQ29tcGxldGVNYW55UmVzcG9uc2USFQoNY29tcGxldGVkX2lkcxgBIAMoAxIpCghmYWlsdXJlcxgCIAMoCzIXLmFjdGlvbnEudjEuSXRlbUZhaWx1cmUiOAoLSXRlbUZhaWx1cmUSCgoCaWQYASABKAMSDAoEY29kZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QiNAoNU3dlZXBSZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iZQoRTGlzdEV2ZW50c1JlcXVlc3QSFAoMYWZ0ZXJfY3Vyc29yGAEgASgDEhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFIkwKEkxpc3RFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50EhMKC25leHRfY3Vyc29yGAIgASgDIngKEldhdGNoRXZlbnRzUmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAMSEgoKYWN0aW9uX2lkcxgCIAMoAxITCgtldmVudF90eXBlcxgDIAMoCRIQCghmcm9tX2VuZBgEIAEoCBIRCgltYXhfYmF0Y2gYBSABKAUiSAoTV2F0Y2hFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50Eg4KBmN1cnNvchgCIAEoAyJyChBFbWl0RXZlbnRSZXF1ZXN0EhIKCmV2ZW50X3R5cGUYASABKAkSDQoFYWN0b3IYAiABKAkSKAoHcGF5bG9hZBgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEQoJYWN0aW9uX2lkGAQgASgDIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCI2ChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJIoUBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIbChNsYXRlc3RfZXZlbnRfY3Vyc29yGAIgASgDEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCTKSCQoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEiTAoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkiUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK8AQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjsKDUNsYWltUmVzcG9uc2USKgoHYWN0aW9ucxgBIAMoCzIZLmFjdGlvbnEudjEuQ2xhaW1lZEFjdGlvbiJdChBIZWFydGJlYXRSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEigKBWxlYXNlGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QiNAoNU3dlZXBSZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iawoRTGlzdEV2ZW50c1JlcXVlc3QSEgoKYWN0aW9uX2lkcxgCIAMoAxITCgtldmVudF90eXBlcxgDIAMoCRIRCglwYWdlX3NpemUYBCABKAUSFAoMYWZ0ZXJfY3Vyc29yGAUgASgJSgQIARACIlIKEkxpc3RFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50EhMKC25leHRfY3Vyc29yGAMgASgJSgQIAhADIn4KEldhdGNoRXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhAKCGZyb21fZW5kGAQgASgIEhEKCW1heF9iYXRjaBgFIAEoBRIUCgxhZnRlcl9jdXJzb3IYBiABKAlKBAgBEAIiTgoTV2F0Y2hFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50Eg4KBmN1cnNvchgDIAEoCUoECAIQAyJtChBFbWl0RXZlbnRSZXF1ZXN0EhIKCmV2ZW50X3R5cGUYASABKAkSDQoFYWN0b3IYAiABKAkSEQoJYWN0aW9uX2lkGAQgASgDEhQKDHBheWxvYWRfanNvbhgFIAEoCUoECAMQBFIHcGF5bG9hZCI1ChFFbWl0RXZlbnRSZXNwb25zZRIgCgVldmVudBgBIAEoCzIRLmFjdGlvbnEudjEuRXZlbnQiNgoUR2V0UXVldWVTdGF0c1JlcXVlc3QSDQoFcXVldWUYASABKAkSDwoHcHJvamVjdBgCIAEoCSKLAQoVR2V0UXVldWVTdGF0c1Jlc3BvbnNlEiQKBXN0YXRzGAEgAygLMhUuYWN0aW9ucS52MS5RdWV1ZVN0YXQSKQoFYXNfb2YYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE2xhdGVzdF9ldmVudF9jdXJzb3IYBCABKAlKBAgCEAMiEAoOTWlncmF0ZVJlcXVlc3QiQwoPTWlncmF0ZVJlc3BvbnNlEg4KBnNjaGVtYRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFEg8KB2FwcGxpZWQYAyADKAkykgkKEkFjdGlvblF1ZXVlU2VydmljZRJCCgdFbnF1ZXVlEhouYWN0aW9ucS52MS5FbnF1ZXVlUmVxdWVzdBobLmFjdGlvbnEudjEuRW5xdWV1ZVJlc3BvbnNlEkgKCUdldEFjdGlvbhIcLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVxdWVzdBodLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVzcG9uc2USTgoLTGlzdEFjdGlvbnMSHi5hY3Rpb25xLnYxLkxpc3RBY3Rpb25zUmVxdWVzdBofLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXNwb25zZRI8CgVDbGFpbRIYLmFjdGlvbnEudjEuQ2xhaW1SZXF1ZXN0GhkuYWN0aW9ucS52MS5DbGFpbVJlc3BvbnNlEkgKCUhlYXJ0YmVhdBIcLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVxdWVzdBodLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVzcG9uc2USRQoIQ29tcGxldGUSGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdBocLmFjdGlvbnEudjEuQ29tcGxldGVSZXNwb25zZRJRCgxDb21wbGV0ZU1hbnkSHy5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlcXVlc3QaIC5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlc3BvbnNlEjkKBEZhaWwSFy5hY3Rpb25xLnYxLkZhaWxSZXF1ZXN0GhguYWN0aW9ucS52MS5GYWlsUmVzcG9uc2USPwoGUmVqZWN0EhkuYWN0aW9ucS52MS5SZWplY3RSZXF1ZXN0GhouYWN0aW9ucS52MS5SZWplY3RSZXNwb25zZRI/CgZDYW5jZWwSGS5hY3Rpb25xLnYxLkNhbmNlbFJlcXVlc3QaGi5hY3Rpb25xLnYxLkNhbmNlbFJlc3BvbnNlEjwKBVN3ZWVwEhguYWN0aW9ucS52MS5Td2VlcFJlcXVlc3QaGS5hY3Rpb25xLnYxLlN3ZWVwUmVzcG9uc2USSwoKTGlzdEV2ZW50cxIdLmFjdGlvbnEudjEuTGlzdEV2ZW50c1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RFdmVudHNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLmFjdGlvbnEudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAESSAoJRW1pdEV2ZW50EhwuYWN0aW9ucS52MS5FbWl0RXZlbnRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5FbWl0RXZlbnRSZXNwb25zZRJUCg1HZXRRdWV1ZVN0YXRzEiAuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVxdWVzdBohLmFjdGlvbnEudjEuR2V0UXVldWVTdGF0c1Jlc3BvbnNlEkIKB01pZ3JhdGUSGi5hY3Rpb25xLnYxLk1pZ3JhdGVSZXF1ZXN0GhsuYWN0aW9ucS52MS5NaWdyYXRlUmVzcG9uc2VCRQoOZGV2LmFjdGlvbnEudjFCDFNlcnZpY2VQcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * EnqueueRequest carries the actions to store.
@@ -28,6 +28,19 @@ export type EnqueueRequest = Message<"actionq.v1.EnqueueRequest"> & {
    * @generated from field: repeated actionq.v1.NewAction actions = 1;
    */
   actions: NewAction[];
+
+  /**
+   * Identifies this call so that retrying it is safe: a second call with the
+   * same request_id (within 24 h) stores nothing and returns the actions the
+   * first one stored, with replayed = true; a second call with the same
+   * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+   * Up to 128 characters; clients send a fresh UUID per logical call and
+   * reuse it when they retry. Empty means no protection against duplicates
+   * beyond idempotency keys.
+   *
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
 };
 
 /**
@@ -49,6 +62,14 @@ export type EnqueueResponse = Message<"actionq.v1.EnqueueResponse"> & {
    * @generated from field: repeated actionq.v1.EnqueuedAction actions = 1;
    */
   actions: EnqueuedAction[];
+
+  /**
+   * True when this response replays an earlier call with the same request_id:
+   * nothing was stored by this call. The actions are read as they stand now.
+   *
+   * @generated from field: bool replayed = 2;
+   */
+  replayed: boolean;
 };
 
 /**
@@ -366,18 +387,19 @@ export type CompleteRequest = Message<"actionq.v1.CompleteRequest"> & {
   resultRef: string;
 
   /**
-   * Structured outcome as a JSON object.
-   *
-   * @generated from field: google.protobuf.Struct result = 4;
-   */
-  result?: JsonObject | undefined;
-
-  /**
    * Who completes; defaults to the worker holding the claim.
    *
    * @generated from field: string actor = 5;
    */
   actor: string;
+
+  /**
+   * Structured outcome as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means none.
+   *
+   * @generated from field: string result_json = 6;
+   */
+  resultJson: string;
 };
 
 /**
@@ -486,6 +508,13 @@ export type ItemFailure = Message<"actionq.v1.ItemFailure"> & {
    * @generated from field: string message = 3;
    */
   message: string;
+
+  /**
+   * The ErrorInfo reason Complete would have returned, e.g. "STALE_LEASE".
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
 };
 
 /**
@@ -734,13 +763,6 @@ export const SweepResponseSchema: GenMessage<SweepResponse> = /*@__PURE__*/
  */
 export type ListEventsRequest = Message<"actionq.v1.ListEventsRequest"> & {
   /**
-   * Return events with id greater than this; 0 reads from the start.
-   *
-   * @generated from field: int64 after_cursor = 1;
-   */
-  afterCursor: bigint;
-
-  /**
    * Only events of these actions; empty means all.
    *
    * @generated from field: repeated int64 action_ids = 2;
@@ -760,6 +782,14 @@ export type ListEventsRequest = Message<"actionq.v1.ListEventsRequest"> & {
    * @generated from field: int32 page_size = 4;
    */
   pageSize: number;
+
+  /**
+   * Return the events after this cursor (an Event.cursor or a next_cursor
+   * returned earlier); empty reads from the start of the log.
+   *
+   * @generated from field: string after_cursor = 5;
+   */
+  afterCursor: string;
 };
 
 /**
@@ -776,18 +806,20 @@ export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE_
  */
 export type ListEventsResponse = Message<"actionq.v1.ListEventsResponse"> & {
   /**
-   * Events in cursor order.
+   * Events in log order.
    *
    * @generated from field: repeated actionq.v1.Event events = 1;
    */
   events: Event[];
 
   /**
-   * Cursor to pass as after_cursor for the next page.
+   * Cursor to pass as after_cursor for the next page. It may move past the
+   * last event returned (over events the filters skipped); it never moves
+   * past an event that is not yet readable.
    *
-   * @generated from field: int64 next_cursor = 2;
+   * @generated from field: string next_cursor = 3;
    */
-  nextCursor: bigint;
+  nextCursor: string;
 };
 
 /**
@@ -803,13 +835,6 @@ export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PUR
  * @generated from message actionq.v1.WatchEventsRequest
  */
 export type WatchEventsRequest = Message<"actionq.v1.WatchEventsRequest"> & {
-  /**
-   * Replay events with id greater than this, then follow; 0 replays all.
-   *
-   * @generated from field: int64 after_cursor = 1;
-   */
-  afterCursor: bigint;
-
   /**
    * Only events of these actions; empty means all.
    *
@@ -837,6 +862,14 @@ export type WatchEventsRequest = Message<"actionq.v1.WatchEventsRequest"> & {
    * @generated from field: int32 max_batch = 5;
    */
   maxBatch: number;
+
+  /**
+   * Replay the events after this cursor, then follow; empty replays the
+   * whole log.
+   *
+   * @generated from field: string after_cursor = 6;
+   */
+  afterCursor: string;
 };
 
 /**
@@ -853,18 +886,18 @@ export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PUR
  */
 export type WatchEventsResponse = Message<"actionq.v1.WatchEventsResponse"> & {
   /**
-   * Events in cursor order.
+   * Events in log order.
    *
    * @generated from field: repeated actionq.v1.Event events = 1;
    */
   events: Event[];
 
   /**
-   * Cursor to resume from after this message.
+   * Cursor to resume from after this message (pass it as after_cursor).
    *
-   * @generated from field: int64 cursor = 2;
+   * @generated from field: string cursor = 3;
    */
-  cursor: bigint;
+  cursor: string;
 };
 
 /**
@@ -895,18 +928,19 @@ export type EmitEventRequest = Message<"actionq.v1.EmitEventRequest"> & {
   actor: string;
 
   /**
-   * Event details; must be a JSON object.
-   *
-   * @generated from field: google.protobuf.Struct payload = 3;
-   */
-  payload?: JsonObject | undefined;
-
-  /**
    * Optional action the event is about; 0 for none.
    *
    * @generated from field: int64 action_id = 4;
    */
   actionId: bigint;
+
+  /**
+   * Event details as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means {}.
+   *
+   * @generated from field: string payload_json = 5;
+   */
+  payloadJson: string;
 };
 
 /**
@@ -979,18 +1013,19 @@ export type GetQueueStatsResponse = Message<"actionq.v1.GetQueueStatsResponse"> 
   stats: QueueStat[];
 
   /**
-   * Cursor of the newest event in the log.
-   *
-   * @generated from field: int64 latest_event_cursor = 2;
-   */
-  latestEventCursor: bigint;
-
-  /**
    * Database time of the snapshot.
    *
    * @generated from field: google.protobuf.Timestamp as_of = 3;
    */
   asOf?: Timestamp | undefined;
+
+  /**
+   * Cursor of the end of the readable log: WatchEvents from here delivers
+   * what is written from now on.
+   *
+   * @generated from field: string latest_event_cursor = 4;
+   */
+  latestEventCursor: string;
 };
 
 /**
@@ -1055,16 +1090,23 @@ export const MigrateResponseSchema: GenMessage<MigrateResponse> = /*@__PURE__*/
  * claim and finish under a lease, operators inspect and intervene, and
  * coordinators follow the event log.
  *
- * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
- * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
- * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
- * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+ * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+ * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+ * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+ * change (retry); ALREADY_EXISTS a request_id reused for another request;
+ * RESOURCE_EXHAUSTED a producer over its rate limit (with
+ * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+ * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+ * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+ * on the reason, never on the message text.
  *
  * @generated from service actionq.v1.ActionQueueService
  */
 export const ActionQueueService: GenService<{
   /**
-   * Enqueue stores one or more actions atomically: all of them or none.
+   * Enqueue stores one or more actions atomically: all of them or none. With
+   * a request_id, a retried call (after a lost reply) returns the first
+   * call's outcome instead of storing the actions again.
    *
    * @generated from rpc actionq.v1.ActionQueueService.Enqueue
    */

@@ -45,6 +45,8 @@ private static final long serialVersionUID = 0L;
     resultRef_ = "";
     failureReason_ = "";
     rejectedBy_ = "";
+    payloadJson_ = "";
+    resultJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -322,44 +324,6 @@ private static final long serialVersionUID = 0L;
     return sourceRefs_.getByteString(index);
   }
 
-  public static final int PAYLOAD_FIELD_NUMBER = 7;
-  private com.google.protobuf.Struct payload_;
-  /**
-   * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   * @return Whether the payload field is set.
-   */
-  @java.lang.Override
-  public boolean hasPayload() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   * @return The payload.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getPayload() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-  /**
-   * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-
   public static final int PRIORITY_FIELD_NUMBER = 8;
   private int priority_ = 0;
   /**
@@ -413,7 +377,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasRunAfter() {
-    return ((bitField0_ & 0x00000002) != 0);
+    return ((bitField0_ & 0x00000001) != 0);
   }
   /**
    * <pre>
@@ -528,7 +492,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasClaimDeadline() {
-    return ((bitField0_ & 0x00000004) != 0);
+    return ((bitField0_ & 0x00000002) != 0);
   }
   /**
    * <pre>
@@ -725,44 +689,6 @@ private static final long serialVersionUID = 0L;
     }
   }
 
-  public static final int RESULT_FIELD_NUMBER = 20;
-  private com.google.protobuf.Struct result_;
-  /**
-   * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   * @return Whether the result field is set.
-   */
-  @java.lang.Override
-  public boolean hasResult() {
-    return ((bitField0_ & 0x00000008) != 0);
-  }
-  /**
-   * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   * @return The result.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getResult() {
-    return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-  }
-  /**
-   * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getResultOrBuilder() {
-    return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-  }
-
   public static final int FAILURE_REASON_FIELD_NUMBER = 21;
   @SuppressWarnings("serial")
   private volatile java.lang.Object failureReason_ = "";
@@ -869,7 +795,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasCompletedAt() {
-    return ((bitField0_ & 0x00000010) != 0);
+    return ((bitField0_ & 0x00000004) != 0);
   }
   /**
    * <pre>
@@ -907,7 +833,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasCreatedAt() {
-    return ((bitField0_ & 0x00000020) != 0);
+    return ((bitField0_ & 0x00000008) != 0);
   }
   /**
    * <pre>
@@ -945,7 +871,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasUpdatedAt() {
-    return ((bitField0_ & 0x00000040) != 0);
+    return ((bitField0_ & 0x00000010) != 0);
   }
   /**
    * <pre>
@@ -969,6 +895,106 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public com.google.protobuf.TimestampOrBuilder getUpdatedAtOrBuilder() {
     return updatedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : updatedAt_;
+  }
+
+  public static final int PAYLOAD_JSON_FIELD_NUMBER = 26;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object payloadJson_ = "";
+  /**
+   * <pre>
+   * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+   * server accepted reads back equal (integers keep every digit); the text may
+   * be formatted differently (key order, spacing) from what was sent.
+   * </pre>
+   *
+   * <code>string payload_json = 26;</code>
+   * @return The payloadJson.
+   */
+  @java.lang.Override
+  public java.lang.String getPayloadJson() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      payloadJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+   * server accepted reads back equal (integers keep every digit); the text may
+   * be formatted differently (key order, spacing) from what was sent.
+   * </pre>
+   *
+   * <code>string payload_json = 26;</code>
+   * @return The bytes for payloadJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPayloadJsonBytes() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      payloadJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int RESULT_JSON_FIELD_NUMBER = 27;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object resultJson_ = "";
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text, set on completion when the
+   * worker sends one; empty otherwise.
+   * </pre>
+   *
+   * <code>string result_json = 27;</code>
+   * @return The resultJson.
+   */
+  @java.lang.Override
+  public java.lang.String getResultJson() {
+    java.lang.Object ref = resultJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      resultJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text, set on completion when the
+   * worker sends one; empty otherwise.
+   * </pre>
+   *
+   * <code>string result_json = 27;</code>
+   * @return The bytes for resultJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getResultJsonBytes() {
+    java.lang.Object ref = resultJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      resultJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -1003,16 +1029,13 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < sourceRefs_.size(); i++) {
       com.google.protobuf.GeneratedMessage.writeString(output, 6, sourceRefs_.getRaw(i));
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(7, getPayload());
-    }
     if (priority_ != 0) {
       output.writeInt32(8, priority_);
     }
     if (status_ != dev.actionq.v1.ActionStatus.ACTION_STATUS_UNSPECIFIED.getNumber()) {
       output.writeEnum(9, status_);
     }
-    if (((bitField0_ & 0x00000002) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(10, getRunAfter());
     }
     if (attempt_ != 0) {
@@ -1024,7 +1047,7 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(claimedBy_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 13, claimedBy_);
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       output.writeMessage(14, getClaimDeadline());
     }
     if (parentId_ != 0L) {
@@ -1042,23 +1065,26 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultRef_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 19, resultRef_);
     }
-    if (((bitField0_ & 0x00000008) != 0)) {
-      output.writeMessage(20, getResult());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(failureReason_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 21, failureReason_);
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(rejectedBy_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 22, rejectedBy_);
     }
-    if (((bitField0_ & 0x00000010) != 0)) {
+    if (((bitField0_ & 0x00000004) != 0)) {
       output.writeMessage(23, getCompletedAt());
     }
-    if (((bitField0_ & 0x00000020) != 0)) {
+    if (((bitField0_ & 0x00000008) != 0)) {
       output.writeMessage(24, getCreatedAt());
     }
-    if (((bitField0_ & 0x00000040) != 0)) {
+    if (((bitField0_ & 0x00000010) != 0)) {
       output.writeMessage(25, getUpdatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 26, payloadJson_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 27, resultJson_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -1088,10 +1114,6 @@ private static final long serialVersionUID = 0L;
       size += dataSize;
       size += 1 * getSourceRefsList().size();
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(7, getPayload());
-    }
     if (priority_ != 0) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(8, priority_);
@@ -1100,7 +1122,7 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeEnumSize(9, status_);
     }
-    if (((bitField0_ & 0x00000002) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(10, getRunAfter());
     }
@@ -1115,7 +1137,7 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(claimedBy_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(13, claimedBy_);
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(14, getClaimDeadline());
     }
@@ -1136,27 +1158,29 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultRef_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(19, resultRef_);
     }
-    if (((bitField0_ & 0x00000008) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(20, getResult());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(failureReason_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(21, failureReason_);
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(rejectedBy_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(22, rejectedBy_);
     }
-    if (((bitField0_ & 0x00000010) != 0)) {
+    if (((bitField0_ & 0x00000004) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(23, getCompletedAt());
     }
-    if (((bitField0_ & 0x00000020) != 0)) {
+    if (((bitField0_ & 0x00000008) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(24, getCreatedAt());
     }
-    if (((bitField0_ & 0x00000040) != 0)) {
+    if (((bitField0_ & 0x00000010) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(25, getUpdatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(26, payloadJson_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(27, resultJson_);
     }
     return size;
   }
@@ -1194,11 +1218,6 @@ private static final long serialVersionUID = 0L;
         .equals(other.getTargetRef())) return false;
     if (!getSourceRefsList()
         .equals(other.getSourceRefsList())) return false;
-    if (hasPayload() != other.hasPayload()) return false;
-    if (hasPayload()) {
-      if (!getPayload()
-          .equals(other.getPayload())) return false;
-    }
     if (getPriority()
         != other.getPriority()) return false;
     if (status_ != other.status_) return false;
@@ -1228,11 +1247,6 @@ private static final long serialVersionUID = 0L;
         .equals(other.getIdempotencyKey())) return false;
     if (!getResultRef()
         .equals(other.getResultRef())) return false;
-    if (hasResult() != other.hasResult()) return false;
-    if (hasResult()) {
-      if (!getResult()
-          .equals(other.getResult())) return false;
-    }
     if (!getFailureReason()
         .equals(other.getFailureReason())) return false;
     if (!getRejectedBy()
@@ -1252,6 +1266,10 @@ private static final long serialVersionUID = 0L;
       if (!getUpdatedAt()
           .equals(other.getUpdatedAt())) return false;
     }
+    if (!getPayloadJson()
+        .equals(other.getPayloadJson())) return false;
+    if (!getResultJson()
+        .equals(other.getResultJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1277,10 +1295,6 @@ private static final long serialVersionUID = 0L;
     if (getSourceRefsCount() > 0) {
       hash = (37 * hash) + SOURCE_REFS_FIELD_NUMBER;
       hash = (53 * hash) + getSourceRefsList().hashCode();
-    }
-    if (hasPayload()) {
-      hash = (37 * hash) + PAYLOAD_FIELD_NUMBER;
-      hash = (53 * hash) + getPayload().hashCode();
     }
     hash = (37 * hash) + PRIORITY_FIELD_NUMBER;
     hash = (53 * hash) + getPriority();
@@ -1311,10 +1325,6 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getIdempotencyKey().hashCode();
     hash = (37 * hash) + RESULT_REF_FIELD_NUMBER;
     hash = (53 * hash) + getResultRef().hashCode();
-    if (hasResult()) {
-      hash = (37 * hash) + RESULT_FIELD_NUMBER;
-      hash = (53 * hash) + getResult().hashCode();
-    }
     hash = (37 * hash) + FAILURE_REASON_FIELD_NUMBER;
     hash = (53 * hash) + getFailureReason().hashCode();
     hash = (37 * hash) + REJECTED_BY_FIELD_NUMBER;
@@ -1331,6 +1341,10 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + UPDATED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getUpdatedAt().hashCode();
     }
+    hash = (37 * hash) + PAYLOAD_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getPayloadJson().hashCode();
+    hash = (37 * hash) + RESULT_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getResultJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1465,10 +1479,8 @@ private static final long serialVersionUID = 0L;
     private void maybeForceBuilderInitialization() {
       if (com.google.protobuf.GeneratedMessage
               .alwaysUseFieldBuilders) {
-        internalGetPayloadFieldBuilder();
         internalGetRunAfterFieldBuilder();
         internalGetClaimDeadlineFieldBuilder();
-        internalGetResultFieldBuilder();
         internalGetCompletedAtFieldBuilder();
         internalGetCreatedAtFieldBuilder();
         internalGetUpdatedAtFieldBuilder();
@@ -1485,11 +1497,6 @@ private static final long serialVersionUID = 0L;
       targetRef_ = "";
       sourceRefs_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
       priority_ = 0;
       status_ = 0;
       runAfter_ = null;
@@ -1510,11 +1517,6 @@ private static final long serialVersionUID = 0L;
       createdBy_ = "";
       idempotencyKey_ = "";
       resultRef_ = "";
-      result_ = null;
-      if (resultBuilder_ != null) {
-        resultBuilder_.dispose();
-        resultBuilder_ = null;
-      }
       failureReason_ = "";
       rejectedBy_ = "";
       completedAt_ = null;
@@ -1532,6 +1534,8 @@ private static final long serialVersionUID = 0L;
         updatedAtBuilder_.dispose();
         updatedAtBuilder_ = null;
       }
+      payloadJson_ = "";
+      resultJson_ = "";
       return this;
     }
 
@@ -1584,84 +1588,78 @@ private static final long serialVersionUID = 0L;
         sourceRefs_.makeImmutable();
         result.sourceRefs_ = sourceRefs_;
       }
-      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000040) != 0)) {
-        result.payload_ = payloadBuilder_ == null
-            ? payload_
-            : payloadBuilder_.build();
-        to_bitField0_ |= 0x00000001;
-      }
-      if (((from_bitField0_ & 0x00000080) != 0)) {
         result.priority_ = priority_;
       }
-      if (((from_bitField0_ & 0x00000100) != 0)) {
+      if (((from_bitField0_ & 0x00000080) != 0)) {
         result.status_ = status_;
       }
-      if (((from_bitField0_ & 0x00000200) != 0)) {
+      int to_bitField0_ = 0;
+      if (((from_bitField0_ & 0x00000100) != 0)) {
         result.runAfter_ = runAfterBuilder_ == null
             ? runAfter_
             : runAfterBuilder_.build();
-        to_bitField0_ |= 0x00000002;
+        to_bitField0_ |= 0x00000001;
       }
-      if (((from_bitField0_ & 0x00000400) != 0)) {
+      if (((from_bitField0_ & 0x00000200) != 0)) {
         result.attempt_ = attempt_;
       }
-      if (((from_bitField0_ & 0x00000800) != 0)) {
+      if (((from_bitField0_ & 0x00000400) != 0)) {
         result.maxAttempts_ = maxAttempts_;
       }
-      if (((from_bitField0_ & 0x00001000) != 0)) {
+      if (((from_bitField0_ & 0x00000800) != 0)) {
         result.claimedBy_ = claimedBy_;
       }
-      if (((from_bitField0_ & 0x00002000) != 0)) {
+      if (((from_bitField0_ & 0x00001000) != 0)) {
         result.claimDeadline_ = claimDeadlineBuilder_ == null
             ? claimDeadline_
             : claimDeadlineBuilder_.build();
-        to_bitField0_ |= 0x00000004;
+        to_bitField0_ |= 0x00000002;
       }
-      if (((from_bitField0_ & 0x00004000) != 0)) {
+      if (((from_bitField0_ & 0x00002000) != 0)) {
         result.parentId_ = parentId_;
       }
-      if (((from_bitField0_ & 0x00008000) != 0)) {
+      if (((from_bitField0_ & 0x00004000) != 0)) {
         result.chainDepth_ = chainDepth_;
       }
-      if (((from_bitField0_ & 0x00010000) != 0)) {
+      if (((from_bitField0_ & 0x00008000) != 0)) {
         result.createdBy_ = createdBy_;
       }
-      if (((from_bitField0_ & 0x00020000) != 0)) {
+      if (((from_bitField0_ & 0x00010000) != 0)) {
         result.idempotencyKey_ = idempotencyKey_;
       }
-      if (((from_bitField0_ & 0x00040000) != 0)) {
+      if (((from_bitField0_ & 0x00020000) != 0)) {
         result.resultRef_ = resultRef_;
       }
-      if (((from_bitField0_ & 0x00080000) != 0)) {
-        result.result_ = resultBuilder_ == null
-            ? result_
-            : resultBuilder_.build();
-        to_bitField0_ |= 0x00000008;
-      }
-      if (((from_bitField0_ & 0x00100000) != 0)) {
+      if (((from_bitField0_ & 0x00040000) != 0)) {
         result.failureReason_ = failureReason_;
       }
-      if (((from_bitField0_ & 0x00200000) != 0)) {
+      if (((from_bitField0_ & 0x00080000) != 0)) {
         result.rejectedBy_ = rejectedBy_;
       }
-      if (((from_bitField0_ & 0x00400000) != 0)) {
+      if (((from_bitField0_ & 0x00100000) != 0)) {
         result.completedAt_ = completedAtBuilder_ == null
             ? completedAt_
             : completedAtBuilder_.build();
-        to_bitField0_ |= 0x00000010;
+        to_bitField0_ |= 0x00000004;
       }
-      if (((from_bitField0_ & 0x00800000) != 0)) {
+      if (((from_bitField0_ & 0x00200000) != 0)) {
         result.createdAt_ = createdAtBuilder_ == null
             ? createdAt_
             : createdAtBuilder_.build();
-        to_bitField0_ |= 0x00000020;
+        to_bitField0_ |= 0x00000008;
       }
-      if (((from_bitField0_ & 0x01000000) != 0)) {
+      if (((from_bitField0_ & 0x00400000) != 0)) {
         result.updatedAt_ = updatedAtBuilder_ == null
             ? updatedAt_
             : updatedAtBuilder_.build();
-        to_bitField0_ |= 0x00000040;
+        to_bitField0_ |= 0x00000010;
+      }
+      if (((from_bitField0_ & 0x00800000) != 0)) {
+        result.payloadJson_ = payloadJson_;
+      }
+      if (((from_bitField0_ & 0x01000000) != 0)) {
+        result.resultJson_ = resultJson_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1711,9 +1709,6 @@ private static final long serialVersionUID = 0L;
         }
         onChanged();
       }
-      if (other.hasPayload()) {
-        mergePayload(other.getPayload());
-      }
       if (other.getPriority() != 0) {
         setPriority(other.getPriority());
       }
@@ -1731,7 +1726,7 @@ private static final long serialVersionUID = 0L;
       }
       if (!other.getClaimedBy().isEmpty()) {
         claimedBy_ = other.claimedBy_;
-        bitField0_ |= 0x00001000;
+        bitField0_ |= 0x00000800;
         onChanged();
       }
       if (other.hasClaimDeadline()) {
@@ -1745,30 +1740,27 @@ private static final long serialVersionUID = 0L;
       }
       if (!other.getCreatedBy().isEmpty()) {
         createdBy_ = other.createdBy_;
-        bitField0_ |= 0x00010000;
+        bitField0_ |= 0x00008000;
         onChanged();
       }
       if (!other.getIdempotencyKey().isEmpty()) {
         idempotencyKey_ = other.idempotencyKey_;
-        bitField0_ |= 0x00020000;
+        bitField0_ |= 0x00010000;
         onChanged();
       }
       if (!other.getResultRef().isEmpty()) {
         resultRef_ = other.resultRef_;
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00020000;
         onChanged();
-      }
-      if (other.hasResult()) {
-        mergeResult(other.getResult());
       }
       if (!other.getFailureReason().isEmpty()) {
         failureReason_ = other.failureReason_;
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00040000;
         onChanged();
       }
       if (!other.getRejectedBy().isEmpty()) {
         rejectedBy_ = other.rejectedBy_;
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00080000;
         onChanged();
       }
       if (other.hasCompletedAt()) {
@@ -1779,6 +1771,16 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasUpdatedAt()) {
         mergeUpdatedAt(other.getUpdatedAt());
+      }
+      if (!other.getPayloadJson().isEmpty()) {
+        payloadJson_ = other.payloadJson_;
+        bitField0_ |= 0x00800000;
+        onChanged();
+      }
+      if (!other.getResultJson().isEmpty()) {
+        resultJson_ = other.resultJson_;
+        bitField0_ |= 0x01000000;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1834,115 +1836,111 @@ private static final long serialVersionUID = 0L;
               sourceRefs_.add(input.readStringRequireUtf8());
               break;
             } // case 50
-            case 58: {
-              input.readMessage(
-                  internalGetPayloadFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000040;
-              break;
-            } // case 58
             case 64: {
               priority_ = input.readInt32();
-              bitField0_ |= 0x00000080;
+              bitField0_ |= 0x00000040;
               break;
             } // case 64
             case 72: {
               status_ = input.readEnum();
-              bitField0_ |= 0x00000100;
+              bitField0_ |= 0x00000080;
               break;
             } // case 72
             case 82: {
               input.readMessage(
                   internalGetRunAfterFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000200;
+              bitField0_ |= 0x00000100;
               break;
             } // case 82
             case 88: {
               attempt_ = input.readInt32();
-              bitField0_ |= 0x00000400;
+              bitField0_ |= 0x00000200;
               break;
             } // case 88
             case 96: {
               maxAttempts_ = input.readInt32();
-              bitField0_ |= 0x00000800;
+              bitField0_ |= 0x00000400;
               break;
             } // case 96
             case 106: {
               claimedBy_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00001000;
+              bitField0_ |= 0x00000800;
               break;
             } // case 106
             case 114: {
               input.readMessage(
                   internalGetClaimDeadlineFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00002000;
+              bitField0_ |= 0x00001000;
               break;
             } // case 114
             case 120: {
               parentId_ = input.readInt64();
-              bitField0_ |= 0x00004000;
+              bitField0_ |= 0x00002000;
               break;
             } // case 120
             case 128: {
               chainDepth_ = input.readInt32();
-              bitField0_ |= 0x00008000;
+              bitField0_ |= 0x00004000;
               break;
             } // case 128
             case 138: {
               createdBy_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00010000;
+              bitField0_ |= 0x00008000;
               break;
             } // case 138
             case 146: {
               idempotencyKey_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00020000;
+              bitField0_ |= 0x00010000;
               break;
             } // case 146
             case 154: {
               resultRef_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00040000;
+              bitField0_ |= 0x00020000;
               break;
             } // case 154
-            case 162: {
-              input.readMessage(
-                  internalGetResultFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00080000;
-              break;
-            } // case 162
             case 170: {
               failureReason_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00100000;
+              bitField0_ |= 0x00040000;
               break;
             } // case 170
             case 178: {
               rejectedBy_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00200000;
+              bitField0_ |= 0x00080000;
               break;
             } // case 178
             case 186: {
               input.readMessage(
                   internalGetCompletedAtFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00400000;
+              bitField0_ |= 0x00100000;
               break;
             } // case 186
             case 194: {
               input.readMessage(
                   internalGetCreatedAtFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00800000;
+              bitField0_ |= 0x00200000;
               break;
             } // case 194
             case 202: {
               input.readMessage(
                   internalGetUpdatedAtFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x01000000;
+              bitField0_ |= 0x00400000;
               break;
             } // case 202
+            case 210: {
+              payloadJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00800000;
+              break;
+            } // case 210
+            case 218: {
+              resultJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x01000000;
+              break;
+            } // case 218
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2519,161 +2517,6 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.google.protobuf.Struct payload_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> payloadBuilder_;
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     * @return Whether the payload field is set.
-     */
-    public boolean hasPayload() {
-      return ((bitField0_ & 0x00000040) != 0);
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     * @return The payload.
-     */
-    public com.google.protobuf.Struct getPayload() {
-      if (payloadBuilder_ == null) {
-        return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      } else {
-        return payloadBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public Builder setPayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        payload_ = value;
-      } else {
-        payloadBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000040;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public Builder setPayload(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (payloadBuilder_ == null) {
-        payload_ = builderForValue.build();
-      } else {
-        payloadBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000040;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public Builder mergePayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        if (((bitField0_ & 0x00000040) != 0) &&
-          payload_ != null &&
-          payload_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getPayloadBuilder().mergeFrom(value);
-        } else {
-          payload_ = value;
-        }
-      } else {
-        payloadBuilder_.mergeFrom(value);
-      }
-      if (payload_ != null) {
-        bitField0_ |= 0x00000040;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public Builder clearPayload() {
-      bitField0_ = (bitField0_ & ~0x00000040);
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public com.google.protobuf.Struct.Builder getPayloadBuilder() {
-      bitField0_ |= 0x00000040;
-      onChanged();
-      return internalGetPayloadFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-      if (payloadBuilder_ != null) {
-        return payloadBuilder_.getMessageOrBuilder();
-      } else {
-        return payload_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      }
-    }
-    /**
-     * <pre>
-     * Arbitrary JSON object handed to the worker.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 7;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetPayloadFieldBuilder() {
-      if (payloadBuilder_ == null) {
-        payloadBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getPayload(),
-                getParentForChildren(),
-                isClean());
-        payload_ = null;
-      }
-      return payloadBuilder_;
-    }
-
     private int priority_ ;
     /**
      * <pre>
@@ -2699,7 +2542,7 @@ private static final long serialVersionUID = 0L;
     public Builder setPriority(int value) {
 
       priority_ = value;
-      bitField0_ |= 0x00000080;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -2712,7 +2555,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearPriority() {
-      bitField0_ = (bitField0_ & ~0x00000080);
+      bitField0_ = (bitField0_ & ~0x00000040);
       priority_ = 0;
       onChanged();
       return this;
@@ -2741,7 +2584,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder setStatusValue(int value) {
       status_ = value;
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2770,7 +2613,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder setStatus(dev.actionq.v1.ActionStatus value) {
       java.util.Objects.requireNonNull(value);
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000080;
       status_ = value.getNumber();
       onChanged();
       return this;
@@ -2784,7 +2627,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearStatus() {
-      bitField0_ = (bitField0_ & ~0x00000100);
+      bitField0_ = (bitField0_ & ~0x00000080);
       status_ = 0;
       onChanged();
       return this;
@@ -2802,7 +2645,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the runAfter field is set.
      */
     public boolean hasRunAfter() {
-      return ((bitField0_ & 0x00000200) != 0);
+      return ((bitField0_ & 0x00000100) != 0);
     }
     /**
      * <pre>
@@ -2833,7 +2676,7 @@ private static final long serialVersionUID = 0L;
       } else {
         runAfterBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }
@@ -2851,7 +2694,7 @@ private static final long serialVersionUID = 0L;
       } else {
         runAfterBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }
@@ -2864,7 +2707,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeRunAfter(com.google.protobuf.Timestamp value) {
       if (runAfterBuilder_ == null) {
-        if (((bitField0_ & 0x00000200) != 0) &&
+        if (((bitField0_ & 0x00000100) != 0) &&
           runAfter_ != null &&
           runAfter_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getRunAfterBuilder().mergeFrom(value);
@@ -2875,7 +2718,7 @@ private static final long serialVersionUID = 0L;
         runAfterBuilder_.mergeFrom(value);
       }
       if (runAfter_ != null) {
-        bitField0_ |= 0x00000200;
+        bitField0_ |= 0x00000100;
         onChanged();
       }
       return this;
@@ -2888,7 +2731,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp run_after = 10;</code>
      */
     public Builder clearRunAfter() {
-      bitField0_ = (bitField0_ & ~0x00000200);
+      bitField0_ = (bitField0_ & ~0x00000100);
       runAfter_ = null;
       if (runAfterBuilder_ != null) {
         runAfterBuilder_.dispose();
@@ -2905,7 +2748,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp run_after = 10;</code>
      */
     public com.google.protobuf.Timestamp.Builder getRunAfterBuilder() {
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000100;
       onChanged();
       return internalGetRunAfterFieldBuilder().getBuilder();
     }
@@ -2970,7 +2813,7 @@ private static final long serialVersionUID = 0L;
     public Builder setAttempt(int value) {
 
       attempt_ = value;
-      bitField0_ |= 0x00000400;
+      bitField0_ |= 0x00000200;
       onChanged();
       return this;
     }
@@ -2983,7 +2826,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearAttempt() {
-      bitField0_ = (bitField0_ & ~0x00000400);
+      bitField0_ = (bitField0_ & ~0x00000200);
       attempt_ = 0;
       onChanged();
       return this;
@@ -3014,7 +2857,7 @@ private static final long serialVersionUID = 0L;
     public Builder setMaxAttempts(int value) {
 
       maxAttempts_ = value;
-      bitField0_ |= 0x00000800;
+      bitField0_ |= 0x00000400;
       onChanged();
       return this;
     }
@@ -3027,7 +2870,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearMaxAttempts() {
-      bitField0_ = (bitField0_ & ~0x00000800);
+      bitField0_ = (bitField0_ & ~0x00000400);
       maxAttempts_ = 0;
       onChanged();
       return this;
@@ -3088,7 +2931,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       claimedBy_ = value;
-      bitField0_ |= 0x00001000;
+      bitField0_ |= 0x00000800;
       onChanged();
       return this;
     }
@@ -3102,7 +2945,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearClaimedBy() {
       claimedBy_ = getDefaultInstance().getClaimedBy();
-      bitField0_ = (bitField0_ & ~0x00001000);
+      bitField0_ = (bitField0_ & ~0x00000800);
       onChanged();
       return this;
     }
@@ -3120,7 +2963,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       claimedBy_ = value;
-      bitField0_ |= 0x00001000;
+      bitField0_ |= 0x00000800;
       onChanged();
       return this;
     }
@@ -3137,7 +2980,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the claimDeadline field is set.
      */
     public boolean hasClaimDeadline() {
-      return ((bitField0_ & 0x00002000) != 0);
+      return ((bitField0_ & 0x00001000) != 0);
     }
     /**
      * <pre>
@@ -3168,7 +3011,7 @@ private static final long serialVersionUID = 0L;
       } else {
         claimDeadlineBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00002000;
+      bitField0_ |= 0x00001000;
       onChanged();
       return this;
     }
@@ -3186,7 +3029,7 @@ private static final long serialVersionUID = 0L;
       } else {
         claimDeadlineBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00002000;
+      bitField0_ |= 0x00001000;
       onChanged();
       return this;
     }
@@ -3199,7 +3042,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeClaimDeadline(com.google.protobuf.Timestamp value) {
       if (claimDeadlineBuilder_ == null) {
-        if (((bitField0_ & 0x00002000) != 0) &&
+        if (((bitField0_ & 0x00001000) != 0) &&
           claimDeadline_ != null &&
           claimDeadline_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getClaimDeadlineBuilder().mergeFrom(value);
@@ -3210,7 +3053,7 @@ private static final long serialVersionUID = 0L;
         claimDeadlineBuilder_.mergeFrom(value);
       }
       if (claimDeadline_ != null) {
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00001000;
         onChanged();
       }
       return this;
@@ -3223,7 +3066,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp claim_deadline = 14;</code>
      */
     public Builder clearClaimDeadline() {
-      bitField0_ = (bitField0_ & ~0x00002000);
+      bitField0_ = (bitField0_ & ~0x00001000);
       claimDeadline_ = null;
       if (claimDeadlineBuilder_ != null) {
         claimDeadlineBuilder_.dispose();
@@ -3240,7 +3083,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp claim_deadline = 14;</code>
      */
     public com.google.protobuf.Timestamp.Builder getClaimDeadlineBuilder() {
-      bitField0_ |= 0x00002000;
+      bitField0_ |= 0x00001000;
       onChanged();
       return internalGetClaimDeadlineFieldBuilder().getBuilder();
     }
@@ -3305,7 +3148,7 @@ private static final long serialVersionUID = 0L;
     public Builder setParentId(long value) {
 
       parentId_ = value;
-      bitField0_ |= 0x00004000;
+      bitField0_ |= 0x00002000;
       onChanged();
       return this;
     }
@@ -3318,7 +3161,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearParentId() {
-      bitField0_ = (bitField0_ & ~0x00004000);
+      bitField0_ = (bitField0_ & ~0x00002000);
       parentId_ = 0L;
       onChanged();
       return this;
@@ -3349,7 +3192,7 @@ private static final long serialVersionUID = 0L;
     public Builder setChainDepth(int value) {
 
       chainDepth_ = value;
-      bitField0_ |= 0x00008000;
+      bitField0_ |= 0x00004000;
       onChanged();
       return this;
     }
@@ -3362,7 +3205,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearChainDepth() {
-      bitField0_ = (bitField0_ & ~0x00008000);
+      bitField0_ = (bitField0_ & ~0x00004000);
       chainDepth_ = 0;
       onChanged();
       return this;
@@ -3423,7 +3266,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       createdBy_ = value;
-      bitField0_ |= 0x00010000;
+      bitField0_ |= 0x00008000;
       onChanged();
       return this;
     }
@@ -3437,7 +3280,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearCreatedBy() {
       createdBy_ = getDefaultInstance().getCreatedBy();
-      bitField0_ = (bitField0_ & ~0x00010000);
+      bitField0_ = (bitField0_ & ~0x00008000);
       onChanged();
       return this;
     }
@@ -3455,7 +3298,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       createdBy_ = value;
-      bitField0_ |= 0x00010000;
+      bitField0_ |= 0x00008000;
       onChanged();
       return this;
     }
@@ -3515,7 +3358,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       idempotencyKey_ = value;
-      bitField0_ |= 0x00020000;
+      bitField0_ |= 0x00010000;
       onChanged();
       return this;
     }
@@ -3529,7 +3372,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearIdempotencyKey() {
       idempotencyKey_ = getDefaultInstance().getIdempotencyKey();
-      bitField0_ = (bitField0_ & ~0x00020000);
+      bitField0_ = (bitField0_ & ~0x00010000);
       onChanged();
       return this;
     }
@@ -3547,7 +3390,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       idempotencyKey_ = value;
-      bitField0_ |= 0x00020000;
+      bitField0_ |= 0x00010000;
       onChanged();
       return this;
     }
@@ -3607,7 +3450,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       resultRef_ = value;
-      bitField0_ |= 0x00040000;
+      bitField0_ |= 0x00020000;
       onChanged();
       return this;
     }
@@ -3621,7 +3464,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearResultRef() {
       resultRef_ = getDefaultInstance().getResultRef();
-      bitField0_ = (bitField0_ & ~0x00040000);
+      bitField0_ = (bitField0_ & ~0x00020000);
       onChanged();
       return this;
     }
@@ -3639,164 +3482,9 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       resultRef_ = value;
-      bitField0_ |= 0x00040000;
+      bitField0_ |= 0x00020000;
       onChanged();
       return this;
-    }
-
-    private com.google.protobuf.Struct result_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> resultBuilder_;
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     * @return Whether the result field is set.
-     */
-    public boolean hasResult() {
-      return ((bitField0_ & 0x00080000) != 0);
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     * @return The result.
-     */
-    public com.google.protobuf.Struct getResult() {
-      if (resultBuilder_ == null) {
-        return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-      } else {
-        return resultBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public Builder setResult(com.google.protobuf.Struct value) {
-      if (resultBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        result_ = value;
-      } else {
-        resultBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00080000;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public Builder setResult(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (resultBuilder_ == null) {
-        result_ = builderForValue.build();
-      } else {
-        resultBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00080000;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public Builder mergeResult(com.google.protobuf.Struct value) {
-      if (resultBuilder_ == null) {
-        if (((bitField0_ & 0x00080000) != 0) &&
-          result_ != null &&
-          result_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getResultBuilder().mergeFrom(value);
-        } else {
-          result_ = value;
-        }
-      } else {
-        resultBuilder_.mergeFrom(value);
-      }
-      if (result_ != null) {
-        bitField0_ |= 0x00080000;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public Builder clearResult() {
-      bitField0_ = (bitField0_ & ~0x00080000);
-      result_ = null;
-      if (resultBuilder_ != null) {
-        resultBuilder_.dispose();
-        resultBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public com.google.protobuf.Struct.Builder getResultBuilder() {
-      bitField0_ |= 0x00080000;
-      onChanged();
-      return internalGetResultFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getResultOrBuilder() {
-      if (resultBuilder_ != null) {
-        return resultBuilder_.getMessageOrBuilder();
-      } else {
-        return result_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : result_;
-      }
-    }
-    /**
-     * <pre>
-     * Structured outcome, set on completion when the worker sends one.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 20;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetResultFieldBuilder() {
-      if (resultBuilder_ == null) {
-        resultBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getResult(),
-                getParentForChildren(),
-                isClean());
-        result_ = null;
-      }
-      return resultBuilder_;
     }
 
     private java.lang.Object failureReason_ = "";
@@ -3854,7 +3542,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       failureReason_ = value;
-      bitField0_ |= 0x00100000;
+      bitField0_ |= 0x00040000;
       onChanged();
       return this;
     }
@@ -3868,7 +3556,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearFailureReason() {
       failureReason_ = getDefaultInstance().getFailureReason();
-      bitField0_ = (bitField0_ & ~0x00100000);
+      bitField0_ = (bitField0_ & ~0x00040000);
       onChanged();
       return this;
     }
@@ -3886,7 +3574,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       failureReason_ = value;
-      bitField0_ |= 0x00100000;
+      bitField0_ |= 0x00040000;
       onChanged();
       return this;
     }
@@ -3946,7 +3634,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       rejectedBy_ = value;
-      bitField0_ |= 0x00200000;
+      bitField0_ |= 0x00080000;
       onChanged();
       return this;
     }
@@ -3960,7 +3648,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearRejectedBy() {
       rejectedBy_ = getDefaultInstance().getRejectedBy();
-      bitField0_ = (bitField0_ & ~0x00200000);
+      bitField0_ = (bitField0_ & ~0x00080000);
       onChanged();
       return this;
     }
@@ -3978,7 +3666,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       rejectedBy_ = value;
-      bitField0_ |= 0x00200000;
+      bitField0_ |= 0x00080000;
       onChanged();
       return this;
     }
@@ -3995,7 +3683,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the completedAt field is set.
      */
     public boolean hasCompletedAt() {
-      return ((bitField0_ & 0x00400000) != 0);
+      return ((bitField0_ & 0x00100000) != 0);
     }
     /**
      * <pre>
@@ -4026,7 +3714,7 @@ private static final long serialVersionUID = 0L;
       } else {
         completedAtBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00400000;
+      bitField0_ |= 0x00100000;
       onChanged();
       return this;
     }
@@ -4044,7 +3732,7 @@ private static final long serialVersionUID = 0L;
       } else {
         completedAtBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00400000;
+      bitField0_ |= 0x00100000;
       onChanged();
       return this;
     }
@@ -4057,7 +3745,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeCompletedAt(com.google.protobuf.Timestamp value) {
       if (completedAtBuilder_ == null) {
-        if (((bitField0_ & 0x00400000) != 0) &&
+        if (((bitField0_ & 0x00100000) != 0) &&
           completedAt_ != null &&
           completedAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getCompletedAtBuilder().mergeFrom(value);
@@ -4068,7 +3756,7 @@ private static final long serialVersionUID = 0L;
         completedAtBuilder_.mergeFrom(value);
       }
       if (completedAt_ != null) {
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x00100000;
         onChanged();
       }
       return this;
@@ -4081,7 +3769,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp completed_at = 23;</code>
      */
     public Builder clearCompletedAt() {
-      bitField0_ = (bitField0_ & ~0x00400000);
+      bitField0_ = (bitField0_ & ~0x00100000);
       completedAt_ = null;
       if (completedAtBuilder_ != null) {
         completedAtBuilder_.dispose();
@@ -4098,7 +3786,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp completed_at = 23;</code>
      */
     public com.google.protobuf.Timestamp.Builder getCompletedAtBuilder() {
-      bitField0_ |= 0x00400000;
+      bitField0_ |= 0x00100000;
       onChanged();
       return internalGetCompletedAtFieldBuilder().getBuilder();
     }
@@ -4150,7 +3838,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the createdAt field is set.
      */
     public boolean hasCreatedAt() {
-      return ((bitField0_ & 0x00800000) != 0);
+      return ((bitField0_ & 0x00200000) != 0);
     }
     /**
      * <pre>
@@ -4181,7 +3869,7 @@ private static final long serialVersionUID = 0L;
       } else {
         createdAtBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00800000;
+      bitField0_ |= 0x00200000;
       onChanged();
       return this;
     }
@@ -4199,7 +3887,7 @@ private static final long serialVersionUID = 0L;
       } else {
         createdAtBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00800000;
+      bitField0_ |= 0x00200000;
       onChanged();
       return this;
     }
@@ -4212,7 +3900,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeCreatedAt(com.google.protobuf.Timestamp value) {
       if (createdAtBuilder_ == null) {
-        if (((bitField0_ & 0x00800000) != 0) &&
+        if (((bitField0_ & 0x00200000) != 0) &&
           createdAt_ != null &&
           createdAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getCreatedAtBuilder().mergeFrom(value);
@@ -4223,7 +3911,7 @@ private static final long serialVersionUID = 0L;
         createdAtBuilder_.mergeFrom(value);
       }
       if (createdAt_ != null) {
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x00200000;
         onChanged();
       }
       return this;
@@ -4236,7 +3924,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp created_at = 24;</code>
      */
     public Builder clearCreatedAt() {
-      bitField0_ = (bitField0_ & ~0x00800000);
+      bitField0_ = (bitField0_ & ~0x00200000);
       createdAt_ = null;
       if (createdAtBuilder_ != null) {
         createdAtBuilder_.dispose();
@@ -4253,7 +3941,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp created_at = 24;</code>
      */
     public com.google.protobuf.Timestamp.Builder getCreatedAtBuilder() {
-      bitField0_ |= 0x00800000;
+      bitField0_ |= 0x00200000;
       onChanged();
       return internalGetCreatedAtFieldBuilder().getBuilder();
     }
@@ -4305,7 +3993,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the updatedAt field is set.
      */
     public boolean hasUpdatedAt() {
-      return ((bitField0_ & 0x01000000) != 0);
+      return ((bitField0_ & 0x00400000) != 0);
     }
     /**
      * <pre>
@@ -4336,7 +4024,7 @@ private static final long serialVersionUID = 0L;
       } else {
         updatedAtBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x01000000;
+      bitField0_ |= 0x00400000;
       onChanged();
       return this;
     }
@@ -4354,7 +4042,7 @@ private static final long serialVersionUID = 0L;
       } else {
         updatedAtBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x01000000;
+      bitField0_ |= 0x00400000;
       onChanged();
       return this;
     }
@@ -4367,7 +4055,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeUpdatedAt(com.google.protobuf.Timestamp value) {
       if (updatedAtBuilder_ == null) {
-        if (((bitField0_ & 0x01000000) != 0) &&
+        if (((bitField0_ & 0x00400000) != 0) &&
           updatedAt_ != null &&
           updatedAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getUpdatedAtBuilder().mergeFrom(value);
@@ -4378,7 +4066,7 @@ private static final long serialVersionUID = 0L;
         updatedAtBuilder_.mergeFrom(value);
       }
       if (updatedAt_ != null) {
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x00400000;
         onChanged();
       }
       return this;
@@ -4391,7 +4079,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp updated_at = 25;</code>
      */
     public Builder clearUpdatedAt() {
-      bitField0_ = (bitField0_ & ~0x01000000);
+      bitField0_ = (bitField0_ & ~0x00400000);
       updatedAt_ = null;
       if (updatedAtBuilder_ != null) {
         updatedAtBuilder_.dispose();
@@ -4408,7 +4096,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp updated_at = 25;</code>
      */
     public com.google.protobuf.Timestamp.Builder getUpdatedAtBuilder() {
-      bitField0_ |= 0x01000000;
+      bitField0_ |= 0x00400000;
       onChanged();
       return internalGetUpdatedAtFieldBuilder().getBuilder();
     }
@@ -4446,6 +4134,205 @@ private static final long serialVersionUID = 0L;
         updatedAt_ = null;
       }
       return updatedAtBuilder_;
+    }
+
+    private java.lang.Object payloadJson_ = "";
+    /**
+     * <pre>
+     * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+     * server accepted reads back equal (integers keep every digit); the text may
+     * be formatted differently (key order, spacing) from what was sent.
+     * </pre>
+     *
+     * <code>string payload_json = 26;</code>
+     * @return The payloadJson.
+     */
+    public java.lang.String getPayloadJson() {
+      java.lang.Object ref = payloadJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        payloadJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+     * server accepted reads back equal (integers keep every digit); the text may
+     * be formatted differently (key order, spacing) from what was sent.
+     * </pre>
+     *
+     * <code>string payload_json = 26;</code>
+     * @return The bytes for payloadJson.
+     */
+    public com.google.protobuf.ByteString
+        getPayloadJsonBytes() {
+      java.lang.Object ref = payloadJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        payloadJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+     * server accepted reads back equal (integers keep every digit); the text may
+     * be formatted differently (key order, spacing) from what was sent.
+     * </pre>
+     *
+     * <code>string payload_json = 26;</code>
+     * @param value The payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00800000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+     * server accepted reads back equal (integers keep every digit); the text may
+     * be formatted differently (key order, spacing) from what was sent.
+     * </pre>
+     *
+     * <code>string payload_json = 26;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPayloadJson() {
+      payloadJson_ = getDefaultInstance().getPayloadJson();
+      bitField0_ = (bitField0_ & ~0x00800000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+     * server accepted reads back equal (integers keep every digit); the text may
+     * be formatted differently (key order, spacing) from what was sent.
+     * </pre>
+     *
+     * <code>string payload_json = 26;</code>
+     * @param value The bytes for payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00800000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object resultJson_ = "";
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text, set on completion when the
+     * worker sends one; empty otherwise.
+     * </pre>
+     *
+     * <code>string result_json = 27;</code>
+     * @return The resultJson.
+     */
+    public java.lang.String getResultJson() {
+      java.lang.Object ref = resultJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        resultJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text, set on completion when the
+     * worker sends one; empty otherwise.
+     * </pre>
+     *
+     * <code>string result_json = 27;</code>
+     * @return The bytes for resultJson.
+     */
+    public com.google.protobuf.ByteString
+        getResultJsonBytes() {
+      java.lang.Object ref = resultJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        resultJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text, set on completion when the
+     * worker sends one; empty otherwise.
+     * </pre>
+     *
+     * <code>string result_json = 27;</code>
+     * @param value The resultJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setResultJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      resultJson_ = value;
+      bitField0_ |= 0x01000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text, set on completion when the
+     * worker sends one; empty otherwise.
+     * </pre>
+     *
+     * <code>string result_json = 27;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearResultJson() {
+      resultJson_ = getDefaultInstance().getResultJson();
+      bitField0_ = (bitField0_ & ~0x01000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text, set on completion when the
+     * worker sends one; empty otherwise.
+     * </pre>
+     *
+     * <code>string result_json = 27;</code>
+     * @param value The bytes for resultJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setResultJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      resultJson_ = value;
+      bitField0_ |= 0x01000000;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.Action)

@@ -143,33 +143,6 @@ public interface ActionOrBuilder extends
 
   /**
    * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   * @return Whether the payload field is set.
-   */
-  boolean hasPayload();
-  /**
-   * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   * @return The payload.
-   */
-  com.google.protobuf.Struct getPayload();
-  /**
-   * <pre>
-   * Arbitrary JSON object handed to the worker.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 7;</code>
-   */
-  com.google.protobuf.StructOrBuilder getPayloadOrBuilder();
-
-  /**
-   * <pre>
    * Ascending: smaller numbers are claimed first.
    * </pre>
    *
@@ -373,33 +346,6 @@ public interface ActionOrBuilder extends
 
   /**
    * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   * @return Whether the result field is set.
-   */
-  boolean hasResult();
-  /**
-   * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   * @return The result.
-   */
-  com.google.protobuf.Struct getResult();
-  /**
-   * <pre>
-   * Structured outcome, set on completion when the worker sends one.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 20;</code>
-   */
-  com.google.protobuf.StructOrBuilder getResultOrBuilder();
-
-  /**
-   * <pre>
    * Why the last attempt failed, was rejected or cancelled.
    * </pre>
    *
@@ -518,4 +464,50 @@ public interface ActionOrBuilder extends
    * <code>.google.protobuf.Timestamp updated_at = 25;</code>
    */
   com.google.protobuf.TimestampOrBuilder getUpdatedAtOrBuilder();
+
+  /**
+   * <pre>
+   * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+   * server accepted reads back equal (integers keep every digit); the text may
+   * be formatted differently (key order, spacing) from what was sent.
+   * </pre>
+   *
+   * <code>string payload_json = 26;</code>
+   * @return The payloadJson.
+   */
+  java.lang.String getPayloadJson();
+  /**
+   * <pre>
+   * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
+   * server accepted reads back equal (integers keep every digit); the text may
+   * be formatted differently (key order, spacing) from what was sent.
+   * </pre>
+   *
+   * <code>string payload_json = 26;</code>
+   * @return The bytes for payloadJson.
+   */
+  com.google.protobuf.ByteString
+      getPayloadJsonBytes();
+
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text, set on completion when the
+   * worker sends one; empty otherwise.
+   * </pre>
+   *
+   * <code>string result_json = 27;</code>
+   * @return The resultJson.
+   */
+  java.lang.String getResultJson();
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text, set on completion when the
+   * worker sends one; empty otherwise.
+   * </pre>
+   *
+   * <code>string result_json = 27;</code>
+   * @return The bytes for resultJson.
+   */
+  com.google.protobuf.ByteString
+      getResultJsonBytes();
 }

@@ -66,62 +66,60 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
   static {
     java.lang.String[] descriptorData = {
       "\n\027actionq/v1/action.proto\022\nactionq.v1\032\036g" +
-      "oogle/protobuf/duration.proto\032\034google/pr" +
-      "otobuf/struct.proto\032\037google/protobuf/tim" +
-      "estamp.proto\"\307\005\n\006Action\022\n\n\002id\030\001 \001(\003\022\r\n\005q" +
-      "ueue\030\002 \001(\t\022\023\n\013action_type\030\003 \001(\t\022\017\n\007proje" +
-      "ct\030\004 \001(\t\022\022\n\ntarget_ref\030\005 \001(\t\022\023\n\013source_r" +
-      "efs\030\006 \003(\t\022(\n\007payload\030\007 \001(\0132\027.google.prot" +
-      "obuf.Struct\022\020\n\010priority\030\010 \001(\005\022(\n\006status\030" +
-      "\t \001(\0162\030.actionq.v1.ActionStatus\022-\n\trun_a" +
-      "fter\030\n \001(\0132\032.google.protobuf.Timestamp\022\017" +
-      "\n\007attempt\030\013 \001(\005\022\024\n\014max_attempts\030\014 \001(\005\022\022\n" +
-      "\nclaimed_by\030\r \001(\t\0222\n\016claim_deadline\030\016 \001(" +
-      "\0132\032.google.protobuf.Timestamp\022\021\n\tparent_" +
-      "id\030\017 \001(\003\022\023\n\013chain_depth\030\020 \001(\005\022\022\n\ncreated" +
-      "_by\030\021 \001(\t\022\027\n\017idempotency_key\030\022 \001(\t\022\022\n\nre" +
-      "sult_ref\030\023 \001(\t\022\'\n\006result\030\024 \001(\0132\027.google." +
-      "protobuf.Struct\022\026\n\016failure_reason\030\025 \001(\t\022" +
-      "\023\n\013rejected_by\030\026 \001(\t\0220\n\014completed_at\030\027 \001" +
-      "(\0132\032.google.protobuf.Timestamp\022.\n\ncreate" +
-      "d_at\030\030 \001(\0132\032.google.protobuf.Timestamp\022." +
-      "\n\nupdated_at\030\031 \001(\0132\032.google.protobuf.Tim" +
-      "estamp\"\324\002\n\tNewAction\022\r\n\005queue\030\001 \001(\t\022\023\n\013a" +
-      "ction_type\030\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\022\n\ntar" +
-      "get_ref\030\004 \001(\t\022\023\n\013source_refs\030\005 \003(\t\022(\n\007pa" +
-      "yload\030\006 \001(\0132\027.google.protobuf.Struct\022\020\n\010" +
-      "priority\030\007 \001(\005\022\021\n\tparent_id\030\010 \001(\003\022\022\n\ncre" +
-      "ated_by\030\t \001(\t\022\027\n\017idempotency_key\030\n \001(\t\022\024" +
-      "\n\014max_attempts\030\013 \001(\005\022-\n\trun_after\030\014 \001(\0132" +
-      "\032.google.protobuf.Timestamp\022(\n\005delay\030\r \001" +
-      "(\0132\031.google.protobuf.Duration\"H\n\rClaimed" +
-      "Action\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Acti" +
-      "on\022\023\n\013lease_token\030\002 \001(\t\"G\n\016EnqueuedActio" +
-      "n\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\022\021\n" +
-      "\tduplicate\030\002 \001(\010\"\243\001\n\005Event\022\n\n\002id\030\001 \001(\003\022\021" +
-      "\n\taction_id\030\002 \001(\003\022\022\n\nevent_type\030\003 \001(\t\022\r\n" +
-      "\005actor\030\004 \001(\t\022(\n\007payload\030\005 \001(\0132\027.google.p" +
-      "rotobuf.Struct\022.\n\ncreated_at\030\006 \001(\0132\032.goo" +
-      "gle.protobuf.Timestamp\"\320\001\n\tQueueStat\022\r\n\005" +
-      "queue\030\001 \001(\t\022\023\n\013action_type\030\002 \001(\t\022\017\n\007pend" +
-      "ing\030\003 \001(\003\022\017\n\007claimed\030\004 \001(\003\022\021\n\tcompleted\030" +
-      "\005 \001(\003\022\016\n\006failed\030\006 \001(\003\022\020\n\010rejected\030\007 \001(\003\022" +
-      "\021\n\tcancelled\030\010 \001(\003\0225\n\022oldest_pending_age" +
-      "\030\t \001(\0132\031.google.protobuf.Duration*\323\001\n\014Ac" +
-      "tionStatus\022\035\n\031ACTION_STATUS_UNSPECIFIED\020" +
-      "\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025ACTION_S" +
-      "TATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_COMPLET" +
-      "ED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026ACTION" +
-      "_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATUS_CANC" +
-      "ELLED\020\006BD\n\016dev.actionq.v1B\013ActionProtoP\001" +
-      "Z#actionq.dev/go/actionq/v1;actionqv1b\006p" +
-      "roto3"
+      "oogle/protobuf/duration.proto\032\037google/pr" +
+      "otobuf/timestamp.proto\"\274\005\n\006Action\022\n\n\002id\030" +
+      "\001 \001(\003\022\r\n\005queue\030\002 \001(\t\022\023\n\013action_type\030\003 \001(" +
+      "\t\022\017\n\007project\030\004 \001(\t\022\022\n\ntarget_ref\030\005 \001(\t\022\023" +
+      "\n\013source_refs\030\006 \003(\t\022\020\n\010priority\030\010 \001(\005\022(\n" +
+      "\006status\030\t \001(\0162\030.actionq.v1.ActionStatus\022" +
+      "-\n\trun_after\030\n \001(\0132\032.google.protobuf.Tim" +
+      "estamp\022\017\n\007attempt\030\013 \001(\005\022\024\n\014max_attempts\030" +
+      "\014 \001(\005\022\022\n\nclaimed_by\030\r \001(\t\0222\n\016claim_deadl" +
+      "ine\030\016 \001(\0132\032.google.protobuf.Timestamp\022\021\n" +
+      "\tparent_id\030\017 \001(\003\022\023\n\013chain_depth\030\020 \001(\005\022\022\n" +
+      "\ncreated_by\030\021 \001(\t\022\027\n\017idempotency_key\030\022 \001" +
+      "(\t\022\022\n\nresult_ref\030\023 \001(\t\022\026\n\016failure_reason" +
+      "\030\025 \001(\t\022\023\n\013rejected_by\030\026 \001(\t\0220\n\014completed" +
+      "_at\030\027 \001(\0132\032.google.protobuf.Timestamp\022.\n" +
+      "\ncreated_at\030\030 \001(\0132\032.google.protobuf.Time" +
+      "stamp\022.\n\nupdated_at\030\031 \001(\0132\032.google.proto" +
+      "buf.Timestamp\022\024\n\014payload_json\030\032 \001(\t\022\023\n\013r" +
+      "esult_json\030\033 \001(\tJ\004\010\007\020\010J\004\010\024\020\025R\007payloadR\006r" +
+      "esult\"\317\002\n\tNewAction\022\r\n\005queue\030\001 \001(\t\022\023\n\013ac" +
+      "tion_type\030\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\022\n\ntarg" +
+      "et_ref\030\004 \001(\t\022\023\n\013source_refs\030\005 \003(\t\022\020\n\010pri" +
+      "ority\030\007 \001(\005\022\021\n\tparent_id\030\010 \001(\003\022\022\n\ncreate" +
+      "d_by\030\t \001(\t\022\027\n\017idempotency_key\030\n \001(\t\022\024\n\014m" +
+      "ax_attempts\030\013 \001(\005\022-\n\trun_after\030\014 \001(\0132\032.g" +
+      "oogle.protobuf.Timestamp\022(\n\005delay\030\r \001(\0132" +
+      "\031.google.protobuf.Duration\022\024\n\014payload_js" +
+      "on\030\016 \001(\tJ\004\010\006\020\007R\007payload\"H\n\rClaimedAction" +
+      "\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\022\023\n\013" +
+      "lease_token\030\002 \001(\t\"G\n\016EnqueuedAction\022\"\n\006a" +
+      "ction\030\001 \001(\0132\022.actionq.v1.Action\022\021\n\tdupli" +
+      "cate\030\002 \001(\010\"\256\001\n\005Event\022\n\n\002id\030\001 \001(\003\022\021\n\tacti" +
+      "on_id\030\002 \001(\003\022\022\n\nevent_type\030\003 \001(\t\022\r\n\005actor" +
+      "\030\004 \001(\t\022.\n\ncreated_at\030\006 \001(\0132\032.google.prot" +
+      "obuf.Timestamp\022\024\n\014payload_json\030\007 \001(\t\022\016\n\006" +
+      "cursor\030\010 \001(\tJ\004\010\005\020\006R\007payload\"\320\001\n\tQueueSta" +
+      "t\022\r\n\005queue\030\001 \001(\t\022\023\n\013action_type\030\002 \001(\t\022\017\n" +
+      "\007pending\030\003 \001(\003\022\017\n\007claimed\030\004 \001(\003\022\021\n\tcompl" +
+      "eted\030\005 \001(\003\022\016\n\006failed\030\006 \001(\003\022\020\n\010rejected\030\007" +
+      " \001(\003\022\021\n\tcancelled\030\010 \001(\003\0225\n\022oldest_pendin" +
+      "g_age\030\t \001(\0132\031.google.protobuf.Duration*\323" +
+      "\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPECI" +
+      "FIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025ACT" +
+      "ION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_CO" +
+      "MPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026A" +
+      "CTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATUS" +
+      "_CANCELLED\020\006BD\n\016dev.actionq.v1B\013ActionPr" +
+      "otoP\001Z#actionq.dev/go/actionq/v1;actionq" +
+      "v1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.DurationProto.getDescriptor(),
-          com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
         });
     internal_static_actionq_v1_Action_descriptor =
@@ -129,13 +127,13 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_Action_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Action_descriptor,
-        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Payload", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "Result", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", });
+        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", "PayloadJson", "ResultJson", });
     internal_static_actionq_v1_NewAction_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_actionq_v1_NewAction_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_NewAction_descriptor,
-        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Payload", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", });
+        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", "PayloadJson", });
     internal_static_actionq_v1_ClaimedAction_descriptor =
       getDescriptor().getMessageType(2);
     internal_static_actionq_v1_ClaimedAction_fieldAccessorTable = new
@@ -153,7 +151,7 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_Event_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Event_descriptor,
-        new java.lang.String[] { "Id", "ActionId", "EventType", "Actor", "Payload", "CreatedAt", });
+        new java.lang.String[] { "Id", "ActionId", "EventType", "Actor", "CreatedAt", "PayloadJson", "Cursor", });
     internal_static_actionq_v1_QueueStat_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_actionq_v1_QueueStat_fieldAccessorTable = new
@@ -162,7 +160,6 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
         new java.lang.String[] { "Queue", "ActionType", "Pending", "Claimed", "Completed", "Failed", "Rejected", "Cancelled", "OldestPendingAge", });
     descriptor.resolveAllFeaturesImmutable();
     com.google.protobuf.DurationProto.getDescriptor();
-    com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
   }
 

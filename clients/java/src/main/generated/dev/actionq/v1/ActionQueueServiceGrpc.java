@@ -7,10 +7,15 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
  * ActionQueueService is the whole API of actionq: producers enqueue, workers
  * claim and finish under a lease, operators inspect and intervene, and
  * coordinators follow the event log.
- * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
- * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
- * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
- * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+ * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+ * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+ * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+ * change (retry); ALREADY_EXISTS a request_id reused for another request;
+ * RESOURCE_EXHAUSTED a producer over its rate limit (with
+ * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+ * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+ * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+ * on the reason, never on the message text.
  * </pre>
  */
 @io.grpc.stub.annotations.GrpcGenerated
@@ -581,17 +586,24 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public interface AsyncService {
 
     /**
      * <pre>
-     * Enqueue stores one or more actions atomically: all of them or none.
+     * Enqueue stores one or more actions atomically: all of them or none. With
+     * a request_id, a retried call (after a lost reply) returns the first
+     * call's outcome instead of storing the actions again.
      * </pre>
      */
     default void enqueue(dev.actionq.v1.EnqueueRequest request,
@@ -762,10 +774,15 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public static abstract class ActionQueueServiceImplBase
@@ -782,10 +799,15 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public static final class ActionQueueServiceStub
@@ -803,7 +825,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Enqueue stores one or more actions atomically: all of them or none.
+     * Enqueue stores one or more actions atomically: all of them or none. With
+     * a request_id, a retried call (after a lost reply) returns the first
+     * call's outcome instead of storing the actions again.
      * </pre>
      */
     public void enqueue(dev.actionq.v1.EnqueueRequest request,
@@ -990,10 +1014,15 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public static final class ActionQueueServiceBlockingV2Stub
@@ -1011,7 +1040,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Enqueue stores one or more actions atomically: all of them or none.
+     * Enqueue stores one or more actions atomically: all of them or none. With
+     * a request_id, a retried call (after a lost reply) returns the first
+     * call's outcome instead of storing the actions again.
      * </pre>
      */
     public dev.actionq.v1.EnqueueResponse enqueue(dev.actionq.v1.EnqueueRequest request) throws io.grpc.StatusException {
@@ -1184,10 +1215,15 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public static final class ActionQueueServiceBlockingStub
@@ -1205,7 +1241,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Enqueue stores one or more actions atomically: all of them or none.
+     * Enqueue stores one or more actions atomically: all of them or none. With
+     * a request_id, a retried call (after a lost reply) returns the first
+     * call's outcome instead of storing the actions again.
      * </pre>
      */
     public dev.actionq.v1.EnqueueResponse enqueue(dev.actionq.v1.EnqueueRequest request) {
@@ -1377,10 +1415,15 @@ public final class ActionQueueServiceGrpc {
    * ActionQueueService is the whole API of actionq: producers enqueue, workers
    * claim and finish under a lease, operators inspect and intervene, and
    * coordinators follow the event log.
-   * Errors: INVALID_ARGUMENT names the bad field; NOT_FOUND an unknown id;
-   * FAILED_PRECONDITION an illegal transition, a stale lease or a chain that is
-   * too deep; RESOURCE_EXHAUSTED a producer over its rate limit (with
-   * google.rpc.RetryInfo); UNAVAILABLE the database is down (retryable).
+   * Errors: INVALID_ARGUMENT names the bad field (also for a message that does
+   * not parse); NOT_FOUND an unknown id; FAILED_PRECONDITION an illegal
+   * transition, a stale lease or a chain that is too deep; ABORTED a concurrent
+   * change (retry); ALREADY_EXISTS a request_id reused for another request;
+   * RESOURCE_EXHAUSTED a producer over its rate limit (with
+   * google.rpc.RetryInfo); UNAVAILABLE the database is down or the server is
+   * draining (retryable). Every error carries a google.rpc.ErrorInfo with domain
+   * "actionq.dev" and a reason from ErrorReason (errors.proto); clients branch
+   * on the reason, never on the message text.
    * </pre>
    */
   public static final class ActionQueueServiceFutureStub
@@ -1398,7 +1441,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Enqueue stores one or more actions atomically: all of them or none.
+     * Enqueue stores one or more actions atomically: all of them or none. With
+     * a request_id, a retried call (after a lost reply) returns the first
+     * call's outcome instead of storing the actions again.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.EnqueueResponse> enqueue(

@@ -35,6 +35,7 @@ private static final long serialVersionUID = 0L;
     leaseToken_ = "";
     resultRef_ = "";
     actor_ = "";
+    resultJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -55,7 +56,6 @@ private static final long serialVersionUID = 0L;
             dev.actionq.v1.CompleteRequest.class, dev.actionq.v1.CompleteRequest.Builder.class);
   }
 
-  private int bitField0_;
   public static final int ID_FIELD_NUMBER = 1;
   private long id_ = 0L;
   /**
@@ -165,44 +165,6 @@ private static final long serialVersionUID = 0L;
     }
   }
 
-  public static final int RESULT_FIELD_NUMBER = 4;
-  private com.google.protobuf.Struct result_;
-  /**
-   * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   * @return Whether the result field is set.
-   */
-  @java.lang.Override
-  public boolean hasResult() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   * @return The result.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getResult() {
-    return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-  }
-  /**
-   * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getResultOrBuilder() {
-    return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-  }
-
   public static final int ACTOR_FIELD_NUMBER = 5;
   @SuppressWarnings("serial")
   private volatile java.lang.Object actor_ = "";
@@ -250,6 +212,55 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int RESULT_JSON_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object resultJson_ = "";
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means none.
+   * </pre>
+   *
+   * <code>string result_json = 6;</code>
+   * @return The resultJson.
+   */
+  @java.lang.Override
+  public java.lang.String getResultJson() {
+    java.lang.Object ref = resultJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      resultJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means none.
+   * </pre>
+   *
+   * <code>string result_json = 6;</code>
+   * @return The bytes for resultJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getResultJsonBytes() {
+    java.lang.Object ref = resultJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      resultJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -273,11 +284,11 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultRef_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 3, resultRef_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(4, getResult());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(actor_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 5, actor_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 6, resultJson_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -293,12 +304,11 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultRef_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(3, resultRef_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(4, getResult());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(actor_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(5, actor_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(6, resultJson_);
     }
     return size;
   }
@@ -330,13 +340,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getLeaseToken())) return false;
     if (!getResultRef()
         .equals(other.getResultRef())) return false;
-    if (hasResult() != other.hasResult()) return false;
-    if (hasResult()) {
-      if (!getResult()
-          .equals(other.getResult())) return false;
-    }
     if (!getActor()
         .equals(other.getActor())) return false;
+    if (!getResultJson()
+        .equals(other.getResultJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -355,12 +362,10 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getLeaseToken().hashCode();
     hash = (37 * hash) + RESULT_REF_FIELD_NUMBER;
     hash = (53 * hash) + getResultRef().hashCode();
-    if (hasResult()) {
-      hash = (37 * hash) + RESULT_FIELD_NUMBER;
-      hash = (53 * hash) + getResult().hashCode();
-    }
     hash = (37 * hash) + ACTOR_FIELD_NUMBER;
     hash = (53 * hash) + getActor().hashCode();
+    hash = (37 * hash) + RESULT_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getResultJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -484,19 +489,13 @@ private static final long serialVersionUID = 0L;
 
     // Construct using dev.actionq.v1.CompleteRequest.newBuilder()
     private Builder() {
-      maybeForceBuilderInitialization();
+
     }
 
     private Builder(
         com.google.protobuf.GeneratedMessage.BuilderParent parent) {
       super(parent);
-      maybeForceBuilderInitialization();
-    }
-    private void maybeForceBuilderInitialization() {
-      if (com.google.protobuf.GeneratedMessage
-              .alwaysUseFieldBuilders) {
-        internalGetResultFieldBuilder();
-      }
+
     }
     @java.lang.Override
     public Builder clear() {
@@ -505,12 +504,8 @@ private static final long serialVersionUID = 0L;
       id_ = 0L;
       leaseToken_ = "";
       resultRef_ = "";
-      result_ = null;
-      if (resultBuilder_ != null) {
-        resultBuilder_.dispose();
-        resultBuilder_ = null;
-      }
       actor_ = "";
+      resultJson_ = "";
       return this;
     }
 
@@ -553,17 +548,12 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000004) != 0)) {
         result.resultRef_ = resultRef_;
       }
-      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000008) != 0)) {
-        result.result_ = resultBuilder_ == null
-            ? result_
-            : resultBuilder_.build();
-        to_bitField0_ |= 0x00000001;
-      }
-      if (((from_bitField0_ & 0x00000010) != 0)) {
         result.actor_ = actor_;
       }
-      result.bitField0_ |= to_bitField0_;
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.resultJson_ = resultJson_;
+      }
     }
 
     @java.lang.Override
@@ -591,11 +581,13 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000004;
         onChanged();
       }
-      if (other.hasResult()) {
-        mergeResult(other.getResult());
-      }
       if (!other.getActor().isEmpty()) {
         actor_ = other.actor_;
+        bitField0_ |= 0x00000008;
+        onChanged();
+      }
+      if (!other.getResultJson().isEmpty()) {
+        resultJson_ = other.resultJson_;
         bitField0_ |= 0x00000010;
         onChanged();
       }
@@ -638,18 +630,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 26
-            case 34: {
-              input.readMessage(
-                  internalGetResultFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000008;
-              break;
-            } // case 34
             case 42: {
               actor_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00000010;
+              bitField0_ |= 0x00000008;
               break;
             } // case 42
+            case 50: {
+              resultJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -895,161 +885,6 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.google.protobuf.Struct result_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> resultBuilder_;
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     * @return Whether the result field is set.
-     */
-    public boolean hasResult() {
-      return ((bitField0_ & 0x00000008) != 0);
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     * @return The result.
-     */
-    public com.google.protobuf.Struct getResult() {
-      if (resultBuilder_ == null) {
-        return result_ == null ? com.google.protobuf.Struct.getDefaultInstance() : result_;
-      } else {
-        return resultBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public Builder setResult(com.google.protobuf.Struct value) {
-      if (resultBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        result_ = value;
-      } else {
-        resultBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000008;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public Builder setResult(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (resultBuilder_ == null) {
-        result_ = builderForValue.build();
-      } else {
-        resultBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000008;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public Builder mergeResult(com.google.protobuf.Struct value) {
-      if (resultBuilder_ == null) {
-        if (((bitField0_ & 0x00000008) != 0) &&
-          result_ != null &&
-          result_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getResultBuilder().mergeFrom(value);
-        } else {
-          result_ = value;
-        }
-      } else {
-        resultBuilder_.mergeFrom(value);
-      }
-      if (result_ != null) {
-        bitField0_ |= 0x00000008;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public Builder clearResult() {
-      bitField0_ = (bitField0_ & ~0x00000008);
-      result_ = null;
-      if (resultBuilder_ != null) {
-        resultBuilder_.dispose();
-        resultBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public com.google.protobuf.Struct.Builder getResultBuilder() {
-      bitField0_ |= 0x00000008;
-      onChanged();
-      return internalGetResultFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getResultOrBuilder() {
-      if (resultBuilder_ != null) {
-        return resultBuilder_.getMessageOrBuilder();
-      } else {
-        return result_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : result_;
-      }
-    }
-    /**
-     * <pre>
-     * Structured outcome as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct result = 4;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetResultFieldBuilder() {
-      if (resultBuilder_ == null) {
-        resultBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getResult(),
-                getParentForChildren(),
-                isClean());
-        result_ = null;
-      }
-      return resultBuilder_;
-    }
-
     private java.lang.Object actor_ = "";
     /**
      * <pre>
@@ -1105,7 +940,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       actor_ = value;
-      bitField0_ |= 0x00000010;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }
@@ -1119,7 +954,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearActor() {
       actor_ = getDefaultInstance().getActor();
-      bitField0_ = (bitField0_ & ~0x00000010);
+      bitField0_ = (bitField0_ & ~0x00000008);
       onChanged();
       return this;
     }
@@ -1137,6 +972,103 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       actor_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object resultJson_ = "";
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means none.
+     * </pre>
+     *
+     * <code>string result_json = 6;</code>
+     * @return The resultJson.
+     */
+    public java.lang.String getResultJson() {
+      java.lang.Object ref = resultJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        resultJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means none.
+     * </pre>
+     *
+     * <code>string result_json = 6;</code>
+     * @return The bytes for resultJson.
+     */
+    public com.google.protobuf.ByteString
+        getResultJsonBytes() {
+      java.lang.Object ref = resultJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        resultJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means none.
+     * </pre>
+     *
+     * <code>string result_json = 6;</code>
+     * @param value The resultJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setResultJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      resultJson_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means none.
+     * </pre>
+     *
+     * <code>string result_json = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearResultJson() {
+      resultJson_ = getDefaultInstance().getResultJson();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Structured outcome as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means none.
+     * </pre>
+     *
+     * <code>string result_json = 6;</code>
+     * @param value The bytes for resultJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setResultJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      resultJson_ = value;
       bitField0_ |= 0x00000010;
       onChanged();
       return this;

@@ -62,33 +62,6 @@ public interface CompleteRequestOrBuilder extends
 
   /**
    * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   * @return Whether the result field is set.
-   */
-  boolean hasResult();
-  /**
-   * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   * @return The result.
-   */
-  com.google.protobuf.Struct getResult();
-  /**
-   * <pre>
-   * Structured outcome as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct result = 4;</code>
-   */
-  com.google.protobuf.StructOrBuilder getResultOrBuilder();
-
-  /**
-   * <pre>
    * Who completes; defaults to the worker holding the claim.
    * </pre>
    *
@@ -106,4 +79,26 @@ public interface CompleteRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getActorBytes();
+
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means none.
+   * </pre>
+   *
+   * <code>string result_json = 6;</code>
+   * @return The resultJson.
+   */
+  java.lang.String getResultJson();
+  /**
+   * <pre>
+   * Structured outcome as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means none.
+   * </pre>
+   *
+   * <code>string result_json = 6;</code>
+   * @return The bytes for resultJson.
+   */
+  com.google.protobuf.ByteString
+      getResultJsonBytes();
 }

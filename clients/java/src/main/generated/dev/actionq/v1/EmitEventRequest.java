@@ -34,6 +34,7 @@ private static final long serialVersionUID = 0L;
   private EmitEventRequest() {
     eventType_ = "";
     actor_ = "";
+    payloadJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -54,7 +55,6 @@ private static final long serialVersionUID = 0L;
             dev.actionq.v1.EmitEventRequest.class, dev.actionq.v1.EmitEventRequest.Builder.class);
   }
 
-  private int bitField0_;
   public static final int EVENT_TYPE_FIELD_NUMBER = 1;
   @SuppressWarnings("serial")
   private volatile java.lang.Object eventType_ = "";
@@ -149,44 +149,6 @@ private static final long serialVersionUID = 0L;
     }
   }
 
-  public static final int PAYLOAD_FIELD_NUMBER = 3;
-  private com.google.protobuf.Struct payload_;
-  /**
-   * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   * @return Whether the payload field is set.
-   */
-  @java.lang.Override
-  public boolean hasPayload() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   * @return The payload.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getPayload() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-  /**
-   * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-
   public static final int ACTION_ID_FIELD_NUMBER = 4;
   private long actionId_ = 0L;
   /**
@@ -200,6 +162,55 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public long getActionId() {
     return actionId_;
+  }
+
+  public static final int PAYLOAD_JSON_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object payloadJson_ = "";
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means {}.
+   * </pre>
+   *
+   * <code>string payload_json = 5;</code>
+   * @return The payloadJson.
+   */
+  @java.lang.Override
+  public java.lang.String getPayloadJson() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      payloadJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means {}.
+   * </pre>
+   *
+   * <code>string payload_json = 5;</code>
+   * @return The bytes for payloadJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPayloadJsonBytes() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      payloadJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -222,11 +233,11 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(actor_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 2, actor_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(3, getPayload());
-    }
     if (actionId_ != 0L) {
       output.writeInt64(4, actionId_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 5, payloadJson_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -238,13 +249,12 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(actor_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(2, actor_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(3, getPayload());
-    }
     if (actionId_ != 0L) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(4, actionId_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(5, payloadJson_);
     }
     return size;
   }
@@ -274,13 +284,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getEventType())) return false;
     if (!getActor()
         .equals(other.getActor())) return false;
-    if (hasPayload() != other.hasPayload()) return false;
-    if (hasPayload()) {
-      if (!getPayload()
-          .equals(other.getPayload())) return false;
-    }
     if (getActionId()
         != other.getActionId()) return false;
+    if (!getPayloadJson()
+        .equals(other.getPayloadJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -296,13 +303,11 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getEventType().hashCode();
     hash = (37 * hash) + ACTOR_FIELD_NUMBER;
     hash = (53 * hash) + getActor().hashCode();
-    if (hasPayload()) {
-      hash = (37 * hash) + PAYLOAD_FIELD_NUMBER;
-      hash = (53 * hash) + getPayload().hashCode();
-    }
     hash = (37 * hash) + ACTION_ID_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         getActionId());
+    hash = (37 * hash) + PAYLOAD_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getPayloadJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -426,19 +431,13 @@ private static final long serialVersionUID = 0L;
 
     // Construct using dev.actionq.v1.EmitEventRequest.newBuilder()
     private Builder() {
-      maybeForceBuilderInitialization();
+
     }
 
     private Builder(
         com.google.protobuf.GeneratedMessage.BuilderParent parent) {
       super(parent);
-      maybeForceBuilderInitialization();
-    }
-    private void maybeForceBuilderInitialization() {
-      if (com.google.protobuf.GeneratedMessage
-              .alwaysUseFieldBuilders) {
-        internalGetPayloadFieldBuilder();
-      }
+
     }
     @java.lang.Override
     public Builder clear() {
@@ -446,12 +445,8 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       eventType_ = "";
       actor_ = "";
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
       actionId_ = 0L;
+      payloadJson_ = "";
       return this;
     }
 
@@ -491,17 +486,12 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.actor_ = actor_;
       }
-      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000004) != 0)) {
-        result.payload_ = payloadBuilder_ == null
-            ? payload_
-            : payloadBuilder_.build();
-        to_bitField0_ |= 0x00000001;
-      }
-      if (((from_bitField0_ & 0x00000008) != 0)) {
         result.actionId_ = actionId_;
       }
-      result.bitField0_ |= to_bitField0_;
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.payloadJson_ = payloadJson_;
+      }
     }
 
     @java.lang.Override
@@ -526,11 +516,13 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000002;
         onChanged();
       }
-      if (other.hasPayload()) {
-        mergePayload(other.getPayload());
-      }
       if (other.getActionId() != 0L) {
         setActionId(other.getActionId());
+      }
+      if (!other.getPayloadJson().isEmpty()) {
+        payloadJson_ = other.payloadJson_;
+        bitField0_ |= 0x00000008;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -566,18 +558,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
-            case 26: {
-              input.readMessage(
-                  internalGetPayloadFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000004;
-              break;
-            } // case 26
             case 32: {
               actionId_ = input.readInt64();
-              bitField0_ |= 0x00000008;
+              bitField0_ |= 0x00000004;
               break;
             } // case 32
+            case 42: {
+              payloadJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -779,161 +769,6 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.google.protobuf.Struct payload_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> payloadBuilder_;
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     * @return Whether the payload field is set.
-     */
-    public boolean hasPayload() {
-      return ((bitField0_ & 0x00000004) != 0);
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     * @return The payload.
-     */
-    public com.google.protobuf.Struct getPayload() {
-      if (payloadBuilder_ == null) {
-        return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      } else {
-        return payloadBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public Builder setPayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        payload_ = value;
-      } else {
-        payloadBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public Builder setPayload(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (payloadBuilder_ == null) {
-        payload_ = builderForValue.build();
-      } else {
-        payloadBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public Builder mergePayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        if (((bitField0_ & 0x00000004) != 0) &&
-          payload_ != null &&
-          payload_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getPayloadBuilder().mergeFrom(value);
-        } else {
-          payload_ = value;
-        }
-      } else {
-        payloadBuilder_.mergeFrom(value);
-      }
-      if (payload_ != null) {
-        bitField0_ |= 0x00000004;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public Builder clearPayload() {
-      bitField0_ = (bitField0_ & ~0x00000004);
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public com.google.protobuf.Struct.Builder getPayloadBuilder() {
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return internalGetPayloadFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-      if (payloadBuilder_ != null) {
-        return payloadBuilder_.getMessageOrBuilder();
-      } else {
-        return payload_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      }
-    }
-    /**
-     * <pre>
-     * Event details; must be a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 3;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetPayloadFieldBuilder() {
-      if (payloadBuilder_ == null) {
-        payloadBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getPayload(),
-                getParentForChildren(),
-                isClean());
-        payload_ = null;
-      }
-      return payloadBuilder_;
-    }
-
     private long actionId_ ;
     /**
      * <pre>
@@ -959,7 +794,7 @@ private static final long serialVersionUID = 0L;
     public Builder setActionId(long value) {
 
       actionId_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
@@ -972,8 +807,105 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearActionId() {
-      bitField0_ = (bitField0_ & ~0x00000008);
+      bitField0_ = (bitField0_ & ~0x00000004);
       actionId_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object payloadJson_ = "";
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means {}.
+     * </pre>
+     *
+     * <code>string payload_json = 5;</code>
+     * @return The payloadJson.
+     */
+    public java.lang.String getPayloadJson() {
+      java.lang.Object ref = payloadJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        payloadJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means {}.
+     * </pre>
+     *
+     * <code>string payload_json = 5;</code>
+     * @return The bytes for payloadJson.
+     */
+    public com.google.protobuf.ByteString
+        getPayloadJsonBytes() {
+      java.lang.Object ref = payloadJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        payloadJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means {}.
+     * </pre>
+     *
+     * <code>string payload_json = 5;</code>
+     * @param value The payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means {}.
+     * </pre>
+     *
+     * <code>string payload_json = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPayloadJson() {
+      payloadJson_ = getDefaultInstance().getPayloadJson();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text (same rules as
+     * NewAction.payload_json); empty means {}.
+     * </pre>
+     *
+     * <code>string payload_json = 5;</code>
+     * @param value The bytes for payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }

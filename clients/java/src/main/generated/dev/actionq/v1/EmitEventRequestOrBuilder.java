@@ -52,33 +52,6 @@ public interface EmitEventRequestOrBuilder extends
 
   /**
    * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   * @return Whether the payload field is set.
-   */
-  boolean hasPayload();
-  /**
-   * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   * @return The payload.
-   */
-  com.google.protobuf.Struct getPayload();
-  /**
-   * <pre>
-   * Event details; must be a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 3;</code>
-   */
-  com.google.protobuf.StructOrBuilder getPayloadOrBuilder();
-
-  /**
-   * <pre>
    * Optional action the event is about; 0 for none.
    * </pre>
    *
@@ -86,4 +59,26 @@ public interface EmitEventRequestOrBuilder extends
    * @return The actionId.
    */
   long getActionId();
+
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means {}.
+   * </pre>
+   *
+   * <code>string payload_json = 5;</code>
+   * @return The payloadJson.
+   */
+  java.lang.String getPayloadJson();
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text (same rules as
+   * NewAction.payload_json); empty means {}.
+   * </pre>
+   *
+   * <code>string payload_json = 5;</code>
+   * @return The bytes for payloadJson.
+   */
+  com.google.protobuf.ByteString
+      getPayloadJsonBytes();
 }

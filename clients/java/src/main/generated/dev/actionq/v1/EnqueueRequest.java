@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private EnqueueRequest() {
     actions_ = java.util.Collections.emptyList();
+    requestId_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -114,6 +115,65 @@ private static final long serialVersionUID = 0L;
     return actions_.get(index);
   }
 
+  public static final int REQUEST_ID_FIELD_NUMBER = 2;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object requestId_ = "";
+  /**
+   * <pre>
+   * Identifies this call so that retrying it is safe: a second call with the
+   * same request_id (within 24 h) stores nothing and returns the actions the
+   * first one stored, with replayed = true; a second call with the same
+   * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+   * Up to 128 characters; clients send a fresh UUID per logical call and
+   * reuse it when they retry. Empty means no protection against duplicates
+   * beyond idempotency keys.
+   * </pre>
+   *
+   * <code>string request_id = 2;</code>
+   * @return The requestId.
+   */
+  @java.lang.Override
+  public java.lang.String getRequestId() {
+    java.lang.Object ref = requestId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      requestId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Identifies this call so that retrying it is safe: a second call with the
+   * same request_id (within 24 h) stores nothing and returns the actions the
+   * first one stored, with replayed = true; a second call with the same
+   * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+   * Up to 128 characters; clients send a fresh UUID per logical call and
+   * reuse it when they retry. Empty means no protection against duplicates
+   * beyond idempotency keys.
+   * </pre>
+   *
+   * <code>string request_id = 2;</code>
+   * @return The bytes for requestId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getRequestIdBytes() {
+    java.lang.Object ref = requestId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      requestId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -131,6 +191,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < actions_.size(); i++) {
       output.writeMessage(1, actions_.get(i));
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(requestId_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 2, requestId_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -144,6 +207,9 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(requestId_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(2, requestId_);
+    }
     return size;
   }
   @java.lang.Override
@@ -170,6 +236,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getActionsList()
         .equals(other.getActionsList())) return false;
+    if (!getRequestId()
+        .equals(other.getRequestId())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -185,6 +253,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + ACTIONS_FIELD_NUMBER;
       hash = (53 * hash) + getActionsList().hashCode();
     }
+    hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getRequestId().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -327,6 +397,7 @@ private static final long serialVersionUID = 0L;
         actionsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
+      requestId_ = "";
       return this;
     }
 
@@ -373,6 +444,9 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(dev.actionq.v1.EnqueueRequest result) {
       int from_bitField0_ = bitField0_;
+      if (((from_bitField0_ & 0x00000002) != 0)) {
+        result.requestId_ = requestId_;
+      }
     }
 
     @java.lang.Override
@@ -413,6 +487,11 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (!other.getRequestId().isEmpty()) {
+        requestId_ = other.requestId_;
+        bitField0_ |= 0x00000002;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -450,6 +529,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
+            case 18: {
+              requestId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 18
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -771,6 +855,128 @@ private static final long serialVersionUID = 0L;
         actions_ = null;
       }
       return actionsBuilder_;
+    }
+
+    private java.lang.Object requestId_ = "";
+    /**
+     * <pre>
+     * Identifies this call so that retrying it is safe: a second call with the
+     * same request_id (within 24 h) stores nothing and returns the actions the
+     * first one stored, with replayed = true; a second call with the same
+     * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+     * Up to 128 characters; clients send a fresh UUID per logical call and
+     * reuse it when they retry. Empty means no protection against duplicates
+     * beyond idempotency keys.
+     * </pre>
+     *
+     * <code>string request_id = 2;</code>
+     * @return The requestId.
+     */
+    public java.lang.String getRequestId() {
+      java.lang.Object ref = requestId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        requestId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Identifies this call so that retrying it is safe: a second call with the
+     * same request_id (within 24 h) stores nothing and returns the actions the
+     * first one stored, with replayed = true; a second call with the same
+     * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+     * Up to 128 characters; clients send a fresh UUID per logical call and
+     * reuse it when they retry. Empty means no protection against duplicates
+     * beyond idempotency keys.
+     * </pre>
+     *
+     * <code>string request_id = 2;</code>
+     * @return The bytes for requestId.
+     */
+    public com.google.protobuf.ByteString
+        getRequestIdBytes() {
+      java.lang.Object ref = requestId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        requestId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Identifies this call so that retrying it is safe: a second call with the
+     * same request_id (within 24 h) stores nothing and returns the actions the
+     * first one stored, with replayed = true; a second call with the same
+     * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+     * Up to 128 characters; clients send a fresh UUID per logical call and
+     * reuse it when they retry. Empty means no protection against duplicates
+     * beyond idempotency keys.
+     * </pre>
+     *
+     * <code>string request_id = 2;</code>
+     * @param value The requestId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRequestId(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      requestId_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Identifies this call so that retrying it is safe: a second call with the
+     * same request_id (within 24 h) stores nothing and returns the actions the
+     * first one stored, with replayed = true; a second call with the same
+     * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+     * Up to 128 characters; clients send a fresh UUID per logical call and
+     * reuse it when they retry. Empty means no protection against duplicates
+     * beyond idempotency keys.
+     * </pre>
+     *
+     * <code>string request_id = 2;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRequestId() {
+      requestId_ = getDefaultInstance().getRequestId();
+      bitField0_ = (bitField0_ & ~0x00000002);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Identifies this call so that retrying it is safe: a second call with the
+     * same request_id (within 24 h) stores nothing and returns the actions the
+     * first one stored, with replayed = true; a second call with the same
+     * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+     * Up to 128 characters; clients send a fresh UUID per logical call and
+     * reuse it when they retry. Empty means no protection against duplicates
+     * beyond idempotency keys.
+     * </pre>
+     *
+     * <code>string request_id = 2;</code>
+     * @param value The bytes for requestId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRequestIdBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      requestId_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.EnqueueRequest)

@@ -53,4 +53,36 @@ public interface EnqueueRequestOrBuilder extends
    */
   dev.actionq.v1.NewActionOrBuilder getActionsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * Identifies this call so that retrying it is safe: a second call with the
+   * same request_id (within 24 h) stores nothing and returns the actions the
+   * first one stored, with replayed = true; a second call with the same
+   * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+   * Up to 128 characters; clients send a fresh UUID per logical call and
+   * reuse it when they retry. Empty means no protection against duplicates
+   * beyond idempotency keys.
+   * </pre>
+   *
+   * <code>string request_id = 2;</code>
+   * @return The requestId.
+   */
+  java.lang.String getRequestId();
+  /**
+   * <pre>
+   * Identifies this call so that retrying it is safe: a second call with the
+   * same request_id (within 24 h) stores nothing and returns the actions the
+   * first one stored, with replayed = true; a second call with the same
+   * request_id but a different request is ALREADY_EXISTS (REQUEST_ID_REUSED).
+   * Up to 128 characters; clients send a fresh UUID per logical call and
+   * reuse it when they retry. Empty means no protection against duplicates
+   * beyond idempotency keys.
+   * </pre>
+   *
+   * <code>string request_id = 2;</code>
+   * @return The bytes for requestId.
+   */
+  com.google.protobuf.ByteString
+      getRequestIdBytes();
 }

@@ -114,6 +114,22 @@ private static final long serialVersionUID = 0L;
     return actions_.get(index);
   }
 
+  public static final int REPLAYED_FIELD_NUMBER = 2;
+  private boolean replayed_ = false;
+  /**
+   * <pre>
+   * True when this response replays an earlier call with the same request_id:
+   * nothing was stored by this call. The actions are read as they stand now.
+   * </pre>
+   *
+   * <code>bool replayed = 2;</code>
+   * @return The replayed.
+   */
+  @java.lang.Override
+  public boolean getReplayed() {
+    return replayed_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -131,6 +147,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < actions_.size(); i++) {
       output.writeMessage(1, actions_.get(i));
     }
+    if (replayed_ != false) {
+      output.writeBool(2, replayed_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -144,6 +163,10 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
+    if (replayed_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(2, replayed_);
+    }
     return size;
   }
   @java.lang.Override
@@ -170,6 +193,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getActionsList()
         .equals(other.getActionsList())) return false;
+    if (getReplayed()
+        != other.getReplayed()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -185,6 +210,9 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + ACTIONS_FIELD_NUMBER;
       hash = (53 * hash) + getActionsList().hashCode();
     }
+    hash = (37 * hash) + REPLAYED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getReplayed());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -327,6 +355,7 @@ private static final long serialVersionUID = 0L;
         actionsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
+      replayed_ = false;
       return this;
     }
 
@@ -373,6 +402,9 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(dev.actionq.v1.EnqueueResponse result) {
       int from_bitField0_ = bitField0_;
+      if (((from_bitField0_ & 0x00000002) != 0)) {
+        result.replayed_ = replayed_;
+      }
     }
 
     @java.lang.Override
@@ -413,6 +445,9 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (other.getReplayed() != false) {
+        setReplayed(other.getReplayed());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -450,6 +485,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
+            case 16: {
+              replayed_ = input.readBool();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 16
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -771,6 +811,53 @@ private static final long serialVersionUID = 0L;
         actions_ = null;
       }
       return actionsBuilder_;
+    }
+
+    private boolean replayed_ ;
+    /**
+     * <pre>
+     * True when this response replays an earlier call with the same request_id:
+     * nothing was stored by this call. The actions are read as they stand now.
+     * </pre>
+     *
+     * <code>bool replayed = 2;</code>
+     * @return The replayed.
+     */
+    @java.lang.Override
+    public boolean getReplayed() {
+      return replayed_;
+    }
+    /**
+     * <pre>
+     * True when this response replays an earlier call with the same request_id:
+     * nothing was stored by this call. The actions are read as they stand now.
+     * </pre>
+     *
+     * <code>bool replayed = 2;</code>
+     * @param value The replayed to set.
+     * @return This builder for chaining.
+     */
+    public Builder setReplayed(boolean value) {
+
+      replayed_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * True when this response replays an earlier call with the same request_id:
+     * nothing was stored by this call. The actions are read as they stand now.
+     * </pre>
+     *
+     * <code>bool replayed = 2;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearReplayed() {
+      bitField0_ = (bitField0_ & ~0x00000002);
+      replayed_ = false;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.EnqueueResponse)

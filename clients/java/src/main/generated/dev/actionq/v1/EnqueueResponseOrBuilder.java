@@ -53,4 +53,15 @@ public interface EnqueueResponseOrBuilder extends
    */
   dev.actionq.v1.EnqueuedActionOrBuilder getActionsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * True when this response replays an earlier call with the same request_id:
+   * nothing was stored by this call. The actions are read as they stand now.
+   * </pre>
+   *
+   * <code>bool replayed = 2;</code>
+   * @return The replayed.
+   */
+  boolean getReplayed();
 }

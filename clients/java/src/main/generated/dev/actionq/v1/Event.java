@@ -34,6 +34,8 @@ private static final long serialVersionUID = 0L;
   private Event() {
     eventType_ = "";
     actor_ = "";
+    payloadJson_ = "";
+    cursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -59,7 +61,8 @@ private static final long serialVersionUID = 0L;
   private long id_ = 0L;
   /**
    * <pre>
-   * Position in the log; the cursor for ListEvents and WatchEvents.
+   * Identity of the event, unique and increasing within one transaction. Not
+   * a position in the log: read and resume by `cursor`.
    * </pre>
    *
    * <code>int64 id = 1;</code>
@@ -179,44 +182,6 @@ private static final long serialVersionUID = 0L;
     }
   }
 
-  public static final int PAYLOAD_FIELD_NUMBER = 5;
-  private com.google.protobuf.Struct payload_;
-  /**
-   * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   * @return Whether the payload field is set.
-   */
-  @java.lang.Override
-  public boolean hasPayload() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   * @return The payload.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getPayload() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-  /**
-   * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-
   public static final int CREATED_AT_FIELD_NUMBER = 6;
   private com.google.protobuf.Timestamp createdAt_;
   /**
@@ -229,7 +194,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasCreatedAt() {
-    return ((bitField0_ & 0x00000002) != 0);
+    return ((bitField0_ & 0x00000001) != 0);
   }
   /**
    * <pre>
@@ -253,6 +218,104 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public com.google.protobuf.TimestampOrBuilder getCreatedAtOrBuilder() {
     return createdAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : createdAt_;
+  }
+
+  public static final int PAYLOAD_JSON_FIELD_NUMBER = 7;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object payloadJson_ = "";
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text.
+   * </pre>
+   *
+   * <code>string payload_json = 7;</code>
+   * @return The payloadJson.
+   */
+  @java.lang.Override
+  public java.lang.String getPayloadJson() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      payloadJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text.
+   * </pre>
+   *
+   * <code>string payload_json = 7;</code>
+   * @return The bytes for payloadJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPayloadJsonBytes() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      payloadJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int CURSOR_FIELD_NUMBER = 8;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object cursor_ = "";
+  /**
+   * <pre>
+   * Opaque position of this event in the log: pass it as after_cursor to
+   * ListEvents or WatchEvents to read what follows it. Compare cursors only
+   * for equality; their text is not an order.
+   * </pre>
+   *
+   * <code>string cursor = 8;</code>
+   * @return The cursor.
+   */
+  @java.lang.Override
+  public java.lang.String getCursor() {
+    java.lang.Object ref = cursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      cursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Opaque position of this event in the log: pass it as after_cursor to
+   * ListEvents or WatchEvents to read what follows it. Compare cursors only
+   * for equality; their text is not an order.
+   * </pre>
+   *
+   * <code>string cursor = 8;</code>
+   * @return The bytes for cursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getCursorBytes() {
+    java.lang.Object ref = cursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      cursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -282,10 +345,13 @@ private static final long serialVersionUID = 0L;
       com.google.protobuf.GeneratedMessage.writeString(output, 4, actor_);
     }
     if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(5, getPayload());
-    }
-    if (((bitField0_ & 0x00000002) != 0)) {
       output.writeMessage(6, getCreatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 7, payloadJson_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(cursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 8, cursor_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -307,11 +373,13 @@ private static final long serialVersionUID = 0L;
     }
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(5, getPayload());
-    }
-    if (((bitField0_ & 0x00000002) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(6, getCreatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(7, payloadJson_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(cursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(8, cursor_);
     }
     return size;
   }
@@ -345,16 +413,15 @@ private static final long serialVersionUID = 0L;
         .equals(other.getEventType())) return false;
     if (!getActor()
         .equals(other.getActor())) return false;
-    if (hasPayload() != other.hasPayload()) return false;
-    if (hasPayload()) {
-      if (!getPayload()
-          .equals(other.getPayload())) return false;
-    }
     if (hasCreatedAt() != other.hasCreatedAt()) return false;
     if (hasCreatedAt()) {
       if (!getCreatedAt()
           .equals(other.getCreatedAt())) return false;
     }
+    if (!getPayloadJson()
+        .equals(other.getPayloadJson())) return false;
+    if (!getCursor()
+        .equals(other.getCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -376,14 +443,14 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getEventType().hashCode();
     hash = (37 * hash) + ACTOR_FIELD_NUMBER;
     hash = (53 * hash) + getActor().hashCode();
-    if (hasPayload()) {
-      hash = (37 * hash) + PAYLOAD_FIELD_NUMBER;
-      hash = (53 * hash) + getPayload().hashCode();
-    }
     if (hasCreatedAt()) {
       hash = (37 * hash) + CREATED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getCreatedAt().hashCode();
     }
+    hash = (37 * hash) + PAYLOAD_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getPayloadJson().hashCode();
+    hash = (37 * hash) + CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -518,7 +585,6 @@ private static final long serialVersionUID = 0L;
     private void maybeForceBuilderInitialization() {
       if (com.google.protobuf.GeneratedMessage
               .alwaysUseFieldBuilders) {
-        internalGetPayloadFieldBuilder();
         internalGetCreatedAtFieldBuilder();
       }
     }
@@ -530,16 +596,13 @@ private static final long serialVersionUID = 0L;
       actionId_ = 0L;
       eventType_ = "";
       actor_ = "";
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
       createdAt_ = null;
       if (createdAtBuilder_ != null) {
         createdAtBuilder_.dispose();
         createdAtBuilder_ = null;
       }
+      payloadJson_ = "";
+      cursor_ = "";
       return this;
     }
 
@@ -587,16 +650,16 @@ private static final long serialVersionUID = 0L;
       }
       int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000010) != 0)) {
-        result.payload_ = payloadBuilder_ == null
-            ? payload_
-            : payloadBuilder_.build();
-        to_bitField0_ |= 0x00000001;
-      }
-      if (((from_bitField0_ & 0x00000020) != 0)) {
         result.createdAt_ = createdAtBuilder_ == null
             ? createdAt_
             : createdAtBuilder_.build();
-        to_bitField0_ |= 0x00000002;
+        to_bitField0_ |= 0x00000001;
+      }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.payloadJson_ = payloadJson_;
+      }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.cursor_ = cursor_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -629,11 +692,18 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000008;
         onChanged();
       }
-      if (other.hasPayload()) {
-        mergePayload(other.getPayload());
-      }
       if (other.hasCreatedAt()) {
         mergeCreatedAt(other.getCreatedAt());
+      }
+      if (!other.getPayloadJson().isEmpty()) {
+        payloadJson_ = other.payloadJson_;
+        bitField0_ |= 0x00000020;
+        onChanged();
+      }
+      if (!other.getCursor().isEmpty()) {
+        cursor_ = other.cursor_;
+        bitField0_ |= 0x00000040;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -679,20 +749,23 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000008;
               break;
             } // case 34
-            case 42: {
-              input.readMessage(
-                  internalGetPayloadFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000010;
-              break;
-            } // case 42
             case 50: {
               input.readMessage(
                   internalGetCreatedAtFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000020;
+              bitField0_ |= 0x00000010;
               break;
             } // case 50
+            case 58: {
+              payloadJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 58
+            case 66: {
+              cursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000040;
+              break;
+            } // case 66
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -713,7 +786,8 @@ private static final long serialVersionUID = 0L;
     private long id_ ;
     /**
      * <pre>
-     * Position in the log; the cursor for ListEvents and WatchEvents.
+     * Identity of the event, unique and increasing within one transaction. Not
+     * a position in the log: read and resume by `cursor`.
      * </pre>
      *
      * <code>int64 id = 1;</code>
@@ -725,7 +799,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Position in the log; the cursor for ListEvents and WatchEvents.
+     * Identity of the event, unique and increasing within one transaction. Not
+     * a position in the log: read and resume by `cursor`.
      * </pre>
      *
      * <code>int64 id = 1;</code>
@@ -741,7 +816,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Position in the log; the cursor for ListEvents and WatchEvents.
+     * Identity of the event, unique and increasing within one transaction. Not
+     * a position in the log: read and resume by `cursor`.
      * </pre>
      *
      * <code>int64 id = 1;</code>
@@ -982,161 +1058,6 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.google.protobuf.Struct payload_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> payloadBuilder_;
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     * @return Whether the payload field is set.
-     */
-    public boolean hasPayload() {
-      return ((bitField0_ & 0x00000010) != 0);
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     * @return The payload.
-     */
-    public com.google.protobuf.Struct getPayload() {
-      if (payloadBuilder_ == null) {
-        return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      } else {
-        return payloadBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public Builder setPayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        payload_ = value;
-      } else {
-        payloadBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000010;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public Builder setPayload(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (payloadBuilder_ == null) {
-        payload_ = builderForValue.build();
-      } else {
-        payloadBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000010;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public Builder mergePayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        if (((bitField0_ & 0x00000010) != 0) &&
-          payload_ != null &&
-          payload_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getPayloadBuilder().mergeFrom(value);
-        } else {
-          payload_ = value;
-        }
-      } else {
-        payloadBuilder_.mergeFrom(value);
-      }
-      if (payload_ != null) {
-        bitField0_ |= 0x00000010;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public Builder clearPayload() {
-      bitField0_ = (bitField0_ & ~0x00000010);
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public com.google.protobuf.Struct.Builder getPayloadBuilder() {
-      bitField0_ |= 0x00000010;
-      onChanged();
-      return internalGetPayloadFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-      if (payloadBuilder_ != null) {
-        return payloadBuilder_.getMessageOrBuilder();
-      } else {
-        return payload_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      }
-    }
-    /**
-     * <pre>
-     * Event details as a JSON object.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 5;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetPayloadFieldBuilder() {
-      if (payloadBuilder_ == null) {
-        payloadBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getPayload(),
-                getParentForChildren(),
-                isClean());
-        payload_ = null;
-      }
-      return payloadBuilder_;
-    }
-
     private com.google.protobuf.Timestamp createdAt_;
     private com.google.protobuf.SingleFieldBuilder<
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> createdAtBuilder_;
@@ -1149,7 +1070,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the createdAt field is set.
      */
     public boolean hasCreatedAt() {
-      return ((bitField0_ & 0x00000020) != 0);
+      return ((bitField0_ & 0x00000010) != 0);
     }
     /**
      * <pre>
@@ -1180,7 +1101,7 @@ private static final long serialVersionUID = 0L;
       } else {
         createdAtBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }
@@ -1198,7 +1119,7 @@ private static final long serialVersionUID = 0L;
       } else {
         createdAtBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }
@@ -1211,7 +1132,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeCreatedAt(com.google.protobuf.Timestamp value) {
       if (createdAtBuilder_ == null) {
-        if (((bitField0_ & 0x00000020) != 0) &&
+        if (((bitField0_ & 0x00000010) != 0) &&
           createdAt_ != null &&
           createdAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getCreatedAtBuilder().mergeFrom(value);
@@ -1222,7 +1143,7 @@ private static final long serialVersionUID = 0L;
         createdAtBuilder_.mergeFrom(value);
       }
       if (createdAt_ != null) {
-        bitField0_ |= 0x00000020;
+        bitField0_ |= 0x00000010;
         onChanged();
       }
       return this;
@@ -1235,7 +1156,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp created_at = 6;</code>
      */
     public Builder clearCreatedAt() {
-      bitField0_ = (bitField0_ & ~0x00000020);
+      bitField0_ = (bitField0_ & ~0x00000010);
       createdAt_ = null;
       if (createdAtBuilder_ != null) {
         createdAtBuilder_.dispose();
@@ -1252,7 +1173,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp created_at = 6;</code>
      */
     public com.google.protobuf.Timestamp.Builder getCreatedAtBuilder() {
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000010;
       onChanged();
       return internalGetCreatedAtFieldBuilder().getBuilder();
     }
@@ -1290,6 +1211,200 @@ private static final long serialVersionUID = 0L;
         createdAt_ = null;
       }
       return createdAtBuilder_;
+    }
+
+    private java.lang.Object payloadJson_ = "";
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text.
+     * </pre>
+     *
+     * <code>string payload_json = 7;</code>
+     * @return The payloadJson.
+     */
+    public java.lang.String getPayloadJson() {
+      java.lang.Object ref = payloadJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        payloadJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text.
+     * </pre>
+     *
+     * <code>string payload_json = 7;</code>
+     * @return The bytes for payloadJson.
+     */
+    public com.google.protobuf.ByteString
+        getPayloadJsonBytes() {
+      java.lang.Object ref = payloadJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        payloadJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text.
+     * </pre>
+     *
+     * <code>string payload_json = 7;</code>
+     * @param value The payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text.
+     * </pre>
+     *
+     * <code>string payload_json = 7;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPayloadJson() {
+      payloadJson_ = getDefaultInstance().getPayloadJson();
+      bitField0_ = (bitField0_ & ~0x00000020);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Event details as UTF-8 JSON object text.
+     * </pre>
+     *
+     * <code>string payload_json = 7;</code>
+     * @param value The bytes for payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object cursor_ = "";
+    /**
+     * <pre>
+     * Opaque position of this event in the log: pass it as after_cursor to
+     * ListEvents or WatchEvents to read what follows it. Compare cursors only
+     * for equality; their text is not an order.
+     * </pre>
+     *
+     * <code>string cursor = 8;</code>
+     * @return The cursor.
+     */
+    public java.lang.String getCursor() {
+      java.lang.Object ref = cursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        cursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Opaque position of this event in the log: pass it as after_cursor to
+     * ListEvents or WatchEvents to read what follows it. Compare cursors only
+     * for equality; their text is not an order.
+     * </pre>
+     *
+     * <code>string cursor = 8;</code>
+     * @return The bytes for cursor.
+     */
+    public com.google.protobuf.ByteString
+        getCursorBytes() {
+      java.lang.Object ref = cursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        cursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Opaque position of this event in the log: pass it as after_cursor to
+     * ListEvents or WatchEvents to read what follows it. Compare cursors only
+     * for equality; their text is not an order.
+     * </pre>
+     *
+     * <code>string cursor = 8;</code>
+     * @param value The cursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      cursor_ = value;
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Opaque position of this event in the log: pass it as after_cursor to
+     * ListEvents or WatchEvents to read what follows it. Compare cursors only
+     * for equality; their text is not an order.
+     * </pre>
+     *
+     * <code>string cursor = 8;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearCursor() {
+      cursor_ = getDefaultInstance().getCursor();
+      bitField0_ = (bitField0_ & ~0x00000040);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Opaque position of this event in the log: pass it as after_cursor to
+     * ListEvents or WatchEvents to read what follows it. Compare cursors only
+     * for equality; their text is not an order.
+     * </pre>
+     *
+     * <code>string cursor = 8;</code>
+     * @param value The bytes for cursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      cursor_ = value;
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.Event)

@@ -12,7 +12,8 @@ public interface EventOrBuilder extends
 
   /**
    * <pre>
-   * Position in the log; the cursor for ListEvents and WatchEvents.
+   * Identity of the event, unique and increasing within one transaction. Not
+   * a position in the log: read and resume by `cursor`.
    * </pre>
    *
    * <code>int64 id = 1;</code>
@@ -72,33 +73,6 @@ public interface EventOrBuilder extends
 
   /**
    * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   * @return Whether the payload field is set.
-   */
-  boolean hasPayload();
-  /**
-   * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   * @return The payload.
-   */
-  com.google.protobuf.Struct getPayload();
-  /**
-   * <pre>
-   * Event details as a JSON object.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 5;</code>
-   */
-  com.google.protobuf.StructOrBuilder getPayloadOrBuilder();
-
-  /**
-   * <pre>
    * When the event was written (database time).
    * </pre>
    *
@@ -123,4 +97,48 @@ public interface EventOrBuilder extends
    * <code>.google.protobuf.Timestamp created_at = 6;</code>
    */
   com.google.protobuf.TimestampOrBuilder getCreatedAtOrBuilder();
+
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text.
+   * </pre>
+   *
+   * <code>string payload_json = 7;</code>
+   * @return The payloadJson.
+   */
+  java.lang.String getPayloadJson();
+  /**
+   * <pre>
+   * Event details as UTF-8 JSON object text.
+   * </pre>
+   *
+   * <code>string payload_json = 7;</code>
+   * @return The bytes for payloadJson.
+   */
+  com.google.protobuf.ByteString
+      getPayloadJsonBytes();
+
+  /**
+   * <pre>
+   * Opaque position of this event in the log: pass it as after_cursor to
+   * ListEvents or WatchEvents to read what follows it. Compare cursors only
+   * for equality; their text is not an order.
+   * </pre>
+   *
+   * <code>string cursor = 8;</code>
+   * @return The cursor.
+   */
+  java.lang.String getCursor();
+  /**
+   * <pre>
+   * Opaque position of this event in the log: pass it as after_cursor to
+   * ListEvents or WatchEvents to read what follows it. Compare cursors only
+   * for equality; their text is not an order.
+   * </pre>
+   *
+   * <code>string cursor = 8;</code>
+   * @return The bytes for cursor.
+   */
+  com.google.protobuf.ByteString
+      getCursorBytes();
 }

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private GetQueueStatsResponse() {
     stats_ = java.util.Collections.emptyList();
+    latestEventCursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -115,21 +116,6 @@ private static final long serialVersionUID = 0L;
     return stats_.get(index);
   }
 
-  public static final int LATEST_EVENT_CURSOR_FIELD_NUMBER = 2;
-  private long latestEventCursor_ = 0L;
-  /**
-   * <pre>
-   * Cursor of the newest event in the log.
-   * </pre>
-   *
-   * <code>int64 latest_event_cursor = 2;</code>
-   * @return The latestEventCursor.
-   */
-  @java.lang.Override
-  public long getLatestEventCursor() {
-    return latestEventCursor_;
-  }
-
   public static final int AS_OF_FIELD_NUMBER = 3;
   private com.google.protobuf.Timestamp asOf_;
   /**
@@ -168,6 +154,55 @@ private static final long serialVersionUID = 0L;
     return asOf_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : asOf_;
   }
 
+  public static final int LATEST_EVENT_CURSOR_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object latestEventCursor_ = "";
+  /**
+   * <pre>
+   * Cursor of the end of the readable log: WatchEvents from here delivers
+   * what is written from now on.
+   * </pre>
+   *
+   * <code>string latest_event_cursor = 4;</code>
+   * @return The latestEventCursor.
+   */
+  @java.lang.Override
+  public java.lang.String getLatestEventCursor() {
+    java.lang.Object ref = latestEventCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      latestEventCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Cursor of the end of the readable log: WatchEvents from here delivers
+   * what is written from now on.
+   * </pre>
+   *
+   * <code>string latest_event_cursor = 4;</code>
+   * @return The bytes for latestEventCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getLatestEventCursorBytes() {
+    java.lang.Object ref = latestEventCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      latestEventCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -185,11 +220,11 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < stats_.size(); i++) {
       output.writeMessage(1, stats_.get(i));
     }
-    if (latestEventCursor_ != 0L) {
-      output.writeInt64(2, latestEventCursor_);
-    }
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(3, getAsOf());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(latestEventCursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 4, latestEventCursor_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -204,13 +239,12 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
-    if (latestEventCursor_ != 0L) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(2, latestEventCursor_);
-    }
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(3, getAsOf());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(latestEventCursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(4, latestEventCursor_);
     }
     return size;
   }
@@ -238,13 +272,13 @@ private static final long serialVersionUID = 0L;
 
     if (!getStatsList()
         .equals(other.getStatsList())) return false;
-    if (getLatestEventCursor()
-        != other.getLatestEventCursor()) return false;
     if (hasAsOf() != other.hasAsOf()) return false;
     if (hasAsOf()) {
       if (!getAsOf()
           .equals(other.getAsOf())) return false;
     }
+    if (!getLatestEventCursor()
+        .equals(other.getLatestEventCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -260,13 +294,12 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + STATS_FIELD_NUMBER;
       hash = (53 * hash) + getStatsList().hashCode();
     }
-    hash = (37 * hash) + LATEST_EVENT_CURSOR_FIELD_NUMBER;
-    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getLatestEventCursor());
     if (hasAsOf()) {
       hash = (37 * hash) + AS_OF_FIELD_NUMBER;
       hash = (53 * hash) + getAsOf().hashCode();
     }
+    hash = (37 * hash) + LATEST_EVENT_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getLatestEventCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -416,12 +449,12 @@ private static final long serialVersionUID = 0L;
         statsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
-      latestEventCursor_ = 0L;
       asOf_ = null;
       if (asOfBuilder_ != null) {
         asOfBuilder_.dispose();
         asOfBuilder_ = null;
       }
+      latestEventCursor_ = "";
       return this;
     }
 
@@ -468,15 +501,15 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(dev.actionq.v1.GetQueueStatsResponse result) {
       int from_bitField0_ = bitField0_;
-      if (((from_bitField0_ & 0x00000002) != 0)) {
-        result.latestEventCursor_ = latestEventCursor_;
-      }
       int to_bitField0_ = 0;
-      if (((from_bitField0_ & 0x00000004) != 0)) {
+      if (((from_bitField0_ & 0x00000002) != 0)) {
         result.asOf_ = asOfBuilder_ == null
             ? asOf_
             : asOfBuilder_.build();
         to_bitField0_ |= 0x00000001;
+      }
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.latestEventCursor_ = latestEventCursor_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -519,11 +552,13 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
-      if (other.getLatestEventCursor() != 0L) {
-        setLatestEventCursor(other.getLatestEventCursor());
-      }
       if (other.hasAsOf()) {
         mergeAsOf(other.getAsOf());
+      }
+      if (!other.getLatestEventCursor().isEmpty()) {
+        latestEventCursor_ = other.latestEventCursor_;
+        bitField0_ |= 0x00000004;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -562,18 +597,18 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
-            case 16: {
-              latestEventCursor_ = input.readInt64();
-              bitField0_ |= 0x00000002;
-              break;
-            } // case 16
             case 26: {
               input.readMessage(
                   internalGetAsOfFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000004;
+              bitField0_ |= 0x00000002;
               break;
             } // case 26
+            case 34: {
+              latestEventCursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -897,50 +932,6 @@ private static final long serialVersionUID = 0L;
       return statsBuilder_;
     }
 
-    private long latestEventCursor_ ;
-    /**
-     * <pre>
-     * Cursor of the newest event in the log.
-     * </pre>
-     *
-     * <code>int64 latest_event_cursor = 2;</code>
-     * @return The latestEventCursor.
-     */
-    @java.lang.Override
-    public long getLatestEventCursor() {
-      return latestEventCursor_;
-    }
-    /**
-     * <pre>
-     * Cursor of the newest event in the log.
-     * </pre>
-     *
-     * <code>int64 latest_event_cursor = 2;</code>
-     * @param value The latestEventCursor to set.
-     * @return This builder for chaining.
-     */
-    public Builder setLatestEventCursor(long value) {
-
-      latestEventCursor_ = value;
-      bitField0_ |= 0x00000002;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Cursor of the newest event in the log.
-     * </pre>
-     *
-     * <code>int64 latest_event_cursor = 2;</code>
-     * @return This builder for chaining.
-     */
-    public Builder clearLatestEventCursor() {
-      bitField0_ = (bitField0_ & ~0x00000002);
-      latestEventCursor_ = 0L;
-      onChanged();
-      return this;
-    }
-
     private com.google.protobuf.Timestamp asOf_;
     private com.google.protobuf.SingleFieldBuilder<
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> asOfBuilder_;
@@ -953,7 +944,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the asOf field is set.
      */
     public boolean hasAsOf() {
-      return ((bitField0_ & 0x00000004) != 0);
+      return ((bitField0_ & 0x00000002) != 0);
     }
     /**
      * <pre>
@@ -984,7 +975,7 @@ private static final long serialVersionUID = 0L;
       } else {
         asOfBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -1002,7 +993,7 @@ private static final long serialVersionUID = 0L;
       } else {
         asOfBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -1015,7 +1006,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeAsOf(com.google.protobuf.Timestamp value) {
       if (asOfBuilder_ == null) {
-        if (((bitField0_ & 0x00000004) != 0) &&
+        if (((bitField0_ & 0x00000002) != 0) &&
           asOf_ != null &&
           asOf_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getAsOfBuilder().mergeFrom(value);
@@ -1026,7 +1017,7 @@ private static final long serialVersionUID = 0L;
         asOfBuilder_.mergeFrom(value);
       }
       if (asOf_ != null) {
-        bitField0_ |= 0x00000004;
+        bitField0_ |= 0x00000002;
         onChanged();
       }
       return this;
@@ -1039,7 +1030,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp as_of = 3;</code>
      */
     public Builder clearAsOf() {
-      bitField0_ = (bitField0_ & ~0x00000004);
+      bitField0_ = (bitField0_ & ~0x00000002);
       asOf_ = null;
       if (asOfBuilder_ != null) {
         asOfBuilder_.dispose();
@@ -1056,7 +1047,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp as_of = 3;</code>
      */
     public com.google.protobuf.Timestamp.Builder getAsOfBuilder() {
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return internalGetAsOfFieldBuilder().getBuilder();
     }
@@ -1094,6 +1085,103 @@ private static final long serialVersionUID = 0L;
         asOf_ = null;
       }
       return asOfBuilder_;
+    }
+
+    private java.lang.Object latestEventCursor_ = "";
+    /**
+     * <pre>
+     * Cursor of the end of the readable log: WatchEvents from here delivers
+     * what is written from now on.
+     * </pre>
+     *
+     * <code>string latest_event_cursor = 4;</code>
+     * @return The latestEventCursor.
+     */
+    public java.lang.String getLatestEventCursor() {
+      java.lang.Object ref = latestEventCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        latestEventCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Cursor of the end of the readable log: WatchEvents from here delivers
+     * what is written from now on.
+     * </pre>
+     *
+     * <code>string latest_event_cursor = 4;</code>
+     * @return The bytes for latestEventCursor.
+     */
+    public com.google.protobuf.ByteString
+        getLatestEventCursorBytes() {
+      java.lang.Object ref = latestEventCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        latestEventCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Cursor of the end of the readable log: WatchEvents from here delivers
+     * what is written from now on.
+     * </pre>
+     *
+     * <code>string latest_event_cursor = 4;</code>
+     * @param value The latestEventCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setLatestEventCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      latestEventCursor_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Cursor of the end of the readable log: WatchEvents from here delivers
+     * what is written from now on.
+     * </pre>
+     *
+     * <code>string latest_event_cursor = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearLatestEventCursor() {
+      latestEventCursor_ = getDefaultInstance().getLatestEventCursor();
+      bitField0_ = (bitField0_ & ~0x00000004);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Cursor of the end of the readable log: WatchEvents from here delivers
+     * what is written from now on.
+     * </pre>
+     *
+     * <code>string latest_event_cursor = 4;</code>
+     * @param value The bytes for latestEventCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setLatestEventCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      latestEventCursor_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.GetQueueStatsResponse)

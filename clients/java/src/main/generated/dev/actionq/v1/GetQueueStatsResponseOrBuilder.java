@@ -56,16 +56,6 @@ public interface GetQueueStatsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Cursor of the newest event in the log.
-   * </pre>
-   *
-   * <code>int64 latest_event_cursor = 2;</code>
-   * @return The latestEventCursor.
-   */
-  long getLatestEventCursor();
-
-  /**
-   * <pre>
    * Database time of the snapshot.
    * </pre>
    *
@@ -90,4 +80,26 @@ public interface GetQueueStatsResponseOrBuilder extends
    * <code>.google.protobuf.Timestamp as_of = 3;</code>
    */
   com.google.protobuf.TimestampOrBuilder getAsOfOrBuilder();
+
+  /**
+   * <pre>
+   * Cursor of the end of the readable log: WatchEvents from here delivers
+   * what is written from now on.
+   * </pre>
+   *
+   * <code>string latest_event_cursor = 4;</code>
+   * @return The latestEventCursor.
+   */
+  java.lang.String getLatestEventCursor();
+  /**
+   * <pre>
+   * Cursor of the end of the readable log: WatchEvents from here delivers
+   * what is written from now on.
+   * </pre>
+   *
+   * <code>string latest_event_cursor = 4;</code>
+   * @return The bytes for latestEventCursor.
+   */
+  com.google.protobuf.ByteString
+      getLatestEventCursorBytes();
 }

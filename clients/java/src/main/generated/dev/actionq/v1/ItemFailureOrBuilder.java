@@ -59,4 +59,24 @@ public interface ItemFailureOrBuilder extends
    */
   com.google.protobuf.ByteString
       getMessageBytes();
+
+  /**
+   * <pre>
+   * The ErrorInfo reason Complete would have returned, e.g. "STALE_LEASE".
+   * </pre>
+   *
+   * <code>string reason = 4;</code>
+   * @return The reason.
+   */
+  java.lang.String getReason();
+  /**
+   * <pre>
+   * The ErrorInfo reason Complete would have returned, e.g. "STALE_LEASE".
+   * </pre>
+   *
+   * <code>string reason = 4;</code>
+   * @return The bytes for reason.
+   */
+  com.google.protobuf.ByteString
+      getReasonBytes();
 }

@@ -35,6 +35,7 @@ private static final long serialVersionUID = 0L;
     actionIds_ = emptyLongList();
     eventTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
+    afterCursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -53,21 +54,6 @@ private static final long serialVersionUID = 0L;
     return dev.actionq.v1.ServiceProto.internal_static_actionq_v1_ListEventsRequest_fieldAccessorTable
         .ensureFieldAccessorsInitialized(
             dev.actionq.v1.ListEventsRequest.class, dev.actionq.v1.ListEventsRequest.Builder.class);
-  }
-
-  public static final int AFTER_CURSOR_FIELD_NUMBER = 1;
-  private long afterCursor_ = 0L;
-  /**
-   * <pre>
-   * Return events with id greater than this; 0 reads from the start.
-   * </pre>
-   *
-   * <code>int64 after_cursor = 1;</code>
-   * @return The afterCursor.
-   */
-  @java.lang.Override
-  public long getAfterCursor() {
-    return afterCursor_;
   }
 
   public static final int ACTION_IDS_FIELD_NUMBER = 2;
@@ -180,6 +166,55 @@ private static final long serialVersionUID = 0L;
     return pageSize_;
   }
 
+  public static final int AFTER_CURSOR_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object afterCursor_ = "";
+  /**
+   * <pre>
+   * Return the events after this cursor (an Event.cursor or a next_cursor
+   * returned earlier); empty reads from the start of the log.
+   * </pre>
+   *
+   * <code>string after_cursor = 5;</code>
+   * @return The afterCursor.
+   */
+  @java.lang.Override
+  public java.lang.String getAfterCursor() {
+    java.lang.Object ref = afterCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      afterCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Return the events after this cursor (an Event.cursor or a next_cursor
+   * returned earlier); empty reads from the start of the log.
+   * </pre>
+   *
+   * <code>string after_cursor = 5;</code>
+   * @return The bytes for afterCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getAfterCursorBytes() {
+    java.lang.Object ref = afterCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      afterCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -195,9 +230,6 @@ private static final long serialVersionUID = 0L;
   public void writeTo(com.google.protobuf.CodedOutputStream output)
                       throws java.io.IOException {
     getSerializedSize();
-    if (afterCursor_ != 0L) {
-      output.writeInt64(1, afterCursor_);
-    }
     if (getActionIdsList().size() > 0) {
       output.writeUInt32NoTag(18);
       output.writeUInt32NoTag(actionIdsMemoizedSerializedSize);
@@ -211,14 +243,13 @@ private static final long serialVersionUID = 0L;
     if (pageSize_ != 0) {
       output.writeInt32(4, pageSize_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(afterCursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 5, afterCursor_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
     int size = 0;
-    if (afterCursor_ != 0L) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(1, afterCursor_);
-    }
     {
       int dataSize = 0;
       for (int i = 0; i < actionIds_.size(); i++) {
@@ -245,6 +276,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(4, pageSize_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(afterCursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(5, afterCursor_);
+    }
     return size;
   }
   @java.lang.Override
@@ -269,14 +303,14 @@ private static final long serialVersionUID = 0L;
     }
     dev.actionq.v1.ListEventsRequest other = (dev.actionq.v1.ListEventsRequest) obj;
 
-    if (getAfterCursor()
-        != other.getAfterCursor()) return false;
     if (!getActionIdsList()
         .equals(other.getActionIdsList())) return false;
     if (!getEventTypesList()
         .equals(other.getEventTypesList())) return false;
     if (getPageSize()
         != other.getPageSize()) return false;
+    if (!getAfterCursor()
+        .equals(other.getAfterCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -288,9 +322,6 @@ private static final long serialVersionUID = 0L;
     }
     int hash = 41;
     hash = (19 * hash) + getDescriptor().hashCode();
-    hash = (37 * hash) + AFTER_CURSOR_FIELD_NUMBER;
-    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getAfterCursor());
     if (getActionIdsCount() > 0) {
       hash = (37 * hash) + ACTION_IDS_FIELD_NUMBER;
       hash = (53 * hash) + getActionIdsList().hashCode();
@@ -301,6 +332,8 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + PAGE_SIZE_FIELD_NUMBER;
     hash = (53 * hash) + getPageSize();
+    hash = (37 * hash) + AFTER_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getAfterCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -436,11 +469,11 @@ private static final long serialVersionUID = 0L;
     public Builder clear() {
       super.clear();
       bitField0_ = 0;
-      afterCursor_ = 0L;
       actionIds_ = emptyLongList();
       eventTypes_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
       pageSize_ = 0;
+      afterCursor_ = "";
       return this;
     }
 
@@ -475,18 +508,18 @@ private static final long serialVersionUID = 0L;
     private void buildPartial0(dev.actionq.v1.ListEventsRequest result) {
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000001) != 0)) {
-        result.afterCursor_ = afterCursor_;
-      }
-      if (((from_bitField0_ & 0x00000002) != 0)) {
         actionIds_.makeImmutable();
         result.actionIds_ = actionIds_;
       }
-      if (((from_bitField0_ & 0x00000004) != 0)) {
+      if (((from_bitField0_ & 0x00000002) != 0)) {
         eventTypes_.makeImmutable();
         result.eventTypes_ = eventTypes_;
       }
-      if (((from_bitField0_ & 0x00000008) != 0)) {
+      if (((from_bitField0_ & 0x00000004) != 0)) {
         result.pageSize_ = pageSize_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.afterCursor_ = afterCursor_;
       }
     }
 
@@ -502,14 +535,11 @@ private static final long serialVersionUID = 0L;
 
     public Builder mergeFrom(dev.actionq.v1.ListEventsRequest other) {
       if (other == dev.actionq.v1.ListEventsRequest.getDefaultInstance()) return this;
-      if (other.getAfterCursor() != 0L) {
-        setAfterCursor(other.getAfterCursor());
-      }
       if (!other.actionIds_.isEmpty()) {
         if (actionIds_.isEmpty()) {
           actionIds_ = other.actionIds_;
           actionIds_.makeImmutable();
-          bitField0_ |= 0x00000002;
+          bitField0_ |= 0x00000001;
         } else {
           ensureActionIdsIsMutable();
           actionIds_.addAll(other.actionIds_);
@@ -519,7 +549,7 @@ private static final long serialVersionUID = 0L;
       if (!other.eventTypes_.isEmpty()) {
         if (eventTypes_.isEmpty()) {
           eventTypes_ = other.eventTypes_;
-          bitField0_ |= 0x00000004;
+          bitField0_ |= 0x00000002;
         } else {
           ensureEventTypesIsMutable();
           eventTypes_.addAll(other.eventTypes_);
@@ -528,6 +558,11 @@ private static final long serialVersionUID = 0L;
       }
       if (other.getPageSize() != 0) {
         setPageSize(other.getPageSize());
+      }
+      if (!other.getAfterCursor().isEmpty()) {
+        afterCursor_ = other.afterCursor_;
+        bitField0_ |= 0x00000008;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -553,11 +588,6 @@ private static final long serialVersionUID = 0L;
             case 0:
               done = true;
               break;
-            case 8: {
-              afterCursor_ = input.readInt64();
-              bitField0_ |= 0x00000001;
-              break;
-            } // case 8
             case 16: {
               long v = input.readInt64();
               ensureActionIdsIsMutable();
@@ -581,9 +611,14 @@ private static final long serialVersionUID = 0L;
             } // case 26
             case 32: {
               pageSize_ = input.readInt32();
-              bitField0_ |= 0x00000008;
+              bitField0_ |= 0x00000004;
               break;
             } // case 32
+            case 42: {
+              afterCursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -601,56 +636,12 @@ private static final long serialVersionUID = 0L;
     }
     private int bitField0_;
 
-    private long afterCursor_ ;
-    /**
-     * <pre>
-     * Return events with id greater than this; 0 reads from the start.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @return The afterCursor.
-     */
-    @java.lang.Override
-    public long getAfterCursor() {
-      return afterCursor_;
-    }
-    /**
-     * <pre>
-     * Return events with id greater than this; 0 reads from the start.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @param value The afterCursor to set.
-     * @return This builder for chaining.
-     */
-    public Builder setAfterCursor(long value) {
-
-      afterCursor_ = value;
-      bitField0_ |= 0x00000001;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Return events with id greater than this; 0 reads from the start.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @return This builder for chaining.
-     */
-    public Builder clearAfterCursor() {
-      bitField0_ = (bitField0_ & ~0x00000001);
-      afterCursor_ = 0L;
-      onChanged();
-      return this;
-    }
-
     private com.google.protobuf.Internal.LongList actionIds_ = emptyLongList();
     private void ensureActionIdsIsMutable() {
       if (!actionIds_.isModifiable()) {
         actionIds_ = makeMutableCopy(actionIds_);
       }
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
     }
     /**
      * <pre>
@@ -703,7 +694,7 @@ private static final long serialVersionUID = 0L;
 
       ensureActionIdsIsMutable();
       actionIds_.setLong(index, value);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -720,7 +711,7 @@ private static final long serialVersionUID = 0L;
 
       ensureActionIdsIsMutable();
       actionIds_.addLong(value);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -738,7 +729,7 @@ private static final long serialVersionUID = 0L;
       ensureActionIdsIsMutable();
       com.google.protobuf.AbstractMessageLite.Builder.addAll(
           values, actionIds_);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -752,7 +743,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearActionIds() {
       actionIds_ = emptyLongList();
-      bitField0_ = (bitField0_ & ~0x00000002);
+      bitField0_ = (bitField0_ & ~0x00000001);
       onChanged();
       return this;
     }
@@ -763,7 +754,7 @@ private static final long serialVersionUID = 0L;
       if (!eventTypes_.isModifiable()) {
         eventTypes_ = new com.google.protobuf.LazyStringArrayList(eventTypes_);
       }
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
     }
     /**
      * <pre>
@@ -829,7 +820,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       ensureEventTypesIsMutable();
       eventTypes_.set(index, value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -847,7 +838,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       ensureEventTypesIsMutable();
       eventTypes_.add(value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -865,7 +856,7 @@ private static final long serialVersionUID = 0L;
       ensureEventTypesIsMutable();
       com.google.protobuf.AbstractMessageLite.Builder.addAll(
           values, eventTypes_);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -880,7 +871,7 @@ private static final long serialVersionUID = 0L;
     public Builder clearEventTypes() {
       eventTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
-      bitField0_ = (bitField0_ & ~0x00000004);;
+      bitField0_ = (bitField0_ & ~0x00000002);;
       onChanged();
       return this;
     }
@@ -899,7 +890,7 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       ensureEventTypesIsMutable();
       eventTypes_.add(value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -929,7 +920,7 @@ private static final long serialVersionUID = 0L;
     public Builder setPageSize(int value) {
 
       pageSize_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
@@ -942,8 +933,105 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearPageSize() {
-      bitField0_ = (bitField0_ & ~0x00000008);
+      bitField0_ = (bitField0_ & ~0x00000004);
       pageSize_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object afterCursor_ = "";
+    /**
+     * <pre>
+     * Return the events after this cursor (an Event.cursor or a next_cursor
+     * returned earlier); empty reads from the start of the log.
+     * </pre>
+     *
+     * <code>string after_cursor = 5;</code>
+     * @return The afterCursor.
+     */
+    public java.lang.String getAfterCursor() {
+      java.lang.Object ref = afterCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        afterCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Return the events after this cursor (an Event.cursor or a next_cursor
+     * returned earlier); empty reads from the start of the log.
+     * </pre>
+     *
+     * <code>string after_cursor = 5;</code>
+     * @return The bytes for afterCursor.
+     */
+    public com.google.protobuf.ByteString
+        getAfterCursorBytes() {
+      java.lang.Object ref = afterCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        afterCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Return the events after this cursor (an Event.cursor or a next_cursor
+     * returned earlier); empty reads from the start of the log.
+     * </pre>
+     *
+     * <code>string after_cursor = 5;</code>
+     * @param value The afterCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setAfterCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      afterCursor_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Return the events after this cursor (an Event.cursor or a next_cursor
+     * returned earlier); empty reads from the start of the log.
+     * </pre>
+     *
+     * <code>string after_cursor = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearAfterCursor() {
+      afterCursor_ = getDefaultInstance().getAfterCursor();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Return the events after this cursor (an Event.cursor or a next_cursor
+     * returned earlier); empty reads from the start of the log.
+     * </pre>
+     *
+     * <code>string after_cursor = 5;</code>
+     * @param value The bytes for afterCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setAfterCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      afterCursor_ = value;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }

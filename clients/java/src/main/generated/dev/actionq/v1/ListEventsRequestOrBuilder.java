@@ -12,16 +12,6 @@ public interface ListEventsRequestOrBuilder extends
 
   /**
    * <pre>
-   * Return events with id greater than this; 0 reads from the start.
-   * </pre>
-   *
-   * <code>int64 after_cursor = 1;</code>
-   * @return The afterCursor.
-   */
-  long getAfterCursor();
-
-  /**
-   * <pre>
    * Only events of these actions; empty means all.
    * </pre>
    *
@@ -99,4 +89,26 @@ public interface ListEventsRequestOrBuilder extends
    * @return The pageSize.
    */
   int getPageSize();
+
+  /**
+   * <pre>
+   * Return the events after this cursor (an Event.cursor or a next_cursor
+   * returned earlier); empty reads from the start of the log.
+   * </pre>
+   *
+   * <code>string after_cursor = 5;</code>
+   * @return The afterCursor.
+   */
+  java.lang.String getAfterCursor();
+  /**
+   * <pre>
+   * Return the events after this cursor (an Event.cursor or a next_cursor
+   * returned earlier); empty reads from the start of the log.
+   * </pre>
+   *
+   * <code>string after_cursor = 5;</code>
+   * @return The bytes for afterCursor.
+   */
+  com.google.protobuf.ByteString
+      getAfterCursorBytes();
 }

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private ListEventsResponse() {
     events_ = java.util.Collections.emptyList();
+    nextCursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -58,7 +59,7 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.actionq.v1.Event> events_;
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -69,7 +70,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -81,7 +82,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -92,7 +93,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -103,7 +104,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -114,19 +115,55 @@ private static final long serialVersionUID = 0L;
     return events_.get(index);
   }
 
-  public static final int NEXT_CURSOR_FIELD_NUMBER = 2;
-  private long nextCursor_ = 0L;
+  public static final int NEXT_CURSOR_FIELD_NUMBER = 3;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object nextCursor_ = "";
   /**
    * <pre>
-   * Cursor to pass as after_cursor for the next page.
+   * Cursor to pass as after_cursor for the next page. It may move past the
+   * last event returned (over events the filters skipped); it never moves
+   * past an event that is not yet readable.
    * </pre>
    *
-   * <code>int64 next_cursor = 2;</code>
+   * <code>string next_cursor = 3;</code>
    * @return The nextCursor.
    */
   @java.lang.Override
-  public long getNextCursor() {
-    return nextCursor_;
+  public java.lang.String getNextCursor() {
+    java.lang.Object ref = nextCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      nextCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Cursor to pass as after_cursor for the next page. It may move past the
+   * last event returned (over events the filters skipped); it never moves
+   * past an event that is not yet readable.
+   * </pre>
+   *
+   * <code>string next_cursor = 3;</code>
+   * @return The bytes for nextCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getNextCursorBytes() {
+    java.lang.Object ref = nextCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      nextCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -146,8 +183,8 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < events_.size(); i++) {
       output.writeMessage(1, events_.get(i));
     }
-    if (nextCursor_ != 0L) {
-      output.writeInt64(2, nextCursor_);
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(nextCursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 3, nextCursor_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -162,9 +199,8 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
-    if (nextCursor_ != 0L) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(2, nextCursor_);
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(nextCursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(3, nextCursor_);
     }
     return size;
   }
@@ -192,8 +228,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getEventsList()
         .equals(other.getEventsList())) return false;
-    if (getNextCursor()
-        != other.getNextCursor()) return false;
+    if (!getNextCursor()
+        .equals(other.getNextCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -210,8 +246,7 @@ private static final long serialVersionUID = 0L;
       hash = (53 * hash) + getEventsList().hashCode();
     }
     hash = (37 * hash) + NEXT_CURSOR_FIELD_NUMBER;
-    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getNextCursor());
+    hash = (53 * hash) + getNextCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -354,7 +389,7 @@ private static final long serialVersionUID = 0L;
         eventsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
-      nextCursor_ = 0L;
+      nextCursor_ = "";
       return this;
     }
 
@@ -444,8 +479,10 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
-      if (other.getNextCursor() != 0L) {
-        setNextCursor(other.getNextCursor());
+      if (!other.getNextCursor().isEmpty()) {
+        nextCursor_ = other.nextCursor_;
+        bitField0_ |= 0x00000002;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -484,11 +521,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
-            case 16: {
-              nextCursor_ = input.readInt64();
+            case 26: {
+              nextCursor_ = input.readStringRequireUtf8();
               bitField0_ |= 0x00000002;
               break;
-            } // case 16
+            } // case 26
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -520,7 +557,7 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -534,7 +571,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -548,7 +585,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -562,7 +599,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -581,7 +618,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -599,7 +636,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -617,7 +654,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -636,7 +673,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -654,7 +691,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -672,7 +709,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -691,7 +728,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -708,7 +745,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -725,7 +762,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -736,7 +773,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -750,7 +787,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -765,7 +802,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -776,7 +813,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -788,7 +825,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -812,30 +849,66 @@ private static final long serialVersionUID = 0L;
       return eventsBuilder_;
     }
 
-    private long nextCursor_ ;
+    private java.lang.Object nextCursor_ = "";
     /**
      * <pre>
-     * Cursor to pass as after_cursor for the next page.
+     * Cursor to pass as after_cursor for the next page. It may move past the
+     * last event returned (over events the filters skipped); it never moves
+     * past an event that is not yet readable.
      * </pre>
      *
-     * <code>int64 next_cursor = 2;</code>
+     * <code>string next_cursor = 3;</code>
      * @return The nextCursor.
      */
-    @java.lang.Override
-    public long getNextCursor() {
-      return nextCursor_;
+    public java.lang.String getNextCursor() {
+      java.lang.Object ref = nextCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        nextCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
     }
     /**
      * <pre>
-     * Cursor to pass as after_cursor for the next page.
+     * Cursor to pass as after_cursor for the next page. It may move past the
+     * last event returned (over events the filters skipped); it never moves
+     * past an event that is not yet readable.
      * </pre>
      *
-     * <code>int64 next_cursor = 2;</code>
+     * <code>string next_cursor = 3;</code>
+     * @return The bytes for nextCursor.
+     */
+    public com.google.protobuf.ByteString
+        getNextCursorBytes() {
+      java.lang.Object ref = nextCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        nextCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Cursor to pass as after_cursor for the next page. It may move past the
+     * last event returned (over events the filters skipped); it never moves
+     * past an event that is not yet readable.
+     * </pre>
+     *
+     * <code>string next_cursor = 3;</code>
      * @param value The nextCursor to set.
      * @return This builder for chaining.
      */
-    public Builder setNextCursor(long value) {
-
+    public Builder setNextCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
       nextCursor_ = value;
       bitField0_ |= 0x00000002;
       onChanged();
@@ -843,15 +916,37 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Cursor to pass as after_cursor for the next page.
+     * Cursor to pass as after_cursor for the next page. It may move past the
+     * last event returned (over events the filters skipped); it never moves
+     * past an event that is not yet readable.
      * </pre>
      *
-     * <code>int64 next_cursor = 2;</code>
+     * <code>string next_cursor = 3;</code>
      * @return This builder for chaining.
      */
     public Builder clearNextCursor() {
+      nextCursor_ = getDefaultInstance().getNextCursor();
       bitField0_ = (bitField0_ & ~0x00000002);
-      nextCursor_ = 0L;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Cursor to pass as after_cursor for the next page. It may move past the
+     * last event returned (over events the filters skipped); it never moves
+     * past an event that is not yet readable.
+     * </pre>
+     *
+     * <code>string next_cursor = 3;</code>
+     * @param value The bytes for nextCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setNextCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      nextCursor_ = value;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }

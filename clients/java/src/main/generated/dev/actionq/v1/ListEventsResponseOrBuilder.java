@@ -12,7 +12,7 @@ public interface ListEventsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -21,7 +21,7 @@ public interface ListEventsResponseOrBuilder extends
       getEventsList();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -29,7 +29,7 @@ public interface ListEventsResponseOrBuilder extends
   dev.actionq.v1.Event getEvents(int index);
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -37,7 +37,7 @@ public interface ListEventsResponseOrBuilder extends
   int getEventsCount();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -46,7 +46,7 @@ public interface ListEventsResponseOrBuilder extends
       getEventsOrBuilderList();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -56,11 +56,25 @@ public interface ListEventsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Cursor to pass as after_cursor for the next page.
+   * Cursor to pass as after_cursor for the next page. It may move past the
+   * last event returned (over events the filters skipped); it never moves
+   * past an event that is not yet readable.
    * </pre>
    *
-   * <code>int64 next_cursor = 2;</code>
+   * <code>string next_cursor = 3;</code>
    * @return The nextCursor.
    */
-  long getNextCursor();
+  java.lang.String getNextCursor();
+  /**
+   * <pre>
+   * Cursor to pass as after_cursor for the next page. It may move past the
+   * last event returned (over events the filters skipped); it never moves
+   * past an event that is not yet readable.
+   * </pre>
+   *
+   * <code>string next_cursor = 3;</code>
+   * @return The bytes for nextCursor.
+   */
+  com.google.protobuf.ByteString
+      getNextCursorBytes();
 }

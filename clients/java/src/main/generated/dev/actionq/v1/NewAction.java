@@ -40,6 +40,7 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.LazyStringArrayList.emptyList();
     createdBy_ = "";
     idempotencyKey_ = "";
+    payloadJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -302,44 +303,6 @@ private static final long serialVersionUID = 0L;
     return sourceRefs_.getByteString(index);
   }
 
-  public static final int PAYLOAD_FIELD_NUMBER = 6;
-  private com.google.protobuf.Struct payload_;
-  /**
-   * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   * @return Whether the payload field is set.
-   */
-  @java.lang.Override
-  public boolean hasPayload() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   * @return The payload.
-   */
-  @java.lang.Override
-  public com.google.protobuf.Struct getPayload() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-  /**
-   * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   */
-  @java.lang.Override
-  public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-    return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-  }
-
   public static final int PRIORITY_FIELD_NUMBER = 7;
   private int priority_ = 0;
   /**
@@ -491,7 +454,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasRunAfter() {
-    return ((bitField0_ & 0x00000002) != 0);
+    return ((bitField0_ & 0x00000001) != 0);
   }
   /**
    * <pre>
@@ -529,7 +492,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasDelay() {
-    return ((bitField0_ & 0x00000004) != 0);
+    return ((bitField0_ & 0x00000002) != 0);
   }
   /**
    * <pre>
@@ -553,6 +516,59 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public com.google.protobuf.DurationOrBuilder getDelayOrBuilder() {
     return delay_ == null ? com.google.protobuf.Duration.getDefaultInstance() : delay_;
+  }
+
+  public static final int PAYLOAD_JSON_FIELD_NUMBER = 14;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object payloadJson_ = "";
+  /**
+   * <pre>
+   * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+   * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+   * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+   * as a double.
+   * </pre>
+   *
+   * <code>string payload_json = 14;</code>
+   * @return The payloadJson.
+   */
+  @java.lang.Override
+  public java.lang.String getPayloadJson() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      payloadJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+   * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+   * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+   * as a double.
+   * </pre>
+   *
+   * <code>string payload_json = 14;</code>
+   * @return The bytes for payloadJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPayloadJsonBytes() {
+    java.lang.Object ref = payloadJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      payloadJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -584,9 +600,6 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < sourceRefs_.size(); i++) {
       com.google.protobuf.GeneratedMessage.writeString(output, 5, sourceRefs_.getRaw(i));
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(6, getPayload());
-    }
     if (priority_ != 0) {
       output.writeInt32(7, priority_);
     }
@@ -602,11 +615,14 @@ private static final long serialVersionUID = 0L;
     if (maxAttempts_ != 0) {
       output.writeInt32(11, maxAttempts_);
     }
-    if (((bitField0_ & 0x00000002) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(12, getRunAfter());
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       output.writeMessage(13, getDelay());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 14, payloadJson_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -632,10 +648,6 @@ private static final long serialVersionUID = 0L;
       size += dataSize;
       size += 1 * getSourceRefsList().size();
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(6, getPayload());
-    }
     if (priority_ != 0) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(7, priority_);
@@ -654,13 +666,16 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(11, maxAttempts_);
     }
-    if (((bitField0_ & 0x00000002) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(12, getRunAfter());
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(13, getDelay());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(14, payloadJson_);
     }
     return size;
   }
@@ -696,11 +711,6 @@ private static final long serialVersionUID = 0L;
         .equals(other.getTargetRef())) return false;
     if (!getSourceRefsList()
         .equals(other.getSourceRefsList())) return false;
-    if (hasPayload() != other.hasPayload()) return false;
-    if (hasPayload()) {
-      if (!getPayload()
-          .equals(other.getPayload())) return false;
-    }
     if (getPriority()
         != other.getPriority()) return false;
     if (getParentId()
@@ -721,6 +731,8 @@ private static final long serialVersionUID = 0L;
       if (!getDelay()
           .equals(other.getDelay())) return false;
     }
+    if (!getPayloadJson()
+        .equals(other.getPayloadJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -744,10 +756,6 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + SOURCE_REFS_FIELD_NUMBER;
       hash = (53 * hash) + getSourceRefsList().hashCode();
     }
-    if (hasPayload()) {
-      hash = (37 * hash) + PAYLOAD_FIELD_NUMBER;
-      hash = (53 * hash) + getPayload().hashCode();
-    }
     hash = (37 * hash) + PRIORITY_FIELD_NUMBER;
     hash = (53 * hash) + getPriority();
     hash = (37 * hash) + PARENT_ID_FIELD_NUMBER;
@@ -767,6 +775,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + DELAY_FIELD_NUMBER;
       hash = (53 * hash) + getDelay().hashCode();
     }
+    hash = (37 * hash) + PAYLOAD_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getPayloadJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -901,7 +911,6 @@ private static final long serialVersionUID = 0L;
     private void maybeForceBuilderInitialization() {
       if (com.google.protobuf.GeneratedMessage
               .alwaysUseFieldBuilders) {
-        internalGetPayloadFieldBuilder();
         internalGetRunAfterFieldBuilder();
         internalGetDelayFieldBuilder();
       }
@@ -916,11 +925,6 @@ private static final long serialVersionUID = 0L;
       targetRef_ = "";
       sourceRefs_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
       priority_ = 0;
       parentId_ = 0L;
       createdBy_ = "";
@@ -936,6 +940,7 @@ private static final long serialVersionUID = 0L;
         delayBuilder_.dispose();
         delayBuilder_ = null;
       }
+      payloadJson_ = "";
       return this;
     }
 
@@ -985,39 +990,36 @@ private static final long serialVersionUID = 0L;
         sourceRefs_.makeImmutable();
         result.sourceRefs_ = sourceRefs_;
       }
-      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000020) != 0)) {
-        result.payload_ = payloadBuilder_ == null
-            ? payload_
-            : payloadBuilder_.build();
-        to_bitField0_ |= 0x00000001;
-      }
-      if (((from_bitField0_ & 0x00000040) != 0)) {
         result.priority_ = priority_;
       }
-      if (((from_bitField0_ & 0x00000080) != 0)) {
+      if (((from_bitField0_ & 0x00000040) != 0)) {
         result.parentId_ = parentId_;
       }
-      if (((from_bitField0_ & 0x00000100) != 0)) {
+      if (((from_bitField0_ & 0x00000080) != 0)) {
         result.createdBy_ = createdBy_;
       }
-      if (((from_bitField0_ & 0x00000200) != 0)) {
+      if (((from_bitField0_ & 0x00000100) != 0)) {
         result.idempotencyKey_ = idempotencyKey_;
       }
-      if (((from_bitField0_ & 0x00000400) != 0)) {
+      if (((from_bitField0_ & 0x00000200) != 0)) {
         result.maxAttempts_ = maxAttempts_;
       }
-      if (((from_bitField0_ & 0x00000800) != 0)) {
+      int to_bitField0_ = 0;
+      if (((from_bitField0_ & 0x00000400) != 0)) {
         result.runAfter_ = runAfterBuilder_ == null
             ? runAfter_
             : runAfterBuilder_.build();
-        to_bitField0_ |= 0x00000002;
+        to_bitField0_ |= 0x00000001;
       }
-      if (((from_bitField0_ & 0x00001000) != 0)) {
+      if (((from_bitField0_ & 0x00000800) != 0)) {
         result.delay_ = delayBuilder_ == null
             ? delay_
             : delayBuilder_.build();
-        to_bitField0_ |= 0x00000004;
+        to_bitField0_ |= 0x00000002;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.payloadJson_ = payloadJson_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1064,9 +1066,6 @@ private static final long serialVersionUID = 0L;
         }
         onChanged();
       }
-      if (other.hasPayload()) {
-        mergePayload(other.getPayload());
-      }
       if (other.getPriority() != 0) {
         setPriority(other.getPriority());
       }
@@ -1075,12 +1074,12 @@ private static final long serialVersionUID = 0L;
       }
       if (!other.getCreatedBy().isEmpty()) {
         createdBy_ = other.createdBy_;
-        bitField0_ |= 0x00000100;
+        bitField0_ |= 0x00000080;
         onChanged();
       }
       if (!other.getIdempotencyKey().isEmpty()) {
         idempotencyKey_ = other.idempotencyKey_;
-        bitField0_ |= 0x00000200;
+        bitField0_ |= 0x00000100;
         onChanged();
       }
       if (other.getMaxAttempts() != 0) {
@@ -1091,6 +1090,11 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasDelay()) {
         mergeDelay(other.getDelay());
+      }
+      if (!other.getPayloadJson().isEmpty()) {
+        payloadJson_ = other.payloadJson_;
+        bitField0_ |= 0x00001000;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1141,52 +1145,50 @@ private static final long serialVersionUID = 0L;
               sourceRefs_.add(input.readStringRequireUtf8());
               break;
             } // case 42
-            case 50: {
-              input.readMessage(
-                  internalGetPayloadFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000020;
-              break;
-            } // case 50
             case 56: {
               priority_ = input.readInt32();
-              bitField0_ |= 0x00000040;
+              bitField0_ |= 0x00000020;
               break;
             } // case 56
             case 64: {
               parentId_ = input.readInt64();
-              bitField0_ |= 0x00000080;
+              bitField0_ |= 0x00000040;
               break;
             } // case 64
             case 74: {
               createdBy_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00000100;
+              bitField0_ |= 0x00000080;
               break;
             } // case 74
             case 82: {
               idempotencyKey_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00000200;
+              bitField0_ |= 0x00000100;
               break;
             } // case 82
             case 88: {
               maxAttempts_ = input.readInt32();
-              bitField0_ |= 0x00000400;
+              bitField0_ |= 0x00000200;
               break;
             } // case 88
             case 98: {
               input.readMessage(
                   internalGetRunAfterFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000800;
+              bitField0_ |= 0x00000400;
               break;
             } // case 98
             case 106: {
               input.readMessage(
                   internalGetDelayFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00001000;
+              bitField0_ |= 0x00000800;
               break;
             } // case 106
+            case 114: {
+              payloadJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 114
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1719,161 +1721,6 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.google.protobuf.Struct payload_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> payloadBuilder_;
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     * @return Whether the payload field is set.
-     */
-    public boolean hasPayload() {
-      return ((bitField0_ & 0x00000020) != 0);
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     * @return The payload.
-     */
-    public com.google.protobuf.Struct getPayload() {
-      if (payloadBuilder_ == null) {
-        return payload_ == null ? com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      } else {
-        return payloadBuilder_.getMessage();
-      }
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public Builder setPayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        java.util.Objects.requireNonNull(value);
-        payload_ = value;
-      } else {
-        payloadBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000020;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public Builder setPayload(
-        com.google.protobuf.Struct.Builder builderForValue) {
-      if (payloadBuilder_ == null) {
-        payload_ = builderForValue.build();
-      } else {
-        payloadBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000020;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public Builder mergePayload(com.google.protobuf.Struct value) {
-      if (payloadBuilder_ == null) {
-        if (((bitField0_ & 0x00000020) != 0) &&
-          payload_ != null &&
-          payload_ != com.google.protobuf.Struct.getDefaultInstance()) {
-          getPayloadBuilder().mergeFrom(value);
-        } else {
-          payload_ = value;
-        }
-      } else {
-        payloadBuilder_.mergeFrom(value);
-      }
-      if (payload_ != null) {
-        bitField0_ |= 0x00000020;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public Builder clearPayload() {
-      bitField0_ = (bitField0_ & ~0x00000020);
-      payload_ = null;
-      if (payloadBuilder_ != null) {
-        payloadBuilder_.dispose();
-        payloadBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public com.google.protobuf.Struct.Builder getPayloadBuilder() {
-      bitField0_ |= 0x00000020;
-      onChanged();
-      return internalGetPayloadFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    public com.google.protobuf.StructOrBuilder getPayloadOrBuilder() {
-      if (payloadBuilder_ != null) {
-        return payloadBuilder_.getMessageOrBuilder();
-      } else {
-        return payload_ == null ?
-            com.google.protobuf.Struct.getDefaultInstance() : payload_;
-      }
-    }
-    /**
-     * <pre>
-     * JSON object handed to the worker; empty means {}.
-     * </pre>
-     *
-     * <code>.google.protobuf.Struct payload = 6;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
-        internalGetPayloadFieldBuilder() {
-      if (payloadBuilder_ == null) {
-        payloadBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
-                getPayload(),
-                getParentForChildren(),
-                isClean());
-        payload_ = null;
-      }
-      return payloadBuilder_;
-    }
-
     private int priority_ ;
     /**
      * <pre>
@@ -1899,7 +1746,7 @@ private static final long serialVersionUID = 0L;
     public Builder setPriority(int value) {
 
       priority_ = value;
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000020;
       onChanged();
       return this;
     }
@@ -1912,7 +1759,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearPriority() {
-      bitField0_ = (bitField0_ & ~0x00000040);
+      bitField0_ = (bitField0_ & ~0x00000020);
       priority_ = 0;
       onChanged();
       return this;
@@ -1943,7 +1790,7 @@ private static final long serialVersionUID = 0L;
     public Builder setParentId(long value) {
 
       parentId_ = value;
-      bitField0_ |= 0x00000080;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -1956,7 +1803,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearParentId() {
-      bitField0_ = (bitField0_ & ~0x00000080);
+      bitField0_ = (bitField0_ & ~0x00000040);
       parentId_ = 0L;
       onChanged();
       return this;
@@ -2017,7 +1864,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       createdBy_ = value;
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2031,7 +1878,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearCreatedBy() {
       createdBy_ = getDefaultInstance().getCreatedBy();
-      bitField0_ = (bitField0_ & ~0x00000100);
+      bitField0_ = (bitField0_ & ~0x00000080);
       onChanged();
       return this;
     }
@@ -2049,7 +1896,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       createdBy_ = value;
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -2109,7 +1956,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       java.util.Objects.requireNonNull(value);
       idempotencyKey_ = value;
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }
@@ -2123,7 +1970,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearIdempotencyKey() {
       idempotencyKey_ = getDefaultInstance().getIdempotencyKey();
-      bitField0_ = (bitField0_ & ~0x00000200);
+      bitField0_ = (bitField0_ & ~0x00000100);
       onChanged();
       return this;
     }
@@ -2141,7 +1988,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       checkByteStringIsUtf8(value);
       idempotencyKey_ = value;
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }
@@ -2171,7 +2018,7 @@ private static final long serialVersionUID = 0L;
     public Builder setMaxAttempts(int value) {
 
       maxAttempts_ = value;
-      bitField0_ |= 0x00000400;
+      bitField0_ |= 0x00000200;
       onChanged();
       return this;
     }
@@ -2184,7 +2031,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearMaxAttempts() {
-      bitField0_ = (bitField0_ & ~0x00000400);
+      bitField0_ = (bitField0_ & ~0x00000200);
       maxAttempts_ = 0;
       onChanged();
       return this;
@@ -2202,7 +2049,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the runAfter field is set.
      */
     public boolean hasRunAfter() {
-      return ((bitField0_ & 0x00000800) != 0);
+      return ((bitField0_ & 0x00000400) != 0);
     }
     /**
      * <pre>
@@ -2233,7 +2080,7 @@ private static final long serialVersionUID = 0L;
       } else {
         runAfterBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000800;
+      bitField0_ |= 0x00000400;
       onChanged();
       return this;
     }
@@ -2251,7 +2098,7 @@ private static final long serialVersionUID = 0L;
       } else {
         runAfterBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000800;
+      bitField0_ |= 0x00000400;
       onChanged();
       return this;
     }
@@ -2264,7 +2111,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeRunAfter(com.google.protobuf.Timestamp value) {
       if (runAfterBuilder_ == null) {
-        if (((bitField0_ & 0x00000800) != 0) &&
+        if (((bitField0_ & 0x00000400) != 0) &&
           runAfter_ != null &&
           runAfter_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getRunAfterBuilder().mergeFrom(value);
@@ -2275,7 +2122,7 @@ private static final long serialVersionUID = 0L;
         runAfterBuilder_.mergeFrom(value);
       }
       if (runAfter_ != null) {
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00000400;
         onChanged();
       }
       return this;
@@ -2288,7 +2135,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp run_after = 12;</code>
      */
     public Builder clearRunAfter() {
-      bitField0_ = (bitField0_ & ~0x00000800);
+      bitField0_ = (bitField0_ & ~0x00000400);
       runAfter_ = null;
       if (runAfterBuilder_ != null) {
         runAfterBuilder_.dispose();
@@ -2305,7 +2152,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp run_after = 12;</code>
      */
     public com.google.protobuf.Timestamp.Builder getRunAfterBuilder() {
-      bitField0_ |= 0x00000800;
+      bitField0_ |= 0x00000400;
       onChanged();
       return internalGetRunAfterFieldBuilder().getBuilder();
     }
@@ -2357,7 +2204,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the delay field is set.
      */
     public boolean hasDelay() {
-      return ((bitField0_ & 0x00001000) != 0);
+      return ((bitField0_ & 0x00000800) != 0);
     }
     /**
      * <pre>
@@ -2388,7 +2235,7 @@ private static final long serialVersionUID = 0L;
       } else {
         delayBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00001000;
+      bitField0_ |= 0x00000800;
       onChanged();
       return this;
     }
@@ -2406,7 +2253,7 @@ private static final long serialVersionUID = 0L;
       } else {
         delayBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00001000;
+      bitField0_ |= 0x00000800;
       onChanged();
       return this;
     }
@@ -2419,7 +2266,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeDelay(com.google.protobuf.Duration value) {
       if (delayBuilder_ == null) {
-        if (((bitField0_ & 0x00001000) != 0) &&
+        if (((bitField0_ & 0x00000800) != 0) &&
           delay_ != null &&
           delay_ != com.google.protobuf.Duration.getDefaultInstance()) {
           getDelayBuilder().mergeFrom(value);
@@ -2430,7 +2277,7 @@ private static final long serialVersionUID = 0L;
         delayBuilder_.mergeFrom(value);
       }
       if (delay_ != null) {
-        bitField0_ |= 0x00001000;
+        bitField0_ |= 0x00000800;
         onChanged();
       }
       return this;
@@ -2443,7 +2290,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Duration delay = 13;</code>
      */
     public Builder clearDelay() {
-      bitField0_ = (bitField0_ & ~0x00001000);
+      bitField0_ = (bitField0_ & ~0x00000800);
       delay_ = null;
       if (delayBuilder_ != null) {
         delayBuilder_.dispose();
@@ -2460,7 +2307,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Duration delay = 13;</code>
      */
     public com.google.protobuf.Duration.Builder getDelayBuilder() {
-      bitField0_ |= 0x00001000;
+      bitField0_ |= 0x00000800;
       onChanged();
       return internalGetDelayFieldBuilder().getBuilder();
     }
@@ -2498,6 +2345,113 @@ private static final long serialVersionUID = 0L;
         delay_ = null;
       }
       return delayBuilder_;
+    }
+
+    private java.lang.Object payloadJson_ = "";
+    /**
+     * <pre>
+     * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+     * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+     * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+     * as a double.
+     * </pre>
+     *
+     * <code>string payload_json = 14;</code>
+     * @return The payloadJson.
+     */
+    public java.lang.String getPayloadJson() {
+      java.lang.Object ref = payloadJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        payloadJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+     * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+     * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+     * as a double.
+     * </pre>
+     *
+     * <code>string payload_json = 14;</code>
+     * @return The bytes for payloadJson.
+     */
+    public com.google.protobuf.ByteString
+        getPayloadJsonBytes() {
+      java.lang.Object ref = payloadJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        payloadJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+     * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+     * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+     * as a double.
+     * </pre>
+     *
+     * <code>string payload_json = 14;</code>
+     * @param value The payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+     * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+     * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+     * as a double.
+     * </pre>
+     *
+     * <code>string payload_json = 14;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPayloadJson() {
+      payloadJson_ = getDefaultInstance().getPayloadJson();
+      bitField0_ = (bitField0_ & ~0x00001000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+     * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+     * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+     * as a double.
+     * </pre>
+     *
+     * <code>string payload_json = 14;</code>
+     * @param value The bytes for payloadJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPayloadJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      payloadJson_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.NewAction)

@@ -133,33 +133,6 @@ public interface NewActionOrBuilder extends
 
   /**
    * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   * @return Whether the payload field is set.
-   */
-  boolean hasPayload();
-  /**
-   * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   * @return The payload.
-   */
-  com.google.protobuf.Struct getPayload();
-  /**
-   * <pre>
-   * JSON object handed to the worker; empty means {}.
-   * </pre>
-   *
-   * <code>.google.protobuf.Struct payload = 6;</code>
-   */
-  com.google.protobuf.StructOrBuilder getPayloadOrBuilder();
-
-  /**
-   * <pre>
    * Ascending: smaller numbers are claimed first.
    * </pre>
    *
@@ -281,4 +254,30 @@ public interface NewActionOrBuilder extends
    * <code>.google.protobuf.Duration delay = 13;</code>
    */
   com.google.protobuf.DurationOrBuilder getDelayOrBuilder();
+
+  /**
+   * <pre>
+   * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+   * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+   * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+   * as a double.
+   * </pre>
+   *
+   * <code>string payload_json = 14;</code>
+   * @return The payloadJson.
+   */
+  java.lang.String getPayloadJson();
+  /**
+   * <pre>
+   * JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
+   * must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
+   * no NUL character (&#92;u0000) and no lone surrogate, and every number finite
+   * as a double.
+   * </pre>
+   *
+   * <code>string payload_json = 14;</code>
+   * @return The bytes for payloadJson.
+   */
+  com.google.protobuf.ByteString
+      getPayloadJsonBytes();
 }

@@ -202,113 +202,114 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     java.lang.String[] descriptorData = {
       "\n\030actionq/v1/service.proto\022\nactionq.v1\032\027" +
       "actionq/v1/action.proto\032\036google/protobuf" +
-      "/duration.proto\032\034google/protobuf/struct." +
-      "proto\032\037google/protobuf/timestamp.proto\"8" +
-      "\n\016EnqueueRequest\022&\n\007actions\030\001 \003(\0132\025.acti" +
-      "onq.v1.NewAction\">\n\017EnqueueResponse\022+\n\007a" +
-      "ctions\030\001 \003(\0132\032.actionq.v1.EnqueuedAction" +
-      "\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003\"7\n\021GetA" +
-      "ctionResponse\022\"\n\006action\030\001 \001(\0132\022.actionq." +
-      "v1.Action\"\262\001\n\022ListActionsRequest\022*\n\010stat" +
-      "uses\030\001 \003(\0162\030.actionq.v1.ActionStatus\022\023\n\013" +
-      "action_type\030\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\r\n\005qu" +
-      "eue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\npage_tok" +
-      "en\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S\n\023ListAc" +
-      "tionsResponse\022#\n\007actions\030\001 \003(\0132\022.actionq" +
-      ".v1.Action\022\027\n\017next_page_token\030\002 \001(\t\"\274\001\n\014" +
-      "ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005queue\030\002 " +
-      "\001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007project\030\004 \001" +
-      "(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease\030\006 \001(\0132\031" +
-      ".google.protobuf.Duration\022\'\n\004wait\030\007 \001(\0132" +
-      "\031.google.protobuf.Duration\";\n\rClaimRespo" +
-      "nse\022*\n\007actions\030\001 \003(\0132\031.actionq.v1.Claime" +
-      "dAction\"]\n\020HeartbeatRequest\022\n\n\002id\030\001 \001(\003\022" +
-      "\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 \001(\0132\031.go" +
-      "ogle.protobuf.Duration\"Z\n\021HeartbeatRespo" +
-      "nse\0222\n\016claim_deadline\030\001 \001(\0132\032.google.pro" +
-      "tobuf.Timestamp\022\021\n\tcancelled\030\002 \001(\010\"~\n\017Co" +
-      "mpleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token" +
-      "\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\'\n\006result\030\004 \001" +
-      "(\0132\027.google.protobuf.Struct\022\r\n\005actor\030\005 \001" +
-      "(\t\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132\022" +
-      ".actionq.v1.Action\"G\n\023CompleteManyReques" +
-      "t\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Comp" +
-      "leteRequest\"X\n\024CompleteManyResponse\022\025\n\rc" +
-      "ompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027.a" +
-      "ctionq.v1.ItemFailure\"8\n\013ItemFailure\022\n\n\002" +
-      "id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t\"" +
-      "\217\001\n\013FailRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_tok" +
-      "en\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022.\n\013retry_delay\030" +
-      "\004 \001(\0132\031.google.protobuf.Duration\022\020\n\010no_r" +
-      "etry\030\005 \001(\010\022\r\n\005actor\030\006 \001(\t\"2\n\014FailRespons" +
-      "e\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"S\n" +
-      "\rRejectRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_toke" +
-      "n\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022\021\n\tvalidator\030\004 \001" +
-      "(\t\"4\n\016RejectResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
-      "ctionq.v1.Action\":\n\rCancelRequest\022\n\n\002id\030" +
-      "\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\"4\n\016" +
-      "CancelResponse\022\"\n\006action\030\001 \001(\0132\022.actionq" +
-      ".v1.Action\"\016\n\014SweepRequest\"4\n\rSweepRespo" +
-      "nse\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action" +
-      "\"e\n\021ListEventsRequest\022\024\n\014after_cursor\030\001 " +
-      "\001(\003\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003" +
-      " \003(\t\022\021\n\tpage_size\030\004 \001(\005\"L\n\022ListEventsRes" +
-      "ponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event" +
-      "\022\023\n\013next_cursor\030\002 \001(\003\"x\n\022WatchEventsRequ" +
-      "est\022\024\n\014after_cursor\030\001 \001(\003\022\022\n\naction_ids\030" +
-      "\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010from_end\030\004" +
-      " \001(\010\022\021\n\tmax_batch\030\005 \001(\005\"H\n\023WatchEventsRe" +
-      "sponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Even" +
-      "t\022\016\n\006cursor\030\002 \001(\003\"r\n\020EmitEventRequest\022\022\n" +
-      "\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022(\n\007payl" +
-      "oad\030\003 \001(\0132\027.google.protobuf.Struct\022\021\n\tac" +
-      "tion_id\030\004 \001(\003\"5\n\021EmitEventResponse\022 \n\005ev" +
-      "ent\030\001 \001(\0132\021.actionq.v1.Event\"6\n\024GetQueue" +
-      "StatsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002" +
-      " \001(\t\"\205\001\n\025GetQueueStatsResponse\022$\n\005stats\030" +
-      "\001 \003(\0132\025.actionq.v1.QueueStat\022\033\n\023latest_e" +
-      "vent_cursor\030\002 \001(\003\022)\n\005as_of\030\003 \001(\0132\032.googl" +
-      "e.protobuf.Timestamp\"\020\n\016MigrateRequest\"C" +
-      "\n\017MigrateResponse\022\016\n\006schema\030\001 \001(\t\022\017\n\007ver" +
-      "sion\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t2\222\t\n\022ActionQu" +
-      "eueService\022B\n\007Enqueue\022\032.actionq.v1.Enque" +
-      "ueRequest\032\033.actionq.v1.EnqueueResponse\022H" +
-      "\n\tGetAction\022\034.actionq.v1.GetActionReques" +
-      "t\032\035.actionq.v1.GetActionResponse\022N\n\013List" +
-      "Actions\022\036.actionq.v1.ListActionsRequest\032" +
-      "\037.actionq.v1.ListActionsResponse\022<\n\005Clai" +
-      "m\022\030.actionq.v1.ClaimRequest\032\031.actionq.v1" +
-      ".ClaimResponse\022H\n\tHeartbeat\022\034.actionq.v1" +
-      ".HeartbeatRequest\032\035.actionq.v1.Heartbeat" +
-      "Response\022E\n\010Complete\022\033.actionq.v1.Comple" +
-      "teRequest\032\034.actionq.v1.CompleteResponse\022" +
-      "Q\n\014CompleteMany\022\037.actionq.v1.CompleteMan" +
-      "yRequest\032 .actionq.v1.CompleteManyRespon" +
-      "se\0229\n\004Fail\022\027.actionq.v1.FailRequest\032\030.ac" +
-      "tionq.v1.FailResponse\022?\n\006Reject\022\031.action" +
-      "q.v1.RejectRequest\032\032.actionq.v1.RejectRe" +
-      "sponse\022?\n\006Cancel\022\031.actionq.v1.CancelRequ" +
-      "est\032\032.actionq.v1.CancelResponse\022<\n\005Sweep" +
-      "\022\030.actionq.v1.SweepRequest\032\031.actionq.v1." +
-      "SweepResponse\022K\n\nListEvents\022\035.actionq.v1" +
-      ".ListEventsRequest\032\036.actionq.v1.ListEven" +
-      "tsResponse\022P\n\013WatchEvents\022\036.actionq.v1.W" +
-      "atchEventsRequest\032\037.actionq.v1.WatchEven" +
-      "tsResponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.E" +
-      "mitEventRequest\032\035.actionq.v1.EmitEventRe" +
-      "sponse\022T\n\rGetQueueStats\022 .actionq.v1.Get" +
-      "QueueStatsRequest\032!.actionq.v1.GetQueueS" +
-      "tatsResponse\022B\n\007Migrate\022\032.actionq.v1.Mig" +
-      "rateRequest\032\033.actionq.v1.MigrateResponse" +
-      "BE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#acti" +
-      "onq.dev/go/actionq/v1;actionqv1b\006proto3"
+      "/duration.proto\032\037google/protobuf/timesta" +
+      "mp.proto\"L\n\016EnqueueRequest\022&\n\007actions\030\001 " +
+      "\003(\0132\025.actionq.v1.NewAction\022\022\n\nrequest_id" +
+      "\030\002 \001(\t\"P\n\017EnqueueResponse\022+\n\007actions\030\001 \003" +
+      "(\0132\032.actionq.v1.EnqueuedAction\022\020\n\010replay" +
+      "ed\030\002 \001(\010\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003" +
+      "\"7\n\021GetActionResponse\022\"\n\006action\030\001 \001(\0132\022." +
+      "actionq.v1.Action\"\262\001\n\022ListActionsRequest" +
+      "\022*\n\010statuses\030\001 \003(\0162\030.actionq.v1.ActionSt" +
+      "atus\022\023\n\013action_type\030\002 \001(\t\022\017\n\007project\030\003 \001" +
+      "(\t\022\r\n\005queue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\n" +
+      "page_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S" +
+      "\n\023ListActionsResponse\022#\n\007actions\030\001 \003(\0132\022" +
+      ".actionq.v1.Action\022\027\n\017next_page_token\030\002 " +
+      "\001(\t\"\274\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005" +
+      "queue\030\002 \001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007pro" +
+      "ject\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease" +
+      "\030\006 \001(\0132\031.google.protobuf.Duration\022\'\n\004wai" +
+      "t\030\007 \001(\0132\031.google.protobuf.Duration\";\n\rCl" +
+      "aimResponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v" +
+      "1.ClaimedAction\"]\n\020HeartbeatRequest\022\n\n\002i" +
+      "d\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 " +
+      "\001(\0132\031.google.protobuf.Duration\"Z\n\021Heartb" +
+      "eatResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.go" +
+      "ogle.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001" +
+      "(\010\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lea" +
+      "se_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005ac" +
+      "tor\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006re" +
+      "sult\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\013" +
+      "2\022.actionq.v1.Action\"G\n\023CompleteManyRequ" +
+      "est\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Co" +
+      "mpleteRequest\"X\n\024CompleteManyResponse\022\025\n" +
+      "\rcompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027" +
+      ".actionq.v1.ItemFailure\"H\n\013ItemFailure\022\n" +
+      "\n\002id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(" +
+      "\t\022\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030" +
+      "\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001" +
+      "(\t\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobu" +
+      "f.Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 " +
+      "\001(\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.ac" +
+      "tionq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001" +
+      " \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(" +
+      "\t\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"" +
+      "\n\006action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCa" +
+      "ncelRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022" +
+      "\r\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006acti" +
+      "on\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepReq" +
+      "uest\"4\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022" +
+      ".actionq.v1.Action\"k\n\021ListEventsRequest\022" +
+      "\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t" +
+      "\022\021\n\tpage_size\030\004 \001(\005\022\024\n\014after_cursor\030\005 \001(" +
+      "\tJ\004\010\001\020\002\"R\n\022ListEventsResponse\022!\n\006events\030" +
+      "\001 \003(\0132\021.actionq.v1.Event\022\023\n\013next_cursor\030" +
+      "\003 \001(\tJ\004\010\002\020\003\"~\n\022WatchEventsRequest\022\022\n\nact" +
+      "ion_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010fr" +
+      "om_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001(\005\022\024\n\014after" +
+      "_cursor\030\006 \001(\tJ\004\010\001\020\002\"N\n\023WatchEventsRespon" +
+      "se\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event\022\016\n" +
+      "\006cursor\030\003 \001(\tJ\004\010\002\020\003\"m\n\020EmitEventRequest\022" +
+      "\022\n\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\tac" +
+      "tion_id\030\004 \001(\003\022\024\n\014payload_json\030\005 \001(\tJ\004\010\003\020" +
+      "\004R\007payload\"5\n\021EmitEventResponse\022 \n\005event" +
+      "\030\001 \001(\0132\021.actionq.v1.Event\"6\n\024GetQueueSta" +
+      "tsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002 \001(" +
+      "\t\"\213\001\n\025GetQueueStatsResponse\022$\n\005stats\030\001 \003" +
+      "(\0132\025.actionq.v1.QueueStat\022)\n\005as_of\030\003 \001(\013" +
+      "2\032.google.protobuf.Timestamp\022\033\n\023latest_e" +
+      "vent_cursor\030\004 \001(\tJ\004\010\002\020\003\"\020\n\016MigrateReques" +
+      "t\"C\n\017MigrateResponse\022\016\n\006schema\030\001 \001(\t\022\017\n\007" +
+      "version\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t2\222\t\n\022Actio" +
+      "nQueueService\022B\n\007Enqueue\022\032.actionq.v1.En" +
+      "queueRequest\032\033.actionq.v1.EnqueueRespons" +
+      "e\022H\n\tGetAction\022\034.actionq.v1.GetActionReq" +
+      "uest\032\035.actionq.v1.GetActionResponse\022N\n\013L" +
+      "istActions\022\036.actionq.v1.ListActionsReque" +
+      "st\032\037.actionq.v1.ListActionsResponse\022<\n\005C" +
+      "laim\022\030.actionq.v1.ClaimRequest\032\031.actionq" +
+      ".v1.ClaimResponse\022H\n\tHeartbeat\022\034.actionq" +
+      ".v1.HeartbeatRequest\032\035.actionq.v1.Heartb" +
+      "eatResponse\022E\n\010Complete\022\033.actionq.v1.Com" +
+      "pleteRequest\032\034.actionq.v1.CompleteRespon" +
+      "se\022Q\n\014CompleteMany\022\037.actionq.v1.Complete" +
+      "ManyRequest\032 .actionq.v1.CompleteManyRes" +
+      "ponse\0229\n\004Fail\022\027.actionq.v1.FailRequest\032\030" +
+      ".actionq.v1.FailResponse\022?\n\006Reject\022\031.act" +
+      "ionq.v1.RejectRequest\032\032.actionq.v1.Rejec" +
+      "tResponse\022?\n\006Cancel\022\031.actionq.v1.CancelR" +
+      "equest\032\032.actionq.v1.CancelResponse\022<\n\005Sw" +
+      "eep\022\030.actionq.v1.SweepRequest\032\031.actionq." +
+      "v1.SweepResponse\022K\n\nListEvents\022\035.actionq" +
+      ".v1.ListEventsRequest\032\036.actionq.v1.ListE" +
+      "ventsResponse\022P\n\013WatchEvents\022\036.actionq.v" +
+      "1.WatchEventsRequest\032\037.actionq.v1.WatchE" +
+      "ventsResponse0\001\022H\n\tEmitEvent\022\034.actionq.v" +
+      "1.EmitEventRequest\032\035.actionq.v1.EmitEven" +
+      "tResponse\022T\n\rGetQueueStats\022 .actionq.v1." +
+      "GetQueueStatsRequest\032!.actionq.v1.GetQue" +
+      "ueStatsResponse\022B\n\007Migrate\022\032.actionq.v1." +
+      "MigrateRequest\032\033.actionq.v1.MigrateRespo" +
+      "nseBE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#a" +
+      "ctionq.dev/go/actionq/v1;actionqv1b\006prot" +
+      "o3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           dev.actionq.v1.ActionProto.getDescriptor(),
           com.google.protobuf.DurationProto.getDescriptor(),
-          com.google.protobuf.StructProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
         });
     internal_static_actionq_v1_EnqueueRequest_descriptor =
@@ -316,13 +317,13 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_EnqueueRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EnqueueRequest_descriptor,
-        new java.lang.String[] { "Actions", });
+        new java.lang.String[] { "Actions", "RequestId", });
     internal_static_actionq_v1_EnqueueResponse_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_actionq_v1_EnqueueResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EnqueueResponse_descriptor,
-        new java.lang.String[] { "Actions", });
+        new java.lang.String[] { "Actions", "Replayed", });
     internal_static_actionq_v1_GetActionRequest_descriptor =
       getDescriptor().getMessageType(2);
     internal_static_actionq_v1_GetActionRequest_fieldAccessorTable = new
@@ -376,7 +377,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_CompleteRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_CompleteRequest_descriptor,
-        new java.lang.String[] { "Id", "LeaseToken", "ResultRef", "Result", "Actor", });
+        new java.lang.String[] { "Id", "LeaseToken", "ResultRef", "Actor", "ResultJson", });
     internal_static_actionq_v1_CompleteResponse_descriptor =
       getDescriptor().getMessageType(11);
     internal_static_actionq_v1_CompleteResponse_fieldAccessorTable = new
@@ -400,7 +401,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_ItemFailure_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ItemFailure_descriptor,
-        new java.lang.String[] { "Id", "Code", "Message", });
+        new java.lang.String[] { "Id", "Code", "Message", "Reason", });
     internal_static_actionq_v1_FailRequest_descriptor =
       getDescriptor().getMessageType(15);
     internal_static_actionq_v1_FailRequest_fieldAccessorTable = new
@@ -454,7 +455,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_ListEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ListEventsRequest_descriptor,
-        new java.lang.String[] { "AfterCursor", "ActionIds", "EventTypes", "PageSize", });
+        new java.lang.String[] { "ActionIds", "EventTypes", "PageSize", "AfterCursor", });
     internal_static_actionq_v1_ListEventsResponse_descriptor =
       getDescriptor().getMessageType(24);
     internal_static_actionq_v1_ListEventsResponse_fieldAccessorTable = new
@@ -466,7 +467,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_WatchEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_WatchEventsRequest_descriptor,
-        new java.lang.String[] { "AfterCursor", "ActionIds", "EventTypes", "FromEnd", "MaxBatch", });
+        new java.lang.String[] { "ActionIds", "EventTypes", "FromEnd", "MaxBatch", "AfterCursor", });
     internal_static_actionq_v1_WatchEventsResponse_descriptor =
       getDescriptor().getMessageType(26);
     internal_static_actionq_v1_WatchEventsResponse_fieldAccessorTable = new
@@ -478,7 +479,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_EmitEventRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EmitEventRequest_descriptor,
-        new java.lang.String[] { "EventType", "Actor", "Payload", "ActionId", });
+        new java.lang.String[] { "EventType", "Actor", "ActionId", "PayloadJson", });
     internal_static_actionq_v1_EmitEventResponse_descriptor =
       getDescriptor().getMessageType(28);
     internal_static_actionq_v1_EmitEventResponse_fieldAccessorTable = new
@@ -496,7 +497,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_GetQueueStatsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_GetQueueStatsResponse_descriptor,
-        new java.lang.String[] { "Stats", "LatestEventCursor", "AsOf", });
+        new java.lang.String[] { "Stats", "AsOf", "LatestEventCursor", });
     internal_static_actionq_v1_MigrateRequest_descriptor =
       getDescriptor().getMessageType(31);
     internal_static_actionq_v1_MigrateRequest_fieldAccessorTable = new
@@ -512,7 +513,6 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     descriptor.resolveAllFeaturesImmutable();
     dev.actionq.v1.ActionProto.getDescriptor();
     com.google.protobuf.DurationProto.getDescriptor();
-    com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
   }
 

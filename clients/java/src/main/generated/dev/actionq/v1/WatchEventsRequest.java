@@ -35,6 +35,7 @@ private static final long serialVersionUID = 0L;
     actionIds_ = emptyLongList();
     eventTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
+    afterCursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -53,21 +54,6 @@ private static final long serialVersionUID = 0L;
     return dev.actionq.v1.ServiceProto.internal_static_actionq_v1_WatchEventsRequest_fieldAccessorTable
         .ensureFieldAccessorsInitialized(
             dev.actionq.v1.WatchEventsRequest.class, dev.actionq.v1.WatchEventsRequest.Builder.class);
-  }
-
-  public static final int AFTER_CURSOR_FIELD_NUMBER = 1;
-  private long afterCursor_ = 0L;
-  /**
-   * <pre>
-   * Replay events with id greater than this, then follow; 0 replays all.
-   * </pre>
-   *
-   * <code>int64 after_cursor = 1;</code>
-   * @return The afterCursor.
-   */
-  @java.lang.Override
-  public long getAfterCursor() {
-    return afterCursor_;
   }
 
   public static final int ACTION_IDS_FIELD_NUMBER = 2;
@@ -195,6 +181,55 @@ private static final long serialVersionUID = 0L;
     return maxBatch_;
   }
 
+  public static final int AFTER_CURSOR_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object afterCursor_ = "";
+  /**
+   * <pre>
+   * Replay the events after this cursor, then follow; empty replays the
+   * whole log.
+   * </pre>
+   *
+   * <code>string after_cursor = 6;</code>
+   * @return The afterCursor.
+   */
+  @java.lang.Override
+  public java.lang.String getAfterCursor() {
+    java.lang.Object ref = afterCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      afterCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Replay the events after this cursor, then follow; empty replays the
+   * whole log.
+   * </pre>
+   *
+   * <code>string after_cursor = 6;</code>
+   * @return The bytes for afterCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getAfterCursorBytes() {
+    java.lang.Object ref = afterCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      afterCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -210,9 +245,6 @@ private static final long serialVersionUID = 0L;
   public void writeTo(com.google.protobuf.CodedOutputStream output)
                       throws java.io.IOException {
     getSerializedSize();
-    if (afterCursor_ != 0L) {
-      output.writeInt64(1, afterCursor_);
-    }
     if (getActionIdsList().size() > 0) {
       output.writeUInt32NoTag(18);
       output.writeUInt32NoTag(actionIdsMemoizedSerializedSize);
@@ -229,14 +261,13 @@ private static final long serialVersionUID = 0L;
     if (maxBatch_ != 0) {
       output.writeInt32(5, maxBatch_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(afterCursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 6, afterCursor_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
     int size = 0;
-    if (afterCursor_ != 0L) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(1, afterCursor_);
-    }
     {
       int dataSize = 0;
       for (int i = 0; i < actionIds_.size(); i++) {
@@ -267,6 +298,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(5, maxBatch_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(afterCursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(6, afterCursor_);
+    }
     return size;
   }
   @java.lang.Override
@@ -291,8 +325,6 @@ private static final long serialVersionUID = 0L;
     }
     dev.actionq.v1.WatchEventsRequest other = (dev.actionq.v1.WatchEventsRequest) obj;
 
-    if (getAfterCursor()
-        != other.getAfterCursor()) return false;
     if (!getActionIdsList()
         .equals(other.getActionIdsList())) return false;
     if (!getEventTypesList()
@@ -301,6 +333,8 @@ private static final long serialVersionUID = 0L;
         != other.getFromEnd()) return false;
     if (getMaxBatch()
         != other.getMaxBatch()) return false;
+    if (!getAfterCursor()
+        .equals(other.getAfterCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -312,9 +346,6 @@ private static final long serialVersionUID = 0L;
     }
     int hash = 41;
     hash = (19 * hash) + getDescriptor().hashCode();
-    hash = (37 * hash) + AFTER_CURSOR_FIELD_NUMBER;
-    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getAfterCursor());
     if (getActionIdsCount() > 0) {
       hash = (37 * hash) + ACTION_IDS_FIELD_NUMBER;
       hash = (53 * hash) + getActionIdsList().hashCode();
@@ -328,6 +359,8 @@ private static final long serialVersionUID = 0L;
         getFromEnd());
     hash = (37 * hash) + MAX_BATCH_FIELD_NUMBER;
     hash = (53 * hash) + getMaxBatch();
+    hash = (37 * hash) + AFTER_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getAfterCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -463,12 +496,12 @@ private static final long serialVersionUID = 0L;
     public Builder clear() {
       super.clear();
       bitField0_ = 0;
-      afterCursor_ = 0L;
       actionIds_ = emptyLongList();
       eventTypes_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
       fromEnd_ = false;
       maxBatch_ = 0;
+      afterCursor_ = "";
       return this;
     }
 
@@ -503,21 +536,21 @@ private static final long serialVersionUID = 0L;
     private void buildPartial0(dev.actionq.v1.WatchEventsRequest result) {
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000001) != 0)) {
-        result.afterCursor_ = afterCursor_;
-      }
-      if (((from_bitField0_ & 0x00000002) != 0)) {
         actionIds_.makeImmutable();
         result.actionIds_ = actionIds_;
       }
-      if (((from_bitField0_ & 0x00000004) != 0)) {
+      if (((from_bitField0_ & 0x00000002) != 0)) {
         eventTypes_.makeImmutable();
         result.eventTypes_ = eventTypes_;
       }
-      if (((from_bitField0_ & 0x00000008) != 0)) {
+      if (((from_bitField0_ & 0x00000004) != 0)) {
         result.fromEnd_ = fromEnd_;
       }
-      if (((from_bitField0_ & 0x00000010) != 0)) {
+      if (((from_bitField0_ & 0x00000008) != 0)) {
         result.maxBatch_ = maxBatch_;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.afterCursor_ = afterCursor_;
       }
     }
 
@@ -533,14 +566,11 @@ private static final long serialVersionUID = 0L;
 
     public Builder mergeFrom(dev.actionq.v1.WatchEventsRequest other) {
       if (other == dev.actionq.v1.WatchEventsRequest.getDefaultInstance()) return this;
-      if (other.getAfterCursor() != 0L) {
-        setAfterCursor(other.getAfterCursor());
-      }
       if (!other.actionIds_.isEmpty()) {
         if (actionIds_.isEmpty()) {
           actionIds_ = other.actionIds_;
           actionIds_.makeImmutable();
-          bitField0_ |= 0x00000002;
+          bitField0_ |= 0x00000001;
         } else {
           ensureActionIdsIsMutable();
           actionIds_.addAll(other.actionIds_);
@@ -550,7 +580,7 @@ private static final long serialVersionUID = 0L;
       if (!other.eventTypes_.isEmpty()) {
         if (eventTypes_.isEmpty()) {
           eventTypes_ = other.eventTypes_;
-          bitField0_ |= 0x00000004;
+          bitField0_ |= 0x00000002;
         } else {
           ensureEventTypesIsMutable();
           eventTypes_.addAll(other.eventTypes_);
@@ -562,6 +592,11 @@ private static final long serialVersionUID = 0L;
       }
       if (other.getMaxBatch() != 0) {
         setMaxBatch(other.getMaxBatch());
+      }
+      if (!other.getAfterCursor().isEmpty()) {
+        afterCursor_ = other.afterCursor_;
+        bitField0_ |= 0x00000010;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -587,11 +622,6 @@ private static final long serialVersionUID = 0L;
             case 0:
               done = true;
               break;
-            case 8: {
-              afterCursor_ = input.readInt64();
-              bitField0_ |= 0x00000001;
-              break;
-            } // case 8
             case 16: {
               long v = input.readInt64();
               ensureActionIdsIsMutable();
@@ -615,14 +645,19 @@ private static final long serialVersionUID = 0L;
             } // case 26
             case 32: {
               fromEnd_ = input.readBool();
-              bitField0_ |= 0x00000008;
+              bitField0_ |= 0x00000004;
               break;
             } // case 32
             case 40: {
               maxBatch_ = input.readInt32();
-              bitField0_ |= 0x00000010;
+              bitField0_ |= 0x00000008;
               break;
             } // case 40
+            case 50: {
+              afterCursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -640,56 +675,12 @@ private static final long serialVersionUID = 0L;
     }
     private int bitField0_;
 
-    private long afterCursor_ ;
-    /**
-     * <pre>
-     * Replay events with id greater than this, then follow; 0 replays all.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @return The afterCursor.
-     */
-    @java.lang.Override
-    public long getAfterCursor() {
-      return afterCursor_;
-    }
-    /**
-     * <pre>
-     * Replay events with id greater than this, then follow; 0 replays all.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @param value The afterCursor to set.
-     * @return This builder for chaining.
-     */
-    public Builder setAfterCursor(long value) {
-
-      afterCursor_ = value;
-      bitField0_ |= 0x00000001;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * Replay events with id greater than this, then follow; 0 replays all.
-     * </pre>
-     *
-     * <code>int64 after_cursor = 1;</code>
-     * @return This builder for chaining.
-     */
-    public Builder clearAfterCursor() {
-      bitField0_ = (bitField0_ & ~0x00000001);
-      afterCursor_ = 0L;
-      onChanged();
-      return this;
-    }
-
     private com.google.protobuf.Internal.LongList actionIds_ = emptyLongList();
     private void ensureActionIdsIsMutable() {
       if (!actionIds_.isModifiable()) {
         actionIds_ = makeMutableCopy(actionIds_);
       }
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
     }
     /**
      * <pre>
@@ -742,7 +733,7 @@ private static final long serialVersionUID = 0L;
 
       ensureActionIdsIsMutable();
       actionIds_.setLong(index, value);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -759,7 +750,7 @@ private static final long serialVersionUID = 0L;
 
       ensureActionIdsIsMutable();
       actionIds_.addLong(value);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -777,7 +768,7 @@ private static final long serialVersionUID = 0L;
       ensureActionIdsIsMutable();
       com.google.protobuf.AbstractMessageLite.Builder.addAll(
           values, actionIds_);
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000001;
       onChanged();
       return this;
     }
@@ -791,7 +782,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearActionIds() {
       actionIds_ = emptyLongList();
-      bitField0_ = (bitField0_ & ~0x00000002);
+      bitField0_ = (bitField0_ & ~0x00000001);
       onChanged();
       return this;
     }
@@ -802,7 +793,7 @@ private static final long serialVersionUID = 0L;
       if (!eventTypes_.isModifiable()) {
         eventTypes_ = new com.google.protobuf.LazyStringArrayList(eventTypes_);
       }
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
     }
     /**
      * <pre>
@@ -868,7 +859,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       ensureEventTypesIsMutable();
       eventTypes_.set(index, value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -886,7 +877,7 @@ private static final long serialVersionUID = 0L;
       java.util.Objects.requireNonNull(value);
       ensureEventTypesIsMutable();
       eventTypes_.add(value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -904,7 +895,7 @@ private static final long serialVersionUID = 0L;
       ensureEventTypesIsMutable();
       com.google.protobuf.AbstractMessageLite.Builder.addAll(
           values, eventTypes_);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -919,7 +910,7 @@ private static final long serialVersionUID = 0L;
     public Builder clearEventTypes() {
       eventTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
-      bitField0_ = (bitField0_ & ~0x00000004);;
+      bitField0_ = (bitField0_ & ~0x00000002);;
       onChanged();
       return this;
     }
@@ -938,7 +929,7 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       ensureEventTypesIsMutable();
       eventTypes_.add(value);
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
@@ -968,7 +959,7 @@ private static final long serialVersionUID = 0L;
     public Builder setFromEnd(boolean value) {
 
       fromEnd_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
@@ -981,7 +972,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearFromEnd() {
-      bitField0_ = (bitField0_ & ~0x00000008);
+      bitField0_ = (bitField0_ & ~0x00000004);
       fromEnd_ = false;
       onChanged();
       return this;
@@ -1012,7 +1003,7 @@ private static final long serialVersionUID = 0L;
     public Builder setMaxBatch(int value) {
 
       maxBatch_ = value;
-      bitField0_ |= 0x00000010;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }
@@ -1025,8 +1016,105 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearMaxBatch() {
-      bitField0_ = (bitField0_ & ~0x00000010);
+      bitField0_ = (bitField0_ & ~0x00000008);
       maxBatch_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object afterCursor_ = "";
+    /**
+     * <pre>
+     * Replay the events after this cursor, then follow; empty replays the
+     * whole log.
+     * </pre>
+     *
+     * <code>string after_cursor = 6;</code>
+     * @return The afterCursor.
+     */
+    public java.lang.String getAfterCursor() {
+      java.lang.Object ref = afterCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        afterCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Replay the events after this cursor, then follow; empty replays the
+     * whole log.
+     * </pre>
+     *
+     * <code>string after_cursor = 6;</code>
+     * @return The bytes for afterCursor.
+     */
+    public com.google.protobuf.ByteString
+        getAfterCursorBytes() {
+      java.lang.Object ref = afterCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        afterCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Replay the events after this cursor, then follow; empty replays the
+     * whole log.
+     * </pre>
+     *
+     * <code>string after_cursor = 6;</code>
+     * @param value The afterCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setAfterCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      afterCursor_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Replay the events after this cursor, then follow; empty replays the
+     * whole log.
+     * </pre>
+     *
+     * <code>string after_cursor = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearAfterCursor() {
+      afterCursor_ = getDefaultInstance().getAfterCursor();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Replay the events after this cursor, then follow; empty replays the
+     * whole log.
+     * </pre>
+     *
+     * <code>string after_cursor = 6;</code>
+     * @param value The bytes for afterCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setAfterCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      afterCursor_ = value;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }

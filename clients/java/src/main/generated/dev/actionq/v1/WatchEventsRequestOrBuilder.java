@@ -12,16 +12,6 @@ public interface WatchEventsRequestOrBuilder extends
 
   /**
    * <pre>
-   * Replay events with id greater than this, then follow; 0 replays all.
-   * </pre>
-   *
-   * <code>int64 after_cursor = 1;</code>
-   * @return The afterCursor.
-   */
-  long getAfterCursor();
-
-  /**
-   * <pre>
    * Only events of these actions; empty means all.
    * </pre>
    *
@@ -109,4 +99,26 @@ public interface WatchEventsRequestOrBuilder extends
    * @return The maxBatch.
    */
   int getMaxBatch();
+
+  /**
+   * <pre>
+   * Replay the events after this cursor, then follow; empty replays the
+   * whole log.
+   * </pre>
+   *
+   * <code>string after_cursor = 6;</code>
+   * @return The afterCursor.
+   */
+  java.lang.String getAfterCursor();
+  /**
+   * <pre>
+   * Replay the events after this cursor, then follow; empty replays the
+   * whole log.
+   * </pre>
+   *
+   * <code>string after_cursor = 6;</code>
+   * @return The bytes for afterCursor.
+   */
+  com.google.protobuf.ByteString
+      getAfterCursorBytes();
 }

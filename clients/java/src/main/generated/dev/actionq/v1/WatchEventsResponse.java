@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private WatchEventsResponse() {
     events_ = java.util.Collections.emptyList();
+    cursor_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -58,7 +59,7 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.actionq.v1.Event> events_;
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -69,7 +70,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -81,7 +82,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -92,7 +93,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -103,7 +104,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -114,19 +115,51 @@ private static final long serialVersionUID = 0L;
     return events_.get(index);
   }
 
-  public static final int CURSOR_FIELD_NUMBER = 2;
-  private long cursor_ = 0L;
+  public static final int CURSOR_FIELD_NUMBER = 3;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object cursor_ = "";
   /**
    * <pre>
-   * Cursor to resume from after this message.
+   * Cursor to resume from after this message (pass it as after_cursor).
    * </pre>
    *
-   * <code>int64 cursor = 2;</code>
+   * <code>string cursor = 3;</code>
    * @return The cursor.
    */
   @java.lang.Override
-  public long getCursor() {
-    return cursor_;
+  public java.lang.String getCursor() {
+    java.lang.Object ref = cursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      cursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Cursor to resume from after this message (pass it as after_cursor).
+   * </pre>
+   *
+   * <code>string cursor = 3;</code>
+   * @return The bytes for cursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getCursorBytes() {
+    java.lang.Object ref = cursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      cursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -146,8 +179,8 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < events_.size(); i++) {
       output.writeMessage(1, events_.get(i));
     }
-    if (cursor_ != 0L) {
-      output.writeInt64(2, cursor_);
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(cursor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 3, cursor_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -162,9 +195,8 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
-    if (cursor_ != 0L) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(2, cursor_);
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(cursor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(3, cursor_);
     }
     return size;
   }
@@ -192,8 +224,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getEventsList()
         .equals(other.getEventsList())) return false;
-    if (getCursor()
-        != other.getCursor()) return false;
+    if (!getCursor()
+        .equals(other.getCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -210,8 +242,7 @@ private static final long serialVersionUID = 0L;
       hash = (53 * hash) + getEventsList().hashCode();
     }
     hash = (37 * hash) + CURSOR_FIELD_NUMBER;
-    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getCursor());
+    hash = (53 * hash) + getCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -354,7 +385,7 @@ private static final long serialVersionUID = 0L;
         eventsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
-      cursor_ = 0L;
+      cursor_ = "";
       return this;
     }
 
@@ -444,8 +475,10 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
-      if (other.getCursor() != 0L) {
-        setCursor(other.getCursor());
+      if (!other.getCursor().isEmpty()) {
+        cursor_ = other.cursor_;
+        bitField0_ |= 0x00000002;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -484,11 +517,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
-            case 16: {
-              cursor_ = input.readInt64();
+            case 26: {
+              cursor_ = input.readStringRequireUtf8();
               bitField0_ |= 0x00000002;
               break;
-            } // case 16
+            } // case 26
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -520,7 +553,7 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -534,7 +567,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -548,7 +581,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -562,7 +595,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -581,7 +614,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -599,7 +632,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -617,7 +650,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -636,7 +669,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -654,7 +687,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -672,7 +705,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -691,7 +724,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -708,7 +741,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -725,7 +758,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -736,7 +769,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -750,7 +783,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -765,7 +798,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -776,7 +809,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -788,7 +821,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Events in cursor order.
+     * Events in log order.
      * </pre>
      *
      * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -812,30 +845,60 @@ private static final long serialVersionUID = 0L;
       return eventsBuilder_;
     }
 
-    private long cursor_ ;
+    private java.lang.Object cursor_ = "";
     /**
      * <pre>
-     * Cursor to resume from after this message.
+     * Cursor to resume from after this message (pass it as after_cursor).
      * </pre>
      *
-     * <code>int64 cursor = 2;</code>
+     * <code>string cursor = 3;</code>
      * @return The cursor.
      */
-    @java.lang.Override
-    public long getCursor() {
-      return cursor_;
+    public java.lang.String getCursor() {
+      java.lang.Object ref = cursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        cursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
     }
     /**
      * <pre>
-     * Cursor to resume from after this message.
+     * Cursor to resume from after this message (pass it as after_cursor).
      * </pre>
      *
-     * <code>int64 cursor = 2;</code>
+     * <code>string cursor = 3;</code>
+     * @return The bytes for cursor.
+     */
+    public com.google.protobuf.ByteString
+        getCursorBytes() {
+      java.lang.Object ref = cursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        cursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Cursor to resume from after this message (pass it as after_cursor).
+     * </pre>
+     *
+     * <code>string cursor = 3;</code>
      * @param value The cursor to set.
      * @return This builder for chaining.
      */
-    public Builder setCursor(long value) {
-
+    public Builder setCursor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
       cursor_ = value;
       bitField0_ |= 0x00000002;
       onChanged();
@@ -843,15 +906,33 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Cursor to resume from after this message.
+     * Cursor to resume from after this message (pass it as after_cursor).
      * </pre>
      *
-     * <code>int64 cursor = 2;</code>
+     * <code>string cursor = 3;</code>
      * @return This builder for chaining.
      */
     public Builder clearCursor() {
+      cursor_ = getDefaultInstance().getCursor();
       bitField0_ = (bitField0_ & ~0x00000002);
-      cursor_ = 0L;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Cursor to resume from after this message (pass it as after_cursor).
+     * </pre>
+     *
+     * <code>string cursor = 3;</code>
+     * @param value The bytes for cursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setCursorBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      cursor_ = value;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }

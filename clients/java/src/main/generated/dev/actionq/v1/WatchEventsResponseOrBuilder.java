@@ -12,7 +12,7 @@ public interface WatchEventsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -21,7 +21,7 @@ public interface WatchEventsResponseOrBuilder extends
       getEventsList();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -29,7 +29,7 @@ public interface WatchEventsResponseOrBuilder extends
   dev.actionq.v1.Event getEvents(int index);
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -37,7 +37,7 @@ public interface WatchEventsResponseOrBuilder extends
   int getEventsCount();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -46,7 +46,7 @@ public interface WatchEventsResponseOrBuilder extends
       getEventsOrBuilderList();
   /**
    * <pre>
-   * Events in cursor order.
+   * Events in log order.
    * </pre>
    *
    * <code>repeated .actionq.v1.Event events = 1;</code>
@@ -56,11 +56,21 @@ public interface WatchEventsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Cursor to resume from after this message.
+   * Cursor to resume from after this message (pass it as after_cursor).
    * </pre>
    *
-   * <code>int64 cursor = 2;</code>
+   * <code>string cursor = 3;</code>
    * @return The cursor.
    */
-  long getCursor();
+  java.lang.String getCursor();
+  /**
+   * <pre>
+   * Cursor to resume from after this message (pass it as after_cursor).
+   * </pre>
+   *
+   * <code>string cursor = 3;</code>
+   * @return The bytes for cursor.
+   */
+  com.google.protobuf.ByteString
+      getCursorBytes();
 }
