@@ -61,8 +61,13 @@ pytest: install
 conformance: install tools setup-clients
 	$(VENV)/bin/pytest -m conformance --durations=0
 
-bench: install
+# The benchmark's peers (PGQueuer) come from the 'bench' group; River is built by the bench when Go is present.
+bench: install $(VENV)/.bench-installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) proto/node_modules
