@@ -41,14 +41,20 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A connection to an actionq server: one gRPC channel plus stubs that carry the auth token and a
@@ -60,8 +66,11 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>Every method maps one RPC; failures surface as {@link io.grpc.StatusRuntimeException} with
- * the server's status code. Thread-safe: share one client per process.
+ * <p>Every method maps one RPC; failures surface as {@link ActionqException} (a
+ * {@link io.grpc.StatusRuntimeException}) with the server's status code and its reason.
+ * {@link #enqueue} is the one call that retries by itself, safely, under a request id.
+ * Payloads and results are JSON text in the messages; {@link Json} reads and writes them.
+ * Thread-safe: share one client per process.
  */
 public final class ActionQueueClient implements AutoCloseable {
 
@@ -74,11 +83,21 @@ public final class ActionQueueClient implements AutoCloseable {
   /** Deadline of a unary call unless the builder sets another one. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Attempts of one Enqueue call unless the builder sets another number. */
+  public static final int DEFAULT_ENQUEUE_ATTEMPTS = 4;
+
+  /** Pause before the first Enqueue retry; it doubles up to {@link #ENQUEUE_MAX_BACKOFF}. */
+  static final Duration ENQUEUE_FIRST_BACKOFF = Duration.ofMillis(100);
+
+  /** Longest pause between two Enqueue attempts. */
+  static final Duration ENQUEUE_MAX_BACKOFF = Duration.ofSeconds(1);
+
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String address;
   private final Duration timeout;
+  private final int enqueueAttempts;
   private final ManagedChannel channel;
   private final ActionQueueServiceBlockingStub blocking;
   private final ActionQueueServiceStub async;
@@ -86,9 +105,14 @@ public final class ActionQueueClient implements AutoCloseable {
   private ActionQueueClient(Builder builder) {
     this.address = builder.address != null ? builder.address : defaultAddress();
     this.timeout = builder.timeout;
-    ChannelCredentials credentials =
-        builder.tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
-    this.channel = Grpc.newChannelBuilder(address, credentials).build();
+    this.enqueueAttempts = builder.enqueueAttempts;
+    if (builder.channel != null) {
+      this.channel = builder.channel;
+    } else {
+      ChannelCredentials credentials =
+          builder.tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+      this.channel = Grpc.newChannelBuilder(address, credentials).build();
+    }
     List<ClientInterceptor> interceptors = new ArrayList<>();
     if (builder.authToken != null && !builder.authToken.isEmpty()) {
       Metadata headers = new Metadata();
@@ -142,19 +166,54 @@ public final class ActionQueueClient implements AutoCloseable {
     return async;
   }
 
-  /** Stores one or more actions atomically. */
+  /**
+   * Stores one or more actions atomically, retrying safely when the answer is lost.
+   *
+   * <p>The request goes out with a {@code request_id}: the caller's, or a fresh random UUID when
+   * it has none. When an attempt fails with UNAVAILABLE or DEADLINE_EXCEEDED (the server may
+   * have stored the actions and the answer was lost), the same request, under the same id, is
+   * sent again, up to the builder's {@code enqueueAttempts} in all, pausing 100 ms, 200 ms, …
+   * up to 1 s in between. The server answers a repeated id with the first call's actions and
+   * {@code replayed = true} instead of storing them twice.
+   *
+   * @throws ActionqException the last attempt's error, or any other error at once
+   */
   public EnqueueResponse enqueue(EnqueueRequest request) {
-    return blockingStub().enqueue(request);
+    EnqueueRequest sent = request.getRequestId().isEmpty()
+        ? request.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : request;
+    Duration pause = ENQUEUE_FIRST_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return blockingStub().enqueue(sent);
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean answerMayBeLost =
+            code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (!answerMayBeLost || attempt >= enqueueAttempts) {
+          throw ActionqException.from(e);
+        }
+      }
+      try {
+        TimeUnit.NANOSECONDS.sleep(pause.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw ActionqException.from(Status.CANCELLED
+            .withDescription("interrupted between Enqueue attempts").withCause(e)
+            .asRuntimeException());
+      }
+      pause = pause.multipliedBy(2).compareTo(ENQUEUE_MAX_BACKOFF) < 0
+          ? pause.multipliedBy(2) : ENQUEUE_MAX_BACKOFF;
+    }
   }
 
   /** Reads one action. */
   public GetActionResponse getAction(GetActionRequest request) {
-    return blockingStub().getAction(request);
+    return call(() -> blockingStub().getAction(request));
   }
 
   /** Lists one page of actions. */
   public ListActionsResponse listActions(ListActionsRequest request) {
-    return blockingStub().listActions(request);
+    return call(() -> blockingStub().listActions(request));
   }
 
   /**
@@ -163,75 +222,116 @@ public final class ActionQueueClient implements AutoCloseable {
    */
   public ClaimResponse claim(ClaimRequest request) {
     Duration wait = request.hasWait() ? Protos.duration(request.getWait()) : Duration.ZERO;
-    return blockingStub(wait.plus(timeout)).claim(request);
+    return call(() -> blockingStub(wait.plus(timeout)).claim(request));
   }
 
   /** Extends a lease; the response says whether the action was cancelled meanwhile. */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) {
-    return blockingStub().heartbeat(request);
+    return call(() -> blockingStub().heartbeat(request));
   }
 
   /** Marks a claimed action completed. */
   public CompleteResponse complete(CompleteRequest request) {
-    return blockingStub().complete(request);
+    return call(() -> blockingStub().complete(request));
   }
 
   /**
    * Completes up to 1,000 claimed actions in one transaction. Items the server refuses come back
-   * in {@code failures} (id, status code name, message) and do not stop the others.
+   * in {@code failures} (id, status code name, message, reason such as {@code "STALE_LEASE"})
+   * and do not stop the others.
    */
   public CompleteManyResponse completeMany(CompleteManyRequest request) {
-    return blockingStub().completeMany(request);
+    return call(() -> blockingStub().completeMany(request));
   }
 
   /** Records a failed attempt. */
   public FailResponse fail(FailRequest request) {
-    return blockingStub().fail(request);
+    return call(() -> blockingStub().fail(request));
   }
 
   /** Marks a claimed action rejected by a validator. */
   public RejectResponse reject(RejectRequest request) {
-    return blockingStub().reject(request);
+    return call(() -> blockingStub().reject(request));
   }
 
   /** Cancels a pending or claimed action. */
   public CancelResponse cancel(CancelRequest request) {
-    return blockingStub().cancel(request);
+    return call(() -> blockingStub().cancel(request));
   }
 
   /** Requeues every claimed action whose lease has expired. */
   public SweepResponse sweep() {
-    return blockingStub().sweep(SweepRequest.getDefaultInstance());
+    return call(() -> blockingStub().sweep(SweepRequest.getDefaultInstance()));
   }
 
   /** Reads one page of the event log. */
   public ListEventsResponse listEvents(ListEventsRequest request) {
-    return blockingStub().listEvents(request);
+    return call(() -> blockingStub().listEvents(request));
   }
 
   /**
-   * Follows the event log. Messages arrive on {@code observer} from a gRPC thread; cancel the
-   * stream through the {@link io.grpc.stub.ClientCallStreamObserver} that a
-   * {@link io.grpc.stub.ClientResponseObserver} receives in {@code beforeStart}.
+   * Follows the event log. Messages arrive on {@code observer} from a gRPC thread, an error as
+   * an {@link ActionqException}; cancel the stream through the
+   * {@link io.grpc.stub.ClientCallStreamObserver} that a {@link ClientResponseObserver} receives
+   * in {@code beforeStart}. To resume after a disconnect, pass the last message's
+   * {@code cursor} (an opaque string, never parsed or compared for order) as
+   * {@code after_cursor}.
    */
   public void watchEvents(
       WatchEventsRequest request, StreamObserver<WatchEventsResponse> observer) {
-    asyncStub().watchEvents(request, observer);
+    asyncStub().watchEvents(request, typedErrors(observer));
   }
 
   /** Appends a coordinator event. */
   public EmitEventResponse emitEvent(EmitEventRequest request) {
-    return blockingStub().emitEvent(request);
+    return call(() -> blockingStub().emitEvent(request));
   }
 
   /** Counts actions per queue, action type and status. */
   public GetQueueStatsResponse getQueueStats(GetQueueStatsRequest request) {
-    return blockingStub().getQueueStats(request);
+    return call(() -> blockingStub().getQueueStats(request));
   }
 
   /** Creates or upgrades the schema. */
   public MigrateResponse migrate() {
-    return blockingStub().migrate(MigrateRequest.getDefaultInstance());
+    return call(() -> blockingStub().migrate(MigrateRequest.getDefaultInstance()));
+  }
+
+  /** Runs one blocking call; its failure comes out as an {@link ActionqException}. */
+  private static <T> T call(Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      throw ActionqException.from(e);
+    }
+  }
+
+  /** Forwards everything to {@code observer}, an error as an {@link ActionqException}. */
+  private static <ReqT, RespT> StreamObserver<RespT> typedErrors(StreamObserver<RespT> observer) {
+    return new ClientResponseObserver<ReqT, RespT>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public void beforeStart(ClientCallStreamObserver<ReqT> requestStream) {
+        if (observer instanceof ClientResponseObserver) {
+          ((ClientResponseObserver<ReqT, RespT>) observer).beforeStart(requestStream);
+        }
+      }
+
+      @Override
+      public void onNext(RespT value) {
+        observer.onNext(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        observer.onError(ActionqException.from(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        observer.onCompleted();
+      }
+    };
   }
 
   /** Closes the channel, waiting up to five seconds for calls in flight. */
@@ -254,6 +354,8 @@ public final class ActionQueueClient implements AutoCloseable {
     private boolean tls;
     private String authToken;
     private Duration timeout = DEFAULT_TIMEOUT;
+    private int enqueueAttempts = DEFAULT_ENQUEUE_ATTEMPTS;
+    private ManagedChannel channel;
 
     private Builder() {}
 
@@ -281,6 +383,27 @@ public final class ActionQueueClient implements AutoCloseable {
         throw new IllegalArgumentException("timeout must be positive");
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Attempts of one {@link ActionQueueClient#enqueue} call when the answer may have been lost
+     * (UNAVAILABLE, DEADLINE_EXCEEDED); default {@value ActionQueueClient#DEFAULT_ENQUEUE_ATTEMPTS}, 1 sends once.
+     */
+    public Builder enqueueAttempts(int enqueueAttempts) {
+      if (enqueueAttempts < 1) {
+        throw new IllegalArgumentException("enqueueAttempts must be at least 1");
+      }
+      this.enqueueAttempts = enqueueAttempts;
+      return this;
+    }
+
+    /**
+     * Talk over this channel instead of opening one (e.g. an in-process channel in tests);
+     * {@code address} and {@code tls} are then ignored, and {@link #close()} shuts it down.
+     */
+    public Builder channel(ManagedChannel channel) {
+      this.channel = Objects.requireNonNull(channel, "channel");
       return this;
     }
 

@@ -1,7 +1,5 @@
 package dev.actionq.client;
 
-import dev.actionq.v1.Action;
-
 /**
  * Does the work of one claimed action.
  *
@@ -14,6 +12,9 @@ import dev.actionq.v1.Action;
 @FunctionalInterface
 public interface Handler {
 
-  /** Handles {@code action}, which this worker holds under a lease the worker keeps alive. */
-  Result handle(Action action) throws Exception;
+  /**
+   * Handles {@code job} (the action and its decoded payload), which this worker holds under a
+   * lease the worker keeps alive.
+   */
+  Result handle(Job job) throws Exception;
 }

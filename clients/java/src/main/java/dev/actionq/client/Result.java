@@ -1,6 +1,5 @@
 package dev.actionq.client;
 
-import com.google.protobuf.Struct;
 import java.util.Objects;
 
 /**
@@ -10,38 +9,44 @@ import java.util.Objects;
 public final class Result {
 
   private final String resultRef;
-  private final Struct result;
+  private final String resultJson;
   private final String rejectReason;
   private final String validator;
 
-  private Result(String resultRef, Struct result, String rejectReason, String validator) {
+  private Result(String resultRef, String resultJson, String rejectReason, String validator) {
     this.resultRef = resultRef;
-    this.result = result;
+    this.resultJson = resultJson;
     this.rejectReason = rejectReason;
     this.validator = validator;
   }
 
   /** Completed with no outcome recorded. */
   public static Result done() {
-    return new Result("", null, null, null);
+    return new Result("", "", null, null);
   }
 
   /** Completed; {@code resultRef} points at the outcome. */
   public static Result of(String resultRef) {
-    return new Result(Objects.requireNonNull(resultRef, "resultRef"), null, null, null);
+    return new Result(Objects.requireNonNull(resultRef, "resultRef"), "", null, null);
   }
 
-  /** Completed with a reference and a structured outcome. */
-  public static Result of(String resultRef, Struct result) {
-    return new Result(
-        Objects.requireNonNull(resultRef, "resultRef"), Objects.requireNonNull(result, "result"),
-        null, null);
+  /**
+   * Completed with a reference and a structured outcome: a JSON object as a Jackson
+   * {@code ObjectNode} (e.g. from {@link Json#object()}), a {@code Map} or a record/bean, encoded
+   * losslessly by {@link Json#writeObject} and stored as the action's {@code result_json}.
+   *
+   * @throws IllegalArgumentException when {@code result} is not a JSON object (thrown from a
+   *     handler, it fails the attempt)
+   */
+  public static Result of(String resultRef, Object result) {
+    return new Result(Objects.requireNonNull(resultRef, "resultRef"),
+        Json.writeObject(Objects.requireNonNull(result, "result")), null, null);
   }
 
   /** Rejected by {@code validator} for {@code reason}; the action is never retried. */
   public static Result reject(String reason, String validator) {
     return new Result(
-        null, null, Objects.requireNonNull(reason, "reason"),
+        null, "", Objects.requireNonNull(reason, "reason"),
         Objects.requireNonNull(validator, "validator"));
   }
 
@@ -55,9 +60,9 @@ public final class Result {
     return resultRef == null ? "" : resultRef;
   }
 
-  /** The structured outcome of a completion, or null. */
-  public Struct result() {
-    return result;
+  /** The structured outcome as JSON object text; empty when there is none. */
+  public String resultJson() {
+    return resultJson;
   }
 
   /** Why a rejection rejected, or null for a completion. */

@@ -1,6 +1,5 @@
 package dev.actionq.client;
 
-import com.google.protobuf.Struct;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimedAction;
@@ -41,8 +40,10 @@ import java.util.function.Supplier;
  * Claims actions and runs a {@link Handler} on each, keeping the lease alive meanwhile.
  *
  * <p>{@link #run()} long-polls Claim for as many actions as there are free handler threads,
- * heartbeats every lease/3 while a handler runs, completes (or rejects) on a returned
- * {@link Result} and fails with the exception's message when the handler throws. Completions are
+ * hands each to the {@link Handler} as a {@link Job} (the action and its payload decoded by
+ * {@link Json}), heartbeats every lease/3 while a handler runs, completes (or rejects) on a
+ * returned {@link Result} (its structured result goes out as {@code result_json}) and fails with
+ * the exception's message when the handler throws. Completions are
  * batched: they wait {@link Builder#completeBatchWindow} in an outbox and go out together in one
  * CompleteMany. A handler's slot is free again as soon as it returns; at most {@code concurrency}
  * reports are in flight. When a heartbeat reports that an operator cancelled the action, the
@@ -52,7 +53,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * try (Worker worker = Worker.builder(client).actionTypes("email.send")
- *     .handler(action -> Result.of("sent")).build()) {
+ *     .handler(job -> Result.of("sent:" + job.payload().path("to").asText())).build()) {
  *   worker.run();
  * }
  * }</pre>
@@ -230,7 +231,7 @@ public final class Worker implements AutoCloseable {
         backoff = backoff.isZero()
             ? Duration.ofMillis(500) : min(backoff.multipliedBy(2), MAX_BACKOFF);
         LOG.log(Level.WARNING, "actionq worker {0}: claim failed ({1}), retrying in {2} ms",
-            name, describe(e.getStatus()), String.valueOf(backoff.toMillis()));
+            name, describe(e), String.valueOf(backoff.toMillis()));
         try {
           stopRequested.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException ie) {
@@ -306,7 +307,7 @@ public final class Worker implements AutoCloseable {
     Result result = null;
     Throwable error = null;
     try {
-      result = handler.handle(action);
+      result = handler.handle(Job.of(action));
     } catch (Throwable t) {
       error = t;
     } finally {
@@ -336,13 +337,9 @@ public final class Worker implements AutoCloseable {
     Throwable error = outcome.error;
     if (error == null && (result == null || !result.isRejection())) {
       Result done = result != null ? result : Result.done();
-      CompleteRequest.Builder request = CompleteRequest.newBuilder()
-          .setId(id).setLeaseToken(token).setResultRef(done.resultRef());
-      Struct structured = done.result();
-      if (structured != null) {
-        request.setResult(structured);
-      }
-      outbox.add(request.build());
+      outbox.add(CompleteRequest.newBuilder()
+          .setId(id).setLeaseToken(token).setResultRef(done.resultRef())
+          .setResultJson(done.resultJson()).build());
       return;
     }
     reporters.execute(() -> {
@@ -357,7 +354,7 @@ public final class Worker implements AutoCloseable {
               .setReason(result.rejectReason()).setValidator(result.validator()).build()));
         }
       } catch (StatusRuntimeException e) {
-        logReportFailed(id, describe(e.getStatus()));
+        logReportFailed(id, describe(e));
       } finally {
         reports.release();
       }
@@ -385,10 +382,10 @@ public final class Worker implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.NOT_FOUND) {
-        held.abandon("lost its lease (" + e.getStatus().getDescription() + ")");
+        held.abandon("lost its lease (" + describe(e) + ")");
       } else {
         LOG.log(Level.WARNING, "actionq worker {0}: heartbeat of action {1} failed: {2}",
-            name, String.valueOf(claimed.getAction().getId()), describe(e.getStatus()));
+            name, String.valueOf(claimed.getAction().getId()), describe(e));
       }
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log and keep beating.
@@ -431,9 +428,11 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private static String describe(Status status) {
-    return status.getDescription() == null
-        ? status.getCode().name() : status.getCode() + " (" + status.getDescription() + ")";
+  private static String describe(StatusRuntimeException e) {
+    ActionqException typed = ActionqException.from(e);
+    String code = typed.reasonName().isEmpty()
+        ? typed.code().name() : typed.code() + "/" + typed.reasonName();
+    return typed.message().isEmpty() ? code : code + " (" + typed.message() + ")";
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -564,12 +563,13 @@ public final class Worker implements AutoCloseable {
         CompleteManyResponse response = retrying(() -> client.completeMany(
             CompleteManyRequest.newBuilder().addAllCompletions(batch).build()));
         for (ItemFailure f : response.getFailuresList()) {
-          logReportFailed(f.getId(),
-              f.getMessage().isEmpty() ? f.getCode() : f.getCode() + " (" + f.getMessage() + ")");
+          String code = f.getReason().isEmpty() ? f.getCode() : f.getCode() + "/" + f.getReason();
+          logReportFailed(f.getId(), f.getMessage().isEmpty() ? code
+              : code + " (" + f.getMessage() + ")");
         }
       } catch (RuntimeException e) {
         String why = e instanceof StatusRuntimeException
-            ? describe(((StatusRuntimeException) e).getStatus()) : e.toString();
+            ? describe((StatusRuntimeException) e) : e.toString();
         for (CompleteRequest r : batch) {
           logReportFailed(r.getId(), why);
         }

@@ -1,10 +1,12 @@
 package dev.actionq.conformance;
 
-import com.google.protobuf.ListValue;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.ActionqException;
+import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ActionStatus;
@@ -20,12 +22,13 @@ import dev.actionq.v1.Event;
 import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.GetActionRequest;
 import dev.actionq.v1.HeartbeatRequest;
+import dev.actionq.v1.ListActionsRequest;
+import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.NewAction;
 import dev.actionq.v1.RejectRequest;
 import dev.actionq.v1.WatchEventsRequest;
 import dev.actionq.v1.WatchEventsResponse;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
@@ -35,9 +38,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,6 +51,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the shared conformance scenario ({@code tests/conformance/scenario.json}) against a live
  * server and prints {@code ok <name>} or {@code FAIL <name>: <why>} per step.
+ *
+ * <p>The scenario is read with {@link Json} (integers keep every digit), and the payloads and
+ * results it expects are compared with what the server returns as decoded values, exactly;
+ * expected errors are checked by status code and ErrorInfo reason, never by message.
  *
  * <p>Usage: {@code ConformanceRunner SCENARIO_PATH [--worker-check]}; the server is
  * {@code $ACTIONQ_SERVER}, the project {@code $ACTIONQ_CONFORMANCE_PROJECT} (default a fresh random
@@ -84,17 +93,15 @@ public final class ConformanceRunner {
     String project = env("ACTIONQ_CONFORMANCE_PROJECT",
         "conformance-java-" + UUID.randomUUID().toString().substring(0, 8));
     String createdBy = env("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance-java");
-    Struct.Builder parsed = Struct.newBuilder();
-    JsonFormat.parser().merge(
-        Files.readString(Path.of(args[0]), StandardCharsets.UTF_8), parsed);
-    Struct scenario = substitute(Value.newBuilder().setStructValue(parsed).build(),
-        project, createdBy).getStructValue();
+    JsonNode scenario = substitute(
+        Json.parse(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8)),
+        project, createdBy);
 
     int failures;
     try (ActionQueueClient client = ActionQueueClient.builder().build()) {
       ConformanceRunner runner = new ConformanceRunner(
           client, project, createdBy, str(scenario, "action_type", ""));
-      failures = runner.runAll(scenario.getFieldsOrThrow("steps").getListValue());
+      failures = runner.runAll(scenario.path("steps"));
       if (failures == 0 && workerCheck && !WorkerCheck.run(client, project, createdBy)) {
         failures = 1;
       }
@@ -103,10 +110,9 @@ public final class ConformanceRunner {
     System.exit(failures == 0 ? 0 : 1);
   }
 
-  private int runAll(ListValue steps) {
+  private int runAll(JsonNode steps) {
     int failures = 0;
-    for (Value v : steps.getValuesList()) {
-      Struct step = v.getStructValue();
+    for (JsonNode step : steps) {
       String name = str(step, "name", str(step, "op", "?"));
       String why;
       try {
@@ -126,11 +132,13 @@ public final class ConformanceRunner {
   }
 
   /** Runs one step; returns null when it passed, else why it failed. */
-  private String runStep(Struct step) {
+  private String runStep(JsonNode step) {
     String op = str(step, "op", "");
     switch (op) {
       case "enqueue":
         return enqueue(step);
+      case "enqueue_retry":
+        return enqueueRetry(step);
       case "claim":
         return claim(step);
       case "watch":
@@ -147,11 +155,10 @@ public final class ConformanceRunner {
     }
   }
 
-  private String enqueue(Struct step) {
-    List<String> refs = new ArrayList<>();
+  /** The Enqueue request of a step's "actions", and the ref of each action in order. */
+  private EnqueueRequest.Builder enqueueRequest(JsonNode step, List<String> refs) {
     EnqueueRequest.Builder request = EnqueueRequest.newBuilder();
-    for (Value v : list(step, "actions")) {
-      Struct a = v.getStructValue();
+    for (JsonNode a : step.path("actions")) {
       refs.add(str(a, "ref", ""));
       NewAction.Builder action = NewAction.newBuilder()
           .setProject(project)
@@ -159,27 +166,40 @@ public final class ConformanceRunner {
           .setActionType(str(a, "action_type", actionType))
           .setPriority((int) num(a, "priority", 0))
           .setTargetRef(str(a, "target_ref", ""));
-      for (Value ref : list(a, "source_refs")) {
-        action.addSourceRefs(ref.getStringValue());
+      for (JsonNode ref : a.path("source_refs")) {
+        action.addSourceRefs(ref.asText());
       }
-      if (a.containsFields("payload")) {
-        action.setPayload(a.getFieldsOrThrow("payload").getStructValue());
+      if (a.has("payload")) {
+        action.setPayloadJson(Json.write(a.get("payload")));
+      } else if (a.has("payload_json")) {
+        action.setPayloadJson(a.get("payload_json").asText());
       }
       request.addActions(action);
     }
-    Outcome<EnqueueResponse> out = call(() -> client.enqueue(request.build()));
+    return request;
+  }
+
+  private String enqueue(JsonNode step) {
+    List<String> refs = new ArrayList<>();
+    EnqueueRequest request = enqueueRequest(step, refs).build();
+    Outcome<EnqueueResponse> out = call(() -> client.enqueue(request));
     String why = checkCode(step, out);
     if (why != null || out.response == null) {
       return why;
     }
-    List<EnqueuedAction> stored = out.response.getActionsList();
+    return bindEnqueued(step, refs, out.response);
+  }
+
+  /** Binds each ref to its stored action and checks each against the step's expectations. */
+  private String bindEnqueued(JsonNode step, List<String> refs, EnqueueResponse response) {
+    List<EnqueuedAction> stored = response.getActionsList();
     if (stored.size() != refs.size()) {
       return "enqueued " + stored.size() + " actions, sent " + refs.size();
     }
     for (int i = 0; i < refs.size(); i++) {
       Action action = stored.get(i).getAction();
       ids.put(refs.get(i), action.getId());
-      why = checkStatus(step, action);
+      String why = checkAction(step, action);
       if (why != null) {
         return refs.get(i) + ": " + why;
       }
@@ -187,14 +207,89 @@ public final class ConformanceRunner {
     return null;
   }
 
-  private String claim(Struct step) {
+  /**
+   * Sends one Enqueue twice under one request_id: the second answer must replay the first
+   * (replayed, the same ids) and the project must hold each action once.
+   */
+  private String enqueueRetry(JsonNode step) {
+    List<String> refs = new ArrayList<>();
+    EnqueueRequest request = enqueueRequest(step, refs)
+        .setRequestId("conformance-java-" + UUID.randomUUID())
+        .build();
+    Outcome<EnqueueResponse> first = call(() -> client.enqueue(request));
+    String why = checkCode(step, first);
+    if (why != null || first.response == null) {
+      return why;
+    }
+    if (first.response.getReplayed()) {
+      return "the first call with a fresh request_id came back replayed";
+    }
+    Outcome<EnqueueResponse> second = call(() -> client.enqueue(request));
+    why = checkCode(step, second);
+    if (why != null || second.response == null) {
+      return why == null ? null : "retry: " + why;
+    }
+    if (!second.response.getReplayed()) {
+      return "the retried call was not replayed";
+    }
+    List<Long> firstIds = idsOf(first.response);
+    List<Long> secondIds = idsOf(second.response);
+    if (!firstIds.equals(secondIds)) {
+      return "the retried call returned ids " + secondIds + ", the first " + firstIds;
+    }
+    why = bindEnqueued(step, refs, second.response);
+    if (why != null) {
+      return why;
+    }
+    List<Action> listed = listProject();
+    for (int i = 0; i < request.getActionsCount(); i++) {
+      NewAction sent = request.getActions(i);
+      ObjectNode payload = Json.parseObject(sent.getPayloadJson());
+      int copies = 0;
+      for (Action a : listed) {
+        if (a.getPriority() == sent.getPriority() && a.getTargetRef().equals(sent.getTargetRef())
+            && a.getActionType().equals(sent.getActionType()) && Json.payload(a).equals(payload)) {
+          copies++;
+        }
+      }
+      if (copies != 1) {
+        return refs.get(i) + " is stored " + copies + " times, want once";
+      }
+    }
+    return null;
+  }
+
+  private static List<Long> idsOf(EnqueueResponse response) {
+    List<Long> out = new ArrayList<>();
+    for (EnqueuedAction e : response.getActionsList()) {
+      out.add(e.getAction().getId());
+    }
+    return out;
+  }
+
+  /** Every action of the scenario's project and action type. */
+  private List<Action> listProject() {
+    List<Action> out = new ArrayList<>();
+    ListActionsRequest.Builder list = ListActionsRequest.newBuilder()
+        .setProject(project).setActionType(actionType).setPageSize(1000);
+    while (true) {
+      ListActionsResponse page = client.listActions(list.build());
+      out.addAll(page.getActionsList());
+      if (page.getNextPageToken().isEmpty()) {
+        return out;
+      }
+      list.setPageToken(page.getNextPageToken());
+    }
+  }
+
+  private String claim(JsonNode step) {
     ClaimRequest request = ClaimRequest.newBuilder()
         .setWorker(WORKER)
         .setProject(project)
         .addActionTypes(actionType)
         .setMaxActions((int) num(step, "max_actions", 1))
-        .setWait(Protos.duration(Duration.ofMillis((long) num(step, "wait_ms", 0))))
-        .setLease(Protos.duration(Duration.ofMillis((long) num(step, "lease_ms", 30000))))
+        .setWait(Protos.duration(Duration.ofMillis(num(step, "wait_ms", 0))))
+        .setLease(Protos.duration(Duration.ofMillis(num(step, "lease_ms", 30000))))
         .build();
     Outcome<ClaimResponse> out = call(() -> client.claim(request));
     String why = checkCode(step, out);
@@ -208,13 +303,13 @@ public final class ConformanceRunner {
       tokens.put(ref, c.getLeaseToken());
     }
     List<String> want = new ArrayList<>();
-    for (Value v : list(step, "expect_refs")) {
-      want.add(v.getStringValue());
+    for (JsonNode v : step.path("expect_refs")) {
+      want.add(v.asText());
     }
     return got.equals(want) ? null : "claimed " + got + ", want " + want;
   }
 
-  private String unary(String op, Struct step) {
+  private String unary(String op, JsonNode step) {
     long id;
     String ref = str(step, "ref", null);
     if (ref != null) {
@@ -223,8 +318,8 @@ public final class ConformanceRunner {
         return "ref " + quote(ref) + " was never enqueued";
       }
       id = known;
-    } else if (step.containsFields("id")) {
-      id = (long) num(step, "id", 0);
+    } else if (step.has("id")) {
+      id = num(step, "id", 0);
     } else {
       return "step has neither ref nor id";
     }
@@ -248,15 +343,18 @@ public final class ConformanceRunner {
         HeartbeatRequest request = HeartbeatRequest.newBuilder()
             .setId(id)
             .setLeaseToken(token)
-            .setLease(Protos.duration(Duration.ofMillis((long) num(step, "lease_ms", 30000))))
+            .setLease(Protos.duration(Duration.ofMillis(num(step, "lease_ms", 30000))))
             .build();
         Outcome<?> hb = call(() -> client.heartbeat(request));
         return checkCode(step, hb);
       }
       case "complete": {
-        CompleteRequest request = CompleteRequest.newBuilder()
-            .setId(id).setLeaseToken(token).setResultRef(str(step, "result_ref", "")).build();
-        out = call(() -> client.complete(request).getAction());
+        CompleteRequest.Builder request = CompleteRequest.newBuilder()
+            .setId(id).setLeaseToken(token).setResultRef(str(step, "result_ref", ""));
+        if (step.has("result")) {
+          request.setResultJson(Json.write(step.get("result")));
+        }
+        out = call(() -> client.complete(request.build()).getAction());
         break;
       }
       case "fail": {
@@ -289,33 +387,29 @@ public final class ConformanceRunner {
     if (why != null || out.response == null) {
       return why;
     }
-    return checkStatus(step, out.response);
+    return checkAction(step, out.response);
   }
 
-  private String watch(Struct step) {
-    List<String> refs = new ArrayList<>();
+  private String watch(JsonNode step) {
     WatchEventsRequest.Builder request = WatchEventsRequest.newBuilder()
-        .setAfterCursor((long) num(step, "after_cursor", 0));
-    for (Value v : list(step, "refs")) {
-      Long id = ids.get(v.getStringValue());
+        .setAfterCursor(str(step, "after_cursor", ""));
+    for (JsonNode v : step.path("refs")) {
+      Long id = ids.get(v.asText());
       if (id == null) {
-        return "ref " + quote(v.getStringValue()) + " was never enqueued";
+        return "ref " + quote(v.asText()) + " was never enqueued";
       }
-      refs.add(v.getStringValue());
       request.addActionIds(id);
     }
     List<String> want = new ArrayList<>();
-    for (Value pair : list(step, "expect_events")) {
-      List<Value> p = pair.getListValue().getValuesList();
-      want.add(p.get(0).getStringValue() + " " + p.get(1).getStringValue());
+    for (JsonNode pair : step.path("expect_events")) {
+      want.add(pair.path(0).asText() + " " + pair.path(1).asText());
     }
-    Duration timeout = Duration.ofMillis((long) num(step, "timeout_ms", 10000));
+    Duration timeout = Duration.ofMillis(num(step, "timeout_ms", 10000));
 
     StreamCollector collector = new StreamCollector();
     client.watchEvents(request.build(), collector);
     List<String> got = new ArrayList<>();
-    long lastCursor = Long.MIN_VALUE;
-    long lastEventId = Long.MIN_VALUE;
+    Set<String> cursors = new HashSet<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       while (got.size() < want.size()) {
@@ -326,22 +420,23 @@ public final class ConformanceRunner {
               + want.size() + " events: " + got;
         }
         if (item instanceof Throwable) {
-          return "stream ended with " + Status.fromThrowable((Throwable) item) + " after "
-              + got.size() + " events: " + got;
+          return "stream ended with " + describe(ActionqException.from((Throwable) item))
+              + " after " + got.size() + " events: " + got;
         }
         if (item == StreamCollector.END) {
           return "stream ended after " + got.size() + " events: " + got;
         }
         WatchEventsResponse message = (WatchEventsResponse) item;
-        if (message.getCursor() <= lastCursor) {
-          return "cursor " + message.getCursor() + " after cursor " + lastCursor;
+        if (message.getCursor().isEmpty()) {
+          return "a message without a cursor after " + got.size() + " events";
         }
-        lastCursor = message.getCursor();
         for (Event e : message.getEventsList()) {
-          if (e.getId() <= lastEventId) {
-            return "event id " + e.getId() + " after event id " + lastEventId;
+          // Cursors are opaque: only their identity says anything. One per event, never twice.
+          if (e.getCursor().isEmpty() || !cursors.add(e.getCursor())) {
+            return "event " + e.getId() + " has " + (e.getCursor().isEmpty() ? "no cursor"
+                : "the cursor of an earlier event, " + quote(e.getCursor()));
           }
-          lastEventId = e.getId();
+          Json.payload(e); // every event payload must decode
           got.add(refOf(e.getActionId()) + " " + e.getEventType());
         }
       }
@@ -354,23 +449,40 @@ public final class ConformanceRunner {
     return got.equals(want) ? null : "events " + got + ", want " + want;
   }
 
-  private String checkCode(Struct step, Outcome<?> out) {
+  /** Checks the status code and, when the step names one, the ErrorInfo reason. */
+  private static String checkCode(JsonNode step, Outcome<?> out) {
     String want = str(step, "expect_code", "OK");
-    String got = out.code.name();
-    if (!got.equals(want)) {
-      return "code " + got + (out.message.isEmpty() ? "" : " (" + out.message + ")")
-          + ", want " + want;
+    String wantReason = str(step, "expect_reason", "");
+    if (!out.code.name().equals(want) || !out.reason.equals(wantReason)) {
+      return "got " + out.describe() + ", want " + want
+          + (wantReason.isEmpty() ? "" : "/" + wantReason);
     }
     return null;
   }
 
-  private static String checkStatus(Struct step, Action action) {
+  /** Checks an action against the step's expect_status, expect_payload and expect_result. */
+  private static String checkAction(JsonNode step, Action action) {
     String want = str(step, "expect_status", null);
-    if (want == null) {
-      return null;
+    if (want != null) {
+      String got = statusName(action.getStatus());
+      if (!got.equals(want)) {
+        return "status " + got + ", want " + want;
+      }
     }
-    String got = statusName(action.getStatus());
-    return got.equals(want) ? null : "status " + got + ", want " + want;
+    if (step.has("expect_payload")) {
+      ObjectNode got = Json.payload(action);
+      if (!got.equals(step.get("expect_payload"))) {
+        return "payload " + Json.write(got) + ", want " + Json.write(step.get("expect_payload"));
+      }
+    }
+    if (step.has("expect_result")) {
+      JsonNode got = Json.result(action).orElse(null);
+      if (got == null || !got.equals(step.get("expect_result"))) {
+        return "result " + (got == null ? "none" : Json.write(got)) + ", want "
+            + Json.write(step.get("expect_result"));
+      }
+    }
+    return null;
   }
 
   /** "completed" for ACTION_STATUS_COMPLETED. */
@@ -391,16 +503,29 @@ public final class ConformanceRunner {
     return "#" + id;
   }
 
-  /** The status code and, on OK, the response of one call. */
+  private static String describe(ActionqException e) {
+    String code = e.reasonName().isEmpty() ? e.code().name()
+        : e.code() + "/" + e.reasonName();
+    return e.message().isEmpty() ? code : code + " (" + e.message() + ")";
+  }
+
+  /** The status code, ErrorInfo reason and message of one call, and its response on OK. */
   private static final class Outcome<T> {
     final Status.Code code;
+    final String reason;
     final String message;
     final T response;
 
-    Outcome(Status.Code code, String message, T response) {
+    Outcome(Status.Code code, String reason, String message, T response) {
       this.code = code;
+      this.reason = reason;
       this.message = message;
       this.response = response;
+    }
+
+    String describe() {
+      String what = reason.isEmpty() ? code.name() : code + "/" + reason;
+      return message.isEmpty() ? what : what + " (" + message + ")";
     }
   }
 
@@ -410,10 +535,9 @@ public final class ConformanceRunner {
 
   private static <T> Outcome<T> call(Call<T> call) {
     try {
-      return new Outcome<>(Status.Code.OK, "", call.run());
-    } catch (StatusRuntimeException e) {
-      String description = e.getStatus().getDescription();
-      return new Outcome<>(e.getStatus().getCode(), description == null ? "" : description, null);
+      return new Outcome<>(Status.Code.OK, "", "", call.run());
+    } catch (ActionqException e) {
+      return new Outcome<>(e.code(), e.reasonName(), e.message(), null);
     }
   }
 
@@ -453,45 +577,37 @@ public final class ConformanceRunner {
   }
 
   /** Replaces $PROJECT and $CREATED_BY in every string of the scenario. */
-  private static Value substitute(Value v, String project, String createdBy) {
-    switch (v.getKindCase()) {
-      case STRING_VALUE:
-        return Value.newBuilder().setStringValue(
-            v.getStringValue().replace("$PROJECT", project).replace("$CREATED_BY", createdBy))
-            .build();
-      case STRUCT_VALUE: {
-        Struct.Builder s = Struct.newBuilder();
-        v.getStructValue().getFieldsMap().forEach(
-            (k, field) -> s.putFields(k, substitute(field, project, createdBy)));
-        return Value.newBuilder().setStructValue(s).build();
-      }
-      case LIST_VALUE: {
-        ListValue.Builder l = ListValue.newBuilder();
-        for (Value item : v.getListValue().getValuesList()) {
-          l.addValues(substitute(item, project, createdBy));
-        }
-        return Value.newBuilder().setListValue(l).build();
-      }
-      default:
-        return v;
+  private static JsonNode substitute(JsonNode v, String project, String createdBy) {
+    if (v.isTextual()) {
+      return TextNode.valueOf(
+          v.asText().replace("$PROJECT", project).replace("$CREATED_BY", createdBy));
     }
+    if (v.isObject()) {
+      ObjectNode out = Json.object();
+      for (Map.Entry<String, JsonNode> field : v.properties()) {
+        out.set(field.getKey(), substitute(field.getValue(), project, createdBy));
+      }
+      return out;
+    }
+    if (v.isArray()) {
+      ArrayNode out = Json.mapper().createArrayNode();
+      for (JsonNode item : v) {
+        out.add(substitute(item, project, createdBy));
+      }
+      return out;
+    }
+    return v;
   }
 
-  private static String str(Struct s, String key, String fallback) {
-    Value v = s.getFieldsMap().get(key);
-    return v == null || v.getKindCase() != Value.KindCase.STRING_VALUE ? fallback
-        : v.getStringValue();
+  private static String str(JsonNode node, String key, String fallback) {
+    JsonNode v = node.get(key);
+    return v == null || !v.isTextual() ? fallback : v.asText();
   }
 
-  private static double num(Struct s, String key, double fallback) {
-    Value v = s.getFieldsMap().get(key);
-    return v == null || v.getKindCase() != Value.KindCase.NUMBER_VALUE ? fallback
-        : v.getNumberValue();
-  }
-
-  private static List<Value> list(Struct s, String key) {
-    Value v = s.getFieldsMap().get(key);
-    return v == null ? List.of() : v.getListValue().getValuesList();
+  /** An integer field of the scenario; scenario integers fit a long. */
+  private static long num(JsonNode node, String key, long fallback) {
+    JsonNode v = node.get(key);
+    return v == null || !v.isNumber() ? fallback : v.longValue();
   }
 
   private static String quote(String s) {

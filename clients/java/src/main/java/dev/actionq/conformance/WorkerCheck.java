@@ -1,7 +1,9 @@
 package dev.actionq.conformance;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.Json;
 import dev.actionq.client.Result;
 import dev.actionq.client.Worker;
 import dev.actionq.v1.Action;
@@ -26,6 +28,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +36,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,10 +48,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The live check of the {@link Worker} helper that {@code conformance.sh} runs after the scenario:
- * enqueue {@value #ACTIONS} actions of a fresh type, run the worker (concurrency
- * {@value #CONCURRENCY}, 30 s lease) until each was handled, stop it gracefully and verify through
- * ListActions that every action is completed (one, whose handler throws on purpose, failed) and
- * that the handler ran exactly once per action. Completions share a completed_at per
+ * enqueue {@value #ACTIONS} actions of a fresh type, each with a payload holding an integer
+ * beyond 2^53, run the worker (concurrency {@value #CONCURRENCY}, 30 s lease) until each was
+ * handled (the handler checks that its payload arrived exactly and returns a result holding an
+ * integer beyond int64), stop it gracefully and verify through ListActions that every action is
+ * completed with that exact result (one, whose handler throws on purpose, failed) and that the
+ * handler ran exactly once per action. Completions share a completed_at per
  * CompleteMany transaction, which shows that they were batched and that at most
  * {@value #CONCURRENCY} reports were in flight at once.
  *
@@ -72,6 +78,8 @@ final class WorkerCheck {
    */
   private static final Duration BATCH_WINDOW = Duration.ofMillis(20);
   private static final String FAIL_REASON = "conformance: this handler fails on purpose";
+  /** 2^64: every result carries a number beyond int64, which must come back to the digit. */
+  private static final BigInteger BIG = BigInteger.TWO.pow(64);
   /** The action ids that the stand-in server's one Claim hands out, in this order. */
   private static final List<Long> REPEATED_IDS = List.of(1L, 2L, 1L, 3L, 1L);
   /**
@@ -129,7 +137,8 @@ final class WorkerCheck {
     for (int i = 0; i < ACTIONS; i++) {
       enqueue.addActions(NewAction.newBuilder()
           .setActionType(actionType).setProject(project).setCreatedBy(createdBy)
-          .setTargetRef("item-" + i));
+          .setTargetRef("item-" + i)
+          .setPayloadJson(Json.write(expectedPayload("item-" + i))));
     }
     List<Long> ids = new ArrayList<>();
     for (EnqueuedAction e : client.enqueue(enqueue.build()).getActionsList()) {
@@ -150,15 +159,21 @@ final class WorkerCheck {
         .lease(LEASE)
         .completeBatchWindow(BATCH_WINDOW)
         .stopOnShutdown(false)
-        .handler(action -> {
-          if (calls.computeIfAbsent(action.getId(), id -> new AtomicInteger())
+        .handler(job -> {
+          if (calls.computeIfAbsent(job.id(), id -> new AtomicInteger())
               .incrementAndGet() == 1) {
             handled.countDown();
           }
-          if (action.getId() == failing) {
+          if (job.id() == failing) {
             throw new IllegalStateException(FAIL_REASON);
           }
-          return Result.of("done:" + action.getId());
+          if (!job.payload().equals(expectedPayload(job.action().getTargetRef()))) {
+            throw new IllegalStateException("payload " + Json.write(job.payload())
+                + " of " + job.action().getTargetRef());
+          }
+          return Result.of("done:" + job.id(), Json.object()
+              .put("id", job.id())
+              .put("beyond_int64", BIG.add(BigInteger.valueOf(job.id()))));
         })
         .build();
     AtomicReference<Throwable> crashed = new AtomicReference<>();
@@ -213,6 +228,9 @@ final class WorkerCheck {
           || !a.getResultRef().equals("done:" + id)) {
         return "action " + id + " is " + a.getStatus() + " with result_ref "
             + a.getResultRef() + ", want COMPLETED with done:" + id;
+      } else if (!Json.result(a).equals(Optional.of(expectedResult(id)))) {
+        return "action " + id + " has result_json " + quote(a.getResultJson()) + ", want "
+            + Json.write(expectedResult(id));
       } else {
         completedAt.merge(a.getCompletedAt(), 1, Integer::sum);
       }
@@ -241,6 +259,23 @@ final class WorkerCheck {
     return null;
   }
 
+  /** The payload of the action with this target_ref: its index beyond 2^53, as text too. */
+  private static ObjectNode expectedPayload(String targetRef) {
+    int index = Integer.parseInt(targetRef.substring("item-".length()));
+    BigInteger n = BigInteger.TWO.pow(53).add(BigInteger.valueOf(index));
+    return Json.parseObject("{\"n\": " + n + ", \"text\": \"" + n + " ✓\"}");
+  }
+
+  /** The result the handler returns for action {@code id}, as the server must give it back. */
+  private static ObjectNode expectedResult(long id) {
+    return Json.parseObject("{\"id\": " + id + ", \"beyond_int64\": "
+        + BIG.add(BigInteger.valueOf(id)) + "}");
+  }
+
+  private static String quote(String s) {
+    return "\"" + s + "\"";
+  }
+
   /**
    * The repeated-id check (see the class comment). Returns null when it passed (after printing
    * its summary), else why it failed.
@@ -261,11 +296,11 @@ final class WorkerCheck {
           .lease(LEASE)
           .completeBatchWindow(REPEATED_WINDOW)
           .stopOnShutdown(false)
-          .handler(action -> {
+          .handler(job -> {
             // Return together, so that all five completions wait in the outbox at once.
             started.countDown();
             started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return Result.of("done:" + action.getId());
+            return Result.of("done:" + job.id());
           })
           .build();
       AtomicReference<Throwable> crashed = new AtomicReference<>();

@@ -1,11 +1,12 @@
 package dev.actionq.examples;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.ActionqException;
+import dev.actionq.client.Json;
 import dev.actionq.v1.EnqueueRequest;
 import dev.actionq.v1.EnqueueResponse;
 import dev.actionq.v1.NewAction;
+import java.math.BigInteger;
 import java.time.Duration;
 
 /** The client example of the README, compiled by conformance.sh so that it stays true. */
@@ -18,13 +19,18 @@ public final class ClientExample {
         .timeout(Duration.ofSeconds(10))   // deadline of each unary call (the default)
         .build();
 
-    EnqueueResponse r = client.enqueue(EnqueueRequest.newBuilder()
-        .addActions(NewAction.newBuilder()
-            .setActionType("email.send").setProject("demo").setCreatedBy("human:me")
-            .setPayload(Struct.newBuilder()
-                .putFields("to", Value.newBuilder().setStringValue("a@b.c").build())))
-        .build());
-    System.out.println(r);
+    try {
+      EnqueueResponse r = client.enqueue(EnqueueRequest.newBuilder()
+          .addActions(NewAction.newBuilder()
+              .setActionType("email.send").setProject("demo").setCreatedBy("human:me")
+              .setPayloadJson(Json.write(Json.object()
+                  .put("to", "a@b.c")
+                  .put("user_id", new BigInteger("9007199254740993"))))) // every digit kept
+          .build()); // a fresh request_id; retried safely if the answer is lost
+      System.out.println(Json.payload(r.getActions(0).getAction()).get("user_id")); // 9007199254740993
+    } catch (ActionqException e) {
+      System.err.println(e.code() + " " + e.reasonName() + " " + e.field() + ": " + e.message());
+    }
     client.close();
   }
 }

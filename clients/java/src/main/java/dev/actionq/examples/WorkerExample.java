@@ -1,6 +1,7 @@
 package dev.actionq.examples;
 
 import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.Json;
 import dev.actionq.client.Result;
 import dev.actionq.client.Worker;
 
@@ -11,9 +12,10 @@ public final class WorkerExample {
         Worker worker = Worker.builder(client)
             .actionTypes("email.send")
             .concurrency(4)
-            .handler(action -> {
-              String to = action.getPayload().getFieldsOrThrow("to").getStringValue();
-              return Result.of("sent:" + to); // throw to fail the attempt instead
+            .handler(job -> {
+              String to = job.payload().path("to").asText(); // a Jackson ObjectNode
+              return Result.of("sent:" + to, Json.object().put("accepted", 1)); // → result_json
+              // throw to fail the attempt instead
             })
             .build()) {
       worker.run(); // until SIGINT/SIGTERM: stops claiming, lets running handlers finish
