@@ -12,8 +12,8 @@ import asyncpg
 import grpc
 from actionq.v1 import service_pb2, service_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from .api import reflection
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
 from .config import Settings
@@ -65,6 +65,7 @@ class App:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.service.stop()
         await self.listener.stop()
         await self.pool.close()
 
@@ -77,6 +78,7 @@ async def start(settings: Settings, dsn: str) -> App:
     listener = Listener(lambda: asyncpg.connect(dsn), settings.schema)
     await listener.start()
     service = QueueService(store, listener)
+    service.start()
 
     interceptor = ErrorInterceptor()
     server = grpc.aio.server(
@@ -95,9 +97,7 @@ async def start(settings: Settings, dsn: str) -> App:
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    reflection.enable((SERVICE_NAME, health.SERVICE_NAME), server)
     port = server.add_insecure_port(settings.listen)
     if port == 0:
         await pool.close()
@@ -109,6 +109,7 @@ async def start(settings: Settings, dsn: str) -> App:
     app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
     _tune_gc()
     app.tasks.append(asyncio.create_task(_sweep_forever(store, settings.sweep_interval)))
+    app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
     return app
 
 
@@ -119,6 +120,16 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+async def _prune_requests_forever(store: Store, interval: float = 300.0) -> None:
+    """Forget Enqueue request ids older than a day, every `interval` seconds."""
+    while True:
+        try:
+            await store.prune_requests()
+        except Exception as exc:
+            log.warning("pruning request ids failed: %s", exc)
+        await asyncio.sleep(interval)
 
 
 async def _sweep_forever(store: Store, interval: float) -> None:

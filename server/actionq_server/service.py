@@ -1,20 +1,87 @@
-"""Long-polling claims and live event following on top of the store."""
+"""Long-polling claims and live event following on top of the store.
+
+Waiting costs nothing per waiter: claims sleep until the listener says their
+queue has work (a NOTIFY), or until their queue's due timer fires (one timer
+per queue and server, set from the notifications and, once per queue, from
+the table); watchers sleep until the readable end of the log moves, which one
+follower per server tracks. A slow safety check per server catches what a
+lost notification would miss.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import heapq
+import logging
+from collections.abc import AsyncIterator, Callable
 
-from .domain.models import Claimed, ClaimSpec, EventFilter, EventPage
+from .domain.models import Claimed, ClaimSpec, EventFilter, EventPage, LogPosition
 from .store.notify import Listener
 from .store.repository import Store
 
-# How often a waiter polls on its own, in case a notification is lost.
-FALLBACK_POLL_SECONDS = 1.0
+log = logging.getLogger(__name__)
+
 LOG_KEY = "log"
+FOLLOWER_KEY = "follower"
 # How long a watcher that just delivered events lets the next ones gather.
 BUSY_COALESCE_SECONDS = 0.005
+# When a due timer fires, waiters are woken now and once more a little later,
+# covering the error of the database-to-local clock offset.
+DUE_TAPS = (0.002, 0.025)
+# How often a server checks that no queue it has waiters on holds due work.
+SAFETY_CHECK_SECONDS = 2.0
+# How often the follower re-reads the horizon while committed events wait
+# behind an older open transaction (doubling up to the maximum).
+HELD_BACK_POLL = (0.005, 0.2)
+
+
+class DueTimers:
+    """One timer per queue, set to the earliest known time its work falls due."""
+
+    def __init__(self, wake: Callable[[str], None]) -> None:
+        self._wake = wake
+        self._due: dict[str, list[float]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self.fired: set[str] = set()
+
+    def add(self, queue: str, when: float) -> None:
+        """Remember that work in `queue` falls due at loop time `when`."""
+        heap = self._due.setdefault(queue, [])
+        heapq.heappush(heap, when)
+        if heap[0] == when:
+            self._arm(queue)
+
+    def _arm(self, queue: str) -> None:
+        loop = asyncio.get_running_loop()
+        handle = self._timers.pop(queue, None)
+        if handle is not None:
+            handle.cancel()
+        heap = self._due.get(queue)
+        if heap:
+            delay = max(0.0, heap[0] - loop.time())
+            self._timers[queue] = loop.call_later(delay + DUE_TAPS[0], self._fire, queue)
+
+    def _fire(self, queue: str) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers.pop(queue, None)
+        heap = self._due.get(queue, [])
+        now = loop.time()
+        while heap and heap[0] <= now:
+            heapq.heappop(heap)
+        if not heap:
+            self._due.pop(queue, None)
+        self.fired.add(queue)
+        self._wake(queue)
+        loop.call_later(DUE_TAPS[1] - DUE_TAPS[0], self._wake, queue)
+        self._arm(queue)
+
+    def clear(self) -> None:
+        """Forget every time (the listener reconnected; they are learned again)."""
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        self._due.clear()
 
 
 class QueueService:
@@ -24,6 +91,30 @@ class QueueService:
         self.store = store
         self.listener = listener
         self._closing = asyncio.Event()
+        self.timers = DueTimers(listener.work.wake)
+        # Queues whose next due time was read from the table since the listener
+        # last (re)connected; the notifications keep it current from then on.
+        self._learned: set[str] = set()
+        self._watchers = 0
+        self._horizon = LogPosition.start()
+        listener.on_due = self.timers.add
+        listener.on_connect = self._relearn
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Start the per-server loops: the log follower and the safety check."""
+        self._tasks = [
+            asyncio.create_task(self._follow_log(), name="actionq-log-follower"),
+            asyncio.create_task(self._check_waiters(), name="actionq-safety-check"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop the per-server loops."""
+        self.close()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def close(self) -> None:
         """Release every waiter: claims return what they have, watches end."""
@@ -33,6 +124,10 @@ class QueueService:
     def closing(self) -> bool:
         """True once the server is draining."""
         return self._closing.is_set()
+
+    def _relearn(self) -> None:
+        self.timers.clear()
+        self._learned.clear()
 
     async def claim(self, spec: ClaimSpec) -> list[Claimed]:
         """Claim now, or wait up to spec.wait_seconds for work to arrive."""
@@ -44,27 +139,88 @@ class QueueService:
             remaining = deadline - loop.time()
             if claimed or remaining <= 0 or self.closing:
                 return claimed
-            await self._wait(armed, min(remaining, FALLBACK_POLL_SECONDS))
+            await self._learn_due(spec.queue)
+            await self._wait(armed, remaining)
+
+    async def _learn_due(self, queue: str) -> None:
+        """Read once when the queue's delayed work falls due; a fired timer is
+        followed by another read, which finds the next time."""
+        if queue in self.timers.fired:
+            self.timers.fired.discard(queue)
+            self._learned.discard(queue)
+        if queue in self._learned:
+            return
+        self._learned.add(queue)
+        try:
+            due = await self.store.next_due(queue)
+        except Exception:
+            self._learned.discard(queue)
+            raise
+        if due is not None:
+            self.timers.add(queue, self.listener.loop_time(due))
 
     async def watch(
-        self, after: int, where: EventFilter, max_batch: int, *, from_end: bool
+        self, after: LogPosition, where: EventFilter, max_batch: int, *, from_end: bool
     ) -> AsyncIterator[EventPage]:
-        """Pages of events after the cursor, forever, until the server closes."""
-        cursor = await self.store.high_water() if from_end else after
-        while not self.closing:
-            armed = self.listener.events.arm(LOG_KEY)
-            page = await self.store.list_events(cursor, where, max_batch)
-            cursor = page.next_cursor
-            if page.events:
-                yield page
-            if len(page.events) < max_batch:
-                await self._wait(armed, FALLBACK_POLL_SECONDS)
+        """Pages of events after the position, forever, until the server closes."""
+        cursor = (await self.store.horizon())[0] if from_end else after
+        self._watchers += 1
+        self.listener.events.wake(FOLLOWER_KEY)
+        try:
+            while not self.closing:
+                armed = self.listener.events.arm(LOG_KEY)
+                page = await self.store.list_events(cursor, where, max_batch)
+                cursor = page.next_cursor
                 if page.events:
-                    # The log is busy: let a few more commits land so that one
-                    # read and one message carry them, instead of one per commit.
-                    await asyncio.sleep(BUSY_COALESCE_SECONDS)
+                    yield page
+                if len(page.events) < max_batch:
+                    await self._wait(armed, None)
+                    if page.events:
+                        # The log is busy: let a few more commits land so that one
+                        # read and one message carry them, instead of one per commit.
+                        await asyncio.sleep(BUSY_COALESCE_SECONDS)
+        finally:
+            self._watchers -= 1
 
-    async def _wait(self, armed: asyncio.Event, timeout: float) -> None:
+    async def _follow_log(self) -> None:
+        """Wake watchers whenever the readable end of the log moves. While
+        committed events wait behind an older open transaction, poll the horizon
+        (one query per server, not per watcher) until it passes them."""
+        poll = HELD_BACK_POLL[0]
+        while not self.closing:
+            armed = self.listener.events.arm(FOLLOWER_KEY)
+            if not self._watchers:
+                await self._wait(armed, None)
+                continue
+            try:
+                horizon, held_back = await self.store.horizon()
+            except Exception as exc:
+                log.warning("log follower: %s", exc)
+                held_back, horizon = True, self._horizon
+            if horizon > self._horizon:
+                self._horizon = horizon
+                self.listener.events.wake(LOG_KEY)
+            if held_back:
+                await self._wait(armed, poll)
+                poll = min(poll * 2, HELD_BACK_POLL[1])
+            else:
+                poll = HELD_BACK_POLL[0]
+                await self._wait(armed, None)
+
+    async def _check_waiters(self) -> None:
+        """Now and then, wake the waiters of any queue that holds due work."""
+        while not self.closing:
+            await asyncio.sleep(SAFETY_CHECK_SECONDS)
+            queues = self.listener.work.keys()
+            if not queues:
+                continue
+            try:
+                for queue in await self.store.due_queues(queues):
+                    self.listener.work.wake(queue)
+            except Exception as exc:
+                log.warning("safety check: %s", exc)
+
+    async def _wait(self, armed: asyncio.Event, timeout: float | None) -> None:
         closing = asyncio.ensure_future(self._closing.wait())
         woken = asyncio.ensure_future(armed.wait())
         try:

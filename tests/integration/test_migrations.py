@@ -87,7 +87,12 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     dsn, schema = schema_dsn
     asyncio.run(_migrate_in(dsn, schema))
     described = asyncio.run(_describe(dsn, schema))
-    assert [t for (t,) in described["tables"]] == ["actions", "events", "schema_migrations"]
+    assert [t for (t,) in described["tables"]] == [
+        "actions",
+        "enqueue_requests",
+        "events",
+        "schema_migrations",
+    ]
     # The repository converts rows by position (SELECT * returns table order).
     assert (
         asyncio.run(_columns_in_order(dsn, schema, "actions"))
@@ -130,15 +135,17 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
             "actor",
             "payload",
             "created_at",
+            "txid",
         ]
         == list(EVENT_COLUMNS)
     )
     indexes = dict(described["indexes"])
     assert "WHERE (status = 'pending'::text)" in indexes["actions_claim_order"]
     assert "(queue, priority, run_after, id)" in indexes["actions_claim_order"]
-    assert {"events_no_update_delete", "events_no_truncate", "events_serialize_ids"} <= set(
-        described["triggers"]
-    )
+    assert "(txid, id)" in indexes["events_log_order"]
+    # No writer waits on another: the lock that serialized event writers is gone.
+    assert {"events_no_update_delete", "events_no_truncate"} <= set(described["triggers"])
+    assert "events_serialize_ids" not in described["triggers"]
 
 
 def test_concurrent_migrations_apply_once(schema_dsn: tuple[str, str]) -> None:

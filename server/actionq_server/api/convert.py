@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
-from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, timestamp_pb2
 
 from ..domain import validation as v
 from ..domain.errors import InvalidArgument
+from ..domain.jsontext import json_object_text
 from ..domain.models import (
     Action,
     ActionFilter,
@@ -18,6 +20,7 @@ from ..domain.models import (
     Completion,
     Event,
     EventFilter,
+    LogPosition,
     NewAction,
     QueueStat,
     Status,
@@ -41,38 +44,6 @@ DEFAULT_WATCH_BATCH = 500
 # ---- scalar helpers -------------------------------------------------------
 
 
-def _normalize(value: Any) -> Any:
-    """Struct carries numbers as doubles; store whole numbers as integers."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _normalize(x) for k, x in value.items()}
-    if isinstance(value, list):
-        return [_normalize(x) for x in value]
-    return value
-
-
-def struct_to_dict(field: str, message: struct_pb2.Struct) -> dict[str, Any]:
-    """A Struct as a plain JSON object, bounded in size."""
-    value = _normalize(_struct_value(message))
-    return v.json_object(field, value, message.ByteSize())
-
-
-def _struct_value(message: struct_pb2.Struct) -> dict[str, Any]:
-    return {k: _value(x) for k, x in message.fields.items()}
-
-
-def _value(value: struct_pb2.Value) -> Any:
-    kind = value.WhichOneof("kind")
-    if kind == "struct_value":
-        return _struct_value(value.struct_value)
-    if kind == "list_value":
-        return [_value(x) for x in value.list_value.values]
-    if kind in (None, "null_value"):
-        return None
-    return getattr(value, kind)
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -94,9 +65,41 @@ def _set_time(field: timestamp_pb2.Timestamp, value: datetime) -> None:
         field.SetInParent()
 
 
-def seconds(duration: duration_pb2.Duration) -> float:
-    """A Duration in seconds."""
-    return duration.seconds + duration.nanos / 1e9
+def duration(
+    request: Any, field: str, *, low: float, high: float, default: float | None = None
+) -> float | None:
+    """A Duration field of a request in seconds, within bounds; `default` when unset."""
+    if not request.HasField(field):
+        return default
+    value: duration_pb2.Duration = getattr(request, field)
+    return v.duration(field, value.seconds, value.nanos, low=low, high=high)
+
+
+def _timestamp_field(request: Any, field: str, name: str) -> datetime | None:
+    if not request.HasField(field):
+        return None
+    value: timestamp_pb2.Timestamp = getattr(request, field)
+    return v.timestamp(name, value.seconds, value.nanos)
+
+
+_CURSOR = re.compile(r"^([0-9]{1,19})\.([0-9]{1,19})$")
+
+
+def cursor_token(position: LogPosition) -> str:
+    """The opaque cursor clients carry for a log position."""
+    return f"{position.txid}.{position.id}"
+
+
+def log_position(field: str, token: str) -> LogPosition:
+    """The log position inside a cursor; empty is the start of the log."""
+    if not token:
+        return LogPosition.start()
+    match = _CURSOR.match(token)
+    if match is None or max(int(match[1]), int(match[2])) > v.MAX_INT64:
+        raise InvalidArgument(
+            field, "is not a cursor returned by ListEvents, WatchEvents or GetQueueStats"
+        )
+    return LogPosition(int(match[1]), int(match[2]))
 
 
 # ---- requests -------------------------------------------------------------
@@ -109,23 +112,20 @@ def new_action(i: int, m: pb.NewAction) -> NewAction:
     max_attempts = v.bounded(f"{f}.max_attempts", m.max_attempts or 1, low=1, high=v.MAX_ATTEMPTS)
     if m.parent_id:
         v.positive_id(f"{f}.parent_id", m.parent_id)
-    delay = seconds(m.delay) if m.HasField("delay") else 0.0
-    if delay < 0:
-        raise InvalidArgument(f"{f}.delay", "must not be negative")
-    run_after = m.run_after.ToDatetime(tzinfo=UTC) if m.HasField("run_after") else None
+    delay = duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0) or 0.0
     return NewAction(
         queue=queue,
         action_type=v.name(f"{f}.action_type", m.action_type),
         project=v.name(f"{f}.project", m.project),
         target_ref=v.text(f"{f}.target_ref", m.target_ref, limit=v.MAX_REF),
         source_refs=v.refs(f"{f}.source_refs", list(m.source_refs)),
-        payload=struct_to_dict(f"{f}.payload", m.payload),
+        payload=json_object_text(f"{f}.payload_json", m.payload_json) or "{}",
         priority=m.priority,
         parent_id=m.parent_id or None,
         created_by=v.text(f"{f}.created_by", m.created_by, limit=v.MAX_NAME) or "unknown",
-        idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_REF) or None,
+        idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_KEY) or None,
         max_attempts=max_attempts,
-        run_after=run_after,
+        run_after=_timestamp_field(m, "run_after", f"{f}.run_after"),
         delay_seconds=delay,
     )
 
@@ -164,9 +164,7 @@ def completions(
                     action_id=v.positive_id(f"{f}.id", m.id),
                     lease_token=v.lease_token(f"{f}.lease_token", m.lease_token, required=False),
                     result_ref=v.text(f"{f}.result_ref", m.result_ref, limit=v.MAX_REF),
-                    result=(
-                        struct_to_dict(f"{f}.result", m.result) if m.HasField("result") else None
-                    ),
+                    result=json_object_text(f"{f}.result_json", m.result_json, empty=None),
                     actor=v.text(f"{f}.actor", m.actor, limit=v.MAX_NAME) or None,
                 )
             )
@@ -188,15 +186,17 @@ def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
         project=v.name("project", request.project, required=False),
         max_actions=v.bounded("max_actions", request.max_actions or 1, low=1, high=v.MAX_PAGE),
         lease_seconds=lease(request, "lease"),
-        wait_seconds=v.seconds("wait", seconds(request.wait), low=0.0, high=v.MAX_WAIT_SECONDS),
+        wait_seconds=duration(request, "wait", low=0.0, high=v.MAX_WAIT_SECONDS, default=0.0)
+        or 0.0,
     )
 
 
 def lease(request: Any, field: str) -> float:
     """A lease length field, defaulting to 30 s."""
-    if not request.HasField(field):
-        return DEFAULT_LEASE_SECONDS
-    return v.seconds(field, seconds(getattr(request, field)), low=1.0, high=v.MAX_LEASE_SECONDS)
+    value = duration(
+        request, field, low=1.0, high=v.MAX_LEASE_SECONDS, default=DEFAULT_LEASE_SECONDS
+    )
+    return DEFAULT_LEASE_SECONDS if value is None else value
 
 
 def page_size(value: int, default: int = DEFAULT_PAGE) -> int:
@@ -223,13 +223,9 @@ def page_cursor(token: str) -> int:
     """The id cursor inside a page token."""
     if not token:
         return 0
-    try:
-        cursor = int(token)
-    except ValueError:
-        raise InvalidArgument("page_token", "is not a token returned by ListActions") from None
-    if cursor < 0:
+    if not (token.isascii() and token.isdigit()) or len(token) > 19 or int(token) > v.MAX_INT64:
         raise InvalidArgument("page_token", "is not a token returned by ListActions")
-    return cursor
+    return int(token)
 
 
 def event_filter(request: spb.ListEventsRequest | spb.WatchEventsRequest) -> EventFilter:
@@ -238,22 +234,20 @@ def event_filter(request: spb.ListEventsRequest | spb.WatchEventsRequest) -> Eve
     types = []
     for i, t in enumerate(request.event_types):
         types.append(v.name(f"event_types[{i}]", t))
-    if request.after_cursor < 0:
-        raise InvalidArgument("after_cursor", "must not be negative")
     return EventFilter(action_ids=ids, event_types=types)
 
 
 # ---- responses ------------------------------------------------------------
 
 
-def action(a: Action, payload: struct_pb2.Struct | None = None) -> pb.Action:
-    """The wire form of an action; `payload`, when given, is its payload already as a Struct."""
+def action(a: Action) -> pb.Action:
+    """The wire form of an action."""
     m = pb.Action()
-    fill_action(m, a, payload)
+    fill_action(m, a)
     return m
 
 
-def fill_action(m: pb.Action, a: Action, payload: struct_pb2.Struct | None = None) -> None:
+def fill_action(m: pb.Action, a: Action) -> None:
     """Write an action into an empty message, typically one added to a response
     (building it elsewhere and assigning it would copy it once more).
 
@@ -271,12 +265,7 @@ def fill_action(m: pb.Action, a: Action, payload: struct_pb2.Struct | None = Non
     m.max_attempts = a.max_attempts
     m.chain_depth = a.chain_depth
     m.created_by = a.created_by
-    if payload is not None:
-        m.payload.CopyFrom(payload)
-    else:
-        m.payload.SetInParent()
-        if a.payload:
-            m.payload.update(a.payload)
+    m.payload_json = a.payload
     if a.target_ref:
         m.target_ref = a.target_ref
     if a.source_refs:
@@ -290,8 +279,7 @@ def fill_action(m: pb.Action, a: Action, payload: struct_pb2.Struct | None = Non
     if a.result_ref:
         m.result_ref = a.result_ref
     if a.result is not None:
-        m.result.SetInParent()
-        m.result.update(a.result)
+        m.result_json = a.result
     if a.failure_reason:
         m.failure_reason = a.failure_reason
     if a.rejected_by:
@@ -319,16 +307,15 @@ def fill_event(m: pb.Event, e: Event) -> None:
     m.actor = e.actor
     if e.action_id:
         m.action_id = e.action_id
-    m.payload.SetInParent()
-    if e.payload:
-        m.payload.update(e.payload)
+    m.payload_json = e.payload
+    m.cursor = cursor_token(e.position)
     _set_time(m.created_at, e.created_at)
 
 
 def queue_stat(s: QueueStat) -> pb.QueueStat:
     """The wire form of one stats row."""
-    age = duration_pb2.Duration()
-    age.FromNanoseconds(int(s.oldest_pending_seconds * 1e9))
+    whole = int(s.oldest_pending_seconds)
+    age = duration_pb2.Duration(seconds=whole, nanos=int((s.oldest_pending_seconds - whole) * 1e9))
     return pb.QueueStat(
         queue=s.queue,
         action_type=s.action_type,

@@ -1,7 +1,9 @@
 """The one place where errors become gRPC statuses.
 
-Domain errors map to their status code with google.rpc details; anything else
-is logged with its traceback and reaches the client as a generic INTERNAL.
+Domain errors map to their status code with google.rpc details (always an
+ErrorInfo with a stable reason); anything else is logged with its traceback and
+reaches the client as a generic INTERNAL. Request bytes that do not parse are
+refused here too, as INVALID_ARGUMENT, before a handler runs.
 """
 
 from __future__ import annotations
@@ -20,22 +22,27 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from ..domain.errors import (
+    Aborted,
     ActionqError,
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     RateLimited,
+    Reason,
     Unavailable,
 )
 
 log = logging.getLogger(__name__)
+
+ERROR_DOMAIN = "actionq.dev"
 
 _CODES: dict[type[ActionqError], int] = {
     InvalidArgument: code_pb2.INVALID_ARGUMENT,
     NotFound: code_pb2.NOT_FOUND,
     FailedPrecondition: code_pb2.FAILED_PRECONDITION,
     AlreadyExists: code_pb2.ALREADY_EXISTS,
+    Aborted: code_pb2.ABORTED,
     RateLimited: code_pb2.RESOURCE_EXHAUSTED,
     Unavailable: code_pb2.UNAVAILABLE,
 }
@@ -53,14 +60,15 @@ def to_status(exc: BaseException) -> grpc.Status:
     if not isinstance(exc, ActionqError):
         incident = uuid.uuid4().hex[:12]
         log.error("internal error %s", incident, exc_info=exc)
-        return rpc_status.to_status(
-            status_pb2.Status(
-                code=code_pb2.INTERNAL, message=f"internal error (incident {incident})"
-            )
+        status = status_pb2.Status(
+            code=code_pb2.INTERNAL, message=f"internal error (incident {incident})"
         )
+        _add_info(status, Reason.INTERNAL, {"incident": incident})
+        return rpc_status.to_status(status)
     code = next(c for cls, c in _CODES.items() if isinstance(exc, cls))
     status = status_pb2.Status(code=code, message=exc.message)
-    if isinstance(exc, InvalidArgument):
+    _add_info(status, exc.reason, exc.metadata)
+    if isinstance(exc, InvalidArgument) and exc.field:
         detail = error_details_pb2.BadRequest(
             field_violations=[
                 error_details_pb2.BadRequest.FieldViolation(
@@ -75,6 +83,44 @@ def to_status(exc: BaseException) -> grpc.Status:
         status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
         status.message = f"{exc.message}; retry in {exc.retry_after:.0f} s"
     return rpc_status.to_status(status)
+
+
+def _add_info(status: status_pb2.Status, reason: Reason, metadata: dict[str, str]) -> None:
+    info = error_details_pb2.ErrorInfo(reason=reason.value, domain=ERROR_DOMAIN, metadata=metadata)
+    status.details.add().Pack(info)
+
+
+class Malformed:
+    """Stands in for a request whose bytes did not parse; the handler wrapper
+    refuses it with INVALID_ARGUMENT instead of letting grpc answer UNKNOWN."""
+
+    __slots__ = ("problem",)
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """A request deserializer that returns Malformed instead of raising."""
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception as exc:
+            return Malformed(f"{type(exc).__name__}: {exc}"[:300])
+
+    return parse
+
+
+def _refuse_malformed(request: Any) -> None:
+    if isinstance(request, Malformed):
+        raise InvalidArgument(
+            "",
+            f"the request message does not parse ({request.problem})",
+            reason=Reason.MALFORMED_REQUEST,
+        )
 
 
 async def _abort(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> None:
@@ -116,13 +162,13 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(handler.unary_unary, track),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(handler.unary_stream, track),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler
@@ -147,6 +193,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def unary(request: Any, context: Any) -> Any:
             with self._counted(track):
                 try:
+                    _refuse_malformed(request)
                     return await behavior(request, context)
                 except Exception as exc:
                     if _passes(exc):
@@ -165,6 +212,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
             with self._counted(track):
                 try:
+                    _refuse_malformed(request)
                     async for response in behavior(request, context):
                         yield response
                 except Exception as exc:

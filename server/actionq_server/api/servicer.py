@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +11,8 @@ from actionq.v1 import service_pb2_grpc
 
 from ..domain import validation as v
 from ..domain.errors import ActionqError, InvalidArgument
-from ..domain.models import COORDINATOR_EVENT_TYPES
+from ..domain.jsontext import json_object_text
+from ..domain.models import COORDINATOR_EVENT_TYPES, RequestKey
 from ..service import QueueService
 from . import convert as c
 from .errors import code_name
@@ -29,14 +31,20 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
         new = c.new_actions(request)
-        stored = await self._store.enqueue(
-            new, max_chain_depth=self._max_chain_depth, rate_limit_per_hour=self._rate_limit
+        request_id = v.request_id("request_id", request.request_id)
+        key = None
+        if request_id is not None:
+            digest = hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
+            key = RequestKey(request_id, digest)
+        result = await self._store.enqueue(
+            new,
+            max_chain_depth=self._max_chain_depth,
+            rate_limit_per_hour=self._rate_limit,
+            request=key,
         )
-        # A new action's payload is the request's, so its Struct is reused as it came.
-        response = spb.EnqueueResponse()
-        for e, m in zip(stored, request.actions, strict=True):
-            item = response.actions.add(duplicate=e.duplicate)
-            c.fill_action(item.action, e.action, None if e.duplicate else m.payload)
+        response = spb.EnqueueResponse(replayed=result.replayed)
+        for e in result.items:
+            c.fill_action(response.actions.add(duplicate=e.duplicate).action, e.action)
         return response
 
     async def GetAction(
@@ -88,7 +96,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             v.positive_id("id", request.id),
             _token(request.lease_token, required=False),
             v.text("result_ref", request.result_ref, limit=v.MAX_REF),
-            c.struct_to_dict("result", request.result) if request.HasField("result") else None,
+            json_object_text("result_json", request.result_json, empty=None),
             v.text("actor", request.actor, limit=v.MAX_NAME) or None,
         )
         return spb.CompleteResponse(action=c.action(action))
@@ -107,17 +115,18 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         return spb.CompleteManyResponse(
             completed_ids=completed,
             failures=[
-                spb.ItemFailure(id=action_id, code=code_name(error), message=error.message)
+                spb.ItemFailure(
+                    id=action_id,
+                    code=code_name(error),
+                    message=error.message,
+                    reason=error.reason.value,
+                )
                 for action_id, error in refused
             ],
         )
 
     async def Fail(self, request: spb.FailRequest, context: Context) -> spb.FailResponse:
-        retry_delay = None
-        if request.HasField("retry_delay"):
-            retry_delay = v.seconds(
-                "retry_delay", c.seconds(request.retry_delay), low=0.0, high=30 * 24 * 3600.0
-            )
+        retry_delay = c.duration(request, "retry_delay", low=0.0, high=v.MAX_RETRY_DELAY_SECONDS)
         action = await self._store.fail(
             v.positive_id("id", request.id),
             _token(request.lease_token, required=False),
@@ -157,10 +166,11 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     async def ListEvents(
         self, request: spb.ListEventsRequest, context: Context
     ) -> spb.ListEventsResponse:
-        page = await self._store.list_events(
-            request.after_cursor, c.event_filter(request), c.page_size(request.page_size)
-        )
-        response = spb.ListEventsResponse(next_cursor=page.next_cursor)
+        where = c.event_filter(request)
+        limit = c.page_size(request.page_size)
+        after = c.log_position("after_cursor", request.after_cursor)
+        page = await self._store.list_events(after, where, limit)
+        response = spb.ListEventsResponse(next_cursor=c.cursor_token(page.next_cursor))
         for e in page.events:
             c.fill_event(response.events.add(), e)
         return response
@@ -172,11 +182,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         max_batch = v.bounded(
             "max_batch", request.max_batch or c.DEFAULT_WATCH_BATCH, low=1, high=v.MAX_PAGE
         )
-        pages = self._service.watch(
-            request.after_cursor, where, max_batch, from_end=request.from_end
-        )
+        after = c.log_position("after_cursor", request.after_cursor)
+        pages = self._service.watch(after, where, max_batch, from_end=request.from_end)
         async for page in pages:
-            response = spb.WatchEventsResponse(cursor=page.next_cursor)
+            response = spb.WatchEventsResponse(cursor=c.cursor_token(page.next_cursor))
             for e in page.events:
                 c.fill_event(response.events.add(), e)
             yield response
@@ -189,24 +198,21 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
                 "event_type", f"must be one of {', '.join(sorted(COORDINATOR_EVENT_TYPES))}"
             )
         action_id = v.positive_id("action_id", request.action_id) if request.action_id else None
-        event = await self._store.emit(
-            request.event_type,
-            v.name("actor", request.actor),
-            c.struct_to_dict("payload", request.payload),
-            action_id,
-        )
+        actor = v.name("actor", request.actor)
+        payload = json_object_text("payload_json", request.payload_json) or "{}"
+        event = await self._store.emit(request.event_type, actor, payload, action_id)
         return spb.EmitEventResponse(event=c.event(event))
 
     async def GetQueueStats(
         self, request: spb.GetQueueStatsRequest, context: Context
     ) -> spb.GetQueueStatsResponse:
-        stats, high_water, now = await self._store.stats(
+        stats, horizon, now = await self._store.stats(
             v.name("queue", request.queue, required=False),
             v.name("project", request.project, required=False),
         )
         return spb.GetQueueStatsResponse(
             stats=[c.queue_stat(s) for s in stats],
-            latest_event_cursor=high_water,
+            latest_event_cursor=c.cursor_token(horizon),
             as_of=c.timestamp(now),
         )
 

@@ -1,38 +1,82 @@
-"""Domain errors. The API layer maps each class to one gRPC status code."""
+"""Domain errors. The API layer maps each class to one gRPC status code, and
+each error carries a stable reason (proto `actionq.v1.ErrorReason`, without its
+prefix; tests/unit/test_errors.py holds the two lists equal)."""
 
 from __future__ import annotations
+
+import enum
+
+
+class Reason(enum.StrEnum):
+    """Machine-readable reasons, sent as google.rpc.ErrorInfo.reason."""
+
+    INVALID_FIELD = "INVALID_FIELD"
+    MALFORMED_REQUEST = "MALFORMED_REQUEST"
+    ACTION_NOT_FOUND = "ACTION_NOT_FOUND"
+    PARENT_NOT_FOUND = "PARENT_NOT_FOUND"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    STALE_LEASE = "STALE_LEASE"
+    CHAIN_TOO_DEEP = "CHAIN_TOO_DEEP"
+    RATE_LIMITED = "RATE_LIMITED"
+    CONCURRENT_CHANGE = "CONCURRENT_CHANGE"
+    REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
+    INTERNAL = "INTERNAL"
 
 
 class ActionqError(Exception):
     """Base class of every error a client may be told about."""
 
-    def __init__(self, message: str) -> None:
+    default_reason: Reason = Reason.INTERNAL
+
+    def __init__(self, message: str, *, reason: Reason | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or self.default_reason
+        self.metadata: dict[str, str] = {}
 
 
 class InvalidArgument(ActionqError):
     """A request field is malformed; `field` names it."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
+    default_reason = Reason.INVALID_FIELD
+
+    def __init__(self, field: str, problem: str, *, reason: Reason | None = None) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem, reason=reason)
         self.field = field
+        if field:
+            self.metadata["field"] = field
 
 
 class NotFound(ActionqError):
     """The named entity does not exist."""
 
+    default_reason = Reason.ACTION_NOT_FOUND
+
 
 class FailedPrecondition(ActionqError):
     """The request is well-formed but the current state forbids it."""
+
+    default_reason = Reason.ILLEGAL_TRANSITION
+
+
+class Aborted(ActionqError):
+    """The state changed while the call ran; reading again and retrying may succeed."""
+
+    default_reason = Reason.CONCURRENT_CHANGE
 
 
 class AlreadyExists(ActionqError):
     """The entity to create exists already."""
 
+    default_reason = Reason.REQUEST_ID_REUSED
+
 
 class RateLimited(ActionqError):
     """A producer is over its enqueue budget; retry after `retry_after` seconds."""
+
+    default_reason = Reason.RATE_LIMITED
 
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
@@ -40,4 +84,13 @@ class RateLimited(ActionqError):
 
 
 class Unavailable(ActionqError):
-    """The database cannot be reached; the call may be retried."""
+    """The database cannot be reached or the server is draining; the call may be retried."""
+
+    default_reason = Reason.DATABASE_UNAVAILABLE
+
+
+def action_not_found(action_id: int, field: str = "id") -> NotFound:
+    """The NotFound of an unknown action id."""
+    error = NotFound(f"action {action_id} not found")
+    error.metadata.update(field=field, action_id=str(action_id))
+    return error

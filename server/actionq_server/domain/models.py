@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-JsonObject = dict[str, Any]
+JsonText = str
+"""A JSON object as UTF-8 text: checked once at the edge, stored as jsonb, handed back as text."""
 
 
 class Status(enum.StrEnum):
@@ -38,7 +39,7 @@ class Action(NamedTuple):
     project: str
     target_ref: str
     source_refs: list[str]
-    payload: JsonObject
+    payload: JsonText
     priority: int
     status: Status
     run_after: datetime
@@ -51,7 +52,7 @@ class Action(NamedTuple):
     created_by: str
     idempotency_key: str | None
     result_ref: str | None
-    result: JsonObject | None
+    result: JsonText | None
     failure_reason: str | None
     rejected_by: str | None
     completed_at: datetime | None
@@ -69,7 +70,7 @@ class NewAction:
     queue: str = "default"
     target_ref: str = ""
     source_refs: list[str] = field(default_factory=list)
-    payload: JsonObject = field(default_factory=dict)
+    payload: JsonText = "{}"
     priority: int = 0
     parent_id: int | None = None
     idempotency_key: str | None = None
@@ -84,6 +85,24 @@ class Enqueued:
 
     action: Action
     duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueResult:
+    """The outcome of one Enqueue call; `replayed` when it repeats an earlier
+    call with the same request id, which stored nothing now."""
+
+    items: list[Enqueued]
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestKey:
+    """An Enqueue call's request id and a digest of the request, so that a retry
+    is told apart from another request reusing the id."""
+
+    request_id: str
+    digest: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +132,7 @@ class Completion(NamedTuple):
     action_id: int
     lease_token: str | None
     result_ref: str
-    result: JsonObject | None
+    result: JsonText | None
     actor: str | None
 
 
@@ -132,8 +151,28 @@ class Event(NamedTuple):
     action_id: int | None
     event_type: str
     actor: str
-    payload: JsonObject
+    payload: JsonText
     created_at: datetime
+    txid: int
+
+    @property
+    def position(self) -> LogPosition:
+        """Where the event stands in the log."""
+        return LogPosition(self.txid, self.id)
+
+
+class LogPosition(NamedTuple):
+    """A position in the event log: (writing transaction, event id). Events are
+    read in this order; (horizon, 0) stands after every event of transactions
+    older than the horizon."""
+
+    txid: int
+    id: int
+
+    @classmethod
+    def start(cls) -> LogPosition:
+        """Before the first event."""
+        return cls(0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +180,7 @@ class EventPage:
     """Events after a cursor and the cursor to continue from."""
 
     events: list[Event]
-    next_cursor: int
+    next_cursor: LogPosition
 
 
 @dataclass(frozen=True, slots=True)

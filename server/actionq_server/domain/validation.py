@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from .errors import InvalidArgument
 
@@ -17,12 +17,22 @@ MAX_NAME = 200
 MAX_REF = 2000
 MAX_TEXT = 10_000
 MAX_REFS = 100
-MAX_JSON_BYTES = 1_000_000
+MAX_REQUEST_ID = 128
+# Keys live in a unique btree index, whose entries must stay well under 2,700 bytes.
+MAX_KEY = 255
 MAX_BATCH = 10_000
 MAX_PAGE = 1000
 MAX_LEASE_SECONDS = 24 * 3600.0
 MAX_WAIT_SECONDS = 60.0
 MAX_ATTEMPTS = 1000
+MAX_DELAY_SECONDS = 3650 * 86400.0
+MAX_RETRY_DELAY_SECONDS = 30 * 86400.0
+MAX_INT64 = 2**63 - 1
+# The range of protobuf's Timestamp, which is also what Python's datetime, Java's
+# Instant, JavaScript's Date, Go and Rust hold; PostgreSQL holds more.
+MIN_TIMESTAMP_SECONDS = -62_135_596_800  # 0001-01-01T00:00:00Z
+MAX_TIMESTAMP_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def name(field: str, value: str, *, required: bool = True) -> str:
@@ -60,18 +70,9 @@ def refs(field: str, values: list[str]) -> list[str]:
     return values
 
 
-def json_object(field: str, value: Any, encoded_size: int) -> dict[str, Any]:
-    """A JSON object of bounded size."""
-    if not isinstance(value, dict):
-        raise InvalidArgument(field, "must be a JSON object")
-    if encoded_size > MAX_JSON_BYTES:
-        raise InvalidArgument(field, f"is larger than {MAX_JSON_BYTES} bytes")
-    return value
-
-
 def positive_id(field: str, value: int) -> int:
     """An action id or other positive key."""
-    if value <= 0:
+    if not 0 < value <= MAX_INT64:
         raise InvalidArgument(field, "must be a positive id")
     return value
 
@@ -88,6 +89,32 @@ def lease_token(field: str, value: str, *, required: bool) -> str | None:
         return str(uuid.UUID(value))
     except ValueError:
         raise InvalidArgument(field, "is not a lease token issued by Claim") from None
+
+
+def timestamp(field: str, seconds: int, nanos: int) -> datetime:
+    """A protobuf Timestamp's parts as an aware datetime, truncated to the
+    microsecond (the precision PostgreSQL stores)."""
+    if not MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS:
+        raise InvalidArgument(
+            field, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z"
+        )
+    if not 0 <= nanos <= 999_999_999:
+        raise InvalidArgument(field, "nanos must be between 0 and 999,999,999")
+    return _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+
+
+def duration(field: str, whole: int, nanos: int, *, low: float, high: float) -> float:
+    """A protobuf Duration's parts (seconds, nanos) in seconds, within bounds."""
+    if not -999_999_999 <= nanos <= 999_999_999 or (whole and nanos and (whole > 0) != (nanos > 0)):
+        raise InvalidArgument(field, "is not a valid duration (nanos out of range or signed apart)")
+    return seconds(field, whole + nanos / 1e9, low=low, high=high)
+
+
+def request_id(field: str, value: str) -> str | None:
+    """A client-chosen Enqueue request id; empty means none."""
+    if not value:
+        return None
+    return text(field, value, required=True, limit=MAX_REQUEST_ID)
 
 
 def seconds(field: str, value: float, *, low: float, high: float) -> float:

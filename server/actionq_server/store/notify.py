@@ -1,5 +1,10 @@
 """LISTEN/NOTIFY on one dedicated connection. Notifications only wake waiters;
-after any reconnect every waiter is woken so that it polls and closes a gap."""
+after any reconnect every waiter is woken so that it polls and closes a gap.
+
+A work notification is `queue` when work is due now, or `queue epoch` when it
+falls due at that database time; the latter goes to `on_due` with the time on
+this process's event-loop clock, so that one timer per queue can wake waiters.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import asyncpg
 
@@ -29,6 +35,10 @@ class Wakeups:
         if event is None:
             event = self._events[key] = asyncio.Event()
         return event
+
+    def keys(self) -> list[str]:
+        """The keys someone is waiting on."""
+        return list(self._events)
 
     def wake(self, key: str) -> None:
         """Wake the waiters of `key` (or of every key for ALL)."""
@@ -60,9 +70,24 @@ class Listener:
         self._conn: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self.connected = asyncio.Event()
+        # Database clock minus event-loop clock, measured at each connect.
+        self._offset = 0.0
+        self.on_due: Callable[[str, float], None] = lambda _queue, _when: None
+        self.on_connect: Callable[[], None] = lambda: None
 
-    def _on_work(self, _conn: object, _pid: int, _channel: str, queue: str) -> None:
-        self.work.wake(queue)
+    def loop_time(self, value: datetime) -> float:
+        """A database timestamp on this process's event-loop clock."""
+        return value.timestamp() - self._offset
+
+    def _on_work(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        queue, _, epoch = payload.partition(" ")
+        if not epoch:
+            self.work.wake(queue)
+            return
+        try:
+            self.on_due(queue, float(epoch) - self._offset)
+        except ValueError:
+            log.warning("unexpected work notification %r", payload)
 
     def _on_events(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
         self.events.wake(ALL)
@@ -82,7 +107,9 @@ class Listener:
                 conn.add_termination_listener(lambda _c: self._lost.set())
                 for channel, callback in self._channels.items():
                     await conn.add_listener(channel, callback)
+                await self._measure_offset(conn)
                 self.connected.set()
+                self.on_connect()
                 self.work.wake(ALL)
                 self.events.wake(ALL)
                 await self._watch(conn)
@@ -94,6 +121,12 @@ class Listener:
             self.work.wake(ALL)
             self.events.wake(ALL)
             await asyncio.sleep(self._retry)
+
+    async def _measure_offset(self, conn: asyncpg.Connection) -> None:
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        now: datetime = await conn.fetchval(query("database_clock"))
+        self._offset = now.timestamp() - (before + loop.time()) / 2
 
     async def _watch(self, conn: asyncpg.Connection) -> None:
         """Return when the connection is lost; probe it now and then."""

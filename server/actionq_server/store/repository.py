@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 import asyncpg
 
-from ..domain.errors import ActionqError, FailedPrecondition, NotFound, RateLimited
+from ..domain.errors import (
+    Aborted,
+    ActionqError,
+    AlreadyExists,
+    FailedPrecondition,
+    NotFound,
+    RateLimited,
+    Reason,
+    action_not_found,
+)
 from ..domain.models import (
     Action,
     ActionFilter,
@@ -18,18 +29,23 @@ from ..domain.models import (
     ClaimSpec,
     Completion,
     Enqueued,
+    EnqueueResult,
     Event,
     EventFilter,
     EventPage,
     HeartbeatOutcome,
+    LogPosition,
     MigrationReport,
     NewAction,
     QueueStat,
+    RequestKey,
     Status,
 )
 from . import migrator
 from .errors import translated
 from .sql import query
+
+log = logging.getLogger(__name__)
 
 RATE_LIMITED_PREFIXES = ("agent:", "script:")
 
@@ -57,11 +73,16 @@ def event_from_row(row: asyncpg.Record) -> Event:
     return Event._make(islice(row.values(), len(EVENT_COLUMNS)))
 
 
+def _text(value: str) -> str:
+    return value
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
-    """Per-connection setup: JSON codecs."""
+    """Per-connection setup: JSON goes in and out as text, never decoded here
+    (the API checked it once; clients decode it)."""
     for typename in ("json", "jsonb"):
         await conn.set_type_codec(
-            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            typename, encoder=_text, decoder=_text, schema="pg_catalog", format="text"
         )
 
 
@@ -72,28 +93,119 @@ class Store:
         self._pool = pool
         self.schema = schema
 
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection whose release cannot turn a committed call into an
+        error: once the work is done, a connection lost while it goes back to the
+        pool is logged and dropped, not raised."""
+        conn = await self._pool.acquire()
+        try:
+            yield conn
+        finally:
+            try:
+                await self._pool.release(conn)
+            except Exception as exc:
+                log.warning("dropped a connection on its way back to the pool: %s", exc)
+
+    async def _fetch(self, name: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._connection() as conn:
+            rows: list[asyncpg.Record] = await conn.fetch(query(name), *args)
+            return rows
+
+    async def _fetchrow(self, name: str, *args: Any) -> asyncpg.Record | None:
+        async with self._connection() as conn:
+            return await conn.fetchrow(query(name), *args)
+
+    async def _fetchval(self, name: str, *args: Any) -> Any:
+        async with self._connection() as conn:
+            return await conn.fetchval(query(name), *args)
+
     @translated
     async def migrate(self) -> MigrationReport:
         """Create or upgrade the schema."""
-        async with self._pool.acquire() as conn:
+        async with self._connection() as conn:
             return await migrator.migrate(conn, self.schema)
 
     @translated
     async def enqueue(
-        self, new: Sequence[NewAction], *, max_chain_depth: int, rate_limit_per_hour: int
+        self,
+        new: Sequence[NewAction],
+        *,
+        max_chain_depth: int,
+        rate_limit_per_hour: int,
+        request: RequestKey | None = None,
+    ) -> EnqueueResult:
+        """Store a batch atomically, in request order; duplicates by key are returned.
+
+        With a request key, the call is recorded in the same transaction; a call
+        whose key is recorded already (a retry after a lost reply) stores nothing
+        and replays the recorded outcome.
+        """
+        async with self._connection() as conn:
+            try:
+                async with conn.transaction():
+                    stored = await self._enqueue(conn, new, max_chain_depth, rate_limit_per_hour)
+                    if request is not None:
+                        recorded = await conn.fetchval(
+                            query("enqueue_request_record"),
+                            request.request_id,
+                            request.digest,
+                            [e.action.id for e in stored],
+                            [e.duplicate for e in stored],
+                        )
+                        if not recorded:
+                            raise _Replay
+                    return EnqueueResult(stored, replayed=False)
+            except _Replay:
+                assert request is not None
+                return await self._replay(conn, request)
+
+    async def _enqueue(
+        self,
+        conn: asyncpg.Connection,
+        new: Sequence[NewAction],
+        max_chain_depth: int,
+        rate_limit_per_hour: int,
     ) -> list[Enqueued]:
-        """Store a batch atomically, in request order; duplicates by key are returned."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            depths = await self._chain_depths(conn, new, max_chain_depth)
-            limited = sorted(
-                {n.created_by for n in new if n.created_by.startswith(RATE_LIMITED_PREFIXES)}
+        depths = await self._chain_depths(conn, new, max_chain_depth)
+        limited = sorted(
+            {n.created_by for n in new if n.created_by.startswith(RATE_LIMITED_PREFIXES)}
+        )
+        if limited:
+            await conn.execute(query("producer_lock"), limited)
+        inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths))
+        if limited:
+            await self._check_rate(conn, limited, rate_limit_per_hour)
+        return await self._pair(conn, new, [action_from_row(r) for r in inserted])
+
+    async def _replay(self, conn: asyncpg.Connection, request: RequestKey) -> EnqueueResult:
+        """The outcome recorded for a request id, with the actions as they stand now."""
+        row = await conn.fetchrow(query("enqueue_request_get"), request.request_id)
+        if row is None:
+            raise Aborted(
+                "request_id: the earlier call with this id was just pruned; retry",
+                reason=Reason.CONCURRENT_CHANGE,
             )
-            if limited:
-                await conn.execute(query("producer_lock"), limited)
-            inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths))
-            if limited:
-                await self._check_rate(conn, limited, rate_limit_per_hour)
-            return await self._pair(conn, new, [action_from_row(r) for r in inserted])
+        if bytes(row["request_hash"]) != request.digest:
+            raise AlreadyExists(
+                f"request_id: {request.request_id!r} was used for a different Enqueue request",
+                reason=Reason.REQUEST_ID_REUSED,
+            )
+        ids: list[int] = list(row["action_ids"])
+        rows = await conn.fetch(query("action_get_many"), ids)
+        by_id = {r["id"]: action_from_row(r) for r in rows}
+        items = [
+            Enqueued(by_id[i], duplicate=d)
+            for i, d in zip(ids, row["duplicates"], strict=True)
+            if i in by_id
+        ]
+        return EnqueueResult(items, replayed=True)
+
+    @translated
+    async def prune_requests(self) -> int:
+        """Forget Enqueue request ids older than a day."""
+        deleted: int = await self._fetchval("enqueue_request_prune")
+        return deleted
 
     async def _chain_depths(
         self, conn: asyncpg.Connection, new: Sequence[NewAction], limit: int
@@ -109,11 +221,17 @@ class Store:
                 depths.append(0)
                 continue
             if n.parent_id not in known:
-                raise NotFound(f"actions[{i}].parent_id: action {n.parent_id} not found")
+                error = NotFound(
+                    f"actions[{i}].parent_id: action {n.parent_id} not found",
+                    reason=Reason.PARENT_NOT_FOUND,
+                )
+                error.metadata.update(field=f"actions[{i}].parent_id")
+                raise error
             depth = known[n.parent_id] + 1
             if depth > limit:
                 raise FailedPrecondition(
-                    f"actions[{i}].parent_id: chain depth {depth} exceeds the limit of {limit}"
+                    f"actions[{i}].parent_id: chain depth {depth} exceeds the limit of {limit}",
+                    reason=Reason.CHAIN_TOO_DEEP,
                 )
             depths.append(depth)
         return depths
@@ -163,9 +281,9 @@ class Store:
     @translated
     async def get(self, action_id: int) -> Action:
         """One action, or NotFound."""
-        row = await self._pool.fetchrow(query("action_get"), action_id)
+        row = await self._fetchrow("action_get", action_id)
         if row is None:
-            raise NotFound(f"action {action_id} not found")
+            raise action_not_found(action_id)
         return action_from_row(row)
 
     @translated
@@ -176,8 +294,8 @@ class Store:
         name = "action_list_newest_first" if newest_first else "action_list_oldest_first"
         if newest_first and cursor == 0:
             cursor = 2**63 - 1
-        rows = await self._pool.fetch(
-            query(name),
+        rows = await self._fetch(
+            name,
             cursor,
             [s.value for s in where.statuses],
             where.action_type,
@@ -192,9 +310,9 @@ class Store:
         """Lease up to spec.max_actions due actions; empty when none is due."""
         args = [spec.queue, spec.project, spec.max_actions, spec.worker, spec.lease_seconds]
         if spec.action_types:
-            rows = await self._pool.fetch(query("action_claim_types"), *args, spec.action_types)
+            rows = await self._fetch("action_claim_types", *args, spec.action_types)
         else:
-            rows = await self._pool.fetch(query("action_claim"), *args)
+            rows = await self._fetch("action_claim", *args)
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
     @translated
@@ -202,9 +320,7 @@ class Store:
         self, action_id: int, lease_token: str, lease_seconds: float
     ) -> HeartbeatOutcome:
         """Extend a lease, or report that the action was cancelled under it."""
-        deadline = await self._pool.fetchval(
-            query("action_heartbeat"), action_id, lease_token, lease_seconds
-        )
+        deadline = await self._fetchval("action_heartbeat", action_id, lease_token, lease_seconds)
         if deadline is not None:
             return HeartbeatOutcome(claim_deadline=deadline, cancelled=False)
         action, token = await self._current(action_id)
@@ -218,12 +334,12 @@ class Store:
         action_id: int,
         lease_token: str | None,
         result_ref: str,
-        result: dict[str, Any] | None,
+        result: str | None,
         actor: str | None,
     ) -> Action:
         """claimed -> completed."""
-        row = await self._pool.fetchrow(
-            query("action_complete"), action_id, lease_token, result_ref, result, actor
+        row = await self._fetchrow(
+            "action_complete", action_id, lease_token, result_ref, result, actor
         )
         return await self._transitioned(row, action_id, lease_token, "completed")
 
@@ -232,8 +348,8 @@ class Store:
         self, items: Sequence[Completion]
     ) -> tuple[list[int], list[tuple[int, ActionqError]]]:
         """claimed -> completed for each item whose lease holds; the others with why."""
-        done = await self._pool.fetch(
-            query("action_complete_many"),
+        done = await self._fetch(
+            "action_complete_many",
             [i.action_id for i in items],
             [i.lease_token for i in items],
             [i.result_ref for i in items],
@@ -244,14 +360,12 @@ class Store:
         refused = [i for i in items if i.action_id not in completed]
         failures: list[tuple[int, ActionqError]] = []
         if refused:
-            rows = await self._pool.fetch(query("action_get_many"), [i.action_id for i in refused])
+            rows = await self._fetch("action_get_many", [i.action_id for i in refused])
             found = {r["id"]: r for r in rows}
             for item in refused:
                 row = found.get(item.action_id)
                 if row is None:
-                    failures.append(
-                        (item.action_id, NotFound(f"action {item.action_id} not found"))
-                    )
+                    failures.append((item.action_id, action_not_found(item.action_id)))
                     continue
                 token = str(row["lease_token"]) if row["lease_token"] else None
                 error = self._refusal(action_from_row(row), token, item.lease_token, "completed")
@@ -270,8 +384,8 @@ class Store:
         actor: str | None,
     ) -> Action:
         """claimed -> pending (attempts remain) or failed."""
-        row = await self._pool.fetchrow(
-            query("action_fail"), action_id, lease_token, reason, no_retry, retry_delay, actor
+        row = await self._fetchrow(
+            "action_fail", action_id, lease_token, reason, no_retry, retry_delay, actor
         )
         return await self._transitioned(row, action_id, lease_token, "failed")
 
@@ -280,15 +394,13 @@ class Store:
         self, action_id: int, lease_token: str | None, reason: str, validator: str
     ) -> Action:
         """claimed -> rejected."""
-        row = await self._pool.fetchrow(
-            query("action_reject"), action_id, lease_token, reason, validator
-        )
+        row = await self._fetchrow("action_reject", action_id, lease_token, reason, validator)
         return await self._transitioned(row, action_id, lease_token, "rejected")
 
     @translated
     async def cancel(self, action_id: int, reason: str, actor: str) -> Action:
         """pending|claimed -> cancelled."""
-        row = await self._pool.fetchrow(query("action_cancel"), action_id, reason, actor)
+        row = await self._fetchrow("action_cancel", action_id, reason, actor)
         if row is not None:
             return action_from_row(row)
         action, _ = await self._current(action_id)
@@ -300,61 +412,76 @@ class Store:
     @translated
     async def sweep(self, limit: int = 1000) -> list[Action]:
         """claimed with an expired lease -> pending."""
-        rows = await self._pool.fetch(query("action_sweep_expired"), limit)
+        rows = await self._fetch("action_sweep_expired", limit)
         return [action_from_row(r) for r in rows]
 
     @translated
-    async def list_events(self, after: int, where: EventFilter, limit: int) -> EventPage:
-        """Events after a cursor, in cursor order, and where to continue."""
+    async def list_events(self, after: LogPosition, where: EventFilter, limit: int) -> EventPage:
+        """Events after a position, in log order, and where to continue: after
+        the last event of a full page, else at the horizon (every event below it
+        has been read)."""
         if where.action_ids:
-            rows = await self._pool.fetch(
-                query("event_list_after_for_actions"),
-                after,
-                where.event_types,
-                limit,
-                where.action_ids,
+            rows = await self._fetch(
+                "event_list_after_for_actions", *after, where.event_types, limit, where.action_ids
             )
         else:
-            rows = await self._pool.fetch(
-                query("event_list_after"), after, where.event_types, limit
-            )
+            rows = await self._fetch("event_list_after", *after, where.event_types, limit)
         events = [event_from_row(r) for r in rows if r["id"] is not None]
-        high_water = rows[0]["high_water"] if rows else after
-        next_cursor = events[-1].id if len(events) == limit else max(after, high_water)
-        return EventPage(events=events, next_cursor=next_cursor)
+        if len(events) == limit:
+            return EventPage(events=events, next_cursor=events[-1].position)
+        horizon = LogPosition(rows[0]["horizon"], 0)
+        return EventPage(events=events, next_cursor=max(after, horizon))
 
     @translated
-    async def high_water(self) -> int:
-        """The newest event id."""
-        value: int = await self._pool.fetchval(query("event_high_water"))
-        return value
+    async def horizon(self) -> tuple[LogPosition, bool]:
+        """The end of the readable log, and whether committed events wait beyond it
+        for an older transaction to end."""
+        row = await self._fetchrow("event_horizon")
+        assert row is not None
+        return LogPosition(row["horizon"], 0), row["held_back"]
 
     @translated
-    async def emit(
-        self, event_type: str, actor: str, payload: dict[str, Any], action_id: int | None
-    ) -> Event:
+    async def emit(self, event_type: str, actor: str, payload: str, action_id: int | None) -> Event:
         """Append one event."""
-        row = await self._pool.fetchrow(
-            query("event_insert"), action_id, event_type, actor, payload
-        )
+        row = await self._fetchrow("event_insert", action_id, event_type, actor, payload)
         if row is None:
-            raise NotFound(f"action_id: action {action_id} not found")
+            raise action_not_found(action_id or 0, field="action_id")
         return event_from_row(row)
 
     @translated
-    async def stats(self, queue: str, project: str) -> tuple[list[QueueStat], int, datetime]:
-        """Counts per queue and type, the newest event id, and the database time."""
-        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+    async def stats(
+        self, queue: str, project: str
+    ) -> tuple[list[QueueStat], LogPosition, datetime]:
+        """Counts per queue and type, the end of the readable log, and the database time."""
+        async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
             rows = await conn.fetch(query("action_stats"), queue, project)
-            high_water = await conn.fetchval(query("event_high_water"))
+            horizon = await conn.fetchrow(query("event_horizon"))
             now = await conn.fetchval(query("database_now"))
         stats = [QueueStat(**{k: r[k] for k in QueueStat.__dataclass_fields__}) for r in rows]
-        return stats, high_water, now
+        return stats, LogPosition(horizon["horizon"], 0), now
+
+    @translated
+    async def next_due(self, queue: str) -> datetime | None:
+        """When the earliest pending action of a queue that is not yet due falls due."""
+        value: datetime | None = await self._fetchval("action_next_due", queue)
+        return value
+
+    @translated
+    async def due_queues(self, queues: list[str]) -> list[str]:
+        """Which of these queues hold an action that is due now."""
+        rows = await self._fetch("action_due_queues", queues)
+        return [r["queue"] for r in rows]
+
+    @translated
+    async def clock(self) -> datetime:
+        """The database's clock (not the transaction start)."""
+        value: datetime = await self._fetchval("database_clock")
+        return value
 
     async def _current(self, action_id: int) -> tuple[Action, str | None]:
-        row = await self._pool.fetchrow(query("action_get"), action_id)
+        row = await self._fetchrow("action_get", action_id)
         if row is None:
-            raise NotFound(f"action {action_id} not found")
+            raise action_not_found(action_id)
         token = row["lease_token"]
         return action_from_row(row), (str(token) if token is not None else None)
 
@@ -369,17 +496,29 @@ class Store:
     @staticmethod
     def _refusal(
         action: Action, token: str | None, presented: str | None, verb: str
-    ) -> FailedPrecondition:
+    ) -> ActionqError:
+        """Why a transition found no row: the worker's lease was superseded, the
+        status does not allow it, or the row changed between the two reads."""
+        if presented is not None and presented != token:
+            return _stale(action.id)
         if action.status is not Status.CLAIMED:
             return FailedPrecondition(
-                f"action {action.id} is {action.status.value}; only a claimed action can be {verb}"
+                f"action {action.id} is {action.status.value}; only a claimed action can be {verb}",
+                reason=Reason.ILLEGAL_TRANSITION,
             )
-        if presented is not None and presented != token:
-            return FailedPrecondition(
-                f"stale lease for action {action.id}: the lease token is not the current "
-                "claim's (the lease expired and the action was requeued or claimed again)"
-            )
-        return FailedPrecondition(f"action {action.id} changed concurrently; retry")
+        return Aborted(f"action {action.id} changed concurrently; retry")
+
+
+def _stale(action_id: int) -> FailedPrecondition:
+    return FailedPrecondition(
+        f"stale lease for action {action_id}: the lease token is not the current "
+        "claim's (the lease expired and the action was requeued or claimed again)",
+        reason=Reason.STALE_LEASE,
+    )
+
+
+class _Replay(Exception):
+    """Rolls back an Enqueue whose request id another call recorded first."""
 
 
 def _columns(new: Sequence[NewAction], depths: list[int]) -> list[list[Any]]:

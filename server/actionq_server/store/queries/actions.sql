@@ -269,3 +269,33 @@ FROM actions
 WHERE ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
 GROUP BY queue, action_type
 ORDER BY queue, action_type;
+
+-- name: action_next_due
+-- The earliest run_after of a queue's pending actions that are not yet due.
+SELECT min(run_after) FROM actions
+WHERE status = 'pending' AND queue = $1 AND run_after > now();
+
+-- name: action_due_queues
+SELECT q AS queue FROM unnest($1::text[]) AS q
+WHERE EXISTS (SELECT 1 FROM actions
+              WHERE status = 'pending' AND queue = q AND run_after <= now());
+
+-- name: enqueue_request_record
+-- Records an Enqueue call by its request id; false when another call recorded
+-- the id first (this one then rolls back and replays that one's outcome).
+WITH recorded AS (
+    INSERT INTO enqueue_requests (request_id, request_hash, action_ids, duplicates)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT (request_id) DO NOTHING
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM recorded);
+
+-- name: enqueue_request_get
+SELECT request_hash, action_ids, duplicates FROM enqueue_requests WHERE request_id = $1;
+
+-- name: enqueue_request_prune
+WITH pruned AS (
+    DELETE FROM enqueue_requests WHERE created_at < now() - interval '1 day' RETURNING 1
+)
+SELECT count(*) FROM pruned;

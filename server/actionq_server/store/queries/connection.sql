@@ -5,3 +5,6 @@ SELECT now();
 
 -- name: connection_probe
 SELECT 1;
+
+-- name: database_clock
+SELECT clock_timestamp();

@@ -1,5 +1,8 @@
--- Queries on the append-only event log. Event ids become visible in id order
--- (see the events_serialize_ids trigger), so "id > cursor" never skips one.
+-- Queries on the append-only event log. The log is ordered by (txid, id) and
+-- read only below the horizon: the oldest transaction id still running in
+-- the reader's snapshot. Every transaction below the horizon has ended, so no
+-- event can appear there later; a reader that has read everything below it
+-- may move its cursor to (horizon, 0). See migration 0002.
 
 -- name: event_insert
 -- A named action must exist; no row comes back when it does not.
@@ -9,30 +12,33 @@ WHERE $1::bigint IS NULL OR EXISTS (SELECT 1 FROM actions WHERE id = $1::bigint)
 RETURNING *;
 
 -- name: event_list_after
--- One page after a cursor, plus the newest id visible in the same snapshot:
--- when the page is not full, the reader may advance its cursor to it.
-SELECT e.*, h.high_water
-FROM (SELECT coalesce(max(id), 0) AS high_water FROM events) AS h
+-- One page after the cursor ($1, $2), and the horizon of the same snapshot.
+SELECT e.*, h.horizon
+FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
 LEFT JOIN LATERAL (
     SELECT * FROM events
-    WHERE id > $1 AND id <= h.high_water
-      AND (cardinality($2::text[]) = 0 OR event_type = ANY($2::text[]))
-    ORDER BY id
-    LIMIT $3
+    WHERE (txid, id) > ($1::bigint, $2::bigint) AND txid < h.horizon
+      AND (cardinality($3::text[]) = 0 OR event_type = ANY($3::text[]))
+    ORDER BY txid, id
+    LIMIT $4
 ) AS e ON true
-ORDER BY e.id;
+ORDER BY e.txid, e.id;
 
 -- name: event_list_after_for_actions
-SELECT e.*, h.high_water
-FROM (SELECT coalesce(max(id), 0) AS high_water FROM events) AS h
+SELECT e.*, h.horizon
+FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
 LEFT JOIN LATERAL (
     SELECT * FROM events
-    WHERE action_id = ANY($4::bigint[]) AND id > $1 AND id <= h.high_water
-      AND (cardinality($2::text[]) = 0 OR event_type = ANY($2::text[]))
-    ORDER BY id
-    LIMIT $3
+    WHERE action_id = ANY($5::bigint[])
+      AND (txid, id) > ($1::bigint, $2::bigint) AND txid < h.horizon
+      AND (cardinality($3::text[]) = 0 OR event_type = ANY($3::text[]))
+    ORDER BY txid, id
+    LIMIT $4
 ) AS e ON true
-ORDER BY e.id;
+ORDER BY e.txid, e.id;
 
--- name: event_high_water
-SELECT coalesce(max(id), 0) AS high_water FROM events;
+-- name: event_horizon
+-- The horizon, and whether committed events wait above it for an older
+-- transaction to end (readers then poll until it moves past them).
+SELECT h.horizon, EXISTS (SELECT 1 FROM events WHERE txid >= h.horizon) AS held_back
+FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h;
