@@ -15,4 +15,4 @@ if [[ ! -x $here/node_modules/.bin/protoc-gen-es ]]; then
 fi
 
 cd "$here"
-PATH="$here/node_modules/.bin:$PATH" "$buf" generate "$root/proto" --template buf.gen.yaml
+PATH="$here/node_modules/.bin:$PATH" "$buf" generate --template buf.gen.yaml

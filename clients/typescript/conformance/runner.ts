@@ -3,36 +3,30 @@
  * against the server at ACTIONQ_SERVER and prints `ok <name>` or
  * `FAIL <name>: <why>` per step. Exits 0 iff every step passed.
  *
+ * The scenario is read with the client's lossless JSON decoder, so expected
+ * payloads and results compare exactly (bigint for integers beyond 2^53);
+ * errors are checked by status code and ErrorInfo reason, never by text.
+ *
  * Usage: node dist/conformance/runner.js SCENARIO_PATH
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 
-import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
-import { ActionStatus, Code, ConnectError, createActionQueueClient, duration } from "@actionq/client";
-import type { Action, ActionQueueClient, NewActionSchema } from "@actionq/client";
+import {
+  ActionStatus,
+  ActionqError,
+  codeName,
+  createActionQueueClient,
+  decodeAction,
+  decodeEvent,
+  duration,
+  parseJsonObject,
+  stringifyJson,
+} from "@actionq/client";
+import type { Action, ActionQueueClient, JsonObject, JsonValue, NewActionInput } from "@actionq/client";
 
 const WORKER = "conformance-typescript";
-
-/** gRPC status code names, indexed by code number. */
-const CODE_NAMES: Record<number, string> = {
-  [Code.Canceled]: "CANCELLED",
-  [Code.Unknown]: "UNKNOWN",
-  [Code.InvalidArgument]: "INVALID_ARGUMENT",
-  [Code.DeadlineExceeded]: "DEADLINE_EXCEEDED",
-  [Code.NotFound]: "NOT_FOUND",
-  [Code.AlreadyExists]: "ALREADY_EXISTS",
-  [Code.PermissionDenied]: "PERMISSION_DENIED",
-  [Code.ResourceExhausted]: "RESOURCE_EXHAUSTED",
-  [Code.FailedPrecondition]: "FAILED_PRECONDITION",
-  [Code.Aborted]: "ABORTED",
-  [Code.OutOfRange]: "OUT_OF_RANGE",
-  [Code.Unimplemented]: "UNIMPLEMENTED",
-  [Code.Internal]: "INTERNAL",
-  [Code.Unavailable]: "UNAVAILABLE",
-  [Code.DataLoss]: "DATA_LOSS",
-  [Code.Unauthenticated]: "UNAUTHENTICATED",
-};
 
 interface ScenarioAction {
   ref?: string;
@@ -41,25 +35,30 @@ interface ScenarioAction {
   target_ref?: string;
   source_refs?: string[];
   payload?: JsonObject;
+  payload_json?: string;
 }
 
 interface Step {
   op: string;
   name: string;
   expect_code?: string;
+  expect_reason?: string;
   expect_status?: string;
+  expect_payload?: JsonObject;
+  expect_result?: JsonObject;
+  result?: JsonObject;
   actions?: ScenarioAction[];
   max_actions?: number;
   wait_ms?: number;
   lease_ms?: number;
   expect_refs?: string[];
   ref?: string;
-  id?: number | string;
+  id?: number | bigint | string;
   lease?: "held" | "random";
   result_ref?: string;
   reason?: string;
   validator?: string;
-  after_cursor?: number | string;
+  after_cursor?: string;
   refs?: string[];
   timeout_ms?: number;
   expect_events?: [string, string][];
@@ -74,7 +73,7 @@ interface Scenario {
 class StepFailure extends Error {}
 
 /** The outcome of one RPC: its status code name, and the response when OK. */
-type Outcome<T> = { code: "OK"; value: T } | { code: string; message: string };
+type Outcome<T> = { code: "OK"; value: T } | { code: string; reason: string; message: string };
 
 class Runner {
   private readonly ids = new Map<string, bigint>();
@@ -92,13 +91,20 @@ class Runner {
     switch (step.op) {
       case "enqueue":
         return this.enqueue(step);
+      case "enqueue_retry":
+        return this.enqueueRetry(step);
       case "claim":
         return this.claim(step);
       case "heartbeat":
         return this.heartbeat(step);
       case "complete":
         return this.finish(step, (id, leaseToken) =>
-          this.client.complete({ id, leaseToken, resultRef: step.result_ref ?? "" }),
+          this.client.complete({
+            id,
+            leaseToken,
+            resultRef: step.result_ref ?? "",
+            ...(step.result === undefined ? {} : { result: step.result }),
+          }),
         );
       case "fail":
         return this.finish(step, (id, leaseToken) =>
@@ -119,9 +125,8 @@ class Runner {
     }
   }
 
-  private async enqueue(step: Step): Promise<void> {
-    const specs = step.actions ?? [];
-    const actions: MessageInitShape<typeof NewActionSchema>[] = specs.map((spec) => ({
+  private newActions(step: Step): NewActionInput[] {
+    return (step.actions ?? []).map((spec) => ({
       actionType: spec.action_type ?? this.scenario.action_type,
       project: this.project,
       createdBy: this.createdBy,
@@ -129,8 +134,13 @@ class Runner {
       targetRef: spec.target_ref ?? "",
       sourceRefs: spec.source_refs ?? [],
       ...(spec.payload === undefined ? {} : { payload: spec.payload }),
+      ...(spec.payload_json === undefined ? {} : { payloadJson: spec.payload_json }),
     }));
-    const outcome = await call(() => this.client.enqueue({ actions }));
+  }
+
+  private async enqueue(step: Step): Promise<void> {
+    const specs = step.actions ?? [];
+    const outcome = await call(() => this.client.enqueue({ actions: this.newActions(step) }));
     const response = expectCode(step, outcome);
     if (!response) {
       return;
@@ -143,8 +153,59 @@ class Runner {
       if (ref !== undefined && enqueued.action) {
         this.bind(ref, enqueued.action.id);
       }
-      expectStatus(step, enqueued.action);
+      expectAction(step, enqueued.action);
     });
+  }
+
+  /**
+   * Sends one Enqueue twice under the same request_id, as a retry after a
+   * lost reply would: the second answer replays the first (same ids,
+   * `replayed`), and the actions exist once.
+   */
+  private async enqueueRetry(step: Step): Promise<void> {
+    const specs = step.actions ?? [];
+    const request = { actions: this.newActions(step), requestId: randomUUID() };
+    const first = expectCode(step, await call(() => this.client.enqueue(request)));
+    if (!first) {
+      return;
+    }
+    const second = expectCode(step, await call(() => this.client.enqueue(request)));
+    if (!second) {
+      return;
+    }
+    const firstIds = first.actions.map((item) => item.action?.id);
+    const secondIds = second.actions.map((item) => item.action?.id);
+    if (first.replayed || !second.replayed) {
+      throw new StepFailure(`replayed: first ${first.replayed}, second ${second.replayed}; want false, true`);
+    }
+    if (firstIds.length !== specs.length || !isDeepStrictEqual(firstIds, secondIds)) {
+      throw new StepFailure(`ids ${show(firstIds)} then ${show(secondIds)}, want the same ${specs.length}`);
+    }
+    specs.forEach((spec, i) => {
+      const id = firstIds[i];
+      if (spec.ref !== undefined && id !== undefined) {
+        this.bind(spec.ref, id);
+      }
+    });
+    // Each action exists once: nothing else in this project carries its payload.
+    const stored = await this.listProject();
+    for (const spec of specs) {
+      const copies = stored.filter((action) => isDeepStrictEqual(decodeAction(action).payload, spec.payload ?? {}));
+      if (copies.length !== 1) {
+        throw new StepFailure(`payload ${show(spec.payload ?? {})} stored ${copies.length} times, want once`);
+      }
+    }
+  }
+
+  private async listProject(): Promise<Action[]> {
+    const actions: Action[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.client.listActions({ project: this.project, pageSize: 1000, pageToken });
+      actions.push(...page.actions);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return actions;
   }
 
   private async claim(step: Step): Promise<void> {
@@ -196,7 +257,7 @@ class Runner {
     const leaseToken = this.leaseOf(step);
     const response = expectCode(step, await call(() => send(id, leaseToken)));
     if (response) {
-      expectStatus(step, response.action);
+      expectAction(step, response.action);
     }
   }
 
@@ -211,31 +272,13 @@ class Runner {
       abort.abort();
     }, timeoutMs);
     const got: [string, string][] = [];
-    let lastEventId = -1n;
-    let lastCursor = -1n;
     try {
-      const stream = this.client.watchEvents(
-        { afterCursor: BigInt(step.after_cursor ?? 0), actionIds },
-        { signal: abort.signal },
-      );
+      // Cursors are opaque: the runner passes them on and never orders them.
+      const stream = this.client.watchEvents({ afterCursor: step.after_cursor ?? "", actionIds }, { signal: abort.signal });
       for await (const message of stream) {
-        if (message.events.length > 0) {
-          if (message.cursor <= lastCursor) {
-            throw new StepFailure(`message cursor ${message.cursor} does not increase (previous ${lastCursor})`);
-          }
-        } else if (message.cursor < lastCursor) {
-          throw new StepFailure(`message cursor ${message.cursor} went back (previous ${lastCursor})`);
-        }
-        lastCursor = message.cursor;
         for (const event of message.events) {
-          if (event.id <= lastEventId) {
-            throw new StepFailure(`event id ${event.id} does not increase (previous ${lastEventId})`);
-          }
-          lastEventId = event.id;
+          decodeEvent(event); // every event payload is a JSON object
           got.push([this.refs.get(event.actionId) ?? `id:${event.actionId}`, event.eventType]);
-        }
-        if (lastEventId > message.cursor) {
-          throw new StepFailure(`message cursor ${message.cursor} is behind its event ${lastEventId}`);
         }
         if (got.length >= want.length) {
           break;
@@ -306,34 +349,54 @@ async function call<T>(send: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { code: "OK", value: await send() };
   } catch (error) {
-    const connectError = ConnectError.from(error);
-    return { code: CODE_NAMES[connectError.code] ?? String(connectError.code), message: connectError.rawMessage };
+    const failure = ActionqError.from(error);
+    return { code: codeName(failure.code), reason: failure.reasonName, message: failure.rawMessage };
   }
 }
 
-/** Checks the status code; returns the response when the call succeeded as expected. */
+/** Checks the status code and reason; returns the response when the call succeeded as expected. */
 function expectCode<T>(step: Step, outcome: Outcome<T>): T | undefined {
   const want = step.expect_code ?? "OK";
   if (outcome.code !== want) {
-    const detail = "message" in outcome ? ` (${outcome.message})` : "";
+    const detail = "message" in outcome ? ` (${outcome.reason || "no reason"}: ${outcome.message})` : "";
     throw new StepFailure(`expected ${want}, got ${outcome.code}${detail}`);
+  }
+  if ("reason" in outcome && step.expect_reason !== undefined && outcome.reason !== step.expect_reason) {
+    throw new StepFailure(`expected reason ${step.expect_reason}, got ${show(outcome.reason)} (${outcome.message})`);
   }
   return "value" in outcome ? outcome.value : undefined;
 }
 
-function expectStatus(step: Step, action: Action | undefined): void {
-  if (step.expect_status === undefined) {
+/** Checks the action's status, payload and result as the step expects them. */
+function expectAction(step: Step, action: Action | undefined): void {
+  if (step.expect_status !== undefined) {
+    const got = action ? (ActionStatus[action.status] ?? String(action.status)).toLowerCase() : "no action";
+    if (got !== step.expect_status) {
+      throw new StepFailure(`status ${got}, want ${step.expect_status}`);
+    }
+  }
+  if (step.expect_payload === undefined && step.expect_result === undefined) {
     return;
   }
-  const got = action ? (ActionStatus[action.status] ?? String(action.status)).toLowerCase() : "no action";
-  if (got !== step.expect_status) {
-    throw new StepFailure(`status ${got}, want ${step.expect_status}`);
+  if (!action) {
+    throw new StepFailure("no action in the response");
+  }
+  const record = decodeAction(action);
+  if (step.expect_payload !== undefined && !isDeepStrictEqual(record.payload, step.expect_payload)) {
+    throw new StepFailure(`payload ${action.payloadJson}, want ${show(step.expect_payload)}`);
+  }
+  if (step.expect_result !== undefined && !isDeepStrictEqual(record.result, step.expect_result)) {
+    throw new StepFailure(`result ${show(action.resultJson)}, want ${show(step.expect_result)}`);
   }
 }
 
+function show(value: JsonValue | bigint | undefined | (bigint | undefined)[]): string {
+  return value === undefined ? "undefined" : stringifyJson(value as JsonValue);
+}
+
 function describe(error: unknown): string {
-  if (error instanceof ConnectError) {
-    return `${CODE_NAMES[error.code] ?? error.code}: ${error.rawMessage}`;
+  if (error instanceof ActionqError) {
+    return `${codeName(error.code)}${error.reasonName ? ` (${error.reasonName})` : ""}: ${error.rawMessage}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -362,7 +425,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const project = process.env["ACTIONQ_CONFORMANCE_PROJECT"] || `conf-typescript-${randomUUID().slice(0, 8)}`;
   const createdBy = process.env["ACTIONQ_CONFORMANCE_CREATED_BY"] || "human:conformance-typescript";
-  const scenario = substitute(JSON.parse(readFileSync(path, "utf8")), project, createdBy) as Scenario;
+  const scenario = substitute(parseJsonObject(readFileSync(path, "utf8")), project, createdBy) as unknown as Scenario;
 
   const client = createActionQueueClient();
   const runner = new Runner(client, scenario, project, createdBy);

@@ -3,20 +3,31 @@
  * enqueues 300 actions of a fresh action type, runs a Worker (concurrency 16,
  * lease 30 s) until each was handled, stops it gracefully, then verifies
  * through the API that every action ended as its handler said (one planned
- * failure, the rest completed) and that the handler ran once per action.
+ * failure, the rest completed, each with the result its handler returned)
+ * and that the handler ran once per action. Payloads and results carry an
+ * integer beyond 2^53, which must arrive and come back as that bigint.
  * Prints one summary line; exits non-zero on any failure.
  *
  * Usage: node dist/conformance/worker_check.js   (env as for the runner)
  */
 import { randomBytes, randomUUID } from "node:crypto";
 
-import { ActionStatus, ConnectError, Worker, createActionQueueClient } from "@actionq/client";
-import type { Action, ActionQueueClient, WorkerClient } from "@actionq/client";
+import { isDeepStrictEqual } from "node:util";
+
+import { ActionStatus, ConnectError, Worker, createActionQueueClient, decodeAction } from "@actionq/client";
+import type { Action, ActionQueueClient, JsonObject, WorkerClient } from "@actionq/client";
 
 const COUNT = 300;
 const CONCURRENCY = 16;
 const DEADLINE_MS = 30_000;
 const PLANNED_FAILURE = "conformance: planned failure";
+/** 2^53 + 1: a JavaScript number would turn it into 2^53. */
+const BEYOND_DOUBLE = 9007199254740993n;
+
+/** The payload of action number i; its handler returns it as the result. */
+function payloadOf(i: number): JsonObject {
+  return { n: i, big: BEYOND_DOUBLE + BigInt(i) };
+}
 
 /** Counts the report RPCs the worker sends, to show which paths ran. */
 interface Calls {
@@ -60,13 +71,14 @@ async function listAll(client: ActionQueueClient, actionType: string, project: s
 async function check(client: ActionQueueClient, project: string, createdBy: string): Promise<string> {
   const actionType = `conformance.worker.${randomBytes(6).toString("hex")}`;
   const enqueued = await client.enqueue({
-    actions: Array.from({ length: COUNT }, (_, i) => ({ actionType, project, createdBy, payload: { n: i } })),
+    actions: Array.from({ length: COUNT }, (_, i) => ({ actionType, project, createdBy, payload: payloadOf(i) })),
   });
   const ids = enqueued.actions.map((item) => item.action?.id ?? 0n);
   if (ids.length !== COUNT || new Set(ids).size !== COUNT || ids.includes(0n)) {
     throw new Error(`enqueue returned ${ids.length} actions (${new Set(ids).size} distinct ids), want ${COUNT}`);
   }
   const failing = ids[Math.floor(COUNT / 3)];
+  const payloads = new Map(ids.map((id, i) => [id, payloadOf(i)]));
   const wanted = new Set(ids);
 
   const runs = new Map<bigint, number>();
@@ -93,7 +105,10 @@ async function check(client: ActionQueueClient, project: string, createdBy: stri
         if (action.id === failing) {
           throw new Error(PLANNED_FAILURE);
         }
-        return { resultRef: `done:${action.id}`, result: { n: action.payload?.["n"] ?? null } };
+        if (!isDeepStrictEqual(action.payload, payloads.get(action.id))) {
+          throw new Error(`payload arrived as ${action.payloadJson}`);
+        }
+        return { resultRef: `done:${action.id}`, result: action.payload };
       } finally {
         active--;
         finished.add(action.id);
@@ -169,6 +184,8 @@ async function check(client: ActionQueueClient, project: string, createdBy: stri
       }
     } else if (action.status !== ActionStatus.COMPLETED || action.resultRef !== `done:${id}`) {
       problems.push(`action ${id} is ${status} with result_ref ${JSON.stringify(action.resultRef)}, want COMPLETED done:${id}`);
+    } else if (!isDeepStrictEqual(decodeAction(action).result, payloads.get(id))) {
+      problems.push(`action ${id} has result ${action.resultJson}, want its payload back`);
     } else {
       completed++;
     }

@@ -1,10 +1,30 @@
+import { randomUUID } from "node:crypto";
+
+import { create } from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { Duration } from "@bufbuild/protobuf/wkt";
-import { createClient } from "@connectrpc/connect";
-import type { Client, Interceptor, Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import type { CallOptions, Client, Interceptor, Transport } from "@connectrpc/connect";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 
-import { ActionQueueService } from "./gen/actionq/v1/service_pb.js";
+import { ActionqError } from "./errors.js";
+import type { NewActionSchema } from "./gen/actionq/v1/action_pb.js";
+import { ActionQueueService, EnqueueRequestSchema } from "./gen/actionq/v1/service_pb.js";
+import type {
+  CompleteRequestSchema,
+  CompleteResponse,
+  EmitEventRequestSchema,
+  EmitEventResponse,
+  EnqueueResponse,
+  WatchEventsRequestSchema,
+} from "./gen/actionq/v1/service_pb.js";
+import { stringifyJson } from "./json.js";
+import type { JsonObject } from "./json.js";
+import { decodeEvent } from "./records.js";
+import type { EventRecord } from "./records.js";
+import { retrying, sleep } from "./retry.js";
+import type { RetryPolicy } from "./retry.js";
 
 /** The address used when neither the options nor ACTIONQ_SERVER name one. */
 export const DEFAULT_ADDRESS = "127.0.0.1:50051";
@@ -12,6 +32,18 @@ export const DEFAULT_ADDRESS = "127.0.0.1:50051";
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Extra time a Claim deadline gets on top of the Claim's wait. */
 export const DEFAULT_CLAIM_MARGIN_MS = 10_000;
+
+/** Enqueue's retries: 4 calls in all, 100 ms → 1 s apart, on UNAVAILABLE or a passed deadline. */
+const ENQUEUE_RETRY: RetryPolicy = {
+  attempts: 4,
+  firstBackoffMs: 100,
+  maxBackoffMs: 1_000,
+  retryable: new Set([Code.Unavailable, Code.DeadlineExceeded]),
+};
+/** A followEvents stream that fails with these codes is reopened from the last cursor. */
+const RESUMABLE = new Set([Code.Unavailable]);
+/** How long followEvents waits before reopening a stream by default. */
+const FOLLOW_RETRY_DELAY_MS = 1_000;
 
 /** How to reach an actionq server. Every field is optional. */
 export interface ClientOptions {
@@ -27,14 +59,85 @@ export interface ClientOptions {
   claimMarginMs?: number;
   /** Extra interceptors, run after the auth interceptor. */
   interceptors?: Interceptor[];
+  /** Calls one `enqueue` may make, retries included; default 4, 1 = no retry. */
+  enqueueAttempts?: number;
 }
+
+/** One action to enqueue: a NewAction whose payload may be given as an object. */
+export type NewActionInput = MessageInitShape<typeof NewActionSchema> & {
+  /** The payload as an object, written as payload_json losslessly; set this or payloadJson. */
+  payload?: JsonObject;
+};
+
+/** What `enqueue` takes. */
+export interface EnqueueInput {
+  /** One to 10,000 actions, stored in one transaction. */
+  actions: NewActionInput[];
+  /**
+   * Makes retrying this call safe; default: a fresh UUID per `enqueue` call,
+   * reused by its own retries. Pass your own to retry across processes.
+   */
+  requestId?: string;
+}
+
+/** What `complete` takes: a CompleteRequest whose result may be given as an object. */
+export type CompleteInput = MessageInitShape<typeof CompleteRequestSchema> & {
+  /** The result as an object, written as result_json losslessly; set this or resultJson. */
+  result?: JsonObject;
+};
+
+/** What `emitEvent` takes: an EmitEventRequest whose payload may be given as an object. */
+export type EmitEventInput = MessageInitShape<typeof EmitEventRequestSchema> & {
+  /** The payload as an object, written as payload_json losslessly; set this or payloadJson. */
+  payload?: JsonObject;
+};
+
+/** What `followEvents` takes: a WatchEventsRequest (filters, `afterCursor`, `fromEnd`). */
+export type FollowEventsInput = Omit<MessageInitShape<typeof WatchEventsRequestSchema>, "$typeName">;
+
+/** Options of `followEvents`. */
+export interface FollowOptions {
+  /** Ends the iteration when aborted. */
+  signal?: AbortSignal;
+  /** Pause before reopening a stream that ended or broke; default 1 s. */
+  retryDelayMs?: number;
+}
+
+/** The generated client, every RPC as the service defines it. */
+type GeneratedClient = Client<typeof ActionQueueService>;
 
 /**
  * A connected actionq client: one method per RPC of ActionQueueService in
  * camelCase (`enqueue`, `claim`, `heartbeat`, `watchEvents`, …), each taking
  * the request and optional CallOptions (`timeoutMs`, `signal`, `headers`).
+ *
+ * Every call fails with an ActionqError (a ConnectError with the server's
+ * ErrorInfo decoded). `enqueue`, `complete` and `emitEvent` also take JSON as
+ * objects (`payload`, `result`), and `enqueue` retries safely; JSON in
+ * responses stays text (`payloadJson`, `resultJson`): decode it with
+ * decodeAction / decodeEvent.
  */
-export type ActionQueueClient = Client<typeof ActionQueueService> & {
+export type ActionQueueClient = Omit<GeneratedClient, "enqueue" | "complete" | "emitEvent"> & {
+  /**
+   * Enqueues actions under a request_id (a fresh UUID unless given) and, if
+   * the call fails with UNAVAILABLE or DEADLINE_EXCEEDED, sends it again with
+   * the same request_id (4 attempts in all by default, backoff 100 ms → 1 s):
+   * the server then answers with the first call's actions and
+   * `replayed = true` instead of storing them twice.
+   */
+  enqueue(request: EnqueueInput, options?: CallOptions): Promise<EnqueueResponse>;
+  /** Completes a claimed action; `result` is written as result_json. */
+  complete(request: CompleteInput, options?: CallOptions): Promise<CompleteResponse>;
+  /** Appends a coordinator event; `payload` is written as payload_json. */
+  emitEvent(request: EmitEventInput, options?: CallOptions): Promise<EmitEventResponse>;
+  /**
+   * Every event after `afterCursor` ("" = the start of the log; `fromEnd`:
+   * only new ones), decoded, until the caller stops iterating or `signal`
+   * aborts. When the stream ends or breaks with UNAVAILABLE (a server
+   * restart, a database outage) it reopens from the last cursor the server
+   * gave, so nothing is lost or repeated.
+   */
+  followEvents(request?: FollowEventsInput, options?: FollowOptions): AsyncGenerator<EventRecord, void, undefined>;
   /** The base URL the client talks to, e.g. `http://127.0.0.1:50051`. */
   readonly baseUrl: string;
   /** Closes the HTTP/2 connection; calls in flight fail with CANCELED. */
@@ -60,15 +163,46 @@ export function createActionQueueClient(options: ClientOptions = {}): ActionQueu
   interceptors.push(...(options.interceptors ?? []));
 
   const sessionManager = new Http2SessionManager(baseUrl);
-  const transport = withDefaultDeadlines(
-    createGrpcTransport({ baseUrl, interceptors, sessionManager }),
-    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    options.claimMarginMs ?? DEFAULT_CLAIM_MARGIN_MS,
-  );
-  return Object.assign(createClient(ActionQueueService, transport), {
+  const transport = createGrpcTransport({ baseUrl, interceptors, sessionManager });
+  return Object.assign(wrapClient(transport, options), {
     baseUrl,
     close: () => sessionManager.abort(),
   });
+}
+
+/**
+ * The client's behaviour over any transport (a real one, or connect's router
+ * transport in tests): default deadlines, typed errors, JSON objects in,
+ * Enqueue retries, followEvents.
+ */
+export function wrapClient(
+  transport: Transport,
+  options: Pick<ClientOptions, "timeoutMs" | "claimMarginMs" | "enqueueAttempts"> = {},
+): Omit<ActionQueueClient, "baseUrl" | "close"> {
+  const generated = createClient(
+    ActionQueueService,
+    withTypedErrors(
+      withDefaultDeadlines(
+        transport,
+        options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        options.claimMarginMs ?? DEFAULT_CLAIM_MARGIN_MS,
+      ),
+    ),
+  );
+  const enqueuePolicy: RetryPolicy = { ...ENQUEUE_RETRY, attempts: options.enqueueAttempts ?? ENQUEUE_RETRY.attempts };
+  return {
+    ...generated,
+    enqueue: (request, callOptions) => {
+      const message = create(EnqueueRequestSchema, {
+        actions: request.actions.map((action) => withJson(action, "payload", "payloadJson")),
+        requestId: request.requestId || randomUUID(),
+      });
+      return retrying(() => generated.enqueue(message, callOptions), enqueuePolicy, undefined, callOptions?.signal);
+    },
+    complete: (request, callOptions) => generated.complete(withJson(request, "result", "resultJson"), callOptions),
+    emitEvent: (request, callOptions) => generated.emitEvent(withJson(request, "payload", "payloadJson"), callOptions),
+    followEvents: (request = {}, followOptions = {}) => followEvents(generated, request, followOptions),
+  };
 }
 
 /** Converts milliseconds to a google.protobuf.Duration (for `lease`, `wait`, `delay`, …). */
@@ -117,4 +251,93 @@ function waitMs(input: unknown): number {
     return 0;
   }
   return Number(wait.seconds ?? 0) * 1000 + Math.ceil((wait.nanos ?? 0) / 1_000_000);
+}
+
+/**
+ * Sets `textKey` to the JSON text of the object under `objectKey` (if any)
+ * and drops `objectKey`: `{ payload: {...} }` → `{ payloadJson: "{...}" }`.
+ */
+function withJson<T extends object>(input: T, objectKey: string, textKey: string): T {
+  const { [objectKey]: value, ...rest } = input as Record<string, unknown>;
+  if (value === undefined) {
+    return rest as T;
+  }
+  if (rest[textKey]) {
+    throw new TypeError(`set ${objectKey} or ${textKey}, not both`);
+  }
+  return { ...rest, [textKey]: stringifyJson(value as JsonObject) } as T;
+}
+
+/** Makes every call fail with an ActionqError, also mid-stream. */
+function withTypedErrors(inner: Transport): Transport {
+  return {
+    async unary(method, signal, timeoutMs, header, input, contextValues) {
+      try {
+        return await inner.unary(method, signal, timeoutMs, header, input, contextValues);
+      } catch (error) {
+        throw ActionqError.from(error);
+      }
+    },
+    async stream(method, signal, timeoutMs, header, input, contextValues) {
+      try {
+        const response = await inner.stream(method, signal, timeoutMs, header, input, contextValues);
+        return { ...response, message: typedErrors(response.message) };
+      } catch (error) {
+        throw ActionqError.from(error);
+      }
+    },
+  };
+}
+
+async function* typedErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw ActionqError.from(error);
+  }
+}
+
+async function* followEvents(
+  client: GeneratedClient,
+  request: FollowEventsInput,
+  options: FollowOptions,
+): AsyncGenerator<EventRecord, void, undefined> {
+  const { fromEnd, afterCursor, ...filters } = request;
+  // Aborted when the caller's signal fires or the caller stops iterating;
+  // Connect's stream iterators have no return(), so this is what closes them.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) {
+    return;
+  }
+  try {
+    let cursor = afterCursor ?? "";
+    if (fromEnd) {
+      cursor = (await client.getQueueStats({}, { signal: stop.signal })).latestEventCursor;
+    }
+    while (!stop.signal.aborted) {
+      try {
+        for await (const message of client.watchEvents({ ...filters, afterCursor: cursor }, { signal: stop.signal })) {
+          for (const event of message.events) {
+            yield decodeEvent(event);
+            cursor = event.cursor || cursor;
+          }
+          cursor = message.cursor || cursor;
+        }
+      } catch (error) {
+        if (stop.signal.aborted) {
+          return;
+        }
+        if (!RESUMABLE.has(ConnectError.from(error).code)) {
+          throw error;
+        }
+      }
+      // The stream ended (a draining server ends it cleanly) or broke: resume.
+      await sleep(options.retryDelayMs ?? FOLLOW_RETRY_DELAY_MS, stop.signal);
+    }
+  } finally {
+    stop.abort();
+    options.signal?.removeEventListener("abort", onAbort);
+  }
 }

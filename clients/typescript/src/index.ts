@@ -1,6 +1,7 @@
 /**
  * actionq client for TypeScript: the generated actionq.v1 messages and
- * service descriptor, a client constructor and a worker helper.
+ * service descriptor, a client constructor, lossless JSON for payloads and
+ * results, typed errors and a worker helper.
  */
 export {
   DEFAULT_ADDRESS,
@@ -8,10 +9,27 @@ export {
   DEFAULT_TIMEOUT_MS,
   createActionQueueClient,
   duration,
+  wrapClient,
 } from "./client.js";
-export type { ActionQueueClient, ClientOptions } from "./client.js";
+export type {
+  ActionQueueClient,
+  ClientOptions,
+  CompleteInput,
+  EmitEventInput,
+  EnqueueInput,
+  FollowEventsInput,
+  FollowOptions,
+  NewActionInput,
+} from "./client.js";
+export { ActionqError, ERROR_DOMAIN, codeName, hasReason } from "./errors.js";
+export type { FieldViolation } from "./errors.js";
+export { isJsonObject, parseJson, parseJsonObject, stringifyJson } from "./json.js";
+export type { JsonObject, JsonValue } from "./json.js";
+export { decodeAction, decodeEvent } from "./records.js";
+export type { ActionRecord, EventRecord } from "./records.js";
 export { Worker } from "./worker.js";
 export type { Handler, HandlerContext, HandlerResult, WorkerClient, WorkerOptions } from "./worker.js";
 export * from "./gen/actionq/v1/action_pb.js";
+export * from "./gen/actionq/v1/errors_pb.js";
 export * from "./gen/actionq/v1/service_pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";

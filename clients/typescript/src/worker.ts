@@ -1,9 +1,15 @@
-import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 
 import { duration } from "./client.js";
 import type { ActionQueueClient } from "./client.js";
-import type { Action, ClaimedAction } from "./gen/actionq/v1/action_pb.js";
+import { ActionqError } from "./errors.js";
+import type { ClaimedAction } from "./gen/actionq/v1/action_pb.js";
+import { stringifyJson } from "./json.js";
+import type { JsonObject } from "./json.js";
+import { decodeAction } from "./records.js";
+import type { ActionRecord } from "./records.js";
+import { retrying, sleep } from "./retry.js";
+import type { RetryPolicy } from "./retry.js";
 
 /**
  * The RPCs a Worker uses; an ActionQueueClient has them all. `completeMany`
@@ -29,16 +35,17 @@ export interface HandlerContext {
 export interface HandlerResult {
   /** Stored as the action's result_ref. */
   resultRef?: string;
-  /** Stored as the action's result (a JSON object). */
+  /** Stored as the action's result: a JSON object, sent as result_json (bigint keeps every digit). */
   result?: JsonObject;
 }
 
 /**
- * Works on one claimed action. Resolve to complete it, throw (or reject) to
- * fail it with the error's message as the reason. Watch `signal` to stop
- * early when the action is cancelled.
+ * Works on one claimed action, its `payload` decoded losslessly (integers
+ * beyond 2^53 as bigint). Resolve to complete it, throw (or reject) to fail
+ * it with the error's message as the reason. Watch `signal` to stop early
+ * when the action is cancelled.
  */
-export type Handler = (action: Action, context: HandlerContext) => Promise<HandlerResult | void>;
+export type Handler = (action: ActionRecord, context: HandlerContext) => Promise<HandlerResult | void>;
 
 /** Which work a Worker claims and how. Only `name` is required. */
 export interface WorkerOptions {
@@ -75,10 +82,15 @@ export interface WorkerOptions {
   onError?: (error: unknown, context: string) => void;
 }
 
-const RETRYABLE = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted]);
+/** Reports (CompleteMany, Complete, Fail) are retried while the server is unreachable or busy. */
+const REPORT_RETRY: RetryPolicy = {
+  attempts: 5,
+  firstBackoffMs: 100,
+  maxBackoffMs: 5_000,
+  retryable: new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted]),
+};
 const LEASE_LOST = new Set([Code.FailedPrecondition, Code.NotFound]);
-const MAX_BACKOFF_MS = 5_000;
-const MAX_ATTEMPTS = 5;
+const MAX_CLAIM_BACKOFF_MS = 5_000;
 /** CompleteManyRequest takes at most this many completions. */
 const MAX_BATCH = 1_000;
 
@@ -87,7 +99,7 @@ interface Completion {
   id: bigint;
   leaseToken: string;
   resultRef: string;
-  result?: JsonObject;
+  resultJson: string;
 }
 
 /**
@@ -227,7 +239,7 @@ export class Worker {
           break;
         }
         this.options.onError(error, "claim");
-        backoffMs = Math.min(Math.max(backoffMs * 2, 100), MAX_BACKOFF_MS);
+        backoffMs = Math.min(Math.max(backoffMs * 2, 100), MAX_CLAIM_BACKOFF_MS);
         await sleep(backoffMs, stopSignal);
         continue;
       }
@@ -272,14 +284,19 @@ export class Worker {
     if (!action) {
       return undefined;
     }
+    const id = action.id;
     const leaseToken = claimed.leaseToken;
     const lease = new AbortController();
     const done = new AbortController();
-    const heartbeats = this.heartbeat(action.id, leaseToken, lease, done.signal);
+    const heartbeats = this.heartbeat(id, leaseToken, lease, done.signal);
 
-    let outcome: { ok: true; value: HandlerResult | void } | { ok: false; error: unknown };
+    // A payload that does not decode, or a result that cannot be written as
+    // JSON, fails the action like a handler error.
+    let outcome: { ok: true; completion: Completion } | { ok: false; error: unknown };
     try {
-      outcome = { ok: true, value: await this.handler(action, { signal: lease.signal, leaseToken }) };
+      const value = (await this.handler(decodeAction(action), { signal: lease.signal, leaseToken })) ?? {};
+      const resultJson = value.result === undefined ? "" : stringifyJson(value.result);
+      outcome = { ok: true, completion: { id, leaseToken, resultRef: value.resultRef ?? "", resultJson } };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -289,15 +306,8 @@ export class Worker {
     if (lease.signal.aborted) {
       return undefined;
     }
-    const id = action.id;
     if (outcome.ok) {
-      const value = outcome.value ?? {};
-      const completion: Completion = {
-        id,
-        leaseToken,
-        resultRef: value.resultRef ?? "",
-        ...(value.result === undefined ? {} : { result: value.result }),
-      };
+      const { completion } = outcome;
       return () => this.outbox.complete(completion).catch((error) => this.options.onError(error, `complete action ${id}`));
     }
     const reason = errorText(outcome.error) || "handler failed";
@@ -337,7 +347,7 @@ export class Worker {
   /** Sends a report, retrying while the server is unreachable; logs the error if it fails for good. */
   private async report(context: string, call: () => Promise<unknown>): Promise<void> {
     try {
-      await retrying(call, (error) => this.options.onError(error, `${context} (retrying)`));
+      await retrying(call, REPORT_RETRY, (error) => this.options.onError(error, `${context} (retrying)`));
     } catch (error) {
       this.options.onError(error, context);
     }
@@ -369,7 +379,7 @@ class Outbox {
     private readonly onError: (error: unknown, context: string) => void,
   ) {}
 
-  /** Queues one completion; resolves once the server accepted it, rejects with a ConnectError if not. */
+  /** Queues one completion; resolves once the server accepted it, rejects with an ActionqError if not. */
   complete(completion: Completion): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ completion, resolve, reject });
@@ -447,7 +457,7 @@ class Outbox {
 
   /** Sends one batch and settles each item: refused items and a failed call reject. */
   private async send(batch: Queued[]): Promise<void> {
-    let refused: Map<bigint, ConnectError>;
+    let refused: Map<bigint, ActionqError>;
     try {
       refused = await this.call(batch.map((item) => item.completion));
     } catch (error) {
@@ -469,16 +479,17 @@ class Outbox {
   }
 
   /** Completes `completions`; returns the refused ones by action id. */
-  private async call(completions: Completion[]): Promise<Map<bigint, ConnectError>> {
-    const refused = new Map<bigint, ConnectError>();
+  private async call(completions: Completion[]): Promise<Map<bigint, ActionqError>> {
+    const refused = new Map<bigint, ActionqError>();
     const completeMany = this.client.completeMany?.bind(this.client);
     if (completeMany) {
       const response = await retrying(
         () => completeMany({ completions }),
+        REPORT_RETRY,
         (error) => this.onError(error, `complete ${completions.length} actions (retrying)`),
       );
       for (const failure of response.failures) {
-        refused.set(failure.id, new ConnectError(failure.message, codeOf(failure.code)));
+        refused.set(failure.id, ActionqError.fromItemFailure(failure));
       }
       return refused;
     }
@@ -487,10 +498,11 @@ class Outbox {
         try {
           await retrying(
             () => this.client.complete(completion),
+            REPORT_RETRY,
             (error) => this.onError(error, `complete action ${completion.id} (retrying)`),
           );
         } catch (error) {
-          refused.set(completion.id, ConnectError.from(error));
+          refused.set(completion.id, ActionqError.from(error));
         }
       }),
     );
@@ -522,35 +534,6 @@ class Semaphore {
   }
 }
 
-/** Runs `call`, retrying with backoff (up to MAX_ATTEMPTS) while the server is unreachable. */
-async function retrying<T>(call: () => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
-  let backoffMs = 100;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(ConnectError.from(error).code)) {
-        throw error;
-      }
-      onRetry(error);
-      await sleep(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-    }
-  }
-}
-
-/** gRPC status code names ("FAILED_PRECONDITION", as ItemFailure.code carries them) to Connect codes. */
-const CODES_BY_NAME = new Map<string, Code>([
-  ["CANCELLED", Code.Canceled],
-  ...Object.values(Code)
-    .filter((code): code is Code => typeof code === "number")
-    .map((code): [string, Code] => [Code[code].replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase(), code]),
-]);
-
-function codeOf(name: string): Code {
-  return CODES_BY_NAME.get(name) ?? Code.Unknown;
-}
-
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }
@@ -563,22 +546,4 @@ function errorText(error: unknown): string {
     return error.message;
   }
   return String(error);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -8,12 +8,21 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, it } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
-import type { JsonObject } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 
-import { ActionQueueService, ActionSchema, ActionStatus, ClaimResponseSchema, Worker } from "@actionq/client";
-import type { WorkerClient, WorkerOptions } from "@actionq/client";
+import {
+  ActionQueueService,
+  ActionSchema,
+  ActionStatus,
+  ActionqError,
+  ClaimResponseSchema,
+  ErrorReason,
+  Worker,
+  codeName,
+  parseJsonObject,
+} from "@actionq/client";
+import type { JsonObject, WorkerClient, WorkerOptions } from "@actionq/client";
 
 interface FakeAction {
   id: bigint;
@@ -23,6 +32,8 @@ interface FakeAction {
   resultRef?: string;
   result?: JsonObject | undefined;
   reason?: string;
+  /** The payload_json Claim hands out. */
+  payloadJson?: string;
 }
 
 /** A queue in memory with just the RPCs the worker calls. */
@@ -39,9 +50,9 @@ class FakeQueue {
   completeManyError: ConnectError | undefined;
   private nextToken = 1;
 
-  add(count: number): void {
+  add(count: number, payloadJson = "{}"): void {
     for (let i = 0; i < count; i++) {
-      this.actions.push({ id: BigInt(this.actions.length + 1), status: ActionStatus.PENDING, token: "", cancelled: false });
+      this.actions.push({ id: BigInt(this.actions.length + 1), status: ActionStatus.PENDING, token: "", cancelled: false, payloadJson });
     }
   }
 
@@ -69,7 +80,10 @@ class FakeQueue {
                 actions: due.map((a) => {
                   a.status = ActionStatus.CLAIMED;
                   a.token = `token-${this.nextToken++}`;
-                  return { action: create(ActionSchema, { id: a.id, status: a.status }), leaseToken: a.token };
+                  return {
+                    action: create(ActionSchema, { id: a.id, status: a.status, payloadJson: a.payloadJson ?? "{}" }),
+                    leaseToken: a.token,
+                  };
                 }),
               };
             }
@@ -98,14 +112,15 @@ class FakeQueue {
             throw new ConnectError("an action id appears twice in completions", Code.InvalidArgument);
           }
           const completedIds: bigint[] = [];
-          const failures: { id: bigint; code: string; message: string }[] = [];
+          const failures: { id: bigint; code: string; message: string; reason: string }[] = [];
           for (const item of req.completions) {
             try {
               this.completeOne(item);
               completedIds.push(item.id);
             } catch (error) {
               const e = ConnectError.from(error);
-              failures.push({ id: item.id, code: codeName(e.code), message: e.rawMessage });
+              const reason = e.code === Code.NotFound ? "ACTION_NOT_FOUND" : "STALE_LEASE";
+              failures.push({ id: item.id, code: codeName(e.code), message: e.rawMessage, reason });
             }
           }
           return { completedIds, failures };
@@ -121,11 +136,11 @@ class FakeQueue {
     return createClient(ActionQueueService, transport);
   }
 
-  private completeOne(req: { id: bigint; leaseToken: string; resultRef: string; result?: JsonObject | undefined }): void {
+  private completeOne(req: { id: bigint; leaseToken: string; resultRef: string; resultJson: string }): void {
     const action = this.held(req.id, req.leaseToken);
     action.status = ActionStatus.COMPLETED;
     action.resultRef = req.resultRef;
-    action.result = req.result;
+    action.result = req.resultJson === "" ? undefined : parseJsonObject(req.resultJson);
   }
 
   private held(id: bigint, token: string): FakeAction {
@@ -138,11 +153,6 @@ class FakeQueue {
     }
     return action;
   }
-}
-
-/** "FAILED_PRECONDITION" for Code.FailedPrecondition, as the server names codes in ItemFailure. */
-function codeName(code: Code): string {
-  return Code[code].replace(/(?<=[a-z])(?=[A-Z])/g, "_").toUpperCase();
 }
 
 const options: WorkerOptions = { name: "test", handleSignals: false, waitMs: 50, leaseMs: 300 };
@@ -172,16 +182,18 @@ describe("Worker", () => {
     }
   });
 
-  it("completes with the handler's result and fails with its error text", async () => {
+  it("hands the payload decoded losslessly, completes with the handler's result and fails with its error text", async () => {
     const queue = new FakeQueue();
-    queue.add(2);
+    queue.add(2, '{"big": 9007199254740993, "small": 5, "f": 0.5}');
+    const payloads: JsonObject[] = [];
     const worker = new Worker(
       queue.client(),
       async (action) => {
+        payloads.push(action.payload);
         if (action.id === 2n) {
           throw new Error("boom");
         }
-        return { resultRef: `done:${action.id}`, result: { ok: true } };
+        return { resultRef: `done:${action.id}`, result: { ok: true, big: -(2n ** 63n) } };
       },
       options,
     );
@@ -191,9 +203,24 @@ describe("Worker", () => {
     await running;
     assert.equal(queue.actions[0]?.status, ActionStatus.COMPLETED);
     assert.equal(queue.actions[0]?.resultRef, "done:1");
-    assert.deepEqual(queue.actions[0]?.result, { ok: true });
+    assert.deepEqual(queue.actions[0]?.result, { ok: true, big: -9223372036854775808n });
     assert.equal(queue.actions[1]?.status, ActionStatus.FAILED);
     assert.equal(queue.actions[1]?.reason, "boom");
+    assert.deepEqual(payloads, [
+      { big: 9007199254740993n, small: 5, f: 0.5 },
+      { big: 9007199254740993n, small: 5, f: 0.5 },
+    ]);
+  });
+
+  it("fails the action when its result cannot be written as JSON", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    const worker = new Worker(queue.client(), async () => ({ result: { ratio: Number.NaN } }), options);
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.FAILED);
+    worker.stop();
+    await running;
+    assert.match(queue.actions[0]?.reason ?? "", /NaN cannot be written as JSON/);
   });
 
   it("heartbeats while the handler runs and stops it when the action is cancelled", async () => {
@@ -319,6 +346,7 @@ describe("Worker", () => {
     const queue = new FakeQueue();
     queue.add(3);
     const errors: [Code, string][] = [];
+    const reasons: ErrorReason[] = [];
     const client = queue.client();
     const worker = new Worker(
       {
@@ -336,11 +364,19 @@ describe("Worker", () => {
       async () => {
         await delay(10);
       },
-      { ...options, concurrency: 3, onError: (error, context) => errors.push([ConnectError.from(error).code, context]) },
+      {
+        ...options,
+        concurrency: 3,
+        onError: (error, context) => {
+          errors.push([ConnectError.from(error).code, context]);
+          reasons.push(ActionqError.from(error).reason);
+        },
+      },
     );
     const running = start(worker);
     await until(() => errors.length > 0 && queue.actions.filter((a) => a.status === ActionStatus.COMPLETED).length === 2);
     assert.deepEqual(errors, [[Code.FailedPrecondition, "complete action 2"]]);
+    assert.deepEqual(reasons, [ErrorReason.STALE_LEASE], "the item's reason from ItemFailure.reason");
 
     queue.add(2);
     queue.completeManyError = new ConnectError("database down", Code.Internal);

@@ -1,0 +1,40 @@
+/**
+ * Actions and events with their JSON text decoded losslessly (see json.ts):
+ * what worker handlers and followEvents hand out, and what decodeAction /
+ * decodeEvent make of any Action or Event a call returned.
+ */
+import type { Action, Event } from "./gen/actionq/v1/action_pb.js";
+import { parseJsonObject } from "./json.js";
+import type { JsonObject } from "./json.js";
+
+/** An Action with `payload` (from payload_json) and `result` (from result_json) decoded. */
+export type ActionRecord = Action & {
+  /** The action's payload object. */
+  readonly payload: JsonObject;
+  /** The result a worker reported on completion; undefined when none. */
+  readonly result: JsonObject | undefined;
+};
+
+/** An Event with `payload` (from payload_json) decoded. */
+export type EventRecord = Event & {
+  /** The event's details object. */
+  readonly payload: JsonObject;
+};
+
+/** Decodes an action's payload_json and result_json. */
+export function decodeAction(action: Action): ActionRecord {
+  return {
+    ...action,
+    payload: objectOrEmpty(action.payloadJson),
+    result: action.resultJson === "" ? undefined : parseJsonObject(action.resultJson),
+  };
+}
+
+/** Decodes an event's payload_json. */
+export function decodeEvent(event: Event): EventRecord {
+  return { ...event, payload: objectOrEmpty(event.payloadJson) };
+}
+
+function objectOrEmpty(text: string): JsonObject {
+  return text === "" ? {} : parseJsonObject(text);
+}
