@@ -1,23 +1,121 @@
 """actionq: the Python client of the actionq action queue.
 
-`Client` (blocking) and `AsyncClient` (asyncio) wrap the generated stubs in
-`actionq.v1`; `Worker` runs a handler over claimed actions with heartbeats.
+`AsyncClient` (asyncio) and `Client` (blocking) have the same calls, return
+typed records (`Action`, `Event`, ...) with JSON payloads as dicts, and raise
+typed errors (`ActionqError` and its subclasses, e.g. `StaleLease`); `Worker`
+runs a handler over claimed actions with heartbeats and batched completions.
 """
 
 from __future__ import annotations
 
-from .client import AsyncClient, Client, Error, completion, new_action
-from .records import action_record, event_record
+from ._async_client import AsyncClient, AsyncEventStream
+from ._sync_client import Client, EventStream
+from ._wire import completion, new_action
+from .errors import (
+    Aborted,
+    ActionNotFound,
+    ActionqError,
+    AlreadyExists,
+    Cancelled,
+    ChainTooDeep,
+    ConcurrentChange,
+    DatabaseUnavailable,
+    DataLoss,
+    DeadlineExceeded,
+    Error,
+    FailedPrecondition,
+    IllegalTransition,
+    Internal,
+    InvalidArgument,
+    InvalidField,
+    MalformedRequest,
+    NotFound,
+    OutOfRange,
+    ParentNotFound,
+    PermissionDenied,
+    RateLimited,
+    RequestIdReused,
+    ResourceExhausted,
+    ShuttingDown,
+    StaleLease,
+    Unauthenticated,
+    Unavailable,
+    Unimplemented,
+    Unknown,
+)
+from .records import (
+    STATUSES,
+    Action,
+    ActionPage,
+    ClaimedAction,
+    CompleteManyResult,
+    EnqueuedAction,
+    EnqueueResult,
+    Event,
+    EventBatch,
+    EventPage,
+    Heartbeat,
+    ItemFailure,
+    MigrateReport,
+    QueueStat,
+    QueueStats,
+    Status,
+)
 from .worker import Result, Worker
 
 __all__ = [
+    "STATUSES",
+    "Aborted",
+    "Action",
+    "ActionNotFound",
+    "ActionPage",
+    "ActionqError",
+    "AlreadyExists",
     "AsyncClient",
+    "AsyncEventStream",
+    "Cancelled",
+    "ChainTooDeep",
+    "ClaimedAction",
     "Client",
+    "CompleteManyResult",
+    "ConcurrentChange",
+    "DataLoss",
+    "DatabaseUnavailable",
+    "DeadlineExceeded",
+    "EnqueueResult",
+    "EnqueuedAction",
     "Error",
+    "Event",
+    "EventBatch",
+    "EventPage",
+    "EventStream",
+    "FailedPrecondition",
+    "Heartbeat",
+    "IllegalTransition",
+    "Internal",
+    "InvalidArgument",
+    "InvalidField",
+    "ItemFailure",
+    "MalformedRequest",
+    "MigrateReport",
+    "NotFound",
+    "OutOfRange",
+    "ParentNotFound",
+    "PermissionDenied",
+    "QueueStat",
+    "QueueStats",
+    "RateLimited",
+    "RequestIdReused",
+    "ResourceExhausted",
     "Result",
+    "ShuttingDown",
+    "StaleLease",
+    "Status",
+    "Unauthenticated",
+    "Unavailable",
+    "Unimplemented",
+    "Unknown",
     "Worker",
-    "action_record",
     "completion",
-    "event_record",
     "new_action",
 ]

@@ -1,87 +1,409 @@
-"""Actions and events as plain JSON records, with the data model's field names."""
+"""Typed records of what the server returns: actions, events, pages, stats.
+
+Callers and handlers get these, never protobuf messages. JSON payloads and
+results arrive as JSON text and are decoded with `json.loads`, which keeps
+every digit of an integer (Python ints are exact); timestamps are aware UTC
+datetimes. `to_json()` gives the JSON record actionctl prints, with the data
+model's field names.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from google.protobuf import struct_pb2, timestamp_pb2
-from google.protobuf.json_format import MessageToDict
+from google.protobuf import duration_pb2, timestamp_pb2
 
+from .errors import ActionqError, make_error
 from .v1 import action_pb2 as pb
+from .v1 import service_pb2 as spb
 
-STATUS_BY_NUMBER = {
-    pb.ACTION_STATUS_PENDING: "pending",
-    pb.ACTION_STATUS_CLAIMED: "claimed",
-    pb.ACTION_STATUS_COMPLETED: "completed",
-    pb.ACTION_STATUS_FAILED: "failed",
-    pb.ACTION_STATUS_REJECTED: "rejected",
-    pb.ACTION_STATUS_CANCELLED: "cancelled",
-}
+_STATUS_PREFIX = "ACTION_STATUS_"
 
 
-def _whole(value: Any) -> Any:
-    """Struct numbers are doubles; show whole numbers as integers."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole(x) for k, x in value.items()}
-    if isinstance(value, list):
-        return [_whole(x) for x in value]
+def _status_name(number: int) -> str:
+    return pb.ActionStatus.Name(number).removeprefix(_STATUS_PREFIX).lower()  # type: ignore[arg-type]
+
+
+# The action statuses, named by the proto enum (ACTION_STATUS_PENDING ->
+# "pending"); "unspecified" stands for a number this client does not know.
+Status = StrEnum(  # type: ignore[misc]
+    "Status",
+    [
+        (_status_name(v.number).upper(), _status_name(v.number))
+        for v in pb.ActionStatus.DESCRIPTOR.values
+    ],
+)
+# Every status an action can be in (not "unspecified").
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status if s.value != "unspecified")
+
+
+def status_of(number: int) -> Status:
+    """The Status of a proto enum number; "unspecified" when unknown."""
+    try:
+        return Status(_status_name(number))
+    except ValueError:
+        return Status("unspecified")
+
+
+def status_number(name: str) -> pb.ActionStatus.ValueType:
+    """The proto enum number of a status name such as "pending"."""
+    if name not in STATUSES:
+        raise ValueError(f"unknown status {name!r}; expected one of {', '.join(STATUSES)}")
+    return pb.ActionStatus.Value(_STATUS_PREFIX + name.upper())
+
+
+def decode_object(text: str) -> dict[str, Any]:
+    """JSON object text as a dict (empty text is {}); integers keep every digit."""
+    if not text:
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
     return value
 
 
-def struct(message: struct_pb2.Struct) -> dict[str, Any]:
-    """A Struct as a JSON object."""
-    return _whole(MessageToDict(message))  # type: ignore[no-any-return]
+def encode_object(value: dict[str, Any], what: str = "payload") -> str:
+    """A dict as compact JSON object text; NaN and Infinity are refused, since
+    JSON cannot carry them."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} must be a dict, not {type(value).__name__}")
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
 
 
-def rfc3339(message: Any, field: str) -> str | None:
-    """A Timestamp field as a UTC RFC 3339 string, or None when unset."""
-    if not message.HasField(field):
+def _time(message: Any, name: str) -> datetime | None:
+    if not message.HasField(name):
         return None
-    value: timestamp_pb2.Timestamp = getattr(message, field)
-    text: str = value.ToJsonString()
-    return text
+    stamp: timestamp_pb2.Timestamp = getattr(message, name)
+    return stamp.ToDatetime(tzinfo=UTC)
 
 
-def action_record(a: pb.Action) -> dict[str, Any]:
-    """An action as a JSON object."""
-    return {
-        "id": a.id,
-        "queue": a.queue,
-        "action_type": a.action_type,
-        "project": a.project,
-        "target_ref": a.target_ref or None,
-        "source_refs": list(a.source_refs),
-        "payload": struct(a.payload),
-        "priority": a.priority,
-        "status": STATUS_BY_NUMBER.get(a.status, "unspecified"),
-        "run_after": rfc3339(a, "run_after"),
-        "attempt": a.attempt,
-        "max_attempts": a.max_attempts,
-        "claimed_by": a.claimed_by or None,
-        "claim_deadline": rfc3339(a, "claim_deadline"),
-        "parent_id": a.parent_id or None,
-        "chain_depth": a.chain_depth,
-        "created_by": a.created_by,
-        "idempotency_key": a.idempotency_key or None,
-        "result_ref": a.result_ref or None,
-        "result": struct(a.result) if a.HasField("result") else None,
-        "failure_reason": a.failure_reason or None,
-        "rejected_by": a.rejected_by or None,
-        "completed_at": rfc3339(a, "completed_at"),
-        "created_at": rfc3339(a, "created_at"),
-        "updated_at": rfc3339(a, "updated_at"),
-    }
+def _age(value: duration_pb2.Duration) -> timedelta:
+    return value.ToTimedelta()
 
 
-def event_record(e: pb.Event) -> dict[str, Any]:
-    """An event as a JSON object."""
-    return {
-        "id": e.id,
-        "action_id": e.action_id or None,
-        "event_type": e.event_type,
-        "actor": e.actor,
-        "payload": struct(e.payload),
-        "created_at": rfc3339(e, "created_at"),
-    }
+def rfc3339(value: datetime | None) -> str | None:
+    """A UTC datetime as RFC 3339 text ending in Z, or None."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    return value
+
+
+class _Record:
+    """to_json() for the dataclasses below: field by field, JSON-ready."""
+
+    __slots__ = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON object with the data model's field names."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Action(_Record):
+    """The current state of one action."""
+
+    id: int
+    queue: str
+    action_type: str
+    project: str
+    target_ref: str | None
+    source_refs: list[str]
+    payload: dict[str, Any]
+    priority: int
+    status: Status
+    run_after: datetime | None
+    attempt: int
+    max_attempts: int
+    claimed_by: str | None
+    claim_deadline: datetime | None
+    parent_id: int | None
+    chain_depth: int
+    created_by: str
+    idempotency_key: str | None
+    result_ref: str | None
+    result: dict[str, Any] | None
+    failure_reason: str | None
+    rejected_by: str | None
+    completed_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, a: pb.Action) -> Action:
+        """Decode an Action message (its JSON text included)."""
+        return cls(
+            id=a.id,
+            queue=a.queue,
+            action_type=a.action_type,
+            project=a.project,
+            target_ref=a.target_ref or None,
+            source_refs=list(a.source_refs),
+            payload=decode_object(a.payload_json),
+            priority=a.priority,
+            status=status_of(a.status),
+            run_after=_time(a, "run_after"),
+            attempt=a.attempt,
+            max_attempts=a.max_attempts,
+            claimed_by=a.claimed_by or None,
+            claim_deadline=_time(a, "claim_deadline"),
+            parent_id=a.parent_id or None,
+            chain_depth=a.chain_depth,
+            created_by=a.created_by,
+            idempotency_key=a.idempotency_key or None,
+            result_ref=a.result_ref or None,
+            result=decode_object(a.result_json) if a.result_json else None,
+            failure_reason=a.failure_reason or None,
+            rejected_by=a.rejected_by or None,
+            completed_at=_time(a, "completed_at"),
+            created_at=_time(a, "created_at"),
+            updated_at=_time(a, "updated_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event(_Record):
+    """One entry of the event log. `cursor` is its opaque position: pass it as
+    after_cursor to read what follows. `id` is an identity, not a position."""
+
+    id: int
+    cursor: str
+    action_id: int | None
+    event_type: str
+    actor: str
+    payload: dict[str, Any]
+    created_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, e: pb.Event) -> Event:
+        """Decode an Event message."""
+        return cls(
+            id=e.id,
+            cursor=e.cursor,
+            action_id=e.action_id or None,
+            event_type=e.event_type,
+            actor=e.actor,
+            payload=decode_object(e.payload_json),
+            created_at=_time(e, "created_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedAction:
+    """A claimed action and the lease token that fences it."""
+
+    action: Action
+    lease_token: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The action's record with its lease_token."""
+        return {**self.action.to_json(), "lease_token": self.lease_token}
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueuedAction:
+    """One stored action; `duplicate` when its idempotency key matched an existing one."""
+
+    action: Action
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueResult:
+    """The outcome of one Enqueue call, in request order (iterable, indexable).
+
+    `replayed` is true when the server answered a retry of an earlier call with
+    the same `request_id` (nothing was stored twice)."""
+
+    actions: list[EnqueuedAction]
+    replayed: bool
+    request_id: str
+
+    def __iter__(self) -> Iterator[EnqueuedAction]:
+        return iter(self.actions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __getitem__(self, index: int) -> EnqueuedAction:
+        return self.actions[index]
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """A heartbeat's answer: the new deadline, or that the action was cancelled."""
+
+    claim_deadline: datetime | None
+    cancelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """One refused item of a CompleteMany, with the error Complete would raise."""
+
+    id: int
+    code: str
+    reason: str
+    message: str
+
+    def error(self) -> ActionqError:
+        """The refusal as a typed error (e.g. StaleLease)."""
+        return make_error(self.code, self.message, reason=self.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteManyResult:
+    """Which completions were applied, and which were refused."""
+
+    completed_ids: list[int]
+    failures: list[ItemFailure]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPage:
+    """One page of ListActions; `next_page_token` is empty on the last page."""
+
+    actions: list[Action]
+    next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of ListEvents; resume from `next_cursor`."""
+
+    events: list[Event]
+    next_cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """One WatchEvents message: events in log order, and the cursor to resume from."""
+
+    events: list[Event]
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStat(_Record):
+    """Counts of one queue and action type, by status."""
+
+    queue: str
+    action_type: str
+    pending: int
+    claimed: int
+    completed: int
+    failed: int
+    rejected: int
+    cancelled: int
+    oldest_pending_age: timedelta
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as actionctl prints it (the age in seconds)."""
+        row = _Record.to_json(self)
+        row["oldest_pending_seconds"] = row.pop("oldest_pending_age")
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats(_Record):
+    """GetQueueStats: rows per queue and action type, and the end of the log."""
+
+    stats: list[QueueStat]
+    latest_event_cursor: str
+    as_of: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MigrateReport(_Record):
+    """The schema, its version, and the migrations this call applied."""
+
+    schema: str
+    version: int
+    applied: list[str] = field(default_factory=list)
+
+
+def enqueue_result(response: spb.EnqueueResponse, request_id: str) -> EnqueueResult:
+    """Decode an EnqueueResponse."""
+    return EnqueueResult(
+        [EnqueuedAction(Action.from_proto(e.action), e.duplicate) for e in response.actions],
+        response.replayed,
+        request_id,
+    )
+
+
+def claimed(response: spb.ClaimResponse) -> list[ClaimedAction]:
+    """Decode a ClaimResponse."""
+    return [ClaimedAction(Action.from_proto(c.action), c.lease_token) for c in response.actions]
+
+
+def heartbeat(response: spb.HeartbeatResponse) -> Heartbeat:
+    """Decode a HeartbeatResponse."""
+    return Heartbeat(_time(response, "claim_deadline"), response.cancelled)
+
+
+def complete_many(response: spb.CompleteManyResponse) -> CompleteManyResult:
+    """Decode a CompleteManyResponse."""
+    return CompleteManyResult(
+        list(response.completed_ids),
+        [ItemFailure(f.id, f.code, f.reason, f.message) for f in response.failures],
+    )
+
+
+def action_page(response: spb.ListActionsResponse) -> ActionPage:
+    """Decode a ListActionsResponse."""
+    return ActionPage([Action.from_proto(a) for a in response.actions], response.next_page_token)
+
+
+def event_page(response: spb.ListEventsResponse) -> EventPage:
+    """Decode a ListEventsResponse."""
+    return EventPage([Event.from_proto(e) for e in response.events], response.next_cursor)
+
+
+def event_batch(response: spb.WatchEventsResponse) -> EventBatch:
+    """Decode a WatchEventsResponse."""
+    return EventBatch([Event.from_proto(e) for e in response.events], response.cursor)
+
+
+def queue_stats(response: spb.GetQueueStatsResponse) -> QueueStats:
+    """Decode a GetQueueStatsResponse."""
+    rows = [
+        QueueStat(
+            s.queue,
+            s.action_type,
+            s.pending,
+            s.claimed,
+            s.completed,
+            s.failed,
+            s.rejected,
+            s.cancelled,
+            _age(s.oldest_pending_age),
+        )
+        for s in response.stats
+    ]
+    return QueueStats(rows, response.latest_event_cursor, _time(response, "as_of"))
+
+
+def migrate_report(response: spb.MigrateResponse) -> MigrateReport:
+    """Decode a MigrateResponse."""
+    return MigrateReport(response.schema, response.version, list(response.applied))

@@ -1,15 +1,18 @@
 """Worker: claims actions, runs a handler on each with heartbeats, reports the end.
 
-    async def handle(action):
-        return Result(ref=f"done:{action.id}")
+    async def handle(action: Action) -> Result:
+        return Result(ref=f"thumbs/{action.target_ref}", data={"width": action.payload["width"]})
 
     await Worker(AsyncClient(), handle, name="worker:1", action_types=["resize"]).run()
 
-A handler returning normally completes the action (a `Result`, a str used as
-result_ref, a dict used as result, or None); raising fails it with the error
-text. When a heartbeat reports the action cancelled, the handler task is
+Handlers receive the typed `Action` record (its payload a dict). Returning
+normally completes the action: a `Result`, a str (used as result_ref), a dict
+(the JSON result) or None; raising fails it with the error text. When a
+heartbeat reports the action cancelled, or its lease lost, the handler task is
 cancelled and nothing is reported. `stop()` (or SIGTERM/SIGINT under
 `run(install_signals=True)`) stops claiming and waits for handlers in flight.
+Completions travel in batches through CompleteMany; a refused item's error
+(e.g. `StaleLease`) is logged with its reason.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .client import AsyncClient, Error, completion
-from .v1 import action_pb2 as pb
+from ._async_client import AsyncClient
+from ._wire import completion
+from .errors import ActionqError, FailedPrecondition, NotFound
+from .records import Action, ClaimedAction
 from .v1 import service_pb2 as spb
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[pb.Action], Awaitable[Any] | Any]
+Handler = Callable[[Action], Awaitable[Any] | Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,24 @@ def _as_result(value: Any) -> Result:
     if isinstance(value, dict):
         return Result(data=value)
     raise TypeError(f"handler returned {type(value).__name__}; expected Result, str, dict or None")
+
+
+def _completion(action_id: int, token: str, value: Any) -> spb.CompleteRequest:
+    """The completion of a handler's return value; raises when it cannot be
+    reported (a type it does not know, a result JSON cannot carry)."""
+    outcome = _as_result(value)
+    return completion(action_id, token, result_ref=outcome.ref, result=outcome.data)
+
+
+# Longest failure reason sent; the server refuses longer text.
+MAX_REASON = 2000
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """The error text recorded as failure_reason: short, and without NUL
+    characters, which the server refuses."""
+    text = f"{type(exc).__name__}: {exc}".replace("\x00", "\\0")
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
 class Worker:
@@ -127,7 +150,7 @@ class Worker:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
 
-    async def _claim(self) -> list[pb.ClaimedAction]:
+    async def _claim(self) -> list[ClaimedAction]:
         """Wait for a free slot, then long-poll; return early when stopping."""
         await self._slots.acquire()
         self._slots.release()
@@ -157,7 +180,7 @@ class Worker:
             return []
         try:
             return claim.result()
-        except Error as exc:
+        except ActionqError as exc:
             log.warning("claim failed: %s; retrying", exc)
             await asyncio.sleep(1.0)
             return []
@@ -177,7 +200,7 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._freed.wait(), remaining)
 
-    async def _process(self, action: pb.Action, token: str) -> None:
+    async def _process(self, action: Action, token: str) -> None:
         """Run the handler in this task (the heartbeat loop may cancel it), then
         report the outcome. The handler's slot frees as soon as the handler ends,
         so the next claim need not wait for the report's acknowledgement; at most
@@ -190,17 +213,16 @@ class Worker:
         report: Callable[[], Awaitable[Any]] | None = None
         try:
             try:
-                outcome = _as_result(await self._invoke(action))
+                done = _completion(action.id, token, await self._invoke(action))
             except asyncio.CancelledError:
                 if job.cancelled:
                     log.info("action %s was cancelled; handler stopped", action.id)
                     return
                 raise
             except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"
+                reason = _failure_reason(exc)
                 report = functools.partial(self.client.fail, action.id, token, reason=reason)
             else:
-                done = completion(action.id, token, result_ref=outcome.ref, result=outcome.data)
                 report = functools.partial(self._outbox.complete, done)
             await self._reports.acquire()
         finally:
@@ -211,12 +233,12 @@ class Worker:
             if report is None:
                 self.processed += 1
         try:
-            await self._report(report())
+            await self._report(action.id, report())
         finally:
             self._reports.release()
             self.processed += 1
 
-    async def _invoke(self, action: pb.Action) -> Any:
+    async def _invoke(self, action: Action) -> Any:
         if inspect.iscoroutinefunction(self.handler):
             return await self.handler(action)
         return await asyncio.to_thread(self.handler, action)
@@ -236,9 +258,9 @@ class Worker:
     async def _beat(self, action_id: int, job: _Job) -> None:
         try:
             response = await self.client.heartbeat(action_id, job.token, self.lease)
-        except Error as exc:
+        except ActionqError as exc:
             log.warning("heartbeat of action %s failed: %s", action_id, exc)
-            if exc.code in ("FAILED_PRECONDITION", "NOT_FOUND"):
+            if isinstance(exc, FailedPrecondition | NotFound):
                 job.stop()
             return
         job.last_beat = time.monotonic()
@@ -246,11 +268,11 @@ class Worker:
             job.stop()
 
     @staticmethod
-    async def _report(call: Awaitable[Any]) -> None:
+    async def _report(action_id: int, call: Awaitable[Any]) -> None:
         try:
             await call
-        except Error as exc:
-            log.warning("could not report the outcome: %s", exc)
+        except ActionqError as exc:
+            log.warning("could not report the outcome of action %s: %s", action_id, exc)
 
 
 @dataclass(slots=True)
@@ -288,7 +310,8 @@ class _Outbox:
         self._task = asyncio.create_task(self._run())
 
     async def complete(self, request: spb.CompleteRequest) -> None:
-        """Queue one completion; returns once it was sent (raises `Error` if refused)."""
+        """Queue one completion; returns once it was sent (raises the typed
+        error, e.g. `StaleLease`, if the server refused it)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((request, done))
         self._ready.set()
@@ -315,7 +338,7 @@ class _Outbox:
                 self._ready.clear()
             try:
                 response = await self._client.complete_many(r for r, _ in batch)
-            except Error as exc:
+            except ActionqError as exc:
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
@@ -328,7 +351,7 @@ class _Outbox:
                 if failure is None:
                     done.set_result(None)
                 else:
-                    done.set_exception(Error(failure.code, failure.message))
+                    done.set_exception(failure.error())
         self._ready.clear()
 
     @classmethod

@@ -2,8 +2,7 @@
 
 import asyncio
 
-from actionq import AsyncClient, Result, Worker
-from actionq.v1.action_pb2 import Action
+from actionq import Action, AsyncClient, Result, Worker
 
 
 async def resize(action: Action) -> Result:

@@ -1,0 +1,412 @@
+"""The asyncio client: the one source of every call.
+
+`_sync_client.py` (the blocking `Client`) is generated from this file by
+`clients/python/gen_sync.py` (unasync): edit this file, then run `make gen`.
+Every call returns typed records (`actionq.records`) and raises typed errors
+(`actionq.errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from . import records
+from ._wire import (
+    DEFAULT_TIMEOUT,
+    ENQUEUE_ATTEMPTS,
+    ENQUEUE_BACKOFF,
+    WAIT_MARGIN,
+    async_channel,
+    async_sleep,
+    call_metadata,
+    claim_request,
+    completion,
+    duration,
+    list_actions_request,
+    new_action,
+    target,
+)
+from .errors import DeadlineExceeded, Unavailable, error_from_rpc
+from .records import (
+    Action,
+    ActionPage,
+    ClaimedAction,
+    CompleteManyResult,
+    EnqueueResult,
+    Event,
+    EventBatch,
+    EventPage,
+    Heartbeat,
+    MigrateReport,
+    QueueStats,
+    encode_object,
+)
+from .v1 import action_pb2 as pb
+from .v1 import service_pb2 as spb
+from .v1 import service_pb2_grpc
+
+
+class AsyncClient:
+    """A client of one actionq server (this flavour: asyncio). Every call raises an
+    `ActionqError` subclass on a non-OK status."""
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        tls: bool = False,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        enqueue_attempts: int = ENQUEUE_ATTEMPTS,
+    ) -> None:
+        self.address = target(address)
+        self.timeout = timeout
+        self.enqueue_attempts = max(1, enqueue_attempts)
+        self._channel = async_channel(self.address, tls, token)
+        self._metadata = call_metadata(token, tls)
+        self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
+
+    async def close(self) -> None:
+        """Close the channel."""
+        await self._channel.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
+        try:
+            return await getattr(self.stub, method)(
+                request, timeout=timeout or self.timeout, metadata=self._metadata
+            )
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc, self.address) from None
+
+    async def enqueue(
+        self, actions: Iterable[pb.NewAction], *, request_id: str | None = None
+    ) -> EnqueueResult:
+        """Enqueue a batch atomically (build items with `new_action`); the
+        result lists the stored actions in request order.
+
+        The call carries a request_id (a fresh UUID unless given) and is retried
+        with it when no answer came (UNAVAILABLE, deadline), so a retry after a
+        lost reply stores nothing twice; the server then answers `replayed`."""
+        request = spb.EnqueueRequest(
+            actions=list(actions), request_id=request_id or str(uuid.uuid4())
+        )
+        delay, longest = ENQUEUE_BACKOFF
+        attempt = 1
+        while True:
+            try:
+                response = await self._call("Enqueue", request)
+            except (Unavailable, DeadlineExceeded):
+                if attempt >= self.enqueue_attempts:
+                    raise
+            else:
+                return records.enqueue_result(response, request.request_id)
+            await async_sleep(delay)
+            attempt += 1
+            delay = min(delay * 2, longest)
+
+    async def add(self, action_type: str, project: str, **fields: Any) -> Action:
+        """Enqueue one action (see `new_action` for the fields) and return it."""
+        done = await self.enqueue([new_action(action_type, project, **fields)])
+        return done[0].action
+
+    async def get(self, action_id: int) -> Action:
+        """One action."""
+        response = await self._call("GetAction", spb.GetActionRequest(id=action_id))
+        return Action.from_proto(response.action)
+
+    async def list_actions(
+        self,
+        *,
+        statuses: Iterable[str] = (),
+        action_type: str = "",
+        project: str = "",
+        queue: str = "",
+        page_size: int = 100,
+        page_token: str = "",
+        newest_first: bool = False,
+    ) -> ActionPage:
+        """One page of actions, filtered; statuses by name ("pending", ...)."""
+        request = list_actions_request(
+            statuses, action_type, project, queue, page_size, page_token, newest_first
+        )
+        return records.action_page(await self._call("ListActions", request))
+
+    async def iter_actions(
+        self,
+        *,
+        statuses: Iterable[str] = (),
+        action_type: str = "",
+        project: str = "",
+        queue: str = "",
+        page_size: int = 1000,
+        newest_first: bool = False,
+    ) -> AsyncIterator[Action]:
+        """Every matching action, page after page."""
+        wanted = list(statuses)
+        token = ""
+        while True:
+            page = await self.list_actions(
+                statuses=wanted,
+                action_type=action_type,
+                project=project,
+                queue=queue,
+                page_size=page_size,
+                page_token=token,
+                newest_first=newest_first,
+            )
+            for action in page.actions:
+                yield action
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def claim(
+        self,
+        worker: str,
+        *,
+        queue: str = "",
+        action_types: Iterable[str] = (),
+        project: str = "",
+        max_actions: int = 1,
+        lease: float | None = None,
+        wait: float | None = None,
+    ) -> list[ClaimedAction]:
+        """Claim up to max_actions, waiting up to `wait` seconds for work."""
+        request = claim_request(worker, queue, action_types, project, max_actions, lease, wait)
+        timeout = (wait or 0) + self.timeout + WAIT_MARGIN
+        return records.claimed(await self._call("Claim", request, timeout=timeout))
+
+    async def heartbeat(
+        self, action_id: int, lease_token: str, lease: float | None = None
+    ) -> Heartbeat:
+        """Extend a lease; `.cancelled` tells the worker to stop."""
+        request = spb.HeartbeatRequest(id=action_id, lease_token=lease_token, lease=duration(lease))
+        return records.heartbeat(await self._call("Heartbeat", request))
+
+    async def complete(
+        self,
+        action_id: int,
+        lease_token: str = "",
+        *,
+        result_ref: str = "",
+        result: dict[str, Any] | None = None,
+        actor: str = "",
+    ) -> Action:
+        """claimed -> completed, with an optional reference and JSON result."""
+        request = completion(
+            action_id, lease_token, result_ref=result_ref, result=result, actor=actor
+        )
+        return Action.from_proto((await self._call("Complete", request)).action)
+
+    async def complete_many(self, completions: Iterable[spb.CompleteRequest]) -> CompleteManyResult:
+        """Complete several actions at once (items from `completion`); refused
+        items come back in `.failures`, each with its reason."""
+        request = spb.CompleteManyRequest(completions=list(completions))
+        return records.complete_many(await self._call("CompleteMany", request))
+
+    async def fail(
+        self,
+        action_id: int,
+        lease_token: str = "",
+        *,
+        reason: str,
+        retry_delay: float | None = None,
+        no_retry: bool = False,
+        actor: str = "",
+    ) -> Action:
+        """claimed -> failed, or pending again while attempts remain."""
+        request = spb.FailRequest(
+            id=action_id,
+            lease_token=lease_token,
+            reason=reason,
+            retry_delay=duration(retry_delay),
+            no_retry=no_retry,
+            actor=actor,
+        )
+        return Action.from_proto((await self._call("Fail", request)).action)
+
+    async def reject(
+        self, action_id: int, lease_token: str = "", *, reason: str, validator: str
+    ) -> Action:
+        """claimed -> rejected."""
+        request = spb.RejectRequest(
+            id=action_id, lease_token=lease_token, reason=reason, validator=validator
+        )
+        return Action.from_proto((await self._call("Reject", request)).action)
+
+    async def cancel(self, action_id: int, *, reason: str, actor: str = "") -> Action:
+        """pending|claimed -> cancelled."""
+        request = spb.CancelRequest(id=action_id, reason=reason, actor=actor)
+        return Action.from_proto((await self._call("Cancel", request)).action)
+
+    async def sweep(self) -> list[Action]:
+        """Requeue expired claims now; returns the requeued actions."""
+        response = await self._call("Sweep", spb.SweepRequest())
+        return [Action.from_proto(a) for a in response.actions]
+
+    async def list_events(
+        self,
+        *,
+        after_cursor: str = "",
+        action_ids: Iterable[int] = (),
+        event_types: Iterable[str] = (),
+        page_size: int = 100,
+    ) -> EventPage:
+        """One page of the event log after a cursor ("" is the start of the log)."""
+        request = spb.ListEventsRequest(
+            after_cursor=after_cursor,
+            action_ids=list(action_ids),
+            event_types=list(event_types),
+            page_size=page_size,
+        )
+        return records.event_page(await self._call("ListEvents", request))
+
+    async def iter_events(
+        self,
+        *,
+        after_cursor: str = "",
+        action_ids: Iterable[int] = (),
+        event_types: Iterable[str] = (),
+        page_size: int = 1000,
+    ) -> AsyncIterator[Event]:
+        """Every matching event after the cursor that is readable now, page after
+        page; ends when a page brings nothing and the cursor stops moving."""
+        ids, types = list(action_ids), list(event_types)
+        cursor = after_cursor
+        while True:
+            page = await self.list_events(
+                after_cursor=cursor, action_ids=ids, event_types=types, page_size=page_size
+            )
+            for event in page.events:
+                yield event
+            if not page.events and page.next_cursor == cursor:
+                return
+            cursor = page.next_cursor
+
+    def watch_events(
+        self,
+        *,
+        after_cursor: str = "",
+        action_ids: Iterable[int] = (),
+        event_types: Iterable[str] = (),
+        from_end: bool = False,
+        max_batch: int = 0,
+    ) -> AsyncEventStream:
+        """Follow the log live from a cursor: iterate the stream for
+        `EventBatch`es; its `cancel()` ends it."""
+        request = spb.WatchEventsRequest(
+            after_cursor=after_cursor,
+            action_ids=list(action_ids),
+            event_types=list(event_types),
+            from_end=from_end,
+            max_batch=max_batch,
+        )
+        return AsyncEventStream(
+            self.stub.WatchEvents(request, metadata=self._metadata), self.address
+        )
+
+    async def follow_events(
+        self,
+        *,
+        after_cursor: str = "",
+        action_ids: Iterable[int] = (),
+        event_types: Iterable[str] = (),
+        from_end: bool = False,
+        retry_delay: float = 1.0,
+    ) -> AsyncIterator[Event]:
+        """Every event after the cursor, until the caller stops iterating.
+
+        An unreachable server at the start raises `Unavailable` at once. Once
+        connected, when the stream ends or breaks (the server restarts, the
+        database is down) it resumes from the last cursor the server gave, so
+        nothing is lost or repeated."""
+        cursor = (await self.stats()).latest_event_cursor if from_end else after_cursor
+        if not from_end:
+            await self.ping()
+        ids, types = list(action_ids), list(event_types)
+        while True:
+            stream = self.watch_events(after_cursor=cursor, action_ids=ids, event_types=types)
+            try:
+                async for batch in stream:
+                    for event in batch.events:
+                        yield event
+                    cursor = batch.cursor
+            except Unavailable:
+                pass
+            finally:
+                stream.cancel()
+            # The stream ended (a draining server ends it cleanly) or broke: resume.
+            await async_sleep(retry_delay)
+
+    async def ping(self) -> None:
+        """Check that a server answers at the address (gRPC health, no database
+        work); raises `Unavailable` when none does."""
+        health = health_pb2_grpc.HealthStub(self._channel)
+        try:
+            await health.Check(health_pb2.HealthCheckRequest(), timeout=self.timeout)
+        except grpc.RpcError as exc:
+            error = error_from_rpc(exc, self.address)
+            if isinstance(error, (Unavailable, DeadlineExceeded)):
+                raise error from None
+
+    async def emit(
+        self, event_type: str, actor: str, payload: dict[str, Any], action_id: int = 0
+    ) -> Event:
+        """Append a coordinator event with a JSON object payload."""
+        request = spb.EmitEventRequest(
+            event_type=event_type,
+            actor=actor,
+            payload_json=encode_object(payload),
+            action_id=action_id,
+        )
+        return Event.from_proto((await self._call("EmitEvent", request)).event)
+
+    async def stats(self, *, queue: str = "", project: str = "") -> QueueStats:
+        """Counts per queue and action type, and the cursor of the log's end."""
+        request = spb.GetQueueStatsRequest(queue=queue, project=project)
+        return records.queue_stats(await self._call("GetQueueStats", request))
+
+    async def migrate(self) -> MigrateReport:
+        """Create or upgrade the schema."""
+        request = spb.MigrateRequest()
+        timeout = max(self.timeout, 60.0)
+        return records.migrate_report(await self._call("Migrate", request, timeout=timeout))
+
+
+class AsyncEventStream:
+    """A live WatchEvents subscription: yields `EventBatch`es, raises typed
+    errors, and ends quietly after `cancel()`."""
+
+    def __init__(self, call: Any, address: str) -> None:
+        self._call = call
+        self._address = address
+        self._cancelled = False
+
+    async def __aiter__(self) -> AsyncIterator[EventBatch]:
+        try:
+            async for message in self._call:
+                yield records.event_batch(message)
+        except grpc.RpcError as exc:
+            if self._cancelled or exc.code() is grpc.StatusCode.CANCELLED:
+                return
+            raise error_from_rpc(exc, self._address) from None
+        except asyncio.CancelledError:
+            if not self._cancelled:
+                raise
+
+    def cancel(self) -> None:
+        """End the stream."""
+        self._cancelled = True
+        self._call.cancel()

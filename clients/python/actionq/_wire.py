@@ -1,0 +1,234 @@
+"""What both clients share: request builders, channel settings, and the few
+primitives that differ between the blocking and the asyncio flavour.
+
+The asyncio client (`_async_client.py`) is the one source of every call; the
+blocking client is generated from it by unasync (`clients/python/gen_sync.py`),
+which renames each `async_*` primitive below to its `sync_*` twin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import grpc
+from google.protobuf import duration_pb2, timestamp_pb2
+
+from .records import encode_object, status_number
+from .v1 import action_pb2 as pb
+from .v1 import service_pb2 as spb
+
+DEFAULT_ADDRESS = "127.0.0.1:50051"
+DEFAULT_TIMEOUT = 10.0
+# Extra time a long-polling call gets beyond its wait.
+WAIT_MARGIN = 5.0
+# Enqueue retries: attempts in all, and the backoff between them (seconds).
+ENQUEUE_ATTEMPTS = 4
+ENQUEUE_BACKOFF = (0.1, 1.0)
+
+# Calls that are safe to repeat are retried by the channel when the server or
+# its database is briefly unavailable. Enqueue is retried by the client itself,
+# with its request_id; the other state-changing calls are not retried.
+IDEMPOTENT_METHODS = (
+    "GetAction",
+    "ListActions",
+    "ListEvents",
+    "GetQueueStats",
+    "Heartbeat",
+    "Sweep",
+    "Migrate",
+)
+CHANNEL_OPTIONS = [
+    ("grpc.enable_retries", 1),
+    (
+        "grpc.service_config",
+        json.dumps(
+            {
+                "methodConfig": [
+                    {
+                        "name": [
+                            {"service": "actionq.v1.ActionQueueService", "method": m}
+                            for m in IDEMPOTENT_METHODS
+                        ],
+                        "retryPolicy": {
+                            "maxAttempts": 4,
+                            "initialBackoff": "0.1s",
+                            "maxBackoff": "1s",
+                            "backoffMultiplier": 2,
+                            "retryableStatusCodes": ["UNAVAILABLE"],
+                        },
+                    }
+                ]
+            }
+        ),
+    ),
+]
+
+
+def target(address: str | None) -> str:
+    """The server address: the argument, else ACTIONQ_SERVER, else the default."""
+    return address or os.environ.get("ACTIONQ_SERVER") or DEFAULT_ADDRESS
+
+
+def call_metadata(token: str | None, tls: bool) -> tuple[tuple[str, str], ...]:
+    """Bearer token metadata for plaintext channels (TLS channels carry it in
+    their credentials)."""
+    return (("authorization", f"Bearer {token}"),) if token and not tls else ()
+
+
+def _credentials(token: str | None) -> grpc.ChannelCredentials:
+    credentials = grpc.ssl_channel_credentials()
+    if token:
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(token)
+        )
+    return credentials
+
+
+def async_channel(address: str, tls: bool, token: str | None) -> grpc.aio.Channel:
+    """An asyncio channel with the retry policy."""
+    if tls:
+        return grpc.aio.secure_channel(address, _credentials(token), options=CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+
+
+def sync_channel(address: str, tls: bool, token: str | None) -> grpc.Channel:
+    """A blocking channel with the retry policy."""
+    if tls:
+        return grpc.secure_channel(address, _credentials(token), options=CHANNEL_OPTIONS)
+    return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+
+
+async def async_sleep(seconds: float) -> None:
+    """Pause the calling task."""
+    await asyncio.sleep(seconds)
+
+
+def sync_sleep(seconds: float) -> None:
+    """Pause the calling thread."""
+    time.sleep(seconds)
+
+
+def duration(seconds: float | None) -> duration_pb2.Duration | None:
+    """Seconds as a Duration (None stays unset); refuses NaN and infinities."""
+    if seconds is None:
+        return None
+    if not math.isfinite(seconds):
+        raise ValueError(f"a duration must be a finite number of seconds, not {seconds}")
+    message = duration_pb2.Duration()
+    message.FromNanoseconds(round(seconds * 1e9))
+    return message
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    """A datetime as a Timestamp (naive datetimes are taken as UTC)."""
+    if value is None:
+        return None
+    message = timestamp_pb2.Timestamp()
+    message.FromDatetime(value)
+    return message
+
+
+def new_action(
+    action_type: str,
+    project: str,
+    *,
+    queue: str = "",
+    target_ref: str = "",
+    source_refs: Sequence[str] = (),
+    payload: dict[str, Any] | None = None,
+    payload_json: str | None = None,
+    priority: int = 0,
+    parent_id: int = 0,
+    created_by: str = "",
+    idempotency_key: str = "",
+    max_attempts: int = 0,
+    run_after: datetime | None = None,
+    delay: float | None = None,
+) -> pb.NewAction:
+    """One action to enqueue. `payload` is encoded as JSON text (NaN and
+    Infinity are refused); `payload_json` sends JSON text verbatim instead."""
+    if payload is not None and payload_json is not None:
+        raise ValueError("pass payload or payload_json, not both")
+    text = payload_json if payload_json is not None else encode_object(payload or {})
+    return pb.NewAction(
+        queue=queue,
+        action_type=action_type,
+        project=project,
+        target_ref=target_ref,
+        source_refs=list(source_refs),
+        payload_json=text,
+        priority=priority,
+        parent_id=parent_id,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+        max_attempts=max_attempts,
+        run_after=timestamp(run_after),
+        delay=duration(delay),
+    )
+
+
+def completion(
+    action_id: int,
+    lease_token: str = "",
+    *,
+    result_ref: str = "",
+    result: dict[str, Any] | None = None,
+    actor: str = "",
+) -> spb.CompleteRequest:
+    """One completion: a Complete request, also an item of `complete_many`."""
+    return spb.CompleteRequest(
+        id=action_id,
+        lease_token=lease_token,
+        result_ref=result_ref,
+        result_json=encode_object(result, "result") if result is not None else "",
+        actor=actor,
+    )
+
+
+def claim_request(
+    worker: str,
+    queue: str,
+    action_types: Iterable[str],
+    project: str,
+    max_actions: int,
+    lease: float | None,
+    wait: float | None,
+) -> spb.ClaimRequest:
+    """A Claim request."""
+    return spb.ClaimRequest(
+        worker=worker,
+        queue=queue,
+        action_types=list(action_types),
+        project=project,
+        max_actions=max_actions,
+        lease=duration(lease),
+        wait=duration(wait),
+    )
+
+
+def list_actions_request(
+    statuses: Iterable[str],
+    action_type: str,
+    project: str,
+    queue: str,
+    page_size: int,
+    page_token: str,
+    newest_first: bool,
+) -> spb.ListActionsRequest:
+    """A ListActions request; statuses by name ("pending", ...)."""
+    return spb.ListActionsRequest(
+        statuses=[status_number(s) for s in statuses],
+        action_type=action_type,
+        project=project,
+        queue=queue,
+        page_size=page_size,
+        page_token=page_token,
+        newest_first=newest_first,
+    )
