@@ -2,7 +2,8 @@
 
 Usage: python conformance.py SCENARIO_PATH   (env: ACTIONQ_SERVER,
 ACTIONQ_CONFORMANCE_PROJECT, ACTIONQ_CONFORMANCE_CREATED_BY). Prints one line
-per step and exits 0 only when every step passed.
+per step and exits 0 only when every step passed. The scenario is read with
+`json.load`, which keeps every digit of an integer.
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from actionq import Client, Error, new_action
-from actionq.records import STATUS_BY_NUMBER
+from actionq import Action, ActionqError, Client, new_action
+
+
+def same(a: Any, b: Any) -> bool:
+    """JSON values equal in value and kind: 1, 1.0 and true are three values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
 
 
 class Runner:
@@ -51,8 +61,13 @@ class Runner:
         expected = step.get("expect_code", "OK")
         try:
             result = getattr(self, f"op_{op}")(step)
-        except Error as exc:
-            return None if exc.code == expected else f"got {exc.code} ({exc.message})"
+        except ActionqError as exc:
+            if exc.code != expected:
+                return f"got {exc} (expected {expected})"
+            reason = step.get("expect_reason")
+            if reason and exc.reason != reason:
+                return f"reason {exc.reason!r}, expected {reason!r} ({exc})"
+            return None
         if expected != "OK":
             return f"expected {expected}, got OK"
         return result  # type: ignore[no-any-return]
@@ -66,16 +81,22 @@ class Runner:
         return self.tokens.get(step.get("ref", ""), "")
 
     @staticmethod
-    def _status(step: dict[str, Any], *actions: Any) -> str | None:
+    def _check(step: dict[str, Any], actions: Sequence[Action]) -> str | None:
+        """The step's expect_status, expect_payload and expect_result."""
         want = step.get("expect_status")
-        got = [STATUS_BY_NUMBER.get(a.status) for a in actions]
+        got = [a.status for a in actions]
         if want and any(g != want for g in got):
             return f"status {got}, expected {want}"
+        for key, attr in (("expect_payload", "payload"), ("expect_result", "result")):
+            if key in step:
+                for action in actions:
+                    value = getattr(action, attr)
+                    if not same(value, step[key]):
+                        return f"{attr} {json.dumps(value)}, expected {json.dumps(step[key])}"
         return None
 
-    def op_enqueue(self, step: dict[str, Any]) -> str | None:
-        specs = step["actions"]
-        messages = [
+    def _new_actions(self, step: dict[str, Any]) -> list[Any]:
+        return [
             new_action(
                 spec.get("action_type", self.scenario["action_type"]),
                 self.project,
@@ -83,14 +104,39 @@ class Runner:
                 target_ref=spec.get("target_ref", ""),
                 source_refs=spec.get("source_refs", ()),
                 payload=spec.get("payload"),
+                payload_json=spec.get("payload_json"),
                 created_by=self.created_by,
             )
-            for spec in specs
+            for spec in step["actions"]
         ]
-        stored = self.client.enqueue(messages)
-        for spec, item in zip(specs, stored, strict=True):
+
+    def op_enqueue(self, step: dict[str, Any]) -> str | None:
+        stored = self.client.enqueue(self._new_actions(step))
+        for spec, item in zip(step["actions"], stored, strict=True):
             self.ids[spec["ref"]] = item.action.id
-        return self._status(step, *(s.action for s in stored))
+        return self._check(step, [s.action for s in stored])
+
+    def op_enqueue_retry(self, step: dict[str, Any]) -> str | None:
+        request_id = str(uuid.uuid4())
+        messages = self._new_actions(step)
+        first = self.client.enqueue(messages, request_id=request_id)
+        again = self.client.enqueue(messages, request_id=request_id)
+        ids = [e.action.id for e in first]
+        for spec, action_id in zip(step["actions"], ids, strict=True):
+            self.ids[spec["ref"]] = action_id
+        if first.replayed or not again.replayed:
+            return f"replayed {first.replayed}, then {again.replayed}; expected False, then True"
+        if [e.action.id for e in again] != ids:
+            return f"the retry answered ids {[e.action.id for e in again]}, expected {ids}"
+        payloads = [json.dumps(s.get("payload", {}), sort_keys=True) for s in step["actions"]]
+        stored = [
+            a.id
+            for a in self.client.iter_actions(project=self.project)
+            if json.dumps(a.payload, sort_keys=True) in payloads
+        ]
+        if sorted(stored) != sorted(ids):
+            return f"stored {stored}, expected exactly {ids}"
+        return self._check(step, [e.action for e in again])
 
     def op_claim(self, step: dict[str, Any]) -> str | None:
         claimed = self.client.claim(
@@ -113,25 +159,28 @@ class Runner:
 
     def op_complete(self, step: dict[str, Any]) -> str | None:
         action = self.client.complete(
-            self._id(step), self._lease(step), result_ref=step["result_ref"]
+            self._id(step),
+            self._lease(step),
+            result_ref=step["result_ref"],
+            result=step.get("result"),
         )
-        return self._status(step, action)
+        return self._check(step, [action])
 
     def op_fail(self, step: dict[str, Any]) -> str | None:
         action = self.client.fail(self._id(step), self._lease(step), reason=step["reason"])
-        return self._status(step, action)
+        return self._check(step, [action])
 
     def op_reject(self, step: dict[str, Any]) -> str | None:
         action = self.client.reject(
             self._id(step), self._lease(step), reason=step["reason"], validator=step["validator"]
         )
-        return self._status(step, action)
+        return self._check(step, [action])
 
     def op_cancel(self, step: dict[str, Any]) -> str | None:
-        return self._status(step, self.client.cancel(self._id(step), reason=step["reason"]))
+        return self._check(step, [self.client.cancel(self._id(step), reason=step["reason"])])
 
     def op_get(self, step: dict[str, Any]) -> str | None:
-        return self._status(step, self.client.get(self._id(step)))
+        return self._check(step, [self.client.get(self._id(step))])
 
     def op_watch(self, step: dict[str, Any]) -> str | None:
         by_id = {v: k for k, v in self.ids.items()}
@@ -140,14 +189,14 @@ class Runner:
             after_cursor=step["after_cursor"], action_ids=[self.ids[r] for r in step["refs"]]
         )
         got: list[tuple[str, str]] = []
-        cursors: list[int] = []
+        cursors: list[str] = []
         timer = threading.Timer(step["timeout_ms"] / 1000, stream.cancel)
         timer.start()
         try:
-            for message in stream:
-                for event in message.events:
-                    got.append((by_id.get(event.action_id, "?"), event.event_type))
-                    cursors.append(event.id)
+            for batch in stream:
+                for event in batch.events:
+                    got.append((by_id.get(event.action_id or 0, "?"), event.event_type))
+                    cursors.append(event.cursor)
                 if len(got) >= len(want):
                     break
         finally:
@@ -155,8 +204,8 @@ class Runner:
             stream.cancel()
         if got != want:
             return f"events {got}"
-        if cursors != sorted(set(cursors)):
-            return f"cursors not strictly increasing: {cursors}"
+        if len(set(cursors)) != len(cursors) or not all(cursors):
+            return f"cursors not distinct and set: {cursors}"
         return None
 
 
