@@ -1,0 +1,136 @@
+package dev.actionq.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.actionq.v1.Action;
+import dev.actionq.v1.ActionQueueServiceGrpc;
+import dev.actionq.v1.ClaimRequest;
+import dev.actionq.v1.ClaimResponse;
+import dev.actionq.v1.ClaimedAction;
+import dev.actionq.v1.CompleteManyRequest;
+import dev.actionq.v1.CompleteManyResponse;
+import dev.actionq.v1.CompleteRequest;
+import dev.actionq.v1.FailRequest;
+import dev.actionq.v1.FailResponse;
+import io.grpc.stub.StreamObserver;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class WorkerTest {
+
+  private static final String PAYLOAD =
+      "{\"user_id\": 9007199254740993, \"min\": -9223372036854775808, \"note\": \"héllo 🎉\"}";
+
+  /**
+   * Hands out one action with {@link #PAYLOAD} on the first Claim; later Claims wait out their
+   * wait (or the end of the test) and find nothing. Records completions and failures.
+   */
+  private static final class OneAction extends ActionQueueServiceGrpc.ActionQueueServiceImplBase {
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    final CountDownLatch done = new CountDownLatch(1);
+    final BlockingQueue<CompleteRequest> completed = new LinkedBlockingQueue<>();
+    final BlockingQueue<FailRequest> failed = new LinkedBlockingQueue<>();
+
+    @Override
+    public void claim(ClaimRequest request, StreamObserver<ClaimResponse> response) {
+      ClaimResponse.Builder answer = ClaimResponse.newBuilder();
+      if (claimed.compareAndSet(false, true)) {
+        answer.addActions(ClaimedAction.newBuilder().setLeaseToken("lease-1")
+            .setAction(Action.newBuilder().setId(1).setActionType("t").setPayloadJson(PAYLOAD)));
+      } else {
+        try {
+          done.await(Protos.duration(request.getWait()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      response.onNext(answer.build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void completeMany(
+        CompleteManyRequest request, StreamObserver<CompleteManyResponse> response) {
+      completed.addAll(request.getCompletionsList());
+      response.onNext(CompleteManyResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void fail(FailRequest request, StreamObserver<FailResponse> response) {
+      failed.add(request);
+      response.onNext(FailResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+  }
+
+  /** Runs a worker with {@code handler} against {@code service} until {@code until} returns. */
+  private static <T> T runUntil(OneAction service, Handler handler, BlockingQueue<T> until)
+      throws Exception {
+    try (InProcess server = InProcess.serve(service)) {
+      Worker worker = Worker.builder(server.client)
+          .name("test-worker")
+          .claimWait(Duration.ofSeconds(1))
+          .stopOnShutdown(false)
+          .handler(handler)
+          .build();
+      Thread running = new Thread(worker::run, "test-worker");
+      running.start();
+      try {
+        return until.poll(10, TimeUnit.SECONDS);
+      } finally {
+        worker.stop();
+        service.done.countDown();
+        worker.close();
+        running.join();
+      }
+    }
+  }
+
+  @Test
+  void handlersGetThePayloadDecodedAndTheirResultGoesOutAsJson() throws Exception {
+    OneAction service = new OneAction();
+    BlockingQueue<ObjectNode> payloads = new LinkedBlockingQueue<>();
+    CompleteRequest completion = runUntil(service, job -> {
+      payloads.add(job.payload());
+      ObjectNode result = Json.object();
+      result.set("echo", job.payload().get("user_id"));
+      result.put("beyond", BigInteger.TWO.pow(64));
+      return Result.of("done:" + job.id(), result);
+    }, service.completed);
+
+    assertNotNull(completion, "no completion within 10 s");
+    assertEquals(Json.parse(PAYLOAD), payloads.poll());
+    assertEquals(1, completion.getId());
+    assertEquals("lease-1", completion.getLeaseToken());
+    assertEquals("done:1", completion.getResultRef());
+    assertEquals("{\"echo\":9007199254740993,\"beyond\":18446744073709551616}",
+        completion.getResultJson());
+  }
+
+  @Test
+  void aResultWithoutJsonSendsNone() throws Exception {
+    OneAction service = new OneAction();
+    CompleteRequest completion = runUntil(service, job -> Result.of("ref"), service.completed);
+    assertNotNull(completion, "no completion within 10 s");
+    assertEquals("", completion.getResultJson());
+  }
+
+  @Test
+  void aResultThatIsNotAnObjectFailsTheAttempt() throws Exception {
+    OneAction service = new OneAction();
+    FailRequest failure = runUntil(service,
+        job -> Result.of("ref", java.util.List.of(1, 2)), service.failed);
+    assertNotNull(failure, "no failure within 10 s");
+    assertEquals(1, failure.getId());
+    assertEquals("not a JSON object: ARRAY", failure.getReason());
+  }
+}
