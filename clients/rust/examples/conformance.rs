@@ -5,6 +5,10 @@
 //! `ACTIONQ_CONFORMANCE_PROJECT` and `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment. The
 //! scenario prints `ok <name>` or `FAIL <name>: <why>` per step and exits 0 iff every step
 //! passed; the worker check prints one summary line and exits 0 iff it passed.
+//!
+//! The scenario is read with the crate's lossless JSON decoding (serde_json with
+//! `arbitrary_precision`), and JSON payloads and results are compared as values: integers digit
+//! for digit, fractions as doubles, key order ignored.
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
@@ -12,9 +16,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actionq::pb;
-use actionq::{ActionStatus, CancellationToken, Client, ClientOptions, Completion, Worker};
-use serde_json::Value;
-use tonic::{Code, Status};
+use actionq::{
+    Action, ActionStatus, CancellationToken, Client, ClientOptions, Completion, Error, Worker,
+};
+use serde_json::{json, Number, Value};
+use tonic::Code;
 
 const WORKER: &str = "conformance-rust";
 
@@ -90,8 +96,9 @@ const WORKER_LEASE: Duration = Duration::from_secs(30);
 
 /// The live check of the worker helper: enqueues 300 actions of a fresh type, runs a `Worker`
 /// until each was handled, stops it gracefully and checks through ListActions that every action
-/// ended as its handler said (one returns an error and must end FAILED, the others COMPLETED) and
-/// that the handler ran exactly once per action. Prints one line (never `ok `/`FAIL ` lines,
+/// ended as its handler said (one returns an error and must end FAILED, the others COMPLETED with
+/// their payload echoed as result, big integers intact) and that the handler ran exactly once per
+/// action. Prints one line (never `ok `/`FAIL ` lines,
 /// which belong to the scenario).
 async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
     let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
@@ -106,16 +113,22 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
     let began = Instant::now();
 
     let actions = (0..WORKER_ACTIONS)
-        .map(|i| pb::NewAction {
-            action_type: action_type.clone(),
-            project: project.clone(),
-            created_by: created_by.clone(),
-            target_ref: format!("item:{i}"),
+        .map(|i| {
+            pb::NewAction {
+                action_type: action_type.clone(),
+                project: project.clone(),
+                created_by: created_by.clone(),
+                target_ref: format!("item:{i}"),
+                ..Default::default()
+            }
+            .with_payload(&worker_payload(i))
+        })
+        .collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = client
+        .enqueue(pb::EnqueueRequest {
+            actions,
             ..Default::default()
         })
-        .collect();
-    let ids: Vec<i64> = client
-        .enqueue(pb::EnqueueRequest { actions })
         .await?
         .actions
         .into_iter()
@@ -138,7 +151,7 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
         .lease(WORKER_LEASE);
     let handler = {
         let (runs, all_handled) = (Arc::clone(&runs), Arc::clone(&all_handled));
-        move |action: pb::Action, _cancel: CancellationToken| {
+        move |action: Action, _cancel: CancellationToken| {
             let mut runs = runs.lock().unwrap();
             let count = runs.entry(action.id).or_insert(0);
             *count += 1;
@@ -148,7 +161,8 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
             std::future::ready(if action.id == failing {
                 Err(FAILURE.to_owned())
             } else {
-                Ok(Completion::new(format!("done:{}", action.id)))
+                let echo = json!({ "echo": action.payload });
+                Ok(Completion::new(format!("done:{}", action.id)).with_result(echo))
             })
         }
     };
@@ -172,7 +186,7 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
     match stopped {
         Err(_) => problems.push("the worker did not stop within 10 s".to_owned()),
         Ok(Err(join_error)) => problems.push(format!("the worker task failed: {join_error}")),
-        Ok(Ok(Err(status))) => problems.push(format!("the worker returned {}", describe(status))),
+        Ok(Ok(Err(err))) => problems.push(format!("the worker returned {err}")),
         Ok(Ok(Ok(()))) => {}
     }
 
@@ -191,7 +205,7 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
     let stored = list_all(&client, &project, &action_type).await?;
     let (mut completed, mut failed) = (0, 0);
     let mut commits = HashSet::new();
-    for id in &ids {
+    for (i, id) in ids.iter().enumerate() {
         let Some(action) = stored.get(id) else {
             problems.push(format!("action {id} is missing from ListActions"));
             continue;
@@ -210,7 +224,11 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
                 ));
             }
         } else if status == ActionStatus::Completed && action.result_ref == format!("done:{id}") {
-            completed += 1;
+            let want = json!({ "echo": worker_payload(i) });
+            match action.result::<Value>() {
+                Ok(Some(got)) if same_json(&got, &want) => completed += 1,
+                got => problems.push(format!("action {id} has result {got:?}, want {want}")),
+            }
             // Completions committed together share completed_at (the transaction's now()).
             commits.insert(action.completed_at.map(|t| (t.seconds, t.nanos)));
         } else {
@@ -241,12 +259,17 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(false)
 }
 
+/// The payload of the worker check's `i`th action: its number and integers a double cannot hold.
+fn worker_payload(i: usize) -> Value {
+    json!({ "item": i, "above_2_53": (1u64 << 53) + 1, "min_int64": i64::MIN })
+}
+
 /// Every action of this type in this project, by id (ListActions, page by page).
 async fn list_all(
     client: &Client,
     project: &str,
     action_type: &str,
-) -> Result<HashMap<i64, pb::Action>, Status> {
+) -> Result<HashMap<i64, pb::Action>, Error> {
     let mut actions = HashMap::new();
     let mut page_token = String::new();
     loop {
@@ -311,14 +334,17 @@ impl Runner {
                 expect(step, outcome.map(|_| None))
             }
             "complete" => {
-                let request = pb::CompleteRequest {
+                let mut request = pb::CompleteRequest {
                     id: self.id(step)?,
                     lease_token: self.lease(step)?,
                     result_ref: text(step, "result_ref"),
                     ..Default::default()
                 };
+                if let Some(result) = step.get("result") {
+                    request = request.with_result(result).map_err(|e| e.to_string())?;
+                }
                 let outcome = self.client.complete(request).await;
-                expect(step, outcome.map(|r| Some(statuses(r.action))))
+                expect_action(step, outcome.map(|r| r.action))
             }
             "fail" => {
                 let request = pb::FailRequest {
@@ -328,7 +354,7 @@ impl Runner {
                     ..Default::default()
                 };
                 let outcome = self.client.fail(request).await;
-                expect(step, outcome.map(|r| Some(statuses(r.action))))
+                expect_action(step, outcome.map(|r| r.action))
             }
             "reject" => {
                 let request = pb::RejectRequest {
@@ -338,7 +364,7 @@ impl Runner {
                     validator: text(step, "validator"),
                 };
                 let outcome = self.client.reject(request).await;
-                expect(step, outcome.map(|r| Some(statuses(r.action))))
+                expect_action(step, outcome.map(|r| r.action))
             }
             "cancel" => {
                 let request = pb::CancelRequest {
@@ -347,63 +373,84 @@ impl Runner {
                     ..Default::default()
                 };
                 let outcome = self.client.cancel(request).await;
-                expect(step, outcome.map(|r| Some(statuses(r.action))))
+                expect_action(step, outcome.map(|r| r.action))
             }
             "get" => {
                 let request = pb::GetActionRequest { id: self.id(step)? };
                 let outcome = self.client.get_action(request).await;
-                expect(step, outcome.map(|r| Some(statuses(r.action))))
+                expect_action(step, outcome.map(|r| r.action))
             }
+            "enqueue_retry" => self.enqueue_retry(step).await,
             "watch" => self.watch(step).await,
             other => Err(format!("unknown op {other:?}")),
         }
     }
 
-    async fn enqueue(&mut self, step: &Value) -> StepResult {
-        let specs = step["actions"].as_array().cloned().unwrap_or_default();
-        let actions = specs
+    /// The NewActions a step's `actions` describe; `payload_json` is sent verbatim.
+    fn new_actions(&self, specs: &[Value]) -> Result<Vec<pb::NewAction>, String> {
+        specs
             .iter()
-            .map(|spec| pb::NewAction {
-                action_type: spec
-                    .get("action_type")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&self.action_type)
-                    .to_owned(),
-                project: self.project.clone(),
-                created_by: self.created_by.clone(),
-                priority: spec["priority"].as_i64().unwrap_or(0) as i32,
-                target_ref: text(spec, "target_ref"),
-                source_refs: spec["source_refs"]
-                    .as_array()
-                    .map(|refs| {
-                        refs.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                payload: spec
-                    .get("payload")
-                    .cloned()
-                    .and_then(actionq::json::to_struct),
-                ..Default::default()
-            })
-            .collect();
-        let outcome = self.client.enqueue(pb::EnqueueRequest { actions }).await;
-        if let Ok(response) = &outcome {
-            if response.actions.len() != specs.len() {
-                return Err(format!(
-                    "enqueued {} actions, asked for {}",
-                    response.actions.len(),
-                    specs.len()
-                ));
-            }
-            for (spec, enqueued) in specs.iter().zip(&response.actions) {
-                if let (Some(r), Some(action)) = (spec["ref"].as_str(), &enqueued.action) {
-                    self.ids.insert(r.to_owned(), action.id);
+            .map(|spec| {
+                let action = pb::NewAction {
+                    action_type: spec
+                        .get("action_type")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&self.action_type)
+                        .to_owned(),
+                    project: self.project.clone(),
+                    created_by: self.created_by.clone(),
+                    priority: spec["priority"].as_i64().unwrap_or(0) as i32,
+                    target_ref: text(spec, "target_ref"),
+                    source_refs: strings(&spec["source_refs"]),
+                    payload_json: text(spec, "payload_json"),
+                    ..Default::default()
+                };
+                match spec.get("payload") {
+                    Some(payload) => action.with_payload(payload).map_err(|e| e.to_string()),
+                    None => Ok(action),
                 }
+            })
+            .collect()
+    }
+
+    /// Binds each spec's `ref` to the id of the action enqueued for it.
+    fn bind(&mut self, specs: &[Value], response: &pb::EnqueueResponse) -> StepResult {
+        if response.actions.len() != specs.len() {
+            return Err(format!(
+                "enqueued {} actions, asked for {}",
+                response.actions.len(),
+                specs.len()
+            ));
+        }
+        for (spec, enqueued) in specs.iter().zip(&response.actions) {
+            if let (Some(r), Some(action)) = (spec["ref"].as_str(), &enqueued.action) {
+                self.ids.insert(r.to_owned(), action.id);
             }
         }
+        Ok(())
+    }
+
+    async fn enqueue(&mut self, step: &Value) -> StepResult {
+        let specs = step["actions"].as_array().cloned().unwrap_or_default();
+        let actions = self.new_actions(&specs)?;
+        let outcome = self
+            .client
+            .enqueue(pb::EnqueueRequest {
+                actions,
+                ..Default::default()
+            })
+            .await;
+        if let Ok(response) = &outcome {
+            self.bind(&specs, response)?;
+        }
+        let enqueued: Vec<pb::Action> = match &outcome {
+            Ok(response) => response
+                .actions
+                .iter()
+                .filter_map(|e| e.action.clone())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         expect(
             step,
             outcome.map(|r| {
@@ -414,7 +461,66 @@ impl Runner {
                         .collect(),
                 )
             }),
-        )
+        )?;
+        enqueued
+            .iter()
+            .try_for_each(|action| check_json(step, action))
+    }
+
+    /// Sends one Enqueue twice with the same request_id: the second must replay the first (same
+    /// ids, `replayed`), and each action must exist once.
+    async fn enqueue_retry(&mut self, step: &Value) -> StepResult {
+        let specs = step["actions"].as_array().cloned().unwrap_or_default();
+        let request = pb::EnqueueRequest {
+            actions: self.new_actions(&specs)?,
+            request_id: uuid::Uuid::new_v4().to_string(),
+        };
+        let first = match self.client.enqueue(request.clone()).await {
+            Ok(first) => first,
+            Err(err) => return expect(step, Err(err)),
+        };
+        let second = self.client.enqueue(request).await;
+        let second = match second {
+            Ok(second) => second,
+            Err(err) => return expect(step, Err(err)),
+        };
+        expect(step, Ok(None))?;
+        self.bind(&specs, &first)?;
+        let ids = |r: &pb::EnqueueResponse| -> Vec<i64> {
+            r.actions
+                .iter()
+                .map(|e| e.action.as_ref().map_or(0, |a| a.id))
+                .collect()
+        };
+        if first.replayed || !second.replayed {
+            return Err(format!(
+                "replayed {} then {}, want false then true",
+                first.replayed, second.replayed
+            ));
+        }
+        if ids(&first) != ids(&second) {
+            return Err(format!(
+                "the retry returned ids {:?}, the first call {:?}",
+                ids(&second),
+                ids(&first)
+            ));
+        }
+        let stored = list_all(&self.client, &self.project, &self.action_type)
+            .await
+            .map_err(|e| format!("ListActions: {e}"))?;
+        for spec in &specs {
+            let Some(want) = spec.get("payload") else {
+                continue;
+            };
+            let copies = stored
+                .values()
+                .filter(|a| a.payload::<Value>().is_ok_and(|got| same_json(&got, want)))
+                .count();
+            if copies != 1 {
+                return Err(format!("{copies} actions have payload {want}, want 1"));
+            }
+        }
+        Ok(())
     }
 
     async fn claim(&mut self, step: &Value) -> StepResult {
@@ -464,34 +570,33 @@ impl Runner {
             .unwrap_or_default();
         let timeout = Duration::from_millis(step["timeout_ms"].as_u64().unwrap_or(10_000));
         let request = pb::WatchEventsRequest {
-            after_cursor: step["after_cursor"].as_i64().unwrap_or(0),
+            after_cursor: text(step, "after_cursor"),
             action_ids,
             ..Default::default()
         };
 
+        // Cursors are opaque: only checked to be there, never ordered.
         let mut got: Vec<(String, String)> = Vec::new();
-        let mut last_event_id = i64::MIN;
-        let mut last_cursor = i64::MIN;
+        let mut seen = HashSet::new();
         let read = async {
-            let mut stream = self.client.watch_events(request).await.map_err(describe)?;
+            let mut stream = self
+                .client
+                .watch_events(request)
+                .await
+                .map_err(|e| e.to_string())?;
             while got.len() < want.len() {
                 let message = stream
                     .message()
                     .await
-                    .map_err(describe)?
+                    .map_err(|e| Error::from(e).to_string())?
                     .ok_or("the stream ended early")?;
-                if message.events.is_empty() {
-                    continue;
+                if message.cursor.is_empty() {
+                    return Err("a message without a cursor".to_owned());
                 }
-                if message.cursor <= last_cursor {
-                    return Err(format!("cursor {} after {last_cursor}", message.cursor));
-                }
-                last_cursor = message.cursor;
                 for event in message.events {
-                    if event.id <= last_event_id {
-                        return Err(format!("event id {} after {last_event_id}", event.id));
+                    if !seen.insert(event.id) {
+                        return Err(format!("event {} delivered twice", event.id));
                     }
-                    last_event_id = event.id;
                     got.push((self.ref_of(event.action_id), event.event_type));
                 }
             }
@@ -542,20 +647,28 @@ impl Runner {
     }
 }
 
-/// Checks the call's status code against `expect_code` and, on success, the returned statuses
-/// against `expect_status`.
-fn expect(step: &Value, outcome: Result<Option<Vec<String>>, Status>) -> StepResult {
+/// Checks the call's status code against `expect_code` and its ErrorInfo reason against
+/// `expect_reason` and, on success, the returned statuses against `expect_status`.
+fn expect(step: &Value, outcome: Result<Option<Vec<String>>, Error>) -> StepResult {
     let want_code = step["expect_code"].as_str().unwrap_or("OK");
     let (code, got_statuses) = match &outcome {
         Ok(statuses) => ("OK", statuses.as_ref()),
-        Err(status) => (code_name(status.code()), None),
+        Err(err) => (code_name(err.code()), None),
     };
     if code != want_code {
         let detail = outcome
             .err()
-            .map(|s| format!(" ({})", s.message()))
+            .map(|err| format!(" ({err})"))
             .unwrap_or_default();
         return Err(format!("got {code}{detail}, want {want_code}"));
+    }
+    if let (Some(want), Err(err)) = (step["expect_reason"].as_str(), &outcome) {
+        if err.reason().as_str() != want {
+            return Err(format!(
+                "reason {:?}, want {want:?} ({err})",
+                err.reason().as_str()
+            ));
+        }
     }
     if let (Some(want), Some(got)) = (step["expect_status"].as_str(), got_statuses) {
         if got.is_empty() || got.iter().any(|s| s != want) {
@@ -565,8 +678,65 @@ fn expect(step: &Value, outcome: Result<Option<Vec<String>>, Status>) -> StepRes
     Ok(())
 }
 
-fn statuses(action: Option<pb::Action>) -> Vec<String> {
-    vec![status_name(action)]
+/// [`expect`] for a call that returns one action, then [`check_json`] on it.
+fn expect_action(step: &Value, outcome: Result<Option<pb::Action>, Error>) -> StepResult {
+    let action = outcome.as_ref().ok().cloned().flatten();
+    expect(step, outcome.map(|a| Some(vec![status_name(a)])))?;
+    action.map_or(Ok(()), |action| check_json(step, &action))
+}
+
+/// Checks the action's payload against `expect_payload` and its result against `expect_result`,
+/// as decoded JSON values.
+fn check_json(step: &Value, action: &pb::Action) -> StepResult {
+    if let Some(want) = step.get("expect_payload") {
+        let got: Value = action.payload().map_err(|e| {
+            format!(
+                "payload_json {:?} does not decode: {e}",
+                action.payload_json
+            )
+        })?;
+        if !same_json(&got, want) {
+            return Err(format!("payload {got}, want {want}"));
+        }
+    }
+    if let Some(want) = step.get("expect_result") {
+        let got: Option<Value> = action
+            .result()
+            .map_err(|e| format!("result_json {:?} does not decode: {e}", action.result_json))?;
+        if !got.as_ref().is_some_and(|got| same_json(got, want)) {
+            return Err(format!("result {got:?}, want {want}"));
+        }
+    }
+    Ok(())
+}
+
+/// Equal as JSON values: same structure and strings, object keys in any order, numbers equal in
+/// value however they are spelled (integers digit for digit, fractions as doubles).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => same_number(x, y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, a)| y.get(key).is_some_and(|b| same_json(a, b)))
+        }
+        _ => a == b,
+    }
+}
+
+fn same_number(x: &Number, y: &Number) -> bool {
+    let (a, b) = (x.to_string(), y.to_string());
+    let integer = |text: &str| !text.contains(['.', 'e', 'E']);
+    if a == b {
+        true
+    } else if integer(&a) && integer(&b) {
+        matches!((a.parse::<i128>(), b.parse::<i128>()), (Ok(p), Ok(q)) if p == q)
+    } else {
+        matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q)
+    }
 }
 
 /// "completed" for ACTION_STATUS_COMPLETED.
@@ -576,10 +746,6 @@ fn status_name(action: Option<pb::Action>) -> String {
         .as_str_name()
         .trim_start_matches("ACTION_STATUS_")
         .to_lowercase()
-}
-
-fn describe(status: Status) -> String {
-    format!("{}: {}", code_name(status.code()), status.message())
 }
 
 fn code_name(code: Code) -> &'static str {

@@ -1,6 +1,14 @@
 use std::time::Duration;
 
 use actionq::{shutdown_on_signal, ClientOptions, Completion, Worker};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The payload of an `image.resize` action.
+#[derive(Deserialize)]
+struct Resize {
+    width: u32,
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -9,10 +17,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .action_types(["image.resize"])
         .concurrency(4)
         .run(shutdown_on_signal(), |action, cancel| async move {
+            // action.payload is a serde_json::Value; payload::<T>() decodes it into your own type.
+            let resize: Resize = action.payload().map_err(|e| format!("bad payload: {e}"))?;
             tokio::select! {
                 _ = cancel.cancelled() => Err("cancelled".to_owned()), // not reported: the action is gone
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {
-                    Ok(Completion::new(format!("resized:{}", action.target_ref)))
+                    Ok(Completion::new(format!("resized:{}", action.target_ref))
+                        .with_result(json!({"width": resize.width})))
                 }
             }
         })

@@ -1,21 +1,27 @@
 //! Connecting to an actionq server: address, TLS, bearer auth and default per-call deadlines.
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
 use tonic::service::Interceptor;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
-use tonic::{Request, Status, Streaming};
+use tonic::{Code, Request, Status, Streaming};
 
+use crate::events::EventFollower;
 use crate::pb;
 use crate::pb::action_queue_service_client::ActionQueueServiceClient;
+use crate::Error;
 
 /// Address used when neither the options nor `ACTIONQ_SERVER` name one.
 pub const DEFAULT_ADDRESS: &str = "127.0.0.1:50051";
 /// Deadline of every unary call; a Claim gets its `wait` on top.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How many times [`Client::enqueue`] sends one request (the first call and its retries) while it
+/// fails with UNAVAILABLE or DEADLINE_EXCEEDED.
+pub const ENQUEUE_ATTEMPTS: u32 = 4;
 
 /// The generated tonic stub as [`Client`] wires it: bearer auth on every call, no default deadline.
 pub type Stub = ActionQueueServiceClient<InterceptedService<Channel, BearerAuth>>;
@@ -185,8 +191,8 @@ impl Interceptor for BearerAuth {
     }
 }
 
-/// An actionq client: one method per RPC, each with its default deadline. Cheap to clone; clones
-/// share one HTTP/2 connection.
+/// An actionq client: one method per RPC, each with its default deadline, each failing with a typed
+/// [`Error`]. Cheap to clone; clones share one HTTP/2 connection.
 #[derive(Clone, Debug)]
 pub struct Client {
     stub: Stub,
@@ -196,7 +202,7 @@ pub struct Client {
 macro_rules! unary {
     ($(#[$doc:meta])* $name:ident($request:ty) -> $response:ty) => {
         $(#[$doc])*
-        pub async fn $name(&self, request: $request) -> Result<$response, Status> {
+        pub async fn $name(&self, request: $request) -> Result<$response, Error> {
             let request = with_deadline(request, self.timeout);
             Ok(self.stub.clone().$name(request).await?.into_inner())
         }
@@ -214,10 +220,22 @@ impl Client {
         self.timeout
     }
 
-    unary!(
-        /// Stores one or more actions atomically.
-        enqueue(pb::EnqueueRequest) -> pb::EnqueueResponse
-    );
+    /// Stores one or more actions atomically, safe to retry: the request gets a fresh `request_id`
+    /// (a UUID) unless the caller set one, and a call that fails with UNAVAILABLE or
+    /// DEADLINE_EXCEEDED (the reply may have been lost after the server committed) is sent again
+    /// with the same id, up to [`ENQUEUE_ATTEMPTS`] times with backoff from 100 ms to 1 s. The server
+    /// answers a repeat with the first call's actions and `replayed = true` instead of storing them
+    /// twice. Reusing a request_id for a different request is ALREADY_EXISTS
+    /// ([`Reason::RequestIdReused`](crate::Reason::RequestIdReused)).
+    pub async fn enqueue(&self, request: pb::EnqueueRequest) -> Result<pb::EnqueueResponse, Error> {
+        let request = with_request_id(request);
+        let send = |request| {
+            let mut stub = self.stub.clone();
+            let request = with_deadline(request, self.timeout);
+            async move { Ok(stub.enqueue(request).await?.into_inner()) }
+        };
+        retry_unanswered(request, send).await
+    }
     unary!(
         /// Returns one action.
         get_action(pb::GetActionRequest) -> pb::GetActionResponse
@@ -274,7 +292,7 @@ impl Client {
 
     /// Claims up to `max_actions`, long-polling up to `wait`; the deadline is `wait` plus the
     /// default timeout so the server always answers first.
-    pub async fn claim(&self, request: pb::ClaimRequest) -> Result<pb::ClaimResponse, Status> {
+    pub async fn claim(&self, request: pb::ClaimRequest) -> Result<pb::ClaimResponse, Error> {
         let wait = request
             .wait
             .and_then(|w| Duration::try_from(w).ok())
@@ -283,12 +301,55 @@ impl Client {
         Ok(self.stub.clone().claim(request).await?.into_inner())
     }
 
-    /// Opens the live event stream. It has no deadline: drop the stream to close it.
+    /// Opens the live event stream after `request.after_cursor` (empty: the start of the log). It
+    /// has no deadline: drop the stream to close it. Each message carries the `cursor` to resume
+    /// from; [`follow_events`](Client::follow_events) does the resuming for you.
     pub async fn watch_events(
         &self,
         request: pb::WatchEventsRequest,
-    ) -> Result<Streaming<pb::WatchEventsResponse>, Status> {
+    ) -> Result<Streaming<pb::WatchEventsResponse>, Error> {
         Ok(self.stub.clone().watch_events(request).await?.into_inner())
+    }
+
+    /// Follows the event log from `request.after_cursor`, one event at a time, reopening the stream
+    /// from the last cursor it was given when the connection drops or the server restarts.
+    pub fn follow_events(&self, request: pb::WatchEventsRequest) -> EventFollower {
+        EventFollower::new(self.clone(), request)
+    }
+}
+
+/// Gives the request a fresh UUID as its `request_id` unless the caller chose one.
+fn with_request_id(mut request: pb::EnqueueRequest) -> pb::EnqueueRequest {
+    if request.request_id.is_empty() {
+        request.request_id = uuid::Uuid::new_v4().to_string();
+    }
+    request
+}
+
+/// Sends `request` through `send` until it is answered: a call that failed with UNAVAILABLE or
+/// DEADLINE_EXCEEDED is sent again, the same request each time, up to [`ENQUEUE_ATTEMPTS`] calls
+/// with backoff from 100 ms doubling to 1 s.
+async fn retry_unanswered<R, T, F, Fut>(request: R, mut send: F) -> Result<T, Error>
+where
+    R: Clone,
+    F: FnMut(R) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut delay = Duration::from_millis(100);
+    let mut attempt = 1;
+    loop {
+        match send(request.clone()).await {
+            Err(err)
+                if matches!(err.code(), Code::Unavailable | Code::DeadlineExceeded)
+                    && attempt < ENQUEUE_ATTEMPTS =>
+            {
+                tracing::warn!(%err, attempt, ?delay, "actionq enqueue unanswered; retrying with the same request_id");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(1));
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
     }
 }
 
@@ -296,4 +357,72 @@ fn with_deadline<T>(message: T, timeout: Duration) -> Request<T> {
     let mut request = Request::new(message);
     request.set_timeout(timeout);
     request
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[test]
+    fn each_enqueue_gets_a_fresh_request_id_unless_the_caller_chose_one() {
+        let first = with_request_id(pb::EnqueueRequest::default()).request_id;
+        let second = with_request_id(pb::EnqueueRequest::default()).request_id;
+        assert_ne!(first, second);
+        assert_eq!(uuid::Uuid::parse_str(&first).unwrap().get_version_num(), 4);
+        let own = pb::EnqueueRequest {
+            request_id: "mine".to_owned(),
+            ..Default::default()
+        };
+        assert_eq!(with_request_id(own).request_id, "mine");
+    }
+
+    /// Sends that fail with `codes`, in order, then succeed; returns the outcome and the
+    /// request_id of every call made.
+    async fn send_failing(codes: &[Code]) -> (Result<u32, Error>, Vec<String>) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let codes = codes.to_vec();
+        let log = Arc::clone(&sent);
+        let send = move |request: pb::EnqueueRequest| {
+            let mut sent = log.lock().unwrap();
+            sent.push(request.request_id);
+            let outcome = match codes.get(sent.len() - 1) {
+                Some(&code) => Err(Error::from(Status::new(code, "no answer"))),
+                None => Ok(sent.len() as u32),
+            };
+            std::future::ready(outcome)
+        };
+        let request = with_request_id(pb::EnqueueRequest::default());
+        let outcome = retry_unanswered(request, send).await;
+        let sent = sent.lock().unwrap().clone();
+        (outcome, sent)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unanswered_enqueue_is_retried_with_the_same_request_id() {
+        let began = tokio::time::Instant::now();
+        let (outcome, sent) = send_failing(&[Code::Unavailable, Code::DeadlineExceeded]).await;
+        assert_eq!(outcome.unwrap(), 3);
+        assert_eq!(sent.len(), 3);
+        assert!(sent.iter().all(|id| *id == sent[0]), "{sent:?}");
+        // Backoff 100 ms, then 200 ms.
+        assert_eq!(began.elapsed(), Duration::from_millis(300));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_are_bounded() {
+        let (outcome, sent) = send_failing(&[Code::Unavailable; 10]).await;
+        assert_eq!(outcome.unwrap_err().code(), Code::Unavailable);
+        assert_eq!(sent.len(), ENQUEUE_ATTEMPTS as usize);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_errors_are_not_retried() {
+        for code in [Code::InvalidArgument, Code::AlreadyExists, Code::Internal] {
+            let (outcome, sent) = send_failing(&[code]).await;
+            assert_eq!(outcome.unwrap_err().code(), code);
+            assert_eq!(sent.len(), 1);
+        }
+    }
 }

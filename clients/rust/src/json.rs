@@ -1,87 +1,177 @@
-//! Conversions between `google.protobuf.Struct` (action payloads and results) and `serde_json`.
+//! JSON payloads and results, which travel as UTF-8 JSON text (`payload_json`, `result_json`).
+//!
+//! Decoding goes through `serde_json` with its `arbitrary_precision` feature: a
+//! [`serde_json::Number`] keeps the digits it was written with, so integers of any size
+//! (2^53+1, -2^63, 2^64-1 and beyond) read back and re-encode exactly, and fractions become the
+//! nearest `f64` when asked for one. Typed decoding (`action.payload::<T>()`) goes from the text
+//! straight into `T` through serde.
+//!
+//! The helpers below are inherent methods of the generated messages, so they need no import:
+//! [`pb::Action::payload`] / [`pb::Action::result`] and [`pb::Event::payload`] decode;
+//! [`pb::NewAction::with_payload`], [`pb::CompleteRequest::with_result`] and
+//! [`pb::EmitEventRequest::with_payload`] encode any `Serialize` (a [`serde_json::Value`] as is).
 
-use prost_types::value::Kind;
-use prost_types::{ListValue, Struct, Value};
-use serde_json::{Map, Number};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-/// Converts a JSON value to a `Struct`; `None` unless the value is an object.
-pub fn to_struct(value: serde_json::Value) -> Option<Struct> {
-    match value {
-        serde_json::Value::Object(map) => Some(map_to_struct(map)),
-        _ => None,
+use crate::pb;
+
+/// Decodes a JSON object field; empty text means `{}` (how the server stores "no payload").
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(if text.is_empty() { "{}" } else { text })
+}
+
+/// Decodes a field where empty text means "none" (`result_json`).
+pub fn decode_optional<T: DeserializeOwned>(text: &str) -> Result<Option<T>, serde_json::Error> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(text).map(Some)
+}
+
+/// Encodes `value` as JSON text, losslessly. The server refuses anything but an object
+/// (INVALID_ARGUMENT, reason INVALID_FIELD), so that is left to it.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string(value)
+}
+
+impl pb::Action {
+    /// The payload decoded as `T`: a [`serde_json::Value`], or any `Deserialize` type.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        decode(&self.payload_json)
+    }
+
+    /// The structured result decoded as `T`; `None` when the action has none.
+    pub fn result<T: DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
+        decode_optional(&self.result_json)
     }
 }
 
-/// Converts a JSON object to a `Struct`.
-pub fn map_to_struct(map: Map<String, serde_json::Value>) -> Struct {
-    Struct {
-        fields: map.into_iter().map(|(k, v)| (k, to_value(v))).collect(),
+impl pb::Event {
+    /// The event's details decoded as `T`: a [`serde_json::Value`], or any `Deserialize` type.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        decode(&self.payload_json)
     }
 }
 
-/// Converts a `Struct` to a JSON object.
-pub fn from_struct(value: &Struct) -> serde_json::Value {
-    serde_json::Value::Object(
-        value
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), from_value(v)))
-            .collect(),
-    )
-}
-
-/// Converts a JSON value to a protobuf `Value`. Numbers become doubles, as in every protobuf runtime.
-pub fn to_value(value: serde_json::Value) -> Value {
-    let kind = match value {
-        serde_json::Value::Null => Kind::NullValue(0),
-        serde_json::Value::Bool(b) => Kind::BoolValue(b),
-        serde_json::Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Kind::StringValue(s),
-        serde_json::Value::Array(items) => Kind::ListValue(ListValue {
-            values: items.into_iter().map(to_value).collect(),
-        }),
-        serde_json::Value::Object(map) => Kind::StructValue(map_to_struct(map)),
-    };
-    Value { kind: Some(kind) }
-}
-
-/// Converts a protobuf `Value` to JSON. Integral doubles become JSON integers; NaN and infinities become null.
-pub fn from_value(value: &Value) -> serde_json::Value {
-    match &value.kind {
-        None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
-        Some(Kind::BoolValue(b)) => serde_json::Value::Bool(*b),
-        Some(Kind::NumberValue(n)) => number(*n),
-        Some(Kind::StringValue(s)) => serde_json::Value::String(s.clone()),
-        Some(Kind::ListValue(list)) => {
-            serde_json::Value::Array(list.values.iter().map(from_value).collect())
-        }
-        Some(Kind::StructValue(s)) => from_struct(s),
+impl pb::NewAction {
+    /// Sets the payload to `payload` encoded as JSON text (a JSON object).
+    pub fn with_payload<T: Serialize + ?Sized>(
+        mut self,
+        payload: &T,
+    ) -> Result<Self, serde_json::Error> {
+        self.payload_json = encode(payload)?;
+        Ok(self)
     }
 }
 
-fn number(n: f64) -> serde_json::Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: larger doubles are not exact integers
-    if n.fract() == 0.0 && n.abs() <= EXACT {
-        return serde_json::Value::Number(Number::from(n as i64));
+impl pb::CompleteRequest {
+    /// Sets the structured result to `result` encoded as JSON text (a JSON object).
+    pub fn with_result<T: Serialize + ?Sized>(
+        mut self,
+        result: &T,
+    ) -> Result<Self, serde_json::Error> {
+        self.result_json = encode(result)?;
+        Ok(self)
     }
-    Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+impl pb::EmitEventRequest {
+    /// Sets the event's details to `payload` encoded as JSON text (a JSON object).
+    pub fn with_payload<T: Serialize + ?Sized>(
+        mut self,
+        payload: &T,
+    ) -> Result<Self, serde_json::Error> {
+        self.payload_json = encode(payload)?;
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde::Deserialize;
+    use serde_json::{json, Value};
+
+    const BIG: &str = r#"{"above_2_53":9007199254740993,"min_int64":-9223372036854775808,"max_uint64":18446744073709551615,"beyond":123456789012345678901234567890,"fraction":0.1,"unicode":"héllo 日本語 🎉 \"q\" \\"}"#;
 
     #[test]
-    fn round_trips_an_object() {
-        let value = json!({"i": 1, "f": 1.5, "s": "x", "b": true, "n": null, "l": [1, "a"], "o": {"k": -2}});
-        let converted = to_struct(value.clone()).expect("an object converts");
-        assert_eq!(from_struct(&converted), value);
+    fn big_integers_survive_a_round_trip_through_value() {
+        let value: Value = decode(BIG).unwrap();
+        assert_eq!(value["above_2_53"].to_string(), "9007199254740993");
+        assert_eq!(value["min_int64"].as_i64(), Some(i64::MIN));
+        assert_eq!(value["max_uint64"].as_u64(), Some(u64::MAX));
+        assert_eq!(
+            value["beyond"].to_string(),
+            "123456789012345678901234567890"
+        );
+        assert_eq!(value["fraction"].as_f64(), Some(0.1));
+        assert_eq!(value["unicode"], "héllo 日本語 🎉 \"q\" \\");
+        let text = encode(&value).unwrap();
+        for digits in [
+            "9007199254740993",
+            "-9223372036854775808",
+            "18446744073709551615",
+        ] {
+            assert!(text.contains(digits), "{digits} is missing from {text}");
+        }
+        assert_eq!(decode::<Value>(&text).unwrap(), value);
     }
 
     #[test]
-    fn refuses_a_non_object() {
-        assert!(to_struct(json!([1, 2])).is_none());
-        assert!(to_struct(json!("x")).is_none());
+    fn typed_decoding_keeps_every_digit() {
+        #[derive(Deserialize)]
+        struct Payload {
+            above_2_53: u64,
+            min_int64: i64,
+            max_uint64: u64,
+            beyond: u128,
+            fraction: f64,
+            unicode: String,
+        }
+        let action = pb::Action {
+            payload_json: BIG.to_owned(),
+            ..Default::default()
+        };
+        let payload: Payload = action.payload().unwrap();
+        assert_eq!(payload.above_2_53, (1 << 53) + 1);
+        assert_eq!(payload.min_int64, i64::MIN);
+        assert_eq!(payload.max_uint64, u64::MAX);
+        assert_eq!(payload.beyond, 123_456_789_012_345_678_901_234_567_890);
+        assert_eq!(payload.fraction, 0.1);
+        assert_eq!(payload.unicode, "héllo 日本語 🎉 \"q\" \\");
+    }
+
+    #[test]
+    fn encoding_native_values_is_lossless() {
+        let request = pb::NewAction::default()
+            .with_payload(&json!({"a": u64::MAX, "b": i64::MIN, "c": (1u64 << 53) + 1, "d": 0.1}))
+            .unwrap();
+        assert_eq!(
+            request.payload_json,
+            r#"{"a":18446744073709551615,"b":-9223372036854775808,"c":9007199254740993,"d":0.1}"#
+        );
+        let back: Value = decode(&request.payload_json).unwrap();
+        assert_eq!(back["a"].as_u64(), Some(u64::MAX));
+        // A double that needs all 17 digits decodes to the same bits.
+        let tricky = 2.225_073_858_507_201e-308_f64;
+        let text = encode(&json!({ "x": tricky })).unwrap();
+        let back: std::collections::HashMap<String, f64> = decode(&text).unwrap();
+        assert_eq!(back["x"].to_bits(), tricky.to_bits());
+    }
+
+    #[test]
+    fn empty_text_means_an_empty_payload_and_no_result() {
+        let action = pb::Action::default();
+        assert_eq!(action.payload::<Value>().unwrap(), json!({}));
+        assert_eq!(action.result::<Value>().unwrap(), None);
+        let done = pb::CompleteRequest::default()
+            .with_result(&json!({"n": 1}))
+            .unwrap();
+        let action = pb::Action {
+            result_json: done.result_json,
+            ..Default::default()
+        };
+        assert_eq!(action.result::<Value>().unwrap(), Some(json!({"n": 1})));
     }
 }

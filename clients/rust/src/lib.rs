@@ -1,12 +1,18 @@
 //! Rust client of actionq, a PostgreSQL-backed action queue served over gRPC.
 //!
 //! - [`pb`]: the generated `actionq.v1` messages and the raw tonic stub.
-//! - [`ClientOptions`] / [`Client`]: address, TLS, bearer auth and default deadlines.
+//! - [`ClientOptions`] / [`Client`]: address, TLS, bearer auth, default deadlines, and an Enqueue
+//!   that is safe to retry (a `request_id` per call).
+//! - [`Error`] / [`Reason`]: typed errors from the `google.rpc.ErrorInfo` the server sends.
+//! - [`json`]: payloads and results as `serde_json` values, decoded losslessly
+//!   (`action.payload::<T>()`, `NewAction::with_payload`).
+//! - [`EventFollower`]: the event log followed live across disconnects, by opaque cursor.
 //! - [`Worker`]: the long-poll claim loop with heartbeats, batched completions, cancellation and
 //!   graceful stop.
-//! - [`json`]: conversions between `google.protobuf.Struct` payloads and `serde_json`.
 
 pub mod client;
+pub mod error;
+pub mod events;
 pub mod json;
 pub mod worker;
 
@@ -16,7 +22,11 @@ pub mod pb {
     include!("gen/actionq.v1.rs");
 }
 
-pub use client::{Client, ClientOptions, ConnectError, Stub, DEFAULT_ADDRESS, DEFAULT_TIMEOUT};
-pub use pb::{Action, ActionStatus};
+pub use client::{
+    Client, ClientOptions, ConnectError, Stub, DEFAULT_ADDRESS, DEFAULT_TIMEOUT, ENQUEUE_ATTEMPTS,
+};
+pub use error::{Error, Reason, ERROR_DOMAIN};
+pub use events::EventFollower;
+pub use pb::ActionStatus;
 pub use tokio_util::sync::CancellationToken;
-pub use worker::{shutdown_on_signal, Completion, Worker};
+pub use worker::{shutdown_on_signal, Action, Completion, Worker};

@@ -1,6 +1,7 @@
 //! The worker helper: a long-poll claim loop that runs a handler per action under a heartbeat.
 //!
-//! Each claimed action runs in its own tokio task. While the handler runs, the lease is extended
+//! Each claimed action runs in its own tokio task; the handler gets it as an [`Action`], its
+//! payload already decoded into a `serde_json::Value`. While the handler runs, the lease is extended
 //! every `lease / 3`; an error fails the action with the error text as reason (one Fail RPC),
 //! success puts its completion in the outbox, which sends the completions of the handlers that
 //! returned within a short window in one CompleteMany. A handler's slot is freed as soon as it
@@ -13,29 +14,60 @@
 use std::any::Any;
 use std::collections::HashSet;
 use std::future::Future;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::Value;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tonic::{Code, Status};
 
+use crate::error::is_transient;
 use crate::pb::{
-    Action, ClaimRequest, ClaimedAction, CompleteManyRequest, CompleteRequest, FailRequest,
+    self, ClaimRequest, ClaimedAction, CompleteManyRequest, CompleteRequest, FailRequest,
     HeartbeatRequest,
 };
-use crate::Client;
+use crate::{Client, Error, Reason};
+
+/// A claimed action as a handler gets it: the record the server returned (its fields are reachable
+/// through `Deref`: `action.id`, `action.target_ref`, …) and its payload decoded losslessly.
+/// `action.payload::<T>()` decodes the payload into any `Deserialize` type instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// The payload, a JSON object whose numbers keep every digit they were sent with.
+    pub payload: Value,
+    /// The action as stored.
+    pub record: pb::Action,
+}
+
+impl Action {
+    /// Decodes the record's payload; fails only if the server sent text that is not JSON.
+    pub fn from_record(record: pb::Action) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            payload: record.payload()?,
+            record,
+        })
+    }
+}
+
+impl Deref for Action {
+    type Target = pb::Action;
+
+    fn deref(&self) -> &pb::Action {
+        &self.record
+    }
+}
 
 /// What a successful handler reports; becomes the CompleteRequest.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Completion {
     /// Reference to the outcome, stored as the action's `result_ref`.
     pub result_ref: String,
-    /// Structured outcome, stored as the action's `result`.
-    pub result: Option<prost_types::Struct>,
+    /// Structured outcome (a JSON object), stored as the action's `result_json`.
+    pub result: Option<Value>,
 }
 
 impl Completion {
@@ -47,10 +79,21 @@ impl Completion {
         }
     }
 
-    /// Adds a structured result given as JSON; anything but an object is ignored.
-    pub fn with_json(mut self, result: serde_json::Value) -> Self {
-        self.result = crate::json::to_struct(result);
+    /// Adds a structured result, a JSON object (`json!({...})`, or `serde_json::to_value(x)?` for
+    /// any `Serialize`). The server fails the completion of anything else (INVALID_FIELD).
+    pub fn with_result(mut self, result: Value) -> Self {
+        self.result = Some(result);
         self
+    }
+
+    fn into_request(self, id: i64, lease_token: String) -> CompleteRequest {
+        CompleteRequest {
+            id,
+            lease_token,
+            result_ref: self.result_ref,
+            result_json: self.result.map_or_else(String::new, |v| v.to_string()),
+            actor: String::new(),
+        }
     }
 }
 
@@ -144,7 +187,7 @@ impl Worker {
     /// by an operator or the lease was lost; it should then stop soon. Its result is not reported.
     /// A Claim in flight when `shutdown` fires is abandoned: whatever it might have claimed
     /// returns to the queue when its lease expires.
-    pub async fn run<H, F>(self, shutdown: CancellationToken, handler: H) -> Result<(), Status>
+    pub async fn run<H, F>(self, shutdown: CancellationToken, handler: H) -> Result<(), Error>
     where
         H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
         F: Future<Output = Result<Completion, String>> + Send + 'static,
@@ -185,15 +228,15 @@ impl Worker {
                         tasks.spawn(job.run(Arc::clone(&handler)));
                     }
                 }
-                Err(status) if is_transient(&status) => {
+                Err(err) if is_transient(err.code()) => {
                     let delay = backoff.next();
-                    tracing::warn!(code = ?status.code(), message = status.message(), ?delay, "actionq claim failed; retrying");
+                    tracing::warn!(%err, ?delay, "actionq claim failed; retrying");
                     tokio::select! {
                         _ = shutdown.cancelled() => break Ok(()),
                         _ = tokio::time::sleep(delay) => {}
                     }
                 }
-                Err(status) => break Err(status),
+                Err(err) => break Err(err),
             }
         };
         tasks.close();
@@ -265,8 +308,17 @@ impl Job {
         H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
         F: Future<Output = Result<Completion, String>> + Send + 'static,
     {
-        let action = self.claimed.action.clone().unwrap_or_default();
-        let id = action.id;
+        let record = self.claimed.action.clone().unwrap_or_default();
+        let id = record.id;
+        let action = match Action::from_record(record) {
+            Ok(action) => action,
+            Err(err) => {
+                let report = self.take_report_place().await;
+                self.fail(format!("the payload is not valid JSON: {err}"), report)
+                    .await;
+                return;
+            }
+        };
         let stop = CancellationToken::new();
         let mut handler_task = tokio::spawn(handler(action, stop.clone()));
 
@@ -287,13 +339,7 @@ impl Job {
         if stop.is_cancelled() {
             return;
         }
-        // Take a report permit before freeing the slot: once `concurrency` reports are in flight,
-        // a slow server holds back the next Claim instead of letting reports pile up.
-        let report = Arc::clone(&self.reports)
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
-        self.slot = None;
+        let report = self.take_report_place().await;
         match outcome {
             Ok(Ok(completion)) => self.complete(completion, report),
             Ok(Err(reason)) => self.fail(reason, report).await,
@@ -308,6 +354,17 @@ impl Job {
         }
     }
 
+    /// Takes a report permit, then frees the handler slot: once `concurrency` reports are in
+    /// flight, a slow server holds back the next Claim instead of letting reports pile up.
+    async fn take_report_place(&mut self) -> OwnedSemaphorePermit {
+        let report = Arc::clone(&self.reports)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        self.slot = None;
+        report
+    }
+
     /// Extends the lease; returns why to stop when the action is no longer ours.
     async fn heartbeat(&self) -> Option<&'static str> {
         let request = HeartbeatRequest {
@@ -318,12 +375,12 @@ impl Job {
         match self.client.heartbeat(request).await {
             Ok(response) if response.cancelled => Some("cancelled"),
             Ok(_) => None,
-            Err(status) if is_transient(&status) => {
-                tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq heartbeat failed; will retry");
+            Err(err) if is_transient(err.code()) => {
+                tracing::warn!(id = self.id(), %err, "actionq heartbeat failed; will retry");
                 None
             }
-            Err(status) => {
-                tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq lease lost");
+            Err(err) => {
+                tracing::warn!(id = self.id(), %err, "actionq lease lost");
                 Some("lease lost")
             }
         }
@@ -331,13 +388,7 @@ impl Job {
 
     /// Queues the completion; the outbox sends it and then releases `report`.
     fn complete(&self, completion: Completion, report: OwnedSemaphorePermit) {
-        let request = CompleteRequest {
-            id: self.id(),
-            lease_token: self.claimed.lease_token.clone(),
-            result_ref: completion.result_ref,
-            result: completion.result,
-            actor: String::new(),
-        };
+        let request = completion.into_request(self.id(), self.claimed.lease_token.clone());
         let pending = Pending { request, report };
         if self.outbox.send(pending).is_err() {
             tracing::warn!(
@@ -361,8 +412,8 @@ impl Job {
             ..FailRequest::default()
         };
         let outcome = retry_transient(|| self.client.fail(request.clone())).await;
-        if let Err(status) = outcome {
-            tracing::warn!(id = self.id(), code = ?status.code(), message = status.message(), "actionq fail failed");
+        if let Err(err) = outcome {
+            tracing::warn!(id = self.id(), %err, "actionq fail failed");
         }
     }
 
@@ -477,12 +528,13 @@ async fn send_batch(client: &Client, batch: Vec<Pending>) {
     match retry_transient(|| client.complete_many(request.clone())).await {
         Ok(response) => {
             for failure in response.failures {
-                tracing::warn!(id = failure.id, code = %failure.code, message = %failure.message, "actionq complete failed");
+                let reason = Reason::from_name(&failure.reason);
+                tracing::warn!(id = failure.id, code = %failure.code, %reason, message = %failure.message, "actionq complete failed");
             }
         }
-        Err(status) => {
+        Err(err) => {
             for completion in &request.completions {
-                tracing::warn!(id = completion.id, code = ?status.code(), message = status.message(), "actionq complete failed");
+                tracing::warn!(id = completion.id, %err, "actionq complete failed");
             }
         }
     }
@@ -492,35 +544,22 @@ async fn send_batch(client: &Client, batch: Vec<Pending>) {
 
 /// Retries a lease-fenced call on transient errors: a repeat after an unseen success is refused
 /// with FAILED_PRECONDITION and changes nothing.
-async fn retry_transient<T, F, Fut>(mut call: F) -> Result<T, Status>
+async fn retry_transient<T, F, Fut>(mut call: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, Status>>,
+    Fut: Future<Output = Result<T, Error>>,
 {
     let mut backoff = Backoff::default();
     let mut attempts = 1;
     loop {
         match call().await {
-            Err(status) if is_transient(&status) && attempts < 4 => {
+            Err(err) if is_transient(err.code()) && attempts < 4 => {
                 attempts += 1;
                 tokio::time::sleep(backoff.next()).await;
             }
             outcome => return outcome,
         }
     }
-}
-
-fn is_transient(status: &Status) -> bool {
-    matches!(
-        status.code(),
-        Code::Unavailable
-            | Code::DeadlineExceeded
-            | Code::ResourceExhausted
-            | Code::Aborted
-            | Code::Internal
-            | Code::Unknown
-            | Code::Cancelled
-    )
 }
 
 fn proto_duration(duration: Duration) -> prost_types::Duration {
@@ -614,6 +653,41 @@ mod tests {
         assert_eq!(all, vec![1, 1, 1, 2, 3], "not all five were sent: {sent:?}");
         assert_eq!(sent, vec![vec![1, 2, 3], vec![1], vec![1]]);
         assert_eq!(permits.available_permits(), ids.len());
+    }
+
+    #[test]
+    fn a_handler_gets_the_payload_decoded_and_the_record_through_deref() {
+        #[derive(serde::Deserialize)]
+        struct Resize {
+            width: u64,
+        }
+        let record = pb::Action {
+            id: 7,
+            target_ref: "img:1".to_owned(),
+            payload_json: r#"{"width": 18446744073709551615, "id": 9007199254740993}"#.to_owned(),
+            ..Default::default()
+        };
+        let action = Action::from_record(record).unwrap();
+        assert_eq!((action.id, action.target_ref.as_str()), (7, "img:1"));
+        assert_eq!(action.payload["id"].to_string(), "9007199254740993");
+        assert_eq!(action.payload::<Resize>().unwrap().width, u64::MAX);
+
+        let broken = pb::Action {
+            payload_json: "{".to_owned(),
+            ..Default::default()
+        };
+        assert!(Action::from_record(broken).is_err());
+    }
+
+    #[test]
+    fn a_completion_carries_its_result_as_json_text() {
+        let request = Completion::new("done")
+            .with_result(serde_json::json!({"n": u64::MAX}))
+            .into_request(3, "lease".to_owned());
+        assert_eq!(request.result_json, r#"{"n":18446744073709551615}"#);
+        assert_eq!((request.id, request.lease_token.as_str()), (3, "lease"));
+        let bare = Completion::new("done").into_request(3, String::new());
+        assert_eq!(bare.result_json, "");
     }
 
     #[test]

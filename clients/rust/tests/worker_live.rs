@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actionq::pb;
 use actionq::{ActionStatus, CancellationToken, Client, ClientOptions, Completion, Worker};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const TYPE: &str = "rust.worker-test";
 
@@ -22,19 +22,28 @@ fn project() -> String {
     format!("rust-worker-{}", uuid::Uuid::new_v4())
 }
 
+/// Enqueues one action per mode (its target_ref), each with the payload `{"mode": MODE, "big":
+/// 2^64-1}`.
 async fn enqueue(client: &Client, project: &str, modes: &[&str]) -> Vec<i64> {
     let actions = modes
         .iter()
-        .map(|mode| pb::NewAction {
-            action_type: TYPE.to_owned(),
-            project: project.to_owned(),
-            created_by: "human:test".to_owned(),
-            target_ref: (*mode).to_owned(),
-            ..Default::default()
+        .map(|mode| {
+            pb::NewAction {
+                action_type: TYPE.to_owned(),
+                project: project.to_owned(),
+                created_by: "human:test".to_owned(),
+                target_ref: (*mode).to_owned(),
+                ..Default::default()
+            }
+            .with_payload(&json!({"mode": mode, "big": u64::MAX}))
+            .unwrap()
         })
         .collect();
     let response = client
-        .enqueue(pb::EnqueueRequest { actions })
+        .enqueue(pb::EnqueueRequest {
+            actions,
+            ..Default::default()
+        })
         .await
         .unwrap();
     response
@@ -89,7 +98,11 @@ async fn completes_fails_and_honours_cancellation() {
             let flag = Arc::clone(&flag);
             async move {
                 match action.target_ref.as_str() {
-                    "ok" => Ok(Completion::new("done:ok").with_json(json!({"n": 1}))),
+                    "ok" => {
+                        assert_eq!(action.payload, json!({"mode": "ok", "big": u64::MAX}));
+                        let echo = json!({"n": 1, "big": action.payload["big"]});
+                        Ok(Completion::new("done:ok").with_result(echo))
+                    }
                     "err" => Err("boom".to_owned()),
                     "panic" => panic!("kaput"),
                     _ => {
@@ -118,8 +131,8 @@ async fn completes_fails_and_honours_cancellation() {
     let ok = wait_for_status(&client, ids[0], ActionStatus::Completed).await;
     assert_eq!(ok.result_ref, "done:ok");
     assert_eq!(
-        ok.result.as_ref().map(actionq::json::from_struct),
-        Some(json!({"n": 1}))
+        ok.result::<Value>().unwrap(),
+        Some(json!({"n": 1, "big": u64::MAX}))
     );
     let err = wait_for_status(&client, ids[1], ActionStatus::Failed).await;
     assert_eq!(err.failure_reason, "boom");
@@ -246,4 +259,42 @@ async fn a_slot_frees_before_the_completion_is_acknowledged() {
         gap < Duration::from_millis(700),
         "the second handler started {gap:?} after the first"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn errors_carry_their_reason_and_a_retried_enqueue_replays() {
+    use actionq::Reason;
+
+    let client = connect().await;
+    let err = client
+        .get_action(pb::GetActionRequest {
+            id: 999_999_999_999,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::NotFound);
+    assert!(matches!(err.reason(), Reason::ActionNotFound), "{err}");
+
+    let project = project();
+    let request = pb::EnqueueRequest {
+        actions: vec![pb::NewAction {
+            action_type: TYPE.to_owned(),
+            project: project.clone(),
+            created_by: "human:test".to_owned(),
+            ..Default::default()
+        }],
+        request_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let first = client.enqueue(request.clone()).await.unwrap();
+    let again = client.enqueue(request.clone()).await.unwrap();
+    assert!(!first.replayed && again.replayed);
+    let id = |r: &pb::EnqueueResponse| r.actions[0].action.as_ref().map(|a| a.id);
+    assert_eq!(id(&first), id(&again));
+
+    let mut other = request;
+    other.actions[0].target_ref = "different".to_owned();
+    let err = client.enqueue(other).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::AlreadyExists);
+    assert!(matches!(err.reason(), Reason::RequestIdReused), "{err}");
 }
