@@ -1,4 +1,4 @@
-"""actionq through the real gRPC API: server processes, the Python worker helper."""
+"""actionq through the real gRPC API: server processes, the Python client and worker helper."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ import asyncpg
 import psutil
 import uvloop
 from actionq import AsyncClient, Client, Worker, new_action
-from actionq.v1 import action_pb2 as pb
 
 from .measure import CpuClock, Figures, cpu_per_action, percentile_ms
 
 SERVING = re.compile(r"actionq serving '\w+' on (\S+):(\d+)")
 ACTION_TYPE = "bench.noop"
+SINGLE_TYPE = "bench.single"
 
 
 @dataclass
@@ -82,7 +82,7 @@ def _work(
     workers' shutdown (which waits for their idle long-polls to return)."""
 
     async def main() -> None:
-        async def noop(_: pb.Action) -> None:
+        async def noop(_: Any) -> None:
             return None
 
         clients = [AsyncClient(addresses[i % len(addresses)]) for i in range(workers)]
@@ -116,10 +116,10 @@ def _work(
 
 
 async def _wake_latency(address: str, samples: int) -> list[float]:
-    """An idle worker long-polling: enqueue returns -> the handler starts."""
+    """An idle worker long-polling: the producer calls Enqueue -> the handler starts."""
     started: asyncio.Queue[float] = asyncio.Queue()
 
-    async def handler(_: pb.Action) -> None:
+    async def handler(_: Any) -> None:
         started.put_nowait(time.perf_counter())
 
     worker_client = AsyncClient(address)
@@ -137,8 +137,8 @@ async def _wake_latency(address: str, samples: int) -> list[float]:
     try:
         await asyncio.sleep(0.5)
         for i in range(samples):
-            await producer.enqueue([new_action("bench.wake", "bench", payload={"i": i})])
             sent = time.perf_counter()
+            await producer.enqueue([new_action("bench.wake", "bench", payload={"i": i})])
             latencies.append(await asyncio.wait_for(started.get(), 10) - sent)
             await asyncio.sleep(0.02)
     finally:
@@ -178,20 +178,50 @@ async def _preload(dsn: str, schema: str, finished: int, pending: int) -> None:
         await conn.close()
 
 
-async def _verify(dsn: str, schema: str, ids: list[int]) -> None:
+async def _verify(dsn: str, schema: str, action_type: str, count: int) -> None:
     """Every benchmark action completed, claimed exactly once."""
     conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
     try:
         statuses = await conn.fetch(
-            "SELECT status, count(*) FROM actions WHERE id = ANY($1) GROUP BY 1", ids
+            "SELECT status, count(*) FROM actions WHERE action_type = $1 GROUP BY 1", action_type
         )
-        assert {r["status"]: r["count"] for r in statuses} == {"completed": len(ids)}, statuses
+        assert {r["status"]: r["count"] for r in statuses} == {"completed": count}, statuses
         claims = await conn.fetchval(
-            "SELECT count(*) FROM events WHERE action_id = ANY($1) AND event_type = "
-            "'action_claimed'",
-            ids,
+            "SELECT count(*) FROM events e JOIN actions a ON a.id = e.action_id "
+            "WHERE a.action_type = $1 AND e.event_type = 'action_claimed'",
+            action_type,
         )
-        assert claims == len(ids), f"{claims} claims for {len(ids)} actions"
+        assert claims == count, f"{claims} claims for {count} actions"
+    finally:
+        await conn.close()
+
+
+async def _single(address: str, calls: int, producers: int) -> float:
+    """`producers` asyncio tasks share one AsyncClient (one channel) and send one
+    action per Enqueue call until `calls` calls are made."""
+    remaining = iter(range(calls))
+    client = AsyncClient(address)
+
+    async def producer() -> None:
+        for n in remaining:
+            await client.enqueue([new_action(SINGLE_TYPE, "bench", payload={"n": n})])
+
+    try:
+        await client.enqueue([new_action("bench.warmup", "bench")])  # the channel is up
+        began = time.perf_counter()
+        await asyncio.gather(*(producer() for _ in range(producers)))
+        return time.perf_counter() - began
+    finally:
+        await client.close()
+
+
+async def _count(dsn: str, schema: str, action_type: str) -> int:
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM actions WHERE action_type = $1", action_type
+        )
+        return count
     finally:
         await conn.close()
 
@@ -205,10 +235,13 @@ def run(
     claim_batch: int,
     servers: int,
     latency_samples: int,
+    single_calls: int = 0,
+    producers: int = 16,
     preload_finished: int = 0,
     preload_pending: int = 0,
 ) -> Figures:
-    """One full actionq run on a fresh schema."""
+    """One full actionq run on a fresh schema: batched enqueue, processing with a
+    WatchEvents subscriber following, wake-up latency, single-action Enqueue calls."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     procs = start_servers(dsn, schema, servers)
     rss_peak = [0.0]
@@ -231,13 +264,14 @@ def run(
             watch = _Watcher(client, start_cursor)
             cpu = clock.read()
             began = time.perf_counter()
-            ids: list[int] = []
             for start in range(0, actions, enqueue_batch):
                 size = min(enqueue_batch, actions - start)
-                batch = [
-                    new_action(ACTION_TYPE, "bench", payload={"n": start + i}) for i in range(size)
-                ]
-                ids.extend(e.action.id for e in client.enqueue(batch))
+                client.enqueue(
+                    [
+                        new_action(ACTION_TYPE, "bench", payload={"n": start + i})
+                        for i in range(size)
+                    ]
+                )
             enqueue_s = time.perf_counter() - began
             enqueue_cpu = cpu_per_action(cpu, clock.read(), actions)
             spawn = multiprocessing.get_context("spawn")
@@ -260,9 +294,19 @@ def run(
             process_cpu = cpu_per_action(cpu, clock.read(), actions)
             process_cpu["workers"] = worker_cpu.value / actions * 1e6
             watch.close()
-            assert caught_up, f"the watcher received {watch.received} of {3 * actions} events"
-        asyncio.run(_verify(dsn, schema, ids))
+            assert caught_up, (
+                f"the watcher received {watch.received} of {3 * actions} events "
+                f"(in order: {watch.ordered})"
+            )
+        asyncio.run(_verify(dsn, schema, ACTION_TYPE, actions))
         latencies = uvloop.run(_wake_latency(procs[0].address, latency_samples))
+        single_s, single_cpu = float("nan"), {}
+        if single_calls:
+            cpu = clock.read()
+            single_s = uvloop.run(_single(procs[0].address, single_calls, producers))
+            single_cpu = cpu_per_action(cpu, clock.read(), single_calls)
+            stored = asyncio.run(_count(dsn, schema, SINGLE_TYPE))
+            assert stored == single_calls, (stored, single_calls)
     finally:
         sampling.set()
         sampler.join()
@@ -275,20 +319,27 @@ def run(
         latency_p50_ms=percentile_ms(latencies, 50),
         latency_p95_ms=percentile_ms(latencies, 95),
         latency_p99_ms=percentile_ms(latencies, 99),
+        single_enqueue_per_s=single_calls / single_s if single_calls else float("nan"),
         server_rss_mb=rss_peak[0],
         enqueue_cpu_us=enqueue_cpu,
         process_cpu_us=process_cpu,
+        # The producers are this process ("bench").
+        single_cpu_us=single_cpu,
         extra={"watch_catch_up_s": round(catch_up_s, 3), "watch_events": watch.received},
     )
 
 
 class _Watcher:
-    """A WatchEvents subscriber counting every event after a cursor."""
+    """A WatchEvents subscriber following the log from a cursor. It counts the
+    events and checks that each action's arrive once each, in lifecycle order
+    (cursors are opaque: order is checked by what the events say)."""
 
-    def __init__(self, client: Client, cursor: int) -> None:
+    LIFECYCLE = ("action_enqueued", "action_claimed", "action_completed")
+
+    def __init__(self, client: Client, cursor: str) -> None:
         self.stream = client.watch_events(after_cursor=cursor, max_batch=1000)
         self.received = 0
-        self.last_id = cursor
+        self.stage: dict[int, int] = {}
         self.ordered = True
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -296,8 +347,11 @@ class _Watcher:
     def _run(self) -> None:
         for message in self.stream:
             for event in message.events:
-                self.ordered &= event.id > self.last_id
-                self.last_id = event.id
+                action = event.action_id or 0
+                seen = self.stage.get(action, 0)
+                expected = self.LIFECYCLE[seen] if seen < len(self.LIFECYCLE) else None
+                self.ordered &= event.event_type == expected
+                self.stage[action] = seen + 1
             self.received += len(message.events)
 
     def wait_for(self, count: int, timeout: float) -> bool:

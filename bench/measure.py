@@ -23,11 +23,15 @@ class Figures:
     latency_p50_ms: float
     latency_p95_ms: float
     latency_p99_ms: float
+    # Single-action enqueue calls per second from concurrent producers.
+    single_enqueue_per_s: float = float("nan")
     server_rss_mb: float | None = None
     # CPU time per action by process group (e.g. postgres, server, workers),
-    # in microseconds, over the enqueue phase and over the processing phase.
+    # in microseconds, over the enqueue phase and over the processing phase,
+    # and per call over the single-action enqueue phase.
     enqueue_cpu_us: dict[str, float] = field(default_factory=dict)
     process_cpu_us: dict[str, float] = field(default_factory=dict)
+    single_cpu_us: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,9 +67,11 @@ def median_figures(runs: list[Figures]) -> Figures:
         latency_p50_ms=med("latency_p50_ms"),
         latency_p95_ms=med("latency_p95_ms"),
         latency_p99_ms=med("latency_p99_ms"),
+        single_enqueue_per_s=med("single_enqueue_per_s"),
         server_rss_mb=max(rss) if rss else None,
         enqueue_cpu_us=med_cpu("enqueue_cpu_us"),
         process_cpu_us=med_cpu("process_cpu_us"),
+        single_cpu_us=med_cpu("single_cpu_us"),
         extra={"runs": len(runs), **runs[-1].extra},
     )
 

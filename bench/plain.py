@@ -2,7 +2,9 @@
 
 The same workload as actionq's run (batched enqueue, `FOR UPDATE SKIP LOCKED`
 claims in batches, batched completion, LISTEN/NOTIFY wake-ups) against the
-same PostgreSQL, so that the ratio between the two is what the hop costs.
+same PostgreSQL, so that the ratio between the two is what the hop costs;
+and single-row INSERTs from concurrent connections, the floor for
+one-action-per-call producers.
 """
 
 from __future__ import annotations
@@ -39,12 +41,22 @@ FROM picked WHERE j.id = picked.id RETURNING j.id, j.payload
 """
 COMPLETE = "UPDATE bench_plain.jobs SET status = 'done' WHERE id = ANY($1::bigint[])"
 NOTIFY = "SELECT pg_notify('bench_plain', '')"
+SINGLE = "INSERT INTO bench_plain.jobs (payload) VALUES ($1::jsonb)"
 
 
 async def run(
-    dsn: str, actions: int, workers: int, enqueue_batch: int, claim_batch: int, latency_samples: int
+    dsn: str,
+    *,
+    actions: int,
+    workers: int,
+    enqueue_batch: int,
+    claim_batch: int,
+    latency_samples: int,
+    single_calls: int,
+    producers: int,
 ) -> Figures:
-    """Enqueue, process and measure wake-up latency; verify every job ended once."""
+    """Enqueue, process, measure wake-up latency and single-row inserts from
+    concurrent connections; verify every job ended once."""
     admin = await asyncpg.connect(dsn)
     try:
         await admin.execute(SCHEMA)
@@ -79,6 +91,13 @@ async def run(
         done = await admin.fetchval("SELECT count(*) FROM bench_plain.jobs WHERE status = 'done'")
         assert done == actions == sum(processed), (done, actions, processed)
         latencies = await _latency(dsn, admin, latency_samples)
+        cpu = clock.read()
+        single_s = await _single(dsn, single_calls, producers)
+        single_cpu = cpu_per_action(cpu, clock.read(), single_calls)
+        inserted = await admin.fetchval(
+            "SELECT count(*) FROM bench_plain.jobs WHERE payload ? 'single'"
+        )
+        assert inserted == single_calls, (inserted, single_calls)
     finally:
         await admin.execute("DROP SCHEMA IF EXISTS bench_plain CASCADE")
         await admin.close()
@@ -89,14 +108,34 @@ async def run(
         latency_p50_ms=percentile_ms(latencies, 50),
         latency_p95_ms=percentile_ms(latencies, 95),
         latency_p99_ms=percentile_ms(latencies, 99),
+        single_enqueue_per_s=single_calls / single_s,
         # The producer and the workers are this process ("bench").
         enqueue_cpu_us=enqueue_cpu,
         process_cpu_us=process_cpu,
+        single_cpu_us=single_cpu,
     )
 
 
+async def _single(dsn: str, calls: int, producers: int) -> float:
+    """`producers` connections each INSERT one row per statement until `calls` are made."""
+    conns = [await asyncpg.connect(dsn) for _ in range(producers)]
+    remaining = iter(range(calls))
+
+    async def producer(conn: asyncpg.Connection) -> None:
+        for n in remaining:
+            await conn.execute(SINGLE, json.dumps({"single": n}))
+
+    try:
+        began = time.perf_counter()
+        await asyncio.gather(*(producer(c) for c in conns))
+        return time.perf_counter() - began
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
 async def _latency(dsn: str, admin: asyncpg.Connection, samples: int) -> list[float]:
-    """An idle worker woken by NOTIFY: enqueue commit returns -> worker has the job."""
+    """An idle worker woken by NOTIFY: the producer's call -> the worker has the job."""
     listener = await asyncpg.connect(dsn)
     worker = await asyncpg.connect(dsn)
     woken = asyncio.Event()
@@ -116,10 +155,10 @@ async def _latency(dsn: str, admin: asyncpg.Connection, samples: int) -> list[fl
     latencies = []
     try:
         for i in range(samples):
+            sent = time.perf_counter()
             async with admin.transaction():
                 await admin.execute(ENQUEUE, [json.dumps({"latency": i})])
                 await admin.execute(NOTIFY)
-            sent = time.perf_counter()
             latencies.append(await asyncio.wait_for(got.get(), 10) - sent)
             await asyncio.sleep(0.005)
     finally:
