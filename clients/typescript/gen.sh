@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the TypeScript stubs under src/gen from proto/ (the single source
-# of the API) with buf and the pinned protoc-gen-es. Idempotent and
+# Regenerates the TypeScript stubs under src/gen with buf and the pinned
+# protoc-gen-es: actionq.v1 from proto/ (the single source of the API) and
+# google.rpc's error details from the pinned googleapis protos (buf.gen.yaml). Idempotent and
 # deterministic: running it twice yields byte-identical files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,9 +11,9 @@ buf=$root/proto/node_modules/.bin/buf
 if [[ ! -x $buf ]]; then
   npm install --prefix "$root/proto" --no-audit --no-fund --silent
 fi
-if [[ ! -x $here/node_modules/.bin/protoc-gen-es ]]; then
-  bash "$here/setup.sh"
-fi
+# protoc-gen-es and the googleapis protos (google-proto-files) are pinned npm
+# packages; setup.sh is a no-op when they are installed already.
+bash "$here/setup.sh"
 
 cd "$here"
 PATH="$here/node_modules/.bin:$PATH" "$buf" generate --template buf.gen.yaml

@@ -192,15 +192,16 @@ export function wrapClient(
   const enqueuePolicy: RetryPolicy = { ...ENQUEUE_RETRY, attempts: options.enqueueAttempts ?? ENQUEUE_RETRY.attempts };
   return {
     ...generated,
-    enqueue: (request, callOptions) => {
+    enqueue: async (request, callOptions) => {
       const message = create(EnqueueRequestSchema, {
         actions: request.actions.map((action) => withJson(action, "payload", "payloadJson")),
         requestId: request.requestId || randomUUID(),
       });
       return retrying(() => generated.enqueue(message, callOptions), enqueuePolicy, undefined, callOptions?.signal);
     },
-    complete: (request, callOptions) => generated.complete(withJson(request, "result", "resultJson"), callOptions),
-    emitEvent: (request, callOptions) => generated.emitEvent(withJson(request, "payload", "payloadJson"), callOptions),
+    complete: async (request, callOptions) => generated.complete(withJson(request, "result", "resultJson"), callOptions),
+    emitEvent: async (request, callOptions) =>
+      generated.emitEvent(withJson(request, "payload", "payloadJson"), callOptions),
     followEvents: (request = {}, followOptions = {}) => followEvents(generated, request, followOptions),
   };
 }
