@@ -298,3 +298,46 @@ async fn errors_carry_their_reason_and_a_retried_enqueue_replays() {
     assert_eq!(err.code(), tonic::Code::AlreadyExists);
     assert!(matches!(err.reason(), Reason::RequestIdReused), "{err}");
 }
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn a_follower_resumes_after_its_cursor() {
+    let client = connect().await;
+    let project = project();
+    let ids = enqueue(&client, &project, &["followed"]).await;
+    let request = pb::WatchEventsRequest {
+        action_ids: ids.clone(),
+        ..Default::default()
+    };
+    let within = Duration::from_secs(10);
+
+    let mut follower = client.follow_events(request.clone());
+    let enqueued = tokio::time::timeout(within, follower.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(enqueued.event_type, "action_enqueued");
+    let details: Value = enqueued.payload().unwrap();
+    assert!(details.is_object(), "{}", enqueued.payload_json);
+    let cursor = follower.cursor().to_owned();
+    assert!(!cursor.is_empty());
+    drop(follower);
+
+    client
+        .cancel(pb::CancelRequest {
+            id: ids[0],
+            reason: "test".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut resumed = client.follow_events(pb::WatchEventsRequest {
+        after_cursor: cursor,
+        ..request
+    });
+    let next = tokio::time::timeout(within, resumed.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.event_type, "action_cancelled");
+}
