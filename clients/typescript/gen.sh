@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the TypeScript stubs under src/gen with buf and the pinned
 # protoc-gen-es: actionq.v1 from proto/ (the single source of the API) and
-# google.rpc's error details from the pinned googleapis protos (buf.gen.yaml). Idempotent and
-# deterministic: running it twice yields byte-identical files.
+# google.rpc's error details from the pinned googleapis protos (see
+# buf.gen.yaml). Idempotent and deterministic: running it twice yields
+# byte-identical files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
