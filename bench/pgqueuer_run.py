@@ -18,8 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from pgqueuer import AsyncpgDriver, AsyncpgPoolDriver, Job, Queries, QueueManager
-from pgqueuer.types import QueueExecutionMode
+
+# The 'bench' dependency group; `make lint` runs without it.
+from pgqueuer import (  # type: ignore[import-not-found,unused-ignore]
+    AsyncpgDriver,
+    AsyncpgPoolDriver,
+    Job,
+    Queries,
+    QueueManager,
+)
+from pgqueuer.types import QueueExecutionMode  # type: ignore[import-not-found,unused-ignore]
 
 from .measure import CpuClock, Figures, cpu_per_action, percentile_ms
 
