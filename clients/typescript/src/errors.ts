@@ -96,11 +96,12 @@ export class ActionqError extends ConnectError {
 }
 
 /**
- * True when `error` is an ActionqError with this reason, e.g.
- * `hasReason(err, ErrorReason.STALE_LEASE)`.
+ * True when `error` carries actionq's ErrorInfo with this reason, e.g.
+ * `hasReason(err, ErrorReason.STALE_LEASE)`. Any ConnectError is read, also
+ * one from a plain Connect client over the generated service.
  */
-export function hasReason(error: unknown, reason: ErrorReason): error is ActionqError {
-  return error instanceof ActionqError && error.reason === reason;
+export function hasReason(error: unknown, reason: ErrorReason): boolean {
+  return error instanceof ConnectError && ActionqError.from(error).reason === reason;
 }
 
 function reasonOf(name: string): ErrorReason {

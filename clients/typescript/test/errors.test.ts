@@ -180,6 +180,13 @@ describe("ActionqError.fromItemFailure", () => {
     assert.deepEqual(error.errorMetadata, { action_id: "9" });
   });
 
+  it("hasReason reads a plain ConnectError's details too", () => {
+    const plain = new ConnectError("stale", Code.FailedPrecondition, undefined, [errorInfo("STALE_LEASE")]);
+    assert.equal(hasReason(plain, ErrorReason.STALE_LEASE), true);
+    assert.equal(hasReason(plain, ErrorReason.CHAIN_TOO_DEEP), false);
+    assert.equal(hasReason(new Error("STALE_LEASE"), ErrorReason.STALE_LEASE), false);
+  });
+
   it("maps CANCELLED and unknown code names", () => {
     const failure = { $typeName: "actionq.v1.ItemFailure", id: 1n, message: "m", reason: "" } as const;
     assert.equal(ActionqError.fromItemFailure({ ...failure, code: "CANCELLED" }).code, Code.Canceled);
