@@ -282,6 +282,25 @@ public final class ActionQueueClient implements AutoCloseable {
     asyncStub().watchEvents(request, typedErrors(observer));
   }
 
+  /**
+   * Follows the event log after {@code request}'s {@code after_cursor} (or from the end, with
+   * {@code from_end}), resuming across disconnects from the last cursor; see
+   * {@link EventFollower}. Pauses one second before each reconnect.
+   */
+  public EventFollower followEvents(WatchEventsRequest request) {
+    return followEvents(request, Duration.ofSeconds(1));
+  }
+
+  /** {@link #followEvents(WatchEventsRequest)}, pausing {@code retryDelay} before a reconnect. */
+  public EventFollower followEvents(WatchEventsRequest request, Duration retryDelay) {
+    return new EventFollower(this, request, Objects.requireNonNull(retryDelay, "retryDelay"));
+  }
+
+  /** A blocking stub without a deadline, for streams that live as long as the caller wants. */
+  ActionQueueServiceBlockingStub blockingStreamStub() {
+    return blocking;
+  }
+
   /** Appends a coordinator event. */
   public EmitEventResponse emitEvent(EmitEventRequest request) {
     return call(() -> blockingStub().emitEvent(request));
