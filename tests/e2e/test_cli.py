@@ -113,8 +113,9 @@ def test_sweep_events_and_emit(ctl, project: str) -> None:  # type: ignore[no-un
         "action_claimed",
         "claim_timed_out",
     ]
-    cursor = history.json[0]["id"]
-    after = ctl("events", "--action", str(action["id"]), "--after", str(cursor), "--limit", "1")
+    cursor = history.json[0]["cursor"]
+    assert isinstance(cursor, str) and cursor
+    after = ctl("events", "--action", str(action["id"]), "--after", cursor, "--limit", "1")
     assert [e["event_type"] for e in after.json] == ["action_claimed"]
     emitted = ctl(
         "emit",
@@ -127,11 +128,15 @@ def test_sweep_events_and_emit(ctl, project: str) -> None:  # type: ignore[no-un
     )
     assert emitted.code == 0
     assert emitted.json["payload"] == {"claimed": False, "backlog": 3}
-    typed = ctl("events", "--type", "coordinator_cycle", "--after", str(emitted.json["id"] - 1))
-    assert typed.json[0]["id"] == emitted.json["id"]
+    assert emitted.json["cursor"] and emitted.json["action_id"] is None
+    typed = ctl("events", "--type", "coordinator_cycle", "--after", history.json[-1]["cursor"])
+    assert emitted.json["id"] in [e["id"] for e in typed.json]
     bad = ctl("emit", "--type", "coordinator_cycle", "--actor", "d", "--payload", "[1, 2]")
     assert bad.code == 1 and bad.error["code"] == "INVALID_ARGUMENT"
     assert "--payload" in bad.error["message"]
+    garbage = ctl("events", "--after", "not a cursor")
+    assert garbage.code == 1 and garbage.error["code"] == "INVALID_ARGUMENT"
+    assert garbage.error["reason"] == "INVALID_FIELD"
 
 
 def test_events_follow_streams_json_lines(server: ServerProcess, ctl) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +149,7 @@ def test_events_follow_streams_json_lines(server: ServerProcess, ctl) -> None:  
             "events",
             "--follow",
             "--after",
-            str(start),
+            start,
             "--type",
             "coordinator_paused",
         ],
@@ -187,6 +192,7 @@ def test_heartbeat_and_stats(ctl, project: str) -> None:  # type: ignore[no-unty
 def test_errors_are_one_json_object(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
     missing = ctl("show", "999999999")
     assert missing.code == 1 and missing.error["code"] == "NOT_FOUND"
+    assert missing.error["reason"] == "ACTION_NOT_FOUND"
     assert missing.stdout == "" and "Traceback" not in missing.stderr
     bad = ctl("add", "--type", "t", "--project", project, "--payload", "{not json")
     assert bad.code == 1 and bad.error["code"] == "INVALID_ARGUMENT"
@@ -195,14 +201,46 @@ def test_errors_are_one_json_object(ctl, project: str) -> None:  # type: ignore[
     assert "--type" in usage.error["message"]
     invalid = ctl("add", "--type", "has spaces", "--project", project)
     assert invalid.error["code"] == "INVALID_ARGUMENT" and "action_type" in invalid.error["message"]
+    assert invalid.error["reason"] == "INVALID_FIELD"
+    action = ctl("add", "--type", "t", "--project", project).json
+    stale = ctl("complete", str(action["id"]), "--result", "x")
+    assert stale.error == {
+        "code": "FAILED_PRECONDITION",
+        "reason": "ILLEGAL_TRANSITION",
+        "message": stale.error["message"],
+    }
 
 
-def test_unreachable_server_is_one_clear_line() -> None:
-    result = actionctl("127.0.0.1:9", "ls", "--limit", "1")
-    assert result.code == 1
+@pytest.mark.parametrize("command", [["ls", "--limit", "1"], ["events", "--follow"]])
+def test_unreachable_server_is_one_clear_line(command: list[str]) -> None:
+    began = time.monotonic()
+    result = actionctl("127.0.0.1:9", *command, timeout=30)
+    assert time.monotonic() - began < 15, "gave up too slowly"
+    assert result.code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.error["code"] == "UNAVAILABLE"
+    assert result.error["code"] == "UNAVAILABLE" and result.error["reason"] == ""
     assert "cannot reach the actionq server at 127.0.0.1:9" in result.error["message"]
+
+
+def test_payload_keeps_every_digit(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
+    payload = {"big": 2**53 + 1, "min": -(2**63), "max": 2**64 - 1, "x": 0.1, "s": "é ✓ 日本"}
+    deep: dict[str, object] = {"leaf": 1}
+    for level in range(30):
+        deep = {f"l{level}": deep}
+    payload["deep"] = deep
+    text = json.dumps(payload, ensure_ascii=False)
+    added = ctl("add", "--type", "t", "--project", project, "--payload", text)
+    assert added.code == 0, added.stderr
+    assert added.json["payload"] == payload
+    shown = ctl("show", str(added.json["id"]))
+    assert shown.json["action"]["payload"] == payload
+    assert f'"big": {2**53 + 1}' in shown.stdout and f'"min": {-(2**63)}' in shown.stdout
+    held = ctl("claim", "--worker", "w", "--project", project).json
+    done = ctl(
+        "complete", str(held["id"]), "--result", "r", "--result-json", json.dumps({"n": 2**63})
+    )
+    assert done.json["result"] == {"n": 2**63}
+    assert ctl("show", str(held["id"])).json["action"]["result"] == {"n": 2**63}
 
 
 def test_server_address_from_environment(server: ServerProcess) -> None:

@@ -45,14 +45,9 @@ def test_eight_workers_claim_two_thousand_actions_exactly_once(
     assert sorted(counted) == sorted(ids)
     assert set(counted.values()) == {1}, "an action was claimed twice"
     assert sum(1 for mine in claims if mine) >= 2, "workers did not actually contend"
-    claimed_events = Counter()
-    cursor = 0
-    while True:
-        page = client.list_events(after_cursor=cursor, action_ids=ids, page_size=1000)
-        if not page.events:
-            break
-        claimed_events.update(e.action_id for e in page.events if e.event_type == "action_claimed")
-        cursor = page.next_cursor
+    claimed_events = Counter(
+        e.action_id for e in client.iter_events(action_ids=ids, event_types=["action_claimed"])
+    )
     assert set(claimed_events.values()) == {1} and len(claimed_events) == 2000
     stats = client.stats(project=project).stats
     assert [(s.completed, s.pending, s.claimed) for s in stats] == [(2000, 0, 0)]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from actionq import Client, Error
-from actionq.v1 import action_pb2 as pb
+from actionq import Client, FailedPrecondition, StaleLease
 
 from tests.support import start_server, wait_until
 
@@ -18,7 +17,7 @@ def test_expired_lease_is_swept_and_stale_token_refused(client: Client, project:
     time.sleep(1.3)
     swept = [a for a in client.sweep() if a.id == action.id]
     assert len(swept) == 1
-    assert swept[0].status == pb.ACTION_STATUS_PENDING and not swept[0].claimed_by
+    assert swept[0].status == "pending" and not swept[0].claimed_by
     events = client.list_events(action_ids=[action.id]).events
     assert events[-1].event_type == "claim_timed_out"
     assert events[-1].actor == "sweeper" and events[-1].payload["worker"] == "w-dead"
@@ -30,12 +29,12 @@ def test_expired_lease_is_swept_and_stale_token_refused(client: Client, project:
         lambda: client.fail(action.id, first.lease_token, reason="zombie"),
         lambda: client.reject(action.id, first.lease_token, reason="zombie", validator="v"),
     ):
-        with pytest.raises(Error) as stale:
+        with pytest.raises(StaleLease) as stale:
             call()
-        assert stale.value.code == "FAILED_PRECONDITION"
+        assert stale.value.code == "FAILED_PRECONDITION" and stale.value.reason == "STALE_LEASE"
         assert "stale lease" in stale.value.message
     done = client.complete(action.id, second.lease_token, result_ref="ok")
-    assert done.status == pb.ACTION_STATUS_COMPLETED and done.claimed_by == "w-alive"
+    assert done.status == "completed" and done.claimed_by == "w-alive"
 
 
 def test_stale_token_after_sweep_without_reclaim(client: Client, project: str) -> None:
@@ -43,9 +42,8 @@ def test_stale_token_after_sweep_without_reclaim(client: Client, project: str) -
     held = client.claim("w", project=project, action_types=["lease.t2"], lease=1)[0]
     time.sleep(1.3)
     client.sweep()
-    with pytest.raises(Error) as stale:
+    with pytest.raises(FailedPrecondition):
         client.complete(action.id, held.lease_token, result_ref="late")
-    assert stale.value.code == "FAILED_PRECONDITION"
 
 
 def test_heartbeat_keeps_a_lease_alive(client: Client, project: str) -> None:
@@ -54,9 +52,9 @@ def test_heartbeat_keeps_a_lease_alive(client: Client, project: str) -> None:
     for _ in range(3):
         time.sleep(0.5)
         beat = client.heartbeat(action.id, held.lease_token, lease=2)
-        assert beat.claim_deadline.ToSeconds() > time.time()
+        assert beat.claim_deadline is not None and beat.claim_deadline.timestamp() > time.time()
     assert all(a.id != action.id for a in client.sweep())
-    assert client.get(action.id).status == pb.ACTION_STATUS_CLAIMED
+    assert client.get(action.id).status == "claimed"
 
 
 def test_background_sweeper_requeues_without_an_operator(pg_dsn: str) -> None:
@@ -69,9 +67,7 @@ def test_background_sweeper_requeues_without_an_operator(pg_dsn: str) -> None:
         with Client(proc.address) as client:
             action = client.add("lease.bg", "p")
             client.claim("w", lease=1)
-            assert wait_until(
-                lambda: client.get(action.id).status == pb.ACTION_STATUS_PENDING, timeout=10
-            )
+            assert wait_until(lambda: client.get(action.id).status == "pending", timeout=10)
             assert client.claim("w2", wait=5)[0].action.id == action.id
     finally:
         proc.stop()

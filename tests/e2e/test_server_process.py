@@ -11,8 +11,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from actionq import Client, Error
-from actionq.v1 import action_pb2 as pb
+from actionq import ActionqError, Client, DatabaseUnavailable
 
 from tests.conftest import fresh_schema
 from tests.support import executable, start_server, wait_until
@@ -31,7 +30,7 @@ def test_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
     try:
         with Client(second.address) as client:
             again = client.get(action.id)
-            assert again.payload["keep"] == "me" and again.status == pb.ACTION_STATUS_PENDING
+            assert again.payload["keep"] == "me" and again.status == "pending"
             assert client.claim("w")[0].action.id == action.id
     finally:
         assert second.stop() == 0
@@ -84,13 +83,13 @@ def test_sigterm_drains_waiters_and_streams(pg_dsn: str) -> None:
     def long_poll() -> None:
         try:
             outcome["claim"] = client.claim("w", wait=50)
-        except Error as exc:
+        except ActionqError as exc:
             outcome["claim"] = exc
 
     def watch() -> None:
         try:
             outcome["events"] = sum(len(m.events) for m in client.watch_events(from_end=True))
-        except Error as exc:
+        except ActionqError as exc:
             outcome["events"] = exc
 
     health_seen: list[int] = []
@@ -142,7 +141,7 @@ def test_database_outage_is_unavailable_then_recovers(tmp_path: Path) -> None:
         with Client(proc.address, timeout=5) as client:
             kept = client.add("outage.t", "p")
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=pg.system_user)
-            with pytest.raises(Error) as down:
+            with pytest.raises(DatabaseUnavailable) as down:
                 client.get(kept.id)
             assert down.value.code == "UNAVAILABLE"
             assert "database unavailable" in down.value.message
@@ -151,7 +150,7 @@ def test_database_outage_is_unavailable_then_recovers(tmp_path: Path) -> None:
             def recovered() -> bool:
                 try:
                     return client.get(kept.id).id == kept.id
-                except Error:
+                except ActionqError:
                     return False
 
             assert wait_until(recovered, timeout=30, interval=0.5)
@@ -214,5 +213,5 @@ def _reachable(client: Client) -> bool:
     try:
         client.stats()
         return True
-    except Error:
+    except ActionqError:
         return False

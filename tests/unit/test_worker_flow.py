@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, cast
 
-from actionq import AsyncClient, Worker
+from actionq import Action, AsyncClient, ClaimedAction, CompleteManyResult, Worker
 from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
 
@@ -22,18 +22,17 @@ class ScriptedClient:
         self.sent: list[list[int]] = []
         self.acknowledge = asyncio.Event()
 
-    async def claim(self, worker: str, **_: Any) -> list[pb.ClaimedAction]:
+    async def claim(self, worker: str, **_: Any) -> list[ClaimedAction]:
         self.claims += 1
         action_id, self.next_id = self.next_id, self.next_id + 1
-        return [pb.ClaimedAction(action=pb.Action(id=action_id), lease_token=f"t{action_id}")]
+        action = Action.from_proto(pb.Action(id=action_id, payload_json='{"n": 1}'))
+        return [ClaimedAction(action, f"t{action_id}")]
 
-    async def complete_many(
-        self, completions: Iterable[spb.CompleteRequest]
-    ) -> spb.CompleteManyResponse:
+    async def complete_many(self, completions: Iterable[spb.CompleteRequest]) -> CompleteManyResult:
         ids = [c.id for c in completions]
         self.sent.append(ids)
         await self.acknowledge.wait()
-        return spb.CompleteManyResponse(completed_ids=ids)
+        return CompleteManyResult(ids, [])
 
 
 async def _until(condition: Any, timeout: float = 5.0) -> None:
@@ -47,7 +46,8 @@ def test_slot_frees_before_the_report_is_acknowledged_and_reports_are_bounded() 
         client = ScriptedClient()
         handled: list[int] = []
 
-        async def handler(action: pb.Action) -> None:
+        async def handler(action: Action) -> None:
+            assert action.payload == {"n": 1}
             handled.append(action.id)
 
         worker = Worker(
