@@ -13,8 +13,9 @@ use crate::error::is_transient;
 use crate::{pb, Client, Error};
 
 /// Consecutive failed attempts (errors, or streams that ended before delivering anything) after
-/// which [`EventFollower::next`] gives up and returns the error.
-const MAX_FAILURES: u32 = 10;
+/// which [`EventFollower::next`] gives up and returns the error: with the backoff, about a minute,
+/// long enough for a server restart.
+const MAX_FAILURES: u32 = 16;
 
 /// Reads the event log one event at a time, from a cursor, live. When the stream fails with a
 /// transient error (UNAVAILABLE and the like) or the server ends it (a restart, a drain), it is
@@ -42,7 +43,7 @@ impl EventFollower {
     }
 
     /// The next event. Retries transient failures with backoff (100 ms to 5 s) and returns an
-    /// error only when one is not transient or [`MAX_FAILURES`] attempts in a row failed.
+    /// error only when one is not transient or attempts kept failing for about a minute.
     pub async fn next(&mut self) -> Result<pb::Event, Error> {
         loop {
             if let Some(event) = self.delivery.pop() {
