@@ -273,6 +273,9 @@ def _check_status(method: str, exc: grpc.RpcError) -> None:
             infos.append(info)
     assert len(infos) == 1 and infos[0].domain == "actionq.dev", f"{method}: {status}"
     assert infos[0].reason in REASONS, infos[0].reason
+    if infos[0].reason == "INVALID_FIELD":
+        field = infos[0].metadata["field"]
+        assert field and exc.details().startswith(f"{field}: "), f"{method}: {exc.details()}"
 
 
 def _call(channel: grpc.Channel, method: str, request: Message, timeout: float = 10) -> Any:

@@ -66,13 +66,20 @@ def _set_time(field: timestamp_pb2.Timestamp, value: datetime) -> None:
 
 
 def duration(
-    request: Any, field: str, *, low: float, high: float, default: float | None = None
+    request: Any,
+    field: str,
+    *,
+    low: float,
+    high: float,
+    default: float | None = None,
+    name: str = "",
 ) -> float | None:
-    """A Duration field of a request in seconds, within bounds; `default` when unset."""
+    """A Duration field of a request in seconds, within bounds; `default` when
+    unset. `name` is the field's path in the request, when it is not `field`."""
     if not request.HasField(field):
         return default
     value: duration_pb2.Duration = getattr(request, field)
-    return v.duration(field, value.seconds, value.nanos, low=low, high=high)
+    return v.duration(name or field, value.seconds, value.nanos, low=low, high=high)
 
 
 def _timestamp_field(request: Any, field: str, name: str) -> datetime | None:
@@ -112,7 +119,9 @@ def new_action(i: int, m: pb.NewAction) -> NewAction:
     max_attempts = v.bounded(f"{f}.max_attempts", m.max_attempts or 1, low=1, high=v.MAX_ATTEMPTS)
     if m.parent_id:
         v.positive_id(f"{f}.parent_id", m.parent_id)
-    delay = duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0) or 0.0
+    delay = duration(
+        m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0, name=f"{f}.delay"
+    )
     return NewAction(
         queue=queue,
         action_type=v.name(f"{f}.action_type", m.action_type),
@@ -126,7 +135,7 @@ def new_action(i: int, m: pb.NewAction) -> NewAction:
         idempotency_key=v.text(f"{f}.idempotency_key", m.idempotency_key, limit=v.MAX_KEY) or None,
         max_attempts=max_attempts,
         run_after=_timestamp_field(m, "run_after", f"{f}.run_after"),
-        delay_seconds=delay,
+        delay_seconds=delay or 0.0,
     )
 
 
