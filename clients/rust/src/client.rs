@@ -410,6 +410,36 @@ mod tests {
         assert_eq!(began.elapsed(), Duration::from_millis(300));
     }
 
+    /// A server that accepts connections and never answers: every call runs into its deadline,
+    /// which tonic reports as CANCELLED and [`Error`] as DEADLINE_EXCEEDED; Enqueue retries it.
+    #[tokio::test]
+    async fn a_call_past_its_deadline_is_deadline_exceeded_and_enqueue_retries_it() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = ClientOptions::from_env()
+            .address(silent.local_addr().unwrap().to_string())
+            .timeout(Duration::from_millis(100))
+            .connect_lazy()
+            .unwrap();
+        let err = client
+            .get_action(pb::GetActionRequest { id: 1 })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::DeadlineExceeded, "{err}");
+
+        let began = std::time::Instant::now();
+        let err = client
+            .enqueue(pb::EnqueueRequest::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::DeadlineExceeded, "{err}");
+        // Four 100 ms deadlines and backoff of 100 + 200 + 400 ms.
+        assert!(
+            began.elapsed() >= Duration::from_millis(1100),
+            "{:?}",
+            began.elapsed()
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn retries_are_bounded() {
         let (outcome, sent) = send_failing(&[Code::Unavailable; 10]).await;

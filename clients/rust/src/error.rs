@@ -168,6 +168,7 @@ pub(crate) fn is_transient(code: Code) -> bool {
 
 impl From<Status> for Error {
     fn from(status: Status) -> Self {
+        let status = deadline_as_deadline_exceeded(status);
         let details = status.get_error_details();
         let (reason, metadata) = match details.error_info() {
             Some(info) if info.domain == ERROR_DOMAIN => {
@@ -190,6 +191,17 @@ impl From<Status> for Error {
             retry_delay,
         }
     }
+}
+
+/// tonic reports a deadline that passed on this side as CANCELLED ("Timeout expired"); every other
+/// gRPC client, and the server, call it DEADLINE_EXCEEDED, which is what callers (and Enqueue's
+/// retry) look for.
+fn deadline_as_deadline_exceeded(status: Status) -> Status {
+    if status.code() == Code::Cancelled && status.message() == tonic::TimeoutExpired(()).to_string()
+    {
+        return Status::deadline_exceeded(status.message());
+    }
+    status
 }
 
 impl fmt::Display for Error {
