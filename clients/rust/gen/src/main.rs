@@ -6,7 +6,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const PROTOS: [&str; 2] = ["actionq/v1/action.proto", "actionq/v1/service.proto"];
+const PROTOS: [&str; 3] = [
+    "actionq/v1/action.proto",
+    "actionq/v1/errors.proto",
+    "actionq/v1/service.proto",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

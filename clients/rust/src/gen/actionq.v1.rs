@@ -268,6 +268,100 @@ impl ActionStatus {
         }
     }
 }
+/// ErrorReason lists the stable, machine-readable reasons of actionq's errors.
+///
+/// Every error status the server returns carries one google.rpc.ErrorInfo in
+/// its details, with domain "actionq.dev" and `reason` set to the value's name
+/// without the "ERROR_REASON\_" prefix (e.g. "STALE_LEASE"). Reasons are never
+/// renamed or reused; new ones may be added, so a client treats an unknown
+/// reason by its status code. ErrorInfo.metadata may add context: "field" (the
+/// request field at fault), "action_id".
+#[allow(clippy::all)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ErrorReason {
+    /// Not set; never sent.
+    Unspecified = 0,
+    /// INVALID_ARGUMENT: a field is missing, malformed or out of range. The
+    /// message and google.rpc.BadRequest name the field (metadata "field").
+    InvalidField = 1,
+    /// INVALID_ARGUMENT: the request bytes do not parse as the request message
+    /// (corrupt bytes, invalid UTF-8 in a string field).
+    MalformedRequest = 2,
+    /// NOT_FOUND: no action has the given id.
+    ActionNotFound = 3,
+    /// NOT_FOUND: the parent_id of a new action names no action.
+    ParentNotFound = 4,
+    /// FAILED_PRECONDITION: the action's status does not allow this transition
+    /// (e.g. completing an action that is not claimed).
+    IllegalTransition = 5,
+    /// FAILED_PRECONDITION: the lease token is not the current claim's (the
+    /// lease expired and the action was requeued or claimed again).
+    StaleLease = 6,
+    /// FAILED_PRECONDITION: a child action would be deeper than
+    /// ACTIONQ_MAX_CHAIN_DEPTH.
+    ChainTooDeep = 7,
+    /// RESOURCE_EXHAUSTED: the producer is over its enqueue rate limit;
+    /// google.rpc.RetryInfo says when to retry.
+    RateLimited = 8,
+    /// ABORTED: the action changed while the call ran; read it and retry.
+    ConcurrentChange = 9,
+    /// ALREADY_EXISTS: the Enqueue request_id was used for a different request.
+    RequestIdReused = 10,
+    /// UNAVAILABLE: the database cannot be reached or lost the connection; the
+    /// call may be retried (Enqueue safely only with a request_id).
+    DatabaseUnavailable = 11,
+    /// UNAVAILABLE: the server is shutting down; retry on another replica or
+    /// after it restarts.
+    ShuttingDown = 12,
+    /// INTERNAL: a bug in actionq; the message carries an incident id that the
+    /// server's log explains.
+    Internal = 13,
+}
+impl ErrorReason {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ERROR_REASON_UNSPECIFIED",
+            Self::InvalidField => "ERROR_REASON_INVALID_FIELD",
+            Self::MalformedRequest => "ERROR_REASON_MALFORMED_REQUEST",
+            Self::ActionNotFound => "ERROR_REASON_ACTION_NOT_FOUND",
+            Self::ParentNotFound => "ERROR_REASON_PARENT_NOT_FOUND",
+            Self::IllegalTransition => "ERROR_REASON_ILLEGAL_TRANSITION",
+            Self::StaleLease => "ERROR_REASON_STALE_LEASE",
+            Self::ChainTooDeep => "ERROR_REASON_CHAIN_TOO_DEEP",
+            Self::RateLimited => "ERROR_REASON_RATE_LIMITED",
+            Self::ConcurrentChange => "ERROR_REASON_CONCURRENT_CHANGE",
+            Self::RequestIdReused => "ERROR_REASON_REQUEST_ID_REUSED",
+            Self::DatabaseUnavailable => "ERROR_REASON_DATABASE_UNAVAILABLE",
+            Self::ShuttingDown => "ERROR_REASON_SHUTTING_DOWN",
+            Self::Internal => "ERROR_REASON_INTERNAL",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ERROR_REASON_UNSPECIFIED" => Some(Self::Unspecified),
+            "ERROR_REASON_INVALID_FIELD" => Some(Self::InvalidField),
+            "ERROR_REASON_MALFORMED_REQUEST" => Some(Self::MalformedRequest),
+            "ERROR_REASON_ACTION_NOT_FOUND" => Some(Self::ActionNotFound),
+            "ERROR_REASON_PARENT_NOT_FOUND" => Some(Self::ParentNotFound),
+            "ERROR_REASON_ILLEGAL_TRANSITION" => Some(Self::IllegalTransition),
+            "ERROR_REASON_STALE_LEASE" => Some(Self::StaleLease),
+            "ERROR_REASON_CHAIN_TOO_DEEP" => Some(Self::ChainTooDeep),
+            "ERROR_REASON_RATE_LIMITED" => Some(Self::RateLimited),
+            "ERROR_REASON_CONCURRENT_CHANGE" => Some(Self::ConcurrentChange),
+            "ERROR_REASON_REQUEST_ID_REUSED" => Some(Self::RequestIdReused),
+            "ERROR_REASON_DATABASE_UNAVAILABLE" => Some(Self::DatabaseUnavailable),
+            "ERROR_REASON_SHUTTING_DOWN" => Some(Self::ShuttingDown),
+            "ERROR_REASON_INTERNAL" => Some(Self::Internal),
+            _ => None,
+        }
+    }
+}
 /// EnqueueRequest carries the actions to store.
 #[allow(clippy::all)]
 #[derive(Clone, PartialEq, ::prost::Message)]
