@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 tools: $(BUF)
+	bash scripts/install_grpcurl.sh
 
 $(BUF): proto/package.json
 	npm install --prefix proto --no-audit --no-fund --silent
@@ -41,8 +42,12 @@ lint: install tools
 	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/examples tests bench
 	$(VENV)/bin/mypy $(PY_SOURCES)
 	cd proto && node_modules/.bin/buf lint
-	@if git rev-parse --verify --quiet main >/dev/null; then \
-	  cd proto && node_modules/.bin/buf breaking --against '../.git#branch=main,subdir=proto'; \
+	@tag=$$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null); \
+	if [ -n "$$tag" ]; then \
+	  echo "buf breaking against the last release tag $$tag"; \
+	  cd proto && node_modules/.bin/buf breaking --against "../.git#tag=$$tag,subdir=proto"; \
+	else \
+	  echo "buf breaking: no release tag (v*) in this clone; nothing to compare against"; \
 	fi
 
 gen: install tools
