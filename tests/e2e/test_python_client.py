@@ -1,0 +1,189 @@
+"""The Python client against the real server: typed errors with their reasons,
+JSON that keeps every digit through Client, AsyncClient and Worker, a retried
+Enqueue that stores nothing twice, and the asyncio flavour's every call."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from actionq import (
+    Action,
+    ActionNotFound,
+    AsyncClient,
+    ChainTooDeep,
+    Client,
+    Event,
+    IllegalTransition,
+    InvalidField,
+    RequestIdReused,
+    StaleLease,
+    Worker,
+    completion,
+    new_action,
+)
+
+from tests.conftest import ServerProcess
+
+
+def deep(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": levels}
+    for level in range(levels - 1, 0, -1):
+        value = {f"l{level}": value}
+    return value
+
+
+PAYLOAD: dict[str, Any] = {
+    "above_2_53": 2**53 + 1,
+    "min_int64": -(2**63),
+    "max_uint64": 2**64 - 1,
+    "beyond": 10**30,
+    "fraction": 0.1,
+    "exact": 5,
+    "text": 'héllo 日本語 🎉 "q" \\',
+    "list": [1, -2, 3.5, True, False, None, "x"],
+    "deep": deep(32),
+}
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal in value and kind (5 is not 5.0, True is not 1)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def test_typed_errors_carry_reasons(client: Client, project: str) -> None:
+    with pytest.raises(ActionNotFound) as missing:
+        client.get(10**12)
+    assert (missing.value.code, missing.value.reason) == ("NOT_FOUND", "ACTION_NOT_FOUND")
+    with pytest.raises(InvalidField) as bad:
+        client.add("has spaces", project)
+    assert bad.value.field == "actions[0].action_type" and bad.value.code == "INVALID_ARGUMENT"
+    action = client.add("client.errors", project)
+    with pytest.raises(IllegalTransition):
+        client.complete(action.id, result_ref="not claimed")
+    held = client.claim("w", project=project, action_types=["client.errors"])[0]
+    with pytest.raises(StaleLease):
+        client.complete(action.id, str(uuid.uuid4()), result_ref="stale")
+    parent = held.action
+    for _ in range(3):
+        parent = client.add("client.errors", project, parent_id=parent.id)
+    with pytest.raises(ChainTooDeep):
+        client.add("client.errors", project, parent_id=parent.id)
+
+
+def test_a_retried_enqueue_stores_nothing_twice(client: Client, project: str) -> None:
+    request_id = f"test-{uuid.uuid4()}"
+    batch = [new_action("client.retry", project, payload={"i": i}) for i in range(3)]
+    first = client.enqueue(batch, request_id=request_id)
+    again = client.enqueue(batch, request_id=request_id)
+    assert not first.replayed and again.replayed
+    assert [e.action.id for e in again] == [e.action.id for e in first]
+    assert len(list(client.iter_actions(project=project))) == 3
+    with pytest.raises(RequestIdReused):
+        client.enqueue(batch[:1], request_id=request_id)
+
+
+def test_json_keeps_every_digit_through_the_blocking_client(client: Client, project: str) -> None:
+    action = client.add("client.json", project, payload=PAYLOAD)
+    assert same(action.payload, PAYLOAD) and same(client.get(action.id).payload, PAYLOAD)
+    held = client.claim("w", project=project, action_types=["client.json"])[0]
+    assert same(held.action.payload, PAYLOAD)
+    done = client.complete(action.id, held.lease_token, result_ref="r", result=PAYLOAD)
+    assert same(done.result, PAYLOAD) and same(client.get(action.id).result, PAYLOAD)
+    event = client.emit("coordinator_cycle", "client:json", PAYLOAD)
+    (listed,) = [e for e in client.iter_events(after_cursor="") if e.id == event.id]
+    assert same(event.payload, PAYLOAD) and same(listed.payload, PAYLOAD)
+
+
+def test_the_asyncio_client_has_every_call(server: ServerProcess, project: str) -> None:
+    async def scenario() -> None:
+        async with AsyncClient(server.address) as client:
+            start = (await client.stats()).latest_event_cursor
+            stored = await client.enqueue(
+                [new_action("client.async", project, payload=PAYLOAD) for _ in range(4)]
+            )
+            ids = [e.action.id for e in stored]
+            assert same((await client.get(ids[0])).payload, PAYLOAD)
+            page = await client.list_actions(project=project, page_size=2)
+            assert [a.id for a in page.actions] == ids[:2] and page.next_page_token
+            assert [a.id async for a in client.iter_actions(project=project, page_size=3)] == ids
+            held = await client.claim("w", project=project, max_actions=4, wait=1)
+            tokens = {h.action.id: h.lease_token for h in held}
+            assert not (await client.heartbeat(ids[0], tokens[ids[0]], lease=60)).cancelled
+            done = await client.complete(ids[0], tokens[ids[0]], result_ref="r", result=PAYLOAD)
+            assert same(done.result, PAYLOAD)
+            failed = await client.fail(ids[1], tokens[ids[1]], reason="boom")
+            rejected = await client.reject(ids[2], tokens[ids[2]], reason="no", validator="v")
+            cancelled = await client.cancel(ids[3], reason="stop")
+            assert [failed.status, rejected.status, cancelled.status] == [
+                "failed",
+                "rejected",
+                "cancelled",
+            ]
+            other = await client.add("client.async", project)
+            again = await client.claim("w", project=project)
+            many = await client.complete_many(
+                [
+                    completion(other.id, again[0].lease_token),
+                    completion(10**12, "x"),
+                ]
+            )
+            assert many.completed_ids == [other.id] and many.failures[0].reason
+            assert isinstance(await client.sweep(), list)
+            page_events = await client.list_events(after_cursor=start, action_ids=ids)
+            assert page_events.events and page_events.next_cursor
+            emitted = await client.emit("coordinator_paused", "client:async", {"n": 2**63})
+            followed: list[Event] = []
+            async for event in client.follow_events(
+                after_cursor=start, event_types=["coordinator_paused"], retry_delay=0.1
+            ):
+                followed.append(event)
+                if event.id == emitted.id:
+                    break
+            assert followed[-1].payload == {"n": 2**63}
+            assert (await client.migrate()).version >= 2
+
+    asyncio.run(scenario())
+
+
+def test_the_worker_sees_and_returns_exact_json(
+    server: ServerProcess, client: Client, project: str
+) -> None:
+    stored = client.enqueue(
+        [new_action("client.worker", project, payload=PAYLOAD) for _ in range(3)]
+    )
+    seen: list[dict[str, Any]] = []
+
+    async def handle(action: Action) -> dict[str, Any]:
+        seen.append(action.payload)
+        return {"echo": action.payload, "id": action.id}
+
+    async def run() -> None:
+        worker = Worker(
+            AsyncClient(server.address),
+            handle,
+            name="client-worker",
+            project=project,
+            action_types=["client.worker"],
+            poll_wait=1,
+        )
+        task = asyncio.create_task(worker.run())
+        async with asyncio.timeout(30):
+            while worker.processed < 3:
+                await asyncio.sleep(0.02)
+        worker.stop()
+        await asyncio.wait_for(task, 30)
+        await worker.client.close()
+
+    asyncio.run(run())
+    assert len(seen) == 3 and all(same(p, PAYLOAD) for p in seen)
+    for entry in stored:
+        done = client.get(entry.action.id)
+        assert done.status == "completed"
+        assert same(done.result, {"echo": PAYLOAD, "id": entry.action.id})
