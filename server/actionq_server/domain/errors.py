@@ -1,6 +1,6 @@
 """Domain errors. The API layer maps each class to one gRPC status code, and
 each error carries a stable reason (proto `actionq.v1.ErrorReason`, without its
-prefix; tests/unit/test_errors.py holds the two lists equal)."""
+prefix; tests/unit/test_vocabulary.py holds the two lists equal)."""
 
 from __future__ import annotations
 
