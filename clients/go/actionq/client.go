@@ -1,6 +1,7 @@
 // Package actionq is the Go client of actionq: a connection to the
-// ActionQueueService with sensible defaults, and a Worker that claims actions,
-// keeps their leases alive and reports how they ended.
+// ActionQueueService with sensible defaults, typed errors, retry-safe
+// Enqueue, JSON payloads as json.RawMessage, and a Worker that claims
+// actions, keeps their leases alive and reports how they ended.
 //
 // The generated stubs live in actionq.dev/go/actionq/v1 (package actionqv1);
 // Client embeds the generated client, so every RPC is a method of Client.
@@ -12,9 +13,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	actionqv1 "actionq.dev/go/actionq/v1"
 )
@@ -25,6 +30,10 @@ const DefaultAddress = "127.0.0.1:50051"
 
 // DefaultTimeout is the deadline given to a unary call whose context has none.
 const DefaultTimeout = 10 * time.Second
+
+// DefaultEnqueueAttempts is how many calls one Enqueue makes at most while
+// the server is unavailable.
+const DefaultEnqueueAttempts = 4
 
 // Config says how to reach the server. The zero value connects in plaintext
 // to ACTIONQ_SERVER, or DefaultAddress when that is unset.
@@ -39,15 +48,20 @@ type Config struct {
 	// Timeout is the deadline of a unary call whose context has none; 0 means
 	// DefaultTimeout. Claim gets its long-poll wait on top of it. Streams get none.
 	Timeout time.Duration
+	// EnqueueAttempts is how many calls one Enqueue makes at most while the
+	// server is unavailable; 0 means DefaultEnqueueAttempts, 1 no retry.
+	EnqueueAttempts int
 	// DialOptions are appended to the ones Config implies.
 	DialOptions []grpc.DialOption
 }
 
 // Client is a connection to the ActionQueueService. Its methods are the RPCs
-// of the generated ActionQueueServiceClient; it is safe for concurrent use.
+// of the generated ActionQueueServiceClient, with Enqueue made safe to retry;
+// every failed call returns an *Error. It is safe for concurrent use.
 type Client struct {
 	actionqv1.ActionQueueServiceClient
-	conn *grpc.ClientConn
+	conn            *grpc.ClientConn
+	enqueueAttempts int
 }
 
 // New connects lazily: the first call dials the server.
@@ -56,7 +70,61 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{ActionQueueServiceClient: actionqv1.NewActionQueueServiceClient(conn), conn: conn}, nil
+	attempts := cfg.EnqueueAttempts
+	if attempts <= 0 {
+		attempts = DefaultEnqueueAttempts
+	}
+	return &Client{ActionQueueServiceClient: actionqv1.NewActionQueueServiceClient(conn), conn: conn, enqueueAttempts: attempts}, nil
+}
+
+// Enqueue stores req's actions, all or none, and is safe to retry: it sends
+// req.RequestId, or a fresh UUID when that is empty, and when a call fails
+// with UNAVAILABLE or runs out of its own deadline while ctx is still alive,
+// it calls again with the same request id (Config.EnqueueAttempts calls at
+// most, 100 ms to 1 s apart). The server answers a repeat with the first
+// call's outcome (resp.Replayed) instead of storing the actions twice.
+// req itself is not modified.
+func (c *Client) Enqueue(ctx context.Context, req *actionqv1.EnqueueRequest, opts ...grpc.CallOption) (*actionqv1.EnqueueResponse, error) {
+	if req.GetRequestId() == "" {
+		req = withRequestID(req, NewRequestID())
+	}
+	backoff := newBackoff(100*time.Millisecond, time.Second)
+	for attempt := 1; ; attempt++ {
+		resp, err := c.ActionQueueServiceClient.Enqueue(ctx, req, opts...)
+		if err == nil || attempt >= c.enqueueAttempts || !enqueueRetryable(ctx, err) || !sleep(ctx, backoff.next()) {
+			return resp, err
+		}
+	}
+}
+
+// NewRequestID is a fresh Enqueue request id (a random UUID), for callers
+// that keep their own to retry a call later.
+func NewRequestID() string { return uuid.NewString() }
+
+// enqueueRetryable says whether a failed Enqueue may have been lost on its
+// way, so that repeating it with its request id is worth it.
+func enqueueRetryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return true
+	}
+	return false
+}
+
+// withRequestID is a shallow copy of req with request_id set: the actions
+// are shared, not copied, however many there are.
+func withRequestID(req *actionqv1.EnqueueRequest, id string) *actionqv1.EnqueueRequest {
+	out := &actionqv1.EnqueueRequest{}
+	dst := out.ProtoReflect()
+	req.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	out.RequestId = id
+	return out
 }
 
 // Conn is the underlying connection, e.g. for the health-checking client.
@@ -86,7 +154,8 @@ func (cfg Config) dialOptions() []grpc.DialOption {
 	}
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(transport),
-		grpc.WithUnaryInterceptor(deadlineInterceptor(timeout)),
+		grpc.WithChainUnaryInterceptor(typedErrors, deadlineInterceptor(timeout)),
+		grpc.WithChainStreamInterceptor(typedStreamErrors),
 	}
 	if cfg.Token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearerToken(cfg.Token)))

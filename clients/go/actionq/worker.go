@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	actionqv1 "actionq.dev/go/actionq/v1"
 )
@@ -43,16 +41,21 @@ var (
 
 // Result is what a successful handler reports: Complete's result_ref and result.
 type Result struct {
-	Ref  string
-	Data *structpb.Struct
+	// Ref is the result_ref, a reference to the outcome.
+	Ref string
+	// Data becomes result_json: any value encoding/json accepts (a JSON
+	// object: a map, a struct, a json.RawMessage), encoded by EncodeJSON;
+	// nil means no result. A Data that does not encode fails the action.
+	Data any
 }
 
-// Handler does the work of one action. A nil error completes the action with
+// Handler does the work of one action; a.Payload holds its JSON payload
+// (a.DecodePayload or Decode decode it). A nil error completes the action with
 // the Result; an error fails the attempt with the error's text as the reason
 // (see Reject and Permanent for the other endings). The context ends when the
 // action is cancelled, its lease is lost, or the worker's shutdown grace runs
 // out; context.Cause tells which.
-type Handler func(ctx context.Context, a *actionqv1.Action) (Result, error)
+type Handler func(ctx context.Context, a *Action) (Result, error)
 
 // Worker claims actions from one queue and runs Handler on each, up to
 // Concurrency at a time, heartbeating every Lease/3 while the handler runs.
@@ -187,7 +190,7 @@ func (w *Worker) claimRequest(n int) *actionqv1.ClaimRequest {
 // (the action was cancelled, its lease lost, or shutdown cut the handler
 // short). Heartbeats have stopped when it returns.
 func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *outbox) (report func()) {
-	a, token := ca.GetAction(), ca.GetLeaseToken()
+	a, token := ActionOf(ca.GetAction()), ca.GetLeaseToken()
 	ctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
 	beats := make(chan struct{})
@@ -197,6 +200,12 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *
 	}()
 	res, err := runHandler(ctx, w.Handler, a)
 	stopped := context.Cause(ctx)
+	var resultJSON string
+	if err == nil {
+		if resultJSON, err = EncodeJSON(res.Data); err != nil {
+			err = fmt.Errorf("the handler's result is not JSON: %w", err)
+		}
+	}
 	cancel(nil)
 	<-beats
 
@@ -212,7 +221,7 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *
 		return nil
 	}
 	return func() {
-		if err := w.report(context.WithoutCancel(ctx), out, a.GetId(), token, res, err); err != nil {
+		if err := w.report(context.WithoutCancel(ctx), out, a.GetId(), token, res.Ref, resultJSON, err); err != nil {
 			log.Error("actionq: could not report the outcome; the lease will expire", "err", err)
 		}
 	}
@@ -238,7 +247,7 @@ func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 			return
 		case err == nil, ctx.Err() != nil:
 		case status.Code(err) == codes.FailedPrecondition, status.Code(err) == codes.NotFound:
-			cancel(fmt.Errorf("%w: %v", ErrLeaseLost, err))
+			cancel(fmt.Errorf("%w: %w", ErrLeaseLost, err))
 			return
 		default:
 			w.logger().Warn("actionq: heartbeat failed, retrying", "worker", w.Name, "action_id", id, "err", err)
@@ -248,11 +257,11 @@ func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 
 // report queues a completion in the outbox, or sends Fail or Reject, and
 // returns once the server answered.
-func (w *Worker) report(ctx context.Context, out *outbox, id int64, token string, res Result, handlerErr error) error {
+func (w *Worker) report(ctx context.Context, out *outbox, id int64, token, resultRef, resultJSON string, handlerErr error) error {
 	var rejected *RejectError
 	switch {
 	case handlerErr == nil:
-		return out.complete(&actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: res.Ref, Result: res.Data})
+		return out.complete(&actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: resultRef, ResultJson: resultJSON})
 	case errors.As(handlerErr, &rejected):
 		return retryUnavailable(func() error {
 			_, err := w.Client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: rejected.Reason, Validator: rejected.Validator})
@@ -296,7 +305,7 @@ func (w *Worker) logger() *slog.Logger {
 }
 
 // runHandler turns a panic into an error, so one bad action fails alone.
-func runHandler(ctx context.Context, h Handler, a *actionqv1.Action) (res Result, err error) {
+func runHandler(ctx context.Context, h Handler, a *Action) (res Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -506,7 +515,7 @@ func (o *outbox) send(batch []completion) {
 	})
 	refused := make(map[int64]error, len(resp.GetFailures()))
 	for _, f := range resp.GetFailures() {
-		refused[f.GetId()] = status.Error(codeNamed(f.GetCode()), f.GetMessage())
+		refused[f.GetId()] = itemError(f)
 	}
 	for _, c := range batch {
 		if err != nil {
@@ -515,14 +524,4 @@ func (o *outbox) send(batch []completion) {
 			c.answer <- refused[c.req.GetId()]
 		}
 	}
-}
-
-// codeNamed is the gRPC code of an ItemFailure's code name, such as
-// "FAILED_PRECONDITION"; codes.Unknown when the name is not one.
-func codeNamed(name string) codes.Code {
-	var c codes.Code
-	if c.UnmarshalJSON([]byte(strconv.Quote(name))) != nil {
-		return codes.Unknown
-	}
-	return c
 }

@@ -26,7 +26,8 @@ import (
 // given to it and records what the worker reports.
 type fakeQueue struct {
 	actionqv1.UnimplementedActionQueueServiceServer
-	claimErr error
+	claimErr     error
+	heartbeatErr error
 
 	mu          sync.Mutex
 	pending     []*actionqv1.ClaimedAction
@@ -101,6 +102,9 @@ func (f *fakeQueue) Heartbeat(_ context.Context, req *actionqv1.HeartbeatRequest
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.heartbeats++
+	if f.heartbeatErr != nil {
+		return nil, f.heartbeatErr
+	}
 	if f.cancelled[req.GetId()] {
 		return &actionqv1.HeartbeatResponse{Cancelled: true}, nil
 	}
@@ -171,7 +175,7 @@ func (f *fakeQueue) reports() int {
 }
 
 // serve starts f on an in-memory listener and returns a Client of it.
-func serve(t *testing.T, f *fakeQueue, cfg Config) *Client {
+func serve(t *testing.T, f actionqv1.ActionQueueServiceServer, cfg Config) *Client {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
@@ -224,7 +228,7 @@ func TestWorkerReportsEachOutcome(t *testing.T) {
 	f := newFakeQueue(1, 2, 3, 4, 5)
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond,
-		Handler: func(_ context.Context, a *actionqv1.Action) (Result, error) {
+		Handler: func(_ context.Context, a *Action) (Result, error) {
 			switch a.GetId() {
 			case 1:
 				return Result{Ref: "done:1"}, nil
@@ -267,7 +271,7 @@ func TestWorkerStopsHandlerWhenHeartbeatReportsCancel(t *testing.T) {
 	causes := make(chan error, 1)
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Lease: 150 * time.Millisecond, Wait: 50 * time.Millisecond,
-		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+		Handler: func(ctx context.Context, _ *Action) (Result, error) {
 			<-ctx.Done()
 			causes <- context.Cause(ctx)
 			return Result{Ref: "should not be sent"}, nil
@@ -295,7 +299,7 @@ func TestWorkerShutdownLetsHandlersFinish(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Wait: 50 * time.Millisecond,
-		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+		Handler: func(ctx context.Context, _ *Action) (Result, error) {
 			close(started)
 			<-release
 			return Result{Ref: "finished"}, ctx.Err()
@@ -326,7 +330,7 @@ func TestWorkerShutdownGraceCancelsHandlersWithoutFailingThem(t *testing.T) {
 	causes := make(chan error, 1)
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Wait: 50 * time.Millisecond, ShutdownGrace: 50 * time.Millisecond,
-		Handler: func(ctx context.Context, _ *actionqv1.Action) (Result, error) {
+		Handler: func(ctx context.Context, _ *Action) (Result, error) {
 			close(started)
 			<-ctx.Done()
 			causes <- context.Cause(ctx)
@@ -349,7 +353,7 @@ func TestWorkerShutdownGraceCancelsHandlersWithoutFailingThem(t *testing.T) {
 func TestWorkerReturnsWhenClaimIsRefused(t *testing.T) {
 	f := newFakeQueue()
 	f.claimErr = status.Error(codes.InvalidArgument, "queue: bad name")
-	w := &Worker{Client: serve(t, f, Config{}), Name: "w", Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+	w := &Worker{Client: serve(t, f, Config{}), Name: "w", Handler: func(context.Context, *Action) (Result, error) {
 		return Result{}, nil
 	}}
 	err := w.Run(context.Background())
@@ -418,7 +422,7 @@ func TestWorkerBatchesCompletions(t *testing.T) {
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 50, Wait: 50 * time.Millisecond,
 		CompleteBatchWindow: 20 * time.Millisecond,
-		Handler: func(_ context.Context, a *actionqv1.Action) (Result, error) {
+		Handler: func(_ context.Context, a *Action) (Result, error) {
 			return Result{Ref: fmt.Sprintf("done:%d", a.GetId())}, nil
 		},
 	}
@@ -449,11 +453,11 @@ func TestWorkerBatchesCompletions(t *testing.T) {
 
 func TestWorkerLogsRefusedCompletions(t *testing.T) {
 	f := newFakeQueue(1, 2, 3)
-	f.refuse[2] = &actionqv1.ItemFailure{Id: 2, Code: "FAILED_PRECONDITION", Message: "lease token does not match"}
+	f.refuse[2] = &actionqv1.ItemFailure{Id: 2, Code: "FAILED_PRECONDITION", Reason: "STALE_LEASE", Message: "lease token does not match"}
 	var logs logBuffer
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 3, Wait: 50 * time.Millisecond, Logger: logs.logger(),
-		Handler: func(context.Context, *actionqv1.Action) (Result, error) { return Result{}, nil },
+		Handler: func(context.Context, *Action) (Result, error) { return Result{}, nil },
 	}
 	stop := runWorker(t, w)
 	awaitReports(t, f, 3)
@@ -464,7 +468,7 @@ func TestWorkerLogsRefusedCompletions(t *testing.T) {
 		t.Errorf("completed %v, want 1 and 3", f.completed)
 	}
 	out := logs.String()
-	if !strings.Contains(out, "action_id=2") || !strings.Contains(out, "code = FailedPrecondition desc = lease token does not match") {
+	if !strings.Contains(out, "action_id=2") || !strings.Contains(out, "FailedPrecondition STALE_LEASE: lease token does not match") {
 		t.Errorf("the refusal of 2 was not logged with its code and message:\n%s", out)
 	}
 	if strings.Contains(out, "action_id=1 ") || strings.Contains(out, "action_id=3 ") {
@@ -478,7 +482,7 @@ func TestWorkerGivesUpOnFailedCompleteMany(t *testing.T) {
 	var logs logBuffer
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond, Logger: logs.logger(),
-		Handler: func(context.Context, *actionqv1.Action) (Result, error) { return Result{}, nil },
+		Handler: func(context.Context, *Action) (Result, error) { return Result{}, nil },
 	}
 	stop := runWorker(t, w)
 	awaitReports(t, f, 2)
@@ -498,7 +502,7 @@ func TestWorkerFreesSlotsBeforeReportsAreAcknowledged(t *testing.T) {
 	handled := 0
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 2, Wait: 50 * time.Millisecond,
-		Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+		Handler: func(context.Context, *Action) (Result, error) {
 			mu.Lock()
 			handled++
 			mu.Unlock()
@@ -530,7 +534,7 @@ func TestWorkerFlushesCompletionsBeforeRunReturns(t *testing.T) {
 	w := &Worker{
 		Client: serve(t, f, Config{}), Name: "w", Concurrency: 3, Wait: 50 * time.Millisecond,
 		CompleteBatchWindow: time.Second, // longer than the test waits
-		Handler: func(context.Context, *actionqv1.Action) (Result, error) {
+		Handler: func(context.Context, *Action) (Result, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if handled++; handled == 3 {
@@ -595,5 +599,77 @@ func TestCodeNamed(t *testing.T) {
 		if got := codeNamed(name); got != want {
 			t.Errorf("codeNamed(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestWorkerHandsThePayloadAndReportsTheResultAsJSON(t *testing.T) {
+	f := newFakeQueue(1, 2, 3)
+	f.pending[0].Action.PayloadJson = `{"user_id": 9007199254740993, "name": "é"}`
+	f.pending[1].Action.PayloadJson = `{}`
+	type payload struct {
+		UserID int64  `json:"user_id"`
+		Name   string `json:"name"`
+	}
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Concurrency: 3, Wait: 50 * time.Millisecond,
+		Handler: func(_ context.Context, a *Action) (Result, error) {
+			switch a.GetId() {
+			case 1:
+				p, err := Decode[payload](a.Payload)
+				if err != nil {
+					return Result{}, err
+				}
+				return Result{Ref: "r1", Data: map[string]any{"seen": p.UserID, "name": p.Name}}, nil
+			case 2:
+				return Result{Data: map[string]any{"ch": make(chan int)}}, nil
+			}
+			if string(a.Payload) != "{}" {
+				return Result{}, fmt.Errorf("an action without payload_json has payload %s, want {}", a.Payload)
+			}
+			return Result{Ref: "r3"}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	awaitReports(t, f, 3)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := f.completed[1].GetResultJson(); got != `{"name":"é","seen":9007199254740993}` {
+		t.Errorf("result_json of 1 = %s", got)
+	}
+	if got := f.failed[2].GetReason(); !strings.Contains(got, "not JSON") {
+		t.Errorf("fail of 2 = %q, want the result's encoding error", got)
+	}
+	if got := f.completed[3]; got == nil || got.GetResultJson() != "" {
+		t.Errorf("complete of 3 = %v, want no result_json", got)
+	}
+}
+
+func TestWorkerCancelsTheHandlerWhenTheLeaseIsStale(t *testing.T) {
+	f := newFakeQueue(7)
+	f.heartbeatErr = staleLease()
+	causes := make(chan error, 1)
+	w := &Worker{
+		Client: serve(t, f, Config{}), Name: "w", Lease: 150 * time.Millisecond, Wait: 50 * time.Millisecond,
+		Handler: func(ctx context.Context, _ *Action) (Result, error) {
+			<-ctx.Done()
+			causes <- context.Cause(ctx)
+			return Result{}, nil
+		},
+	}
+	stop := runWorker(t, w)
+	select {
+	case cause := <-causes:
+		if !errors.Is(cause, ErrLeaseLost) || !errors.Is(cause, ErrStaleLease) {
+			t.Errorf("handler context ended with %v, want ErrLeaseLost wrapping ErrStaleLease", cause)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler was never cancelled")
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := f.reports(); n != 0 {
+		t.Errorf("an action whose lease was lost got %d outcome reports, want none", n)
 	}
 }

@@ -1,7 +1,9 @@
 // Command conformance runs the shared actionq conformance scenario
 // (tests/conformance/scenario.json) against a live server through the Go
 // client and prints one line per step: "ok <name>" or "FAIL <name>: <why>".
-// It exits 0 iff every step passed.
+// It exits 0 iff every step passed. The scenario is read as the client reads
+// payloads, numbers as exact decimal text, and JSON is compared as values
+// (numbers by exact decimal value).
 //
 //	ACTIONQ_SERVER=127.0.0.1:50051 ACTIONQ_CONFORMANCE_PROJECT=p \
 //	ACTIONQ_CONFORMANCE_CREATED_BY=human:conformance conformance scenario.json
@@ -9,7 +11,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -38,25 +39,34 @@ type step struct {
 	LeaseMS      int64       `json:"lease_ms"`
 	ExpectRefs   []string    `json:"expect_refs"`
 	ExpectCode   string      `json:"expect_code"`
+	ExpectReason string      `json:"expect_reason"`
 	ExpectStatus string      `json:"expect_status"`
 	ResultRef    string      `json:"result_ref"`
 	Reason       string      `json:"reason"`
 	Validator    string      `json:"validator"`
-	AfterCursor  int64       `json:"after_cursor"`
+	AfterCursor  string      `json:"after_cursor"`
 	Refs         []string    `json:"refs"`
 	TimeoutMS    int64       `json:"timeout_ms"`
 	ExpectEvents [][2]string `json:"expect_events"`
+	// Result is sent as Complete's result_json; nil sends none.
+	Result any `json:"result"`
+	// ExpectResult and ExpectPayload, when present, must equal the action's
+	// result and payload as JSON values.
+	ExpectResult  any `json:"expect_result"`
+	ExpectPayload any `json:"expect_payload"`
 }
 
 // newAction is one action of an enqueue step; a nil ActionType means the
-// scenario's own, while "" is sent as it is.
+// scenario's own, while "" is sent as it is. Payload is encoded by the
+// client; PayloadJSON, when set, is sent verbatim instead.
 type newAction struct {
-	Ref        string         `json:"ref"`
-	ActionType *string        `json:"action_type"`
-	Priority   int32          `json:"priority"`
-	TargetRef  string         `json:"target_ref"`
-	SourceRefs []string       `json:"source_refs"`
-	Payload    map[string]any `json:"payload"`
+	Ref         string   `json:"ref"`
+	ActionType  *string  `json:"action_type"`
+	Priority    int32    `json:"priority"`
+	TargetRef   string   `json:"target_ref"`
+	SourceRefs  []string `json:"source_refs"`
+	Payload     any      `json:"payload"`
+	PayloadJSON *string  `json:"payload_json"`
 }
 
 func main() {
@@ -104,7 +114,7 @@ func load(path string) (*scenario, error) {
 		return nil, err
 	}
 	var sc scenario
-	if err := json.Unmarshal(data, &sc); err != nil {
+	if err := actionq.DecodeJSON(data, &sc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &sc, nil

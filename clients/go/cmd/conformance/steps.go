@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"actionq.dev/go/actionq"
 	actionqv1 "actionq.dev/go/actionq/v1"
@@ -33,6 +29,8 @@ func (r *runner) run(ctx context.Context, s step) error {
 	switch s.Op {
 	case "enqueue":
 		return r.enqueue(ctx, s)
+	case "enqueue_retry":
+		return r.enqueueRetry(ctx, s)
 	case "claim":
 		return r.claim(ctx, s)
 	case "heartbeat":
@@ -46,40 +44,123 @@ func (r *runner) run(ctx context.Context, s step) error {
 }
 
 func (r *runner) enqueue(ctx context.Context, s step) error {
+	req, err := r.enqueueRequest(s)
+	if err != nil {
+		return err
+	}
+	resp, callErr := r.client.Enqueue(ctx, req)
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	return r.bind(s, resp)
+}
+
+// enqueueRetry sends one request twice with the same request_id, as a
+// client does when the first reply was lost: the second call must replay
+// the first one's actions, and nothing may be stored twice.
+func (r *runner) enqueueRetry(ctx context.Context, s step) error {
+	req, err := r.enqueueRequest(s)
+	if err != nil {
+		return err
+	}
+	req.RequestId = actionq.NewRequestID()
+	first, callErr := r.client.Enqueue(ctx, req)
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	if first.GetReplayed() {
+		return fmt.Errorf("the first call with request_id %s came back replayed", req.RequestId)
+	}
+	second, err := r.client.Enqueue(ctx, req)
+	if err != nil {
+		return fmt.Errorf("the repeated call: %w", err)
+	}
+	if !second.GetReplayed() {
+		return fmt.Errorf("the repeated call with request_id %s was not replayed", req.RequestId)
+	}
+	if a, b := enqueuedIDs(first), enqueuedIDs(second); !slices.Equal(a, b) {
+		return fmt.Errorf("the repeated call returned actions %v, the first %v", b, a)
+	}
+	if err := r.bind(s, second); err != nil {
+		return err
+	}
+	return r.expectOnlyKnownActions(ctx)
+}
+
+// enqueueRequest is the request of an enqueue step's actions. The client
+// encodes each payload; a payload_json is sent verbatim instead.
+func (r *runner) enqueueRequest(s step) (*actionqv1.EnqueueRequest, error) {
 	req := &actionqv1.EnqueueRequest{}
 	for _, a := range s.Actions {
-		payload, err := structpb.NewStruct(a.Payload)
-		if err != nil {
-			return fmt.Errorf("payload of %s: %w", a.Ref, err)
-		}
 		actionType := r.actionType
 		if a.ActionType != nil {
 			actionType = *a.ActionType
 		}
+		payload, err := actionq.EncodeJSON(a.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("payload of %s: %w", a.Ref, err)
+		}
+		if a.PayloadJSON != nil {
+			payload = *a.PayloadJSON
+		}
 		req.Actions = append(req.Actions, &actionqv1.NewAction{
-			ActionType: actionType,
-			Project:    r.project,
-			CreatedBy:  r.createdBy,
-			Priority:   a.Priority,
-			TargetRef:  a.TargetRef,
-			SourceRefs: a.SourceRefs,
-			Payload:    payload,
+			ActionType:  actionType,
+			Project:     r.project,
+			CreatedBy:   r.createdBy,
+			Priority:    a.Priority,
+			TargetRef:   a.TargetRef,
+			SourceRefs:  a.SourceRefs,
+			PayloadJson: payload,
 		})
 	}
-	resp, callErr := r.client.Enqueue(ctx, req)
-	if err := expectCode(callErr, s.ExpectCode); err != nil || callErr != nil {
-		return err
-	}
+	return req, nil
+}
+
+// bind records the id of each enqueued ref and checks what came back.
+func (r *runner) bind(s step, resp *actionqv1.EnqueueResponse) error {
 	if got, want := len(resp.GetActions()), len(s.Actions); got != want {
 		return fmt.Errorf("enqueued %d actions, sent %d", got, want)
 	}
 	for i, e := range resp.GetActions() {
-		r.ids[s.Actions[i].Ref] = e.GetAction().GetId()
-		if err := expectStatus(e.GetAction(), s.ExpectStatus); err != nil {
+		a := actionq.ActionOf(e.GetAction())
+		r.ids[s.Actions[i].Ref] = a.GetId()
+		if err := expectAction(a, s); err != nil {
 			return fmt.Errorf("%s: %w", s.Actions[i].Ref, err)
 		}
 	}
 	return nil
+}
+
+// expectOnlyKnownActions checks that every action of the scenario's project
+// and type is one a step bound to a ref: a duplicate would not be.
+func (r *runner) expectOnlyKnownActions(ctx context.Context) error {
+	known := map[int64]bool{}
+	for _, id := range r.ids {
+		known[id] = true
+	}
+	req := &actionqv1.ListActionsRequest{ActionType: r.actionType, Project: r.project, PageSize: 1000}
+	for {
+		resp, err := r.client.ListActions(ctx, req)
+		if err != nil {
+			return fmt.Errorf("list actions: %w", err)
+		}
+		for _, a := range resp.GetActions() {
+			if !known[a.GetId()] {
+				return fmt.Errorf("action %d exists, which no step enqueued (a duplicate?)", a.GetId())
+			}
+		}
+		if req.PageToken = resp.GetNextPageToken(); req.PageToken == "" {
+			return nil
+		}
+	}
+}
+
+func enqueuedIDs(resp *actionqv1.EnqueueResponse) []int64 {
+	ids := make([]int64, 0, len(resp.GetActions()))
+	for _, e := range resp.GetActions() {
+		ids = append(ids, e.GetAction().GetId())
+	}
+	return ids
 }
 
 func (r *runner) claim(ctx context.Context, s step) error {
@@ -91,7 +172,7 @@ func (r *runner) claim(ctx context.Context, s step) error {
 		Wait:        durationpb.New(millis(s.WaitMS)),
 		Lease:       durationpb.New(millis(s.LeaseMS)),
 	})
-	if err := expectCode(callErr, s.ExpectCode); err != nil || callErr != nil {
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
 		return err
 	}
 	got := []string{}
@@ -117,7 +198,7 @@ func (r *runner) heartbeat(ctx context.Context, s step) error {
 	_, err = r.client.Heartbeat(ctx, &actionqv1.HeartbeatRequest{
 		Id: id, LeaseToken: token, Lease: durationpb.New(millis(s.LeaseMS)),
 	})
-	return expectCode(err, s.ExpectCode)
+	return expectError(err, s.ExpectCode, s.ExpectReason)
 }
 
 // transition runs the steps whose answer is one action to check.
@@ -130,7 +211,11 @@ func (r *runner) transition(ctx context.Context, s step) error {
 	var callErr error
 	switch s.Op {
 	case "complete":
-		resp, callErr = r.client.Complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: s.ResultRef})
+		result, err := actionq.EncodeJSON(s.Result)
+		if err != nil {
+			return fmt.Errorf("result: %w", err)
+		}
+		resp, callErr = r.client.Complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: s.ResultRef, ResultJson: result})
 	case "fail":
 		resp, callErr = r.client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: s.Reason})
 	case "reject":
@@ -140,14 +225,15 @@ func (r *runner) transition(ctx context.Context, s step) error {
 	case "get":
 		resp, callErr = r.client.GetAction(ctx, &actionqv1.GetActionRequest{Id: id})
 	}
-	if err := expectCode(callErr, s.ExpectCode); err != nil || callErr != nil {
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
 		return err
 	}
-	return expectStatus(resp.GetAction(), s.ExpectStatus)
+	return expectAction(actionq.ActionOf(resp.GetAction()), s)
 }
 
 // watch replays the events of the step's refs and compares them, in order,
-// with the expected (ref, event_type) pairs.
+// with the expected (ref, event_type) pairs. Cursors are opaque: each event
+// and each message of events must carry one, and no event may come twice.
 func (r *runner) watch(ctx context.Context, s step) error {
 	ids := make([]int64, 0, len(s.Refs))
 	for _, ref := range s.Refs {
@@ -164,26 +250,27 @@ func (r *runner) watch(ctx context.Context, s step) error {
 		return err
 	}
 	var got [][2]string
-	lastEvent, lastCursor := s.AfterCursor, s.AfterCursor
+	seen := map[string]bool{}
 	for len(got) < len(s.ExpectEvents) {
 		msg, err := stream.Recv()
 		if err != nil {
 			return fmt.Errorf("after %d of %d events: %w (got %v)", len(got), len(s.ExpectEvents), err, got)
 		}
-		if len(msg.GetEvents()) == 0 {
-			continue
+		if len(msg.GetEvents()) > 0 && msg.GetCursor() == "" {
+			return fmt.Errorf("a message of %d events has no cursor", len(msg.GetEvents()))
 		}
-		for _, e := range msg.GetEvents() {
-			if e.GetId() <= lastEvent {
-				return fmt.Errorf("event %d arrived after event %d", e.GetId(), lastEvent)
+		for _, pb := range msg.GetEvents() {
+			e := actionq.EventOf(pb)
+			if e.Cursor == "" || seen[e.Cursor] {
+				return fmt.Errorf("event %d has cursor %q: empty or seen before", e.Id, e.Cursor)
 			}
-			lastEvent = e.GetId()
-			got = append(got, [2]string{r.refOf(e.GetActionId()), e.GetEventType()})
+			seen[e.Cursor] = true
+			var payload map[string]any
+			if err := e.DecodePayload(&payload); err != nil {
+				return fmt.Errorf("event %d: payload %s: %w", e.Id, e.Payload, err)
+			}
+			got = append(got, [2]string{r.refOf(e.ActionId), e.EventType})
 		}
-		if msg.GetCursor() <= lastCursor || msg.GetCursor() < lastEvent {
-			return fmt.Errorf("cursor %d after cursor %d and event %d", msg.GetCursor(), lastCursor, lastEvent)
-		}
-		lastCursor = msg.GetCursor()
 	}
 	if !slices.Equal(got, s.ExpectEvents) {
 		return fmt.Errorf("events %v, want %v", got, s.ExpectEvents)
@@ -211,7 +298,7 @@ func (r *runner) target(s step) (int64, string, error) {
 		}
 		return id, token, nil
 	case "random":
-		return id, uuid4(), nil
+		return id, uuid.NewString(), nil
 	}
 	return 0, "", fmt.Errorf("unknown lease %q", s.Lease)
 }
@@ -225,63 +312,4 @@ func (r *runner) refOf(id int64) string {
 	return fmt.Sprintf("#%d", id)
 }
 
-// expectCode compares a call's status code with the scenario's code name
-// ("OK" when empty).
-func expectCode(err error, want string) error {
-	if want == "" {
-		want = "OK"
-	}
-	got := codeName(status.Code(err))
-	if got == want {
-		return nil
-	}
-	if err == nil {
-		return fmt.Errorf("got OK, want %s", want)
-	}
-	return fmt.Errorf("got %s (%s), want %s", got, status.Convert(err).Message(), want)
-}
-
-func expectStatus(a *actionqv1.Action, want string) error {
-	if want == "" {
-		return nil
-	}
-	if got := statusName(a.GetStatus()); got != want {
-		return fmt.Errorf("status %s, want %s", got, want)
-	}
-	return nil
-}
-
-// statusName is the scenario's spelling: ACTION_STATUS_COMPLETED is "completed".
-func statusName(s actionqv1.ActionStatus) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "ACTION_STATUS_"))
-}
-
-// codeNames are the canonical gRPC code names, as the scenario spells them.
-var codeNames = [...]string{
-	codes.OK: "OK", codes.Canceled: "CANCELLED", codes.Unknown: "UNKNOWN",
-	codes.InvalidArgument: "INVALID_ARGUMENT", codes.DeadlineExceeded: "DEADLINE_EXCEEDED",
-	codes.NotFound: "NOT_FOUND", codes.AlreadyExists: "ALREADY_EXISTS",
-	codes.PermissionDenied: "PERMISSION_DENIED", codes.ResourceExhausted: "RESOURCE_EXHAUSTED",
-	codes.FailedPrecondition: "FAILED_PRECONDITION", codes.Aborted: "ABORTED",
-	codes.OutOfRange: "OUT_OF_RANGE", codes.Unimplemented: "UNIMPLEMENTED",
-	codes.Internal: "INTERNAL", codes.Unavailable: "UNAVAILABLE", codes.DataLoss: "DATA_LOSS",
-	codes.Unauthenticated: "UNAUTHENTICATED",
-}
-
-func codeName(c codes.Code) string {
-	if int(c) < len(codeNames) {
-		return codeNames[c]
-	}
-	return c.String()
-}
-
 func millis(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
-
-// uuid4 is a random RFC 4122 version 4 UUID.
-func uuid4() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails since Go 1.24
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}

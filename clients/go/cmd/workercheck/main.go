@@ -3,8 +3,9 @@
 // fresh action type, handles them with a Worker (concurrency 16, lease 30 s)
 // whose handler fails one chosen action, stops the Worker once all were
 // handled, and checks through the API that every action ran exactly once and
-// ended as it should: completed (through batched CompleteMany calls) or, for
-// the chosen one, failed. The Worker's connection closes as soon as Run
+// ended as it should: completed (through batched CompleteMany calls) with a
+// result built from its payload, whose int64 survives the round trip, or,
+// for the chosen one, failed. The Worker's connection closes as soon as Run
 // returns, as it would when a program exits, so an outcome Run did not see
 // acknowledged is lost and shows. It prints one summary line and exits 0 iff
 // all held.
@@ -39,7 +40,16 @@ const (
 	// the worker behaves.
 	deadline      = 30 * time.Second
 	plannedReason = "workercheck: planned failure"
+	// bigBase is beyond what a float64 holds exactly: payloads carry
+	// bigBase-i, results must bring it back unchanged.
+	bigBase = int64(9223372036854775807)
 )
+
+// item is the payload of each action, and its result.
+type item struct {
+	Item int   `json:"item"`
+	Big  int64 `json:"big"`
+}
 
 func main() {
 	began := time.Now()
@@ -118,8 +128,13 @@ func check(began time.Time) (string, error) {
 func enqueue(ctx context.Context, client *actionq.Client, actionType, project, createdBy string) ([]int64, error) {
 	req := &actionqv1.EnqueueRequest{}
 	for i := range actions {
+		payload, err := actionq.EncodeJSON(item{Item: i, Big: bigBase - int64(i)})
+		if err != nil {
+			return nil, err
+		}
 		req.Actions = append(req.Actions, &actionqv1.NewAction{
 			ActionType: actionType, Project: project, CreatedBy: createdBy, TargetRef: fmt.Sprintf("item-%d", i),
+			PayloadJson: payload,
 		})
 	}
 	resp, err := client.Enqueue(ctx, req)
@@ -147,7 +162,11 @@ func work(ctx context.Context, client *actionq.Client, actionType, project strin
 		Client: client, Name: "conformance-go-worker", ActionTypes: []string{actionType}, Project: project,
 		Concurrency: concurrency, Lease: lease,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Handler: func(_ context.Context, a *actionqv1.Action) (actionq.Result, error) {
+		Handler: func(_ context.Context, a *actionq.Action) (actionq.Result, error) {
+			p, err := actionq.Decode[item](a.Payload)
+			if err != nil {
+				return actionq.Result{}, err
+			}
 			mu.Lock()
 			runs[a.GetId()]++
 			if len(runs) >= len(ids) {
@@ -157,7 +176,7 @@ func work(ctx context.Context, client *actionq.Client, actionType, project strin
 			if a.GetId() == failing {
 				return actionq.Result{}, errors.New(plannedReason)
 			}
-			return actionq.Result{Ref: resultRef(a.GetId())}, nil
+			return actionq.Result{Ref: resultRef(a.GetId()), Data: p}, nil
 		},
 	}
 	defer client.Close()
@@ -229,12 +248,30 @@ func verify(ids []int64, failing int64, got map[int64]*actionqv1.Action) []strin
 			}
 		case a.GetStatus() != actionqv1.ActionStatus_ACTION_STATUS_COMPLETED || a.GetResultRef() != resultRef(id):
 			problems = append(problems, fmt.Sprintf("action %d is %s with result_ref %q, want completed with %q", id, a.GetStatus(), a.GetResultRef(), resultRef(id)))
+		default:
+			if problem := resultProblem(actionq.ActionOf(a)); problem != "" {
+				problems = append(problems, problem)
+			}
 		}
 	}
 	return problems
 }
 
 func resultRef(id int64) string { return fmt.Sprintf("done:%d", id) }
+
+// resultProblem says what is wrong with a completed action's result, which
+// must equal its payload.
+func resultProblem(a *actionq.Action) string {
+	payload, err := actionq.Decode[item](a.Payload)
+	if err != nil {
+		return fmt.Sprintf("action %d: payload %s: %v", a.GetId(), a.Payload, err)
+	}
+	result, err := actionq.Decode[item](a.Result)
+	if err != nil || a.Result == nil || result != payload || payload.Big != bigBase-int64(payload.Item) {
+		return fmt.Sprintf("action %d has payload %s and result %s (%v), want both %v", a.GetId(), a.Payload, a.Result, err, payload)
+	}
+	return ""
+}
 
 // rpcCounter counts the unary calls the client makes, by method name.
 type rpcCounter struct {

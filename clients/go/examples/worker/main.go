@@ -1,5 +1,7 @@
 // Command worker is the README's example: it completes every "thumbnail"
 // action until SIGINT or SIGTERM, then finishes what it holds and exits.
+// Each payload is {"width": N} (for instance); the result says where the
+// thumbnail went.
 package main
 
 import (
@@ -10,8 +12,12 @@ import (
 	"syscall"
 
 	"actionq.dev/go/actionq"
-	actionqv1 "actionq.dev/go/actionq/v1"
 )
+
+// thumbnail is the payload of a "thumbnail" action.
+type thumbnail struct {
+	Width int `json:"width"`
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -22,8 +28,13 @@ func main() {
 	}
 	defer client.Close()
 	w := &actionq.Worker{Client: client, Name: "thumbnailer-1", ActionTypes: []string{"thumbnail"},
-		Handler: func(ctx context.Context, a *actionqv1.Action) (actionq.Result, error) {
-			return actionq.Result{Ref: "thumbs/" + a.GetTargetRef()}, nil
+		Handler: func(ctx context.Context, a *actionq.Action) (actionq.Result, error) {
+			p, err := actionq.Decode[thumbnail](a.Payload)
+			if err != nil {
+				return actionq.Result{}, actionq.Permanent(err) // a bad payload stays bad
+			}
+			ref := "thumbs/" + a.GetTargetRef()
+			return actionq.Result{Ref: ref, Data: map[string]any{"path": ref, "width": p.Width}}, nil
 		}}
 	if err := w.Run(ctx); err != nil {
 		log.Fatal(err)
