@@ -34,8 +34,22 @@ async def open_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
         min_size=settings.pool_min,
         max_size=settings.pool_max,
         init=init_connection,
-        server_settings={"search_path": settings.schema, "application_name": "actionq"},
+        reset=keep_session,
+        server_settings={"search_path": settings.schema, "application_name": _name(settings)},
     )
+
+
+def _name(settings: Settings) -> str:
+    """How the server's connections show in pg_stat_activity."""
+    return f"actionq:{settings.schema}"
+
+
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on each release (a round trip per call,
+    ~5% of a single-action Enqueue's server CPU): no pool connection keeps
+    session state (no LISTEN, cursors or SETs; the migrator's session lock is
+    released and its search_path is the pool's own); an open transaction is
+    still rolled back by the pool."""
 
 
 @dataclass
@@ -75,7 +89,10 @@ async def start(settings: Settings, dsn: str) -> App:
     pool = await open_pool(settings, dsn)
     store = Store(pool, settings.schema)
     await store.migrate()
-    listener = Listener(lambda: asyncpg.connect(dsn), settings.schema)
+    listener = Listener(
+        lambda: asyncpg.connect(dsn, server_settings={"application_name": _name(settings)}),
+        settings.schema,
+    )
     await listener.start()
     service = QueueService(store, listener)
     service.start()

@@ -119,9 +119,7 @@ def new_action(i: int, m: pb.NewAction) -> NewAction:
     max_attempts = v.bounded(f"{f}.max_attempts", m.max_attempts or 1, low=1, high=v.MAX_ATTEMPTS)
     if m.parent_id:
         v.positive_id(f"{f}.parent_id", m.parent_id)
-    delay = duration(
-        m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0, name=f"{f}.delay"
-    )
+    delay = duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0, name=f"{f}.delay")
     return NewAction(
         queue=queue,
         action_type=v.name(f"{f}.action_type", m.action_type),

@@ -142,6 +142,8 @@ class Store:
         and replays the recorded outcome.
         """
         async with self._connection() as conn:
+            if not any(_needs_transaction(n) for n in new):
+                return await self._enqueue_one_statement(conn, new, request)
             try:
                 async with conn.transaction():
                     stored = await self._enqueue(conn, new, max_chain_depth, rate_limit_per_hour)
@@ -160,6 +162,21 @@ class Store:
                 assert request is not None
                 return await self._replay(conn, request)
 
+    async def _enqueue_one_statement(
+        self, conn: asyncpg.Connection, new: Sequence[NewAction], request: RequestKey | None
+    ) -> EnqueueResult:
+        """A batch without parents, idempotency keys or rate-limited producers:
+        its rows, events and request record are one statement, one commit (no
+        BEGIN/COMMIT round trips: the single-action Enqueue's hot path)."""
+        key = (request.request_id, request.digest) if request else (None, None)
+        try:
+            rows = await conn.fetch(query("action_insert_many"), *_columns(new, None), *key)
+        except asyncpg.UniqueViolationError as exc:
+            if request is None or exc.constraint_name != "enqueue_requests_pkey":
+                raise
+            return await self._replay(conn, request)
+        return EnqueueResult([Enqueued(action_from_row(r), False) for r in rows], replayed=False)
+
     async def _enqueue(
         self,
         conn: asyncpg.Connection,
@@ -173,7 +190,7 @@ class Store:
         )
         if limited:
             await conn.execute(query("producer_lock"), limited)
-        inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths))
+        inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths), None, None)
         if limited:
             await self._check_rate(conn, limited, rate_limit_per_hour)
         return await self._pair(conn, new, [action_from_row(r) for r in inserted])
@@ -521,8 +538,20 @@ class _Replay(Exception):
     """Rolls back an Enqueue whose request id another call recorded first."""
 
 
-def _columns(new: Sequence[NewAction], depths: list[int]) -> list[list[Any]]:
-    """The request as one array per column, for action_insert_many."""
+def _needs_transaction(n: NewAction) -> bool:
+    """Whether enqueuing `n` takes more than one statement: a parent's depth is
+    read first, a rate limit checked after, an idempotency key's existing
+    action read after."""
+    return (
+        n.parent_id is not None
+        or n.idempotency_key is not None
+        or n.created_by.startswith(RATE_LIMITED_PREFIXES)
+    )
+
+
+def _columns(new: Sequence[NewAction], depths: list[int] | None) -> list[list[Any]]:
+    """The request as one array per column, for action_insert_many (no depths:
+    every action is a root)."""
     return [
         [n.queue for n in new],
         [n.action_type for n in new],
@@ -535,7 +564,7 @@ def _columns(new: Sequence[NewAction], depths: list[int]) -> list[list[Any]]:
         [n.delay_seconds for n in new],
         [n.max_attempts for n in new],
         [n.parent_id for n in new],
-        depths,
+        depths if depths is not None else [0] * len(new),
         [n.created_by for n in new],
         [n.idempotency_key for n in new],
     ]

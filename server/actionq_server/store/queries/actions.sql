@@ -29,7 +29,11 @@ GROUP BY created_by;
 
 -- name: action_insert_many
 -- Rows are inserted in request order, so ids increase with it. A row whose
--- idempotency key exists already is skipped (see action_get_by_keys).
+-- idempotency key exists already is skipped (see action_get_by_keys). With a
+-- request id ($15, digest $16) the call is recorded in the same statement, so
+-- that a batch without keys, parents or rate limits is one statement and one
+-- commit; a request id recorded already fails the statement with a unique
+-- violation of enqueue_requests_pkey, and nothing is written.
 WITH inserted AS (
     INSERT INTO actions (queue, action_type, project, target_ref, source_refs, payload, priority,
                          run_after, max_attempts, parent_id, chain_depth, created_by,
@@ -53,6 +57,12 @@ WITH inserted AS (
            jsonb_build_object('queue', queue, 'action_type', action_type, 'project', project,
                               'priority', priority, 'parent_id', parent_id)
     FROM inserted ORDER BY id
+), recorded AS (
+    INSERT INTO enqueue_requests (request_id, request_hash, action_ids, duplicates)
+    SELECT $15::text, $16::bytea, coalesce(array_agg(id ORDER BY id), '{}'),
+           coalesce(array_agg(false), '{}')
+    FROM inserted
+    HAVING $15::text IS NOT NULL
 )
 SELECT * FROM inserted ORDER BY id;
 
