@@ -142,7 +142,8 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     indexes = dict(described["indexes"])
     assert "WHERE (status = 'pending'::text)" in indexes["actions_claim_order"]
     assert "(queue, priority, run_after, id)" in indexes["actions_claim_order"]
-    assert "(txid, id)" in indexes["events_log_order"]
+    assert "UNIQUE INDEX events_pkey ON" in indexes["events_pkey"]
+    assert "(txid, id)" in indexes["events_pkey"]
     # No writer waits on another: the lock that serialized event writers is gone.
     assert {"events_no_update_delete", "events_no_truncate"} <= set(described["triggers"])
     assert "events_serialize_ids" not in described["triggers"]
