@@ -1545,7 +1545,10 @@ type WatchEventsRequest struct {
 	ActionIds []int64 `protobuf:"varint,2,rep,packed,name=action_ids,json=actionIds,proto3" json:"action_ids,omitempty"`
 	// Only these event types; empty means all.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
-	// Skip the replay and start from the end of the log.
+	// Skip the replay and start from the end of the readable log (as
+	// GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+	// still open at that moment is delivered, and so may be a few that
+	// committed just before while an older transaction was still open.
 	FromEnd bool `protobuf:"varint,4,opt,name=from_end,json=fromEnd,proto3" json:"from_end,omitempty"`
 	// Events per message at most, 1 to 1,000; 0 means 500.
 	MaxBatch int32 `protobuf:"varint,5,opt,name=max_batch,json=maxBatch,proto3" json:"max_batch,omitempty"`
@@ -1859,7 +1862,7 @@ type GetQueueStatsResponse struct {
 	// Database time of the snapshot.
 	AsOf *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	// Cursor of the end of the readable log: WatchEvents from here delivers
-	// what is written from now on.
+	// what is written from now on (see WatchEventsRequest.from_end).
 	LatestEventCursor string `protobuf:"bytes,4,opt,name=latest_event_cursor,json=latestEventCursor,proto3" json:"latest_event_cursor,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache

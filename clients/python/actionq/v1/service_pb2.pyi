@@ -805,7 +805,11 @@ class WatchEventsRequest(_message.Message):
     MAX_BATCH_FIELD_NUMBER: _builtins.int
     AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     from_end: _builtins.bool
-    """Skip the replay and start from the end of the log."""
+    """Skip the replay and start from the end of the readable log (as
+    GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+    still open at that moment is delivered, and so may be a few that
+    committed just before while an older transaction was still open.
+    """
     max_batch: _builtins.int
     """Events per message at most, 1 to 1,000; 0 means 500."""
     after_cursor: _builtins.str
@@ -962,7 +966,7 @@ class GetQueueStatsResponse(_message.Message):
     LATEST_EVENT_CURSOR_FIELD_NUMBER: _builtins.int
     latest_event_cursor: _builtins.str
     """Cursor of the end of the readable log: WatchEvents from here delivers
-    what is written from now on.
+    what is written from now on (see WatchEventsRequest.from_end).
     """
     @_builtins.property
     def stats(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.QueueStat]:

@@ -702,7 +702,10 @@ pub struct WatchEventsRequest {
     /// Only these event types; empty means all.
     #[prost(string, repeated, tag = "3")]
     pub event_types: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
-    /// Skip the replay and start from the end of the log.
+    /// Skip the replay and start from the end of the readable log (as
+    /// GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+    /// still open at that moment is delivered, and so may be a few that
+    /// committed just before while an older transaction was still open.
     #[prost(bool, tag = "4")]
     pub from_end: bool,
     /// Events per message at most, 1 to 1,000; 0 means 500.
@@ -772,7 +775,7 @@ pub struct GetQueueStatsResponse {
     #[prost(message, optional, tag = "3")]
     pub as_of: ::core::option::Option<::prost_types::Timestamp>,
     /// Cursor of the end of the readable log: WatchEvents from here delivers
-    /// what is written from now on.
+    /// what is written from now on (see WatchEventsRequest.from_end).
     #[prost(string, tag = "4")]
     pub latest_event_cursor: ::prost::alloc::string::String,
 }

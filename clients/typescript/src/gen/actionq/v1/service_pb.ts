@@ -850,7 +850,10 @@ export type WatchEventsRequest = Message<"actionq.v1.WatchEventsRequest"> & {
   eventTypes: string[];
 
   /**
-   * Skip the replay and start from the end of the log.
+   * Skip the replay and start from the end of the readable log (as
+   * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+   * still open at that moment is delivered, and so may be a few that
+   * committed just before while an older transaction was still open.
    *
    * @generated from field: bool from_end = 4;
    */
@@ -1021,7 +1024,7 @@ export type GetQueueStatsResponse = Message<"actionq.v1.GetQueueStatsResponse"> 
 
   /**
    * Cursor of the end of the readable log: WatchEvents from here delivers
-   * what is written from now on.
+   * what is written from now on (see WatchEventsRequest.from_end).
    *
    * @generated from field: string latest_event_cursor = 4;
    */

@@ -160,7 +160,7 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Cursor of the end of the readable log: WatchEvents from here delivers
-   * what is written from now on.
+   * what is written from now on (see WatchEventsRequest.from_end).
    * </pre>
    *
    * <code>string latest_event_cursor = 4;</code>
@@ -182,7 +182,7 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Cursor of the end of the readable log: WatchEvents from here delivers
-   * what is written from now on.
+   * what is written from now on (see WatchEventsRequest.from_end).
    * </pre>
    *
    * <code>string latest_event_cursor = 4;</code>
@@ -1091,7 +1091,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Cursor of the end of the readable log: WatchEvents from here delivers
-     * what is written from now on.
+     * what is written from now on (see WatchEventsRequest.from_end).
      * </pre>
      *
      * <code>string latest_event_cursor = 4;</code>
@@ -1112,7 +1112,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Cursor of the end of the readable log: WatchEvents from here delivers
-     * what is written from now on.
+     * what is written from now on (see WatchEventsRequest.from_end).
      * </pre>
      *
      * <code>string latest_event_cursor = 4;</code>
@@ -1134,7 +1134,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Cursor of the end of the readable log: WatchEvents from here delivers
-     * what is written from now on.
+     * what is written from now on (see WatchEventsRequest.from_end).
      * </pre>
      *
      * <code>string latest_event_cursor = 4;</code>
@@ -1152,7 +1152,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Cursor of the end of the readable log: WatchEvents from here delivers
-     * what is written from now on.
+     * what is written from now on (see WatchEventsRequest.from_end).
      * </pre>
      *
      * <code>string latest_event_cursor = 4;</code>
@@ -1167,7 +1167,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Cursor of the end of the readable log: WatchEvents from here delivers
-     * what is written from now on.
+     * what is written from now on (see WatchEventsRequest.from_end).
      * </pre>
      *
      * <code>string latest_event_cursor = 4;</code>

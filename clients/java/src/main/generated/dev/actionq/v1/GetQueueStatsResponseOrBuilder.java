@@ -84,7 +84,7 @@ public interface GetQueueStatsResponseOrBuilder extends
   /**
    * <pre>
    * Cursor of the end of the readable log: WatchEvents from here delivers
-   * what is written from now on.
+   * what is written from now on (see WatchEventsRequest.from_end).
    * </pre>
    *
    * <code>string latest_event_cursor = 4;</code>
@@ -94,7 +94,7 @@ public interface GetQueueStatsResponseOrBuilder extends
   /**
    * <pre>
    * Cursor of the end of the readable log: WatchEvents from here delivers
-   * what is written from now on.
+   * what is written from now on (see WatchEventsRequest.from_end).
    * </pre>
    *
    * <code>string latest_event_cursor = 4;</code>

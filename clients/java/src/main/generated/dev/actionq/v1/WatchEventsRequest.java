@@ -155,7 +155,10 @@ private static final long serialVersionUID = 0L;
   private boolean fromEnd_ = false;
   /**
    * <pre>
-   * Skip the replay and start from the end of the log.
+   * Skip the replay and start from the end of the readable log (as
+   * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+   * still open at that moment is delivered, and so may be a few that
+   * committed just before while an older transaction was still open.
    * </pre>
    *
    * <code>bool from_end = 4;</code>
@@ -937,7 +940,10 @@ private static final long serialVersionUID = 0L;
     private boolean fromEnd_ ;
     /**
      * <pre>
-     * Skip the replay and start from the end of the log.
+     * Skip the replay and start from the end of the readable log (as
+     * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+     * still open at that moment is delivered, and so may be a few that
+     * committed just before while an older transaction was still open.
      * </pre>
      *
      * <code>bool from_end = 4;</code>
@@ -949,7 +955,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Skip the replay and start from the end of the log.
+     * Skip the replay and start from the end of the readable log (as
+     * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+     * still open at that moment is delivered, and so may be a few that
+     * committed just before while an older transaction was still open.
      * </pre>
      *
      * <code>bool from_end = 4;</code>
@@ -965,7 +974,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Skip the replay and start from the end of the log.
+     * Skip the replay and start from the end of the readable log (as
+     * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+     * still open at that moment is delivered, and so may be a few that
+     * committed just before while an older transaction was still open.
      * </pre>
      *
      * <code>bool from_end = 4;</code>

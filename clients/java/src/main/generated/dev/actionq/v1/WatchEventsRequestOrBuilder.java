@@ -82,7 +82,10 @@ public interface WatchEventsRequestOrBuilder extends
 
   /**
    * <pre>
-   * Skip the replay and start from the end of the log.
+   * Skip the replay and start from the end of the readable log (as
+   * GetQueueStatsResponse.latest_event_cursor): every event of a transaction
+   * still open at that moment is delivered, and so may be a few that
+   * committed just before while an older transaction was still open.
    * </pre>
    *
    * <code>bool from_end = 4;</code>
