@@ -407,7 +407,8 @@ public final class ActionQueueClient implements AutoCloseable {
 
     /**
      * Attempts of one {@link ActionQueueClient#enqueue} call when the answer may have been lost
-     * (UNAVAILABLE, DEADLINE_EXCEEDED); default {@value ActionQueueClient#DEFAULT_ENQUEUE_ATTEMPTS}, 1 sends once.
+     * (UNAVAILABLE, DEADLINE_EXCEEDED); default
+     * {@value ActionQueueClient#DEFAULT_ENQUEUE_ATTEMPTS}; 1 sends once.
      */
     public Builder enqueueAttempts(int enqueueAttempts) {
       if (enqueueAttempts < 1) {

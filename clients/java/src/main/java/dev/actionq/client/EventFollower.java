@@ -70,7 +70,8 @@ public final class EventFollower implements AutoCloseable {
    * @throws ActionqException when the server cannot be reached before the first message,
    *     refuses the request (e.g. INVALID_ARGUMENT for a bad cursor), or after {@link #close()}
    *     (CANCELLED)
-   * @throws InterruptedException when the calling thread is interrupted
+   * @throws InterruptedException when the calling thread is interrupted (the stream is then
+   *     cancelled; a later {@code next()} resumes from {@link #cursor()})
    */
   public Event next() throws InterruptedException {
     while (true) {
@@ -84,6 +85,7 @@ public final class EventFollower implements AutoCloseable {
             .asRuntimeException());
       }
       if (Thread.interrupted()) {
+        dropStream();
         throw new InterruptedException();
       }
       try {
@@ -103,6 +105,10 @@ public final class EventFollower implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         if (closed.getCount() == 0) {
           continue; // reported as closed above
+        }
+        if (Thread.interrupted()) { // grpc cancels a blocking stream whose thread is interrupted
+          dropStream();
+          throw new InterruptedException();
         }
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || !connected) {
           throw ActionqException.from(e);

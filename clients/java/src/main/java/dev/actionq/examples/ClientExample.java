@@ -27,7 +27,8 @@ public final class ClientExample {
                   .put("to", "a@b.c")
                   .put("user_id", new BigInteger("9007199254740993"))))) // every digit kept
           .build()); // a fresh request_id; retried safely if the answer is lost
-      System.out.println(Json.payload(r.getActions(0).getAction()).get("user_id")); // 9007199254740993
+      // Prints 9007199254740993: payloads decode losslessly too.
+      System.out.println(Json.payload(r.getActions(0).getAction()).get("user_id"));
     } catch (ActionqException e) {
       System.err.println(e.code() + " " + e.reasonName() + " " + e.field() + ": " + e.message());
     }

@@ -117,6 +117,24 @@ class EventFollowerTest {
   }
 
   @Test
+  void anInterruptEndsAWaitingNextAndALaterOneResumes() throws Exception {
+    Log log = new Log(
+        (request, out) -> out.onNext(message("m1", event("e1", "c1"))), // then stays open
+        (request, out) -> out.onNext(message("m2", event("e2", "c2"))));
+    try (InProcess server = InProcess.serve(log);
+        EventFollower events =
+            server.client.followEvents(WatchEventsRequest.getDefaultInstance())) {
+      assertEquals("e1", events.next().getEventType());
+      Thread.currentThread().interrupt();
+      assertThrows(InterruptedException.class, events::next);
+      assertFalse(Thread.currentThread().isInterrupted());
+      assertEquals("e2", events.next().getEventType());
+      assertEquals(List.of("", "m1"),
+          log.seen.stream().map(WatchEventsRequest::getAfterCursor).toList());
+    }
+  }
+
+  @Test
   void aRefusalIsThrownNotRetried() throws Exception {
     Log log = new Log((request, out) -> out.onError(Status.INVALID_ARGUMENT
         .withDescription("after_cursor: not a cursor").asException()));
