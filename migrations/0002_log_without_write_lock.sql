@@ -1,5 +1,6 @@
 -- actionq schema, version 2: an event log no writer waits for, retry-safe
--- Enqueue, and wake-ups that say when delayed work falls due.
+-- Enqueue, wake-ups that say when delayed work falls due, and payload sizes
+-- that keep claimed batches within a response.
 
 -- Each event records the top-level transaction that wrote it. The log is read
 -- in (txid, id) order, and only below the oldest transaction still running
@@ -64,3 +65,9 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+
+-- The size of each payload as sent, so that a claim can stop adding actions
+-- before its response outgrows a message (the claim reads it with the row).
+ALTER TABLE actions ADD COLUMN payload_bytes integer NOT NULL DEFAULT 0
+    CONSTRAINT actions_payload_bytes_sane CHECK (payload_bytes >= 0);
+UPDATE actions SET payload_bytes = octet_length(payload::text);

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["ActionQueueService"].full_name
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# Responses may be larger than requests: an Enqueue echoes its actions with
+# their stored fields added. Reads stay within RESPONSE_JSON_BUDGET.
+MAX_SEND_BYTES = 2 * MAX_MESSAGE_BYTES
 
 
 async def open_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
@@ -102,7 +105,7 @@ async def start(settings: Settings, dsn: str) -> App:
         interceptors=[interceptor],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_SEND_BYTES),
             ("grpc.so_reuseport", 0),
         ],
     )

@@ -57,13 +57,13 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.ListActionsRequest, context: Context
     ) -> spb.ListActionsResponse:
         limit = c.page_size(request.page_size)
-        actions = await self._store.list_actions(
+        actions, more = await self._store.list_actions(
             c.action_filter(request),
             cursor=c.page_cursor(request.page_token),
             limit=limit,
             newest_first=request.newest_first,
         )
-        token = str(actions[-1].id) if len(actions) == limit else ""
+        token = str(actions[-1].id) if more and actions else ""
         response = spb.ListActionsResponse(next_page_token=token)
         for a in actions:
             c.fill_action(response.actions.add(), a)
@@ -161,7 +161,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             requeued.extend(batch)
             if len(batch) < 1000:
                 break
-        return spb.SweepResponse(actions=[c.action(a) for a in requeued])
+        listed = self._store.fit(requeued)
+        return spb.SweepResponse(
+            actions=[c.action(a) for a in listed], requeued_count=len(requeued)
+        )
 
     async def ListEvents(
         self, request: spb.ListEventsRequest, context: Context

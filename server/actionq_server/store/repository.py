@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -48,6 +48,11 @@ from .sql import query
 log = logging.getLogger(__name__)
 
 RATE_LIMITED_PREFIXES = ("agent:", "script:")
+# The JSON one read response may carry (payloads, results): a page, a claimed
+# batch or a swept batch stops short of it (keeping at least one item, at most
+# 2 MB of JSON), so that every read fits gRPC's default 4 MB receive limit
+# whatever was stored.
+RESPONSE_JSON_BUDGET = 3 * 1024 * 1024
 
 # The actions and events tables' columns in table order, which is what
 # `SELECT *` and `RETURNING a.*` return first; rows are converted by position.
@@ -306,8 +311,9 @@ class Store:
     @translated
     async def list_actions(
         self, where: ActionFilter, *, cursor: int, limit: int, newest_first: bool
-    ) -> list[Action]:
-        """A page of actions after (or, newest first, before) the id cursor."""
+    ) -> tuple[list[Action], bool]:
+        """A page of actions after (or, newest first, before) the id cursor, and
+        whether more may follow (the page is full, or cut short to fit a response)."""
         name = "action_list_newest_first" if newest_first else "action_list_oldest_first"
         if newest_first and cursor == 0:
             cursor = 2**63 - 1
@@ -320,12 +326,20 @@ class Store:
             where.queue,
             limit,
         )
-        return [action_from_row(r) for r in rows]
+        page = _within_budget([action_from_row(r) for r in rows], _action_json_size)
+        return page, len(page) < len(rows) or len(rows) == limit
 
     @translated
     async def claim(self, spec: ClaimSpec) -> list[Claimed]:
         """Lease up to spec.max_actions due actions; empty when none is due."""
-        args = [spec.queue, spec.project, spec.max_actions, spec.worker, spec.lease_seconds]
+        args = [
+            spec.queue,
+            spec.project,
+            spec.max_actions,
+            spec.worker,
+            spec.lease_seconds,
+            RESPONSE_JSON_BUDGET,
+        ]
         if spec.action_types:
             rows = await self._fetch("action_claim_types", *args, spec.action_types)
         else:
@@ -432,6 +446,11 @@ class Store:
         rows = await self._fetch("action_sweep_expired", limit)
         return [action_from_row(r) for r in rows]
 
+    @staticmethod
+    def fit(actions: list[Action]) -> list[Action]:
+        """The leading actions whose JSON fits one response."""
+        return _within_budget(actions, _action_json_size)
+
     @translated
     async def list_events(self, after: LogPosition, where: EventFilter, limit: int) -> EventPage:
         """Events after a position, in log order, and where to continue: after
@@ -444,6 +463,9 @@ class Store:
         else:
             rows = await self._fetch("event_list_after", *after, where.event_types, limit)
         events = [event_from_row(r) for r in rows if r["id"] is not None]
+        kept = _within_budget(events, lambda e: len(e.payload))
+        if len(kept) < len(events):
+            return EventPage(events=kept, next_cursor=kept[-1].position)
         if len(events) == limit:
             return EventPage(events=events, next_cursor=events[-1].position)
         horizon = LogPosition(rows[0]["horizon"], 0)
@@ -536,6 +558,23 @@ def _stale(action_id: int) -> FailedPrecondition:
 
 class _Replay(Exception):
     """Rolls back an Enqueue whose request id another call recorded first."""
+
+
+T = TypeVar("T")
+
+
+def _within_budget(items: list[T], size: Callable[[T], int]) -> list[T]:
+    """The leading items whose sizes add up to RESPONSE_JSON_BUDGET (at least one)."""
+    total = 0
+    for i, item in enumerate(items):
+        total += size(item)
+        if total > RESPONSE_JSON_BUDGET and i > 0:
+            return items[:i]
+    return items
+
+
+def _action_json_size(action: Action) -> int:
+    return len(action.payload) + len(action.result or "")
 
 
 def _needs_transaction(n: NewAction) -> bool:

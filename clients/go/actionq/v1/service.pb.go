@@ -337,7 +337,10 @@ type ListActionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The page.
 	Actions []*Action `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
-	// Token for the next page; empty when this is the last one.
+	// Token for the next page; empty when this is the last one. A page holds
+	// fewer than page_size actions when their JSON would outgrow 3 MB (so that
+	// every page fits gRPC's default 4 MB receive limit): page while a token
+	// comes back.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -398,7 +401,8 @@ type ClaimRequest struct {
 	ActionTypes []string `protobuf:"bytes,3,rep,name=action_types,json=actionTypes,proto3" json:"action_types,omitempty"`
 	// Only this project; empty means any.
 	Project string `protobuf:"bytes,4,opt,name=project,proto3" json:"project,omitempty"`
-	// How many actions at most, 1 to 1,000; 0 means 1.
+	// How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+	// their payloads would outgrow 3 MB (always at least one).
 	MaxActions int32 `protobuf:"varint,5,opt,name=max_actions,json=maxActions,proto3" json:"max_actions,omitempty"`
 	// Lease length, 1 s to 24 h; unset means 30 s.
 	Lease *durationpb.Duration `protobuf:"bytes,6,opt,name=lease,proto3" json:"lease,omitempty"`
@@ -1364,8 +1368,11 @@ func (*SweepRequest) Descriptor() ([]byte, []int) {
 // SweepResponse lists what was requeued.
 type SweepResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The requeued actions, now pending.
-	Actions       []*Action `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	// The requeued actions, now pending: all of them, unless their JSON would
+	// outgrow 3 MB, then the first ones (requeued_count says how many in all).
+	Actions []*Action `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	// How many actions were requeued in all.
+	RequeuedCount int64 `protobuf:"varint,2,opt,name=requeued_count,json=requeuedCount,proto3" json:"requeued_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1407,6 +1414,13 @@ func (x *SweepResponse) GetActions() []*Action {
 	return nil
 }
 
+func (x *SweepResponse) GetRequeuedCount() int64 {
+	if x != nil {
+		return x.RequeuedCount
+	}
+	return 0
+}
+
 // ListEventsRequest pages through the event log.
 type ListEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1414,7 +1428,8 @@ type ListEventsRequest struct {
 	ActionIds []int64 `protobuf:"varint,2,rep,packed,name=action_ids,json=actionIds,proto3" json:"action_ids,omitempty"`
 	// Only these event types; empty means all.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
-	// Page size, 1 to 1,000; 0 means 100.
+	// Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+	// JSON would outgrow 3 MB; next_cursor then follows the last one returned.
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Return the events after this cursor (an Event.cursor or a next_cursor
 	// returned earlier); empty reads from the start of the log.
@@ -2115,9 +2130,10 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x05actor\x18\x03 \x01(\tR\x05actor\"<\n" +
 	"\x0eCancelResponse\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\x0e\n" +
-	"\fSweepRequest\"=\n" +
+	"\fSweepRequest\"d\n" +
 	"\rSweepResponse\x12,\n" +
-	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\"\x99\x01\n" +
+	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\x12%\n" +
+	"\x0erequeued_count\x18\x02 \x01(\x03R\rrequeuedCount\"\x99\x01\n" +
 	"\x11ListEventsRequest\x12\x1d\n" +
 	"\n" +
 	"action_ids\x18\x02 \x03(\x03R\tactionIds\x12\x1f\n" +

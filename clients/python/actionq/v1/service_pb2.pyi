@@ -189,7 +189,11 @@ class ListActionsResponse(_message.Message):
     ACTIONS_FIELD_NUMBER: _builtins.int
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     next_page_token: _builtins.str
-    """Token for the next page; empty when this is the last one."""
+    """Token for the next page; empty when this is the last one. A page holds
+    fewer than page_size actions when their JSON would outgrow 3 MB (so that
+    every page fits gRPC's default 4 MB receive limit): page while a token
+    comes back.
+    """
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
         """The page."""
@@ -228,7 +232,9 @@ class ClaimRequest(_message.Message):
     project: _builtins.str
     """Only this project; empty means any."""
     max_actions: _builtins.int
-    """How many actions at most, 1 to 1,000; 0 means 1."""
+    """How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+    their payloads would outgrow 3 MB (always at least one).
+    """
     @_builtins.property
     def action_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Only these action types; empty means any."""
@@ -705,18 +711,24 @@ class SweepResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACTIONS_FIELD_NUMBER: _builtins.int
+    REQUEUED_COUNT_FIELD_NUMBER: _builtins.int
+    requeued_count: _builtins.int
+    """How many actions were requeued in all."""
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
-        """The requeued actions, now pending."""
+        """The requeued actions, now pending: all of them, unless their JSON would
+        outgrow 3 MB, then the first ones (requeued_count says how many in all).
+        """
 
     def __init__(
         self,
         *,
         actions: _abc.Iterable[_action_pb2.Action] | None = ...,
+        requeued_count: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "requeued_count", b"requeued_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -733,7 +745,9 @@ class ListEventsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     AFTER_CURSOR_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """Page size, 1 to 1,000; 0 means 100."""
+    """Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+    JSON would outgrow 3 MB; next_cursor then follows the last one returned.
+    """
     after_cursor: _builtins.str
     """Return the events after this cursor (an Event.cursor or a next_cursor
     returned earlier); empty reads from the start of the log.

@@ -440,7 +440,10 @@ pub struct ListActionsResponse {
     /// The page.
     #[prost(message, repeated, tag = "1")]
     pub actions: ::prost::alloc::vec::Vec<Action>,
-    /// Token for the next page; empty when this is the last one.
+    /// Token for the next page; empty when this is the last one. A page holds
+    /// fewer than page_size actions when their JSON would outgrow 3 MB (so that
+    /// every page fits gRPC's default 4 MB receive limit): page while a token
+    /// comes back.
     #[prost(string, tag = "2")]
     pub next_page_token: ::prost::alloc::string::String,
 }
@@ -460,7 +463,8 @@ pub struct ClaimRequest {
     /// Only this project; empty means any.
     #[prost(string, tag = "4")]
     pub project: ::prost::alloc::string::String,
-    /// How many actions at most, 1 to 1,000; 0 means 1.
+    /// How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+    /// their payloads would outgrow 3 MB (always at least one).
     #[prost(int32, tag = "5")]
     pub max_actions: i32,
     /// Lease length, 1 s to 24 h; unset means 30 s.
@@ -657,9 +661,13 @@ pub struct SweepRequest {}
 #[allow(clippy::all)]
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct SweepResponse {
-    /// The requeued actions, now pending.
+    /// The requeued actions, now pending: all of them, unless their JSON would
+    /// outgrow 3 MB, then the first ones (requeued_count says how many in all).
     #[prost(message, repeated, tag = "1")]
     pub actions: ::prost::alloc::vec::Vec<Action>,
+    /// How many actions were requeued in all.
+    #[prost(int64, tag = "2")]
+    pub requeued_count: i64,
 }
 /// ListEventsRequest pages through the event log.
 #[allow(clippy::all)]
@@ -671,7 +679,8 @@ pub struct ListEventsRequest {
     /// Only these event types; empty means all.
     #[prost(string, repeated, tag = "3")]
     pub event_types: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
-    /// Page size, 1 to 1,000; 0 means 100.
+    /// Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+    /// JSON would outgrow 3 MB; next_cursor then follows the last one returned.
     #[prost(int32, tag = "4")]
     pub page_size: i32,
     /// Return the events after this cursor (an Event.cursor or a next_cursor

@@ -37,12 +37,13 @@ GROUP BY created_by;
 WITH inserted AS (
     INSERT INTO actions (queue, action_type, project, target_ref, source_refs, payload, priority,
                          run_after, max_attempts, parent_id, chain_depth, created_by,
-                         idempotency_key)
+                         idempotency_key, payload_bytes)
     SELECT n.queue, n.action_type, n.project, n.target_ref,
-           ARRAY(SELECT jsonb_array_elements_text(n.source_refs::jsonb)), n.payload, n.priority,
-           coalesce(n.run_after, now() + make_interval(secs => n.delay_seconds)),
-           n.max_attempts, n.parent_id, n.chain_depth, n.created_by, n.idempotency_key
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+           ARRAY(SELECT jsonb_array_elements_text(n.source_refs::jsonb)), n.payload::jsonb,
+           n.priority, coalesce(n.run_after, now() + make_interval(secs => n.delay_seconds)),
+           n.max_attempts, n.parent_id, n.chain_depth, n.created_by, n.idempotency_key,
+           octet_length(n.payload)
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::int[], $8::timestamptz[], $9::float8[], $10::int[], $11::bigint[],
                 $12::int[], $13::text[], $14::text[])
          WITH ORDINALITY AS n(queue, action_type, project, target_ref, source_refs, payload,
@@ -71,20 +72,29 @@ SELECT * FROM actions
 WHERE (queue, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]));
 
 -- name: action_claim
--- Any action type: one walk of actions_claim_order.
+-- Any action type: one walk of actions_claim_order. Only as many as fit in
+-- $6 bytes of payload are kept (always the first), so that no batch of big
+-- payloads outgrows a response.
 WITH picked AS (
-    SELECT id FROM actions
+    SELECT id, priority, run_after, payload_bytes FROM actions
     WHERE status = 'pending' AND queue = $1 AND run_after <= now()
       AND ($2::text = '' OR project = $2::text)
     ORDER BY priority, run_after, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
+), kept AS (
+    SELECT id FROM (
+        SELECT id, sum(payload_bytes) OVER (ORDER BY priority, run_after, id)
+                   - payload_bytes AS before
+        FROM picked
+    ) AS p
+    WHERE before < $6
 ), claimed AS (
     UPDATE actions a
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
         claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
         updated_at = now()
-    WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
+    WHERE a.id = ANY(ARRAY(SELECT id FROM kept))
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -95,12 +105,13 @@ WITH picked AS (
 SELECT * FROM claimed ORDER BY priority, run_after, id;
 
 -- name: action_claim_types
--- Only the given action types: one walk of actions_claim_order_by_type per
--- type, merged in claim order.
+-- Only the given action types ($7): one walk of actions_claim_order_by_type
+-- per type, merged in claim order; payload budget $6 as in action_claim.
 WITH picked AS (
-    SELECT c.id FROM unnest($6::text[]) AS t(action_type)
+    SELECT c.id, c.priority, c.run_after, c.payload_bytes
+    FROM unnest($7::text[]) AS t(action_type)
     CROSS JOIN LATERAL (
-        SELECT id, priority, run_after FROM actions
+        SELECT id, priority, run_after, payload_bytes FROM actions
         WHERE status = 'pending' AND queue = $1 AND action_type = t.action_type
           AND run_after <= now() AND ($2::text = '' OR project = $2::text)
         ORDER BY priority, run_after, id
@@ -109,12 +120,19 @@ WITH picked AS (
     ) AS c
     ORDER BY c.priority, c.run_after, c.id
     LIMIT $3
+), kept AS (
+    SELECT id FROM (
+        SELECT id, sum(payload_bytes) OVER (ORDER BY priority, run_after, id)
+                   - payload_bytes AS before
+        FROM picked
+    ) AS p
+    WHERE before < $6
 ), claimed AS (
     UPDATE actions a
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
         claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
         updated_at = now()
-    WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
+    WHERE a.id = ANY(ARRAY(SELECT id FROM kept))
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)

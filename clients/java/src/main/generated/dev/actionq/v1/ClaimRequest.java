@@ -256,7 +256,8 @@ private static final long serialVersionUID = 0L;
   private int maxActions_ = 0;
   /**
    * <pre>
-   * How many actions at most, 1 to 1,000; 0 means 1.
+   * How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+   * their payloads would outgrow 3 MB (always at least one).
    * </pre>
    *
    * <code>int32 max_actions = 5;</code>
@@ -1261,7 +1262,8 @@ private static final long serialVersionUID = 0L;
     private int maxActions_ ;
     /**
      * <pre>
-     * How many actions at most, 1 to 1,000; 0 means 1.
+     * How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+     * their payloads would outgrow 3 MB (always at least one).
      * </pre>
      *
      * <code>int32 max_actions = 5;</code>
@@ -1273,7 +1275,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * How many actions at most, 1 to 1,000; 0 means 1.
+     * How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+     * their payloads would outgrow 3 MB (always at least one).
      * </pre>
      *
      * <code>int32 max_actions = 5;</code>
@@ -1289,7 +1292,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * How many actions at most, 1 to 1,000; 0 means 1.
+     * How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+     * their payloads would outgrow 3 MB (always at least one).
      * </pre>
      *
      * <code>int32 max_actions = 5;</code>

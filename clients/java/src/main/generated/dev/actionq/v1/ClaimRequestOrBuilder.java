@@ -113,7 +113,8 @@ public interface ClaimRequestOrBuilder extends
 
   /**
    * <pre>
-   * How many actions at most, 1 to 1,000; 0 means 1.
+   * How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
+   * their payloads would outgrow 3 MB (always at least one).
    * </pre>
    *
    * <code>int32 max_actions = 5;</code>

@@ -120,7 +120,10 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object nextPageToken_ = "";
   /**
    * <pre>
-   * Token for the next page; empty when this is the last one.
+   * Token for the next page; empty when this is the last one. A page holds
+   * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+   * every page fits gRPC's default 4 MB receive limit): page while a token
+   * comes back.
    * </pre>
    *
    * <code>string next_page_token = 2;</code>
@@ -141,7 +144,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Token for the next page; empty when this is the last one.
+   * Token for the next page; empty when this is the last one. A page holds
+   * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+   * every page fits gRPC's default 4 MB receive limit): page while a token
+   * comes back.
    * </pre>
    *
    * <code>string next_page_token = 2;</code>
@@ -848,7 +854,10 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object nextPageToken_ = "";
     /**
      * <pre>
-     * Token for the next page; empty when this is the last one.
+     * Token for the next page; empty when this is the last one. A page holds
+     * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+     * every page fits gRPC's default 4 MB receive limit): page while a token
+     * comes back.
      * </pre>
      *
      * <code>string next_page_token = 2;</code>
@@ -868,7 +877,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Token for the next page; empty when this is the last one.
+     * Token for the next page; empty when this is the last one. A page holds
+     * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+     * every page fits gRPC's default 4 MB receive limit): page while a token
+     * comes back.
      * </pre>
      *
      * <code>string next_page_token = 2;</code>
@@ -889,7 +901,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Token for the next page; empty when this is the last one.
+     * Token for the next page; empty when this is the last one. A page holds
+     * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+     * every page fits gRPC's default 4 MB receive limit): page while a token
+     * comes back.
      * </pre>
      *
      * <code>string next_page_token = 2;</code>
@@ -906,7 +921,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Token for the next page; empty when this is the last one.
+     * Token for the next page; empty when this is the last one. A page holds
+     * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+     * every page fits gRPC's default 4 MB receive limit): page while a token
+     * comes back.
      * </pre>
      *
      * <code>string next_page_token = 2;</code>
@@ -920,7 +938,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Token for the next page; empty when this is the last one.
+     * Token for the next page; empty when this is the last one. A page holds
+     * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+     * every page fits gRPC's default 4 MB receive limit): page while a token
+     * comes back.
      * </pre>
      *
      * <code>string next_page_token = 2;</code>

@@ -56,7 +56,10 @@ public interface ListActionsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Token for the next page; empty when this is the last one.
+   * Token for the next page; empty when this is the last one. A page holds
+   * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+   * every page fits gRPC's default 4 MB receive limit): page while a token
+   * comes back.
    * </pre>
    *
    * <code>string next_page_token = 2;</code>
@@ -65,7 +68,10 @@ public interface ListActionsResponseOrBuilder extends
   java.lang.String getNextPageToken();
   /**
    * <pre>
-   * Token for the next page; empty when this is the last one.
+   * Token for the next page; empty when this is the last one. A page holds
+   * fewer than page_size actions when their JSON would outgrow 3 MB (so that
+   * every page fits gRPC's default 4 MB receive limit): page while a token
+   * comes back.
    * </pre>
    *
    * <code>string next_page_token = 2;</code>

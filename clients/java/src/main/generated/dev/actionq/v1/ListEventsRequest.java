@@ -155,7 +155,8 @@ private static final long serialVersionUID = 0L;
   private int pageSize_ = 0;
   /**
    * <pre>
-   * Page size, 1 to 1,000; 0 means 100.
+   * Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+   * JSON would outgrow 3 MB; next_cursor then follows the last one returned.
    * </pre>
    *
    * <code>int32 page_size = 4;</code>
@@ -898,7 +899,8 @@ private static final long serialVersionUID = 0L;
     private int pageSize_ ;
     /**
      * <pre>
-     * Page size, 1 to 1,000; 0 means 100.
+     * Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+     * JSON would outgrow 3 MB; next_cursor then follows the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 4;</code>
@@ -910,7 +912,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Page size, 1 to 1,000; 0 means 100.
+     * Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+     * JSON would outgrow 3 MB; next_cursor then follows the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 4;</code>
@@ -926,7 +929,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Page size, 1 to 1,000; 0 means 100.
+     * Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+     * JSON would outgrow 3 MB; next_cursor then follows the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 4;</code>

@@ -82,7 +82,8 @@ public interface ListEventsRequestOrBuilder extends
 
   /**
    * <pre>
-   * Page size, 1 to 1,000; 0 means 100.
+   * Page size, 1 to 1,000; 0 means 100. A page holds fewer when the events'
+   * JSON would outgrow 3 MB; next_cursor then follows the last one returned.
    * </pre>
    *
    * <code>int32 page_size = 4;</code>

@@ -249,61 +249,61 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "ncelRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022" +
       "\r\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006acti" +
       "on\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepReq" +
-      "uest\"4\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022" +
-      ".actionq.v1.Action\"k\n\021ListEventsRequest\022" +
-      "\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t" +
-      "\022\021\n\tpage_size\030\004 \001(\005\022\024\n\014after_cursor\030\005 \001(" +
-      "\tJ\004\010\001\020\002\"R\n\022ListEventsResponse\022!\n\006events\030" +
-      "\001 \003(\0132\021.actionq.v1.Event\022\023\n\013next_cursor\030" +
-      "\003 \001(\tJ\004\010\002\020\003\"~\n\022WatchEventsRequest\022\022\n\nact" +
-      "ion_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010fr" +
-      "om_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001(\005\022\024\n\014after" +
-      "_cursor\030\006 \001(\tJ\004\010\001\020\002\"N\n\023WatchEventsRespon" +
-      "se\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event\022\016\n" +
-      "\006cursor\030\003 \001(\tJ\004\010\002\020\003\"m\n\020EmitEventRequest\022" +
-      "\022\n\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\tac" +
-      "tion_id\030\004 \001(\003\022\024\n\014payload_json\030\005 \001(\tJ\004\010\003\020" +
-      "\004R\007payload\"5\n\021EmitEventResponse\022 \n\005event" +
-      "\030\001 \001(\0132\021.actionq.v1.Event\"6\n\024GetQueueSta" +
-      "tsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002 \001(" +
-      "\t\"\213\001\n\025GetQueueStatsResponse\022$\n\005stats\030\001 \003" +
-      "(\0132\025.actionq.v1.QueueStat\022)\n\005as_of\030\003 \001(\013" +
-      "2\032.google.protobuf.Timestamp\022\033\n\023latest_e" +
-      "vent_cursor\030\004 \001(\tJ\004\010\002\020\003\"\020\n\016MigrateReques" +
-      "t\"C\n\017MigrateResponse\022\016\n\006schema\030\001 \001(\t\022\017\n\007" +
-      "version\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t2\222\t\n\022Actio" +
-      "nQueueService\022B\n\007Enqueue\022\032.actionq.v1.En" +
-      "queueRequest\032\033.actionq.v1.EnqueueRespons" +
-      "e\022H\n\tGetAction\022\034.actionq.v1.GetActionReq" +
-      "uest\032\035.actionq.v1.GetActionResponse\022N\n\013L" +
-      "istActions\022\036.actionq.v1.ListActionsReque" +
-      "st\032\037.actionq.v1.ListActionsResponse\022<\n\005C" +
-      "laim\022\030.actionq.v1.ClaimRequest\032\031.actionq" +
-      ".v1.ClaimResponse\022H\n\tHeartbeat\022\034.actionq" +
-      ".v1.HeartbeatRequest\032\035.actionq.v1.Heartb" +
-      "eatResponse\022E\n\010Complete\022\033.actionq.v1.Com" +
-      "pleteRequest\032\034.actionq.v1.CompleteRespon" +
-      "se\022Q\n\014CompleteMany\022\037.actionq.v1.Complete" +
-      "ManyRequest\032 .actionq.v1.CompleteManyRes" +
-      "ponse\0229\n\004Fail\022\027.actionq.v1.FailRequest\032\030" +
-      ".actionq.v1.FailResponse\022?\n\006Reject\022\031.act" +
-      "ionq.v1.RejectRequest\032\032.actionq.v1.Rejec" +
-      "tResponse\022?\n\006Cancel\022\031.actionq.v1.CancelR" +
-      "equest\032\032.actionq.v1.CancelResponse\022<\n\005Sw" +
-      "eep\022\030.actionq.v1.SweepRequest\032\031.actionq." +
-      "v1.SweepResponse\022K\n\nListEvents\022\035.actionq" +
-      ".v1.ListEventsRequest\032\036.actionq.v1.ListE" +
-      "ventsResponse\022P\n\013WatchEvents\022\036.actionq.v" +
-      "1.WatchEventsRequest\032\037.actionq.v1.WatchE" +
-      "ventsResponse0\001\022H\n\tEmitEvent\022\034.actionq.v" +
-      "1.EmitEventRequest\032\035.actionq.v1.EmitEven" +
-      "tResponse\022T\n\rGetQueueStats\022 .actionq.v1." +
-      "GetQueueStatsRequest\032!.actionq.v1.GetQue" +
-      "ueStatsResponse\022B\n\007Migrate\022\032.actionq.v1." +
-      "MigrateRequest\032\033.actionq.v1.MigrateRespo" +
-      "nseBE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#a" +
-      "ctionq.dev/go/actionq/v1;actionqv1b\006prot" +
-      "o3"
+      "uest\"L\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022" +
+      ".actionq.v1.Action\022\026\n\016requeued_count\030\002 \001" +
+      "(\003\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 " +
+      "\003(\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 " +
+      "\001(\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListE" +
+      "ventsResponse\022!\n\006events\030\001 \003(\0132\021.actionq." +
+      "v1.Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022W" +
+      "atchEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n" +
+      "\013event_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\t" +
+      "max_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010" +
+      "\001\020\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003" +
+      "(\0132\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010" +
+      "\002\020\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 " +
+      "\001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n" +
+      "\014payload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Em" +
+      "itEventResponse\022 \n\005event\030\001 \001(\0132\021.actionq" +
+      ".v1.Event\"6\n\024GetQueueStatsRequest\022\r\n\005que" +
+      "ue\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\"\213\001\n\025GetQueueSt" +
+      "atsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq.v1." +
+      "QueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.protob" +
+      "uf.Timestamp\022\033\n\023latest_event_cursor\030\004 \001(" +
+      "\tJ\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017MigrateResp" +
+      "onse\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n" +
+      "\007applied\030\003 \003(\t2\222\t\n\022ActionQueueService\022B\n" +
+      "\007Enqueue\022\032.actionq.v1.EnqueueRequest\032\033.a" +
+      "ctionq.v1.EnqueueResponse\022H\n\tGetAction\022\034" +
+      ".actionq.v1.GetActionRequest\032\035.actionq.v" +
+      "1.GetActionResponse\022N\n\013ListActions\022\036.act" +
+      "ionq.v1.ListActionsRequest\032\037.actionq.v1." +
+      "ListActionsResponse\022<\n\005Claim\022\030.actionq.v" +
+      "1.ClaimRequest\032\031.actionq.v1.ClaimRespons" +
+      "e\022H\n\tHeartbeat\022\034.actionq.v1.HeartbeatReq" +
+      "uest\032\035.actionq.v1.HeartbeatResponse\022E\n\010C" +
+      "omplete\022\033.actionq.v1.CompleteRequest\032\034.a" +
+      "ctionq.v1.CompleteResponse\022Q\n\014CompleteMa" +
+      "ny\022\037.actionq.v1.CompleteManyRequest\032 .ac" +
+      "tionq.v1.CompleteManyResponse\0229\n\004Fail\022\027." +
+      "actionq.v1.FailRequest\032\030.actionq.v1.Fail" +
+      "Response\022?\n\006Reject\022\031.actionq.v1.RejectRe" +
+      "quest\032\032.actionq.v1.RejectResponse\022?\n\006Can" +
+      "cel\022\031.actionq.v1.CancelRequest\032\032.actionq" +
+      ".v1.CancelResponse\022<\n\005Sweep\022\030.actionq.v1" +
+      ".SweepRequest\032\031.actionq.v1.SweepResponse" +
+      "\022K\n\nListEvents\022\035.actionq.v1.ListEventsRe" +
+      "quest\032\036.actionq.v1.ListEventsResponse\022P\n" +
+      "\013WatchEvents\022\036.actionq.v1.WatchEventsReq" +
+      "uest\032\037.actionq.v1.WatchEventsResponse0\001\022" +
+      "H\n\tEmitEvent\022\034.actionq.v1.EmitEventReque" +
+      "st\032\035.actionq.v1.EmitEventResponse\022T\n\rGet" +
+      "QueueStats\022 .actionq.v1.GetQueueStatsReq" +
+      "uest\032!.actionq.v1.GetQueueStatsResponse\022" +
+      "B\n\007Migrate\022\032.actionq.v1.MigrateRequest\032\033" +
+      ".actionq.v1.MigrateResponseBE\n\016dev.actio" +
+      "nq.v1B\014ServiceProtoP\001Z#actionq.dev/go/ac" +
+      "tionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -449,7 +449,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_SweepResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_SweepResponse_descriptor,
-        new java.lang.String[] { "Actions", });
+        new java.lang.String[] { "Actions", "RequeuedCount", });
     internal_static_actionq_v1_ListEventsRequest_descriptor =
       getDescriptor().getMessageType(23);
     internal_static_actionq_v1_ListEventsRequest_fieldAccessorTable = new

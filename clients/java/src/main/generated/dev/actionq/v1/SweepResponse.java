@@ -58,7 +58,8 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.actionq.v1.Action> actions_;
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -69,7 +70,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -81,7 +83,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -92,7 +95,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -103,7 +107,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -112,6 +117,21 @@ private static final long serialVersionUID = 0L;
   public dev.actionq.v1.ActionOrBuilder getActionsOrBuilder(
       int index) {
     return actions_.get(index);
+  }
+
+  public static final int REQUEUED_COUNT_FIELD_NUMBER = 2;
+  private long requeuedCount_ = 0L;
+  /**
+   * <pre>
+   * How many actions were requeued in all.
+   * </pre>
+   *
+   * <code>int64 requeued_count = 2;</code>
+   * @return The requeuedCount.
+   */
+  @java.lang.Override
+  public long getRequeuedCount() {
+    return requeuedCount_;
   }
 
   private byte memoizedIsInitialized = -1;
@@ -131,6 +151,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < actions_.size(); i++) {
       output.writeMessage(1, actions_.get(i));
     }
+    if (requeuedCount_ != 0L) {
+      output.writeInt64(2, requeuedCount_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -144,6 +167,10 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
+    if (requeuedCount_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(2, requeuedCount_);
+    }
     return size;
   }
   @java.lang.Override
@@ -170,6 +197,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getActionsList()
         .equals(other.getActionsList())) return false;
+    if (getRequeuedCount()
+        != other.getRequeuedCount()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -185,6 +214,9 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + ACTIONS_FIELD_NUMBER;
       hash = (53 * hash) + getActionsList().hashCode();
     }
+    hash = (37 * hash) + REQUEUED_COUNT_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getRequeuedCount());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -327,6 +359,7 @@ private static final long serialVersionUID = 0L;
         actionsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
+      requeuedCount_ = 0L;
       return this;
     }
 
@@ -373,6 +406,9 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(dev.actionq.v1.SweepResponse result) {
       int from_bitField0_ = bitField0_;
+      if (((from_bitField0_ & 0x00000002) != 0)) {
+        result.requeuedCount_ = requeuedCount_;
+      }
     }
 
     @java.lang.Override
@@ -413,6 +449,9 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (other.getRequeuedCount() != 0L) {
+        setRequeuedCount(other.getRequeuedCount());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -450,6 +489,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
+            case 16: {
+              requeuedCount_ = input.readInt64();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 16
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -481,7 +525,8 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -495,7 +540,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -509,7 +555,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -523,7 +570,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -542,7 +590,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -560,7 +609,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -578,7 +628,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -597,7 +648,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -615,7 +667,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -633,7 +686,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -652,7 +706,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -669,7 +724,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -686,7 +742,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -697,7 +754,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -711,7 +769,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -726,7 +785,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -737,7 +797,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -749,7 +810,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The requeued actions, now pending.
+     * The requeued actions, now pending: all of them, unless their JSON would
+     * outgrow 3 MB, then the first ones (requeued_count says how many in all).
      * </pre>
      *
      * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -771,6 +833,50 @@ private static final long serialVersionUID = 0L;
         actions_ = null;
       }
       return actionsBuilder_;
+    }
+
+    private long requeuedCount_ ;
+    /**
+     * <pre>
+     * How many actions were requeued in all.
+     * </pre>
+     *
+     * <code>int64 requeued_count = 2;</code>
+     * @return The requeuedCount.
+     */
+    @java.lang.Override
+    public long getRequeuedCount() {
+      return requeuedCount_;
+    }
+    /**
+     * <pre>
+     * How many actions were requeued in all.
+     * </pre>
+     *
+     * <code>int64 requeued_count = 2;</code>
+     * @param value The requeuedCount to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRequeuedCount(long value) {
+
+      requeuedCount_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How many actions were requeued in all.
+     * </pre>
+     *
+     * <code>int64 requeued_count = 2;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRequeuedCount() {
+      bitField0_ = (bitField0_ & ~0x00000002);
+      requeuedCount_ = 0L;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.SweepResponse)

@@ -12,7 +12,8 @@ public interface SweepResponseOrBuilder extends
 
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -21,7 +22,8 @@ public interface SweepResponseOrBuilder extends
       getActionsList();
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -29,7 +31,8 @@ public interface SweepResponseOrBuilder extends
   dev.actionq.v1.Action getActions(int index);
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -37,7 +40,8 @@ public interface SweepResponseOrBuilder extends
   int getActionsCount();
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
@@ -46,11 +50,22 @@ public interface SweepResponseOrBuilder extends
       getActionsOrBuilderList();
   /**
    * <pre>
-   * The requeued actions, now pending.
+   * The requeued actions, now pending: all of them, unless their JSON would
+   * outgrow 3 MB, then the first ones (requeued_count says how many in all).
    * </pre>
    *
    * <code>repeated .actionq.v1.Action actions = 1;</code>
    */
   dev.actionq.v1.ActionOrBuilder getActionsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * How many actions were requeued in all.
+   * </pre>
+   *
+   * <code>int64 requeued_count = 2;</code>
+   * @return The requeuedCount.
+   */
+  long getRequeuedCount();
 }
