@@ -5,9 +5,11 @@ are bounded by the concurrency."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from typing import Any, cast
 
+import pytest
 from actionq import Action, AsyncClient, ClaimedAction, CompleteManyResult, Worker
 from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
@@ -88,3 +90,33 @@ def test_outbox_never_sends_an_id_twice_in_one_batch() -> None:
         assert sorted(i for batch in client.sent for i in batch) == [1, 1, 1, 2, 3]
 
     asyncio.run(scenario())
+
+
+def test_a_refused_completion_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    """CompleteMany's per-item refusal reaches the worker's log as a typed error."""
+    from actionq import ItemFailure
+
+    class Refusing(ScriptedClient):
+        async def complete_many(
+            self, completions: Iterable[spb.CompleteRequest]
+        ) -> CompleteManyResult:
+            ids = [c.id for c in completions]
+            self.sent.append(ids)
+            failures = [ItemFailure(i, "FAILED_PRECONDITION", "STALE_LEASE", "stale") for i in ids]
+            return CompleteManyResult([], failures)
+
+    async def scenario() -> None:
+        client = Refusing()
+
+        async def handler(action: Action) -> dict[str, int]:
+            return {"id": action.id}
+
+        worker = Worker(cast(AsyncClient, client), handler, name="w", concurrency=1)
+        running = asyncio.create_task(worker.run())
+        await _until(lambda: worker.processed >= 1)
+        worker.stop()
+        await asyncio.wait_for(running, 5)
+
+    with caplog.at_level(logging.WARNING, logger="actionq.worker"):
+        asyncio.run(scenario())
+    assert "FAILED_PRECONDITION (STALE_LEASE): stale" in caplog.text
