@@ -49,8 +49,9 @@ from .v1 import service_pb2_grpc
 
 
 class Client:
-    """A client of one actionq server (this flavour: asyncio). Every call raises an
-    `ActionqError` subclass on a non-OK status."""
+    """A client of one actionq server; `AsyncClient`'s calls are coroutines,
+    `Client`'s block. Every call raises an `ActionqError` subclass on a non-OK
+    status."""
 
     def __init__(
         self,
