@@ -349,8 +349,8 @@ def cancel(action_id: int, reason: str, actor: str) -> None:
 @cli.command()
 def sweep() -> None:
     """Requeue expired claims; print what was requeued."""
-    requeued = client().sweep()
-    emit_json({"requeued": [a.to_json() for a in requeued], "count": len(requeued)})
+    swept = client().sweep()
+    emit_json({"requeued": [a.to_json() for a in swept], "count": swept.requeued_count})
 
 
 @cli.command()

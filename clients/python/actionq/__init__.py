@@ -60,6 +60,7 @@ from .records import (
     QueueStat,
     QueueStats,
     Status,
+    SweepResult,
 )
 from .worker import Result, Worker
 
@@ -111,6 +112,7 @@ __all__ = [
     "ShuttingDown",
     "StaleLease",
     "Status",
+    "SweepResult",
     "Unauthenticated",
     "Unavailable",
     "Unimplemented",

@@ -45,6 +45,7 @@ from .records import (
     Heartbeat,
     MigrateReport,
     QueueStats,
+    SweepResult,
     encode_object,
 )
 from .v1 import action_pb2 as pb
@@ -252,10 +253,9 @@ class AsyncClient:
         request = spb.CancelRequest(id=action_id, reason=reason, actor=actor)
         return Action.from_proto((await self._call("Cancel", request)).action)
 
-    async def sweep(self) -> list[Action]:
-        """Requeue expired claims now; returns the requeued actions."""
-        response = await self._call("Sweep", spb.SweepRequest())
-        return [Action.from_proto(a) for a in response.actions]
+    async def sweep(self) -> SweepResult:
+        """Requeue expired claims now; returns what was requeued."""
+        return records.sweep_result(await self._call("Sweep", spb.SweepRequest()))
 
     async def list_events(
         self,

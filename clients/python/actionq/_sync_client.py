@@ -41,6 +41,7 @@ from .records import (
     Heartbeat,
     MigrateReport,
     QueueStats,
+    SweepResult,
     encode_object,
 )
 from .v1 import action_pb2 as pb
@@ -245,10 +246,9 @@ class Client:
         request = spb.CancelRequest(id=action_id, reason=reason, actor=actor)
         return Action.from_proto((self._call("Cancel", request)).action)
 
-    def sweep(self) -> list[Action]:
-        """Requeue expired claims now; returns the requeued actions."""
-        response = self._call("Sweep", spb.SweepRequest())
-        return [Action.from_proto(a) for a in response.actions]
+    def sweep(self) -> SweepResult:
+        """Requeue expired claims now; returns what was requeued."""
+        return records.sweep_result(self._call("Sweep", spb.SweepRequest()))
 
     def list_events(
         self,

@@ -251,6 +251,25 @@ class EnqueueResult:
 
 
 @dataclass(frozen=True, slots=True)
+class SweepResult:
+    """What a Sweep requeued (iterable, indexable): `actions` lists them all,
+    or only the first ones when their JSON would outgrow one message;
+    `requeued_count` counts them all."""
+
+    actions: list[Action]
+    requeued_count: int
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self.actions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __getitem__(self, index: int) -> Action:
+        return self.actions[index]
+
+
+@dataclass(frozen=True, slots=True)
 class Heartbeat:
     """A heartbeat's answer: the new deadline, or that the action was cancelled."""
 
@@ -355,6 +374,12 @@ def enqueue_result(response: spb.EnqueueResponse, request_id: str) -> EnqueueRes
 def claimed(response: spb.ClaimResponse) -> list[ClaimedAction]:
     """Decode a ClaimResponse."""
     return [ClaimedAction(Action.from_proto(c.action), c.lease_token) for c in response.actions]
+
+
+def sweep_result(response: spb.SweepResponse) -> SweepResult:
+    """Decode a SweepResponse."""
+    actions = [Action.from_proto(a) for a in response.actions]
+    return SweepResult(actions, max(response.requeued_count, len(actions)))
 
 
 def heartbeat(response: spb.HeartbeatResponse) -> Heartbeat:
