@@ -188,3 +188,11 @@ def test_the_worker_sees_and_returns_exact_json(
         done = client.get(entry.action.id)
         assert done.status == "completed"
         assert same(done.result, {"echo": PAYLOAD, "id": entry.action.id})
+
+
+def test_an_enqueue_answer_beyond_4_mb_is_received(client: Client, project: str) -> None:
+    """Enqueue echoes its batch; the client accepts answers past gRPC's 4 MB default."""
+    filler = "x" * 600
+    batch = [new_action("client.big", project, payload={"f": filler}) for _ in range(10_000)]
+    stored = client.enqueue(batch)
+    assert len(stored) == 10_000 and stored[-1].action.payload == {"f": filler}

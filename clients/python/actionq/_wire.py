@@ -44,7 +44,11 @@ IDEMPOTENT_METHODS = (
     "Sweep",
     "Migrate",
 )
+# The largest answer accepted: reads stay under 4 MB, but an Enqueue answer
+# echoes its whole batch (up to 10,000 actions with their payloads).
+MAX_RECEIVE_BYTES = 128 * 1024 * 1024
 CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
     ("grpc.enable_retries", 1),
     (
         "grpc.service_config",
