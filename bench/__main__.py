@@ -200,6 +200,7 @@ def main(
             variant, common, single, workers, enqueue_batch, claim_batch
         )
 
+    load_before = os.getloadavg()
     dsn, embedded = _postgres()
     results: dict[str, list[Figures]] = {name: [] for name in systems}
     try:
@@ -220,7 +221,8 @@ def main(
     click.echo(
         f"\n{actions:,} no-op jobs, {workers} consumers, batches of {enqueue_batch} to enqueue "
         f"and {claim_batch} to claim, {producers} single-action producers making "
-        f"{single_calls:,} calls, medians of {runs} interleaved runs"
+        f"{single_calls:,} calls, medians of {runs} interleaved runs; load average "
+        f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs)"
     )
     ratios = {}
     for scenario in SCENARIOS:
@@ -244,7 +246,8 @@ def main(
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
-            "load_average": os.getloadavg(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
         },
         "parameters": {
             "actions": actions,
