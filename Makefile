@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BUF := proto/node_modules/.bin/buf
-PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/examples bench
+PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/gen_sync.py clients/python/examples bench
 
 .PHONY: run test install tools setup-clients client-tests lint gen check-gen pytest conformance bench clean
 
@@ -39,7 +39,7 @@ client-tests: setup-clients
 
 lint: install tools
 	$(VENV)/bin/ruff check server cli clients/python tests bench
-	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/examples tests bench
+	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/gen_sync.py clients/python/examples tests bench
 	$(VENV)/bin/mypy $(PY_SOURCES)
 	cd proto && node_modules/.bin/buf lint
 	@tag=$$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null); \
@@ -52,6 +52,7 @@ lint: install tools
 
 gen: install tools
 	PYTHON=$(PY) bash scripts/gen_python.sh
+	$(PY) clients/python/gen_sync.py
 	bash scripts/each_client.sh gen
 
 check-gen: gen
