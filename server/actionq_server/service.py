@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -37,44 +36,38 @@ HELD_BACK_POLL = (0.005, 0.2)
 
 
 class DueTimers:
-    """One timer per queue, set to the earliest known time its work falls due."""
+    """One timer per queue, set to the earliest known time its work falls due.
+
+    Only the earliest time is kept (memory is one entry per queue): after a
+    timer fires, the next waiter on the queue reads the next time from the
+    table (see QueueService._learn_due).
+    """
 
     def __init__(self, wake: Callable[[str], None]) -> None:
         self._wake = wake
-        self._due: dict[str, list[float]] = {}
+        self._due: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self.fired: set[str] = set()
 
     def add(self, queue: str, when: float) -> None:
         """Remember that work in `queue` falls due at loop time `when`."""
-        heap = self._due.setdefault(queue, [])
-        heapq.heappush(heap, when)
-        if heap[0] == when:
-            self._arm(queue)
-
-    def _arm(self, queue: str) -> None:
+        if queue in self._due and self._due[queue] <= when:
+            return
+        self._due[queue] = when
         loop = asyncio.get_running_loop()
         handle = self._timers.pop(queue, None)
         if handle is not None:
             handle.cancel()
-        heap = self._due.get(queue)
-        if heap:
-            delay = max(0.0, heap[0] - loop.time())
-            self._timers[queue] = loop.call_later(delay + DUE_TAPS[0], self._fire, queue)
+        delay = max(0.0, when - loop.time()) + DUE_TAPS[0]
+        self._timers[queue] = loop.call_later(delay, self._fire, queue)
 
     def _fire(self, queue: str) -> None:
         loop = asyncio.get_running_loop()
         self._timers.pop(queue, None)
-        heap = self._due.get(queue, [])
-        now = loop.time()
-        while heap and heap[0] <= now:
-            heapq.heappop(heap)
-        if not heap:
-            self._due.pop(queue, None)
+        self._due.pop(queue, None)
         self.fired.add(queue)
         self._wake(queue)
         loop.call_later(DUE_TAPS[1] - DUE_TAPS[0], self._wake, queue)
-        self._arm(queue)
 
     def clear(self) -> None:
         """Forget every time (the listener reconnected; they are learned again)."""
