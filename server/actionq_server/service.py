@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 
 from .domain.models import Claimed, ClaimSpec, EventFilter, EventPage, LogPosition
@@ -50,7 +51,7 @@ class DueTimers:
         self.fired: set[str] = set()
 
     def add(self, queue: str, when: float) -> None:
-        """Remember that work in `queue` falls due at loop time `when`."""
+        """Remember that work in `queue` falls due at `when` (time.time() clock)."""
         if queue in self._due and self._due[queue] <= when:
             return
         self._due[queue] = when
@@ -58,7 +59,7 @@ class DueTimers:
         handle = self._timers.pop(queue, None)
         if handle is not None:
             handle.cancel()
-        delay = max(0.0, when - loop.time()) + DUE_TAPS[0]
+        delay = max(0.0, when - time.time()) + DUE_TAPS[0]
         self._timers[queue] = loop.call_later(delay, self._fire, queue)
 
     def _fire(self, queue: str) -> None:
@@ -150,7 +151,7 @@ class QueueService:
             self._learned.discard(queue)
             raise
         if due is not None:
-            self.timers.add(queue, self.listener.loop_time(due))
+            self.timers.add(queue, self.listener.local_time(due))
 
     async def watch(
         self, after: LogPosition, where: EventFilter, max_batch: int, *, from_end: bool

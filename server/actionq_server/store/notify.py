@@ -3,7 +3,8 @@ after any reconnect every waiter is woken so that it polls and closes a gap.
 
 A work notification is `queue` when work is due now, or `queue epoch` when it
 falls due at that database time; the latter goes to `on_due` with the time on
-this process's event-loop clock, so that one timer per queue can wake waiters.
+this process's wall clock (corrected for the database clock's offset), so that
+one timer per queue can wake waiters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -70,13 +72,13 @@ class Listener:
         self._conn: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self.connected = asyncio.Event()
-        # Database clock minus event-loop clock, measured at each connect.
+        # Database clock minus this process's wall clock, measured at each connect.
         self._offset = 0.0
         self.on_due: Callable[[str, float], None] = lambda _queue, _when: None
         self.on_connect: Callable[[], None] = lambda: None
 
-    def loop_time(self, value: datetime) -> float:
-        """A database timestamp on this process's event-loop clock."""
+    def local_time(self, value: datetime) -> float:
+        """A database timestamp on this process's wall clock (time.time())."""
         return value.timestamp() - self._offset
 
     def _on_work(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
@@ -123,10 +125,11 @@ class Listener:
             await asyncio.sleep(self._retry)
 
     async def _measure_offset(self, conn: asyncpg.Connection) -> None:
-        loop = asyncio.get_running_loop()
-        before = loop.time()
+        # time.time(), not loop.time(): uvloop's loop clock is cached per loop
+        # iteration and may be tens of milliseconds stale at a busy moment.
+        before = time.time()
         now: datetime = await conn.fetchval(query("database_clock"))
-        self._offset = now.timestamp() - (before + loop.time()) / 2
+        self._offset = now.timestamp() - (before + time.time()) / 2
 
     async def _watch(self, conn: asyncpg.Connection) -> None:
         """Return when the connection is lost; probe it now and then."""
