@@ -43,8 +43,12 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             request=key,
         )
         response = spb.EnqueueResponse(replayed=result.replayed)
-        for e in result.items:
-            c.fill_action(response.actions.add(duplicate=e.duplicate).action, e.action)
+        if request.view == spb.ENQUEUE_VIEW_ID:
+            for e in result.items:
+                response.actions.add(duplicate=e.duplicate).action.id = e.action.id
+        else:
+            for e in result.items:
+                c.fill_action(response.actions.add(duplicate=e.duplicate).action, e.action)
         return response
 
     async def GetAction(

@@ -45,8 +45,13 @@ class InvalidArgument(ActionqError):
     def __init__(self, field: str, problem: str, *, reason: Reason | None = None) -> None:
         super().__init__(f"{field}: {problem}" if field else problem, reason=reason)
         self.field = field
+        self.problem = problem
         if field:
             self.metadata["field"] = field
+
+    def within(self, prefix: str) -> InvalidArgument:
+        """The same error about a field of an item, e.g. `actions[3]` + `.queue`."""
+        return InvalidArgument(f"{prefix}.{self.field}", self.problem, reason=self.reason)
 
 
 class NotFound(ActionqError):

@@ -46,6 +46,11 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
+_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+)
+
+
 def json_object_text(field: str, text: str, *, empty: str | None = "{}") -> str | None:
     """Check JSON object text; return it unchanged, or `empty` when it is empty."""
     if not text:
@@ -55,12 +60,7 @@ def json_object_text(field: str, text: str, *, empty: str | None = "{}") -> str 
     ):
         raise InvalidArgument(field, f"is larger than {MAX_JSON_BYTES} bytes")
     try:
-        value = json.loads(
-            text,
-            parse_constant=_refuse_constant,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-        )
+        value = _DECODER.decode(text)
     except _Refused as exc:
         raise InvalidArgument(field, str(exc)) from None
     except RecursionError:

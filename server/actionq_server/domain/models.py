@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -60,16 +61,16 @@ class Action(NamedTuple):
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class NewAction:
-    """A validated request to enqueue one action."""
+class NewAction(NamedTuple):
+    """A validated request to enqueue one action (a NamedTuple: built per item
+    of a batch, see Action)."""
 
     action_type: str
     project: str
     created_by: str
     queue: str = "default"
     target_ref: str = ""
-    source_refs: list[str] = field(default_factory=list)
+    source_refs: Sequence[str] = ()
     payload: JsonText = "{}"
     priority: int = 0
     parent_id: int | None = None
@@ -79,9 +80,8 @@ class NewAction:
     delay_seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Enqueued:
-    """The outcome of enqueuing one NewAction."""
+class Enqueued(NamedTuple):
+    """The outcome of enqueuing one NewAction (a NamedTuple: one per item)."""
 
     action: Action
     duplicate: bool

@@ -35,8 +35,16 @@ MAX_TIMESTAMP_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# Names seen valid before: a batch repeats its queue, type and project in every
+# item, and a set lookup is ~10x cheaper than the regular expression.
+_VALID_NAMES: set[str] = set()
+_VALID_NAMES_KEPT = 10_000
+
+
 def name(field: str, value: str, *, required: bool = True) -> str:
     """A short identifier-like name: action types, projects, queues, workers."""
+    if value in _VALID_NAMES:
+        return value
     if not value:
         if required:
             raise InvalidArgument(field, "is required")
@@ -47,6 +55,9 @@ def name(field: str, value: str, *, required: bool = True) -> str:
         raise InvalidArgument(
             field, "must start with a letter or digit and use only letters, digits and _.:@/+-"
         )
+    if len(_VALID_NAMES) >= _VALID_NAMES_KEPT:
+        _VALID_NAMES.clear()
+    _VALID_NAMES.add(value)
     return value
 
 

@@ -596,7 +596,7 @@ def _columns(new: Sequence[NewAction], depths: list[int] | None) -> list[list[An
         [n.action_type for n in new],
         [n.project for n in new],
         [n.target_ref for n in new],
-        [json.dumps(n.source_refs) for n in new],
+        [json.dumps(n.source_refs) if n.source_refs else "[]" for n in new],
         [n.payload for n in new],
         [n.priority for n in new],
         [n.run_after for n in new],

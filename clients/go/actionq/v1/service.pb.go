@@ -23,6 +23,60 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// EnqueueView says how much of each stored action an Enqueue response carries.
+type EnqueueView int32
+
+const (
+	// Unset: the same as ENQUEUE_VIEW_FULL.
+	EnqueueView_ENQUEUE_VIEW_UNSPECIFIED EnqueueView = 0
+	// Every field of each stored action.
+	EnqueueView_ENQUEUE_VIEW_FULL EnqueueView = 1
+	// Only each action's id (and `duplicate`): the cheapest answer for
+	// producers that do not read the stored actions back.
+	EnqueueView_ENQUEUE_VIEW_ID EnqueueView = 2
+)
+
+// Enum value maps for EnqueueView.
+var (
+	EnqueueView_name = map[int32]string{
+		0: "ENQUEUE_VIEW_UNSPECIFIED",
+		1: "ENQUEUE_VIEW_FULL",
+		2: "ENQUEUE_VIEW_ID",
+	}
+	EnqueueView_value = map[string]int32{
+		"ENQUEUE_VIEW_UNSPECIFIED": 0,
+		"ENQUEUE_VIEW_FULL":        1,
+		"ENQUEUE_VIEW_ID":          2,
+	}
+)
+
+func (x EnqueueView) Enum() *EnqueueView {
+	p := new(EnqueueView)
+	*p = x
+	return p
+}
+
+func (x EnqueueView) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EnqueueView) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionq_v1_service_proto_enumTypes[0].Descriptor()
+}
+
+func (EnqueueView) Type() protoreflect.EnumType {
+	return &file_actionq_v1_service_proto_enumTypes[0]
+}
+
+func (x EnqueueView) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EnqueueView.Descriptor instead.
+func (EnqueueView) EnumDescriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{0}
+}
+
 // EnqueueRequest carries the actions to store.
 type EnqueueRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -35,7 +89,10 @@ type EnqueueRequest struct {
 	// Up to 128 characters; clients send a fresh UUID per logical call and
 	// reuse it when they retry. Empty means no protection against duplicates
 	// beyond idempotency keys.
-	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// How much of each stored action the response carries; unset means
+	// ENQUEUE_VIEW_FULL.
+	View          EnqueueView `protobuf:"varint,3,opt,name=view,proto3,enum=actionq.v1.EnqueueView" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -82,6 +139,13 @@ func (x *EnqueueRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *EnqueueRequest) GetView() EnqueueView {
+	if x != nil {
+		return x.View
+	}
+	return EnqueueView_ENQUEUE_VIEW_UNSPECIFIED
 }
 
 // EnqueueResponse returns the stored actions in request order.
@@ -2040,11 +2104,12 @@ var File_actionq_v1_service_proto protoreflect.FileDescriptor
 const file_actionq_v1_service_proto_rawDesc = "" +
 	"\n" +
 	"\x18actionq/v1/service.proto\x12\n" +
-	"actionq.v1\x1a\x17actionq/v1/action.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"`\n" +
+	"actionq.v1\x1a\x17actionq/v1/action.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8d\x01\n" +
 	"\x0eEnqueueRequest\x12/\n" +
 	"\aactions\x18\x01 \x03(\v2\x15.actionq.v1.NewActionR\aactions\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"c\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12+\n" +
+	"\x04view\x18\x03 \x01(\x0e2\x17.actionq.v1.EnqueueViewR\x04view\"c\n" +
 	"\x0fEnqueueResponse\x124\n" +
 	"\aactions\x18\x01 \x03(\v2\x1a.actionq.v1.EnqueuedActionR\aactions\x12\x1a\n" +
 	"\breplayed\x18\x02 \x01(\bR\breplayed\"\"\n" +
@@ -2175,7 +2240,11 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x0fMigrateResponse\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x18\n" +
-	"\aapplied\x18\x03 \x03(\tR\aapplied2\x92\t\n" +
+	"\aapplied\x18\x03 \x03(\tR\aapplied*W\n" +
+	"\vEnqueueView\x12\x1c\n" +
+	"\x18ENQUEUE_VIEW_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11ENQUEUE_VIEW_FULL\x10\x01\x12\x13\n" +
+	"\x0fENQUEUE_VIEW_ID\x10\x022\x92\t\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
@@ -2208,112 +2277,115 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 	return file_actionq_v1_service_proto_rawDescData
 }
 
+var file_actionq_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_actionq_v1_service_proto_goTypes = []any{
-	(*EnqueueRequest)(nil),        // 0: actionq.v1.EnqueueRequest
-	(*EnqueueResponse)(nil),       // 1: actionq.v1.EnqueueResponse
-	(*GetActionRequest)(nil),      // 2: actionq.v1.GetActionRequest
-	(*GetActionResponse)(nil),     // 3: actionq.v1.GetActionResponse
-	(*ListActionsRequest)(nil),    // 4: actionq.v1.ListActionsRequest
-	(*ListActionsResponse)(nil),   // 5: actionq.v1.ListActionsResponse
-	(*ClaimRequest)(nil),          // 6: actionq.v1.ClaimRequest
-	(*ClaimResponse)(nil),         // 7: actionq.v1.ClaimResponse
-	(*HeartbeatRequest)(nil),      // 8: actionq.v1.HeartbeatRequest
-	(*HeartbeatResponse)(nil),     // 9: actionq.v1.HeartbeatResponse
-	(*CompleteRequest)(nil),       // 10: actionq.v1.CompleteRequest
-	(*CompleteResponse)(nil),      // 11: actionq.v1.CompleteResponse
-	(*CompleteManyRequest)(nil),   // 12: actionq.v1.CompleteManyRequest
-	(*CompleteManyResponse)(nil),  // 13: actionq.v1.CompleteManyResponse
-	(*ItemFailure)(nil),           // 14: actionq.v1.ItemFailure
-	(*FailRequest)(nil),           // 15: actionq.v1.FailRequest
-	(*FailResponse)(nil),          // 16: actionq.v1.FailResponse
-	(*RejectRequest)(nil),         // 17: actionq.v1.RejectRequest
-	(*RejectResponse)(nil),        // 18: actionq.v1.RejectResponse
-	(*CancelRequest)(nil),         // 19: actionq.v1.CancelRequest
-	(*CancelResponse)(nil),        // 20: actionq.v1.CancelResponse
-	(*SweepRequest)(nil),          // 21: actionq.v1.SweepRequest
-	(*SweepResponse)(nil),         // 22: actionq.v1.SweepResponse
-	(*ListEventsRequest)(nil),     // 23: actionq.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),    // 24: actionq.v1.ListEventsResponse
-	(*WatchEventsRequest)(nil),    // 25: actionq.v1.WatchEventsRequest
-	(*WatchEventsResponse)(nil),   // 26: actionq.v1.WatchEventsResponse
-	(*EmitEventRequest)(nil),      // 27: actionq.v1.EmitEventRequest
-	(*EmitEventResponse)(nil),     // 28: actionq.v1.EmitEventResponse
-	(*GetQueueStatsRequest)(nil),  // 29: actionq.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil), // 30: actionq.v1.GetQueueStatsResponse
-	(*MigrateRequest)(nil),        // 31: actionq.v1.MigrateRequest
-	(*MigrateResponse)(nil),       // 32: actionq.v1.MigrateResponse
-	(*NewAction)(nil),             // 33: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),        // 34: actionq.v1.EnqueuedAction
-	(*Action)(nil),                // 35: actionq.v1.Action
-	(ActionStatus)(0),             // 36: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),   // 37: google.protobuf.Duration
-	(*ClaimedAction)(nil),         // 38: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
-	(*Event)(nil),                 // 40: actionq.v1.Event
-	(*QueueStat)(nil),             // 41: actionq.v1.QueueStat
+	(EnqueueView)(0),              // 0: actionq.v1.EnqueueView
+	(*EnqueueRequest)(nil),        // 1: actionq.v1.EnqueueRequest
+	(*EnqueueResponse)(nil),       // 2: actionq.v1.EnqueueResponse
+	(*GetActionRequest)(nil),      // 3: actionq.v1.GetActionRequest
+	(*GetActionResponse)(nil),     // 4: actionq.v1.GetActionResponse
+	(*ListActionsRequest)(nil),    // 5: actionq.v1.ListActionsRequest
+	(*ListActionsResponse)(nil),   // 6: actionq.v1.ListActionsResponse
+	(*ClaimRequest)(nil),          // 7: actionq.v1.ClaimRequest
+	(*ClaimResponse)(nil),         // 8: actionq.v1.ClaimResponse
+	(*HeartbeatRequest)(nil),      // 9: actionq.v1.HeartbeatRequest
+	(*HeartbeatResponse)(nil),     // 10: actionq.v1.HeartbeatResponse
+	(*CompleteRequest)(nil),       // 11: actionq.v1.CompleteRequest
+	(*CompleteResponse)(nil),      // 12: actionq.v1.CompleteResponse
+	(*CompleteManyRequest)(nil),   // 13: actionq.v1.CompleteManyRequest
+	(*CompleteManyResponse)(nil),  // 14: actionq.v1.CompleteManyResponse
+	(*ItemFailure)(nil),           // 15: actionq.v1.ItemFailure
+	(*FailRequest)(nil),           // 16: actionq.v1.FailRequest
+	(*FailResponse)(nil),          // 17: actionq.v1.FailResponse
+	(*RejectRequest)(nil),         // 18: actionq.v1.RejectRequest
+	(*RejectResponse)(nil),        // 19: actionq.v1.RejectResponse
+	(*CancelRequest)(nil),         // 20: actionq.v1.CancelRequest
+	(*CancelResponse)(nil),        // 21: actionq.v1.CancelResponse
+	(*SweepRequest)(nil),          // 22: actionq.v1.SweepRequest
+	(*SweepResponse)(nil),         // 23: actionq.v1.SweepResponse
+	(*ListEventsRequest)(nil),     // 24: actionq.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),    // 25: actionq.v1.ListEventsResponse
+	(*WatchEventsRequest)(nil),    // 26: actionq.v1.WatchEventsRequest
+	(*WatchEventsResponse)(nil),   // 27: actionq.v1.WatchEventsResponse
+	(*EmitEventRequest)(nil),      // 28: actionq.v1.EmitEventRequest
+	(*EmitEventResponse)(nil),     // 29: actionq.v1.EmitEventResponse
+	(*GetQueueStatsRequest)(nil),  // 30: actionq.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil), // 31: actionq.v1.GetQueueStatsResponse
+	(*MigrateRequest)(nil),        // 32: actionq.v1.MigrateRequest
+	(*MigrateResponse)(nil),       // 33: actionq.v1.MigrateResponse
+	(*NewAction)(nil),             // 34: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),        // 35: actionq.v1.EnqueuedAction
+	(*Action)(nil),                // 36: actionq.v1.Action
+	(ActionStatus)(0),             // 37: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),   // 38: google.protobuf.Duration
+	(*ClaimedAction)(nil),         // 39: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil), // 40: google.protobuf.Timestamp
+	(*Event)(nil),                 // 41: actionq.v1.Event
+	(*QueueStat)(nil),             // 42: actionq.v1.QueueStat
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	33, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
-	34, // 1: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	35, // 2: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	36, // 3: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	35, // 4: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	37, // 5: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	37, // 6: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	38, // 7: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	37, // 8: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	39, // 9: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	35, // 10: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
-	10, // 11: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
-	14, // 12: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	37, // 13: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	35, // 14: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	35, // 15: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	35, // 16: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	35, // 17: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	40, // 18: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	40, // 19: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	40, // 20: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	41, // 21: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	39, // 22: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	0,  // 23: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	2,  // 24: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	4,  // 25: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	6,  // 26: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	8,  // 27: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	10, // 28: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	12, // 29: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	15, // 30: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	17, // 31: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	19, // 32: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	21, // 33: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	23, // 34: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	25, // 35: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	27, // 36: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	29, // 37: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	31, // 38: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	1,  // 39: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	3,  // 40: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	5,  // 41: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	7,  // 42: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	9,  // 43: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	11, // 44: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	13, // 45: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	16, // 46: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	18, // 47: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	20, // 48: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	22, // 49: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	24, // 50: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	26, // 51: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	28, // 52: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	30, // 53: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	32, // 54: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	39, // [39:55] is the sub-list for method output_type
-	23, // [23:39] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	34, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	0,  // 1: actionq.v1.EnqueueRequest.view:type_name -> actionq.v1.EnqueueView
+	35, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	36, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	37, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	36, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	38, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	38, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	39, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	38, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	40, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	36, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	11, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
+	15, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
+	38, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	36, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	36, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	36, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	36, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	41, // 19: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	41, // 20: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	41, // 21: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	42, // 22: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	40, // 23: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	1,  // 24: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	3,  // 25: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	5,  // 26: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	7,  // 27: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	9,  // 28: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	11, // 29: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	13, // 30: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	16, // 31: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	18, // 32: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	20, // 33: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	22, // 34: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	24, // 35: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	26, // 36: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	28, // 37: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	30, // 38: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	32, // 39: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	2,  // 40: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	4,  // 41: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	6,  // 42: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	8,  // 43: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	10, // 44: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	12, // 45: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	14, // 46: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	17, // 47: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	19, // 48: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	21, // 49: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	23, // 50: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	25, // 51: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	27, // 52: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	29, // 53: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	31, // 54: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	33, // 55: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	40, // [40:56] is the sub-list for method output_type
+	24, // [24:40] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -2327,13 +2399,14 @@ func file_actionq_v1_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_actionq_v1_service_proto_goTypes,
 		DependencyIndexes: file_actionq_v1_service_proto_depIdxs,
+		EnumInfos:         file_actionq_v1_service_proto_enumTypes,
 		MessageInfos:      file_actionq_v1_service_proto_msgTypes,
 	}.Build()
 	File_actionq_v1_service_proto = out.File

@@ -10,6 +10,7 @@ from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -21,6 +22,34 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _EnqueueView:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _EnqueueViewEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_EnqueueView.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ENQUEUE_VIEW_UNSPECIFIED: _EnqueueView.ValueType  # 0
+    """Unset: the same as ENQUEUE_VIEW_FULL."""
+    ENQUEUE_VIEW_FULL: _EnqueueView.ValueType  # 1
+    """Every field of each stored action."""
+    ENQUEUE_VIEW_ID: _EnqueueView.ValueType  # 2
+    """Only each action's id (and `duplicate`): the cheapest answer for
+    producers that do not read the stored actions back.
+    """
+
+class EnqueueView(_EnqueueView, metaclass=_EnqueueViewEnumTypeWrapper):
+    """EnqueueView says how much of each stored action an Enqueue response carries."""
+
+ENQUEUE_VIEW_UNSPECIFIED: EnqueueView.ValueType  # 0
+"""Unset: the same as ENQUEUE_VIEW_FULL."""
+ENQUEUE_VIEW_FULL: EnqueueView.ValueType  # 1
+"""Every field of each stored action."""
+ENQUEUE_VIEW_ID: EnqueueView.ValueType  # 2
+"""Only each action's id (and `duplicate`): the cheapest answer for
+producers that do not read the stored actions back.
+"""
+Global___EnqueueView: _TypeAlias = EnqueueView  # noqa: Y015
+
 @_typing.final
 class EnqueueRequest(_message.Message):
     """EnqueueRequest carries the actions to store."""
@@ -29,6 +58,7 @@ class EnqueueRequest(_message.Message):
 
     ACTIONS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    VIEW_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Identifies this call so that retrying it is safe: a second call with the
     same request_id (within 24 h) stores nothing and returns the actions the
@@ -37,6 +67,10 @@ class EnqueueRequest(_message.Message):
     Up to 128 characters; clients send a fresh UUID per logical call and
     reuse it when they retry. Empty means no protection against duplicates
     beyond idempotency keys.
+    """
+    view: Global___EnqueueView.ValueType
+    """How much of each stored action the response carries; unset means
+    ENQUEUE_VIEW_FULL.
     """
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.NewAction]:
@@ -47,10 +81,11 @@ class EnqueueRequest(_message.Message):
         *,
         actions: _abc.Iterable[_action_pb2.NewAction] | None = ...,
         request_id: _builtins.str = ...,
+        view: Global___EnqueueView.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "request_id", b"request_id", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -378,6 +378,10 @@ pub struct EnqueueRequest {
     /// beyond idempotency keys.
     #[prost(string, tag = "2")]
     pub request_id: ::prost::alloc::string::String,
+    /// How much of each stored action the response carries; unset means
+    /// ENQUEUE_VIEW_FULL.
+    #[prost(enumeration = "EnqueueView", tag = "3")]
+    pub view: i32,
 }
 /// EnqueueResponse returns the stored actions in request order.
 #[allow(clippy::all)]
@@ -805,6 +809,41 @@ pub struct MigrateResponse {
     /// Migrations applied by this call; empty when already current.
     #[prost(string, repeated, tag = "3")]
     pub applied: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// EnqueueView says how much of each stored action an Enqueue response carries.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum EnqueueView {
+    /// Unset: the same as ENQUEUE_VIEW_FULL.
+    Unspecified = 0,
+    /// Every field of each stored action.
+    Full = 1,
+    /// Only each action's id (and `duplicate`): the cheapest answer for
+    /// producers that do not read the stored actions back.
+    Id = 2,
+}
+impl EnqueueView {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ENQUEUE_VIEW_UNSPECIFIED",
+            Self::Full => "ENQUEUE_VIEW_FULL",
+            Self::Id => "ENQUEUE_VIEW_ID",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ENQUEUE_VIEW_UNSPECIFIED" => Some(Self::Unspecified),
+            "ENQUEUE_VIEW_FULL" => Some(Self::Full),
+            "ENQUEUE_VIEW_ID" => Some(Self::Id),
+            _ => None,
+        }
+    }
 }
 /// Generated client implementations.
 pub mod action_queue_service_client {

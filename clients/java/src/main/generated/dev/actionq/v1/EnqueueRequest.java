@@ -34,6 +34,7 @@ private static final long serialVersionUID = 0L;
   private EnqueueRequest() {
     actions_ = java.util.Collections.emptyList();
     requestId_ = "";
+    view_ = 0;
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -174,6 +175,34 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int VIEW_FIELD_NUMBER = 3;
+  private int view_ = 0;
+  /**
+   * <pre>
+   * How much of each stored action the response carries; unset means
+   * ENQUEUE_VIEW_FULL.
+   * </pre>
+   *
+   * <code>.actionq.v1.EnqueueView view = 3;</code>
+   * @return The enum numeric value on the wire for view.
+   */
+  @java.lang.Override public int getViewValue() {
+    return view_;
+  }
+  /**
+   * <pre>
+   * How much of each stored action the response carries; unset means
+   * ENQUEUE_VIEW_FULL.
+   * </pre>
+   *
+   * <code>.actionq.v1.EnqueueView view = 3;</code>
+   * @return The view.
+   */
+  @java.lang.Override public dev.actionq.v1.EnqueueView getView() {
+    dev.actionq.v1.EnqueueView result = dev.actionq.v1.EnqueueView.forNumber(view_);
+    return result == null ? dev.actionq.v1.EnqueueView.UNRECOGNIZED : result;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -194,6 +223,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(requestId_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 2, requestId_);
     }
+    if (view_ != dev.actionq.v1.EnqueueView.ENQUEUE_VIEW_UNSPECIFIED.getNumber()) {
+      output.writeEnum(3, view_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -209,6 +241,10 @@ private static final long serialVersionUID = 0L;
         }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(requestId_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(2, requestId_);
+    }
+    if (view_ != dev.actionq.v1.EnqueueView.ENQUEUE_VIEW_UNSPECIFIED.getNumber()) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeEnumSize(3, view_);
     }
     return size;
   }
@@ -238,6 +274,7 @@ private static final long serialVersionUID = 0L;
         .equals(other.getActionsList())) return false;
     if (!getRequestId()
         .equals(other.getRequestId())) return false;
+    if (view_ != other.view_) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -255,6 +292,8 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
     hash = (53 * hash) + getRequestId().hashCode();
+    hash = (37 * hash) + VIEW_FIELD_NUMBER;
+    hash = (53 * hash) + view_;
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -398,6 +437,7 @@ private static final long serialVersionUID = 0L;
       }
       bitField0_ = (bitField0_ & ~0x00000001);
       requestId_ = "";
+      view_ = 0;
       return this;
     }
 
@@ -447,6 +487,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.requestId_ = requestId_;
       }
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.view_ = view_;
+      }
     }
 
     @java.lang.Override
@@ -492,6 +535,9 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000002;
         onChanged();
       }
+      if (other.view_ != 0) {
+        setViewValue(other.getViewValue());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -534,6 +580,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
+            case 24: {
+              view_ = input.readEnum();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 24
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -975,6 +1026,83 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       requestId_ = value;
       bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
+    private int view_ = 0;
+    /**
+     * <pre>
+     * How much of each stored action the response carries; unset means
+     * ENQUEUE_VIEW_FULL.
+     * </pre>
+     *
+     * <code>.actionq.v1.EnqueueView view = 3;</code>
+     * @return The enum numeric value on the wire for view.
+     */
+    @java.lang.Override public int getViewValue() {
+      return view_;
+    }
+    /**
+     * <pre>
+     * How much of each stored action the response carries; unset means
+     * ENQUEUE_VIEW_FULL.
+     * </pre>
+     *
+     * <code>.actionq.v1.EnqueueView view = 3;</code>
+     * @param value The enum numeric value on the wire for view to set.
+     * @return This builder for chaining.
+     */
+    public Builder setViewValue(int value) {
+      view_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How much of each stored action the response carries; unset means
+     * ENQUEUE_VIEW_FULL.
+     * </pre>
+     *
+     * <code>.actionq.v1.EnqueueView view = 3;</code>
+     * @return The view.
+     */
+    @java.lang.Override
+    public dev.actionq.v1.EnqueueView getView() {
+      dev.actionq.v1.EnqueueView result = dev.actionq.v1.EnqueueView.forNumber(view_);
+      return result == null ? dev.actionq.v1.EnqueueView.UNRECOGNIZED : result;
+    }
+    /**
+     * <pre>
+     * How much of each stored action the response carries; unset means
+     * ENQUEUE_VIEW_FULL.
+     * </pre>
+     *
+     * <code>.actionq.v1.EnqueueView view = 3;</code>
+     * @param value The view to set.
+     * @throws IllegalArgumentException if UNRECOGNIZED is provided.
+     * @return This builder for chaining.
+     */
+    public Builder setView(dev.actionq.v1.EnqueueView value) {
+      java.util.Objects.requireNonNull(value);
+      bitField0_ |= 0x00000004;
+      view_ = value.getNumber();
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How much of each stored action the response carries; unset means
+     * ENQUEUE_VIEW_FULL.
+     * </pre>
+     *
+     * <code>.actionq.v1.EnqueueView view = 3;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearView() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      view_ = 0;
       onChanged();
       return this;
     }

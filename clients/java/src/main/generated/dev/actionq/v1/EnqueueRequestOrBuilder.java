@@ -85,4 +85,25 @@ public interface EnqueueRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getRequestIdBytes();
+
+  /**
+   * <pre>
+   * How much of each stored action the response carries; unset means
+   * ENQUEUE_VIEW_FULL.
+   * </pre>
+   *
+   * <code>.actionq.v1.EnqueueView view = 3;</code>
+   * @return The enum numeric value on the wire for view.
+   */
+  int getViewValue();
+  /**
+   * <pre>
+   * How much of each stored action the response carries; unset means
+   * ENQUEUE_VIEW_FULL.
+   * </pre>
+   *
+   * <code>.actionq.v1.EnqueueView view = 3;</code>
+   * @return The view.
+   */
+  dev.actionq.v1.EnqueueView getView();
 }

@@ -203,107 +203,110 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\n\030actionq/v1/service.proto\022\nactionq.v1\032\027" +
       "actionq/v1/action.proto\032\036google/protobuf" +
       "/duration.proto\032\037google/protobuf/timesta" +
-      "mp.proto\"L\n\016EnqueueRequest\022&\n\007actions\030\001 " +
+      "mp.proto\"s\n\016EnqueueRequest\022&\n\007actions\030\001 " +
       "\003(\0132\025.actionq.v1.NewAction\022\022\n\nrequest_id" +
-      "\030\002 \001(\t\"P\n\017EnqueueResponse\022+\n\007actions\030\001 \003" +
-      "(\0132\032.actionq.v1.EnqueuedAction\022\020\n\010replay" +
-      "ed\030\002 \001(\010\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003" +
-      "\"7\n\021GetActionResponse\022\"\n\006action\030\001 \001(\0132\022." +
-      "actionq.v1.Action\"\262\001\n\022ListActionsRequest" +
-      "\022*\n\010statuses\030\001 \003(\0162\030.actionq.v1.ActionSt" +
-      "atus\022\023\n\013action_type\030\002 \001(\t\022\017\n\007project\030\003 \001" +
-      "(\t\022\r\n\005queue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\n" +
-      "page_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S" +
-      "\n\023ListActionsResponse\022#\n\007actions\030\001 \003(\0132\022" +
-      ".actionq.v1.Action\022\027\n\017next_page_token\030\002 " +
-      "\001(\t\"\274\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005" +
-      "queue\030\002 \001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007pro" +
-      "ject\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease" +
-      "\030\006 \001(\0132\031.google.protobuf.Duration\022\'\n\004wai" +
-      "t\030\007 \001(\0132\031.google.protobuf.Duration\";\n\rCl" +
-      "aimResponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v" +
-      "1.ClaimedAction\"]\n\020HeartbeatRequest\022\n\n\002i" +
-      "d\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 " +
-      "\001(\0132\031.google.protobuf.Duration\"Z\n\021Heartb" +
-      "eatResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.go" +
-      "ogle.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001" +
-      "(\010\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lea" +
-      "se_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005ac" +
-      "tor\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006re" +
-      "sult\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\013" +
-      "2\022.actionq.v1.Action\"G\n\023CompleteManyRequ" +
-      "est\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Co" +
-      "mpleteRequest\"X\n\024CompleteManyResponse\022\025\n" +
-      "\rcompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027" +
-      ".actionq.v1.ItemFailure\"H\n\013ItemFailure\022\n" +
-      "\n\002id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(" +
-      "\t\022\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030" +
-      "\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001" +
-      "(\t\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobu" +
-      "f.Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 " +
-      "\001(\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.ac" +
-      "tionq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001" +
+      "\030\002 \001(\t\022%\n\004view\030\003 \001(\0162\027.actionq.v1.Enqueu" +
+      "eView\"P\n\017EnqueueResponse\022+\n\007actions\030\001 \003(" +
+      "\0132\032.actionq.v1.EnqueuedAction\022\020\n\010replaye" +
+      "d\030\002 \001(\010\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003\"" +
+      "7\n\021GetActionResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
+      "ctionq.v1.Action\"\262\001\n\022ListActionsRequest\022" +
+      "*\n\010statuses\030\001 \003(\0162\030.actionq.v1.ActionSta" +
+      "tus\022\023\n\013action_type\030\002 \001(\t\022\017\n\007project\030\003 \001(" +
+      "\t\022\r\n\005queue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\np" +
+      "age_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S\n" +
+      "\023ListActionsResponse\022#\n\007actions\030\001 \003(\0132\022." +
+      "actionq.v1.Action\022\027\n\017next_page_token\030\002 \001" +
+      "(\t\"\274\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005q" +
+      "ueue\030\002 \001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007proj" +
+      "ect\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease\030" +
+      "\006 \001(\0132\031.google.protobuf.Duration\022\'\n\004wait" +
+      "\030\007 \001(\0132\031.google.protobuf.Duration\";\n\rCla" +
+      "imResponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v1" +
+      ".ClaimedAction\"]\n\020HeartbeatRequest\022\n\n\002id" +
+      "\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 \001" +
+      "(\0132\031.google.protobuf.Duration\"Z\n\021Heartbe" +
+      "atResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.goo" +
+      "gle.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001(" +
+      "\010\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013leas" +
+      "e_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005act" +
+      "or\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006res" +
+      "ult\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132" +
+      "\022.actionq.v1.Action\"G\n\023CompleteManyReque" +
+      "st\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Com" +
+      "pleteRequest\"X\n\024CompleteManyResponse\022\025\n\r" +
+      "completed_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027." +
+      "actionq.v1.ItemFailure\"H\n\013ItemFailure\022\n\n" +
+      "\002id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t" +
+      "\022\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030\001" +
       " \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(" +
-      "\t\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"" +
-      "\n\006action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCa" +
-      "ncelRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022" +
-      "\r\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006acti" +
-      "on\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepReq" +
-      "uest\"L\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022" +
-      ".actionq.v1.Action\022\026\n\016requeued_count\030\002 \001" +
-      "(\003\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 " +
-      "\003(\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 " +
-      "\001(\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListE" +
-      "ventsResponse\022!\n\006events\030\001 \003(\0132\021.actionq." +
-      "v1.Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022W" +
-      "atchEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n" +
-      "\013event_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\t" +
-      "max_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010" +
-      "\001\020\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003" +
-      "(\0132\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010" +
-      "\002\020\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 " +
-      "\001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n" +
-      "\014payload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Em" +
-      "itEventResponse\022 \n\005event\030\001 \001(\0132\021.actionq" +
-      ".v1.Event\"6\n\024GetQueueStatsRequest\022\r\n\005que" +
-      "ue\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\"\213\001\n\025GetQueueSt" +
-      "atsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq.v1." +
-      "QueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.protob" +
-      "uf.Timestamp\022\033\n\023latest_event_cursor\030\004 \001(" +
-      "\tJ\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017MigrateResp" +
-      "onse\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n" +
-      "\007applied\030\003 \003(\t2\222\t\n\022ActionQueueService\022B\n" +
-      "\007Enqueue\022\032.actionq.v1.EnqueueRequest\032\033.a" +
-      "ctionq.v1.EnqueueResponse\022H\n\tGetAction\022\034" +
-      ".actionq.v1.GetActionRequest\032\035.actionq.v" +
-      "1.GetActionResponse\022N\n\013ListActions\022\036.act" +
-      "ionq.v1.ListActionsRequest\032\037.actionq.v1." +
-      "ListActionsResponse\022<\n\005Claim\022\030.actionq.v" +
-      "1.ClaimRequest\032\031.actionq.v1.ClaimRespons" +
-      "e\022H\n\tHeartbeat\022\034.actionq.v1.HeartbeatReq" +
-      "uest\032\035.actionq.v1.HeartbeatResponse\022E\n\010C" +
-      "omplete\022\033.actionq.v1.CompleteRequest\032\034.a" +
-      "ctionq.v1.CompleteResponse\022Q\n\014CompleteMa" +
-      "ny\022\037.actionq.v1.CompleteManyRequest\032 .ac" +
-      "tionq.v1.CompleteManyResponse\0229\n\004Fail\022\027." +
-      "actionq.v1.FailRequest\032\030.actionq.v1.Fail" +
-      "Response\022?\n\006Reject\022\031.actionq.v1.RejectRe" +
-      "quest\032\032.actionq.v1.RejectResponse\022?\n\006Can" +
-      "cel\022\031.actionq.v1.CancelRequest\032\032.actionq" +
-      ".v1.CancelResponse\022<\n\005Sweep\022\030.actionq.v1" +
-      ".SweepRequest\032\031.actionq.v1.SweepResponse" +
-      "\022K\n\nListEvents\022\035.actionq.v1.ListEventsRe" +
-      "quest\032\036.actionq.v1.ListEventsResponse\022P\n" +
-      "\013WatchEvents\022\036.actionq.v1.WatchEventsReq" +
-      "uest\032\037.actionq.v1.WatchEventsResponse0\001\022" +
-      "H\n\tEmitEvent\022\034.actionq.v1.EmitEventReque" +
-      "st\032\035.actionq.v1.EmitEventResponse\022T\n\rGet" +
-      "QueueStats\022 .actionq.v1.GetQueueStatsReq" +
-      "uest\032!.actionq.v1.GetQueueStatsResponse\022" +
-      "B\n\007Migrate\022\032.actionq.v1.MigrateRequest\032\033" +
-      ".actionq.v1.MigrateResponseBE\n\016dev.actio" +
-      "nq.v1B\014ServiceProtoP\001Z#actionq.dev/go/ac" +
-      "tionq/v1;actionqv1b\006proto3"
+      "\t\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobuf" +
+      ".Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 \001" +
+      "(\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.act" +
+      "ionq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001 " +
+      "\001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t" +
+      "\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"\n" +
+      "\006action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCan" +
+      "celRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r" +
+      "\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006actio" +
+      "n\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepRequ" +
+      "est\"L\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022." +
+      "actionq.v1.Action\022\026\n\016requeued_count\030\002 \001(" +
+      "\003\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 \003" +
+      "(\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001" +
+      "(\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListEv" +
+      "entsResponse\022!\n\006events\030\001 \003(\0132\021.actionq.v" +
+      "1.Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022Wa" +
+      "tchEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013" +
+      "event_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tm" +
+      "ax_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010\001" +
+      "\020\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003(" +
+      "\0132\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010\002" +
+      "\020\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 \001" +
+      "(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n\014" +
+      "payload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Emi" +
+      "tEventResponse\022 \n\005event\030\001 \001(\0132\021.actionq." +
+      "v1.Event\"6\n\024GetQueueStatsRequest\022\r\n\005queu" +
+      "e\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\"\213\001\n\025GetQueueSta" +
+      "tsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq.v1.Q" +
+      "ueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.protobu" +
+      "f.Timestamp\022\033\n\023latest_event_cursor\030\004 \001(\t" +
+      "J\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017MigrateRespo" +
+      "nse\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n\007" +
+      "applied\030\003 \003(\t*W\n\013EnqueueView\022\034\n\030ENQUEUE_" +
+      "VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE_VIEW_FULL\020" +
+      "\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\222\t\n\022ActionQueueSe" +
+      "rvice\022B\n\007Enqueue\022\032.actionq.v1.EnqueueReq" +
+      "uest\032\033.actionq.v1.EnqueueResponse\022H\n\tGet" +
+      "Action\022\034.actionq.v1.GetActionRequest\032\035.a" +
+      "ctionq.v1.GetActionResponse\022N\n\013ListActio" +
+      "ns\022\036.actionq.v1.ListActionsRequest\032\037.act" +
+      "ionq.v1.ListActionsResponse\022<\n\005Claim\022\030.a" +
+      "ctionq.v1.ClaimRequest\032\031.actionq.v1.Clai" +
+      "mResponse\022H\n\tHeartbeat\022\034.actionq.v1.Hear" +
+      "tbeatRequest\032\035.actionq.v1.HeartbeatRespo" +
+      "nse\022E\n\010Complete\022\033.actionq.v1.CompleteReq" +
+      "uest\032\034.actionq.v1.CompleteResponse\022Q\n\014Co" +
+      "mpleteMany\022\037.actionq.v1.CompleteManyRequ" +
+      "est\032 .actionq.v1.CompleteManyResponse\0229\n" +
+      "\004Fail\022\027.actionq.v1.FailRequest\032\030.actionq" +
+      ".v1.FailResponse\022?\n\006Reject\022\031.actionq.v1." +
+      "RejectRequest\032\032.actionq.v1.RejectRespons" +
+      "e\022?\n\006Cancel\022\031.actionq.v1.CancelRequest\032\032" +
+      ".actionq.v1.CancelResponse\022<\n\005Sweep\022\030.ac" +
+      "tionq.v1.SweepRequest\032\031.actionq.v1.Sweep" +
+      "Response\022K\n\nListEvents\022\035.actionq.v1.List" +
+      "EventsRequest\032\036.actionq.v1.ListEventsRes" +
+      "ponse\022P\n\013WatchEvents\022\036.actionq.v1.WatchE" +
+      "ventsRequest\032\037.actionq.v1.WatchEventsRes" +
+      "ponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.EmitEv" +
+      "entRequest\032\035.actionq.v1.EmitEventRespons" +
+      "e\022T\n\rGetQueueStats\022 .actionq.v1.GetQueue" +
+      "StatsRequest\032!.actionq.v1.GetQueueStatsR" +
+      "esponse\022B\n\007Migrate\022\032.actionq.v1.MigrateR" +
+      "equest\032\033.actionq.v1.MigrateResponseBE\n\016d" +
+      "ev.actionq.v1B\014ServiceProtoP\001Z#actionq.d" +
+      "ev/go/actionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -317,7 +320,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_EnqueueRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_EnqueueRequest_descriptor,
-        new java.lang.String[] { "Actions", "RequestId", });
+        new java.lang.String[] { "Actions", "RequestId", "View", });
     internal_static_actionq_v1_EnqueueResponse_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_actionq_v1_EnqueueResponse_fieldAccessorTable = new
