@@ -29,3 +29,19 @@ def test_the_id_view_answers_ids_in_request_order(server: ServerProcess, project
             assert item.action == pb.Action(id=item.action.id)
         full = stub.GetAction(spb.GetActionRequest(id=ids[0])).action
         assert full.payload_json == '{"i": 1}' and full.status == pb.ACTION_STATUS_PENDING
+
+
+def test_python_clients_enqueue_ids(server: ServerProcess, project: str) -> None:
+    from actionq import Client, new_action
+
+    with Client(server.address) as client:
+        done = client.enqueue_ids(
+            [new_action("view.t", project, payload={"n": 2**63}) for _ in range(3)]
+        )
+        assert len(done.ids) == 3 and done.duplicates == [False] * 3 and not done.replayed
+        again = client.enqueue_ids(
+            [new_action("view.t", project, payload={"n": 2**63}) for _ in range(3)],
+            request_id=done.request_id,
+        )
+        assert again.ids == done.ids and again.replayed
+        assert client.get(done.ids[0]).payload == {"n": 2**63}

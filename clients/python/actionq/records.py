@@ -251,6 +251,18 @@ class EnqueueResult:
 
 
 @dataclass(frozen=True, slots=True)
+class EnqueuedIds:
+    """The ids of one Enqueue call's stored actions, in request order
+    (`enqueue_ids`); `duplicates[i]` when item i's idempotency key matched an
+    existing action, `replayed` as in EnqueueResult."""
+
+    ids: list[int]
+    duplicates: list[bool]
+    replayed: bool
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SweepResult:
     """What a Sweep requeued (iterable, indexable): `actions` lists them all,
     or only the first ones when their JSON would outgrow one message;
@@ -366,6 +378,16 @@ def enqueue_result(response: spb.EnqueueResponse, request_id: str) -> EnqueueRes
     """Decode an EnqueueResponse."""
     return EnqueueResult(
         [EnqueuedAction(Action.from_proto(e.action), e.duplicate) for e in response.actions],
+        response.replayed,
+        request_id,
+    )
+
+
+def enqueued_ids(response: spb.EnqueueResponse, request_id: str) -> EnqueuedIds:
+    """Decode an EnqueueResponse of ENQUEUE_VIEW_ID."""
+    return EnqueuedIds(
+        [e.action.id for e in response.actions],
+        [e.duplicate for e in response.actions],
         response.replayed,
         request_id,
     )
