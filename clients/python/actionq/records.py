@@ -42,12 +42,14 @@ Status = StrEnum(  # type: ignore[misc]
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status if s.value != "unspecified")
 
 
+_STATUS_BY_NUMBER: dict[int, Status] = {
+    v.number: Status(_status_name(v.number)) for v in pb.ActionStatus.DESCRIPTOR.values
+}
+
+
 def status_of(number: int) -> Status:
     """The Status of a proto enum number; "unspecified" when unknown."""
-    try:
-        return Status(_status_name(number))
-    except ValueError:
-        return Status("unspecified")
+    return _STATUS_BY_NUMBER.get(number) or Status("unspecified")
 
 
 def status_number(name: str) -> pb.ActionStatus.ValueType:
@@ -78,11 +80,16 @@ def encode_object(value: dict[str, Any], what: str = "payload") -> str:
         raise ValueError(f"{what}: {exc}") from None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _time(message: Any, name: str) -> datetime | None:
+    """A Timestamp field as an aware UTC datetime (None when unset). Built from
+    its parts: Timestamp.ToDatetime costs ~3x more, five times per action."""
     if not message.HasField(name):
         return None
     stamp: timestamp_pb2.Timestamp = getattr(message, name)
-    return stamp.ToDatetime(tzinfo=UTC)
+    return _EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
 
 
 def _age(value: duration_pb2.Duration) -> timedelta:
