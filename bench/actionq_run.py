@@ -138,7 +138,7 @@ async def _wake_latency(address: str, samples: int) -> list[float]:
         await asyncio.sleep(0.5)
         for i in range(samples):
             sent = time.perf_counter()
-            await producer.enqueue([new_action("bench.wake", "bench", payload={"i": i})])
+            await producer.enqueue_ids([new_action("bench.wake", "bench", payload={"i": i})])
             latencies.append(await asyncio.wait_for(started.get(), 10) - sent)
             await asyncio.sleep(0.02)
     finally:
@@ -204,10 +204,10 @@ async def _single(address: str, calls: int, producers: int) -> float:
 
     async def producer() -> None:
         for n in remaining:
-            await client.enqueue([new_action(SINGLE_TYPE, "bench", payload={"n": n})])
+            await client.enqueue_ids([new_action(SINGLE_TYPE, "bench", payload={"n": n})])
 
     try:
-        await client.enqueue([new_action("bench.warmup", "bench")])  # the channel is up
+        await client.enqueue_ids([new_action("bench.warmup", "bench")])  # the channel is up
         began = time.perf_counter()
         await asyncio.gather(*(producer() for _ in range(producers)))
         return time.perf_counter() - began
@@ -266,7 +266,7 @@ def run(
             began = time.perf_counter()
             for start in range(0, actions, enqueue_batch):
                 size = min(enqueue_batch, actions - start)
-                client.enqueue(
+                client.enqueue_ids(
                     [
                         new_action(ACTION_TYPE, "bench", payload={"n": start + i})
                         for i in range(size)

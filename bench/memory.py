@@ -37,7 +37,7 @@ def main(rounds: int, actions: int, workers: int) -> None:
             for round_ in range(rounds):
                 for start in range(0, actions, 1000):
                     size = min(1000, actions - start)
-                    client.enqueue([new_action(run.ACTION_TYPE, "bench")] * size)
+                    client.enqueue_ids([new_action(run.ACTION_TYPE, "bench")] * size)
                 context = multiprocessing.get_context("spawn")
                 elapsed, cpu = context.Value("d", 0.0), context.Value("d", 0.0)
                 child = context.Process(
