@@ -182,3 +182,59 @@ def test_constraints_guard_the_lifecycle(schema_dsn: tuple[str, str]) -> None:
     assert attempt(not_an_object) == "CheckViolationError"
     unknown_event = "INSERT INTO events (event_type, actor) VALUES ('made_up', 'x')"
     assert attempt(unknown_event) == "CheckViolationError"
+
+
+def test_version_2_upgrades_a_version_1_schema_with_data(schema_dsn: tuple[str, str]) -> None:
+    """A schema written by version 1 (events ordered by id) keeps its history in
+    order under the (txid, id) log, and its payloads get their sizes."""
+    dsn, schema = schema_dsn
+
+    async def scenario() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            first = available()[0]
+            await conn.execute(f'CREATE SCHEMA "{schema}"; SET search_path TO "{schema}"')
+            await conn.execute(first.sql)
+            await conn.execute(
+                f'CREATE TABLE "{schema}".schema_migrations (version integer PRIMARY KEY, '
+                "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                first.version,
+                first.name,
+            )
+            for i in range(3):
+                action_id = await conn.fetchval(
+                    "INSERT INTO actions (action_type, project, created_by, payload) "
+                    "VALUES ('t', 'p', 'x', $1::jsonb) RETURNING id",
+                    f'{{"i": {i}, "text": "{"é" * i}"}}',
+                )
+                await conn.execute(
+                    "INSERT INTO events (action_id, event_type, actor) "
+                    "VALUES ($1, 'action_enqueued', 'x')",
+                    action_id,
+                )
+        finally:
+            await conn.close()
+        applied, version = await _migrate_in(dsn, schema)
+        assert applied and version == available()[-1].version
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+        try:
+            await conn.execute(
+                "INSERT INTO events (action_id, event_type, actor) "
+                "VALUES (1, 'action_claimed', 'x')"
+            )
+            return list(
+                await conn.fetch(
+                    "SELECT e.id, e.txid, a.payload_bytes, octet_length(a.payload::text) AS size "
+                    "FROM events e JOIN actions a ON a.id = e.action_id ORDER BY e.txid, e.id"
+                )
+            )
+        finally:
+            await conn.close()
+
+    rows = asyncio.run(scenario())
+    assert [r["id"] for r in rows] == [1, 2, 3, 4]
+    assert rows[-1]["txid"] > rows[0]["txid"]
+    assert all(r["payload_bytes"] == r["size"] for r in rows)
