@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import uuid
 import warnings
@@ -57,6 +58,7 @@ def pg_dsn() -> Iterator[str]:
             yield server.get_uri()
         finally:
             server.cleanup()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def fresh_schema() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -161,6 +162,7 @@ def test_database_outage_is_unavailable_then_recovers(tmp_path: Path) -> None:
     finally:
         proc.stop()
         pg.cleanup()
+        shutil.rmtree(pgdata.parent, ignore_errors=True)
 
 
 def test_follow_events_resumes_across_a_server_restart(pg_dsn: str) -> None:
