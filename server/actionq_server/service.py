@@ -24,16 +24,18 @@ log = logging.getLogger(__name__)
 
 LOG_KEY = "log"
 FOLLOWER_KEY = "follower"
-# How long a watcher that just delivered events lets the next ones gather.
-BUSY_COALESCE_SECONDS = 0.005
+# How long a watcher that just delivered events lets the next ones gather (one
+# read and one message carry them, instead of one per commit).
+BUSY_COALESCE_SECONDS = 0.010
 # When a due timer fires, waiters are woken now and once more a little later,
 # covering the error of the database-to-local clock offset.
 DUE_TAPS = (0.002, 0.025)
 # How often a server checks that no queue it has waiters on holds due work.
 SAFETY_CHECK_SECONDS = 2.0
-# How often the follower re-reads the horizon while committed events wait
-# behind an older open transaction (doubling up to the maximum).
-HELD_BACK_POLL = (0.005, 0.2)
+# How long the log must stay quiet, while committed events wait behind an older
+# open transaction, before the follower re-reads the horizon (doubling up to
+# the maximum).
+HELD_BACK_POLL = (0.010, 0.2)
 
 
 class DueTimers:
@@ -160,32 +162,51 @@ class QueueService:
         cursor = (await self.store.horizon())[0] if from_end else after
         self._watchers += 1
         self.listener.events.wake(FOLLOWER_KEY)
+        loop = asyncio.get_running_loop()
         try:
             while not self.closing:
                 armed = self.listener.events.arm(LOG_KEY)
+                read_at = loop.time()
                 page = await self.store.list_events(cursor, where, max_batch)
                 cursor = page.next_cursor
                 if page.events:
                     yield page
                 if len(page.events) < max_batch:
                     await self._wait(armed, None)
-                    if page.events:
-                        # The log is busy: let a few more commits land so that one
-                        # read and one message carry them, instead of one per commit.
-                        await asyncio.sleep(BUSY_COALESCE_SECONDS)
+                    # A busy log wakes a watcher at every commit, and most reads
+                    # would find little or nothing (held back by transactions
+                    # in flight): read at most once per interval, so that one
+                    # read and one message carry many commits.
+                    rest = BUSY_COALESCE_SECONDS - (loop.time() - read_at)
+                    if rest > 0:
+                        await asyncio.sleep(rest)
         finally:
             self._watchers -= 1
 
     async def _follow_log(self) -> None:
-        """Wake watchers whenever the readable end of the log moves. While
-        committed events wait behind an older open transaction, poll the horizon
-        (one query per server, not per watcher) until it passes them."""
+        """Wake watchers when the readable end of the log moves while nobody
+        else would: committed events waiting behind an older open transaction
+        that ends without writing an event (so without a notification).
+
+        While the log is busy, every commit's notification wakes the watchers,
+        which read for themselves; the follower reads the horizon (one query per
+        server, not per watcher) only when it has gone quiet for a poll interval
+        with events still held back, doubling the interval up to its maximum.
+        """
         poll = HELD_BACK_POLL[0]
+        held_back = False
         while not self.closing:
             armed = self.listener.events.arm(FOLLOWER_KEY)
             if not self._watchers:
                 await self._wait(armed, None)
                 continue
+            if held_back:
+                if await self._wait(armed, poll):
+                    continue
+                poll = min(poll * 2, HELD_BACK_POLL[1])
+            else:
+                await self._wait(armed, None)
+                poll = HELD_BACK_POLL[0]
             try:
                 horizon, held_back = await self.store.horizon()
             except Exception as exc:
@@ -194,12 +215,6 @@ class QueueService:
             if horizon > self._horizon:
                 self._horizon = horizon
                 self.listener.events.wake(LOG_KEY)
-            if held_back:
-                await self._wait(armed, poll)
-                poll = min(poll * 2, HELD_BACK_POLL[1])
-            else:
-                poll = HELD_BACK_POLL[0]
-                await self._wait(armed, None)
 
     async def _check_waiters(self) -> None:
         """Now and then, wake the waiters of any queue that holds due work."""
@@ -214,7 +229,9 @@ class QueueService:
             except Exception as exc:
                 log.warning("safety check: %s", exc)
 
-    async def _wait(self, armed: asyncio.Event, timeout: float | None) -> None:
+    async def _wait(self, armed: asyncio.Event, timeout: float | None) -> bool:
+        """Wait until `armed` is set, the server closes or `timeout` passes;
+        True when `armed` was set."""
         closing = asyncio.ensure_future(self._closing.wait())
         woken = asyncio.ensure_future(armed.wait())
         try:
@@ -224,3 +241,4 @@ class QueueService:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        return armed.is_set()
