@@ -474,6 +474,7 @@ impl Runner {
         let request = pb::EnqueueRequest {
             actions: self.new_actions(&specs)?,
             request_id: uuid::Uuid::new_v4().to_string(),
+            ..Default::default()
         };
         let first = match self.client.enqueue(request.clone()).await {
             Ok(first) => first,

@@ -285,6 +285,7 @@ async fn errors_carry_their_reason_and_a_retried_enqueue_replays() {
             ..Default::default()
         }],
         request_id: uuid::Uuid::new_v4().to_string(),
+        ..Default::default()
     };
     let first = client.enqueue(request.clone()).await.unwrap();
     let again = client.enqueue(request.clone()).await.unwrap();
