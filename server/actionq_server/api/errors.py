@@ -141,6 +141,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """
 
     def __init__(self) -> None:
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -158,7 +159,14 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler = await continuation(details)
         if handler is None:
             return None
-        track = details.method.startswith("/actionq.")
+        # grpc asks for every call; the wrapped handler of a method is built once.
+        wrapped = self._wrapped.get(details.method)
+        if wrapped is None or wrapped[0] is not handler:
+            wrapped = self._wrapped[details.method] = (handler, self._wrap(details.method, handler))
+        return wrapped[1]
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        track = method.startswith("/actionq.")
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(handler.unary_unary, track),
