@@ -148,8 +148,9 @@ type Action struct {
 	// When the action last changed (database time).
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-	// server accepted reads back equal (integers keep every digit); the text may
-	// be formatted differently (key order, spacing) from what was sent.
+	// server accepted reads back equal (numbers keep their exact decimal value,
+	// integers every digit); the text may be formatted differently from what
+	// was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
 	PayloadJson string `protobuf:"bytes,26,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
 	// Structured outcome as UTF-8 JSON object text, set on completion when the
 	// worker sends one; empty otherwise.

@@ -73,8 +73,9 @@ pub struct Action {
     #[prost(message, optional, tag = "25")]
     pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
     /// The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-    /// server accepted reads back equal (integers keep every digit); the text may
-    /// be formatted differently (key order, spacing) from what was sent.
+    /// server accepted reads back equal (numbers keep their exact decimal value,
+    /// integers every digit); the text may be formatted differently from what
+    /// was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
     #[prost(string, tag = "26")]
     pub payload_json: ::prost::alloc::string::String,
     /// Structured outcome as UTF-8 JSON object text, set on completion when the

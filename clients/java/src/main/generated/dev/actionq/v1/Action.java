@@ -903,8 +903,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-   * server accepted reads back equal (integers keep every digit); the text may
-   * be formatted differently (key order, spacing) from what was sent.
+   * server accepted reads back equal (numbers keep their exact decimal value,
+   * integers every digit); the text may be formatted differently from what
+   * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
    * </pre>
    *
    * <code>string payload_json = 26;</code>
@@ -926,8 +927,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-   * server accepted reads back equal (integers keep every digit); the text may
-   * be formatted differently (key order, spacing) from what was sent.
+   * server accepted reads back equal (numbers keep their exact decimal value,
+   * integers every digit); the text may be formatted differently from what
+   * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
    * </pre>
    *
    * <code>string payload_json = 26;</code>
@@ -4140,8 +4142,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-     * server accepted reads back equal (integers keep every digit); the text may
-     * be formatted differently (key order, spacing) from what was sent.
+     * server accepted reads back equal (numbers keep their exact decimal value,
+     * integers every digit); the text may be formatted differently from what
+     * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
      * </pre>
      *
      * <code>string payload_json = 26;</code>
@@ -4162,8 +4165,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-     * server accepted reads back equal (integers keep every digit); the text may
-     * be formatted differently (key order, spacing) from what was sent.
+     * server accepted reads back equal (numbers keep their exact decimal value,
+     * integers every digit); the text may be formatted differently from what
+     * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
      * </pre>
      *
      * <code>string payload_json = 26;</code>
@@ -4185,8 +4189,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-     * server accepted reads back equal (integers keep every digit); the text may
-     * be formatted differently (key order, spacing) from what was sent.
+     * server accepted reads back equal (numbers keep their exact decimal value,
+     * integers every digit); the text may be formatted differently from what
+     * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
      * </pre>
      *
      * <code>string payload_json = 26;</code>
@@ -4204,8 +4209,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-     * server accepted reads back equal (integers keep every digit); the text may
-     * be formatted differently (key order, spacing) from what was sent.
+     * server accepted reads back equal (numbers keep their exact decimal value,
+     * integers every digit); the text may be formatted differently from what
+     * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
      * </pre>
      *
      * <code>string payload_json = 26;</code>
@@ -4220,8 +4226,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-     * server accepted reads back equal (integers keep every digit); the text may
-     * be formatted differently (key order, spacing) from what was sent.
+     * server accepted reads back equal (numbers keep their exact decimal value,
+     * integers every digit); the text may be formatted differently from what
+     * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
      * </pre>
      *
      * <code>string payload_json = 26;</code>

@@ -468,8 +468,9 @@ public interface ActionOrBuilder extends
   /**
    * <pre>
    * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-   * server accepted reads back equal (integers keep every digit); the text may
-   * be formatted differently (key order, spacing) from what was sent.
+   * server accepted reads back equal (numbers keep their exact decimal value,
+   * integers every digit); the text may be formatted differently from what
+   * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
    * </pre>
    *
    * <code>string payload_json = 26;</code>
@@ -479,8 +480,9 @@ public interface ActionOrBuilder extends
   /**
    * <pre>
    * The JSON object handed to the worker, as UTF-8 JSON text. Every value the
-   * server accepted reads back equal (integers keep every digit); the text may
-   * be formatted differently (key order, spacing) from what was sent.
+   * server accepted reads back equal (numbers keep their exact decimal value,
+   * integers every digit); the text may be formatted differently from what
+   * was sent (key order, spacing, a number's spelling: 1e2 reads back as 100).
    * </pre>
    *
    * <code>string payload_json = 26;</code>
