@@ -8,6 +8,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
@@ -93,7 +94,10 @@ class FakeService(service_pb2_grpc.ActionQueueServiceServicer):
             events=[pb.Event(id=1, cursor="c1", event_type="coordinator_cycle", payload_json="{}")],
             cursor="c1",
         )
-        time.sleep(30)
+        # Keep the stream open until the client goes away.
+        ended = threading.Event()
+        context.add_callback(ended.set)
+        ended.wait(30)
 
 
 @pytest.fixture
