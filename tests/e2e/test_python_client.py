@@ -160,9 +160,12 @@ def test_the_worker_sees_and_returns_exact_json(
         [new_action("client.worker", project, payload=PAYLOAD) for _ in range(3)]
     )
     seen: list[dict[str, Any]] = []
+    all_seen = asyncio.Event()
 
     async def handle(action: Action) -> dict[str, Any]:
         seen.append(action.payload)
+        if len(seen) == 3:
+            all_seen.set()
         return {"echo": action.payload, "id": action.id}
 
     async def run() -> None:
@@ -175,9 +178,8 @@ def test_the_worker_sees_and_returns_exact_json(
             poll_wait=1,
         )
         task = asyncio.create_task(worker.run())
-        async with asyncio.timeout(30):
-            while worker.processed < 3:
-                await asyncio.sleep(0.02)
+        await asyncio.wait_for(all_seen.wait(), 30)
+        # Stopping lets the handlers finish and flushes their completions.
         worker.stop()
         await asyncio.wait_for(task, 30)
         await worker.client.close()
