@@ -26,10 +26,11 @@ const (
 // ActionStatus is where an action stands in its lifecycle.
 //
 //	pending --claim--> claimed --complete--> completed
-//	                   claimed --fail------> failed (or pending again while attempts remain)
-//	                   claimed --reject----> rejected
+//	                   claimed --fail------> pending at now + backoff while attempts remain, else failed
+//	                   claimed --reject----> rejected (never retried)
+//	                   claimed --lease expires, sweep--> pending while attempts remain, else failed
 //	pending|claimed --cancel--> cancelled
-//	claimed --lease expires, sweep--> pending
+//	failed|rejected|cancelled --retry--> pending with fresh attempts
 type ActionStatus int32
 
 const (
@@ -98,6 +99,59 @@ func (ActionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_actionq_v1_action_proto_rawDescGZIP(), []int{0}
 }
 
+// BackoffStrategy says how the delay before a retry grows.
+type BackoffStrategy int32
+
+const (
+	// Not set: the queue's default, else exponential.
+	BackoffStrategy_BACKOFF_STRATEGY_UNSPECIFIED BackoffStrategy = 0
+	// Every retry waits `base`.
+	BackoffStrategy_BACKOFF_STRATEGY_FIXED BackoffStrategy = 1
+	// The retry after attempt n waits base * 2^(n-1), at most `max`.
+	BackoffStrategy_BACKOFF_STRATEGY_EXPONENTIAL BackoffStrategy = 2
+)
+
+// Enum value maps for BackoffStrategy.
+var (
+	BackoffStrategy_name = map[int32]string{
+		0: "BACKOFF_STRATEGY_UNSPECIFIED",
+		1: "BACKOFF_STRATEGY_FIXED",
+		2: "BACKOFF_STRATEGY_EXPONENTIAL",
+	}
+	BackoffStrategy_value = map[string]int32{
+		"BACKOFF_STRATEGY_UNSPECIFIED": 0,
+		"BACKOFF_STRATEGY_FIXED":       1,
+		"BACKOFF_STRATEGY_EXPONENTIAL": 2,
+	}
+)
+
+func (x BackoffStrategy) Enum() *BackoffStrategy {
+	p := new(BackoffStrategy)
+	*p = x
+	return p
+}
+
+func (x BackoffStrategy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BackoffStrategy) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionq_v1_action_proto_enumTypes[1].Descriptor()
+}
+
+func (BackoffStrategy) Type() protoreflect.EnumType {
+	return &file_actionq_v1_action_proto_enumTypes[1]
+}
+
+func (x BackoffStrategy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BackoffStrategy.Descriptor instead.
+func (BackoffStrategy) EnumDescriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{1}
+}
+
 // Action is the current state of one unit of work.
 type Action struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -121,7 +175,8 @@ type Action struct {
 	RunAfter *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=run_after,json=runAfter,proto3" json:"run_after,omitempty"`
 	// How many times the action has been claimed.
 	Attempt int32 `protobuf:"varint,11,opt,name=attempt,proto3" json:"attempt,omitempty"`
-	// How many claims a failing action gets before it ends as failed.
+	// How many claims the action gets before it ends as failed; an attempt is
+	// used up by a claim, whether it ends in Fail or in an expired lease.
 	MaxAttempts int32 `protobuf:"varint,12,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
 	// Worker holding the current claim; empty unless claimed.
 	ClaimedBy string `protobuf:"bytes,13,opt,name=claimed_by,json=claimedBy,proto3" json:"claimed_by,omitempty"`
@@ -133,7 +188,7 @@ type Action struct {
 	ChainDepth int32 `protobuf:"varint,16,opt,name=chain_depth,json=chainDepth,proto3" json:"chain_depth,omitempty"`
 	// Who enqueued the action, e.g. "human:cli", "agent:planner", "script:nightly".
 	CreatedBy string `protobuf:"bytes,17,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
-	// Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+	// Producer-chosen key, unique within the queue while the action is stored.
 	IdempotencyKey string `protobuf:"bytes,18,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// Reference to the outcome, set on completion.
 	ResultRef string `protobuf:"bytes,19,opt,name=result_ref,json=resultRef,proto3" json:"result_ref,omitempty"`
@@ -154,7 +209,13 @@ type Action struct {
 	PayloadJson string `protobuf:"bytes,26,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
 	// Structured outcome as UTF-8 JSON object text, set on completion when the
 	// worker sends one; empty otherwise.
-	ResultJson    string `protobuf:"bytes,27,opt,name=result_json,json=resultJson,proto3" json:"result_json,omitempty"`
+	ResultJson string `protobuf:"bytes,27,opt,name=result_json,json=resultJson,proto3" json:"result_json,omitempty"`
+	// The action's own retry backoff; unset means its queue's default (see
+	// Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+	Backoff *Backoff `protobuf:"bytes,28,opt,name=backoff,proto3" json:"backoff,omitempty"`
+	// The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+	// text; empty when none was reported. Cleared by Retry.
+	ProgressJson  string `protobuf:"bytes,29,opt,name=progress_json,json=progressJson,proto3" json:"progress_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -364,6 +425,20 @@ func (x *Action) GetResultJson() string {
 	return ""
 }
 
+func (x *Action) GetBackoff() *Backoff {
+	if x != nil {
+		return x.Backoff
+	}
+	return nil
+}
+
+func (x *Action) GetProgressJson() string {
+	if x != nil {
+		return x.ProgressJson
+	}
+	return ""
+}
+
 // NewAction describes one action to enqueue.
 type NewAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -383,9 +458,15 @@ type NewAction struct {
 	ParentId int64 `protobuf:"varint,8,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
 	// Who enqueues, e.g. "human:cli"; "agent:" and "script:" producers are rate limited.
 	CreatedBy string `protobuf:"bytes,9,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
-	// Deduplication key: an existing action with this key in the same queue is returned instead.
+	// Deduplication key, at most 255 characters, unique within the queue for as
+	// long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+	// after it finished). Enqueuing the same key with the same action_type,
+	// project, target_ref and payload returns the stored action (duplicate =
+	// true); with anything different it is ALREADY_EXISTS /
+	// IDEMPOTENCY_KEY_CONFLICT.
 	IdempotencyKey string `protobuf:"bytes,10,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	// Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+	// Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+	// queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
 	MaxAttempts int32 `protobuf:"varint,11,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
 	// Not claimable before this time; unset means now.
 	RunAfter *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=run_after,json=runAfter,proto3" json:"run_after,omitempty"`
@@ -395,7 +476,9 @@ type NewAction struct {
 	// must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
 	// no NUL character (\u0000) and no lone surrogate, and every number finite
 	// as a double.
-	PayloadJson   string `protobuf:"bytes,14,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	PayloadJson string `protobuf:"bytes,14,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	// Retry backoff of this action; unset means the queue's default.
+	Backoff       *Backoff `protobuf:"bytes,15,opt,name=backoff,proto3" json:"backoff,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -521,6 +604,13 @@ func (x *NewAction) GetPayloadJson() string {
 	return ""
 }
 
+func (x *NewAction) GetBackoff() *Backoff {
+	if x != nil {
+		return x.Backoff
+	}
+	return nil
+}
+
 // ClaimedAction is an action handed to a worker with the lease that fences it.
 type ClaimedAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -637,9 +727,11 @@ type Event struct {
 	// Identity of the event, unique and increasing within one transaction. Not
 	// a position in the log: read and resume by `cursor`.
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The action the event is about; 0 for coordinator events.
+	// The action the event is about; 0 for coordinator and queue events.
 	ActionId int64 `protobuf:"varint,2,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
-	// e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+	// e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+	// "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+	// them all).
 	EventType string `protobuf:"bytes,3,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
 	// Who caused the event.
 	Actor string `protobuf:"bytes,4,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -755,8 +847,20 @@ type QueueStat struct {
 	Cancelled int64 `protobuf:"varint,8,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
 	// Age of the oldest pending action that is due; zero when none.
 	OldestPendingAge *durationpb.Duration `protobuf:"bytes,9,opt,name=oldest_pending_age,json=oldestPendingAge,proto3" json:"oldest_pending_age,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Pending actions whose run_after lies in the future (counted in pending too).
+	Scheduled int64 `protobuf:"varint,10,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
+	// Claimed actions whose lease has expired and that the sweeper has not
+	// requeued yet (counted in claimed too).
+	ClaimedPastDeadline int64 `protobuf:"varint,11,opt,name=claimed_past_deadline,json=claimedPastDeadline,proto3" json:"claimed_past_deadline,omitempty"`
+	// Actions that completed within the last minute.
+	CompletedLastMinute int64 `protobuf:"varint,12,opt,name=completed_last_minute,json=completedLastMinute,proto3" json:"completed_last_minute,omitempty"`
+	// Actions that ended failed within the last minute.
+	FailedLastMinute int64 `protobuf:"varint,13,opt,name=failed_last_minute,json=failedLastMinute,proto3" json:"failed_last_minute,omitempty"`
+	// Actions that failed an attempt and will be retried within the last minute
+	// (their Fail, or their lease expiring, scheduled a retry).
+	RetriedLastMinute int64 `protobuf:"varint,14,opt,name=retried_last_minute,json=retriedLastMinute,proto3" json:"retried_last_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *QueueStat) Reset() {
@@ -852,12 +956,263 @@ func (x *QueueStat) GetOldestPendingAge() *durationpb.Duration {
 	return nil
 }
 
+func (x *QueueStat) GetScheduled() int64 {
+	if x != nil {
+		return x.Scheduled
+	}
+	return 0
+}
+
+func (x *QueueStat) GetClaimedPastDeadline() int64 {
+	if x != nil {
+		return x.ClaimedPastDeadline
+	}
+	return 0
+}
+
+func (x *QueueStat) GetCompletedLastMinute() int64 {
+	if x != nil {
+		return x.CompletedLastMinute
+	}
+	return 0
+}
+
+func (x *QueueStat) GetFailedLastMinute() int64 {
+	if x != nil {
+		return x.FailedLastMinute
+	}
+	return 0
+}
+
+func (x *QueueStat) GetRetriedLastMinute() int64 {
+	if x != nil {
+		return x.RetriedLastMinute
+	}
+	return 0
+}
+
+// Backoff is a retry policy: the delay before the next attempt after a Fail
+// with attempts left. With jitter j the delay is drawn uniformly from
+// [d * (1 - j), d], where d is the strategy's delay, so it never exceeds `max`.
+// The time is the database's: run_after = now() + delay.
+type Backoff struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Fixed or exponential; unspecified means exponential.
+	Strategy BackoffStrategy `protobuf:"varint,1,opt,name=strategy,proto3,enum=actionq.v1.BackoffStrategy" json:"strategy,omitempty"`
+	// First delay, 0 to 30 days; unset means 2 s.
+	Base *durationpb.Duration `protobuf:"bytes,2,opt,name=base,proto3" json:"base,omitempty"`
+	// Largest delay, at least base and at most 30 days; unset means 1 h. Ignored
+	// by the fixed strategy.
+	Max *durationpb.Duration `protobuf:"bytes,3,opt,name=max,proto3" json:"max,omitempty"`
+	// Fraction of the delay removed at random, 0 to 1; 0 means none.
+	Jitter        float64 `protobuf:"fixed64,4,opt,name=jitter,proto3" json:"jitter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Backoff) Reset() {
+	*x = Backoff{}
+	mi := &file_actionq_v1_action_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Backoff) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Backoff) ProtoMessage() {}
+
+func (x *Backoff) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Backoff.ProtoReflect.Descriptor instead.
+func (*Backoff) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Backoff) GetStrategy() BackoffStrategy {
+	if x != nil {
+		return x.Strategy
+	}
+	return BackoffStrategy_BACKOFF_STRATEGY_UNSPECIFIED
+}
+
+func (x *Backoff) GetBase() *durationpb.Duration {
+	if x != nil {
+		return x.Base
+	}
+	return nil
+}
+
+func (x *Backoff) GetMax() *durationpb.Duration {
+	if x != nil {
+		return x.Max
+	}
+	return nil
+}
+
+func (x *Backoff) GetJitter() float64 {
+	if x != nil {
+		return x.Jitter
+	}
+	return 0
+}
+
+// Queue is a named queue with its defaults and its paused flag. A queue
+// exists once an action was enqueued into it or UpdateQueue named it.
+type Queue struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queue's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Default max_attempts of actions enqueued without one; 1 unless set.
+	MaxAttempts int32 `protobuf:"varint,2,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
+	// Default retry backoff of its actions; unset means exponential from 2 s to
+	// 1 h with jitter 0.1.
+	Backoff *Backoff `protobuf:"bytes,3,opt,name=backoff,proto3" json:"backoff,omitempty"`
+	// Default lease of claims that ask for none; unset means 30 s.
+	Lease *durationpb.Duration `protobuf:"bytes,4,opt,name=lease,proto3" json:"lease,omitempty"`
+	// True while claiming is paused: Claim returns nothing from this queue, and
+	// long-polling claims wait until ResumeQueue.
+	Paused bool `protobuf:"varint,5,opt,name=paused,proto3" json:"paused,omitempty"`
+	// When it was paused; unset unless paused.
+	PausedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=paused_at,json=pausedAt,proto3" json:"paused_at,omitempty"`
+	// Who paused it; empty unless paused.
+	PausedBy string `protobuf:"bytes,7,opt,name=paused_by,json=pausedBy,proto3" json:"paused_by,omitempty"`
+	// Pending actions, including scheduled ones.
+	Pending int64 `protobuf:"varint,8,opt,name=pending,proto3" json:"pending,omitempty"`
+	// Claimed actions.
+	Claimed int64 `protobuf:"varint,9,opt,name=claimed,proto3" json:"claimed,omitempty"`
+	// When the queue first appeared (database time).
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When its settings last changed (database time).
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Queue) Reset() {
+	*x = Queue{}
+	mi := &file_actionq_v1_action_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Queue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Queue) ProtoMessage() {}
+
+func (x *Queue) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Queue.ProtoReflect.Descriptor instead.
+func (*Queue) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Queue) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Queue) GetMaxAttempts() int32 {
+	if x != nil {
+		return x.MaxAttempts
+	}
+	return 0
+}
+
+func (x *Queue) GetBackoff() *Backoff {
+	if x != nil {
+		return x.Backoff
+	}
+	return nil
+}
+
+func (x *Queue) GetLease() *durationpb.Duration {
+	if x != nil {
+		return x.Lease
+	}
+	return nil
+}
+
+func (x *Queue) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *Queue) GetPausedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PausedAt
+	}
+	return nil
+}
+
+func (x *Queue) GetPausedBy() string {
+	if x != nil {
+		return x.PausedBy
+	}
+	return ""
+}
+
+func (x *Queue) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *Queue) GetClaimed() int64 {
+	if x != nil {
+		return x.Claimed
+	}
+	return 0
+}
+
+func (x *Queue) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Queue) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
 var File_actionq_v1_action_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/action.proto\x12\n" +
-	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd2\a\n" +
+	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\b\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n" +
 	"\x05queue\x18\x02 \x01(\tR\x05queue\x12\x1f\n" +
@@ -895,7 +1250,9 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"updated_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12!\n" +
 	"\fpayload_json\x18\x1a \x01(\tR\vpayloadJson\x12\x1f\n" +
 	"\vresult_json\x18\x1b \x01(\tR\n" +
-	"resultJsonJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\xdc\x03\n" +
+	"resultJson\x12-\n" +
+	"\abackoff\x18\x1c \x01(\v2\x13.actionq.v1.BackoffR\abackoff\x12#\n" +
+	"\rprogress_json\x18\x1d \x01(\tR\fprogressJsonJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\x8b\x04\n" +
 	"\tNewAction\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -914,7 +1271,8 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\fmax_attempts\x18\v \x01(\x05R\vmaxAttempts\x127\n" +
 	"\trun_after\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\brunAfter\x12/\n" +
 	"\x05delay\x18\r \x01(\v2\x19.google.protobuf.DurationR\x05delay\x12!\n" +
-	"\fpayload_json\x18\x0e \x01(\tR\vpayloadJsonJ\x04\b\x06\x10\aR\apayload\"\\\n" +
+	"\fpayload_json\x18\x0e \x01(\tR\vpayloadJson\x12-\n" +
+	"\abackoff\x18\x0f \x01(\v2\x13.actionq.v1.BackoffR\abackoffJ\x04\b\x06\x10\aR\apayload\"\\\n" +
 	"\rClaimedAction\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -931,7 +1289,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
 	"\fpayload_json\x18\a \x01(\tR\vpayloadJson\x12\x16\n" +
-	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\xaf\x02\n" +
+	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\x93\x04\n" +
 	"\tQueueStat\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -942,7 +1300,33 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\x06failed\x18\x06 \x01(\x03R\x06failed\x12\x1a\n" +
 	"\brejected\x18\a \x01(\x03R\brejected\x12\x1c\n" +
 	"\tcancelled\x18\b \x01(\x03R\tcancelled\x12G\n" +
-	"\x12oldest_pending_age\x18\t \x01(\v2\x19.google.protobuf.DurationR\x10oldestPendingAge*\xd3\x01\n" +
+	"\x12oldest_pending_age\x18\t \x01(\v2\x19.google.protobuf.DurationR\x10oldestPendingAge\x12\x1c\n" +
+	"\tscheduled\x18\n" +
+	" \x01(\x03R\tscheduled\x122\n" +
+	"\x15claimed_past_deadline\x18\v \x01(\x03R\x13claimedPastDeadline\x122\n" +
+	"\x15completed_last_minute\x18\f \x01(\x03R\x13completedLastMinute\x12,\n" +
+	"\x12failed_last_minute\x18\r \x01(\x03R\x10failedLastMinute\x12.\n" +
+	"\x13retried_last_minute\x18\x0e \x01(\x03R\x11retriedLastMinute\"\xb6\x01\n" +
+	"\aBackoff\x127\n" +
+	"\bstrategy\x18\x01 \x01(\x0e2\x1b.actionq.v1.BackoffStrategyR\bstrategy\x12-\n" +
+	"\x04base\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x04base\x12+\n" +
+	"\x03max\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x03max\x12\x16\n" +
+	"\x06jitter\x18\x04 \x01(\x01R\x06jitter\"\xb6\x03\n" +
+	"\x05Queue\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fmax_attempts\x18\x02 \x01(\x05R\vmaxAttempts\x12-\n" +
+	"\abackoff\x18\x03 \x01(\v2\x13.actionq.v1.BackoffR\abackoff\x12/\n" +
+	"\x05lease\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x05lease\x12\x16\n" +
+	"\x06paused\x18\x05 \x01(\bR\x06paused\x127\n" +
+	"\tpaused_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bpausedAt\x12\x1b\n" +
+	"\tpaused_by\x18\a \x01(\tR\bpausedBy\x12\x18\n" +
+	"\apending\x18\b \x01(\x03R\apending\x12\x18\n" +
+	"\aclaimed\x18\t \x01(\x03R\aclaimed\x129\n" +
+	"\n" +
+	"created_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xd3\x01\n" +
 	"\fActionStatus\x12\x1d\n" +
 	"\x19ACTION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTION_STATUS_PENDING\x10\x01\x12\x19\n" +
@@ -950,7 +1334,11 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\x17ACTION_STATUS_COMPLETED\x10\x03\x12\x18\n" +
 	"\x14ACTION_STATUS_FAILED\x10\x04\x12\x1a\n" +
 	"\x16ACTION_STATUS_REJECTED\x10\x05\x12\x1b\n" +
-	"\x17ACTION_STATUS_CANCELLED\x10\x06BD\n" +
+	"\x17ACTION_STATUS_CANCELLED\x10\x06*q\n" +
+	"\x0fBackoffStrategy\x12 \n" +
+	"\x1cBACKOFF_STRATEGY_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16BACKOFF_STRATEGY_FIXED\x10\x01\x12 \n" +
+	"\x1cBACKOFF_STRATEGY_EXPONENTIAL\x10\x02BD\n" +
 	"\x0edev.actionq.v1B\vActionProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -965,37 +1353,50 @@ func file_actionq_v1_action_proto_rawDescGZIP() []byte {
 	return file_actionq_v1_action_proto_rawDescData
 }
 
-var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_actionq_v1_action_proto_goTypes = []any{
 	(ActionStatus)(0),             // 0: actionq.v1.ActionStatus
-	(*Action)(nil),                // 1: actionq.v1.Action
-	(*NewAction)(nil),             // 2: actionq.v1.NewAction
-	(*ClaimedAction)(nil),         // 3: actionq.v1.ClaimedAction
-	(*EnqueuedAction)(nil),        // 4: actionq.v1.EnqueuedAction
-	(*Event)(nil),                 // 5: actionq.v1.Event
-	(*QueueStat)(nil),             // 6: actionq.v1.QueueStat
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 8: google.protobuf.Duration
+	(BackoffStrategy)(0),          // 1: actionq.v1.BackoffStrategy
+	(*Action)(nil),                // 2: actionq.v1.Action
+	(*NewAction)(nil),             // 3: actionq.v1.NewAction
+	(*ClaimedAction)(nil),         // 4: actionq.v1.ClaimedAction
+	(*EnqueuedAction)(nil),        // 5: actionq.v1.EnqueuedAction
+	(*Event)(nil),                 // 6: actionq.v1.Event
+	(*QueueStat)(nil),             // 7: actionq.v1.QueueStat
+	(*Backoff)(nil),               // 8: actionq.v1.Backoff
+	(*Queue)(nil),                 // 9: actionq.v1.Queue
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 11: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
 	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	7,  // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	7,  // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	7,  // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	7,  // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	7,  // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
-	7,  // 6: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	8,  // 7: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
-	1,  // 8: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
-	1,  // 9: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	7,  // 10: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	8,  // 11: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	10, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	10, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	10, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	10, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	10, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
+	10, // 7: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	11, // 8: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	8,  // 9: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
+	2,  // 10: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
+	2,  // 11: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
+	10, // 12: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	11, // 13: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	1,  // 14: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
+	11, // 15: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
+	11, // 16: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
+	8,  // 17: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
+	11, // 18: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
+	10, // 19: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
+	10, // 20: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
+	10, // 21: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }
@@ -1008,8 +1409,8 @@ func file_actionq_v1_action_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_action_proto_rawDesc), len(file_actionq_v1_action_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   6,
+			NumEnums:      2,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

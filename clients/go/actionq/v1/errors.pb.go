@@ -69,6 +69,19 @@ const (
 	// INTERNAL: a bug in actionq; the message carries an incident id that the
 	// server's log explains.
 	ErrorReason_ERROR_REASON_INTERNAL ErrorReason = 13
+	// ALREADY_EXISTS: an action with this idempotency key is stored in the queue
+	// with a different action_type, project, target_ref or payload (metadata
+	// "action_id" names it).
+	ErrorReason_ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT ErrorReason = 14
+	// FAILED_PRECONDITION: no queue has this name (none was ever enqueued into
+	// or configured).
+	ErrorReason_ERROR_REASON_QUEUE_NOT_FOUND ErrorReason = 15
+	// OUT_OF_RANGE: the cursor points into the part of the event log that
+	// retention dropped; metadata "oldest_cursor" is where reading can resume.
+	ErrorReason_ERROR_REASON_CURSOR_EXPIRED ErrorReason = 16
+	// DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
+	// finished.
+	ErrorReason_ERROR_REASON_WAIT_TIMEOUT ErrorReason = 17
 )
 
 // Enum value maps for ErrorReason.
@@ -88,22 +101,30 @@ var (
 		11: "ERROR_REASON_DATABASE_UNAVAILABLE",
 		12: "ERROR_REASON_SHUTTING_DOWN",
 		13: "ERROR_REASON_INTERNAL",
+		14: "ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT",
+		15: "ERROR_REASON_QUEUE_NOT_FOUND",
+		16: "ERROR_REASON_CURSOR_EXPIRED",
+		17: "ERROR_REASON_WAIT_TIMEOUT",
 	}
 	ErrorReason_value = map[string]int32{
-		"ERROR_REASON_UNSPECIFIED":          0,
-		"ERROR_REASON_INVALID_FIELD":        1,
-		"ERROR_REASON_MALFORMED_REQUEST":    2,
-		"ERROR_REASON_ACTION_NOT_FOUND":     3,
-		"ERROR_REASON_PARENT_NOT_FOUND":     4,
-		"ERROR_REASON_ILLEGAL_TRANSITION":   5,
-		"ERROR_REASON_STALE_LEASE":          6,
-		"ERROR_REASON_CHAIN_TOO_DEEP":       7,
-		"ERROR_REASON_RATE_LIMITED":         8,
-		"ERROR_REASON_CONCURRENT_CHANGE":    9,
-		"ERROR_REASON_REQUEST_ID_REUSED":    10,
-		"ERROR_REASON_DATABASE_UNAVAILABLE": 11,
-		"ERROR_REASON_SHUTTING_DOWN":        12,
-		"ERROR_REASON_INTERNAL":             13,
+		"ERROR_REASON_UNSPECIFIED":              0,
+		"ERROR_REASON_INVALID_FIELD":            1,
+		"ERROR_REASON_MALFORMED_REQUEST":        2,
+		"ERROR_REASON_ACTION_NOT_FOUND":         3,
+		"ERROR_REASON_PARENT_NOT_FOUND":         4,
+		"ERROR_REASON_ILLEGAL_TRANSITION":       5,
+		"ERROR_REASON_STALE_LEASE":              6,
+		"ERROR_REASON_CHAIN_TOO_DEEP":           7,
+		"ERROR_REASON_RATE_LIMITED":             8,
+		"ERROR_REASON_CONCURRENT_CHANGE":        9,
+		"ERROR_REASON_REQUEST_ID_REUSED":        10,
+		"ERROR_REASON_DATABASE_UNAVAILABLE":     11,
+		"ERROR_REASON_SHUTTING_DOWN":            12,
+		"ERROR_REASON_INTERNAL":                 13,
+		"ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT": 14,
+		"ERROR_REASON_QUEUE_NOT_FOUND":          15,
+		"ERROR_REASON_CURSOR_EXPIRED":           16,
+		"ERROR_REASON_WAIT_TIMEOUT":             17,
 	}
 )
 
@@ -139,7 +160,7 @@ var File_actionq_v1_errors_proto protoreflect.FileDescriptor
 const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/errors.proto\x12\n" +
-	"actionq.v1*\xe2\x03\n" +
+	"actionq.v1*\xef\x04\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_INVALID_FIELD\x10\x01\x12\"\n" +
@@ -155,7 +176,11 @@ const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\x12%\n" +
 	"!ERROR_REASON_DATABASE_UNAVAILABLE\x10\v\x12\x1e\n" +
 	"\x1aERROR_REASON_SHUTTING_DOWN\x10\f\x12\x19\n" +
-	"\x15ERROR_REASON_INTERNAL\x10\rBD\n" +
+	"\x15ERROR_REASON_INTERNAL\x10\r\x12)\n" +
+	"%ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT\x10\x0e\x12 \n" +
+	"\x1cERROR_REASON_QUEUE_NOT_FOUND\x10\x0f\x12\x1f\n" +
+	"\x1bERROR_REASON_CURSOR_EXPIRED\x10\x10\x12\x1d\n" +
+	"\x19ERROR_REASON_WAIT_TIMEOUT\x10\x11BD\n" +
 	"\x0edev.actionq.v1B\vErrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (

@@ -459,7 +459,7 @@ type ClaimRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Required: who claims, recorded as claimed_by.
 	Worker string `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker,omitempty"`
-	// Queue to claim from; empty means "default".
+	// Queue to claim from; empty means "default" (unless `queues` is set).
 	Queue string `protobuf:"bytes,2,opt,name=queue,proto3" json:"queue,omitempty"`
 	// Only these action types; empty means any.
 	ActionTypes []string `protobuf:"bytes,3,rep,name=action_types,json=actionTypes,proto3" json:"action_types,omitempty"`
@@ -468,10 +468,14 @@ type ClaimRequest struct {
 	// How many actions at most, 1 to 1,000; 0 means 1. Fewer are claimed when
 	// their payloads would outgrow 3 MB (always at least one).
 	MaxActions int32 `protobuf:"varint,5,opt,name=max_actions,json=maxActions,proto3" json:"max_actions,omitempty"`
-	// Lease length, 1 s to 24 h; unset means 30 s.
+	// Lease length, 1 s to 24 h; unset means the queue's default lease
+	// (Queue.lease), else 30 s.
 	Lease *durationpb.Duration `protobuf:"bytes,6,opt,name=lease,proto3" json:"lease,omitempty"`
 	// How long to wait for work when none is due, up to 60 s; unset means no wait.
-	Wait          *durationpb.Duration `protobuf:"bytes,7,opt,name=wait,proto3" json:"wait,omitempty"`
+	Wait *durationpb.Duration `protobuf:"bytes,7,opt,name=wait,proto3" json:"wait,omitempty"`
+	// Claim from any of these queues (at most 100), in one claim order across
+	// them; `queue` must then be empty or one of them. Paused queues are skipped.
+	Queues        []string `protobuf:"bytes,8,rep,name=queues,proto3" json:"queues,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -555,6 +559,13 @@ func (x *ClaimRequest) GetWait() *durationpb.Duration {
 	return nil
 }
 
+func (x *ClaimRequest) GetQueues() []string {
+	if x != nil {
+		return x.Queues
+	}
+	return nil
+}
+
 // ClaimResponse carries the claimed actions; empty when none arrived in time.
 type ClaimResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -609,7 +620,11 @@ type HeartbeatRequest struct {
 	// Lease token from Claim.
 	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
 	// New lease length from now, 1 s to 24 h; unset means 30 s.
-	Lease         *durationpb.Duration `protobuf:"bytes,3,opt,name=lease,proto3" json:"lease,omitempty"`
+	Lease *durationpb.Duration `protobuf:"bytes,3,opt,name=lease,proto3" json:"lease,omitempty"`
+	// Progress to record, as UTF-8 JSON object text (same rules as a payload);
+	// stored on the action (Action.progress_json) and logged as an
+	// action_progress event. Empty records nothing and writes no event.
+	ProgressJson  string `protobuf:"bytes,4,opt,name=progress_json,json=progressJson,proto3" json:"progress_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -663,6 +678,13 @@ func (x *HeartbeatRequest) GetLease() *durationpb.Duration {
 		return x.Lease
 	}
 	return nil
+}
+
+func (x *HeartbeatRequest) GetProgressJson() string {
+	if x != nil {
+		return x.ProgressJson
+	}
+	return ""
 }
 
 // HeartbeatResponse reports the new deadline, or that the action was cancelled.
@@ -1035,7 +1057,8 @@ type FailRequest struct {
 	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
 	// Required: why it failed.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
-	// Delay before the retry when attempts remain; unset means exponential backoff.
+	// Delay before the retry when attempts remain, 0 to 30 days; unset means
+	// the action's backoff policy.
 	RetryDelay *durationpb.Duration `protobuf:"bytes,4,opt,name=retry_delay,json=retryDelay,proto3" json:"retry_delay,omitempty"`
 	// End as failed now, whatever attempts remain.
 	NoRetry bool `protobuf:"varint,5,opt,name=no_retry,json=noRetry,proto3" json:"no_retry,omitempty"`
@@ -1437,6 +1460,11 @@ type SweepResponse struct {
 	Actions []*Action `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
 	// How many actions were requeued in all.
 	RequeuedCount int64 `protobuf:"varint,2,opt,name=requeued_count,json=requeuedCount,proto3" json:"requeued_count,omitempty"`
+	// Actions whose lease expired on their last attempt, now failed with
+	// reason "lease expired" (within the same 3 MB as `actions`).
+	Failed []*Action `protobuf:"bytes,3,rep,name=failed,proto3" json:"failed,omitempty"`
+	// How many actions ended failed in all.
+	FailedCount   int64 `protobuf:"varint,4,opt,name=failed_count,json=failedCount,proto3" json:"failed_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1485,6 +1513,20 @@ func (x *SweepResponse) GetRequeuedCount() int64 {
 	return 0
 }
 
+func (x *SweepResponse) GetFailed() []*Action {
+	if x != nil {
+		return x.Failed
+	}
+	return nil
+}
+
+func (x *SweepResponse) GetFailedCount() int64 {
+	if x != nil {
+		return x.FailedCount
+	}
+	return 0
+}
+
 // ListEventsRequest pages through the event log.
 type ListEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1496,7 +1538,9 @@ type ListEventsRequest struct {
 	// JSON would outgrow 3 MB; next_cursor then follows the last one returned.
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Return the events after this cursor (an Event.cursor or a next_cursor
-	// returned earlier); empty reads from the start of the log.
+	// returned earlier); empty reads from the start of the log that retention
+	// kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+	// CURSOR_EXPIRED, naming the oldest cursor to resume from.
 	AfterCursor   string `protobuf:"bytes,5,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1632,7 +1676,8 @@ type WatchEventsRequest struct {
 	// Events per message at most, 1 to 1,000; 0 means 500.
 	MaxBatch int32 `protobuf:"varint,5,opt,name=max_batch,json=maxBatch,proto3" json:"max_batch,omitempty"`
 	// Replay the events after this cursor, then follow; empty replays the
-	// whole log.
+	// whole log that retention kept. A cursor into the part retention dropped
+	// is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
 	AfterCursor   string `protobuf:"bytes,6,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1884,9 +1929,13 @@ type GetQueueStatsRequest struct {
 	// Only this queue; empty means all.
 	Queue string `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
 	// Only this project; empty means all.
-	Project       string `protobuf:"bytes,2,opt,name=project,proto3" json:"project,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Project string `protobuf:"bytes,2,opt,name=project,proto3" json:"project,omitempty"`
+	// Also count every completed action still stored (QueueStat.completed).
+	// That count reads every completed row, so it is off by default and
+	// `completed` is then 0; completed_last_minute is always counted.
+	IncludeCompleted bool `protobuf:"varint,3,opt,name=include_completed,json=includeCompleted,proto3" json:"include_completed,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *GetQueueStatsRequest) Reset() {
@@ -1931,6 +1980,13 @@ func (x *GetQueueStatsRequest) GetProject() string {
 		return x.Project
 	}
 	return ""
+}
+
+func (x *GetQueueStatsRequest) GetIncludeCompleted() bool {
+	if x != nil {
+		return x.IncludeCompleted
+	}
+	return false
 }
 
 // GetQueueStatsResponse carries one row per queue and action type.
@@ -2099,6 +2155,822 @@ func (x *MigrateResponse) GetApplied() []string {
 	return nil
 }
 
+// RetryRequest names dead actions to retry, by id or by filter.
+type RetryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// These actions, at most 1,000; every one must be failed, rejected or
+	// cancelled, or the call is FAILED_PRECONDITION / ILLEGAL_TRANSITION and
+	// retries none. When set, the filter fields must be empty.
+	Ids []int64 `protobuf:"varint,1,rep,packed,name=ids,proto3" json:"ids,omitempty"`
+	// Filter: dead actions in these statuses (each failed, rejected or
+	// cancelled); empty means failed only.
+	Statuses []ActionStatus `protobuf:"varint,2,rep,packed,name=statuses,proto3,enum=actionq.v1.ActionStatus" json:"statuses,omitempty"`
+	// Filter: only this action type; empty means any.
+	ActionType string `protobuf:"bytes,3,opt,name=action_type,json=actionType,proto3" json:"action_type,omitempty"`
+	// Filter: only this project; empty means any.
+	Project string `protobuf:"bytes,4,opt,name=project,proto3" json:"project,omitempty"`
+	// Filter: only this queue; empty means any.
+	Queue string `protobuf:"bytes,5,opt,name=queue,proto3" json:"queue,omitempty"`
+	// Filter: how many to retry in this call, 1 to 10,000; 0 means 1,000. Call
+	// again while `more` is true.
+	Limit int32 `protobuf:"varint,6,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Who asks, recorded as the event's actor; empty means "operator".
+	Actor         string `protobuf:"bytes,7,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryRequest) Reset() {
+	*x = RetryRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryRequest) ProtoMessage() {}
+
+func (x *RetryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryRequest.ProtoReflect.Descriptor instead.
+func (*RetryRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RetryRequest) GetIds() []int64 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *RetryRequest) GetStatuses() []ActionStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *RetryRequest) GetActionType() string {
+	if x != nil {
+		return x.ActionType
+	}
+	return ""
+}
+
+func (x *RetryRequest) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *RetryRequest) GetQueue() string {
+	if x != nil {
+		return x.Queue
+	}
+	return ""
+}
+
+func (x *RetryRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *RetryRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// RetryResponse reports what was put back to pending.
+type RetryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Ids of the retried actions, in id order.
+	RetriedIds []int64 `protobuf:"varint,1,rep,packed,name=retried_ids,json=retriedIds,proto3" json:"retried_ids,omitempty"`
+	// True when a filter call stopped at its limit and more actions match.
+	More          bool `protobuf:"varint,2,opt,name=more,proto3" json:"more,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryResponse) Reset() {
+	*x = RetryResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryResponse) ProtoMessage() {}
+
+func (x *RetryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryResponse.ProtoReflect.Descriptor instead.
+func (*RetryResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RetryResponse) GetRetriedIds() []int64 {
+	if x != nil {
+		return x.RetriedIds
+	}
+	return nil
+}
+
+func (x *RetryResponse) GetMore() bool {
+	if x != nil {
+		return x.More
+	}
+	return false
+}
+
+// WaitActionRequest names the actions to wait for.
+type WaitActionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Actions to wait for, 1 to 1,000 ids; every one must exist.
+	Ids []int64 `protobuf:"varint,1,rep,packed,name=ids,proto3" json:"ids,omitempty"`
+	// How long to wait, up to 1 h; unset means up to the call's deadline (at
+	// most 1 h).
+	Timeout       *durationpb.Duration `protobuf:"bytes,2,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitActionRequest) Reset() {
+	*x = WaitActionRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitActionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitActionRequest) ProtoMessage() {}
+
+func (x *WaitActionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitActionRequest.ProtoReflect.Descriptor instead.
+func (*WaitActionRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *WaitActionRequest) GetIds() []int64 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *WaitActionRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// WaitActionResponse carries the named actions, each in a terminal status.
+type WaitActionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The actions in request order (an id named twice appears twice).
+	Actions       []*Action `protobuf:"bytes,1,rep,name=actions,proto3" json:"actions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitActionResponse) Reset() {
+	*x = WaitActionResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitActionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitActionResponse) ProtoMessage() {}
+
+func (x *WaitActionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitActionResponse.ProtoReflect.Descriptor instead.
+func (*WaitActionResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *WaitActionResponse) GetActions() []*Action {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
+// ListQueuesRequest asks for every queue.
+type ListQueuesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListQueuesRequest) Reset() {
+	*x = ListQueuesRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListQueuesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListQueuesRequest) ProtoMessage() {}
+
+func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListQueuesRequest.ProtoReflect.Descriptor instead.
+func (*ListQueuesRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{37}
+}
+
+// ListQueuesResponse lists the queues by name.
+type ListQueuesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every queue, by name.
+	Queues        []*Queue `protobuf:"bytes,1,rep,name=queues,proto3" json:"queues,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListQueuesResponse) Reset() {
+	*x = ListQueuesResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListQueuesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListQueuesResponse) ProtoMessage() {}
+
+func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListQueuesResponse.ProtoReflect.Descriptor instead.
+func (*ListQueuesResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListQueuesResponse) GetQueues() []*Queue {
+	if x != nil {
+		return x.Queues
+	}
+	return nil
+}
+
+// UpdateQueueRequest changes a queue's defaults; unset fields keep theirs.
+type UpdateQueueRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the queue.
+	Queue string `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	// New default max_attempts, 1 to 1,000; 0 keeps the current one.
+	MaxAttempts int32 `protobuf:"varint,2,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
+	// New default backoff; unset keeps the current one.
+	Backoff *Backoff `protobuf:"bytes,3,opt,name=backoff,proto3" json:"backoff,omitempty"`
+	// New default lease, 1 s to 24 h; unset keeps the current one.
+	Lease *durationpb.Duration `protobuf:"bytes,4,opt,name=lease,proto3" json:"lease,omitempty"`
+	// Who changes it, recorded as the event's actor; empty means "operator".
+	Actor         string `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateQueueRequest) Reset() {
+	*x = UpdateQueueRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateQueueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateQueueRequest) ProtoMessage() {}
+
+func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateQueueRequest.ProtoReflect.Descriptor instead.
+func (*UpdateQueueRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UpdateQueueRequest) GetQueue() string {
+	if x != nil {
+		return x.Queue
+	}
+	return ""
+}
+
+func (x *UpdateQueueRequest) GetMaxAttempts() int32 {
+	if x != nil {
+		return x.MaxAttempts
+	}
+	return 0
+}
+
+func (x *UpdateQueueRequest) GetBackoff() *Backoff {
+	if x != nil {
+		return x.Backoff
+	}
+	return nil
+}
+
+func (x *UpdateQueueRequest) GetLease() *durationpb.Duration {
+	if x != nil {
+		return x.Lease
+	}
+	return nil
+}
+
+func (x *UpdateQueueRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// UpdateQueueResponse returns the queue as stored.
+type UpdateQueueResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queue.
+	Queue         *Queue `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateQueueResponse) Reset() {
+	*x = UpdateQueueResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateQueueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateQueueResponse) ProtoMessage() {}
+
+func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateQueueResponse.ProtoReflect.Descriptor instead.
+func (*UpdateQueueResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UpdateQueueResponse) GetQueue() *Queue {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
+// PauseQueueRequest names the queue to pause.
+type PauseQueueRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+	// otherwise).
+	Queue string `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	// Who pauses it; empty means "operator".
+	Actor string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Why, recorded in the event.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseQueueRequest) Reset() {
+	*x = PauseQueueRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseQueueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseQueueRequest) ProtoMessage() {}
+
+func (x *PauseQueueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseQueueRequest.ProtoReflect.Descriptor instead.
+func (*PauseQueueRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *PauseQueueRequest) GetQueue() string {
+	if x != nil {
+		return x.Queue
+	}
+	return ""
+}
+
+func (x *PauseQueueRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *PauseQueueRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// PauseQueueResponse returns the queue, now paused.
+type PauseQueueResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queue.
+	Queue         *Queue `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseQueueResponse) Reset() {
+	*x = PauseQueueResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseQueueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseQueueResponse) ProtoMessage() {}
+
+func (x *PauseQueueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseQueueResponse.ProtoReflect.Descriptor instead.
+func (*PauseQueueResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *PauseQueueResponse) GetQueue() *Queue {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
+// ResumeQueueRequest names the queue to resume.
+type ResumeQueueRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+	// otherwise).
+	Queue string `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	// Who resumes it; empty means "operator".
+	Actor         string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeQueueRequest) Reset() {
+	*x = ResumeQueueRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeQueueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeQueueRequest) ProtoMessage() {}
+
+func (x *ResumeQueueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeQueueRequest.ProtoReflect.Descriptor instead.
+func (*ResumeQueueRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ResumeQueueRequest) GetQueue() string {
+	if x != nil {
+		return x.Queue
+	}
+	return ""
+}
+
+func (x *ResumeQueueRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// ResumeQueueResponse returns the queue, no longer paused.
+type ResumeQueueResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queue.
+	Queue         *Queue `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeQueueResponse) Reset() {
+	*x = ResumeQueueResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeQueueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeQueueResponse) ProtoMessage() {}
+
+func (x *ResumeQueueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeQueueResponse.ProtoReflect.Descriptor instead.
+func (*ResumeQueueResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ResumeQueueResponse) GetQueue() *Queue {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
+// PruneRequest asks for finished actions and old event partitions to go.
+type PruneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Prune what finished (and events written) longer ago than this, at least
+	// 0 s and at most 100 years; unset means ACTIONQ_RETENTION.
+	OlderThan *durationpb.Duration `protobuf:"bytes,1,opt,name=older_than,json=olderThan,proto3" json:"older_than,omitempty"`
+	// Actions to delete in this call at most, 1 to 10,000; 0 means 1,000. Call
+	// again while `more` is true.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneRequest) Reset() {
+	*x = PruneRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneRequest) ProtoMessage() {}
+
+func (x *PruneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
+func (*PruneRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *PruneRequest) GetOlderThan() *durationpb.Duration {
+	if x != nil {
+		return x.OlderThan
+	}
+	return nil
+}
+
+func (x *PruneRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// PruneResponse reports what one call removed.
+type PruneResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Finished actions deleted by this call.
+	PrunedActions int64 `protobuf:"varint,1,opt,name=pruned_actions,json=prunedActions,proto3" json:"pruned_actions,omitempty"`
+	// Event-log partitions dropped by this call.
+	DroppedPartitions int32 `protobuf:"varint,2,opt,name=dropped_partitions,json=droppedPartitions,proto3" json:"dropped_partitions,omitempty"`
+	// True when more finished actions older than the cutoff remain.
+	More bool `protobuf:"varint,3,opt,name=more,proto3" json:"more,omitempty"`
+	// The oldest cursor a reader can resume from without missing events; empty
+	// while nothing was ever dropped (the whole log is there).
+	OldestCursor  string `protobuf:"bytes,4,opt,name=oldest_cursor,json=oldestCursor,proto3" json:"oldest_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneResponse) Reset() {
+	*x = PruneResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneResponse) ProtoMessage() {}
+
+func (x *PruneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneResponse.ProtoReflect.Descriptor instead.
+func (*PruneResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *PruneResponse) GetPrunedActions() int64 {
+	if x != nil {
+		return x.PrunedActions
+	}
+	return 0
+}
+
+func (x *PruneResponse) GetDroppedPartitions() int32 {
+	if x != nil {
+		return x.DroppedPartitions
+	}
+	return 0
+}
+
+func (x *PruneResponse) GetMore() bool {
+	if x != nil {
+		return x.More
+	}
+	return false
+}
+
+func (x *PruneResponse) GetOldestCursor() string {
+	if x != nil {
+		return x.OldestCursor
+	}
+	return ""
+}
+
 var File_actionq_v1_service_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_service_proto_rawDesc = "" +
@@ -2129,7 +3001,7 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\"k\n" +
 	"\x13ListActionsResponse\x12,\n" +
 	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfa\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x92\x02\n" +
 	"\fClaimRequest\x12\x16\n" +
 	"\x06worker\x18\x01 \x01(\tR\x06worker\x12\x14\n" +
 	"\x05queue\x18\x02 \x01(\tR\x05queue\x12!\n" +
@@ -2138,14 +3010,16 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\vmax_actions\x18\x05 \x01(\x05R\n" +
 	"maxActions\x12/\n" +
 	"\x05lease\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\x05lease\x12-\n" +
-	"\x04wait\x18\a \x01(\v2\x19.google.protobuf.DurationR\x04wait\"D\n" +
+	"\x04wait\x18\a \x01(\v2\x19.google.protobuf.DurationR\x04wait\x12\x16\n" +
+	"\x06queues\x18\b \x03(\tR\x06queues\"D\n" +
 	"\rClaimResponse\x123\n" +
-	"\aactions\x18\x01 \x03(\v2\x19.actionq.v1.ClaimedActionR\aactions\"t\n" +
+	"\aactions\x18\x01 \x03(\v2\x19.actionq.v1.ClaimedActionR\aactions\"\x99\x01\n" +
 	"\x10HeartbeatRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
 	"leaseToken\x12/\n" +
-	"\x05lease\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x05lease\"t\n" +
+	"\x05lease\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x05lease\x12#\n" +
+	"\rprogress_json\x18\x04 \x01(\tR\fprogressJson\"t\n" +
 	"\x11HeartbeatResponse\x12A\n" +
 	"\x0eclaim_deadline\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\rclaimDeadline\x12\x1c\n" +
 	"\tcancelled\x18\x02 \x01(\bR\tcancelled\"\xa6\x01\n" +
@@ -2195,10 +3069,12 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x05actor\x18\x03 \x01(\tR\x05actor\"<\n" +
 	"\x0eCancelResponse\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\x0e\n" +
-	"\fSweepRequest\"d\n" +
+	"\fSweepRequest\"\xb3\x01\n" +
 	"\rSweepResponse\x12,\n" +
 	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\x12%\n" +
-	"\x0erequeued_count\x18\x02 \x01(\x03R\rrequeuedCount\"\x99\x01\n" +
+	"\x0erequeued_count\x18\x02 \x01(\x03R\rrequeuedCount\x12*\n" +
+	"\x06failed\x18\x03 \x03(\v2\x12.actionq.v1.ActionR\x06failed\x12!\n" +
+	"\ffailed_count\x18\x04 \x01(\x03R\vfailedCount\"\x99\x01\n" +
 	"\x11ListEventsRequest\x12\x1d\n" +
 	"\n" +
 	"action_ids\x18\x02 \x03(\x03R\tactionIds\x12\x1f\n" +
@@ -2228,10 +3104,11 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\taction_id\x18\x04 \x01(\x03R\bactionId\x12!\n" +
 	"\fpayload_json\x18\x05 \x01(\tR\vpayloadJsonJ\x04\b\x03\x10\x04R\apayload\"<\n" +
 	"\x11EmitEventResponse\x12'\n" +
-	"\x05event\x18\x01 \x01(\v2\x11.actionq.v1.EventR\x05event\"F\n" +
+	"\x05event\x18\x01 \x01(\v2\x11.actionq.v1.EventR\x05event\"s\n" +
 	"\x14GetQueueStatsRequest\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x18\n" +
-	"\aproject\x18\x02 \x01(\tR\aproject\"\xab\x01\n" +
+	"\aproject\x18\x02 \x01(\tR\aproject\x12+\n" +
+	"\x11include_completed\x18\x03 \x01(\bR\x10includeCompleted\"\xab\x01\n" +
 	"\x15GetQueueStatsResponse\x12+\n" +
 	"\x05stats\x18\x01 \x03(\v2\x15.actionq.v1.QueueStatR\x05stats\x12/\n" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x12.\n" +
@@ -2240,11 +3117,60 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x0fMigrateResponse\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x18\n" +
-	"\aapplied\x18\x03 \x03(\tR\aapplied*W\n" +
+	"\aapplied\x18\x03 \x03(\tR\aapplied\"\xd3\x01\n" +
+	"\fRetryRequest\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\x03R\x03ids\x124\n" +
+	"\bstatuses\x18\x02 \x03(\x0e2\x18.actionq.v1.ActionStatusR\bstatuses\x12\x1f\n" +
+	"\vaction_type\x18\x03 \x01(\tR\n" +
+	"actionType\x12\x18\n" +
+	"\aproject\x18\x04 \x01(\tR\aproject\x12\x14\n" +
+	"\x05queue\x18\x05 \x01(\tR\x05queue\x12\x14\n" +
+	"\x05limit\x18\x06 \x01(\x05R\x05limit\x12\x14\n" +
+	"\x05actor\x18\a \x01(\tR\x05actor\"D\n" +
+	"\rRetryResponse\x12\x1f\n" +
+	"\vretried_ids\x18\x01 \x03(\x03R\n" +
+	"retriedIds\x12\x12\n" +
+	"\x04more\x18\x02 \x01(\bR\x04more\"Z\n" +
+	"\x11WaitActionRequest\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\x03R\x03ids\x123\n" +
+	"\atimeout\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"B\n" +
+	"\x12WaitActionResponse\x12,\n" +
+	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\"\x13\n" +
+	"\x11ListQueuesRequest\"?\n" +
+	"\x12ListQueuesResponse\x12)\n" +
+	"\x06queues\x18\x01 \x03(\v2\x11.actionq.v1.QueueR\x06queues\"\xc3\x01\n" +
+	"\x12UpdateQueueRequest\x12\x14\n" +
+	"\x05queue\x18\x01 \x01(\tR\x05queue\x12!\n" +
+	"\fmax_attempts\x18\x02 \x01(\x05R\vmaxAttempts\x12-\n" +
+	"\abackoff\x18\x03 \x01(\v2\x13.actionq.v1.BackoffR\abackoff\x12/\n" +
+	"\x05lease\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x05lease\x12\x14\n" +
+	"\x05actor\x18\x05 \x01(\tR\x05actor\">\n" +
+	"\x13UpdateQueueResponse\x12'\n" +
+	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue\"W\n" +
+	"\x11PauseQueueRequest\x12\x14\n" +
+	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"=\n" +
+	"\x12PauseQueueResponse\x12'\n" +
+	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue\"@\n" +
+	"\x12ResumeQueueRequest\x12\x14\n" +
+	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\">\n" +
+	"\x13ResumeQueueResponse\x12'\n" +
+	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue\"^\n" +
+	"\fPruneRequest\x128\n" +
+	"\n" +
+	"older_than\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\tolderThan\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\x9e\x01\n" +
+	"\rPruneResponse\x12%\n" +
+	"\x0epruned_actions\x18\x01 \x01(\x03R\rprunedActions\x12-\n" +
+	"\x12dropped_partitions\x18\x02 \x01(\x05R\x11droppedPartitions\x12\x12\n" +
+	"\x04more\x18\x03 \x01(\bR\x04more\x12#\n" +
+	"\roldest_cursor\x18\x04 \x01(\tR\foldestCursor*W\n" +
 	"\vEnqueueView\x12\x1c\n" +
 	"\x18ENQUEUE_VIEW_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ENQUEUE_VIEW_FULL\x10\x01\x12\x13\n" +
-	"\x0fENQUEUE_VIEW_ID\x10\x022\x92\t\n" +
+	"\x0fENQUEUE_VIEW_ID\x10\x022\x95\r\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
@@ -2262,7 +3188,17 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\vWatchEvents\x12\x1e.actionq.v1.WatchEventsRequest\x1a\x1f.actionq.v1.WatchEventsResponse0\x01\x12H\n" +
 	"\tEmitEvent\x12\x1c.actionq.v1.EmitEventRequest\x1a\x1d.actionq.v1.EmitEventResponse\x12T\n" +
 	"\rGetQueueStats\x12 .actionq.v1.GetQueueStatsRequest\x1a!.actionq.v1.GetQueueStatsResponse\x12B\n" +
-	"\aMigrate\x12\x1a.actionq.v1.MigrateRequest\x1a\x1b.actionq.v1.MigrateResponseBE\n" +
+	"\aMigrate\x12\x1a.actionq.v1.MigrateRequest\x1a\x1b.actionq.v1.MigrateResponse\x12<\n" +
+	"\x05Retry\x12\x18.actionq.v1.RetryRequest\x1a\x19.actionq.v1.RetryResponse\x12K\n" +
+	"\n" +
+	"WaitAction\x12\x1d.actionq.v1.WaitActionRequest\x1a\x1e.actionq.v1.WaitActionResponse\x12K\n" +
+	"\n" +
+	"ListQueues\x12\x1d.actionq.v1.ListQueuesRequest\x1a\x1e.actionq.v1.ListQueuesResponse\x12N\n" +
+	"\vUpdateQueue\x12\x1e.actionq.v1.UpdateQueueRequest\x1a\x1f.actionq.v1.UpdateQueueResponse\x12K\n" +
+	"\n" +
+	"PauseQueue\x12\x1d.actionq.v1.PauseQueueRequest\x1a\x1e.actionq.v1.PauseQueueResponse\x12N\n" +
+	"\vResumeQueue\x12\x1e.actionq.v1.ResumeQueueRequest\x1a\x1f.actionq.v1.ResumeQueueResponse\x12<\n" +
+	"\x05Prune\x12\x18.actionq.v1.PruneRequest\x1a\x19.actionq.v1.PruneResponseBE\n" +
 	"\x0edev.actionq.v1B\fServiceProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -2278,7 +3214,7 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_actionq_v1_service_proto_goTypes = []any{
 	(EnqueueView)(0),              // 0: actionq.v1.EnqueueView
 	(*EnqueueRequest)(nil),        // 1: actionq.v1.EnqueueRequest
@@ -2314,78 +3250,119 @@ var file_actionq_v1_service_proto_goTypes = []any{
 	(*GetQueueStatsResponse)(nil), // 31: actionq.v1.GetQueueStatsResponse
 	(*MigrateRequest)(nil),        // 32: actionq.v1.MigrateRequest
 	(*MigrateResponse)(nil),       // 33: actionq.v1.MigrateResponse
-	(*NewAction)(nil),             // 34: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),        // 35: actionq.v1.EnqueuedAction
-	(*Action)(nil),                // 36: actionq.v1.Action
-	(ActionStatus)(0),             // 37: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),   // 38: google.protobuf.Duration
-	(*ClaimedAction)(nil),         // 39: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil), // 40: google.protobuf.Timestamp
-	(*Event)(nil),                 // 41: actionq.v1.Event
-	(*QueueStat)(nil),             // 42: actionq.v1.QueueStat
+	(*RetryRequest)(nil),          // 34: actionq.v1.RetryRequest
+	(*RetryResponse)(nil),         // 35: actionq.v1.RetryResponse
+	(*WaitActionRequest)(nil),     // 36: actionq.v1.WaitActionRequest
+	(*WaitActionResponse)(nil),    // 37: actionq.v1.WaitActionResponse
+	(*ListQueuesRequest)(nil),     // 38: actionq.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),    // 39: actionq.v1.ListQueuesResponse
+	(*UpdateQueueRequest)(nil),    // 40: actionq.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),   // 41: actionq.v1.UpdateQueueResponse
+	(*PauseQueueRequest)(nil),     // 42: actionq.v1.PauseQueueRequest
+	(*PauseQueueResponse)(nil),    // 43: actionq.v1.PauseQueueResponse
+	(*ResumeQueueRequest)(nil),    // 44: actionq.v1.ResumeQueueRequest
+	(*ResumeQueueResponse)(nil),   // 45: actionq.v1.ResumeQueueResponse
+	(*PruneRequest)(nil),          // 46: actionq.v1.PruneRequest
+	(*PruneResponse)(nil),         // 47: actionq.v1.PruneResponse
+	(*NewAction)(nil),             // 48: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),        // 49: actionq.v1.EnqueuedAction
+	(*Action)(nil),                // 50: actionq.v1.Action
+	(ActionStatus)(0),             // 51: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),   // 52: google.protobuf.Duration
+	(*ClaimedAction)(nil),         // 53: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil), // 54: google.protobuf.Timestamp
+	(*Event)(nil),                 // 55: actionq.v1.Event
+	(*QueueStat)(nil),             // 56: actionq.v1.QueueStat
+	(*Queue)(nil),                 // 57: actionq.v1.Queue
+	(*Backoff)(nil),               // 58: actionq.v1.Backoff
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	34, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	48, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
 	0,  // 1: actionq.v1.EnqueueRequest.view:type_name -> actionq.v1.EnqueueView
-	35, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	36, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	37, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	36, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	38, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	38, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	39, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	38, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	40, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	36, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	49, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	50, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	51, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	50, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	52, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	52, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	53, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	52, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	54, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	50, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
 	11, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
 	15, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	38, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	36, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	36, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	36, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	36, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	41, // 19: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	41, // 20: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	41, // 21: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	42, // 22: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	40, // 23: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	1,  // 24: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	3,  // 25: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	5,  // 26: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	7,  // 27: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	9,  // 28: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	11, // 29: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	13, // 30: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	16, // 31: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	18, // 32: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	20, // 33: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	22, // 34: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	24, // 35: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	26, // 36: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	28, // 37: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	30, // 38: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	32, // 39: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	2,  // 40: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	4,  // 41: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	6,  // 42: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	8,  // 43: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	10, // 44: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	12, // 45: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	14, // 46: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	17, // 47: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	19, // 48: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	21, // 49: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	23, // 50: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	25, // 51: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	27, // 52: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	29, // 53: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	31, // 54: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	33, // 55: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	40, // [40:56] is the sub-list for method output_type
-	24, // [24:40] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	52, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	50, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	50, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	50, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	50, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	50, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
+	55, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	55, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	55, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	56, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	54, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	51, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
+	52, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
+	50, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
+	57, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
+	58, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
+	52, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
+	57, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
+	57, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
+	57, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
+	52, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
+	1,  // 35: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	3,  // 36: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	5,  // 37: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	7,  // 38: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	9,  // 39: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	11, // 40: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	13, // 41: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	16, // 42: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	18, // 43: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	20, // 44: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	22, // 45: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	24, // 46: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	26, // 47: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	28, // 48: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	30, // 49: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	32, // 50: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	34, // 51: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
+	36, // 52: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
+	38, // 53: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
+	40, // 54: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
+	42, // 55: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
+	44, // 56: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
+	46, // 57: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
+	2,  // 58: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	4,  // 59: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	6,  // 60: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	8,  // 61: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	10, // 62: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	12, // 63: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	14, // 64: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	17, // 65: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	19, // 66: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	21, // 67: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	23, // 68: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	25, // 69: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	27, // 70: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	29, // 71: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	31, // 72: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	33, // 73: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	35, // 74: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
+	37, // 75: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
+	39, // 76: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
+	41, // 77: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
+	43, // 78: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
+	45, // 79: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
+	47, // 80: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
+	58, // [58:81] is the sub-list for method output_type
+	35, // [35:58] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -2400,7 +3377,7 @@ func file_actionq_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   33,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,13 @@ const (
 	ActionQueueService_EmitEvent_FullMethodName     = "/actionq.v1.ActionQueueService/EmitEvent"
 	ActionQueueService_GetQueueStats_FullMethodName = "/actionq.v1.ActionQueueService/GetQueueStats"
 	ActionQueueService_Migrate_FullMethodName       = "/actionq.v1.ActionQueueService/Migrate"
+	ActionQueueService_Retry_FullMethodName         = "/actionq.v1.ActionQueueService/Retry"
+	ActionQueueService_WaitAction_FullMethodName    = "/actionq.v1.ActionQueueService/WaitAction"
+	ActionQueueService_ListQueues_FullMethodName    = "/actionq.v1.ActionQueueService/ListQueues"
+	ActionQueueService_UpdateQueue_FullMethodName   = "/actionq.v1.ActionQueueService/UpdateQueue"
+	ActionQueueService_PauseQueue_FullMethodName    = "/actionq.v1.ActionQueueService/PauseQueue"
+	ActionQueueService_ResumeQueue_FullMethodName   = "/actionq.v1.ActionQueueService/ResumeQueue"
+	ActionQueueService_Prune_FullMethodName         = "/actionq.v1.ActionQueueService/Prune"
 )
 
 // ActionQueueServiceClient is the client API for ActionQueueService service.
@@ -75,14 +82,16 @@ type ActionQueueServiceClient interface {
 	// `failures` and do not stop the others. Worker helpers use it to send
 	// completions in batches.
 	CompleteMany(ctx context.Context, in *CompleteManyRequest, opts ...grpc.CallOption) (*CompleteManyResponse, error)
-	// Fail records a failed attempt: the action goes back to pending while
-	// attempts remain, otherwise it ends as failed.
+	// Fail records a failed attempt: while attempts remain the action goes back
+	// to pending at now + backoff (event action_retry_scheduled), otherwise, or
+	// with no_retry, it ends as failed (event action_failed).
 	Fail(ctx context.Context, in *FailRequest, opts ...grpc.CallOption) (*FailResponse, error)
 	// Reject marks a claimed action rejected by a validator; it is never retried.
 	Reject(ctx context.Context, in *RejectRequest, opts ...grpc.CallOption) (*RejectResponse, error)
 	// Cancel cancels a pending or claimed action.
 	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error)
-	// Sweep requeues every claimed action whose lease has expired.
+	// Sweep requeues every claimed action whose lease has expired; one whose
+	// attempts are spent ends as failed ("lease expired") instead.
 	Sweep(ctx context.Context, in *SweepRequest, opts ...grpc.CallOption) (*SweepResponse, error)
 	// ListEvents reads the event log after a cursor, one page at a time.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
@@ -95,6 +104,27 @@ type ActionQueueServiceClient interface {
 	GetQueueStats(ctx context.Context, in *GetQueueStatsRequest, opts ...grpc.CallOption) (*GetQueueStatsResponse, error)
 	// Migrate creates or upgrades the schema; idempotent.
 	Migrate(ctx context.Context, in *MigrateRequest, opts ...grpc.CallOption) (*MigrateResponse, error)
+	// Retry puts dead actions (failed, rejected, cancelled) back to pending with
+	// fresh attempts, by id or by filter; event action_retried names who asked.
+	Retry(ctx context.Context, in *RetryRequest, opts ...grpc.CallOption) (*RetryResponse, error)
+	// WaitAction returns as soon as every named action is in a terminal status
+	// (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+	// WAIT_TIMEOUT when the timeout passes first.
+	WaitAction(ctx context.Context, in *WaitActionRequest, opts ...grpc.CallOption) (*WaitActionResponse, error)
+	// ListQueues lists every queue with its settings and live counts.
+	ListQueues(ctx context.Context, in *ListQueuesRequest, opts ...grpc.CallOption) (*ListQueuesResponse, error)
+	// UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+	// creating the queue when it does not exist; event queue_updated.
+	UpdateQueue(ctx context.Context, in *UpdateQueueRequest, opts ...grpc.CallOption) (*UpdateQueueResponse, error)
+	// PauseQueue stops claiming from a queue (enqueuing continues); event
+	// queue_paused. Pausing a paused queue changes nothing.
+	PauseQueue(ctx context.Context, in *PauseQueueRequest, opts ...grpc.CallOption) (*PauseQueueResponse, error)
+	// ResumeQueue lets claiming from a paused queue continue and wakes the
+	// claims waiting on it; event queue_resumed.
+	ResumeQueue(ctx context.Context, in *ResumeQueueRequest, opts ...grpc.CallOption) (*ResumeQueueResponse, error)
+	// Prune deletes finished actions older than a cutoff, in one bounded batch
+	// per call, and drops the event log's partitions that lie wholly before it.
+	Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error)
 }
 
 type actionQueueServiceClient struct {
@@ -274,6 +304,76 @@ func (c *actionQueueServiceClient) Migrate(ctx context.Context, in *MigrateReque
 	return out, nil
 }
 
+func (c *actionQueueServiceClient) Retry(ctx context.Context, in *RetryRequest, opts ...grpc.CallOption) (*RetryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RetryResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_Retry_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) WaitAction(ctx context.Context, in *WaitActionRequest, opts ...grpc.CallOption) (*WaitActionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WaitActionResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_WaitAction_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) ListQueues(ctx context.Context, in *ListQueuesRequest, opts ...grpc.CallOption) (*ListQueuesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListQueuesResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_ListQueues_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) UpdateQueue(ctx context.Context, in *UpdateQueueRequest, opts ...grpc.CallOption) (*UpdateQueueResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateQueueResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_UpdateQueue_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) PauseQueue(ctx context.Context, in *PauseQueueRequest, opts ...grpc.CallOption) (*PauseQueueResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PauseQueueResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_PauseQueue_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) ResumeQueue(ctx context.Context, in *ResumeQueueRequest, opts ...grpc.CallOption) (*ResumeQueueResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResumeQueueResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_ResumeQueue_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PruneResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_Prune_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ActionQueueServiceServer is the server API for ActionQueueService service.
 // All implementations must embed UnimplementedActionQueueServiceServer
 // for forward compatibility.
@@ -312,14 +412,16 @@ type ActionQueueServiceServer interface {
 	// `failures` and do not stop the others. Worker helpers use it to send
 	// completions in batches.
 	CompleteMany(context.Context, *CompleteManyRequest) (*CompleteManyResponse, error)
-	// Fail records a failed attempt: the action goes back to pending while
-	// attempts remain, otherwise it ends as failed.
+	// Fail records a failed attempt: while attempts remain the action goes back
+	// to pending at now + backoff (event action_retry_scheduled), otherwise, or
+	// with no_retry, it ends as failed (event action_failed).
 	Fail(context.Context, *FailRequest) (*FailResponse, error)
 	// Reject marks a claimed action rejected by a validator; it is never retried.
 	Reject(context.Context, *RejectRequest) (*RejectResponse, error)
 	// Cancel cancels a pending or claimed action.
 	Cancel(context.Context, *CancelRequest) (*CancelResponse, error)
-	// Sweep requeues every claimed action whose lease has expired.
+	// Sweep requeues every claimed action whose lease has expired; one whose
+	// attempts are spent ends as failed ("lease expired") instead.
 	Sweep(context.Context, *SweepRequest) (*SweepResponse, error)
 	// ListEvents reads the event log after a cursor, one page at a time.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
@@ -332,6 +434,27 @@ type ActionQueueServiceServer interface {
 	GetQueueStats(context.Context, *GetQueueStatsRequest) (*GetQueueStatsResponse, error)
 	// Migrate creates or upgrades the schema; idempotent.
 	Migrate(context.Context, *MigrateRequest) (*MigrateResponse, error)
+	// Retry puts dead actions (failed, rejected, cancelled) back to pending with
+	// fresh attempts, by id or by filter; event action_retried names who asked.
+	Retry(context.Context, *RetryRequest) (*RetryResponse, error)
+	// WaitAction returns as soon as every named action is in a terminal status
+	// (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+	// WAIT_TIMEOUT when the timeout passes first.
+	WaitAction(context.Context, *WaitActionRequest) (*WaitActionResponse, error)
+	// ListQueues lists every queue with its settings and live counts.
+	ListQueues(context.Context, *ListQueuesRequest) (*ListQueuesResponse, error)
+	// UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+	// creating the queue when it does not exist; event queue_updated.
+	UpdateQueue(context.Context, *UpdateQueueRequest) (*UpdateQueueResponse, error)
+	// PauseQueue stops claiming from a queue (enqueuing continues); event
+	// queue_paused. Pausing a paused queue changes nothing.
+	PauseQueue(context.Context, *PauseQueueRequest) (*PauseQueueResponse, error)
+	// ResumeQueue lets claiming from a paused queue continue and wakes the
+	// claims waiting on it; event queue_resumed.
+	ResumeQueue(context.Context, *ResumeQueueRequest) (*ResumeQueueResponse, error)
+	// Prune deletes finished actions older than a cutoff, in one bounded batch
+	// per call, and drops the event log's partitions that lie wholly before it.
+	Prune(context.Context, *PruneRequest) (*PruneResponse, error)
 	mustEmbedUnimplementedActionQueueServiceServer()
 }
 
@@ -389,6 +512,27 @@ func (UnimplementedActionQueueServiceServer) GetQueueStats(context.Context, *Get
 }
 func (UnimplementedActionQueueServiceServer) Migrate(context.Context, *MigrateRequest) (*MigrateResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Migrate not implemented")
+}
+func (UnimplementedActionQueueServiceServer) Retry(context.Context, *RetryRequest) (*RetryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Retry not implemented")
+}
+func (UnimplementedActionQueueServiceServer) WaitAction(context.Context, *WaitActionRequest) (*WaitActionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WaitAction not implemented")
+}
+func (UnimplementedActionQueueServiceServer) ListQueues(context.Context, *ListQueuesRequest) (*ListQueuesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListQueues not implemented")
+}
+func (UnimplementedActionQueueServiceServer) UpdateQueue(context.Context, *UpdateQueueRequest) (*UpdateQueueResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateQueue not implemented")
+}
+func (UnimplementedActionQueueServiceServer) PauseQueue(context.Context, *PauseQueueRequest) (*PauseQueueResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PauseQueue not implemented")
+}
+func (UnimplementedActionQueueServiceServer) ResumeQueue(context.Context, *ResumeQueueRequest) (*ResumeQueueResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResumeQueue not implemented")
+}
+func (UnimplementedActionQueueServiceServer) Prune(context.Context, *PruneRequest) (*PruneResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Prune not implemented")
 }
 func (UnimplementedActionQueueServiceServer) mustEmbedUnimplementedActionQueueServiceServer() {}
 func (UnimplementedActionQueueServiceServer) testEmbeddedByValue()                            {}
@@ -692,6 +836,132 @@ func _ActionQueueService_Migrate_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ActionQueueService_Retry_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).Retry(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_Retry_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).Retry(ctx, req.(*RetryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_WaitAction_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WaitActionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).WaitAction(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_WaitAction_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).WaitAction(ctx, req.(*WaitActionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_ListQueues_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListQueuesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).ListQueues(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_ListQueues_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).ListQueues(ctx, req.(*ListQueuesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_UpdateQueue_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateQueueRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).UpdateQueue(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_UpdateQueue_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).UpdateQueue(ctx, req.(*UpdateQueueRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_PauseQueue_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PauseQueueRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).PauseQueue(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_PauseQueue_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).PauseQueue(ctx, req.(*PauseQueueRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_ResumeQueue_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResumeQueueRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).ResumeQueue(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_ResumeQueue_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).ResumeQueue(ctx, req.(*ResumeQueueRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_Prune_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PruneRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).Prune(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_Prune_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).Prune(ctx, req.(*PruneRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ActionQueueService_ServiceDesc is the grpc.ServiceDesc for ActionQueueService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -758,6 +1028,34 @@ var ActionQueueService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Migrate",
 			Handler:    _ActionQueueService_Migrate_Handler,
+		},
+		{
+			MethodName: "Retry",
+			Handler:    _ActionQueueService_Retry_Handler,
+		},
+		{
+			MethodName: "WaitAction",
+			Handler:    _ActionQueueService_WaitAction_Handler,
+		},
+		{
+			MethodName: "ListQueues",
+			Handler:    _ActionQueueService_ListQueues_Handler,
+		},
+		{
+			MethodName: "UpdateQueue",
+			Handler:    _ActionQueueService_UpdateQueue_Handler,
+		},
+		{
+			MethodName: "PauseQueue",
+			Handler:    _ActionQueueService_PauseQueue_Handler,
+		},
+		{
+			MethodName: "ResumeQueue",
+			Handler:    _ActionQueueService_ResumeQueue_Handler,
+		},
+		{
+			MethodName: "Prune",
+			Handler:    _ActionQueueService_Prune_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

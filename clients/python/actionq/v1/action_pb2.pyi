@@ -46,10 +46,11 @@ class ActionStatus(_ActionStatus, metaclass=_ActionStatusEnumTypeWrapper):
     """ActionStatus is where an action stands in its lifecycle.
 
       pending --claim--> claimed --complete--> completed
-                         claimed --fail------> failed (or pending again while attempts remain)
-                         claimed --reject----> rejected
+                         claimed --fail------> pending at now + backoff while attempts remain, else failed
+                         claimed --reject----> rejected (never retried)
+                         claimed --lease expires, sweep--> pending while attempts remain, else failed
       pending|claimed --cancel--> cancelled
-      claimed --lease expires, sweep--> pending
+      failed|rejected|cancelled --retry--> pending with fresh attempts
     """
 
 ACTION_STATUS_UNSPECIFIED: ActionStatus.ValueType  # 0
@@ -67,6 +68,30 @@ ACTION_STATUS_REJECTED: ActionStatus.ValueType  # 5
 ACTION_STATUS_CANCELLED: ActionStatus.ValueType  # 6
 """Cancelled by an operator or producer (terminal)."""
 Global___ActionStatus: _TypeAlias = ActionStatus  # noqa: Y015
+
+class _BackoffStrategy:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _BackoffStrategyEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_BackoffStrategy.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    BACKOFF_STRATEGY_UNSPECIFIED: _BackoffStrategy.ValueType  # 0
+    """Not set: the queue's default, else exponential."""
+    BACKOFF_STRATEGY_FIXED: _BackoffStrategy.ValueType  # 1
+    """Every retry waits `base`."""
+    BACKOFF_STRATEGY_EXPONENTIAL: _BackoffStrategy.ValueType  # 2
+    """The retry after attempt n waits base * 2^(n-1), at most `max`."""
+
+class BackoffStrategy(_BackoffStrategy, metaclass=_BackoffStrategyEnumTypeWrapper):
+    """BackoffStrategy says how the delay before a retry grows."""
+
+BACKOFF_STRATEGY_UNSPECIFIED: BackoffStrategy.ValueType  # 0
+"""Not set: the queue's default, else exponential."""
+BACKOFF_STRATEGY_FIXED: BackoffStrategy.ValueType  # 1
+"""Every retry waits `base`."""
+BACKOFF_STRATEGY_EXPONENTIAL: BackoffStrategy.ValueType  # 2
+"""The retry after attempt n waits base * 2^(n-1), at most `max`."""
+Global___BackoffStrategy: _TypeAlias = BackoffStrategy  # noqa: Y015
 
 @_typing.final
 class Action(_message.Message):
@@ -99,6 +124,8 @@ class Action(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     RESULT_JSON_FIELD_NUMBER: _builtins.int
+    BACKOFF_FIELD_NUMBER: _builtins.int
+    PROGRESS_JSON_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Server-assigned identity, increasing with enqueue order."""
     queue: _builtins.str
@@ -116,7 +143,9 @@ class Action(_message.Message):
     attempt: _builtins.int
     """How many times the action has been claimed."""
     max_attempts: _builtins.int
-    """How many claims a failing action gets before it ends as failed."""
+    """How many claims the action gets before it ends as failed; an attempt is
+    used up by a claim, whether it ends in Fail or in an expired lease.
+    """
     claimed_by: _builtins.str
     """Worker holding the current claim; empty unless claimed."""
     parent_id: _builtins.int
@@ -126,7 +155,7 @@ class Action(_message.Message):
     created_by: _builtins.str
     """Who enqueued the action, e.g. "human:cli", "agent:planner", "script:nightly"."""
     idempotency_key: _builtins.str
-    """Producer-chosen key; a second enqueue with the same key in the same queue returns the first action."""
+    """Producer-chosen key, unique within the queue while the action is stored."""
     result_ref: _builtins.str
     """Reference to the outcome, set on completion."""
     failure_reason: _builtins.str
@@ -142,6 +171,10 @@ class Action(_message.Message):
     result_json: _builtins.str
     """Structured outcome as UTF-8 JSON object text, set on completion when the
     worker sends one; empty otherwise.
+    """
+    progress_json: _builtins.str
+    """The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+    text; empty when none was reported. Cleared by Retry.
     """
     @_builtins.property
     def source_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
@@ -166,6 +199,12 @@ class Action(_message.Message):
     @_builtins.property
     def updated_at(self) -> _timestamp_pb2.Timestamp:
         """When the action last changed (database time)."""
+
+    @_builtins.property
+    def backoff(self) -> Global___Backoff:
+        """The action's own retry backoff; unset means its queue's default (see
+        Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+        """
 
     def __init__(
         self,
@@ -195,10 +234,12 @@ class Action(_message.Message):
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         payload_json: _builtins.str = ...,
         result_json: _builtins.str = ...,
+        backoff: Global___Backoff | None = ...,
+        progress_json: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "created_at", b"created_at", "created_by", b"created_by", "failure_reason", b"failure_reason", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "backoff", b"backoff", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "created_at", b"created_at", "created_by", b"created_by", "failure_reason", b"failure_reason", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "progress_json", b"progress_json", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -223,6 +264,7 @@ class NewAction(_message.Message):
     RUN_AFTER_FIELD_NUMBER: _builtins.int
     DELAY_FIELD_NUMBER: _builtins.int
     PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
+    BACKOFF_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue to enqueue into; empty means "default"."""
     action_type: _builtins.str
@@ -238,9 +280,17 @@ class NewAction(_message.Message):
     created_by: _builtins.str
     """Who enqueues, e.g. "human:cli"; "agent:" and "script:" producers are rate limited."""
     idempotency_key: _builtins.str
-    """Deduplication key: an existing action with this key in the same queue is returned instead."""
+    """Deduplication key, at most 255 characters, unique within the queue for as
+    long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+    after it finished). Enqueuing the same key with the same action_type,
+    project, target_ref and payload returns the stored action (duplicate =
+    true); with anything different it is ALREADY_EXISTS /
+    IDEMPOTENCY_KEY_CONFLICT.
+    """
     max_attempts: _builtins.int
-    """Claims a failing action gets before it ends as failed; 0 means 1 (no retry)."""
+    """Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+    queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
+    """
     payload_json: _builtins.str
     """JSON object handed to the worker, as UTF-8 JSON text; empty means {}. It
     must be an object of at most 1 MB and 64 levels, with no NaN or Infinity,
@@ -259,6 +309,10 @@ class NewAction(_message.Message):
     def delay(self) -> _duration_pb2.Duration:
         """Not claimable before now + delay; ignored when run_after is set."""
 
+    @_builtins.property
+    def backoff(self) -> Global___Backoff:
+        """Retry backoff of this action; unset means the queue's default."""
+
     def __init__(
         self,
         *,
@@ -275,10 +329,11 @@ class NewAction(_message.Message):
         run_after: _timestamp_pb2.Timestamp | None = ...,
         delay: _duration_pb2.Duration | None = ...,
         payload_json: _builtins.str = ...,
+        backoff: Global___Backoff | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["delay", b"delay", "run_after", b"run_after"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "delay", b"delay", "run_after", b"run_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "created_by", b"created_by", "delay", b"delay", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "backoff", b"backoff", "created_by", b"created_by", "delay", b"delay", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -358,9 +413,12 @@ class Event(_message.Message):
     a position in the log: read and resume by `cursor`.
     """
     action_id: _builtins.int
-    """The action the event is about; 0 for coordinator events."""
+    """The action the event is about; 0 for coordinator and queue events."""
     event_type: _builtins.str
-    """e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle"."""
+    """e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+    "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+    them all).
+    """
     actor: _builtins.str
     """Who caused the event."""
     payload_json: _builtins.str
@@ -408,6 +466,11 @@ class QueueStat(_message.Message):
     REJECTED_FIELD_NUMBER: _builtins.int
     CANCELLED_FIELD_NUMBER: _builtins.int
     OLDEST_PENDING_AGE_FIELD_NUMBER: _builtins.int
+    SCHEDULED_FIELD_NUMBER: _builtins.int
+    CLAIMED_PAST_DEADLINE_FIELD_NUMBER: _builtins.int
+    COMPLETED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
+    FAILED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
+    RETRIED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue name."""
     action_type: _builtins.str
@@ -424,6 +487,20 @@ class QueueStat(_message.Message):
     """Rejected actions."""
     cancelled: _builtins.int
     """Cancelled actions."""
+    scheduled: _builtins.int
+    """Pending actions whose run_after lies in the future (counted in pending too)."""
+    claimed_past_deadline: _builtins.int
+    """Claimed actions whose lease has expired and that the sweeper has not
+    requeued yet (counted in claimed too).
+    """
+    completed_last_minute: _builtins.int
+    """Actions that completed within the last minute."""
+    failed_last_minute: _builtins.int
+    """Actions that ended failed within the last minute."""
+    retried_last_minute: _builtins.int
+    """Actions that failed an attempt and will be retried within the last minute
+    (their Fail, or their lease expiring, scheduled a retry).
+    """
     @_builtins.property
     def oldest_pending_age(self) -> _duration_pb2.Duration:
         """Age of the oldest pending action that is due; zero when none."""
@@ -440,11 +517,138 @@ class QueueStat(_message.Message):
         rejected: _builtins.int = ...,
         cancelled: _builtins.int = ...,
         oldest_pending_age: _duration_pb2.Duration | None = ...,
+        scheduled: _builtins.int = ...,
+        claimed_past_deadline: _builtins.int = ...,
+        completed_last_minute: _builtins.int = ...,
+        failed_last_minute: _builtins.int = ...,
+        retried_last_minute: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["oldest_pending_age", b"oldest_pending_age"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "completed", b"completed", "failed", b"failed", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "claimed_past_deadline", b"claimed_past_deadline", "completed", b"completed", "completed_last_minute", b"completed_last_minute", "failed", b"failed", "failed_last_minute", b"failed_last_minute", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected", "retried_last_minute", b"retried_last_minute", "scheduled", b"scheduled"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___QueueStat: _TypeAlias = QueueStat  # noqa: Y015
+
+@_typing.final
+class Backoff(_message.Message):
+    """Backoff is a retry policy: the delay before the next attempt after a Fail
+    with attempts left. With jitter j the delay is drawn uniformly from
+    [d * (1 - j), d], where d is the strategy's delay, so it never exceeds `max`.
+    The time is the database's: run_after = now() + delay.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STRATEGY_FIELD_NUMBER: _builtins.int
+    BASE_FIELD_NUMBER: _builtins.int
+    MAX_FIELD_NUMBER: _builtins.int
+    JITTER_FIELD_NUMBER: _builtins.int
+    strategy: Global___BackoffStrategy.ValueType
+    """Fixed or exponential; unspecified means exponential."""
+    jitter: _builtins.float
+    """Fraction of the delay removed at random, 0 to 1; 0 means none."""
+    @_builtins.property
+    def base(self) -> _duration_pb2.Duration:
+        """First delay, 0 to 30 days; unset means 2 s."""
+
+    @_builtins.property
+    def max(self) -> _duration_pb2.Duration:
+        """Largest delay, at least base and at most 30 days; unset means 1 h. Ignored
+        by the fixed strategy.
+        """
+
+    def __init__(
+        self,
+        *,
+        strategy: Global___BackoffStrategy.ValueType = ...,
+        base: _duration_pb2.Duration | None = ...,
+        max: _duration_pb2.Duration | None = ...,
+        jitter: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["base", b"base", "max", b"max"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["base", b"base", "jitter", b"jitter", "max", b"max", "strategy", b"strategy"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Backoff: _TypeAlias = Backoff  # noqa: Y015
+
+@_typing.final
+class Queue(_message.Message):
+    """Queue is a named queue with its defaults and its paused flag. A queue
+    exists once an action was enqueued into it or UpdateQueue named it.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    MAX_ATTEMPTS_FIELD_NUMBER: _builtins.int
+    BACKOFF_FIELD_NUMBER: _builtins.int
+    LEASE_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    PAUSED_AT_FIELD_NUMBER: _builtins.int
+    PAUSED_BY_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    CLAIMED_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """The queue's name."""
+    max_attempts: _builtins.int
+    """Default max_attempts of actions enqueued without one; 1 unless set."""
+    paused: _builtins.bool
+    """True while claiming is paused: Claim returns nothing from this queue, and
+    long-polling claims wait until ResumeQueue.
+    """
+    paused_by: _builtins.str
+    """Who paused it; empty unless paused."""
+    pending: _builtins.int
+    """Pending actions, including scheduled ones."""
+    claimed: _builtins.int
+    """Claimed actions."""
+    @_builtins.property
+    def backoff(self) -> Global___Backoff:
+        """Default retry backoff of its actions; unset means exponential from 2 s to
+        1 h with jitter 0.1.
+        """
+
+    @_builtins.property
+    def lease(self) -> _duration_pb2.Duration:
+        """Default lease of claims that ask for none; unset means 30 s."""
+
+    @_builtins.property
+    def paused_at(self) -> _timestamp_pb2.Timestamp:
+        """When it was paused; unset unless paused."""
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp:
+        """When the queue first appeared (database time)."""
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp:
+        """When its settings last changed (database time)."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        max_attempts: _builtins.int = ...,
+        backoff: Global___Backoff | None = ...,
+        lease: _duration_pb2.Duration | None = ...,
+        paused: _builtins.bool = ...,
+        paused_at: _timestamp_pb2.Timestamp | None = ...,
+        paused_by: _builtins.str = ...,
+        pending: _builtins.int = ...,
+        claimed: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "created_at", b"created_at", "lease", b"lease", "paused_at", b"paused_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claimed", b"claimed", "created_at", b"created_at", "lease", b"lease", "max_attempts", b"max_attempts", "name", b"name", "paused", b"paused", "paused_at", b"paused_at", "paused_by", b"paused_by", "pending", b"pending", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Queue: _TypeAlias = Queue  # noqa: Y015

@@ -68,6 +68,23 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """INTERNAL: a bug in actionq; the message carries an incident id that the
     server's log explains.
     """
+    ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT: _ErrorReason.ValueType  # 14
+    """ALREADY_EXISTS: an action with this idempotency key is stored in the queue
+    with a different action_type, project, target_ref or payload (metadata
+    "action_id" names it).
+    """
+    ERROR_REASON_QUEUE_NOT_FOUND: _ErrorReason.ValueType  # 15
+    """FAILED_PRECONDITION: no queue has this name (none was ever enqueued into
+    or configured).
+    """
+    ERROR_REASON_CURSOR_EXPIRED: _ErrorReason.ValueType  # 16
+    """OUT_OF_RANGE: the cursor points into the part of the event log that
+    retention dropped; metadata "oldest_cursor" is where reading can resume.
+    """
+    ERROR_REASON_WAIT_TIMEOUT: _ErrorReason.ValueType  # 17
+    """DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
+    finished.
+    """
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason lists the stable, machine-readable reasons of actionq's errors.
@@ -125,5 +142,22 @@ after it restarts.
 ERROR_REASON_INTERNAL: ErrorReason.ValueType  # 13
 """INTERNAL: a bug in actionq; the message carries an incident id that the
 server's log explains.
+"""
+ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT: ErrorReason.ValueType  # 14
+"""ALREADY_EXISTS: an action with this idempotency key is stored in the queue
+with a different action_type, project, target_ref or payload (metadata
+"action_id" names it).
+"""
+ERROR_REASON_QUEUE_NOT_FOUND: ErrorReason.ValueType  # 15
+"""FAILED_PRECONDITION: no queue has this name (none was ever enqueued into
+or configured).
+"""
+ERROR_REASON_CURSOR_EXPIRED: ErrorReason.ValueType  # 16
+"""OUT_OF_RANGE: the cursor points into the part of the event log that
+retention dropped; metadata "oldest_cursor" is where reading can resume.
+"""
+ERROR_REASON_WAIT_TIMEOUT: ErrorReason.ValueType  # 17
+"""DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
+finished.
 """
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

@@ -260,10 +260,11 @@ class ClaimRequest(_message.Message):
     MAX_ACTIONS_FIELD_NUMBER: _builtins.int
     LEASE_FIELD_NUMBER: _builtins.int
     WAIT_FIELD_NUMBER: _builtins.int
+    QUEUES_FIELD_NUMBER: _builtins.int
     worker: _builtins.str
     """Required: who claims, recorded as claimed_by."""
     queue: _builtins.str
-    """Queue to claim from; empty means "default"."""
+    """Queue to claim from; empty means "default" (unless `queues` is set)."""
     project: _builtins.str
     """Only this project; empty means any."""
     max_actions: _builtins.int
@@ -276,11 +277,19 @@ class ClaimRequest(_message.Message):
 
     @_builtins.property
     def lease(self) -> _duration_pb2.Duration:
-        """Lease length, 1 s to 24 h; unset means 30 s."""
+        """Lease length, 1 s to 24 h; unset means the queue's default lease
+        (Queue.lease), else 30 s.
+        """
 
     @_builtins.property
     def wait(self) -> _duration_pb2.Duration:
         """How long to wait for work when none is due, up to 60 s; unset means no wait."""
+
+    @_builtins.property
+    def queues(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Claim from any of these queues (at most 100), in one claim order across
+        them; `queue` must then be empty or one of them. Paused queues are skipped.
+        """
 
     def __init__(
         self,
@@ -292,10 +301,11 @@ class ClaimRequest(_message.Message):
         max_actions: _builtins.int = ...,
         lease: _duration_pb2.Duration | None = ...,
         wait: _duration_pb2.Duration | None = ...,
+        queues: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["lease", b"lease", "wait", b"wait"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_types", b"action_types", "lease", b"lease", "max_actions", b"max_actions", "project", b"project", "queue", b"queue", "wait", b"wait", "worker", b"worker"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_types", b"action_types", "lease", b"lease", "max_actions", b"max_actions", "project", b"project", "queue", b"queue", "queues", b"queues", "wait", b"wait", "worker", b"worker"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -334,10 +344,16 @@ class HeartbeatRequest(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     LEASE_TOKEN_FIELD_NUMBER: _builtins.int
     LEASE_FIELD_NUMBER: _builtins.int
+    PROGRESS_JSON_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Action id."""
     lease_token: _builtins.str
     """Lease token from Claim."""
+    progress_json: _builtins.str
+    """Progress to record, as UTF-8 JSON object text (same rules as a payload);
+    stored on the action (Action.progress_json) and logged as an
+    action_progress event. Empty records nothing and writes no event.
+    """
     @_builtins.property
     def lease(self) -> _duration_pb2.Duration:
         """New lease length from now, 1 s to 24 h; unset means 30 s."""
@@ -348,10 +364,11 @@ class HeartbeatRequest(_message.Message):
         id: _builtins.int = ...,
         lease_token: _builtins.str = ...,
         lease: _duration_pb2.Duration | None = ...,
+        progress_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["lease", b"lease"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "lease", b"lease", "lease_token", b"lease_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "lease", b"lease", "lease_token", b"lease_token", "progress_json", b"progress_json"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -566,7 +583,9 @@ class FailRequest(_message.Message):
     """Who fails it; defaults to the worker holding the claim."""
     @_builtins.property
     def retry_delay(self) -> _duration_pb2.Duration:
-        """Delay before the retry when attempts remain; unset means exponential backoff."""
+        """Delay before the retry when attempts remain, 0 to 30 days; unset means
+        the action's backoff policy.
+        """
 
     def __init__(
         self,
@@ -747,12 +766,22 @@ class SweepResponse(_message.Message):
 
     ACTIONS_FIELD_NUMBER: _builtins.int
     REQUEUED_COUNT_FIELD_NUMBER: _builtins.int
+    FAILED_FIELD_NUMBER: _builtins.int
+    FAILED_COUNT_FIELD_NUMBER: _builtins.int
     requeued_count: _builtins.int
     """How many actions were requeued in all."""
+    failed_count: _builtins.int
+    """How many actions ended failed in all."""
     @_builtins.property
     def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
         """The requeued actions, now pending: all of them, unless their JSON would
         outgrow 3 MB, then the first ones (requeued_count says how many in all).
+        """
+
+    @_builtins.property
+    def failed(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
+        """Actions whose lease expired on their last attempt, now failed with
+        reason "lease expired" (within the same 3 MB as `actions`).
         """
 
     def __init__(
@@ -760,10 +789,12 @@ class SweepResponse(_message.Message):
         *,
         actions: _abc.Iterable[_action_pb2.Action] | None = ...,
         requeued_count: _builtins.int = ...,
+        failed: _abc.Iterable[_action_pb2.Action] | None = ...,
+        failed_count: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "requeued_count", b"requeued_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "failed", b"failed", "failed_count", b"failed_count", "requeued_count", b"requeued_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -785,7 +816,9 @@ class ListEventsRequest(_message.Message):
     """
     after_cursor: _builtins.str
     """Return the events after this cursor (an Event.cursor or a next_cursor
-    returned earlier); empty reads from the start of the log.
+    returned earlier); empty reads from the start of the log that retention
+    kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+    CURSOR_EXPIRED, naming the oldest cursor to resume from.
     """
     @_builtins.property
     def action_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
@@ -863,7 +896,8 @@ class WatchEventsRequest(_message.Message):
     """Events per message at most, 1 to 1,000; 0 means 500."""
     after_cursor: _builtins.str
     """Replay the events after this cursor, then follow; empty replays the
-    whole log.
+    whole log that retention kept. A cursor into the part retention dropped
+    is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
     """
     @_builtins.property
     def action_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
@@ -986,19 +1020,26 @@ class GetQueueStatsRequest(_message.Message):
 
     QUEUE_FIELD_NUMBER: _builtins.int
     PROJECT_FIELD_NUMBER: _builtins.int
+    INCLUDE_COMPLETED_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Only this queue; empty means all."""
     project: _builtins.str
     """Only this project; empty means all."""
+    include_completed: _builtins.bool
+    """Also count every completed action still stored (QueueStat.completed).
+    That count reads every completed row, so it is off by default and
+    `completed` is then 0; completed_last_minute is always counted.
+    """
     def __init__(
         self,
         *,
         queue: _builtins.str = ...,
         project: _builtins.str = ...,
+        include_completed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["project", b"project", "queue", b"queue"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_completed", b"include_completed", "project", b"project", "queue", b"queue"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1088,3 +1129,427 @@ class MigrateResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MigrateResponse: _TypeAlias = MigrateResponse  # noqa: Y015
+
+@_typing.final
+class RetryRequest(_message.Message):
+    """RetryRequest names dead actions to retry, by id or by filter."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDS_FIELD_NUMBER: _builtins.int
+    STATUSES_FIELD_NUMBER: _builtins.int
+    ACTION_TYPE_FIELD_NUMBER: _builtins.int
+    PROJECT_FIELD_NUMBER: _builtins.int
+    QUEUE_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    action_type: _builtins.str
+    """Filter: only this action type; empty means any."""
+    project: _builtins.str
+    """Filter: only this project; empty means any."""
+    queue: _builtins.str
+    """Filter: only this queue; empty means any."""
+    limit: _builtins.int
+    """Filter: how many to retry in this call, 1 to 10,000; 0 means 1,000. Call
+    again while `more` is true.
+    """
+    actor: _builtins.str
+    """Who asks, recorded as the event's actor; empty means "operator"."""
+    @_builtins.property
+    def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """These actions, at most 1,000; every one must be failed, rejected or
+        cancelled, or the call is FAILED_PRECONDITION / ILLEGAL_TRANSITION and
+        retries none. When set, the filter fields must be empty.
+        """
+
+    @_builtins.property
+    def statuses(self) -> _containers.RepeatedScalarFieldContainer[_action_pb2.ActionStatus.ValueType]:
+        """Filter: dead actions in these statuses (each failed, rejected or
+        cancelled); empty means failed only.
+        """
+
+    def __init__(
+        self,
+        *,
+        ids: _abc.Iterable[_builtins.int] | None = ...,
+        statuses: _abc.Iterable[_action_pb2.ActionStatus.ValueType] | None = ...,
+        action_type: _builtins.str = ...,
+        project: _builtins.str = ...,
+        queue: _builtins.str = ...,
+        limit: _builtins.int = ...,
+        actor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "actor", b"actor", "ids", b"ids", "limit", b"limit", "project", b"project", "queue", b"queue", "statuses", b"statuses"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RetryRequest: _TypeAlias = RetryRequest  # noqa: Y015
+
+@_typing.final
+class RetryResponse(_message.Message):
+    """RetryResponse reports what was put back to pending."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RETRIED_IDS_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    more: _builtins.bool
+    """True when a filter call stopped at its limit and more actions match."""
+    @_builtins.property
+    def retried_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Ids of the retried actions, in id order."""
+
+    def __init__(
+        self,
+        *,
+        retried_ids: _abc.Iterable[_builtins.int] | None = ...,
+        more: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["more", b"more", "retried_ids", b"retried_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RetryResponse: _TypeAlias = RetryResponse  # noqa: Y015
+
+@_typing.final
+class WaitActionRequest(_message.Message):
+    """WaitActionRequest names the actions to wait for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDS_FIELD_NUMBER: _builtins.int
+    TIMEOUT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Actions to wait for, 1 to 1,000 ids; every one must exist."""
+
+    @_builtins.property
+    def timeout(self) -> _duration_pb2.Duration:
+        """How long to wait, up to 1 h; unset means up to the call's deadline (at
+        most 1 h).
+        """
+
+    def __init__(
+        self,
+        *,
+        ids: _abc.Iterable[_builtins.int] | None = ...,
+        timeout: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["timeout", b"timeout"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ids", b"ids", "timeout", b"timeout"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WaitActionRequest: _TypeAlias = WaitActionRequest  # noqa: Y015
+
+@_typing.final
+class WaitActionResponse(_message.Message):
+    """WaitActionResponse carries the named actions, each in a terminal status."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
+        """The actions in request order (an id named twice appears twice)."""
+
+    def __init__(
+        self,
+        *,
+        actions: _abc.Iterable[_action_pb2.Action] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WaitActionResponse: _TypeAlias = WaitActionResponse  # noqa: Y015
+
+@_typing.final
+class ListQueuesRequest(_message.Message):
+    """ListQueuesRequest asks for every queue."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListQueuesRequest: _TypeAlias = ListQueuesRequest  # noqa: Y015
+
+@_typing.final
+class ListQueuesResponse(_message.Message):
+    """ListQueuesResponse lists the queues by name."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queues(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Queue]:
+        """Every queue, by name."""
+
+    def __init__(
+        self,
+        *,
+        queues: _abc.Iterable[_action_pb2.Queue] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queues", b"queues"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListQueuesResponse: _TypeAlias = ListQueuesResponse  # noqa: Y015
+
+@_typing.final
+class UpdateQueueRequest(_message.Message):
+    """UpdateQueueRequest changes a queue's defaults; unset fields keep theirs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    MAX_ATTEMPTS_FIELD_NUMBER: _builtins.int
+    BACKOFF_FIELD_NUMBER: _builtins.int
+    LEASE_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    queue: _builtins.str
+    """Required: the queue."""
+    max_attempts: _builtins.int
+    """New default max_attempts, 1 to 1,000; 0 keeps the current one."""
+    actor: _builtins.str
+    """Who changes it, recorded as the event's actor; empty means "operator"."""
+    @_builtins.property
+    def backoff(self) -> _action_pb2.Backoff:
+        """New default backoff; unset keeps the current one."""
+
+    @_builtins.property
+    def lease(self) -> _duration_pb2.Duration:
+        """New default lease, 1 s to 24 h; unset keeps the current one."""
+
+    def __init__(
+        self,
+        *,
+        queue: _builtins.str = ...,
+        max_attempts: _builtins.int = ...,
+        backoff: _action_pb2.Backoff | None = ...,
+        lease: _duration_pb2.Duration | None = ...,
+        actor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "lease", b"lease"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "backoff", b"backoff", "lease", b"lease", "max_attempts", b"max_attempts", "queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateQueueRequest: _TypeAlias = UpdateQueueRequest  # noqa: Y015
+
+@_typing.final
+class UpdateQueueResponse(_message.Message):
+    """UpdateQueueResponse returns the queue as stored."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queue(self) -> _action_pb2.Queue:
+        """The queue."""
+
+    def __init__(
+        self,
+        *,
+        queue: _action_pb2.Queue | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateQueueResponse: _TypeAlias = UpdateQueueResponse  # noqa: Y015
+
+@_typing.final
+class PauseQueueRequest(_message.Message):
+    """PauseQueueRequest names the queue to pause."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    queue: _builtins.str
+    """Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+    otherwise).
+    """
+    actor: _builtins.str
+    """Who pauses it; empty means "operator"."""
+    reason: _builtins.str
+    """Why, recorded in the event."""
+    def __init__(
+        self,
+        *,
+        queue: _builtins.str = ...,
+        actor: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "queue", b"queue", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PauseQueueRequest: _TypeAlias = PauseQueueRequest  # noqa: Y015
+
+@_typing.final
+class PauseQueueResponse(_message.Message):
+    """PauseQueueResponse returns the queue, now paused."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queue(self) -> _action_pb2.Queue:
+        """The queue."""
+
+    def __init__(
+        self,
+        *,
+        queue: _action_pb2.Queue | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PauseQueueResponse: _TypeAlias = PauseQueueResponse  # noqa: Y015
+
+@_typing.final
+class ResumeQueueRequest(_message.Message):
+    """ResumeQueueRequest names the queue to resume."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    queue: _builtins.str
+    """Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+    otherwise).
+    """
+    actor: _builtins.str
+    """Who resumes it; empty means "operator"."""
+    def __init__(
+        self,
+        *,
+        queue: _builtins.str = ...,
+        actor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResumeQueueRequest: _TypeAlias = ResumeQueueRequest  # noqa: Y015
+
+@_typing.final
+class ResumeQueueResponse(_message.Message):
+    """ResumeQueueResponse returns the queue, no longer paused."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queue(self) -> _action_pb2.Queue:
+        """The queue."""
+
+    def __init__(
+        self,
+        *,
+        queue: _action_pb2.Queue | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResumeQueueResponse: _TypeAlias = ResumeQueueResponse  # noqa: Y015
+
+@_typing.final
+class PruneRequest(_message.Message):
+    """PruneRequest asks for finished actions and old event partitions to go."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OLDER_THAN_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    limit: _builtins.int
+    """Actions to delete in this call at most, 1 to 10,000; 0 means 1,000. Call
+    again while `more` is true.
+    """
+    @_builtins.property
+    def older_than(self) -> _duration_pb2.Duration:
+        """Prune what finished (and events written) longer ago than this, at least
+        0 s and at most 100 years; unset means ACTIONQ_RETENTION.
+        """
+
+    def __init__(
+        self,
+        *,
+        older_than: _duration_pb2.Duration | None = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["older_than", b"older_than"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "older_than", b"older_than"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneRequest: _TypeAlias = PruneRequest  # noqa: Y015
+
+@_typing.final
+class PruneResponse(_message.Message):
+    """PruneResponse reports what one call removed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PRUNED_ACTIONS_FIELD_NUMBER: _builtins.int
+    DROPPED_PARTITIONS_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    OLDEST_CURSOR_FIELD_NUMBER: _builtins.int
+    pruned_actions: _builtins.int
+    """Finished actions deleted by this call."""
+    dropped_partitions: _builtins.int
+    """Event-log partitions dropped by this call."""
+    more: _builtins.bool
+    """True when more finished actions older than the cutoff remain."""
+    oldest_cursor: _builtins.str
+    """The oldest cursor a reader can resume from without missing events; empty
+    while nothing was ever dropped (the whole log is there).
+    """
+    def __init__(
+        self,
+        *,
+        pruned_actions: _builtins.int = ...,
+        dropped_partitions: _builtins.int = ...,
+        more: _builtins.bool = ...,
+        oldest_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dropped_partitions", b"dropped_partitions", "more", b"more", "oldest_cursor", b"oldest_cursor", "pruned_actions", b"pruned_actions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneResponse: _TypeAlias = PruneResponse  # noqa: Y015

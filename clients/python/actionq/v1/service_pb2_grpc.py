@@ -127,6 +127,41 @@ class ActionQueueServiceStub:
                 request_serializer=actionq_dot_v1_dot_service__pb2.MigrateRequest.SerializeToString,
                 response_deserializer=actionq_dot_v1_dot_service__pb2.MigrateResponse.FromString,
                 _registered_method=True)
+        self.Retry = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/Retry',
+                request_serializer=actionq_dot_v1_dot_service__pb2.RetryRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.RetryResponse.FromString,
+                _registered_method=True)
+        self.WaitAction = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/WaitAction',
+                request_serializer=actionq_dot_v1_dot_service__pb2.WaitActionRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.WaitActionResponse.FromString,
+                _registered_method=True)
+        self.ListQueues = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/ListQueues',
+                request_serializer=actionq_dot_v1_dot_service__pb2.ListQueuesRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.ListQueuesResponse.FromString,
+                _registered_method=True)
+        self.UpdateQueue = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/UpdateQueue',
+                request_serializer=actionq_dot_v1_dot_service__pb2.UpdateQueueRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.UpdateQueueResponse.FromString,
+                _registered_method=True)
+        self.PauseQueue = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/PauseQueue',
+                request_serializer=actionq_dot_v1_dot_service__pb2.PauseQueueRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.PauseQueueResponse.FromString,
+                _registered_method=True)
+        self.ResumeQueue = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/ResumeQueue',
+                request_serializer=actionq_dot_v1_dot_service__pb2.ResumeQueueRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.ResumeQueueResponse.FromString,
+                _registered_method=True)
+        self.Prune = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/Prune',
+                request_serializer=actionq_dot_v1_dot_service__pb2.PruneRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.PruneResponse.FromString,
+                _registered_method=True)
 
 
 class ActionQueueServiceServicer:
@@ -201,8 +236,9 @@ class ActionQueueServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Fail(self, request, context):
-        """Fail records a failed attempt: the action goes back to pending while
-        attempts remain, otherwise it ends as failed.
+        """Fail records a failed attempt: while attempts remain the action goes back
+        to pending at now + backoff (event action_retry_scheduled), otherwise, or
+        with no_retry, it ends as failed (event action_failed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -223,7 +259,8 @@ class ActionQueueServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Sweep(self, request, context):
-        """Sweep requeues every claimed action whose lease has expired.
+        """Sweep requeues every claimed action whose lease has expired; one whose
+        attempts are spent ends as failed ("lease expired") instead.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -260,6 +297,62 @@ class ActionQueueServiceServicer:
 
     def Migrate(self, request, context):
         """Migrate creates or upgrades the schema; idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Retry(self, request, context):
+        """Retry puts dead actions (failed, rejected, cancelled) back to pending with
+        fresh attempts, by id or by filter; event action_retried names who asked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WaitAction(self, request, context):
+        """WaitAction returns as soon as every named action is in a terminal status
+        (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+        WAIT_TIMEOUT when the timeout passes first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListQueues(self, request, context):
+        """ListQueues lists every queue with its settings and live counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateQueue(self, request, context):
+        """UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+        creating the queue when it does not exist; event queue_updated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseQueue(self, request, context):
+        """PauseQueue stops claiming from a queue (enqueuing continues); event
+        queue_paused. Pausing a paused queue changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeQueue(self, request, context):
+        """ResumeQueue lets claiming from a paused queue continue and wakes the
+        claims waiting on it; event queue_resumed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Prune(self, request, context):
+        """Prune deletes finished actions older than a cutoff, in one bounded batch
+        per call, and drops the event log's partitions that lie wholly before it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -347,6 +440,41 @@ def add_ActionQueueServiceServicer_to_server(servicer, server):
                     servicer.Migrate,
                     request_deserializer=actionq_dot_v1_dot_service__pb2.MigrateRequest.FromString,
                     response_serializer=actionq_dot_v1_dot_service__pb2.MigrateResponse.SerializeToString,
+            ),
+            'Retry': grpc.unary_unary_rpc_method_handler(
+                    servicer.Retry,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.RetryRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.RetryResponse.SerializeToString,
+            ),
+            'WaitAction': grpc.unary_unary_rpc_method_handler(
+                    servicer.WaitAction,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.WaitActionRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.WaitActionResponse.SerializeToString,
+            ),
+            'ListQueues': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListQueues,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.ListQueuesRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.ListQueuesResponse.SerializeToString,
+            ),
+            'UpdateQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateQueue,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.UpdateQueueRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.UpdateQueueResponse.SerializeToString,
+            ),
+            'PauseQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseQueue,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.PauseQueueRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.PauseQueueResponse.SerializeToString,
+            ),
+            'ResumeQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeQueue,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.ResumeQueueRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.ResumeQueueResponse.SerializeToString,
+            ),
+            'Prune': grpc.unary_unary_rpc_method_handler(
+                    servicer.Prune,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.PruneRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.PruneResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -794,6 +922,195 @@ class ActionQueueService:
             '/actionq.v1.ActionQueueService/Migrate',
             actionq_dot_v1_dot_service__pb2.MigrateRequest.SerializeToString,
             actionq_dot_v1_dot_service__pb2.MigrateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Retry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/Retry',
+            actionq_dot_v1_dot_service__pb2.RetryRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.RetryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WaitAction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/WaitAction',
+            actionq_dot_v1_dot_service__pb2.WaitActionRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.WaitActionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListQueues(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/ListQueues',
+            actionq_dot_v1_dot_service__pb2.ListQueuesRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.ListQueuesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/UpdateQueue',
+            actionq_dot_v1_dot_service__pb2.UpdateQueueRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.UpdateQueueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/PauseQueue',
+            actionq_dot_v1_dot_service__pb2.PauseQueueRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.PauseQueueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/ResumeQueue',
+            actionq_dot_v1_dot_service__pb2.ResumeQueueRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.ResumeQueueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Prune(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/Prune',
+            actionq_dot_v1_dot_service__pb2.PruneRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.PruneResponse.FromString,
             options,
             channel_credentials,
             insecure,

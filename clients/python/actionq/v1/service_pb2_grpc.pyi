@@ -70,15 +70,18 @@ class ActionQueueServiceStub:
     completions in batches.
     """
     Fail: _grpc.UnaryUnaryMultiCallable[_service_pb2.FailRequest, _service_pb2.FailResponse]
-    """Fail records a failed attempt: the action goes back to pending while
-    attempts remain, otherwise it ends as failed.
+    """Fail records a failed attempt: while attempts remain the action goes back
+    to pending at now + backoff (event action_retry_scheduled), otherwise, or
+    with no_retry, it ends as failed (event action_failed).
     """
     Reject: _grpc.UnaryUnaryMultiCallable[_service_pb2.RejectRequest, _service_pb2.RejectResponse]
     """Reject marks a claimed action rejected by a validator; it is never retried."""
     Cancel: _grpc.UnaryUnaryMultiCallable[_service_pb2.CancelRequest, _service_pb2.CancelResponse]
     """Cancel cancels a pending or claimed action."""
     Sweep: _grpc.UnaryUnaryMultiCallable[_service_pb2.SweepRequest, _service_pb2.SweepResponse]
-    """Sweep requeues every claimed action whose lease has expired."""
+    """Sweep requeues every claimed action whose lease has expired; one whose
+    attempts are spent ends as failed ("lease expired") instead.
+    """
     ListEvents: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListEventsRequest, _service_pb2.ListEventsResponse]
     """ListEvents reads the event log after a cursor, one page at a time."""
     WatchEvents: _grpc.UnaryStreamMultiCallable[_service_pb2.WatchEventsRequest, _service_pb2.WatchEventsResponse]
@@ -91,6 +94,33 @@ class ActionQueueServiceStub:
     """GetQueueStats counts actions per queue, action type and status."""
     Migrate: _grpc.UnaryUnaryMultiCallable[_service_pb2.MigrateRequest, _service_pb2.MigrateResponse]
     """Migrate creates or upgrades the schema; idempotent."""
+    Retry: _grpc.UnaryUnaryMultiCallable[_service_pb2.RetryRequest, _service_pb2.RetryResponse]
+    """Retry puts dead actions (failed, rejected, cancelled) back to pending with
+    fresh attempts, by id or by filter; event action_retried names who asked.
+    """
+    WaitAction: _grpc.UnaryUnaryMultiCallable[_service_pb2.WaitActionRequest, _service_pb2.WaitActionResponse]
+    """WaitAction returns as soon as every named action is in a terminal status
+    (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+    WAIT_TIMEOUT when the timeout passes first.
+    """
+    ListQueues: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListQueuesRequest, _service_pb2.ListQueuesResponse]
+    """ListQueues lists every queue with its settings and live counts."""
+    UpdateQueue: _grpc.UnaryUnaryMultiCallable[_service_pb2.UpdateQueueRequest, _service_pb2.UpdateQueueResponse]
+    """UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+    creating the queue when it does not exist; event queue_updated.
+    """
+    PauseQueue: _grpc.UnaryUnaryMultiCallable[_service_pb2.PauseQueueRequest, _service_pb2.PauseQueueResponse]
+    """PauseQueue stops claiming from a queue (enqueuing continues); event
+    queue_paused. Pausing a paused queue changes nothing.
+    """
+    ResumeQueue: _grpc.UnaryUnaryMultiCallable[_service_pb2.ResumeQueueRequest, _service_pb2.ResumeQueueResponse]
+    """ResumeQueue lets claiming from a paused queue continue and wakes the
+    claims waiting on it; event queue_resumed.
+    """
+    Prune: _grpc.UnaryUnaryMultiCallable[_service_pb2.PruneRequest, _service_pb2.PruneResponse]
+    """Prune deletes finished actions older than a cutoff, in one bounded batch
+    per call, and drops the event log's partitions that lie wholly before it.
+    """
 
 @_typing.type_check_only
 class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
@@ -134,15 +164,18 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     completions in batches.
     """
     Fail: _aio.UnaryUnaryMultiCallable[_service_pb2.FailRequest, _service_pb2.FailResponse]  # type: ignore[assignment]
-    """Fail records a failed attempt: the action goes back to pending while
-    attempts remain, otherwise it ends as failed.
+    """Fail records a failed attempt: while attempts remain the action goes back
+    to pending at now + backoff (event action_retry_scheduled), otherwise, or
+    with no_retry, it ends as failed (event action_failed).
     """
     Reject: _aio.UnaryUnaryMultiCallable[_service_pb2.RejectRequest, _service_pb2.RejectResponse]  # type: ignore[assignment]
     """Reject marks a claimed action rejected by a validator; it is never retried."""
     Cancel: _aio.UnaryUnaryMultiCallable[_service_pb2.CancelRequest, _service_pb2.CancelResponse]  # type: ignore[assignment]
     """Cancel cancels a pending or claimed action."""
     Sweep: _aio.UnaryUnaryMultiCallable[_service_pb2.SweepRequest, _service_pb2.SweepResponse]  # type: ignore[assignment]
-    """Sweep requeues every claimed action whose lease has expired."""
+    """Sweep requeues every claimed action whose lease has expired; one whose
+    attempts are spent ends as failed ("lease expired") instead.
+    """
     ListEvents: _aio.UnaryUnaryMultiCallable[_service_pb2.ListEventsRequest, _service_pb2.ListEventsResponse]  # type: ignore[assignment]
     """ListEvents reads the event log after a cursor, one page at a time."""
     WatchEvents: _aio.UnaryStreamMultiCallable[_service_pb2.WatchEventsRequest, _service_pb2.WatchEventsResponse]  # type: ignore[assignment]
@@ -155,6 +188,33 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     """GetQueueStats counts actions per queue, action type and status."""
     Migrate: _aio.UnaryUnaryMultiCallable[_service_pb2.MigrateRequest, _service_pb2.MigrateResponse]  # type: ignore[assignment]
     """Migrate creates or upgrades the schema; idempotent."""
+    Retry: _aio.UnaryUnaryMultiCallable[_service_pb2.RetryRequest, _service_pb2.RetryResponse]  # type: ignore[assignment]
+    """Retry puts dead actions (failed, rejected, cancelled) back to pending with
+    fresh attempts, by id or by filter; event action_retried names who asked.
+    """
+    WaitAction: _aio.UnaryUnaryMultiCallable[_service_pb2.WaitActionRequest, _service_pb2.WaitActionResponse]  # type: ignore[assignment]
+    """WaitAction returns as soon as every named action is in a terminal status
+    (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+    WAIT_TIMEOUT when the timeout passes first.
+    """
+    ListQueues: _aio.UnaryUnaryMultiCallable[_service_pb2.ListQueuesRequest, _service_pb2.ListQueuesResponse]  # type: ignore[assignment]
+    """ListQueues lists every queue with its settings and live counts."""
+    UpdateQueue: _aio.UnaryUnaryMultiCallable[_service_pb2.UpdateQueueRequest, _service_pb2.UpdateQueueResponse]  # type: ignore[assignment]
+    """UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+    creating the queue when it does not exist; event queue_updated.
+    """
+    PauseQueue: _aio.UnaryUnaryMultiCallable[_service_pb2.PauseQueueRequest, _service_pb2.PauseQueueResponse]  # type: ignore[assignment]
+    """PauseQueue stops claiming from a queue (enqueuing continues); event
+    queue_paused. Pausing a paused queue changes nothing.
+    """
+    ResumeQueue: _aio.UnaryUnaryMultiCallable[_service_pb2.ResumeQueueRequest, _service_pb2.ResumeQueueResponse]  # type: ignore[assignment]
+    """ResumeQueue lets claiming from a paused queue continue and wakes the
+    claims waiting on it; event queue_resumed.
+    """
+    Prune: _aio.UnaryUnaryMultiCallable[_service_pb2.PruneRequest, _service_pb2.PruneResponse]  # type: ignore[assignment]
+    """Prune deletes finished actions older than a cutoff, in one bounded batch
+    per call, and drops the event log's partitions that lie wholly before it.
+    """
 
 class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
     """ActionQueueService is the whole API of actionq: producers enqueue, workers
@@ -243,8 +303,9 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.FailRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.FailResponse, _abc.Awaitable[_service_pb2.FailResponse]]:
-        """Fail records a failed attempt: the action goes back to pending while
-        attempts remain, otherwise it ends as failed.
+        """Fail records a failed attempt: while attempts remain the action goes back
+        to pending at now + backoff (event action_retry_scheduled), otherwise, or
+        with no_retry, it ends as failed (event action_failed).
         """
 
     @_abc_1.abstractmethod
@@ -269,7 +330,9 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.SweepRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.SweepResponse, _abc.Awaitable[_service_pb2.SweepResponse]]:
-        """Sweep requeues every claimed action whose lease has expired."""
+        """Sweep requeues every claimed action whose lease has expired; one whose
+        attempts are spent ends as failed ("lease expired") instead.
+        """
 
     @_abc_1.abstractmethod
     def ListEvents(
@@ -312,5 +375,74 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.MigrateResponse, _abc.Awaitable[_service_pb2.MigrateResponse]]:
         """Migrate creates or upgrades the schema; idempotent."""
+
+    @_abc_1.abstractmethod
+    def Retry(
+        self,
+        request: _service_pb2.RetryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.RetryResponse, _abc.Awaitable[_service_pb2.RetryResponse]]:
+        """Retry puts dead actions (failed, rejected, cancelled) back to pending with
+        fresh attempts, by id or by filter; event action_retried names who asked.
+        """
+
+    @_abc_1.abstractmethod
+    def WaitAction(
+        self,
+        request: _service_pb2.WaitActionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.WaitActionResponse, _abc.Awaitable[_service_pb2.WaitActionResponse]]:
+        """WaitAction returns as soon as every named action is in a terminal status
+        (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+        WAIT_TIMEOUT when the timeout passes first.
+        """
+
+    @_abc_1.abstractmethod
+    def ListQueues(
+        self,
+        request: _service_pb2.ListQueuesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListQueuesResponse, _abc.Awaitable[_service_pb2.ListQueuesResponse]]:
+        """ListQueues lists every queue with its settings and live counts."""
+
+    @_abc_1.abstractmethod
+    def UpdateQueue(
+        self,
+        request: _service_pb2.UpdateQueueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.UpdateQueueResponse, _abc.Awaitable[_service_pb2.UpdateQueueResponse]]:
+        """UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+        creating the queue when it does not exist; event queue_updated.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseQueue(
+        self,
+        request: _service_pb2.PauseQueueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.PauseQueueResponse, _abc.Awaitable[_service_pb2.PauseQueueResponse]]:
+        """PauseQueue stops claiming from a queue (enqueuing continues); event
+        queue_paused. Pausing a paused queue changes nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def ResumeQueue(
+        self,
+        request: _service_pb2.ResumeQueueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ResumeQueueResponse, _abc.Awaitable[_service_pb2.ResumeQueueResponse]]:
+        """ResumeQueue lets claiming from a paused queue continue and wakes the
+        claims waiting on it; event queue_resumed.
+        """
+
+    @_abc_1.abstractmethod
+    def Prune(
+        self,
+        request: _service_pb2.PruneRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.PruneResponse, _abc.Awaitable[_service_pb2.PruneResponse]]:
+        """Prune deletes finished actions older than a cutoff, in one bounded batch
+        per call, and drops the event log's partitions that lie wholly before it.
+        """
 
 def add_ActionQueueServiceServicer_to_server(servicer: ActionQueueServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

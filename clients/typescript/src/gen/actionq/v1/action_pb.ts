@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/action.proto.
  */
 export const file_actionq_v1_action: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSK8BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJSgQIBxAISgQIFBAVUgdwYXlsb2FkUgZyZXN1bHQizwIKCU5ld0FjdGlvbhINCgVxdWV1ZRgBIAEoCRITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEhIKCnRhcmdldF9yZWYYBCABKAkSEwoLc291cmNlX3JlZnMYBSADKAkSEAoIcHJpb3JpdHkYByABKAUSEQoJcGFyZW50X2lkGAggASgDEhIKCmNyZWF0ZWRfYnkYCSABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAogASgJEhQKDG1heF9hdHRlbXB0cxgLIAEoBRItCglydW5fYWZ0ZXIYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKBWRlbGF5GA0gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDHBheWxvYWRfanNvbhgOIAEoCUoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLQAQoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24q0wEKDEFjdGlvblN0YXR1cxIdChlBQ1RJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVQUNUSU9OX1NUQVRVU19QRU5ESU5HEAESGQoVQUNUSU9OX1NUQVRVU19DTEFJTUVEEAISGwoXQUNUSU9OX1NUQVRVU19DT01QTEVURUQQAxIYChRBQ1RJT05fU1RBVFVTX0ZBSUxFRBAEEhoKFkFDVElPTl9TVEFUVVNfUkVKRUNURUQQBRIbChdBQ1RJT05fU1RBVFVTX0NBTkNFTExFRBAGQkQKDmRldi5hY3Rpb25xLnYxQgtBY3Rpb25Qcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSL5BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJEiQKB2JhY2tvZmYYHCABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSFQoNcHJvZ3Jlc3NfanNvbhgdIAEoCUoECAcQCEoECBQQFVIHcGF5bG9hZFIGcmVzdWx0IvUCCglOZXdBY3Rpb24SDQoFcXVldWUYASABKAkSEwoLYWN0aW9uX3R5cGUYAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgp0YXJnZXRfcmVmGAQgASgJEhMKC3NvdXJjZV9yZWZzGAUgAygJEhAKCHByaW9yaXR5GAcgASgFEhEKCXBhcmVudF9pZBgIIAEoAxISCgpjcmVhdGVkX2J5GAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRIUCgxtYXhfYXR0ZW1wdHMYCyABKAUSLQoJcnVuX2FmdGVyGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVkZWxheRgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxwYXlsb2FkX2pzb24YDiABKAkSJAoHYmFja29mZhgPIAEoCzITLmFjdGlvbnEudjEuQmFja29mZkoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLaAgoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJc2NoZWR1bGVkGAogASgDEh0KFWNsYWltZWRfcGFzdF9kZWFkbGluZRgLIAEoAxIdChVjb21wbGV0ZWRfbGFzdF9taW51dGUYDCABKAMSGgoSZmFpbGVkX2xhc3RfbWludXRlGA0gASgDEhsKE3JldHJpZWRfbGFzdF9taW51dGUYDiABKAMimQEKB0JhY2tvZmYSLQoIc3RyYXRlZ3kYASABKA4yGy5hY3Rpb25xLnYxLkJhY2tvZmZTdHJhdGVneRInCgRiYXNlGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEiYKA21heBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIOCgZqaXR0ZXIYBCABKAEizwIKBVF1ZXVlEgwKBG5hbWUYASABKAkSFAoMbWF4X2F0dGVtcHRzGAIgASgFEiQKB2JhY2tvZmYYAyABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSKAoFbGVhc2UYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDgoGcGF1c2VkGAUgASgIEi0KCXBhdXNlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGF1c2VkX2J5GAcgASgJEg8KB3BlbmRpbmcYCCABKAMSDwoHY2xhaW1lZBgJIAEoAxIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrTAQoMQWN0aW9uU3RhdHVzEh0KGUFDVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVBQ1RJT05fU1RBVFVTX1BFTkRJTkcQARIZChVBQ1RJT05fU1RBVFVTX0NMQUlNRUQQAhIbChdBQ1RJT05fU1RBVFVTX0NPTVBMRVRFRBADEhgKFEFDVElPTl9TVEFUVVNfRkFJTEVEEAQSGgoWQUNUSU9OX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0FDVElPTl9TVEFUVVNfQ0FOQ0VMTEVEEAYqcQoPQmFja29mZlN0cmF0ZWd5EiAKHEJBQ0tPRkZfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIaChZCQUNLT0ZGX1NUUkFURUdZX0ZJWEVEEAESIAocQkFDS09GRl9TVFJBVEVHWV9FWFBPTkVOVElBTBACQkQKDmRldi5hY3Rpb25xLnYxQgtBY3Rpb25Qcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Action is the current state of one unit of work.
@@ -91,7 +91,8 @@ export type Action = Message<"actionq.v1.Action"> & {
   attempt: number;
 
   /**
-   * How many claims a failing action gets before it ends as failed.
+   * How many claims the action gets before it ends as failed; an attempt is
+   * used up by a claim, whether it ends in Fail or in an expired lease.
    *
    * @generated from field: int32 max_attempts = 12;
    */
@@ -133,7 +134,7 @@ export type Action = Message<"actionq.v1.Action"> & {
   createdBy: string;
 
   /**
-   * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+   * Producer-chosen key, unique within the queue while the action is stored.
    *
    * @generated from field: string idempotency_key = 18;
    */
@@ -198,6 +199,22 @@ export type Action = Message<"actionq.v1.Action"> & {
    * @generated from field: string result_json = 27;
    */
   resultJson: string;
+
+  /**
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   *
+   * @generated from field: actionq.v1.Backoff backoff = 28;
+   */
+  backoff?: Backoff | undefined;
+
+  /**
+   * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+   * text; empty when none was reported. Cleared by Retry.
+   *
+   * @generated from field: string progress_json = 29;
+   */
+  progressJson: string;
 };
 
 /**
@@ -270,14 +287,20 @@ export type NewAction = Message<"actionq.v1.NewAction"> & {
   createdBy: string;
 
   /**
-   * Deduplication key: an existing action with this key in the same queue is returned instead.
+   * Deduplication key, at most 255 characters, unique within the queue for as
+   * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+   * after it finished). Enqueuing the same key with the same action_type,
+   * project, target_ref and payload returns the stored action (duplicate =
+   * true); with anything different it is ALREADY_EXISTS /
+   * IDEMPOTENCY_KEY_CONFLICT.
    *
    * @generated from field: string idempotency_key = 10;
    */
   idempotencyKey: string;
 
   /**
-   * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+   * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+   * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
    *
    * @generated from field: int32 max_attempts = 11;
    */
@@ -306,6 +329,13 @@ export type NewAction = Message<"actionq.v1.NewAction"> & {
    * @generated from field: string payload_json = 14;
    */
   payloadJson: string;
+
+  /**
+   * Retry backoff of this action; unset means the queue's default.
+   *
+   * @generated from field: actionq.v1.Backoff backoff = 15;
+   */
+  backoff?: Backoff | undefined;
 };
 
 /**
@@ -386,14 +416,16 @@ export type Event = Message<"actionq.v1.Event"> & {
   id: bigint;
 
   /**
-   * The action the event is about; 0 for coordinator events.
+   * The action the event is about; 0 for coordinator and queue events.
    *
    * @generated from field: int64 action_id = 2;
    */
   actionId: bigint;
 
   /**
-   * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+   * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+   * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+   * them all).
    *
    * @generated from field: string event_type = 3;
    */
@@ -505,6 +537,43 @@ export type QueueStat = Message<"actionq.v1.QueueStat"> & {
    * @generated from field: google.protobuf.Duration oldest_pending_age = 9;
    */
   oldestPendingAge?: Duration | undefined;
+
+  /**
+   * Pending actions whose run_after lies in the future (counted in pending too).
+   *
+   * @generated from field: int64 scheduled = 10;
+   */
+  scheduled: bigint;
+
+  /**
+   * Claimed actions whose lease has expired and that the sweeper has not
+   * requeued yet (counted in claimed too).
+   *
+   * @generated from field: int64 claimed_past_deadline = 11;
+   */
+  claimedPastDeadline: bigint;
+
+  /**
+   * Actions that completed within the last minute.
+   *
+   * @generated from field: int64 completed_last_minute = 12;
+   */
+  completedLastMinute: bigint;
+
+  /**
+   * Actions that ended failed within the last minute.
+   *
+   * @generated from field: int64 failed_last_minute = 13;
+   */
+  failedLastMinute: bigint;
+
+  /**
+   * Actions that failed an attempt and will be retried within the last minute
+   * (their Fail, or their lease expiring, scheduled a retry).
+   *
+   * @generated from field: int64 retried_last_minute = 14;
+   */
+  retriedLastMinute: bigint;
 };
 
 /**
@@ -515,13 +584,154 @@ export const QueueStatSchema: GenMessage<QueueStat> = /*@__PURE__*/
   messageDesc(file_actionq_v1_action, 5);
 
 /**
+ * Backoff is a retry policy: the delay before the next attempt after a Fail
+ * with attempts left. With jitter j the delay is drawn uniformly from
+ * [d * (1 - j), d], where d is the strategy's delay, so it never exceeds `max`.
+ * The time is the database's: run_after = now() + delay.
+ *
+ * @generated from message actionq.v1.Backoff
+ */
+export type Backoff = Message<"actionq.v1.Backoff"> & {
+  /**
+   * Fixed or exponential; unspecified means exponential.
+   *
+   * @generated from field: actionq.v1.BackoffStrategy strategy = 1;
+   */
+  strategy: BackoffStrategy;
+
+  /**
+   * First delay, 0 to 30 days; unset means 2 s.
+   *
+   * @generated from field: google.protobuf.Duration base = 2;
+   */
+  base?: Duration | undefined;
+
+  /**
+   * Largest delay, at least base and at most 30 days; unset means 1 h. Ignored
+   * by the fixed strategy.
+   *
+   * @generated from field: google.protobuf.Duration max = 3;
+   */
+  max?: Duration | undefined;
+
+  /**
+   * Fraction of the delay removed at random, 0 to 1; 0 means none.
+   *
+   * @generated from field: double jitter = 4;
+   */
+  jitter: number;
+};
+
+/**
+ * Describes the message actionq.v1.Backoff.
+ * Use `create(BackoffSchema)` to create a new message.
+ */
+export const BackoffSchema: GenMessage<Backoff> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 6);
+
+/**
+ * Queue is a named queue with its defaults and its paused flag. A queue
+ * exists once an action was enqueued into it or UpdateQueue named it.
+ *
+ * @generated from message actionq.v1.Queue
+ */
+export type Queue = Message<"actionq.v1.Queue"> & {
+  /**
+   * The queue's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Default max_attempts of actions enqueued without one; 1 unless set.
+   *
+   * @generated from field: int32 max_attempts = 2;
+   */
+  maxAttempts: number;
+
+  /**
+   * Default retry backoff of its actions; unset means exponential from 2 s to
+   * 1 h with jitter 0.1.
+   *
+   * @generated from field: actionq.v1.Backoff backoff = 3;
+   */
+  backoff?: Backoff | undefined;
+
+  /**
+   * Default lease of claims that ask for none; unset means 30 s.
+   *
+   * @generated from field: google.protobuf.Duration lease = 4;
+   */
+  lease?: Duration | undefined;
+
+  /**
+   * True while claiming is paused: Claim returns nothing from this queue, and
+   * long-polling claims wait until ResumeQueue.
+   *
+   * @generated from field: bool paused = 5;
+   */
+  paused: boolean;
+
+  /**
+   * When it was paused; unset unless paused.
+   *
+   * @generated from field: google.protobuf.Timestamp paused_at = 6;
+   */
+  pausedAt?: Timestamp | undefined;
+
+  /**
+   * Who paused it; empty unless paused.
+   *
+   * @generated from field: string paused_by = 7;
+   */
+  pausedBy: string;
+
+  /**
+   * Pending actions, including scheduled ones.
+   *
+   * @generated from field: int64 pending = 8;
+   */
+  pending: bigint;
+
+  /**
+   * Claimed actions.
+   *
+   * @generated from field: int64 claimed = 9;
+   */
+  claimed: bigint;
+
+  /**
+   * When the queue first appeared (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 10;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When its settings last changed (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 11;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.Queue.
+ * Use `create(QueueSchema)` to create a new message.
+ */
+export const QueueSchema: GenMessage<Queue> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 7);
+
+/**
  * ActionStatus is where an action stands in its lifecycle.
  *
  *   pending --claim--> claimed --complete--> completed
- *                      claimed --fail------> failed (or pending again while attempts remain)
- *                      claimed --reject----> rejected
+ *                      claimed --fail------> pending at now + backoff while attempts remain, else failed
+ *                      claimed --reject----> rejected (never retried)
+ *                      claimed --lease expires, sweep--> pending while attempts remain, else failed
  *   pending|claimed --cancel--> cancelled
- *   claimed --lease expires, sweep--> pending
+ *   failed|rejected|cancelled --retry--> pending with fresh attempts
  *
  * @generated from enum actionq.v1.ActionStatus
  */
@@ -581,4 +791,38 @@ export enum ActionStatus {
  */
 export const ActionStatusSchema: GenEnum<ActionStatus> = /*@__PURE__*/
   enumDesc(file_actionq_v1_action, 0);
+
+/**
+ * BackoffStrategy says how the delay before a retry grows.
+ *
+ * @generated from enum actionq.v1.BackoffStrategy
+ */
+export enum BackoffStrategy {
+  /**
+   * Not set: the queue's default, else exponential.
+   *
+   * @generated from enum value: BACKOFF_STRATEGY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every retry waits `base`.
+   *
+   * @generated from enum value: BACKOFF_STRATEGY_FIXED = 1;
+   */
+  FIXED = 1,
+
+  /**
+   * The retry after attempt n waits base * 2^(n-1), at most `max`.
+   *
+   * @generated from enum value: BACKOFF_STRATEGY_EXPONENTIAL = 2;
+   */
+  EXPONENTIAL = 2,
+}
+
+/**
+ * Describes the enum actionq.v1.BackoffStrategy.
+ */
+export const BackoffStrategySchema: GenEnum<BackoffStrategy> = /*@__PURE__*/
+  enumDesc(file_actionq_v1_action, 1);
 

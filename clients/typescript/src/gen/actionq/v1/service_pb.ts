@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Action, ActionStatus, ClaimedAction, EnqueuedAction, Event, NewAction, QueueStat } from "./action_pb.js";
+import type { Action, ActionStatus, Backoff, ClaimedAction, EnqueuedAction, Event, NewAction, Queue, QueueStat } from "./action_pb.js";
 import { file_actionq_v1_action } from "./action_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/service.proto.
  */
 export const file_actionq_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK8AQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjsKDUNsYWltUmVzcG9uc2USKgoHYWN0aW9ucxgBIAMoCzIZLmFjdGlvbnEudjEuQ2xhaW1lZEFjdGlvbiJdChBIZWFydGJlYXRSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEigKBWxlYXNlGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QiTAoNU3dlZXBSZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24SFgoOcmVxdWV1ZWRfY291bnQYAiABKAMiawoRTGlzdEV2ZW50c1JlcXVlc3QSEgoKYWN0aW9uX2lkcxgCIAMoAxITCgtldmVudF90eXBlcxgDIAMoCRIRCglwYWdlX3NpemUYBCABKAUSFAoMYWZ0ZXJfY3Vyc29yGAUgASgJSgQIARACIlIKEkxpc3RFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50EhMKC25leHRfY3Vyc29yGAMgASgJSgQIAhADIn4KEldhdGNoRXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhAKCGZyb21fZW5kGAQgASgIEhEKCW1heF9iYXRjaBgFIAEoBRIUCgxhZnRlcl9jdXJzb3IYBiABKAlKBAgBEAIiTgoTV2F0Y2hFdmVudHNSZXNwb25zZRIhCgZldmVudHMYASADKAsyES5hY3Rpb25xLnYxLkV2ZW50Eg4KBmN1cnNvchgDIAEoCUoECAIQAyJtChBFbWl0RXZlbnRSZXF1ZXN0EhIKCmV2ZW50X3R5cGUYASABKAkSDQoFYWN0b3IYAiABKAkSEQoJYWN0aW9uX2lkGAQgASgDEhQKDHBheWxvYWRfanNvbhgFIAEoCUoECAMQBFIHcGF5bG9hZCI1ChFFbWl0RXZlbnRSZXNwb25zZRIgCgVldmVudBgBIAEoCzIRLmFjdGlvbnEudjEuRXZlbnQiNgoUR2V0UXVldWVTdGF0c1JlcXVlc3QSDQoFcXVldWUYASABKAkSDwoHcHJvamVjdBgCIAEoCSKLAQoVR2V0UXVldWVTdGF0c1Jlc3BvbnNlEiQKBXN0YXRzGAEgAygLMhUuYWN0aW9ucS52MS5RdWV1ZVN0YXQSKQoFYXNfb2YYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE2xhdGVzdF9ldmVudF9jdXJzb3IYBCABKAlKBAgCEAMiEAoOTWlncmF0ZVJlcXVlc3QiQwoPTWlncmF0ZVJlc3BvbnNlEg4KBnNjaGVtYRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFEg8KB2FwcGxpZWQYAyADKAkqVwoLRW5xdWV1ZVZpZXcSHAoYRU5RVUVVRV9WSUVXX1VOU1BFQ0lGSUVEEAASFQoRRU5RVUVVRV9WSUVXX0ZVTEwQARITCg9FTlFVRVVFX1ZJRVdfSUQQAjKSCQoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLMAQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnF1ZXVlcxgIIAMoCSI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24idAoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1wcm9ncmVzc19qc29uGAQgASgJIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QihgEKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhYKDnJlcXVldWVkX2NvdW50GAIgASgDEiIKBmZhaWxlZBgDIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhQKDGZhaWxlZF9jb3VudBgEIAEoAyJrChFMaXN0RXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRIUCgxhZnRlcl9jdXJzb3IYBSABKAlKBAgBEAIiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSEwoLbmV4dF9jdXJzb3IYAyABKAlKBAgCEAMifgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFEhQKDGFmdGVyX2N1cnNvchgGIAEoCUoECAEQAiJOChNXYXRjaEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSDgoGY3Vyc29yGAMgASgJSgQIAhADIm0KEEVtaXRFdmVudFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRINCgVhY3RvchgCIAEoCRIRCglhY3Rpb25faWQYBCABKAMSFAoMcGF5bG9hZF9qc29uGAUgASgJSgQIAxAEUgdwYXlsb2FkIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCJRChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEhkKEWluY2x1ZGVfY29tcGxldGVkGAMgASgIIosBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgEIAEoCUoECAIQAyIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCSKaAQoMUmV0cnlSZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCghzdGF0dXNlcxgCIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDQoFcXVldWUYBSABKAkSDQoFbGltaXQYBiABKAUSDQoFYWN0b3IYByABKAkiMgoNUmV0cnlSZXNwb25zZRITCgtyZXRyaWVkX2lkcxgBIAMoAxIMCgRtb3JlGAIgASgIIkwKEVdhaXRBY3Rpb25SZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjkKEldhaXRBY3Rpb25SZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iEwoRTGlzdFF1ZXVlc1JlcXVlc3QiNwoSTGlzdFF1ZXVlc1Jlc3BvbnNlEiEKBnF1ZXVlcxgBIAMoCzIRLmFjdGlvbnEudjEuUXVldWUimAEKElVwZGF0ZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSI3ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSJBChFQYXVzZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgVhY3RvchgCIAEoCRIOCgZyZWFzb24YAyABKAkiNgoSUGF1c2VRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSIyChJSZXN1bWVRdWV1ZVJlcXVlc3QSDQoFcXVldWUYASABKAkSDQoFYWN0b3IYAiABKAkiNwoTUmVzdW1lUXVldWVSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUiTAoMUHJ1bmVSZXF1ZXN0Ei0KCm9sZGVyX3RoYW4YASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFbGltaXQYAiABKAUiaAoNUHJ1bmVSZXNwb25zZRIWCg5wcnVuZWRfYWN0aW9ucxgBIAEoAxIaChJkcm9wcGVkX3BhcnRpdGlvbnMYAiABKAUSDAoEbW9yZRgDIAEoCBIVCg1vbGRlc3RfY3Vyc29yGAQgASgJKlcKC0VucXVldWVWaWV3EhwKGEVOUVVFVUVfVklFV19VTlNQRUNJRklFRBAAEhUKEUVOUVVFVUVfVklFV19GVUxMEAESEwoPRU5RVUVVRV9WSUVXX0lEEAIylQ0KEkFjdGlvblF1ZXVlU2VydmljZRJCCgdFbnF1ZXVlEhouYWN0aW9ucS52MS5FbnF1ZXVlUmVxdWVzdBobLmFjdGlvbnEudjEuRW5xdWV1ZVJlc3BvbnNlEkgKCUdldEFjdGlvbhIcLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVxdWVzdBodLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVzcG9uc2USTgoLTGlzdEFjdGlvbnMSHi5hY3Rpb25xLnYxLkxpc3RBY3Rpb25zUmVxdWVzdBofLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXNwb25zZRI8CgVDbGFpbRIYLmFjdGlvbnEudjEuQ2xhaW1SZXF1ZXN0GhkuYWN0aW9ucS52MS5DbGFpbVJlc3BvbnNlEkgKCUhlYXJ0YmVhdBIcLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVxdWVzdBodLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVzcG9uc2USRQoIQ29tcGxldGUSGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdBocLmFjdGlvbnEudjEuQ29tcGxldGVSZXNwb25zZRJRCgxDb21wbGV0ZU1hbnkSHy5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlcXVlc3QaIC5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlc3BvbnNlEjkKBEZhaWwSFy5hY3Rpb25xLnYxLkZhaWxSZXF1ZXN0GhguYWN0aW9ucS52MS5GYWlsUmVzcG9uc2USPwoGUmVqZWN0EhkuYWN0aW9ucS52MS5SZWplY3RSZXF1ZXN0GhouYWN0aW9ucS52MS5SZWplY3RSZXNwb25zZRI/CgZDYW5jZWwSGS5hY3Rpb25xLnYxLkNhbmNlbFJlcXVlc3QaGi5hY3Rpb25xLnYxLkNhbmNlbFJlc3BvbnNlEjwKBVN3ZWVwEhguYWN0aW9ucS52MS5Td2VlcFJlcXVlc3QaGS5hY3Rpb25xLnYxLlN3ZWVwUmVzcG9uc2USSwoKTGlzdEV2ZW50cxIdLmFjdGlvbnEudjEuTGlzdEV2ZW50c1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RFdmVudHNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLmFjdGlvbnEudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAESSAoJRW1pdEV2ZW50EhwuYWN0aW9ucS52MS5FbWl0RXZlbnRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5FbWl0RXZlbnRSZXNwb25zZRJUCg1HZXRRdWV1ZVN0YXRzEiAuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVxdWVzdBohLmFjdGlvbnEudjEuR2V0UXVldWVTdGF0c1Jlc3BvbnNlEkIKB01pZ3JhdGUSGi5hY3Rpb25xLnYxLk1pZ3JhdGVSZXF1ZXN0GhsuYWN0aW9ucS52MS5NaWdyYXRlUmVzcG9uc2USPAoFUmV0cnkSGC5hY3Rpb25xLnYxLlJldHJ5UmVxdWVzdBoZLmFjdGlvbnEudjEuUmV0cnlSZXNwb25zZRJLCgpXYWl0QWN0aW9uEh0uYWN0aW9ucS52MS5XYWl0QWN0aW9uUmVxdWVzdBoeLmFjdGlvbnEudjEuV2FpdEFjdGlvblJlc3BvbnNlEksKCkxpc3RRdWV1ZXMSHS5hY3Rpb25xLnYxLkxpc3RRdWV1ZXNSZXF1ZXN0Gh4uYWN0aW9ucS52MS5MaXN0UXVldWVzUmVzcG9uc2USTgoLVXBkYXRlUXVldWUSHi5hY3Rpb25xLnYxLlVwZGF0ZVF1ZXVlUmVxdWVzdBofLmFjdGlvbnEudjEuVXBkYXRlUXVldWVSZXNwb25zZRJLCgpQYXVzZVF1ZXVlEh0uYWN0aW9ucS52MS5QYXVzZVF1ZXVlUmVxdWVzdBoeLmFjdGlvbnEudjEuUGF1c2VRdWV1ZVJlc3BvbnNlEk4KC1Jlc3VtZVF1ZXVlEh4uYWN0aW9ucS52MS5SZXN1bWVRdWV1ZVJlcXVlc3QaHy5hY3Rpb25xLnYxLlJlc3VtZVF1ZXVlUmVzcG9uc2USPAoFUHJ1bmUSGC5hY3Rpb25xLnYxLlBydW5lUmVxdWVzdBoZLmFjdGlvbnEudjEuUHJ1bmVSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * EnqueueRequest carries the actions to store.
@@ -237,7 +237,7 @@ export type ClaimRequest = Message<"actionq.v1.ClaimRequest"> & {
   worker: string;
 
   /**
-   * Queue to claim from; empty means "default".
+   * Queue to claim from; empty means "default" (unless `queues` is set).
    *
    * @generated from field: string queue = 2;
    */
@@ -266,7 +266,8 @@ export type ClaimRequest = Message<"actionq.v1.ClaimRequest"> & {
   maxActions: number;
 
   /**
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    *
    * @generated from field: google.protobuf.Duration lease = 6;
    */
@@ -278,6 +279,14 @@ export type ClaimRequest = Message<"actionq.v1.ClaimRequest"> & {
    * @generated from field: google.protobuf.Duration wait = 7;
    */
   wait?: Duration | undefined;
+
+  /**
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   *
+   * @generated from field: repeated string queues = 8;
+   */
+  queues: string[];
 };
 
 /**
@@ -334,6 +343,15 @@ export type HeartbeatRequest = Message<"actionq.v1.HeartbeatRequest"> & {
    * @generated from field: google.protobuf.Duration lease = 3;
    */
   lease?: Duration | undefined;
+
+  /**
+   * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+   * stored on the action (Action.progress_json) and logged as an
+   * action_progress event. Empty records nothing and writes no event.
+   *
+   * @generated from field: string progress_json = 4;
+   */
+  progressJson: string;
 };
 
 /**
@@ -564,7 +582,8 @@ export type FailRequest = Message<"actionq.v1.FailRequest"> & {
   reason: string;
 
   /**
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    *
    * @generated from field: google.protobuf.Duration retry_delay = 4;
    */
@@ -767,6 +786,21 @@ export type SweepResponse = Message<"actionq.v1.SweepResponse"> & {
    * @generated from field: int64 requeued_count = 2;
    */
   requeuedCount: bigint;
+
+  /**
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   *
+   * @generated from field: repeated actionq.v1.Action failed = 3;
+   */
+  failed: Action[];
+
+  /**
+   * How many actions ended failed in all.
+   *
+   * @generated from field: int64 failed_count = 4;
+   */
+  failedCount: bigint;
 };
 
 /**
@@ -806,7 +840,9 @@ export type ListEventsRequest = Message<"actionq.v1.ListEventsRequest"> & {
 
   /**
    * Return the events after this cursor (an Event.cursor or a next_cursor
-   * returned earlier); empty reads from the start of the log.
+   * returned earlier); empty reads from the start of the log that retention
+   * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+   * CURSOR_EXPIRED, naming the oldest cursor to resume from.
    *
    * @generated from field: string after_cursor = 5;
    */
@@ -889,7 +925,8 @@ export type WatchEventsRequest = Message<"actionq.v1.WatchEventsRequest"> & {
 
   /**
    * Replay the events after this cursor, then follow; empty replays the
-   * whole log.
+   * whole log that retention kept. A cursor into the part retention dropped
+   * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
    *
    * @generated from field: string after_cursor = 6;
    */
@@ -1014,6 +1051,15 @@ export type GetQueueStatsRequest = Message<"actionq.v1.GetQueueStatsRequest"> & 
    * @generated from field: string project = 2;
    */
   project: string;
+
+  /**
+   * Also count every completed action still stored (QueueStat.completed).
+   * That count reads every completed row, so it is off by default and
+   * `completed` is then 0; completed_last_minute is always counted.
+   *
+   * @generated from field: bool include_completed = 3;
+   */
+  includeCompleted: boolean;
 };
 
 /**
@@ -1108,6 +1154,437 @@ export type MigrateResponse = Message<"actionq.v1.MigrateResponse"> & {
  */
 export const MigrateResponseSchema: GenMessage<MigrateResponse> = /*@__PURE__*/
   messageDesc(file_actionq_v1_service, 32);
+
+/**
+ * RetryRequest names dead actions to retry, by id or by filter.
+ *
+ * @generated from message actionq.v1.RetryRequest
+ */
+export type RetryRequest = Message<"actionq.v1.RetryRequest"> & {
+  /**
+   * These actions, at most 1,000; every one must be failed, rejected or
+   * cancelled, or the call is FAILED_PRECONDITION / ILLEGAL_TRANSITION and
+   * retries none. When set, the filter fields must be empty.
+   *
+   * @generated from field: repeated int64 ids = 1;
+   */
+  ids: bigint[];
+
+  /**
+   * Filter: dead actions in these statuses (each failed, rejected or
+   * cancelled); empty means failed only.
+   *
+   * @generated from field: repeated actionq.v1.ActionStatus statuses = 2;
+   */
+  statuses: ActionStatus[];
+
+  /**
+   * Filter: only this action type; empty means any.
+   *
+   * @generated from field: string action_type = 3;
+   */
+  actionType: string;
+
+  /**
+   * Filter: only this project; empty means any.
+   *
+   * @generated from field: string project = 4;
+   */
+  project: string;
+
+  /**
+   * Filter: only this queue; empty means any.
+   *
+   * @generated from field: string queue = 5;
+   */
+  queue: string;
+
+  /**
+   * Filter: how many to retry in this call, 1 to 10,000; 0 means 1,000. Call
+   * again while `more` is true.
+   *
+   * @generated from field: int32 limit = 6;
+   */
+  limit: number;
+
+  /**
+   * Who asks, recorded as the event's actor; empty means "operator".
+   *
+   * @generated from field: string actor = 7;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.RetryRequest.
+ * Use `create(RetryRequestSchema)` to create a new message.
+ */
+export const RetryRequestSchema: GenMessage<RetryRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 33);
+
+/**
+ * RetryResponse reports what was put back to pending.
+ *
+ * @generated from message actionq.v1.RetryResponse
+ */
+export type RetryResponse = Message<"actionq.v1.RetryResponse"> & {
+  /**
+   * Ids of the retried actions, in id order.
+   *
+   * @generated from field: repeated int64 retried_ids = 1;
+   */
+  retriedIds: bigint[];
+
+  /**
+   * True when a filter call stopped at its limit and more actions match.
+   *
+   * @generated from field: bool more = 2;
+   */
+  more: boolean;
+};
+
+/**
+ * Describes the message actionq.v1.RetryResponse.
+ * Use `create(RetryResponseSchema)` to create a new message.
+ */
+export const RetryResponseSchema: GenMessage<RetryResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 34);
+
+/**
+ * WaitActionRequest names the actions to wait for.
+ *
+ * @generated from message actionq.v1.WaitActionRequest
+ */
+export type WaitActionRequest = Message<"actionq.v1.WaitActionRequest"> & {
+  /**
+   * Actions to wait for, 1 to 1,000 ids; every one must exist.
+   *
+   * @generated from field: repeated int64 ids = 1;
+   */
+  ids: bigint[];
+
+  /**
+   * How long to wait, up to 1 h; unset means up to the call's deadline (at
+   * most 1 h).
+   *
+   * @generated from field: google.protobuf.Duration timeout = 2;
+   */
+  timeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.WaitActionRequest.
+ * Use `create(WaitActionRequestSchema)` to create a new message.
+ */
+export const WaitActionRequestSchema: GenMessage<WaitActionRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 35);
+
+/**
+ * WaitActionResponse carries the named actions, each in a terminal status.
+ *
+ * @generated from message actionq.v1.WaitActionResponse
+ */
+export type WaitActionResponse = Message<"actionq.v1.WaitActionResponse"> & {
+  /**
+   * The actions in request order (an id named twice appears twice).
+   *
+   * @generated from field: repeated actionq.v1.Action actions = 1;
+   */
+  actions: Action[];
+};
+
+/**
+ * Describes the message actionq.v1.WaitActionResponse.
+ * Use `create(WaitActionResponseSchema)` to create a new message.
+ */
+export const WaitActionResponseSchema: GenMessage<WaitActionResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 36);
+
+/**
+ * ListQueuesRequest asks for every queue.
+ *
+ * @generated from message actionq.v1.ListQueuesRequest
+ */
+export type ListQueuesRequest = Message<"actionq.v1.ListQueuesRequest"> & {
+};
+
+/**
+ * Describes the message actionq.v1.ListQueuesRequest.
+ * Use `create(ListQueuesRequestSchema)` to create a new message.
+ */
+export const ListQueuesRequestSchema: GenMessage<ListQueuesRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 37);
+
+/**
+ * ListQueuesResponse lists the queues by name.
+ *
+ * @generated from message actionq.v1.ListQueuesResponse
+ */
+export type ListQueuesResponse = Message<"actionq.v1.ListQueuesResponse"> & {
+  /**
+   * Every queue, by name.
+   *
+   * @generated from field: repeated actionq.v1.Queue queues = 1;
+   */
+  queues: Queue[];
+};
+
+/**
+ * Describes the message actionq.v1.ListQueuesResponse.
+ * Use `create(ListQueuesResponseSchema)` to create a new message.
+ */
+export const ListQueuesResponseSchema: GenMessage<ListQueuesResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 38);
+
+/**
+ * UpdateQueueRequest changes a queue's defaults; unset fields keep theirs.
+ *
+ * @generated from message actionq.v1.UpdateQueueRequest
+ */
+export type UpdateQueueRequest = Message<"actionq.v1.UpdateQueueRequest"> & {
+  /**
+   * Required: the queue.
+   *
+   * @generated from field: string queue = 1;
+   */
+  queue: string;
+
+  /**
+   * New default max_attempts, 1 to 1,000; 0 keeps the current one.
+   *
+   * @generated from field: int32 max_attempts = 2;
+   */
+  maxAttempts: number;
+
+  /**
+   * New default backoff; unset keeps the current one.
+   *
+   * @generated from field: actionq.v1.Backoff backoff = 3;
+   */
+  backoff?: Backoff | undefined;
+
+  /**
+   * New default lease, 1 s to 24 h; unset keeps the current one.
+   *
+   * @generated from field: google.protobuf.Duration lease = 4;
+   */
+  lease?: Duration | undefined;
+
+  /**
+   * Who changes it, recorded as the event's actor; empty means "operator".
+   *
+   * @generated from field: string actor = 5;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.UpdateQueueRequest.
+ * Use `create(UpdateQueueRequestSchema)` to create a new message.
+ */
+export const UpdateQueueRequestSchema: GenMessage<UpdateQueueRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 39);
+
+/**
+ * UpdateQueueResponse returns the queue as stored.
+ *
+ * @generated from message actionq.v1.UpdateQueueResponse
+ */
+export type UpdateQueueResponse = Message<"actionq.v1.UpdateQueueResponse"> & {
+  /**
+   * The queue.
+   *
+   * @generated from field: actionq.v1.Queue queue = 1;
+   */
+  queue?: Queue | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.UpdateQueueResponse.
+ * Use `create(UpdateQueueResponseSchema)` to create a new message.
+ */
+export const UpdateQueueResponseSchema: GenMessage<UpdateQueueResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 40);
+
+/**
+ * PauseQueueRequest names the queue to pause.
+ *
+ * @generated from message actionq.v1.PauseQueueRequest
+ */
+export type PauseQueueRequest = Message<"actionq.v1.PauseQueueRequest"> & {
+  /**
+   * Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+   * otherwise).
+   *
+   * @generated from field: string queue = 1;
+   */
+  queue: string;
+
+  /**
+   * Who pauses it; empty means "operator".
+   *
+   * @generated from field: string actor = 2;
+   */
+  actor: string;
+
+  /**
+   * Why, recorded in the event.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message actionq.v1.PauseQueueRequest.
+ * Use `create(PauseQueueRequestSchema)` to create a new message.
+ */
+export const PauseQueueRequestSchema: GenMessage<PauseQueueRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 41);
+
+/**
+ * PauseQueueResponse returns the queue, now paused.
+ *
+ * @generated from message actionq.v1.PauseQueueResponse
+ */
+export type PauseQueueResponse = Message<"actionq.v1.PauseQueueResponse"> & {
+  /**
+   * The queue.
+   *
+   * @generated from field: actionq.v1.Queue queue = 1;
+   */
+  queue?: Queue | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.PauseQueueResponse.
+ * Use `create(PauseQueueResponseSchema)` to create a new message.
+ */
+export const PauseQueueResponseSchema: GenMessage<PauseQueueResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 42);
+
+/**
+ * ResumeQueueRequest names the queue to resume.
+ *
+ * @generated from message actionq.v1.ResumeQueueRequest
+ */
+export type ResumeQueueRequest = Message<"actionq.v1.ResumeQueueRequest"> & {
+  /**
+   * Required: a queue that exists (FAILED_PRECONDITION / QUEUE_NOT_FOUND
+   * otherwise).
+   *
+   * @generated from field: string queue = 1;
+   */
+  queue: string;
+
+  /**
+   * Who resumes it; empty means "operator".
+   *
+   * @generated from field: string actor = 2;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.ResumeQueueRequest.
+ * Use `create(ResumeQueueRequestSchema)` to create a new message.
+ */
+export const ResumeQueueRequestSchema: GenMessage<ResumeQueueRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 43);
+
+/**
+ * ResumeQueueResponse returns the queue, no longer paused.
+ *
+ * @generated from message actionq.v1.ResumeQueueResponse
+ */
+export type ResumeQueueResponse = Message<"actionq.v1.ResumeQueueResponse"> & {
+  /**
+   * The queue.
+   *
+   * @generated from field: actionq.v1.Queue queue = 1;
+   */
+  queue?: Queue | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.ResumeQueueResponse.
+ * Use `create(ResumeQueueResponseSchema)` to create a new message.
+ */
+export const ResumeQueueResponseSchema: GenMessage<ResumeQueueResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 44);
+
+/**
+ * PruneRequest asks for finished actions and old event partitions to go.
+ *
+ * @generated from message actionq.v1.PruneRequest
+ */
+export type PruneRequest = Message<"actionq.v1.PruneRequest"> & {
+  /**
+   * Prune what finished (and events written) longer ago than this, at least
+   * 0 s and at most 100 years; unset means ACTIONQ_RETENTION.
+   *
+   * @generated from field: google.protobuf.Duration older_than = 1;
+   */
+  olderThan?: Duration | undefined;
+
+  /**
+   * Actions to delete in this call at most, 1 to 10,000; 0 means 1,000. Call
+   * again while `more` is true.
+   *
+   * @generated from field: int32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message actionq.v1.PruneRequest.
+ * Use `create(PruneRequestSchema)` to create a new message.
+ */
+export const PruneRequestSchema: GenMessage<PruneRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 45);
+
+/**
+ * PruneResponse reports what one call removed.
+ *
+ * @generated from message actionq.v1.PruneResponse
+ */
+export type PruneResponse = Message<"actionq.v1.PruneResponse"> & {
+  /**
+   * Finished actions deleted by this call.
+   *
+   * @generated from field: int64 pruned_actions = 1;
+   */
+  prunedActions: bigint;
+
+  /**
+   * Event-log partitions dropped by this call.
+   *
+   * @generated from field: int32 dropped_partitions = 2;
+   */
+  droppedPartitions: number;
+
+  /**
+   * True when more finished actions older than the cutoff remain.
+   *
+   * @generated from field: bool more = 3;
+   */
+  more: boolean;
+
+  /**
+   * The oldest cursor a reader can resume from without missing events; empty
+   * while nothing was ever dropped (the whole log is there).
+   *
+   * @generated from field: string oldest_cursor = 4;
+   */
+  oldestCursor: string;
+};
+
+/**
+ * Describes the message actionq.v1.PruneResponse.
+ * Use `create(PruneResponseSchema)` to create a new message.
+ */
+export const PruneResponseSchema: GenMessage<PruneResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 46);
 
 /**
  * EnqueueView says how much of each stored action an Enqueue response carries.
@@ -1239,8 +1716,9 @@ export const ActionQueueService: GenService<{
     output: typeof CompleteManyResponseSchema;
   },
   /**
-   * Fail records a failed attempt: the action goes back to pending while
-   * attempts remain, otherwise it ends as failed.
+   * Fail records a failed attempt: while attempts remain the action goes back
+   * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+   * with no_retry, it ends as failed (event action_failed).
    *
    * @generated from rpc actionq.v1.ActionQueueService.Fail
    */
@@ -1270,7 +1748,8 @@ export const ActionQueueService: GenService<{
     output: typeof CancelResponseSchema;
   },
   /**
-   * Sweep requeues every claimed action whose lease has expired.
+   * Sweep requeues every claimed action whose lease has expired; one whose
+   * attempts are spent ends as failed ("lease expired") instead.
    *
    * @generated from rpc actionq.v1.ActionQueueService.Sweep
    */
@@ -1329,6 +1808,83 @@ export const ActionQueueService: GenService<{
     methodKind: "unary";
     input: typeof MigrateRequestSchema;
     output: typeof MigrateResponseSchema;
+  },
+  /**
+   * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+   * fresh attempts, by id or by filter; event action_retried names who asked.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.Retry
+   */
+  retry: {
+    methodKind: "unary";
+    input: typeof RetryRequestSchema;
+    output: typeof RetryResponseSchema;
+  },
+  /**
+   * WaitAction returns as soon as every named action is in a terminal status
+   * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+   * WAIT_TIMEOUT when the timeout passes first.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.WaitAction
+   */
+  waitAction: {
+    methodKind: "unary";
+    input: typeof WaitActionRequestSchema;
+    output: typeof WaitActionResponseSchema;
+  },
+  /**
+   * ListQueues lists every queue with its settings and live counts.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.ListQueues
+   */
+  listQueues: {
+    methodKind: "unary";
+    input: typeof ListQueuesRequestSchema;
+    output: typeof ListQueuesResponseSchema;
+  },
+  /**
+   * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+   * creating the queue when it does not exist; event queue_updated.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.UpdateQueue
+   */
+  updateQueue: {
+    methodKind: "unary";
+    input: typeof UpdateQueueRequestSchema;
+    output: typeof UpdateQueueResponseSchema;
+  },
+  /**
+   * PauseQueue stops claiming from a queue (enqueuing continues); event
+   * queue_paused. Pausing a paused queue changes nothing.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.PauseQueue
+   */
+  pauseQueue: {
+    methodKind: "unary";
+    input: typeof PauseQueueRequestSchema;
+    output: typeof PauseQueueResponseSchema;
+  },
+  /**
+   * ResumeQueue lets claiming from a paused queue continue and wakes the
+   * claims waiting on it; event queue_resumed.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.ResumeQueue
+   */
+  resumeQueue: {
+    methodKind: "unary";
+    input: typeof ResumeQueueRequestSchema;
+    output: typeof ResumeQueueResponseSchema;
+  },
+  /**
+   * Prune deletes finished actions older than a cutoff, in one bounded batch
+   * per call, and drops the event log's partitions that lie wholly before it.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.Prune
+   */
+  prune: {
+    methodKind: "unary";
+    input: typeof PruneRequestSchema;
+    output: typeof PruneResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_actionq_v1_service, 0);

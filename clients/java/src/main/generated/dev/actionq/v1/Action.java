@@ -47,6 +47,7 @@ private static final long serialVersionUID = 0L;
     rejectedBy_ = "";
     payloadJson_ = "";
     resultJson_ = "";
+    progressJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -422,7 +423,8 @@ private static final long serialVersionUID = 0L;
   private int maxAttempts_ = 0;
   /**
    * <pre>
-   * How many claims a failing action gets before it ends as failed.
+   * How many claims the action gets before it ends as failed; an attempt is
+   * used up by a claim, whether it ends in Fail or in an expired lease.
    * </pre>
    *
    * <code>int32 max_attempts = 12;</code>
@@ -600,7 +602,7 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object idempotencyKey_ = "";
   /**
    * <pre>
-   * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+   * Producer-chosen key, unique within the queue while the action is stored.
    * </pre>
    *
    * <code>string idempotency_key = 18;</code>
@@ -621,7 +623,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+   * Producer-chosen key, unique within the queue while the action is stored.
    * </pre>
    *
    * <code>string idempotency_key = 18;</code>
@@ -999,6 +1001,96 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int BACKOFF_FIELD_NUMBER = 28;
+  private dev.actionq.v1.Backoff backoff_;
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   * @return Whether the backoff field is set.
+   */
+  @java.lang.Override
+  public boolean hasBackoff() {
+    return ((bitField0_ & 0x00000020) != 0);
+  }
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   * @return The backoff.
+   */
+  @java.lang.Override
+  public dev.actionq.v1.Backoff getBackoff() {
+    return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+  }
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder() {
+    return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+  }
+
+  public static final int PROGRESS_JSON_FIELD_NUMBER = 29;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object progressJson_ = "";
+  /**
+   * <pre>
+   * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+   * text; empty when none was reported. Cleared by Retry.
+   * </pre>
+   *
+   * <code>string progress_json = 29;</code>
+   * @return The progressJson.
+   */
+  @java.lang.Override
+  public java.lang.String getProgressJson() {
+    java.lang.Object ref = progressJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      progressJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+   * text; empty when none was reported. Cleared by Retry.
+   * </pre>
+   *
+   * <code>string progress_json = 29;</code>
+   * @return The bytes for progressJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getProgressJsonBytes() {
+    java.lang.Object ref = progressJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      progressJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -1087,6 +1179,12 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 27, resultJson_);
+    }
+    if (((bitField0_ & 0x00000020) != 0)) {
+      output.writeMessage(28, getBackoff());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 29, progressJson_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -1184,6 +1282,13 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(resultJson_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(27, resultJson_);
     }
+    if (((bitField0_ & 0x00000020) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(28, getBackoff());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(29, progressJson_);
+    }
     return size;
   }
   @java.lang.Override
@@ -1272,6 +1377,13 @@ private static final long serialVersionUID = 0L;
         .equals(other.getPayloadJson())) return false;
     if (!getResultJson()
         .equals(other.getResultJson())) return false;
+    if (hasBackoff() != other.hasBackoff()) return false;
+    if (hasBackoff()) {
+      if (!getBackoff()
+          .equals(other.getBackoff())) return false;
+    }
+    if (!getProgressJson()
+        .equals(other.getProgressJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1347,6 +1459,12 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getPayloadJson().hashCode();
     hash = (37 * hash) + RESULT_JSON_FIELD_NUMBER;
     hash = (53 * hash) + getResultJson().hashCode();
+    if (hasBackoff()) {
+      hash = (37 * hash) + BACKOFF_FIELD_NUMBER;
+      hash = (53 * hash) + getBackoff().hashCode();
+    }
+    hash = (37 * hash) + PROGRESS_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getProgressJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1486,6 +1604,7 @@ private static final long serialVersionUID = 0L;
         internalGetCompletedAtFieldBuilder();
         internalGetCreatedAtFieldBuilder();
         internalGetUpdatedAtFieldBuilder();
+        internalGetBackoffFieldBuilder();
       }
     }
     @java.lang.Override
@@ -1538,6 +1657,12 @@ private static final long serialVersionUID = 0L;
       }
       payloadJson_ = "";
       resultJson_ = "";
+      backoff_ = null;
+      if (backoffBuilder_ != null) {
+        backoffBuilder_.dispose();
+        backoffBuilder_ = null;
+      }
+      progressJson_ = "";
       return this;
     }
 
@@ -1663,6 +1788,15 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x01000000) != 0)) {
         result.resultJson_ = resultJson_;
       }
+      if (((from_bitField0_ & 0x02000000) != 0)) {
+        result.backoff_ = backoffBuilder_ == null
+            ? backoff_
+            : backoffBuilder_.build();
+        to_bitField0_ |= 0x00000020;
+      }
+      if (((from_bitField0_ & 0x04000000) != 0)) {
+        result.progressJson_ = progressJson_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -1782,6 +1916,14 @@ private static final long serialVersionUID = 0L;
       if (!other.getResultJson().isEmpty()) {
         resultJson_ = other.resultJson_;
         bitField0_ |= 0x01000000;
+        onChanged();
+      }
+      if (other.hasBackoff()) {
+        mergeBackoff(other.getBackoff());
+      }
+      if (!other.getProgressJson().isEmpty()) {
+        progressJson_ = other.progressJson_;
+        bitField0_ |= 0x04000000;
         onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
@@ -1943,6 +2085,18 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x01000000;
               break;
             } // case 218
+            case 226: {
+              input.readMessage(
+                  internalGetBackoffFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x02000000;
+              break;
+            } // case 226
+            case 234: {
+              progressJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x04000000;
+              break;
+            } // case 234
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2837,7 +2991,8 @@ private static final long serialVersionUID = 0L;
     private int maxAttempts_ ;
     /**
      * <pre>
-     * How many claims a failing action gets before it ends as failed.
+     * How many claims the action gets before it ends as failed; an attempt is
+     * used up by a claim, whether it ends in Fail or in an expired lease.
      * </pre>
      *
      * <code>int32 max_attempts = 12;</code>
@@ -2849,7 +3004,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * How many claims a failing action gets before it ends as failed.
+     * How many claims the action gets before it ends as failed; an attempt is
+     * used up by a claim, whether it ends in Fail or in an expired lease.
      * </pre>
      *
      * <code>int32 max_attempts = 12;</code>
@@ -2865,7 +3021,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * How many claims a failing action gets before it ends as failed.
+     * How many claims the action gets before it ends as failed; an attempt is
+     * used up by a claim, whether it ends in Fail or in an expired lease.
      * </pre>
      *
      * <code>int32 max_attempts = 12;</code>
@@ -3308,7 +3465,7 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object idempotencyKey_ = "";
     /**
      * <pre>
-     * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+     * Producer-chosen key, unique within the queue while the action is stored.
      * </pre>
      *
      * <code>string idempotency_key = 18;</code>
@@ -3328,7 +3485,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+     * Producer-chosen key, unique within the queue while the action is stored.
      * </pre>
      *
      * <code>string idempotency_key = 18;</code>
@@ -3349,7 +3506,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+     * Producer-chosen key, unique within the queue while the action is stored.
      * </pre>
      *
      * <code>string idempotency_key = 18;</code>
@@ -3366,7 +3523,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+     * Producer-chosen key, unique within the queue while the action is stored.
      * </pre>
      *
      * <code>string idempotency_key = 18;</code>
@@ -3380,7 +3537,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+     * Producer-chosen key, unique within the queue while the action is stored.
      * </pre>
      *
      * <code>string idempotency_key = 18;</code>
@@ -4338,6 +4495,267 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       resultJson_ = value;
       bitField0_ |= 0x01000000;
+      onChanged();
+      return this;
+    }
+
+    private dev.actionq.v1.Backoff backoff_;
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder> backoffBuilder_;
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     * @return Whether the backoff field is set.
+     */
+    public boolean hasBackoff() {
+      return ((bitField0_ & 0x02000000) != 0);
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     * @return The backoff.
+     */
+    public dev.actionq.v1.Backoff getBackoff() {
+      if (backoffBuilder_ == null) {
+        return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+      } else {
+        return backoffBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public Builder setBackoff(dev.actionq.v1.Backoff value) {
+      if (backoffBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        backoff_ = value;
+      } else {
+        backoffBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x02000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public Builder setBackoff(
+        dev.actionq.v1.Backoff.Builder builderForValue) {
+      if (backoffBuilder_ == null) {
+        backoff_ = builderForValue.build();
+      } else {
+        backoffBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x02000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public Builder mergeBackoff(dev.actionq.v1.Backoff value) {
+      if (backoffBuilder_ == null) {
+        if (((bitField0_ & 0x02000000) != 0) &&
+          backoff_ != null &&
+          backoff_ != dev.actionq.v1.Backoff.getDefaultInstance()) {
+          getBackoffBuilder().mergeFrom(value);
+        } else {
+          backoff_ = value;
+        }
+      } else {
+        backoffBuilder_.mergeFrom(value);
+      }
+      if (backoff_ != null) {
+        bitField0_ |= 0x02000000;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public Builder clearBackoff() {
+      bitField0_ = (bitField0_ & ~0x02000000);
+      backoff_ = null;
+      if (backoffBuilder_ != null) {
+        backoffBuilder_.dispose();
+        backoffBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public dev.actionq.v1.Backoff.Builder getBackoffBuilder() {
+      bitField0_ |= 0x02000000;
+      onChanged();
+      return internalGetBackoffFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    public dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder() {
+      if (backoffBuilder_ != null) {
+        return backoffBuilder_.getMessageOrBuilder();
+      } else {
+        return backoff_ == null ?
+            dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+      }
+    }
+    /**
+     * <pre>
+     * The action's own retry backoff; unset means its queue's default (see
+     * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 28;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder> 
+        internalGetBackoffFieldBuilder() {
+      if (backoffBuilder_ == null) {
+        backoffBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder>(
+                getBackoff(),
+                getParentForChildren(),
+                isClean());
+        backoff_ = null;
+      }
+      return backoffBuilder_;
+    }
+
+    private java.lang.Object progressJson_ = "";
+    /**
+     * <pre>
+     * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+     * text; empty when none was reported. Cleared by Retry.
+     * </pre>
+     *
+     * <code>string progress_json = 29;</code>
+     * @return The progressJson.
+     */
+    public java.lang.String getProgressJson() {
+      java.lang.Object ref = progressJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        progressJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+     * text; empty when none was reported. Cleared by Retry.
+     * </pre>
+     *
+     * <code>string progress_json = 29;</code>
+     * @return The bytes for progressJson.
+     */
+    public com.google.protobuf.ByteString
+        getProgressJsonBytes() {
+      java.lang.Object ref = progressJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        progressJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+     * text; empty when none was reported. Cleared by Retry.
+     * </pre>
+     *
+     * <code>string progress_json = 29;</code>
+     * @param value The progressJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProgressJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      progressJson_ = value;
+      bitField0_ |= 0x04000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+     * text; empty when none was reported. Cleared by Retry.
+     * </pre>
+     *
+     * <code>string progress_json = 29;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearProgressJson() {
+      progressJson_ = getDefaultInstance().getProgressJson();
+      bitField0_ = (bitField0_ & ~0x04000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+     * text; empty when none was reported. Cleared by Retry.
+     * </pre>
+     *
+     * <code>string progress_json = 29;</code>
+     * @param value The bytes for progressJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProgressJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      progressJson_ = value;
+      bitField0_ |= 0x04000000;
       onChanged();
       return this;
     }

@@ -209,7 +209,8 @@ public interface ActionOrBuilder extends
 
   /**
    * <pre>
-   * How many claims a failing action gets before it ends as failed.
+   * How many claims the action gets before it ends as failed; an attempt is
+   * used up by a claim, whether it ends in Fail or in an expired lease.
    * </pre>
    *
    * <code>int32 max_attempts = 12;</code>
@@ -306,7 +307,7 @@ public interface ActionOrBuilder extends
 
   /**
    * <pre>
-   * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+   * Producer-chosen key, unique within the queue while the action is stored.
    * </pre>
    *
    * <code>string idempotency_key = 18;</code>
@@ -315,7 +316,7 @@ public interface ActionOrBuilder extends
   java.lang.String getIdempotencyKey();
   /**
    * <pre>
-   * Producer-chosen key; a second enqueue with the same key in the same queue returns the first action.
+   * Producer-chosen key, unique within the queue while the action is stored.
    * </pre>
    *
    * <code>string idempotency_key = 18;</code>
@@ -512,4 +513,56 @@ public interface ActionOrBuilder extends
    */
   com.google.protobuf.ByteString
       getResultJsonBytes();
+
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   * @return Whether the backoff field is set.
+   */
+  boolean hasBackoff();
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   * @return The backoff.
+   */
+  dev.actionq.v1.Backoff getBackoff();
+  /**
+   * <pre>
+   * The action's own retry backoff; unset means its queue's default (see
+   * Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 28;</code>
+   */
+  dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder();
+
+  /**
+   * <pre>
+   * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+   * text; empty when none was reported. Cleared by Retry.
+   * </pre>
+   *
+   * <code>string progress_json = 29;</code>
+   * @return The progressJson.
+   */
+  java.lang.String getProgressJson();
+  /**
+   * <pre>
+   * The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
+   * text; empty when none was reported. Cleared by Retry.
+   * </pre>
+   *
+   * <code>string progress_json = 29;</code>
+   * @return The bytes for progressJson.
+   */
+  com.google.protobuf.ByteString
+      getProgressJsonBytes();
 }

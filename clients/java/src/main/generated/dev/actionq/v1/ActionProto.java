@@ -56,6 +56,16 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_QueueStat_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Backoff_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Backoff_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Queue_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Queue_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -67,7 +77,7 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     java.lang.String[] descriptorData = {
       "\n\027actionq/v1/action.proto\022\nactionq.v1\032\036g" +
       "oogle/protobuf/duration.proto\032\037google/pr" +
-      "otobuf/timestamp.proto\"\274\005\n\006Action\022\n\n\002id\030" +
+      "otobuf/timestamp.proto\"\371\005\n\006Action\022\n\n\002id\030" +
       "\001 \001(\003\022\r\n\005queue\030\002 \001(\t\022\023\n\013action_type\030\003 \001(" +
       "\t\022\017\n\007project\030\004 \001(\t\022\022\n\ntarget_ref\030\005 \001(\t\022\023" +
       "\n\013source_refs\030\006 \003(\t\022\020\n\010priority\030\010 \001(\005\022(\n" +
@@ -84,37 +94,58 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       "\ncreated_at\030\030 \001(\0132\032.google.protobuf.Time" +
       "stamp\022.\n\nupdated_at\030\031 \001(\0132\032.google.proto" +
       "buf.Timestamp\022\024\n\014payload_json\030\032 \001(\t\022\023\n\013r" +
-      "esult_json\030\033 \001(\tJ\004\010\007\020\010J\004\010\024\020\025R\007payloadR\006r" +
-      "esult\"\317\002\n\tNewAction\022\r\n\005queue\030\001 \001(\t\022\023\n\013ac" +
-      "tion_type\030\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\022\n\ntarg" +
-      "et_ref\030\004 \001(\t\022\023\n\013source_refs\030\005 \003(\t\022\020\n\010pri" +
-      "ority\030\007 \001(\005\022\021\n\tparent_id\030\010 \001(\003\022\022\n\ncreate" +
-      "d_by\030\t \001(\t\022\027\n\017idempotency_key\030\n \001(\t\022\024\n\014m" +
-      "ax_attempts\030\013 \001(\005\022-\n\trun_after\030\014 \001(\0132\032.g" +
-      "oogle.protobuf.Timestamp\022(\n\005delay\030\r \001(\0132" +
-      "\031.google.protobuf.Duration\022\024\n\014payload_js" +
-      "on\030\016 \001(\tJ\004\010\006\020\007R\007payload\"H\n\rClaimedAction" +
-      "\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\022\023\n\013" +
-      "lease_token\030\002 \001(\t\"G\n\016EnqueuedAction\022\"\n\006a" +
-      "ction\030\001 \001(\0132\022.actionq.v1.Action\022\021\n\tdupli" +
-      "cate\030\002 \001(\010\"\256\001\n\005Event\022\n\n\002id\030\001 \001(\003\022\021\n\tacti" +
-      "on_id\030\002 \001(\003\022\022\n\nevent_type\030\003 \001(\t\022\r\n\005actor" +
-      "\030\004 \001(\t\022.\n\ncreated_at\030\006 \001(\0132\032.google.prot" +
-      "obuf.Timestamp\022\024\n\014payload_json\030\007 \001(\t\022\016\n\006" +
-      "cursor\030\010 \001(\tJ\004\010\005\020\006R\007payload\"\320\001\n\tQueueSta" +
-      "t\022\r\n\005queue\030\001 \001(\t\022\023\n\013action_type\030\002 \001(\t\022\017\n" +
-      "\007pending\030\003 \001(\003\022\017\n\007claimed\030\004 \001(\003\022\021\n\tcompl" +
-      "eted\030\005 \001(\003\022\016\n\006failed\030\006 \001(\003\022\020\n\010rejected\030\007" +
-      " \001(\003\022\021\n\tcancelled\030\010 \001(\003\0225\n\022oldest_pendin" +
-      "g_age\030\t \001(\0132\031.google.protobuf.Duration*\323" +
-      "\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPECI" +
-      "FIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025ACT" +
-      "ION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_CO" +
-      "MPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026A" +
-      "CTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATUS" +
-      "_CANCELLED\020\006BD\n\016dev.actionq.v1B\013ActionPr" +
-      "otoP\001Z#actionq.dev/go/actionq/v1;actionq" +
-      "v1b\006proto3"
+      "esult_json\030\033 \001(\t\022$\n\007backoff\030\034 \001(\0132\023.acti" +
+      "onq.v1.Backoff\022\025\n\rprogress_json\030\035 \001(\tJ\004\010" +
+      "\007\020\010J\004\010\024\020\025R\007payloadR\006result\"\365\002\n\tNewAction" +
+      "\022\r\n\005queue\030\001 \001(\t\022\023\n\013action_type\030\002 \001(\t\022\017\n\007" +
+      "project\030\003 \001(\t\022\022\n\ntarget_ref\030\004 \001(\t\022\023\n\013sou" +
+      "rce_refs\030\005 \003(\t\022\020\n\010priority\030\007 \001(\005\022\021\n\tpare" +
+      "nt_id\030\010 \001(\003\022\022\n\ncreated_by\030\t \001(\t\022\027\n\017idemp" +
+      "otency_key\030\n \001(\t\022\024\n\014max_attempts\030\013 \001(\005\022-" +
+      "\n\trun_after\030\014 \001(\0132\032.google.protobuf.Time" +
+      "stamp\022(\n\005delay\030\r \001(\0132\031.google.protobuf.D" +
+      "uration\022\024\n\014payload_json\030\016 \001(\t\022$\n\007backoff" +
+      "\030\017 \001(\0132\023.actionq.v1.BackoffJ\004\010\006\020\007R\007paylo" +
+      "ad\"H\n\rClaimedAction\022\"\n\006action\030\001 \001(\0132\022.ac" +
+      "tionq.v1.Action\022\023\n\013lease_token\030\002 \001(\t\"G\n\016" +
+      "EnqueuedAction\022\"\n\006action\030\001 \001(\0132\022.actionq" +
+      ".v1.Action\022\021\n\tduplicate\030\002 \001(\010\"\256\001\n\005Event\022" +
+      "\n\n\002id\030\001 \001(\003\022\021\n\taction_id\030\002 \001(\003\022\022\n\nevent_" +
+      "type\030\003 \001(\t\022\r\n\005actor\030\004 \001(\t\022.\n\ncreated_at\030" +
+      "\006 \001(\0132\032.google.protobuf.Timestamp\022\024\n\014pay" +
+      "load_json\030\007 \001(\t\022\016\n\006cursor\030\010 \001(\tJ\004\010\005\020\006R\007p" +
+      "ayload\"\332\002\n\tQueueStat\022\r\n\005queue\030\001 \001(\t\022\023\n\013a" +
+      "ction_type\030\002 \001(\t\022\017\n\007pending\030\003 \001(\003\022\017\n\007cla" +
+      "imed\030\004 \001(\003\022\021\n\tcompleted\030\005 \001(\003\022\016\n\006failed\030" +
+      "\006 \001(\003\022\020\n\010rejected\030\007 \001(\003\022\021\n\tcancelled\030\010 \001" +
+      "(\003\0225\n\022oldest_pending_age\030\t \001(\0132\031.google." +
+      "protobuf.Duration\022\021\n\tscheduled\030\n \001(\003\022\035\n\025" +
+      "claimed_past_deadline\030\013 \001(\003\022\035\n\025completed" +
+      "_last_minute\030\014 \001(\003\022\032\n\022failed_last_minute" +
+      "\030\r \001(\003\022\033\n\023retried_last_minute\030\016 \001(\003\"\231\001\n\007" +
+      "Backoff\022-\n\010strategy\030\001 \001(\0162\033.actionq.v1.B" +
+      "ackoffStrategy\022\'\n\004base\030\002 \001(\0132\031.google.pr" +
+      "otobuf.Duration\022&\n\003max\030\003 \001(\0132\031.google.pr" +
+      "otobuf.Duration\022\016\n\006jitter\030\004 \001(\001\"\317\002\n\005Queu" +
+      "e\022\014\n\004name\030\001 \001(\t\022\024\n\014max_attempts\030\002 \001(\005\022$\n" +
+      "\007backoff\030\003 \001(\0132\023.actionq.v1.Backoff\022(\n\005l" +
+      "ease\030\004 \001(\0132\031.google.protobuf.Duration\022\016\n" +
+      "\006paused\030\005 \001(\010\022-\n\tpaused_at\030\006 \001(\0132\032.googl" +
+      "e.protobuf.Timestamp\022\021\n\tpaused_by\030\007 \001(\t\022" +
+      "\017\n\007pending\030\010 \001(\003\022\017\n\007claimed\030\t \001(\003\022.\n\ncre" +
+      "ated_at\030\n \001(\0132\032.google.protobuf.Timestam" +
+      "p\022.\n\nupdated_at\030\013 \001(\0132\032.google.protobuf." +
+      "Timestamp*\323\001\n\014ActionStatus\022\035\n\031ACTION_STA" +
+      "TUS_UNSPECIFIED\020\000\022\031\n\025ACTION_STATUS_PENDI" +
+      "NG\020\001\022\031\n\025ACTION_STATUS_CLAIMED\020\002\022\033\n\027ACTIO" +
+      "N_STATUS_COMPLETED\020\003\022\030\n\024ACTION_STATUS_FA" +
+      "ILED\020\004\022\032\n\026ACTION_STATUS_REJECTED\020\005\022\033\n\027AC" +
+      "TION_STATUS_CANCELLED\020\006*q\n\017BackoffStrate" +
+      "gy\022 \n\034BACKOFF_STRATEGY_UNSPECIFIED\020\000\022\032\n\026" +
+      "BACKOFF_STRATEGY_FIXED\020\001\022 \n\034BACKOFF_STRA" +
+      "TEGY_EXPONENTIAL\020\002BD\n\016dev.actionq.v1B\013Ac" +
+      "tionProtoP\001Z#actionq.dev/go/actionq/v1;a" +
+      "ctionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -127,13 +158,13 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_Action_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Action_descriptor,
-        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", "PayloadJson", "ResultJson", });
+        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", "PayloadJson", "ResultJson", "Backoff", "ProgressJson", });
     internal_static_actionq_v1_NewAction_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_actionq_v1_NewAction_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_NewAction_descriptor,
-        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", "PayloadJson", });
+        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", "PayloadJson", "Backoff", });
     internal_static_actionq_v1_ClaimedAction_descriptor =
       getDescriptor().getMessageType(2);
     internal_static_actionq_v1_ClaimedAction_fieldAccessorTable = new
@@ -157,7 +188,19 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_QueueStat_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_QueueStat_descriptor,
-        new java.lang.String[] { "Queue", "ActionType", "Pending", "Claimed", "Completed", "Failed", "Rejected", "Cancelled", "OldestPendingAge", });
+        new java.lang.String[] { "Queue", "ActionType", "Pending", "Claimed", "Completed", "Failed", "Rejected", "Cancelled", "OldestPendingAge", "Scheduled", "ClaimedPastDeadline", "CompletedLastMinute", "FailedLastMinute", "RetriedLastMinute", });
+    internal_static_actionq_v1_Backoff_descriptor =
+      getDescriptor().getMessageType(6);
+    internal_static_actionq_v1_Backoff_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Backoff_descriptor,
+        new java.lang.String[] { "Strategy", "Base", "Max", "Jitter", });
+    internal_static_actionq_v1_Queue_descriptor =
+      getDescriptor().getMessageType(7);
+    internal_static_actionq_v1_Queue_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Queue_descriptor,
+        new java.lang.String[] { "Name", "MaxAttempts", "Backoff", "Lease", "Paused", "PausedAt", "PausedBy", "Pending", "Claimed", "CreatedAt", "UpdatedAt", });
     descriptor.resolveAllFeaturesImmutable();
     com.google.protobuf.DurationProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();

@@ -522,6 +522,223 @@ public final class ActionQueueServiceGrpc {
     return getMigrateMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.RetryRequest,
+      dev.actionq.v1.RetryResponse> getRetryMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Retry",
+      requestType = dev.actionq.v1.RetryRequest.class,
+      responseType = dev.actionq.v1.RetryResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.RetryRequest,
+      dev.actionq.v1.RetryResponse> getRetryMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.RetryRequest, dev.actionq.v1.RetryResponse> getRetryMethod;
+    if ((getRetryMethod = ActionQueueServiceGrpc.getRetryMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getRetryMethod = ActionQueueServiceGrpc.getRetryMethod) == null) {
+          ActionQueueServiceGrpc.getRetryMethod = getRetryMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.RetryRequest, dev.actionq.v1.RetryResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Retry"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RetryRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RetryResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Retry"))
+              .build();
+        }
+      }
+    }
+    return getRetryMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.WaitActionRequest,
+      dev.actionq.v1.WaitActionResponse> getWaitActionMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "WaitAction",
+      requestType = dev.actionq.v1.WaitActionRequest.class,
+      responseType = dev.actionq.v1.WaitActionResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.WaitActionRequest,
+      dev.actionq.v1.WaitActionResponse> getWaitActionMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.WaitActionRequest, dev.actionq.v1.WaitActionResponse> getWaitActionMethod;
+    if ((getWaitActionMethod = ActionQueueServiceGrpc.getWaitActionMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getWaitActionMethod = ActionQueueServiceGrpc.getWaitActionMethod) == null) {
+          ActionQueueServiceGrpc.getWaitActionMethod = getWaitActionMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.WaitActionRequest, dev.actionq.v1.WaitActionResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "WaitAction"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.WaitActionRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.WaitActionResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("WaitAction"))
+              .build();
+        }
+      }
+    }
+    return getWaitActionMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ListQueuesRequest,
+      dev.actionq.v1.ListQueuesResponse> getListQueuesMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListQueues",
+      requestType = dev.actionq.v1.ListQueuesRequest.class,
+      responseType = dev.actionq.v1.ListQueuesResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ListQueuesRequest,
+      dev.actionq.v1.ListQueuesResponse> getListQueuesMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ListQueuesRequest, dev.actionq.v1.ListQueuesResponse> getListQueuesMethod;
+    if ((getListQueuesMethod = ActionQueueServiceGrpc.getListQueuesMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getListQueuesMethod = ActionQueueServiceGrpc.getListQueuesMethod) == null) {
+          ActionQueueServiceGrpc.getListQueuesMethod = getListQueuesMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ListQueuesRequest, dev.actionq.v1.ListQueuesResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListQueues"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListQueuesRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListQueuesResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ListQueues"))
+              .build();
+        }
+      }
+    }
+    return getListQueuesMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.UpdateQueueRequest,
+      dev.actionq.v1.UpdateQueueResponse> getUpdateQueueMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "UpdateQueue",
+      requestType = dev.actionq.v1.UpdateQueueRequest.class,
+      responseType = dev.actionq.v1.UpdateQueueResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.UpdateQueueRequest,
+      dev.actionq.v1.UpdateQueueResponse> getUpdateQueueMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.UpdateQueueRequest, dev.actionq.v1.UpdateQueueResponse> getUpdateQueueMethod;
+    if ((getUpdateQueueMethod = ActionQueueServiceGrpc.getUpdateQueueMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getUpdateQueueMethod = ActionQueueServiceGrpc.getUpdateQueueMethod) == null) {
+          ActionQueueServiceGrpc.getUpdateQueueMethod = getUpdateQueueMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.UpdateQueueRequest, dev.actionq.v1.UpdateQueueResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "UpdateQueue"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.UpdateQueueRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.UpdateQueueResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("UpdateQueue"))
+              .build();
+        }
+      }
+    }
+    return getUpdateQueueMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.PauseQueueRequest,
+      dev.actionq.v1.PauseQueueResponse> getPauseQueueMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "PauseQueue",
+      requestType = dev.actionq.v1.PauseQueueRequest.class,
+      responseType = dev.actionq.v1.PauseQueueResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.PauseQueueRequest,
+      dev.actionq.v1.PauseQueueResponse> getPauseQueueMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.PauseQueueRequest, dev.actionq.v1.PauseQueueResponse> getPauseQueueMethod;
+    if ((getPauseQueueMethod = ActionQueueServiceGrpc.getPauseQueueMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getPauseQueueMethod = ActionQueueServiceGrpc.getPauseQueueMethod) == null) {
+          ActionQueueServiceGrpc.getPauseQueueMethod = getPauseQueueMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.PauseQueueRequest, dev.actionq.v1.PauseQueueResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "PauseQueue"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PauseQueueRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PauseQueueResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("PauseQueue"))
+              .build();
+        }
+      }
+    }
+    return getPauseQueueMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ResumeQueueRequest,
+      dev.actionq.v1.ResumeQueueResponse> getResumeQueueMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ResumeQueue",
+      requestType = dev.actionq.v1.ResumeQueueRequest.class,
+      responseType = dev.actionq.v1.ResumeQueueResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ResumeQueueRequest,
+      dev.actionq.v1.ResumeQueueResponse> getResumeQueueMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ResumeQueueRequest, dev.actionq.v1.ResumeQueueResponse> getResumeQueueMethod;
+    if ((getResumeQueueMethod = ActionQueueServiceGrpc.getResumeQueueMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getResumeQueueMethod = ActionQueueServiceGrpc.getResumeQueueMethod) == null) {
+          ActionQueueServiceGrpc.getResumeQueueMethod = getResumeQueueMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ResumeQueueRequest, dev.actionq.v1.ResumeQueueResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ResumeQueue"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ResumeQueueRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ResumeQueueResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ResumeQueue"))
+              .build();
+        }
+      }
+    }
+    return getResumeQueueMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.PruneRequest,
+      dev.actionq.v1.PruneResponse> getPruneMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Prune",
+      requestType = dev.actionq.v1.PruneRequest.class,
+      responseType = dev.actionq.v1.PruneResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.PruneRequest,
+      dev.actionq.v1.PruneResponse> getPruneMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.PruneRequest, dev.actionq.v1.PruneResponse> getPruneMethod;
+    if ((getPruneMethod = ActionQueueServiceGrpc.getPruneMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getPruneMethod = ActionQueueServiceGrpc.getPruneMethod) == null) {
+          ActionQueueServiceGrpc.getPruneMethod = getPruneMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.PruneRequest, dev.actionq.v1.PruneResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Prune"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PruneRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PruneResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Prune"))
+              .build();
+        }
+      }
+    }
+    return getPruneMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -677,8 +894,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Fail records a failed attempt: the action goes back to pending while
-     * attempts remain, otherwise it ends as failed.
+     * Fail records a failed attempt: while attempts remain the action goes back
+     * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+     * with no_retry, it ends as failed (event action_failed).
      * </pre>
      */
     default void fail(dev.actionq.v1.FailRequest request,
@@ -708,7 +926,8 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Sweep requeues every claimed action whose lease has expired.
+     * Sweep requeues every claimed action whose lease has expired; one whose
+     * attempts are spent ends as failed ("lease expired") instead.
      * </pre>
      */
     default void sweep(dev.actionq.v1.SweepRequest request,
@@ -765,6 +984,83 @@ public final class ActionQueueServiceGrpc {
     default void migrate(dev.actionq.v1.MigrateRequest request,
         io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getMigrateMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+     * fresh attempts, by id or by filter; event action_retried names who asked.
+     * </pre>
+     */
+    default void retry(dev.actionq.v1.RetryRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RetryResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRetryMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * WaitAction returns as soon as every named action is in a terminal status
+     * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+     * WAIT_TIMEOUT when the timeout passes first.
+     * </pre>
+     */
+    default void waitAction(dev.actionq.v1.WaitActionRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.WaitActionResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getWaitActionMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListQueues lists every queue with its settings and live counts.
+     * </pre>
+     */
+    default void listQueues(dev.actionq.v1.ListQueuesRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListQueuesResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListQueuesMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+     * creating the queue when it does not exist; event queue_updated.
+     * </pre>
+     */
+    default void updateQueue(dev.actionq.v1.UpdateQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.UpdateQueueResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getUpdateQueueMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * PauseQueue stops claiming from a queue (enqueuing continues); event
+     * queue_paused. Pausing a paused queue changes nothing.
+     * </pre>
+     */
+    default void pauseQueue(dev.actionq.v1.PauseQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PauseQueueResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getPauseQueueMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ResumeQueue lets claiming from a paused queue continue and wakes the
+     * claims waiting on it; event queue_resumed.
+     * </pre>
+     */
+    default void resumeQueue(dev.actionq.v1.ResumeQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeQueueResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getResumeQueueMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Prune deletes finished actions older than a cutoff, in one bounded batch
+     * per call, and drops the event log's partitions that lie wholly before it.
+     * </pre>
+     */
+    default void prune(dev.actionq.v1.PruneRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PruneResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getPruneMethod(), responseObserver);
     }
   }
 
@@ -908,8 +1204,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Fail records a failed attempt: the action goes back to pending while
-     * attempts remain, otherwise it ends as failed.
+     * Fail records a failed attempt: while attempts remain the action goes back
+     * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+     * with no_retry, it ends as failed (event action_failed).
      * </pre>
      */
     public void fail(dev.actionq.v1.FailRequest request,
@@ -942,7 +1239,8 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Sweep requeues every claimed action whose lease has expired.
+     * Sweep requeues every claimed action whose lease has expired; one whose
+     * attempts are spent ends as failed ("lease expired") instead.
      * </pre>
      */
     public void sweep(dev.actionq.v1.SweepRequest request,
@@ -1005,6 +1303,90 @@ public final class ActionQueueServiceGrpc {
         io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse> responseObserver) {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getMigrateMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+     * fresh attempts, by id or by filter; event action_retried names who asked.
+     * </pre>
+     */
+    public void retry(dev.actionq.v1.RetryRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RetryResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRetryMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * WaitAction returns as soon as every named action is in a terminal status
+     * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+     * WAIT_TIMEOUT when the timeout passes first.
+     * </pre>
+     */
+    public void waitAction(dev.actionq.v1.WaitActionRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.WaitActionResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getWaitActionMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListQueues lists every queue with its settings and live counts.
+     * </pre>
+     */
+    public void listQueues(dev.actionq.v1.ListQueuesRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListQueuesResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListQueuesMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+     * creating the queue when it does not exist; event queue_updated.
+     * </pre>
+     */
+    public void updateQueue(dev.actionq.v1.UpdateQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.UpdateQueueResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getUpdateQueueMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * PauseQueue stops claiming from a queue (enqueuing continues); event
+     * queue_paused. Pausing a paused queue changes nothing.
+     * </pre>
+     */
+    public void pauseQueue(dev.actionq.v1.PauseQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PauseQueueResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getPauseQueueMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ResumeQueue lets claiming from a paused queue continue and wakes the
+     * claims waiting on it; event queue_resumed.
+     * </pre>
+     */
+    public void resumeQueue(dev.actionq.v1.ResumeQueueRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeQueueResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getResumeQueueMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Prune deletes finished actions older than a cutoff, in one bounded batch
+     * per call, and drops the event log's partitions that lie wholly before it.
+     * </pre>
+     */
+    public void prune(dev.actionq.v1.PruneRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PruneResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getPruneMethod(), getCallOptions()), request, responseObserver);
     }
   }
 
@@ -1116,8 +1498,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Fail records a failed attempt: the action goes back to pending while
-     * attempts remain, otherwise it ends as failed.
+     * Fail records a failed attempt: while attempts remain the action goes back
+     * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+     * with no_retry, it ends as failed (event action_failed).
      * </pre>
      */
     public dev.actionq.v1.FailResponse fail(dev.actionq.v1.FailRequest request) throws io.grpc.StatusException {
@@ -1147,7 +1530,8 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Sweep requeues every claimed action whose lease has expired.
+     * Sweep requeues every claimed action whose lease has expired; one whose
+     * attempts are spent ends as failed ("lease expired") instead.
      * </pre>
      */
     public dev.actionq.v1.SweepResponse sweep(dev.actionq.v1.SweepRequest request) throws io.grpc.StatusException {
@@ -1206,6 +1590,83 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.MigrateResponse migrate(dev.actionq.v1.MigrateRequest request) throws io.grpc.StatusException {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getMigrateMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+     * fresh attempts, by id or by filter; event action_retried names who asked.
+     * </pre>
+     */
+    public dev.actionq.v1.RetryResponse retry(dev.actionq.v1.RetryRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRetryMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * WaitAction returns as soon as every named action is in a terminal status
+     * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+     * WAIT_TIMEOUT when the timeout passes first.
+     * </pre>
+     */
+    public dev.actionq.v1.WaitActionResponse waitAction(dev.actionq.v1.WaitActionRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getWaitActionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListQueues lists every queue with its settings and live counts.
+     * </pre>
+     */
+    public dev.actionq.v1.ListQueuesResponse listQueues(dev.actionq.v1.ListQueuesRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListQueuesMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+     * creating the queue when it does not exist; event queue_updated.
+     * </pre>
+     */
+    public dev.actionq.v1.UpdateQueueResponse updateQueue(dev.actionq.v1.UpdateQueueRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getUpdateQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * PauseQueue stops claiming from a queue (enqueuing continues); event
+     * queue_paused. Pausing a paused queue changes nothing.
+     * </pre>
+     */
+    public dev.actionq.v1.PauseQueueResponse pauseQueue(dev.actionq.v1.PauseQueueRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getPauseQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeQueue lets claiming from a paused queue continue and wakes the
+     * claims waiting on it; event queue_resumed.
+     * </pre>
+     */
+    public dev.actionq.v1.ResumeQueueResponse resumeQueue(dev.actionq.v1.ResumeQueueRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getResumeQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Prune deletes finished actions older than a cutoff, in one bounded batch
+     * per call, and drops the event log's partitions that lie wholly before it.
+     * </pre>
+     */
+    public dev.actionq.v1.PruneResponse prune(dev.actionq.v1.PruneRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getPruneMethod(), getCallOptions(), request);
     }
   }
 
@@ -1317,8 +1778,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Fail records a failed attempt: the action goes back to pending while
-     * attempts remain, otherwise it ends as failed.
+     * Fail records a failed attempt: while attempts remain the action goes back
+     * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+     * with no_retry, it ends as failed (event action_failed).
      * </pre>
      */
     public dev.actionq.v1.FailResponse fail(dev.actionq.v1.FailRequest request) {
@@ -1348,7 +1810,8 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Sweep requeues every claimed action whose lease has expired.
+     * Sweep requeues every claimed action whose lease has expired; one whose
+     * attempts are spent ends as failed ("lease expired") instead.
      * </pre>
      */
     public dev.actionq.v1.SweepResponse sweep(dev.actionq.v1.SweepRequest request) {
@@ -1406,6 +1869,83 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.MigrateResponse migrate(dev.actionq.v1.MigrateRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getMigrateMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+     * fresh attempts, by id or by filter; event action_retried names who asked.
+     * </pre>
+     */
+    public dev.actionq.v1.RetryResponse retry(dev.actionq.v1.RetryRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRetryMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * WaitAction returns as soon as every named action is in a terminal status
+     * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+     * WAIT_TIMEOUT when the timeout passes first.
+     * </pre>
+     */
+    public dev.actionq.v1.WaitActionResponse waitAction(dev.actionq.v1.WaitActionRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getWaitActionMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListQueues lists every queue with its settings and live counts.
+     * </pre>
+     */
+    public dev.actionq.v1.ListQueuesResponse listQueues(dev.actionq.v1.ListQueuesRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListQueuesMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+     * creating the queue when it does not exist; event queue_updated.
+     * </pre>
+     */
+    public dev.actionq.v1.UpdateQueueResponse updateQueue(dev.actionq.v1.UpdateQueueRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getUpdateQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * PauseQueue stops claiming from a queue (enqueuing continues); event
+     * queue_paused. Pausing a paused queue changes nothing.
+     * </pre>
+     */
+    public dev.actionq.v1.PauseQueueResponse pauseQueue(dev.actionq.v1.PauseQueueRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getPauseQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeQueue lets claiming from a paused queue continue and wakes the
+     * claims waiting on it; event queue_resumed.
+     * </pre>
+     */
+    public dev.actionq.v1.ResumeQueueResponse resumeQueue(dev.actionq.v1.ResumeQueueRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getResumeQueueMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Prune deletes finished actions older than a cutoff, in one bounded batch
+     * per call, and drops the event log's partitions that lie wholly before it.
+     * </pre>
+     */
+    public dev.actionq.v1.PruneResponse prune(dev.actionq.v1.PruneRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getPruneMethod(), getCallOptions(), request);
     }
   }
 
@@ -1524,8 +2064,9 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Fail records a failed attempt: the action goes back to pending while
-     * attempts remain, otherwise it ends as failed.
+     * Fail records a failed attempt: while attempts remain the action goes back
+     * to pending at now + backoff (event action_retry_scheduled), otherwise, or
+     * with no_retry, it ends as failed (event action_failed).
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.FailResponse> fail(
@@ -1558,7 +2099,8 @@ public final class ActionQueueServiceGrpc {
 
     /**
      * <pre>
-     * Sweep requeues every claimed action whose lease has expired.
+     * Sweep requeues every claimed action whose lease has expired; one whose
+     * attempts are spent ends as failed ("lease expired") instead.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SweepResponse> sweep(
@@ -1610,6 +2152,90 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getMigrateMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Retry puts dead actions (failed, rejected, cancelled) back to pending with
+     * fresh attempts, by id or by filter; event action_retried names who asked.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.RetryResponse> retry(
+        dev.actionq.v1.RetryRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRetryMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * WaitAction returns as soon as every named action is in a terminal status
+     * (completed, failed, rejected, cancelled), or DEADLINE_EXCEEDED /
+     * WAIT_TIMEOUT when the timeout passes first.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.WaitActionResponse> waitAction(
+        dev.actionq.v1.WaitActionRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getWaitActionMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListQueues lists every queue with its settings and live counts.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ListQueuesResponse> listQueues(
+        dev.actionq.v1.ListQueuesRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListQueuesMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateQueue sets a queue's defaults (max_attempts, backoff, lease),
+     * creating the queue when it does not exist; event queue_updated.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.UpdateQueueResponse> updateQueue(
+        dev.actionq.v1.UpdateQueueRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getUpdateQueueMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * PauseQueue stops claiming from a queue (enqueuing continues); event
+     * queue_paused. Pausing a paused queue changes nothing.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.PauseQueueResponse> pauseQueue(
+        dev.actionq.v1.PauseQueueRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getPauseQueueMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeQueue lets claiming from a paused queue continue and wakes the
+     * claims waiting on it; event queue_resumed.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ResumeQueueResponse> resumeQueue(
+        dev.actionq.v1.ResumeQueueRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getResumeQueueMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Prune deletes finished actions older than a cutoff, in one bounded batch
+     * per call, and drops the event log's partitions that lie wholly before it.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.PruneResponse> prune(
+        dev.actionq.v1.PruneRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getPruneMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_ENQUEUE = 0;
@@ -1628,6 +2254,13 @@ public final class ActionQueueServiceGrpc {
   private static final int METHODID_EMIT_EVENT = 13;
   private static final int METHODID_GET_QUEUE_STATS = 14;
   private static final int METHODID_MIGRATE = 15;
+  private static final int METHODID_RETRY = 16;
+  private static final int METHODID_WAIT_ACTION = 17;
+  private static final int METHODID_LIST_QUEUES = 18;
+  private static final int METHODID_UPDATE_QUEUE = 19;
+  private static final int METHODID_PAUSE_QUEUE = 20;
+  private static final int METHODID_RESUME_QUEUE = 21;
+  private static final int METHODID_PRUNE = 22;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1709,6 +2342,34 @@ public final class ActionQueueServiceGrpc {
         case METHODID_MIGRATE:
           serviceImpl.migrate((dev.actionq.v1.MigrateRequest) request,
               (io.grpc.stub.StreamObserver<dev.actionq.v1.MigrateResponse>) responseObserver);
+          break;
+        case METHODID_RETRY:
+          serviceImpl.retry((dev.actionq.v1.RetryRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.RetryResponse>) responseObserver);
+          break;
+        case METHODID_WAIT_ACTION:
+          serviceImpl.waitAction((dev.actionq.v1.WaitActionRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.WaitActionResponse>) responseObserver);
+          break;
+        case METHODID_LIST_QUEUES:
+          serviceImpl.listQueues((dev.actionq.v1.ListQueuesRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ListQueuesResponse>) responseObserver);
+          break;
+        case METHODID_UPDATE_QUEUE:
+          serviceImpl.updateQueue((dev.actionq.v1.UpdateQueueRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.UpdateQueueResponse>) responseObserver);
+          break;
+        case METHODID_PAUSE_QUEUE:
+          serviceImpl.pauseQueue((dev.actionq.v1.PauseQueueRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.PauseQueueResponse>) responseObserver);
+          break;
+        case METHODID_RESUME_QUEUE:
+          serviceImpl.resumeQueue((dev.actionq.v1.ResumeQueueRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeQueueResponse>) responseObserver);
+          break;
+        case METHODID_PRUNE:
+          serviceImpl.prune((dev.actionq.v1.PruneRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.PruneResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1840,6 +2501,55 @@ public final class ActionQueueServiceGrpc {
               dev.actionq.v1.MigrateRequest,
               dev.actionq.v1.MigrateResponse>(
                 service, METHODID_MIGRATE)))
+        .addMethod(
+          getRetryMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.RetryRequest,
+              dev.actionq.v1.RetryResponse>(
+                service, METHODID_RETRY)))
+        .addMethod(
+          getWaitActionMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.WaitActionRequest,
+              dev.actionq.v1.WaitActionResponse>(
+                service, METHODID_WAIT_ACTION)))
+        .addMethod(
+          getListQueuesMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ListQueuesRequest,
+              dev.actionq.v1.ListQueuesResponse>(
+                service, METHODID_LIST_QUEUES)))
+        .addMethod(
+          getUpdateQueueMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.UpdateQueueRequest,
+              dev.actionq.v1.UpdateQueueResponse>(
+                service, METHODID_UPDATE_QUEUE)))
+        .addMethod(
+          getPauseQueueMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.PauseQueueRequest,
+              dev.actionq.v1.PauseQueueResponse>(
+                service, METHODID_PAUSE_QUEUE)))
+        .addMethod(
+          getResumeQueueMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ResumeQueueRequest,
+              dev.actionq.v1.ResumeQueueResponse>(
+                service, METHODID_RESUME_QUEUE)))
+        .addMethod(
+          getPruneMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.PruneRequest,
+              dev.actionq.v1.PruneResponse>(
+                service, METHODID_PRUNE)))
         .build();
   }
 
@@ -1904,6 +2614,13 @@ public final class ActionQueueServiceGrpc {
               .addMethod(getEmitEventMethod())
               .addMethod(getGetQueueStatsMethod())
               .addMethod(getMigrateMethod())
+              .addMethod(getRetryMethod())
+              .addMethod(getWaitActionMethod())
+              .addMethod(getListQueuesMethod())
+              .addMethod(getUpdateQueueMethod())
+              .addMethod(getPauseQueueMethod())
+              .addMethod(getResumeQueueMethod())
+              .addMethod(getPruneMethod())
               .build();
         }
       }

@@ -10,10 +10,11 @@ package dev.actionq.v1;
  * ActionStatus is where an action stands in its lifecycle.
  *
  * pending --claim--&gt; claimed --complete--&gt; completed
- * claimed --fail------&gt; failed (or pending again while attempts remain)
- * claimed --reject----&gt; rejected
+ * claimed --fail------&gt; pending at now + backoff while attempts remain, else failed
+ * claimed --reject----&gt; rejected (never retried)
+ * claimed --lease expires, sweep--&gt; pending while attempts remain, else failed
  * pending|claimed --cancel--&gt; cancelled
- * claimed --lease expires, sweep--&gt; pending
+ * failed|rejected|cancelled --retry--&gt; pending with fresh attempts
  * </pre>
  *
  * Protobuf enum {@code actionq.v1.ActionStatus}

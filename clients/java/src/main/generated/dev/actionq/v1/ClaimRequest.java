@@ -37,6 +37,8 @@ private static final long serialVersionUID = 0L;
     actionTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
     project_ = "";
+    queues_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -110,7 +112,7 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object queue_ = "";
   /**
    * <pre>
-   * Queue to claim from; empty means "default".
+   * Queue to claim from; empty means "default" (unless `queues` is set).
    * </pre>
    *
    * <code>string queue = 2;</code>
@@ -131,7 +133,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Queue to claim from; empty means "default".
+   * Queue to claim from; empty means "default" (unless `queues` is set).
    * </pre>
    *
    * <code>string queue = 2;</code>
@@ -272,7 +274,8 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.Duration lease_;
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -284,7 +287,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -296,7 +300,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -344,6 +349,63 @@ private static final long serialVersionUID = 0L;
     return wait_ == null ? com.google.protobuf.Duration.getDefaultInstance() : wait_;
   }
 
+  public static final int QUEUES_FIELD_NUMBER = 8;
+  @SuppressWarnings("serial")
+  private com.google.protobuf.LazyStringArrayList queues_ =
+      com.google.protobuf.LazyStringArrayList.emptyList();
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @return A list containing the queues.
+   */
+  public com.google.protobuf.ProtocolStringList
+      getQueuesList() {
+    return queues_;
+  }
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @return The count of queues.
+   */
+  public int getQueuesCount() {
+    return queues_.size();
+  }
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @param index The index of the element to return.
+   * @return The queues at the given index.
+   */
+  public java.lang.String getQueues(int index) {
+    return queues_.get(index);
+  }
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @param index The index of the value to return.
+   * @return The bytes of the queues at the given index.
+   */
+  public com.google.protobuf.ByteString
+      getQueuesBytes(int index) {
+    return queues_.getByteString(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -379,6 +441,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       output.writeMessage(7, getWait());
     }
+    for (int i = 0; i < queues_.size(); i++) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 8, queues_.getRaw(i));
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -411,6 +476,14 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(7, getWait());
+    }
+    {
+      int dataSize = 0;
+      for (int i = 0; i < queues_.size(); i++) {
+        dataSize += computeStringSizeNoTag(queues_.getRaw(i));
+      }
+      size += dataSize;
+      size += 1 * getQueuesList().size();
     }
     return size;
   }
@@ -456,6 +529,8 @@ private static final long serialVersionUID = 0L;
       if (!getWait()
           .equals(other.getWait())) return false;
     }
+    if (!getQueuesList()
+        .equals(other.getQueuesList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -486,6 +561,10 @@ private static final long serialVersionUID = 0L;
     if (hasWait()) {
       hash = (37 * hash) + WAIT_FIELD_NUMBER;
       hash = (53 * hash) + getWait().hashCode();
+    }
+    if (getQueuesCount() > 0) {
+      hash = (37 * hash) + QUEUES_FIELD_NUMBER;
+      hash = (53 * hash) + getQueuesList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -645,6 +724,8 @@ private static final long serialVersionUID = 0L;
         waitBuilder_.dispose();
         waitBuilder_ = null;
       }
+      queues_ =
+          com.google.protobuf.LazyStringArrayList.emptyList();
       return this;
     }
 
@@ -707,6 +788,10 @@ private static final long serialVersionUID = 0L;
             : waitBuilder_.build();
         to_bitField0_ |= 0x00000002;
       }
+      if (((from_bitField0_ & 0x00000080) != 0)) {
+        queues_.makeImmutable();
+        result.queues_ = queues_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -755,6 +840,16 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasWait()) {
         mergeWait(other.getWait());
+      }
+      if (!other.queues_.isEmpty()) {
+        if (queues_.isEmpty()) {
+          queues_ = other.queues_;
+          bitField0_ |= 0x00000080;
+        } else {
+          ensureQueuesIsMutable();
+          queues_.addAll(other.queues_);
+        }
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -819,6 +914,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000040;
               break;
             } // case 58
+            case 66: {
+              ensureQueuesIsMutable();
+              queues_.add(input.readStringRequireUtf8());
+              break;
+            } // case 66
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -931,7 +1031,7 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object queue_ = "";
     /**
      * <pre>
-     * Queue to claim from; empty means "default".
+     * Queue to claim from; empty means "default" (unless `queues` is set).
      * </pre>
      *
      * <code>string queue = 2;</code>
@@ -951,7 +1051,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Queue to claim from; empty means "default".
+     * Queue to claim from; empty means "default" (unless `queues` is set).
      * </pre>
      *
      * <code>string queue = 2;</code>
@@ -972,7 +1072,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Queue to claim from; empty means "default".
+     * Queue to claim from; empty means "default" (unless `queues` is set).
      * </pre>
      *
      * <code>string queue = 2;</code>
@@ -989,7 +1089,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Queue to claim from; empty means "default".
+     * Queue to claim from; empty means "default" (unless `queues` is set).
      * </pre>
      *
      * <code>string queue = 2;</code>
@@ -1003,7 +1103,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Queue to claim from; empty means "default".
+     * Queue to claim from; empty means "default" (unless `queues` is set).
      * </pre>
      *
      * <code>string queue = 2;</code>
@@ -1311,7 +1411,8 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> leaseBuilder_;
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1322,7 +1423,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1337,7 +1439,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1355,7 +1458,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1373,7 +1477,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1398,7 +1503,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1415,7 +1521,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1427,7 +1534,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1442,7 +1550,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Lease length, 1 s to 24 h; unset means 30 s.
+     * Lease length, 1 s to 24 h; unset means the queue's default lease
+     * (Queue.lease), else 30 s.
      * </pre>
      *
      * <code>.google.protobuf.Duration lease = 6;</code>
@@ -1614,6 +1723,162 @@ private static final long serialVersionUID = 0L;
         wait_ = null;
       }
       return waitBuilder_;
+    }
+
+    private com.google.protobuf.LazyStringArrayList queues_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
+    private void ensureQueuesIsMutable() {
+      if (!queues_.isModifiable()) {
+        queues_ = new com.google.protobuf.LazyStringArrayList(queues_);
+      }
+      bitField0_ |= 0x00000080;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @return A list containing the queues.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getQueuesList() {
+      queues_.makeImmutable();
+      return queues_;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @return The count of queues.
+     */
+    public int getQueuesCount() {
+      return queues_.size();
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param index The index of the element to return.
+     * @return The queues at the given index.
+     */
+    public java.lang.String getQueues(int index) {
+      return queues_.get(index);
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the queues at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getQueuesBytes(int index) {
+      return queues_.getByteString(index);
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param index The index to set the value at.
+     * @param value The queues to set.
+     * @return This builder for chaining.
+     */
+    public Builder setQueues(
+        int index, java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      ensureQueuesIsMutable();
+      queues_.set(index, value);
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param value The queues to add.
+     * @return This builder for chaining.
+     */
+    public Builder addQueues(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      ensureQueuesIsMutable();
+      queues_.add(value);
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param values The queues to add.
+     * @return This builder for chaining.
+     */
+    public Builder addAllQueues(
+        java.lang.Iterable<java.lang.String> values) {
+      ensureQueuesIsMutable();
+      com.google.protobuf.AbstractMessageLite.Builder.addAll(
+          values, queues_);
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearQueues() {
+      queues_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
+      bitField0_ = (bitField0_ & ~0x00000080);;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Claim from any of these queues (at most 100), in one claim order across
+     * them; `queue` must then be empty or one of them. Paused queues are skipped.
+     * </pre>
+     *
+     * <code>repeated string queues = 8;</code>
+     * @param value The bytes of the queues to add.
+     * @return This builder for chaining.
+     */
+    public Builder addQueuesBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      ensureQueuesIsMutable();
+      queues_.add(value);
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.ClaimRequest)

@@ -32,7 +32,7 @@ public interface ClaimRequestOrBuilder extends
 
   /**
    * <pre>
-   * Queue to claim from; empty means "default".
+   * Queue to claim from; empty means "default" (unless `queues` is set).
    * </pre>
    *
    * <code>string queue = 2;</code>
@@ -41,7 +41,7 @@ public interface ClaimRequestOrBuilder extends
   java.lang.String getQueue();
   /**
    * <pre>
-   * Queue to claim from; empty means "default".
+   * Queue to claim from; empty means "default" (unless `queues` is set).
    * </pre>
    *
    * <code>string queue = 2;</code>
@@ -124,7 +124,8 @@ public interface ClaimRequestOrBuilder extends
 
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -133,7 +134,8 @@ public interface ClaimRequestOrBuilder extends
   boolean hasLease();
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -142,7 +144,8 @@ public interface ClaimRequestOrBuilder extends
   com.google.protobuf.Duration getLease();
   /**
    * <pre>
-   * Lease length, 1 s to 24 h; unset means 30 s.
+   * Lease length, 1 s to 24 h; unset means the queue's default lease
+   * (Queue.lease), else 30 s.
    * </pre>
    *
    * <code>.google.protobuf.Duration lease = 6;</code>
@@ -175,4 +178,49 @@ public interface ClaimRequestOrBuilder extends
    * <code>.google.protobuf.Duration wait = 7;</code>
    */
   com.google.protobuf.DurationOrBuilder getWaitOrBuilder();
+
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @return A list containing the queues.
+   */
+  java.util.List<java.lang.String>
+      getQueuesList();
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @return The count of queues.
+   */
+  int getQueuesCount();
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @param index The index of the element to return.
+   * @return The queues at the given index.
+   */
+  java.lang.String getQueues(int index);
+  /**
+   * <pre>
+   * Claim from any of these queues (at most 100), in one claim order across
+   * them; `queue` must then be empty or one of them. Paused queues are skipped.
+   * </pre>
+   *
+   * <code>repeated string queues = 8;</code>
+   * @param index The index of the value to return.
+   * @return The bytes of the queues at the given index.
+   */
+  com.google.protobuf.ByteString
+      getQueuesBytes(int index);
 }

@@ -143,6 +143,43 @@ public enum ErrorReason
    * <code>ERROR_REASON_INTERNAL = 13;</code>
    */
   ERROR_REASON_INTERNAL(13),
+  /**
+   * <pre>
+   * ALREADY_EXISTS: an action with this idempotency key is stored in the queue
+   * with a different action_type, project, target_ref or payload (metadata
+   * "action_id" names it).
+   * </pre>
+   *
+   * <code>ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT = 14;</code>
+   */
+  ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT(14),
+  /**
+   * <pre>
+   * FAILED_PRECONDITION: no queue has this name (none was ever enqueued into
+   * or configured).
+   * </pre>
+   *
+   * <code>ERROR_REASON_QUEUE_NOT_FOUND = 15;</code>
+   */
+  ERROR_REASON_QUEUE_NOT_FOUND(15),
+  /**
+   * <pre>
+   * OUT_OF_RANGE: the cursor points into the part of the event log that
+   * retention dropped; metadata "oldest_cursor" is where reading can resume.
+   * </pre>
+   *
+   * <code>ERROR_REASON_CURSOR_EXPIRED = 16;</code>
+   */
+  ERROR_REASON_CURSOR_EXPIRED(16),
+  /**
+   * <pre>
+   * DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
+   * finished.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WAIT_TIMEOUT = 17;</code>
+   */
+  ERROR_REASON_WAIT_TIMEOUT(17),
   UNRECOGNIZED(-1),
   ;
 
@@ -276,6 +313,43 @@ public enum ErrorReason
    * <code>ERROR_REASON_INTERNAL = 13;</code>
    */
   public static final int ERROR_REASON_INTERNAL_VALUE = 13;
+  /**
+   * <pre>
+   * ALREADY_EXISTS: an action with this idempotency key is stored in the queue
+   * with a different action_type, project, target_ref or payload (metadata
+   * "action_id" names it).
+   * </pre>
+   *
+   * <code>ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT = 14;</code>
+   */
+  public static final int ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT_VALUE = 14;
+  /**
+   * <pre>
+   * FAILED_PRECONDITION: no queue has this name (none was ever enqueued into
+   * or configured).
+   * </pre>
+   *
+   * <code>ERROR_REASON_QUEUE_NOT_FOUND = 15;</code>
+   */
+  public static final int ERROR_REASON_QUEUE_NOT_FOUND_VALUE = 15;
+  /**
+   * <pre>
+   * OUT_OF_RANGE: the cursor points into the part of the event log that
+   * retention dropped; metadata "oldest_cursor" is where reading can resume.
+   * </pre>
+   *
+   * <code>ERROR_REASON_CURSOR_EXPIRED = 16;</code>
+   */
+  public static final int ERROR_REASON_CURSOR_EXPIRED_VALUE = 16;
+  /**
+   * <pre>
+   * DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
+   * finished.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WAIT_TIMEOUT = 17;</code>
+   */
+  public static final int ERROR_REASON_WAIT_TIMEOUT_VALUE = 17;
 
 
   public final int getNumber() {
@@ -316,6 +390,10 @@ public enum ErrorReason
       case 11: return ERROR_REASON_DATABASE_UNAVAILABLE;
       case 12: return ERROR_REASON_SHUTTING_DOWN;
       case 13: return ERROR_REASON_INTERNAL;
+      case 14: return ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT;
+      case 15: return ERROR_REASON_QUEUE_NOT_FOUND;
+      case 16: return ERROR_REASON_CURSOR_EXPIRED;
+      case 17: return ERROR_REASON_WAIT_TIMEOUT;
       default: return null;
     }
   }

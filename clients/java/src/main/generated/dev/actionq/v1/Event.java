@@ -77,7 +77,7 @@ private static final long serialVersionUID = 0L;
   private long actionId_ = 0L;
   /**
    * <pre>
-   * The action the event is about; 0 for coordinator events.
+   * The action the event is about; 0 for coordinator and queue events.
    * </pre>
    *
    * <code>int64 action_id = 2;</code>
@@ -93,7 +93,9 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object eventType_ = "";
   /**
    * <pre>
-   * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+   * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+   * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+   * them all).
    * </pre>
    *
    * <code>string event_type = 3;</code>
@@ -114,7 +116,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+   * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+   * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+   * them all).
    * </pre>
    *
    * <code>string event_type = 3;</code>
@@ -833,7 +837,7 @@ private static final long serialVersionUID = 0L;
     private long actionId_ ;
     /**
      * <pre>
-     * The action the event is about; 0 for coordinator events.
+     * The action the event is about; 0 for coordinator and queue events.
      * </pre>
      *
      * <code>int64 action_id = 2;</code>
@@ -845,7 +849,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The action the event is about; 0 for coordinator events.
+     * The action the event is about; 0 for coordinator and queue events.
      * </pre>
      *
      * <code>int64 action_id = 2;</code>
@@ -861,7 +865,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The action the event is about; 0 for coordinator events.
+     * The action the event is about; 0 for coordinator and queue events.
      * </pre>
      *
      * <code>int64 action_id = 2;</code>
@@ -877,7 +881,9 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object eventType_ = "";
     /**
      * <pre>
-     * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+     * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+     * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+     * them all).
      * </pre>
      *
      * <code>string event_type = 3;</code>
@@ -897,7 +903,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+     * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+     * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+     * them all).
      * </pre>
      *
      * <code>string event_type = 3;</code>
@@ -918,7 +926,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+     * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+     * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+     * them all).
      * </pre>
      *
      * <code>string event_type = 3;</code>
@@ -935,7 +945,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+     * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+     * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+     * them all).
      * </pre>
      *
      * <code>string event_type = 3;</code>
@@ -949,7 +961,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+     * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+     * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+     * them all).
      * </pre>
      *
      * <code>string event_type = 3;</code>

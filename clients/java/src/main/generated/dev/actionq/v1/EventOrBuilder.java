@@ -23,7 +23,7 @@ public interface EventOrBuilder extends
 
   /**
    * <pre>
-   * The action the event is about; 0 for coordinator events.
+   * The action the event is about; 0 for coordinator and queue events.
    * </pre>
    *
    * <code>int64 action_id = 2;</code>
@@ -33,7 +33,9 @@ public interface EventOrBuilder extends
 
   /**
    * <pre>
-   * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+   * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+   * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+   * them all).
    * </pre>
    *
    * <code>string event_type = 3;</code>
@@ -42,7 +44,9 @@ public interface EventOrBuilder extends
   java.lang.String getEventType();
   /**
    * <pre>
-   * e.g. "action_enqueued", "action_claimed", "claim_timed_out", "coordinator_cycle".
+   * e.g. "action_enqueued", "action_claimed", "action_retry_scheduled",
+   * "claim_timed_out", "queue_paused", "coordinator_cycle" (the README lists
+   * them all).
    * </pre>
    *
    * <code>string event_type = 3;</code>

@@ -169,7 +169,8 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.Duration retryDelay_;
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -181,7 +182,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -193,7 +195,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -939,7 +942,8 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> retryDelayBuilder_;
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -950,7 +954,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -965,7 +970,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -983,7 +989,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -1001,7 +1008,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -1026,7 +1034,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -1043,7 +1052,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -1055,7 +1065,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -1070,7 +1081,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Delay before the retry when attempts remain; unset means exponential backoff.
+     * Delay before the retry when attempts remain, 0 to 30 days; unset means
+     * the action's backoff policy.
      * </pre>
      *
      * <code>.google.protobuf.Duration retry_delay = 4;</code>

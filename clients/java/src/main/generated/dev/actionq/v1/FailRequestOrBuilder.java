@@ -62,7 +62,8 @@ public interface FailRequestOrBuilder extends
 
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -71,7 +72,8 @@ public interface FailRequestOrBuilder extends
   boolean hasRetryDelay();
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>
@@ -80,7 +82,8 @@ public interface FailRequestOrBuilder extends
   com.google.protobuf.Duration getRetryDelay();
   /**
    * <pre>
-   * Delay before the retry when attempts remain; unset means exponential backoff.
+   * Delay before the retry when attempts remain, 0 to 30 days; unset means
+   * the action's backoff policy.
    * </pre>
    *
    * <code>.google.protobuf.Duration retry_delay = 4;</code>

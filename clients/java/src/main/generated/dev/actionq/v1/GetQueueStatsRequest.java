@@ -148,6 +148,23 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int INCLUDE_COMPLETED_FIELD_NUMBER = 3;
+  private boolean includeCompleted_ = false;
+  /**
+   * <pre>
+   * Also count every completed action still stored (QueueStat.completed).
+   * That count reads every completed row, so it is off by default and
+   * `completed` is then 0; completed_last_minute is always counted.
+   * </pre>
+   *
+   * <code>bool include_completed = 3;</code>
+   * @return The includeCompleted.
+   */
+  @java.lang.Override
+  public boolean getIncludeCompleted() {
+    return includeCompleted_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -168,6 +185,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(project_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 2, project_);
     }
+    if (includeCompleted_ != false) {
+      output.writeBool(3, includeCompleted_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -177,6 +197,10 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(project_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(2, project_);
+    }
+    if (includeCompleted_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(3, includeCompleted_);
     }
     return size;
   }
@@ -206,6 +230,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getQueue())) return false;
     if (!getProject()
         .equals(other.getProject())) return false;
+    if (getIncludeCompleted()
+        != other.getIncludeCompleted()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -221,6 +247,9 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getQueue().hashCode();
     hash = (37 * hash) + PROJECT_FIELD_NUMBER;
     hash = (53 * hash) + getProject().hashCode();
+    hash = (37 * hash) + INCLUDE_COMPLETED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getIncludeCompleted());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -358,6 +387,7 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       queue_ = "";
       project_ = "";
+      includeCompleted_ = false;
       return this;
     }
 
@@ -397,6 +427,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.project_ = project_;
       }
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.includeCompleted_ = includeCompleted_;
+      }
     }
 
     @java.lang.Override
@@ -420,6 +453,9 @@ private static final long serialVersionUID = 0L;
         project_ = other.project_;
         bitField0_ |= 0x00000002;
         onChanged();
+      }
+      if (other.getIncludeCompleted() != false) {
+        setIncludeCompleted(other.getIncludeCompleted());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -455,6 +491,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
+            case 24: {
+              includeCompleted_ = input.readBool();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 24
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -652,6 +693,56 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       project_ = value;
       bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
+    private boolean includeCompleted_ ;
+    /**
+     * <pre>
+     * Also count every completed action still stored (QueueStat.completed).
+     * That count reads every completed row, so it is off by default and
+     * `completed` is then 0; completed_last_minute is always counted.
+     * </pre>
+     *
+     * <code>bool include_completed = 3;</code>
+     * @return The includeCompleted.
+     */
+    @java.lang.Override
+    public boolean getIncludeCompleted() {
+      return includeCompleted_;
+    }
+    /**
+     * <pre>
+     * Also count every completed action still stored (QueueStat.completed).
+     * That count reads every completed row, so it is off by default and
+     * `completed` is then 0; completed_last_minute is always counted.
+     * </pre>
+     *
+     * <code>bool include_completed = 3;</code>
+     * @param value The includeCompleted to set.
+     * @return This builder for chaining.
+     */
+    public Builder setIncludeCompleted(boolean value) {
+
+      includeCompleted_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Also count every completed action still stored (QueueStat.completed).
+     * That count reads every completed row, so it is off by default and
+     * `completed` is then 0; completed_last_minute is always counted.
+     * </pre>
+     *
+     * <code>bool include_completed = 3;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearIncludeCompleted() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      includeCompleted_ = false;
       onChanged();
       return this;
     }

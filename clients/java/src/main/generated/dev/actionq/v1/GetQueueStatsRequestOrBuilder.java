@@ -49,4 +49,16 @@ public interface GetQueueStatsRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getProjectBytes();
+
+  /**
+   * <pre>
+   * Also count every completed action still stored (QueueStat.completed).
+   * That count reads every completed row, so it is off by default and
+   * `completed` is then 0; completed_last_minute is always counted.
+   * </pre>
+   *
+   * <code>bool include_completed = 3;</code>
+   * @return The includeCompleted.
+   */
+  boolean getIncludeCompleted();
 }

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private HeartbeatRequest() {
     leaseToken_ = "";
+    progressJson_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -154,6 +155,57 @@ private static final long serialVersionUID = 0L;
     return lease_ == null ? com.google.protobuf.Duration.getDefaultInstance() : lease_;
   }
 
+  public static final int PROGRESS_JSON_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object progressJson_ = "";
+  /**
+   * <pre>
+   * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+   * stored on the action (Action.progress_json) and logged as an
+   * action_progress event. Empty records nothing and writes no event.
+   * </pre>
+   *
+   * <code>string progress_json = 4;</code>
+   * @return The progressJson.
+   */
+  @java.lang.Override
+  public java.lang.String getProgressJson() {
+    java.lang.Object ref = progressJson_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      progressJson_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+   * stored on the action (Action.progress_json) and logged as an
+   * action_progress event. Empty records nothing and writes no event.
+   * </pre>
+   *
+   * <code>string progress_json = 4;</code>
+   * @return The bytes for progressJson.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getProgressJsonBytes() {
+    java.lang.Object ref = progressJson_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      progressJson_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -177,6 +229,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(3, getLease());
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 4, progressJson_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -191,6 +246,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(3, getLease());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(4, progressJson_);
     }
     return size;
   }
@@ -225,6 +283,8 @@ private static final long serialVersionUID = 0L;
       if (!getLease()
           .equals(other.getLease())) return false;
     }
+    if (!getProgressJson()
+        .equals(other.getProgressJson())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -245,6 +305,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + LEASE_FIELD_NUMBER;
       hash = (53 * hash) + getLease().hashCode();
     }
+    hash = (37 * hash) + PROGRESS_JSON_FIELD_NUMBER;
+    hash = (53 * hash) + getProgressJson().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -393,6 +455,7 @@ private static final long serialVersionUID = 0L;
         leaseBuilder_.dispose();
         leaseBuilder_ = null;
       }
+      progressJson_ = "";
       return this;
     }
 
@@ -439,6 +502,9 @@ private static final long serialVersionUID = 0L;
             : leaseBuilder_.build();
         to_bitField0_ |= 0x00000001;
       }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.progressJson_ = progressJson_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -464,6 +530,11 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasLease()) {
         mergeLease(other.getLease());
+      }
+      if (!other.getProgressJson().isEmpty()) {
+        progressJson_ = other.progressJson_;
+        bitField0_ |= 0x00000008;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -506,6 +577,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 26
+            case 34: {
+              progressJson_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -812,6 +888,108 @@ private static final long serialVersionUID = 0L;
         lease_ = null;
       }
       return leaseBuilder_;
+    }
+
+    private java.lang.Object progressJson_ = "";
+    /**
+     * <pre>
+     * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+     * stored on the action (Action.progress_json) and logged as an
+     * action_progress event. Empty records nothing and writes no event.
+     * </pre>
+     *
+     * <code>string progress_json = 4;</code>
+     * @return The progressJson.
+     */
+    public java.lang.String getProgressJson() {
+      java.lang.Object ref = progressJson_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        progressJson_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+     * stored on the action (Action.progress_json) and logged as an
+     * action_progress event. Empty records nothing and writes no event.
+     * </pre>
+     *
+     * <code>string progress_json = 4;</code>
+     * @return The bytes for progressJson.
+     */
+    public com.google.protobuf.ByteString
+        getProgressJsonBytes() {
+      java.lang.Object ref = progressJson_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        progressJson_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+     * stored on the action (Action.progress_json) and logged as an
+     * action_progress event. Empty records nothing and writes no event.
+     * </pre>
+     *
+     * <code>string progress_json = 4;</code>
+     * @param value The progressJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProgressJson(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      progressJson_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+     * stored on the action (Action.progress_json) and logged as an
+     * action_progress event. Empty records nothing and writes no event.
+     * </pre>
+     *
+     * <code>string progress_json = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearProgressJson() {
+      progressJson_ = getDefaultInstance().getProgressJson();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+     * stored on the action (Action.progress_json) and logged as an
+     * action_progress event. Empty records nothing and writes no event.
+     * </pre>
+     *
+     * <code>string progress_json = 4;</code>
+     * @param value The bytes for progressJson to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProgressJsonBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      progressJson_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.HeartbeatRequest)

@@ -66,4 +66,28 @@ public interface HeartbeatRequestOrBuilder extends
    * <code>.google.protobuf.Duration lease = 3;</code>
    */
   com.google.protobuf.DurationOrBuilder getLeaseOrBuilder();
+
+  /**
+   * <pre>
+   * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+   * stored on the action (Action.progress_json) and logged as an
+   * action_progress event. Empty records nothing and writes no event.
+   * </pre>
+   *
+   * <code>string progress_json = 4;</code>
+   * @return The progressJson.
+   */
+  java.lang.String getProgressJson();
+  /**
+   * <pre>
+   * Progress to record, as UTF-8 JSON object text (same rules as a payload);
+   * stored on the action (Action.progress_json) and logged as an
+   * action_progress event. Empty records nothing and writes no event.
+   * </pre>
+   *
+   * <code>string progress_json = 4;</code>
+   * @return The bytes for progressJson.
+   */
+  com.google.protobuf.ByteString
+      getProgressJsonBytes();
 }

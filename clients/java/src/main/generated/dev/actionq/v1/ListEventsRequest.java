@@ -173,7 +173,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Return the events after this cursor (an Event.cursor or a next_cursor
-   * returned earlier); empty reads from the start of the log.
+   * returned earlier); empty reads from the start of the log that retention
+   * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+   * CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 5;</code>
@@ -195,7 +197,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Return the events after this cursor (an Event.cursor or a next_cursor
-   * returned earlier); empty reads from the start of the log.
+   * returned earlier); empty reads from the start of the log that retention
+   * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+   * CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 5;</code>
@@ -947,7 +951,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Return the events after this cursor (an Event.cursor or a next_cursor
-     * returned earlier); empty reads from the start of the log.
+     * returned earlier); empty reads from the start of the log that retention
+     * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+     * CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 5;</code>
@@ -968,7 +974,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Return the events after this cursor (an Event.cursor or a next_cursor
-     * returned earlier); empty reads from the start of the log.
+     * returned earlier); empty reads from the start of the log that retention
+     * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+     * CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 5;</code>
@@ -990,7 +998,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Return the events after this cursor (an Event.cursor or a next_cursor
-     * returned earlier); empty reads from the start of the log.
+     * returned earlier); empty reads from the start of the log that retention
+     * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+     * CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 5;</code>
@@ -1008,7 +1018,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Return the events after this cursor (an Event.cursor or a next_cursor
-     * returned earlier); empty reads from the start of the log.
+     * returned earlier); empty reads from the start of the log that retention
+     * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+     * CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 5;</code>
@@ -1023,7 +1035,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Return the events after this cursor (an Event.cursor or a next_cursor
-     * returned earlier); empty reads from the start of the log.
+     * returned earlier); empty reads from the start of the log that retention
+     * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+     * CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 5;</code>

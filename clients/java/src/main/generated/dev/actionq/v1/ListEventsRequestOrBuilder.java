@@ -94,7 +94,9 @@ public interface ListEventsRequestOrBuilder extends
   /**
    * <pre>
    * Return the events after this cursor (an Event.cursor or a next_cursor
-   * returned earlier); empty reads from the start of the log.
+   * returned earlier); empty reads from the start of the log that retention
+   * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+   * CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 5;</code>
@@ -104,7 +106,9 @@ public interface ListEventsRequestOrBuilder extends
   /**
    * <pre>
    * Return the events after this cursor (an Event.cursor or a next_cursor
-   * returned earlier); empty reads from the start of the log.
+   * returned earlier); empty reads from the start of the log that retention
+   * kept. A cursor into the part retention dropped is OUT_OF_RANGE /
+   * CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 5;</code>

@@ -385,7 +385,12 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object idempotencyKey_ = "";
   /**
    * <pre>
-   * Deduplication key: an existing action with this key in the same queue is returned instead.
+   * Deduplication key, at most 255 characters, unique within the queue for as
+   * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+   * after it finished). Enqueuing the same key with the same action_type,
+   * project, target_ref and payload returns the stored action (duplicate =
+   * true); with anything different it is ALREADY_EXISTS /
+   * IDEMPOTENCY_KEY_CONFLICT.
    * </pre>
    *
    * <code>string idempotency_key = 10;</code>
@@ -406,7 +411,12 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Deduplication key: an existing action with this key in the same queue is returned instead.
+   * Deduplication key, at most 255 characters, unique within the queue for as
+   * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+   * after it finished). Enqueuing the same key with the same action_type,
+   * project, target_ref and payload returns the stored action (duplicate =
+   * true); with anything different it is ALREADY_EXISTS /
+   * IDEMPOTENCY_KEY_CONFLICT.
    * </pre>
    *
    * <code>string idempotency_key = 10;</code>
@@ -431,7 +441,8 @@ private static final long serialVersionUID = 0L;
   private int maxAttempts_ = 0;
   /**
    * <pre>
-   * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+   * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+   * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
    * </pre>
    *
    * <code>int32 max_attempts = 11;</code>
@@ -571,6 +582,44 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int BACKOFF_FIELD_NUMBER = 15;
+  private dev.actionq.v1.Backoff backoff_;
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   * @return Whether the backoff field is set.
+   */
+  @java.lang.Override
+  public boolean hasBackoff() {
+    return ((bitField0_ & 0x00000004) != 0);
+  }
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   * @return The backoff.
+   */
+  @java.lang.Override
+  public dev.actionq.v1.Backoff getBackoff() {
+    return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+  }
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder() {
+    return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -624,6 +673,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 14, payloadJson_);
     }
+    if (((bitField0_ & 0x00000004) != 0)) {
+      output.writeMessage(15, getBackoff());
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -676,6 +728,10 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(payloadJson_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(14, payloadJson_);
+    }
+    if (((bitField0_ & 0x00000004) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(15, getBackoff());
     }
     return size;
   }
@@ -733,6 +789,11 @@ private static final long serialVersionUID = 0L;
     }
     if (!getPayloadJson()
         .equals(other.getPayloadJson())) return false;
+    if (hasBackoff() != other.hasBackoff()) return false;
+    if (hasBackoff()) {
+      if (!getBackoff()
+          .equals(other.getBackoff())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -777,6 +838,10 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + PAYLOAD_JSON_FIELD_NUMBER;
     hash = (53 * hash) + getPayloadJson().hashCode();
+    if (hasBackoff()) {
+      hash = (37 * hash) + BACKOFF_FIELD_NUMBER;
+      hash = (53 * hash) + getBackoff().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -913,6 +978,7 @@ private static final long serialVersionUID = 0L;
               .alwaysUseFieldBuilders) {
         internalGetRunAfterFieldBuilder();
         internalGetDelayFieldBuilder();
+        internalGetBackoffFieldBuilder();
       }
     }
     @java.lang.Override
@@ -941,6 +1007,11 @@ private static final long serialVersionUID = 0L;
         delayBuilder_ = null;
       }
       payloadJson_ = "";
+      backoff_ = null;
+      if (backoffBuilder_ != null) {
+        backoffBuilder_.dispose();
+        backoffBuilder_ = null;
+      }
       return this;
     }
 
@@ -1021,6 +1092,12 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00001000) != 0)) {
         result.payloadJson_ = payloadJson_;
       }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.backoff_ = backoffBuilder_ == null
+            ? backoff_
+            : backoffBuilder_.build();
+        to_bitField0_ |= 0x00000004;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -1095,6 +1172,9 @@ private static final long serialVersionUID = 0L;
         payloadJson_ = other.payloadJson_;
         bitField0_ |= 0x00001000;
         onChanged();
+      }
+      if (other.hasBackoff()) {
+        mergeBackoff(other.getBackoff());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1189,6 +1269,13 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00001000;
               break;
             } // case 114
+            case 122: {
+              input.readMessage(
+                  internalGetBackoffFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 122
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1904,7 +1991,12 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object idempotencyKey_ = "";
     /**
      * <pre>
-     * Deduplication key: an existing action with this key in the same queue is returned instead.
+     * Deduplication key, at most 255 characters, unique within the queue for as
+     * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+     * after it finished). Enqueuing the same key with the same action_type,
+     * project, target_ref and payload returns the stored action (duplicate =
+     * true); with anything different it is ALREADY_EXISTS /
+     * IDEMPOTENCY_KEY_CONFLICT.
      * </pre>
      *
      * <code>string idempotency_key = 10;</code>
@@ -1924,7 +2016,12 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Deduplication key: an existing action with this key in the same queue is returned instead.
+     * Deduplication key, at most 255 characters, unique within the queue for as
+     * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+     * after it finished). Enqueuing the same key with the same action_type,
+     * project, target_ref and payload returns the stored action (duplicate =
+     * true); with anything different it is ALREADY_EXISTS /
+     * IDEMPOTENCY_KEY_CONFLICT.
      * </pre>
      *
      * <code>string idempotency_key = 10;</code>
@@ -1945,7 +2042,12 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Deduplication key: an existing action with this key in the same queue is returned instead.
+     * Deduplication key, at most 255 characters, unique within the queue for as
+     * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+     * after it finished). Enqueuing the same key with the same action_type,
+     * project, target_ref and payload returns the stored action (duplicate =
+     * true); with anything different it is ALREADY_EXISTS /
+     * IDEMPOTENCY_KEY_CONFLICT.
      * </pre>
      *
      * <code>string idempotency_key = 10;</code>
@@ -1962,7 +2064,12 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Deduplication key: an existing action with this key in the same queue is returned instead.
+     * Deduplication key, at most 255 characters, unique within the queue for as
+     * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+     * after it finished). Enqueuing the same key with the same action_type,
+     * project, target_ref and payload returns the stored action (duplicate =
+     * true); with anything different it is ALREADY_EXISTS /
+     * IDEMPOTENCY_KEY_CONFLICT.
      * </pre>
      *
      * <code>string idempotency_key = 10;</code>
@@ -1976,7 +2083,12 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Deduplication key: an existing action with this key in the same queue is returned instead.
+     * Deduplication key, at most 255 characters, unique within the queue for as
+     * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+     * after it finished). Enqueuing the same key with the same action_type,
+     * project, target_ref and payload returns the stored action (duplicate =
+     * true); with anything different it is ALREADY_EXISTS /
+     * IDEMPOTENCY_KEY_CONFLICT.
      * </pre>
      *
      * <code>string idempotency_key = 10;</code>
@@ -1996,7 +2108,8 @@ private static final long serialVersionUID = 0L;
     private int maxAttempts_ ;
     /**
      * <pre>
-     * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+     * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+     * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
      * </pre>
      *
      * <code>int32 max_attempts = 11;</code>
@@ -2008,7 +2121,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+     * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+     * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
      * </pre>
      *
      * <code>int32 max_attempts = 11;</code>
@@ -2024,7 +2138,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+     * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+     * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
      * </pre>
      *
      * <code>int32 max_attempts = 11;</code>
@@ -2452,6 +2567,161 @@ private static final long serialVersionUID = 0L;
       bitField0_ |= 0x00001000;
       onChanged();
       return this;
+    }
+
+    private dev.actionq.v1.Backoff backoff_;
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder> backoffBuilder_;
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     * @return Whether the backoff field is set.
+     */
+    public boolean hasBackoff() {
+      return ((bitField0_ & 0x00002000) != 0);
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     * @return The backoff.
+     */
+    public dev.actionq.v1.Backoff getBackoff() {
+      if (backoffBuilder_ == null) {
+        return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+      } else {
+        return backoffBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public Builder setBackoff(dev.actionq.v1.Backoff value) {
+      if (backoffBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        backoff_ = value;
+      } else {
+        backoffBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public Builder setBackoff(
+        dev.actionq.v1.Backoff.Builder builderForValue) {
+      if (backoffBuilder_ == null) {
+        backoff_ = builderForValue.build();
+      } else {
+        backoffBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public Builder mergeBackoff(dev.actionq.v1.Backoff value) {
+      if (backoffBuilder_ == null) {
+        if (((bitField0_ & 0x00002000) != 0) &&
+          backoff_ != null &&
+          backoff_ != dev.actionq.v1.Backoff.getDefaultInstance()) {
+          getBackoffBuilder().mergeFrom(value);
+        } else {
+          backoff_ = value;
+        }
+      } else {
+        backoffBuilder_.mergeFrom(value);
+      }
+      if (backoff_ != null) {
+        bitField0_ |= 0x00002000;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public Builder clearBackoff() {
+      bitField0_ = (bitField0_ & ~0x00002000);
+      backoff_ = null;
+      if (backoffBuilder_ != null) {
+        backoffBuilder_.dispose();
+        backoffBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public dev.actionq.v1.Backoff.Builder getBackoffBuilder() {
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return internalGetBackoffFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    public dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder() {
+      if (backoffBuilder_ != null) {
+        return backoffBuilder_.getMessageOrBuilder();
+      } else {
+        return backoff_ == null ?
+            dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
+      }
+    }
+    /**
+     * <pre>
+     * Retry backoff of this action; unset means the queue's default.
+     * </pre>
+     *
+     * <code>.actionq.v1.Backoff backoff = 15;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder> 
+        internalGetBackoffFieldBuilder() {
+      if (backoffBuilder_ == null) {
+        backoffBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            dev.actionq.v1.Backoff, dev.actionq.v1.Backoff.Builder, dev.actionq.v1.BackoffOrBuilder>(
+                getBackoff(),
+                getParentForChildren(),
+                isClean());
+        backoff_ = null;
+      }
+      return backoffBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.NewAction)

@@ -173,7 +173,12 @@ public interface NewActionOrBuilder extends
 
   /**
    * <pre>
-   * Deduplication key: an existing action with this key in the same queue is returned instead.
+   * Deduplication key, at most 255 characters, unique within the queue for as
+   * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+   * after it finished). Enqueuing the same key with the same action_type,
+   * project, target_ref and payload returns the stored action (duplicate =
+   * true); with anything different it is ALREADY_EXISTS /
+   * IDEMPOTENCY_KEY_CONFLICT.
    * </pre>
    *
    * <code>string idempotency_key = 10;</code>
@@ -182,7 +187,12 @@ public interface NewActionOrBuilder extends
   java.lang.String getIdempotencyKey();
   /**
    * <pre>
-   * Deduplication key: an existing action with this key in the same queue is returned instead.
+   * Deduplication key, at most 255 characters, unique within the queue for as
+   * long as the action is stored (until retention prunes it, ACTIONQ_RETENTION
+   * after it finished). Enqueuing the same key with the same action_type,
+   * project, target_ref and payload returns the stored action (duplicate =
+   * true); with anything different it is ALREADY_EXISTS /
+   * IDEMPOTENCY_KEY_CONFLICT.
    * </pre>
    *
    * <code>string idempotency_key = 10;</code>
@@ -193,7 +203,8 @@ public interface NewActionOrBuilder extends
 
   /**
    * <pre>
-   * Claims a failing action gets before it ends as failed; 0 means 1 (no retry).
+   * Claims the action gets before it ends as failed, 1 to 1,000; 0 means the
+   * queue's default (Queue.max_attempts), which is 1 (no retry) unless set.
    * </pre>
    *
    * <code>int32 max_attempts = 11;</code>
@@ -280,4 +291,31 @@ public interface NewActionOrBuilder extends
    */
   com.google.protobuf.ByteString
       getPayloadJsonBytes();
+
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   * @return Whether the backoff field is set.
+   */
+  boolean hasBackoff();
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   * @return The backoff.
+   */
+  dev.actionq.v1.Backoff getBackoff();
+  /**
+   * <pre>
+   * Retry backoff of this action; unset means the queue's default.
+   * </pre>
+   *
+   * <code>.actionq.v1.Backoff backoff = 15;</code>
+   */
+  dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder();
 }

@@ -277,6 +277,83 @@ private static final long serialVersionUID = 0L;
     return oldestPendingAge_ == null ? com.google.protobuf.Duration.getDefaultInstance() : oldestPendingAge_;
   }
 
+  public static final int SCHEDULED_FIELD_NUMBER = 10;
+  private long scheduled_ = 0L;
+  /**
+   * <pre>
+   * Pending actions whose run_after lies in the future (counted in pending too).
+   * </pre>
+   *
+   * <code>int64 scheduled = 10;</code>
+   * @return The scheduled.
+   */
+  @java.lang.Override
+  public long getScheduled() {
+    return scheduled_;
+  }
+
+  public static final int CLAIMED_PAST_DEADLINE_FIELD_NUMBER = 11;
+  private long claimedPastDeadline_ = 0L;
+  /**
+   * <pre>
+   * Claimed actions whose lease has expired and that the sweeper has not
+   * requeued yet (counted in claimed too).
+   * </pre>
+   *
+   * <code>int64 claimed_past_deadline = 11;</code>
+   * @return The claimedPastDeadline.
+   */
+  @java.lang.Override
+  public long getClaimedPastDeadline() {
+    return claimedPastDeadline_;
+  }
+
+  public static final int COMPLETED_LAST_MINUTE_FIELD_NUMBER = 12;
+  private long completedLastMinute_ = 0L;
+  /**
+   * <pre>
+   * Actions that completed within the last minute.
+   * </pre>
+   *
+   * <code>int64 completed_last_minute = 12;</code>
+   * @return The completedLastMinute.
+   */
+  @java.lang.Override
+  public long getCompletedLastMinute() {
+    return completedLastMinute_;
+  }
+
+  public static final int FAILED_LAST_MINUTE_FIELD_NUMBER = 13;
+  private long failedLastMinute_ = 0L;
+  /**
+   * <pre>
+   * Actions that ended failed within the last minute.
+   * </pre>
+   *
+   * <code>int64 failed_last_minute = 13;</code>
+   * @return The failedLastMinute.
+   */
+  @java.lang.Override
+  public long getFailedLastMinute() {
+    return failedLastMinute_;
+  }
+
+  public static final int RETRIED_LAST_MINUTE_FIELD_NUMBER = 14;
+  private long retriedLastMinute_ = 0L;
+  /**
+   * <pre>
+   * Actions that failed an attempt and will be retried within the last minute
+   * (their Fail, or their lease expiring, scheduled a retry).
+   * </pre>
+   *
+   * <code>int64 retried_last_minute = 14;</code>
+   * @return The retriedLastMinute.
+   */
+  @java.lang.Override
+  public long getRetriedLastMinute() {
+    return retriedLastMinute_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -318,6 +395,21 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(9, getOldestPendingAge());
     }
+    if (scheduled_ != 0L) {
+      output.writeInt64(10, scheduled_);
+    }
+    if (claimedPastDeadline_ != 0L) {
+      output.writeInt64(11, claimedPastDeadline_);
+    }
+    if (completedLastMinute_ != 0L) {
+      output.writeInt64(12, completedLastMinute_);
+    }
+    if (failedLastMinute_ != 0L) {
+      output.writeInt64(13, failedLastMinute_);
+    }
+    if (retriedLastMinute_ != 0L) {
+      output.writeInt64(14, retriedLastMinute_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -355,6 +447,26 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(9, getOldestPendingAge());
+    }
+    if (scheduled_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(10, scheduled_);
+    }
+    if (claimedPastDeadline_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(11, claimedPastDeadline_);
+    }
+    if (completedLastMinute_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(12, completedLastMinute_);
+    }
+    if (failedLastMinute_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(13, failedLastMinute_);
+    }
+    if (retriedLastMinute_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(14, retriedLastMinute_);
     }
     return size;
   }
@@ -401,6 +513,16 @@ private static final long serialVersionUID = 0L;
       if (!getOldestPendingAge()
           .equals(other.getOldestPendingAge())) return false;
     }
+    if (getScheduled()
+        != other.getScheduled()) return false;
+    if (getClaimedPastDeadline()
+        != other.getClaimedPastDeadline()) return false;
+    if (getCompletedLastMinute()
+        != other.getCompletedLastMinute()) return false;
+    if (getFailedLastMinute()
+        != other.getFailedLastMinute()) return false;
+    if (getRetriedLastMinute()
+        != other.getRetriedLastMinute()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -438,6 +560,21 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + OLDEST_PENDING_AGE_FIELD_NUMBER;
       hash = (53 * hash) + getOldestPendingAge().hashCode();
     }
+    hash = (37 * hash) + SCHEDULED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getScheduled());
+    hash = (37 * hash) + CLAIMED_PAST_DEADLINE_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getClaimedPastDeadline());
+    hash = (37 * hash) + COMPLETED_LAST_MINUTE_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getCompletedLastMinute());
+    hash = (37 * hash) + FAILED_LAST_MINUTE_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getFailedLastMinute());
+    hash = (37 * hash) + RETRIED_LAST_MINUTE_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getRetriedLastMinute());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -592,6 +729,11 @@ private static final long serialVersionUID = 0L;
         oldestPendingAgeBuilder_.dispose();
         oldestPendingAgeBuilder_ = null;
       }
+      scheduled_ = 0L;
+      claimedPastDeadline_ = 0L;
+      completedLastMinute_ = 0L;
+      failedLastMinute_ = 0L;
+      retriedLastMinute_ = 0L;
       return this;
     }
 
@@ -656,6 +798,21 @@ private static final long serialVersionUID = 0L;
             : oldestPendingAgeBuilder_.build();
         to_bitField0_ |= 0x00000001;
       }
+      if (((from_bitField0_ & 0x00000200) != 0)) {
+        result.scheduled_ = scheduled_;
+      }
+      if (((from_bitField0_ & 0x00000400) != 0)) {
+        result.claimedPastDeadline_ = claimedPastDeadline_;
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.completedLastMinute_ = completedLastMinute_;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.failedLastMinute_ = failedLastMinute_;
+      }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.retriedLastMinute_ = retriedLastMinute_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -701,6 +858,21 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasOldestPendingAge()) {
         mergeOldestPendingAge(other.getOldestPendingAge());
+      }
+      if (other.getScheduled() != 0L) {
+        setScheduled(other.getScheduled());
+      }
+      if (other.getClaimedPastDeadline() != 0L) {
+        setClaimedPastDeadline(other.getClaimedPastDeadline());
+      }
+      if (other.getCompletedLastMinute() != 0L) {
+        setCompletedLastMinute(other.getCompletedLastMinute());
+      }
+      if (other.getFailedLastMinute() != 0L) {
+        setFailedLastMinute(other.getFailedLastMinute());
+      }
+      if (other.getRetriedLastMinute() != 0L) {
+        setRetriedLastMinute(other.getRetriedLastMinute());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -773,6 +945,31 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000100;
               break;
             } // case 74
+            case 80: {
+              scheduled_ = input.readInt64();
+              bitField0_ |= 0x00000200;
+              break;
+            } // case 80
+            case 88: {
+              claimedPastDeadline_ = input.readInt64();
+              bitField0_ |= 0x00000400;
+              break;
+            } // case 88
+            case 96: {
+              completedLastMinute_ = input.readInt64();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 96
+            case 104: {
+              failedLastMinute_ = input.readInt64();
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 104
+            case 112: {
+              retriedLastMinute_ = input.readInt64();
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 112
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1391,6 +1588,232 @@ private static final long serialVersionUID = 0L;
         oldestPendingAge_ = null;
       }
       return oldestPendingAgeBuilder_;
+    }
+
+    private long scheduled_ ;
+    /**
+     * <pre>
+     * Pending actions whose run_after lies in the future (counted in pending too).
+     * </pre>
+     *
+     * <code>int64 scheduled = 10;</code>
+     * @return The scheduled.
+     */
+    @java.lang.Override
+    public long getScheduled() {
+      return scheduled_;
+    }
+    /**
+     * <pre>
+     * Pending actions whose run_after lies in the future (counted in pending too).
+     * </pre>
+     *
+     * <code>int64 scheduled = 10;</code>
+     * @param value The scheduled to set.
+     * @return This builder for chaining.
+     */
+    public Builder setScheduled(long value) {
+
+      scheduled_ = value;
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Pending actions whose run_after lies in the future (counted in pending too).
+     * </pre>
+     *
+     * <code>int64 scheduled = 10;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearScheduled() {
+      bitField0_ = (bitField0_ & ~0x00000200);
+      scheduled_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private long claimedPastDeadline_ ;
+    /**
+     * <pre>
+     * Claimed actions whose lease has expired and that the sweeper has not
+     * requeued yet (counted in claimed too).
+     * </pre>
+     *
+     * <code>int64 claimed_past_deadline = 11;</code>
+     * @return The claimedPastDeadline.
+     */
+    @java.lang.Override
+    public long getClaimedPastDeadline() {
+      return claimedPastDeadline_;
+    }
+    /**
+     * <pre>
+     * Claimed actions whose lease has expired and that the sweeper has not
+     * requeued yet (counted in claimed too).
+     * </pre>
+     *
+     * <code>int64 claimed_past_deadline = 11;</code>
+     * @param value The claimedPastDeadline to set.
+     * @return This builder for chaining.
+     */
+    public Builder setClaimedPastDeadline(long value) {
+
+      claimedPastDeadline_ = value;
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Claimed actions whose lease has expired and that the sweeper has not
+     * requeued yet (counted in claimed too).
+     * </pre>
+     *
+     * <code>int64 claimed_past_deadline = 11;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearClaimedPastDeadline() {
+      bitField0_ = (bitField0_ & ~0x00000400);
+      claimedPastDeadline_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private long completedLastMinute_ ;
+    /**
+     * <pre>
+     * Actions that completed within the last minute.
+     * </pre>
+     *
+     * <code>int64 completed_last_minute = 12;</code>
+     * @return The completedLastMinute.
+     */
+    @java.lang.Override
+    public long getCompletedLastMinute() {
+      return completedLastMinute_;
+    }
+    /**
+     * <pre>
+     * Actions that completed within the last minute.
+     * </pre>
+     *
+     * <code>int64 completed_last_minute = 12;</code>
+     * @param value The completedLastMinute to set.
+     * @return This builder for chaining.
+     */
+    public Builder setCompletedLastMinute(long value) {
+
+      completedLastMinute_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that completed within the last minute.
+     * </pre>
+     *
+     * <code>int64 completed_last_minute = 12;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearCompletedLastMinute() {
+      bitField0_ = (bitField0_ & ~0x00000800);
+      completedLastMinute_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private long failedLastMinute_ ;
+    /**
+     * <pre>
+     * Actions that ended failed within the last minute.
+     * </pre>
+     *
+     * <code>int64 failed_last_minute = 13;</code>
+     * @return The failedLastMinute.
+     */
+    @java.lang.Override
+    public long getFailedLastMinute() {
+      return failedLastMinute_;
+    }
+    /**
+     * <pre>
+     * Actions that ended failed within the last minute.
+     * </pre>
+     *
+     * <code>int64 failed_last_minute = 13;</code>
+     * @param value The failedLastMinute to set.
+     * @return This builder for chaining.
+     */
+    public Builder setFailedLastMinute(long value) {
+
+      failedLastMinute_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that ended failed within the last minute.
+     * </pre>
+     *
+     * <code>int64 failed_last_minute = 13;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearFailedLastMinute() {
+      bitField0_ = (bitField0_ & ~0x00001000);
+      failedLastMinute_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private long retriedLastMinute_ ;
+    /**
+     * <pre>
+     * Actions that failed an attempt and will be retried within the last minute
+     * (their Fail, or their lease expiring, scheduled a retry).
+     * </pre>
+     *
+     * <code>int64 retried_last_minute = 14;</code>
+     * @return The retriedLastMinute.
+     */
+    @java.lang.Override
+    public long getRetriedLastMinute() {
+      return retriedLastMinute_;
+    }
+    /**
+     * <pre>
+     * Actions that failed an attempt and will be retried within the last minute
+     * (their Fail, or their lease expiring, scheduled a retry).
+     * </pre>
+     *
+     * <code>int64 retried_last_minute = 14;</code>
+     * @param value The retriedLastMinute to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRetriedLastMinute(long value) {
+
+      retriedLastMinute_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that failed an attempt and will be retried within the last minute
+     * (their Fail, or their lease expiring, scheduled a retry).
+     * </pre>
+     *
+     * <code>int64 retried_last_minute = 14;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRetriedLastMinute() {
+      bitField0_ = (bitField0_ & ~0x00002000);
+      retriedLastMinute_ = 0L;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.QueueStat)

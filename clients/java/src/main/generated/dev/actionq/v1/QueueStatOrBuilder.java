@@ -136,4 +136,56 @@ public interface QueueStatOrBuilder extends
    * <code>.google.protobuf.Duration oldest_pending_age = 9;</code>
    */
   com.google.protobuf.DurationOrBuilder getOldestPendingAgeOrBuilder();
+
+  /**
+   * <pre>
+   * Pending actions whose run_after lies in the future (counted in pending too).
+   * </pre>
+   *
+   * <code>int64 scheduled = 10;</code>
+   * @return The scheduled.
+   */
+  long getScheduled();
+
+  /**
+   * <pre>
+   * Claimed actions whose lease has expired and that the sweeper has not
+   * requeued yet (counted in claimed too).
+   * </pre>
+   *
+   * <code>int64 claimed_past_deadline = 11;</code>
+   * @return The claimedPastDeadline.
+   */
+  long getClaimedPastDeadline();
+
+  /**
+   * <pre>
+   * Actions that completed within the last minute.
+   * </pre>
+   *
+   * <code>int64 completed_last_minute = 12;</code>
+   * @return The completedLastMinute.
+   */
+  long getCompletedLastMinute();
+
+  /**
+   * <pre>
+   * Actions that ended failed within the last minute.
+   * </pre>
+   *
+   * <code>int64 failed_last_minute = 13;</code>
+   * @return The failedLastMinute.
+   */
+  long getFailedLastMinute();
+
+  /**
+   * <pre>
+   * Actions that failed an attempt and will be retried within the last minute
+   * (their Fail, or their lease expiring, scheduled a retry).
+   * </pre>
+   *
+   * <code>int64 retried_last_minute = 14;</code>
+   * @return The retriedLastMinute.
+   */
+  long getRetriedLastMinute();
 }

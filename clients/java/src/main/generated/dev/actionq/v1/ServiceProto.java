@@ -191,6 +191,76 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_MigrateResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_RetryRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_RetryRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_RetryResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_RetryResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_WaitActionRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_WaitActionRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_WaitActionResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_WaitActionResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListQueuesRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListQueuesRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListQueuesResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListQueuesResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_UpdateQueueRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_UpdateQueueRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_UpdateQueueResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_UpdateQueueResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PauseQueueRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PauseQueueRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PauseQueueResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PauseQueueResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ResumeQueueRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ResumeQueueRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ResumeQueueResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ResumeQueueResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PruneRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PruneRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PruneResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PruneResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -217,96 +287,139 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "age_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S\n" +
       "\023ListActionsResponse\022#\n\007actions\030\001 \003(\0132\022." +
       "actionq.v1.Action\022\027\n\017next_page_token\030\002 \001" +
-      "(\t\"\274\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005q" +
+      "(\t\"\314\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005q" +
       "ueue\030\002 \001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007proj" +
       "ect\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease\030" +
       "\006 \001(\0132\031.google.protobuf.Duration\022\'\n\004wait" +
-      "\030\007 \001(\0132\031.google.protobuf.Duration\";\n\rCla" +
-      "imResponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v1" +
-      ".ClaimedAction\"]\n\020HeartbeatRequest\022\n\n\002id" +
-      "\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 \001" +
-      "(\0132\031.google.protobuf.Duration\"Z\n\021Heartbe" +
-      "atResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.goo" +
-      "gle.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001(" +
-      "\010\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013leas" +
-      "e_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005act" +
-      "or\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006res" +
-      "ult\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132" +
-      "\022.actionq.v1.Action\"G\n\023CompleteManyReque" +
-      "st\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Com" +
-      "pleteRequest\"X\n\024CompleteManyResponse\022\025\n\r" +
-      "completed_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027." +
-      "actionq.v1.ItemFailure\"H\n\013ItemFailure\022\n\n" +
-      "\002id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t" +
-      "\022\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030\001" +
-      " \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(" +
-      "\t\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobuf" +
-      ".Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 \001" +
-      "(\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.act" +
-      "ionq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001 " +
+      "\030\007 \001(\0132\031.google.protobuf.Duration\022\016\n\006que" +
+      "ues\030\010 \003(\t\";\n\rClaimResponse\022*\n\007actions\030\001 " +
+      "\003(\0132\031.actionq.v1.ClaimedAction\"t\n\020Heartb" +
+      "eatRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 " +
+      "\001(\t\022(\n\005lease\030\003 \001(\0132\031.google.protobuf.Dur" +
+      "ation\022\025\n\rprogress_json\030\004 \001(\t\"Z\n\021Heartbea" +
+      "tResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.goog" +
+      "le.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001(\010" +
+      "\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease" +
+      "_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005acto" +
+      "r\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006resu" +
+      "lt\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132\022" +
+      ".actionq.v1.Action\"G\n\023CompleteManyReques" +
+      "t\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Comp" +
+      "leteRequest\"X\n\024CompleteManyResponse\022\025\n\rc" +
+      "ompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027.a" +
+      "ctionq.v1.ItemFailure\"H\n\013ItemFailure\022\n\n\002" +
+      "id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t\022" +
+      "\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030\001 " +
       "\001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t" +
-      "\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"\n" +
-      "\006action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCan" +
-      "celRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r" +
-      "\n\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006actio" +
-      "n\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepRequ" +
-      "est\"L\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022." +
+      "\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobuf." +
+      "Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 \001(" +
+      "\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.acti" +
+      "onq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001 \001" +
+      "(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022" +
+      "\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"\n\006" +
+      "action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCanc" +
+      "elRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r\n" +
+      "\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006action" +
+      "\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepReque" +
+      "st\"\206\001\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022." +
       "actionq.v1.Action\022\026\n\016requeued_count\030\002 \001(" +
-      "\003\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 \003" +
-      "(\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001" +
-      "(\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListEv" +
-      "entsResponse\022!\n\006events\030\001 \003(\0132\021.actionq.v" +
-      "1.Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022Wa" +
-      "tchEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013" +
-      "event_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tm" +
-      "ax_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010\001" +
-      "\020\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003(" +
-      "\0132\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010\002" +
-      "\020\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 \001" +
-      "(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n\014" +
-      "payload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Emi" +
-      "tEventResponse\022 \n\005event\030\001 \001(\0132\021.actionq." +
-      "v1.Event\"6\n\024GetQueueStatsRequest\022\r\n\005queu" +
-      "e\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\"\213\001\n\025GetQueueSta" +
-      "tsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq.v1.Q" +
-      "ueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.protobu" +
-      "f.Timestamp\022\033\n\023latest_event_cursor\030\004 \001(\t" +
-      "J\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017MigrateRespo" +
-      "nse\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n\007" +
-      "applied\030\003 \003(\t*W\n\013EnqueueView\022\034\n\030ENQUEUE_" +
-      "VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE_VIEW_FULL\020" +
-      "\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\222\t\n\022ActionQueueSe" +
-      "rvice\022B\n\007Enqueue\022\032.actionq.v1.EnqueueReq" +
-      "uest\032\033.actionq.v1.EnqueueResponse\022H\n\tGet" +
-      "Action\022\034.actionq.v1.GetActionRequest\032\035.a" +
-      "ctionq.v1.GetActionResponse\022N\n\013ListActio" +
-      "ns\022\036.actionq.v1.ListActionsRequest\032\037.act" +
-      "ionq.v1.ListActionsResponse\022<\n\005Claim\022\030.a" +
-      "ctionq.v1.ClaimRequest\032\031.actionq.v1.Clai" +
-      "mResponse\022H\n\tHeartbeat\022\034.actionq.v1.Hear" +
-      "tbeatRequest\032\035.actionq.v1.HeartbeatRespo" +
-      "nse\022E\n\010Complete\022\033.actionq.v1.CompleteReq" +
-      "uest\032\034.actionq.v1.CompleteResponse\022Q\n\014Co" +
-      "mpleteMany\022\037.actionq.v1.CompleteManyRequ" +
-      "est\032 .actionq.v1.CompleteManyResponse\0229\n" +
-      "\004Fail\022\027.actionq.v1.FailRequest\032\030.actionq" +
-      ".v1.FailResponse\022?\n\006Reject\022\031.actionq.v1." +
-      "RejectRequest\032\032.actionq.v1.RejectRespons" +
-      "e\022?\n\006Cancel\022\031.actionq.v1.CancelRequest\032\032" +
-      ".actionq.v1.CancelResponse\022<\n\005Sweep\022\030.ac" +
-      "tionq.v1.SweepRequest\032\031.actionq.v1.Sweep" +
-      "Response\022K\n\nListEvents\022\035.actionq.v1.List" +
-      "EventsRequest\032\036.actionq.v1.ListEventsRes" +
-      "ponse\022P\n\013WatchEvents\022\036.actionq.v1.WatchE" +
-      "ventsRequest\032\037.actionq.v1.WatchEventsRes" +
-      "ponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.EmitEv" +
-      "entRequest\032\035.actionq.v1.EmitEventRespons" +
-      "e\022T\n\rGetQueueStats\022 .actionq.v1.GetQueue" +
-      "StatsRequest\032!.actionq.v1.GetQueueStatsR" +
-      "esponse\022B\n\007Migrate\022\032.actionq.v1.MigrateR" +
-      "equest\032\033.actionq.v1.MigrateResponseBE\n\016d" +
-      "ev.actionq.v1B\014ServiceProtoP\001Z#actionq.d" +
-      "ev/go/actionq/v1;actionqv1b\006proto3"
+      "\003\022\"\n\006failed\030\003 \003(\0132\022.actionq.v1.Action\022\024\n" +
+      "\014failed_count\030\004 \001(\003\"k\n\021ListEventsRequest" +
+      "\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(" +
+      "\t\022\021\n\tpage_size\030\004 \001(\005\022\024\n\014after_cursor\030\005 \001" +
+      "(\tJ\004\010\001\020\002\"R\n\022ListEventsResponse\022!\n\006events" +
+      "\030\001 \003(\0132\021.actionq.v1.Event\022\023\n\013next_cursor" +
+      "\030\003 \001(\tJ\004\010\002\020\003\"~\n\022WatchEventsRequest\022\022\n\nac" +
+      "tion_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010f" +
+      "rom_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001(\005\022\024\n\014afte" +
+      "r_cursor\030\006 \001(\tJ\004\010\001\020\002\"N\n\023WatchEventsRespo" +
+      "nse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event\022\016" +
+      "\n\006cursor\030\003 \001(\tJ\004\010\002\020\003\"m\n\020EmitEventRequest" +
+      "\022\022\n\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\ta" +
+      "ction_id\030\004 \001(\003\022\024\n\014payload_json\030\005 \001(\tJ\004\010\003" +
+      "\020\004R\007payload\"5\n\021EmitEventResponse\022 \n\005even" +
+      "t\030\001 \001(\0132\021.actionq.v1.Event\"Q\n\024GetQueueSt" +
+      "atsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002 \001" +
+      "(\t\022\031\n\021include_completed\030\003 \001(\010\"\213\001\n\025GetQue" +
+      "ueStatsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq" +
+      ".v1.QueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.pr" +
+      "otobuf.Timestamp\022\033\n\023latest_event_cursor\030" +
+      "\004 \001(\tJ\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017Migrate" +
+      "Response\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(" +
+      "\005\022\017\n\007applied\030\003 \003(\t\"\232\001\n\014RetryRequest\022\013\n\003i" +
+      "ds\030\001 \003(\003\022*\n\010statuses\030\002 \003(\0162\030.actionq.v1." +
+      "ActionStatus\022\023\n\013action_type\030\003 \001(\t\022\017\n\007pro" +
+      "ject\030\004 \001(\t\022\r\n\005queue\030\005 \001(\t\022\r\n\005limit\030\006 \001(\005" +
+      "\022\r\n\005actor\030\007 \001(\t\"2\n\rRetryResponse\022\023\n\013retr" +
+      "ied_ids\030\001 \003(\003\022\014\n\004more\030\002 \001(\010\"L\n\021WaitActio" +
+      "nRequest\022\013\n\003ids\030\001 \003(\003\022*\n\007timeout\030\002 \001(\0132\031" +
+      ".google.protobuf.Duration\"9\n\022WaitActionR" +
+      "esponse\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Ac" +
+      "tion\"\023\n\021ListQueuesRequest\"7\n\022ListQueuesR" +
+      "esponse\022!\n\006queues\030\001 \003(\0132\021.actionq.v1.Que" +
+      "ue\"\230\001\n\022UpdateQueueRequest\022\r\n\005queue\030\001 \001(\t" +
+      "\022\024\n\014max_attempts\030\002 \001(\005\022$\n\007backoff\030\003 \001(\0132" +
+      "\023.actionq.v1.Backoff\022(\n\005lease\030\004 \001(\0132\031.go" +
+      "ogle.protobuf.Duration\022\r\n\005actor\030\005 \001(\t\"7\n" +
+      "\023UpdateQueueResponse\022 \n\005queue\030\001 \001(\0132\021.ac" +
+      "tionq.v1.Queue\"A\n\021PauseQueueRequest\022\r\n\005q" +
+      "ueue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\016\n\006reason\030\003 \001(" +
+      "\t\"6\n\022PauseQueueResponse\022 \n\005queue\030\001 \001(\0132\021" +
+      ".actionq.v1.Queue\"2\n\022ResumeQueueRequest\022" +
+      "\r\n\005queue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"7\n\023ResumeQ" +
+      "ueueResponse\022 \n\005queue\030\001 \001(\0132\021.actionq.v1" +
+      ".Queue\"L\n\014PruneRequest\022-\n\nolder_than\030\001 \001" +
+      "(\0132\031.google.protobuf.Duration\022\r\n\005limit\030\002" +
+      " \001(\005\"h\n\rPruneResponse\022\026\n\016pruned_actions\030" +
+      "\001 \001(\003\022\032\n\022dropped_partitions\030\002 \001(\005\022\014\n\004mor" +
+      "e\030\003 \001(\010\022\025\n\roldest_cursor\030\004 \001(\t*W\n\013Enqueu" +
+      "eView\022\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000\022\025\n\021E" +
+      "NQUEUE_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022" +
+      "\225\r\n\022ActionQueueService\022B\n\007Enqueue\022\032.acti" +
+      "onq.v1.EnqueueRequest\032\033.actionq.v1.Enque" +
+      "ueResponse\022H\n\tGetAction\022\034.actionq.v1.Get" +
+      "ActionRequest\032\035.actionq.v1.GetActionResp" +
+      "onse\022N\n\013ListActions\022\036.actionq.v1.ListAct" +
+      "ionsRequest\032\037.actionq.v1.ListActionsResp" +
+      "onse\022<\n\005Claim\022\030.actionq.v1.ClaimRequest\032" +
+      "\031.actionq.v1.ClaimResponse\022H\n\tHeartbeat\022" +
+      "\034.actionq.v1.HeartbeatRequest\032\035.actionq." +
+      "v1.HeartbeatResponse\022E\n\010Complete\022\033.actio" +
+      "nq.v1.CompleteRequest\032\034.actionq.v1.Compl" +
+      "eteResponse\022Q\n\014CompleteMany\022\037.actionq.v1" +
+      ".CompleteManyRequest\032 .actionq.v1.Comple" +
+      "teManyResponse\0229\n\004Fail\022\027.actionq.v1.Fail" +
+      "Request\032\030.actionq.v1.FailResponse\022?\n\006Rej" +
+      "ect\022\031.actionq.v1.RejectRequest\032\032.actionq" +
+      ".v1.RejectResponse\022?\n\006Cancel\022\031.actionq.v" +
+      "1.CancelRequest\032\032.actionq.v1.CancelRespo" +
+      "nse\022<\n\005Sweep\022\030.actionq.v1.SweepRequest\032\031" +
+      ".actionq.v1.SweepResponse\022K\n\nListEvents\022" +
+      "\035.actionq.v1.ListEventsRequest\032\036.actionq" +
+      ".v1.ListEventsResponse\022P\n\013WatchEvents\022\036." +
+      "actionq.v1.WatchEventsRequest\032\037.actionq." +
+      "v1.WatchEventsResponse0\001\022H\n\tEmitEvent\022\034." +
+      "actionq.v1.EmitEventRequest\032\035.actionq.v1" +
+      ".EmitEventResponse\022T\n\rGetQueueStats\022 .ac" +
+      "tionq.v1.GetQueueStatsRequest\032!.actionq." +
+      "v1.GetQueueStatsResponse\022B\n\007Migrate\022\032.ac" +
+      "tionq.v1.MigrateRequest\032\033.actionq.v1.Mig" +
+      "rateResponse\022<\n\005Retry\022\030.actionq.v1.Retry" +
+      "Request\032\031.actionq.v1.RetryResponse\022K\n\nWa" +
+      "itAction\022\035.actionq.v1.WaitActionRequest\032" +
+      "\036.actionq.v1.WaitActionResponse\022K\n\nListQ" +
+      "ueues\022\035.actionq.v1.ListQueuesRequest\032\036.a" +
+      "ctionq.v1.ListQueuesResponse\022N\n\013UpdateQu" +
+      "eue\022\036.actionq.v1.UpdateQueueRequest\032\037.ac" +
+      "tionq.v1.UpdateQueueResponse\022K\n\nPauseQue" +
+      "ue\022\035.actionq.v1.PauseQueueRequest\032\036.acti" +
+      "onq.v1.PauseQueueResponse\022N\n\013ResumeQueue" +
+      "\022\036.actionq.v1.ResumeQueueRequest\032\037.actio" +
+      "nq.v1.ResumeQueueResponse\022<\n\005Prune\022\030.act" +
+      "ionq.v1.PruneRequest\032\031.actionq.v1.PruneR" +
+      "esponseBE\n\016dev.actionq.v1B\014ServiceProtoP" +
+      "\001Z#actionq.dev/go/actionq/v1;actionqv1b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -356,7 +469,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_ClaimRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ClaimRequest_descriptor,
-        new java.lang.String[] { "Worker", "Queue", "ActionTypes", "Project", "MaxActions", "Lease", "Wait", });
+        new java.lang.String[] { "Worker", "Queue", "ActionTypes", "Project", "MaxActions", "Lease", "Wait", "Queues", });
     internal_static_actionq_v1_ClaimResponse_descriptor =
       getDescriptor().getMessageType(7);
     internal_static_actionq_v1_ClaimResponse_fieldAccessorTable = new
@@ -368,7 +481,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_HeartbeatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_HeartbeatRequest_descriptor,
-        new java.lang.String[] { "Id", "LeaseToken", "Lease", });
+        new java.lang.String[] { "Id", "LeaseToken", "Lease", "ProgressJson", });
     internal_static_actionq_v1_HeartbeatResponse_descriptor =
       getDescriptor().getMessageType(9);
     internal_static_actionq_v1_HeartbeatResponse_fieldAccessorTable = new
@@ -452,7 +565,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_SweepResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_SweepResponse_descriptor,
-        new java.lang.String[] { "Actions", "RequeuedCount", });
+        new java.lang.String[] { "Actions", "RequeuedCount", "Failed3", "FailedCount4", });
     internal_static_actionq_v1_ListEventsRequest_descriptor =
       getDescriptor().getMessageType(23);
     internal_static_actionq_v1_ListEventsRequest_fieldAccessorTable = new
@@ -494,7 +607,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_GetQueueStatsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_GetQueueStatsRequest_descriptor,
-        new java.lang.String[] { "Queue", "Project", });
+        new java.lang.String[] { "Queue", "Project", "IncludeCompleted", });
     internal_static_actionq_v1_GetQueueStatsResponse_descriptor =
       getDescriptor().getMessageType(30);
     internal_static_actionq_v1_GetQueueStatsResponse_fieldAccessorTable = new
@@ -513,6 +626,90 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_MigrateResponse_descriptor,
         new java.lang.String[] { "Schema", "Version", "Applied", });
+    internal_static_actionq_v1_RetryRequest_descriptor =
+      getDescriptor().getMessageType(33);
+    internal_static_actionq_v1_RetryRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_RetryRequest_descriptor,
+        new java.lang.String[] { "Ids", "Statuses", "ActionType", "Project", "Queue", "Limit", "Actor", });
+    internal_static_actionq_v1_RetryResponse_descriptor =
+      getDescriptor().getMessageType(34);
+    internal_static_actionq_v1_RetryResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_RetryResponse_descriptor,
+        new java.lang.String[] { "RetriedIds", "More", });
+    internal_static_actionq_v1_WaitActionRequest_descriptor =
+      getDescriptor().getMessageType(35);
+    internal_static_actionq_v1_WaitActionRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_WaitActionRequest_descriptor,
+        new java.lang.String[] { "Ids", "Timeout", });
+    internal_static_actionq_v1_WaitActionResponse_descriptor =
+      getDescriptor().getMessageType(36);
+    internal_static_actionq_v1_WaitActionResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_WaitActionResponse_descriptor,
+        new java.lang.String[] { "Actions", });
+    internal_static_actionq_v1_ListQueuesRequest_descriptor =
+      getDescriptor().getMessageType(37);
+    internal_static_actionq_v1_ListQueuesRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListQueuesRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_actionq_v1_ListQueuesResponse_descriptor =
+      getDescriptor().getMessageType(38);
+    internal_static_actionq_v1_ListQueuesResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListQueuesResponse_descriptor,
+        new java.lang.String[] { "Queues", });
+    internal_static_actionq_v1_UpdateQueueRequest_descriptor =
+      getDescriptor().getMessageType(39);
+    internal_static_actionq_v1_UpdateQueueRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_UpdateQueueRequest_descriptor,
+        new java.lang.String[] { "Queue", "MaxAttempts", "Backoff", "Lease", "Actor", });
+    internal_static_actionq_v1_UpdateQueueResponse_descriptor =
+      getDescriptor().getMessageType(40);
+    internal_static_actionq_v1_UpdateQueueResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_UpdateQueueResponse_descriptor,
+        new java.lang.String[] { "Queue", });
+    internal_static_actionq_v1_PauseQueueRequest_descriptor =
+      getDescriptor().getMessageType(41);
+    internal_static_actionq_v1_PauseQueueRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PauseQueueRequest_descriptor,
+        new java.lang.String[] { "Queue", "Actor", "Reason", });
+    internal_static_actionq_v1_PauseQueueResponse_descriptor =
+      getDescriptor().getMessageType(42);
+    internal_static_actionq_v1_PauseQueueResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PauseQueueResponse_descriptor,
+        new java.lang.String[] { "Queue", });
+    internal_static_actionq_v1_ResumeQueueRequest_descriptor =
+      getDescriptor().getMessageType(43);
+    internal_static_actionq_v1_ResumeQueueRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ResumeQueueRequest_descriptor,
+        new java.lang.String[] { "Queue", "Actor", });
+    internal_static_actionq_v1_ResumeQueueResponse_descriptor =
+      getDescriptor().getMessageType(44);
+    internal_static_actionq_v1_ResumeQueueResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ResumeQueueResponse_descriptor,
+        new java.lang.String[] { "Queue", });
+    internal_static_actionq_v1_PruneRequest_descriptor =
+      getDescriptor().getMessageType(45);
+    internal_static_actionq_v1_PruneRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PruneRequest_descriptor,
+        new java.lang.String[] { "OlderThan", "Limit", });
+    internal_static_actionq_v1_PruneResponse_descriptor =
+      getDescriptor().getMessageType(46);
+    internal_static_actionq_v1_PruneResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PruneResponse_descriptor,
+        new java.lang.String[] { "PrunedActions", "DroppedPartitions", "More", "OldestCursor", });
     descriptor.resolveAllFeaturesImmutable();
     dev.actionq.v1.ActionProto.getDescriptor();
     com.google.protobuf.DurationProto.getDescriptor();

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private SweepResponse() {
     actions_ = java.util.Collections.emptyList();
+    failed3_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -134,6 +135,91 @@ private static final long serialVersionUID = 0L;
     return requeuedCount_;
   }
 
+  public static final int FAILED_FIELD_NUMBER = 3;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.actionq.v1.Action> failed3_;
+  // An alternative name is used for field "failed" because:
+  //     both repeated field "failed" and singular field "failed_count" generate the method "getFailedCount()"
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.actionq.v1.Action> getFailed3List() {
+    return failed3_;
+  }
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.actionq.v1.ActionOrBuilder> 
+      getFailed3OrBuilderList() {
+    return failed3_;
+  }
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  @java.lang.Override
+  public int getFailed3Count() {
+    return failed3_.size();
+  }
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.Action getFailed3(int index) {
+    return failed3_.get(index);
+  }
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.ActionOrBuilder getFailed3OrBuilder(
+      int index) {
+    return failed3_.get(index);
+  }
+
+  public static final int FAILED_COUNT_FIELD_NUMBER = 4;
+  private long failedCount4_ = 0L;
+  // An alternative name is used for field "failed_count" because:
+  //     both repeated field "failed" and singular field "failed_count" generate the method "getFailedCount()"
+  /**
+   * <pre>
+   * How many actions ended failed in all.
+   * </pre>
+   *
+   * <code>int64 failed_count = 4;</code>
+   * @return The failedCount.
+   */
+  @java.lang.Override
+  public long getFailedCount4() {
+    return failedCount4_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -154,6 +240,12 @@ private static final long serialVersionUID = 0L;
     if (requeuedCount_ != 0L) {
       output.writeInt64(2, requeuedCount_);
     }
+    for (int i = 0; i < failed3_.size(); i++) {
+      output.writeMessage(3, failed3_.get(i));
+    }
+    if (failedCount4_ != 0L) {
+      output.writeInt64(4, failedCount4_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -170,6 +262,19 @@ private static final long serialVersionUID = 0L;
     if (requeuedCount_ != 0L) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(2, requeuedCount_);
+    }
+
+        {
+          final int count = failed3_.size();
+          for (int i = 0; i < count; i++) {
+            size += com.google.protobuf.CodedOutputStream
+              .computeMessageSizeNoTag(failed3_.get(i));
+          }
+          size += 1 * count;
+        }
+    if (failedCount4_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(4, failedCount4_);
     }
     return size;
   }
@@ -199,6 +304,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getActionsList())) return false;
     if (getRequeuedCount()
         != other.getRequeuedCount()) return false;
+    if (!getFailed3List()
+        .equals(other.getFailed3List())) return false;
+    if (getFailedCount4()
+        != other.getFailedCount4()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -217,6 +326,13 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + REQUEUED_COUNT_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         getRequeuedCount());
+    if (getFailed3Count() > 0) {
+      hash = (37 * hash) + FAILED_FIELD_NUMBER;
+      hash = (53 * hash) + getFailed3List().hashCode();
+    }
+    hash = (37 * hash) + FAILED_COUNT_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getFailedCount4());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -360,6 +476,14 @@ private static final long serialVersionUID = 0L;
       }
       bitField0_ = (bitField0_ & ~0x00000001);
       requeuedCount_ = 0L;
+      if (failed3Builder_ == null) {
+        failed3_ = java.util.Collections.emptyList();
+      } else {
+        failed3_ = null;
+        failed3Builder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000004);
+      failedCount4_ = 0L;
       return this;
     }
 
@@ -402,12 +526,24 @@ private static final long serialVersionUID = 0L;
       } else {
         result.actions_ = actionsBuilder_.build();
       }
+      if (failed3Builder_ == null) {
+        if (((bitField0_ & 0x00000004) != 0)) {
+          failed3_ = java.util.Collections.unmodifiableList(failed3_);
+          bitField0_ = (bitField0_ & ~0x00000004);
+        }
+        result.failed3_ = failed3_;
+      } else {
+        result.failed3_ = failed3Builder_.build();
+      }
     }
 
     private void buildPartial0(dev.actionq.v1.SweepResponse result) {
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.requeuedCount_ = requeuedCount_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.failedCount4_ = failedCount4_;
       }
     }
 
@@ -452,6 +588,35 @@ private static final long serialVersionUID = 0L;
       if (other.getRequeuedCount() != 0L) {
         setRequeuedCount(other.getRequeuedCount());
       }
+      if (failed3Builder_ == null) {
+        if (!other.failed3_.isEmpty()) {
+          if (failed3_.isEmpty()) {
+            failed3_ = other.failed3_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+          } else {
+            ensureFailed3IsMutable();
+            failed3_.addAll(other.failed3_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.failed3_.isEmpty()) {
+          if (failed3Builder_.isEmpty()) {
+            failed3Builder_.dispose();
+            failed3Builder_ = null;
+            failed3_ = other.failed3_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+            failed3Builder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetFailed3FieldBuilder() : null;
+          } else {
+            failed3Builder_.addAllMessages(other.failed3_);
+          }
+        }
+      }
+      if (other.getFailedCount4() != 0L) {
+        setFailedCount4(other.getFailedCount4());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -494,6 +659,24 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 16
+            case 26: {
+              dev.actionq.v1.Action m =
+                  input.readMessage(
+                      dev.actionq.v1.Action.parser(),
+                      extensionRegistry);
+              if (failed3Builder_ == null) {
+                ensureFailed3IsMutable();
+                failed3_.add(m);
+              } else {
+                failed3Builder_.addMessage(m);
+              }
+              break;
+            } // case 26
+            case 32: {
+              failedCount4_ = input.readInt64();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 32
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -875,6 +1058,374 @@ private static final long serialVersionUID = 0L;
     public Builder clearRequeuedCount() {
       bitField0_ = (bitField0_ & ~0x00000002);
       requeuedCount_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<dev.actionq.v1.Action> failed3_ =
+      java.util.Collections.emptyList();
+    private void ensureFailed3IsMutable() {
+      if (!((bitField0_ & 0x00000004) != 0)) {
+        failed3_ = new java.util.ArrayList<dev.actionq.v1.Action>(failed3_);
+        bitField0_ |= 0x00000004;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        dev.actionq.v1.Action, dev.actionq.v1.Action.Builder, dev.actionq.v1.ActionOrBuilder> failed3Builder_;
+
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public java.util.List<dev.actionq.v1.Action> getFailed3List() {
+      if (failed3Builder_ == null) {
+        return java.util.Collections.unmodifiableList(failed3_);
+      } else {
+        return failed3Builder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public int getFailed3Count() {
+      if (failed3Builder_ == null) {
+        return failed3_.size();
+      } else {
+        return failed3Builder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public dev.actionq.v1.Action getFailed3(int index) {
+      if (failed3Builder_ == null) {
+        return failed3_.get(index);
+      } else {
+        return failed3Builder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder setFailed3(
+        int index, dev.actionq.v1.Action value) {
+      if (failed3Builder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureFailed3IsMutable();
+        failed3_.set(index, value);
+        onChanged();
+      } else {
+        failed3Builder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder setFailed3(
+        int index, dev.actionq.v1.Action.Builder builderForValue) {
+      if (failed3Builder_ == null) {
+        ensureFailed3IsMutable();
+        failed3_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        failed3Builder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder addFailed3(dev.actionq.v1.Action value) {
+      if (failed3Builder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureFailed3IsMutable();
+        failed3_.add(value);
+        onChanged();
+      } else {
+        failed3Builder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder addFailed3(
+        int index, dev.actionq.v1.Action value) {
+      if (failed3Builder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureFailed3IsMutable();
+        failed3_.add(index, value);
+        onChanged();
+      } else {
+        failed3Builder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder addFailed3(
+        dev.actionq.v1.Action.Builder builderForValue) {
+      if (failed3Builder_ == null) {
+        ensureFailed3IsMutable();
+        failed3_.add(builderForValue.build());
+        onChanged();
+      } else {
+        failed3Builder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder addFailed3(
+        int index, dev.actionq.v1.Action.Builder builderForValue) {
+      if (failed3Builder_ == null) {
+        ensureFailed3IsMutable();
+        failed3_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        failed3Builder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder addAllFailed3(
+        java.lang.Iterable<? extends dev.actionq.v1.Action> values) {
+      if (failed3Builder_ == null) {
+        ensureFailed3IsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, failed3_);
+        onChanged();
+      } else {
+        failed3Builder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder clearFailed3() {
+      if (failed3Builder_ == null) {
+        failed3_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+      } else {
+        failed3Builder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public Builder removeFailed3(int index) {
+      if (failed3Builder_ == null) {
+        ensureFailed3IsMutable();
+        failed3_.remove(index);
+        onChanged();
+      } else {
+        failed3Builder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public dev.actionq.v1.Action.Builder getFailed3Builder(
+        int index) {
+      return internalGetFailed3FieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public dev.actionq.v1.ActionOrBuilder getFailed3OrBuilder(
+        int index) {
+      if (failed3Builder_ == null) {
+        return failed3_.get(index);  } else {
+        return failed3Builder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public java.util.List<? extends dev.actionq.v1.ActionOrBuilder> 
+         getFailed3OrBuilderList() {
+      if (failed3Builder_ != null) {
+        return failed3Builder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(failed3_);
+      }
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public dev.actionq.v1.Action.Builder addFailed3Builder() {
+      return internalGetFailed3FieldBuilder().addBuilder(
+          dev.actionq.v1.Action.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public dev.actionq.v1.Action.Builder addFailed3Builder(
+        int index) {
+      return internalGetFailed3FieldBuilder().addBuilder(
+          index, dev.actionq.v1.Action.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Actions whose lease expired on their last attempt, now failed with
+     * reason "lease expired" (within the same 3 MB as `actions`).
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.Action failed = 3;</code>
+     */
+    public java.util.List<dev.actionq.v1.Action.Builder> 
+         getFailed3BuilderList() {
+      return internalGetFailed3FieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        dev.actionq.v1.Action, dev.actionq.v1.Action.Builder, dev.actionq.v1.ActionOrBuilder> 
+        internalGetFailed3FieldBuilder() {
+      if (failed3Builder_ == null) {
+        failed3Builder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            dev.actionq.v1.Action, dev.actionq.v1.Action.Builder, dev.actionq.v1.ActionOrBuilder>(
+                failed3_,
+                ((bitField0_ & 0x00000004) != 0),
+                getParentForChildren(),
+                isClean());
+        failed3_ = null;
+      }
+      return failed3Builder_;
+    }
+
+    private long failedCount4_ ;
+    /**
+     * <pre>
+     * How many actions ended failed in all.
+     * </pre>
+     *
+     * <code>int64 failed_count = 4;</code>
+     * @return The failedCount.
+     */
+    @java.lang.Override
+    public long getFailedCount4() {
+      return failedCount4_;
+    }
+    /**
+     * <pre>
+     * How many actions ended failed in all.
+     * </pre>
+     *
+     * <code>int64 failed_count = 4;</code>
+     * @param value The failedCount to set.
+     * @return This builder for chaining.
+     */
+    public Builder setFailedCount4(long value) {
+
+      failedCount4_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How many actions ended failed in all.
+     * </pre>
+     *
+     * <code>int64 failed_count = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearFailedCount4() {
+      bitField0_ = (bitField0_ & ~0x00000008);
+      failedCount4_ = 0L;
       onChanged();
       return this;
     }

@@ -68,4 +68,63 @@ public interface SweepResponseOrBuilder extends
    * @return The requeuedCount.
    */
   long getRequeuedCount();
+
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  java.util.List<dev.actionq.v1.Action> 
+      getFailed3List();
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  dev.actionq.v1.Action getFailed3(int index);
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  int getFailed3Count();
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  java.util.List<? extends dev.actionq.v1.ActionOrBuilder> 
+      getFailed3OrBuilderList();
+  /**
+   * <pre>
+   * Actions whose lease expired on their last attempt, now failed with
+   * reason "lease expired" (within the same 3 MB as `actions`).
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.Action failed = 3;</code>
+   */
+  dev.actionq.v1.ActionOrBuilder getFailed3OrBuilder(
+      int index);
+
+  /**
+   * <pre>
+   * How many actions ended failed in all.
+   * </pre>
+   *
+   * <code>int64 failed_count = 4;</code>
+   * @return The failedCount.
+   */
+  long getFailedCount4();
 }

@@ -190,7 +190,8 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Replay the events after this cursor, then follow; empty replays the
-   * whole log.
+   * whole log that retention kept. A cursor into the part retention dropped
+   * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 6;</code>
@@ -212,7 +213,8 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Replay the events after this cursor, then follow; empty replays the
-   * whole log.
+   * whole log that retention kept. A cursor into the part retention dropped
+   * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 6;</code>
@@ -1038,7 +1040,8 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Replay the events after this cursor, then follow; empty replays the
-     * whole log.
+     * whole log that retention kept. A cursor into the part retention dropped
+     * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 6;</code>
@@ -1059,7 +1062,8 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Replay the events after this cursor, then follow; empty replays the
-     * whole log.
+     * whole log that retention kept. A cursor into the part retention dropped
+     * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 6;</code>
@@ -1081,7 +1085,8 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Replay the events after this cursor, then follow; empty replays the
-     * whole log.
+     * whole log that retention kept. A cursor into the part retention dropped
+     * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 6;</code>
@@ -1099,7 +1104,8 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Replay the events after this cursor, then follow; empty replays the
-     * whole log.
+     * whole log that retention kept. A cursor into the part retention dropped
+     * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 6;</code>
@@ -1114,7 +1120,8 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Replay the events after this cursor, then follow; empty replays the
-     * whole log.
+     * whole log that retention kept. A cursor into the part retention dropped
+     * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
      * </pre>
      *
      * <code>string after_cursor = 6;</code>

@@ -106,7 +106,8 @@ public interface WatchEventsRequestOrBuilder extends
   /**
    * <pre>
    * Replay the events after this cursor, then follow; empty replays the
-   * whole log.
+   * whole log that retention kept. A cursor into the part retention dropped
+   * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 6;</code>
@@ -116,7 +117,8 @@ public interface WatchEventsRequestOrBuilder extends
   /**
    * <pre>
    * Replay the events after this cursor, then follow; empty replays the
-   * whole log.
+   * whole log that retention kept. A cursor into the part retention dropped
+   * is OUT_OF_RANGE / CURSOR_EXPIRED, naming the oldest cursor to resume from.
    * </pre>
    *
    * <code>string after_cursor = 6;</code>
