@@ -339,6 +339,13 @@ def test_both_flavours_have_every_call() -> None:
         "EmitEvent": "emit",
         "GetQueueStats": "stats",
         "Migrate": "migrate",
+        "Retry": "retry",
+        "WaitAction": "wait",
+        "ListQueues": "list_queues",
+        "UpdateQueue": "update_queue",
+        "PauseQueue": "pause_queue",
+        "ResumeQueue": "resume_queue",
+        "Prune": "prune",
     }
     assert set(calls) == rpcs, "a new RPC needs a client call"
     assert set(calls.values()) | {"iter_actions", "iter_events", "follow_events"} <= public

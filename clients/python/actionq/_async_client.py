@@ -1,7 +1,8 @@
 """The asyncio client: the one source of every call.
 
 `_sync_client.py` (the blocking `Client`) is generated from this file by
-`clients/python/gen_sync.py` (unasync): edit this file, then run `make gen`.
+`clients/python/gen_sync.py` (unasync): edit this file, then run
+`python clients/python/gen_sync.py` (which `make gen` also runs).
 Every call returns typed records (`actionq.records`) and raises typed errors
 (`actionq.errors`).
 """
@@ -24,6 +25,7 @@ from ._wire import (
     WAIT_MARGIN,
     async_channel,
     async_sleep,
+    backoff_message,
     call_metadata,
     claim_request,
     completion,
@@ -32,10 +34,11 @@ from ._wire import (
     new_action,
     target,
 )
-from .errors import DeadlineExceeded, Unavailable, error_from_rpc
+from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
 from .records import (
     Action,
     ActionPage,
+    Backoff,
     ClaimedAction,
     CompleteManyResult,
     EnqueuedIds,
@@ -45,7 +48,10 @@ from .records import (
     EventPage,
     Heartbeat,
     MigrateReport,
+    PruneResult,
+    Queue,
     QueueStats,
+    RetryResult,
     SweepResult,
     encode_object,
 )
@@ -202,17 +208,33 @@ class AsyncClient:
         max_actions: int = 1,
         lease: float | None = None,
         wait: float | None = None,
+        queues: Iterable[str] = (),
     ) -> list[ClaimedAction]:
-        """Claim up to max_actions, waiting up to `wait` seconds for work."""
-        request = claim_request(worker, queue, action_types, project, max_actions, lease, wait)
+        """Claim up to max_actions, waiting up to `wait` seconds for work;
+        from `queue`, or from any of `queues` (paused queues are skipped)."""
+        request = claim_request(
+            worker, queue, action_types, project, max_actions, lease, wait, queues
+        )
         timeout = (wait or 0) + self.timeout + WAIT_MARGIN
         return records.claimed(await self._call("Claim", request, timeout=timeout))
 
     async def heartbeat(
-        self, action_id: int, lease_token: str, lease: float | None = None
+        self,
+        action_id: int,
+        lease_token: str,
+        lease: float | None = None,
+        *,
+        progress: dict[str, Any] | None = None,
     ) -> Heartbeat:
-        """Extend a lease; `.cancelled` tells the worker to stop."""
-        request = spb.HeartbeatRequest(id=action_id, lease_token=lease_token, lease=duration(lease))
+        """Extend a lease by `lease` seconds (unset: 30 s); `.cancelled` tells
+        the worker to stop. `progress`, a JSON object, is stored on the action
+        and logged as an action_progress event."""
+        request = spb.HeartbeatRequest(
+            id=action_id,
+            lease_token=lease_token,
+            lease=duration(lease),
+            progress_json=encode_object(progress, "progress") if progress is not None else "",
+        )
         return records.heartbeat(await self._call("Heartbeat", request))
 
     async def complete(
@@ -246,7 +268,9 @@ class AsyncClient:
         no_retry: bool = False,
         actor: str = "",
     ) -> Action:
-        """claimed -> failed, or pending again while attempts remain."""
+        """claimed -> pending again at now + backoff while attempts remain (after
+        `retry_delay` seconds when given), else failed; `no_retry` ends it
+        failed whatever attempts remain."""
         request = spb.FailRequest(
             id=action_id,
             lease_token=lease_token,
@@ -392,10 +416,104 @@ class AsyncClient:
         )
         return Event.from_proto((await self._call("EmitEvent", request)).event)
 
-    async def stats(self, *, queue: str = "", project: str = "") -> QueueStats:
-        """Counts per queue and action type, and the cursor of the log's end."""
-        request = spb.GetQueueStatsRequest(queue=queue, project=project)
+    async def stats(
+        self, *, queue: str = "", project: str = "", include_completed: bool = False
+    ) -> QueueStats:
+        """Counts per queue and action type, and the cursor of the log's end.
+        `completed` counts every stored completed action only with
+        include_completed (it reads each such row); it is 0 otherwise."""
+        request = spb.GetQueueStatsRequest(
+            queue=queue, project=project, include_completed=include_completed
+        )
         return records.queue_stats(await self._call("GetQueueStats", request))
+
+    async def retry(
+        self,
+        ids: Iterable[int] = (),
+        *,
+        statuses: Iterable[str] = (),
+        action_type: str = "",
+        project: str = "",
+        queue: str = "",
+        limit: int = 0,
+        actor: str = "",
+    ) -> RetryResult:
+        """Put dead actions (failed, rejected, cancelled) back to pending with
+        fresh attempts: the named `ids` (all must be dead, or none is retried),
+        or up to `limit` matching the filter (statuses by name; none means
+        failed). Call again while `.more`."""
+        request = spb.RetryRequest(
+            ids=list(ids),
+            statuses=[records.status_number(s) for s in statuses],
+            action_type=action_type,
+            project=project,
+            queue=queue,
+            limit=limit,
+            actor=actor,
+        )
+        return records.retry_result(await self._call("Retry", request))
+
+    async def wait(self, ids: int | Iterable[int], timeout: float | None = None) -> list[Action]:
+        """Wait until every named action is in a terminal status and return
+        them in request order; `WaitTimeout` when `timeout` seconds (unset: up
+        to an hour) pass first. Built on the server's event stream, not polling."""
+        wanted = [ids] if isinstance(ids, int) else list(ids)
+        request = spb.WaitActionRequest(ids=wanted, timeout=duration(timeout))
+        deadline = (timeout if timeout is not None else 3600.0) + WAIT_MARGIN
+        try:
+            response = await self._call("WaitAction", request, timeout=deadline)
+        except DeadlineExceeded as exc:
+            if isinstance(exc, WaitTimeout):
+                raise
+            raise make_error(
+                "DEADLINE_EXCEEDED",
+                f"actions {wanted} did not all finish within {timeout}s ({exc.message})",
+                reason="WAIT_TIMEOUT",
+            ) from None
+        return [Action.from_proto(a) for a in response.actions]
+
+    async def list_queues(self) -> list[Queue]:
+        """Every queue, by name, with its defaults, paused flag and counts."""
+        return records.queues(await self._call("ListQueues", spb.ListQueuesRequest()))
+
+    async def update_queue(
+        self,
+        queue: str,
+        *,
+        max_attempts: int = 0,
+        backoff: Backoff | str | None = None,
+        lease: float | None = None,
+        actor: str = "",
+    ) -> Queue:
+        """Set a queue's defaults, creating it if needed; 0 and None keep the
+        current value. `backoff` is a Backoff or its spelling, `lease` seconds."""
+        request = spb.UpdateQueueRequest(
+            queue=queue,
+            max_attempts=max_attempts,
+            backoff=backoff_message(backoff),
+            lease=duration(lease),
+            actor=actor,
+        )
+        return Queue.from_proto((await self._call("UpdateQueue", request)).queue)
+
+    async def pause_queue(self, queue: str, *, actor: str = "", reason: str = "") -> Queue:
+        """Stop claiming from a queue (enqueuing continues); `QueueNotFound`
+        for a queue that does not exist."""
+        request = spb.PauseQueueRequest(queue=queue, actor=actor, reason=reason)
+        return Queue.from_proto((await self._call("PauseQueue", request)).queue)
+
+    async def resume_queue(self, queue: str, *, actor: str = "") -> Queue:
+        """Let claiming from a paused queue continue; wakes waiting claims."""
+        request = spb.ResumeQueueRequest(queue=queue, actor=actor)
+        return Queue.from_proto((await self._call("ResumeQueue", request)).queue)
+
+    async def prune(self, older_than: float | None = None, *, limit: int = 0) -> PruneResult:
+        """Delete up to `limit` (0: 1,000) finished actions older than
+        `older_than` seconds (unset: the server's ACTIONQ_RETENTION) and drop
+        the event partitions wholly before the cutoff. Call again while `.more`."""
+        request = spb.PruneRequest(older_than=duration(older_than), limit=limit)
+        timeout = max(self.timeout, 60.0)
+        return records.prune_result(await self._call("Prune", request, timeout=timeout))
 
     async def migrate(self) -> MigrateReport:
         """Create or upgrade the schema."""

@@ -20,7 +20,7 @@ from typing import Any
 import grpc
 from google.protobuf import duration_pb2, timestamp_pb2
 
-from .records import encode_object, status_number
+from .records import Backoff, encode_object, status_number
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
 
@@ -43,6 +43,8 @@ IDEMPOTENT_METHODS = (
     "Heartbeat",
     "Sweep",
     "Migrate",
+    "ListQueues",
+    "WaitAction",
 )
 # The largest answer accepted: reads stay under 4 MB, but an Enqueue answer
 # echoes its whole batch (up to 10,000 actions with their payloads).
@@ -155,9 +157,13 @@ def new_action(
     max_attempts: int = 0,
     run_after: datetime | None = None,
     delay: float | None = None,
+    backoff: Backoff | str | None = None,
 ) -> pb.NewAction:
     """One action to enqueue. `payload` is encoded as JSON text (NaN and
-    Infinity are refused); `payload_json` sends JSON text verbatim instead."""
+    Infinity are refused); `payload_json` sends JSON text verbatim instead.
+    `max_attempts` 0 and `backoff` None take the queue's defaults; `backoff`
+    is a Backoff or its spelling ("exponential:2s:10m:0.1", "fixed:30s").
+    `run_after` (a datetime) or `delay` (seconds from now) schedule it later."""
     if payload is not None and payload_json is not None:
         raise ValueError("pass payload or payload_json, not both")
     text = payload_json if payload_json is not None else encode_object(payload or {})
@@ -175,7 +181,14 @@ def new_action(
         max_attempts=max_attempts,
         run_after=timestamp(run_after),
         delay=duration(delay),
+        backoff=backoff_message(backoff),
     )
+
+
+def backoff_message(value: Backoff | str | None) -> pb.Backoff | None:
+    """A Backoff (or its spelling) as a message; None stays unset."""
+    policy = Backoff.of(value)
+    return policy.to_proto() if policy is not None else None
 
 
 def completion(
@@ -204,9 +217,11 @@ def claim_request(
     max_actions: int,
     lease: float | None,
     wait: float | None,
+    queues: Iterable[str] = (),
 ) -> spb.ClaimRequest:
     """A Claim request."""
     return spb.ClaimRequest(
+        queues=list(queues),
         worker=worker,
         queue=queue,
         action_types=list(action_types),

@@ -145,7 +145,7 @@ class Aborted(ActionqError):
 
 
 class OutOfRange(ActionqError):
-    """OUT_OF_RANGE."""
+    """OUT_OF_RANGE: e.g. a cursor into the part of the log retention dropped."""
 
     code_name = "OUT_OF_RANGE"
 
@@ -253,6 +253,38 @@ class ShuttingDown(Unavailable):
     """The server is draining; retry after it restarts or on another replica."""
 
     reason_name = "SHUTTING_DOWN"
+
+
+class IdempotencyKeyConflict(AlreadyExists):
+    """An action with this idempotency key is stored in the queue with a
+    different action_type, project, target_ref or payload; metadata
+    "action_id" names it."""
+
+    reason_name = "IDEMPOTENCY_KEY_CONFLICT"
+
+
+class QueueNotFound(FailedPrecondition):
+    """No queue has this name (none was ever enqueued into or configured)."""
+
+    reason_name = "QUEUE_NOT_FOUND"
+
+
+class CursorExpired(OutOfRange):
+    """The cursor points into the part of the event log that retention dropped;
+    `oldest_cursor` is where reading can resume."""
+
+    reason_name = "CURSOR_EXPIRED"
+
+    @property
+    def oldest_cursor(self) -> str:
+        """The oldest cursor a reader can resume from."""
+        return self.metadata.get("oldest_cursor", "")
+
+
+class WaitTimeout(DeadlineExceeded):
+    """WaitAction's timeout passed before every named action finished."""
+
+    reason_name = "WAIT_TIMEOUT"
 
 
 def _classes(base: type[ActionqError]) -> list[type[ActionqError]]:

@@ -10,14 +10,16 @@ model's field names.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf import duration_pb2, timestamp_pb2
 
+from .durations import format_duration, parse_duration
 from .errors import ActionqError, make_error
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
@@ -96,6 +98,14 @@ def _age(value: duration_pb2.Duration) -> timedelta:
     return value.ToTimedelta()
 
 
+def _seconds(message: Any, name: str) -> float | None:
+    """A Duration field in seconds (None when unset)."""
+    if not message.HasField(name):
+        return None
+    value: duration_pb2.Duration = getattr(message, name)
+    return value.seconds + value.nanos / 1e9
+
+
 def rfc3339(value: datetime | None) -> str | None:
     """A UTC datetime as RFC 3339 text ending in Z, or None."""
     if value is None:
@@ -127,6 +137,147 @@ class _Record:
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
 
+BackoffStrategy = Literal["fixed", "exponential"]
+# What an unset Backoff field means (action.proto): exponential, 2 s to 1 h.
+DEFAULT_BACKOFF_BASE = 2.0
+DEFAULT_BACKOFF_MAX = 3600.0
+_STRATEGY_NUMBER = {
+    "fixed": pb.BACKOFF_STRATEGY_FIXED,
+    "exponential": pb.BACKOFF_STRATEGY_EXPONENTIAL,
+}
+_STRATEGY_NAME: dict[int, BackoffStrategy] = {
+    pb.BACKOFF_STRATEGY_FIXED: "fixed",
+    pb.BACKOFF_STRATEGY_EXPONENTIAL: "exponential",
+}
+_BACKOFF_HINT = (
+    "expected exponential:BASE:MAX[:JITTER] or fixed:DELAY[:JITTER], "
+    "e.g. exponential:2s:10m, exponential:2s:10m:0.2, fixed:30s or fixed:30s:10%"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff(_Record):
+    """A retry policy: how long an action waits after a failed attempt.
+
+    `fixed` waits `base` every time; `exponential` waits base * 2^(n-1) after
+    attempt n, at most `max`. With `jitter` j the delay is drawn from
+    [d * (1 - j), d]. Durations are seconds. Spelled as text by `parse`
+    (`exponential:2s:10m`, `fixed:30s:0.1`) and `str()`."""
+
+    strategy: BackoffStrategy = "exponential"
+    base: float = DEFAULT_BACKOFF_BASE
+    max: float = DEFAULT_BACKOFF_MAX
+    jitter: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.strategy not in _STRATEGY_NUMBER:
+            raise ValueError(
+                f"backoff strategy {self.strategy!r} is unknown; expected fixed or exponential"
+            )
+        if self.base < 0:
+            raise ValueError(f"backoff base {self.base}s is negative")
+        if self.strategy == "exponential" and self.max < self.base:
+            raise ValueError(
+                f"backoff max ({format_duration(self.max)}) is less than its base "
+                f"({format_duration(self.base)})"
+            )
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ValueError(f"backoff jitter {self.jitter} must lie between 0 and 1")
+
+    @classmethod
+    def parse(cls, text: str) -> Backoff:
+        """Read a spelling: `exponential:BASE:MAX[:JITTER]` or
+        `fixed:DELAY[:JITTER]`, durations as parse_duration reads them and
+        jitter as a fraction (0.2) or a percentage (20%)."""
+        parts = text.strip().split(":")
+        strategy = parts[0].lower()
+        if strategy == "exponential" and len(parts) in (3, 4):
+            base = parse_duration(parts[1], "backoff base")
+            top = parse_duration(parts[2], "backoff max")
+            jitter = _jitter(parts[3]) if len(parts) == 4 else 0.0
+            return cls("exponential", base, top, jitter)
+        if strategy == "fixed" and len(parts) in (2, 3):
+            base = parse_duration(parts[1], "backoff delay")
+            jitter = _jitter(parts[2]) if len(parts) == 3 else 0.0
+            return cls("fixed", base, base, jitter)
+        if strategy not in _STRATEGY_NUMBER:
+            raise ValueError(f"backoff {text!r}: unknown strategy {parts[0]!r}; {_BACKOFF_HINT}")
+        raise ValueError(f"backoff {text!r} has the wrong number of parts; {_BACKOFF_HINT}")
+
+    @classmethod
+    def of(cls, value: Backoff | str | None) -> Backoff | None:
+        """A Backoff as given, or parsed from its spelling; None stays None."""
+        if value is None or isinstance(value, Backoff):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value)
+        raise TypeError(f"backoff must be a Backoff or its spelling, not {type(value).__name__}")
+
+    def __str__(self) -> str:
+        if self.strategy == "fixed":
+            spelled = f"fixed:{format_duration(self.base)}"
+        else:
+            spelled = f"exponential:{format_duration(self.base)}:{format_duration(self.max)}"
+        return f"{spelled}:{self.jitter:g}" if self.jitter else spelled
+
+    def ceiling(self, attempt: int) -> float:
+        """The delay before the retry after `attempt` (1 for the first) without
+        jitter: the upper bound of `delay(attempt)`."""
+        if self.strategy == "fixed":
+            return self.base
+        exponent = max(0, attempt - 1)
+        if exponent >= 64:
+            return self.max
+        return float(min(self.base * 2**exponent, self.max))
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """A delay drawn as the server draws it: uniformly from
+        [ceiling * (1 - jitter), ceiling]."""
+        top = self.ceiling(attempt)
+        if not self.jitter:
+            return top
+        draw = (rng or random).random()
+        return top * (1.0 - self.jitter * draw)
+
+    def to_proto(self) -> pb.Backoff:
+        """The policy as a Backoff message."""
+        message = pb.Backoff(strategy=_STRATEGY_NUMBER[self.strategy], jitter=self.jitter)
+        message.base.FromNanoseconds(round(self.base * 1e9))
+        message.max.FromNanoseconds(round(self.max * 1e9))
+        return message
+
+    @classmethod
+    def from_proto(cls, message: pb.Backoff) -> Backoff:
+        """Decode a Backoff message, unset fields as the proto defines them."""
+        strategy = _STRATEGY_NAME.get(message.strategy, "exponential")
+        base = _seconds(message, "base")
+        top = _seconds(message, "max")
+        base = DEFAULT_BACKOFF_BASE if base is None else base
+        if strategy == "fixed":
+            top = base
+        elif top is None:
+            top = max(DEFAULT_BACKOFF_MAX, base)
+        return cls(strategy, base, top, message.jitter)
+
+
+def _jitter(text: str) -> float:
+    spelled = text.strip()
+    try:
+        value = float(spelled[:-1]) / 100 if spelled.endswith("%") else float(spelled)
+    except ValueError:
+        raise ValueError(
+            f"backoff jitter {text!r} is not a number; expected a fraction (0.2) or a "
+            "percentage (20%)"
+        ) from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"backoff jitter {text!r} must lie between 0 and 1 (or 0% and 100%)")
+    return value
+
+
+def _backoff(message: Any) -> Backoff | None:
+    return Backoff.from_proto(message.backoff) if message.HasField("backoff") else None
+
+
 @dataclass(frozen=True, slots=True)
 class Action(_Record):
     """The current state of one action."""
@@ -156,6 +307,8 @@ class Action(_Record):
     completed_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
+    backoff: Backoff | None = None
+    progress: dict[str, Any] | None = None
 
     @classmethod
     def from_proto(cls, a: pb.Action) -> Action:
@@ -186,6 +339,8 @@ class Action(_Record):
             completed_at=_time(a, "completed_at"),
             created_at=_time(a, "created_at"),
             updated_at=_time(a, "updated_at"),
+            backoff=_backoff(a),
+            progress=decode_object(a.progress_json) if a.progress_json else None,
         )
 
 
@@ -273,10 +428,13 @@ class EnqueuedIds:
 class SweepResult:
     """What a Sweep requeued (iterable, indexable): `actions` lists them all,
     or only the first ones when their JSON would outgrow one message;
-    `requeued_count` counts them all."""
+    `requeued_count` counts them all. `failed` lists the actions whose lease
+    expired on their last attempt, now failed, and `failed_count` counts them."""
 
     actions: list[Action]
     requeued_count: int
+    failed: list[Action] = field(default_factory=list)
+    failed_count: int = 0
 
     def __iter__(self) -> Iterator[Action]:
         return iter(self.actions)
@@ -344,7 +502,9 @@ class EventBatch:
 
 @dataclass(frozen=True, slots=True)
 class QueueStat(_Record):
-    """Counts of one queue and action type, by status."""
+    """Counts of one queue and action type, by status. `completed` is 0 unless
+    the stats were asked with include_completed; `scheduled` (pending not yet
+    due) is counted in `pending`, `claimed_past_deadline` in `claimed`."""
 
     queue: str
     action_type: str
@@ -355,6 +515,11 @@ class QueueStat(_Record):
     rejected: int
     cancelled: int
     oldest_pending_age: timedelta
+    scheduled: int = 0
+    claimed_past_deadline: int = 0
+    completed_last_minute: int = 0
+    failed_last_minute: int = 0
+    retried_last_minute: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The row as actionctl prints it (the age in seconds)."""
@@ -370,6 +535,63 @@ class QueueStats(_Record):
     stats: list[QueueStat]
     latest_event_cursor: str
     as_of: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Queue(_Record):
+    """A queue: its defaults for the actions enqueued into it, whether claiming
+    is paused, and its live counts. `lease` is in seconds; `backoff` and
+    `lease` are None when the queue keeps the server's defaults."""
+
+    name: str
+    max_attempts: int
+    backoff: Backoff | None
+    lease: float | None
+    paused: bool
+    paused_at: datetime | None
+    paused_by: str | None
+    pending: int
+    claimed: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, q: pb.Queue) -> Queue:
+        """Decode a Queue message."""
+        return cls(
+            name=q.name,
+            max_attempts=q.max_attempts,
+            backoff=_backoff(q),
+            lease=_seconds(q, "lease"),
+            paused=q.paused,
+            paused_at=_time(q, "paused_at"),
+            paused_by=q.paused_by or None,
+            pending=q.pending,
+            claimed=q.claimed,
+            created_at=_time(q, "created_at"),
+            updated_at=_time(q, "updated_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RetryResult(_Record):
+    """What a Retry put back to pending: ids in id order; `more` when a filter
+    call stopped at its limit and more dead actions match (call again)."""
+
+    retried_ids: list[int]
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult(_Record):
+    """What one Prune removed; `more` when older finished actions remain (call
+    again). `oldest_cursor` is the oldest cursor a reader can resume from, ""
+    while nothing was ever dropped."""
+
+    pruned_actions: int
+    dropped_partitions: int
+    more: bool
+    oldest_cursor: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +630,13 @@ def claimed(response: spb.ClaimResponse) -> list[ClaimedAction]:
 def sweep_result(response: spb.SweepResponse) -> SweepResult:
     """Decode a SweepResponse."""
     actions = [Action.from_proto(a) for a in response.actions]
-    return SweepResult(actions, max(response.requeued_count, len(actions)))
+    failed = [Action.from_proto(a) for a in response.failed]
+    return SweepResult(
+        actions,
+        max(response.requeued_count, len(actions)),
+        failed,
+        max(response.failed_count, len(failed)),
+    )
 
 
 def heartbeat(response: spb.HeartbeatResponse) -> Heartbeat:
@@ -452,6 +680,11 @@ def queue_stats(response: spb.GetQueueStatsResponse) -> QueueStats:
             s.rejected,
             s.cancelled,
             _age(s.oldest_pending_age),
+            s.scheduled,
+            s.claimed_past_deadline,
+            s.completed_last_minute,
+            s.failed_last_minute,
+            s.retried_last_minute,
         )
         for s in response.stats
     ]
@@ -461,3 +694,20 @@ def queue_stats(response: spb.GetQueueStatsResponse) -> QueueStats:
 def migrate_report(response: spb.MigrateResponse) -> MigrateReport:
     """Decode a MigrateResponse."""
     return MigrateReport(response.schema, response.version, list(response.applied))
+
+
+def retry_result(response: spb.RetryResponse) -> RetryResult:
+    """Decode a RetryResponse."""
+    return RetryResult(list(response.retried_ids), response.more)
+
+
+def prune_result(response: spb.PruneResponse) -> PruneResult:
+    """Decode a PruneResponse."""
+    return PruneResult(
+        response.pruned_actions, response.dropped_partitions, response.more, response.oldest_cursor
+    )
+
+
+def queues(response: spb.ListQueuesResponse) -> list[Queue]:
+    """Decode a ListQueuesResponse."""
+    return [Queue.from_proto(q) for q in response.queues]
