@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	actionqv1 "actionq.dev/go/actionq/v1"
 )
@@ -97,6 +98,59 @@ func (c *Client) Enqueue(ctx context.Context, req *actionqv1.EnqueueRequest, opt
 	}
 }
 
+// Wait returns the actions named by ids, in the order of ids, as soon as
+// every one is in a terminal status (completed, failed, rejected,
+// cancelled). It waits at most timeout (up to 1 h); past it the error is
+// ErrWaitTimeout (DEADLINE_EXCEEDED, reason WAIT_TIMEOUT). Without a
+// deadline on ctx the call's own deadline is timeout plus Config.Timeout,
+// so the server's answer arrives first. A timeout of 0 waits up to the
+// call's deadline: ctx's, else Config.Timeout. An unknown id is
+// ErrActionNotFound.
+func (c *Client) Wait(ctx context.Context, ids []int64, timeout time.Duration) ([]*Action, error) {
+	req := &actionqv1.WaitActionRequest{Ids: ids}
+	if timeout > 0 {
+		req.Timeout = durationpb.New(timeout)
+	}
+	resp, err := c.WaitAction(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	actions := make([]*Action, len(resp.GetActions()))
+	for i, a := range resp.GetActions() {
+		actions[i] = ActionOf(a)
+	}
+	return actions, nil
+}
+
+// RetryActions puts the dead actions named by ids (failed, rejected or
+// cancelled) back to pending with fresh attempts and returns their ids. If
+// any one is not dead, none is retried: ErrIllegalTransition. To retry by
+// filter (all failed actions of a type, a queue…) call Retry with a
+// RetryRequest, again while its response says More.
+func (c *Client) RetryActions(ctx context.Context, ids ...int64) ([]int64, error) {
+	resp, err := c.Retry(ctx, &actionqv1.RetryRequest{Ids: ids})
+	if err != nil {
+		return nil, err
+	}
+	return resp.GetRetriedIds(), nil
+}
+
+// FixedBackoff is a retry policy for NewAction.Backoff (or UpdateQueue):
+// every retry waits delay.
+func FixedBackoff(delay time.Duration) *actionqv1.Backoff {
+	return &actionqv1.Backoff{Strategy: actionqv1.BackoffStrategy_BACKOFF_STRATEGY_FIXED, Base: durationpb.New(delay)}
+}
+
+// ExponentialBackoff is a retry policy for NewAction.Backoff (or
+// UpdateQueue): the retry after attempt n waits base * 2^(n-1), at most
+// ceiling, less a random fraction of up to jitter (0 to 1) of it.
+func ExponentialBackoff(base, ceiling time.Duration, jitter float64) *actionqv1.Backoff {
+	return &actionqv1.Backoff{
+		Strategy: actionqv1.BackoffStrategy_BACKOFF_STRATEGY_EXPONENTIAL,
+		Base:     durationpb.New(base), Max: durationpb.New(ceiling), Jitter: jitter,
+	}
+}
+
 // NewRequestID is a fresh Enqueue request id (a random UUID), for callers
 // that keep their own to retry a call later.
 func NewRequestID() string { return uuid.NewString() }
@@ -164,14 +218,18 @@ func (cfg Config) dialOptions() []grpc.DialOption {
 }
 
 // deadlineInterceptor gives a unary call without a deadline the default one;
-// a long-polling Claim gets its wait on top, so the server's answer of "no
-// work" arrives before the client gives up.
+// a long-polling Claim gets its wait on top, and WaitAction its timeout, so
+// the server's answer ("no work", WAIT_TIMEOUT) arrives before the client
+// gives up.
 func deadlineInterceptor(timeout time.Duration) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		if _, ok := ctx.Deadline(); !ok {
 			d := timeout
-			if claim, ok := req.(*actionqv1.ClaimRequest); ok {
-				d += claim.GetWait().AsDuration()
+			switch req := req.(type) {
+			case *actionqv1.ClaimRequest:
+				d += req.GetWait().AsDuration()
+			case *actionqv1.WaitActionRequest:
+				d += req.GetTimeout().AsDuration()
 			}
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, d)

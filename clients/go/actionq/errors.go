@@ -82,6 +82,15 @@ var (
 	ErrDatabaseUnavailable = sentinel(actionqv1.ErrorReason_ERROR_REASON_DATABASE_UNAVAILABLE, codes.Unavailable)
 	ErrShuttingDown        = sentinel(actionqv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN, codes.Unavailable)
 	ErrInternal            = sentinel(actionqv1.ErrorReason_ERROR_REASON_INTERNAL, codes.Internal)
+	// ErrIdempotencyKeyConflict: the key names a stored action that differs
+	// from this one (Metadata["action_id"] names it).
+	ErrIdempotencyKeyConflict = sentinel(actionqv1.ErrorReason_ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT, codes.AlreadyExists)
+	ErrQueueNotFound          = sentinel(actionqv1.ErrorReason_ERROR_REASON_QUEUE_NOT_FOUND, codes.FailedPrecondition)
+	// ErrCursorExpired: the cursor points into the part of the event log
+	// that retention dropped; Metadata["oldest_cursor"] is where to resume.
+	ErrCursorExpired = sentinel(actionqv1.ErrorReason_ERROR_REASON_CURSOR_EXPIRED, codes.OutOfRange)
+	// ErrWaitTimeout: WaitAction's timeout passed before every action finished.
+	ErrWaitTimeout = sentinel(actionqv1.ErrorReason_ERROR_REASON_WAIT_TIMEOUT, codes.DeadlineExceeded)
 )
 
 // sentinel is the *Error that stands for every error of reason r.
@@ -180,35 +189,4 @@ func streamError(err error) error {
 		return err
 	}
 	return AsError(err)
-}
-
-// RejectError makes the Worker reject the action (never retried) instead of failing it.
-type RejectError struct {
-	Validator string
-	Reason    string
-}
-
-func (e *RejectError) Error() string { return "rejected by " + e.Validator + ": " + e.Reason }
-
-// Reject returns the error a Handler gives back when validator refuses the work.
-func Reject(validator, reason string) error {
-	return &RejectError{Validator: validator, Reason: reason}
-}
-
-// Permanent marks err as not worth retrying: the Worker fails the action
-// with no_retry, whatever attempts remain.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return permanentError{err}
-}
-
-type permanentError struct{ error }
-
-func (e permanentError) Unwrap() error { return e.error }
-
-func isPermanent(err error) bool {
-	var p permanentError
-	return errors.As(err, &p)
 }

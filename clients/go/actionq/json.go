@@ -25,6 +25,11 @@ type Action struct {
 	Payload json.RawMessage
 	// Result is the JSON object the worker completed it with; nil when none.
 	Result json.RawMessage
+	// Progress is the latest progress a worker reported (a JSON object);
+	// nil when none was.
+	Progress json.RawMessage
+
+	lease *lease // set when a Worker hands the action to its handler
 }
 
 // ActionOf wraps a generated Action; nil for nil.
@@ -32,7 +37,10 @@ func ActionOf(a *actionqv1.Action) *Action {
 	if a == nil {
 		return nil
 	}
-	return &Action{Action: a, Payload: objectOrEmpty(a.GetPayloadJson()), Result: rawOrNil(a.GetResultJson())}
+	return &Action{
+		Action: a, Payload: objectOrEmpty(a.GetPayloadJson()),
+		Result: rawOrNil(a.GetResultJson()), Progress: rawOrNil(a.GetProgressJson()),
+	}
 }
 
 // DecodePayload decodes the payload into v (see DecodeJSON).
@@ -42,6 +50,10 @@ func (a *Action) DecodePayload(v any) error { return DecodeJSON(a.Payload, v) }
 // (a.Result == nil) it decodes JSON null: v's pointer, map or interface is
 // set to nil and anything else is left as it was.
 func (a *Action) DecodeResult(v any) error { return DecodeJSON(a.Result, v) }
+
+// DecodeProgress decodes the latest reported progress into v (see
+// DecodeJSON); with none it decodes JSON null, as DecodeResult does.
+func (a *Action) DecodeProgress(v any) error { return DecodeJSON(a.Progress, v) }
 
 // Event is an entry of the event log with its payload as json.RawMessage.
 // The generated record is embedded: e.Cursor is where to resume after it.

@@ -52,7 +52,8 @@ type Result struct {
 // Handler does the work of one action; a.Payload holds its JSON payload
 // (a.DecodePayload or Decode decode it). A nil error completes the action with
 // the Result; an error fails the attempt with the error's text as the reason
-// (see Reject and Permanent for the other endings). The context ends when the
+// (see Reject, NoRetry and RetryIn for the other endings), and
+// a.ReportProgress records progress while it runs. The context ends when the
 // action is cancelled, its lease is lost, or the worker's shutdown grace runs
 // out; context.Cause tells which.
 type Handler func(ctx context.Context, a *Action) (Result, error)
@@ -66,8 +67,11 @@ type Worker struct {
 	Client *Client
 	// Name is recorded as claimed_by; required.
 	Name string
-	// Queue to claim from; empty means "default".
+	// Queue to claim from; empty means "default" (unless Queues is set).
 	Queue string
+	// Queues, when set, are all claimed from in one claim order (paused
+	// ones are skipped); Queue must then be empty or one of them.
+	Queues []string
 	// ActionTypes and Project narrow what is claimed; empty means any.
 	ActionTypes []string
 	Project     string
@@ -177,6 +181,7 @@ func (w *Worker) claimRequest(n int) *actionqv1.ClaimRequest {
 	return &actionqv1.ClaimRequest{
 		Worker:      w.Name,
 		Queue:       w.Queue,
+		Queues:      w.Queues,
 		ActionTypes: w.ActionTypes,
 		Project:     w.Project,
 		MaxActions:  int32(min(n, maxClaimBatch)),
@@ -193,6 +198,7 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *
 	a, token := ActionOf(ca.GetAction()), ca.GetLeaseToken()
 	ctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
+	a.lease = &lease{client: w.Client, id: a.GetId(), token: token, length: w.lease(), stop: cancel}
 	beats := make(chan struct{})
 	go func() {
 		defer close(beats)
@@ -246,7 +252,7 @@ func (w *Worker) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 			cancel(ErrActionCancelled)
 			return
 		case err == nil, ctx.Err() != nil:
-		case status.Code(err) == codes.FailedPrecondition, status.Code(err) == codes.NotFound:
+		case leaseGone(err):
 			cancel(fmt.Errorf("%w: %w", ErrLeaseLost, err))
 			return
 		default:
@@ -269,7 +275,7 @@ func (w *Worker) report(ctx context.Context, out *outbox, id int64, token, resul
 		})
 	default:
 		return retryUnavailable(func() error {
-			_, err := w.Client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: failureReason(handlerErr), NoRetry: isPermanent(handlerErr)})
+			_, err := w.Client.Fail(ctx, failRequest(id, token, handlerErr))
 			return err
 		})
 	}
@@ -312,14 +318,6 @@ func runHandler(ctx context.Context, h Handler, a *Action) (res Result, err erro
 		}
 	}()
 	return h(ctx, a)
-}
-
-// failureReason is the error's text; Fail requires a non-empty reason.
-func failureReason(err error) string {
-	if msg := err.Error(); msg != "" {
-		return msg
-	}
-	return fmt.Sprintf("%T", err)
 }
 
 // retryable reports whether a failed Claim is worth repeating.

@@ -33,6 +33,8 @@ type fakeQueue struct {
 	pending     []*actionqv1.ClaimedAction
 	cancelled   map[int64]bool
 	heartbeats  int
+	progress    []string // progress_json of each heartbeat that carried one
+	claims      []*actionqv1.ClaimRequest
 	completed   map[int64]*actionqv1.CompleteRequest
 	failed      map[int64]*actionqv1.FailRequest
 	rejected    map[int64]*actionqv1.RejectRequest
@@ -85,6 +87,7 @@ func (f *fakeQueue) Claim(ctx context.Context, req *actionqv1.ClaimRequest) (*ac
 		return nil, f.claimErr
 	}
 	f.mu.Lock()
+	f.claims = append(f.claims, req)
 	n := min(int(req.GetMaxActions()), len(f.pending))
 	claimed := f.pending[:n]
 	f.pending = f.pending[n:]
@@ -102,6 +105,9 @@ func (f *fakeQueue) Heartbeat(_ context.Context, req *actionqv1.HeartbeatRequest
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.heartbeats++
+	if p := req.GetProgressJson(); p != "" {
+		f.progress = append(f.progress, p)
+	}
 	if f.heartbeatErr != nil {
 		return nil, f.heartbeatErr
 	}
@@ -237,7 +243,7 @@ func TestWorkerReportsEachOutcome(t *testing.T) {
 			case 3:
 				return Result{}, Reject("schema", "missing field")
 			case 4:
-				return Result{}, Permanent(errors.New("cannot ever work"))
+				return Result{}, NoRetry(errors.New("cannot ever work"))
 			}
 			panic("handler bug")
 		},

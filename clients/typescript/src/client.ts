@@ -2,14 +2,16 @@ import { randomUUID } from "node:crypto";
 
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import type { Duration } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { CallOptions, Client, Interceptor, Transport } from "@connectrpc/connect";
 import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 
-import { ActionqError } from "./errors.js";
-import type { NewActionSchema } from "./gen/actionq/v1/action_pb.js";
+import { ActionqError, WaitTimeoutError } from "./errors.js";
+import { BackoffSchema, BackoffStrategy } from "./gen/actionq/v1/action_pb.js";
+import type { Backoff, NewActionSchema } from "./gen/actionq/v1/action_pb.js";
+import { ErrorReason } from "./gen/actionq/v1/errors_pb.js";
 import { ActionQueueService, EnqueueRequestSchema } from "./gen/actionq/v1/service_pb.js";
 import type {
   CompleteRequestSchema,
@@ -17,12 +19,18 @@ import type {
   EmitEventRequestSchema,
   EmitEventResponse,
   EnqueueResponse,
+  FailRequestSchema,
+  FailResponse,
+  HeartbeatRequestSchema,
+  HeartbeatResponse,
+  RetryRequestSchema,
+  RetryResponse,
   WatchEventsRequestSchema,
 } from "./gen/actionq/v1/service_pb.js";
 import { stringifyJson } from "./json.js";
 import type { JsonObject } from "./json.js";
-import { decodeEvent } from "./records.js";
-import type { EventRecord } from "./records.js";
+import { decodeAction, decodeEvent } from "./records.js";
+import type { ActionRecord, EventRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
 
@@ -30,7 +38,7 @@ import type { RetryPolicy } from "./retry.js";
 export const DEFAULT_ADDRESS = "127.0.0.1:50051";
 /** Deadline of every unary call that does not set its own timeoutMs. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Extra time a Claim deadline gets on top of the Claim's wait. */
+/** Extra time a Claim's (or WaitAction's) deadline gets on top of its wait (timeout). */
 export const DEFAULT_CLAIM_MARGIN_MS = 10_000;
 
 /** Enqueue's retries: 4 calls in all, 100 ms → 1 s apart, on UNAVAILABLE or a passed deadline. */
@@ -55,7 +63,7 @@ export interface ClientOptions {
   token?: string;
   /** Deadline of unary calls without their own timeoutMs; default 10 s. `<= 0` disables it. */
   timeoutMs?: number;
-  /** Claim deadline = the Claim's wait + this margin; default 10 s. */
+  /** Claim deadline = the Claim's wait + this margin (WaitAction: its timeout + this margin); default 10 s. */
   claimMarginMs?: number;
   /** Extra interceptors, run after the auth interceptor. */
   interceptors?: Interceptor[];
@@ -63,10 +71,18 @@ export interface ClientOptions {
   enqueueAttempts?: number;
 }
 
-/** One action to enqueue: a NewAction whose payload may be given as an object. */
-export type NewActionInput = MessageInitShape<typeof NewActionSchema> & {
+/**
+ * One action to enqueue: a NewAction whose payload may be given as an object,
+ * its delay in milliseconds and its start time as a Date. `maxAttempts` and
+ * `backoff` (see exponentialBackoff / fixedBackoff) shape its retries.
+ */
+export type NewActionInput = Omit<MessageInitShape<typeof NewActionSchema>, "runAfter"> & {
   /** The payload as an object, written as payload_json losslessly; set this or payloadJson. */
   payload?: JsonObject;
+  /** Not claimable before this time (a Date or a Timestamp); unset means now. */
+  runAfter?: Date | Timestamp;
+  /** Not claimable for this many milliseconds from now (database time); sent as `delay`. */
+  delayMs?: number;
 };
 
 /** What `enqueue` takes. */
@@ -85,6 +101,21 @@ export type CompleteInput = MessageInitShape<typeof CompleteRequestSchema> & {
   /** The result as an object, written as result_json losslessly; set this or resultJson. */
   result?: JsonObject;
 };
+
+/** What `heartbeat` takes: a HeartbeatRequest whose progress may be given as an object. */
+export type HeartbeatInput = MessageInitShape<typeof HeartbeatRequestSchema> & {
+  /** Progress as an object, written as progress_json losslessly and stored on the action; set this or progressJson. */
+  progress?: JsonObject;
+};
+
+/** What `fail` takes: a FailRequest whose retry delay may be given in milliseconds. */
+export type FailInput = MessageInitShape<typeof FailRequestSchema> & {
+  /** Retry after this many milliseconds (0 = at once) instead of the backoff policy; set this or retryDelay. */
+  retryDelayMs?: number;
+};
+
+/** What `retry` takes: a RetryRequest (ids, or a filter), or just the ids. */
+export type RetryInput = MessageInitShape<typeof RetryRequestSchema> | readonly (bigint | number)[];
 
 /** What `emitEvent` takes: an EmitEventRequest whose payload may be given as an object. */
 export type EmitEventInput = MessageInitShape<typeof EmitEventRequestSchema> & {
@@ -117,7 +148,10 @@ type GeneratedClient = Client<typeof ActionQueueService>;
  * responses stays text (`payloadJson`, `resultJson`): decode it with
  * decodeAction / decodeEvent.
  */
-export type ActionQueueClient = Omit<GeneratedClient, "enqueue" | "complete" | "emitEvent"> & {
+export type ActionQueueClient = Omit<
+  GeneratedClient,
+  "enqueue" | "complete" | "emitEvent" | "heartbeat" | "fail" | "retry"
+> & {
   /**
    * Enqueues actions under a request_id (a fresh UUID unless given) and, if
    * the call fails with UNAVAILABLE or DEADLINE_EXCEEDED, sends it again with
@@ -130,6 +164,24 @@ export type ActionQueueClient = Omit<GeneratedClient, "enqueue" | "complete" | "
   complete(request: CompleteInput, options?: CallOptions): Promise<CompleteResponse>;
   /** Appends a coordinator event; `payload` is written as payload_json. */
   emitEvent(request: EmitEventInput, options?: CallOptions): Promise<EmitEventResponse>;
+  /** Extends a lease; `progress` is written as progress_json (stored on the action, event action_progress). */
+  heartbeat(request: HeartbeatInput, options?: CallOptions): Promise<HeartbeatResponse>;
+  /** Records a failed attempt; `retryDelayMs` / `noRetry` choose when (or whether) it is retried. */
+  fail(request: FailInput, options?: CallOptions): Promise<FailResponse>;
+  /**
+   * Puts dead actions (failed, rejected, cancelled) back to pending with
+   * fresh attempts: these ids (`retry([id1, id2])`), or a RetryRequest with
+   * ids or a filter (`retry({ actionType: "t", limit: 100 })`).
+   */
+  retry(request: RetryInput, options?: CallOptions): Promise<RetryResponse>;
+  /**
+   * Waits until every one of `ids` is in a terminal status (completed,
+   * failed, rejected, cancelled) and returns them decoded, in the order
+   * asked. The server holds the call open (no polling); after `timeoutMs` it
+   * throws a WaitTimeoutError (DEADLINE_EXCEEDED / WAIT_TIMEOUT). The call's
+   * own deadline is `timeoutMs` plus the claim margin.
+   */
+  wait(ids: readonly (bigint | number)[], timeoutMs: number, options?: CallOptions): Promise<ActionRecord[]>;
   /**
    * Every event after `afterCursor` ("" = the start of the log; `fromEnd`:
    * only new ones), decoded, until the caller stops iterating or `signal`
@@ -194,7 +246,7 @@ export function wrapClient(
     ...generated,
     enqueue: async (request, callOptions) => {
       const message = create(EnqueueRequestSchema, {
-        actions: request.actions.map((action) => withJson(action, "payload", "payloadJson")),
+        actions: request.actions.map(newAction),
         requestId: request.requestId || randomUUID(),
       });
       return retrying(() => generated.enqueue(message, callOptions), enqueuePolicy, undefined, callOptions?.signal);
@@ -202,6 +254,26 @@ export function wrapClient(
     complete: async (request, callOptions) => generated.complete(withJson(request, "result", "resultJson"), callOptions),
     emitEvent: async (request, callOptions) =>
       generated.emitEvent(withJson(request, "payload", "payloadJson"), callOptions),
+    heartbeat: async (request, callOptions) =>
+      generated.heartbeat(withJson(request, "progress", "progressJson"), callOptions),
+    fail: async (request, callOptions) => generated.fail(withRetryDelay(request), callOptions),
+    retry: async (request, callOptions) =>
+      generated.retry(isIdList(request) ? { ids: request.map((id) => BigInt(id)) } : request, callOptions),
+    wait: async (ids, timeoutMs, callOptions) => {
+      if (!(timeoutMs >= 0)) {
+        throw new RangeError("wait: timeoutMs must be a number of milliseconds, 0 or more");
+      }
+      try {
+        const response = await generated.waitAction(
+          { ids: ids.map((id) => BigInt(id)), timeout: duration(timeoutMs) },
+          callOptions,
+        );
+        return response.actions.map(decodeAction);
+      } catch (error) {
+        const failure = ActionqError.from(error);
+        throw failure.reason === ErrorReason.WAIT_TIMEOUT ? new WaitTimeoutError(failure) : failure;
+      }
+    },
     followEvents: (request = {}, followOptions = {}) => followEvents(generated, request, followOptions),
   };
 }
@@ -209,6 +281,55 @@ export function wrapClient(
 /** Converts milliseconds to a google.protobuf.Duration (for `lease`, `wait`, `delay`, …). */
 export function duration(ms: number): Duration {
   return durationFromMs(ms);
+}
+
+/**
+ * A retry policy whose delay after attempt n is baseMs * 2^(n-1), at most
+ * maxMs, with a random `jitter` fraction (0 to 1) taken off.
+ */
+export function exponentialBackoff(baseMs: number, maxMs: number, jitter = 0): Backoff {
+  return create(BackoffSchema, {
+    strategy: BackoffStrategy.EXPONENTIAL,
+    base: duration(baseMs),
+    max: duration(maxMs),
+    jitter,
+  });
+}
+
+/** A retry policy that waits `delayMs` before every retry, with a random `jitter` fraction (0 to 1) taken off. */
+export function fixedBackoff(delayMs: number, jitter = 0): Backoff {
+  return create(BackoffSchema, { strategy: BackoffStrategy.FIXED, base: duration(delayMs), jitter });
+}
+
+/** A NewAction from its input: payload as JSON text, delayMs as `delay`, a Date as a Timestamp. */
+function newAction(input: NewActionInput): MessageInitShape<typeof NewActionSchema> {
+  const { runAfter, delayMs, ...rest } = withJson(input, "payload", "payloadJson");
+  const action: Record<string, unknown> = rest;
+  if (runAfter !== undefined) {
+    action["runAfter"] = runAfter instanceof Date ? timestampFromDate(runAfter) : runAfter;
+  }
+  if (delayMs !== undefined) {
+    if (rest.delay !== undefined) {
+      throw new TypeError("set delayMs or delay, not both");
+    }
+    action["delay"] = duration(delayMs);
+  }
+  return action as MessageInitShape<typeof NewActionSchema>;
+}
+
+function withRetryDelay(input: FailInput): MessageInitShape<typeof FailRequestSchema> {
+  const { retryDelayMs, ...rest } = input;
+  if (retryDelayMs === undefined) {
+    return rest;
+  }
+  if (rest.retryDelay !== undefined) {
+    throw new TypeError("set retryDelayMs or retryDelay, not both");
+  }
+  return { ...rest, retryDelay: duration(retryDelayMs) };
+}
+
+function isIdList(request: RetryInput): request is readonly (bigint | number)[] {
+  return Array.isArray(request);
 }
 
 function toBaseUrl(address: string, tls: boolean): string {
@@ -227,7 +348,8 @@ function bearerAuth(token: string): Interceptor {
 
 /**
  * Gives unary calls that set no timeoutMs a default deadline; Claim's is its
- * wait plus a margin. Streaming calls keep whatever the caller passed.
+ * wait plus a margin, WaitAction's its timeout plus that margin. Streaming
+ * calls keep whatever the caller passed.
  */
 function withDefaultDeadlines(inner: Transport, timeoutMs: number, claimMarginMs: number): Transport {
   return {
@@ -235,8 +357,9 @@ function withDefaultDeadlines(inner: Transport, timeoutMs: number, claimMarginMs
       let effective = callTimeoutMs;
       if (effective === undefined) {
         effective = timeoutMs;
-        if (method.parent.typeName === ActionQueueService.typeName && method.name === "Claim") {
-          effective = Math.max(timeoutMs, waitMs(input) + claimMarginMs);
+        const holds = method.parent.typeName === ActionQueueService.typeName ? HELD_FIELD[method.name] : undefined;
+        if (holds) {
+          effective = Math.max(timeoutMs, durationFieldMs(input, holds) + claimMarginMs);
         }
       }
       return inner.unary(method, signal, effective, header, input, contextValues);
@@ -246,12 +369,15 @@ function withDefaultDeadlines(inner: Transport, timeoutMs: number, claimMarginMs
   };
 }
 
-function waitMs(input: unknown): number {
-  const wait = (input as { wait?: { seconds?: bigint | number; nanos?: number } }).wait;
-  if (!wait) {
+/** The RPCs the server may hold open, and the request field saying for how long. */
+const HELD_FIELD: Readonly<Record<string, string>> = { Claim: "wait", WaitAction: "timeout" };
+
+function durationFieldMs(input: unknown, field: string): number {
+  const value = (input as Record<string, { seconds?: bigint | number; nanos?: number } | undefined>)[field];
+  if (!value) {
     return 0;
   }
-  return Number(wait.seconds ?? 0) * 1000 + Math.ceil((wait.nanos ?? 0) / 1_000_000);
+  return Number(value.seconds ?? 0) * 1000 + Math.ceil((value.nanos ?? 0) / 1_000_000);
 }
 
 /**

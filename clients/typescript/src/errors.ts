@@ -96,6 +96,13 @@ export class ActionqError extends ConnectError {
 }
 
 /**
+ * What `client.wait` throws when its timeout passed before every action
+ * finished: DEADLINE_EXCEEDED with reason WAIT_TIMEOUT. The actions go on;
+ * wait again to keep waiting.
+ */
+export class WaitTimeoutError extends ActionqError {}
+
+/**
  * True when `error` carries actionq's ErrorInfo with this reason, e.g.
  * `hasReason(err, ErrorReason.STALE_LEASE)`. Any ConnectError is read, also
  * one from a plain Connect client over the generated service.

@@ -9,6 +9,8 @@ export {
   DEFAULT_TIMEOUT_MS,
   createActionQueueClient,
   duration,
+  exponentialBackoff,
+  fixedBackoff,
   wrapClient,
 } from "./client.js";
 export type {
@@ -17,16 +19,20 @@ export type {
   CompleteInput,
   EmitEventInput,
   EnqueueInput,
+  FailInput,
   FollowEventsInput,
   FollowOptions,
+  HeartbeatInput,
   NewActionInput,
+  RetryInput,
 } from "./client.js";
-export { ActionqError, ERROR_DOMAIN, codeName, hasReason } from "./errors.js";
+export { ActionqError, ERROR_DOMAIN, WaitTimeoutError, codeName, hasReason } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { isJsonObject, parseJson, parseJsonObject, stringifyJson } from "./json.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export { decodeAction, decodeEvent } from "./records.js";
 export type { ActionRecord, EventRecord } from "./records.js";
+export { NoRetry, Reject, RetryIn } from "./outcomes.js";
 export { Worker } from "./worker.js";
 export type { Handler, HandlerContext, HandlerResult, WorkerClient, WorkerOptions } from "./worker.js";
 export * from "./gen/actionq/v1/action_pb.js";

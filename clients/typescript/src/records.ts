@@ -7,12 +7,14 @@ import type { Action, Event } from "./gen/actionq/v1/action_pb.js";
 import { parseJsonObject } from "./json.js";
 import type { JsonObject } from "./json.js";
 
-/** An Action with `payload` (from payload_json) and `result` (from result_json) decoded. */
+/** An Action with `payload`, `result` and `progress` (from their JSON text) decoded. */
 export type ActionRecord = Action & {
   /** The action's payload object. */
   readonly payload: JsonObject;
   /** The result a worker reported on completion; undefined when none. */
   readonly result: JsonObject | undefined;
+  /** The latest progress a worker reported with a heartbeat; undefined when none. */
+  readonly progress: JsonObject | undefined;
 };
 
 /** An Event with `payload` (from payload_json) decoded. */
@@ -21,12 +23,13 @@ export type EventRecord = Event & {
   readonly payload: JsonObject;
 };
 
-/** Decodes an action's payload_json and result_json. */
+/** Decodes an action's payload_json, result_json and progress_json. */
 export function decodeAction(action: Action): ActionRecord {
   return {
     ...action,
     payload: objectOrEmpty(action.payloadJson),
-    result: action.resultJson === "" ? undefined : parseJsonObject(action.resultJson),
+    result: objectOrNone(action.resultJson),
+    progress: objectOrNone(action.progressJson),
   };
 }
 
@@ -37,4 +40,8 @@ export function decodeEvent(event: Event): EventRecord {
 
 function objectOrEmpty(text: string): JsonObject {
   return text === "" ? {} : parseJsonObject(text);
+}
+
+function objectOrNone(text: string): JsonObject | undefined {
+  return text === "" ? undefined : parseJsonObject(text);
 }

@@ -6,6 +6,7 @@ import { ActionqError } from "./errors.js";
 import type { ClaimedAction } from "./gen/actionq/v1/action_pb.js";
 import { stringifyJson } from "./json.js";
 import type { JsonObject } from "./json.js";
+import { NoRetry, Reject, RetryIn } from "./outcomes.js";
 import { decodeAction } from "./records.js";
 import type { ActionRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
@@ -16,7 +17,7 @@ import type { RetryPolicy } from "./retry.js";
  * is optional so that stubs written before the worker batched completions
  * still fit: without it each completion is sent with its own `complete`.
  */
-export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "complete" | "fail"> &
+export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "complete" | "fail" | "reject"> &
   Partial<Pick<ActionQueueClient, "completeMany">>;
 
 /** What a handler learns besides the action itself. */
@@ -29,6 +30,16 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** The lease token of this claim, for handlers that call the API themselves. */
   readonly leaseToken: string;
+  /** Which claim of the action this is: 1 the first time, 2 on its first retry, … */
+  readonly attempt: number;
+  /**
+   * Reports progress now: a Heartbeat carrying `progress` (a JSON object,
+   * written losslessly as progress_json), which also extends the lease. The
+   * server stores it on the action (`progress`) and logs an action_progress
+   * event for watchers. Rejects with the ActionqError when the heartbeat
+   * fails; when the action was cancelled or the lease lost, `signal` aborts.
+   */
+  progress(progress: JsonObject): Promise<void>;
 }
 
 /** What a successful handler may report; both fields are optional. */
@@ -41,9 +52,13 @@ export interface HandlerResult {
 
 /**
  * Works on one claimed action, its `payload` decoded losslessly (integers
- * beyond 2^53 as bigint). Resolve to complete it, throw (or reject) to fail
- * it with the error's message as the reason. Watch `signal` to stop early
- * when the action is cancelled.
+ * beyond 2^53 as bigint). Resolve to complete it (with an optional result);
+ * throw `new Reject(reason)` to reject it (never retried), `new
+ * NoRetry(reason)` to fail it for good, `new RetryIn(ms, reason)` to fail
+ * this attempt with a retry after `ms`; any other error fails the attempt
+ * with its message as the reason (retried by the action's backoff while
+ * attempts remain). `await context.progress({...})` reports progress. Watch
+ * `signal` to stop early when the action is cancelled.
  */
 export type Handler = (action: ActionRecord, context: HandlerContext) => Promise<HandlerResult | void>;
 
@@ -55,8 +70,10 @@ export interface WorkerOptions {
   actionTypes?: string[];
   /** Only this project; unset means any. */
   project?: string;
-  /** Queue to claim from; unset means "default". */
+  /** Queue to claim from; unset means "default" (unless `queues` is set). */
   queue?: string;
+  /** Claim from any of these queues (at most 100); paused ones are skipped. */
+  queues?: string[];
   /**
    * Handlers running at once; one Claim asks for as many actions as slots are
    * free. Also bounds the reports (completions, failures) awaiting the
@@ -113,8 +130,8 @@ interface Completion {
  * was sent and answered.
  */
 export class Worker {
-  private readonly options: Required<Omit<WorkerOptions, "project" | "queue" | "signal">> &
-    Pick<WorkerOptions, "project" | "queue" | "signal">;
+  private readonly options: Required<Omit<WorkerOptions, "project" | "queue" | "queues" | "signal">> &
+    Pick<WorkerOptions, "project" | "queue" | "queues" | "signal">;
   private readonly stopController = new AbortController();
   /** Every claimed action until its report is answered; run() drains these. */
   private readonly inflight = new Set<Promise<void>>();
@@ -208,7 +225,7 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     const stopSignal = this.stopController.signal;
-    const { name, queue, project, actionTypes, concurrency, leaseMs, waitMs } = this.options;
+    const { name, queue, queues, project, actionTypes, concurrency, leaseMs, waitMs } = this.options;
     let backoffMs = 0;
     while (!stopSignal.aborted) {
       if (this.handling >= concurrency) {
@@ -224,6 +241,7 @@ export class Worker {
           {
             worker: name,
             queue: queue ?? "",
+            queues: queues ?? [],
             project: project ?? "",
             actionTypes,
             maxActions: concurrency - this.handling,
@@ -293,8 +311,14 @@ export class Worker {
     // A payload that does not decode, or a result that cannot be written as
     // JSON, fails the action like a handler error.
     let outcome: { ok: true; completion: Completion } | { ok: false; error: unknown };
+    const context: HandlerContext = {
+      signal: lease.signal,
+      leaseToken,
+      attempt: action.attempt,
+      progress: (progress) => this.sendProgress(id, leaseToken, progress, lease, done.signal),
+    };
     try {
-      const value = (await this.handler(decodeAction(action), { signal: lease.signal, leaseToken })) ?? {};
+      const value = (await this.handler(decodeAction(action), context)) ?? {};
       const resultJson = value.result === undefined ? "" : stringifyJson(value.result);
       outcome = { ok: true, completion: { id, leaseToken, resultRef: value.resultRef ?? "", resultJson } };
     } catch (error) {
@@ -310,8 +334,45 @@ export class Worker {
       const { completion } = outcome;
       return () => this.outbox.complete(completion).catch((error) => this.options.onError(error, `complete action ${id}`));
     }
-    const reason = errorText(outcome.error) || "handler failed";
-    return () => this.report(`fail action ${id}`, () => this.client.fail({ id, leaseToken, reason }));
+    const { error } = outcome;
+    const reason = errorText(error) || "handler failed";
+    if (error instanceof Reject) {
+      const validator = error.validator || this.options.name;
+      return () =>
+        this.report(`reject action ${id}`, () => this.client.reject({ id, leaseToken, reason, validator }));
+    }
+    const retry =
+      error instanceof NoRetry
+        ? { noRetry: true }
+        : error instanceof RetryIn
+          ? { retryDelay: duration(error.delayMs) }
+          : {};
+    return () => this.report(`fail action ${id}`, () => this.client.fail({ id, leaseToken, reason, ...retry }));
+  }
+
+  /** A handler's progress report: one Heartbeat carrying progress_json. */
+  private async sendProgress(
+    id: bigint,
+    leaseToken: string,
+    progress: JsonObject,
+    lease: AbortController,
+    done: AbortSignal,
+  ): Promise<void> {
+    const progressJson = stringifyJson(progress);
+    try {
+      const response = await this.client.heartbeat(
+        { id, leaseToken, lease: duration(this.options.leaseMs), progressJson },
+        { signal: done },
+      );
+      if (response.cancelled) {
+        lease.abort(new Error(`action ${id} was cancelled`));
+      }
+    } catch (error) {
+      if (LEASE_LOST.has(ConnectError.from(error).code)) {
+        lease.abort(new Error(`lease of action ${id} was lost: ${errorText(error)}`));
+      }
+      throw ActionqError.from(error);
+    }
   }
 
   /** Extends the lease every lease/3 until `done`; aborts `lease` when the action was cancelled or the lease lost. */

@@ -856,11 +856,11 @@ type QueueStat struct {
 	CompletedLastMinute int64 `protobuf:"varint,12,opt,name=completed_last_minute,json=completedLastMinute,proto3" json:"completed_last_minute,omitempty"`
 	// Actions that ended failed within the last minute.
 	FailedLastMinute int64 `protobuf:"varint,13,opt,name=failed_last_minute,json=failedLastMinute,proto3" json:"failed_last_minute,omitempty"`
-	// Actions that failed an attempt and will be retried within the last minute
-	// (their Fail, or their lease expiring, scheduled a retry).
-	RetriedLastMinute int64 `protobuf:"varint,14,opt,name=retried_last_minute,json=retriedLastMinute,proto3" json:"retried_last_minute,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Pending actions that failed an attempt (a Fail or an expired lease) and
+	// wait for their retry (counted in pending too).
+	Retryable     int64 `protobuf:"varint,14,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *QueueStat) Reset() {
@@ -984,9 +984,9 @@ func (x *QueueStat) GetFailedLastMinute() int64 {
 	return 0
 }
 
-func (x *QueueStat) GetRetriedLastMinute() int64 {
+func (x *QueueStat) GetRetryable() int64 {
 	if x != nil {
-		return x.RetriedLastMinute
+		return x.Retryable
 	}
 	return 0
 }
@@ -1289,7 +1289,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
 	"\fpayload_json\x18\a \x01(\tR\vpayloadJson\x12\x16\n" +
-	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\x93\x04\n" +
+	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\x81\x04\n" +
 	"\tQueueStat\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -1305,8 +1305,8 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	" \x01(\x03R\tscheduled\x122\n" +
 	"\x15claimed_past_deadline\x18\v \x01(\x03R\x13claimedPastDeadline\x122\n" +
 	"\x15completed_last_minute\x18\f \x01(\x03R\x13completedLastMinute\x12,\n" +
-	"\x12failed_last_minute\x18\r \x01(\x03R\x10failedLastMinute\x12.\n" +
-	"\x13retried_last_minute\x18\x0e \x01(\x03R\x11retriedLastMinute\"\xb6\x01\n" +
+	"\x12failed_last_minute\x18\r \x01(\x03R\x10failedLastMinute\x12\x1c\n" +
+	"\tretryable\x18\x0e \x01(\x03R\tretryable\"\xb6\x01\n" +
 	"\aBackoff\x127\n" +
 	"\bstrategy\x18\x01 \x01(\x0e2\x1b.actionq.v1.BackoffStrategyR\bstrategy\x12-\n" +
 	"\x04base\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x04base\x12+\n" +

@@ -470,7 +470,7 @@ class QueueStat(_message.Message):
     CLAIMED_PAST_DEADLINE_FIELD_NUMBER: _builtins.int
     COMPLETED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
     FAILED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
-    RETRIED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
+    RETRYABLE_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue name."""
     action_type: _builtins.str
@@ -497,9 +497,9 @@ class QueueStat(_message.Message):
     """Actions that completed within the last minute."""
     failed_last_minute: _builtins.int
     """Actions that ended failed within the last minute."""
-    retried_last_minute: _builtins.int
-    """Actions that failed an attempt and will be retried within the last minute
-    (their Fail, or their lease expiring, scheduled a retry).
+    retryable: _builtins.int
+    """Pending actions that failed an attempt (a Fail or an expired lease) and
+    wait for their retry (counted in pending too).
     """
     @_builtins.property
     def oldest_pending_age(self) -> _duration_pb2.Duration:
@@ -521,11 +521,11 @@ class QueueStat(_message.Message):
         claimed_past_deadline: _builtins.int = ...,
         completed_last_minute: _builtins.int = ...,
         failed_last_minute: _builtins.int = ...,
-        retried_last_minute: _builtins.int = ...,
+        retryable: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["oldest_pending_age", b"oldest_pending_age"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "claimed_past_deadline", b"claimed_past_deadline", "completed", b"completed", "completed_last_minute", b"completed_last_minute", "failed", b"failed", "failed_last_minute", b"failed_last_minute", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected", "retried_last_minute", b"retried_last_minute", "scheduled", b"scheduled"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "claimed_past_deadline", b"claimed_past_deadline", "completed", b"completed", "completed_last_minute", b"completed_last_minute", "failed", b"failed", "failed_last_minute", b"failed_last_minute", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected", "retryable", b"retryable", "scheduled", b"scheduled"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -245,10 +245,10 @@ pub struct QueueStat {
     /// Actions that ended failed within the last minute.
     #[prost(int64, tag = "13")]
     pub failed_last_minute: i64,
-    /// Actions that failed an attempt and will be retried within the last minute
-    /// (their Fail, or their lease expiring, scheduled a retry).
+    /// Pending actions that failed an attempt (a Fail or an expired lease) and
+    /// wait for their retry (counted in pending too).
     #[prost(int64, tag = "14")]
-    pub retried_last_minute: i64,
+    pub retryable: i64,
 }
 /// Backoff is a retry policy: the delay before the next attempt after a Fail
 /// with attempts left. With jitter j the delay is drawn uniformly from

@@ -114,7 +114,7 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       "type\030\003 \001(\t\022\r\n\005actor\030\004 \001(\t\022.\n\ncreated_at\030" +
       "\006 \001(\0132\032.google.protobuf.Timestamp\022\024\n\014pay" +
       "load_json\030\007 \001(\t\022\016\n\006cursor\030\010 \001(\tJ\004\010\005\020\006R\007p" +
-      "ayload\"\332\002\n\tQueueStat\022\r\n\005queue\030\001 \001(\t\022\023\n\013a" +
+      "ayload\"\320\002\n\tQueueStat\022\r\n\005queue\030\001 \001(\t\022\023\n\013a" +
       "ction_type\030\002 \001(\t\022\017\n\007pending\030\003 \001(\003\022\017\n\007cla" +
       "imed\030\004 \001(\003\022\021\n\tcompleted\030\005 \001(\003\022\016\n\006failed\030" +
       "\006 \001(\003\022\020\n\010rejected\030\007 \001(\003\022\021\n\tcancelled\030\010 \001" +
@@ -122,30 +122,30 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       "protobuf.Duration\022\021\n\tscheduled\030\n \001(\003\022\035\n\025" +
       "claimed_past_deadline\030\013 \001(\003\022\035\n\025completed" +
       "_last_minute\030\014 \001(\003\022\032\n\022failed_last_minute" +
-      "\030\r \001(\003\022\033\n\023retried_last_minute\030\016 \001(\003\"\231\001\n\007" +
-      "Backoff\022-\n\010strategy\030\001 \001(\0162\033.actionq.v1.B" +
-      "ackoffStrategy\022\'\n\004base\030\002 \001(\0132\031.google.pr" +
-      "otobuf.Duration\022&\n\003max\030\003 \001(\0132\031.google.pr" +
-      "otobuf.Duration\022\016\n\006jitter\030\004 \001(\001\"\317\002\n\005Queu" +
-      "e\022\014\n\004name\030\001 \001(\t\022\024\n\014max_attempts\030\002 \001(\005\022$\n" +
-      "\007backoff\030\003 \001(\0132\023.actionq.v1.Backoff\022(\n\005l" +
-      "ease\030\004 \001(\0132\031.google.protobuf.Duration\022\016\n" +
-      "\006paused\030\005 \001(\010\022-\n\tpaused_at\030\006 \001(\0132\032.googl" +
-      "e.protobuf.Timestamp\022\021\n\tpaused_by\030\007 \001(\t\022" +
-      "\017\n\007pending\030\010 \001(\003\022\017\n\007claimed\030\t \001(\003\022.\n\ncre" +
-      "ated_at\030\n \001(\0132\032.google.protobuf.Timestam" +
-      "p\022.\n\nupdated_at\030\013 \001(\0132\032.google.protobuf." +
-      "Timestamp*\323\001\n\014ActionStatus\022\035\n\031ACTION_STA" +
-      "TUS_UNSPECIFIED\020\000\022\031\n\025ACTION_STATUS_PENDI" +
-      "NG\020\001\022\031\n\025ACTION_STATUS_CLAIMED\020\002\022\033\n\027ACTIO" +
-      "N_STATUS_COMPLETED\020\003\022\030\n\024ACTION_STATUS_FA" +
-      "ILED\020\004\022\032\n\026ACTION_STATUS_REJECTED\020\005\022\033\n\027AC" +
-      "TION_STATUS_CANCELLED\020\006*q\n\017BackoffStrate" +
-      "gy\022 \n\034BACKOFF_STRATEGY_UNSPECIFIED\020\000\022\032\n\026" +
-      "BACKOFF_STRATEGY_FIXED\020\001\022 \n\034BACKOFF_STRA" +
-      "TEGY_EXPONENTIAL\020\002BD\n\016dev.actionq.v1B\013Ac" +
-      "tionProtoP\001Z#actionq.dev/go/actionq/v1;a" +
-      "ctionqv1b\006proto3"
+      "\030\r \001(\003\022\021\n\tretryable\030\016 \001(\003\"\231\001\n\007Backoff\022-\n" +
+      "\010strategy\030\001 \001(\0162\033.actionq.v1.BackoffStra" +
+      "tegy\022\'\n\004base\030\002 \001(\0132\031.google.protobuf.Dur" +
+      "ation\022&\n\003max\030\003 \001(\0132\031.google.protobuf.Dur" +
+      "ation\022\016\n\006jitter\030\004 \001(\001\"\317\002\n\005Queue\022\014\n\004name\030" +
+      "\001 \001(\t\022\024\n\014max_attempts\030\002 \001(\005\022$\n\007backoff\030\003" +
+      " \001(\0132\023.actionq.v1.Backoff\022(\n\005lease\030\004 \001(\013" +
+      "2\031.google.protobuf.Duration\022\016\n\006paused\030\005 " +
+      "\001(\010\022-\n\tpaused_at\030\006 \001(\0132\032.google.protobuf" +
+      ".Timestamp\022\021\n\tpaused_by\030\007 \001(\t\022\017\n\007pending" +
+      "\030\010 \001(\003\022\017\n\007claimed\030\t \001(\003\022.\n\ncreated_at\030\n " +
+      "\001(\0132\032.google.protobuf.Timestamp\022.\n\nupdat" +
+      "ed_at\030\013 \001(\0132\032.google.protobuf.Timestamp*" +
+      "\323\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPEC" +
+      "IFIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025AC" +
+      "TION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_C" +
+      "OMPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026" +
+      "ACTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATU" +
+      "S_CANCELLED\020\006*q\n\017BackoffStrategy\022 \n\034BACK" +
+      "OFF_STRATEGY_UNSPECIFIED\020\000\022\032\n\026BACKOFF_ST" +
+      "RATEGY_FIXED\020\001\022 \n\034BACKOFF_STRATEGY_EXPON" +
+      "ENTIAL\020\002BD\n\016dev.actionq.v1B\013ActionProtoP" +
+      "\001Z#actionq.dev/go/actionq/v1;actionqv1b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -188,7 +188,7 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_QueueStat_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_QueueStat_descriptor,
-        new java.lang.String[] { "Queue", "ActionType", "Pending", "Claimed", "Completed", "Failed", "Rejected", "Cancelled", "OldestPendingAge", "Scheduled", "ClaimedPastDeadline", "CompletedLastMinute", "FailedLastMinute", "RetriedLastMinute", });
+        new java.lang.String[] { "Queue", "ActionType", "Pending", "Claimed", "Completed", "Failed", "Rejected", "Cancelled", "OldestPendingAge", "Scheduled", "ClaimedPastDeadline", "CompletedLastMinute", "FailedLastMinute", "Retryable", });
     internal_static_actionq_v1_Backoff_descriptor =
       getDescriptor().getMessageType(6);
     internal_static_actionq_v1_Backoff_fieldAccessorTable = new

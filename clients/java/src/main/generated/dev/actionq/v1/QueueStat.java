@@ -338,20 +338,20 @@ private static final long serialVersionUID = 0L;
     return failedLastMinute_;
   }
 
-  public static final int RETRIED_LAST_MINUTE_FIELD_NUMBER = 14;
-  private long retriedLastMinute_ = 0L;
+  public static final int RETRYABLE_FIELD_NUMBER = 14;
+  private long retryable_ = 0L;
   /**
    * <pre>
-   * Actions that failed an attempt and will be retried within the last minute
-   * (their Fail, or their lease expiring, scheduled a retry).
+   * Pending actions that failed an attempt (a Fail or an expired lease) and
+   * wait for their retry (counted in pending too).
    * </pre>
    *
-   * <code>int64 retried_last_minute = 14;</code>
-   * @return The retriedLastMinute.
+   * <code>int64 retryable = 14;</code>
+   * @return The retryable.
    */
   @java.lang.Override
-  public long getRetriedLastMinute() {
-    return retriedLastMinute_;
+  public long getRetryable() {
+    return retryable_;
   }
 
   private byte memoizedIsInitialized = -1;
@@ -407,8 +407,8 @@ private static final long serialVersionUID = 0L;
     if (failedLastMinute_ != 0L) {
       output.writeInt64(13, failedLastMinute_);
     }
-    if (retriedLastMinute_ != 0L) {
-      output.writeInt64(14, retriedLastMinute_);
+    if (retryable_ != 0L) {
+      output.writeInt64(14, retryable_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -464,9 +464,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(13, failedLastMinute_);
     }
-    if (retriedLastMinute_ != 0L) {
+    if (retryable_ != 0L) {
       size += com.google.protobuf.CodedOutputStream
-        .computeInt64Size(14, retriedLastMinute_);
+        .computeInt64Size(14, retryable_);
     }
     return size;
   }
@@ -521,8 +521,8 @@ private static final long serialVersionUID = 0L;
         != other.getCompletedLastMinute()) return false;
     if (getFailedLastMinute()
         != other.getFailedLastMinute()) return false;
-    if (getRetriedLastMinute()
-        != other.getRetriedLastMinute()) return false;
+    if (getRetryable()
+        != other.getRetryable()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -572,9 +572,9 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + FAILED_LAST_MINUTE_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         getFailedLastMinute());
-    hash = (37 * hash) + RETRIED_LAST_MINUTE_FIELD_NUMBER;
+    hash = (37 * hash) + RETRYABLE_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-        getRetriedLastMinute());
+        getRetryable());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -733,7 +733,7 @@ private static final long serialVersionUID = 0L;
       claimedPastDeadline_ = 0L;
       completedLastMinute_ = 0L;
       failedLastMinute_ = 0L;
-      retriedLastMinute_ = 0L;
+      retryable_ = 0L;
       return this;
     }
 
@@ -811,7 +811,7 @@ private static final long serialVersionUID = 0L;
         result.failedLastMinute_ = failedLastMinute_;
       }
       if (((from_bitField0_ & 0x00002000) != 0)) {
-        result.retriedLastMinute_ = retriedLastMinute_;
+        result.retryable_ = retryable_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -871,8 +871,8 @@ private static final long serialVersionUID = 0L;
       if (other.getFailedLastMinute() != 0L) {
         setFailedLastMinute(other.getFailedLastMinute());
       }
-      if (other.getRetriedLastMinute() != 0L) {
-        setRetriedLastMinute(other.getRetriedLastMinute());
+      if (other.getRetryable() != 0L) {
+        setRetryable(other.getRetryable());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -966,7 +966,7 @@ private static final long serialVersionUID = 0L;
               break;
             } // case 104
             case 112: {
-              retriedLastMinute_ = input.readInt64();
+              retryable_ = input.readInt64();
               bitField0_ |= 0x00002000;
               break;
             } // case 112
@@ -1769,49 +1769,49 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private long retriedLastMinute_ ;
+    private long retryable_ ;
     /**
      * <pre>
-     * Actions that failed an attempt and will be retried within the last minute
-     * (their Fail, or their lease expiring, scheduled a retry).
+     * Pending actions that failed an attempt (a Fail or an expired lease) and
+     * wait for their retry (counted in pending too).
      * </pre>
      *
-     * <code>int64 retried_last_minute = 14;</code>
-     * @return The retriedLastMinute.
+     * <code>int64 retryable = 14;</code>
+     * @return The retryable.
      */
     @java.lang.Override
-    public long getRetriedLastMinute() {
-      return retriedLastMinute_;
+    public long getRetryable() {
+      return retryable_;
     }
     /**
      * <pre>
-     * Actions that failed an attempt and will be retried within the last minute
-     * (their Fail, or their lease expiring, scheduled a retry).
+     * Pending actions that failed an attempt (a Fail or an expired lease) and
+     * wait for their retry (counted in pending too).
      * </pre>
      *
-     * <code>int64 retried_last_minute = 14;</code>
-     * @param value The retriedLastMinute to set.
+     * <code>int64 retryable = 14;</code>
+     * @param value The retryable to set.
      * @return This builder for chaining.
      */
-    public Builder setRetriedLastMinute(long value) {
+    public Builder setRetryable(long value) {
 
-      retriedLastMinute_ = value;
+      retryable_ = value;
       bitField0_ |= 0x00002000;
       onChanged();
       return this;
     }
     /**
      * <pre>
-     * Actions that failed an attempt and will be retried within the last minute
-     * (their Fail, or their lease expiring, scheduled a retry).
+     * Pending actions that failed an attempt (a Fail or an expired lease) and
+     * wait for their retry (counted in pending too).
      * </pre>
      *
-     * <code>int64 retried_last_minute = 14;</code>
+     * <code>int64 retryable = 14;</code>
      * @return This builder for chaining.
      */
-    public Builder clearRetriedLastMinute() {
+    public Builder clearRetryable() {
       bitField0_ = (bitField0_ & ~0x00002000);
-      retriedLastMinute_ = 0L;
+      retryable_ = 0L;
       onChanged();
       return this;
     }

@@ -180,12 +180,12 @@ public interface QueueStatOrBuilder extends
 
   /**
    * <pre>
-   * Actions that failed an attempt and will be retried within the last minute
-   * (their Fail, or their lease expiring, scheduled a retry).
+   * Pending actions that failed an attempt (a Fail or an expired lease) and
+   * wait for their retry (counted in pending too).
    * </pre>
    *
-   * <code>int64 retried_last_minute = 14;</code>
-   * @return The retriedLastMinute.
+   * <code>int64 retryable = 14;</code>
+   * @return The retryable.
    */
-  long getRetriedLastMinute();
+  long getRetryable();
 }
