@@ -113,7 +113,8 @@ func sentinels() []*Error {
 	return []*Error{
 		ErrInvalidField, ErrMalformedRequest, ErrActionNotFound, ErrParentNotFound, ErrIllegalTransition,
 		ErrStaleLease, ErrChainTooDeep, ErrRateLimited, ErrConcurrentChange, ErrRequestIDReused,
-		ErrDatabaseUnavailable, ErrShuttingDown, ErrInternal,
+		ErrDatabaseUnavailable, ErrShuttingDown, ErrInternal, ErrIdempotencyKeyConflict, ErrQueueNotFound,
+		ErrCursorExpired, ErrWaitTimeout,
 	}
 }
 
