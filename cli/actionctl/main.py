@@ -6,101 +6,37 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import sys
+from datetime import datetime
 from itertools import islice
-from typing import Any, NoReturn
+from typing import Any
 
 import click
-from actionq import STATUSES, ActionqError, Client, new_action
+from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-EXIT_ERROR = 1
-EXIT_NOTHING = 2
-EXIT_INTERRUPTED = 130
-
-MAX_INT64 = 2**63 - 1
-MAX_INT32 = 2**31 - 1
-# The longest Duration protobuf can carry (10,000 years); the server checks
-# each call's own, much smaller, bounds.
-MAX_SECONDS = 315_576_000_000.0
-
-ACTION_ID = click.IntRange(1, MAX_INT64)
-INT32 = click.IntRange(-MAX_INT32 - 1, MAX_INT32)
-COUNT = click.IntRange(0, MAX_INT32)
-
-
-class Seconds(click.ParamType[float]):
-    """A finite number of seconds within bounds (NaN and infinities refused)."""
-
-    name = "seconds"
-
-    def __init__(self, minimum: float = 0.0, maximum: float = MAX_SECONDS) -> None:
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError, OverflowError):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        if not (math.isfinite(seconds) and self.minimum <= seconds <= self.maximum):
-            self.fail(
-                f"{value!r} is not between {self.minimum:.12g} and {self.maximum:.12g}", param, ctx
-            )
-        return seconds
-
-
-SECONDS = Seconds()
-
-
-def emit_json(value: Any) -> None:
-    """Print one JSON document on stdout."""
-    click.echo(json.dumps(value, ensure_ascii=False))
-
-
-def fail(code: str, message: str, reason: str = "") -> NoReturn:
-    """Print one JSON error on stderr and exit 1."""
-    error = {"code": code, "reason": reason, "message": message}
-    click.echo(json.dumps({"error": error}), err=True)
-    sys.exit(EXIT_ERROR)
-
-
-def bad_input(message: str) -> NoReturn:
-    """Refuse input that actionctl itself found wrong, before any call."""
-    fail("INVALID_ARGUMENT", message, "INVALID_FIELD")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of the range of a double")
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def json_object(option: str, text: str) -> dict[str, Any]:
-    """Parse an option's JSON object (integers keep every digit; NaN and
-    Infinity are refused) or fail with INVALID_ARGUMENT naming the option."""
-    try:
-        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        bad_input(f"{option}: not valid JSON ({exc.msg})")
-    except (ValueError, RecursionError) as exc:
-        bad_input(f"{option}: not valid JSON ({exc or 'nested too deeply'})")
-    if not isinstance(value, dict):
-        bad_input(f"{option}: must be a JSON object")
-    return value
-
-
-def client() -> Client:
-    """The client for this invocation."""
-    found = click.get_current_context().find_object(Client)
-    assert found is not None
-    return found
+from . import durable, worker
+from .output import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING,
+    bad_input,
+    client,
+    emit_json,
+    fail,
+    json_object,
+)
+from .params import (
+    ACTION_ID,
+    BACKOFF,
+    INT32,
+    MAX_INT32,
+    MAX_INT64,
+    POSITIVE,
+    SECONDS,
+    TIMESTAMP,
+    Duration,
+)
 
 
 def _is_utf8(text: str) -> bool:
@@ -153,10 +89,10 @@ class _JsonGroup(click.Group):
 )
 @click.option(
     "--timeout",
-    type=Seconds(0.001, 3600.0),
+    type=Duration(0.001, 3600.0),
     default=10.0,
     show_default=True,
-    help="Per-call deadline, seconds.",
+    help="Per-call deadline (10s, 500ms, or bare seconds).",
 )
 @click.pass_context
 def cli(ctx: click.Context, server: str, timeout: float) -> None:
@@ -180,9 +116,32 @@ def migrate() -> None:
 @click.option("--created-by", default="human:cli", show_default=True, help="Producer.")
 @click.option("--payload", default="{}", help="JSON object handed to the worker.")
 @click.option("--queue", default="", help="Queue (default: default).")
-@click.option("--idempotency-key", default="", help="Return the existing action with this key.")
-@click.option("--max-attempts", type=COUNT, default=0, help="Claims before it ends as failed.")
-@click.option("--delay", type=SECONDS, default=None, help="Not claimable for this many seconds.")
+@click.option(
+    "--idempotency-key",
+    default="",
+    help="Unique in the queue while stored: the same key and action return the stored one.",
+)
+@click.option(
+    "--max-attempts",
+    type=POSITIVE,
+    default=None,
+    help="Claims before it ends as failed (default: the queue's, else 1).",
+)
+@click.option(
+    "--backoff",
+    type=BACKOFF,
+    default=None,
+    help="Retry delays: exponential:BASE:MAX[:JITTER] or fixed:DELAY[:JITTER].",
+)
+@click.option(
+    "--delay", type=SECONDS, default=None, help="Not claimable before this long (30s, 10m, 2h)."
+)
+@click.option(
+    "--run-after",
+    type=TIMESTAMP,
+    default=None,
+    help="Not claimable before this RFC 3339 time, e.g. 2026-12-01T09:00:00Z.",
+)
 def add(
     action_type: str,
     project: str,
@@ -194,10 +153,14 @@ def add(
     payload: str,
     queue: str,
     idempotency_key: str,
-    max_attempts: int,
+    max_attempts: int | None,
+    backoff: Backoff | None,
     delay: float | None,
+    run_after: datetime | None,
 ) -> None:
     """Enqueue an action and print it."""
+    if delay is not None and run_after is not None:
+        bad_input("--delay and --run-after: give one or the other")
     message = new_action(
         action_type,
         project,
@@ -209,7 +172,9 @@ def add(
         parent_id=parent,
         created_by=created_by,
         idempotency_key=idempotency_key,
-        max_attempts=max_attempts,
+        max_attempts=max_attempts or 0,
+        backoff=backoff,
+        run_after=run_after,
         delay=delay,
     )
     enqueued = client().enqueue([message])[0]
@@ -267,20 +232,33 @@ def show(action_id: int) -> None:
 @click.option("--worker", required=True, help="Who claims.")
 @click.option("--type", "action_types", multiple=True, help="Only this action type (repeatable).")
 @click.option("--project", default="", help="Only this project.")
-@click.option("--queue", default="", help="Queue (default: default).")
-@click.option("--lease", type=SECONDS, default=30.0, show_default=True, help="Lease, seconds.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    help="Queue (repeatable: claim from any of them; default: default).",
+)
+@click.option(
+    "--lease", type=SECONDS, default=None, help="Lease (30s, 2m; default: the queue's, else 30s)."
+)
 @click.option("--wait", type=SECONDS, default=0.0, show_default=True, help="Wait this long.")
 def claim(
     worker: str,
     action_types: tuple[str, ...],
     project: str,
-    queue: str,
-    lease: float,
+    queues: tuple[str, ...],
+    lease: float | None,
     wait: float,
 ) -> None:
     """Claim the next action and print it with its lease token; exit 2 if none."""
     claimed = client().claim(
-        worker, queue=queue, action_types=action_types, project=project, lease=lease, wait=wait
+        worker,
+        queue=queues[0] if len(queues) == 1 else "",
+        queues=queues if len(queues) > 1 else (),
+        action_types=action_types,
+        project=project,
+        lease=lease,
+        wait=wait,
     )
     if not claimed:
         sys.exit(EXIT_NOTHING)
@@ -290,10 +268,14 @@ def claim(
 @cli.command()
 @click.argument("action_id", type=ACTION_ID)
 @click.option("--lease-token", required=True, help="Lease token from claim.")
-@click.option("--lease", type=SECONDS, default=30.0, show_default=True, help="New lease, seconds.")
-def heartbeat(action_id: int, lease_token: str, lease: float) -> None:
-    """Extend the lease of a claimed action."""
-    beat = client().heartbeat(action_id, lease_token, lease)
+@click.option("--lease", type=SECONDS, default=30.0, show_default=True, help="New lease (30s, 2m).")
+@click.option(
+    "--progress", default=None, help="Progress to record (JSON object); logs an action_progress."
+)
+def heartbeat(action_id: int, lease_token: str, lease: float, progress: str | None) -> None:
+    """Extend the lease of a claimed action, optionally recording progress."""
+    reported = json_object("--progress", progress) if progress is not None else None
+    beat = client().heartbeat(action_id, lease_token, lease, progress=reported)
     deadline = rfc3339(beat.claim_deadline)
     emit_json({"id": action_id, "claim_deadline": deadline, "cancelled": beat.cancelled})
 
@@ -318,11 +300,24 @@ def complete(action_id: int, result_ref: str, result_json: str | None, lease_tok
 @cli.command("fail")
 @click.argument("action_id", type=ACTION_ID)
 @click.option("--reason", required=True, help="Why it failed.")
+@click.option(
+    "--retry-in",
+    type=SECONDS,
+    default=None,
+    help="Retry after this long (30s, 10m) instead of the backoff, if attempts remain.",
+)
 @click.option("--no-retry", is_flag=True, help="End as failed even if attempts remain.")
 @lease_option
-def fail_action(action_id: int, reason: str, no_retry: bool, lease_token: str) -> None:
-    """Mark a claimed action failed (or pending again while attempts remain)."""
-    action = client().fail(action_id, lease_token, reason=reason, no_retry=no_retry)
+def fail_action(
+    action_id: int, reason: str, retry_in: float | None, no_retry: bool, lease_token: str
+) -> None:
+    """Mark a claimed action failed, or pending again after its backoff while
+    attempts remain."""
+    if retry_in is not None and no_retry:
+        bad_input("--retry-in and --no-retry: give one or the other")
+    action = client().fail(
+        action_id, lease_token, reason=reason, retry_delay=retry_in, no_retry=no_retry
+    )
     emit_json(action.to_json())
 
 
@@ -416,9 +411,21 @@ def emit_event(event_type: str, actor: str, payload: str, action_id: int) -> Non
 @cli.command()
 @click.option("--queue", default="", help="Only this queue.")
 @click.option("--project", default="", help="Only this project.")
-def stats(queue: str, project: str) -> None:
-    """Counts per queue and action type, and the cursor of the log's end."""
-    emit_json(client().stats(queue=queue, project=project).to_json())
+@click.option(
+    "--include-completed",
+    is_flag=True,
+    help="Also count every stored completed action (reads each such row).",
+)
+def stats(queue: str, project: str, include_completed: bool) -> None:
+    """Counts per queue and action type (by status, scheduled, past deadline,
+    finished in the last minute), and the cursor of the log's end."""
+    emit_json(
+        client().stats(queue=queue, project=project, include_completed=include_completed).to_json()
+    )
+
+
+for _command in (*durable.COMMANDS, worker.worker):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""What every command prints and how it ends: one JSON document on stdout, or
+one JSON error object on stderr and exit 1; progress on a terminal only."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
+
+import click
+from actionq import Client
+
+EXIT_ERROR = 1
+EXIT_NOTHING = 2
+EXIT_INTERRUPTED = 130
+
+
+def emit_json(value: Any) -> None:
+    """Print one JSON document on stdout."""
+    click.echo(json.dumps(value, ensure_ascii=False))
+
+
+def fail(code: str, message: str, reason: str = "") -> NoReturn:
+    """Print one JSON error on stderr and exit 1."""
+    error = {"code": code, "reason": reason, "message": message}
+    click.echo(json.dumps({"error": error}), err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def bad_input(message: str) -> NoReturn:
+    """Refuse input that actionctl itself found wrong, before any call."""
+    fail("INVALID_ARGUMENT", message, "INVALID_FIELD")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of the range of a double")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_object(option: str, text: str) -> dict[str, Any]:
+    """Parse an option's JSON object (integers keep every digit; NaN and
+    Infinity are refused) or fail with INVALID_ARGUMENT naming the option."""
+    try:
+        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        bad_input(f"{option}: not valid JSON ({exc.msg})")
+    except (ValueError, RecursionError) as exc:
+        bad_input(f"{option}: not valid JSON ({exc or 'nested too deeply'})")
+    if not isinstance(value, dict):
+        bad_input(f"{option}: must be a JSON object")
+    return value
+
+
+def client() -> Client:
+    """The client of this invocation."""
+    found = click.get_current_context().find_object(Client)
+    assert found is not None
+    return found
+
+
+@contextlib.contextmanager
+def progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A running count on stderr while stderr is a terminal; yields the function
+    that adds to it. Silent when stderr is piped or redirected."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    # An endless iterable: the total is not known before the last batch.
+    with click.progressbar(
+        itertools.repeat(None),
+        label=label,
+        show_pos=True,
+        file=sys.stderr,
+        bar_template="%(label)s  %(bar)s  %(info)s",
+    ) as bar:
+        yield bar.update
