@@ -42,7 +42,13 @@ func expectAction(a *actionq.Action, s step) error {
 			return fmt.Errorf("status %s, want %s", got, s.ExpectStatus)
 		}
 	}
+	if s.ExpectAttempt != nil && a.GetAttempt() != *s.ExpectAttempt {
+		return fmt.Errorf("attempt %d, want %d", a.GetAttempt(), *s.ExpectAttempt)
+	}
 	if err := expectJSON("payload", a.Payload, s.ExpectPayload); err != nil {
+		return err
+	}
+	if err := expectJSON("progress", a.Progress, s.ExpectProgress); err != nil {
 		return err
 	}
 	return expectJSON("result", a.Result, s.ExpectResult)

@@ -83,3 +83,39 @@ func TestExpectErrorChecksTheReason(t *testing.T) {
 		t.Error("NOT_FOUND passed for OK")
 	}
 }
+
+// The scenario's zero durations and attempts must reach the request as
+// zeros, not as "unset" (which means a default).
+func TestScenarioZerosAreSentAsZeros(t *testing.T) {
+	sc, err := load("../../../../tests/conformance/scenario.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retryDelay, attemptZero, backoffs int
+	for _, s := range sc.Steps {
+		if s.RetryDelayMS != nil && *s.RetryDelayMS == 0 {
+			retryDelay++
+		}
+		if s.ExpectAttempt != nil && *s.ExpectAttempt == 0 {
+			attemptZero++
+		}
+		for _, a := range s.Actions {
+			b, err := a.Backoff.proto()
+			if err != nil {
+				t.Fatalf("%s: %v", s.Name, err)
+			}
+			if b != nil {
+				backoffs++
+				if b.GetBase() == nil || b.GetBase().AsDuration() != 0 || b.GetStrategy().String() != "BACKOFF_STRATEGY_FIXED" {
+					t.Errorf("%s: backoff %v, want fixed with a base of 0 s sent", s.Name, b)
+				}
+			}
+		}
+	}
+	if retryDelay == 0 || attemptZero == 0 || backoffs == 0 {
+		t.Errorf("found %d zero retry delays, %d zero attempts and %d backoffs in the scenario, want each", retryDelay, attemptZero, backoffs)
+	}
+	if _, err := (&backoff{Strategy: "linear"}).proto(); err == nil {
+		t.Error("an unknown strategy was accepted")
+	}
+}

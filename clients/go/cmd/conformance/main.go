@@ -54,6 +54,17 @@ type step struct {
 	// result and payload as JSON values.
 	ExpectResult  any `json:"expect_result"`
 	ExpectPayload any `json:"expect_payload"`
+	// ExpectProgress, when present, must equal the action's progress;
+	// ExpectAttempt, when present, its attempt.
+	ExpectProgress any    `json:"expect_progress"`
+	ExpectAttempt  *int32 `json:"expect_attempt"`
+	// ExpectStatuses are the statuses a wait step's actions end in, in order.
+	ExpectStatuses []string `json:"expect_statuses"`
+	// RetryDelayMS, when present (0 too), is Fail's retry_delay; NoRetry its no_retry.
+	RetryDelayMS *int64 `json:"retry_delay_ms"`
+	NoRetry      bool   `json:"no_retry"`
+	// Progress is sent as a heartbeat's progress_json; nil sends none.
+	Progress any `json:"progress"`
 }
 
 // newAction is one action of an enqueue step; a nil ActionType means the
@@ -67,6 +78,19 @@ type newAction struct {
 	SourceRefs  []string `json:"source_refs"`
 	Payload     any      `json:"payload"`
 	PayloadJSON *string  `json:"payload_json"`
+	MaxAttempts int32    `json:"max_attempts"`
+	Backoff     *backoff `json:"backoff"`
+	// DelayMS, when present, is sent as NewAction.delay.
+	DelayMS *int64 `json:"delay_ms"`
+}
+
+// backoff is an action's retry policy as the scenario spells it; a
+// duration that is present is sent, 0 too (unset would mean the default).
+type backoff struct {
+	Strategy string  `json:"strategy"`
+	BaseMS   *int64  `json:"base_ms"`
+	MaxMS    *int64  `json:"max_ms"`
+	Jitter   float64 `json:"jitter"`
 }
 
 func main() {

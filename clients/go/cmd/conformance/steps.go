@@ -39,6 +39,10 @@ func (r *runner) run(ctx context.Context, s step) error {
 		return r.transition(ctx, s)
 	case "watch":
 		return r.watch(ctx, s)
+	case "retry":
+		return r.retry(ctx, s)
+	case "wait":
+		return r.wait(ctx, s)
 	}
 	return fmt.Errorf("unknown op %q", s.Op)
 }
@@ -103,7 +107,11 @@ func (r *runner) enqueueRequest(s step) (*actionqv1.EnqueueRequest, error) {
 		if a.PayloadJSON != nil {
 			payload = *a.PayloadJSON
 		}
-		req.Actions = append(req.Actions, &actionqv1.NewAction{
+		policy, err := a.Backoff.proto()
+		if err != nil {
+			return nil, fmt.Errorf("backoff of %s: %w", a.Ref, err)
+		}
+		na := &actionqv1.NewAction{
 			ActionType:  actionType,
 			Project:     r.project,
 			CreatedBy:   r.createdBy,
@@ -111,9 +119,39 @@ func (r *runner) enqueueRequest(s step) (*actionqv1.EnqueueRequest, error) {
 			TargetRef:   a.TargetRef,
 			SourceRefs:  a.SourceRefs,
 			PayloadJson: payload,
-		})
+			MaxAttempts: a.MaxAttempts,
+			Backoff:     policy,
+		}
+		if a.DelayMS != nil {
+			na.Delay = durationpb.New(millis(*a.DelayMS))
+		}
+		req.Actions = append(req.Actions, na)
 	}
 	return req, nil
+}
+
+// proto is the policy as the API spells it; nil for none.
+func (b *backoff) proto() (*actionqv1.Backoff, error) {
+	if b == nil {
+		return nil, nil
+	}
+	out := &actionqv1.Backoff{Jitter: b.Jitter}
+	switch b.Strategy {
+	case "fixed":
+		out.Strategy = actionqv1.BackoffStrategy_BACKOFF_STRATEGY_FIXED
+	case "exponential":
+		out.Strategy = actionqv1.BackoffStrategy_BACKOFF_STRATEGY_EXPONENTIAL
+	case "":
+	default:
+		return nil, fmt.Errorf("unknown strategy %q", b.Strategy)
+	}
+	if b.BaseMS != nil {
+		out.Base = durationpb.New(millis(*b.BaseMS))
+	}
+	if b.MaxMS != nil {
+		out.Max = durationpb.New(millis(*b.MaxMS))
+	}
+	return out, nil
 }
 
 // bind records the id of each enqueued ref and checks what came back.
@@ -195,8 +233,12 @@ func (r *runner) heartbeat(ctx context.Context, s step) error {
 	if err != nil {
 		return err
 	}
+	progress, err := actionq.EncodeJSON(s.Progress)
+	if err != nil {
+		return fmt.Errorf("progress: %w", err)
+	}
 	_, err = r.client.Heartbeat(ctx, &actionqv1.HeartbeatRequest{
-		Id: id, LeaseToken: token, Lease: durationpb.New(millis(s.LeaseMS)),
+		Id: id, LeaseToken: token, Lease: durationpb.New(millis(s.LeaseMS)), ProgressJson: progress,
 	})
 	return expectError(err, s.ExpectCode, s.ExpectReason)
 }
@@ -217,7 +259,11 @@ func (r *runner) transition(ctx context.Context, s step) error {
 		}
 		resp, callErr = r.client.Complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: s.ResultRef, ResultJson: result})
 	case "fail":
-		resp, callErr = r.client.Fail(ctx, &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: s.Reason})
+		req := &actionqv1.FailRequest{Id: id, LeaseToken: token, Reason: s.Reason, NoRetry: s.NoRetry}
+		if s.RetryDelayMS != nil {
+			req.RetryDelay = durationpb.New(millis(*s.RetryDelayMS))
+		}
+		resp, callErr = r.client.Fail(ctx, req)
 	case "reject":
 		resp, callErr = r.client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: s.Reason, Validator: s.Validator})
 	case "cancel":
@@ -235,13 +281,9 @@ func (r *runner) transition(ctx context.Context, s step) error {
 // with the expected (ref, event_type) pairs. Cursors are opaque: each event
 // and each message of events must carry one, and no event may come twice.
 func (r *runner) watch(ctx context.Context, s step) error {
-	ids := make([]int64, 0, len(s.Refs))
-	for _, ref := range s.Refs {
-		id, ok := r.ids[ref]
-		if !ok {
-			return fmt.Errorf("ref %s was never enqueued", ref)
-		}
-		ids = append(ids, id)
+	ids, err := r.idsOf(s.Refs)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, millis(s.TimeoutMS))
 	defer cancel()
@@ -276,6 +318,68 @@ func (r *runner) watch(ctx context.Context, s step) error {
 		return fmt.Errorf("events %v, want %v", got, s.ExpectEvents)
 	}
 	return nil
+}
+
+// retry puts the step's refs back to pending and checks each one's status
+// afterwards against expect_status.
+func (r *runner) retry(ctx context.Context, s step) error {
+	ids, err := r.idsOf(s.Refs)
+	if err != nil {
+		return err
+	}
+	retried, callErr := r.client.RetryActions(ctx, ids...)
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	if !slices.Equal(retried, ids) {
+		return fmt.Errorf("retried %v, want %v", retried, ids)
+	}
+	for _, id := range ids {
+		resp, err := r.client.GetAction(ctx, &actionqv1.GetActionRequest{Id: id})
+		if err != nil {
+			return fmt.Errorf("get %s: %w", r.refOf(id), err)
+		}
+		if err := expectAction(actionq.ActionOf(resp.GetAction()), s); err != nil {
+			return fmt.Errorf("%s: %w", r.refOf(id), err)
+		}
+	}
+	return nil
+}
+
+// wait waits for the step's refs and checks the statuses they ended in, in
+// order, or the error.
+func (r *runner) wait(ctx context.Context, s step) error {
+	ids, err := r.idsOf(s.Refs)
+	if err != nil {
+		return err
+	}
+	actions, callErr := r.client.Wait(ctx, ids, millis(s.TimeoutMS))
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	got := make([]string, 0, len(actions))
+	for i, a := range actions {
+		if i < len(ids) && a.GetId() != ids[i] {
+			return fmt.Errorf("action %d came back where %d was asked for", a.GetId(), ids[i])
+		}
+		got = append(got, statusName(a.GetStatus()))
+	}
+	if !slices.Equal(got, s.ExpectStatuses) {
+		return fmt.Errorf("statuses %v, want %v", got, s.ExpectStatuses)
+	}
+	return nil
+}
+
+func (r *runner) idsOf(refs []string) ([]int64, error) {
+	ids := make([]int64, 0, len(refs))
+	for _, ref := range refs {
+		id, ok := r.ids[ref]
+		if !ok {
+			return nil, fmt.Errorf("ref %s was never enqueued", ref)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // target is the id and lease token a step acts on: its ref's (or its literal

@@ -1,5 +1,5 @@
 // Command workercheck runs the Worker helper against a live server, as
-// conformance.sh does once the scenario passed: it enqueues 300 actions of a
+// conformance.sh does once the scenario passed. First it enqueues 300 actions of a
 // fresh action type, handles them with a Worker (concurrency 16, lease 30 s)
 // whose handler fails one chosen action, stops the Worker once all were
 // handled, and checks through the API that every action ran exactly once and
@@ -7,8 +7,10 @@
 // result built from its payload, whose int64 survives the round trip, or,
 // for the chosen one, failed. The Worker's connection closes as soon as Run
 // returns, as it would when a program exits, so an outcome Run did not see
-// acknowledged is lost and shows. It prints one summary line and exits 0 iff
-// all held.
+// acknowledged is lost and shows. Then it checks the other outcomes a
+// handler can ask for (outcomes.go): reject, fail without retry, retry after
+// a chosen delay, and progress reported while it runs. It prints one summary
+// line per check and exits 0 iff all held.
 //
 //	ACTIONQ_SERVER=127.0.0.1:50051 ACTIONQ_CONFORMANCE_PROJECT=p \
 //	ACTIONQ_CONFORMANCE_CREATED_BY=human:conformance workercheck
@@ -59,6 +61,25 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("worker check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+
+	began = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	summary, err = outcomesCheck(ctx)
+	if err != nil {
+		fmt.Printf("worker outcomes check failed after %.2f s: %v\n", time.Since(began).Seconds(), err)
+		os.Exit(1)
+	}
+	fmt.Printf("worker outcomes check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+}
+
+func outcomesCheck(ctx context.Context) (string, error) {
+	client, err := actionq.New(actionq.Config{})
+	if err != nil {
+		return "", err
+	}
+	defer client.Close()
+	return checkOutcomes(ctx, client, envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"), envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"))
 }
 
 func check(began time.Time) (string, error) {

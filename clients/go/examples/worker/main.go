@@ -31,7 +31,7 @@ func main() {
 		Handler: func(ctx context.Context, a *actionq.Action) (actionq.Result, error) {
 			p, err := actionq.Decode[thumbnail](a.Payload)
 			if err != nil {
-				return actionq.Result{}, actionq.Permanent(err) // a bad payload stays bad
+				return actionq.Result{}, actionq.NoRetry(err) // a bad payload stays bad
 			}
 			ref := "thumbs/" + a.GetTargetRef()
 			return actionq.Result{Ref: ref, Data: map[string]any{"path": ref, "width": p.Width}}, nil
