@@ -1,0 +1,819 @@
+"""The action lifecycle as a Hypothesis state machine against the real server.
+
+Rules: enqueue (max_attempts 1..4, a fixed or exponential backoff of small
+bases, sometimes a delay), claim (several workers, short leases, one or several
+queues, some action types), heartbeat (sometimes with progress), complete,
+fail (by the backoff, with an explicit retry_delay, or with no_retry), reject,
+cancel, Retry of dead actions by id and by filter, PauseQueue/ResumeQueue,
+Sweep, operations with stale lease tokens, and the passing of time: a rule
+sleeps until the model's next lease deadline or run_after and then sweeps.
+The sleep models time passing (leases of 1 to 2 s, delays under 1 s); nothing
+waits on the server by sleeping.
+
+After every step it checks, against a model that knows each action's status,
+attempt, run_after, lease and progress:
+
+- the new events are exactly the transitions the step made (per action, in
+  order), and replaying the whole log of the run reproduces every action's
+  status and attempt, taking only legal transitions of DESIGN.md's lifecycle;
+- the stored actions equal the model; attempt never exceeds max_attempts, and
+  no action is pending with its attempts spent;
+- retry delays lie within the policy's bounds ([d * (1 - jitter), d] after the
+  Fail, d = base * 2^(attempt-1) capped at max, or base when fixed), and an
+  explicit retry_delay is exact;
+- every claim takes only due pending actions of unpaused queues, in claim
+  order, and a claim that returns fewer than it asked for left no action due
+  before it started unclaimed (so no due action stays unclaimable);
+- a refused call (Retry of a live action, a stale lease, pausing an unknown
+  queue) changes nothing.
+
+Database time is read from GetQueueStats.as_of. ACTIONQ_STATE_MACHINE_EXAMPLES
+and ACTIONQ_STATE_MACHINE_STEPS size the run; under CI=true the run is
+derandomized.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import pytest
+from actionq.v1 import action_pb2 as pb
+from actionq.v1 import service_pb2 as spb
+from actionq.v1 import service_pb2_grpc
+from google.protobuf import duration_pb2, timestamp_pb2
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from tests.conftest import fresh_schema
+from tests.support import ServerProcess, start_server
+
+EXAMPLES = int(os.environ.get("ACTIONQ_STATE_MACHINE_EXAMPLES", "25"))
+STEPS = int(os.environ.get("ACTIONQ_STATE_MACHINE_STEPS", "30"))
+# Database time between two statements of one call may differ a little.
+TOLERANCE_US = 10_000
+MAX_TRACKED = 14
+TYPES = ("sm.a", "sm.b")
+WORKERS = ("w1", "w2", "w3")
+DEAD = frozenset({"failed", "rejected", "cancelled"})
+STATUS = {
+    value: name.removeprefix("ACTION_STATUS_").lower() for name, value in pb.ActionStatus.items()
+}
+STATUS_VALUE = {name: value for value, name in STATUS.items()}
+STATS: Counter[str] = Counter()
+
+# event type -> (statuses it may follow, status it leads to; None keeps it)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "action_enqueued": (frozenset({"new"}), "pending"),
+    "action_claimed": (frozenset({"pending"}), "claimed"),
+    "action_completed": (frozenset({"claimed"}), "completed"),
+    "action_retry_scheduled": (frozenset({"claimed"}), "pending"),
+    "action_failed": (frozenset({"claimed", "timed_out"}), "failed"),
+    "action_rejected": (frozenset({"claimed"}), "rejected"),
+    "action_cancelled": (frozenset({"pending", "claimed"}), "cancelled"),
+    "action_retried": (DEAD, "pending"),
+    "claim_timed_out": (frozenset({"claimed"}), "timed_out"),
+    "action_progress": (frozenset({"claimed"}), None),
+}
+QUEUE_EVENTS = frozenset({"queue_paused", "queue_resumed"})
+
+
+def micros(ts: timestamp_pb2.Timestamp) -> int:
+    """A protobuf Timestamp in microseconds since the epoch (database precision)."""
+    return ts.seconds * 1_000_000 + ts.nanos // 1000
+
+
+def duration_us(d: duration_pb2.Duration) -> int:
+    """A protobuf Duration in microseconds."""
+    return d.seconds * 1_000_000 + d.nanos // 1000
+
+
+def ms(value: int) -> duration_pb2.Duration:
+    """A Duration of `value` milliseconds."""
+    return duration_pb2.Duration(seconds=value // 1000, nanos=(value % 1000) * 1_000_000)
+
+
+def delay_bounds(backoff: pb.Backoff, attempt: int) -> tuple[int, int]:
+    """The retry delay a Fail after `attempt` may choose, in microseconds."""
+    base = duration_us(backoff.base)
+    if backoff.strategy == pb.BACKOFF_STRATEGY_FIXED:
+        delay = base
+    else:
+        delay = min(base * 2 ** (attempt - 1), duration_us(backoff.max))
+    return int(delay * (1 - backoff.jitter)), delay
+
+
+def error_of(exc: grpc.RpcError) -> tuple[str, str]:
+    """(status code name, ErrorInfo reason) of a refused call."""
+    status = rpc_status.from_call(exc)
+    reasons = []
+    for detail in status.details if status is not None else []:
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            reasons.append(info.reason)
+    return exc.code().name, reasons[0] if reasons else ""
+
+
+@dataclass
+class Tracked:
+    """What the model knows of one action."""
+
+    id: int
+    queue: str
+    action_type: str
+    max_attempts: int
+    backoff: pb.Backoff
+    run_after: int
+    status: str = "pending"
+    attempt: int = 0
+    token: str = ""
+    deadline: int = 0
+    worker: str = ""
+    progress: str = ""
+    failure_reason: str = ""
+
+
+@dataclass
+class Replayed:
+    """An action's status and attempt as its events tell them."""
+
+    status: str = "new"
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One event a step must have written."""
+
+    action_id: int
+    event_type: str
+    actor: str | None = None
+    queue: str = ""
+
+
+def _backoffs() -> st.SearchStrategy[pb.Backoff]:
+    jitter = st.one_of(st.just(0.0), st.sampled_from([0.1, 0.5]), st.floats(0, 0.5))
+    fixed = st.builds(
+        lambda base, j: pb.Backoff(strategy=pb.BACKOFF_STRATEGY_FIXED, base=ms(base), jitter=j),
+        st.integers(0, 300),
+        jitter,
+    )
+    exponential = st.builds(
+        lambda base, extra, j: pb.Backoff(
+            strategy=pb.BACKOFF_STRATEGY_EXPONENTIAL,
+            base=ms(base),
+            max=ms(min(1000, base + extra)),
+            jitter=j,
+        ),
+        st.integers(0, 300),
+        st.integers(0, 1000),
+        jitter,
+    )
+    return st.one_of(fixed, exponential)
+
+
+NEW_ACTIONS = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # queue
+        st.sampled_from(TYPES),
+        st.integers(1, 4),  # max_attempts
+        _backoffs(),
+        st.one_of(st.none(), st.none(), st.integers(0, 800)),  # delay in ms
+    ),
+    min_size=1,
+    max_size=3,
+)
+PROGRESS = st.one_of(
+    st.none(),
+    st.dictionaries(st.sampled_from(["done", "total", "step"]), st.integers(0, 100), min_size=1),
+)
+
+
+class Lifecycle(RuleBasedStateMachine):
+    """One run: a project and three queues of its own on the shared server."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.channel = grpc.insecure_channel(address)
+        self.stub = service_pb2_grpc.ActionQueueServiceStub(self.channel)
+        tag = uuid.uuid4().hex[:10]
+        self.project = f"sm-{tag}"
+        self.queues = [f"sm-{tag}-{n}" for n in "abc"]
+        self.existing: set[str] = set()
+        self.paused: dict[str, int] = {}  # queue -> paused_at
+        self.actions: dict[int, Tracked] = {}
+        self.replayed: dict[int, Replayed] = {}
+        self.expected: list[Expected] = []
+        self.stale: list[tuple[int, str]] = []
+        self.cursor = self.stub.GetQueueStats(
+            spb.GetQueueStatsRequest(project=self.project), timeout=10
+        ).latest_event_cursor
+        self.serial = 0
+        STATS["examples"] += 1
+
+    # ---- helpers ---------------------------------------------------------
+
+    def db_now(self) -> int:
+        """The database's time, in microseconds."""
+        stats = self.stub.GetQueueStats(spb.GetQueueStatsRequest(project=self.project), timeout=10)
+        return micros(stats.as_of)
+
+    def with_status(self, *statuses: str) -> list[int]:
+        return sorted(a.id for a in self.actions.values() if a.status in statuses)
+
+    def refused(self, call: Any, request: Any) -> tuple[str, str]:
+        """Make a call the model says must be refused; its (code, reason)."""
+        with pytest.raises(grpc.RpcError) as refused:
+            call(request, timeout=10)
+        return error_of(refused.value)
+
+    def next_reason(self, what: str) -> str:
+        self.serial += 1
+        return f"{what}-{self.serial}"
+
+    def retire_token(self, tracked: Tracked) -> None:
+        if tracked.token:
+            self.stale.append((tracked.id, tracked.token))
+        tracked.token, tracked.deadline, tracked.worker = "", 0, ""
+
+    # ---- rules -----------------------------------------------------------
+
+    @precondition(lambda self: len(self.actions) < MAX_TRACKED)
+    @rule(specs=NEW_ACTIONS)
+    def enqueue(self, specs: list[tuple[int, str, int, pb.Backoff, int | None]]) -> None:
+        new = []
+        for queue, action_type, max_attempts, backoff, delay in specs:
+            item = pb.NewAction(
+                queue=self.queues[queue],
+                action_type=action_type,
+                project=self.project,
+                max_attempts=max_attempts,
+                backoff=backoff,
+                created_by="human:state-machine",
+            )
+            if delay is not None:
+                item.delay.CopyFrom(ms(delay))
+            new.append(item)
+        response = self.stub.Enqueue(spb.EnqueueRequest(actions=new), timeout=10)
+        assert len(response.actions) == len(new)
+        for sent, item in zip(new, response.actions, strict=True):
+            got = item.action
+            assert not item.duplicate and got.id not in self.actions
+            assert STATUS[got.status] == "pending" and got.attempt == 0
+            assert got.max_attempts == sent.max_attempts and got.queue == sent.queue
+            assert got.backoff == sent.backoff, (got.backoff, sent.backoff)
+            wanted = duration_us(sent.delay) if sent.HasField("delay") else 0
+            late = micros(got.run_after) - micros(got.created_at)
+            assert abs(late - wanted) <= TOLERANCE_US, (late, wanted)
+            self.actions[got.id] = Tracked(
+                got.id,
+                got.queue,
+                got.action_type,
+                got.max_attempts,
+                sent.backoff,
+                micros(got.run_after),
+            )
+            self.existing.add(got.queue)
+            self.expected.append(Expected(got.id, "action_enqueued"))
+        STATS["enqueued"] += len(new)
+
+    @rule(
+        worker=st.sampled_from(WORKERS),
+        picked=st.sets(st.integers(0, 2), min_size=1),
+        types=st.sampled_from([(), (), (TYPES[0],), (TYPES[1],), TYPES]),
+        many=st.one_of(st.integers(1, 3), st.just(100)),
+        lease_ms=st.sampled_from([1000, 1500, 2000]),
+        single_field=st.booleans(),
+    )
+    def claim(
+        self,
+        worker: str,
+        picked: set[int],
+        types: tuple[str, ...],
+        many: int,
+        lease_ms: int,
+        single_field: bool,
+    ) -> None:
+        names = [self.queues[i] for i in sorted(picked)]
+        request = spb.ClaimRequest(
+            worker=worker,
+            project=self.project,
+            action_types=types,
+            max_actions=many,
+            lease=ms(lease_ms),
+        )
+        if len(names) == 1 and single_field:
+            request.queue = names[0]
+        else:
+            request.queues.extend(names)
+        before = self.db_now()
+        claimed = self.stub.Claim(request, timeout=10).actions
+        assert len(claimed) <= many
+        order = []
+        for item in claimed:
+            got = item.action
+            tracked = self.actions.get(got.id)
+            assert tracked is not None, f"claimed {got.id}, not of this run"
+            assert tracked.status == "pending", f"claimed {got.id} while {tracked.status}"
+            assert got.queue in names and got.queue not in self.paused, got.queue
+            assert not types or got.action_type in types
+            claim_time = micros(got.claim_deadline) - lease_ms * 1000
+            assert tracked.run_after <= claim_time + TOLERANCE_US, "claimed before its run_after"
+            assert micros(got.claim_deadline) >= before + lease_ms * 1000
+            assert got.attempt == tracked.attempt + 1 <= tracked.max_attempts
+            assert STATUS[got.status] == "claimed" and got.claimed_by == worker
+            assert item.lease_token
+            order.append((got.priority, tracked.run_after, got.id))
+            tracked.status, tracked.attempt = "claimed", got.attempt
+            tracked.token, tracked.worker = item.lease_token, worker
+            tracked.deadline = micros(got.claim_deadline)
+            self.expected.append(Expected(got.id, "action_claimed", worker))
+        assert order == sorted(order), f"claims out of order: {order}"
+        due_left = sorted(
+            (0, a.run_after, a.id)
+            for a in self.actions.values()
+            if a.status == "pending"
+            and a.queue in names
+            and a.queue not in self.paused
+            and (not types or a.action_type in types)
+            and a.run_after <= before
+        )
+        if len(claimed) < many:
+            assert not due_left, f"due actions left unclaimed: {due_left}"
+        elif order and due_left:
+            assert due_left[0] > order[-1], f"skipped {due_left[0]} to claim {order}"
+        STATS["claimed"] += len(claimed)
+
+    @precondition(lambda self: self.with_status("claimed"))
+    @rule(data=st.data(), lease_ms=st.sampled_from([1000, 1500, 2000]), progress=PROGRESS)
+    def heartbeat(
+        self, data: st.DataObject, lease_ms: int, progress: dict[str, int] | None
+    ) -> None:
+        tracked = self.actions[data.draw(st.sampled_from(self.with_status("claimed")))]
+        text = json.dumps(progress) if progress else ""
+        before = self.db_now()
+        beat = self.stub.Heartbeat(
+            spb.HeartbeatRequest(
+                id=tracked.id, lease_token=tracked.token, lease=ms(lease_ms), progress_json=text
+            ),
+            timeout=10,
+        )
+        assert not beat.cancelled and beat.HasField("claim_deadline")
+        assert micros(beat.claim_deadline) >= before + lease_ms * 1000
+        tracked.deadline = micros(beat.claim_deadline)
+        if progress:
+            tracked.progress = text
+            self.expected.append(Expected(tracked.id, "action_progress"))
+        STATS["heartbeats"] += 1
+
+    @precondition(lambda self: self.with_status("claimed"))
+    @rule(data=st.data())
+    def complete(self, data: st.DataObject) -> None:
+        tracked = self.actions[data.draw(st.sampled_from(self.with_status("claimed")))]
+        done = self.stub.Complete(
+            spb.CompleteRequest(
+                id=tracked.id, lease_token=tracked.token, result_ref="ok", result_json='{"n": 1}'
+            ),
+            timeout=10,
+        ).action
+        assert STATUS[done.status] == "completed" and done.attempt == tracked.attempt
+        self.expected.append(Expected(tracked.id, "action_completed", tracked.worker))
+        tracked.status = "completed"
+        self.retire_token(tracked)
+        STATS["completed"] += 1
+
+    @precondition(lambda self: self.with_status("claimed"))
+    @rule(
+        data=st.data(),
+        mode=st.sampled_from(["backoff", "backoff", "retry_delay", "no_retry"]),
+        delay_ms=st.integers(0, 500),
+    )
+    def fail(self, data: st.DataObject, mode: str, delay_ms: int) -> None:
+        tracked = self.actions[data.draw(st.sampled_from(self.with_status("claimed")))]
+        reason = self.next_reason("boom")
+        request = spb.FailRequest(id=tracked.id, lease_token=tracked.token, reason=reason)
+        if mode == "retry_delay":
+            request.retry_delay.CopyFrom(ms(delay_ms))
+        request.no_retry = mode == "no_retry"
+        got = self.stub.Fail(request, timeout=10).action
+        assert got.attempt == tracked.attempt and got.failure_reason == reason
+        worker = tracked.worker
+        self.retire_token(tracked)
+        if mode == "no_retry" or tracked.attempt >= tracked.max_attempts:
+            assert STATUS[got.status] == "failed", STATUS[got.status]
+            tracked.status, tracked.failure_reason = "failed", reason
+            self.expected.append(Expected(tracked.id, "action_failed", worker))
+            STATS["failed for good"] += 1
+            return
+        assert STATUS[got.status] == "pending", STATUS[got.status]
+        waited = micros(got.run_after) - micros(got.updated_at)
+        if mode == "retry_delay":
+            low = high = delay_ms * 1000
+        else:
+            low, high = delay_bounds(tracked.backoff, tracked.attempt)
+        assert low - TOLERANCE_US <= waited <= high + TOLERANCE_US, (
+            f"retry after {waited} us, outside [{low}, {high}] for attempt {tracked.attempt}"
+            f" of {tracked.backoff} ({mode})"
+        )
+        tracked.status, tracked.run_after = "pending", micros(got.run_after)
+        self.expected.append(Expected(tracked.id, "action_retry_scheduled", worker))
+        STATS["retries scheduled"] += 1
+
+    @precondition(lambda self: self.with_status("claimed"))
+    @rule(data=st.data())
+    def reject(self, data: st.DataObject) -> None:
+        tracked = self.actions[data.draw(st.sampled_from(self.with_status("claimed")))]
+        reason = self.next_reason("invalid")
+        got = self.stub.Reject(
+            spb.RejectRequest(
+                id=tracked.id, lease_token=tracked.token, reason=reason, validator="schema"
+            ),
+            timeout=10,
+        ).action
+        assert STATUS[got.status] == "rejected" and got.rejected_by == "schema"
+        assert got.failure_reason == reason
+        tracked.status, tracked.failure_reason = "rejected", reason
+        self.retire_token(tracked)
+        self.expected.append(Expected(tracked.id, "action_rejected", "schema"))
+        STATS["rejected"] += 1
+
+    @precondition(lambda self: self.with_status("pending", "claimed"))
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        tracked = self.actions[data.draw(st.sampled_from(self.with_status("pending", "claimed")))]
+        reason = self.next_reason("stop")
+        got = self.stub.Cancel(
+            spb.CancelRequest(id=tracked.id, reason=reason, actor="op-sm"), timeout=10
+        ).action
+        assert STATUS[got.status] == "cancelled" and got.failure_reason == reason
+        tracked.status, tracked.failure_reason = "cancelled", reason
+        self.retire_token(tracked)
+        self.expected.append(Expected(tracked.id, "action_cancelled", "op-sm"))
+        STATS["cancelled"] += 1
+
+    @precondition(lambda self: self.with_status("completed", *DEAD))
+    @rule(data=st.data())
+    def cancel_finished_is_refused(self, data: st.DataObject) -> None:
+        ident = data.draw(st.sampled_from(self.with_status("completed", *DEAD)))
+        code, reason = self.refused(
+            self.stub.Cancel, spb.CancelRequest(id=ident, reason="late", actor="op-sm")
+        )
+        assert (code, reason) == ("FAILED_PRECONDITION", "ILLEGAL_TRANSITION")
+
+    @precondition(lambda self: self.with_status(*DEAD))
+    @rule(data=st.data(), with_live=st.booleans())
+    def retry_by_id(self, data: st.DataObject, with_live: bool) -> None:
+        ids = data.draw(
+            st.lists(st.sampled_from(self.with_status(*DEAD)), min_size=1, max_size=3, unique=True)
+        )
+        live = self.with_status("pending", "claimed", "completed")
+        actor = self.next_reason("op")
+        if with_live and live:
+            ids.append(data.draw(st.sampled_from(live)))
+            code, reason = self.refused(self.stub.Retry, spb.RetryRequest(ids=ids, actor=actor))
+            assert (code, reason) == ("FAILED_PRECONDITION", "ILLEGAL_TRANSITION")
+            STATS["retries refused"] += 1
+            return
+        response = self.stub.Retry(spb.RetryRequest(ids=ids, actor=actor), timeout=10)
+        assert list(response.retried_ids) == sorted(ids) and not response.more
+        self.retried(sorted(ids), actor)
+
+    @precondition(lambda self: self.actions)
+    @rule(
+        statuses=st.sets(st.sampled_from(sorted(DEAD))),
+        queue=st.one_of(st.none(), st.integers(0, 2)),
+        action_type=st.one_of(st.none(), st.sampled_from(TYPES)),
+        limit=st.sampled_from([0, 1, 2]),
+    )
+    def retry_by_filter(
+        self, statuses: set[str], queue: int | None, action_type: str | None, limit: int
+    ) -> None:
+        wanted = statuses or {"failed"}
+        name = "" if queue is None else self.queues[queue]
+        matching = [
+            a.id
+            for a in sorted(self.actions.values(), key=lambda a: a.id)
+            if a.status in wanted
+            and (not name or a.queue == name)
+            and (action_type is None or a.action_type == action_type)
+        ]
+        actor = self.next_reason("op")
+        response = self.stub.Retry(
+            spb.RetryRequest(
+                statuses=[STATUS_VALUE[s] for s in sorted(statuses)],
+                project=self.project,
+                queue=name,
+                action_type=action_type or "",
+                limit=limit,
+                actor=actor,
+            ),
+            timeout=10,
+        )
+        retried = list(response.retried_ids)
+        if limit == 0 or limit >= len(matching):
+            assert retried == matching and not response.more, (retried, matching)
+        else:
+            assert len(retried) == limit and set(retried) <= set(matching), (retried, matching)
+            assert retried == sorted(retried) and response.more
+        self.retried(retried, actor)
+
+    def retried(self, ids: list[int], actor: str) -> None:
+        for ident in ids:
+            tracked = self.actions[ident]
+            got = self.stub.GetAction(spb.GetActionRequest(id=ident), timeout=10).action
+            assert STATUS[got.status] == "pending" and got.attempt == 0, got
+            assert not got.progress_json, f"Retry kept progress {got.progress_json}"
+            assert micros(got.run_after) <= micros(got.updated_at) + TOLERANCE_US, "retried late"
+            tracked.status, tracked.attempt, tracked.progress = "pending", 0, ""
+            tracked.run_after = micros(got.run_after)
+            self.expected.append(Expected(ident, "action_retried", actor))
+        STATS["retried"] += len(ids)
+
+    @rule(queue=st.integers(0, 2))
+    def pause(self, queue: int) -> None:
+        name = self.queues[queue]
+        request = spb.PauseQueueRequest(queue=name, actor="op-pause", reason="maintenance")
+        if name not in self.existing:
+            code, reason = self.refused(self.stub.PauseQueue, request)
+            assert (code, reason) == ("FAILED_PRECONDITION", "QUEUE_NOT_FOUND")
+            return
+        got = self.stub.PauseQueue(request, timeout=10).queue
+        assert got.name == name and got.paused and got.HasField("paused_at")
+        if name in self.paused:
+            assert micros(got.paused_at) == self.paused[name], "pausing again changed paused_at"
+        else:
+            self.paused[name] = micros(got.paused_at)
+            self.expected.append(Expected(0, "queue_paused", "op-pause", name))
+        STATS["pauses"] += 1
+
+    @precondition(lambda self: self.paused)
+    @rule(data=st.data())
+    def resume(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(sorted(self.paused)))
+        got = self.stub.ResumeQueue(
+            spb.ResumeQueueRequest(queue=name, actor="op-resume"), timeout=10
+        ).queue
+        assert got.name == name and not got.paused
+        del self.paused[name]
+        self.expected.append(Expected(0, "queue_resumed", "op-resume", name))
+
+    @precondition(lambda self: self.stale)
+    @rule(data=st.data(), call=st.sampled_from(["complete", "fail", "reject"]))
+    def stale_lease_is_refused(self, data: st.DataObject, call: str) -> None:
+        ident, token = data.draw(st.sampled_from(self.stale))
+        if call == "complete":
+            code, reason = self.refused(
+                self.stub.Complete,
+                spb.CompleteRequest(id=ident, lease_token=token, result_ref="zombie"),
+            )
+        elif call == "fail":
+            code, reason = self.refused(
+                self.stub.Fail, spb.FailRequest(id=ident, lease_token=token, reason="zombie")
+            )
+        else:
+            code, reason = self.refused(
+                self.stub.Reject,
+                spb.RejectRequest(id=ident, lease_token=token, reason="zombie", validator="v"),
+            )
+        assert code == "FAILED_PRECONDITION", code
+        assert reason in ("STALE_LEASE", "ILLEGAL_TRANSITION"), reason
+        STATS["stale calls refused"] += 1
+
+    @rule()
+    def sweep(self) -> None:
+        self.swept()
+
+    @rule(
+        until=st.sampled_from(["lease", "lease", "due", "tick"]),
+        tick_ms=st.integers(50, 300),
+    )
+    def time_passes(self, until: str, tick_ms: int) -> None:
+        """Let the model's clock run to the next deadline, then sweep."""
+        now = self.db_now()
+        if until == "lease":
+            moments = [a.deadline for a in self.actions.values() if a.status == "claimed"]
+        elif until == "due":
+            moments = [
+                a.run_after
+                for a in self.actions.values()
+                if a.status == "pending" and a.run_after > now
+            ]
+        else:
+            moments = []
+        target = min(moments) + 20_000 if moments else now + tick_ms * 1000
+        pause = min(max(target - now, 0), 2_100_000) / 1e6
+        STATS["ms slept"] += int(pause * 1000)
+        time.sleep(pause)
+        self.swept()
+
+    def swept(self) -> None:
+        before = self.db_now()
+        response = self.stub.Sweep(spb.SweepRequest(), timeout=10)
+        after = self.db_now()
+        assert response.requeued_count == len(response.actions)
+        assert response.failed_count == len(response.failed)
+        outcome = {a.id: a for a in response.actions}
+        ended = {a.id: a for a in response.failed}
+        assert not outcome.keys() & ended.keys()
+        for got in [*response.actions, *response.failed]:
+            tracked = self.actions.get(got.id)
+            assert tracked is not None, f"swept {got.id}, not of this run"
+            assert tracked.status == "claimed", f"swept {got.id} while {tracked.status}"
+            assert tracked.deadline < after, "swept before its lease expired"
+            assert got.attempt == tracked.attempt
+            self.expected.append(Expected(got.id, "claim_timed_out"))
+        for tracked in self.actions.values():
+            if tracked.status == "claimed" and tracked.deadline < before:
+                assert tracked.id in outcome or tracked.id in ended, f"{tracked.id} not swept"
+        for ident, got in outcome.items():
+            tracked = self.actions[ident]
+            assert tracked.attempt < tracked.max_attempts, "requeued with its attempts spent"
+            assert STATUS[got.status] == "pending" and not got.claimed_by
+            assert abs(micros(got.run_after) - micros(got.updated_at)) <= TOLERANCE_US
+            tracked.status, tracked.run_after = "pending", micros(got.run_after)
+            self.retire_token(tracked)
+        for ident, got in ended.items():
+            tracked = self.actions[ident]
+            assert tracked.attempt >= tracked.max_attempts, "failed with attempts left"
+            assert STATUS[got.status] == "failed", STATUS[got.status]
+            assert "lease expired" in got.failure_reason, got.failure_reason
+            tracked.status, tracked.failure_reason = "failed", got.failure_reason
+            self.retire_token(tracked)
+            self.expected.append(Expected(ident, "action_failed"))
+        STATS["sweeps"] += 1
+        STATS["leases expired"] += len(outcome) + len(ended)
+
+    # ---- invariants ------------------------------------------------------
+
+    def new_events(self) -> list[pb.Event]:
+        """This run's events after the cursor, waiting (with a deadline) until
+        as many as the steps wrote have become readable."""
+        found: list[pb.Event] = []
+        deadline = time.monotonic() + 10
+        while True:
+            page = self.stub.ListEvents(
+                spb.ListEventsRequest(after_cursor=self.cursor, page_size=1000), timeout=10
+            )
+            self.cursor = page.next_cursor or self.cursor
+            found += [e for e in page.events if self.ours(e)]
+            if len(page.events) == 1000:
+                continue
+            if len(found) >= len(self.expected) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.01)
+
+    def ours(self, event: pb.Event) -> bool:
+        if event.action_id:
+            return event.action_id in self.actions
+        if event.event_type in QUEUE_EVENTS:
+            return json.loads(event.payload_json).get("queue") in self.queues
+        return False
+
+    @invariant()
+    def model_holds(self) -> None:
+        """The log, the stored actions and the queues agree with the model."""
+        self.log_is_the_history()
+        self.stored_actions_match_the_model()
+        self.queues_match_the_model()
+
+    def log_is_the_history(self) -> None:
+        events = self.new_events()
+        expected, self.expected = self.expected, []
+        wrote = [(e.action_id, e.event_type) for e in events]
+        assert sorted(wrote) == sorted((x.action_id, x.event_type) for x in expected), (
+            f"events {wrote} where the model expected {expected}"
+        )
+        for ident in {x.action_id for x in expected}:
+            mine = [x for x in expected if x.action_id == ident]
+            theirs = [e for e in events if e.action_id == ident]
+            assert [e.event_type for e in theirs] == [x.event_type for x in mine], ident
+            for want, event in zip(mine, theirs, strict=True):
+                if want.actor is not None:
+                    assert event.actor == want.actor, (event, want)
+                if want.queue:
+                    assert json.loads(event.payload_json)["queue"] == want.queue
+        for event in events:
+            if event.action_id:
+                self.replay(event)
+
+    def replay(self, event: pb.Event) -> None:
+        state = self.replayed.setdefault(event.action_id, Replayed())
+        allowed, to = TRANSITIONS[event.event_type]
+        assert state.status in allowed, f"illegal {event.event_type} from {state.status}"
+        tracked = self.actions[event.action_id]
+        payload = json.loads(event.payload_json)
+        if event.event_type == "action_claimed":
+            state.attempt += 1
+        elif event.event_type == "action_retried":
+            state.attempt = 0
+        elif event.event_type == "action_failed" and state.status == "timed_out":
+            assert state.attempt >= tracked.max_attempts
+        elif event.event_type == "action_retry_scheduled":
+            assert state.attempt < tracked.max_attempts
+        if "attempt" in payload:
+            assert payload["attempt"] == state.attempt, (event, state)
+        assert state.attempt <= tracked.max_attempts
+        if to is not None:
+            state.status = to
+
+    def stored_actions_match_the_model(self) -> None:
+        stored = self.stub.ListActions(
+            spb.ListActionsRequest(project=self.project, page_size=1000), timeout=10
+        ).actions
+        assert sorted(a.id for a in stored) == sorted(self.actions)
+        for got in stored:
+            tracked = self.actions[got.id]
+            status = STATUS[got.status]
+            replayed = self.replayed[got.id]
+            # A claim_timed_out that an action_failed did not follow requeued it.
+            replayed_status = "pending" if replayed.status == "timed_out" else replayed.status
+            assert (status, got.attempt) == (tracked.status, tracked.attempt), (got, tracked)
+            assert (replayed_status, replayed.attempt) == (status, got.attempt), (got, replayed)
+            assert got.attempt <= got.max_attempts == tracked.max_attempts
+            assert status != "pending" or got.attempt < got.max_attempts, got
+            assert got.queue == tracked.queue and got.action_type == tracked.action_type
+            if status == "pending":
+                assert micros(got.run_after) == tracked.run_after, (got, tracked)
+            if status == "claimed":
+                assert micros(got.claim_deadline) == tracked.deadline
+                assert got.claimed_by == tracked.worker
+            if status in DEAD:
+                assert got.failure_reason == tracked.failure_reason, (got, tracked)
+            if tracked.progress:
+                assert json.loads(got.progress_json) == json.loads(tracked.progress)
+            elif tracked.attempt == 0:
+                assert not got.progress_json, got
+
+    def queues_match_the_model(self) -> None:
+        if not self.existing:
+            return
+        listed = self.stub.ListQueues(spb.ListQueuesRequest(), timeout=10).queues
+        paused = {q.name for q in listed if q.name in self.queues and q.paused}
+        assert paused == set(self.paused)
+        assert {q.name for q in listed if q.name in self.queues} == self.existing
+
+    def teardown(self) -> None:
+        """Leave nothing claimable or claimed for the next run's sweeps."""
+        try:
+            for ident in self.with_status("pending", "claimed"):
+                with contextlib.suppress(grpc.RpcError):  # the model may be wrong after a failure
+                    self.stub.Cancel(
+                        spb.CancelRequest(id=ident, reason="end of run", actor="teardown"),
+                        timeout=10,
+                    )
+        finally:
+            self.channel.close()
+
+
+@pytest.fixture(scope="module")
+def machine_server(pg_dsn: str) -> Iterator[ServerProcess]:
+    """A server of its own (its sweeps see only this test's actions); the
+    background sweeper is slowed down so that the model decides when to sweep."""
+    proc = start_server(
+        {"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": fresh_schema(), "ACTIONQ_SWEEP_INTERVAL": "3600"}
+    )
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.mark.timeout(max(120, EXAMPLES * STEPS // 4))
+def test_lifecycle_state_machine(machine_server: ServerProcess) -> None:
+    started = time.monotonic()
+    address = machine_server.address
+
+    class Run(Lifecycle):
+        def __init__(self) -> None:
+            super().__init__(address)
+
+    run_state_machine_as_test(
+        Run,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=os.environ.get("CI") == "true",
+        ),
+    )
+    print(f"state machine: {dict(STATS)} in {time.monotonic() - started:.1f} s")
+    assert machine_server.proc.poll() is None, machine_server.log
