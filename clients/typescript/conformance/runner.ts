@@ -16,6 +16,7 @@ import { isDeepStrictEqual } from "node:util";
 import {
   ActionStatus,
   ActionqError,
+  BackoffStrategy,
   codeName,
   createActionQueueClient,
   decodeAction,
@@ -36,6 +37,9 @@ interface ScenarioAction {
   source_refs?: string[];
   payload?: JsonObject;
   payload_json?: string;
+  max_attempts?: number;
+  backoff?: { strategy: "fixed" | "exponential"; base_ms: number; max_ms: number; jitter: number };
+  delay_ms?: number;
 }
 
 interface Step {
@@ -62,6 +66,12 @@ interface Step {
   refs?: string[];
   timeout_ms?: number;
   expect_events?: [string, string][];
+  retry_delay_ms?: number;
+  no_retry?: boolean;
+  progress?: JsonObject;
+  expect_progress?: JsonObject;
+  expect_attempt?: number;
+  expect_statuses?: string[];
 }
 
 interface Scenario {
@@ -108,7 +118,13 @@ class Runner {
         );
       case "fail":
         return this.finish(step, (id, leaseToken) =>
-          this.client.fail({ id, leaseToken, reason: step.reason ?? "" }),
+          this.client.fail({
+            id,
+            leaseToken,
+            reason: step.reason ?? "",
+            noRetry: step.no_retry ?? false,
+            ...(step.retry_delay_ms === undefined ? {} : { retryDelayMs: step.retry_delay_ms }),
+          }),
         );
       case "reject":
         return this.finish(step, (id, leaseToken) =>
@@ -120,6 +136,10 @@ class Runner {
         return this.finish(step, (id) => this.client.getAction({ id }));
       case "watch":
         return this.watch(step);
+      case "retry":
+        return this.retry(step);
+      case "wait":
+        return this.wait(step);
       default:
         throw new StepFailure(`unknown op ${JSON.stringify(step.op)}`);
     }
@@ -135,6 +155,18 @@ class Runner {
       sourceRefs: spec.source_refs ?? [],
       ...(spec.payload === undefined ? {} : { payload: spec.payload }),
       ...(spec.payload_json === undefined ? {} : { payloadJson: spec.payload_json }),
+      maxAttempts: spec.max_attempts ?? 0,
+      ...(spec.backoff === undefined
+        ? {}
+        : {
+            backoff: {
+              strategy: spec.backoff.strategy === "fixed" ? BackoffStrategy.FIXED : BackoffStrategy.EXPONENTIAL,
+              base: duration(spec.backoff.base_ms),
+              max: duration(spec.backoff.max_ms),
+              jitter: spec.backoff.jitter,
+            },
+          }),
+      ...(spec.delay_ms === undefined ? {} : { delayMs: spec.delay_ms }),
     }));
   }
 
@@ -240,7 +272,12 @@ class Runner {
     const id = this.idOf(step);
     const leaseToken = this.leaseOf(step);
     const outcome = await call(() =>
-      this.client.heartbeat({ id, leaseToken, lease: duration(step.lease_ms ?? 30_000) }),
+      this.client.heartbeat({
+        id,
+        leaseToken,
+        lease: duration(step.lease_ms ?? 30_000),
+        ...(step.progress === undefined ? {} : { progress: step.progress }),
+      }),
     );
     const response = expectCode(step, outcome);
     if (response?.cancelled) {
@@ -258,6 +295,35 @@ class Runner {
     const response = expectCode(step, await call(() => send(id, leaseToken)));
     if (response) {
       expectAction(step, response.action);
+    }
+  }
+
+  /** Retries the dead actions `refs` by id; on OK each must now have `expect_status`. */
+  private async retry(step: Step): Promise<void> {
+    const ids = (step.refs ?? []).map((ref) => this.idOfRef(ref));
+    const response = expectCode(step, await call(() => this.client.retry(ids)));
+    if (!response) {
+      return;
+    }
+    if (!isDeepStrictEqual(response.retriedIds, [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))) {
+      throw new StepFailure(`retried ids ${show(response.retriedIds)}, want ${show(ids)}`);
+    }
+    for (const id of ids) {
+      expectAction(step, (await this.client.getAction({ id })).action);
+    }
+  }
+
+  /** Waits for `refs`: each returned action's status must match `expect_statuses`, in order. */
+  private async wait(step: Step): Promise<void> {
+    const ids = (step.refs ?? []).map((ref) => this.idOfRef(ref));
+    const actions = expectCode(step, await call(() => this.client.wait(ids, step.timeout_ms ?? 10_000)));
+    if (!actions) {
+      return;
+    }
+    const got = actions.map((action) => `${this.refs.get(action.id) ?? `id:${action.id}`}:${statusName(action)}`);
+    const want = (step.refs ?? []).map((ref, i) => `${ref}:${step.expect_statuses?.[i] ?? "?"}`);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new StepFailure(`actions ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     }
   }
 
@@ -367,15 +433,23 @@ function expectCode<T>(step: Step, outcome: Outcome<T>): T | undefined {
   return "value" in outcome ? outcome.value : undefined;
 }
 
-/** Checks the action's status, payload and result as the step expects them. */
+/** "completed" for ActionStatus.COMPLETED. */
+function statusName(action: Action): string {
+  return (ActionStatus[action.status] ?? String(action.status)).toLowerCase();
+}
+
+/** Checks the action's status, attempt, payload, result and progress as the step expects them. */
 function expectAction(step: Step, action: Action | undefined): void {
   if (step.expect_status !== undefined) {
-    const got = action ? (ActionStatus[action.status] ?? String(action.status)).toLowerCase() : "no action";
+    const got = action ? statusName(action) : "no action";
     if (got !== step.expect_status) {
       throw new StepFailure(`status ${got}, want ${step.expect_status}`);
     }
   }
-  if (step.expect_payload === undefined && step.expect_result === undefined) {
+  if (step.expect_attempt !== undefined && action?.attempt !== step.expect_attempt) {
+    throw new StepFailure(`attempt ${action?.attempt}, want ${step.expect_attempt}`);
+  }
+  if (step.expect_payload === undefined && step.expect_result === undefined && step.expect_progress === undefined) {
     return;
   }
   if (!action) {
@@ -387,6 +461,9 @@ function expectAction(step: Step, action: Action | undefined): void {
   }
   if (step.expect_result !== undefined && !isDeepStrictEqual(record.result, step.expect_result)) {
     throw new StepFailure(`result ${show(action.resultJson)}, want ${show(step.expect_result)}`);
+  }
+  if (step.expect_progress !== undefined && !isDeepStrictEqual(record.progress, step.expect_progress)) {
+    throw new StepFailure(`progress ${show(action.progressJson)}, want ${show(step.expect_progress)}`);
   }
 }
 

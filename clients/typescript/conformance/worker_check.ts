@@ -6,7 +6,16 @@
  * failure, the rest completed, each with the result its handler returned)
  * and that the handler ran once per action. Payloads and results carry an
  * integer beyond 2^53, which must arrive and come back as that bigint.
- * Prints one summary line; exits non-zero on any failure.
+ *
+ * Then the outcomes check: four actions with three attempts each, whose
+ * handler rejects one (Reject), fails one for good (NoRetry), fails one with
+ * a retry in a minute (RetryIn) and reports progress on the last before
+ * completing it. Verified through the API: rejected and failed after one
+ * attempt, the third pending again with run_after about a minute after its
+ * failure (wait on it times out with WaitTimeoutError), the progress stored
+ * on the action while its handler still ran.
+ *
+ * Prints one summary line per check; exits non-zero on any failure.
  *
  * Usage: node dist/conformance/worker_check.js   (env as for the runner)
  */
@@ -14,8 +23,21 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 import { isDeepStrictEqual } from "node:util";
 
-import { ActionStatus, ConnectError, Worker, createActionQueueClient, decodeAction } from "@actionq/client";
-import type { Action, ActionQueueClient, JsonObject, WorkerClient } from "@actionq/client";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+
+import {
+  ActionStatus,
+  ConnectError,
+  NoRetry,
+  Reject,
+  RetryIn,
+  WaitTimeoutError,
+  Worker,
+  createActionQueueClient,
+  decodeAction,
+  fixedBackoff,
+} from "@actionq/client";
+import type { Action, ActionQueueClient, JsonObject, JsonValue, WorkerClient } from "@actionq/client";
 
 const COUNT = 300;
 const CONCURRENCY = 16;
@@ -35,6 +57,7 @@ interface Calls {
   completeMany: number;
   completedInBatches: number;
   fail: number;
+  reject: number;
 }
 
 function counting(client: ActionQueueClient, calls: Calls): WorkerClient {
@@ -53,6 +76,10 @@ function counting(client: ActionQueueClient, calls: Calls): WorkerClient {
     fail: (req, options) => {
       calls.fail++;
       return client.fail(req, options);
+    },
+    reject: (req, options) => {
+      calls.reject++;
+      return client.reject(req, options);
     },
   };
 }
@@ -85,7 +112,7 @@ async function check(client: ActionQueueClient, project: string, createdBy: stri
   const finished = new Set<bigint>();
   const strangers: bigint[] = [];
   const errors: string[] = [];
-  const calls: Calls = { complete: 0, completeMany: 0, completedInBatches: 0, fail: 0 };
+  const calls: Calls = { complete: 0, completeMany: 0, completedInBatches: 0, fail: 0, reject: 0 };
   let active = 0;
   let peak = 0;
   let allHandled!: () => void;
@@ -160,8 +187,8 @@ async function check(client: ActionQueueClient, project: string, createdBy: stri
       `want ${COUNT - 1} completions in batches: ${calls.completeMany} CompleteMany carried ${calls.completedInBatches}, ${calls.complete} Complete`,
     );
   }
-  if (calls.fail !== 1) {
-    problems.push(`want 1 Fail call, got ${calls.fail}`);
+  if (calls.fail !== 1 || calls.reject !== 0) {
+    problems.push(`want 1 Fail call and no Reject, got ${calls.fail} and ${calls.reject}`);
   }
 
   // The server's view.
@@ -205,12 +232,156 @@ async function check(client: ActionQueueClient, project: string, createdBy: stri
   );
 }
 
+/** How far the outcomes check asks RetryIn to put the retry. */
+const RETRY_IN_MS = 60_000;
+/** Slack for comparing the server's run_after with this process's clock (same machine, or near). */
+const CLOCK_SLACK_MS = 5_000;
+const OUTCOMES = ["reject", "no_retry", "retry_in", "progress"] as const;
+type OutcomeKind = (typeof OUTCOMES)[number];
+
+async function checkOutcomes(client: ActionQueueClient, project: string, createdBy: string): Promise<string> {
+  const actionType = `conformance.outcomes.${randomBytes(6).toString("hex")}`;
+  const progress: JsonObject = { step: 2, of: 3, big: BEYOND_DOUBLE };
+  const enqueued = await client.enqueue({
+    actions: OUTCOMES.map((kind) => ({
+      actionType,
+      project,
+      createdBy,
+      targetRef: kind,
+      payload: { kind },
+      maxAttempts: 3,
+      backoff: fixedBackoff(0), // a retry the handler does not time would be due at once
+    })),
+  });
+  const idOf = new Map<OutcomeKind, bigint>(OUTCOMES.map((kind, i) => [kind, enqueued.actions[i]?.action?.id ?? 0n]));
+  const problems: string[] = [];
+  const runs = new Map<OutcomeKind, number>();
+  const errors: string[] = [];
+  let retryAskedAt = 0;
+  let seenWhileRunning: { status: string; progress: JsonValue | undefined } | undefined;
+  let allHandled!: () => void;
+  const handled = new Promise<void>((resolve) => (allHandled = resolve));
+
+  const worker = new Worker(
+    client,
+    async (action, context) => {
+      const kind = action.payload["kind"] as OutcomeKind;
+      runs.set(kind, (runs.get(kind) ?? 0) + 1);
+      try {
+        switch (kind) {
+          case "reject":
+            throw new Reject("conformance: rejected on purpose");
+          case "no_retry":
+            throw new NoRetry("conformance: failed for good on purpose");
+          case "retry_in":
+            retryAskedAt = Date.now();
+            throw new RetryIn(RETRY_IN_MS, "conformance: retry in a minute");
+          case "progress": {
+            await context.progress(progress);
+            const stored = (await client.getAction({ id: action.id })).action;
+            seenWhileRunning = stored && {
+              status: ActionStatus[stored.status] ?? "?",
+              progress: decodeAction(stored).progress,
+            };
+            return { resultRef: "progressed" };
+          }
+          default:
+            throw new Error(`unexpected payload ${action.payloadJson}`);
+        }
+      } finally {
+        if ([...runs.values()].reduce((sum, n) => sum + n, 0) >= OUTCOMES.length) {
+          allHandled();
+        }
+      }
+    },
+    {
+      name: "conformance-typescript-outcomes",
+      project,
+      actionTypes: [actionType],
+      concurrency: OUTCOMES.length,
+      handleSignals: false,
+      onError: (error, context) => errors.push(`${context}: ${ConnectError.from(error).message}`),
+    },
+  );
+  const running = worker.run();
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    handled.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), DEADLINE_MS))),
+  ]);
+  clearTimeout(timer);
+  worker.stop();
+  await running; // every report sent and answered
+  const reportedBy = Date.now();
+  if (late) {
+    return `outcomes: handled ${JSON.stringify(Object.fromEntries(runs))} of 4 within ${DEADLINE_MS / 1000} s`;
+  }
+  if (errors.length > 0) {
+    problems.push(`worker reported ${errors.length} errors, first: ${errors[0]}`);
+  }
+  for (const kind of OUTCOMES) {
+    if (runs.get(kind) !== 1) {
+      problems.push(`handler ran ${runs.get(kind) ?? 0} times for ${kind}, want once`);
+    }
+  }
+
+  // The dead and the completed are terminal: wait returns them at once, in order.
+  const finished = await client.wait([idOf.get("reject") ?? 0n, idOf.get("no_retry") ?? 0n, idOf.get("progress") ?? 0n], 10_000);
+  const want: [OutcomeKind, ActionStatus, string][] = [
+    ["reject", ActionStatus.REJECTED, "conformance: rejected on purpose"],
+    ["no_retry", ActionStatus.FAILED, "conformance: failed for good on purpose"],
+    ["progress", ActionStatus.COMPLETED, ""],
+  ];
+  want.forEach(([kind, status, reason], i) => {
+    const action = finished[i];
+    if (!action || action.id !== idOf.get(kind) || action.status !== status || action.attempt !== 1 || !action.failureReason.includes(reason)) {
+      problems.push(
+        `${kind}: ${action ? `${ActionStatus[action.status]} after attempt ${action.attempt} (${JSON.stringify(action.failureReason)})` : "missing"}, want ${ActionStatus[status]} after attempt 1 of 3`,
+      );
+    }
+  });
+  if (!seenWhileRunning || seenWhileRunning.status !== "CLAIMED" || !isDeepStrictEqual(seenWhileRunning.progress, progress)) {
+    problems.push(`progress: while the handler ran GetAction said ${stringify(seenWhileRunning)}, want CLAIMED with ${stringify(progress)}`);
+  }
+
+  // RetryIn: pending again, due a minute after the failure, so waiting on it times out.
+  const retryId = idOf.get("retry_in") ?? 0n;
+  const waited = await client.wait([retryId], 200).catch((error: unknown) => error);
+  if (!(waited instanceof WaitTimeoutError)) {
+    problems.push(`retry_in: wait(200 ms) gave ${waited instanceof Error ? waited.message : stringify(waited)}, want a WaitTimeoutError`);
+  }
+  const retried = (await client.getAction({ id: retryId })).action;
+  const runAfter = retried?.runAfter ? timestampDate(retried.runAfter).getTime() : 0;
+  const earliest = retryAskedAt + RETRY_IN_MS - CLOCK_SLACK_MS;
+  const latest = reportedBy + RETRY_IN_MS + CLOCK_SLACK_MS;
+  if (retried?.status !== ActionStatus.PENDING || retried.attempt !== 1 || runAfter < earliest || runAfter > latest) {
+    problems.push(
+      `retry_in: ${retried ? ActionStatus[retried.status] : "missing"} after attempt ${retried?.attempt}, run_after ${new Date(runAfter).toISOString()}; want PENDING after attempt 1, run_after between ${new Date(earliest).toISOString()} and ${new Date(latest).toISOString()}`,
+    );
+  }
+  await client.cancel({ id: retryId, reason: "conformance: done" });
+
+  if (problems.length > 0) {
+    throw new Error(problems.join("; "));
+  }
+  return (
+    `worker outcomes check passed: Reject → REJECTED, NoRetry → FAILED (attempt 1 of 3), ` +
+    `RetryIn(${RETRY_IN_MS / 1000} s) → PENDING with run_after ${((runAfter - retryAskedAt) / 1000).toFixed(1)} s after the failure, ` +
+    `progress stored on the action while its handler ran; wait returned the finished ones and timed out on the pending one`
+  );
+}
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
+}
+
 async function main(): Promise<number> {
   const project = process.env["ACTIONQ_CONFORMANCE_PROJECT"] || `conf-typescript-${randomUUID().slice(0, 8)}`;
   const createdBy = process.env["ACTIONQ_CONFORMANCE_CREATED_BY"] || "human:conformance-typescript";
   const client = createActionQueueClient();
   try {
     console.log(await check(client, project, createdBy));
+    console.log(await checkOutcomes(client, project, createdBy));
     return 0;
   } catch (error) {
     console.log(`worker check failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -18,6 +18,9 @@ import {
   ActionqError,
   ClaimResponseSchema,
   ErrorReason,
+  NoRetry,
+  Reject,
+  RetryIn,
   Worker,
   codeName,
   parseJsonObject,
@@ -34,6 +37,15 @@ interface FakeAction {
   reason?: string;
   /** The payload_json Claim hands out. */
   payloadJson?: string;
+  /** Claims so far, as Action.attempt counts them. */
+  attempt: number;
+  /** What Fail asked for: no_retry, and retry_delay in ms (undefined when unset). */
+  noRetry?: boolean;
+  retryDelayMs?: number | undefined;
+  /** Reject's validator. */
+  validator?: string;
+  /** Every progress_json a heartbeat carried, decoded. */
+  progress: JsonObject[];
 }
 
 /** A queue in memory with just the RPCs the worker calls. */
@@ -52,7 +64,15 @@ class FakeQueue {
 
   add(count: number, payloadJson = "{}"): void {
     for (let i = 0; i < count; i++) {
-      this.actions.push({ id: BigInt(this.actions.length + 1), status: ActionStatus.PENDING, token: "", cancelled: false, payloadJson });
+      this.actions.push({
+        id: BigInt(this.actions.length + 1),
+        status: ActionStatus.PENDING,
+        token: "",
+        cancelled: false,
+        payloadJson,
+        attempt: 0,
+        progress: [],
+      });
     }
   }
 
@@ -80,8 +100,14 @@ class FakeQueue {
                 actions: due.map((a) => {
                   a.status = ActionStatus.CLAIMED;
                   a.token = `token-${this.nextToken++}`;
+                  a.attempt++;
                   return {
-                    action: create(ActionSchema, { id: a.id, status: a.status, payloadJson: a.payloadJson ?? "{}" }),
+                    action: create(ActionSchema, {
+                      id: a.id,
+                      status: a.status,
+                      payloadJson: a.payloadJson ?? "{}",
+                      attempt: a.attempt,
+                    }),
                     leaseToken: a.token,
                   };
                 }),
@@ -93,6 +119,9 @@ class FakeQueue {
         heartbeat: (req) => {
           this.heartbeats++;
           const action = this.held(req.id, req.leaseToken);
+          if (req.progressJson !== "") {
+            action.progress.push(parseJsonObject(req.progressJson));
+          }
           return action.cancelled ? { cancelled: true } : {};
         },
         complete: (req) => {
@@ -129,6 +158,15 @@ class FakeQueue {
           const action = this.held(req.id, req.leaseToken);
           action.status = ActionStatus.FAILED;
           action.reason = req.reason;
+          action.noRetry = req.noRetry;
+          action.retryDelayMs = req.retryDelay ? durationMs(req.retryDelay) : undefined;
+          return {};
+        },
+        reject: (req) => {
+          const action = this.held(req.id, req.leaseToken);
+          action.status = ActionStatus.REJECTED;
+          action.reason = req.reason;
+          action.validator = req.validator;
           return {};
         },
       });
@@ -478,8 +516,8 @@ describe("Worker", () => {
   it("falls back to one Complete per action when the client has no completeMany", async () => {
     const queue = new FakeQueue();
     queue.add(3);
-    const { claim, heartbeat, complete, fail } = queue.client();
-    const client: WorkerClient = { claim, heartbeat, complete, fail };
+    const { claim, heartbeat, complete, fail, reject } = queue.client();
+    const client: WorkerClient = { claim, heartbeat, complete, fail, reject };
     const worker = new Worker(client, async () => ({ resultRef: "one by one" }), { ...options, concurrency: 3 });
     const running = start(worker);
     await until(() => queue.actions.every((a) => a.status === ActionStatus.COMPLETED));
@@ -487,5 +525,108 @@ describe("Worker", () => {
     await running;
     assert.equal(queue.completeCalls, 3);
     assert.deepEqual(queue.batches, []);
+  });
+
+  it("rejects on Reject, fails for good on NoRetry and with a delay on RetryIn", async () => {
+    const queue = new FakeQueue();
+    queue.add(5);
+    const worker = new Worker(
+      queue.client(),
+      async (action) => {
+        switch (action.id) {
+          case 1n:
+            throw new Reject("payload has no address");
+          case 2n:
+            throw new Reject("too large", "size-check");
+          case 3n:
+            throw new NoRetry("the account is gone");
+          case 4n:
+            throw new RetryIn(30_000, "rate limited upstream");
+          default:
+            throw new RetryIn(0, "try again at once");
+        }
+      },
+      { ...options, concurrency: 5 },
+    );
+    const running = start(worker);
+    await until(() => queue.actions.every((a) => a.status !== ActionStatus.PENDING && a.status !== ActionStatus.CLAIMED));
+    worker.stop();
+    await running;
+    const [a1, a2, a3, a4, a5] = queue.actions;
+    assert.deepEqual([a1?.status, a1?.reason, a1?.validator], [ActionStatus.REJECTED, "payload has no address", "test"]);
+    assert.deepEqual([a2?.status, a2?.reason, a2?.validator], [ActionStatus.REJECTED, "too large", "size-check"]);
+    assert.deepEqual([a3?.status, a3?.reason, a3?.noRetry, a3?.retryDelayMs], [ActionStatus.FAILED, "the account is gone", true, undefined]);
+    assert.deepEqual([a4?.status, a4?.reason, a4?.noRetry, a4?.retryDelayMs], [ActionStatus.FAILED, "rate limited upstream", false, 30_000]);
+    assert.deepEqual([a5?.noRetry, a5?.retryDelayMs], [false, 0]);
+  });
+
+  it("sends a plain error as a Fail that leaves the retry to the backoff policy", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    const worker = new Worker(queue.client(), async () => {
+      throw new TypeError("flaky");
+    }, options);
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.FAILED);
+    worker.stop();
+    await running;
+    assert.deepEqual([queue.actions[0]?.noRetry, queue.actions[0]?.retryDelayMs], [false, undefined]);
+  });
+
+  it("refuses a negative RetryIn delay", () => {
+    assert.throws(() => new RetryIn(-1, "no"), RangeError);
+    assert.throws(() => new RetryIn(Number.NaN, "no"), RangeError);
+  });
+
+  it("reports progress as a heartbeat carrying progress_json, and tells the attempt", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    const attempts: number[] = [];
+    const worker = new Worker(
+      queue.client(),
+      async (_action, context) => {
+        attempts.push(context.attempt);
+        await context.progress({ done: 1, of: 3, big: 9007199254740993n });
+        await context.progress({ done: 2, of: 3 });
+        return { resultRef: "done" };
+      },
+      options,
+    );
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.COMPLETED);
+    worker.stop();
+    await running;
+    assert.deepEqual(attempts, [1]);
+    assert.deepEqual(queue.actions[0]?.progress, [{ done: 1, of: 3, big: 9007199254740993n }, { done: 2, of: 3 }]);
+  });
+
+  it("aborts the handler when a progress report finds the lease lost, and reports nothing", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    let failure: unknown;
+    let aborted = false;
+    const worker = new Worker(
+      queue.client(),
+      async (action, context) => {
+        queue.claimAgain(action.id); // the lease went to another claim
+        try {
+          await context.progress({ step: 1 });
+        } catch (error) {
+          failure = error;
+        }
+        aborted = context.signal.aborted;
+        return { resultRef: "must not be reported" };
+      },
+      { ...options, onError: () => {} },
+    );
+    const running = start(worker);
+    await until(() => failure !== undefined);
+    worker.stop();
+    await running;
+    assert.ok(failure instanceof ActionqError);
+    assert.equal(failure.code, Code.FailedPrecondition);
+    assert.equal(aborted, true);
+    assert.equal(queue.actions[0]?.status, ActionStatus.CLAIMED);
+    assert.equal(queue.completeCalls + queue.batches.length, 0);
   });
 });
