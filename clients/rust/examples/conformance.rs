@@ -159,7 +159,7 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
                 all_handled.notify_one(); // keeps the permit if nobody waits yet
             }
             std::future::ready(if action.id == failing {
-                Err(FAILURE.to_owned())
+                Err(FAILURE.into())
             } else {
                 let echo = json!({ "echo": action.payload });
                 Ok(Completion::new(format!("done:{}", action.id)).with_result(echo))
@@ -325,11 +325,15 @@ impl Runner {
             "enqueue" => self.enqueue(step).await,
             "claim" => self.claim(step).await,
             "heartbeat" => {
-                let request = pb::HeartbeatRequest {
+                let mut request = pb::HeartbeatRequest {
                     id: self.id(step)?,
                     lease_token: self.lease(step)?,
                     lease: Some(millis(step, "lease_ms")),
+                    ..Default::default()
                 };
+                if let Some(progress) = step.get("progress") {
+                    request = request.with_progress(progress).map_err(|e| e.to_string())?;
+                }
                 let outcome = self.client.heartbeat(request).await;
                 expect(step, outcome.map(|_| None))
             }
@@ -351,6 +355,11 @@ impl Runner {
                     id: self.id(step)?,
                     lease_token: self.lease(step)?,
                     reason: text(step, "reason"),
+                    // Present means sent, 0 too: unset would mean the backoff.
+                    retry_delay: step
+                        .get("retry_delay_ms")
+                        .map(|_| millis(step, "retry_delay_ms")),
+                    no_retry: step["no_retry"].as_bool().unwrap_or(false),
                     ..Default::default()
                 };
                 let outcome = self.client.fail(request).await;
@@ -382,6 +391,26 @@ impl Runner {
             }
             "enqueue_retry" => self.enqueue_retry(step).await,
             "watch" => self.watch(step).await,
+            "retry" => self.retry(step).await,
+            "wait" => {
+                let ids = self.ids_of(step)?;
+                let timeout = Duration::from_millis(step["timeout_ms"].as_u64().unwrap_or(0));
+                let outcome = self.client.wait(ids.clone(), timeout).await;
+                let actions = outcome.as_ref().ok().cloned().unwrap_or_default();
+                expect(step, outcome.map(|_| None))?;
+                let got_ids: Vec<i64> = actions.iter().map(|a| a.id).collect();
+                if !actions.is_empty() && got_ids != ids {
+                    return Err(format!(
+                        "actions {got_ids:?} came back, {ids:?} were asked for"
+                    ));
+                }
+                let got: Vec<String> = actions.into_iter().map(|a| status_name(Some(a))).collect();
+                let want = strings(&step["expect_statuses"]);
+                if got != want {
+                    return Err(format!("statuses {got:?}, want {want:?}"));
+                }
+                Ok(())
+            }
             other => Err(format!("unknown op {other:?}")),
         }
     }
@@ -403,6 +432,9 @@ impl Runner {
                     target_ref: text(spec, "target_ref"),
                     source_refs: strings(&spec["source_refs"]),
                     payload_json: text(spec, "payload_json"),
+                    max_attempts: spec["max_attempts"].as_i64().unwrap_or(0) as i32,
+                    backoff: spec.get("backoff").map(backoff).transpose()?,
+                    delay: spec.get("delay_ms").map(|_| millis(spec, "delay_ms")),
                     ..Default::default()
                 };
                 match spec.get("payload") {
@@ -615,6 +647,33 @@ impl Runner {
         }
     }
 
+    /// Retries the step's refs by id, then checks each one's status against `expect_status`.
+    async fn retry(&mut self, step: &Value) -> StepResult {
+        let ids = self.ids_of(step)?;
+        let outcome = self.client.retry_ids(ids.clone()).await;
+        let retried = outcome.as_ref().ok().cloned();
+        expect(step, outcome.map(|_| None))?;
+        let Some(retried) = retried else {
+            return Ok(());
+        };
+        if retried != ids {
+            return Err(format!("retried {retried:?}, want {ids:?}"));
+        }
+        for id in ids {
+            let outcome = self.client.get_action(pb::GetActionRequest { id }).await;
+            expect_action(step, outcome.map(|r| r.action))
+                .map_err(|why| format!("{}: {why}", self.ref_of(id)))?;
+        }
+        Ok(())
+    }
+
+    fn ids_of(&self, step: &Value) -> Result<Vec<i64>, String> {
+        strings(&step["refs"])
+            .iter()
+            .map(|r| self.ids.get(r).copied().ok_or(format!("unknown ref {r:?}")))
+            .collect()
+    }
+
     fn id(&self, step: &Value) -> Result<i64, String> {
         if let Some(id) = step.get("id").and_then(Value::as_i64) {
             return Ok(id);
@@ -686,9 +745,25 @@ fn expect_action(step: &Value, outcome: Result<Option<pb::Action>, Error>) -> St
     action.map_or(Ok(()), |action| check_json(step, &action))
 }
 
-/// Checks the action's payload against `expect_payload` and its result against `expect_result`,
-/// as decoded JSON values.
+/// Checks the action's attempt against `expect_attempt`, and its payload, result and progress
+/// against `expect_payload`, `expect_result` and `expect_progress`, as decoded JSON values.
 fn check_json(step: &Value, action: &pb::Action) -> StepResult {
+    if let Some(want) = step.get("expect_attempt").and_then(Value::as_i64) {
+        if i64::from(action.attempt) != want {
+            return Err(format!("attempt {}, want {want}", action.attempt));
+        }
+    }
+    if let Some(want) = step.get("expect_progress") {
+        let got: Option<Value> = action.progress().map_err(|e| {
+            format!(
+                "progress_json {:?} does not decode: {e}",
+                action.progress_json
+            )
+        })?;
+        if !got.as_ref().is_some_and(|got| same_json(got, want)) {
+            return Err(format!("progress {got:?}, want {want}"));
+        }
+    }
     if let Some(want) = step.get("expect_payload") {
         let got: Value = action.payload().map_err(|e| {
             format!(
@@ -769,6 +844,23 @@ fn code_name(code: Code) -> &'static str {
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
     }
+}
+
+/// The scenario's backoff (`strategy`, `base_ms`, `max_ms`, `jitter`) as the API's; a duration
+/// that is present is sent, 0 too (unset would mean the default).
+fn backoff(spec: &Value) -> Result<pb::Backoff, String> {
+    let strategy = match spec["strategy"].as_str().unwrap_or_default() {
+        "fixed" => pb::BackoffStrategy::Fixed,
+        "exponential" => pb::BackoffStrategy::Exponential,
+        "" => pb::BackoffStrategy::Unspecified,
+        other => return Err(format!("unknown backoff strategy {other:?}")),
+    };
+    Ok(pb::Backoff {
+        strategy: strategy as i32,
+        base: spec.get("base_ms").map(|_| millis(spec, "base_ms")),
+        max: spec.get("max_ms").map(|_| millis(spec, "max_ms")),
+        jitter: spec["jitter"].as_f64().unwrap_or(0.0),
+    })
 }
 
 fn millis(step: &Value, key: &str) -> prost_types::Duration {

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use actionq::{shutdown_on_signal, ClientOptions, Completion, Worker};
+use actionq::{shutdown_on_signal, ClientOptions, Completion, HandlerError, Worker};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,9 +18,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .concurrency(4)
         .run(shutdown_on_signal(), |action, cancel| async move {
             // action.payload is a serde_json::Value; payload::<T>() decodes it into your own type.
-            let resize: Resize = action.payload().map_err(|e| format!("bad payload: {e}"))?;
+            let resize: Resize = action
+                .payload()
+                .map_err(|e| HandlerError::reject("image.resize", format!("bad payload: {e}")))?;
+            action.report_progress(&json!({"step": "resizing"})).await?;
             tokio::select! {
-                _ = cancel.cancelled() => Err("cancelled".to_owned()), // not reported: the action is gone
+                _ = cancel.cancelled() => Err("cancelled".into()), // not reported: the action is gone
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {
                     Ok(Completion::new(format!("resized:{}", action.target_ref))
                         .with_result(json!({"width": resize.width})))

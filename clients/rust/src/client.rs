@@ -289,6 +289,74 @@ impl Client {
         /// Creates or upgrades the schema.
         migrate(pb::MigrateRequest) -> pb::MigrateResponse
     );
+    unary!(
+        /// Puts dead actions (failed, rejected, cancelled) back to pending with fresh attempts, by
+        /// id or by filter ([`retry_ids`](Client::retry_ids) for the common case). A filter call
+        /// retries at most `limit`; call again while `more` is true.
+        retry(pb::RetryRequest) -> pb::RetryResponse
+    );
+    unary!(
+        /// Lists every queue with its settings and live counts.
+        list_queues(pb::ListQueuesRequest) -> pb::ListQueuesResponse
+    );
+    unary!(
+        /// Sets a queue's defaults (max_attempts, backoff, lease), creating it if need be.
+        update_queue(pb::UpdateQueueRequest) -> pb::UpdateQueueResponse
+    );
+    unary!(
+        /// Stops claiming from a queue; enqueuing continues.
+        pause_queue(pb::PauseQueueRequest) -> pb::PauseQueueResponse
+    );
+    unary!(
+        /// Lets claiming from a paused queue continue.
+        resume_queue(pb::ResumeQueueRequest) -> pb::ResumeQueueResponse
+    );
+    unary!(
+        /// Deletes finished actions older than a cutoff, one bounded batch per call.
+        prune(pb::PruneRequest) -> pb::PruneResponse
+    );
+
+    /// Puts the dead actions `ids` (failed, rejected or cancelled) back to pending with fresh
+    /// attempts and returns their ids. If any one is not dead none is retried: FAILED_PRECONDITION
+    /// / [`Reason::IllegalTransition`](crate::Reason::IllegalTransition).
+    pub async fn retry_ids(&self, ids: impl IntoIterator<Item = i64>) -> Result<Vec<i64>, Error> {
+        let request = pb::RetryRequest {
+            ids: ids.into_iter().collect(),
+            ..Default::default()
+        };
+        Ok(self.retry(request).await?.retried_ids)
+    }
+
+    /// Waits until every named action is in a terminal status; the deadline is the request's
+    /// `timeout` plus the default timeout, so the server's WAIT_TIMEOUT always answers first.
+    pub async fn wait_action(
+        &self,
+        request: pb::WaitActionRequest,
+    ) -> Result<pb::WaitActionResponse, Error> {
+        let timeout = request
+            .timeout
+            .and_then(|t| Duration::try_from(t).ok())
+            .unwrap_or_default();
+        let request = with_deadline(request, timeout + self.timeout);
+        Ok(self.stub.clone().wait_action(request).await?.into_inner())
+    }
+
+    /// Returns the actions `ids`, in that order, as soon as every one is in a terminal status
+    /// (completed, failed, rejected, cancelled). It waits at most `timeout` (up to 1 h): past it
+    /// the error is DEADLINE_EXCEEDED / [`Reason::WaitTimeout`](crate::Reason::WaitTimeout). A
+    /// zero timeout waits up to the call's default deadline. An unknown id is NOT_FOUND /
+    /// [`Reason::ActionNotFound`](crate::Reason::ActionNotFound).
+    pub async fn wait(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+        timeout: Duration,
+    ) -> Result<Vec<pb::Action>, Error> {
+        let request = pb::WaitActionRequest {
+            ids: ids.into_iter().collect(),
+            timeout: (!timeout.is_zero()).then(|| proto_duration(timeout)),
+        };
+        Ok(self.wait_action(request).await?.actions)
+    }
 
     /// Claims up to `max_actions`, long-polling up to `wait`; the deadline is `wait` plus the
     /// default timeout so the server always answers first.
@@ -349,6 +417,38 @@ where
                 attempt += 1;
             }
             outcome => return outcome,
+        }
+    }
+}
+
+/// `duration` as a protobuf Duration (saturating; a std Duration is never negative).
+pub(crate) fn proto_duration(duration: Duration) -> prost_types::Duration {
+    prost_types::Duration::try_from(duration).unwrap_or(prost_types::Duration {
+        seconds: i64::MAX,
+        nanos: 0,
+    })
+}
+
+impl pb::Backoff {
+    /// A retry policy (for `NewAction::backoff` or `UpdateQueueRequest::backoff`): every retry
+    /// waits `delay`.
+    pub fn fixed(delay: Duration) -> Self {
+        Self {
+            strategy: pb::BackoffStrategy::Fixed as i32,
+            base: Some(proto_duration(delay)),
+            max: None,
+            jitter: 0.0,
+        }
+    }
+
+    /// A retry policy: the retry after attempt n waits `base * 2^(n-1)`, at most `max`, less a
+    /// random fraction of up to `jitter` (0 to 1) of it.
+    pub fn exponential(base: Duration, max: Duration, jitter: f64) -> Self {
+        Self {
+            strategy: pb::BackoffStrategy::Exponential as i32,
+            base: Some(proto_duration(base)),
+            max: Some(proto_duration(max)),
+            jitter,
         }
     }
 }
@@ -438,6 +538,54 @@ mod tests {
             "{:?}",
             began.elapsed()
         );
+    }
+
+    /// Against a server that never answers, a wait's own deadline is its timeout plus the default
+    /// one: the server's WAIT_TIMEOUT would have arrived first.
+    #[tokio::test]
+    async fn a_wait_gets_its_timeout_on_top_of_the_default_deadline() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = ClientOptions::from_env()
+            .address(silent.local_addr().unwrap().to_string())
+            .timeout(Duration::from_millis(100))
+            .connect_lazy()
+            .unwrap();
+        let began = std::time::Instant::now();
+        let err = client
+            .wait([1, 2], Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::DeadlineExceeded, "{err}");
+        assert!(
+            began.elapsed() >= Duration::from_millis(400),
+            "{:?}",
+            began.elapsed()
+        );
+    }
+
+    #[test]
+    fn backoff_policies() {
+        let fixed = pb::Backoff::fixed(Duration::from_secs(5));
+        assert_eq!(fixed.strategy(), pb::BackoffStrategy::Fixed);
+        assert_eq!(
+            fixed.base,
+            Some(prost_types::Duration {
+                seconds: 5,
+                nanos: 0
+            })
+        );
+        assert_eq!(fixed.max, None);
+        let exponential =
+            pb::Backoff::exponential(Duration::from_secs(2), Duration::from_secs(600), 0.2);
+        assert_eq!(exponential.strategy(), pb::BackoffStrategy::Exponential);
+        assert_eq!(
+            exponential.max,
+            Some(prost_types::Duration {
+                seconds: 600,
+                nanos: 0
+            })
+        );
+        assert_eq!(exponential.jitter, 0.2);
     }
 
     #[tokio::test(start_paused = true)]

@@ -46,6 +46,16 @@ pub enum Reason {
     ShuttingDown,
     /// INTERNAL: a bug in actionq; the message carries an incident id.
     Internal,
+    /// ALREADY_EXISTS: an action with this idempotency key is stored in the queue and differs
+    /// from this one (metadata `"action_id"` names it).
+    IdempotencyKeyConflict,
+    /// FAILED_PRECONDITION: no queue has this name.
+    QueueNotFound,
+    /// OUT_OF_RANGE: the cursor points into the part of the event log that retention dropped;
+    /// metadata `"oldest_cursor"` is where reading can resume.
+    CursorExpired,
+    /// DEADLINE_EXCEEDED: WaitAction's timeout passed before every action finished.
+    WaitTimeout,
     /// A reason this client does not know yet, as the server spelled it.
     Unknown(String),
 }
@@ -69,6 +79,10 @@ impl Reason {
             "DATABASE_UNAVAILABLE" => Self::DatabaseUnavailable,
             "SHUTTING_DOWN" => Self::ShuttingDown,
             "INTERNAL" => Self::Internal,
+            "IDEMPOTENCY_KEY_CONFLICT" => Self::IdempotencyKeyConflict,
+            "QUEUE_NOT_FOUND" => Self::QueueNotFound,
+            "CURSOR_EXPIRED" => Self::CursorExpired,
+            "WAIT_TIMEOUT" => Self::WaitTimeout,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -90,6 +104,10 @@ impl Reason {
             Self::DatabaseUnavailable => "DATABASE_UNAVAILABLE",
             Self::ShuttingDown => "SHUTTING_DOWN",
             Self::Internal => "INTERNAL",
+            Self::IdempotencyKeyConflict => "IDEMPOTENCY_KEY_CONFLICT",
+            Self::QueueNotFound => "QUEUE_NOT_FOUND",
+            Self::CursorExpired => "CURSOR_EXPIRED",
+            Self::WaitTimeout => "WAIT_TIMEOUT",
             Self::Unknown(name) => name,
         }
     }
@@ -318,7 +336,7 @@ mod tests {
             .filter_map(|rest| rest.split_whitespace().next())
             .filter(|name| *name != "UNSPECIFIED")
             .collect();
-        assert!(names.len() >= 13, "{names:?}");
+        assert!(names.len() >= 17, "{names:?}");
         for name in names {
             let reason = Reason::from_name(name);
             assert!(

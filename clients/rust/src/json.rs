@@ -45,6 +45,11 @@ impl pb::Action {
     pub fn result<T: DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
         decode_optional(&self.result_json)
     }
+
+    /// The latest progress a worker reported, decoded as `T`; `None` when none was reported.
+    pub fn progress<T: DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
+        decode_optional(&self.progress_json)
+    }
 }
 
 impl pb::Event {
@@ -72,6 +77,17 @@ impl pb::CompleteRequest {
         result: &T,
     ) -> Result<Self, serde_json::Error> {
         self.result_json = encode(result)?;
+        Ok(self)
+    }
+}
+
+impl pb::HeartbeatRequest {
+    /// Sets the progress to record to `progress` encoded as JSON text (a JSON object).
+    pub fn with_progress<T: Serialize + ?Sized>(
+        mut self,
+        progress: &T,
+    ) -> Result<Self, serde_json::Error> {
+        self.progress_json = encode(progress)?;
         Ok(self)
     }
 }
@@ -173,5 +189,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(action.result::<Value>().unwrap(), Some(json!({"n": 1})));
+    }
+
+    #[test]
+    fn progress_round_trips_without_losing_digits() {
+        assert_eq!(pb::Action::default().progress::<Value>().unwrap(), None);
+        let beat = pb::HeartbeatRequest::default()
+            .with_progress(&json!({"done": 1, "big": (1u64 << 53) + 1}))
+            .unwrap();
+        assert_eq!(beat.progress_json, r#"{"big":9007199254740993,"done":1}"#);
+        let action = pb::Action {
+            progress_json: beat.progress_json,
+            ..Default::default()
+        };
+        let progress: Value = action.progress().unwrap().unwrap();
+        assert_eq!(progress["big"].as_u64(), Some((1 << 53) + 1));
     }
 }

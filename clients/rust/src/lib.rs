@@ -8,12 +8,14 @@
 //!   (`action.payload::<T>()`, `NewAction::with_payload`).
 //! - [`EventFollower`]: the event log followed live across disconnects, by opaque cursor.
 //! - [`Worker`]: the long-poll claim loop with heartbeats, batched completions, cancellation and
-//!   graceful stop.
+//!   graceful stop; handlers end an action with a [`Completion`] or a [`HandlerError`] (fail, retry
+//!   in a chosen delay, no retry, reject) and report progress with [`Action::report_progress`].
 
 pub mod client;
 pub mod error;
 pub mod events;
 pub mod json;
+pub mod outcome;
 pub mod worker;
 
 /// Generated `actionq.v1` stubs (tonic-prost-build; regenerate with `gen.sh`).
@@ -27,6 +29,7 @@ pub use client::{
 };
 pub use error::{Error, Reason, ERROR_DOMAIN};
 pub use events::EventFollower;
+pub use outcome::HandlerError;
 pub use pb::ActionStatus;
 pub use tokio_util::sync::CancellationToken;
 pub use worker::{shutdown_on_signal, Action, Completion, Worker};

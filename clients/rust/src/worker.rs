@@ -2,7 +2,8 @@
 //!
 //! Each claimed action runs in its own tokio task; the handler gets it as an [`Action`], its
 //! payload already decoded into a `serde_json::Value`. While the handler runs, the lease is extended
-//! every `lease / 3`; an error fails the action with the error text as reason (one Fail RPC),
+//! every `lease / 3`; an error fails the action (one Fail RPC, with the retry a [`HandlerError`]
+//! asks for) or rejects it (one Reject RPC),
 //! success puts its completion in the outbox, which sends the completions of the handlers that
 //! returned within a short window in one CompleteMany. A handler's slot is freed as soon as it
 //! returns, so the next Claim does not wait for the report's round trip; the reports in flight are
@@ -25,22 +26,26 @@ use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::client::proto_duration;
 use crate::error::is_transient;
+use crate::outcome::{HandlerError, Lease, Report};
 use crate::pb::{
-    self, ClaimRequest, ClaimedAction, CompleteManyRequest, CompleteRequest, FailRequest,
-    HeartbeatRequest,
+    self, ClaimRequest, ClaimedAction, CompleteManyRequest, CompleteRequest, HeartbeatRequest,
 };
 use crate::{Client, Error, Reason};
 
 /// A claimed action as a handler gets it: the record the server returned (its fields are reachable
 /// through `Deref`: `action.id`, `action.target_ref`, …) and its payload decoded losslessly.
-/// `action.payload::<T>()` decodes the payload into any `Deserialize` type instead.
-#[derive(Clone, Debug, PartialEq)]
+/// `action.payload::<T>()` decodes the payload into any `Deserialize` type instead, and
+/// [`report_progress`](Action::report_progress) records progress while the handler runs.
+#[derive(Clone, Debug)]
 pub struct Action {
     /// The payload, a JSON object whose numbers keep every digit they were sent with.
     pub payload: Value,
     /// The action as stored.
     pub record: pb::Action,
+    /// The claim to report progress under; set when a [`Worker`] hands the action out.
+    pub(crate) lease: Option<Lease>,
 }
 
 impl Action {
@@ -49,7 +54,15 @@ impl Action {
         Ok(Self {
             payload: record.payload()?,
             record,
+            lease: None,
         })
+    }
+}
+
+/// Two actions are equal when their records and payloads are.
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        self.payload == other.payload && self.record == other.record
     }
 }
 
@@ -104,6 +117,7 @@ pub struct Worker {
     client: Client,
     name: String,
     queue: String,
+    queues: Vec<String>,
     action_types: Vec<String>,
     project: String,
     concurrency: usize,
@@ -120,6 +134,7 @@ impl Worker {
             client,
             name: name.into(),
             queue: String::new(),
+            queues: Vec::new(),
             action_types: Vec::new(),
             project: String::new(),
             concurrency: 1,
@@ -132,6 +147,17 @@ impl Worker {
     /// Claims from this queue instead of "default".
     pub fn queue(mut self, queue: impl Into<String>) -> Self {
         self.queue = queue.into();
+        self
+    }
+
+    /// Claims from all of these queues in one claim order (paused ones are skipped); `queue`, if
+    /// set, must be one of them.
+    pub fn queues<I, S>(mut self, queues: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.queues = queues.into_iter().map(Into::into).collect();
         self
     }
 
@@ -190,7 +216,7 @@ impl Worker {
     pub async fn run<H, F>(self, shutdown: CancellationToken, handler: H) -> Result<(), Error>
     where
         H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
-        F: Future<Output = Result<Completion, String>> + Send + 'static,
+        F: Future<Output = Result<Completion, HandlerError>> + Send + 'static,
     {
         let handler = Arc::new(handler);
         let slots = Arc::new(Semaphore::new(self.concurrency));
@@ -255,6 +281,7 @@ impl Worker {
             max_actions: i32::try_from(max_actions).unwrap_or(1000),
             lease: Some(proto_duration(self.lease)),
             wait: Some(proto_duration(self.wait)),
+            queues: self.queues.clone(),
         }
     }
 }
@@ -306,20 +333,26 @@ impl Job {
     async fn run<H, F>(mut self, handler: Arc<H>)
     where
         H: Fn(Action, CancellationToken) -> F + Send + Sync + 'static,
-        F: Future<Output = Result<Completion, String>> + Send + 'static,
+        F: Future<Output = Result<Completion, HandlerError>> + Send + 'static,
     {
         let record = self.claimed.action.clone().unwrap_or_default();
         let id = record.id;
-        let action = match Action::from_record(record) {
+        let mut action = match Action::from_record(record) {
             Ok(action) => action,
             Err(err) => {
                 let report = self.take_report_place().await;
-                self.fail(format!("the payload is not valid JSON: {err}"), report)
-                    .await;
+                let reason = format!("the payload is not valid JSON: {err}");
+                self.fail(HandlerError::fail(reason), report).await;
                 return;
             }
         };
         let stop = CancellationToken::new();
+        action.lease = Some(Lease {
+            client: self.client.clone(),
+            token: self.claimed.lease_token.clone(),
+            length: self.lease,
+            stop: stop.clone(),
+        });
         let mut handler_task = tokio::spawn(handler(action, stop.clone()));
 
         let period = self.lease / 3;
@@ -342,14 +375,14 @@ impl Job {
         let report = self.take_report_place().await;
         match outcome {
             Ok(Ok(completion)) => self.complete(completion, report),
-            Ok(Err(reason)) => self.fail(reason, report).await,
+            Ok(Err(error)) => self.fail(error, report).await,
             Err(join_error) if join_error.is_panic() => {
                 let reason = format!("handler panicked: {}", panic_text(join_error.into_panic()));
-                self.fail(reason, report).await;
+                self.fail(HandlerError::fail(reason), report).await;
             }
             Err(_) => {
-                self.fail("handler task was aborted".to_owned(), report)
-                    .await
+                let reason = "handler task was aborted";
+                self.fail(HandlerError::fail(reason), report).await
             }
         }
     }
@@ -371,6 +404,7 @@ impl Job {
             id: self.id(),
             lease_token: self.claimed.lease_token.clone(),
             lease: Some(proto_duration(self.lease)),
+            ..HeartbeatRequest::default()
         };
         match self.client.heartbeat(request).await {
             Ok(response) if response.cancelled => Some("cancelled"),
@@ -398,22 +432,22 @@ impl Job {
         }
     }
 
-    /// Fails the action with one Fail RPC, holding `_report` until it is answered.
-    async fn fail(&self, reason: String, _report: OwnedSemaphorePermit) {
-        let reason = if reason.trim().is_empty() {
-            "handler failed without a reason".to_owned()
-        } else {
-            reason
-        };
-        let request = FailRequest {
-            id: self.id(),
-            lease_token: self.claimed.lease_token.clone(),
-            reason,
-            ..FailRequest::default()
-        };
-        let outcome = retry_transient(|| self.client.fail(request.clone())).await;
-        if let Err(err) = outcome {
-            tracing::warn!(id = self.id(), %err, "actionq fail failed");
+    /// Fails the action with one Fail RPC (with the retry the error asks for), or rejects it with
+    /// one Reject, holding `_report` until it is answered.
+    async fn fail(&self, error: HandlerError, _report: OwnedSemaphorePermit) {
+        match error.into_report(self.id(), self.claimed.lease_token.clone()) {
+            Report::Fail(request) => {
+                let outcome = retry_transient(|| self.client.fail(request.clone())).await;
+                if let Err(err) = outcome {
+                    tracing::warn!(id = self.id(), %err, "actionq fail failed");
+                }
+            }
+            Report::Reject(request) => {
+                let outcome = retry_transient(|| self.client.reject(request.clone())).await;
+                if let Err(err) = outcome {
+                    tracing::warn!(id = self.id(), %err, "actionq reject failed");
+                }
+            }
         }
     }
 
@@ -560,13 +594,6 @@ where
             outcome => return outcome,
         }
     }
-}
-
-fn proto_duration(duration: Duration) -> prost_types::Duration {
-    prost_types::Duration::try_from(duration).unwrap_or(prost_types::Duration {
-        seconds: i64::MAX,
-        nanos: 0,
-    })
 }
 
 fn panic_text(payload: Box<dyn Any + Send>) -> String {

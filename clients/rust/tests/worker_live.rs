@@ -103,7 +103,7 @@ async fn completes_fails_and_honours_cancellation() {
                         let echo = json!({"n": 1, "big": action.payload["big"]});
                         Ok(Completion::new("done:ok").with_result(echo))
                     }
-                    "err" => Err("boom".to_owned()),
+                    "err" => Err("boom".into()),
                     "panic" => panic!("kaput"),
                     _ => {
                         tokio::select! {
