@@ -20,6 +20,7 @@ from .config import Settings
 from .service import QueueService
 from .store.notify import Listener
 from .store.repository import Store, init_connection
+from .store.retention import Retention
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 # Responses may be larger than requests: an Enqueue echoes its actions with
 # their stored fields added. Reads stay within RESPONSE_JSON_BUDGET.
 MAX_SEND_BYTES = 2 * MAX_MESSAGE_BYTES
+# How often the sweeper prunes finished actions and old event partitions.
+PRUNE_EVERY_SECONDS = 60.0
 
 
 async def open_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
@@ -92,6 +95,10 @@ async def start(settings: Settings, dsn: str) -> App:
     pool = await open_pool(settings, dsn)
     store = Store(pool, settings.schema)
     await store.migrate()
+    # After a long downtime no partition of the event log may cover now: make
+    # them before anything can write an event.
+    retention = Retention(pool)
+    await retention.create_partitions()
     listener = Listener(
         lambda: asyncpg.connect(dsn, server_settings={"application_name": _name(settings)}),
         settings.schema,
@@ -113,6 +120,8 @@ async def start(settings: Settings, dsn: str) -> App:
         service,
         max_chain_depth=settings.max_chain_depth,
         rate_limit=settings.rate_limit_per_hour,
+        prune=retention.prune,
+        retention_seconds=settings.retention,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
@@ -128,7 +137,11 @@ async def start(settings: Settings, dsn: str) -> App:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
     _tune_gc()
-    app.tasks.append(asyncio.create_task(_sweep_forever(store, settings.sweep_interval)))
+    app.tasks.append(
+        asyncio.create_task(
+            _sweep_forever(store, settings.sweep_interval, retention, settings.retention)
+        )
+    )
     app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
     return app
 
@@ -152,8 +165,13 @@ async def _prune_requests_forever(store: Store, interval: float = 300.0) -> None
         await asyncio.sleep(interval)
 
 
-async def _sweep_forever(store: Store, interval: float) -> None:
-    """Requeue expired claims every `interval` seconds."""
+async def _sweep_forever(
+    store: Store, interval: float, retention: Retention, retention_seconds: float
+) -> None:
+    """Requeue expired claims every `interval` seconds; at most once per
+    PRUNE_EVERY_SECONDS of those sweeps, prune what retention lets go."""
+    loop = asyncio.get_running_loop()
+    pruned_at = loop.time()
     while True:
         await asyncio.sleep(interval)
         try:
@@ -161,3 +179,19 @@ async def _sweep_forever(store: Store, interval: float) -> None:
                 pass
         except Exception as exc:
             log.warning("sweep failed: %s", exc)
+        if loop.time() - pruned_at >= PRUNE_EVERY_SECONDS:
+            pruned_at = loop.time()
+            await _prune(retention, retention_seconds)
+
+
+async def _prune(retention: Retention, retention_seconds: float) -> None:
+    """Prune in bounded batches until nothing old is left, letting other work
+    run between batches."""
+    try:
+        while True:
+            outcome = await retention.prune(retention_seconds)
+            if not outcome.more or not outcome.pruned_actions:
+                return
+            await asyncio.sleep(0)
+    except Exception as exc:
+        log.warning("pruning failed: %s", exc)

@@ -31,6 +31,8 @@ class Settings:
     pool_min: int
     pool_max: int
     grace_seconds: float
+    # Finished actions and events older than this (seconds) are pruned.
+    retention: float = 7 * 86400.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +56,7 @@ class Settings:
             pool_min=_int(env, "ACTIONQ_POOL_MIN", 2, low=1),
             pool_max=_int(env, "ACTIONQ_POOL_MAX", 10, low=2),
             grace_seconds=_float(env, "ACTIONQ_GRACE_SECONDS", 10.0, low=0.0),
+            retention=_duration(env, "ACTIONQ_RETENTION", "7d"),
         )
 
 
@@ -81,3 +84,35 @@ def _float(env: Mapping[str, str], key: str, default: float, *, low: float) -> f
     if value < low:
         raise ConfigError(f"{key}={raw!r} must be at least {low}")
     return value
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
+_UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+MAX_DURATION_SECONDS = 100 * 365.25 * 86400
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `7d`, `12h`, `30m`, `45s`, a sum of those (`1d12h`) or a plain
+    number of seconds; ValueError otherwise."""
+    text = text.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        parts = _DURATION_PART.findall(text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise ValueError(text) from None
+        value = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if not 0 <= value <= MAX_DURATION_SECONDS:
+        raise ValueError(text)
+    return value
+
+
+def _duration(env: Mapping[str, str], key: str, default: str) -> float:
+    raw = env.get(key) or default
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{key}={raw!r} is not a duration: use e.g. 7d, 12h, 30m, 45s, 1d12h or a "
+            "number of seconds, from 0 to 100 years"
+        ) from None

@@ -24,8 +24,17 @@ async def _migrate_in(dsn: str, schema: str) -> tuple[list[str], int]:
 async def _describe(dsn: str, schema: str) -> dict[str, object]:
     conn = await asyncpg.connect(dsn)
     try:
+        # The event log's partitions are listed apart (their names carry dates).
         tables = await conn.fetch(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+            "ORDER BY 1",
+            schema,
+        )
+        partitions = await conn.fetch(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+            "AND i.inhparent = format('%I.events', $1::text)::regclass ORDER BY 1",
             schema,
         )
         columns = await conn.fetch(
@@ -47,6 +56,7 @@ async def _describe(dsn: str, schema: str) -> dict[str, object]:
         )
         return {
             "tables": [tuple(r) for r in tables],
+            "partitions": [r["relname"] for r in partitions],
             "columns": [tuple(r) for r in columns],
             "indexes": [(r["indexname"], r["indexdef"].replace(schema, "S")) for r in indexes],
             "triggers": [r["tgname"] for r in triggers],
@@ -90,9 +100,15 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     assert [t for (t,) in described["tables"]] == [
         "actions",
         "enqueue_requests",
+        "event_log",
+        "event_partitions",
         "events",
+        "queues",
         "schema_migrations",
     ]
+    # The history before the partitioned log, the current period and three ahead.
+    assert described["partitions"][0] == "events_history"
+    assert len(described["partitions"]) == 5
     # The repository converts rows by position (SELECT * returns table order).
     assert (
         asyncio.run(_columns_in_order(dsn, schema, "actions"))
@@ -123,10 +139,11 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
             "completed_at",
             "created_at",
             "updated_at",
-            # Internal, after the columns the repository maps (it reads the leading ones).
             "payload_bytes",
+            "backoff",
+            "progress",
         ]
-        == [*ACTION_COLUMNS, "payload_bytes"]
+        == list(ACTION_COLUMNS)
     )
     assert (
         asyncio.run(_columns_in_order(dsn, schema, "events"))
@@ -144,8 +161,9 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     indexes = dict(described["indexes"])
     assert "WHERE (status = 'pending'::text)" in indexes["actions_claim_order"]
     assert "(queue, priority, run_after, id)" in indexes["actions_claim_order"]
-    assert "UNIQUE INDEX events_pkey ON" in indexes["events_pkey"]
-    assert "(txid, id)" in indexes["events_pkey"]
+    # A partitioned table's key holds its partition key (created_at) too.
+    assert "UNIQUE INDEX events_pkey ON ONLY" in indexes["events_pkey"]
+    assert "(txid, id, created_at)" in indexes["events_pkey"]
     # No writer waits on another: the lock that serialized event writers is gone.
     assert {"events_no_update_delete", "events_no_truncate"} <= set(described["triggers"])
     assert "events_serialize_ids" not in described["triggers"]

@@ -12,9 +12,13 @@ WHERE $1::bigint IS NULL OR EXISTS (SELECT 1 FROM actions WHERE id = $1::bigint)
 RETURNING *;
 
 -- name: event_list_after
--- One page after the cursor ($1, $2), and the horizon of the same snapshot.
-SELECT e.*, h.horizon
+-- One page after the cursor ($1, $2), the horizon of the same snapshot, and the
+-- highest position retention dropped (a cursor below it is expired, see
+-- store/retention.py; read in the same statement as the page, so that a drop
+-- is never missed in between).
+SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
 FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
+CROSS JOIN event_log AS g
 LEFT JOIN LATERAL (
     SELECT * FROM events
     WHERE (txid, id) > ($1::bigint, $2::bigint) AND txid < h.horizon
@@ -25,8 +29,9 @@ LEFT JOIN LATERAL (
 ORDER BY e.txid, e.id;
 
 -- name: event_list_after_for_actions
-SELECT e.*, h.horizon
+SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
 FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
+CROSS JOIN event_log AS g
 LEFT JOIN LATERAL (
     SELECT * FROM events
     WHERE action_id = ANY($5::bigint[])
