@@ -2,8 +2,13 @@
 
 `AsyncClient` (asyncio) and `Client` (blocking) have the same calls, return
 typed records (`Action`, `Event`, ...) with JSON payloads as dicts, and raise
-typed errors (`ActionqError` and its subclasses, e.g. `StaleLease`); `Worker`
-runs a handler over claimed actions with heartbeats and batched completions.
+typed errors (`ActionqError` and its subclasses, e.g. `StaleLease`).
+
+`WorkerApp` runs handlers registered per action type (`@app.handler(...)`),
+each with its own concurrency, timeout, retry rules and pydantic payload
+model; `python -m actionq worker module:app` runs one. `Worker` runs a single
+handler over claimed actions. Handlers end an action by returning (completed)
+or raising: `Reject`, `FailNoRetry`, `RetryIn`, or any error (a failed attempt).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from ._async_client import AsyncClient, AsyncEventStream
 from ._sync_client import Client, EventStream
 from ._wire import completion, new_action
+from .app import Job, JobCancelled, WorkerApp
 from .durations import format_duration, parse_duration
 from .errors import (
     Aborted,
@@ -48,6 +54,7 @@ from .errors import (
     Unknown,
     WaitTimeout,
 )
+from .outcomes import FailNoRetry, Reject, Result, RetryIn
 from .records import (
     STATUSES,
     Action,
@@ -72,7 +79,7 @@ from .records import (
     Status,
     SweepResult,
 )
-from .worker import Result, Worker
+from .worker import Worker
 
 __all__ = [
     "STATUSES",
@@ -103,6 +110,7 @@ __all__ = [
     "EventBatch",
     "EventPage",
     "EventStream",
+    "FailNoRetry",
     "FailedPrecondition",
     "Heartbeat",
     "IdempotencyKeyConflict",
@@ -111,6 +119,8 @@ __all__ = [
     "InvalidArgument",
     "InvalidField",
     "ItemFailure",
+    "Job",
+    "JobCancelled",
     "MalformedRequest",
     "MigrateReport",
     "NotFound",
@@ -123,9 +133,11 @@ __all__ = [
     "QueueStat",
     "QueueStats",
     "RateLimited",
+    "Reject",
     "RequestIdReused",
     "ResourceExhausted",
     "Result",
+    "RetryIn",
     "RetryResult",
     "ShuttingDown",
     "StaleLease",
@@ -137,6 +149,7 @@ __all__ = [
     "Unknown",
     "WaitTimeout",
     "Worker",
+    "WorkerApp",
     "completion",
     "format_duration",
     "new_action",

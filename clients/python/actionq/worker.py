@@ -7,10 +7,15 @@
 
 Handlers receive the typed `Action` record (its payload a dict). Returning
 normally completes the action: a `Result`, a str (used as result_ref), a dict
-(the JSON result) or None; raising fails it with the error text. When a
-heartbeat reports the action cancelled, or its lease lost, the handler task is
-cancelled and nothing is reported. `stop()` (or SIGTERM/SIGINT under
-`run(install_signals=True)`) stops claiming and waits for handlers in flight.
+(the JSON result) or None; raising fails it with the error text (retried per
+the action's policy), and `Reject`, `FailNoRetry` and `RetryIn` choose the end
+(see `actionq.outcomes`). When a heartbeat reports the action cancelled, or
+its lease lost, the handler task is cancelled and nothing is reported.
+`stop()` (or SIGTERM/SIGINT under `run(install_signals=True)`) stops claiming
+at once (a long poll in flight is cancelled) and waits for handlers in flight.
+
+For a worker with several action types, each with its own concurrency,
+timeout, retry rules and payload model, see `actionq.app.WorkerApp`.
 Completions travel in batches through CompleteMany; a refused item's error
 (e.g. `StaleLease`) is logged with its reason.
 """
@@ -28,9 +33,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["Handler", "Result", "Worker"]
+
 from ._async_client import AsyncClient
 from ._wire import completion
 from .errors import ActionqError, FailedPrecondition, NotFound
+from .outcomes import FailNoRetry, Reject, Result, RetryIn, as_result, failure_reason
 from .records import Action, ClaimedAction
 from .v1 import service_pb2 as spb
 
@@ -39,42 +47,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Action], Awaitable[Any] | Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """What a handler may return: a reference and/or a JSON object."""
-
-    ref: str = ""
-    data: dict[str, Any] | None = None
-
-
-def _as_result(value: Any) -> Result:
-    if value is None:
-        return Result()
-    if isinstance(value, Result):
-        return value
-    if isinstance(value, str):
-        return Result(ref=value)
-    if isinstance(value, dict):
-        return Result(data=value)
-    raise TypeError(f"handler returned {type(value).__name__}; expected Result, str, dict or None")
-
-
 def _completion(action_id: int, token: str, value: Any) -> spb.CompleteRequest:
     """The completion of a handler's return value; raises when it cannot be
     reported (a type it does not know, a result JSON cannot carry)."""
-    outcome = _as_result(value)
+    outcome = as_result(value)
     return completion(action_id, token, result_ref=outcome.ref, result=outcome.data)
-
-
-# Longest failure reason sent; the server refuses longer text.
-MAX_REASON = 2000
-
-
-def _failure_reason(exc: BaseException) -> str:
-    """The error text recorded as failure_reason: short, and without NUL
-    characters, which the server refuses."""
-    text = f"{type(exc).__name__}: {exc}".replace("\x00", "\\0")
-    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
 class Worker:
@@ -173,9 +150,10 @@ class Worker:
         finally:
             stopping.cancel()
         if not claim.done():
-            # Stopping while the claim is in flight: let it finish so that
-            # whatever it leased is processed rather than left to expire.
-            with contextlib.suppress(Exception):
+            # Stopping while the claim long-polls: cancel it rather than wait
+            # out the poll.
+            claim.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ActionqError):
                 return await claim
             return []
         try:
@@ -220,8 +198,7 @@ class Worker:
                     return
                 raise
             except Exception as exc:
-                reason = _failure_reason(exc)
-                report = functools.partial(self.client.fail, action.id, token, reason=reason)
+                report = self._failure(action.id, token, exc)
             else:
                 report = functools.partial(self._outbox.complete, done)
             await self._reports.acquire()
@@ -237,6 +214,25 @@ class Worker:
         finally:
             self._reports.release()
             self.processed += 1
+
+    def _failure(self, action_id: int, token: str, exc: Exception) -> Callable[[], Awaitable[Any]]:
+        """The report of a handler that raised: reject, fail for good, fail with
+        a chosen delay, or fail for a retry under the action's policy."""
+        reason = failure_reason(exc)
+        if isinstance(exc, Reject):
+            validator = exc.validator or self.name
+            return functools.partial(
+                self.client.reject, action_id, token, reason=reason, validator=validator
+            )
+        if isinstance(exc, FailNoRetry):
+            return functools.partial(
+                self.client.fail, action_id, token, reason=reason, no_retry=True
+            )
+        if isinstance(exc, RetryIn):
+            return functools.partial(
+                self.client.fail, action_id, token, reason=reason, retry_delay=exc.seconds
+            )
+        return functools.partial(self.client.fail, action_id, token, reason=reason)
 
     async def _invoke(self, action: Action) -> Any:
         if inspect.iscoroutinefunction(self.handler):
