@@ -16,7 +16,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
-from .domain.models import Claimed, ClaimSpec, EventFilter, EventPage, LogPosition
+from .domain.errors import DeadlineExceeded, action_not_found
+from .domain.models import (
+    FINISHING_EVENT_TYPES,
+    TERMINAL_STATUSES,
+    Action,
+    Claimed,
+    ClaimSpec,
+    EventFilter,
+    EventPage,
+    LogPosition,
+)
 from .store.notify import Listener
 from .store.repository import Store
 
@@ -24,6 +34,9 @@ log = logging.getLogger(__name__)
 
 LOG_KEY = "log"
 FOLLOWER_KEY = "follower"
+FINISH_KEY = "finish"
+# Finishing events the finish follower reads at once.
+FINISH_BATCH = 1000
 # How long a watcher that just delivered events lets the next ones gather (one
 # read and one message carry them, instead of one per commit).
 BUSY_COALESCE_SECONDS = 0.010
@@ -96,12 +109,17 @@ class QueueService:
         listener.on_due = self.timers.add
         listener.on_connect = self._relearn
         self._tasks: list[asyncio.Task[None]] = []
+        # WaitAction: the waiters of each action id, and where the finish
+        # follower reads the log (None while nobody waits).
+        self._finish_waiters: dict[int, set[asyncio.Event]] = {}
+        self._finish_cursor: LogPosition | None = None
 
     def start(self) -> None:
         """Start the per-server loops: the log follower and the safety check."""
         self._tasks = [
             asyncio.create_task(self._follow_log(), name="actionq-log-follower"),
             asyncio.create_task(self._check_waiters(), name="actionq-safety-check"),
+            asyncio.create_task(self._follow_finishes(), name="actionq-finish-follower"),
         ]
 
     async def stop(self) -> None:
@@ -130,13 +148,14 @@ class QueueService:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + spec.wait_seconds
         while True:
-            armed = self.listener.work.arm(spec.queue)
+            armed = [self.listener.work.arm(q) for q in spec.queues]
             claimed = await self.store.claim(spec)
             remaining = deadline - loop.time()
             if claimed or remaining <= 0 or self.closing:
                 return claimed
-            await self._learn_due(spec.queue)
-            await self._wait(armed, remaining)
+            for queue in spec.queues:
+                await self._learn_due(queue)
+            await self._wait_any(armed, remaining)
 
     async def _learn_due(self, queue: str) -> None:
         """Read once when the queue's delayed work falls due; a fired timer is
@@ -228,6 +247,101 @@ class QueueService:
                     self.listener.work.wake(queue)
             except Exception as exc:
                 log.warning("safety check: %s", exc)
+
+    async def wait_finished(self, ids: list[int], timeout: float) -> list[Action]:
+        """The actions, once every one is in a terminal status; DeadlineExceeded
+        when `timeout` passes first. Woken by the finish follower, which reads
+        the log's finishing events once per server for every waiter."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        woken = asyncio.Event()
+        wanted = set(ids)
+        for i in wanted:
+            self._finish_waiters.setdefault(i, set()).add(woken)
+        self._watchers += 1
+        try:
+            if self._finish_cursor is None:
+                # Taken before the first read of the actions: whatever finishes
+                # after that read writes its event after this position.
+                position, _ = await self.store.horizon()
+                if self._finish_cursor is None:
+                    self._finish_cursor = position
+                self.listener.events.wake(FINISH_KEY)
+            while True:
+                woken.clear()
+                found = await self.store.get_many(ids)
+                for i in ids:
+                    if i not in found:
+                        raise action_not_found(i, field="ids")
+                if all(found[i].status in TERMINAL_STATUSES for i in wanted):
+                    return [found[i] for i in ids]
+                remaining = deadline - loop.time()
+                if remaining <= 0 or self.closing:
+                    waiting = sorted(i for i in wanted if found[i].status not in TERMINAL_STATUSES)
+                    raise DeadlineExceeded(
+                        f"timeout: {len(waiting)} of the actions did not finish in time "
+                        f"(still unfinished: {', '.join(map(str, waiting[:10]))})"
+                    )
+                await self._wait(woken, remaining)
+        finally:
+            self._watchers -= 1
+            for i in wanted:
+                waiters = self._finish_waiters.get(i)
+                if waiters is not None:
+                    waiters.discard(woken)
+                    if not waiters:
+                        del self._finish_waiters[i]
+
+    async def _follow_finishes(self) -> None:
+        """Read the log's finishing events of the actions someone waits for, and
+        wake their waiters: one read per server whatever the number of waiters."""
+        loop = asyncio.get_running_loop()
+        while not self.closing:
+            armed = self.listener.events.arm(LOG_KEY)
+            if not self._finish_waiters or self._finish_cursor is None:
+                self._finish_cursor = None
+                await self._wait(self.listener.events.arm(FINISH_KEY), None)
+                continue
+            read_at = loop.time()
+            watched = list(self._finish_waiters)
+            where = EventFilter(action_ids=watched, event_types=list(FINISHING_EVENT_TYPES))
+            try:
+                page = await self.store.list_events(self._finish_cursor, where, FINISH_BATCH)
+            except Exception as exc:
+                log.warning("finish follower: %s", exc)
+                await self._wait(armed, SAFETY_CHECK_SECONDS)
+                continue
+            if self._finish_cursor is not None:
+                self._finish_cursor = page.next_cursor
+            for e in page.events:
+                for waiter in self._finish_waiters.get(e.action_id or 0, ()):
+                    waiter.set()
+            # Waiters that arrived during the read were not in its filter, and
+            # the cursor moved past what it skipped: they read their actions
+            # again (anything that finished up to here is in that read).
+            for i in set(self._finish_waiters).difference(watched):
+                for waiter in self._finish_waiters[i]:
+                    waiter.set()
+            if len(page.events) < FINISH_BATCH:
+                await self._wait(armed, SAFETY_CHECK_SECONDS)
+                rest = BUSY_COALESCE_SECONDS - (loop.time() - read_at)
+                if rest > 0:
+                    await asyncio.sleep(rest)
+
+    async def _wait_any(self, armed: list[asyncio.Event], timeout: float | None) -> bool:
+        """Wait until one of `armed` is set (see _wait)."""
+        if len(armed) == 1:
+            return await self._wait(armed[0], timeout)
+        closing = asyncio.ensure_future(self._closing.wait())
+        woken = [asyncio.ensure_future(a.wait()) for a in armed]
+        try:
+            await asyncio.wait({closing, *woken}, timeout=timeout, return_when="FIRST_COMPLETED")
+        finally:
+            for task in (closing, *woken):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        return any(a.is_set() for a in armed)
 
     async def _wait(self, armed: asyncio.Event, timeout: float | None) -> bool:
         """Wait until `armed` is set, the server closes or `timeout` passes;

@@ -357,10 +357,14 @@ def test_queue_stats(client: Client, project: str) -> None:
     client.enqueue([new_action("api.stats", project)] * 4)
     held = client.claim("w", project=project, action_types=["api.stats"], max_actions=2)
     client.complete(held[0].action.id, held[0].lease_token, result_ref="r")
+    client.enqueue([new_action("api.stats", project, delay=3600)])
     response = client.stats(project=project)
     (row,) = response.stats
-    assert (row.action_type, row.pending, row.claimed, row.completed) == ("api.stats", 2, 1, 1)
+    assert (row.action_type, row.pending, row.claimed) == ("api.stats", 3, 1)
+    assert (row.scheduled, row.completed, row.completed_last_minute) == (1, 0, 1)
     assert row.oldest_pending_age >= timedelta(0)
+    (counted,) = client.stats(project=project, include_completed=True).stats
+    assert counted.completed == 1
     assert response.latest_event_cursor and response.as_of is not None
 
 

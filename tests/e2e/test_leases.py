@@ -11,7 +11,7 @@ from tests.support import start_server, wait_until
 
 
 def test_expired_lease_is_swept_and_stale_token_refused(client: Client, project: str) -> None:
-    action = client.add("lease.t", project)
+    action = client.add("lease.t", project, max_attempts=2)
     first = client.claim("w-dead", project=project, action_types=["lease.t"], lease=1)[0]
     assert all(a.id != action.id for a in client.sweep())
     time.sleep(1.3)
@@ -35,6 +35,32 @@ def test_expired_lease_is_swept_and_stale_token_refused(client: Client, project:
         assert "stale lease" in stale.value.message
     done = client.complete(action.id, second.lease_token, result_ref="ok")
     assert done.status == "completed" and done.claimed_by == "w-alive"
+
+
+def test_an_expired_lease_uses_up_the_last_attempt(client: Client, project: str) -> None:
+    action = client.add("lease.last", project, max_attempts=2)
+    for attempt in (1, 2):
+        held = client.claim("w-crash", project=project, action_types=["lease.last"], lease=1)
+        assert held[0].action.attempt == attempt
+
+        def swept() -> bool:
+            client.sweep()
+            return client.get(action.id).status != "claimed"
+
+        assert wait_until(swept, timeout=10)
+    final = client.get(action.id)
+    assert final.status == "failed" and final.attempt == 2
+    assert final.failure_reason is not None and "lease expired" in final.failure_reason
+    assert client.claim("w", project=project, action_types=["lease.last"]) == []
+    types = [e.event_type for e in client.list_events(action_ids=[action.id]).events]
+    assert types == [
+        "action_enqueued",
+        "action_claimed",
+        "claim_timed_out",
+        "action_claimed",
+        "claim_timed_out",
+        "action_failed",
+    ]
 
 
 def test_stale_token_after_sweep_without_reclaim(client: Client, project: str) -> None:
@@ -65,7 +91,7 @@ def test_background_sweeper_requeues_without_an_operator(pg_dsn: str) -> None:
     )
     try:
         with Client(proc.address) as client:
-            action = client.add("lease.bg", "p")
+            action = client.add("lease.bg", "p", max_attempts=2)
             client.claim("w", lease=1)
             assert wait_until(lambda: client.get(action.id).status == "pending", timeout=10)
             assert client.claim("w2", wait=5)[0].action.id == action.id

@@ -126,8 +126,14 @@ def test_retry_until_attempts_run_out(client: Client, project: str) -> None:
         client.complete(action.id, first.lease_token, result_ref="late")
     final = client.fail(action.id, second.lease_token, reason="still flaky")
     assert final.status == "failed"
-    failures = client.list_events(action_ids=[action.id], event_types=["action_failed"]).events
-    assert [e.payload["will_retry"] for e in failures] == [True, False]
+    failures = client.list_events(
+        action_ids=[action.id], event_types=["action_retry_scheduled", "action_failed"]
+    ).events
+    assert [e.event_type for e in failures] == ["action_retry_scheduled", "action_failed"]
+    assert [e.payload["attempt"] for e in failures] == [1, 2]
+    assert failures[0].payload["delay_seconds"] == 0
+    assert failures[1].payload["reason"] == "still flaky"
+    assert failures[1].payload["no_retry"] is False
 
 
 def test_retry_backoff_delays_the_next_claim(client: Client, project: str) -> None:

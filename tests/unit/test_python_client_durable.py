@@ -411,12 +411,12 @@ def test_prune_sweep_and_stats_records(fake: tuple[Fake, str]) -> None:
         claimed_past_deadline=1,
         completed_last_minute=7,
         failed_last_minute=1,
-        retried_last_minute=3,
+        retryable=3,
     )
     service.answers["GetQueueStats"] = spb.GetQueueStatsResponse(stats=[row])
     for stats in both(address, lambda c: c.stats(include_completed=True)):
         (stat,) = stats.stats
         assert (stat.scheduled, stat.claimed_past_deadline) == (2, 1)
         assert (stat.completed_last_minute, stat.failed_last_minute) == (7, 1)
-        assert stat.to_json()["retried_last_minute"] == 3
+        assert stat.to_json()["retryable"] == 3
     assert all(r.include_completed for r in service.requests["GetQueueStats"][-2:])

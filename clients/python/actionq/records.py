@@ -519,7 +519,7 @@ class QueueStat(_Record):
     claimed_past_deadline: int = 0
     completed_last_minute: int = 0
     failed_last_minute: int = 0
-    retried_last_minute: int = 0
+    retryable: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The row as actionctl prints it (the age in seconds)."""
@@ -684,7 +684,7 @@ def queue_stats(response: spb.GetQueueStatsResponse) -> QueueStats:
             s.claimed_past_deadline,
             s.completed_last_minute,
             s.failed_last_minute,
-            s.retried_last_minute,
+            s.retryable,
         )
         for s in response.stats
     ]

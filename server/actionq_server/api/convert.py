@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,10 @@ from ..domain.models import (
     EventFilter,
     LogPosition,
     NewAction,
+    Queue,
+    QueueSettings,
     QueueStat,
+    RetryFilter,
     Status,
 )
 
@@ -37,6 +42,22 @@ STATUS_TO_PB = {
 STATUS_FROM_PB = {number: status for status, number in STATUS_TO_PB.items()}
 
 DEFAULT_LEASE_SECONDS = 30.0
+DEFAULT_BACKOFF_BASE = 2.0
+DEFAULT_BACKOFF_MAX = 3600.0
+MAX_CLAIM_QUEUES = 100
+DEFAULT_RETRY_LIMIT = 1000
+MAX_RETRY_LIMIT = 10_000
+MAX_WAIT_ACTION_SECONDS = 3600.0
+STRATEGY_NAMES = {
+    pb.BACKOFF_STRATEGY_UNSPECIFIED: "exponential",
+    pb.BACKOFF_STRATEGY_FIXED: "fixed",
+    pb.BACKOFF_STRATEGY_EXPONENTIAL: "exponential",
+}
+STRATEGY_NUMBERS = {
+    "fixed": pb.BACKOFF_STRATEGY_FIXED,
+    "exponential": pb.BACKOFF_STRATEGY_EXPONENTIAL,
+}
+DEAD = (Status.FAILED, Status.REJECTED, Status.CANCELLED)
 DEFAULT_PAGE = 100
 DEFAULT_WATCH_BATCH = 500
 
@@ -131,10 +152,56 @@ def new_action(m: pb.NewAction) -> NewAction:
             if m.idempotency_key
             else None
         ),
-        max_attempts=v.bounded("max_attempts", m.max_attempts or 1, low=1, high=v.MAX_ATTEMPTS),
+        max_attempts=(
+            v.bounded("max_attempts", m.max_attempts, low=1, high=v.MAX_ATTEMPTS)
+            if m.max_attempts
+            else 0
+        ),
         run_after=_timestamp_field(m, "run_after", "run_after"),
         delay_seconds=duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0) or 0.0,
+        backoff=backoff_policy(m.backoff, "backoff") if m.HasField("backoff") else None,
     )
+
+
+def backoff_policy(m: pb.Backoff, field: str) -> str:
+    """A Backoff message, validated, as the JSON the store keeps (seconds)."""
+    if m.strategy not in STRATEGY_NAMES:
+        raise InvalidArgument(
+            f"{field}.strategy", f"{m.strategy} is not a known strategy (FIXED or EXPONENTIAL)"
+        )
+    high = v.MAX_RETRY_DELAY_SECONDS
+    base = duration(
+        m, "base", low=0.0, high=high, default=DEFAULT_BACKOFF_BASE, name=f"{field}.base"
+    )
+    top = duration(m, "max", low=0.0, high=high, default=None, name=f"{field}.max")
+    assert base is not None
+    strategy = STRATEGY_NAMES[m.strategy]
+    if top is None:
+        top = max(base, DEFAULT_BACKOFF_MAX)
+    elif strategy == "exponential" and top < base:
+        raise InvalidArgument(f"{field}.max", f"must be at least base ({base:g} s)")
+    if not (math.isfinite(m.jitter) and 0.0 <= m.jitter <= 1.0):
+        raise InvalidArgument(f"{field}.jitter", "must be a fraction from 0 to 1")
+    return json.dumps({"strategy": strategy, "base": base, "max": top, "jitter": m.jitter})
+
+
+def fill_backoff(m: pb.Backoff, text: str) -> None:
+    """Write a stored policy into a Backoff field in place."""
+    policy = json.loads(text)
+    m.strategy = STRATEGY_NUMBERS.get(policy.get("strategy"), pb.BACKOFF_STRATEGY_EXPONENTIAL)
+    _set_duration(m.base, float(policy.get("base", DEFAULT_BACKOFF_BASE)))
+    _set_duration(m.max, float(policy.get("max", DEFAULT_BACKOFF_MAX)))
+    m.jitter = float(policy.get("jitter", 0.0))
+
+
+def _set_duration(field: duration_pb2.Duration, seconds: float) -> None:
+    whole = math.floor(seconds)
+    field.seconds = whole
+    field.nanos = round((seconds - whole) * 1e9)
+    if field.nanos >= 1_000_000_000:
+        field.seconds += 1
+        field.nanos -= 1_000_000_000
+    field.SetInParent()
 
 
 def new_actions(request: spb.EnqueueRequest) -> list[NewAction]:
@@ -186,11 +253,25 @@ def completions(
     return items, invalid
 
 
+def claim_queues(request: spb.ClaimRequest) -> list[str]:
+    """The queues a claim names: `queues`, else `queue`, else "default"."""
+    queue = v.name("queue", request.queue, required=False)
+    if not request.queues:
+        return [queue or "default"]
+    if len(request.queues) > MAX_CLAIM_QUEUES:
+        raise InvalidArgument("queues", f"must name at most {MAX_CLAIM_QUEUES} queues")
+    names = list(dict.fromkeys(v.name(f"queues[{i}]", q) for i, q in enumerate(request.queues)))
+    if queue and queue not in names:
+        raise InvalidArgument("queue", "must be empty or one of `queues` when `queues` is set")
+    return names
+
+
 def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
-    """A Claim request, validated, with defaults applied."""
+    """A Claim request, validated, with defaults applied (an unset lease is the
+    queue's default, resolved by the claim)."""
     return ClaimSpec(
         worker=v.name("worker", request.worker),
-        queue=v.name("queue", request.queue, required=False) or "default",
+        queues=claim_queues(request),
         action_types=list(
             dict.fromkeys(
                 v.name(f"action_types[{i}]", t) for i, t in enumerate(request.action_types)
@@ -198,7 +279,7 @@ def claim_spec(request: spb.ClaimRequest) -> ClaimSpec:
         ),
         project=v.name("project", request.project, required=False),
         max_actions=v.bounded("max_actions", request.max_actions or 1, low=1, high=v.MAX_PAGE),
-        lease_seconds=lease(request, "lease"),
+        lease_seconds=duration(request, "lease", low=1.0, high=v.MAX_LEASE_SECONDS),
         wait_seconds=duration(request, "wait", low=0.0, high=v.MAX_WAIT_SECONDS, default=0.0)
         or 0.0,
     )
@@ -210,6 +291,37 @@ def lease(request: Any, field: str) -> float:
         request, field, low=1.0, high=v.MAX_LEASE_SECONDS, default=DEFAULT_LEASE_SECONDS
     )
     return DEFAULT_LEASE_SECONDS if value is None else value
+
+
+def retry_filter(request: spb.RetryRequest) -> RetryFilter:
+    """The filter of a Retry by filter: dead statuses only, failed by default."""
+    statuses = []
+    for i, number in enumerate(request.statuses):
+        status = STATUS_FROM_PB.get(number)
+        if status not in DEAD:
+            raise InvalidArgument(
+                f"statuses[{i}]", "must be a dead status: FAILED, REJECTED or CANCELLED"
+            )
+        statuses.append(status)
+    return RetryFilter(
+        statuses=list(dict.fromkeys(statuses)) or [Status.FAILED],
+        action_type=v.name("action_type", request.action_type, required=False),
+        project=v.name("project", request.project, required=False),
+        queue=v.name("queue", request.queue, required=False),
+    )
+
+
+def queue_settings(request: spb.UpdateQueueRequest) -> QueueSettings:
+    """The new defaults of an UpdateQueue request; unset fields keep theirs."""
+    return QueueSettings(
+        max_attempts=(
+            v.bounded("max_attempts", request.max_attempts, low=1, high=v.MAX_ATTEMPTS)
+            if request.max_attempts
+            else None
+        ),
+        backoff=backoff_policy(request.backoff, "backoff") if request.HasField("backoff") else None,
+        lease_seconds=duration(request, "lease", low=1.0, high=v.MAX_LEASE_SECONDS),
+    )
 
 
 def page_size(value: int, default: int = DEFAULT_PAGE) -> int:
@@ -304,6 +416,10 @@ def fill_action(m: pb.Action, a: Action) -> None:
         _set_time(m.claim_deadline, a.claim_deadline)
     if a.completed_at is not None:
         _set_time(m.completed_at, a.completed_at)
+    if a.backoff is not None:
+        fill_backoff(m.backoff, a.backoff)
+    if a.progress is not None:
+        m.progress_json = a.progress
 
 
 def event(e: Event) -> pb.Event:
@@ -339,4 +455,30 @@ def queue_stat(s: QueueStat) -> pb.QueueStat:
         rejected=s.rejected,
         cancelled=s.cancelled,
         oldest_pending_age=age,
+        scheduled=s.scheduled,
+        claimed_past_deadline=s.claimed_past_deadline,
+        completed_last_minute=s.completed_last_minute,
+        failed_last_minute=s.failed_last_minute,
+        retryable=s.retryable,
     )
+
+
+def queue(q: Queue) -> pb.Queue:
+    """The wire form of a queue."""
+    m = pb.Queue(
+        name=q.name,
+        max_attempts=q.max_attempts or 1,
+        paused=q.paused,
+        paused_by=q.paused_by or "",
+        pending=q.pending,
+        claimed=q.claimed,
+    )
+    if q.backoff is not None:
+        fill_backoff(m.backoff, q.backoff)
+    if q.lease_seconds is not None:
+        _set_duration(m.lease, q.lease_seconds)
+    if q.paused_at is not None:
+        _set_time(m.paused_at, q.paused_at)
+    _set_time(m.created_at, q.created_at)
+    _set_time(m.updated_at, q.updated_at)
+    return m

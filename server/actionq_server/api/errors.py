@@ -25,9 +25,11 @@ from ..domain.errors import (
     Aborted,
     ActionqError,
     AlreadyExists,
+    DeadlineExceeded,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    OutOfRange,
     RateLimited,
     Reason,
     Unavailable,
@@ -45,6 +47,8 @@ _CODES: dict[type[ActionqError], int] = {
     Aborted: code_pb2.ABORTED,
     RateLimited: code_pb2.RESOURCE_EXHAUSTED,
     Unavailable: code_pb2.UNAVAILABLE,
+    DeadlineExceeded: code_pb2.DEADLINE_EXCEEDED,
+    OutOfRange: code_pb2.OUT_OF_RANGE,
 }
 
 

@@ -3,31 +3,46 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 
 from ..domain import validation as v
-from ..domain.errors import ActionqError, InvalidArgument
+from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument
 from ..domain.jsontext import json_object_text
-from ..domain.models import COORDINATOR_EVENT_TYPES, RequestKey
+from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, Status
 from ..service import QueueService
 from . import convert as c
 from .errors import code_name
 
 Context = Any
+# Prune: one batch of (older than seconds, at most this many actions).
+Pruner = Callable[[float, int], Awaitable[PruneOutcome]]
+MAX_RETENTION_SECONDS = 100 * 365.25 * 86400
+PRUNE_LIMIT_DEFAULT = 1000
+PRUNE_LIMIT_MAX = 10_000
 
 
 class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     """The gRPC handlers. Errors propagate to the ErrorInterceptor."""
 
-    def __init__(self, service: QueueService, *, max_chain_depth: int, rate_limit: int) -> None:
+    def __init__(
+        self,
+        service: QueueService,
+        *,
+        max_chain_depth: int,
+        rate_limit: int,
+        prune: Pruner | None = None,
+        retention_seconds: float = 7 * 86400.0,
+    ) -> None:
         self._service = service
         self._store = service.store
         self._max_chain_depth = max_chain_depth
         self._rate_limit = rate_limit
+        self._prune = prune
+        self._retention_seconds = retention_seconds
 
     async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
         new = c.new_actions(request)
@@ -88,6 +103,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             v.positive_id("id", request.id),
             v.lease_token("lease_token", request.lease_token, required=True) or "",
             c.lease(request, "lease"),
+            json_object_text("progress_json", request.progress_json, empty=None),
         )
         return spb.HeartbeatResponse(
             claim_deadline=c.timestamp(outcome.claim_deadline), cancelled=outcome.cancelled
@@ -159,15 +175,20 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         return spb.CancelResponse(action=c.action(action))
 
     async def Sweep(self, request: spb.SweepRequest, context: Context) -> spb.SweepResponse:
-        requeued = []
+        swept = []
         while True:
             batch = await self._store.sweep()
-            requeued.extend(batch)
+            swept.extend(batch)
             if len(batch) < 1000:
                 break
-        listed = self._store.fit(requeued)
+        listed = self._store.fit(swept)
+        requeued = [a for a in swept if a.status is Status.PENDING]
+        failed = [a for a in swept if a.status is not Status.PENDING]
         return spb.SweepResponse(
-            actions=[c.action(a) for a in listed], requeued_count=len(requeued)
+            actions=[c.action(a) for a in listed if a.status is Status.PENDING],
+            requeued_count=len(requeued),
+            failed=[c.action(a) for a in listed if a.status is not Status.PENDING],
+            failed_count=len(failed),
         )
 
     async def ListEvents(
@@ -216,6 +237,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         stats, horizon, now = await self._store.stats(
             v.name("queue", request.queue, required=False),
             v.name("project", request.project, required=False),
+            request.include_completed,
         )
         return spb.GetQueueStatsResponse(
             stats=[c.queue_stat(s) for s in stats],
@@ -223,10 +245,96 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             as_of=c.timestamp(now),
         )
 
+    async def Retry(self, request: spb.RetryRequest, context: Context) -> spb.RetryResponse:
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        if request.ids:
+            if request.statuses or request.action_type or request.project or request.queue:
+                raise InvalidArgument("ids", "retry either by ids or by filter, not both")
+            if len(request.ids) > v.MAX_PAGE:
+                raise InvalidArgument("ids", f"must name at most {v.MAX_PAGE} actions")
+            if request.limit:
+                raise InvalidArgument("limit", "applies to a retry by filter, not by ids")
+            ids = [v.positive_id(f"ids[{i}]", x) for i, x in enumerate(request.ids)]
+            return spb.RetryResponse(retried_ids=await self._store.retry(ids, actor))
+        where = c.retry_filter(request)
+        limit = v.bounded(
+            "limit", request.limit or c.DEFAULT_RETRY_LIMIT, low=1, high=c.MAX_RETRY_LIMIT
+        )
+        retried, more = await self._store.retry_matching(where, limit, actor)
+        return spb.RetryResponse(retried_ids=retried, more=more)
+
+    async def WaitAction(
+        self, request: spb.WaitActionRequest, context: Context
+    ) -> spb.WaitActionResponse:
+        if not request.ids:
+            raise InvalidArgument("ids", "must name at least one action")
+        if len(request.ids) > v.MAX_PAGE:
+            raise InvalidArgument("ids", f"must name at most {v.MAX_PAGE} actions")
+        ids = [v.positive_id(f"ids[{i}]", x) for i, x in enumerate(request.ids)]
+        timeout = c.duration(request, "timeout", low=0.0, high=c.MAX_WAIT_ACTION_SECONDS)
+        remaining = context.time_remaining()
+        if timeout is None:
+            timeout = c.MAX_WAIT_ACTION_SECONDS if remaining is None else remaining
+        actions = await self._service.wait_finished(ids, timeout)
+        return spb.WaitActionResponse(actions=[c.action(a) for a in actions])
+
+    async def ListQueues(
+        self, request: spb.ListQueuesRequest, context: Context
+    ) -> spb.ListQueuesResponse:
+        return spb.ListQueuesResponse(queues=[c.queue(q) for q in await self._store.queues()])
+
+    async def UpdateQueue(
+        self, request: spb.UpdateQueueRequest, context: Context
+    ) -> spb.UpdateQueueResponse:
+        name = v.name("queue", request.queue)
+        settings = c.queue_settings(request)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        queue = await self._store.update_queue(name, settings, actor)
+        return spb.UpdateQueueResponse(queue=c.queue(queue))
+
+    async def PauseQueue(
+        self, request: spb.PauseQueueRequest, context: Context
+    ) -> spb.PauseQueueResponse:
+        name = v.name("queue", request.queue)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        reason = v.text("reason", request.reason)
+        queue = await self._store.pause_queue(name, actor, reason)
+        return spb.PauseQueueResponse(queue=c.queue(queue))
+
+    async def ResumeQueue(
+        self, request: spb.ResumeQueueRequest, context: Context
+    ) -> spb.ResumeQueueResponse:
+        name = v.name("queue", request.queue)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        queue = await self._store.resume_queue(name, actor)
+        return spb.ResumeQueueResponse(queue=c.queue(queue))
+
     async def Migrate(self, request: spb.MigrateRequest, context: Context) -> spb.MigrateResponse:
         report = await self._store.migrate()
         return spb.MigrateResponse(
             schema=report.schema, version=report.version, applied=report.applied
+        )
+
+    async def Prune(self, request: spb.PruneRequest, context: Context) -> spb.PruneResponse:
+        older_than = c.duration(
+            request,
+            "older_than",
+            low=0.0,
+            high=MAX_RETENTION_SECONDS,
+            default=self._retention_seconds,
+        )
+        limit = v.bounded(
+            "limit", request.limit or PRUNE_LIMIT_DEFAULT, low=1, high=PRUNE_LIMIT_MAX
+        )
+        if self._prune is None:
+            raise FailedPrecondition("retention is not configured on this server")
+        outcome = await self._prune(older_than or 0.0, limit)
+        oldest = outcome.oldest_cursor
+        return spb.PruneResponse(
+            pruned_actions=outcome.pruned_actions,
+            dropped_partitions=outcome.dropped_partitions,
+            more=outcome.more,
+            oldest_cursor=c.cursor_token(oldest) if oldest is not None else "",
         )
 
 

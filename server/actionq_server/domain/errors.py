@@ -23,6 +23,10 @@ class Reason(enum.StrEnum):
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     SHUTTING_DOWN = "SHUTTING_DOWN"
     INTERNAL = "INTERNAL"
+    IDEMPOTENCY_KEY_CONFLICT = "IDEMPOTENCY_KEY_CONFLICT"
+    QUEUE_NOT_FOUND = "QUEUE_NOT_FOUND"
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    WAIT_TIMEOUT = "WAIT_TIMEOUT"
 
 
 class ActionqError(Exception):
@@ -76,6 +80,18 @@ class AlreadyExists(ActionqError):
     """The entity to create exists already."""
 
     default_reason = Reason.REQUEST_ID_REUSED
+
+
+class DeadlineExceeded(ActionqError):
+    """A wait the caller asked for ended before what it waited for happened."""
+
+    default_reason = Reason.WAIT_TIMEOUT
+
+
+class OutOfRange(ActionqError):
+    """A position lies outside what is kept (a cursor into pruned history)."""
+
+    default_reason = Reason.CURSOR_EXPIRED
 
 
 class RateLimited(ActionqError):

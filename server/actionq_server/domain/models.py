@@ -23,6 +23,12 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+TERMINAL_STATUSES = frozenset({Status.COMPLETED, Status.FAILED, Status.REJECTED, Status.CANCELLED})
+DEAD_STATUSES = frozenset({Status.FAILED, Status.REJECTED, Status.CANCELLED})
+# The events that end an action (WaitAction wakes on them).
+FINISHING_EVENT_TYPES = ("action_completed", "action_failed", "action_rejected", "action_cancelled")
+
+
 COORDINATOR_EVENT_TYPES = frozenset({"coordinator_cycle", "coordinator_paused"})
 
 
@@ -59,6 +65,9 @@ class Action(NamedTuple):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    payload_bytes: int
+    backoff: JsonText | None
+    progress: JsonText | None
 
 
 class NewAction(NamedTuple):
@@ -75,9 +84,10 @@ class NewAction(NamedTuple):
     priority: int = 0
     parent_id: int | None = None
     idempotency_key: str | None = None
-    max_attempts: int = 1
+    max_attempts: int = 0
     run_after: datetime | None = None
     delay_seconds: float = 0.0
+    backoff: JsonText | None = None
 
 
 class Enqueued(NamedTuple):
@@ -118,11 +128,11 @@ class ClaimSpec:
     """What a worker asks for."""
 
     worker: str
-    queue: str = "default"
+    queues: list[str] = field(default_factory=lambda: ["default"])
     action_types: list[str] = field(default_factory=list)
     project: str = ""
     max_actions: int = 1
-    lease_seconds: float = 30.0
+    lease_seconds: float | None = None
     wait_seconds: float = 0.0
 
 
@@ -208,12 +218,53 @@ class QueueStat:
     queue: str
     action_type: str
     pending: int
+    scheduled: int
+    retryable: int
     claimed: int
+    claimed_past_deadline: int
     completed: int
     failed: int
     rejected: int
     cancelled: int
+    completed_last_minute: int
+    failed_last_minute: int
     oldest_pending_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """A queue: its defaults (None: the built-in ones), pause state and live counts."""
+
+    name: str
+    max_attempts: int | None
+    backoff: JsonText | None
+    lease_seconds: float | None
+    paused: bool
+    paused_at: datetime | None
+    paused_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    pending: int
+    claimed: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    """New defaults for a queue; None keeps the current one."""
+
+    max_attempts: int | None = None
+    backoff: JsonText | None = None
+    lease_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryFilter:
+    """Which dead actions a Retry by filter takes."""
+
+    statuses: list[Status]
+    action_type: str = ""
+    project: str = ""
+    queue: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +274,14 @@ class MigrationReport:
     schema: str
     version: int
     applied: list[str]
+
+
+class PruneOutcome(NamedTuple):
+    """What one retention batch removed, and where the kept log begins."""
+
+    pruned_actions: int
+    dropped_partitions: int
+    more: bool
+    # The highest log position ever dropped (the oldest cursor a reader can
+    # resume from without missing events); None while nothing was dropped.
+    oldest_cursor: LogPosition | None

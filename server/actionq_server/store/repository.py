@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -37,12 +38,16 @@ from ..domain.models import (
     LogPosition,
     MigrationReport,
     NewAction,
+    Queue,
+    QueueSettings,
     QueueStat,
     RequestKey,
+    RetryFilter,
     Status,
 )
 from . import migrator
 from .errors import translated
+from .retention import check_cursor
 from .sql import query
 
 log = logging.getLogger(__name__)
@@ -59,6 +64,7 @@ RESPONSE_JSON_BUDGET = 3 * 1024 * 1024
 # Action carries every column but lease_token, which Claimed carries.
 # tests/integration/test_migrations.py holds the tables to this order.
 ACTION_COLUMNS = (*Action._fields[:14], "lease_token", *Action._fields[14:])
+QUEUE_COLUMNS = Queue.__dataclass_fields__
 EVENT_COLUMNS = Event._fields
 _LEASE_TOKEN = ACTION_COLUMNS.index("lease_token")
 _STATUS = ACTION_COLUMNS.index("status")
@@ -175,7 +181,9 @@ class Store:
         BEGIN/COMMIT round trips: the single-action Enqueue's hot path)."""
         key = (request.request_id, request.digest) if request else (None, None)
         try:
-            rows = await conn.fetch(query("action_insert_many"), *_columns(new, None), *key)
+            rows = await conn.fetch(
+                query("action_insert_many"), *_columns(new, None), *key, _backoffs(new)
+            )
         except asyncpg.UniqueViolationError as exc:
             if request is None or exc.constraint_name != "enqueue_requests_pkey":
                 raise
@@ -195,7 +203,9 @@ class Store:
         )
         if limited:
             await conn.execute(query("producer_lock"), limited)
-        inserted = await conn.fetch(query("action_insert_many"), *_columns(new, depths), None, None)
+        inserted = await conn.fetch(
+            query("action_insert_many"), *_columns(new, depths), None, None, _backoffs(new)
+        )
         if limited:
             await self._check_rate(conn, limited, rate_limit_per_hour)
         return await self._pair(conn, new, [action_from_row(r) for r in inserted])
@@ -286,17 +296,17 @@ class Store:
             )
             existing = {(r["queue"], r["idempotency_key"]): action_from_row(r) for r in rows}
         out = []
-        for n in new:
+        for i, n in enumerate(new):
             key = (n.queue, n.idempotency_key) if n.idempotency_key else None
             if key is None:
                 out.append(Enqueued(next(fresh), duplicate=False))
             elif key in seen:
-                out.append(Enqueued(seen[key], duplicate=True))
+                out.append(Enqueued(_same_or_conflict(i, n, seen[key]), duplicate=True))
             elif key in inserted_keys:
                 seen[key] = next(fresh)
                 out.append(Enqueued(seen[key], duplicate=False))
             else:
-                seen[key] = existing[key]
+                seen[key] = _same_or_conflict(i, n, existing[key])
                 out.append(Enqueued(seen[key], duplicate=True))
         return out
 
@@ -332,26 +342,32 @@ class Store:
     @translated
     async def claim(self, spec: ClaimSpec) -> list[Claimed]:
         """Lease up to spec.max_actions due actions; empty when none is due."""
-        args = [
-            spec.queue,
-            spec.project,
-            spec.max_actions,
-            spec.worker,
-            spec.lease_seconds,
-            RESPONSE_JSON_BUDGET,
-        ]
+        args = [spec.project, spec.max_actions, spec.worker, spec.lease_seconds]
         if spec.action_types:
-            rows = await self._fetch("action_claim_types", *args, spec.action_types)
+            rows = await self._fetch(
+                "action_claim_types",
+                spec.queues,
+                *args,
+                RESPONSE_JSON_BUDGET,
+                spec.action_types,
+            )
+        elif len(spec.queues) > 1:
+            rows = await self._fetch(
+                "action_claim_queues", spec.queues, *args, RESPONSE_JSON_BUDGET
+            )
         else:
-            rows = await self._fetch("action_claim", *args)
+            rows = await self._fetch("action_claim", spec.queues[0], *args, RESPONSE_JSON_BUDGET)
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
     @translated
     async def heartbeat(
-        self, action_id: int, lease_token: str, lease_seconds: float
+        self, action_id: int, lease_token: str, lease_seconds: float, progress: str | None = None
     ) -> HeartbeatOutcome:
-        """Extend a lease, or report that the action was cancelled under it."""
-        deadline = await self._fetchval("action_heartbeat", action_id, lease_token, lease_seconds)
+        """Extend a lease (storing progress when given), or report that the action
+        was cancelled under it."""
+        deadline = await self._fetchval(
+            "action_heartbeat", action_id, lease_token, lease_seconds, progress
+        )
         if deadline is not None:
             return HeartbeatOutcome(claim_deadline=deadline, cancelled=False)
         action, token = await self._current(action_id)
@@ -442,9 +458,91 @@ class Store:
 
     @translated
     async def sweep(self, limit: int = 1000) -> list[Action]:
-        """claimed with an expired lease -> pending."""
+        """claimed with an expired lease -> pending, or failed on its last attempt."""
         rows = await self._fetch("action_sweep_expired", limit)
         return [action_from_row(r) for r in rows]
+
+    @translated
+    async def retry(self, ids: Sequence[int], actor: str) -> list[int]:
+        """Dead -> pending with fresh attempts, every named action or none."""
+        wanted = sorted(set(ids))
+        async with self._connection() as conn, conn.transaction():
+            done = [r["id"] for r in await conn.fetch(query("action_retry_ids"), wanted, actor)]
+            if len(done) < len(wanted):
+                missing = sorted(set(wanted) - set(done))
+                rows = await conn.fetch(query("action_get_many"), missing)
+                found = {r["id"]: action_from_row(r) for r in rows}
+                for i in missing:
+                    if i not in found:
+                        raise action_not_found(i, field="ids")
+                action = found[missing[0]]
+                raise FailedPrecondition(
+                    f"ids: action {action.id} is {action.status.value}; only a failed, "
+                    "rejected or cancelled action can be retried",
+                    reason=Reason.ILLEGAL_TRANSITION,
+                )
+            return done
+
+    @translated
+    async def retry_matching(
+        self, where: RetryFilter, limit: int, actor: str
+    ) -> tuple[list[int], bool]:
+        """Up to `limit` dead actions matching the filter -> pending; whether more match."""
+        rows = await self._fetch(
+            "action_retry_matching",
+            [s.value for s in where.statuses],
+            where.action_type,
+            where.project,
+            where.queue,
+            actor,
+            limit,
+        )
+        return [r["id"] for r in rows], bool(rows and rows[0]["more"])
+
+    @translated
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Action]:
+        """The named actions that exist, by id."""
+        rows = await self._fetch("action_get_many", list(ids))
+        return {r["id"]: action_from_row(r) for r in rows}
+
+    @translated
+    async def queues(self, name: str = "") -> list[Queue]:
+        """Every queue (or the named one) with its live counts."""
+        rows = await self._fetch("queue_list", name)
+        return [Queue(**{k: r[k] for k in QUEUE_COLUMNS}) for r in rows]
+
+    async def _queue(self, name: str) -> Queue:
+        found = await self.queues(name)
+        if not found:
+            raise _queue_not_found(name)
+        return found[0]
+
+    @translated
+    async def update_queue(self, name: str, settings: QueueSettings, actor: str) -> Queue:
+        """Create a queue or change its defaults."""
+        await self._fetchval(
+            "queue_update",
+            name,
+            settings.max_attempts,
+            settings.backoff,
+            settings.lease_seconds,
+            actor,
+        )
+        return await self._queue(name)
+
+    @translated
+    async def pause_queue(self, name: str, actor: str, reason: str) -> Queue:
+        """Stop claiming from a queue (already paused: unchanged)."""
+        if not await self._fetchval("queue_pause", name, actor, reason):
+            raise _queue_not_found(name)
+        return await self._queue(name)
+
+    @translated
+    async def resume_queue(self, name: str, actor: str) -> Queue:
+        """Let claiming from a queue continue (not paused: unchanged)."""
+        if not await self._fetchval("queue_resume", name, actor):
+            raise _queue_not_found(name)
+        return await self._queue(name)
 
     @staticmethod
     def fit(actions: list[Action]) -> list[Action]:
@@ -462,6 +560,7 @@ class Store:
             )
         else:
             rows = await self._fetch("event_list_after", *after, where.event_types, limit)
+        check_cursor(after, rows[0]["pruned_txid"], rows[0]["pruned_id"])
         events = [event_from_row(r) for r in rows if r["id"] is not None]
         kept = _within_budget(events, lambda e: len(e.payload))
         if len(kept) < len(events):
@@ -489,11 +588,11 @@ class Store:
 
     @translated
     async def stats(
-        self, queue: str, project: str
+        self, queue: str, project: str, include_completed: bool = False
     ) -> tuple[list[QueueStat], LogPosition, datetime]:
         """Counts per queue and type, the end of the readable log, and the database time."""
         async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
-            rows = await conn.fetch(query("action_stats"), queue, project)
+            rows = await conn.fetch(query("action_stats"), queue, project, include_completed)
             horizon = await conn.fetchrow(query("event_horizon"))
             now = await conn.fetchval(query("database_now"))
         stats = [QueueStat(**{k: r[k] for k in QueueStat.__dataclass_fields__}) for r in rows]
@@ -548,6 +647,51 @@ class Store:
         return Aborted(f"action {action.id} changed concurrently; retry")
 
 
+def _queue_not_found(name: str) -> FailedPrecondition:
+    error = FailedPrecondition(
+        f"queue: no queue is named {name!r} (a queue exists once an action was enqueued "
+        "into it or UpdateQueue configured it)",
+        reason=Reason.QUEUE_NOT_FOUND,
+    )
+    error.metadata.update(field="queue")
+    return error
+
+
+def _same_or_conflict(index: int, new: NewAction, stored: Action) -> Action:
+    """The stored action when `new` asks for the same work under its key, else
+    IDEMPOTENCY_KEY_CONFLICT (the batch is then rolled back)."""
+    differs = [
+        name
+        for name, mine, theirs in (
+            ("action_type", new.action_type, stored.action_type),
+            ("project", new.project, stored.project),
+            ("target_ref", new.target_ref, stored.target_ref),
+        )
+        if mine != theirs
+    ]
+    if _json_value(new.payload) != _json_value(stored.payload):
+        differs.append("payload_json")
+    if not differs:
+        return stored
+    error = AlreadyExists(
+        f"actions[{index}].idempotency_key: action {stored.id} holds the key "
+        f"{new.idempotency_key!r} in queue {new.queue!r} with a different "
+        f"{', '.join(differs)}",
+        reason=Reason.IDEMPOTENCY_KEY_CONFLICT,
+    )
+    error.metadata.update(field=f"actions[{index}].idempotency_key", action_id=str(stored.id))
+    return _raise(error)
+
+
+def _raise(error: ActionqError) -> Action:
+    raise error
+
+
+def _json_value(text: str) -> Any:
+    """A JSON text's value, numbers exact (so 1e2 equals 100, as in jsonb)."""
+    return json.loads(text, parse_float=Decimal)
+
+
 def _stale(action_id: int) -> FailedPrecondition:
     return FailedPrecondition(
         f"stale lease for action {action_id}: the lease token is not the current "
@@ -586,6 +730,10 @@ def _needs_transaction(n: NewAction) -> bool:
         or n.idempotency_key is not None
         or n.created_by.startswith(RATE_LIMITED_PREFIXES)
     )
+
+
+def _backoffs(new: Sequence[NewAction]) -> list[str | None]:
+    return [n.backoff for n in new]
 
 
 def _columns(new: Sequence[NewAction], depths: list[int] | None) -> list[list[Any]]:

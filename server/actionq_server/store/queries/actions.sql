@@ -33,22 +33,28 @@ GROUP BY created_by;
 -- request id ($15, digest $16) the call is recorded in the same statement, so
 -- that a batch without keys, parents or rate limits is one statement and one
 -- commit; a request id recorded already fails the statement with a unique
--- violation of enqueue_requests_pkey, and nothing is written.
-WITH inserted AS (
+-- violation of enqueue_requests_pkey, and nothing is written. A queue seen for
+-- the first time gets its row; max_attempts 0 takes the queue's default.
+WITH known AS (
+    INSERT INTO queues (name)
+    SELECT DISTINCT q FROM unnest($1::text[]) AS q
+    ON CONFLICT (name) DO NOTHING
+), inserted AS (
     INSERT INTO actions (queue, action_type, project, target_ref, source_refs, payload, priority,
                          run_after, max_attempts, parent_id, chain_depth, created_by,
-                         idempotency_key, payload_bytes)
+                         idempotency_key, payload_bytes, backoff)
     SELECT n.queue, n.action_type, n.project, n.target_ref,
            ARRAY(SELECT jsonb_array_elements_text(n.source_refs::jsonb)), n.payload::jsonb,
            n.priority, coalesce(n.run_after, now() + make_interval(secs => n.delay_seconds)),
-           n.max_attempts, n.parent_id, n.chain_depth, n.created_by, n.idempotency_key,
-           octet_length(n.payload)
+           coalesce(nullif(n.max_attempts, 0), q.max_attempts, 1), n.parent_id, n.chain_depth,
+           n.created_by, n.idempotency_key, octet_length(n.payload), n.backoff::jsonb
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::int[], $8::timestamptz[], $9::float8[], $10::int[], $11::bigint[],
-                $12::int[], $13::text[], $14::text[])
+                $12::int[], $13::text[], $14::text[], $17::text[])
          WITH ORDINALITY AS n(queue, action_type, project, target_ref, source_refs, payload,
                               priority, run_after, delay_seconds, max_attempts, parent_id,
-                              chain_depth, created_by, idempotency_key, ord)
+                              chain_depth, created_by, idempotency_key, backoff, ord)
+    LEFT JOIN queues q ON q.name = n.queue
     ORDER BY n.ord
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING *
@@ -72,13 +78,18 @@ SELECT * FROM actions
 WHERE (queue, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]));
 
 -- name: action_claim
--- Any action type: one walk of actions_claim_order. Only as many as fit in
--- $6 bytes of payload are kept (always the first), so that no batch of big
--- payloads outgrows a response.
-WITH picked AS (
+-- One queue, any action type: one walk of actions_claim_order, nothing when
+-- the queue is paused. Only as many as fit in $6 bytes of payload are kept
+-- (always the first), so that no batch of big payloads outgrows a response.
+-- The lease is $5 seconds, NULL meaning the queue's default, else 30 s.
+WITH settings AS (
+    SELECT coalesce($5::float8, (SELECT lease_seconds FROM queues WHERE name = $1), 30) AS lease,
+           coalesce((SELECT paused FROM queues WHERE name = $1), false) AS paused
+), picked AS (
     SELECT id, priority, run_after, payload_bytes FROM actions
     WHERE status = 'pending' AND queue = $1 AND run_after <= now()
       AND ($2::text = '' OR project = $2::text)
+      AND NOT (SELECT paused FROM settings)
     ORDER BY priority, run_after, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -92,9 +103,54 @@ WITH picked AS (
 ), claimed AS (
     UPDATE actions a
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
-        claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
-        updated_at = now()
+        claim_deadline = now() + make_interval(secs => (SELECT lease FROM settings)),
+        attempt = a.attempt + 1, updated_at = now()
     WHERE a.id = ANY(ARRAY(SELECT id FROM kept))
+    RETURNING a.*
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_claimed', claimed_by,
+           jsonb_build_object('attempt', attempt, 'claim_deadline', claim_deadline)
+    FROM claimed ORDER BY priority, run_after, id
+)
+SELECT * FROM claimed ORDER BY priority, run_after, id;
+
+-- name: action_claim_queues
+-- Several queues ($1), any action type: one walk of actions_claim_order per
+-- unpaused queue, merged in claim order; each claim gets $5 seconds of lease,
+-- NULL meaning its queue's default, else 30 s. Payload budget as above.
+WITH settings AS (
+    SELECT n.name AS queue, coalesce($5::float8, q.lease_seconds, 30) AS lease
+    FROM unnest($1::text[]) AS n(name)
+    LEFT JOIN queues q ON q.name = n.name
+    WHERE NOT coalesce(q.paused, false)
+), picked AS (
+    SELECT c.id, c.priority, c.run_after, c.payload_bytes, s.lease
+    FROM settings s
+    CROSS JOIN LATERAL (
+        SELECT id, priority, run_after, payload_bytes FROM actions
+        WHERE status = 'pending' AND queue = s.queue
+          AND run_after <= now() AND ($2::text = '' OR project = $2::text)
+        ORDER BY priority, run_after, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+    ) AS c
+    ORDER BY c.priority, c.run_after, c.id
+    LIMIT $3
+), kept AS (
+    SELECT id, lease FROM (
+        SELECT id, lease, sum(payload_bytes) OVER (ORDER BY priority, run_after, id)
+                   - payload_bytes AS before
+        FROM picked
+    ) AS p
+    WHERE before < $6
+), claimed AS (
+    UPDATE actions a
+    SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
+        claim_deadline = now() + make_interval(secs => k.lease), attempt = a.attempt + 1,
+        updated_at = now()
+    FROM kept k
+    WHERE a.id = ANY(ARRAY(SELECT id FROM kept)) AND a.id = k.id
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -105,14 +161,21 @@ WITH picked AS (
 SELECT * FROM claimed ORDER BY priority, run_after, id;
 
 -- name: action_claim_types
--- Only the given action types ($7): one walk of actions_claim_order_by_type
--- per type, merged in claim order; payload budget $6 as in action_claim.
-WITH picked AS (
-    SELECT c.id, c.priority, c.run_after, c.payload_bytes
-    FROM unnest($7::text[]) AS t(action_type)
+-- Only the given action types ($7) of the given queues ($1): one walk of
+-- actions_claim_order_by_type per unpaused queue and type, merged in claim
+-- order; lease and payload budget as in action_claim_queues.
+WITH settings AS (
+    SELECT n.name AS queue, coalesce($5::float8, q.lease_seconds, 30) AS lease
+    FROM unnest($1::text[]) AS n(name)
+    LEFT JOIN queues q ON q.name = n.name
+    WHERE NOT coalesce(q.paused, false)
+), picked AS (
+    SELECT c.id, c.priority, c.run_after, c.payload_bytes, s.lease
+    FROM settings s
+    CROSS JOIN unnest($7::text[]) AS t(action_type)
     CROSS JOIN LATERAL (
         SELECT id, priority, run_after, payload_bytes FROM actions
-        WHERE status = 'pending' AND queue = $1 AND action_type = t.action_type
+        WHERE status = 'pending' AND queue = s.queue AND action_type = t.action_type
           AND run_after <= now() AND ($2::text = '' OR project = $2::text)
         ORDER BY priority, run_after, id
         LIMIT $3
@@ -121,8 +184,8 @@ WITH picked AS (
     ORDER BY c.priority, c.run_after, c.id
     LIMIT $3
 ), kept AS (
-    SELECT id FROM (
-        SELECT id, sum(payload_bytes) OVER (ORDER BY priority, run_after, id)
+    SELECT id, lease FROM (
+        SELECT id, lease, sum(payload_bytes) OVER (ORDER BY priority, run_after, id)
                    - payload_bytes AS before
         FROM picked
     ) AS p
@@ -130,9 +193,10 @@ WITH picked AS (
 ), claimed AS (
     UPDATE actions a
     SET status = 'claimed', claimed_by = $4, lease_token = gen_random_uuid(),
-        claim_deadline = now() + make_interval(secs => $5), attempt = a.attempt + 1,
+        claim_deadline = now() + make_interval(secs => k.lease), attempt = a.attempt + 1,
         updated_at = now()
-    WHERE a.id = ANY(ARRAY(SELECT id FROM kept))
+    FROM kept k
+    WHERE a.id = ANY(ARRAY(SELECT id FROM kept)) AND a.id = k.id
     RETURNING a.*
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -143,9 +207,20 @@ WITH picked AS (
 SELECT * FROM claimed ORDER BY priority, run_after, id;
 
 -- name: action_heartbeat
-UPDATE actions SET claim_deadline = now() + make_interval(secs => $3), updated_at = now()
-WHERE id = $1 AND status = 'claimed' AND lease_token = $2
-RETURNING claim_deadline;
+-- Extends the lease; with progress ($4) stores it and logs action_progress.
+WITH beat AS (
+    UPDATE actions
+    SET claim_deadline = now() + make_interval(secs => $3),
+        progress = coalesce($4::jsonb, progress), updated_at = now()
+    WHERE id = $1 AND status = 'claimed' AND lease_token = $2
+    RETURNING id, claim_deadline, claimed_by, attempt, progress
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_progress', claimed_by,
+           jsonb_build_object('progress', progress, 'attempt', attempt)
+    FROM beat WHERE $4::jsonb IS NOT NULL
+)
+SELECT claim_deadline FROM beat;
 
 -- name: action_complete
 WITH done AS (
@@ -187,27 +262,41 @@ SELECT id FROM done;
 SELECT * FROM actions WHERE id = ANY($1::bigint[]);
 
 -- name: action_fail
--- Back to pending with a delay while attempts remain, else failed for good.
-WITH done AS (
+-- While attempts remain (and $4, no_retry, is false): back to pending at now +
+-- $5 seconds, or + the backoff of the action's policy (else its queue's),
+-- logged as action_retry_scheduled. Otherwise failed for good: action_failed.
+WITH target AS (
+    SELECT a.id, a.claimed_by AS previous_worker,
+           ($4::boolean OR a.attempt >= a.max_attempts) AS final,
+           coalesce($5::float8, backoff_delay(coalesce(a.backoff, q.backoff), a.attempt)) AS delay
+    FROM actions a LEFT JOIN queues q ON q.name = a.queue
+    WHERE a.id = $1 AND a.status = 'claimed' AND ($2::uuid IS NULL OR a.lease_token = $2::uuid)
+    FOR UPDATE OF a
+), done AS (
     UPDATE actions a
-    SET status = CASE WHEN $4::boolean OR a.attempt >= a.max_attempts THEN 'failed' ELSE 'pending' END,
+    SET status = CASE WHEN t.final THEN 'failed' ELSE 'pending' END,
         failure_reason = $3,
-        run_after = CASE WHEN $4::boolean OR a.attempt >= a.max_attempts THEN a.run_after
-                         ELSE now() + make_interval(secs => coalesce($5::float8, least(3600, 2 ^ a.attempt)))
-                    END,
-        completed_at = CASE WHEN $4::boolean OR a.attempt >= a.max_attempts THEN now() END,
-        claimed_by = CASE WHEN $4::boolean OR a.attempt >= a.max_attempts THEN a.claimed_by END,
-        lease_token = CASE WHEN $4::boolean OR a.attempt >= a.max_attempts THEN a.lease_token END,
+        run_after = CASE WHEN t.final THEN a.run_after
+                         ELSE now() + make_interval(secs => t.delay) END,
+        completed_at = CASE WHEN t.final THEN now() END,
+        claimed_by = CASE WHEN t.final THEN a.claimed_by END,
+        lease_token = CASE WHEN t.final THEN a.lease_token END,
         claim_deadline = NULL,
         updated_at = now()
-    WHERE a.id = $1 AND a.status = 'claimed' AND ($2::uuid IS NULL OR a.lease_token = $2::uuid)
-    RETURNING a.*, (SELECT claimed_by FROM actions WHERE id = $1) AS previous_worker
+    FROM target t
+    WHERE a.id = t.id
+    RETURNING a.*, t.previous_worker, t.final, t.delay
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
-    SELECT id, 'action_failed', coalesce($6::text, previous_worker),
-           jsonb_build_object('reason', failure_reason, 'attempt', attempt,
-                              'will_retry', status = 'pending',
-                              'retry_at', CASE WHEN status = 'pending' THEN run_after END)
+    SELECT id, CASE WHEN final THEN 'action_failed' ELSE 'action_retry_scheduled' END,
+           coalesce($6::text, previous_worker),
+           CASE WHEN final
+                THEN jsonb_build_object('reason', failure_reason, 'attempt', attempt,
+                                        'max_attempts', max_attempts, 'no_retry', $4::boolean)
+                ELSE jsonb_build_object('reason', failure_reason, 'attempt', attempt,
+                                        'max_attempts', max_attempts, 'retry_at', run_after,
+                                        'delay_seconds', delay)
+           END
     FROM done
 )
 SELECT * FROM done;
@@ -242,25 +331,106 @@ WITH done AS (
 SELECT * FROM done;
 
 -- name: action_sweep_expired
+-- An expired lease uses up its attempt: with attempts left the action is
+-- pending again at once (claim_timed_out); on its last attempt it ends failed
+-- (claim_timed_out, then action_failed).
 WITH expired AS (
-    SELECT id, claimed_by AS previous_worker FROM actions
+    SELECT id, claimed_by AS previous_worker, attempt >= max_attempts AS final FROM actions
     WHERE status = 'claimed' AND claim_deadline < now()
     ORDER BY claim_deadline
     LIMIT $1
     FOR UPDATE SKIP LOCKED
-), requeued AS (
+), swept AS (
     UPDATE actions a
-    SET status = 'pending', claimed_by = NULL, claim_deadline = NULL, lease_token = NULL,
+    SET status = CASE WHEN e.final THEN 'failed' ELSE 'pending' END,
+        claimed_by = CASE WHEN e.final THEN a.claimed_by END,
+        lease_token = CASE WHEN e.final THEN a.lease_token END,
+        claim_deadline = NULL,
+        failure_reason = CASE WHEN e.final
+            THEN format('lease expired: worker %s held attempt %s of %s past its deadline',
+                        e.previous_worker, a.attempt, a.max_attempts)
+            ELSE a.failure_reason END,
+        completed_at = CASE WHEN e.final THEN now() END,
         updated_at = now()
-    FROM expired WHERE a.id = ANY(ARRAY(SELECT id FROM expired)) AND a.id = expired.id
-    RETURNING a.*, expired.previous_worker
+    FROM expired e WHERE a.id = ANY(ARRAY(SELECT id FROM expired)) AND a.id = e.id
+    RETURNING a.*, e.previous_worker, e.final
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
-    SELECT id, 'claim_timed_out', 'sweeper',
-           jsonb_build_object('worker', previous_worker, 'attempt', attempt)
-    FROM requeued ORDER BY id
+    SELECT s.id, k.event_type, 'sweeper',
+           CASE WHEN k.n = 0
+                THEN jsonb_build_object('worker', s.previous_worker, 'attempt', s.attempt,
+                                        'will_retry', NOT s.final)
+                ELSE jsonb_build_object('reason', s.failure_reason, 'attempt', s.attempt,
+                                        'max_attempts', s.max_attempts, 'lease_expired', true)
+           END
+    FROM swept s
+    CROSS JOIN (VALUES (0, 'claim_timed_out'), (1, 'action_failed')) AS k(n, event_type)
+    WHERE k.n = 0 OR s.final
+    ORDER BY s.id, k.n
 )
-SELECT * FROM requeued ORDER BY id;
+SELECT * FROM swept ORDER BY id;
+
+-- name: action_retry_ids
+-- Dead actions back to pending with fresh attempts; the caller checks that
+-- every id was retried and rolls back otherwise.
+WITH target AS (
+    SELECT id, status AS previous_status, failure_reason AS previous_reason,
+           attempt AS previous_attempt
+    FROM actions
+    WHERE id = ANY($1::bigint[]) AND status IN ('failed', 'rejected', 'cancelled')
+    ORDER BY id
+    FOR UPDATE
+), done AS (
+    UPDATE actions a
+    SET status = 'pending', attempt = 0, run_after = now(), claimed_by = NULL,
+        claim_deadline = NULL, lease_token = NULL, completed_at = NULL, failure_reason = NULL,
+        rejected_by = NULL, result_ref = NULL, result = NULL, progress = NULL, updated_at = now()
+    FROM target t
+    WHERE a.id = ANY(ARRAY(SELECT id FROM target)) AND a.id = t.id
+    RETURNING a.id, t.previous_status, t.previous_reason, t.previous_attempt
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_retried', $2,
+           jsonb_build_object('previous_status', previous_status,
+                              'previous_reason', previous_reason,
+                              'previous_attempt', previous_attempt)
+    FROM done ORDER BY id
+)
+SELECT id FROM done ORDER BY id;
+
+-- name: action_retry_matching
+-- Up to $6 dead actions matching the filter, oldest id first (one more is
+-- looked at to tell whether more match).
+WITH candidates AS (
+    SELECT id, status AS previous_status, failure_reason AS previous_reason,
+           attempt AS previous_attempt
+    FROM actions
+    WHERE status = ANY($1::text[])
+      AND ($2::text = '' OR action_type = $2::text)
+      AND ($3::text = '' OR project = $3::text)
+      AND ($4::text = '' OR queue = $4::text)
+    ORDER BY id
+    LIMIT $6 + 1
+    FOR UPDATE SKIP LOCKED
+), target AS (
+    SELECT * FROM candidates ORDER BY id LIMIT $6
+), done AS (
+    UPDATE actions a
+    SET status = 'pending', attempt = 0, run_after = now(), claimed_by = NULL,
+        claim_deadline = NULL, lease_token = NULL, completed_at = NULL, failure_reason = NULL,
+        rejected_by = NULL, result_ref = NULL, result = NULL, progress = NULL, updated_at = now()
+    FROM target t
+    WHERE a.id = ANY(ARRAY(SELECT id FROM target)) AND a.id = t.id
+    RETURNING a.id, t.previous_status, t.previous_reason, t.previous_attempt
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'action_retried', $5,
+           jsonb_build_object('previous_status', previous_status,
+                              'previous_reason', previous_reason,
+                              'previous_attempt', previous_attempt)
+    FROM done ORDER BY id
+)
+SELECT id, (SELECT count(*) FROM candidates) > $6 AS more FROM done ORDER BY id;
 
 -- name: action_list_oldest_first
 SELECT * FROM actions
@@ -283,18 +453,54 @@ ORDER BY id DESC
 LIMIT $6;
 
 -- name: action_stats
+-- Counts without reading finished history: unfinished rows by status, dead
+-- rows (bounded by retention), the last minute's finishes through
+-- actions_finished, and all completed rows only when asked ($3).
 SELECT queue, action_type,
-       count(*) FILTER (WHERE status = 'pending') AS pending,
-       count(*) FILTER (WHERE status = 'claimed') AS claimed,
-       count(*) FILTER (WHERE status = 'completed') AS completed,
-       count(*) FILTER (WHERE status = 'failed') AS failed,
-       count(*) FILTER (WHERE status = 'rejected') AS rejected,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-       coalesce(extract(epoch FROM now() - min(run_after)
-                FILTER (WHERE status = 'pending' AND run_after <= now())), 0)::float8
-           AS oldest_pending_seconds
-FROM actions
-WHERE ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
+       sum(pending)::bigint AS pending, sum(scheduled)::bigint AS scheduled,
+       sum(retryable)::bigint AS retryable, sum(claimed)::bigint AS claimed,
+       sum(claimed_past_deadline)::bigint AS claimed_past_deadline,
+       sum(completed)::bigint AS completed, sum(failed)::bigint AS failed,
+       sum(rejected)::bigint AS rejected, sum(cancelled)::bigint AS cancelled,
+       sum(completed_last_minute)::bigint AS completed_last_minute,
+       sum(failed_last_minute)::bigint AS failed_last_minute,
+       coalesce(extract(epoch FROM now() - min(oldest_due)), 0)::float8 AS oldest_pending_seconds
+FROM (
+    SELECT queue, action_type,
+           count(*) FILTER (WHERE status = 'pending') AS pending,
+           count(*) FILTER (WHERE status = 'pending' AND run_after > now()) AS scheduled,
+           count(*) FILTER (WHERE status = 'pending' AND attempt > 0) AS retryable,
+           count(*) FILTER (WHERE status = 'claimed') AS claimed,
+           count(*) FILTER (WHERE status = 'claimed' AND claim_deadline < now())
+               AS claimed_past_deadline,
+           0 AS completed, 0 AS failed, 0 AS rejected, 0 AS cancelled,
+           0 AS completed_last_minute, 0 AS failed_last_minute,
+           min(run_after) FILTER (WHERE status = 'pending' AND run_after <= now()) AS oldest_due
+    FROM actions
+    WHERE status IN ('pending', 'claimed')
+      AND ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
+    GROUP BY queue, action_type
+    UNION ALL
+    SELECT queue, action_type, 0, 0, 0, 0, 0,
+           count(*) FILTER (WHERE status = 'completed'),
+           count(*) FILTER (WHERE status = 'failed'),
+           count(*) FILTER (WHERE status = 'rejected'),
+           count(*) FILTER (WHERE status = 'cancelled'),
+           0, 0, NULL
+    FROM actions
+    WHERE (status IN ('failed', 'rejected', 'cancelled') OR ($3::boolean AND status = 'completed'))
+      AND ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
+    GROUP BY queue, action_type
+    UNION ALL
+    SELECT queue, action_type, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           count(*) FILTER (WHERE status = 'completed'),
+           count(*) FILTER (WHERE status = 'failed'),
+           NULL
+    FROM actions
+    WHERE completed_at > now() - interval '1 minute'
+      AND ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
+    GROUP BY queue, action_type
+) AS parts
 GROUP BY queue, action_type
 ORDER BY queue, action_type;
 
@@ -327,3 +533,57 @@ WITH pruned AS (
     DELETE FROM enqueue_requests WHERE created_at < now() - interval '1 day' RETURNING 1
 )
 SELECT count(*) FROM pruned;
+
+-- name: queue_list
+-- Every queue with its live counts (partial indexes: no finished row is read).
+SELECT q.*,
+       (SELECT count(*) FROM actions a WHERE a.status = 'pending' AND a.queue = q.name) AS pending,
+       (SELECT count(*) FROM actions a WHERE a.status = 'claimed' AND a.queue = q.name) AS claimed
+FROM queues q
+WHERE $1::text = '' OR q.name = $1::text
+ORDER BY q.name;
+
+-- name: queue_update
+-- Creates the queue or changes its defaults (NULL keeps one); queue_updated.
+WITH updated AS (
+    INSERT INTO queues AS q (name, max_attempts, backoff, lease_seconds)
+    VALUES ($1, $2, $3::jsonb, $4)
+    ON CONFLICT (name) DO UPDATE
+    SET max_attempts = coalesce(EXCLUDED.max_attempts, q.max_attempts),
+        backoff = coalesce(EXCLUDED.backoff, q.backoff),
+        lease_seconds = coalesce(EXCLUDED.lease_seconds, q.lease_seconds),
+        updated_at = now()
+    RETURNING *
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT NULL, 'queue_updated', $5,
+           jsonb_build_object('queue', name, 'max_attempts', max_attempts, 'backoff', backoff,
+                              'lease_seconds', lease_seconds)
+    FROM updated
+)
+SELECT name FROM updated;
+
+-- name: queue_pause
+WITH paused AS (
+    UPDATE queues SET paused = true, paused_at = now(), paused_by = $2, updated_at = now()
+    WHERE name = $1 AND NOT paused
+    RETURNING name
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT NULL, 'queue_paused', $2, jsonb_build_object('queue', name, 'reason', $3::text)
+    FROM paused
+)
+SELECT EXISTS (SELECT 1 FROM queues WHERE name = $1);
+
+-- name: queue_resume
+-- The queues_notify_resumed trigger wakes the claims waiting on it.
+WITH resumed AS (
+    UPDATE queues SET paused = false, paused_at = NULL, paused_by = NULL, updated_at = now()
+    WHERE name = $1 AND paused
+    RETURNING name
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT NULL, 'queue_resumed', $2, jsonb_build_object('queue', name)
+    FROM resumed
+)
+SELECT EXISTS (SELECT 1 FROM queues WHERE name = $1);
