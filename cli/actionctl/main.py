@@ -343,9 +343,17 @@ def cancel(action_id: int, reason: str, actor: str) -> None:
 
 @cli.command()
 def sweep() -> None:
-    """Requeue expired claims; print what was requeued."""
+    """Requeue expired claims; those on their last attempt end failed ("lease
+    expired"). Prints both."""
     swept = client().sweep()
-    emit_json({"requeued": [a.to_json() for a in swept], "count": swept.requeued_count})
+    emit_json(
+        {
+            "requeued": [a.to_json() for a in swept],
+            "count": swept.requeued_count,
+            "failed": [a.to_json() for a in swept.failed],
+            "failed_count": swept.failed_count,
+        }
+    )
 
 
 @cli.command()

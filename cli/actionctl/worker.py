@@ -107,7 +107,15 @@ class CommandWorker:
         """Stop claiming; a second call cuts the grace period short."""
         if self._stopping.is_set():
             self._hurry.set()
+            log_line(event="worker_hurried", worker=self.settings.name, running=len(self.jobs))
+            return
         self._stopping.set()
+        log_line(
+            event="worker_stopping",
+            worker=self.settings.name,
+            running=len(self.jobs),
+            grace_seconds=self.settings.grace,
+        )
 
     async def run(self) -> None:
         """Claim and run until stopped, then drain within the grace period."""

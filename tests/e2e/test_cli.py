@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.support import actionctl, executable
+from tests.support import actionctl, executable, wait_until
 
 
 @pytest.fixture
@@ -102,11 +102,23 @@ def test_ls_filters(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_sweep_events_and_emit(ctl, project: str) -> None:  # type: ignore[no-untyped-def]
-    action = ctl("add", "--type", "t", "--project", project).json
-    ctl("claim", "--worker", "w-gone", "--project", project, "--lease", "1")
-    time.sleep(1.3)
-    swept = ctl("sweep")
-    assert swept.code == 0 and action["id"] in [a["id"] for a in swept.json["requeued"]]
+    action = ctl("add", "--type", "t", "--project", project, "--max-attempts", "2").json
+    last = ctl("add", "--type", "t", "--project", project).json
+    for _ in range(2):
+        ctl("claim", "--worker", "w-gone", "--project", project, "--lease", "1")
+    requeued: set[int] = set()
+    failed: set[int] = set()
+
+    def swept_both() -> bool:
+        swept = ctl("sweep")
+        assert swept.code == 0, swept.stderr
+        requeued.update(a["id"] for a in swept.json["requeued"])
+        failed.update(a["id"] for a in swept.json["failed"])
+        return action["id"] in requeued and last["id"] in failed
+
+    assert wait_until(swept_both, timeout=30)
+    ended = ctl("show", str(last["id"])).json["action"]
+    assert ended["status"] == "failed" and "lease expired" in ended["failure_reason"]
     history = ctl("events", "--action", str(action["id"]))
     assert [e["event_type"] for e in history.json] == [
         "action_enqueued",
