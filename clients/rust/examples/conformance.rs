@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use actionq::pb;
 use actionq::{
-    Action, ActionStatus, CancellationToken, Client, ClientOptions, Completion, Error, Worker,
+    Action, ActionStatus, CancellationToken, Client, ClientOptions, Completion, Error,
+    HandlerError, Worker,
 };
 use serde_json::{json, Number, Value};
 use tonic::Code;
@@ -27,7 +28,10 @@ const WORKER: &str = "conformance-rust";
 #[tokio::main]
 async fn main() -> ExitCode {
     let outcome = if std::env::args().nth(1).as_deref() == Some("--worker") {
-        worker_check().await
+        match worker_check().await {
+            Ok(true) => outcomes_check().await,
+            other => other,
+        }
     } else {
         run().await
     };
@@ -257,6 +261,284 @@ async fn worker_check() -> Result<bool, Box<dyn std::error::Error>> {
         problems[..problems.len().min(5)].join("; ")
     );
     Ok(false)
+}
+
+/// The outcomes check: one action per way a handler can end besides completing plainly, each with
+/// attempts to spare (max_attempts 3), so only the outcome asked for explains where it ends.
+const OUTCOMES: [&str; 4] = ["reject", "no-retry", "retry-in", "progress"];
+const REJECT_VALIDATOR: &str = "conformance-rust";
+const REJECT_REASON: &str = "refused on purpose";
+const NO_RETRY_REASON: &str = "permanent on purpose";
+const RETRY_IN_REASON: &str = "try later";
+const RETRY_DELAY: Duration = Duration::from_secs(3600);
+/// Bounds |run_after - (updated_at + RETRY_DELAY)|: both are the database's time in one
+/// transaction, so only rounding separates them.
+const MAX_CLOCK_GAP: Duration = Duration::from_secs(2);
+
+fn progress_report() -> Value {
+    json!({ "done": 2, "of": 3, "big": (1u64 << 53) + 1 })
+}
+
+/// The live check of the other handler outcomes: a `Worker` rejects one action, fails one without
+/// retry, fails one asking for a retry in an hour, and reports progress on one before completing
+/// it. Then, through the API: rejected by the validator; failed on attempt 1 of 3; pending again
+/// on attempt 1 with `run_after` = its `updated_at` + 1 h and an `action_retry_scheduled` event;
+/// completed with its progress stored (already seen while its handler ran) and an
+/// `action_progress` event. `wait` returns the three that ended. Prints one line.
+async fn outcomes_check() -> Result<bool, Box<dyn std::error::Error>> {
+    let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_PROJECT is not set")?;
+    let created_by = std::env::var("ACTIONQ_CONFORMANCE_CREATED_BY")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_CREATED_BY is not set")?;
+    let action_type = format!(
+        "conformance.outcomes.{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let client = ClientOptions::from_env().connect().await?;
+    let began = Instant::now();
+    let actions = OUTCOMES
+        .iter()
+        .map(|outcome| pb::NewAction {
+            action_type: action_type.clone(),
+            project: project.clone(),
+            created_by: created_by.clone(),
+            target_ref: (*outcome).to_owned(),
+            max_attempts: 3,
+            ..Default::default()
+        })
+        .collect();
+    let ids: Vec<i64> = client
+        .enqueue(pb::EnqueueRequest {
+            actions,
+            ..Default::default()
+        })
+        .await?
+        .actions
+        .into_iter()
+        .filter_map(|e| e.action.map(|a| a.id))
+        .collect();
+    let id_of = |outcome: &str| ids[OUTCOMES.iter().position(|o| *o == outcome).unwrap()];
+
+    let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
+    let problems: Arc<Mutex<Vec<String>>> = Arc::default();
+    let all_handled = Arc::new(tokio::sync::Notify::new());
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(client.clone(), "conformance-rust-outcomes")
+        .action_types([action_type.clone()])
+        .project(project.clone())
+        .concurrency(OUTCOMES.len())
+        .wait(Duration::from_secs(1));
+    let handler = {
+        let (runs, problems, all_handled) = (
+            Arc::clone(&runs),
+            Arc::clone(&problems),
+            Arc::clone(&all_handled),
+        );
+        let reader = client.clone();
+        move |action: Action, _cancel: CancellationToken| {
+            let (runs, problems, all_handled) = (
+                Arc::clone(&runs),
+                Arc::clone(&problems),
+                Arc::clone(&all_handled),
+            );
+            let reader = reader.clone();
+            async move {
+                let outcome = match action.target_ref.as_str() {
+                    "reject" => Err(HandlerError::reject(REJECT_VALIDATOR, REJECT_REASON)),
+                    "no-retry" => Err(HandlerError::no_retry(NO_RETRY_REASON)),
+                    "retry-in" => Err(HandlerError::retry_in(RETRY_DELAY, RETRY_IN_REASON)),
+                    "progress" => {
+                        if let Some(problem) = report_progress(&reader, &action).await {
+                            problems.lock().unwrap().push(problem);
+                        }
+                        Ok(Completion::new("done:progress"))
+                    }
+                    other => Err(HandlerError::no_retry(format!("unexpected action {other}"))),
+                };
+                let mut runs = runs.lock().unwrap();
+                *runs.entry(action.id).or_insert(0) += 1;
+                if runs.len() == OUTCOMES.len() {
+                    all_handled.notify_one();
+                }
+                outcome
+            }
+        }
+    };
+    let running = tokio::spawn(worker.run(shutdown.clone(), handler));
+    let handled_in_time = tokio::time::timeout(Duration::from_secs(30), all_handled.notified())
+        .await
+        .is_ok();
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running).await;
+
+    let mut problems = std::mem::take(&mut *problems.lock().unwrap());
+    if !handled_in_time {
+        problems.push("not every action was handled within 30 s".to_owned());
+    }
+    match stopped {
+        Err(_) => problems.push("the worker did not stop within 10 s".to_owned()),
+        Ok(Err(join_error)) => problems.push(format!("the worker task failed: {join_error}")),
+        Ok(Ok(Err(err))) => problems.push(format!("the worker returned {err}")),
+        Ok(Ok(Ok(()))) => {}
+    }
+    for (id, count) in runs.lock().unwrap().iter() {
+        if *count != 1 {
+            problems.push(format!("the handler ran {count} times for action {id}"));
+        }
+    }
+
+    // The three that ended, in order; the retried one is pending for an hour.
+    let ended = ["reject", "no-retry", "progress"].map(id_of);
+    let waited = client.wait(ended, Duration::from_secs(10)).await?;
+    let mut got: HashMap<&str, pb::Action> = ["reject", "no-retry", "progress"]
+        .into_iter()
+        .zip(waited)
+        .collect();
+    let retried = client
+        .get_action(pb::GetActionRequest {
+            id: id_of("retry-in"),
+        })
+        .await?
+        .action
+        .unwrap_or_default();
+    got.insert("retry-in", retried);
+    problems.extend(verify_outcomes(&got));
+    for (outcome, event_type) in [
+        ("retry-in", "action_retry_scheduled"),
+        ("progress", "action_progress"),
+    ] {
+        let events = client
+            .list_events(pb::ListEventsRequest {
+                action_ids: vec![id_of(outcome)],
+                event_types: vec![event_type.to_owned()],
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await?
+            .events;
+        if events.len() != 1 {
+            problems.push(format!(
+                "the {outcome} action has {} {event_type} events, want 1",
+                events.len()
+            ));
+        }
+    }
+    // The retry is an hour away: cancel it rather than leave it behind.
+    client
+        .cancel(pb::CancelRequest {
+            id: id_of("retry-in"),
+            reason: "conformance: done with it".to_owned(),
+            ..Default::default()
+        })
+        .await?;
+
+    if problems.is_empty() {
+        println!(
+            "worker outcomes check passed in {:.2} s: rejected, failed without retry, retried in              {RETRY_DELAY:?} and progress seen on {action_type}",
+            began.elapsed().as_secs_f64()
+        );
+        return Ok(true);
+    }
+    println!(
+        "worker outcomes check failed: {}",
+        problems[..problems.len().min(5)].join("; ")
+    );
+    Ok(false)
+}
+
+/// Reports progress from the handler, then reads the action back while it is still claimed: the
+/// progress must be on it already. Returns what is wrong.
+async fn report_progress(client: &Client, action: &Action) -> Option<String> {
+    if let Err(err) = action.report_progress(&progress_report()).await {
+        return Some(format!("report_progress: {err}"));
+    }
+    let now = match client
+        .get_action(pb::GetActionRequest { id: action.id })
+        .await
+    {
+        Ok(response) => response.action.unwrap_or_default(),
+        Err(err) => return Some(format!("get the action in progress: {err}")),
+    };
+    if now.status() != ActionStatus::Claimed || !has_progress(&now) {
+        return Some(format!(
+            "while its handler ran the action was {:?} with progress {:?}, want Claimed with {}",
+            now.status(),
+            now.progress_json,
+            progress_report()
+        ));
+    }
+    None
+}
+
+fn has_progress(action: &pb::Action) -> bool {
+    matches!(action.progress::<Value>(), Ok(Some(got)) if same_json(&got, &progress_report()))
+}
+
+/// What is wrong with the outcomes' actions as they ended.
+fn verify_outcomes(got: &HashMap<&str, pb::Action>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut bad = |outcome: &str, a: &pb::Action, want: String| {
+        problems.push(format!(
+            "the {outcome} action is {:?} (attempt {}, reason {:?}, run_after {:?}), want {want}",
+            a.status(),
+            a.attempt,
+            a.failure_reason,
+            a.run_after
+        ));
+    };
+    let a = &got["reject"];
+    if a.status() != ActionStatus::Rejected
+        || a.rejected_by != REJECT_VALIDATOR
+        || a.failure_reason != REJECT_REASON
+        || a.attempt != 1
+    {
+        bad(
+            "reject",
+            a,
+            format!("Rejected by {REJECT_VALIDATOR} on attempt 1"),
+        );
+    }
+    let a = &got["no-retry"];
+    if a.status() != ActionStatus::Failed || a.failure_reason != NO_RETRY_REASON || a.attempt != 1 {
+        bad("no-retry", a, "Failed on attempt 1 of 3".to_owned());
+    }
+    let a = &got["retry-in"];
+    let gap = match (a.run_after, a.updated_at) {
+        (Some(run_after), Some(updated_at)) => {
+            let nanos = |t: prost_types::Timestamp| {
+                i128::from(t.seconds) * 1_000_000_000 + i128::from(t.nanos)
+            };
+            let want = nanos(updated_at) + RETRY_DELAY.as_nanos() as i128;
+            Some(Duration::from_nanos(
+                (nanos(run_after) - want).unsigned_abs() as u64,
+            ))
+        }
+        _ => None,
+    };
+    if a.status() != ActionStatus::Pending
+        || a.attempt != 1
+        || a.failure_reason != RETRY_IN_REASON
+        || gap.is_none_or(|gap| gap > MAX_CLOCK_GAP)
+    {
+        bad(
+            "retry-in",
+            a,
+            format!("Pending after attempt 1 with run_after {RETRY_DELAY:?} after its update (off by {gap:?})"),
+        );
+    }
+    let a = &got["progress"];
+    if a.status() != ActionStatus::Completed || !has_progress(a) {
+        bad(
+            "progress",
+            a,
+            format!(
+                "Completed with progress {} (has {:?})",
+                progress_report(),
+                a.progress_json
+            ),
+        );
+    }
+    problems
 }
 
 /// The payload of the worker check's `i`th action: its number and integers a double cannot hold.
