@@ -1,5 +1,6 @@
 package dev.actionq.client;
 
+import dev.actionq.v1.Action;
 import dev.actionq.v1.ActionQueueServiceGrpc;
 import dev.actionq.v1.ActionQueueServiceGrpc.ActionQueueServiceBlockingStub;
 import dev.actionq.v1.ActionQueueServiceGrpc.ActionQueueServiceStub;
@@ -27,12 +28,26 @@ import dev.actionq.v1.ListActionsRequest;
 import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.ListEventsRequest;
 import dev.actionq.v1.ListEventsResponse;
+import dev.actionq.v1.ListQueuesRequest;
+import dev.actionq.v1.ListQueuesResponse;
 import dev.actionq.v1.MigrateRequest;
 import dev.actionq.v1.MigrateResponse;
+import dev.actionq.v1.PauseQueueRequest;
+import dev.actionq.v1.PauseQueueResponse;
+import dev.actionq.v1.PruneRequest;
+import dev.actionq.v1.PruneResponse;
 import dev.actionq.v1.RejectRequest;
 import dev.actionq.v1.RejectResponse;
+import dev.actionq.v1.ResumeQueueRequest;
+import dev.actionq.v1.ResumeQueueResponse;
+import dev.actionq.v1.RetryRequest;
+import dev.actionq.v1.RetryResponse;
 import dev.actionq.v1.SweepRequest;
 import dev.actionq.v1.SweepResponse;
+import dev.actionq.v1.UpdateQueueRequest;
+import dev.actionq.v1.UpdateQueueResponse;
+import dev.actionq.v1.WaitActionRequest;
+import dev.actionq.v1.WaitActionResponse;
 import dev.actionq.v1.WatchEventsRequest;
 import dev.actionq.v1.WatchEventsResponse;
 import io.grpc.ChannelCredentials;
@@ -50,6 +65,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -225,7 +241,10 @@ public final class ActionQueueClient implements AutoCloseable {
     return call(() -> blockingStub(wait.plus(timeout)).claim(request));
   }
 
-  /** Extends a lease; the response says whether the action was cancelled meanwhile. */
+  /**
+   * Extends a lease; the response says whether the action was cancelled meanwhile. A
+   * {@code progress_json} ({@link Json#writeObject}) is stored on the action as its progress.
+   */
   public HeartbeatResponse heartbeat(HeartbeatRequest request) {
     return call(() -> blockingStub().heartbeat(request));
   }
@@ -244,7 +263,10 @@ public final class ActionQueueClient implements AutoCloseable {
     return call(() -> blockingStub().completeMany(request));
   }
 
-  /** Records a failed attempt. */
+  /**
+   * Records a failed attempt: retried after {@code retry_delay} (else the action's backoff) while
+   * attempts remain, ended failed at once with {@code no_retry}.
+   */
   public FailResponse fail(FailRequest request) {
     return call(() -> blockingStub().fail(request));
   }
@@ -259,7 +281,84 @@ public final class ActionQueueClient implements AutoCloseable {
     return call(() -> blockingStub().cancel(request));
   }
 
-  /** Requeues every claimed action whose lease has expired. */
+  /**
+   * Puts dead actions (failed, rejected, cancelled) back to pending with fresh attempts: the
+   * request's ids, or those its filter matches (statuses, action type, project, queue, limit).
+   *
+   * @throws ActionqException FAILED_PRECONDITION / ILLEGAL_TRANSITION when a named action is not
+   *     dead (none is retried then)
+   */
+  public RetryResponse retry(RetryRequest request) {
+    return call(() -> blockingStub().retry(request));
+  }
+
+  /** Retries these dead actions by id; see {@link #retry(RetryRequest)}. */
+  public RetryResponse retry(Collection<Long> ids) {
+    return retry(RetryRequest.newBuilder().addAllIds(ids).build());
+  }
+
+  /**
+   * Waits until every named action is in a terminal status. The deadline is the request's
+   * {@code timeout} plus the default timeout, so the server's answer is never cut short.
+   *
+   * @throws WaitTimeoutException when the request's timeout passed first (DEADLINE_EXCEEDED /
+   *     WAIT_TIMEOUT)
+   */
+  public WaitActionResponse waitAction(WaitActionRequest request) {
+    Duration wait = request.hasTimeout() ? Protos.duration(request.getTimeout()) : Duration.ZERO;
+    try {
+      return call(() -> blockingStub(wait.plus(timeout)).waitAction(request));
+    } catch (ActionqException e) {
+      throw e.is(dev.actionq.v1.ErrorReason.ERROR_REASON_WAIT_TIMEOUT)
+          ? new WaitTimeoutException(e) : e;
+    }
+  }
+
+  /**
+   * Waits up to {@code timeout} until each of {@code ids} is completed, failed, rejected or
+   * cancelled, and returns them in the order asked. The server answers as soon as the last one
+   * finishes (it follows the event log; nothing polls).
+   *
+   * @throws WaitTimeoutException when {@code timeout} passed first; the actions go on
+   * @throws ActionqException e.g. NOT_FOUND / ACTION_NOT_FOUND for an unknown id
+   */
+  public List<Action> waitFor(Collection<Long> ids, Duration timeout) {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative");
+    }
+    return waitAction(WaitActionRequest.newBuilder()
+        .addAllIds(ids).setTimeout(Protos.duration(timeout)).build()).getActionsList();
+  }
+
+  /** Lists every queue with its defaults, paused flag and live counts. */
+  public ListQueuesResponse listQueues() {
+    return call(() -> blockingStub().listQueues(ListQueuesRequest.getDefaultInstance()));
+  }
+
+  /** Sets a queue's defaults (max_attempts, backoff, lease), creating it when new. */
+  public UpdateQueueResponse updateQueue(UpdateQueueRequest request) {
+    return call(() -> blockingStub().updateQueue(request));
+  }
+
+  /** Stops claiming from a queue; enqueuing goes on. */
+  public PauseQueueResponse pauseQueue(PauseQueueRequest request) {
+    return call(() -> blockingStub().pauseQueue(request));
+  }
+
+  /** Lets claiming from a paused queue go on, waking the claims waiting on it. */
+  public ResumeQueueResponse resumeQueue(ResumeQueueRequest request) {
+    return call(() -> blockingStub().resumeQueue(request));
+  }
+
+  /** Deletes one bounded batch of old finished actions; call again while {@code more}. */
+  public PruneResponse prune(PruneRequest request) {
+    return call(() -> blockingStub().prune(request));
+  }
+
+  /**
+   * Requeues every claimed action whose lease has expired; one on its last attempt ends failed
+   * instead.
+   */
   public SweepResponse sweep() {
     return call(() -> blockingStub().sweep(SweepRequest.getDefaultInstance()));
   }

@@ -182,6 +182,37 @@ public class ActionqException extends StatusRuntimeException {
     return is(ErrorReason.ERROR_REASON_INVALID_FIELD);
   }
 
+  /** WaitAction's timeout passed before every action finished (DEADLINE_EXCEEDED). */
+  public boolean isWaitTimeout() {
+    return is(ErrorReason.ERROR_REASON_WAIT_TIMEOUT);
+  }
+
+  /**
+   * The idempotency key names a stored action that differs from this one (ALREADY_EXISTS);
+   * {@code metadata().get("action_id")} names it.
+   */
+  public boolean isIdempotencyKeyConflict() {
+    return is(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT);
+  }
+
+  /** No queue has the given name (FAILED_PRECONDITION). */
+  public boolean isQueueNotFound() {
+    return is(ErrorReason.ERROR_REASON_QUEUE_NOT_FOUND);
+  }
+
+  /**
+   * The cursor points into the part of the event log that retention dropped (OUT_OF_RANGE);
+   * {@link #oldestCursor()} is where reading can resume.
+   */
+  public boolean isCursorExpired() {
+    return is(ErrorReason.ERROR_REASON_CURSOR_EXPIRED);
+  }
+
+  /** The oldest cursor still readable, sent with CURSOR_EXPIRED (metadata "oldest_cursor"). */
+  public Optional<String> oldestCursor() {
+    return Optional.ofNullable(metadata.get("oldest_cursor"));
+  }
+
   /** The producer is over its enqueue rate limit; {@link #retryDelay()} says when to retry. */
   public boolean isRateLimited() {
     return is(ErrorReason.ERROR_REASON_RATE_LIMITED);

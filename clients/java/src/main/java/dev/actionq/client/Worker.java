@@ -41,9 +41,11 @@ import java.util.function.Supplier;
  *
  * <p>{@link #run()} long-polls Claim for as many actions as there are free handler threads,
  * hands each to the {@link Handler} as a {@link Job} (the action and its payload decoded by
- * {@link Json}), heartbeats every lease/3 while a handler runs, completes (or rejects) on a
- * returned {@link Result} (its structured result goes out as {@code result_json}) and fails with
- * the exception's message when the handler throws. Completions are
+ * {@link Json}), heartbeats every lease/3 while a handler runs, and reports the returned
+ * {@link Result}: completes (its structured result goes out as {@code result_json}), rejects,
+ * or fails (retried by the backoff, after a chosen delay, or not at all); a handler that throws
+ * fails the attempt with the exception's message. {@link Job#progress} reports progress while the
+ * handler runs. Completions are
  * batched: they wait {@link Builder#completeBatchWindow} in an outbox and go out together in one
  * CompleteMany. A handler's slot is free again as soon as it returns; at most {@code concurrency}
  * reports are in flight. When a heartbeat reports that an operator cancelled the action, the
@@ -70,6 +72,7 @@ public final class Worker implements AutoCloseable {
   private final ActionQueueClient client;
   private final String name;
   private final String queue;
+  private final List<String> queues;
   private final String project;
   private final List<String> actionTypes;
   private final int concurrency;
@@ -100,6 +103,7 @@ public final class Worker implements AutoCloseable {
     this.client = b.client;
     this.name = b.name != null ? b.name : defaultName();
     this.queue = b.queue;
+    this.queues = List.copyOf(b.queues);
     this.project = b.project;
     this.actionTypes = List.copyOf(b.actionTypes);
     this.concurrency = b.concurrency;
@@ -252,6 +256,7 @@ public final class Worker implements AutoCloseable {
     ClaimRequest.Builder request = ClaimRequest.newBuilder()
         .setWorker(name)
         .setQueue(queue)
+        .addAllQueues(queues)
         .addAllActionTypes(actionTypes)
         .setProject(project)
         .setMaxActions(maxActions)
@@ -307,7 +312,8 @@ public final class Worker implements AutoCloseable {
     Result result = null;
     Throwable error = null;
     try {
-      result = handler.handle(Job.of(action));
+      result = handler.handle(new Job(action, Json.payload(action),
+          progressJson -> sendProgress(claimed, held, progressJson)));
     } catch (Throwable t) {
       error = t;
     } finally {
@@ -335,7 +341,7 @@ public final class Worker implements AutoCloseable {
     String token = claimed.getLeaseToken();
     Result result = outcome.result;
     Throwable error = outcome.error;
-    if (error == null && (result == null || !result.isRejection())) {
+    if (error == null && (result == null || !(result.isRejection() || result.isFailure()))) {
       Result done = result != null ? result : Result.done();
       outbox.add(CompleteRequest.newBuilder()
           .setId(id).setLeaseToken(token).setResultRef(done.resultRef())
@@ -349,9 +355,15 @@ public final class Worker implements AutoCloseable {
               ? error.getMessage() : error.toString();
           retrying(() -> client.fail(
               FailRequest.newBuilder().setId(id).setLeaseToken(token).setReason(reason).build()));
+        } else if (result.isFailure()) {
+          FailRequest.Builder fail = FailRequest.newBuilder().setId(id).setLeaseToken(token)
+              .setReason(result.failureReason()).setNoRetry(result.noRetry());
+          result.retryDelay().ifPresent(d -> fail.setRetryDelay(Protos.duration(d)));
+          retrying(() -> client.fail(fail.build()));
         } else {
+          String validator = result.validator().isEmpty() ? name : result.validator();
           retrying(() -> client.reject(RejectRequest.newBuilder().setId(id).setLeaseToken(token)
-              .setReason(result.rejectReason()).setValidator(result.validator()).build()));
+              .setReason(result.rejectReason()).setValidator(validator).build()));
         }
       } catch (StatusRuntimeException e) {
         logReportFailed(id, describe(e));
@@ -391,6 +403,30 @@ public final class Worker implements AutoCloseable {
       // A scheduled task that throws is never run again: log and keep beating.
       LOG.log(Level.WARNING, "actionq worker {0}: heartbeat of action {1} failed: {2}",
           name, String.valueOf(claimed.getAction().getId()), e);
+    }
+  }
+
+  /**
+   * A handler's {@link Job#progress}: one heartbeat carrying the progress, on the handler's
+   * thread. A cancelled action or a lost lease abandons it as a scheduled heartbeat would.
+   */
+  private void sendProgress(ClaimedAction claimed, Lease held, String progressJson) {
+    HeartbeatResponse response;
+    try {
+      response = client.heartbeat(HeartbeatRequest.newBuilder()
+          .setId(claimed.getAction().getId())
+          .setLeaseToken(claimed.getLeaseToken())
+          .setLease(Protos.duration(lease))
+          .setProgressJson(progressJson)
+          .build());
+    } catch (ActionqException e) {
+      if (e.code() == Status.Code.FAILED_PRECONDITION || e.code() == Status.Code.NOT_FOUND) {
+        held.abandon("lost its lease (" + describe(e) + ")");
+      }
+      throw e;
+    }
+    if (response.getCancelled()) {
+      held.abandon("was cancelled");
     }
   }
 
@@ -613,6 +649,7 @@ public final class Worker implements AutoCloseable {
     private final ActionQueueClient client;
     private String name;
     private String queue = "";
+    private final List<String> queues = new ArrayList<>();
     private String project = "";
     private final List<String> actionTypes = new ArrayList<>();
     private int concurrency = 1;
@@ -636,6 +673,15 @@ public final class Worker implements AutoCloseable {
     /** Queue to claim from; default the server's "default" queue. */
     public Builder queue(String queue) {
       this.queue = Objects.requireNonNull(queue, "queue");
+      return this;
+    }
+
+    /**
+     * Claim from any of these queues (at most 100) in one claim order; paused ones are skipped.
+     * {@link #queue} must then be unset or one of them.
+     */
+    public Builder queues(String... queues) {
+      this.queues.addAll(List.of(queues));
       return this;
     }
 

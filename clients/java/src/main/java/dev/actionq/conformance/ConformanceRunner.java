@@ -10,6 +10,8 @@ import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ActionStatus;
+import dev.actionq.v1.Backoff;
+import dev.actionq.v1.BackoffStrategy;
 import dev.actionq.v1.CancelRequest;
 import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimResponse;
@@ -26,6 +28,7 @@ import dev.actionq.v1.ListActionsRequest;
 import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.NewAction;
 import dev.actionq.v1.RejectRequest;
+import dev.actionq.v1.RetryResponse;
 import dev.actionq.v1.WatchEventsRequest;
 import dev.actionq.v1.WatchEventsResponse;
 import io.grpc.Status;
@@ -143,6 +146,10 @@ public final class ConformanceRunner {
         return claim(step);
       case "watch":
         return watch(step);
+      case "retry":
+        return retry(step);
+      case "wait":
+        return waitFor(step);
       case "heartbeat":
       case "complete":
       case "fail":
@@ -173,6 +180,20 @@ public final class ConformanceRunner {
         action.setPayloadJson(Json.write(a.get("payload")));
       } else if (a.has("payload_json")) {
         action.setPayloadJson(a.get("payload_json").asText());
+      }
+      action.setMaxAttempts((int) num(a, "max_attempts", 0));
+      if (a.has("backoff")) {
+        JsonNode b = a.get("backoff");
+        action.setBackoff(Backoff.newBuilder()
+            .setStrategy(str(b, "strategy", "").equals("fixed")
+                ? BackoffStrategy.BACKOFF_STRATEGY_FIXED
+                : BackoffStrategy.BACKOFF_STRATEGY_EXPONENTIAL)
+            .setBase(Protos.duration(Duration.ofMillis(num(b, "base_ms", 0))))
+            .setMax(Protos.duration(Duration.ofMillis(num(b, "max_ms", 0))))
+            .setJitter(b.path("jitter").asDouble(0)));
+      }
+      if (a.has("delay_ms")) {
+        action.setDelay(Protos.duration(Duration.ofMillis(num(a, "delay_ms", 0))));
       }
       request.addActions(action);
     }
@@ -340,12 +361,14 @@ public final class ConformanceRunner {
     Outcome<Action> out;
     switch (op) {
       case "heartbeat": {
-        HeartbeatRequest request = HeartbeatRequest.newBuilder()
+        HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder()
             .setId(id)
             .setLeaseToken(token)
-            .setLease(Protos.duration(Duration.ofMillis(num(step, "lease_ms", 30000))))
-            .build();
-        Outcome<?> hb = call(() -> client.heartbeat(request));
+            .setLease(Protos.duration(Duration.ofMillis(num(step, "lease_ms", 30000))));
+        if (step.has("progress")) {
+          request.setProgressJson(Json.writeObject(step.get("progress")));
+        }
+        Outcome<?> hb = call(() -> client.heartbeat(request.build()));
         return checkCode(step, hb);
       }
       case "complete": {
@@ -358,9 +381,14 @@ public final class ConformanceRunner {
         break;
       }
       case "fail": {
-        FailRequest request = FailRequest.newBuilder()
-            .setId(id).setLeaseToken(token).setReason(str(step, "reason", "")).build();
-        out = call(() -> client.fail(request).getAction());
+        FailRequest.Builder request = FailRequest.newBuilder()
+            .setId(id).setLeaseToken(token).setReason(str(step, "reason", ""))
+            .setNoRetry(step.path("no_retry").asBoolean(false));
+        if (step.has("retry_delay_ms")) {
+          request.setRetryDelay(
+              Protos.duration(Duration.ofMillis(num(step, "retry_delay_ms", 0))));
+        }
+        out = call(() -> client.fail(request.build()).getAction());
         break;
       }
       case "reject": {
@@ -388,6 +416,69 @@ public final class ConformanceRunner {
       return why;
     }
     return checkAction(step, out.response);
+  }
+
+  /** The ids of a step's "refs", or null when one was never enqueued. */
+  private List<Long> idsOfRefs(JsonNode step) {
+    List<Long> out = new ArrayList<>();
+    for (JsonNode v : step.path("refs")) {
+      Long id = ids.get(v.asText());
+      if (id == null) {
+        return null;
+      }
+      out.add(id);
+    }
+    return out;
+  }
+
+  /** Retries the dead actions of "refs" by id; on OK each must now have expect_status. */
+  private String retry(JsonNode step) {
+    List<Long> wanted = idsOfRefs(step);
+    if (wanted == null) {
+      return "a ref was never enqueued";
+    }
+    Outcome<RetryResponse> out = call(() -> client.retry(wanted));
+    String why = checkCode(step, out);
+    if (why != null || out.response == null) {
+      return why;
+    }
+    List<Long> sorted = new ArrayList<>(wanted);
+    sorted.sort(null);
+    if (!out.response.getRetriedIdsList().equals(sorted)) {
+      return "retried ids " + out.response.getRetriedIdsList() + ", want " + sorted;
+    }
+    for (long id : wanted) {
+      why = checkAction(step,
+          client.getAction(GetActionRequest.newBuilder().setId(id).build()).getAction());
+      if (why != null) {
+        return refOf(id) + ": " + why;
+      }
+    }
+    return null;
+  }
+
+  /** Waits for "refs"; each returned action's status must match expect_statuses, in order. */
+  private String waitFor(JsonNode step) {
+    List<Long> wanted = idsOfRefs(step);
+    if (wanted == null) {
+      return "a ref was never enqueued";
+    }
+    Duration timeout = Duration.ofMillis(num(step, "timeout_ms", 10000));
+    Outcome<List<Action>> out = call(() -> client.waitFor(wanted, timeout));
+    String why = checkCode(step, out);
+    if (why != null || out.response == null) {
+      return why;
+    }
+    List<String> got = new ArrayList<>();
+    for (Action a : out.response) {
+      got.add(refOf(a.getId()) + ":" + statusName(a.getStatus()));
+    }
+    List<String> want = new ArrayList<>();
+    int i = 0;
+    for (JsonNode v : step.path("refs")) {
+      want.add(v.asText() + ":" + step.path("expect_statuses").path(i++).asText("?"));
+    }
+    return got.equals(want) ? null : "actions " + got + ", want " + want;
   }
 
   private String watch(JsonNode step) {
@@ -460,13 +551,27 @@ public final class ConformanceRunner {
     return null;
   }
 
-  /** Checks an action against the step's expect_status, expect_payload and expect_result. */
+  /**
+   * Checks an action against the step's expect_status, expect_attempt, expect_payload,
+   * expect_result and expect_progress.
+   */
   private static String checkAction(JsonNode step, Action action) {
     String want = str(step, "expect_status", null);
     if (want != null) {
       String got = statusName(action.getStatus());
       if (!got.equals(want)) {
         return "status " + got + ", want " + want;
+      }
+    }
+    if (step.has("expect_attempt") && action.getAttempt() != num(step, "expect_attempt", -1)) {
+      return "attempt " + action.getAttempt() + ", want " + step.get("expect_attempt");
+    }
+    if (step.has("expect_progress")) {
+      String text = action.getProgressJson();
+      JsonNode got = text.isEmpty() ? null : Json.parseObject(text);
+      if (got == null || !got.equals(step.get("expect_progress"))) {
+        return "progress " + (got == null ? "none" : Json.write(got)) + ", want "
+            + Json.write(step.get("expect_progress"));
       }
     }
     if (step.has("expect_payload")) {

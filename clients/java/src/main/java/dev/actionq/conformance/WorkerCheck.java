@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import dev.actionq.client.ActionQueueClient;
 import dev.actionq.client.Json;
+import dev.actionq.client.Protos;
 import dev.actionq.client.Result;
+import dev.actionq.client.WaitTimeoutException;
 import dev.actionq.client.Worker;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ActionQueueServiceGrpc;
 import dev.actionq.v1.ActionStatus;
+import dev.actionq.v1.CancelRequest;
 import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimResponse;
 import dev.actionq.v1.ClaimedAction;
@@ -17,6 +20,7 @@ import dev.actionq.v1.CompleteManyResponse;
 import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.EnqueueRequest;
 import dev.actionq.v1.EnqueuedAction;
+import dev.actionq.v1.GetActionRequest;
 import dev.actionq.v1.HeartbeatRequest;
 import dev.actionq.v1.HeartbeatResponse;
 import dev.actionq.v1.ListActionsRequest;
@@ -30,6 +34,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,6 +61,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * handler ran exactly once per action. Completions share a completed_at per
  * CompleteMany transaction, which shows that they were batched and that at most
  * {@value #CONCURRENCY} reports were in flight at once.
+ *
+ * <p>Then the outcomes check: four actions with three attempts each, whose handler rejects one
+ * ({@link Result#reject}), fails one for good ({@link Result#failNoRetry}), fails one with a
+ * retry in a minute ({@link Result#retryIn}) and reports progress on the last
+ * ({@link dev.actionq.client.Job#progress}) before completing it. Verified through the API:
+ * rejected and failed after one attempt, the third pending again with run_after about a minute
+ * after its failure (waiting on it times out with {@link WaitTimeoutException}), the progress
+ * stored on the action while its handler still ran.
  *
  * <p>Then, against a stand-in server in this JVM (no database: the live server cannot be made to
  * hand one worker the same action twice on cue), the repeated-id check: one Claim answers with
@@ -106,6 +119,7 @@ final class WorkerCheck {
    */
   static boolean run(ActionQueueClient client, String project, String createdBy) {
     return report(() -> new WorkerCheck(client, project, createdBy).check())
+        && report(() -> new WorkerCheck(client, project, createdBy).checkOutcomes())
         && report(WorkerCheck::checkRepeatedIds);
   }
 
@@ -256,6 +270,152 @@ final class WorkerCheck {
             + " %d completed in %d CompleteMany transactions (at most %d each), 1 failed on"
             + " purpose%n",
         ACTIONS, actionType, CONCURRENCY, seconds, completed, completedAt.size(), largest);
+    return null;
+  }
+
+  /** How far the outcomes check asks {@link Result#retryIn} to put the retry. */
+  private static final Duration RETRY_IN = Duration.ofMinutes(1);
+  /** Slack when comparing the server's run_after with this JVM's clock. */
+  private static final Duration CLOCK_SLACK = Duration.ofSeconds(5);
+  private static final List<String> OUTCOMES =
+      List.of("reject", "no_retry", "retry_in", "progress");
+
+  /**
+   * The outcomes check (see the class comment). Returns null when it passed (after printing its
+   * summary), else why it failed.
+   */
+  private String checkOutcomes() throws InterruptedException {
+    String type = actionType.replace("conformance.worker.", "conformance.outcomes.");
+    ObjectNode progress =
+        Json.parseObject("{\"step\": 2, \"of\": 3, \"big\": 9007199254740993}");
+    EnqueueRequest.Builder enqueue = EnqueueRequest.newBuilder();
+    for (String kind : OUTCOMES) {
+      enqueue.addActions(NewAction.newBuilder()
+          .setActionType(type).setProject(project).setCreatedBy(createdBy)
+          .setTargetRef(kind).setPayloadJson(Json.write(Json.object().put("kind", kind)))
+          .setMaxAttempts(3)
+          // A retry whose delay the handler did not choose would be due at once.
+          .setBackoff(Protos.fixedBackoff(Duration.ZERO)));
+    }
+    Map<String, Long> idOf = new HashMap<>();
+    List<EnqueuedAction> enqueued = client.enqueue(enqueue.build()).getActionsList();
+    for (int i = 0; i < OUTCOMES.size(); i++) {
+      idOf.put(OUTCOMES.get(i), enqueued.get(i).getAction().getId());
+    }
+
+    Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    CountDownLatch handled = new CountDownLatch(OUTCOMES.size());
+    AtomicReference<Instant> retryAskedAt = new AtomicReference<>();
+    AtomicReference<Action> seenWhileRunning = new AtomicReference<>();
+    Worker worker = Worker.builder(client)
+        .name("conformance-java-outcomes")
+        .project(project)
+        .actionTypes(type)
+        .concurrency(OUTCOMES.size())
+        .lease(LEASE)
+        .stopOnShutdown(false)
+        .handler(job -> {
+          String kind = job.payload().path("kind").asText();
+          runs.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+          try {
+            switch (kind) {
+              case "reject":
+                return Result.reject("conformance: rejected on purpose");
+              case "no_retry":
+                return Result.failNoRetry("conformance: failed for good on purpose");
+              case "retry_in":
+                retryAskedAt.set(Instant.now());
+                return Result.retryIn(RETRY_IN, "conformance: retry in a minute");
+              case "progress":
+                job.progress(progress);
+                seenWhileRunning.set(client.getAction(
+                    GetActionRequest.newBuilder().setId(job.id()).build()).getAction());
+                return Result.of("progressed");
+              default:
+                throw new IllegalStateException("unexpected payload " + job.payload());
+            }
+          } finally {
+            handled.countDown();
+          }
+        })
+        .build();
+    AtomicReference<Throwable> crashed = new AtomicReference<>();
+    Thread running = new Thread(worker::run, "conformance-outcomes-worker");
+    running.setUncaughtExceptionHandler((t, e) -> crashed.set(e));
+    running.start();
+    boolean all = handled.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    worker.close(); // every report sent and answered
+    running.join();
+    Instant reportedBy = Instant.now();
+    if (crashed.get() != null) {
+      return "outcomes: Worker.run threw " + crashed.get();
+    }
+    if (!all) {
+      return "outcomes: handled " + runs + " of " + OUTCOMES + " in " + TIMEOUT.toSeconds() + " s";
+    }
+    for (String kind : OUTCOMES) {
+      AtomicInteger n = runs.get(kind);
+      if (n == null || n.get() != 1) {
+        return "outcomes: handler ran " + (n == null ? 0 : n.get()) + " times for " + kind;
+      }
+    }
+
+    // The dead and the completed are terminal: waitFor returns them at once, in order.
+    List<Action> finished = client.waitFor(
+        List.of(idOf.get("reject"), idOf.get("no_retry"), idOf.get("progress")),
+        Duration.ofSeconds(10));
+    Object[][] want = {
+        {"reject", ActionStatus.ACTION_STATUS_REJECTED, "conformance: rejected on purpose"},
+        {"no_retry", ActionStatus.ACTION_STATUS_FAILED, "conformance: failed for good on purpose"},
+        {"progress", ActionStatus.ACTION_STATUS_COMPLETED, ""},
+    };
+    for (int i = 0; i < want.length; i++) {
+      Action a = finished.get(i);
+      if (a.getId() != idOf.get((String) want[i][0]) || a.getStatus() != want[i][1]
+          || a.getAttempt() != 1 || !a.getFailureReason().contains((String) want[i][2])) {
+        return "outcomes: " + want[i][0] + " is " + a.getStatus() + " after attempt "
+            + a.getAttempt() + " (" + quote(a.getFailureReason()) + "), want " + want[i][1]
+            + " after attempt 1 of 3";
+      }
+    }
+    Action seen = seenWhileRunning.get();
+    if (seen == null || seen.getStatus() != ActionStatus.ACTION_STATUS_CLAIMED
+        || seen.getProgressJson().isEmpty()
+        || !Json.parseObject(seen.getProgressJson()).equals(progress)) {
+      return "outcomes: while the handler ran, GetAction said "
+          + (seen == null ? "nothing" : seen.getStatus() + " with progress "
+              + quote(seen.getProgressJson()))
+          + ", want CLAIMED with " + Json.write(progress);
+    }
+
+    // retryIn: pending again, due a minute after the failure, so waiting on it times out.
+    long retryId = idOf.get("retry_in");
+    try {
+      client.waitFor(List.of(retryId), Duration.ofMillis(200));
+      return "outcomes: waitFor on the action to retry in a minute returned";
+    } catch (WaitTimeoutException expected) {
+      // As it should: it is pending.
+    }
+    Action retried = client.getAction(GetActionRequest.newBuilder().setId(retryId).build())
+        .getAction();
+    Instant runAfter = Protos.instant(retried.getRunAfter());
+    Instant earliest = retryAskedAt.get().plus(RETRY_IN).minus(CLOCK_SLACK);
+    Instant latest = reportedBy.plus(RETRY_IN).plus(CLOCK_SLACK);
+    if (retried.getStatus() != ActionStatus.ACTION_STATUS_PENDING || retried.getAttempt() != 1
+        || runAfter.isBefore(earliest) || runAfter.isAfter(latest)) {
+      return "outcomes: retry_in is " + retried.getStatus() + " after attempt "
+          + retried.getAttempt() + ", run_after " + runAfter + "; want PENDING after attempt 1,"
+          + " run_after between " + earliest + " and " + latest;
+    }
+    client.cancel(CancelRequest.newBuilder().setId(retryId).setReason("conformance: done")
+        .build());
+    System.out.printf(
+        "worker outcomes check passed: reject -> REJECTED, failNoRetry -> FAILED (attempt 1 of"
+            + " 3), retryIn(%d s) -> PENDING with run_after %.1f s after the failure, progress"
+            + " stored on the action while its handler ran; waitFor returned the finished ones"
+            + " and timed out on the pending one%n",
+        RETRY_IN.toSeconds(),
+        Duration.between(retryAskedAt.get(), runAfter).toMillis() / 1000.0);
     return null;
   }
 

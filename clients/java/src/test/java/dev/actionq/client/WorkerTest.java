@@ -1,7 +1,10 @@
 package dev.actionq.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.actionq.v1.Action;
@@ -14,6 +17,10 @@ import dev.actionq.v1.CompleteManyResponse;
 import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.FailResponse;
+import dev.actionq.v1.HeartbeatRequest;
+import dev.actionq.v1.HeartbeatResponse;
+import dev.actionq.v1.RejectRequest;
+import dev.actionq.v1.RejectResponse;
 import io.grpc.stub.StreamObserver;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -38,13 +45,16 @@ class WorkerTest {
     final CountDownLatch done = new CountDownLatch(1);
     final BlockingQueue<CompleteRequest> completed = new LinkedBlockingQueue<>();
     final BlockingQueue<FailRequest> failed = new LinkedBlockingQueue<>();
+    final BlockingQueue<RejectRequest> rejected = new LinkedBlockingQueue<>();
+    final BlockingQueue<HeartbeatRequest> heartbeats = new LinkedBlockingQueue<>();
 
     @Override
     public void claim(ClaimRequest request, StreamObserver<ClaimResponse> response) {
       ClaimResponse.Builder answer = ClaimResponse.newBuilder();
       if (claimed.compareAndSet(false, true)) {
         answer.addActions(ClaimedAction.newBuilder().setLeaseToken("lease-1")
-            .setAction(Action.newBuilder().setId(1).setActionType("t").setPayloadJson(PAYLOAD)));
+            .setAction(Action.newBuilder().setId(1).setActionType("t").setPayloadJson(PAYLOAD)
+                .setAttempt(2)));
       } else {
         try {
           done.await(Protos.duration(request.getWait()).toMillis(), TimeUnit.MILLISECONDS);
@@ -68,6 +78,20 @@ class WorkerTest {
     public void fail(FailRequest request, StreamObserver<FailResponse> response) {
       failed.add(request);
       response.onNext(FailResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void reject(RejectRequest request, StreamObserver<RejectResponse> response) {
+      rejected.add(request);
+      response.onNext(RejectResponse.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+      heartbeats.add(request);
+      response.onNext(HeartbeatResponse.getDefaultInstance());
       response.onCompleted();
     }
   }
@@ -132,5 +156,83 @@ class WorkerTest {
     assertNotNull(failure, "no failure within 10 s");
     assertEquals(1, failure.getId());
     assertEquals("not a JSON object: ARRAY", failure.getReason());
+  }
+
+  @Test
+  void rejectSendsRejectWithTheWorkersNameUnlessAValidatorIsGiven() throws Exception {
+    OneAction service = new OneAction();
+    RejectRequest rejection = runUntil(service, job -> Result.reject("no address"),
+        service.rejected);
+    assertNotNull(rejection, "no rejection within 10 s");
+    assertEquals("no address", rejection.getReason());
+    assertEquals("test-worker", rejection.getValidator());
+    assertTrue(service.failed.isEmpty());
+
+    OneAction other = new OneAction();
+    rejection = runUntil(other, job -> Result.reject("too big", "size-check"), other.rejected);
+    assertNotNull(rejection, "no rejection within 10 s");
+    assertEquals("size-check", rejection.getValidator());
+  }
+
+  @Test
+  void failNoRetryAndRetryInAskTheServerForThem() throws Exception {
+    OneAction service = new OneAction();
+    FailRequest forGood = runUntil(service, job -> Result.failNoRetry("account gone"),
+        service.failed);
+    assertNotNull(forGood, "no failure within 10 s");
+    assertEquals("account gone", forGood.getReason());
+    assertTrue(forGood.getNoRetry());
+    assertFalse(forGood.hasRetryDelay());
+
+    OneAction later = new OneAction();
+    FailRequest delayed = runUntil(later,
+        job -> Result.retryIn(Duration.ofSeconds(90), "rate limited"), later.failed);
+    assertNotNull(delayed, "no failure within 10 s");
+    assertFalse(delayed.getNoRetry());
+    assertEquals(Duration.ofSeconds(90), Protos.duration(delayed.getRetryDelay()));
+
+    OneAction now = new OneAction();
+    FailRequest atOnce = runUntil(now, job -> Result.retryIn(Duration.ZERO, "again"), now.failed);
+    assertNotNull(atOnce, "no failure within 10 s");
+    assertTrue(atOnce.hasRetryDelay(), "a zero delay is sent, not left to the backoff");
+    assertEquals(Duration.ZERO, Protos.duration(atOnce.getRetryDelay()));
+
+    OneAction plain = new OneAction();
+    FailRequest backoff = runUntil(plain, job -> Result.fail("flaky"), plain.failed);
+    assertNotNull(backoff, "no failure within 10 s");
+    assertFalse(backoff.getNoRetry());
+    assertFalse(backoff.hasRetryDelay());
+
+    assertThrows(IllegalArgumentException.class,
+        () -> Result.retryIn(Duration.ofMillis(-1), "no"));
+    assertThrows(IllegalArgumentException.class,
+        () -> Result.retryIn(Duration.ofDays(31), "no"));
+  }
+
+  @Test
+  void progressGoesOutAsAHeartbeatCarryingProgressJson() throws Exception {
+    OneAction service = new OneAction();
+    BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
+    CompleteRequest completion = runUntil(service, job -> {
+      attempts.add(job.attempt());
+      job.progress(Json.parseObject("{\"done\": 1, \"big\": 9007199254740993}"));
+      job.progress(java.util.Map.of("done", 2));
+      return Result.done();
+    }, service.completed);
+    assertNotNull(completion, "no completion within 10 s");
+    assertEquals(2, attempts.poll());
+    java.util.List<String> sent = new java.util.ArrayList<>();
+    for (HeartbeatRequest h : service.heartbeats) {
+      if (!h.getProgressJson().isEmpty()) {
+        sent.add(h.getProgressJson());
+        assertEquals("lease-1", h.getLeaseToken());
+      }
+    }
+    assertEquals(java.util.List.of("{\"done\":1,\"big\":9007199254740993}", "{\"done\":2}"),
+        sent);
+    assertThrows(IllegalStateException.class,
+        () -> Job.of(Action.getDefaultInstance()).progress(Json.object()));
+    assertThrows(IllegalArgumentException.class,
+        () -> Job.of(Action.getDefaultInstance()).progress(java.util.List.of(1)));
   }
 }
