@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from tests.conftest import fresh_schema
 from tests.support import ServerProcess, executable, start_server
 
-# Options of each command (--follow and --wait are left out: they wait by design).
+# Options of each command (--follow, --wait, `wait` and `worker` are left out:
+# they wait by design).
 COMMANDS: dict[str, tuple[bool, list[str]]] = {
     "add": (
         False,
@@ -34,20 +35,32 @@ COMMANDS: dict[str, tuple[bool, list[str]]] = {
             "--queue",
             "--idempotency-key",
             "--max-attempts",
+            "--backoff",
             "--delay",
+            "--run-after",
         ],
     ),
     "ls": (False, ["--status", "--type", "--project", "--queue", "--limit", "--newest-first"]),
     "show": (True, []),
     "claim": (False, ["--worker", "--type", "--project", "--queue", "--lease"]),
-    "heartbeat": (True, ["--lease-token", "--lease"]),
+    "heartbeat": (True, ["--lease-token", "--lease", "--progress"]),
     "complete": (True, ["--result", "--result-json", "--lease-token"]),
-    "fail": (True, ["--reason", "--no-retry", "--lease-token"]),
+    "fail": (True, ["--reason", "--retry-in", "--no-retry", "--lease-token"]),
     "reject": (True, ["--reason", "--validator", "--lease-token"]),
     "cancel": (True, ["--reason", "--actor"]),
     "events": (False, ["--action", "--type", "--after", "--limit"]),
     "emit": (False, ["--type", "--actor", "--payload", "--action"]),
-    "stats": (False, ["--queue", "--project"]),
+    "stats": (False, ["--queue", "--project", "--include-completed"]),
+    "dlq": (False, ["--status", "--type", "--project", "--queue", "--limit"]),
+    "retry": (
+        True,
+        ["--status", "--type", "--project", "--queue", "--all", "--limit", "--actor"],
+    ),
+    "queues": (False, []),
+    "queue-set": (True, ["--max-attempts", "--backoff", "--lease", "--actor"]),
+    "pause": (True, ["--reason", "--actor"]),
+    "resume": (True, ["--actor"]),
+    "prune": (False, ["--older-than", "--limit"]),
     "sweep": (False, []),
     "migrate": (False, []),
 }
@@ -89,7 +102,21 @@ NASTY = [
     "coordinator_cycle",
 ]
 # Plain values too, so that many runs get past click and reach the server.
-PLAIN = ["t", "p", "w", "1", "2", "30", '{"a": 1}', "h:me"]
+PLAIN = [
+    "t",
+    "p",
+    "w",
+    "1",
+    "2",
+    "30",
+    '{"a": 1}',
+    "h:me",
+    "30s",
+    "fixed:1s",
+    "exponential:2s:10m:0.1",
+    "2099-01-01T00:00:00Z",
+    "failed",
+]
 HOSTILE = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=30),
@@ -99,6 +126,8 @@ HOSTILE = st.one_of(
     st.binary(max_size=12).map(lambda b: b.decode("utf-8", "surrogateescape")),
 )
 VALUES = st.integers(0, 2).flatmap(lambda k: HOSTILE if k == 0 else st.sampled_from(PLAIN))
+# Options that take no value.
+FLAGS = ("--newest-first", "--no-retry", "--include-completed", "--all")
 # What each command needs to reach the server.
 REQUIRED = {
     "add": ["--type", "--project"],
@@ -130,7 +159,7 @@ def invocations(draw: st.DrawFn) -> list[str]:
         chosen.append("--unknown")
     for option in chosen:
         args.append(option)
-        if option not in ("--newest-first", "--no-retry") and draw(st.integers(0, 19)):
+        if option not in FLAGS and draw(st.integers(0, 19)):
             value = draw(VALUES)
             if option == "--type" and command == "emit" and draw(st.booleans()):
                 value = "coordinator_cycle"
