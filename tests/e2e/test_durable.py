@@ -32,7 +32,6 @@ from google.protobuf import duration_pb2
 from grpc_status import rpc_status
 
 from tests.conftest import ServerProcess
-from tests.support import wait_until
 
 
 @pytest.fixture
@@ -248,7 +247,8 @@ def test_idempotency_key_conflicts_and_a_fifty_way_race(
         )
     assert conflict.value.code == "ALREADY_EXISTS"
     assert conflict.value.reason == "IDEMPOTENCY_KEY_CONFLICT"
-    assert "payload_json" in conflict.value.message and str(first.action.id) in conflict.value.message
+    message = conflict.value.message
+    assert "payload_json" in message and str(first.action.id) in message
     with pytest.raises(IdempotencyKeyConflict):
         client.enqueue([new_action("d.other", project, queue=queue, idempotency_key=key)])
 
@@ -316,7 +316,7 @@ def test_wait_times_out_and_names_unknown_ids(client: Client, project: str, queu
 def test_retry_dead_actions_by_id_and_by_filter(client: Client, project: str, queue: str) -> None:
     kind = f"d.dead.{uuid.uuid4().hex[:6]}"
     actions = [client.add(kind, project, queue=queue) for _ in range(3)]
-    for a in actions[:2]:
+    for _ in actions[:2]:
         held = client.claim("w", queue=queue)[0]
         client.fail(held.action.id, held.lease_token, reason="broken")
     client.cancel(actions[2].id, reason="no")
@@ -350,32 +350,81 @@ def test_bad_input_is_refused_naming_the_field(
             actions=[pb.NewAction(action_type="d.bad", project=project, queue=queue, **fields)]
         )
 
+    BAD = (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD")
+    NO_QUEUE = (grpc.StatusCode.FAILED_PRECONDITION, "QUEUE_NOT_FOUND")
+    D = duration_pb2.Duration
+    token = str(uuid.uuid4())
     cases: list[tuple[Any, Any, grpc.StatusCode, str, str]] = [
-        (stub.Enqueue, enqueue(max_attempts=-1), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].max_attempts"),
-        (stub.Enqueue, enqueue(max_attempts=1001), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].max_attempts"),
-        (stub.Enqueue, enqueue(delay=duration_pb2.Duration(seconds=-5)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].delay"),
-        (stub.Enqueue, enqueue(delay=duration_pb2.Duration(seconds=10**11)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].delay"),
-        (stub.Enqueue, enqueue(backoff=pb.Backoff(strategy=7)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].backoff.strategy"),
-        (stub.Enqueue, enqueue(backoff=pb.Backoff(jitter=1.5)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].backoff.jitter"),
-        (stub.Enqueue, enqueue(backoff=pb.Backoff(jitter=float("nan"))), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].backoff.jitter"),
-        (stub.Enqueue, enqueue(backoff=pb.Backoff(base=duration_pb2.Duration(seconds=-1))), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].backoff.base"),
-        (stub.Enqueue, enqueue(backoff=pb.Backoff(base=duration_pb2.Duration(seconds=60), max=duration_pb2.Duration(seconds=1))), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].backoff.max"),
-        (stub.Enqueue, enqueue(idempotency_key="k" * 256), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "actions[0].idempotency_key"),
-        (stub.Fail, spb.FailRequest(id=1, reason="x", retry_delay=duration_pb2.Duration(seconds=-1)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "retry_delay"),
-        (stub.Retry, spb.RetryRequest(statuses=[pb.ACTION_STATUS_PENDING]), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "statuses[0]"),
-        (stub.Retry, spb.RetryRequest(ids=[1], queue=queue), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "ids"),
-        (stub.Retry, spb.RetryRequest(limit=10_001), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "limit"),
-        (stub.Retry, spb.RetryRequest(ids=[0]), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "ids[0]"),
-        (stub.WaitAction, spb.WaitActionRequest(), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "ids"),
-        (stub.WaitAction, spb.WaitActionRequest(ids=[1], timeout=duration_pb2.Duration(seconds=-1)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "timeout"),
-        (stub.PauseQueue, spb.PauseQueueRequest(queue=""), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "queue"),
-        (stub.PauseQueue, spb.PauseQueueRequest(queue="no-such-" + uuid.uuid4().hex), grpc.StatusCode.FAILED_PRECONDITION, "QUEUE_NOT_FOUND", "queue"),
-        (stub.UpdateQueue, spb.UpdateQueueRequest(queue=queue, max_attempts=0, lease=duration_pb2.Duration(nanos=5)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "lease"),
-        (stub.UpdateQueue, spb.UpdateQueueRequest(queue=queue, max_attempts=-3), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "max_attempts"),
-        (stub.Claim, spb.ClaimRequest(worker="w", queue="x", queues=["a", "b"]), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "queue"),
-        (stub.Claim, spb.ClaimRequest(worker="w", queues=["ok", ""]), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "queues[1]"),
-        (stub.Heartbeat, spb.HeartbeatRequest(id=1, lease_token=str(uuid.uuid4()), progress_json="[1]"), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", "progress_json"),
-    ]  # fmt: skip
+        (stub.Enqueue, enqueue(max_attempts=-1), *BAD, "actions[0].max_attempts"),
+        (stub.Enqueue, enqueue(max_attempts=1001), *BAD, "actions[0].max_attempts"),
+        (stub.Enqueue, enqueue(delay=D(seconds=-5)), *BAD, "actions[0].delay"),
+        (stub.Enqueue, enqueue(delay=D(seconds=10**11)), *BAD, "actions[0].delay"),
+        (
+            stub.Enqueue,
+            enqueue(backoff=pb.Backoff(strategy=7)),
+            *BAD,
+            "actions[0].backoff.strategy",
+        ),
+        (stub.Enqueue, enqueue(backoff=pb.Backoff(jitter=1.5)), *BAD, "actions[0].backoff.jitter"),
+        (
+            stub.Enqueue,
+            enqueue(backoff=pb.Backoff(jitter=float("nan"))),
+            *BAD,
+            "actions[0].backoff.jitter",
+        ),
+        (
+            stub.Enqueue,
+            enqueue(backoff=pb.Backoff(base=D(seconds=-1))),
+            *BAD,
+            "actions[0].backoff.base",
+        ),
+        (
+            stub.Enqueue,
+            enqueue(backoff=pb.Backoff(base=D(seconds=60), max=D(seconds=1))),
+            *BAD,
+            "actions[0].backoff.max",
+        ),
+        (stub.Enqueue, enqueue(idempotency_key="k" * 256), *BAD, "actions[0].idempotency_key"),
+        (
+            stub.Fail,
+            spb.FailRequest(id=1, reason="x", retry_delay=D(seconds=-1)),
+            *BAD,
+            "retry_delay",
+        ),
+        (stub.Retry, spb.RetryRequest(statuses=[pb.ACTION_STATUS_PENDING]), *BAD, "statuses[0]"),
+        (stub.Retry, spb.RetryRequest(ids=[1], queue=queue), *BAD, "ids"),
+        (stub.Retry, spb.RetryRequest(limit=10_001), *BAD, "limit"),
+        (stub.Retry, spb.RetryRequest(ids=[0]), *BAD, "ids[0]"),
+        (stub.WaitAction, spb.WaitActionRequest(), *BAD, "ids"),
+        (stub.WaitAction, spb.WaitActionRequest(ids=[1], timeout=D(seconds=-1)), *BAD, "timeout"),
+        (stub.PauseQueue, spb.PauseQueueRequest(queue=""), *BAD, "queue"),
+        (
+            stub.PauseQueue,
+            spb.PauseQueueRequest(queue="no-such-" + uuid.uuid4().hex),
+            *NO_QUEUE,
+            "queue",
+        ),
+        (
+            stub.UpdateQueue,
+            spb.UpdateQueueRequest(queue=queue, max_attempts=0, lease=D(nanos=5)),
+            *BAD,
+            "lease",
+        ),
+        (
+            stub.UpdateQueue,
+            spb.UpdateQueueRequest(queue=queue, max_attempts=-3),
+            *BAD,
+            "max_attempts",
+        ),
+        (stub.Claim, spb.ClaimRequest(worker="w", queue="x", queues=["a", "b"]), *BAD, "queue"),
+        (stub.Claim, spb.ClaimRequest(worker="w", queues=["ok", ""]), *BAD, "queues[1]"),
+        (
+            stub.Heartbeat,
+            spb.HeartbeatRequest(id=1, lease_token=token, progress_json="[1]"),
+            *BAD,
+            "progress_json",
+        ),
+    ]
     for call, request, code, reason, field in cases:
         got = refusal(call, request)
         assert got[:2] == (code, reason), (request, got)
