@@ -9,7 +9,7 @@ import concurrent.futures
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import grpc
@@ -50,7 +50,7 @@ def refusal(call: Any, request: Any) -> tuple[grpc.StatusCode, str, str]:
     with pytest.raises(grpc.RpcError) as caught:
         call(request, timeout=10)
     error = caught.value
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     reason = ""
     if status is not None:
         from google.rpc import error_details_pb2
@@ -351,6 +351,7 @@ def test_bad_input_is_refused_naming_the_field(
         )
 
     BAD = (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD")
+    UNKNOWN_STRATEGY = cast(pb.BackoffStrategy.ValueType, 7)
     NO_QUEUE = (grpc.StatusCode.FAILED_PRECONDITION, "QUEUE_NOT_FOUND")
     D = duration_pb2.Duration
     token = str(uuid.uuid4())
@@ -361,7 +362,7 @@ def test_bad_input_is_refused_naming_the_field(
         (stub.Enqueue, enqueue(delay=D(seconds=10**11)), *BAD, "actions[0].delay"),
         (
             stub.Enqueue,
-            enqueue(backoff=pb.Backoff(strategy=7)),
+            enqueue(backoff=pb.Backoff(strategy=UNKNOWN_STRATEGY)),
             *BAD,
             "actions[0].backoff.strategy",
         ),
