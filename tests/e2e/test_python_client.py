@@ -1,11 +1,15 @@
 """The Python client against the real server: typed errors with their reasons,
 JSON that keeps every digit through Client, AsyncClient and Worker, a retried
-Enqueue that stores nothing twice, and the asyncio flavour's every call."""
+Enqueue that stores nothing twice, the asyncio flavour's every call, and the
+durable-execution calls (retry, wait, queues, progress, prune, stats, sweep)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,19 +17,23 @@ from actionq import (
     Action,
     ActionNotFound,
     AsyncClient,
+    Backoff,
     ChainTooDeep,
     Client,
     Event,
+    IdempotencyKeyConflict,
     IllegalTransition,
     InvalidField,
+    QueueNotFound,
     RequestIdReused,
     StaleLease,
+    WaitTimeout,
     Worker,
     completion,
     new_action,
 )
 
-from tests.conftest import ServerProcess
+from tests.support import ServerProcess
 
 
 def deep(levels: int) -> dict[str, Any]:
@@ -198,3 +206,127 @@ def test_an_enqueue_answer_beyond_4_mb_is_received(client: Client, project: str)
     batch = [new_action("client.big", project, payload={"f": filler}) for _ in range(10_000)]
     stored = client.enqueue(batch)
     assert len(stored) == 10_000 and stored[-1].action.payload == {"f": filler}
+
+
+def fresh_queue() -> str:
+    """A queue name no other test uses."""
+    return f"q-{uuid.uuid4().hex[:10]}"
+
+
+def test_dead_actions_are_retried_by_id_and_by_filter(client: Client, project: str) -> None:
+    kind = f"dead.{uuid.uuid4().hex[:6]}"
+    first, second, third = (
+        client.add(kind, project, max_attempts=1, backoff="fixed:5s").id for _ in range(3)
+    )
+    for held in client.claim("w", action_types=[kind], project=project, max_actions=3):
+        client.fail(held.action.id, held.lease_token, reason="boom")
+    assert {client.get(i).status for i in (first, second, third)} == {"failed"}
+    with pytest.raises(IllegalTransition):
+        client.retry([first, client.add(kind, project).id])
+    assert client.get(first).status == "failed", "a refused Retry retried nothing"
+    one = client.retry([first], actor="human:tester")
+    assert one.retried_ids == [first] and not one.more
+    again = client.get(first)
+    assert again.status == "pending" and again.attempt == 0 and again.failure_reason is None
+    (event,) = client.list_events(action_ids=[first], event_types=["action_retried"]).events
+    assert event.actor == "human:tester"
+    rest = client.retry(statuses=["failed"], action_type=kind, project=project, limit=1)
+    assert rest.retried_ids == [second] and rest.more
+    last = client.retry(action_type=kind, project=project)
+    assert last.retried_ids == [third] and not last.more
+
+
+def test_wait_returns_finished_actions_or_times_out(client: Client, project: str) -> None:
+    action = client.add("wait.t", project)
+    with pytest.raises(WaitTimeout):
+        client.wait(action.id, timeout=0.3)
+    (held,) = client.claim("w", action_types=["wait.t"], project=project)
+    seen: list[Any] = []
+    waiter = threading.Thread(target=lambda: seen.extend(client.wait([action.id], timeout=30)))
+    waiter.start()
+    client.complete(action.id, held.lease_token, result={"ok": True})
+    waiter.join(30)
+    assert [(a.id, a.status, a.result) for a in seen] == [(action.id, "completed", {"ok": True})]
+    # Already finished: answered at once, in request order, repeats kept.
+    other = client.add("wait.t", project)
+    client.cancel(other.id, reason="not needed")
+    statuses = [a.status for a in client.wait([other.id, action.id, other.id], timeout=5)]
+    assert statuses == ["cancelled", "completed", "cancelled"]
+    with pytest.raises(ActionNotFound):
+        client.wait([10**12], timeout=1)
+
+
+def test_queues_have_defaults_and_pause(client: Client, project: str) -> None:
+    queue, other = fresh_queue(), fresh_queue()
+    set_up = client.update_queue(
+        queue, max_attempts=3, backoff="exponential:1s:1m:0.5", lease=45, actor="human:ops"
+    )
+    assert (set_up.name, set_up.max_attempts, set_up.lease) == (queue, 3, 45.0)
+    assert set_up.backoff == Backoff("exponential", 1.0, 60.0, 0.5) and not set_up.paused
+    action = client.add("queue.t", project, queue=queue)
+    assert action.max_attempts == 3
+    paused = client.pause_queue(queue, actor="human:ops", reason="deploy")
+    assert paused.paused and paused.paused_by == "human:ops" and paused.paused_at is not None
+    assert client.claim("w", queue=queue, project=project) == []
+    listed = {q.name: q for q in client.list_queues()}
+    assert listed[queue].paused and listed[queue].pending == 1
+    assert listed[queue].to_json()["backoff"]["max"] == 60.0
+    resumed = client.resume_queue(queue, actor="human:ops")
+    assert not resumed.paused and resumed.paused_at is None
+    client.add("queue.t", project, queue=other)
+    held = client.claim("w", queues=[queue, other], project=project, max_actions=5)
+    assert sorted(h.action.queue for h in held) == sorted([queue, other])
+    assert {h.action.queue: h.action.claim_deadline for h in held}[queue] is not None
+    with pytest.raises(QueueNotFound):
+        client.pause_queue(fresh_queue())
+
+
+def test_progress_backoff_and_schedules_are_stored(client: Client, project: str) -> None:
+    action = client.add("progress.t", project, backoff="fixed:30s:10%", max_attempts=2)
+    assert action.backoff == Backoff("fixed", 30.0, 30.0, 0.1)
+    (held,) = client.claim("w", action_types=["progress.t"], project=project)
+    client.heartbeat(action.id, held.lease_token, 30, progress={"done": 3, "of": 4})
+    assert client.get(action.id).progress == {"done": 3, "of": 4}
+    retried = client.fail(action.id, held.lease_token, reason="later", retry_delay=90)
+    assert retried.status == "pending" and retried.run_after is not None
+    assert retried.run_after - retried.updated_at == timedelta(seconds=90)  # type: ignore[operator]
+    queue = fresh_queue()
+    client.add("sched.t", project, queue=queue, delay=3600)
+    (row,) = [s for s in client.stats(queue=queue).stats if s.action_type == "sched.t"]
+    assert (row.pending, row.scheduled) == (1, 1)
+
+
+def test_idempotency_key_conflicts_are_typed(client: Client, project: str) -> None:
+    key = uuid.uuid4().hex
+    first = client.enqueue([new_action("idem.t", project, idempotency_key=key, payload={"a": 1})])
+    same_again = client.enqueue(
+        [new_action("idem.t", project, idempotency_key=key, payload={"a": 1})]
+    )
+    assert same_again[0].duplicate and same_again[0].action.id == first[0].action.id
+    with pytest.raises(IdempotencyKeyConflict) as conflict:
+        client.add("idem.t", project, idempotency_key=key, payload={"a": 2})
+    assert conflict.value.metadata.get("action_id") == str(first[0].action.id)
+
+
+def test_prune_reports_and_refuses_bad_input(client: Client) -> None:
+    # A cutoff a century back prunes nothing this session stored.
+    result = client.prune(100 * 365 * 86400 - 86400, limit=10)
+    assert (result.pruned_actions, result.more) == (0, False)
+    with pytest.raises(InvalidField) as bad:
+        client.prune(-1)
+    assert bad.value.field == "older_than"
+
+
+def test_sweep_fails_an_action_whose_last_lease_expired(client: Client, project: str) -> None:
+    action = client.add("sweep.last", project, max_attempts=1)
+    client.claim("w", action_types=["sweep.last"], project=project, lease=1)
+    deadline = time.monotonic() + 30
+    failed_ids: list[int] = []
+    while action.id not in failed_ids:
+        assert time.monotonic() < deadline, "the sweep never failed the expired claim"
+        swept = client.sweep()
+        assert swept.failed_count >= len(swept.failed)
+        failed_ids += [a.id for a in swept.failed]
+        time.sleep(0.2)
+    final = client.get(action.id)
+    assert final.status == "failed" and "lease expired" in (final.failure_reason or "")
