@@ -449,3 +449,41 @@ def test_the_runner_loads_only_a_worker_app() -> None:
 RUNNABLE = WorkerApp("runnable")
 RUNNABLE.handler("x")(lambda job: None)
 EMPTY = WorkerApp("empty")
+
+
+def test_the_single_handler_worker_honours_the_outcomes() -> None:
+    from actionq import Worker
+
+    async def handler(action: Action) -> None:
+        kind = action.payload["kind"]
+        if kind == "reject":
+            raise Reject("not ours", validator="schema")
+        if kind == "noretry":
+            raise FailNoRetry("gone")
+        raise RetryIn(15, "busy")
+
+    async def main() -> ScriptedClient:
+        client = ScriptedClient()
+        ids = [client.add("w.t", {"kind": k}) for k in ("reject", "noretry", "retryin")]
+        worker = Worker(cast(AsyncClient, client), handler, name="w", action_types=["w.t"])
+        task = asyncio.create_task(worker.run())
+        await until(lambda: all(client.outcome(i) for i in ids))
+        worker.stop()
+        await asyncio.wait_for(task, timeout=20)
+        assert client.claim_cancelled == 1, "stop() cancelled the idle long poll"
+        return client
+
+    client = asyncio.run(main())
+    outcomes = [client.outcome(i) for i in (1001, 1002, 1003)]
+    assert outcomes[0] == (
+        "reject",
+        {"id": 1001, "token": "lease-1001", "reason": "not ours", "validator": "schema"},
+    )
+    assert outcomes[1] == (
+        "fail",
+        {"id": 1002, "token": "lease-1002", "reason": "gone", "no_retry": True},
+    )
+    assert outcomes[2] == (
+        "fail",
+        {"id": 1003, "token": "lease-1003", "reason": "busy", "retry_delay": 15.0},
+    )
