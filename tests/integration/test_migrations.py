@@ -107,8 +107,9 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
         "schema_migrations",
     ]
     # The history before the partitioned log, the current period and three ahead.
-    assert described["partitions"][0] == "events_history"
-    assert len(described["partitions"]) == 5
+    partitions = described["partitions"]
+    assert isinstance(partitions, list)
+    assert partitions[0] == "events_history" and len(partitions) == 5
     # The repository converts rows by position (SELECT * returns table order).
     assert (
         asyncio.run(_columns_in_order(dsn, schema, "actions"))
