@@ -131,18 +131,9 @@ class CommandWorker:
             concurrency=s.concurrency,
             pid=os.getpid(),
         )
-        claiming = asyncio.create_task(self._claim_loop())
-        stopping = asyncio.create_task(self._stopping.wait())
         try:
-            await asyncio.wait({claiming, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if claiming.done():
-                claiming.result()
-            else:
-                claiming.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await claiming
+            await self._claim_loop()
         finally:
-            stopping.cancel()
             await self._drain()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
@@ -173,14 +164,13 @@ class CommandWorker:
             hurry.cancel()
 
     async def _claim_loop(self) -> None:
+        """Long-poll for work while a slot is free, until stopping; a claim in
+        flight when the stop comes is cancelled rather than waited out."""
         s = self.settings
         pause = CLAIM_BACKOFF[0]
-        while True:
-            while len(self.jobs) >= s.concurrency:
-                self._slot_freed.clear()
-                await self._slot_freed.wait()
-            try:
-                claimed = await self.client.claim(
+        while await self._free_slot():
+            claim = asyncio.ensure_future(
+                self.client.claim(
                     s.name,
                     queue=s.queues[0] if len(s.queues) == 1 else "",
                     queues=s.queues if len(s.queues) > 1 else (),
@@ -190,14 +180,43 @@ class CommandWorker:
                     lease=s.lease,
                     wait=POLL_WAIT,
                 )
+            )
+            if not await self._unless_stopping(claim):
+                claim.cancel()
+                # A claim that answered just before it was cancelled still counts.
+                with contextlib.suppress(asyncio.CancelledError, ActionqError):
+                    for item in await claim:
+                        self._start(item)
+                return
+            try:
+                claimed = claim.result()
             except (Unavailable, DeadlineExceeded) as exc:
                 log_line(event="claim_failed", worker=s.name, error=exc.to_json(), retry_in=pause)
-                await asyncio.sleep(pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)
                 pause = min(pause * 2, CLAIM_BACKOFF[1])
                 continue
             pause = CLAIM_BACKOFF[0]
             for item in claimed:
                 self._start(item)
+
+    async def _free_slot(self) -> bool:
+        """Wait until fewer than `concurrency` commands run; False when stopping."""
+        while len(self.jobs) >= self.settings.concurrency and not self._stopping.is_set():
+            self._slot_freed.clear()
+            freed = asyncio.ensure_future(self._slot_freed.wait())
+            if not await self._unless_stopping(freed):
+                freed.cancel()
+        return not self._stopping.is_set()
+
+    async def _unless_stopping(self, waited: asyncio.Future[Any]) -> bool:
+        """Wait for `waited` or the stop, whichever comes first; True if `waited` is done."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({waited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        return waited.done()
 
     def _start(self, claimed: ClaimedAction) -> None:
         kill: asyncio.Future[str] = asyncio.get_running_loop().create_future()

@@ -402,3 +402,36 @@ def test_idle_worker_stops_at_once(
     # The claim long-polls for 30 s; stopping must not wait it out.
     assert worker.proc.wait(20) == 0
     worker.expect(lambda line: line.get("event") == "worker_stopped")
+
+
+def test_bad_worker_options_are_one_json_error(server: ServerProcess) -> None:
+    for args in (["--type", "has spaces"], ["--type", "t", "--lease", "1s"], []):
+        done = subprocess.run(
+            [executable("actionctl"), "--server", server.address, "worker", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+        error = json.loads(done.stderr.splitlines()[-1])["error"]
+        assert error["code"] == "INVALID_ARGUMENT", error
+        assert ("--type" if not args else args[-2].lstrip("-").split("-")[0]) in error["message"]
+
+
+def test_concurrency_runs_commands_side_by_side(
+    client: Client,
+    start_worker: Callable[..., WorkerProcess],
+    kind: str,
+    project: str,
+    tmp_path: Path,
+) -> None:
+    first, first_started, first_go = _started_waiting(tmp_path, "one")
+    second, second_started, second_go = _started_waiting(tmp_path, "two")
+    ids = [add(client, kind, project, {"command": c}) for c in (first, second)]
+    worker = start_worker("--type", kind, "--project", project, "--concurrency", "2")
+    # Both run at once: each waits for its own go file, which comes only then.
+    assert wait_until(lambda: first_started.exists() and second_started.exists(), timeout=60)
+    first_go.touch()
+    second_go.touch()
+    assert [worker.finished(i)["outcome"] for i in ids] == ["completed", "completed"]
+    assert worker.stop() == 0
