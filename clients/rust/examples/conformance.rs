@@ -434,8 +434,10 @@ async fn outcomes_check() -> Result<bool, Box<dyn std::error::Error>> {
 
     if problems.is_empty() {
         println!(
-            "worker outcomes check passed in {:.2} s: rejected, failed without retry, retried in              {RETRY_DELAY:?} and progress seen on {action_type}",
-            began.elapsed().as_secs_f64()
+            "worker outcomes check passed in {:.2} s: rejected, failed without retry, \
+             retried in {} s and progress seen on {action_type}",
+            began.elapsed().as_secs_f64(),
+            RETRY_DELAY.as_secs(),
         );
         return Ok(true);
     }
