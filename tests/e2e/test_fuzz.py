@@ -18,6 +18,7 @@ plus raw bytes that do not parse. For every call it asserts:
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from collections.abc import Iterator
@@ -162,6 +163,11 @@ def _scalar(field: descriptor.FieldDescriptor) -> st.SearchStrategy[Any]:
         return st.one_of(st.sampled_from(INT32), st.integers(-(2**31), 2**31 - 1))
     if kind == field.TYPE_BOOL:
         return st.booleans()
+    if kind in (field.TYPE_DOUBLE, field.TYPE_FLOAT):
+        return st.one_of(
+            st.sampled_from((0.0, -0.0, 1.0, 0.5, -1e-9, 1.0000001, 1e308, math.nan, math.inf)),
+            st.floats(allow_nan=True, allow_infinity=True),
+        )
     if kind == field.TYPE_ENUM:
         return st.one_of(
             st.sampled_from([v.number for v in field.enum_type.values]),
@@ -255,7 +261,8 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         dsn,
         schema,
         "SELECT (SELECT count(*) FROM actions), (SELECT max(updated_at) FROM actions),"
-        " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests)",
+        " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
+        " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues)",
     )
     return tuple(rows[0])
 
@@ -310,6 +317,12 @@ def _tame(method: str, request: Message) -> Message:
         wait = request.wait  # type: ignore[attr-defined]
         if 0 < wait.seconds + wait.nanos / 1e9 <= 60 and wait.nanos >= 0:
             wait.seconds, wait.nanos = 0, 100_000_000
+    if method == "WaitAction":
+        timeout = request.timeout  # type: ignore[attr-defined]
+        if not request.HasField("timeout") or (  # type: ignore[attr-defined]
+            0 < timeout.seconds + timeout.nanos / 1e9 <= 3600 and timeout.nanos >= 0
+        ):
+            timeout.seconds, timeout.nanos = 0, 100_000_000
     return request
 
 

@@ -18,6 +18,8 @@ from . import convert as c
 from .errors import code_name
 
 Context = Any
+# How long before the caller's deadline a wait gives up and says so.
+DEADLINE_MARGIN = 0.05
 # Prune: one batch of (older than seconds, at most this many actions).
 Pruner = Callable[[float, int], Awaitable[PruneOutcome]]
 MAX_RETENTION_SECONDS = 100 * 365.25 * 86400
@@ -273,8 +275,13 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         ids = [v.positive_id(f"ids[{i}]", x) for i, x in enumerate(request.ids)]
         timeout = c.duration(request, "timeout", low=0.0, high=c.MAX_WAIT_ACTION_SECONDS)
         remaining = context.time_remaining()
+        if remaining is not None:
+            # Answer WAIT_TIMEOUT just before the caller's own deadline would.
+            remaining = max(0.0, remaining - DEADLINE_MARGIN)
         if timeout is None:
             timeout = c.MAX_WAIT_ACTION_SECONDS if remaining is None else remaining
+        elif remaining is not None:
+            timeout = min(timeout, remaining)
         actions = await self._service.wait_finished(ids, timeout)
         return spb.WaitActionResponse(actions=[c.action(a) for a in actions])
 
