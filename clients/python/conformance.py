@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from actionq import Action, ActionqError, Client, new_action
+from actionq import Action, ActionqError, Backoff, Client, new_action
 
 
 def same(a: Any, b: Any) -> bool:
@@ -87,7 +87,13 @@ class Runner:
         got = [a.status for a in actions]
         if want and any(g != want for g in got):
             return f"status {got}, expected {want}"
-        for key, attr in (("expect_payload", "payload"), ("expect_result", "result")):
+        if "expect_attempt" in step and any(a.attempt != step["expect_attempt"] for a in actions):
+            return f"attempt {[a.attempt for a in actions]}, expected {step['expect_attempt']}"
+        for key, attr in (
+            ("expect_payload", "payload"),
+            ("expect_result", "result"),
+            ("expect_progress", "progress"),
+        ):
             if key in step:
                 for action in actions:
                     value = getattr(action, attr)
@@ -106,6 +112,9 @@ class Runner:
                 payload=spec.get("payload"),
                 payload_json=spec.get("payload_json"),
                 created_by=self.created_by,
+                max_attempts=spec.get("max_attempts", 0),
+                backoff=_backoff(spec["backoff"]) if "backoff" in spec else None,
+                delay=spec["delay_ms"] / 1000 if "delay_ms" in spec else None,
             )
             for spec in step["actions"]
         ]
@@ -154,7 +163,12 @@ class Runner:
         return None if refs == step["expect_refs"] else f"claimed {refs}"
 
     def op_heartbeat(self, step: dict[str, Any]) -> str | None:
-        self.client.heartbeat(self._id(step), self._lease(step), step["lease_ms"] / 1000)
+        self.client.heartbeat(
+            self._id(step),
+            self._lease(step),
+            step["lease_ms"] / 1000,
+            progress=step.get("progress"),
+        )
         return None
 
     def op_complete(self, step: dict[str, Any]) -> str | None:
@@ -167,8 +181,31 @@ class Runner:
         return self._check(step, [action])
 
     def op_fail(self, step: dict[str, Any]) -> str | None:
-        action = self.client.fail(self._id(step), self._lease(step), reason=step["reason"])
+        delay = step["retry_delay_ms"] / 1000 if "retry_delay_ms" in step else None
+        action = self.client.fail(
+            self._id(step),
+            self._lease(step),
+            reason=step["reason"],
+            retry_delay=delay,
+            no_retry=step.get("no_retry", False),
+        )
         return self._check(step, [action])
+
+    def op_retry(self, step: dict[str, Any]) -> str | None:
+        ids = [self.ids[ref] for ref in step["refs"]]
+        retried = self.client.retry(ids)
+        if sorted(retried.retried_ids) != sorted(set(ids)):
+            return f"retried {retried.retried_ids}, expected {ids}"
+        return self._check(step, [self.client.get(i) for i in ids])
+
+    def op_wait(self, step: dict[str, Any]) -> str | None:
+        ids = [self.ids[ref] for ref in step["refs"]]
+        actions = self.client.wait(ids, timeout=step["timeout_ms"] / 1000)
+        if [a.id for a in actions] != ids:
+            return f"wait answered ids {[a.id for a in actions]}, expected {ids}"
+        statuses = [a.status for a in actions]
+        want = step.get("expect_statuses")
+        return None if want is None or statuses == want else f"statuses {statuses}"
 
     def op_reject(self, step: dict[str, Any]) -> str | None:
         action = self.client.reject(
@@ -207,6 +244,16 @@ class Runner:
         if len(set(cursors)) != len(cursors) or not all(cursors):
             return f"cursors not distinct and set: {cursors}"
         return None
+
+
+def _backoff(spec: dict[str, Any]) -> Backoff:
+    """A scenario backoff ({"strategy", "base_ms", "max_ms", "jitter"})."""
+    return Backoff(
+        spec.get("strategy", "exponential"),
+        base=spec.get("base_ms", 2000) / 1000,
+        max=spec.get("max_ms", 3_600_000) / 1000,
+        jitter=spec.get("jitter", 0.0),
+    )
 
 
 def main() -> int:

@@ -510,9 +510,11 @@ SELECT min(run_after) FROM actions
 WHERE status = 'pending' AND queue = $1 AND run_after > now();
 
 -- name: action_due_queues
+-- Which of these queues hold due work a claim could take (paused ones cannot).
 SELECT q AS queue FROM unnest($1::text[]) AS q
 WHERE EXISTS (SELECT 1 FROM actions
-              WHERE status = 'pending' AND queue = q AND run_after <= now());
+              WHERE status = 'pending' AND queue = q AND run_after <= now())
+  AND NOT EXISTS (SELECT 1 FROM queues WHERE name = q AND paused);
 
 -- name: enqueue_request_record
 -- Records an Enqueue call by its request id; false when another call recorded
