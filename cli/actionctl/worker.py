@@ -7,7 +7,8 @@ a payload that names no runnable command is rejected (never retried).
 SIGTERM or SIGINT stops claiming at once; running commands get `--grace` to
 finish, then their process groups are killed and they are failed for an
 immediate retry elsewhere. A second signal cuts the grace short. Each finished
-action is one JSON line on stderr; the exit status after a stop is 0.
+action is one JSON line on stderr; after a stop the worker prints one JSON
+record of its outcomes on stdout and exits 0.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import signal
 import socket
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +36,7 @@ from actionq import (
     Unavailable,
 )
 
-from .output import client
+from .output import client, emit_json
 from .params import Duration
 from .runner import (
     MAX_TIMEOUT_SECONDS,
@@ -102,6 +104,7 @@ class CommandWorker:
         self._stopping = asyncio.Event()
         self._hurry = asyncio.Event()
         self._slot_freed = asyncio.Event()
+        self.outcomes: Counter[str] = Counter()
 
     def stop(self) -> None:
         """Stop claiming; a second call cuts the grace period short."""
@@ -332,6 +335,7 @@ class CommandWorker:
         **extra: Any,
     ) -> None:
         action = job.claimed.action
+        self.outcomes[outcome] += 1
         log_line(
             event="action_finished",
             id=action.id,
@@ -422,6 +426,8 @@ def worker(
 
     async def main() -> None:
         async with AsyncClient(address, timeout=timeout) as connection:
-            await CommandWorker(connection, settings).run()
+            runner = CommandWorker(connection, settings)
+            await runner.run()
+            emit_json({"worker": settings.name, "outcomes": dict(sorted(runner.outcomes.items()))})
 
     asyncio.run(main())

@@ -144,6 +144,11 @@ def test_success_completes_with_the_output(
     assert action.result["duration_seconds"] >= 0
     assert worker.stop() == 0
     worker.expect(lambda line: line.get("event") == "worker_stopped")
+    assert worker.proc.stdout is not None
+    summary = json.loads(worker.proc.stdout.read())
+    assert summary["outcomes"] == {"completed": 1} and summary["worker"].startswith(
+        "actionctl-worker:"
+    )
 
 
 def test_non_zero_exit_fails_and_retries(
