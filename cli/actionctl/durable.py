@@ -67,7 +67,12 @@ def dead_letters(
 @click.option("--type", "action_type", default="", help="Filter: only this action type.")
 @click.option("--project", default="", help="Filter: only this project.")
 @click.option("--queue", default="", help="Filter: only this queue.")
-@click.option("--all", "everything", is_flag=True, help="Filter: no other filter, every one.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Filter: every dead action of --status (default failed).",
+)
 @click.option("--limit", type=POSITIVE, default=None, help="Filter: retry at most this many.")
 @actor_option
 def retry(

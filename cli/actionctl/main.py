@@ -90,7 +90,7 @@ class _JsonGroup(click.Group):
 @click.option(
     "--timeout",
     type=Duration(0.001, 3600.0),
-    default=10.0,
+    default="10s",
     show_default=True,
     help="Per-call deadline (10s, 500ms, or bare seconds).",
 )
@@ -241,7 +241,7 @@ def show(action_id: int) -> None:
 @click.option(
     "--lease", type=SECONDS, default=None, help="Lease (30s, 2m; default: the queue's, else 30s)."
 )
-@click.option("--wait", type=SECONDS, default=0.0, show_default=True, help="Wait this long.")
+@click.option("--wait", type=SECONDS, default="0s", show_default=True, help="Wait this long.")
 def claim(
     worker: str,
     action_types: tuple[str, ...],
@@ -268,7 +268,9 @@ def claim(
 @cli.command()
 @click.argument("action_id", type=ACTION_ID)
 @click.option("--lease-token", required=True, help="Lease token from claim.")
-@click.option("--lease", type=SECONDS, default=30.0, show_default=True, help="New lease (30s, 2m).")
+@click.option(
+    "--lease", type=SECONDS, default="30s", show_default=True, help="New lease (30s, 2m)."
+)
 @click.option(
     "--progress", default=None, help="Progress to record (JSON object); logs an action_progress."
 )

@@ -361,19 +361,23 @@ def _default_name() -> str:
 @click.option("--project", default="", help="Only this project.")
 @click.option("--name", default=None, help="Worker name (default: actionctl-worker:HOST:PID).")
 @click.option(
-    "--concurrency", type=click.IntRange(1, 1000), default=1, show_default=True, help="At once."
+    "--concurrency",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Commands run at once.",
 )
 @click.option(
     "--lease",
     type=Duration(3.0, 24 * 3600.0),
-    default=30.0,
+    default="30s",
     show_default=True,
     help="Lease per claim, renewed every third of it while a command runs.",
 )
 @click.option(
     "--grace",
     type=Duration(0.0, 24 * 3600.0),
-    default=30.0,
+    default="30s",
     show_default=True,
     help="On SIGTERM/SIGINT, how long running commands may still take.",
 )
@@ -387,7 +391,7 @@ def _default_name() -> str:
 @click.option(
     "--default-timeout",
     type=Duration(0.001, MAX_TIMEOUT_SECONDS),
-    default=3600.0,
+    default="1h",
     show_default=True,
     help="Timeout of commands whose payload gives none.",
 )
