@@ -9,7 +9,11 @@ The payload of a shell job:
      "timeout": 600}                     seconds (optional; else the worker's default)
 
 A string `command` runs through `/bin/sh -c` only when the payload says
-`"shell": true` and the worker was started with `--allow-shell`.
+`"shell": true` and the worker was started with `--allow-shell`. The command
+inherits the worker's environment with `env` on top, plus ACTIONQ_ACTION_ID
+and ACTIONQ_ATTEMPT; its stdin is /dev/null. Output is decoded as UTF-8 with
+U+FFFD for undecodable bytes and for NUL (which JSON text on the server may
+not hold).
 """
 
 from __future__ import annotations
