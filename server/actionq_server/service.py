@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
-from .domain.errors import DeadlineExceeded, action_not_found
+from .domain.errors import DeadlineExceeded, OutOfRange, action_not_found
 from .domain.models import (
     FINISHING_EVENT_TYPES,
     TERMINAL_STATUSES,
@@ -307,6 +307,20 @@ class QueueService:
             where = EventFilter(action_ids=watched, event_types=list(FINISHING_EVENT_TYPES))
             try:
                 page = await self.store.list_events(self._finish_cursor, where, FINISH_BATCH)
+            except OutOfRange:
+                # Retention dropped events the follower had not read: read on
+                # from the end, and every waiter reads its actions again (what
+                # finished before the end is in that read).
+                try:
+                    self._finish_cursor = (await self.store.horizon())[0]
+                except Exception as exc:
+                    log.warning("finish follower: %s", exc)
+                    await self._wait(armed, SAFETY_CHECK_SECONDS)
+                    continue
+                for waiters in list(self._finish_waiters.values()):
+                    for waiter in waiters:
+                        waiter.set()
+                continue
             except Exception as exc:
                 log.warning("finish follower: %s", exc)
                 await self._wait(armed, SAFETY_CHECK_SECONDS)
