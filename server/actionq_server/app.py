@@ -171,7 +171,7 @@ async def _sweep_forever(
     """Requeue expired claims every `interval` seconds; at most once per
     PRUNE_EVERY_SECONDS of those sweeps, prune what retention lets go."""
     loop = asyncio.get_running_loop()
-    pruned_at = loop.time()
+    pruned_at = loop.time() - PRUNE_EVERY_SECONDS  # the first sweep prunes too
     while True:
         await asyncio.sleep(interval)
         try:

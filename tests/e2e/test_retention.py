@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
+from itertools import pairwise
 
 import grpc
 import pytest
@@ -356,3 +358,82 @@ def test_prune_throughput(
         f"\nretention: pruned {pruned} finished actions in {batches} batches of 10,000 "
         f"in {elapsed:.2f} s ({pruned / elapsed:,.0f} actions/s)"
     )
+
+
+def test_the_sweeper_prunes_with_actionq_retention(pg_dsn: str) -> None:
+    """A server with ACTIONQ_RETENTION=1h prunes, at its first sweep, the
+    actions that finished more than an hour before, and nothing else."""
+    schema = fresh_schema()
+    first = start_server(
+        {"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": schema, "ACTIONQ_SWEEP_INTERVAL": "3600"}
+    )
+    try:
+        with grpc.insecure_channel(first.address) as channel:
+            stub = service_pb2_grpc.ActionQueueServiceStub(channel)
+            old = _enqueue(stub, "p", 20)
+            recent = _enqueue(stub, "p", 5)
+    finally:
+        first.stop()
+    _finish(pg_dsn, schema, old, "61 minutes")
+    _finish(pg_dsn, schema, recent, "59 minutes")
+    second = start_server(
+        {
+            "ACTIONQ_URL": pg_dsn,
+            "ACTIONQ_SCHEMA": schema,
+            "ACTIONQ_SWEEP_INTERVAL": "0.1",
+            "ACTIONQ_RETENTION": "1h",
+        }
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while sql(pg_dsn, schema, "SELECT count(*) FROM actions")[0][0] > len(recent):
+            assert time.monotonic() < deadline, "the sweeper did not prune"
+            time.sleep(0.05)
+        left = {r[0] for r in sql(pg_dsn, schema, "SELECT id FROM actions")}
+        assert left == set(recent)
+    finally:
+        second.stop()
+        sql(pg_dsn, "public", f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_a_server_starting_after_a_downtime_makes_partitions_before_it_serves(
+    pg_dsn: str,
+) -> None:
+    """Time passed every partition ahead (simulated: they are dropped, and the
+    clock passes the last one's end); an insert would find no partition. The
+    next server makes one covering the gap and those ahead before serving."""
+    schema = fresh_schema()
+    server = start_server({"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": schema})
+    server.stop()
+    try:
+        _set_width(pg_dsn, schema, 2, 3)
+        for (name,) in sql(
+            pg_dsn, schema, "SELECT name FROM event_partitions WHERE lower_bound IS NOT NULL"
+        ):
+            sql(pg_dsn, schema, f"DROP TABLE {name}")
+        sql(pg_dsn, schema, "DELETE FROM event_partitions WHERE lower_bound IS NOT NULL")
+        tip = sql(pg_dsn, schema, "SELECT max(upper_bound) FROM event_partitions")[0][0]
+        _wait_for_db_time(pg_dsn, schema, tip + timedelta(seconds=4))
+        insert = "INSERT INTO events (event_type, actor) VALUES ('queue_paused', 'x')"
+        assert refusal(pg_dsn, schema, insert) == "CheckViolationError"  # no partition
+        server = start_server({"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": schema})
+        try:
+            with grpc.insecure_channel(server.address) as channel:
+                stub = service_pb2_grpc.ActionQueueServiceStub(channel)
+                assert len(_enqueue(stub, "p", 1)) == 1
+            rows = sql(
+                pg_dsn,
+                schema,
+                "SELECT lower_bound, upper_bound, now() AS now FROM event_partitions "
+                "ORDER BY upper_bound",
+            )
+        finally:
+            server.stop()
+        # Contiguous from the history on, the gap in one partition, and the
+        # current period plus three ahead.
+        assert all(a["upper_bound"] == b["lower_bound"] for a, b in pairwise(rows))
+        assert rows[1]["lower_bound"] == tip
+        assert rows[1]["upper_bound"] - rows[1]["lower_bound"] > timedelta(seconds=2)
+        assert rows[-1]["upper_bound"] > rows[-1]["now"] + timedelta(seconds=6)
+    finally:
+        sql(pg_dsn, "public", f'DROP SCHEMA "{schema}" CASCADE')
