@@ -40,6 +40,62 @@ CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
 CREATE TRIGGER events_notify AFTER INSERT ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_notify();
 
+-- Reading the log. A statement on a partitioned table is planned over every
+-- partition, and the server's prepared reads were planned afresh at each call
+-- (PostgreSQL keeps custom plans for them): with a dozen partitions planning
+-- cost ~0.6 ms a read, three times the read itself. These functions keep one
+-- generic plan per session instead (the reads were as fast as on the single
+-- table, measured with 12 partitions). Each is one statement: its snapshot is
+-- taken after its locks, so it sees a partition drop that committed before
+-- it, together with event_log's record of it. The columns are the events
+-- table's, then the horizon and the highest position retention dropped; a
+-- migration that adds a column to events replaces them.
+CREATE FUNCTION events_after(after_txid bigint, after_id bigint, types text[], lim integer)
+RETURNS TABLE (id bigint, action_id bigint, event_type text, actor text, payload jsonb,
+               created_at timestamptz, txid bigint,
+               horizon bigint, pruned_txid bigint, pruned_id bigint)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
+    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
+    CROSS JOIN event_log AS g
+    LEFT JOIN LATERAL (
+        SELECT * FROM events AS x
+        WHERE (x.txid, x.id) > (after_txid, after_id) AND x.txid < h.horizon
+          AND (cardinality(types) = 0 OR x.event_type = ANY(types))
+        ORDER BY x.txid, x.id
+        LIMIT lim
+    ) AS e ON true
+    ORDER BY e.txid, e.id;
+END;
+$$;
+
+CREATE FUNCTION events_after_for_actions(
+    after_txid bigint, after_id bigint, types text[], lim integer, ids bigint[])
+RETURNS TABLE (id bigint, action_id bigint, event_type text, actor text, payload jsonb,
+               created_at timestamptz, txid bigint,
+               horizon bigint, pruned_txid bigint, pruned_id bigint)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
+    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
+    CROSS JOIN event_log AS g
+    LEFT JOIN LATERAL (
+        SELECT * FROM events AS x
+        WHERE x.action_id = ANY(ids)
+          AND (x.txid, x.id) > (after_txid, after_id) AND x.txid < h.horizon
+          AND (cardinality(types) = 0 OR x.event_type = ANY(types))
+        ORDER BY x.txid, x.id
+        LIMIT lim
+    ) AS e ON true
+    ORDER BY e.txid, e.id;
+END;
+$$;
+
 -- The partitions, their settings and what retention dropped.
 -- One row. partition_width: the period each new partition covers (whole
 -- seconds, 1 s to 366 days). partitions_ahead: how many periods after the

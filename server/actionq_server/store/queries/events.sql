@@ -14,33 +14,12 @@ RETURNING *;
 -- name: event_list_after
 -- One page after the cursor ($1, $2), the horizon of the same snapshot, and the
 -- highest position retention dropped (a cursor below it is expired, see
--- store/retention.py; read in the same statement as the page, so that a drop
--- is never missed in between).
-SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
-FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
-CROSS JOIN event_log AS g
-LEFT JOIN LATERAL (
-    SELECT * FROM events
-    WHERE (txid, id) > ($1::bigint, $2::bigint) AND txid < h.horizon
-      AND (cardinality($3::text[]) = 0 OR event_type = ANY($3::text[]))
-    ORDER BY txid, id
-    LIMIT $4
-) AS e ON true
-ORDER BY e.txid, e.id;
+-- store/retention.py). A function of migration 0004, which keeps one plan per
+-- session over the partitioned log.
+SELECT * FROM events_after($1, $2, $3, $4) ORDER BY txid, id;
 
 -- name: event_list_after_for_actions
-SELECT e.*, h.horizon, g.pruned_txid, g.pruned_id
-FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
-CROSS JOIN event_log AS g
-LEFT JOIN LATERAL (
-    SELECT * FROM events
-    WHERE action_id = ANY($5::bigint[])
-      AND (txid, id) > ($1::bigint, $2::bigint) AND txid < h.horizon
-      AND (cardinality($3::text[]) = 0 OR event_type = ANY($3::text[]))
-    ORDER BY txid, id
-    LIMIT $4
-) AS e ON true
-ORDER BY e.txid, e.id;
+SELECT * FROM events_after_for_actions($1, $2, $3, $4, $5) ORDER BY txid, id;
 
 -- name: event_horizon
 -- The horizon, and whether committed events wait above it for an older
