@@ -105,3 +105,60 @@ def test_version_4_keeps_every_event_in_order(schema_dsn: tuple[str, str]) -> No
     assert homes == [("events_history",)]
     # ids 1-4 were written and 5 was rolled back: the next is 6.
     assert fresh == [(6,)]
+
+
+async def _maintain_as_a_plain_role(dsn: str, schema: str) -> dict[str, object]:
+    conn = await asyncpg.connect(dsn)
+    await init_connection(conn)
+    role = f"r_{schema}"
+    outcome: dict[str, object] = {}
+    try:
+        await migrate(conn, schema)
+        await conn.execute(f'CREATE ROLE "{role}" NOLOGIN')
+        await conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+        await conn.execute(
+            f"UPDATE \"{schema}\".event_log SET partition_width = interval '2 seconds', "
+            "partitions_ahead = 10"
+        )
+        maintain = f'SELECT "{schema}".event_log_maintain(NULL)'
+        count = f'SELECT count(*) FROM "{schema}".event_partitions'
+        outcome["before"] = await conn.fetchval(count)
+
+        async def as_role(statement: str) -> str:
+            await conn.execute(f'SET ROLE "{role}"')
+            try:
+                await conn.execute(statement)
+                return "allowed"
+            except asyncpg.PostgresError as exc:
+                return type(exc).__name__
+            finally:
+                await conn.execute("RESET ROLE")
+
+        outcome["without_grant"] = await as_role(maintain)
+        await conn.execute(
+            f'GRANT EXECUTE ON FUNCTION "{schema}".event_log_maintain(timestamptz) TO "{role}"'
+        )
+        outcome["with_grant"] = await as_role(maintain)
+        outcome["after"] = await conn.fetchval(count)
+        outcome["own_ddl"] = await as_role(f'CREATE TABLE "{schema}".mine (x int)')
+    finally:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await conn.execute(f'DROP OWNED BY "{role}"')
+        await conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+        await conn.close()
+    return outcome
+
+
+def test_a_role_without_ddl_rights_runs_the_maintenance_once_granted(
+    schema_dsn: tuple[str, str],
+) -> None:
+    """event_log_maintain is SECURITY DEFINER: a server role that may not
+    create tables makes partitions through it, once granted EXECUTE (which
+    PUBLIC does not have)."""
+    dsn, schema = schema_dsn
+    outcome = asyncio.run(_maintain_as_a_plain_role(dsn, schema))
+    assert outcome["without_grant"] == "InsufficientPrivilegeError"
+    assert outcome["with_grant"] == "allowed"
+    before, after = outcome["before"], outcome["after"]
+    assert isinstance(before, int) and isinstance(after, int) and after > before
+    assert outcome["own_ddl"] == "InsufficientPrivilegeError"
