@@ -81,6 +81,7 @@ STATUS = {
     value: name.removeprefix("ACTION_STATUS_").lower() for name, value in pb.ActionStatus.items()
 }
 STATUS_VALUE = {name: value for value, name in STATUS.items()}
+STATUS_NAMES = ("pending", "claimed", "completed", "failed", "rejected", "cancelled")
 STATS: Counter[str] = Counter()
 EVENTS: Counter[str] = Counter()
 
@@ -165,6 +166,7 @@ class Tracked:
     worker: str = ""
     progress: str = ""
     failure_reason: str = ""
+    cancelled_token: str = ""  # the lease it was cancelled under
 
 
 @dataclass
@@ -513,6 +515,7 @@ class Lifecycle(RuleBasedStateMachine):
         got = self.stub.Cancel(request, timeout=10).action
         assert STATUS[got.status] == "cancelled" and got.failure_reason == reason
         tracked.status, tracked.failure_reason = "cancelled", reason
+        tracked.cancelled_token = tracked.token
         self.retire_token(tracked)
         self.expected.append(Expected(tracked.id, "action_cancelled", "op-sm"))
         STATS["cancelled"] += 1
@@ -581,6 +584,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert not got.progress_json, f"Retry kept progress {got.progress_json}"
             assert micros(got.run_after) <= micros(got.updated_at) + TOLERANCE_US, "retried late"
             tracked.status, tracked.attempt, tracked.progress = "pending", 0, ""
+            tracked.cancelled_token = ""
             tracked.run_after = micros(got.run_after)
             self.expected.append(Expected(ident, "action_retried", actor))
         STATS["retried"] += len(ids)
@@ -614,12 +618,28 @@ class Lifecycle(RuleBasedStateMachine):
         del self.paused[name]
         self.expected.append(Expected(0, "queue_resumed", "op-resume", name))
 
-    @rule(pick=PICK, call=st.sampled_from(["complete", "fail", "reject"]))
+    @rule(pick=PICK, call=st.sampled_from(["complete", "fail", "reject", "heartbeat"]))
     def stale_lease_is_refused(self, pick: int, call: str) -> None:
+        """A worker whose lease ended (its action finished, was requeued or
+        claimed again) is refused and changes nothing; one whose action was
+        cancelled under it hears so from Heartbeat."""
         if not self.stale:
             return
         ident, token = self.stale[pick % len(self.stale)]
-        if call == "complete":
+        tracked = self.actions[ident]
+        heartbeat = spb.HeartbeatRequest(id=ident, lease_token=token, lease=ms(1000))
+        if (
+            call == "heartbeat"
+            and tracked.status == "cancelled"
+            and token == tracked.cancelled_token
+        ):
+            beat = self.stub.Heartbeat(heartbeat, timeout=10)
+            assert beat.cancelled and not beat.HasField("claim_deadline"), beat
+            STATS["cancellations heard"] += 1
+            return
+        if call == "heartbeat":
+            code, reason = self.refused(self.stub.Heartbeat, heartbeat)
+        elif call == "complete":
             code, reason = self.refused(
                 self.stub.Complete,
                 spb.CompleteRequest(id=ident, lease_token=token, result_ref="zombie"),
@@ -739,6 +759,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.log_is_the_history()
         self.stored_actions_match_the_model()
         self.queues_match_the_model()
+        self.stats_match_the_model()
 
     def log_is_the_history(self) -> None:
         events = self.new_events()
@@ -820,6 +841,32 @@ class Lifecycle(RuleBasedStateMachine):
         paused = {q.name for q in listed if q.name in self.queues and q.paused}
         assert paused == set(self.paused)
         assert {q.name for q in listed if q.name in self.queues} == self.existing
+        for queue in listed:
+            if queue.name in self.queues:
+                mine = [a.status for a in self.actions.values() if a.queue == queue.name]
+                counts = (queue.pending, queue.claimed)
+                assert counts == (mine.count("pending"), mine.count("claimed")), queue
+
+    def stats_match_the_model(self) -> None:
+        """GetQueueStats counts as the model does, per queue and action type."""
+        response = self.stub.GetQueueStats(
+            spb.GetQueueStatsRequest(project=self.project, include_completed=True), timeout=10
+        )
+        now = micros(response.as_of)
+        got = {(row.queue, row.action_type): row for row in response.stats}
+        groups = {(a.queue, a.action_type) for a in self.actions.values()}
+        assert set(got) == groups, (set(got), groups)
+        for key, row in got.items():
+            mine = [a for a in self.actions.values() if (a.queue, a.action_type) == key]
+            statuses = [a.status for a in mine]
+            counted = [getattr(row, name) for name in STATUS_NAMES]
+            assert counted == [statuses.count(name) for name in STATUS_NAMES], (row, statuses)
+            pending = [a for a in mine if a.status == "pending"]
+            assert row.retryable == sum(a.attempt > 0 for a in pending), row
+            # as_of is read beside the counts, not in the same statement
+            surely = sum(a.run_after > now + 50_000 for a in pending)
+            maybe = sum(a.run_after > now - 50_000 for a in pending)
+            assert surely <= row.scheduled <= maybe, (row, now, pending)
 
     def teardown(self) -> None:
         """Leave nothing claimable or claimed for the next run's sweeps."""
