@@ -77,6 +77,12 @@ MAX_TRACKED = 14
 TYPES = ("sm.a", "sm.b")
 WORKERS = ("w1", "w2", "w3")
 DEAD = frozenset({"failed", "rejected", "cancelled"})
+DEFAULT_BACKOFF = pb.Backoff(
+    strategy=pb.BACKOFF_STRATEGY_EXPONENTIAL,
+    base=duration_pb2.Duration(seconds=2),
+    max=duration_pb2.Duration(seconds=3600),
+    jitter=0.1,
+)
 STATUS = {
     value: name.removeprefix("ACTION_STATUS_").lower() for name, value in pb.ActionStatus.items()
 }
@@ -98,7 +104,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "claim_timed_out": (frozenset({"claimed"}), "timed_out"),
     "action_progress": (frozenset({"claimed"}), None),
 }
-QUEUE_EVENTS = frozenset({"queue_paused", "queue_resumed"})
+QUEUE_EVENTS = frozenset({"queue_paused", "queue_resumed", "queue_updated"})
 
 
 def micros(ts: timestamp_pb2.Timestamp) -> int:
@@ -157,7 +163,7 @@ class Tracked:
     queue: str
     action_type: str
     max_attempts: int
-    backoff: pb.Backoff
+    backoff: pb.Backoff | None  # None: its queue's at the time of the Fail
     run_after: int
     status: str = "pending"
     attempt: int = 0
@@ -209,18 +215,34 @@ def _backoffs() -> st.SearchStrategy[pb.Backoff]:
     return st.one_of(fixed, exponential)
 
 
+# queue index, action type, max_attempts, backoff, delay in ms
+NewSpec = tuple[int, str, int, pb.Backoff | None, int | None]
 NEW_ACTIONS = st.lists(
     st.tuples(
         st.integers(0, 2),  # queue
         st.sampled_from(TYPES),
-        st.integers(1, 4),  # max_attempts
-        _backoffs(),
+        st.sampled_from([1, 2, 3, 4, 0]),  # max_attempts; 0 takes the queue's
+        st.one_of(_backoffs(), st.none()),  # None: the queue's
         st.one_of(st.none(), st.none(), st.integers(0, 800)),  # delay in ms
     ),
     min_size=1,
     max_size=3,
 )
 LEASES = st.sampled_from([1000, 1000, 1500, 2000])
+FAIL_MODES = ["backoff", "backoff", "backoff", "retry_delay", "no_retry"]
+# Retry's filter: statuses, queue index, action type, limit
+RetryFilter = tuple[set[str], int | None, str | None, int]
+RETRY_FILTERS = st.tuples(
+    st.sets(st.sampled_from(sorted(DEAD))),
+    st.one_of(st.none(), st.integers(0, 2)),
+    st.one_of(st.none(), st.sampled_from(TYPES)),
+    st.sampled_from([0, 1, 2]),
+)
+# UpdateQueue's max_attempts (0 keeps), backoff and lease in ms (None keeps)
+QueueSettings = tuple[int, pb.Backoff | None, int | None]
+QUEUE_CHANGE = st.tuples(
+    st.integers(0, 4), st.one_of(st.none(), _backoffs(), _backoffs()), st.one_of(st.none(), LEASES)
+)
 # Which of the actions a rule acts on. Which actions are claimed depends on
 # time (a lease may expire a step earlier or later), so rules draw an index of
 # fixed range and take it modulo what there is: every run draws the same kinds
@@ -244,6 +266,9 @@ class Lifecycle(RuleBasedStateMachine):
         self.queues = [f"sm-{tag}-{n}" for n in "abc"]
         self.existing: set[str] = set()
         self.paused: dict[str, int] = {}  # queue -> paused_at
+        self.queue_max_attempts: dict[str, int] = {}
+        self.queue_backoff: dict[str, pb.Backoff] = {}
+        self.queue_lease_ms: dict[str, int] = {}
         self.actions: dict[int, Tracked] = {}
         self.replayed: dict[int, Replayed] = {}
         self.expected: list[Expected] = []
@@ -288,13 +313,13 @@ class Lifecycle(RuleBasedStateMachine):
     # ---- rules -----------------------------------------------------------
 
     @initialize(specs=st.tuples(NEW_ACTIONS, NEW_ACTIONS).map(lambda pair: pair[0] + pair[1]))
-    def first_actions(self, specs: list[tuple[int, str, int, pb.Backoff, int | None]]) -> None:
+    def first_actions(self, specs: list[NewSpec]) -> None:
         """Start with work to claim."""
         self.enqueue(specs)
 
     @precondition(lambda self: len(self.actions) < MAX_TRACKED)
     @rule(specs=NEW_ACTIONS)
-    def enqueue(self, specs: list[tuple[int, str, int, pb.Backoff, int | None]]) -> None:
+    def enqueue(self, specs: list[NewSpec]) -> None:
         new = []
         for queue, action_type, max_attempts, backoff, delay in specs:
             item = pb.NewAction(
@@ -302,9 +327,10 @@ class Lifecycle(RuleBasedStateMachine):
                 action_type=action_type,
                 project=self.project,
                 max_attempts=max_attempts,
-                backoff=backoff,
                 created_by="human:state-machine",
             )
+            if backoff is not None:
+                item.backoff.CopyFrom(backoff)
             if delay is not None:
                 item.delay.CopyFrom(ms(delay))
             new.append(item)
@@ -314,7 +340,9 @@ class Lifecycle(RuleBasedStateMachine):
             got = item.action
             assert not item.duplicate and got.id not in self.actions
             assert STATUS[got.status] == "pending" and got.attempt == 0
-            assert got.max_attempts == sent.max_attempts and got.queue == sent.queue
+            default = self.queue_max_attempts.get(sent.queue, 1)
+            assert got.max_attempts == (sent.max_attempts or default) and got.queue == sent.queue
+            assert got.HasField("backoff") == sent.HasField("backoff"), got.backoff
             assert same_backoff(got.backoff, sent.backoff), (got.backoff, sent.backoff)
             wanted = duration_us(sent.delay) if sent.HasField("delay") else 0
             late = micros(got.run_after) - micros(got.created_at)
@@ -324,7 +352,7 @@ class Lifecycle(RuleBasedStateMachine):
                 got.queue,
                 got.action_type,
                 got.max_attempts,
-                sent.backoff,
+                sent.backoff if sent.HasField("backoff") else None,
                 micros(got.run_after),
             )
             self.existing.add(got.queue)
@@ -336,7 +364,7 @@ class Lifecycle(RuleBasedStateMachine):
         picked=st.sets(st.integers(0, 2), min_size=1),
         types=st.sampled_from([(), (), (TYPES[0],), (TYPES[1],), TYPES]),
         many=st.one_of(st.integers(1, 3), st.just(100)),
-        lease_ms=LEASES,
+        lease_ms=st.one_of(LEASES, LEASES, st.none()),  # None: the queue's
         single_field=st.booleans(),
     )
     def claim(
@@ -345,7 +373,7 @@ class Lifecycle(RuleBasedStateMachine):
         picked: set[int],
         types: tuple[str, ...],
         many: int,
-        lease_ms: int,
+        lease_ms: int | None,
         single_field: bool,
     ) -> None:
         names = [self.queues[i] for i in sorted(picked)]
@@ -354,8 +382,9 @@ class Lifecycle(RuleBasedStateMachine):
             project=self.project,
             action_types=types,
             max_actions=many,
-            lease=ms(lease_ms),
         )
+        if lease_ms is not None:
+            request.lease.CopyFrom(ms(lease_ms))
         if len(names) == 1 and single_field:
             request.queue = names[0]
         else:
@@ -371,9 +400,11 @@ class Lifecycle(RuleBasedStateMachine):
             assert tracked.status == "pending", f"claimed {got.id} while {tracked.status}"
             assert got.queue in names and got.queue not in self.paused, got.queue
             assert not types or got.action_type in types
-            claim_time = micros(got.claim_deadline) - lease_ms * 1000
-            assert tracked.run_after <= claim_time + TOLERANCE_US, "claimed before its run_after"
-            assert micros(got.claim_deadline) >= before + lease_ms * 1000
+            lease = 1000 * (lease_ms or self.queue_lease_ms.get(got.queue, 30_000))
+            claim_time = micros(got.updated_at)
+            assert claim_time >= before
+            assert abs(micros(got.claim_deadline) - claim_time - lease) <= TOLERANCE_US, lease
+            assert tracked.run_after <= claim_time, "claimed before its run_after"
             assert got.attempt == tracked.attempt + 1 <= tracked.max_attempts
             assert STATUS[got.status] == "claimed" and got.claimed_by == worker
             assert item.lease_token
@@ -442,12 +473,9 @@ class Lifecycle(RuleBasedStateMachine):
         self.retire_token(tracked)
         STATS["completed"] += 1
 
-    @rule(
-        pick=PICK,
-        mode=st.sampled_from(["backoff", "backoff", "backoff", "retry_delay", "no_retry"]),
-        delay_ms=st.integers(0, 500),
-    )
+    @rule(pick=PICK, mode=st.sampled_from(FAIL_MODES), delay_ms=st.integers(0, 500))
     def fail(self, pick: int, mode: str, delay_ms: int) -> None:
+        """Fail by the backoff policy, asking for a delay, or for no retry."""
         tracked = self.pick(pick, "claimed")
         if tracked is None:
             return
@@ -471,10 +499,11 @@ class Lifecycle(RuleBasedStateMachine):
         if mode == "retry_delay":
             low = high = delay_ms * 1000
         else:
-            low, high = delay_bounds(tracked.backoff, tracked.attempt)
+            policy = tracked.backoff or self.queue_backoff.get(tracked.queue, DEFAULT_BACKOFF)
+            low, high = delay_bounds(policy, tracked.attempt)
         assert low - TOLERANCE_US <= waited <= high + TOLERANCE_US, (
             f"retry after {waited} us, outside [{low}, {high}] for attempt {tracked.attempt}"
-            f" of {tracked.backoff} ({mode})"
+            f" of {policy} ({mode})"
         )
         tracked.status, tracked.run_after = "pending", micros(got.run_after)
         self.expected.append(Expected(tracked.id, "action_retry_scheduled", worker))
@@ -520,7 +549,21 @@ class Lifecycle(RuleBasedStateMachine):
         self.expected.append(Expected(tracked.id, "action_cancelled", "op-sm"))
         STATS["cancelled"] += 1
 
-    @rule(picks=st.lists(PICK, min_size=1, max_size=3), live_pick=st.one_of(st.none(), PICK))
+    @rule(
+        picks=st.lists(PICK, min_size=1, max_size=3),
+        live_pick=st.one_of(st.none(), PICK),
+        by_filter=st.one_of(st.none(), st.none(), RETRY_FILTERS),
+    )
+    def operator_retries(
+        self, picks: list[int], live_pick: int | None, by_filter: RetryFilter | None
+    ) -> None:
+        """Retry dead actions by id (sometimes naming a live one too, which
+        refuses the whole call), or sometimes by filter."""
+        if by_filter is not None:
+            self.retry_by_filter(*by_filter)
+        else:
+            self.retry_by_id(picks, live_pick)
+
     def retry_by_id(self, picks: list[int], live_pick: int | None) -> None:
         dead = self.with_status(*DEAD)
         if not dead:
@@ -538,12 +581,6 @@ class Lifecycle(RuleBasedStateMachine):
         assert list(response.retried_ids) == ids and not response.more
         self.retried(ids, actor)
 
-    @rule(
-        statuses=st.sets(st.sampled_from(sorted(DEAD))),
-        queue=st.one_of(st.none(), st.integers(0, 2)),
-        action_type=st.one_of(st.none(), st.sampled_from(TYPES)),
-        limit=st.sampled_from([0, 1, 2]),
-    )
     def retry_by_filter(
         self, statuses: set[str], queue: int | None, action_type: str | None, limit: int
     ) -> None:
@@ -588,6 +625,42 @@ class Lifecycle(RuleBasedStateMachine):
             tracked.run_after = micros(got.run_after)
             self.expected.append(Expected(ident, "action_retried", actor))
         STATS["retried"] += len(ids)
+
+    @initialize(settings=st.lists(QUEUE_CHANGE, min_size=3, max_size=3))
+    def queue_defaults(self, settings: list[QueueSettings]) -> None:
+        """Start with the queues configured (some of their settings left unset)."""
+        for queue, chosen in enumerate(settings):
+            self.configure_queue(queue, *chosen)
+
+    @rule(queue=st.integers(0, 2), chosen=QUEUE_CHANGE)
+    def reconfigure_queue(self, queue: int, chosen: QueueSettings) -> None:
+        self.configure_queue(queue, *chosen)
+
+    def configure_queue(
+        self, queue: int, max_attempts: int, backoff: pb.Backoff | None, lease_ms: int | None
+    ) -> None:
+        """UpdateQueue: defaults for actions (and claims) that name none; unset
+        fields keep theirs; the queue exists from now on."""
+        name = self.queues[queue]
+        request = spb.UpdateQueueRequest(queue=name, max_attempts=max_attempts, actor="op-config")
+        if backoff is not None:
+            request.backoff.CopyFrom(backoff)
+            self.queue_backoff[name] = backoff
+        if lease_ms is not None:
+            request.lease.CopyFrom(ms(lease_ms))
+            self.queue_lease_ms[name] = lease_ms
+        if max_attempts:
+            self.queue_max_attempts[name] = max_attempts
+        got = self.stub.UpdateQueue(request, timeout=10).queue
+        assert got.name == name and got.max_attempts == self.queue_max_attempts.get(name, 1)
+        assert got.paused == (name in self.paused)
+        if name in self.queue_backoff:
+            assert same_backoff(got.backoff, self.queue_backoff[name]), got
+        if name in self.queue_lease_ms:
+            assert duration_us(got.lease) == self.queue_lease_ms[name] * 1000, got
+        self.existing.add(name)
+        self.expected.append(Expected(0, "queue_updated", "op-config", name))
+        STATS["queues configured"] += 1
 
     @precondition(lambda self: len(self.paused) < 2)  # one queue stays claimable
     @rule(queue=st.integers(0, 2))
