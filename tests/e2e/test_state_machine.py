@@ -1,35 +1,46 @@
 """The action lifecycle as a Hypothesis state machine against the real server.
 
-Rules: enqueue (max_attempts 1..4, a fixed or exponential backoff of small
-bases, sometimes a delay), claim (several workers, short leases, one or several
-queues, some action types), heartbeat (sometimes with progress), complete,
-fail (by the backoff, with an explicit retry_delay, or with no_retry), reject,
-cancel, Retry of dead actions by id and by filter, PauseQueue/ResumeQueue,
-Sweep, operations with stale lease tokens, and the passing of time: a rule
-sleeps until the model's next lease deadline or run_after and then sweeps.
-The sleep models time passing (leases of 1 to 2 s, delays under 1 s); nothing
-waits on the server by sleeping.
+Rules: enqueue (max_attempts 1..4 or the queue's, a fixed or exponential
+backoff of small bases or the queue's, sometimes a delay), UpdateQueue (queue
+defaults: max_attempts, backoff, lease), claim (several workers, leases of 1 to
+2 s or the queue's, one or several queues, some action types), heartbeat
+(sometimes with progress), complete, fail (by the backoff, with an explicit
+retry_delay, or with no_retry), reject, cancel, Retry of dead actions by id or
+by filter, PauseQueue/ResumeQueue, calls under stale leases, and the passing
+of time: a rule sleeps until the model's next lease deadline or run_after (or
+a tick) and then calls Sweep. The sleep models time passing; nothing waits on
+the server by sleeping, and a run's sleeps are capped (ACTIONQ_STATE_MACHINE_SLEEP
+seconds per example).
 
 After every step it checks, against a model that knows each action's status,
-attempt, run_after, lease and progress:
+attempt, run_after, lease and progress and each queue's settings:
 
 - the new events are exactly the transitions the step made (per action, in
-  order), and replaying the whole log of the run reproduces every action's
-  status and attempt, taking only legal transitions of DESIGN.md's lifecycle;
+  order, with their actors), and replaying the run's whole log reproduces
+  every action's status and attempt, taking only the legal transitions of
+  DESIGN.md's lifecycle (claim_timed_out then action_failed only on the last
+  attempt, action_retry_scheduled only with attempts left);
 - the stored actions equal the model; attempt never exceeds max_attempts, and
   no action is pending with its attempts spent;
 - retry delays lie within the policy's bounds ([d * (1 - jitter), d] after the
-  Fail, d = base * 2^(attempt-1) capped at max, or base when fixed), and an
-  explicit retry_delay is exact;
+  Fail, d = base * 2^(attempt-1) capped at max, or base when fixed; the queue's
+  policy, else exponential 2 s..1 h with jitter 0.1, when the action has
+  none), and an explicit retry_delay is exact;
 - every claim takes only due pending actions of unpaused queues, in claim
-  order, and a claim that returns fewer than it asked for left no action due
-  before it started unclaimed (so no due action stays unclaimable);
-- a refused call (Retry of a live action, a stale lease, pausing an unknown
-  queue) changes nothing.
+  order, with the lease asked for (or the queue's, else 30 s), and a claim that
+  returns fewer than it asked for left no action unclaimed that was due
+  before it started: no due action in an unpaused queue stays unclaimable;
+- Sweep takes exactly the leases that expired (requeued, or failed with
+  "lease expired" on the last attempt);
+- ListQueues and GetQueueStats count as the model does;
+- a refused call (Retry naming a live action, cancelling a finished one, a
+  stale lease, pausing an unknown queue) is FAILED_PRECONDITION with its
+  reason and changes nothing; Heartbeat under a cancelled lease says so.
 
 Database time is read from GetQueueStats.as_of. ACTIONQ_STATE_MACHINE_EXAMPLES
-and ACTIONQ_STATE_MACHINE_STEPS size the run; under CI=true the run is
-derandomized.
+(default 30) and ACTIONQ_STATE_MACHINE_STEPS (default 30) size the run; under
+CI=true it is derandomized. Examples are not shrunk: time is real, so a replay
+could take a different path.
 """
 
 from __future__ import annotations
@@ -66,9 +77,9 @@ from hypothesis.stateful import (
 from tests.conftest import fresh_schema
 from tests.support import ServerProcess, start_server
 
-EXAMPLES = int(os.environ.get("ACTIONQ_STATE_MACHINE_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("ACTIONQ_STATE_MACHINE_EXAMPLES", "30"))
 STEPS = int(os.environ.get("ACTIONQ_STATE_MACHINE_STEPS", "30"))
-SLEEP_BUDGET_S = float(os.environ.get("ACTIONQ_STATE_MACHINE_SLEEP", "2.5"))
+SLEEP_BUDGET_S = float(os.environ.get("ACTIONQ_STATE_MACHINE_SLEEP", "2.0"))
 # Both ends of each measured interval come from one transaction's now(); the
 # slack covers rounding to the database's microseconds (and little else, so
 # that a delay computed for the wrong attempt cannot hide in it).
