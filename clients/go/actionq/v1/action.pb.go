@@ -1207,6 +1207,234 @@ func (x *Queue) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Checkpoint is state a worker saved under a step name while it held the
+// action's lease. A later attempt reads the checkpoints of earlier ones and
+// resumes after the last step it finds.
+type Checkpoint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The action.
+	ActionId int64 `protobuf:"varint,1,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	// The step's name, unique within the action.
+	Step string `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	// The saved state as UTF-8 JSON object text (same rules as a payload).
+	StateJson string `protobuf:"bytes,3,opt,name=state_json,json=stateJson,proto3" json:"state_json,omitempty"`
+	// The attempt that last saved it.
+	Attempt int32 `protobuf:"varint,4,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// When the step was first saved (database time); checkpoints are listed in
+	// this order.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When it was last saved (database time).
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Checkpoint) Reset() {
+	*x = Checkpoint{}
+	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Checkpoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Checkpoint) ProtoMessage() {}
+
+func (x *Checkpoint) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Checkpoint.ProtoReflect.Descriptor instead.
+func (*Checkpoint) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Checkpoint) GetActionId() int64 {
+	if x != nil {
+		return x.ActionId
+	}
+	return 0
+}
+
+func (x *Checkpoint) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *Checkpoint) GetStateJson() string {
+	if x != nil {
+		return x.StateJson
+	}
+	return ""
+}
+
+func (x *Checkpoint) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *Checkpoint) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Checkpoint) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// Schedule enqueues an action from a template at every tick of a cron
+// expression, in a time zone. Each tick is enqueued exactly once, whatever
+// the number of server replicas; after downtime at most one missed tick is
+// enqueued (the latest), then the schedule continues from now.
+type Schedule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique name, e.g. "nightly-report".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Cron expression: five fields (minute hour day-of-month month
+	// day-of-week), or six with a leading seconds field; macros such as
+	// "@hourly" are accepted.
+	Cron string `protobuf:"bytes,2,opt,name=cron,proto3" json:"cron,omitempty"`
+	// IANA time zone the expression is read in, e.g. "Europe/Berlin"; empty
+	// means UTC. Ticks across a DST change follow the cron library (croniter).
+	TimeZone string `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// The action enqueued at each tick. Its created_by defaults to
+	// "schedule:<name>"; its idempotency_key is set per tick by the server.
+	Action *NewAction `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// True while paused: no tick is enqueued, and none is caught up on resume.
+	Paused bool `protobuf:"varint,5,opt,name=paused,proto3" json:"paused,omitempty"`
+	// The next tick (database time).
+	NextRunAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=next_run_at,json=nextRunAt,proto3" json:"next_run_at,omitempty"`
+	// The last tick that enqueued an action; unset before the first.
+	LastRunAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_run_at,json=lastRunAt,proto3" json:"last_run_at,omitempty"`
+	// The action the last tick enqueued; 0 before the first.
+	LastActionId int64 `protobuf:"varint,8,opt,name=last_action_id,json=lastActionId,proto3" json:"last_action_id,omitempty"`
+	// When the schedule was created (database time).
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When it last changed (database time).
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schedule) Reset() {
+	*x = Schedule{}
+	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schedule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schedule) ProtoMessage() {}
+
+func (x *Schedule) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
+func (*Schedule) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Schedule) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Schedule) GetCron() string {
+	if x != nil {
+		return x.Cron
+	}
+	return ""
+}
+
+func (x *Schedule) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *Schedule) GetAction() *NewAction {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+func (x *Schedule) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *Schedule) GetNextRunAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextRunAt
+	}
+	return nil
+}
+
+func (x *Schedule) GetLastRunAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastRunAt
+	}
+	return nil
+}
+
+func (x *Schedule) GetLastActionId() int64 {
+	if x != nil {
+		return x.LastActionId
+	}
+	return 0
+}
+
+func (x *Schedule) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Schedule) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
 var File_actionq_v1_action_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_action_proto_rawDesc = "" +
@@ -1326,7 +1554,32 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"created_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xd3\x01\n" +
+	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xec\x01\n" +
+	"\n" +
+	"Checkpoint\x12\x1b\n" +
+	"\taction_id\x18\x01 \x01(\x03R\bactionId\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\tR\x04step\x12\x1d\n" +
+	"\n" +
+	"state_json\x18\x03 \x01(\tR\tstateJson\x12\x18\n" +
+	"\aattempt\x18\x04 \x01(\x05R\aattempt\x129\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xaa\x03\n" +
+	"\bSchedule\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04cron\x18\x02 \x01(\tR\x04cron\x12\x1b\n" +
+	"\ttime_zone\x18\x03 \x01(\tR\btimeZone\x12-\n" +
+	"\x06action\x18\x04 \x01(\v2\x15.actionq.v1.NewActionR\x06action\x12\x16\n" +
+	"\x06paused\x18\x05 \x01(\bR\x06paused\x12:\n" +
+	"\vnext_run_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tnextRunAt\x12:\n" +
+	"\vlast_run_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tlastRunAt\x12$\n" +
+	"\x0elast_action_id\x18\b \x01(\x03R\flastActionId\x129\n" +
+	"\n" +
+	"created_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xd3\x01\n" +
 	"\fActionStatus\x12\x1d\n" +
 	"\x19ACTION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTION_STATUS_PENDING\x10\x01\x12\x19\n" +
@@ -1354,7 +1607,7 @@ func file_actionq_v1_action_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_actionq_v1_action_proto_goTypes = []any{
 	(ActionStatus)(0),             // 0: actionq.v1.ActionStatus
 	(BackoffStrategy)(0),          // 1: actionq.v1.BackoffStrategy
@@ -1366,37 +1619,46 @@ var file_actionq_v1_action_proto_goTypes = []any{
 	(*QueueStat)(nil),             // 7: actionq.v1.QueueStat
 	(*Backoff)(nil),               // 8: actionq.v1.Backoff
 	(*Queue)(nil),                 // 9: actionq.v1.Queue
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 11: google.protobuf.Duration
+	(*Checkpoint)(nil),            // 10: actionq.v1.Checkpoint
+	(*Schedule)(nil),              // 11: actionq.v1.Schedule
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 13: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
 	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	10, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	10, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	10, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	10, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	10, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	12, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	12, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	12, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	12, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	12, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
 	8,  // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
-	10, // 7: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	11, // 8: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	12, // 7: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	13, // 8: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
 	8,  // 9: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
 	2,  // 10: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
 	2,  // 11: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	10, // 12: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	11, // 13: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	12, // 12: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	13, // 13: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
 	1,  // 14: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
-	11, // 15: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
-	11, // 16: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
+	13, // 15: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
+	13, // 16: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
 	8,  // 17: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
-	11, // 18: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
-	10, // 19: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
-	10, // 20: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
-	10, // 21: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	13, // 18: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
+	12, // 19: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
+	12, // 20: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
+	12, // 21: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
+	12, // 22: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
+	12, // 23: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
+	3,  // 24: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
+	12, // 25: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
+	12, // 26: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
+	12, // 27: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
+	12, // 28: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }
@@ -1410,7 +1672,7 @@ func file_actionq_v1_action_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_action_proto_rawDesc), len(file_actionq_v1_action_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -82,6 +82,10 @@ const (
 	// DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
 	// finished.
 	ErrorReason_ERROR_REASON_WAIT_TIMEOUT ErrorReason = 17
+	// NOT_FOUND: no schedule has this name.
+	ErrorReason_ERROR_REASON_SCHEDULE_NOT_FOUND ErrorReason = 18
+	// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
+	ErrorReason_ERROR_REASON_SCHEDULE_EXISTS ErrorReason = 19
 )
 
 // Enum value maps for ErrorReason.
@@ -105,6 +109,8 @@ var (
 		15: "ERROR_REASON_QUEUE_NOT_FOUND",
 		16: "ERROR_REASON_CURSOR_EXPIRED",
 		17: "ERROR_REASON_WAIT_TIMEOUT",
+		18: "ERROR_REASON_SCHEDULE_NOT_FOUND",
+		19: "ERROR_REASON_SCHEDULE_EXISTS",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -125,6 +131,8 @@ var (
 		"ERROR_REASON_QUEUE_NOT_FOUND":          15,
 		"ERROR_REASON_CURSOR_EXPIRED":           16,
 		"ERROR_REASON_WAIT_TIMEOUT":             17,
+		"ERROR_REASON_SCHEDULE_NOT_FOUND":       18,
+		"ERROR_REASON_SCHEDULE_EXISTS":          19,
 	}
 )
 
@@ -160,7 +168,7 @@ var File_actionq_v1_errors_proto protoreflect.FileDescriptor
 const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/errors.proto\x12\n" +
-	"actionq.v1*\xef\x04\n" +
+	"actionq.v1*\xb6\x05\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_INVALID_FIELD\x10\x01\x12\"\n" +
@@ -180,7 +188,9 @@ const file_actionq_v1_errors_proto_rawDesc = "" +
 	"%ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT\x10\x0e\x12 \n" +
 	"\x1cERROR_REASON_QUEUE_NOT_FOUND\x10\x0f\x12\x1f\n" +
 	"\x1bERROR_REASON_CURSOR_EXPIRED\x10\x10\x12\x1d\n" +
-	"\x19ERROR_REASON_WAIT_TIMEOUT\x10\x11BD\n" +
+	"\x19ERROR_REASON_WAIT_TIMEOUT\x10\x11\x12#\n" +
+	"\x1fERROR_REASON_SCHEDULE_NOT_FOUND\x10\x12\x12 \n" +
+	"\x1cERROR_REASON_SCHEDULE_EXISTS\x10\x13BD\n" +
 	"\x0edev.actionq.v1B\vErrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (

@@ -2971,6 +2971,751 @@ func (x *PruneResponse) GetOldestCursor() string {
 	return ""
 }
 
+// SaveCheckpointRequest saves one step's state.
+type SaveCheckpointRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Action id; the action must be claimed.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Required: the lease token from Claim.
+	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// Required: the step's name (1 to 200 characters).
+	Step string `protobuf:"bytes,3,opt,name=step,proto3" json:"step,omitempty"`
+	// The state as UTF-8 JSON object text (same rules as a payload); empty
+	// means {}.
+	StateJson     string `protobuf:"bytes,4,opt,name=state_json,json=stateJson,proto3" json:"state_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveCheckpointRequest) Reset() {
+	*x = SaveCheckpointRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveCheckpointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveCheckpointRequest) ProtoMessage() {}
+
+func (x *SaveCheckpointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveCheckpointRequest.ProtoReflect.Descriptor instead.
+func (*SaveCheckpointRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *SaveCheckpointRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *SaveCheckpointRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *SaveCheckpointRequest) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *SaveCheckpointRequest) GetStateJson() string {
+	if x != nil {
+		return x.StateJson
+	}
+	return ""
+}
+
+// SaveCheckpointResponse returns the stored checkpoint.
+type SaveCheckpointResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The checkpoint.
+	Checkpoint    *Checkpoint `protobuf:"bytes,1,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveCheckpointResponse) Reset() {
+	*x = SaveCheckpointResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveCheckpointResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveCheckpointResponse) ProtoMessage() {}
+
+func (x *SaveCheckpointResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveCheckpointResponse.ProtoReflect.Descriptor instead.
+func (*SaveCheckpointResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *SaveCheckpointResponse) GetCheckpoint() *Checkpoint {
+	if x != nil {
+		return x.Checkpoint
+	}
+	return nil
+}
+
+// GetCheckpointsRequest names the action.
+type GetCheckpointsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Action id.
+	Id            int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCheckpointsRequest) Reset() {
+	*x = GetCheckpointsRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCheckpointsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCheckpointsRequest) ProtoMessage() {}
+
+func (x *GetCheckpointsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCheckpointsRequest.ProtoReflect.Descriptor instead.
+func (*GetCheckpointsRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *GetCheckpointsRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// GetCheckpointsResponse lists the action's checkpoints.
+type GetCheckpointsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Oldest step first (created_at, then step).
+	Checkpoints   []*Checkpoint `protobuf:"bytes,1,rep,name=checkpoints,proto3" json:"checkpoints,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCheckpointsResponse) Reset() {
+	*x = GetCheckpointsResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCheckpointsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCheckpointsResponse) ProtoMessage() {}
+
+func (x *GetCheckpointsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCheckpointsResponse.ProtoReflect.Descriptor instead.
+func (*GetCheckpointsResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *GetCheckpointsResponse) GetCheckpoints() []*Checkpoint {
+	if x != nil {
+		return x.Checkpoints
+	}
+	return nil
+}
+
+// CreateScheduleRequest describes a schedule.
+type CreateScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the schedule's name (a name as queues have).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Required: the cron expression (see Schedule.cron).
+	Cron string `protobuf:"bytes,2,opt,name=cron,proto3" json:"cron,omitempty"`
+	// IANA time zone; empty means UTC.
+	TimeZone string `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// Required: the action template (action_type and project required).
+	Action *NewAction `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// Replace an existing schedule of this name (its next tick is computed
+	// afresh); without it an existing name is ALREADY_EXISTS / SCHEDULE_EXISTS.
+	Replace bool `protobuf:"varint,5,opt,name=replace,proto3" json:"replace,omitempty"`
+	// Create it paused.
+	Paused bool `protobuf:"varint,6,opt,name=paused,proto3" json:"paused,omitempty"`
+	// Who creates it, recorded as the event's actor; empty means "operator".
+	Actor         string `protobuf:"bytes,7,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateScheduleRequest) Reset() {
+	*x = CreateScheduleRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateScheduleRequest) ProtoMessage() {}
+
+func (x *CreateScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateScheduleRequest.ProtoReflect.Descriptor instead.
+func (*CreateScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *CreateScheduleRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateScheduleRequest) GetCron() string {
+	if x != nil {
+		return x.Cron
+	}
+	return ""
+}
+
+func (x *CreateScheduleRequest) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *CreateScheduleRequest) GetAction() *NewAction {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+func (x *CreateScheduleRequest) GetReplace() bool {
+	if x != nil {
+		return x.Replace
+	}
+	return false
+}
+
+func (x *CreateScheduleRequest) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *CreateScheduleRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// CreateScheduleResponse returns the stored schedule.
+type CreateScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateScheduleResponse) Reset() {
+	*x = CreateScheduleResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateScheduleResponse) ProtoMessage() {}
+
+func (x *CreateScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateScheduleResponse.ProtoReflect.Descriptor instead.
+func (*CreateScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *CreateScheduleResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// ListSchedulesRequest asks for every schedule.
+type ListSchedulesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchedulesRequest) Reset() {
+	*x = ListSchedulesRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchedulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchedulesRequest) ProtoMessage() {}
+
+func (x *ListSchedulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchedulesRequest.ProtoReflect.Descriptor instead.
+func (*ListSchedulesRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{53}
+}
+
+// ListSchedulesResponse lists the schedules by name.
+type ListSchedulesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every schedule, by name.
+	Schedules     []*Schedule `protobuf:"bytes,1,rep,name=schedules,proto3" json:"schedules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchedulesResponse) Reset() {
+	*x = ListSchedulesResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchedulesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchedulesResponse) ProtoMessage() {}
+
+func (x *ListSchedulesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchedulesResponse.ProtoReflect.Descriptor instead.
+func (*ListSchedulesResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListSchedulesResponse) GetSchedules() []*Schedule {
+	if x != nil {
+		return x.Schedules
+	}
+	return nil
+}
+
+// PauseScheduleRequest names the schedule to pause.
+type PauseScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the schedule's name (NOT_FOUND / SCHEDULE_NOT_FOUND otherwise).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Who pauses it; empty means "operator".
+	Actor         string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseScheduleRequest) Reset() {
+	*x = PauseScheduleRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseScheduleRequest) ProtoMessage() {}
+
+func (x *PauseScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseScheduleRequest.ProtoReflect.Descriptor instead.
+func (*PauseScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *PauseScheduleRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PauseScheduleRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// PauseScheduleResponse returns the schedule, now paused.
+type PauseScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseScheduleResponse) Reset() {
+	*x = PauseScheduleResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseScheduleResponse) ProtoMessage() {}
+
+func (x *PauseScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseScheduleResponse.ProtoReflect.Descriptor instead.
+func (*PauseScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *PauseScheduleResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// ResumeScheduleRequest names the schedule to resume.
+type ResumeScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the schedule's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Who resumes it; empty means "operator".
+	Actor         string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeScheduleRequest) Reset() {
+	*x = ResumeScheduleRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeScheduleRequest) ProtoMessage() {}
+
+func (x *ResumeScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeScheduleRequest.ProtoReflect.Descriptor instead.
+func (*ResumeScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ResumeScheduleRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ResumeScheduleRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// ResumeScheduleResponse returns the schedule, running again.
+type ResumeScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeScheduleResponse) Reset() {
+	*x = ResumeScheduleResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeScheduleResponse) ProtoMessage() {}
+
+func (x *ResumeScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeScheduleResponse.ProtoReflect.Descriptor instead.
+func (*ResumeScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *ResumeScheduleResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// DeleteScheduleRequest names the schedule to delete.
+type DeleteScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the schedule's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Who deletes it; empty means "operator".
+	Actor         string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteScheduleRequest) Reset() {
+	*x = DeleteScheduleRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteScheduleRequest) ProtoMessage() {}
+
+func (x *DeleteScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteScheduleRequest.ProtoReflect.Descriptor instead.
+func (*DeleteScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *DeleteScheduleRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DeleteScheduleRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// DeleteScheduleResponse confirms the deletion.
+type DeleteScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule as it was.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteScheduleResponse) Reset() {
+	*x = DeleteScheduleResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteScheduleResponse) ProtoMessage() {}
+
+func (x *DeleteScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteScheduleResponse.ProtoReflect.Descriptor instead.
+func (*DeleteScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *DeleteScheduleResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
 var File_actionq_v1_service_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_service_proto_rawDesc = "" +
@@ -3166,11 +3911,54 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x0epruned_actions\x18\x01 \x01(\x03R\rprunedActions\x12-\n" +
 	"\x12dropped_partitions\x18\x02 \x01(\x05R\x11droppedPartitions\x12\x12\n" +
 	"\x04more\x18\x03 \x01(\bR\x04more\x12#\n" +
-	"\roldest_cursor\x18\x04 \x01(\tR\foldestCursor*W\n" +
+	"\roldest_cursor\x18\x04 \x01(\tR\foldestCursor\"{\n" +
+	"\x15SaveCheckpointRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
+	"\vlease_token\x18\x02 \x01(\tR\n" +
+	"leaseToken\x12\x12\n" +
+	"\x04step\x18\x03 \x01(\tR\x04step\x12\x1d\n" +
+	"\n" +
+	"state_json\x18\x04 \x01(\tR\tstateJson\"P\n" +
+	"\x16SaveCheckpointResponse\x126\n" +
+	"\n" +
+	"checkpoint\x18\x01 \x01(\v2\x16.actionq.v1.CheckpointR\n" +
+	"checkpoint\"'\n" +
+	"\x15GetCheckpointsRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\"R\n" +
+	"\x16GetCheckpointsResponse\x128\n" +
+	"\vcheckpoints\x18\x01 \x03(\v2\x16.actionq.v1.CheckpointR\vcheckpoints\"\xd3\x01\n" +
+	"\x15CreateScheduleRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04cron\x18\x02 \x01(\tR\x04cron\x12\x1b\n" +
+	"\ttime_zone\x18\x03 \x01(\tR\btimeZone\x12-\n" +
+	"\x06action\x18\x04 \x01(\v2\x15.actionq.v1.NewActionR\x06action\x12\x18\n" +
+	"\areplace\x18\x05 \x01(\bR\areplace\x12\x16\n" +
+	"\x06paused\x18\x06 \x01(\bR\x06paused\x12\x14\n" +
+	"\x05actor\x18\a \x01(\tR\x05actor\"J\n" +
+	"\x16CreateScheduleResponse\x120\n" +
+	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule\"\x16\n" +
+	"\x14ListSchedulesRequest\"K\n" +
+	"\x15ListSchedulesResponse\x122\n" +
+	"\tschedules\x18\x01 \x03(\v2\x14.actionq.v1.ScheduleR\tschedules\"@\n" +
+	"\x14PauseScheduleRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\"I\n" +
+	"\x15PauseScheduleResponse\x120\n" +
+	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule\"A\n" +
+	"\x15ResumeScheduleRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\"J\n" +
+	"\x16ResumeScheduleResponse\x120\n" +
+	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule\"A\n" +
+	"\x15DeleteScheduleRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\tR\x05actor\"J\n" +
+	"\x16DeleteScheduleResponse\x120\n" +
+	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule*W\n" +
 	"\vEnqueueView\x12\x1c\n" +
 	"\x18ENQUEUE_VIEW_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ENQUEUE_VIEW_FULL\x10\x01\x12\x13\n" +
-	"\x0fENQUEUE_VIEW_ID\x10\x022\x95\r\n" +
+	"\x0fENQUEUE_VIEW_ID\x10\x022\xfe\x11\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
@@ -3198,7 +3986,14 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\n" +
 	"PauseQueue\x12\x1d.actionq.v1.PauseQueueRequest\x1a\x1e.actionq.v1.PauseQueueResponse\x12N\n" +
 	"\vResumeQueue\x12\x1e.actionq.v1.ResumeQueueRequest\x1a\x1f.actionq.v1.ResumeQueueResponse\x12<\n" +
-	"\x05Prune\x12\x18.actionq.v1.PruneRequest\x1a\x19.actionq.v1.PruneResponseBE\n" +
+	"\x05Prune\x12\x18.actionq.v1.PruneRequest\x1a\x19.actionq.v1.PruneResponse\x12W\n" +
+	"\x0eSaveCheckpoint\x12!.actionq.v1.SaveCheckpointRequest\x1a\".actionq.v1.SaveCheckpointResponse\x12W\n" +
+	"\x0eGetCheckpoints\x12!.actionq.v1.GetCheckpointsRequest\x1a\".actionq.v1.GetCheckpointsResponse\x12W\n" +
+	"\x0eCreateSchedule\x12!.actionq.v1.CreateScheduleRequest\x1a\".actionq.v1.CreateScheduleResponse\x12T\n" +
+	"\rListSchedules\x12 .actionq.v1.ListSchedulesRequest\x1a!.actionq.v1.ListSchedulesResponse\x12T\n" +
+	"\rPauseSchedule\x12 .actionq.v1.PauseScheduleRequest\x1a!.actionq.v1.PauseScheduleResponse\x12W\n" +
+	"\x0eResumeSchedule\x12!.actionq.v1.ResumeScheduleRequest\x1a\".actionq.v1.ResumeScheduleResponse\x12W\n" +
+	"\x0eDeleteSchedule\x12!.actionq.v1.DeleteScheduleRequest\x1a\".actionq.v1.DeleteScheduleResponseBE\n" +
 	"\x0edev.actionq.v1B\fServiceProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -3214,155 +4009,193 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_actionq_v1_service_proto_goTypes = []any{
-	(EnqueueView)(0),              // 0: actionq.v1.EnqueueView
-	(*EnqueueRequest)(nil),        // 1: actionq.v1.EnqueueRequest
-	(*EnqueueResponse)(nil),       // 2: actionq.v1.EnqueueResponse
-	(*GetActionRequest)(nil),      // 3: actionq.v1.GetActionRequest
-	(*GetActionResponse)(nil),     // 4: actionq.v1.GetActionResponse
-	(*ListActionsRequest)(nil),    // 5: actionq.v1.ListActionsRequest
-	(*ListActionsResponse)(nil),   // 6: actionq.v1.ListActionsResponse
-	(*ClaimRequest)(nil),          // 7: actionq.v1.ClaimRequest
-	(*ClaimResponse)(nil),         // 8: actionq.v1.ClaimResponse
-	(*HeartbeatRequest)(nil),      // 9: actionq.v1.HeartbeatRequest
-	(*HeartbeatResponse)(nil),     // 10: actionq.v1.HeartbeatResponse
-	(*CompleteRequest)(nil),       // 11: actionq.v1.CompleteRequest
-	(*CompleteResponse)(nil),      // 12: actionq.v1.CompleteResponse
-	(*CompleteManyRequest)(nil),   // 13: actionq.v1.CompleteManyRequest
-	(*CompleteManyResponse)(nil),  // 14: actionq.v1.CompleteManyResponse
-	(*ItemFailure)(nil),           // 15: actionq.v1.ItemFailure
-	(*FailRequest)(nil),           // 16: actionq.v1.FailRequest
-	(*FailResponse)(nil),          // 17: actionq.v1.FailResponse
-	(*RejectRequest)(nil),         // 18: actionq.v1.RejectRequest
-	(*RejectResponse)(nil),        // 19: actionq.v1.RejectResponse
-	(*CancelRequest)(nil),         // 20: actionq.v1.CancelRequest
-	(*CancelResponse)(nil),        // 21: actionq.v1.CancelResponse
-	(*SweepRequest)(nil),          // 22: actionq.v1.SweepRequest
-	(*SweepResponse)(nil),         // 23: actionq.v1.SweepResponse
-	(*ListEventsRequest)(nil),     // 24: actionq.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),    // 25: actionq.v1.ListEventsResponse
-	(*WatchEventsRequest)(nil),    // 26: actionq.v1.WatchEventsRequest
-	(*WatchEventsResponse)(nil),   // 27: actionq.v1.WatchEventsResponse
-	(*EmitEventRequest)(nil),      // 28: actionq.v1.EmitEventRequest
-	(*EmitEventResponse)(nil),     // 29: actionq.v1.EmitEventResponse
-	(*GetQueueStatsRequest)(nil),  // 30: actionq.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil), // 31: actionq.v1.GetQueueStatsResponse
-	(*MigrateRequest)(nil),        // 32: actionq.v1.MigrateRequest
-	(*MigrateResponse)(nil),       // 33: actionq.v1.MigrateResponse
-	(*RetryRequest)(nil),          // 34: actionq.v1.RetryRequest
-	(*RetryResponse)(nil),         // 35: actionq.v1.RetryResponse
-	(*WaitActionRequest)(nil),     // 36: actionq.v1.WaitActionRequest
-	(*WaitActionResponse)(nil),    // 37: actionq.v1.WaitActionResponse
-	(*ListQueuesRequest)(nil),     // 38: actionq.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),    // 39: actionq.v1.ListQueuesResponse
-	(*UpdateQueueRequest)(nil),    // 40: actionq.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),   // 41: actionq.v1.UpdateQueueResponse
-	(*PauseQueueRequest)(nil),     // 42: actionq.v1.PauseQueueRequest
-	(*PauseQueueResponse)(nil),    // 43: actionq.v1.PauseQueueResponse
-	(*ResumeQueueRequest)(nil),    // 44: actionq.v1.ResumeQueueRequest
-	(*ResumeQueueResponse)(nil),   // 45: actionq.v1.ResumeQueueResponse
-	(*PruneRequest)(nil),          // 46: actionq.v1.PruneRequest
-	(*PruneResponse)(nil),         // 47: actionq.v1.PruneResponse
-	(*NewAction)(nil),             // 48: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),        // 49: actionq.v1.EnqueuedAction
-	(*Action)(nil),                // 50: actionq.v1.Action
-	(ActionStatus)(0),             // 51: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),   // 52: google.protobuf.Duration
-	(*ClaimedAction)(nil),         // 53: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil), // 54: google.protobuf.Timestamp
-	(*Event)(nil),                 // 55: actionq.v1.Event
-	(*QueueStat)(nil),             // 56: actionq.v1.QueueStat
-	(*Queue)(nil),                 // 57: actionq.v1.Queue
-	(*Backoff)(nil),               // 58: actionq.v1.Backoff
+	(EnqueueView)(0),               // 0: actionq.v1.EnqueueView
+	(*EnqueueRequest)(nil),         // 1: actionq.v1.EnqueueRequest
+	(*EnqueueResponse)(nil),        // 2: actionq.v1.EnqueueResponse
+	(*GetActionRequest)(nil),       // 3: actionq.v1.GetActionRequest
+	(*GetActionResponse)(nil),      // 4: actionq.v1.GetActionResponse
+	(*ListActionsRequest)(nil),     // 5: actionq.v1.ListActionsRequest
+	(*ListActionsResponse)(nil),    // 6: actionq.v1.ListActionsResponse
+	(*ClaimRequest)(nil),           // 7: actionq.v1.ClaimRequest
+	(*ClaimResponse)(nil),          // 8: actionq.v1.ClaimResponse
+	(*HeartbeatRequest)(nil),       // 9: actionq.v1.HeartbeatRequest
+	(*HeartbeatResponse)(nil),      // 10: actionq.v1.HeartbeatResponse
+	(*CompleteRequest)(nil),        // 11: actionq.v1.CompleteRequest
+	(*CompleteResponse)(nil),       // 12: actionq.v1.CompleteResponse
+	(*CompleteManyRequest)(nil),    // 13: actionq.v1.CompleteManyRequest
+	(*CompleteManyResponse)(nil),   // 14: actionq.v1.CompleteManyResponse
+	(*ItemFailure)(nil),            // 15: actionq.v1.ItemFailure
+	(*FailRequest)(nil),            // 16: actionq.v1.FailRequest
+	(*FailResponse)(nil),           // 17: actionq.v1.FailResponse
+	(*RejectRequest)(nil),          // 18: actionq.v1.RejectRequest
+	(*RejectResponse)(nil),         // 19: actionq.v1.RejectResponse
+	(*CancelRequest)(nil),          // 20: actionq.v1.CancelRequest
+	(*CancelResponse)(nil),         // 21: actionq.v1.CancelResponse
+	(*SweepRequest)(nil),           // 22: actionq.v1.SweepRequest
+	(*SweepResponse)(nil),          // 23: actionq.v1.SweepResponse
+	(*ListEventsRequest)(nil),      // 24: actionq.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),     // 25: actionq.v1.ListEventsResponse
+	(*WatchEventsRequest)(nil),     // 26: actionq.v1.WatchEventsRequest
+	(*WatchEventsResponse)(nil),    // 27: actionq.v1.WatchEventsResponse
+	(*EmitEventRequest)(nil),       // 28: actionq.v1.EmitEventRequest
+	(*EmitEventResponse)(nil),      // 29: actionq.v1.EmitEventResponse
+	(*GetQueueStatsRequest)(nil),   // 30: actionq.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),  // 31: actionq.v1.GetQueueStatsResponse
+	(*MigrateRequest)(nil),         // 32: actionq.v1.MigrateRequest
+	(*MigrateResponse)(nil),        // 33: actionq.v1.MigrateResponse
+	(*RetryRequest)(nil),           // 34: actionq.v1.RetryRequest
+	(*RetryResponse)(nil),          // 35: actionq.v1.RetryResponse
+	(*WaitActionRequest)(nil),      // 36: actionq.v1.WaitActionRequest
+	(*WaitActionResponse)(nil),     // 37: actionq.v1.WaitActionResponse
+	(*ListQueuesRequest)(nil),      // 38: actionq.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),     // 39: actionq.v1.ListQueuesResponse
+	(*UpdateQueueRequest)(nil),     // 40: actionq.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),    // 41: actionq.v1.UpdateQueueResponse
+	(*PauseQueueRequest)(nil),      // 42: actionq.v1.PauseQueueRequest
+	(*PauseQueueResponse)(nil),     // 43: actionq.v1.PauseQueueResponse
+	(*ResumeQueueRequest)(nil),     // 44: actionq.v1.ResumeQueueRequest
+	(*ResumeQueueResponse)(nil),    // 45: actionq.v1.ResumeQueueResponse
+	(*PruneRequest)(nil),           // 46: actionq.v1.PruneRequest
+	(*PruneResponse)(nil),          // 47: actionq.v1.PruneResponse
+	(*SaveCheckpointRequest)(nil),  // 48: actionq.v1.SaveCheckpointRequest
+	(*SaveCheckpointResponse)(nil), // 49: actionq.v1.SaveCheckpointResponse
+	(*GetCheckpointsRequest)(nil),  // 50: actionq.v1.GetCheckpointsRequest
+	(*GetCheckpointsResponse)(nil), // 51: actionq.v1.GetCheckpointsResponse
+	(*CreateScheduleRequest)(nil),  // 52: actionq.v1.CreateScheduleRequest
+	(*CreateScheduleResponse)(nil), // 53: actionq.v1.CreateScheduleResponse
+	(*ListSchedulesRequest)(nil),   // 54: actionq.v1.ListSchedulesRequest
+	(*ListSchedulesResponse)(nil),  // 55: actionq.v1.ListSchedulesResponse
+	(*PauseScheduleRequest)(nil),   // 56: actionq.v1.PauseScheduleRequest
+	(*PauseScheduleResponse)(nil),  // 57: actionq.v1.PauseScheduleResponse
+	(*ResumeScheduleRequest)(nil),  // 58: actionq.v1.ResumeScheduleRequest
+	(*ResumeScheduleResponse)(nil), // 59: actionq.v1.ResumeScheduleResponse
+	(*DeleteScheduleRequest)(nil),  // 60: actionq.v1.DeleteScheduleRequest
+	(*DeleteScheduleResponse)(nil), // 61: actionq.v1.DeleteScheduleResponse
+	(*NewAction)(nil),              // 62: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),         // 63: actionq.v1.EnqueuedAction
+	(*Action)(nil),                 // 64: actionq.v1.Action
+	(ActionStatus)(0),              // 65: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),    // 66: google.protobuf.Duration
+	(*ClaimedAction)(nil),          // 67: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil),  // 68: google.protobuf.Timestamp
+	(*Event)(nil),                  // 69: actionq.v1.Event
+	(*QueueStat)(nil),              // 70: actionq.v1.QueueStat
+	(*Queue)(nil),                  // 71: actionq.v1.Queue
+	(*Backoff)(nil),                // 72: actionq.v1.Backoff
+	(*Checkpoint)(nil),             // 73: actionq.v1.Checkpoint
+	(*Schedule)(nil),               // 74: actionq.v1.Schedule
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	48, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	62, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
 	0,  // 1: actionq.v1.EnqueueRequest.view:type_name -> actionq.v1.EnqueueView
-	49, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	50, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	51, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	50, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	52, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	52, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	53, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	52, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	54, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	50, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	63, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	64, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	65, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	64, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	66, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	66, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	67, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	66, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	68, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	64, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
 	11, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
 	15, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	52, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	50, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	50, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	50, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	50, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	50, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
-	55, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	55, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	55, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	56, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	54, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	51, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
-	52, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
-	50, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
-	57, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
-	58, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
-	52, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
-	57, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
-	57, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
-	57, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
-	52, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
-	1,  // 35: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	3,  // 36: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	5,  // 37: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	7,  // 38: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	9,  // 39: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	11, // 40: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	13, // 41: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	16, // 42: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	18, // 43: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	20, // 44: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	22, // 45: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	24, // 46: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	26, // 47: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	28, // 48: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	30, // 49: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	32, // 50: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	34, // 51: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
-	36, // 52: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
-	38, // 53: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
-	40, // 54: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
-	42, // 55: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
-	44, // 56: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
-	46, // 57: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
-	2,  // 58: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	4,  // 59: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	6,  // 60: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	8,  // 61: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	10, // 62: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	12, // 63: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	14, // 64: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	17, // 65: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	19, // 66: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	21, // 67: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	23, // 68: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	25, // 69: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	27, // 70: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	29, // 71: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	31, // 72: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	33, // 73: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	35, // 74: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
-	37, // 75: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
-	39, // 76: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
-	41, // 77: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
-	43, // 78: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
-	45, // 79: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
-	47, // 80: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
-	58, // [58:81] is the sub-list for method output_type
-	35, // [35:58] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	66, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	64, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	64, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	64, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	64, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	64, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
+	69, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	69, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	69, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	70, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	68, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	65, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
+	66, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
+	64, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
+	71, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
+	72, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
+	66, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
+	71, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
+	71, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
+	71, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
+	66, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
+	73, // 35: actionq.v1.SaveCheckpointResponse.checkpoint:type_name -> actionq.v1.Checkpoint
+	73, // 36: actionq.v1.GetCheckpointsResponse.checkpoints:type_name -> actionq.v1.Checkpoint
+	62, // 37: actionq.v1.CreateScheduleRequest.action:type_name -> actionq.v1.NewAction
+	74, // 38: actionq.v1.CreateScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	74, // 39: actionq.v1.ListSchedulesResponse.schedules:type_name -> actionq.v1.Schedule
+	74, // 40: actionq.v1.PauseScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	74, // 41: actionq.v1.ResumeScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	74, // 42: actionq.v1.DeleteScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	1,  // 43: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	3,  // 44: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	5,  // 45: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	7,  // 46: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	9,  // 47: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	11, // 48: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	13, // 49: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	16, // 50: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	18, // 51: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	20, // 52: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	22, // 53: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	24, // 54: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	26, // 55: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	28, // 56: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	30, // 57: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	32, // 58: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	34, // 59: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
+	36, // 60: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
+	38, // 61: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
+	40, // 62: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
+	42, // 63: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
+	44, // 64: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
+	46, // 65: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
+	48, // 66: actionq.v1.ActionQueueService.SaveCheckpoint:input_type -> actionq.v1.SaveCheckpointRequest
+	50, // 67: actionq.v1.ActionQueueService.GetCheckpoints:input_type -> actionq.v1.GetCheckpointsRequest
+	52, // 68: actionq.v1.ActionQueueService.CreateSchedule:input_type -> actionq.v1.CreateScheduleRequest
+	54, // 69: actionq.v1.ActionQueueService.ListSchedules:input_type -> actionq.v1.ListSchedulesRequest
+	56, // 70: actionq.v1.ActionQueueService.PauseSchedule:input_type -> actionq.v1.PauseScheduleRequest
+	58, // 71: actionq.v1.ActionQueueService.ResumeSchedule:input_type -> actionq.v1.ResumeScheduleRequest
+	60, // 72: actionq.v1.ActionQueueService.DeleteSchedule:input_type -> actionq.v1.DeleteScheduleRequest
+	2,  // 73: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	4,  // 74: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	6,  // 75: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	8,  // 76: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	10, // 77: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	12, // 78: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	14, // 79: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	17, // 80: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	19, // 81: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	21, // 82: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	23, // 83: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	25, // 84: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	27, // 85: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	29, // 86: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	31, // 87: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	33, // 88: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	35, // 89: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
+	37, // 90: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
+	39, // 91: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
+	41, // 92: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
+	43, // 93: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
+	45, // 94: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
+	47, // 95: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
+	49, // 96: actionq.v1.ActionQueueService.SaveCheckpoint:output_type -> actionq.v1.SaveCheckpointResponse
+	51, // 97: actionq.v1.ActionQueueService.GetCheckpoints:output_type -> actionq.v1.GetCheckpointsResponse
+	53, // 98: actionq.v1.ActionQueueService.CreateSchedule:output_type -> actionq.v1.CreateScheduleResponse
+	55, // 99: actionq.v1.ActionQueueService.ListSchedules:output_type -> actionq.v1.ListSchedulesResponse
+	57, // 100: actionq.v1.ActionQueueService.PauseSchedule:output_type -> actionq.v1.PauseScheduleResponse
+	59, // 101: actionq.v1.ActionQueueService.ResumeSchedule:output_type -> actionq.v1.ResumeScheduleResponse
+	61, // 102: actionq.v1.ActionQueueService.DeleteSchedule:output_type -> actionq.v1.DeleteScheduleResponse
+	73, // [73:103] is the sub-list for method output_type
+	43, // [43:73] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -3377,7 +4210,7 @@ func file_actionq_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   47,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

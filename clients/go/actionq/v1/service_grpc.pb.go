@@ -19,29 +19,36 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ActionQueueService_Enqueue_FullMethodName       = "/actionq.v1.ActionQueueService/Enqueue"
-	ActionQueueService_GetAction_FullMethodName     = "/actionq.v1.ActionQueueService/GetAction"
-	ActionQueueService_ListActions_FullMethodName   = "/actionq.v1.ActionQueueService/ListActions"
-	ActionQueueService_Claim_FullMethodName         = "/actionq.v1.ActionQueueService/Claim"
-	ActionQueueService_Heartbeat_FullMethodName     = "/actionq.v1.ActionQueueService/Heartbeat"
-	ActionQueueService_Complete_FullMethodName      = "/actionq.v1.ActionQueueService/Complete"
-	ActionQueueService_CompleteMany_FullMethodName  = "/actionq.v1.ActionQueueService/CompleteMany"
-	ActionQueueService_Fail_FullMethodName          = "/actionq.v1.ActionQueueService/Fail"
-	ActionQueueService_Reject_FullMethodName        = "/actionq.v1.ActionQueueService/Reject"
-	ActionQueueService_Cancel_FullMethodName        = "/actionq.v1.ActionQueueService/Cancel"
-	ActionQueueService_Sweep_FullMethodName         = "/actionq.v1.ActionQueueService/Sweep"
-	ActionQueueService_ListEvents_FullMethodName    = "/actionq.v1.ActionQueueService/ListEvents"
-	ActionQueueService_WatchEvents_FullMethodName   = "/actionq.v1.ActionQueueService/WatchEvents"
-	ActionQueueService_EmitEvent_FullMethodName     = "/actionq.v1.ActionQueueService/EmitEvent"
-	ActionQueueService_GetQueueStats_FullMethodName = "/actionq.v1.ActionQueueService/GetQueueStats"
-	ActionQueueService_Migrate_FullMethodName       = "/actionq.v1.ActionQueueService/Migrate"
-	ActionQueueService_Retry_FullMethodName         = "/actionq.v1.ActionQueueService/Retry"
-	ActionQueueService_WaitAction_FullMethodName    = "/actionq.v1.ActionQueueService/WaitAction"
-	ActionQueueService_ListQueues_FullMethodName    = "/actionq.v1.ActionQueueService/ListQueues"
-	ActionQueueService_UpdateQueue_FullMethodName   = "/actionq.v1.ActionQueueService/UpdateQueue"
-	ActionQueueService_PauseQueue_FullMethodName    = "/actionq.v1.ActionQueueService/PauseQueue"
-	ActionQueueService_ResumeQueue_FullMethodName   = "/actionq.v1.ActionQueueService/ResumeQueue"
-	ActionQueueService_Prune_FullMethodName         = "/actionq.v1.ActionQueueService/Prune"
+	ActionQueueService_Enqueue_FullMethodName        = "/actionq.v1.ActionQueueService/Enqueue"
+	ActionQueueService_GetAction_FullMethodName      = "/actionq.v1.ActionQueueService/GetAction"
+	ActionQueueService_ListActions_FullMethodName    = "/actionq.v1.ActionQueueService/ListActions"
+	ActionQueueService_Claim_FullMethodName          = "/actionq.v1.ActionQueueService/Claim"
+	ActionQueueService_Heartbeat_FullMethodName      = "/actionq.v1.ActionQueueService/Heartbeat"
+	ActionQueueService_Complete_FullMethodName       = "/actionq.v1.ActionQueueService/Complete"
+	ActionQueueService_CompleteMany_FullMethodName   = "/actionq.v1.ActionQueueService/CompleteMany"
+	ActionQueueService_Fail_FullMethodName           = "/actionq.v1.ActionQueueService/Fail"
+	ActionQueueService_Reject_FullMethodName         = "/actionq.v1.ActionQueueService/Reject"
+	ActionQueueService_Cancel_FullMethodName         = "/actionq.v1.ActionQueueService/Cancel"
+	ActionQueueService_Sweep_FullMethodName          = "/actionq.v1.ActionQueueService/Sweep"
+	ActionQueueService_ListEvents_FullMethodName     = "/actionq.v1.ActionQueueService/ListEvents"
+	ActionQueueService_WatchEvents_FullMethodName    = "/actionq.v1.ActionQueueService/WatchEvents"
+	ActionQueueService_EmitEvent_FullMethodName      = "/actionq.v1.ActionQueueService/EmitEvent"
+	ActionQueueService_GetQueueStats_FullMethodName  = "/actionq.v1.ActionQueueService/GetQueueStats"
+	ActionQueueService_Migrate_FullMethodName        = "/actionq.v1.ActionQueueService/Migrate"
+	ActionQueueService_Retry_FullMethodName          = "/actionq.v1.ActionQueueService/Retry"
+	ActionQueueService_WaitAction_FullMethodName     = "/actionq.v1.ActionQueueService/WaitAction"
+	ActionQueueService_ListQueues_FullMethodName     = "/actionq.v1.ActionQueueService/ListQueues"
+	ActionQueueService_UpdateQueue_FullMethodName    = "/actionq.v1.ActionQueueService/UpdateQueue"
+	ActionQueueService_PauseQueue_FullMethodName     = "/actionq.v1.ActionQueueService/PauseQueue"
+	ActionQueueService_ResumeQueue_FullMethodName    = "/actionq.v1.ActionQueueService/ResumeQueue"
+	ActionQueueService_Prune_FullMethodName          = "/actionq.v1.ActionQueueService/Prune"
+	ActionQueueService_SaveCheckpoint_FullMethodName = "/actionq.v1.ActionQueueService/SaveCheckpoint"
+	ActionQueueService_GetCheckpoints_FullMethodName = "/actionq.v1.ActionQueueService/GetCheckpoints"
+	ActionQueueService_CreateSchedule_FullMethodName = "/actionq.v1.ActionQueueService/CreateSchedule"
+	ActionQueueService_ListSchedules_FullMethodName  = "/actionq.v1.ActionQueueService/ListSchedules"
+	ActionQueueService_PauseSchedule_FullMethodName  = "/actionq.v1.ActionQueueService/PauseSchedule"
+	ActionQueueService_ResumeSchedule_FullMethodName = "/actionq.v1.ActionQueueService/ResumeSchedule"
+	ActionQueueService_DeleteSchedule_FullMethodName = "/actionq.v1.ActionQueueService/DeleteSchedule"
 )
 
 // ActionQueueServiceClient is the client API for ActionQueueService service.
@@ -125,6 +132,26 @@ type ActionQueueServiceClient interface {
 	// Prune deletes finished actions older than a cutoff, in one bounded batch
 	// per call, and drops the event log's partitions that lie wholly before it.
 	Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error)
+	// SaveCheckpoint stores a step's state for a claimed action under the
+	// caller's lease (a stale lease is refused); saving a step again replaces
+	// its state. Event checkpoint_saved.
+	SaveCheckpoint(ctx context.Context, in *SaveCheckpointRequest, opts ...grpc.CallOption) (*SaveCheckpointResponse, error)
+	// GetCheckpoints lists an action's checkpoints, oldest step first, from
+	// every attempt.
+	GetCheckpoints(ctx context.Context, in *GetCheckpointsRequest, opts ...grpc.CallOption) (*GetCheckpointsResponse, error)
+	// CreateSchedule creates a cron schedule (or replaces one, with replace);
+	// event schedule_created.
+	CreateSchedule(ctx context.Context, in *CreateScheduleRequest, opts ...grpc.CallOption) (*CreateScheduleResponse, error)
+	// ListSchedules lists every schedule by name.
+	ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error)
+	// PauseSchedule stops a schedule's ticks; event schedule_paused.
+	PauseSchedule(ctx context.Context, in *PauseScheduleRequest, opts ...grpc.CallOption) (*PauseScheduleResponse, error)
+	// ResumeSchedule restarts a schedule from the next tick after now (missed
+	// ticks are not caught up); event schedule_resumed.
+	ResumeSchedule(ctx context.Context, in *ResumeScheduleRequest, opts ...grpc.CallOption) (*ResumeScheduleResponse, error)
+	// DeleteSchedule removes a schedule; actions it enqueued stay. Event
+	// schedule_deleted.
+	DeleteSchedule(ctx context.Context, in *DeleteScheduleRequest, opts ...grpc.CallOption) (*DeleteScheduleResponse, error)
 }
 
 type actionQueueServiceClient struct {
@@ -374,6 +401,76 @@ func (c *actionQueueServiceClient) Prune(ctx context.Context, in *PruneRequest, 
 	return out, nil
 }
 
+func (c *actionQueueServiceClient) SaveCheckpoint(ctx context.Context, in *SaveCheckpointRequest, opts ...grpc.CallOption) (*SaveCheckpointResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SaveCheckpointResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_SaveCheckpoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) GetCheckpoints(ctx context.Context, in *GetCheckpointsRequest, opts ...grpc.CallOption) (*GetCheckpointsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCheckpointsResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_GetCheckpoints_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) CreateSchedule(ctx context.Context, in *CreateScheduleRequest, opts ...grpc.CallOption) (*CreateScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateScheduleResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_CreateSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSchedulesResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_ListSchedules_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) PauseSchedule(ctx context.Context, in *PauseScheduleRequest, opts ...grpc.CallOption) (*PauseScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PauseScheduleResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_PauseSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) ResumeSchedule(ctx context.Context, in *ResumeScheduleRequest, opts ...grpc.CallOption) (*ResumeScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResumeScheduleResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_ResumeSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) DeleteSchedule(ctx context.Context, in *DeleteScheduleRequest, opts ...grpc.CallOption) (*DeleteScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteScheduleResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_DeleteSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ActionQueueServiceServer is the server API for ActionQueueService service.
 // All implementations must embed UnimplementedActionQueueServiceServer
 // for forward compatibility.
@@ -455,6 +552,26 @@ type ActionQueueServiceServer interface {
 	// Prune deletes finished actions older than a cutoff, in one bounded batch
 	// per call, and drops the event log's partitions that lie wholly before it.
 	Prune(context.Context, *PruneRequest) (*PruneResponse, error)
+	// SaveCheckpoint stores a step's state for a claimed action under the
+	// caller's lease (a stale lease is refused); saving a step again replaces
+	// its state. Event checkpoint_saved.
+	SaveCheckpoint(context.Context, *SaveCheckpointRequest) (*SaveCheckpointResponse, error)
+	// GetCheckpoints lists an action's checkpoints, oldest step first, from
+	// every attempt.
+	GetCheckpoints(context.Context, *GetCheckpointsRequest) (*GetCheckpointsResponse, error)
+	// CreateSchedule creates a cron schedule (or replaces one, with replace);
+	// event schedule_created.
+	CreateSchedule(context.Context, *CreateScheduleRequest) (*CreateScheduleResponse, error)
+	// ListSchedules lists every schedule by name.
+	ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error)
+	// PauseSchedule stops a schedule's ticks; event schedule_paused.
+	PauseSchedule(context.Context, *PauseScheduleRequest) (*PauseScheduleResponse, error)
+	// ResumeSchedule restarts a schedule from the next tick after now (missed
+	// ticks are not caught up); event schedule_resumed.
+	ResumeSchedule(context.Context, *ResumeScheduleRequest) (*ResumeScheduleResponse, error)
+	// DeleteSchedule removes a schedule; actions it enqueued stay. Event
+	// schedule_deleted.
+	DeleteSchedule(context.Context, *DeleteScheduleRequest) (*DeleteScheduleResponse, error)
 	mustEmbedUnimplementedActionQueueServiceServer()
 }
 
@@ -533,6 +650,27 @@ func (UnimplementedActionQueueServiceServer) ResumeQueue(context.Context, *Resum
 }
 func (UnimplementedActionQueueServiceServer) Prune(context.Context, *PruneRequest) (*PruneResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Prune not implemented")
+}
+func (UnimplementedActionQueueServiceServer) SaveCheckpoint(context.Context, *SaveCheckpointRequest) (*SaveCheckpointResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SaveCheckpoint not implemented")
+}
+func (UnimplementedActionQueueServiceServer) GetCheckpoints(context.Context, *GetCheckpointsRequest) (*GetCheckpointsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCheckpoints not implemented")
+}
+func (UnimplementedActionQueueServiceServer) CreateSchedule(context.Context, *CreateScheduleRequest) (*CreateScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateSchedule not implemented")
+}
+func (UnimplementedActionQueueServiceServer) ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSchedules not implemented")
+}
+func (UnimplementedActionQueueServiceServer) PauseSchedule(context.Context, *PauseScheduleRequest) (*PauseScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PauseSchedule not implemented")
+}
+func (UnimplementedActionQueueServiceServer) ResumeSchedule(context.Context, *ResumeScheduleRequest) (*ResumeScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResumeSchedule not implemented")
+}
+func (UnimplementedActionQueueServiceServer) DeleteSchedule(context.Context, *DeleteScheduleRequest) (*DeleteScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteSchedule not implemented")
 }
 func (UnimplementedActionQueueServiceServer) mustEmbedUnimplementedActionQueueServiceServer() {}
 func (UnimplementedActionQueueServiceServer) testEmbeddedByValue()                            {}
@@ -962,6 +1100,132 @@ func _ActionQueueService_Prune_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ActionQueueService_SaveCheckpoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SaveCheckpointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).SaveCheckpoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_SaveCheckpoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).SaveCheckpoint(ctx, req.(*SaveCheckpointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_GetCheckpoints_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCheckpointsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).GetCheckpoints(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_GetCheckpoints_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).GetCheckpoints(ctx, req.(*GetCheckpointsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_CreateSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).CreateSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_CreateSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).CreateSchedule(ctx, req.(*CreateScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_ListSchedules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSchedulesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).ListSchedules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_ListSchedules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).ListSchedules(ctx, req.(*ListSchedulesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_PauseSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PauseScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).PauseSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_PauseSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).PauseSchedule(ctx, req.(*PauseScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_ResumeSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResumeScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).ResumeSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_ResumeSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).ResumeSchedule(ctx, req.(*ResumeScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_DeleteSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).DeleteSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_DeleteSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).DeleteSchedule(ctx, req.(*DeleteScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ActionQueueService_ServiceDesc is the grpc.ServiceDesc for ActionQueueService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1056,6 +1320,34 @@ var ActionQueueService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Prune",
 			Handler:    _ActionQueueService_Prune_Handler,
+		},
+		{
+			MethodName: "SaveCheckpoint",
+			Handler:    _ActionQueueService_SaveCheckpoint_Handler,
+		},
+		{
+			MethodName: "GetCheckpoints",
+			Handler:    _ActionQueueService_GetCheckpoints_Handler,
+		},
+		{
+			MethodName: "CreateSchedule",
+			Handler:    _ActionQueueService_CreateSchedule_Handler,
+		},
+		{
+			MethodName: "ListSchedules",
+			Handler:    _ActionQueueService_ListSchedules_Handler,
+		},
+		{
+			MethodName: "PauseSchedule",
+			Handler:    _ActionQueueService_PauseSchedule_Handler,
+		},
+		{
+			MethodName: "ResumeSchedule",
+			Handler:    _ActionQueueService_ResumeSchedule_Handler,
+		},
+		{
+			MethodName: "DeleteSchedule",
+			Handler:    _ActionQueueService_DeleteSchedule_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

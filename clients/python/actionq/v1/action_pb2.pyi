@@ -652,3 +652,133 @@ class Queue(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Queue: _TypeAlias = Queue  # noqa: Y015
+
+@_typing.final
+class Checkpoint(_message.Message):
+    """Checkpoint is state a worker saved under a step name while it held the
+    action's lease. A later attempt reads the checkpoints of earlier ones and
+    resumes after the last step it finds.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTION_ID_FIELD_NUMBER: _builtins.int
+    STEP_FIELD_NUMBER: _builtins.int
+    STATE_JSON_FIELD_NUMBER: _builtins.int
+    ATTEMPT_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    action_id: _builtins.int
+    """The action."""
+    step: _builtins.str
+    """The step's name, unique within the action."""
+    state_json: _builtins.str
+    """The saved state as UTF-8 JSON object text (same rules as a payload)."""
+    attempt: _builtins.int
+    """The attempt that last saved it."""
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp:
+        """When the step was first saved (database time); checkpoints are listed in
+        this order.
+        """
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp:
+        """When it was last saved (database time)."""
+
+    def __init__(
+        self,
+        *,
+        action_id: _builtins.int = ...,
+        step: _builtins.str = ...,
+        state_json: _builtins.str = ...,
+        attempt: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_id", b"action_id", "attempt", b"attempt", "created_at", b"created_at", "state_json", b"state_json", "step", b"step", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Checkpoint: _TypeAlias = Checkpoint  # noqa: Y015
+
+@_typing.final
+class Schedule(_message.Message):
+    """Schedule enqueues an action from a template at every tick of a cron
+    expression, in a time zone. Each tick is enqueued exactly once, whatever
+    the number of server replicas; after downtime at most one missed tick is
+    enqueued (the latest), then the schedule continues from now.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    CRON_FIELD_NUMBER: _builtins.int
+    TIME_ZONE_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    NEXT_RUN_AT_FIELD_NUMBER: _builtins.int
+    LAST_RUN_AT_FIELD_NUMBER: _builtins.int
+    LAST_ACTION_ID_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """Unique name, e.g. "nightly-report"."""
+    cron: _builtins.str
+    """Cron expression: five fields (minute hour day-of-month month
+    day-of-week), or six with a leading seconds field; macros such as
+    "@hourly" are accepted.
+    """
+    time_zone: _builtins.str
+    """IANA time zone the expression is read in, e.g. "Europe/Berlin"; empty
+    means UTC. Ticks across a DST change follow the cron library (croniter).
+    """
+    paused: _builtins.bool
+    """True while paused: no tick is enqueued, and none is caught up on resume."""
+    last_action_id: _builtins.int
+    """The action the last tick enqueued; 0 before the first."""
+    @_builtins.property
+    def action(self) -> Global___NewAction:
+        """The action enqueued at each tick. Its created_by defaults to
+        "schedule:<name>"; its idempotency_key is set per tick by the server.
+        """
+
+    @_builtins.property
+    def next_run_at(self) -> _timestamp_pb2.Timestamp:
+        """The next tick (database time)."""
+
+    @_builtins.property
+    def last_run_at(self) -> _timestamp_pb2.Timestamp:
+        """The last tick that enqueued an action; unset before the first."""
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp:
+        """When the schedule was created (database time)."""
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp:
+        """When it last changed (database time)."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        cron: _builtins.str = ...,
+        time_zone: _builtins.str = ...,
+        action: Global___NewAction | None = ...,
+        paused: _builtins.bool = ...,
+        next_run_at: _timestamp_pb2.Timestamp | None = ...,
+        last_run_at: _timestamp_pb2.Timestamp | None = ...,
+        last_action_id: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "created_at", b"created_at", "last_run_at", b"last_run_at", "next_run_at", b"next_run_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "created_at", b"created_at", "cron", b"cron", "last_action_id", b"last_action_id", "last_run_at", b"last_run_at", "name", b"name", "next_run_at", b"next_run_at", "paused", b"paused", "time_zone", b"time_zone", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Schedule: _TypeAlias = Schedule  # noqa: Y015

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x61\x63tionq/v1/errors.proto\x12\nactionq.v1*\xef\x04\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x45RROR_REASON_INVALID_FIELD\x10\x01\x12\"\n\x1e\x45RROR_REASON_MALFORMED_REQUEST\x10\x02\x12!\n\x1d\x45RROR_REASON_ACTION_NOT_FOUND\x10\x03\x12!\n\x1d\x45RROR_REASON_PARENT_NOT_FOUND\x10\x04\x12#\n\x1f\x45RROR_REASON_ILLEGAL_TRANSITION\x10\x05\x12\x1c\n\x18\x45RROR_REASON_STALE_LEASE\x10\x06\x12\x1f\n\x1b\x45RROR_REASON_CHAIN_TOO_DEEP\x10\x07\x12\x1d\n\x19\x45RROR_REASON_RATE_LIMITED\x10\x08\x12\"\n\x1e\x45RROR_REASON_CONCURRENT_CHANGE\x10\t\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\n\x12%\n!ERROR_REASON_DATABASE_UNAVAILABLE\x10\x0b\x12\x1e\n\x1a\x45RROR_REASON_SHUTTING_DOWN\x10\x0c\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\r\x12)\n%ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT\x10\x0e\x12 \n\x1c\x45RROR_REASON_QUEUE_NOT_FOUND\x10\x0f\x12\x1f\n\x1b\x45RROR_REASON_CURSOR_EXPIRED\x10\x10\x12\x1d\n\x19\x45RROR_REASON_WAIT_TIMEOUT\x10\x11\x42\x44\n\x0e\x64\x65v.actionq.v1B\x0b\x45rrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x61\x63tionq/v1/errors.proto\x12\nactionq.v1*\xb6\x05\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x45RROR_REASON_INVALID_FIELD\x10\x01\x12\"\n\x1e\x45RROR_REASON_MALFORMED_REQUEST\x10\x02\x12!\n\x1d\x45RROR_REASON_ACTION_NOT_FOUND\x10\x03\x12!\n\x1d\x45RROR_REASON_PARENT_NOT_FOUND\x10\x04\x12#\n\x1f\x45RROR_REASON_ILLEGAL_TRANSITION\x10\x05\x12\x1c\n\x18\x45RROR_REASON_STALE_LEASE\x10\x06\x12\x1f\n\x1b\x45RROR_REASON_CHAIN_TOO_DEEP\x10\x07\x12\x1d\n\x19\x45RROR_REASON_RATE_LIMITED\x10\x08\x12\"\n\x1e\x45RROR_REASON_CONCURRENT_CHANGE\x10\t\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\n\x12%\n!ERROR_REASON_DATABASE_UNAVAILABLE\x10\x0b\x12\x1e\n\x1a\x45RROR_REASON_SHUTTING_DOWN\x10\x0c\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\r\x12)\n%ERROR_REASON_IDEMPOTENCY_KEY_CONFLICT\x10\x0e\x12 \n\x1c\x45RROR_REASON_QUEUE_NOT_FOUND\x10\x0f\x12\x1f\n\x1b\x45RROR_REASON_CURSOR_EXPIRED\x10\x10\x12\x1d\n\x19\x45RROR_REASON_WAIT_TIMEOUT\x10\x11\x12#\n\x1f\x45RROR_REASON_SCHEDULE_NOT_FOUND\x10\x12\x12 \n\x1c\x45RROR_REASON_SCHEDULE_EXISTS\x10\x13\x42\x44\n\x0e\x64\x65v.actionq.v1B\x0b\x45rrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\016dev.actionq.v1B\013ErrorsProtoP\001Z#actionq.dev/go/actionq/v1;actionqv1'
   _globals['_ERRORREASON']._serialized_start=40
-  _globals['_ERRORREASON']._serialized_end=663
+  _globals['_ERRORREASON']._serialized_end=734
 # @@protoc_insertion_point(module_scope)

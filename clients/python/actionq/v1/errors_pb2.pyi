@@ -85,6 +85,10 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
     finished.
     """
+    ERROR_REASON_SCHEDULE_NOT_FOUND: _ErrorReason.ValueType  # 18
+    """NOT_FOUND: no schedule has this name."""
+    ERROR_REASON_SCHEDULE_EXISTS: _ErrorReason.ValueType  # 19
+    """ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace)."""
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason lists the stable, machine-readable reasons of actionq's errors.
@@ -160,4 +164,8 @@ ERROR_REASON_WAIT_TIMEOUT: ErrorReason.ValueType  # 17
 """DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
 finished.
 """
+ERROR_REASON_SCHEDULE_NOT_FOUND: ErrorReason.ValueType  # 18
+"""NOT_FOUND: no schedule has this name."""
+ERROR_REASON_SCHEDULE_EXISTS: ErrorReason.ValueType  # 19
+"""ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace)."""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

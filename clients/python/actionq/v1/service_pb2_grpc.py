@@ -162,6 +162,41 @@ class ActionQueueServiceStub:
                 request_serializer=actionq_dot_v1_dot_service__pb2.PruneRequest.SerializeToString,
                 response_deserializer=actionq_dot_v1_dot_service__pb2.PruneResponse.FromString,
                 _registered_method=True)
+        self.SaveCheckpoint = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/SaveCheckpoint',
+                request_serializer=actionq_dot_v1_dot_service__pb2.SaveCheckpointRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.SaveCheckpointResponse.FromString,
+                _registered_method=True)
+        self.GetCheckpoints = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/GetCheckpoints',
+                request_serializer=actionq_dot_v1_dot_service__pb2.GetCheckpointsRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.GetCheckpointsResponse.FromString,
+                _registered_method=True)
+        self.CreateSchedule = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/CreateSchedule',
+                request_serializer=actionq_dot_v1_dot_service__pb2.CreateScheduleRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.CreateScheduleResponse.FromString,
+                _registered_method=True)
+        self.ListSchedules = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/ListSchedules',
+                request_serializer=actionq_dot_v1_dot_service__pb2.ListSchedulesRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.ListSchedulesResponse.FromString,
+                _registered_method=True)
+        self.PauseSchedule = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/PauseSchedule',
+                request_serializer=actionq_dot_v1_dot_service__pb2.PauseScheduleRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.PauseScheduleResponse.FromString,
+                _registered_method=True)
+        self.ResumeSchedule = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/ResumeSchedule',
+                request_serializer=actionq_dot_v1_dot_service__pb2.ResumeScheduleRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.ResumeScheduleResponse.FromString,
+                _registered_method=True)
+        self.DeleteSchedule = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/DeleteSchedule',
+                request_serializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.FromString,
+                _registered_method=True)
 
 
 class ActionQueueServiceServicer:
@@ -358,6 +393,61 @@ class ActionQueueServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SaveCheckpoint(self, request, context):
+        """SaveCheckpoint stores a step's state for a claimed action under the
+        caller's lease (a stale lease is refused); saving a step again replaces
+        its state. Event checkpoint_saved.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCheckpoints(self, request, context):
+        """GetCheckpoints lists an action's checkpoints, oldest step first, from
+        every attempt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSchedule(self, request, context):
+        """CreateSchedule creates a cron schedule (or replaces one, with replace);
+        event schedule_created.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSchedules(self, request, context):
+        """ListSchedules lists every schedule by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseSchedule(self, request, context):
+        """PauseSchedule stops a schedule's ticks; event schedule_paused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeSchedule(self, request, context):
+        """ResumeSchedule restarts a schedule from the next tick after now (missed
+        ticks are not caught up); event schedule_resumed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSchedule(self, request, context):
+        """DeleteSchedule removes a schedule; actions it enqueued stay. Event
+        schedule_deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ActionQueueServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -475,6 +565,41 @@ def add_ActionQueueServiceServicer_to_server(servicer, server):
                     servicer.Prune,
                     request_deserializer=actionq_dot_v1_dot_service__pb2.PruneRequest.FromString,
                     response_serializer=actionq_dot_v1_dot_service__pb2.PruneResponse.SerializeToString,
+            ),
+            'SaveCheckpoint': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveCheckpoint,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.SaveCheckpointRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.SaveCheckpointResponse.SerializeToString,
+            ),
+            'GetCheckpoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCheckpoints,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.GetCheckpointsRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.GetCheckpointsResponse.SerializeToString,
+            ),
+            'CreateSchedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSchedule,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.CreateScheduleRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.CreateScheduleResponse.SerializeToString,
+            ),
+            'ListSchedules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSchedules,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.ListSchedulesRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.ListSchedulesResponse.SerializeToString,
+            ),
+            'PauseSchedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseSchedule,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.PauseScheduleRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.PauseScheduleResponse.SerializeToString,
+            ),
+            'ResumeSchedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeSchedule,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.ResumeScheduleRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.ResumeScheduleResponse.SerializeToString,
+            ),
+            'DeleteSchedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSchedule,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1111,6 +1236,195 @@ class ActionQueueService:
             '/actionq.v1.ActionQueueService/Prune',
             actionq_dot_v1_dot_service__pb2.PruneRequest.SerializeToString,
             actionq_dot_v1_dot_service__pb2.PruneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveCheckpoint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/SaveCheckpoint',
+            actionq_dot_v1_dot_service__pb2.SaveCheckpointRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.SaveCheckpointResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCheckpoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/GetCheckpoints',
+            actionq_dot_v1_dot_service__pb2.GetCheckpointsRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.GetCheckpointsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/CreateSchedule',
+            actionq_dot_v1_dot_service__pb2.CreateScheduleRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.CreateScheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSchedules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/ListSchedules',
+            actionq_dot_v1_dot_service__pb2.ListSchedulesRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.ListSchedulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/PauseSchedule',
+            actionq_dot_v1_dot_service__pb2.PauseScheduleRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.PauseScheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/ResumeSchedule',
+            actionq_dot_v1_dot_service__pb2.ResumeScheduleRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.ResumeScheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/DeleteSchedule',
+            actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -121,6 +121,31 @@ class ActionQueueServiceStub:
     """Prune deletes finished actions older than a cutoff, in one bounded batch
     per call, and drops the event log's partitions that lie wholly before it.
     """
+    SaveCheckpoint: _grpc.UnaryUnaryMultiCallable[_service_pb2.SaveCheckpointRequest, _service_pb2.SaveCheckpointResponse]
+    """SaveCheckpoint stores a step's state for a claimed action under the
+    caller's lease (a stale lease is refused); saving a step again replaces
+    its state. Event checkpoint_saved.
+    """
+    GetCheckpoints: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetCheckpointsRequest, _service_pb2.GetCheckpointsResponse]
+    """GetCheckpoints lists an action's checkpoints, oldest step first, from
+    every attempt.
+    """
+    CreateSchedule: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateScheduleRequest, _service_pb2.CreateScheduleResponse]
+    """CreateSchedule creates a cron schedule (or replaces one, with replace);
+    event schedule_created.
+    """
+    ListSchedules: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListSchedulesRequest, _service_pb2.ListSchedulesResponse]
+    """ListSchedules lists every schedule by name."""
+    PauseSchedule: _grpc.UnaryUnaryMultiCallable[_service_pb2.PauseScheduleRequest, _service_pb2.PauseScheduleResponse]
+    """PauseSchedule stops a schedule's ticks; event schedule_paused."""
+    ResumeSchedule: _grpc.UnaryUnaryMultiCallable[_service_pb2.ResumeScheduleRequest, _service_pb2.ResumeScheduleResponse]
+    """ResumeSchedule restarts a schedule from the next tick after now (missed
+    ticks are not caught up); event schedule_resumed.
+    """
+    DeleteSchedule: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteScheduleRequest, _service_pb2.DeleteScheduleResponse]
+    """DeleteSchedule removes a schedule; actions it enqueued stay. Event
+    schedule_deleted.
+    """
 
 @_typing.type_check_only
 class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
@@ -214,6 +239,31 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     Prune: _aio.UnaryUnaryMultiCallable[_service_pb2.PruneRequest, _service_pb2.PruneResponse]  # type: ignore[assignment]
     """Prune deletes finished actions older than a cutoff, in one bounded batch
     per call, and drops the event log's partitions that lie wholly before it.
+    """
+    SaveCheckpoint: _aio.UnaryUnaryMultiCallable[_service_pb2.SaveCheckpointRequest, _service_pb2.SaveCheckpointResponse]  # type: ignore[assignment]
+    """SaveCheckpoint stores a step's state for a claimed action under the
+    caller's lease (a stale lease is refused); saving a step again replaces
+    its state. Event checkpoint_saved.
+    """
+    GetCheckpoints: _aio.UnaryUnaryMultiCallable[_service_pb2.GetCheckpointsRequest, _service_pb2.GetCheckpointsResponse]  # type: ignore[assignment]
+    """GetCheckpoints lists an action's checkpoints, oldest step first, from
+    every attempt.
+    """
+    CreateSchedule: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateScheduleRequest, _service_pb2.CreateScheduleResponse]  # type: ignore[assignment]
+    """CreateSchedule creates a cron schedule (or replaces one, with replace);
+    event schedule_created.
+    """
+    ListSchedules: _aio.UnaryUnaryMultiCallable[_service_pb2.ListSchedulesRequest, _service_pb2.ListSchedulesResponse]  # type: ignore[assignment]
+    """ListSchedules lists every schedule by name."""
+    PauseSchedule: _aio.UnaryUnaryMultiCallable[_service_pb2.PauseScheduleRequest, _service_pb2.PauseScheduleResponse]  # type: ignore[assignment]
+    """PauseSchedule stops a schedule's ticks; event schedule_paused."""
+    ResumeSchedule: _aio.UnaryUnaryMultiCallable[_service_pb2.ResumeScheduleRequest, _service_pb2.ResumeScheduleResponse]  # type: ignore[assignment]
+    """ResumeSchedule restarts a schedule from the next tick after now (missed
+    ticks are not caught up); event schedule_resumed.
+    """
+    DeleteSchedule: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteScheduleRequest, _service_pb2.DeleteScheduleResponse]  # type: ignore[assignment]
+    """DeleteSchedule removes a schedule; actions it enqueued stay. Event
+    schedule_deleted.
     """
 
 class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -443,6 +493,73 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.PruneResponse, _abc.Awaitable[_service_pb2.PruneResponse]]:
         """Prune deletes finished actions older than a cutoff, in one bounded batch
         per call, and drops the event log's partitions that lie wholly before it.
+        """
+
+    @_abc_1.abstractmethod
+    def SaveCheckpoint(
+        self,
+        request: _service_pb2.SaveCheckpointRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SaveCheckpointResponse, _abc.Awaitable[_service_pb2.SaveCheckpointResponse]]:
+        """SaveCheckpoint stores a step's state for a claimed action under the
+        caller's lease (a stale lease is refused); saving a step again replaces
+        its state. Event checkpoint_saved.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCheckpoints(
+        self,
+        request: _service_pb2.GetCheckpointsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.GetCheckpointsResponse, _abc.Awaitable[_service_pb2.GetCheckpointsResponse]]:
+        """GetCheckpoints lists an action's checkpoints, oldest step first, from
+        every attempt.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateSchedule(
+        self,
+        request: _service_pb2.CreateScheduleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.CreateScheduleResponse, _abc.Awaitable[_service_pb2.CreateScheduleResponse]]:
+        """CreateSchedule creates a cron schedule (or replaces one, with replace);
+        event schedule_created.
+        """
+
+    @_abc_1.abstractmethod
+    def ListSchedules(
+        self,
+        request: _service_pb2.ListSchedulesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListSchedulesResponse, _abc.Awaitable[_service_pb2.ListSchedulesResponse]]:
+        """ListSchedules lists every schedule by name."""
+
+    @_abc_1.abstractmethod
+    def PauseSchedule(
+        self,
+        request: _service_pb2.PauseScheduleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.PauseScheduleResponse, _abc.Awaitable[_service_pb2.PauseScheduleResponse]]:
+        """PauseSchedule stops a schedule's ticks; event schedule_paused."""
+
+    @_abc_1.abstractmethod
+    def ResumeSchedule(
+        self,
+        request: _service_pb2.ResumeScheduleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ResumeScheduleResponse, _abc.Awaitable[_service_pb2.ResumeScheduleResponse]]:
+        """ResumeSchedule restarts a schedule from the next tick after now (missed
+        ticks are not caught up); event schedule_resumed.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteSchedule(
+        self,
+        request: _service_pb2.DeleteScheduleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.DeleteScheduleResponse, _abc.Awaitable[_service_pb2.DeleteScheduleResponse]]:
+        """DeleteSchedule removes a schedule; actions it enqueued stay. Event
+        schedule_deleted.
         """
 
 def add_ActionQueueServiceServicer_to_server(servicer: ActionQueueServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -312,6 +312,74 @@ pub struct Queue {
     #[prost(message, optional, tag = "11")]
     pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
 }
+/// Checkpoint is state a worker saved under a step name while it held the
+/// action's lease. A later attempt reads the checkpoints of earlier ones and
+/// resumes after the last step it finds.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Checkpoint {
+    /// The action.
+    #[prost(int64, tag = "1")]
+    pub action_id: i64,
+    /// The step's name, unique within the action.
+    #[prost(string, tag = "2")]
+    pub step: ::prost::alloc::string::String,
+    /// The saved state as UTF-8 JSON object text (same rules as a payload).
+    #[prost(string, tag = "3")]
+    pub state_json: ::prost::alloc::string::String,
+    /// The attempt that last saved it.
+    #[prost(int32, tag = "4")]
+    pub attempt: i32,
+    /// When the step was first saved (database time); checkpoints are listed in
+    /// this order.
+    #[prost(message, optional, tag = "5")]
+    pub created_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// When it was last saved (database time).
+    #[prost(message, optional, tag = "6")]
+    pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
+}
+/// Schedule enqueues an action from a template at every tick of a cron
+/// expression, in a time zone. Each tick is enqueued exactly once, whatever
+/// the number of server replicas; after downtime at most one missed tick is
+/// enqueued (the latest), then the schedule continues from now.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Schedule {
+    /// Unique name, e.g. "nightly-report".
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Cron expression: five fields (minute hour day-of-month month
+    /// day-of-week), or six with a leading seconds field; macros such as
+    /// "@hourly" are accepted.
+    #[prost(string, tag = "2")]
+    pub cron: ::prost::alloc::string::String,
+    /// IANA time zone the expression is read in, e.g. "Europe/Berlin"; empty
+    /// means UTC. Ticks across a DST change follow the cron library (croniter).
+    #[prost(string, tag = "3")]
+    pub time_zone: ::prost::alloc::string::String,
+    /// The action enqueued at each tick. Its created_by defaults to
+    /// "schedule:<name>"; its idempotency_key is set per tick by the server.
+    #[prost(message, optional, tag = "4")]
+    pub action: ::core::option::Option<NewAction>,
+    /// True while paused: no tick is enqueued, and none is caught up on resume.
+    #[prost(bool, tag = "5")]
+    pub paused: bool,
+    /// The next tick (database time).
+    #[prost(message, optional, tag = "6")]
+    pub next_run_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// The last tick that enqueued an action; unset before the first.
+    #[prost(message, optional, tag = "7")]
+    pub last_run_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// The action the last tick enqueued; 0 before the first.
+    #[prost(int64, tag = "8")]
+    pub last_action_id: i64,
+    /// When the schedule was created (database time).
+    #[prost(message, optional, tag = "9")]
+    pub created_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// When it last changed (database time).
+    #[prost(message, optional, tag = "10")]
+    pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
+}
 /// ActionStatus is where an action stands in its lifecycle.
 ///
 /// pending --claim--> claimed --complete--> completed
@@ -465,6 +533,10 @@ pub enum ErrorReason {
     /// DEADLINE_EXCEEDED: WaitAction's timeout passed before every action
     /// finished.
     WaitTimeout = 17,
+    /// NOT_FOUND: no schedule has this name.
+    ScheduleNotFound = 18,
+    /// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
+    ScheduleExists = 19,
 }
 impl ErrorReason {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -491,6 +563,8 @@ impl ErrorReason {
             Self::QueueNotFound => "ERROR_REASON_QUEUE_NOT_FOUND",
             Self::CursorExpired => "ERROR_REASON_CURSOR_EXPIRED",
             Self::WaitTimeout => "ERROR_REASON_WAIT_TIMEOUT",
+            Self::ScheduleNotFound => "ERROR_REASON_SCHEDULE_NOT_FOUND",
+            Self::ScheduleExists => "ERROR_REASON_SCHEDULE_EXISTS",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -514,6 +588,8 @@ impl ErrorReason {
             "ERROR_REASON_QUEUE_NOT_FOUND" => Some(Self::QueueNotFound),
             "ERROR_REASON_CURSOR_EXPIRED" => Some(Self::CursorExpired),
             "ERROR_REASON_WAIT_TIMEOUT" => Some(Self::WaitTimeout),
+            "ERROR_REASON_SCHEDULE_NOT_FOUND" => Some(Self::ScheduleNotFound),
+            "ERROR_REASON_SCHEDULE_EXISTS" => Some(Self::ScheduleExists),
             _ => None,
         }
     }
@@ -1166,6 +1242,152 @@ pub struct PruneResponse {
     /// while nothing was ever dropped (the whole log is there).
     #[prost(string, tag = "4")]
     pub oldest_cursor: ::prost::alloc::string::String,
+}
+/// SaveCheckpointRequest saves one step's state.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SaveCheckpointRequest {
+    /// Action id; the action must be claimed.
+    #[prost(int64, tag = "1")]
+    pub id: i64,
+    /// Required: the lease token from Claim.
+    #[prost(string, tag = "2")]
+    pub lease_token: ::prost::alloc::string::String,
+    /// Required: the step's name (1 to 200 characters).
+    #[prost(string, tag = "3")]
+    pub step: ::prost::alloc::string::String,
+    /// The state as UTF-8 JSON object text (same rules as a payload); empty
+    /// means {}.
+    #[prost(string, tag = "4")]
+    pub state_json: ::prost::alloc::string::String,
+}
+/// SaveCheckpointResponse returns the stored checkpoint.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SaveCheckpointResponse {
+    /// The checkpoint.
+    #[prost(message, optional, tag = "1")]
+    pub checkpoint: ::core::option::Option<Checkpoint>,
+}
+/// GetCheckpointsRequest names the action.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetCheckpointsRequest {
+    /// Action id.
+    #[prost(int64, tag = "1")]
+    pub id: i64,
+}
+/// GetCheckpointsResponse lists the action's checkpoints.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct GetCheckpointsResponse {
+    /// Oldest step first (created_at, then step).
+    #[prost(message, repeated, tag = "1")]
+    pub checkpoints: ::prost::alloc::vec::Vec<Checkpoint>,
+}
+/// CreateScheduleRequest describes a schedule.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CreateScheduleRequest {
+    /// Required: the schedule's name (a name as queues have).
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Required: the cron expression (see Schedule.cron).
+    #[prost(string, tag = "2")]
+    pub cron: ::prost::alloc::string::String,
+    /// IANA time zone; empty means UTC.
+    #[prost(string, tag = "3")]
+    pub time_zone: ::prost::alloc::string::String,
+    /// Required: the action template (action_type and project required).
+    #[prost(message, optional, tag = "4")]
+    pub action: ::core::option::Option<NewAction>,
+    /// Replace an existing schedule of this name (its next tick is computed
+    /// afresh); without it an existing name is ALREADY_EXISTS / SCHEDULE_EXISTS.
+    #[prost(bool, tag = "5")]
+    pub replace: bool,
+    /// Create it paused.
+    #[prost(bool, tag = "6")]
+    pub paused: bool,
+    /// Who creates it, recorded as the event's actor; empty means "operator".
+    #[prost(string, tag = "7")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// CreateScheduleResponse returns the stored schedule.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct CreateScheduleResponse {
+    /// The schedule.
+    #[prost(message, optional, tag = "1")]
+    pub schedule: ::core::option::Option<Schedule>,
+}
+/// ListSchedulesRequest asks for every schedule.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListSchedulesRequest {}
+/// ListSchedulesResponse lists the schedules by name.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListSchedulesResponse {
+    /// Every schedule, by name.
+    #[prost(message, repeated, tag = "1")]
+    pub schedules: ::prost::alloc::vec::Vec<Schedule>,
+}
+/// PauseScheduleRequest names the schedule to pause.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct PauseScheduleRequest {
+    /// Required: the schedule's name (NOT_FOUND / SCHEDULE_NOT_FOUND otherwise).
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Who pauses it; empty means "operator".
+    #[prost(string, tag = "2")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// PauseScheduleResponse returns the schedule, now paused.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct PauseScheduleResponse {
+    /// The schedule.
+    #[prost(message, optional, tag = "1")]
+    pub schedule: ::core::option::Option<Schedule>,
+}
+/// ResumeScheduleRequest names the schedule to resume.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ResumeScheduleRequest {
+    /// Required: the schedule's name.
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Who resumes it; empty means "operator".
+    #[prost(string, tag = "2")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// ResumeScheduleResponse returns the schedule, running again.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ResumeScheduleResponse {
+    /// The schedule.
+    #[prost(message, optional, tag = "1")]
+    pub schedule: ::core::option::Option<Schedule>,
+}
+/// DeleteScheduleRequest names the schedule to delete.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeleteScheduleRequest {
+    /// Required: the schedule's name.
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Who deletes it; empty means "operator".
+    #[prost(string, tag = "2")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// DeleteScheduleResponse confirms the deletion.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DeleteScheduleResponse {
+    /// The schedule as it was.
+    #[prost(message, optional, tag = "1")]
+    pub schedule: ::core::option::Option<Schedule>,
 }
 /// EnqueueView says how much of each stored action an Enqueue response carries.
 #[allow(clippy::all)]
@@ -1879,6 +2101,201 @@ pub mod action_queue_service_client {
             let mut req = request.into_request();
             req.extensions_mut()
                 .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "Prune"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// SaveCheckpoint stores a step's state for a claimed action under the
+        /// caller's lease (a stale lease is refused); saving a step again replaces
+        /// its state. Event checkpoint_saved.
+        pub async fn save_checkpoint(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SaveCheckpointRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::SaveCheckpointResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/SaveCheckpoint",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "SaveCheckpoint"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// GetCheckpoints lists an action's checkpoints, oldest step first, from
+        /// every attempt.
+        pub async fn get_checkpoints(
+            &mut self,
+            request: impl tonic::IntoRequest<super::GetCheckpointsRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::GetCheckpointsResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/GetCheckpoints",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "GetCheckpoints"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// CreateSchedule creates a cron schedule (or replaces one, with replace);
+        /// event schedule_created.
+        pub async fn create_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::CreateScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::CreateScheduleResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/CreateSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "CreateSchedule"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// ListSchedules lists every schedule by name.
+        pub async fn list_schedules(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListSchedulesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListSchedulesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/ListSchedules",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "ListSchedules"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// PauseSchedule stops a schedule's ticks; event schedule_paused.
+        pub async fn pause_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::PauseScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::PauseScheduleResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/PauseSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "PauseSchedule"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// ResumeSchedule restarts a schedule from the next tick after now (missed
+        /// ticks are not caught up); event schedule_resumed.
+        pub async fn resume_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ResumeScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ResumeScheduleResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/ResumeSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "ResumeSchedule"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// DeleteSchedule removes a schedule; actions it enqueued stay. Event
+        /// schedule_deleted.
+        pub async fn delete_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::DeleteScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::DeleteScheduleResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/DeleteSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "DeleteSchedule"),
+                );
             self.inner.unary(req, path, codec).await
         }
     }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/action.proto.
  */
 export const file_actionq_v1_action: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSL5BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJEiQKB2JhY2tvZmYYHCABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSFQoNcHJvZ3Jlc3NfanNvbhgdIAEoCUoECAcQCEoECBQQFVIHcGF5bG9hZFIGcmVzdWx0IvUCCglOZXdBY3Rpb24SDQoFcXVldWUYASABKAkSEwoLYWN0aW9uX3R5cGUYAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgp0YXJnZXRfcmVmGAQgASgJEhMKC3NvdXJjZV9yZWZzGAUgAygJEhAKCHByaW9yaXR5GAcgASgFEhEKCXBhcmVudF9pZBgIIAEoAxISCgpjcmVhdGVkX2J5GAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRIUCgxtYXhfYXR0ZW1wdHMYCyABKAUSLQoJcnVuX2FmdGVyGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVkZWxheRgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxwYXlsb2FkX2pzb24YDiABKAkSJAoHYmFja29mZhgPIAEoCzITLmFjdGlvbnEudjEuQmFja29mZkoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLQAgoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJc2NoZWR1bGVkGAogASgDEh0KFWNsYWltZWRfcGFzdF9kZWFkbGluZRgLIAEoAxIdChVjb21wbGV0ZWRfbGFzdF9taW51dGUYDCABKAMSGgoSZmFpbGVkX2xhc3RfbWludXRlGA0gASgDEhEKCXJldHJ5YWJsZRgOIAEoAyKZAQoHQmFja29mZhItCghzdHJhdGVneRgBIAEoDjIbLmFjdGlvbnEudjEuQmFja29mZlN0cmF0ZWd5EicKBGJhc2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJgoDbWF4GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBmppdHRlchgEIAEoASLPAgoFUXVldWUSDAoEbmFtZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIOCgZwYXVzZWQYBSABKAgSLQoJcGF1c2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYXVzZWRfYnkYByABKAkSDwoHcGVuZGluZxgIIAEoAxIPCgdjbGFpbWVkGAkgASgDEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKtMBCgxBY3Rpb25TdGF0dXMSHQoZQUNUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUFDVElPTl9TVEFUVVNfUEVORElORxABEhkKFUFDVElPTl9TVEFUVVNfQ0xBSU1FRBACEhsKF0FDVElPTl9TVEFUVVNfQ09NUExFVEVEEAMSGAoUQUNUSU9OX1NUQVRVU19GQUlMRUQQBBIaChZBQ1RJT05fU1RBVFVTX1JFSkVDVEVEEAUSGwoXQUNUSU9OX1NUQVRVU19DQU5DRUxMRUQQBipxCg9CYWNrb2ZmU3RyYXRlZ3kSIAocQkFDS09GRl9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhoKFkJBQ0tPRkZfU1RSQVRFR1lfRklYRUQQARIgChxCQUNLT0ZGX1NUUkFURUdZX0VYUE9ORU5USUFMEAJCRAoOZGV2LmFjdGlvbnEudjFCC0FjdGlvblByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSL5BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJEiQKB2JhY2tvZmYYHCABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSFQoNcHJvZ3Jlc3NfanNvbhgdIAEoCUoECAcQCEoECBQQFVIHcGF5bG9hZFIGcmVzdWx0IvUCCglOZXdBY3Rpb24SDQoFcXVldWUYASABKAkSEwoLYWN0aW9uX3R5cGUYAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgp0YXJnZXRfcmVmGAQgASgJEhMKC3NvdXJjZV9yZWZzGAUgAygJEhAKCHByaW9yaXR5GAcgASgFEhEKCXBhcmVudF9pZBgIIAEoAxISCgpjcmVhdGVkX2J5GAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRIUCgxtYXhfYXR0ZW1wdHMYCyABKAUSLQoJcnVuX2FmdGVyGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVkZWxheRgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxwYXlsb2FkX2pzb24YDiABKAkSJAoHYmFja29mZhgPIAEoCzITLmFjdGlvbnEudjEuQmFja29mZkoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLQAgoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJc2NoZWR1bGVkGAogASgDEh0KFWNsYWltZWRfcGFzdF9kZWFkbGluZRgLIAEoAxIdChVjb21wbGV0ZWRfbGFzdF9taW51dGUYDCABKAMSGgoSZmFpbGVkX2xhc3RfbWludXRlGA0gASgDEhEKCXJldHJ5YWJsZRgOIAEoAyKZAQoHQmFja29mZhItCghzdHJhdGVneRgBIAEoDjIbLmFjdGlvbnEudjEuQmFja29mZlN0cmF0ZWd5EicKBGJhc2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJgoDbWF4GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBmppdHRlchgEIAEoASLPAgoFUXVldWUSDAoEbmFtZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIOCgZwYXVzZWQYBSABKAgSLQoJcGF1c2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYXVzZWRfYnkYByABKAkSDwoHcGVuZGluZxgIIAEoAxIPCgdjbGFpbWVkGAkgASgDEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrIBCgpDaGVja3BvaW50EhEKCWFjdGlvbl9pZBgBIAEoAxIMCgRzdGVwGAIgASgJEhIKCnN0YXRlX2pzb24YAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLKAgoIU2NoZWR1bGUSDAoEbmFtZRgBIAEoCRIMCgRjcm9uGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIlCgZhY3Rpb24YBCABKAsyFS5hY3Rpb25xLnYxLk5ld0FjdGlvbhIOCgZwYXVzZWQYBSABKAgSLwoLbmV4dF9ydW5fYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2xhc3RfcnVuX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5sYXN0X2FjdGlvbl9pZBgIIAEoAxIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrTAQoMQWN0aW9uU3RhdHVzEh0KGUFDVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVBQ1RJT05fU1RBVFVTX1BFTkRJTkcQARIZChVBQ1RJT05fU1RBVFVTX0NMQUlNRUQQAhIbChdBQ1RJT05fU1RBVFVTX0NPTVBMRVRFRBADEhgKFEFDVElPTl9TVEFUVVNfRkFJTEVEEAQSGgoWQUNUSU9OX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0FDVElPTl9TVEFUVVNfQ0FOQ0VMTEVEEAYqcQoPQmFja29mZlN0cmF0ZWd5EiAKHEJBQ0tPRkZfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIaChZCQUNLT0ZGX1NUUkFURUdZX0ZJWEVEEAESIAocQkFDS09GRl9TVFJBVEVHWV9FWFBPTkVOVElBTBACQkQKDmRldi5hY3Rpb25xLnYxQgtBY3Rpb25Qcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Action is the current state of one unit of work.
@@ -722,6 +722,156 @@ export type Queue = Message<"actionq.v1.Queue"> & {
  */
 export const QueueSchema: GenMessage<Queue> = /*@__PURE__*/
   messageDesc(file_actionq_v1_action, 7);
+
+/**
+ * Checkpoint is state a worker saved under a step name while it held the
+ * action's lease. A later attempt reads the checkpoints of earlier ones and
+ * resumes after the last step it finds.
+ *
+ * @generated from message actionq.v1.Checkpoint
+ */
+export type Checkpoint = Message<"actionq.v1.Checkpoint"> & {
+  /**
+   * The action.
+   *
+   * @generated from field: int64 action_id = 1;
+   */
+  actionId: bigint;
+
+  /**
+   * The step's name, unique within the action.
+   *
+   * @generated from field: string step = 2;
+   */
+  step: string;
+
+  /**
+   * The saved state as UTF-8 JSON object text (same rules as a payload).
+   *
+   * @generated from field: string state_json = 3;
+   */
+  stateJson: string;
+
+  /**
+   * The attempt that last saved it.
+   *
+   * @generated from field: int32 attempt = 4;
+   */
+  attempt: number;
+
+  /**
+   * When the step was first saved (database time); checkpoints are listed in
+   * this order.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 5;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When it was last saved (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 6;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.Checkpoint.
+ * Use `create(CheckpointSchema)` to create a new message.
+ */
+export const CheckpointSchema: GenMessage<Checkpoint> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 8);
+
+/**
+ * Schedule enqueues an action from a template at every tick of a cron
+ * expression, in a time zone. Each tick is enqueued exactly once, whatever
+ * the number of server replicas; after downtime at most one missed tick is
+ * enqueued (the latest), then the schedule continues from now.
+ *
+ * @generated from message actionq.v1.Schedule
+ */
+export type Schedule = Message<"actionq.v1.Schedule"> & {
+  /**
+   * Unique name, e.g. "nightly-report".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Cron expression: five fields (minute hour day-of-month month
+   * day-of-week), or six with a leading seconds field; macros such as
+   * "@hourly" are accepted.
+   *
+   * @generated from field: string cron = 2;
+   */
+  cron: string;
+
+  /**
+   * IANA time zone the expression is read in, e.g. "Europe/Berlin"; empty
+   * means UTC. Ticks across a DST change follow the cron library (croniter).
+   *
+   * @generated from field: string time_zone = 3;
+   */
+  timeZone: string;
+
+  /**
+   * The action enqueued at each tick. Its created_by defaults to
+   * "schedule:<name>"; its idempotency_key is set per tick by the server.
+   *
+   * @generated from field: actionq.v1.NewAction action = 4;
+   */
+  action?: NewAction | undefined;
+
+  /**
+   * True while paused: no tick is enqueued, and none is caught up on resume.
+   *
+   * @generated from field: bool paused = 5;
+   */
+  paused: boolean;
+
+  /**
+   * The next tick (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp next_run_at = 6;
+   */
+  nextRunAt?: Timestamp | undefined;
+
+  /**
+   * The last tick that enqueued an action; unset before the first.
+   *
+   * @generated from field: google.protobuf.Timestamp last_run_at = 7;
+   */
+  lastRunAt?: Timestamp | undefined;
+
+  /**
+   * The action the last tick enqueued; 0 before the first.
+   *
+   * @generated from field: int64 last_action_id = 8;
+   */
+  lastActionId: bigint;
+
+  /**
+   * When the schedule was created (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 9;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When it last changed (database time).
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 10;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.Schedule.
+ * Use `create(ScheduleSchema)` to create a new message.
+ */
+export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 9);
 
 /**
  * ActionStatus is where an action stands in its lifecycle.

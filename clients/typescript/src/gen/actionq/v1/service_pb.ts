@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Action, ActionStatus, Backoff, ClaimedAction, EnqueuedAction, Event, NewAction, Queue, QueueStat } from "./action_pb.js";
+import type { Action, ActionStatus, Backoff, Checkpoint, ClaimedAction, EnqueuedAction, Event, NewAction, Queue, QueueStat, Schedule } from "./action_pb.js";
 import { file_actionq_v1_action } from "./action_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/service.proto.
  */
 export const file_actionq_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLMAQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnF1ZXVlcxgIIAMoCSI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24idAoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1wcm9ncmVzc19qc29uGAQgASgJIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QihgEKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhYKDnJlcXVldWVkX2NvdW50GAIgASgDEiIKBmZhaWxlZBgDIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhQKDGZhaWxlZF9jb3VudBgEIAEoAyJrChFMaXN0RXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRIUCgxhZnRlcl9jdXJzb3IYBSABKAlKBAgBEAIiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSEwoLbmV4dF9jdXJzb3IYAyABKAlKBAgCEAMifgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFEhQKDGFmdGVyX2N1cnNvchgGIAEoCUoECAEQAiJOChNXYXRjaEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSDgoGY3Vyc29yGAMgASgJSgQIAhADIm0KEEVtaXRFdmVudFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRINCgVhY3RvchgCIAEoCRIRCglhY3Rpb25faWQYBCABKAMSFAoMcGF5bG9hZF9qc29uGAUgASgJSgQIAxAEUgdwYXlsb2FkIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCJRChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEhkKEWluY2x1ZGVfY29tcGxldGVkGAMgASgIIosBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgEIAEoCUoECAIQAyIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCSKaAQoMUmV0cnlSZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCghzdGF0dXNlcxgCIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDQoFcXVldWUYBSABKAkSDQoFbGltaXQYBiABKAUSDQoFYWN0b3IYByABKAkiMgoNUmV0cnlSZXNwb25zZRITCgtyZXRyaWVkX2lkcxgBIAMoAxIMCgRtb3JlGAIgASgIIkwKEVdhaXRBY3Rpb25SZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjkKEldhaXRBY3Rpb25SZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iEwoRTGlzdFF1ZXVlc1JlcXVlc3QiNwoSTGlzdFF1ZXVlc1Jlc3BvbnNlEiEKBnF1ZXVlcxgBIAMoCzIRLmFjdGlvbnEudjEuUXVldWUimAEKElVwZGF0ZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSI3ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSJBChFQYXVzZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgVhY3RvchgCIAEoCRIOCgZyZWFzb24YAyABKAkiNgoSUGF1c2VRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSIyChJSZXN1bWVRdWV1ZVJlcXVlc3QSDQoFcXVldWUYASABKAkSDQoFYWN0b3IYAiABKAkiNwoTUmVzdW1lUXVldWVSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUiTAoMUHJ1bmVSZXF1ZXN0Ei0KCm9sZGVyX3RoYW4YASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFbGltaXQYAiABKAUiaAoNUHJ1bmVSZXNwb25zZRIWCg5wcnVuZWRfYWN0aW9ucxgBIAEoAxIaChJkcm9wcGVkX3BhcnRpdGlvbnMYAiABKAUSDAoEbW9yZRgDIAEoCBIVCg1vbGRlc3RfY3Vyc29yGAQgASgJKlcKC0VucXVldWVWaWV3EhwKGEVOUVVFVUVfVklFV19VTlNQRUNJRklFRBAAEhUKEUVOUVVFVUVfVklFV19GVUxMEAESEwoPRU5RVUVVRV9WSUVXX0lEEAIylQ0KEkFjdGlvblF1ZXVlU2VydmljZRJCCgdFbnF1ZXVlEhouYWN0aW9ucS52MS5FbnF1ZXVlUmVxdWVzdBobLmFjdGlvbnEudjEuRW5xdWV1ZVJlc3BvbnNlEkgKCUdldEFjdGlvbhIcLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVxdWVzdBodLmFjdGlvbnEudjEuR2V0QWN0aW9uUmVzcG9uc2USTgoLTGlzdEFjdGlvbnMSHi5hY3Rpb25xLnYxLkxpc3RBY3Rpb25zUmVxdWVzdBofLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXNwb25zZRI8CgVDbGFpbRIYLmFjdGlvbnEudjEuQ2xhaW1SZXF1ZXN0GhkuYWN0aW9ucS52MS5DbGFpbVJlc3BvbnNlEkgKCUhlYXJ0YmVhdBIcLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVxdWVzdBodLmFjdGlvbnEudjEuSGVhcnRiZWF0UmVzcG9uc2USRQoIQ29tcGxldGUSGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdBocLmFjdGlvbnEudjEuQ29tcGxldGVSZXNwb25zZRJRCgxDb21wbGV0ZU1hbnkSHy5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlcXVlc3QaIC5hY3Rpb25xLnYxLkNvbXBsZXRlTWFueVJlc3BvbnNlEjkKBEZhaWwSFy5hY3Rpb25xLnYxLkZhaWxSZXF1ZXN0GhguYWN0aW9ucS52MS5GYWlsUmVzcG9uc2USPwoGUmVqZWN0EhkuYWN0aW9ucS52MS5SZWplY3RSZXF1ZXN0GhouYWN0aW9ucS52MS5SZWplY3RSZXNwb25zZRI/CgZDYW5jZWwSGS5hY3Rpb25xLnYxLkNhbmNlbFJlcXVlc3QaGi5hY3Rpb25xLnYxLkNhbmNlbFJlc3BvbnNlEjwKBVN3ZWVwEhguYWN0aW9ucS52MS5Td2VlcFJlcXVlc3QaGS5hY3Rpb25xLnYxLlN3ZWVwUmVzcG9uc2USSwoKTGlzdEV2ZW50cxIdLmFjdGlvbnEudjEuTGlzdEV2ZW50c1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RFdmVudHNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLmFjdGlvbnEudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAESSAoJRW1pdEV2ZW50EhwuYWN0aW9ucS52MS5FbWl0RXZlbnRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5FbWl0RXZlbnRSZXNwb25zZRJUCg1HZXRRdWV1ZVN0YXRzEiAuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVxdWVzdBohLmFjdGlvbnEudjEuR2V0UXVldWVTdGF0c1Jlc3BvbnNlEkIKB01pZ3JhdGUSGi5hY3Rpb25xLnYxLk1pZ3JhdGVSZXF1ZXN0GhsuYWN0aW9ucS52MS5NaWdyYXRlUmVzcG9uc2USPAoFUmV0cnkSGC5hY3Rpb25xLnYxLlJldHJ5UmVxdWVzdBoZLmFjdGlvbnEudjEuUmV0cnlSZXNwb25zZRJLCgpXYWl0QWN0aW9uEh0uYWN0aW9ucS52MS5XYWl0QWN0aW9uUmVxdWVzdBoeLmFjdGlvbnEudjEuV2FpdEFjdGlvblJlc3BvbnNlEksKCkxpc3RRdWV1ZXMSHS5hY3Rpb25xLnYxLkxpc3RRdWV1ZXNSZXF1ZXN0Gh4uYWN0aW9ucS52MS5MaXN0UXVldWVzUmVzcG9uc2USTgoLVXBkYXRlUXVldWUSHi5hY3Rpb25xLnYxLlVwZGF0ZVF1ZXVlUmVxdWVzdBofLmFjdGlvbnEudjEuVXBkYXRlUXVldWVSZXNwb25zZRJLCgpQYXVzZVF1ZXVlEh0uYWN0aW9ucS52MS5QYXVzZVF1ZXVlUmVxdWVzdBoeLmFjdGlvbnEudjEuUGF1c2VRdWV1ZVJlc3BvbnNlEk4KC1Jlc3VtZVF1ZXVlEh4uYWN0aW9ucS52MS5SZXN1bWVRdWV1ZVJlcXVlc3QaHy5hY3Rpb25xLnYxLlJlc3VtZVF1ZXVlUmVzcG9uc2USPAoFUHJ1bmUSGC5hY3Rpb25xLnYxLlBydW5lUmVxdWVzdBoZLmFjdGlvbnEudjEuUHJ1bmVSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLMAQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnF1ZXVlcxgIIAMoCSI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24idAoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1wcm9ncmVzc19qc29uGAQgASgJIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QihgEKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhYKDnJlcXVldWVkX2NvdW50GAIgASgDEiIKBmZhaWxlZBgDIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhQKDGZhaWxlZF9jb3VudBgEIAEoAyJrChFMaXN0RXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRIUCgxhZnRlcl9jdXJzb3IYBSABKAlKBAgBEAIiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSEwoLbmV4dF9jdXJzb3IYAyABKAlKBAgCEAMifgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFEhQKDGFmdGVyX2N1cnNvchgGIAEoCUoECAEQAiJOChNXYXRjaEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSDgoGY3Vyc29yGAMgASgJSgQIAhADIm0KEEVtaXRFdmVudFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRINCgVhY3RvchgCIAEoCRIRCglhY3Rpb25faWQYBCABKAMSFAoMcGF5bG9hZF9qc29uGAUgASgJSgQIAxAEUgdwYXlsb2FkIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCJRChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEhkKEWluY2x1ZGVfY29tcGxldGVkGAMgASgIIosBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgEIAEoCUoECAIQAyIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCSKaAQoMUmV0cnlSZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCghzdGF0dXNlcxgCIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDQoFcXVldWUYBSABKAkSDQoFbGltaXQYBiABKAUSDQoFYWN0b3IYByABKAkiMgoNUmV0cnlSZXNwb25zZRITCgtyZXRyaWVkX2lkcxgBIAMoAxIMCgRtb3JlGAIgASgIIkwKEVdhaXRBY3Rpb25SZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjkKEldhaXRBY3Rpb25SZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iEwoRTGlzdFF1ZXVlc1JlcXVlc3QiNwoSTGlzdFF1ZXVlc1Jlc3BvbnNlEiEKBnF1ZXVlcxgBIAMoCzIRLmFjdGlvbnEudjEuUXVldWUimAEKElVwZGF0ZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSI3ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSJBChFQYXVzZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgVhY3RvchgCIAEoCRIOCgZyZWFzb24YAyABKAkiNgoSUGF1c2VRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSIyChJSZXN1bWVRdWV1ZVJlcXVlc3QSDQoFcXVldWUYASABKAkSDQoFYWN0b3IYAiABKAkiNwoTUmVzdW1lUXVldWVSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUiTAoMUHJ1bmVSZXF1ZXN0Ei0KCm9sZGVyX3RoYW4YASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFbGltaXQYAiABKAUiaAoNUHJ1bmVSZXNwb25zZRIWCg5wcnVuZWRfYWN0aW9ucxgBIAEoAxIaChJkcm9wcGVkX3BhcnRpdGlvbnMYAiABKAUSDAoEbW9yZRgDIAEoCBIVCg1vbGRlc3RfY3Vyc29yGAQgASgJIloKFVNhdmVDaGVja3BvaW50UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIMCgRzdGVwGAMgASgJEhIKCnN0YXRlX2pzb24YBCABKAkiRAoWU2F2ZUNoZWNrcG9pbnRSZXNwb25zZRIqCgpjaGVja3BvaW50GAEgASgLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50IiMKFUdldENoZWNrcG9pbnRzUmVxdWVzdBIKCgJpZBgBIAEoAyJFChZHZXRDaGVja3BvaW50c1Jlc3BvbnNlEisKC2NoZWNrcG9pbnRzGAEgAygLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50Ip0BChVDcmVhdGVTY2hlZHVsZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgRjcm9uGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIlCgZhY3Rpb24YBCABKAsyFS5hY3Rpb25xLnYxLk5ld0FjdGlvbhIPCgdyZXBsYWNlGAUgASgIEg4KBnBhdXNlZBgGIAEoCBINCgVhY3RvchgHIAEoCSJAChZDcmVhdGVTY2hlZHVsZVJlc3BvbnNlEiYKCHNjaGVkdWxlGAEgASgLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIWChRMaXN0U2NoZWR1bGVzUmVxdWVzdCJAChVMaXN0U2NoZWR1bGVzUmVzcG9uc2USJwoJc2NoZWR1bGVzGAEgAygLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIzChRQYXVzZVNjaGVkdWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWFjdG9yGAIgASgJIj8KFVBhdXNlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVUmVzdW1lU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWUmVzdW1lU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVRGVsZXRlU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWRGVsZXRlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUqVwoLRW5xdWV1ZVZpZXcSHAoYRU5RVUVVRV9WSUVXX1VOU1BFQ0lGSUVEEAASFQoRRU5RVUVVRV9WSUVXX0ZVTEwQARITCg9FTlFVRVVFX1ZJRVdfSUQQAjL+EQoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZRI8CgVSZXRyeRIYLmFjdGlvbnEudjEuUmV0cnlSZXF1ZXN0GhkuYWN0aW9ucS52MS5SZXRyeVJlc3BvbnNlEksKCldhaXRBY3Rpb24SHS5hY3Rpb25xLnYxLldhaXRBY3Rpb25SZXF1ZXN0Gh4uYWN0aW9ucS52MS5XYWl0QWN0aW9uUmVzcG9uc2USSwoKTGlzdFF1ZXVlcxIdLmFjdGlvbnEudjEuTGlzdFF1ZXVlc1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RRdWV1ZXNSZXNwb25zZRJOCgtVcGRhdGVRdWV1ZRIeLmFjdGlvbnEudjEuVXBkYXRlUXVldWVSZXF1ZXN0Gh8uYWN0aW9ucS52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEksKClBhdXNlUXVldWUSHS5hY3Rpb25xLnYxLlBhdXNlUXVldWVSZXF1ZXN0Gh4uYWN0aW9ucS52MS5QYXVzZVF1ZXVlUmVzcG9uc2USTgoLUmVzdW1lUXVldWUSHi5hY3Rpb25xLnYxLlJlc3VtZVF1ZXVlUmVxdWVzdBofLmFjdGlvbnEudjEuUmVzdW1lUXVldWVSZXNwb25zZRI8CgVQcnVuZRIYLmFjdGlvbnEudjEuUHJ1bmVSZXF1ZXN0GhkuYWN0aW9ucS52MS5QcnVuZVJlc3BvbnNlElcKDlNhdmVDaGVja3BvaW50EiEuYWN0aW9ucS52MS5TYXZlQ2hlY2twb2ludFJlcXVlc3QaIi5hY3Rpb25xLnYxLlNhdmVDaGVja3BvaW50UmVzcG9uc2USVwoOR2V0Q2hlY2twb2ludHMSIS5hY3Rpb25xLnYxLkdldENoZWNrcG9pbnRzUmVxdWVzdBoiLmFjdGlvbnEudjEuR2V0Q2hlY2twb2ludHNSZXNwb25zZRJXCg5DcmVhdGVTY2hlZHVsZRIhLmFjdGlvbnEudjEuQ3JlYXRlU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5DcmVhdGVTY2hlZHVsZVJlc3BvbnNlElQKDUxpc3RTY2hlZHVsZXMSIC5hY3Rpb25xLnYxLkxpc3RTY2hlZHVsZXNSZXF1ZXN0GiEuYWN0aW9ucS52MS5MaXN0U2NoZWR1bGVzUmVzcG9uc2USVAoNUGF1c2VTY2hlZHVsZRIgLmFjdGlvbnEudjEuUGF1c2VTY2hlZHVsZVJlcXVlc3QaIS5hY3Rpb25xLnYxLlBhdXNlU2NoZWR1bGVSZXNwb25zZRJXCg5SZXN1bWVTY2hlZHVsZRIhLmFjdGlvbnEudjEuUmVzdW1lU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5SZXN1bWVTY2hlZHVsZVJlc3BvbnNlElcKDkRlbGV0ZVNjaGVkdWxlEiEuYWN0aW9ucS52MS5EZWxldGVTY2hlZHVsZVJlcXVlc3QaIi5hY3Rpb25xLnYxLkRlbGV0ZVNjaGVkdWxlUmVzcG9uc2VCRQoOZGV2LmFjdGlvbnEudjFCDFNlcnZpY2VQcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * EnqueueRequest carries the actions to store.
@@ -1587,6 +1587,380 @@ export const PruneResponseSchema: GenMessage<PruneResponse> = /*@__PURE__*/
   messageDesc(file_actionq_v1_service, 46);
 
 /**
+ * SaveCheckpointRequest saves one step's state.
+ *
+ * @generated from message actionq.v1.SaveCheckpointRequest
+ */
+export type SaveCheckpointRequest = Message<"actionq.v1.SaveCheckpointRequest"> & {
+  /**
+   * Action id; the action must be claimed.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * Required: the lease token from Claim.
+   *
+   * @generated from field: string lease_token = 2;
+   */
+  leaseToken: string;
+
+  /**
+   * Required: the step's name (1 to 200 characters).
+   *
+   * @generated from field: string step = 3;
+   */
+  step: string;
+
+  /**
+   * The state as UTF-8 JSON object text (same rules as a payload); empty
+   * means {}.
+   *
+   * @generated from field: string state_json = 4;
+   */
+  stateJson: string;
+};
+
+/**
+ * Describes the message actionq.v1.SaveCheckpointRequest.
+ * Use `create(SaveCheckpointRequestSchema)` to create a new message.
+ */
+export const SaveCheckpointRequestSchema: GenMessage<SaveCheckpointRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 47);
+
+/**
+ * SaveCheckpointResponse returns the stored checkpoint.
+ *
+ * @generated from message actionq.v1.SaveCheckpointResponse
+ */
+export type SaveCheckpointResponse = Message<"actionq.v1.SaveCheckpointResponse"> & {
+  /**
+   * The checkpoint.
+   *
+   * @generated from field: actionq.v1.Checkpoint checkpoint = 1;
+   */
+  checkpoint?: Checkpoint | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.SaveCheckpointResponse.
+ * Use `create(SaveCheckpointResponseSchema)` to create a new message.
+ */
+export const SaveCheckpointResponseSchema: GenMessage<SaveCheckpointResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 48);
+
+/**
+ * GetCheckpointsRequest names the action.
+ *
+ * @generated from message actionq.v1.GetCheckpointsRequest
+ */
+export type GetCheckpointsRequest = Message<"actionq.v1.GetCheckpointsRequest"> & {
+  /**
+   * Action id.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+};
+
+/**
+ * Describes the message actionq.v1.GetCheckpointsRequest.
+ * Use `create(GetCheckpointsRequestSchema)` to create a new message.
+ */
+export const GetCheckpointsRequestSchema: GenMessage<GetCheckpointsRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 49);
+
+/**
+ * GetCheckpointsResponse lists the action's checkpoints.
+ *
+ * @generated from message actionq.v1.GetCheckpointsResponse
+ */
+export type GetCheckpointsResponse = Message<"actionq.v1.GetCheckpointsResponse"> & {
+  /**
+   * Oldest step first (created_at, then step).
+   *
+   * @generated from field: repeated actionq.v1.Checkpoint checkpoints = 1;
+   */
+  checkpoints: Checkpoint[];
+};
+
+/**
+ * Describes the message actionq.v1.GetCheckpointsResponse.
+ * Use `create(GetCheckpointsResponseSchema)` to create a new message.
+ */
+export const GetCheckpointsResponseSchema: GenMessage<GetCheckpointsResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 50);
+
+/**
+ * CreateScheduleRequest describes a schedule.
+ *
+ * @generated from message actionq.v1.CreateScheduleRequest
+ */
+export type CreateScheduleRequest = Message<"actionq.v1.CreateScheduleRequest"> & {
+  /**
+   * Required: the schedule's name (a name as queues have).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Required: the cron expression (see Schedule.cron).
+   *
+   * @generated from field: string cron = 2;
+   */
+  cron: string;
+
+  /**
+   * IANA time zone; empty means UTC.
+   *
+   * @generated from field: string time_zone = 3;
+   */
+  timeZone: string;
+
+  /**
+   * Required: the action template (action_type and project required).
+   *
+   * @generated from field: actionq.v1.NewAction action = 4;
+   */
+  action?: NewAction | undefined;
+
+  /**
+   * Replace an existing schedule of this name (its next tick is computed
+   * afresh); without it an existing name is ALREADY_EXISTS / SCHEDULE_EXISTS.
+   *
+   * @generated from field: bool replace = 5;
+   */
+  replace: boolean;
+
+  /**
+   * Create it paused.
+   *
+   * @generated from field: bool paused = 6;
+   */
+  paused: boolean;
+
+  /**
+   * Who creates it, recorded as the event's actor; empty means "operator".
+   *
+   * @generated from field: string actor = 7;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.CreateScheduleRequest.
+ * Use `create(CreateScheduleRequestSchema)` to create a new message.
+ */
+export const CreateScheduleRequestSchema: GenMessage<CreateScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 51);
+
+/**
+ * CreateScheduleResponse returns the stored schedule.
+ *
+ * @generated from message actionq.v1.CreateScheduleResponse
+ */
+export type CreateScheduleResponse = Message<"actionq.v1.CreateScheduleResponse"> & {
+  /**
+   * The schedule.
+   *
+   * @generated from field: actionq.v1.Schedule schedule = 1;
+   */
+  schedule?: Schedule | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.CreateScheduleResponse.
+ * Use `create(CreateScheduleResponseSchema)` to create a new message.
+ */
+export const CreateScheduleResponseSchema: GenMessage<CreateScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 52);
+
+/**
+ * ListSchedulesRequest asks for every schedule.
+ *
+ * @generated from message actionq.v1.ListSchedulesRequest
+ */
+export type ListSchedulesRequest = Message<"actionq.v1.ListSchedulesRequest"> & {
+};
+
+/**
+ * Describes the message actionq.v1.ListSchedulesRequest.
+ * Use `create(ListSchedulesRequestSchema)` to create a new message.
+ */
+export const ListSchedulesRequestSchema: GenMessage<ListSchedulesRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 53);
+
+/**
+ * ListSchedulesResponse lists the schedules by name.
+ *
+ * @generated from message actionq.v1.ListSchedulesResponse
+ */
+export type ListSchedulesResponse = Message<"actionq.v1.ListSchedulesResponse"> & {
+  /**
+   * Every schedule, by name.
+   *
+   * @generated from field: repeated actionq.v1.Schedule schedules = 1;
+   */
+  schedules: Schedule[];
+};
+
+/**
+ * Describes the message actionq.v1.ListSchedulesResponse.
+ * Use `create(ListSchedulesResponseSchema)` to create a new message.
+ */
+export const ListSchedulesResponseSchema: GenMessage<ListSchedulesResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 54);
+
+/**
+ * PauseScheduleRequest names the schedule to pause.
+ *
+ * @generated from message actionq.v1.PauseScheduleRequest
+ */
+export type PauseScheduleRequest = Message<"actionq.v1.PauseScheduleRequest"> & {
+  /**
+   * Required: the schedule's name (NOT_FOUND / SCHEDULE_NOT_FOUND otherwise).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Who pauses it; empty means "operator".
+   *
+   * @generated from field: string actor = 2;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.PauseScheduleRequest.
+ * Use `create(PauseScheduleRequestSchema)` to create a new message.
+ */
+export const PauseScheduleRequestSchema: GenMessage<PauseScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 55);
+
+/**
+ * PauseScheduleResponse returns the schedule, now paused.
+ *
+ * @generated from message actionq.v1.PauseScheduleResponse
+ */
+export type PauseScheduleResponse = Message<"actionq.v1.PauseScheduleResponse"> & {
+  /**
+   * The schedule.
+   *
+   * @generated from field: actionq.v1.Schedule schedule = 1;
+   */
+  schedule?: Schedule | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.PauseScheduleResponse.
+ * Use `create(PauseScheduleResponseSchema)` to create a new message.
+ */
+export const PauseScheduleResponseSchema: GenMessage<PauseScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 56);
+
+/**
+ * ResumeScheduleRequest names the schedule to resume.
+ *
+ * @generated from message actionq.v1.ResumeScheduleRequest
+ */
+export type ResumeScheduleRequest = Message<"actionq.v1.ResumeScheduleRequest"> & {
+  /**
+   * Required: the schedule's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Who resumes it; empty means "operator".
+   *
+   * @generated from field: string actor = 2;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.ResumeScheduleRequest.
+ * Use `create(ResumeScheduleRequestSchema)` to create a new message.
+ */
+export const ResumeScheduleRequestSchema: GenMessage<ResumeScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 57);
+
+/**
+ * ResumeScheduleResponse returns the schedule, running again.
+ *
+ * @generated from message actionq.v1.ResumeScheduleResponse
+ */
+export type ResumeScheduleResponse = Message<"actionq.v1.ResumeScheduleResponse"> & {
+  /**
+   * The schedule.
+   *
+   * @generated from field: actionq.v1.Schedule schedule = 1;
+   */
+  schedule?: Schedule | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.ResumeScheduleResponse.
+ * Use `create(ResumeScheduleResponseSchema)` to create a new message.
+ */
+export const ResumeScheduleResponseSchema: GenMessage<ResumeScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 58);
+
+/**
+ * DeleteScheduleRequest names the schedule to delete.
+ *
+ * @generated from message actionq.v1.DeleteScheduleRequest
+ */
+export type DeleteScheduleRequest = Message<"actionq.v1.DeleteScheduleRequest"> & {
+  /**
+   * Required: the schedule's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Who deletes it; empty means "operator".
+   *
+   * @generated from field: string actor = 2;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.DeleteScheduleRequest.
+ * Use `create(DeleteScheduleRequestSchema)` to create a new message.
+ */
+export const DeleteScheduleRequestSchema: GenMessage<DeleteScheduleRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 59);
+
+/**
+ * DeleteScheduleResponse confirms the deletion.
+ *
+ * @generated from message actionq.v1.DeleteScheduleResponse
+ */
+export type DeleteScheduleResponse = Message<"actionq.v1.DeleteScheduleResponse"> & {
+  /**
+   * The schedule as it was.
+   *
+   * @generated from field: actionq.v1.Schedule schedule = 1;
+   */
+  schedule?: Schedule | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.DeleteScheduleResponse.
+ * Use `create(DeleteScheduleResponseSchema)` to create a new message.
+ */
+export const DeleteScheduleResponseSchema: GenMessage<DeleteScheduleResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 60);
+
+/**
  * EnqueueView says how much of each stored action an Enqueue response carries.
  *
  * @generated from enum actionq.v1.EnqueueView
@@ -1885,6 +2259,82 @@ export const ActionQueueService: GenService<{
     methodKind: "unary";
     input: typeof PruneRequestSchema;
     output: typeof PruneResponseSchema;
+  },
+  /**
+   * SaveCheckpoint stores a step's state for a claimed action under the
+   * caller's lease (a stale lease is refused); saving a step again replaces
+   * its state. Event checkpoint_saved.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.SaveCheckpoint
+   */
+  saveCheckpoint: {
+    methodKind: "unary";
+    input: typeof SaveCheckpointRequestSchema;
+    output: typeof SaveCheckpointResponseSchema;
+  },
+  /**
+   * GetCheckpoints lists an action's checkpoints, oldest step first, from
+   * every attempt.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.GetCheckpoints
+   */
+  getCheckpoints: {
+    methodKind: "unary";
+    input: typeof GetCheckpointsRequestSchema;
+    output: typeof GetCheckpointsResponseSchema;
+  },
+  /**
+   * CreateSchedule creates a cron schedule (or replaces one, with replace);
+   * event schedule_created.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.CreateSchedule
+   */
+  createSchedule: {
+    methodKind: "unary";
+    input: typeof CreateScheduleRequestSchema;
+    output: typeof CreateScheduleResponseSchema;
+  },
+  /**
+   * ListSchedules lists every schedule by name.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.ListSchedules
+   */
+  listSchedules: {
+    methodKind: "unary";
+    input: typeof ListSchedulesRequestSchema;
+    output: typeof ListSchedulesResponseSchema;
+  },
+  /**
+   * PauseSchedule stops a schedule's ticks; event schedule_paused.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.PauseSchedule
+   */
+  pauseSchedule: {
+    methodKind: "unary";
+    input: typeof PauseScheduleRequestSchema;
+    output: typeof PauseScheduleResponseSchema;
+  },
+  /**
+   * ResumeSchedule restarts a schedule from the next tick after now (missed
+   * ticks are not caught up); event schedule_resumed.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.ResumeSchedule
+   */
+  resumeSchedule: {
+    methodKind: "unary";
+    input: typeof ResumeScheduleRequestSchema;
+    output: typeof ResumeScheduleResponseSchema;
+  },
+  /**
+   * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+   * schedule_deleted.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.DeleteSchedule
+   */
+  deleteSchedule: {
+    methodKind: "unary";
+    input: typeof DeleteScheduleRequestSchema;
+    output: typeof DeleteScheduleResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_actionq_v1_service, 0);

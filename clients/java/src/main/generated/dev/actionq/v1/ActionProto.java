@@ -66,6 +66,16 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_Queue_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Checkpoint_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Checkpoint_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Schedule_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Schedule_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -134,18 +144,30 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       ".Timestamp\022\021\n\tpaused_by\030\007 \001(\t\022\017\n\007pending" +
       "\030\010 \001(\003\022\017\n\007claimed\030\t \001(\003\022.\n\ncreated_at\030\n " +
       "\001(\0132\032.google.protobuf.Timestamp\022.\n\nupdat" +
-      "ed_at\030\013 \001(\0132\032.google.protobuf.Timestamp*" +
-      "\323\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPEC" +
-      "IFIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025AC" +
-      "TION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_C" +
-      "OMPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026" +
-      "ACTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATU" +
-      "S_CANCELLED\020\006*q\n\017BackoffStrategy\022 \n\034BACK" +
-      "OFF_STRATEGY_UNSPECIFIED\020\000\022\032\n\026BACKOFF_ST" +
-      "RATEGY_FIXED\020\001\022 \n\034BACKOFF_STRATEGY_EXPON" +
-      "ENTIAL\020\002BD\n\016dev.actionq.v1B\013ActionProtoP" +
-      "\001Z#actionq.dev/go/actionq/v1;actionqv1b\006" +
-      "proto3"
+      "ed_at\030\013 \001(\0132\032.google.protobuf.Timestamp\"" +
+      "\262\001\n\nCheckpoint\022\021\n\taction_id\030\001 \001(\003\022\014\n\004ste" +
+      "p\030\002 \001(\t\022\022\n\nstate_json\030\003 \001(\t\022\017\n\007attempt\030\004" +
+      " \001(\005\022.\n\ncreated_at\030\005 \001(\0132\032.google.protob" +
+      "uf.Timestamp\022.\n\nupdated_at\030\006 \001(\0132\032.googl" +
+      "e.protobuf.Timestamp\"\312\002\n\010Schedule\022\014\n\004nam" +
+      "e\030\001 \001(\t\022\014\n\004cron\030\002 \001(\t\022\021\n\ttime_zone\030\003 \001(\t" +
+      "\022%\n\006action\030\004 \001(\0132\025.actionq.v1.NewAction\022" +
+      "\016\n\006paused\030\005 \001(\010\022/\n\013next_run_at\030\006 \001(\0132\032.g" +
+      "oogle.protobuf.Timestamp\022/\n\013last_run_at\030" +
+      "\007 \001(\0132\032.google.protobuf.Timestamp\022\026\n\016las" +
+      "t_action_id\030\010 \001(\003\022.\n\ncreated_at\030\t \001(\0132\032." +
+      "google.protobuf.Timestamp\022.\n\nupdated_at\030" +
+      "\n \001(\0132\032.google.protobuf.Timestamp*\323\001\n\014Ac" +
+      "tionStatus\022\035\n\031ACTION_STATUS_UNSPECIFIED\020" +
+      "\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025ACTION_S" +
+      "TATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_COMPLET" +
+      "ED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026ACTION" +
+      "_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATUS_CANC" +
+      "ELLED\020\006*q\n\017BackoffStrategy\022 \n\034BACKOFF_ST" +
+      "RATEGY_UNSPECIFIED\020\000\022\032\n\026BACKOFF_STRATEGY" +
+      "_FIXED\020\001\022 \n\034BACKOFF_STRATEGY_EXPONENTIAL" +
+      "\020\002BD\n\016dev.actionq.v1B\013ActionProtoP\001Z#act" +
+      "ionq.dev/go/actionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -201,6 +223,18 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Queue_descriptor,
         new java.lang.String[] { "Name", "MaxAttempts", "Backoff", "Lease", "Paused", "PausedAt", "PausedBy", "Pending", "Claimed", "CreatedAt", "UpdatedAt", });
+    internal_static_actionq_v1_Checkpoint_descriptor =
+      getDescriptor().getMessageType(8);
+    internal_static_actionq_v1_Checkpoint_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Checkpoint_descriptor,
+        new java.lang.String[] { "ActionId", "Step", "StateJson", "Attempt", "CreatedAt", "UpdatedAt", });
+    internal_static_actionq_v1_Schedule_descriptor =
+      getDescriptor().getMessageType(9);
+    internal_static_actionq_v1_Schedule_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Schedule_descriptor,
+        new java.lang.String[] { "Name", "Cron", "TimeZone", "Action", "Paused", "NextRunAt", "LastRunAt", "LastActionId", "CreatedAt", "UpdatedAt", });
     descriptor.resolveAllFeaturesImmutable();
     com.google.protobuf.DurationProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();

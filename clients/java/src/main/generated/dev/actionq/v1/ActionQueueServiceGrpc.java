@@ -739,6 +739,223 @@ public final class ActionQueueServiceGrpc {
     return getPruneMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.SaveCheckpointRequest,
+      dev.actionq.v1.SaveCheckpointResponse> getSaveCheckpointMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "SaveCheckpoint",
+      requestType = dev.actionq.v1.SaveCheckpointRequest.class,
+      responseType = dev.actionq.v1.SaveCheckpointResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.SaveCheckpointRequest,
+      dev.actionq.v1.SaveCheckpointResponse> getSaveCheckpointMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.SaveCheckpointRequest, dev.actionq.v1.SaveCheckpointResponse> getSaveCheckpointMethod;
+    if ((getSaveCheckpointMethod = ActionQueueServiceGrpc.getSaveCheckpointMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getSaveCheckpointMethod = ActionQueueServiceGrpc.getSaveCheckpointMethod) == null) {
+          ActionQueueServiceGrpc.getSaveCheckpointMethod = getSaveCheckpointMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.SaveCheckpointRequest, dev.actionq.v1.SaveCheckpointResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "SaveCheckpoint"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SaveCheckpointRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SaveCheckpointResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("SaveCheckpoint"))
+              .build();
+        }
+      }
+    }
+    return getSaveCheckpointMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.GetCheckpointsRequest,
+      dev.actionq.v1.GetCheckpointsResponse> getGetCheckpointsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetCheckpoints",
+      requestType = dev.actionq.v1.GetCheckpointsRequest.class,
+      responseType = dev.actionq.v1.GetCheckpointsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.GetCheckpointsRequest,
+      dev.actionq.v1.GetCheckpointsResponse> getGetCheckpointsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.GetCheckpointsRequest, dev.actionq.v1.GetCheckpointsResponse> getGetCheckpointsMethod;
+    if ((getGetCheckpointsMethod = ActionQueueServiceGrpc.getGetCheckpointsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getGetCheckpointsMethod = ActionQueueServiceGrpc.getGetCheckpointsMethod) == null) {
+          ActionQueueServiceGrpc.getGetCheckpointsMethod = getGetCheckpointsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.GetCheckpointsRequest, dev.actionq.v1.GetCheckpointsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetCheckpoints"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetCheckpointsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetCheckpointsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("GetCheckpoints"))
+              .build();
+        }
+      }
+    }
+    return getGetCheckpointsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.CreateScheduleRequest,
+      dev.actionq.v1.CreateScheduleResponse> getCreateScheduleMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CreateSchedule",
+      requestType = dev.actionq.v1.CreateScheduleRequest.class,
+      responseType = dev.actionq.v1.CreateScheduleResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.CreateScheduleRequest,
+      dev.actionq.v1.CreateScheduleResponse> getCreateScheduleMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.CreateScheduleRequest, dev.actionq.v1.CreateScheduleResponse> getCreateScheduleMethod;
+    if ((getCreateScheduleMethod = ActionQueueServiceGrpc.getCreateScheduleMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getCreateScheduleMethod = ActionQueueServiceGrpc.getCreateScheduleMethod) == null) {
+          ActionQueueServiceGrpc.getCreateScheduleMethod = getCreateScheduleMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.CreateScheduleRequest, dev.actionq.v1.CreateScheduleResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CreateSchedule"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CreateScheduleRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CreateScheduleResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("CreateSchedule"))
+              .build();
+        }
+      }
+    }
+    return getCreateScheduleMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ListSchedulesRequest,
+      dev.actionq.v1.ListSchedulesResponse> getListSchedulesMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListSchedules",
+      requestType = dev.actionq.v1.ListSchedulesRequest.class,
+      responseType = dev.actionq.v1.ListSchedulesResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ListSchedulesRequest,
+      dev.actionq.v1.ListSchedulesResponse> getListSchedulesMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ListSchedulesRequest, dev.actionq.v1.ListSchedulesResponse> getListSchedulesMethod;
+    if ((getListSchedulesMethod = ActionQueueServiceGrpc.getListSchedulesMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getListSchedulesMethod = ActionQueueServiceGrpc.getListSchedulesMethod) == null) {
+          ActionQueueServiceGrpc.getListSchedulesMethod = getListSchedulesMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ListSchedulesRequest, dev.actionq.v1.ListSchedulesResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListSchedules"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListSchedulesRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListSchedulesResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ListSchedules"))
+              .build();
+        }
+      }
+    }
+    return getListSchedulesMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.PauseScheduleRequest,
+      dev.actionq.v1.PauseScheduleResponse> getPauseScheduleMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "PauseSchedule",
+      requestType = dev.actionq.v1.PauseScheduleRequest.class,
+      responseType = dev.actionq.v1.PauseScheduleResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.PauseScheduleRequest,
+      dev.actionq.v1.PauseScheduleResponse> getPauseScheduleMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.PauseScheduleRequest, dev.actionq.v1.PauseScheduleResponse> getPauseScheduleMethod;
+    if ((getPauseScheduleMethod = ActionQueueServiceGrpc.getPauseScheduleMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getPauseScheduleMethod = ActionQueueServiceGrpc.getPauseScheduleMethod) == null) {
+          ActionQueueServiceGrpc.getPauseScheduleMethod = getPauseScheduleMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.PauseScheduleRequest, dev.actionq.v1.PauseScheduleResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "PauseSchedule"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PauseScheduleRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.PauseScheduleResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("PauseSchedule"))
+              .build();
+        }
+      }
+    }
+    return getPauseScheduleMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ResumeScheduleRequest,
+      dev.actionq.v1.ResumeScheduleResponse> getResumeScheduleMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ResumeSchedule",
+      requestType = dev.actionq.v1.ResumeScheduleRequest.class,
+      responseType = dev.actionq.v1.ResumeScheduleResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ResumeScheduleRequest,
+      dev.actionq.v1.ResumeScheduleResponse> getResumeScheduleMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ResumeScheduleRequest, dev.actionq.v1.ResumeScheduleResponse> getResumeScheduleMethod;
+    if ((getResumeScheduleMethod = ActionQueueServiceGrpc.getResumeScheduleMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getResumeScheduleMethod = ActionQueueServiceGrpc.getResumeScheduleMethod) == null) {
+          ActionQueueServiceGrpc.getResumeScheduleMethod = getResumeScheduleMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ResumeScheduleRequest, dev.actionq.v1.ResumeScheduleResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ResumeSchedule"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ResumeScheduleRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ResumeScheduleResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ResumeSchedule"))
+              .build();
+        }
+      }
+    }
+    return getResumeScheduleMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.DeleteScheduleRequest,
+      dev.actionq.v1.DeleteScheduleResponse> getDeleteScheduleMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "DeleteSchedule",
+      requestType = dev.actionq.v1.DeleteScheduleRequest.class,
+      responseType = dev.actionq.v1.DeleteScheduleResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.DeleteScheduleRequest,
+      dev.actionq.v1.DeleteScheduleResponse> getDeleteScheduleMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.DeleteScheduleRequest, dev.actionq.v1.DeleteScheduleResponse> getDeleteScheduleMethod;
+    if ((getDeleteScheduleMethod = ActionQueueServiceGrpc.getDeleteScheduleMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getDeleteScheduleMethod = ActionQueueServiceGrpc.getDeleteScheduleMethod) == null) {
+          ActionQueueServiceGrpc.getDeleteScheduleMethod = getDeleteScheduleMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.DeleteScheduleRequest, dev.actionq.v1.DeleteScheduleResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "DeleteSchedule"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.DeleteScheduleRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.DeleteScheduleResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("DeleteSchedule"))
+              .build();
+        }
+      }
+    }
+    return getDeleteScheduleMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -1061,6 +1278,82 @@ public final class ActionQueueServiceGrpc {
     default void prune(dev.actionq.v1.PruneRequest request,
         io.grpc.stub.StreamObserver<dev.actionq.v1.PruneResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getPruneMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SaveCheckpoint stores a step's state for a claimed action under the
+     * caller's lease (a stale lease is refused); saving a step again replaces
+     * its state. Event checkpoint_saved.
+     * </pre>
+     */
+    default void saveCheckpoint(dev.actionq.v1.SaveCheckpointRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SaveCheckpointResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSaveCheckpointMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetCheckpoints lists an action's checkpoints, oldest step first, from
+     * every attempt.
+     * </pre>
+     */
+    default void getCheckpoints(dev.actionq.v1.GetCheckpointsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetCheckpointsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetCheckpointsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * CreateSchedule creates a cron schedule (or replaces one, with replace);
+     * event schedule_created.
+     * </pre>
+     */
+    default void createSchedule(dev.actionq.v1.CreateScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CreateScheduleResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCreateScheduleMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListSchedules lists every schedule by name.
+     * </pre>
+     */
+    default void listSchedules(dev.actionq.v1.ListSchedulesRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListSchedulesResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListSchedulesMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * PauseSchedule stops a schedule's ticks; event schedule_paused.
+     * </pre>
+     */
+    default void pauseSchedule(dev.actionq.v1.PauseScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PauseScheduleResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getPauseScheduleMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ResumeSchedule restarts a schedule from the next tick after now (missed
+     * ticks are not caught up); event schedule_resumed.
+     * </pre>
+     */
+    default void resumeSchedule(dev.actionq.v1.ResumeScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeScheduleResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getResumeScheduleMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+     * schedule_deleted.
+     * </pre>
+     */
+    default void deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.DeleteScheduleResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getDeleteScheduleMethod(), responseObserver);
     }
   }
 
@@ -1388,6 +1681,89 @@ public final class ActionQueueServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getPruneMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * SaveCheckpoint stores a step's state for a claimed action under the
+     * caller's lease (a stale lease is refused); saving a step again replaces
+     * its state. Event checkpoint_saved.
+     * </pre>
+     */
+    public void saveCheckpoint(dev.actionq.v1.SaveCheckpointRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SaveCheckpointResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSaveCheckpointMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetCheckpoints lists an action's checkpoints, oldest step first, from
+     * every attempt.
+     * </pre>
+     */
+    public void getCheckpoints(dev.actionq.v1.GetCheckpointsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetCheckpointsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetCheckpointsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * CreateSchedule creates a cron schedule (or replaces one, with replace);
+     * event schedule_created.
+     * </pre>
+     */
+    public void createSchedule(dev.actionq.v1.CreateScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CreateScheduleResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCreateScheduleMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListSchedules lists every schedule by name.
+     * </pre>
+     */
+    public void listSchedules(dev.actionq.v1.ListSchedulesRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListSchedulesResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListSchedulesMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * PauseSchedule stops a schedule's ticks; event schedule_paused.
+     * </pre>
+     */
+    public void pauseSchedule(dev.actionq.v1.PauseScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.PauseScheduleResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getPauseScheduleMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ResumeSchedule restarts a schedule from the next tick after now (missed
+     * ticks are not caught up); event schedule_resumed.
+     * </pre>
+     */
+    public void resumeSchedule(dev.actionq.v1.ResumeScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeScheduleResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getResumeScheduleMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+     * schedule_deleted.
+     * </pre>
+     */
+    public void deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.DeleteScheduleResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getDeleteScheduleMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -1668,6 +2044,82 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getPruneMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * SaveCheckpoint stores a step's state for a claimed action under the
+     * caller's lease (a stale lease is refused); saving a step again replaces
+     * its state. Event checkpoint_saved.
+     * </pre>
+     */
+    public dev.actionq.v1.SaveCheckpointResponse saveCheckpoint(dev.actionq.v1.SaveCheckpointRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSaveCheckpointMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetCheckpoints lists an action's checkpoints, oldest step first, from
+     * every attempt.
+     * </pre>
+     */
+    public dev.actionq.v1.GetCheckpointsResponse getCheckpoints(dev.actionq.v1.GetCheckpointsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetCheckpointsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * CreateSchedule creates a cron schedule (or replaces one, with replace);
+     * event schedule_created.
+     * </pre>
+     */
+    public dev.actionq.v1.CreateScheduleResponse createSchedule(dev.actionq.v1.CreateScheduleRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCreateScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListSchedules lists every schedule by name.
+     * </pre>
+     */
+    public dev.actionq.v1.ListSchedulesResponse listSchedules(dev.actionq.v1.ListSchedulesRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListSchedulesMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * PauseSchedule stops a schedule's ticks; event schedule_paused.
+     * </pre>
+     */
+    public dev.actionq.v1.PauseScheduleResponse pauseSchedule(dev.actionq.v1.PauseScheduleRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getPauseScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeSchedule restarts a schedule from the next tick after now (missed
+     * ticks are not caught up); event schedule_resumed.
+     * </pre>
+     */
+    public dev.actionq.v1.ResumeScheduleResponse resumeSchedule(dev.actionq.v1.ResumeScheduleRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getResumeScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+     * schedule_deleted.
+     * </pre>
+     */
+    public dev.actionq.v1.DeleteScheduleResponse deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getDeleteScheduleMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1946,6 +2398,82 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.PruneResponse prune(dev.actionq.v1.PruneRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getPruneMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SaveCheckpoint stores a step's state for a claimed action under the
+     * caller's lease (a stale lease is refused); saving a step again replaces
+     * its state. Event checkpoint_saved.
+     * </pre>
+     */
+    public dev.actionq.v1.SaveCheckpointResponse saveCheckpoint(dev.actionq.v1.SaveCheckpointRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSaveCheckpointMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetCheckpoints lists an action's checkpoints, oldest step first, from
+     * every attempt.
+     * </pre>
+     */
+    public dev.actionq.v1.GetCheckpointsResponse getCheckpoints(dev.actionq.v1.GetCheckpointsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetCheckpointsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * CreateSchedule creates a cron schedule (or replaces one, with replace);
+     * event schedule_created.
+     * </pre>
+     */
+    public dev.actionq.v1.CreateScheduleResponse createSchedule(dev.actionq.v1.CreateScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCreateScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListSchedules lists every schedule by name.
+     * </pre>
+     */
+    public dev.actionq.v1.ListSchedulesResponse listSchedules(dev.actionq.v1.ListSchedulesRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListSchedulesMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * PauseSchedule stops a schedule's ticks; event schedule_paused.
+     * </pre>
+     */
+    public dev.actionq.v1.PauseScheduleResponse pauseSchedule(dev.actionq.v1.PauseScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getPauseScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeSchedule restarts a schedule from the next tick after now (missed
+     * ticks are not caught up); event schedule_resumed.
+     * </pre>
+     */
+    public dev.actionq.v1.ResumeScheduleResponse resumeSchedule(dev.actionq.v1.ResumeScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getResumeScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+     * schedule_deleted.
+     * </pre>
+     */
+    public dev.actionq.v1.DeleteScheduleResponse deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getDeleteScheduleMethod(), getCallOptions(), request);
     }
   }
 
@@ -2236,6 +2764,89 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getPruneMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * SaveCheckpoint stores a step's state for a claimed action under the
+     * caller's lease (a stale lease is refused); saving a step again replaces
+     * its state. Event checkpoint_saved.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SaveCheckpointResponse> saveCheckpoint(
+        dev.actionq.v1.SaveCheckpointRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSaveCheckpointMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * GetCheckpoints lists an action's checkpoints, oldest step first, from
+     * every attempt.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.GetCheckpointsResponse> getCheckpoints(
+        dev.actionq.v1.GetCheckpointsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetCheckpointsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * CreateSchedule creates a cron schedule (or replaces one, with replace);
+     * event schedule_created.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.CreateScheduleResponse> createSchedule(
+        dev.actionq.v1.CreateScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCreateScheduleMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListSchedules lists every schedule by name.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ListSchedulesResponse> listSchedules(
+        dev.actionq.v1.ListSchedulesRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListSchedulesMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * PauseSchedule stops a schedule's ticks; event schedule_paused.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.PauseScheduleResponse> pauseSchedule(
+        dev.actionq.v1.PauseScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getPauseScheduleMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ResumeSchedule restarts a schedule from the next tick after now (missed
+     * ticks are not caught up); event schedule_resumed.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ResumeScheduleResponse> resumeSchedule(
+        dev.actionq.v1.ResumeScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getResumeScheduleMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * DeleteSchedule removes a schedule; actions it enqueued stay. Event
+     * schedule_deleted.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.DeleteScheduleResponse> deleteSchedule(
+        dev.actionq.v1.DeleteScheduleRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getDeleteScheduleMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_ENQUEUE = 0;
@@ -2261,6 +2872,13 @@ public final class ActionQueueServiceGrpc {
   private static final int METHODID_PAUSE_QUEUE = 20;
   private static final int METHODID_RESUME_QUEUE = 21;
   private static final int METHODID_PRUNE = 22;
+  private static final int METHODID_SAVE_CHECKPOINT = 23;
+  private static final int METHODID_GET_CHECKPOINTS = 24;
+  private static final int METHODID_CREATE_SCHEDULE = 25;
+  private static final int METHODID_LIST_SCHEDULES = 26;
+  private static final int METHODID_PAUSE_SCHEDULE = 27;
+  private static final int METHODID_RESUME_SCHEDULE = 28;
+  private static final int METHODID_DELETE_SCHEDULE = 29;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2370,6 +2988,34 @@ public final class ActionQueueServiceGrpc {
         case METHODID_PRUNE:
           serviceImpl.prune((dev.actionq.v1.PruneRequest) request,
               (io.grpc.stub.StreamObserver<dev.actionq.v1.PruneResponse>) responseObserver);
+          break;
+        case METHODID_SAVE_CHECKPOINT:
+          serviceImpl.saveCheckpoint((dev.actionq.v1.SaveCheckpointRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.SaveCheckpointResponse>) responseObserver);
+          break;
+        case METHODID_GET_CHECKPOINTS:
+          serviceImpl.getCheckpoints((dev.actionq.v1.GetCheckpointsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.GetCheckpointsResponse>) responseObserver);
+          break;
+        case METHODID_CREATE_SCHEDULE:
+          serviceImpl.createSchedule((dev.actionq.v1.CreateScheduleRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.CreateScheduleResponse>) responseObserver);
+          break;
+        case METHODID_LIST_SCHEDULES:
+          serviceImpl.listSchedules((dev.actionq.v1.ListSchedulesRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ListSchedulesResponse>) responseObserver);
+          break;
+        case METHODID_PAUSE_SCHEDULE:
+          serviceImpl.pauseSchedule((dev.actionq.v1.PauseScheduleRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.PauseScheduleResponse>) responseObserver);
+          break;
+        case METHODID_RESUME_SCHEDULE:
+          serviceImpl.resumeSchedule((dev.actionq.v1.ResumeScheduleRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ResumeScheduleResponse>) responseObserver);
+          break;
+        case METHODID_DELETE_SCHEDULE:
+          serviceImpl.deleteSchedule((dev.actionq.v1.DeleteScheduleRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.DeleteScheduleResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -2550,6 +3196,55 @@ public final class ActionQueueServiceGrpc {
               dev.actionq.v1.PruneRequest,
               dev.actionq.v1.PruneResponse>(
                 service, METHODID_PRUNE)))
+        .addMethod(
+          getSaveCheckpointMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.SaveCheckpointRequest,
+              dev.actionq.v1.SaveCheckpointResponse>(
+                service, METHODID_SAVE_CHECKPOINT)))
+        .addMethod(
+          getGetCheckpointsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.GetCheckpointsRequest,
+              dev.actionq.v1.GetCheckpointsResponse>(
+                service, METHODID_GET_CHECKPOINTS)))
+        .addMethod(
+          getCreateScheduleMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.CreateScheduleRequest,
+              dev.actionq.v1.CreateScheduleResponse>(
+                service, METHODID_CREATE_SCHEDULE)))
+        .addMethod(
+          getListSchedulesMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ListSchedulesRequest,
+              dev.actionq.v1.ListSchedulesResponse>(
+                service, METHODID_LIST_SCHEDULES)))
+        .addMethod(
+          getPauseScheduleMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.PauseScheduleRequest,
+              dev.actionq.v1.PauseScheduleResponse>(
+                service, METHODID_PAUSE_SCHEDULE)))
+        .addMethod(
+          getResumeScheduleMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ResumeScheduleRequest,
+              dev.actionq.v1.ResumeScheduleResponse>(
+                service, METHODID_RESUME_SCHEDULE)))
+        .addMethod(
+          getDeleteScheduleMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.DeleteScheduleRequest,
+              dev.actionq.v1.DeleteScheduleResponse>(
+                service, METHODID_DELETE_SCHEDULE)))
         .build();
   }
 
@@ -2621,6 +3316,13 @@ public final class ActionQueueServiceGrpc {
               .addMethod(getPauseQueueMethod())
               .addMethod(getResumeQueueMethod())
               .addMethod(getPruneMethod())
+              .addMethod(getSaveCheckpointMethod())
+              .addMethod(getGetCheckpointsMethod())
+              .addMethod(getCreateScheduleMethod())
+              .addMethod(getListSchedulesMethod())
+              .addMethod(getPauseScheduleMethod())
+              .addMethod(getResumeScheduleMethod())
+              .addMethod(getDeleteScheduleMethod())
               .build();
         }
       }

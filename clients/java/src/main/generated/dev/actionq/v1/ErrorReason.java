@@ -180,6 +180,22 @@ public enum ErrorReason
    * <code>ERROR_REASON_WAIT_TIMEOUT = 17;</code>
    */
   ERROR_REASON_WAIT_TIMEOUT(17),
+  /**
+   * <pre>
+   * NOT_FOUND: no schedule has this name.
+   * </pre>
+   *
+   * <code>ERROR_REASON_SCHEDULE_NOT_FOUND = 18;</code>
+   */
+  ERROR_REASON_SCHEDULE_NOT_FOUND(18),
+  /**
+   * <pre>
+   * ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
+   * </pre>
+   *
+   * <code>ERROR_REASON_SCHEDULE_EXISTS = 19;</code>
+   */
+  ERROR_REASON_SCHEDULE_EXISTS(19),
   UNRECOGNIZED(-1),
   ;
 
@@ -350,6 +366,22 @@ public enum ErrorReason
    * <code>ERROR_REASON_WAIT_TIMEOUT = 17;</code>
    */
   public static final int ERROR_REASON_WAIT_TIMEOUT_VALUE = 17;
+  /**
+   * <pre>
+   * NOT_FOUND: no schedule has this name.
+   * </pre>
+   *
+   * <code>ERROR_REASON_SCHEDULE_NOT_FOUND = 18;</code>
+   */
+  public static final int ERROR_REASON_SCHEDULE_NOT_FOUND_VALUE = 18;
+  /**
+   * <pre>
+   * ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
+   * </pre>
+   *
+   * <code>ERROR_REASON_SCHEDULE_EXISTS = 19;</code>
+   */
+  public static final int ERROR_REASON_SCHEDULE_EXISTS_VALUE = 19;
 
 
   public final int getNumber() {
@@ -394,6 +426,8 @@ public enum ErrorReason
       case 15: return ERROR_REASON_QUEUE_NOT_FOUND;
       case 16: return ERROR_REASON_CURSOR_EXPIRED;
       case 17: return ERROR_REASON_WAIT_TIMEOUT;
+      case 18: return ERROR_REASON_SCHEDULE_NOT_FOUND;
+      case 19: return ERROR_REASON_SCHEDULE_EXISTS;
       default: return null;
     }
   }

@@ -35,7 +35,7 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\357\004" +
+      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\266\005" +
       "\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPECIFIE" +
       "D\020\000\022\036\n\032ERROR_REASON_INVALID_FIELD\020\001\022\"\n\036E" +
       "RROR_REASON_MALFORMED_REQUEST\020\002\022!\n\035ERROR" +
@@ -51,9 +51,11 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       "\020\r\022)\n%ERROR_REASON_IDEMPOTENCY_KEY_CONFL" +
       "ICT\020\016\022 \n\034ERROR_REASON_QUEUE_NOT_FOUND\020\017\022" +
       "\037\n\033ERROR_REASON_CURSOR_EXPIRED\020\020\022\035\n\031ERRO" +
-      "R_REASON_WAIT_TIMEOUT\020\021BD\n\016dev.actionq.v" +
-      "1B\013ErrorsProtoP\001Z#actionq.dev/go/actionq" +
-      "/v1;actionqv1b\006proto3"
+      "R_REASON_WAIT_TIMEOUT\020\021\022#\n\037ERROR_REASON_" +
+      "SCHEDULE_NOT_FOUND\020\022\022 \n\034ERROR_REASON_SCH" +
+      "EDULE_EXISTS\020\023BD\n\016dev.actionq.v1B\013Errors" +
+      "ProtoP\001Z#actionq.dev/go/actionq/v1;actio" +
+      "nqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -261,6 +261,76 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_PruneResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SaveCheckpointRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SaveCheckpointRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SaveCheckpointResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SaveCheckpointResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_GetCheckpointsRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_GetCheckpointsRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_GetCheckpointsResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_GetCheckpointsResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CreateScheduleRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CreateScheduleRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CreateScheduleResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CreateScheduleResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListSchedulesRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListSchedulesRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListSchedulesResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListSchedulesResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PauseScheduleRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PauseScheduleRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_PauseScheduleResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_PauseScheduleResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ResumeScheduleRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ResumeScheduleRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ResumeScheduleResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ResumeScheduleResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_DeleteScheduleRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_DeleteScheduleRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_DeleteScheduleResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_DeleteScheduleResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -372,54 +442,93 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "(\0132\031.google.protobuf.Duration\022\r\n\005limit\030\002" +
       " \001(\005\"h\n\rPruneResponse\022\026\n\016pruned_actions\030" +
       "\001 \001(\003\022\032\n\022dropped_partitions\030\002 \001(\005\022\014\n\004mor" +
-      "e\030\003 \001(\010\022\025\n\roldest_cursor\030\004 \001(\t*W\n\013Enqueu" +
-      "eView\022\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000\022\025\n\021E" +
-      "NQUEUE_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022" +
-      "\225\r\n\022ActionQueueService\022B\n\007Enqueue\022\032.acti" +
-      "onq.v1.EnqueueRequest\032\033.actionq.v1.Enque" +
-      "ueResponse\022H\n\tGetAction\022\034.actionq.v1.Get" +
-      "ActionRequest\032\035.actionq.v1.GetActionResp" +
-      "onse\022N\n\013ListActions\022\036.actionq.v1.ListAct" +
-      "ionsRequest\032\037.actionq.v1.ListActionsResp" +
-      "onse\022<\n\005Claim\022\030.actionq.v1.ClaimRequest\032" +
-      "\031.actionq.v1.ClaimResponse\022H\n\tHeartbeat\022" +
-      "\034.actionq.v1.HeartbeatRequest\032\035.actionq." +
-      "v1.HeartbeatResponse\022E\n\010Complete\022\033.actio" +
-      "nq.v1.CompleteRequest\032\034.actionq.v1.Compl" +
-      "eteResponse\022Q\n\014CompleteMany\022\037.actionq.v1" +
-      ".CompleteManyRequest\032 .actionq.v1.Comple" +
-      "teManyResponse\0229\n\004Fail\022\027.actionq.v1.Fail" +
-      "Request\032\030.actionq.v1.FailResponse\022?\n\006Rej" +
-      "ect\022\031.actionq.v1.RejectRequest\032\032.actionq" +
-      ".v1.RejectResponse\022?\n\006Cancel\022\031.actionq.v" +
-      "1.CancelRequest\032\032.actionq.v1.CancelRespo" +
-      "nse\022<\n\005Sweep\022\030.actionq.v1.SweepRequest\032\031" +
-      ".actionq.v1.SweepResponse\022K\n\nListEvents\022" +
-      "\035.actionq.v1.ListEventsRequest\032\036.actionq" +
-      ".v1.ListEventsResponse\022P\n\013WatchEvents\022\036." +
-      "actionq.v1.WatchEventsRequest\032\037.actionq." +
-      "v1.WatchEventsResponse0\001\022H\n\tEmitEvent\022\034." +
-      "actionq.v1.EmitEventRequest\032\035.actionq.v1" +
-      ".EmitEventResponse\022T\n\rGetQueueStats\022 .ac" +
-      "tionq.v1.GetQueueStatsRequest\032!.actionq." +
-      "v1.GetQueueStatsResponse\022B\n\007Migrate\022\032.ac" +
-      "tionq.v1.MigrateRequest\032\033.actionq.v1.Mig" +
-      "rateResponse\022<\n\005Retry\022\030.actionq.v1.Retry" +
-      "Request\032\031.actionq.v1.RetryResponse\022K\n\nWa" +
-      "itAction\022\035.actionq.v1.WaitActionRequest\032" +
-      "\036.actionq.v1.WaitActionResponse\022K\n\nListQ" +
-      "ueues\022\035.actionq.v1.ListQueuesRequest\032\036.a" +
-      "ctionq.v1.ListQueuesResponse\022N\n\013UpdateQu" +
-      "eue\022\036.actionq.v1.UpdateQueueRequest\032\037.ac" +
-      "tionq.v1.UpdateQueueResponse\022K\n\nPauseQue" +
-      "ue\022\035.actionq.v1.PauseQueueRequest\032\036.acti" +
-      "onq.v1.PauseQueueResponse\022N\n\013ResumeQueue" +
-      "\022\036.actionq.v1.ResumeQueueRequest\032\037.actio" +
-      "nq.v1.ResumeQueueResponse\022<\n\005Prune\022\030.act" +
-      "ionq.v1.PruneRequest\032\031.actionq.v1.PruneR" +
-      "esponseBE\n\016dev.actionq.v1B\014ServiceProtoP" +
-      "\001Z#actionq.dev/go/actionq/v1;actionqv1b\006" +
-      "proto3"
+      "e\030\003 \001(\010\022\025\n\roldest_cursor\030\004 \001(\t\"Z\n\025SaveCh" +
+      "eckpointRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_tok" +
+      "en\030\002 \001(\t\022\014\n\004step\030\003 \001(\t\022\022\n\nstate_json\030\004 \001" +
+      "(\t\"D\n\026SaveCheckpointResponse\022*\n\ncheckpoi" +
+      "nt\030\001 \001(\0132\026.actionq.v1.Checkpoint\"#\n\025GetC" +
+      "heckpointsRequest\022\n\n\002id\030\001 \001(\003\"E\n\026GetChec" +
+      "kpointsResponse\022+\n\013checkpoints\030\001 \003(\0132\026.a" +
+      "ctionq.v1.Checkpoint\"\235\001\n\025CreateScheduleR" +
+      "equest\022\014\n\004name\030\001 \001(\t\022\014\n\004cron\030\002 \001(\t\022\021\n\tti" +
+      "me_zone\030\003 \001(\t\022%\n\006action\030\004 \001(\0132\025.actionq." +
+      "v1.NewAction\022\017\n\007replace\030\005 \001(\010\022\016\n\006paused\030" +
+      "\006 \001(\010\022\r\n\005actor\030\007 \001(\t\"@\n\026CreateScheduleRe" +
+      "sponse\022&\n\010schedule\030\001 \001(\0132\024.actionq.v1.Sc" +
+      "hedule\"\026\n\024ListSchedulesRequest\"@\n\025ListSc" +
+      "hedulesResponse\022\'\n\tschedules\030\001 \003(\0132\024.act" +
+      "ionq.v1.Schedule\"3\n\024PauseScheduleRequest" +
+      "\022\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"?\n\025PauseSc" +
+      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
+      "nq.v1.Schedule\"4\n\025ResumeScheduleRequest\022" +
+      "\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@\n\026ResumeSc" +
+      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
+      "nq.v1.Schedule\"4\n\025DeleteScheduleRequest\022" +
+      "\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@\n\026DeleteSc" +
+      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
+      "nq.v1.Schedule*W\n\013EnqueueView\022\034\n\030ENQUEUE" +
+      "_VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE_VIEW_FULL" +
+      "\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\376\021\n\022ActionQueueS" +
+      "ervice\022B\n\007Enqueue\022\032.actionq.v1.EnqueueRe" +
+      "quest\032\033.actionq.v1.EnqueueResponse\022H\n\tGe" +
+      "tAction\022\034.actionq.v1.GetActionRequest\032\035." +
+      "actionq.v1.GetActionResponse\022N\n\013ListActi" +
+      "ons\022\036.actionq.v1.ListActionsRequest\032\037.ac" +
+      "tionq.v1.ListActionsResponse\022<\n\005Claim\022\030." +
+      "actionq.v1.ClaimRequest\032\031.actionq.v1.Cla" +
+      "imResponse\022H\n\tHeartbeat\022\034.actionq.v1.Hea" +
+      "rtbeatRequest\032\035.actionq.v1.HeartbeatResp" +
+      "onse\022E\n\010Complete\022\033.actionq.v1.CompleteRe" +
+      "quest\032\034.actionq.v1.CompleteResponse\022Q\n\014C" +
+      "ompleteMany\022\037.actionq.v1.CompleteManyReq" +
+      "uest\032 .actionq.v1.CompleteManyResponse\0229" +
+      "\n\004Fail\022\027.actionq.v1.FailRequest\032\030.action" +
+      "q.v1.FailResponse\022?\n\006Reject\022\031.actionq.v1" +
+      ".RejectRequest\032\032.actionq.v1.RejectRespon" +
+      "se\022?\n\006Cancel\022\031.actionq.v1.CancelRequest\032" +
+      "\032.actionq.v1.CancelResponse\022<\n\005Sweep\022\030.a" +
+      "ctionq.v1.SweepRequest\032\031.actionq.v1.Swee" +
+      "pResponse\022K\n\nListEvents\022\035.actionq.v1.Lis" +
+      "tEventsRequest\032\036.actionq.v1.ListEventsRe" +
+      "sponse\022P\n\013WatchEvents\022\036.actionq.v1.Watch" +
+      "EventsRequest\032\037.actionq.v1.WatchEventsRe" +
+      "sponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.EmitE" +
+      "ventRequest\032\035.actionq.v1.EmitEventRespon" +
+      "se\022T\n\rGetQueueStats\022 .actionq.v1.GetQueu" +
+      "eStatsRequest\032!.actionq.v1.GetQueueStats" +
+      "Response\022B\n\007Migrate\022\032.actionq.v1.Migrate" +
+      "Request\032\033.actionq.v1.MigrateResponse\022<\n\005" +
+      "Retry\022\030.actionq.v1.RetryRequest\032\031.action" +
+      "q.v1.RetryResponse\022K\n\nWaitAction\022\035.actio" +
+      "nq.v1.WaitActionRequest\032\036.actionq.v1.Wai" +
+      "tActionResponse\022K\n\nListQueues\022\035.actionq." +
+      "v1.ListQueuesRequest\032\036.actionq.v1.ListQu" +
+      "euesResponse\022N\n\013UpdateQueue\022\036.actionq.v1" +
+      ".UpdateQueueRequest\032\037.actionq.v1.UpdateQ" +
+      "ueueResponse\022K\n\nPauseQueue\022\035.actionq.v1." +
+      "PauseQueueRequest\032\036.actionq.v1.PauseQueu" +
+      "eResponse\022N\n\013ResumeQueue\022\036.actionq.v1.Re" +
+      "sumeQueueRequest\032\037.actionq.v1.ResumeQueu" +
+      "eResponse\022<\n\005Prune\022\030.actionq.v1.PruneReq" +
+      "uest\032\031.actionq.v1.PruneResponse\022W\n\016SaveC" +
+      "heckpoint\022!.actionq.v1.SaveCheckpointReq" +
+      "uest\032\".actionq.v1.SaveCheckpointResponse" +
+      "\022W\n\016GetCheckpoints\022!.actionq.v1.GetCheck" +
+      "pointsRequest\032\".actionq.v1.GetCheckpoint" +
+      "sResponse\022W\n\016CreateSchedule\022!.actionq.v1" +
+      ".CreateScheduleRequest\032\".actionq.v1.Crea" +
+      "teScheduleResponse\022T\n\rListSchedules\022 .ac" +
+      "tionq.v1.ListSchedulesRequest\032!.actionq." +
+      "v1.ListSchedulesResponse\022T\n\rPauseSchedul" +
+      "e\022 .actionq.v1.PauseScheduleRequest\032!.ac" +
+      "tionq.v1.PauseScheduleResponse\022W\n\016Resume" +
+      "Schedule\022!.actionq.v1.ResumeScheduleRequ" +
+      "est\032\".actionq.v1.ResumeScheduleResponse\022" +
+      "W\n\016DeleteSchedule\022!.actionq.v1.DeleteSch" +
+      "eduleRequest\032\".actionq.v1.DeleteSchedule" +
+      "ResponseBE\n\016dev.actionq.v1B\014ServiceProto" +
+      "P\001Z#actionq.dev/go/actionq/v1;actionqv1b" +
+      "\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -710,6 +819,90 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_PruneResponse_descriptor,
         new java.lang.String[] { "PrunedActions", "DroppedPartitions", "More", "OldestCursor", });
+    internal_static_actionq_v1_SaveCheckpointRequest_descriptor =
+      getDescriptor().getMessageType(47);
+    internal_static_actionq_v1_SaveCheckpointRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SaveCheckpointRequest_descriptor,
+        new java.lang.String[] { "Id", "LeaseToken", "Step", "StateJson", });
+    internal_static_actionq_v1_SaveCheckpointResponse_descriptor =
+      getDescriptor().getMessageType(48);
+    internal_static_actionq_v1_SaveCheckpointResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SaveCheckpointResponse_descriptor,
+        new java.lang.String[] { "Checkpoint", });
+    internal_static_actionq_v1_GetCheckpointsRequest_descriptor =
+      getDescriptor().getMessageType(49);
+    internal_static_actionq_v1_GetCheckpointsRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_GetCheckpointsRequest_descriptor,
+        new java.lang.String[] { "Id", });
+    internal_static_actionq_v1_GetCheckpointsResponse_descriptor =
+      getDescriptor().getMessageType(50);
+    internal_static_actionq_v1_GetCheckpointsResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_GetCheckpointsResponse_descriptor,
+        new java.lang.String[] { "Checkpoints", });
+    internal_static_actionq_v1_CreateScheduleRequest_descriptor =
+      getDescriptor().getMessageType(51);
+    internal_static_actionq_v1_CreateScheduleRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CreateScheduleRequest_descriptor,
+        new java.lang.String[] { "Name", "Cron", "TimeZone", "Action", "Replace", "Paused", "Actor", });
+    internal_static_actionq_v1_CreateScheduleResponse_descriptor =
+      getDescriptor().getMessageType(52);
+    internal_static_actionq_v1_CreateScheduleResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CreateScheduleResponse_descriptor,
+        new java.lang.String[] { "Schedule", });
+    internal_static_actionq_v1_ListSchedulesRequest_descriptor =
+      getDescriptor().getMessageType(53);
+    internal_static_actionq_v1_ListSchedulesRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListSchedulesRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_actionq_v1_ListSchedulesResponse_descriptor =
+      getDescriptor().getMessageType(54);
+    internal_static_actionq_v1_ListSchedulesResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListSchedulesResponse_descriptor,
+        new java.lang.String[] { "Schedules", });
+    internal_static_actionq_v1_PauseScheduleRequest_descriptor =
+      getDescriptor().getMessageType(55);
+    internal_static_actionq_v1_PauseScheduleRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PauseScheduleRequest_descriptor,
+        new java.lang.String[] { "Name", "Actor", });
+    internal_static_actionq_v1_PauseScheduleResponse_descriptor =
+      getDescriptor().getMessageType(56);
+    internal_static_actionq_v1_PauseScheduleResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_PauseScheduleResponse_descriptor,
+        new java.lang.String[] { "Schedule", });
+    internal_static_actionq_v1_ResumeScheduleRequest_descriptor =
+      getDescriptor().getMessageType(57);
+    internal_static_actionq_v1_ResumeScheduleRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ResumeScheduleRequest_descriptor,
+        new java.lang.String[] { "Name", "Actor", });
+    internal_static_actionq_v1_ResumeScheduleResponse_descriptor =
+      getDescriptor().getMessageType(58);
+    internal_static_actionq_v1_ResumeScheduleResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ResumeScheduleResponse_descriptor,
+        new java.lang.String[] { "Schedule", });
+    internal_static_actionq_v1_DeleteScheduleRequest_descriptor =
+      getDescriptor().getMessageType(59);
+    internal_static_actionq_v1_DeleteScheduleRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_DeleteScheduleRequest_descriptor,
+        new java.lang.String[] { "Name", "Actor", });
+    internal_static_actionq_v1_DeleteScheduleResponse_descriptor =
+      getDescriptor().getMessageType(60);
+    internal_static_actionq_v1_DeleteScheduleResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_DeleteScheduleResponse_descriptor,
+        new java.lang.String[] { "Schedule", });
     descriptor.resolveAllFeaturesImmutable();
     dev.actionq.v1.ActionProto.getDescriptor();
     com.google.protobuf.DurationProto.getDescriptor();
