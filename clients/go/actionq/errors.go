@@ -91,6 +91,10 @@ var (
 	ErrCursorExpired = sentinel(actionqv1.ErrorReason_ERROR_REASON_CURSOR_EXPIRED, codes.OutOfRange)
 	// ErrWaitTimeout: WaitAction's timeout passed before every action finished.
 	ErrWaitTimeout = sentinel(actionqv1.ErrorReason_ERROR_REASON_WAIT_TIMEOUT, codes.DeadlineExceeded)
+	// ErrScheduleNotFound: no schedule has that name.
+	ErrScheduleNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_SCHEDULE_NOT_FOUND, codes.NotFound)
+	// ErrScheduleExists: CreateSchedule without replace names an existing schedule.
+	ErrScheduleExists = sentinel(actionqv1.ErrorReason_ERROR_REASON_SCHEDULE_EXISTS, codes.AlreadyExists)
 )
 
 // sentinel is the *Error that stands for every error of reason r.

@@ -114,7 +114,7 @@ func sentinels() []*Error {
 		ErrInvalidField, ErrMalformedRequest, ErrActionNotFound, ErrParentNotFound, ErrIllegalTransition,
 		ErrStaleLease, ErrChainTooDeep, ErrRateLimited, ErrConcurrentChange, ErrRequestIDReused,
 		ErrDatabaseUnavailable, ErrShuttingDown, ErrInternal, ErrIdempotencyKeyConflict, ErrQueueNotFound,
-		ErrCursorExpired, ErrWaitTimeout,
+		ErrCursorExpired, ErrWaitTimeout, ErrScheduleNotFound, ErrScheduleExists,
 	}
 }
 

@@ -97,9 +97,10 @@ func failureReason(err error) string {
 	return fmt.Sprintf("%T", err)
 }
 
-// ErrNotFromWorker is what Action.ReportProgress returns for an action that
-// a Worker did not hand to its handler (it holds no lease to report under).
-var ErrNotFromWorker = errors.New("actionq: progress can only be reported on an action a Worker handed to its handler")
+// ErrNotFromWorker is what Action.ReportProgress, SaveCheckpoint and
+// Checkpoints return for an action that a Worker did not hand to its handler
+// (it holds no lease to report under).
+var ErrNotFromWorker = errors.New("actionq: progress and checkpoints need an action a Worker handed to its handler")
 
 // lease is what a handler's Action needs to report progress under its claim.
 type lease struct {

@@ -50,6 +50,10 @@ type fakeQueue struct {
 	completeGate    chan struct{}
 	batches         []int // size of each CompleteMany call
 	completeCalls   int   // single Complete calls
+
+	// Checkpoints saved per action, and a non-nil checkpointErr refusing saves.
+	checkpoints   map[int64][]*actionqv1.Checkpoint
+	checkpointErr error
 }
 
 func newFakeQueue(ids ...int64) *fakeQueue {

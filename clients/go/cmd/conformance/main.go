@@ -65,6 +65,13 @@ type step struct {
 	NoRetry      bool   `json:"no_retry"`
 	// Progress is sent as a heartbeat's progress_json; nil sends none.
 	Progress any `json:"progress"`
+	// Step and State are a save_checkpoint step's; ExpectSteps,
+	// ExpectStates and ExpectAttempts what get_checkpoints must list.
+	Step           string   `json:"step"`
+	State          any      `json:"state"`
+	ExpectSteps    []string `json:"expect_steps"`
+	ExpectStates   []any    `json:"expect_states"`
+	ExpectAttempts []int32  `json:"expect_attempts"`
 }
 
 // newAction is one action of an enqueue step; a nil ActionType means the

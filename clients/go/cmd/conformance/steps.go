@@ -43,6 +43,10 @@ func (r *runner) run(ctx context.Context, s step) error {
 		return r.retry(ctx, s)
 	case "wait":
 		return r.wait(ctx, s)
+	case "save_checkpoint":
+		return r.saveCheckpoint(ctx, s)
+	case "get_checkpoints":
+		return r.getCheckpoints(ctx, s)
 	}
 	return fmt.Errorf("unknown op %q", s.Op)
 }
@@ -241,6 +245,57 @@ func (r *runner) heartbeat(ctx context.Context, s step) error {
 		Id: id, LeaseToken: token, Lease: durationpb.New(millis(s.LeaseMS)), ProgressJson: progress,
 	})
 	return expectError(err, s.ExpectCode, s.ExpectReason)
+}
+
+// saveCheckpoint saves the step's state under the lease it names.
+func (r *runner) saveCheckpoint(ctx context.Context, s step) error {
+	id, token, err := r.target(s)
+	if err != nil {
+		return err
+	}
+	cp, callErr := r.client.PutCheckpoint(ctx, id, token, s.Step, s.State)
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	if cp.GetStep() != s.Step || cp.GetActionId() != id {
+		return fmt.Errorf("saved checkpoint %s of action %d, want %s of %d", cp.GetStep(), cp.GetActionId(), s.Step, id)
+	}
+	return expectJSON("state", cp.State, s.State)
+}
+
+// getCheckpoints reads the ref's checkpoints and checks their steps, states
+// and attempts, in order.
+func (r *runner) getCheckpoints(ctx context.Context, s step) error {
+	id, _, err := r.target(s)
+	if err != nil {
+		return err
+	}
+	cps, callErr := r.client.Checkpoints(ctx, id)
+	if err := expectError(callErr, s.ExpectCode, s.ExpectReason); err != nil || callErr != nil {
+		return err
+	}
+	var steps []string
+	var attempts []int32
+	for _, cp := range cps {
+		steps, attempts = append(steps, cp.GetStep()), append(attempts, cp.GetAttempt())
+	}
+	if s.ExpectSteps != nil && !slices.Equal(steps, s.ExpectSteps) {
+		return fmt.Errorf("checkpoint steps %v, want %v", steps, s.ExpectSteps)
+	}
+	if s.ExpectAttempts != nil && !slices.Equal(attempts, s.ExpectAttempts) {
+		return fmt.Errorf("checkpoint attempts %v, want %v", attempts, s.ExpectAttempts)
+	}
+	if s.ExpectStates != nil {
+		if len(cps) != len(s.ExpectStates) {
+			return fmt.Errorf("%d checkpoints, want %d states", len(cps), len(s.ExpectStates))
+		}
+		for i, cp := range cps {
+			if err := expectJSON("state of "+cp.GetStep(), cp.State, s.ExpectStates[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // transition runs the steps whose answer is one action to check.

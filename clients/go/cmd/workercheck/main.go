@@ -9,7 +9,9 @@
 // returns, as it would when a program exits, so an outcome Run did not see
 // acknowledged is lost and shows. Then it checks the other outcomes a
 // handler can ask for (outcomes.go): reject, fail without retry, retry after
-// a chosen delay, and progress reported while it runs. It prints one summary
+// a chosen delay, and progress reported while it runs; then checkpoints
+// (checkpoints.go): a retried attempt resumes from the step the first one
+// saved. It prints one summary
 // line per check and exits 0 iff all held.
 //
 //	ACTIONQ_SERVER=127.0.0.1:50051 ACTIONQ_CONFORMANCE_PROJECT=p \
@@ -71,6 +73,23 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("worker outcomes check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+
+	began = time.Now()
+	summary, err = checkpointsCheck(ctx)
+	if err != nil {
+		fmt.Printf("worker checkpoints check failed after %.2f s: %v\n", time.Since(began).Seconds(), err)
+		os.Exit(1)
+	}
+	fmt.Printf("worker checkpoints check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+}
+
+func checkpointsCheck(ctx context.Context) (string, error) {
+	client, err := actionq.New(actionq.Config{})
+	if err != nil {
+		return "", err
+	}
+	defer client.Close()
+	return checkCheckpoints(ctx, client, envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"), envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"))
 }
 
 func outcomesCheck(ctx context.Context) (string, error) {
