@@ -39,6 +39,7 @@ from .records import (
     Action,
     ActionPage,
     Backoff,
+    Checkpoint,
     ClaimedAction,
     CompleteManyResult,
     EnqueuedIds,
@@ -471,6 +472,24 @@ class AsyncClient:
                 reason="WAIT_TIMEOUT",
             ) from None
         return [Action.from_proto(a) for a in response.actions]
+
+    async def save_checkpoint(
+        self, action_id: int, lease_token: str, step: str, state: dict[str, Any] | None = None
+    ) -> Checkpoint:
+        """Save (or replace) a step's JSON state under the lease of a claimed
+        action; a stale lease raises StaleLease."""
+        request = spb.SaveCheckpointRequest(
+            id=action_id,
+            lease_token=lease_token,
+            step=step,
+            state_json=encode_object(state if state is not None else {}, "state"),
+        )
+        return Checkpoint.from_proto((await self._call("SaveCheckpoint", request)).checkpoint)
+
+    async def get_checkpoints(self, action_id: int) -> list[Checkpoint]:
+        """Every checkpoint of an action, from every attempt, oldest step first."""
+        response = await self._call("GetCheckpoints", spb.GetCheckpointsRequest(id=action_id))
+        return [Checkpoint.from_proto(k) for k in response.checkpoints]
 
     async def list_queues(self) -> list[Queue]:
         """Every queue, by name, with its defaults, paused flag and counts."""

@@ -45,6 +45,8 @@ IDEMPOTENT_METHODS = (
     "Migrate",
     "ListQueues",
     "WaitAction",
+    "SaveCheckpoint",
+    "GetCheckpoints",
 )
 # The largest answer accepted: reads stay under 4 MB, but an Enqueue answer
 # echoes its whole batch (up to 10,000 actions with their payloads).

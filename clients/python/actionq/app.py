@@ -114,6 +114,7 @@ class Job(Generic[P]):
         self._loop = asyncio.get_running_loop()
         self._stopped = False
         self._why = ""
+        self._saved: dict[str, dict[str, Any]] | None = None
 
     @property
     def id(self) -> int:
@@ -181,6 +182,32 @@ class Job(Generic[P]):
         asyncio.run_coroutine_threadsafe(self.heartbeat(progress), self._loop).result()
         if self._stopped:
             raise JobCancelled(self._why)
+
+    async def checkpoint(self, step: str, state: dict[str, Any] | None = None) -> None:
+        """Save (or replace) a step's JSON state under this job's lease; a later
+        attempt of the action reads it with `checkpoints()`."""
+        await self._runtime.client.save_checkpoint(self.id, self.lease_token, step, state)
+        self._saved = None
+
+    async def checkpoints(self) -> dict[str, dict[str, Any]]:
+        """The state of every step saved by this or an earlier attempt, by step
+        name, oldest step first."""
+        if self._saved is None:
+            found = await self._runtime.client.get_checkpoints(self.id)
+            self._saved = {k.step: k.state for k in found}
+        return dict(self._saved)
+
+    async def step(self, name: str, run: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a step once across attempts: when an earlier attempt completed
+        it, return its stored result without running it again; otherwise await
+        `run()`, store its result (any JSON value) as the step's checkpoint and
+        return it. A retried action thus resumes after its last completed step."""
+        saved = await self.checkpoints()
+        if name in saved and "result" in saved[name]:
+            return saved[name]["result"]
+        result = await run()
+        await self.checkpoint(name, {"result": result})
+        return result
 
     def _stop(self, why: str) -> None:
         """Mark the job stopped (the first reason given is kept)."""

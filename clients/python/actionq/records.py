@@ -538,6 +538,30 @@ class QueueStats(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint(_Record):
+    """State saved under a step name by one attempt of an action."""
+
+    action_id: int
+    step: str
+    state: dict[str, Any]
+    attempt: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, k: pb.Checkpoint) -> Checkpoint:
+        """Decode a Checkpoint message (the state with every digit)."""
+        return cls(
+            action_id=k.action_id,
+            step=k.step,
+            state=decode_object(k.state_json),
+            attempt=k.attempt,
+            created_at=_time(k, "created_at"),
+            updated_at=_time(k, "updated_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Queue(_Record):
     """A queue: its defaults for the actions enqueued into it, whether claiming
     is paused, and its live counts. `lease` is in seconds; `backoff` and

@@ -18,6 +18,7 @@ from ..domain.jsontext import json_object_text
 from ..domain.models import (
     Action,
     ActionFilter,
+    Checkpoint,
     ClaimSpec,
     Completion,
     Event,
@@ -461,6 +462,14 @@ def queue_stat(s: QueueStat) -> pb.QueueStat:
         failed_last_minute=s.failed_last_minute,
         retryable=s.retryable,
     )
+
+
+def checkpoint(k: Checkpoint) -> pb.Checkpoint:
+    """The wire form of a checkpoint."""
+    m = pb.Checkpoint(action_id=k.action_id, step=k.step, state_json=k.state, attempt=k.attempt)
+    _set_time(m.created_at, k.created_at)
+    _set_time(m.updated_at, k.updated_at)
+    return m
 
 
 def queue(q: Queue) -> pb.Queue:

@@ -285,6 +285,23 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         actions = await self._service.wait_finished(ids, timeout)
         return spb.WaitActionResponse(actions=[c.action(a) for a in actions])
 
+    async def SaveCheckpoint(
+        self, request: spb.SaveCheckpointRequest, context: Context
+    ) -> spb.SaveCheckpointResponse:
+        saved = await self._store.save_checkpoint(
+            v.positive_id("id", request.id),
+            v.lease_token("lease_token", request.lease_token, required=True) or "",
+            v.name("step", request.step),
+            json_object_text("state_json", request.state_json) or "{}",
+        )
+        return spb.SaveCheckpointResponse(checkpoint=c.checkpoint(saved))
+
+    async def GetCheckpoints(
+        self, request: spb.GetCheckpointsRequest, context: Context
+    ) -> spb.GetCheckpointsResponse:
+        found = await self._store.checkpoints(v.positive_id("id", request.id))
+        return spb.GetCheckpointsResponse(checkpoints=[c.checkpoint(k) for k in found])
+
     async def ListQueues(
         self, request: spb.ListQueuesRequest, context: Context
     ) -> spb.ListQueuesResponse:

@@ -249,6 +249,18 @@ class Queue:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """State saved under a step name by the attempt `attempt` of an action."""
+
+    action_id: int
+    step: str
+    state: JsonText
+    attempt: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class QueueSettings:
     """New defaults for a queue; None keeps the current one."""
 

@@ -18,6 +18,7 @@ from ..domain.errors import (
     ActionqError,
     AlreadyExists,
     FailedPrecondition,
+    InvalidArgument,
     NotFound,
     RateLimited,
     Reason,
@@ -26,6 +27,7 @@ from ..domain.errors import (
 from ..domain.models import (
     Action,
     ActionFilter,
+    Checkpoint,
     Claimed,
     ClaimSpec,
     Completion,
@@ -506,6 +508,34 @@ class Store:
         return {r["id"]: action_from_row(r) for r in rows}
 
     @translated
+    async def save_checkpoint(
+        self, action_id: int, lease_token: str, step: str, state: str
+    ) -> Checkpoint:
+        """Save (or replace) a step's state under the current lease."""
+        row = await self._fetchrow(
+            "checkpoint_save", action_id, lease_token, step, state, RESPONSE_JSON_BUDGET
+        )
+        if row is None:
+            action, token = await self._current(action_id)
+            raise self._refusal(action, token, lease_token, "checkpointed")
+        if row["action_id"] is None:
+            raise InvalidArgument(
+                "state_json",
+                f"the checkpoints of action {action_id} would outgrow "
+                f"{RESPONSE_JSON_BUDGET // (1024 * 1024)} MB of JSON in all",
+            )
+        return _checkpoint(row)
+
+    @translated
+    async def checkpoints(self, action_id: int) -> list[Checkpoint]:
+        """An action's checkpoints, oldest step first."""
+        async with self._connection() as conn:
+            rows = await conn.fetch(query("checkpoint_list"), action_id)
+            if not rows and await conn.fetchrow(query("action_get"), action_id) is None:
+                raise action_not_found(action_id)
+        return [_checkpoint(r) for r in rows]
+
+    @translated
     async def queues(self, name: str = "") -> list[Queue]:
         """Every queue (or the named one) with its live counts."""
         rows = await self._fetch("queue_list", name)
@@ -645,6 +675,17 @@ class Store:
                 reason=Reason.ILLEGAL_TRANSITION,
             )
         return Aborted(f"action {action.id} changed concurrently; retry")
+
+
+def _checkpoint(row: asyncpg.Record) -> Checkpoint:
+    return Checkpoint(
+        action_id=row["action_id"],
+        step=row["step"],
+        state=row["state"],
+        attempt=row["attempt"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
 
 
 def _queue_not_found(name: str) -> FailedPrecondition:
