@@ -191,6 +191,17 @@ class Runner:
         )
         return self._check(step, [action])
 
+    def op_save_checkpoint(self, step: dict[str, Any]) -> str | None:
+        saved = self.client.save_checkpoint(
+            self._id(step), self._lease(step), step["step"], step.get("state", {})
+        )
+        if saved.step != step["step"] or not same(saved.state, step.get("state", {})):
+            return f"saved {saved.step} {json.dumps(saved.state)}"
+        return None
+
+    def op_get_checkpoints(self, step: dict[str, Any]) -> str | None:
+        return _checkpoints_differ(step, self.client.get_checkpoints(self._id(step)))
+
     def op_retry(self, step: dict[str, Any]) -> str | None:
         ids = [self.ids[ref] for ref in step["refs"]]
         retried = self.client.retry(ids)
@@ -244,6 +255,20 @@ class Runner:
         if len(set(cursors)) != len(cursors) or not all(cursors):
             return f"cursors not distinct and set: {cursors}"
         return None
+
+
+def _checkpoints_differ(step: dict[str, Any], found: Sequence[Any]) -> str | None:
+    """The step's expect_steps, expect_states and expect_attempts."""
+    got = [k.step for k in found]
+    if "expect_steps" in step and got != step["expect_steps"]:
+        return f"steps {got}, expected {step['expect_steps']}"
+    states = [k.state for k in found]
+    if "expect_states" in step and not same(states, step["expect_states"]):
+        return f"states {json.dumps(states)}, expected {json.dumps(step['expect_states'])}"
+    attempts = [k.attempt for k in found]
+    if "expect_attempts" in step and attempts != step["expect_attempts"]:
+        return f"attempts {attempts}, expected {step['expect_attempts']}"
+    return None
 
 
 def _backoff(spec: dict[str, Any]) -> Backoff:
