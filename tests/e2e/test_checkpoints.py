@@ -21,6 +21,7 @@ from actionq import (
 )
 
 from tests.conftest import ServerProcess
+from tests.support import actionctl
 
 
 def test_a_retried_attempt_reads_what_the_earlier_one_saved(client: Client, project: str) -> None:
@@ -119,3 +120,50 @@ def test_the_step_helper_resumes_after_the_last_completed_step(
         ("fetch", 1, {"result": {"url": "s3://in", "size": 10}}),
         ("transform", 2, {"result": 42}),
     ]
+
+
+def test_actionctl_saves_and_lists_checkpoints(server: ServerProcess, project: str) -> None:
+    queue = f"cp-{uuid.uuid4().hex[:8]}"
+    added = actionctl(
+        server.address, "add", "--type", "cp.cli", "--project", project, "--queue", queue
+    ).json
+    held = actionctl(server.address, "claim", "--worker", "w", "--queue", queue).json
+    saved = actionctl(
+        server.address,
+        "checkpoint",
+        str(added["id"]),
+        "--lease-token",
+        held["lease_token"],
+        "--step",
+        "fetch",
+        "--state",
+        '{"n": 9007199254740993}',
+    )
+    assert saved.code == 0 and saved.json["state"] == {"n": 9007199254740993}
+    listed = actionctl(server.address, "checkpoints", str(added["id"])).json
+    assert [(k["step"], k["attempt"], k["state"]) for k in listed] == [
+        ("fetch", 1, {"n": 9007199254740993})
+    ]
+    stale = actionctl(
+        server.address,
+        "checkpoint",
+        str(added["id"]),
+        "--lease-token",
+        str(uuid.uuid4()),
+        "--step",
+        "x",
+    )
+    assert stale.code == 1 and stale.error["reason"] == "STALE_LEASE"
+    bad = actionctl(
+        server.address,
+        "checkpoint",
+        str(added["id"]),
+        "--lease-token",
+        held["lease_token"],
+        "--step",
+        "x",
+        "--state",
+        "[1]",
+    )
+    assert bad.code == 1 and bad.error["code"] == "INVALID_ARGUMENT"
+    assert len(actionctl(server.address, "checkpoints", str(added["id"])).json) == 1
