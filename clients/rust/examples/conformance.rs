@@ -29,7 +29,10 @@ const WORKER: &str = "conformance-rust";
 async fn main() -> ExitCode {
     let outcome = if std::env::args().nth(1).as_deref() == Some("--worker") {
         match worker_check().await {
-            Ok(true) => outcomes_check().await,
+            Ok(true) => match outcomes_check().await {
+                Ok(true) => checkpoints_check().await,
+                other => other,
+            },
             other => other,
         }
     } else {
@@ -448,6 +451,139 @@ async fn outcomes_check() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(false)
 }
 
+/// The step the checkpoints check's first attempt saves; its state holds 2^53+1.
+const CHECKPOINT_STEP: &str = "fetch";
+
+/// The live check of checkpoints through the worker helper: one action whose handler, on attempt
+/// 1, saves a checkpoint and fails with a retry delay of 0, and on attempt 2 reads the checkpoint
+/// and completes with a result made from it. Checks on the server that the action completed on
+/// attempt 2 with that result and that GetCheckpoints lists the step attempt 1 saved. One line.
+async fn checkpoints_check() -> Result<bool, Box<dyn std::error::Error>> {
+    let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_PROJECT is not set")?;
+    let created_by = std::env::var("ACTIONQ_CONFORMANCE_CREATED_BY")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_CREATED_BY is not set")?;
+    let action_type = format!(
+        "conformance.checkpoints.{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let client = ClientOptions::from_env().connect().await?;
+    let began = Instant::now();
+    let id = client
+        .enqueue(pb::EnqueueRequest {
+            actions: vec![pb::NewAction {
+                action_type: action_type.clone(),
+                project: project.clone(),
+                created_by,
+                target_ref: "checkpointed".to_owned(),
+                max_attempts: 3,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .await?
+        .actions
+        .first()
+        .and_then(|e| e.action.as_ref())
+        .map(|a| a.id)
+        .ok_or("enqueue returned no action")?;
+    let state = json!({"n": 9007199254740993u64, "etag": "x1"});
+    let problems: Arc<Mutex<Vec<String>>> = Arc::default();
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(client.clone(), "conformance-rust-checkpoints")
+        .action_types([action_type.clone()])
+        .project(project)
+        .concurrency(1)
+        .wait(Duration::from_secs(1));
+    let handler = {
+        let (problems, state) = (Arc::clone(&problems), state.clone());
+        move |action: Action, _cancel: CancellationToken| {
+            let (problems, state) = (Arc::clone(&problems), state.clone());
+            async move {
+                if action.attempt == 1 {
+                    if let Err(err) = action.save_checkpoint(CHECKPOINT_STEP, &state).await {
+                        problems
+                            .lock()
+                            .unwrap()
+                            .push(format!("save_checkpoint: {err}"));
+                        return Err(HandlerError::no_retry(err.to_string()));
+                    }
+                    return Err(HandlerError::retry_in(
+                        Duration::ZERO,
+                        "conformance: crash after the first step",
+                    ));
+                }
+                let saved = action.checkpoints().await?;
+                let Some(fetched) = saved.iter().find(|c| c.step == CHECKPOINT_STEP) else {
+                    problems
+                        .lock()
+                        .unwrap()
+                        .push(format!("attempt {} found no checkpoint", action.attempt));
+                    return Err(HandlerError::no_retry("no checkpoint"));
+                };
+                let fetched: Value = fetched.state()?;
+                Ok(Completion::new("resumed")
+                    .with_result(json!({"n": fetched["n"], "resumed_on": action.attempt})))
+            }
+        }
+    };
+    let running = tokio::spawn(worker.run(shutdown.clone(), handler));
+    let waited = client.wait([id], Duration::from_secs(20)).await;
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running).await;
+
+    let mut problems = std::mem::take(&mut *problems.lock().unwrap());
+    match stopped {
+        Err(_) => problems.push("the worker did not stop within 10 s".to_owned()),
+        Ok(Err(join_error)) => problems.push(format!("the worker task failed: {join_error}")),
+        Ok(Ok(Err(err))) => problems.push(format!("the worker returned {err}")),
+        Ok(Ok(Ok(()))) => {}
+    }
+    match waited {
+        Err(err) => problems.push(format!("wait for the checkpointed action: {err}")),
+        Ok(actions) => {
+            let action = actions.into_iter().next().unwrap_or_default();
+            let result: Option<Value> = action.result().unwrap_or(None);
+            let want = json!({"n": 9007199254740993u64, "resumed_on": 2});
+            if action.status != pb::ActionStatus::Completed as i32
+                || action.attempt != 2
+                || !result.as_ref().is_some_and(|r| same_json(r, &want))
+            {
+                problems.push(format!(
+                    "the action is {} on attempt {} with result {result:?}, want completed on \
+                     attempt 2 with {want}",
+                    status_name(Some(action.clone())),
+                    action.attempt
+                ));
+            }
+        }
+    }
+    let saved = client.checkpoints(id).await?;
+    let listed: Vec<(String, i32, Value)> = saved
+        .iter()
+        .map(|c| (c.step.clone(), c.attempt, c.state().unwrap_or(Value::Null)))
+        .collect();
+    if listed.len() != 1
+        || listed[0].0 != CHECKPOINT_STEP
+        || listed[0].1 != 1
+        || !same_json(&listed[0].2, &state)
+    {
+        problems.push(format!(
+            "GetCheckpoints lists {listed:?}, want {CHECKPOINT_STEP} saved by attempt 1 with {state}"
+        ));
+    }
+    if problems.is_empty() {
+        println!(
+            "worker checkpoints check passed in {:.2} s: attempt 1 saved {CHECKPOINT_STEP:?}, \
+             attempt 2 resumed from it and completed ({action_type})",
+            began.elapsed().as_secs_f64()
+        );
+        return Ok(true);
+    }
+    println!("worker checkpoints check failed: {}", problems.join("; "));
+    Ok(false)
+}
+
 /// Reports progress from the handler, then reads the action back while it is still claimed: the
 /// progress must be on it already. Returns what is wrong.
 async fn report_progress(client: &Client, action: &Action) -> Option<String> {
@@ -692,6 +828,65 @@ impl Runner {
                 let want = strings(&step["expect_statuses"]);
                 if got != want {
                     return Err(format!("statuses {got:?}, want {want:?}"));
+                }
+                Ok(())
+            }
+            "save_checkpoint" => {
+                let state = step.get("state").cloned().unwrap_or_else(|| json!({}));
+                let outcome = self
+                    .client
+                    .checkpoint(
+                        self.id(step)?,
+                        self.lease(step)?,
+                        text(step, "step"),
+                        &state,
+                    )
+                    .await;
+                let saved = outcome.as_ref().ok().cloned();
+                expect(step, outcome.map(|_| None))?;
+                if let Some(saved) = saved {
+                    let got: Value = saved.state().map_err(|e| e.to_string())?;
+                    if saved.step != text(step, "step") || !same_json(&got, &state) {
+                        return Err(format!(
+                            "saved {} with {got}, want {} with {state}",
+                            saved.step,
+                            text(step, "step")
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            "get_checkpoints" => {
+                let outcome = self.client.checkpoints(self.id(step)?).await;
+                let got = outcome.as_ref().ok().cloned().unwrap_or_default();
+                expect(step, outcome.map(|_| None))?;
+                let steps: Vec<String> = got.iter().map(|c| c.step.clone()).collect();
+                if step.get("expect_steps").is_some() && steps != strings(&step["expect_steps"]) {
+                    return Err(format!(
+                        "checkpoint steps {steps:?}, want {}",
+                        step["expect_steps"]
+                    ));
+                }
+                if let Some(want) = step["expect_attempts"].as_array() {
+                    let attempts: Vec<i64> = got.iter().map(|c| i64::from(c.attempt)).collect();
+                    let want: Vec<i64> = want.iter().filter_map(Value::as_i64).collect();
+                    if attempts != want {
+                        return Err(format!("checkpoint attempts {attempts:?}, want {want:?}"));
+                    }
+                }
+                if let Some(want) = step["expect_states"].as_array() {
+                    if want.len() != got.len() {
+                        return Err(format!("{} checkpoints, want {}", got.len(), want.len()));
+                    }
+                    for (checkpoint, want) in got.iter().zip(want) {
+                        let state: Value = checkpoint.state().map_err(|e| e.to_string())?;
+                        if !same_json(&state, want) {
+                            return Err(format!(
+                                "state of {}: {state}, want {want}",
+                                checkpoint.step
+                            ));
+                        }
+                    }
                 }
                 Ok(())
             }

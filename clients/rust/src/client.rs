@@ -315,6 +315,55 @@ impl Client {
         /// Deletes finished actions older than a cutoff, one bounded batch per call.
         prune(pb::PruneRequest) -> pb::PruneResponse
     );
+    unary!(
+        /// Saves one step's state for a claimed action under its lease (a stale lease is
+        /// FAILED_PRECONDITION / STALE_LEASE). [`Client::checkpoint`] encodes the state for you.
+        save_checkpoint(pb::SaveCheckpointRequest) -> pb::SaveCheckpointResponse
+    );
+    unary!(
+        /// Lists an action's checkpoints from every attempt, oldest step first.
+        get_checkpoints(pb::GetCheckpointsRequest) -> pb::GetCheckpointsResponse
+    );
+
+    /// Saves `state` (a JSON object, any `Serialize`, encoded losslessly) under `step` for the
+    /// claimed action `id`, under its `lease_token`; saving a step again replaces its state.
+    /// Returns the stored checkpoint (read its state with [`pb::Checkpoint::state`]). A stale
+    /// lease is FAILED_PRECONDITION / [`Reason::StaleLease`](crate::Reason::StaleLease); an action
+    /// that is not claimed [`Reason::IllegalTransition`](crate::Reason::IllegalTransition).
+    pub async fn checkpoint<T: serde::Serialize + ?Sized>(
+        &self,
+        id: i64,
+        lease_token: impl Into<String>,
+        step: impl Into<String>,
+        state: &T,
+    ) -> Result<pb::Checkpoint, Error> {
+        let state_json = crate::json::encode(state).map_err(|e| {
+            Error::from(tonic::Status::invalid_argument(format!(
+                "checkpoint state does not encode as JSON: {e}"
+            )))
+        })?;
+        let request = pb::SaveCheckpointRequest {
+            id,
+            lease_token: lease_token.into(),
+            step: step.into(),
+            state_json,
+        };
+        Ok(self
+            .save_checkpoint(request)
+            .await?
+            .checkpoint
+            .unwrap_or_default())
+    }
+
+    /// The checkpoints of action `id` saved by every attempt, oldest step first; each one's
+    /// `step`, `attempt` (the attempt that last saved it), `created_at`, `updated_at`, and its
+    /// state through [`pb::Checkpoint::state`].
+    pub async fn checkpoints(&self, id: i64) -> Result<Vec<pb::Checkpoint>, Error> {
+        Ok(self
+            .get_checkpoints(pb::GetCheckpointsRequest { id })
+            .await?
+            .checkpoints)
+    }
 
     /// Puts the dead actions `ids` (failed, rejected or cancelled) back to pending with fresh
     /// attempts and returns their ids. If any one is not dead none is retried: FAILED_PRECONDITION

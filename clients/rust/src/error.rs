@@ -56,6 +56,10 @@ pub enum Reason {
     CursorExpired,
     /// DEADLINE_EXCEEDED: WaitAction's timeout passed before every action finished.
     WaitTimeout,
+    /// NOT_FOUND: no schedule has this name.
+    ScheduleNotFound,
+    /// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
+    ScheduleExists,
     /// A reason this client does not know yet, as the server spelled it.
     Unknown(String),
 }
@@ -83,6 +87,8 @@ impl Reason {
             "QUEUE_NOT_FOUND" => Self::QueueNotFound,
             "CURSOR_EXPIRED" => Self::CursorExpired,
             "WAIT_TIMEOUT" => Self::WaitTimeout,
+            "SCHEDULE_NOT_FOUND" => Self::ScheduleNotFound,
+            "SCHEDULE_EXISTS" => Self::ScheduleExists,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -108,6 +114,8 @@ impl Reason {
             Self::QueueNotFound => "QUEUE_NOT_FOUND",
             Self::CursorExpired => "CURSOR_EXPIRED",
             Self::WaitTimeout => "WAIT_TIMEOUT",
+            Self::ScheduleNotFound => "SCHEDULE_NOT_FOUND",
+            Self::ScheduleExists => "SCHEDULE_EXISTS",
             Self::Unknown(name) => name,
         }
     }
@@ -336,7 +344,7 @@ mod tests {
             .filter_map(|rest| rest.split_whitespace().next())
             .filter(|name| *name != "UNSPECIFIED")
             .collect();
-        assert!(names.len() >= 17, "{names:?}");
+        assert!(names.len() >= 19, "{names:?}");
         for name in names {
             let reason = Reason::from_name(name);
             assert!(

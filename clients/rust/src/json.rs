@@ -59,6 +59,14 @@ impl pb::Event {
     }
 }
 
+impl pb::Checkpoint {
+    /// The saved state decoded as `T`: a [`serde_json::Value`], or any `Deserialize` type; empty
+    /// text is `{}`.
+    pub fn state<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        decode(&self.state_json)
+    }
+}
+
 impl pb::NewAction {
     /// Sets the payload to `payload` encoded as JSON text (a JSON object).
     pub fn with_payload<T: Serialize + ?Sized>(
@@ -204,5 +212,17 @@ mod tests {
         };
         let progress: Value = action.progress().unwrap().unwrap();
         assert_eq!(progress["big"].as_u64(), Some((1 << 53) + 1));
+    }
+
+    #[test]
+    fn checkpoint_state_keeps_every_digit_and_empty_is_an_object() {
+        let checkpoint = pb::Checkpoint {
+            state_json: r#"{"bytes":9007199254740993}"#.to_owned(),
+            ..Default::default()
+        };
+        let state: Value = checkpoint.state().unwrap();
+        assert_eq!(state["bytes"].as_u64(), Some((1 << 53) + 1));
+        let empty: Value = pb::Checkpoint::default().state().unwrap();
+        assert_eq!(empty, json!({}));
     }
 }

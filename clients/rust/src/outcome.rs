@@ -234,6 +234,67 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Saves `state` (a JSON object, any `Serialize`) under `step` for this action, under the
+    /// lease the [`Worker`](crate::Worker) holds (see [`Client::checkpoint`]); a later attempt
+    /// reads it with [`checkpoints`](Action::checkpoints). Errors as for
+    /// [`report_progress`](Action::report_progress): FAILED_PRECONDITION for an action a Worker
+    /// did not hand out; when the lease is gone the handler's `CancellationToken` is cancelled.
+    pub async fn save_checkpoint<T: serde::Serialize + ?Sized>(
+        &self,
+        step: &str,
+        state: &T,
+    ) -> Result<crate::pb::Checkpoint, Error> {
+        let lease = self.held_lease()?;
+        let saved = lease
+            .client
+            .checkpoint(self.id, lease.token.clone(), step, state)
+            .await;
+        if let Err(err) = &saved {
+            if matches!(err.code(), Code::FailedPrecondition | Code::NotFound) {
+                lease.stop.cancel();
+            }
+        }
+        saved
+    }
+
+    /// This action's checkpoints from every attempt, oldest step first (see
+    /// [`Client::checkpoints`]).
+    pub async fn checkpoints(&self) -> Result<Vec<crate::pb::Checkpoint>, Error> {
+        let lease = self.held_lease()?;
+        lease.client.checkpoints(self.id).await
+    }
+
+    /// Runs `work` once per action: when an attempt already saved a checkpoint named `step`, its
+    /// state is decoded as `T` and returned without running `work`; otherwise `work` runs and its
+    /// value (which must encode as a JSON object) is saved under `step` and returned.
+    pub async fn step<T, F, Fut>(&self, step: &str, work: F) -> Result<T, HandlerError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, HandlerError>>,
+    {
+        if let Some(saved) = self
+            .checkpoints()
+            .await?
+            .into_iter()
+            .find(|c| c.step == step)
+        {
+            return Ok(saved.state()?);
+        }
+        let value = work().await?;
+        self.save_checkpoint(step, &value).await?;
+        Ok(value)
+    }
+
+    fn held_lease(&self) -> Result<&Lease, Error> {
+        self.lease.as_ref().ok_or_else(|| {
+            Status::failed_precondition("checkpoints need an action a Worker handed to its handler")
+                .into()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +371,22 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::FailedPrecondition);
+    }
+
+    #[tokio::test]
+    async fn checkpoints_need_an_action_from_a_worker() {
+        let action = Action::from_record(crate::pb::Action::default()).unwrap();
+        let err = action
+            .save_checkpoint("s", &serde_json::json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::FailedPrecondition);
+        let err = action.checkpoints().await.unwrap_err();
+        assert_eq!(err.code(), Code::FailedPrecondition);
+        let err = action
+            .step("s", || async { Ok(serde_json::json!({"ran": true})) })
+            .await
+            .unwrap_err();
+        assert!(err.reason().contains("Worker"), "{err}");
     }
 }
