@@ -13,13 +13,17 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 
+import { create } from "@bufbuild/protobuf";
+
 import {
   ActionStatus,
   ActionqError,
   BackoffStrategy,
+  CheckpointSchema,
   codeName,
   createActionQueueClient,
   decodeAction,
+  decodeCheckpoint,
   decodeEvent,
   duration,
   parseJsonObject,
@@ -72,6 +76,11 @@ interface Step {
   expect_progress?: JsonObject;
   expect_attempt?: number;
   expect_statuses?: string[];
+  step?: string;
+  state?: JsonObject;
+  expect_steps?: string[];
+  expect_states?: JsonObject[];
+  expect_attempts?: (number | bigint)[];
 }
 
 interface Scenario {
@@ -140,6 +149,10 @@ class Runner {
         return this.retry(step);
       case "wait":
         return this.wait(step);
+      case "save_checkpoint":
+        return this.saveCheckpoint(step);
+      case "get_checkpoints":
+        return this.getCheckpoints(step);
       default:
         throw new StepFailure(`unknown op ${JSON.stringify(step.op)}`);
     }
@@ -295,6 +308,45 @@ class Runner {
     const response = expectCode(step, await call(() => send(id, leaseToken)));
     if (response) {
       expectAction(step, response.action);
+    }
+  }
+
+  /** Saves the step's state under the lease it names; on OK the stored checkpoint must match. */
+  private async saveCheckpoint(step: Step): Promise<void> {
+    const id = this.idOf(step);
+    const leaseToken = this.leaseOf(step);
+    const state = step.state ?? {};
+    const response = expectCode(
+      step,
+      await call(() => this.client.saveCheckpoint({ id, leaseToken, step: step.step ?? "", state })),
+    );
+    if (!response) {
+      return;
+    }
+    const saved = decodeCheckpoint(response.checkpoint ?? create(CheckpointSchema));
+    if (saved.step !== step.step || saved.actionId !== id || !isDeepStrictEqual(saved.state, state)) {
+      throw new StepFailure(`saved ${saved.step} of ${saved.actionId} with ${saved.stateJson}, want ${step.step} of ${id}`);
+    }
+  }
+
+  /** Reads the ref's checkpoints: steps, decoded states and attempts, in order. */
+  private async getCheckpoints(step: Step): Promise<void> {
+    const id = this.idOf(step);
+    const checkpoints = expectCode(step, await call(() => this.client.checkpoints(id)));
+    if (!checkpoints) {
+      return;
+    }
+    const steps = checkpoints.map((checkpoint) => checkpoint.step);
+    if (step.expect_steps !== undefined && !isDeepStrictEqual(steps, step.expect_steps)) {
+      throw new StepFailure(`checkpoint steps ${JSON.stringify(steps)}, want ${JSON.stringify(step.expect_steps)}`);
+    }
+    const attempts = checkpoints.map((checkpoint) => checkpoint.attempt);
+    if (step.expect_attempts !== undefined && !isDeepStrictEqual(attempts, step.expect_attempts.map(Number))) {
+      throw new StepFailure(`checkpoint attempts ${JSON.stringify(attempts)}, want ${step.expect_attempts.join(",")}`);
+    }
+    const states = checkpoints.map((checkpoint) => checkpoint.state);
+    if (step.expect_states !== undefined && !isDeepStrictEqual(states, step.expect_states)) {
+      throw new StepFailure(`checkpoint states ${checkpoints.map((c) => c.stateJson).join(", ")}, want ${show(step.expect_states)}`);
     }
   }
 

@@ -15,6 +15,11 @@
  * failure (wait on it times out with WaitTimeoutError), the progress stored
  * on the action while its handler still ran.
  *
+ * Then the checkpoints check: a handler saves a checkpoint on attempt 1 and
+ * fails with RetryIn(0); attempt 2 reads it and completes with a result made
+ * from it. Verified: completed on attempt 2, the checkpoint of attempt 1
+ * listed with its bigint intact.
+ *
  * Prints one summary line per check; exits non-zero on any failure.
  *
  * Usage: node dist/conformance/worker_check.js   (env as for the runner)
@@ -371,6 +376,73 @@ async function checkOutcomes(client: ActionQueueClient, project: string, created
   );
 }
 
+/**
+ * The checkpoints check: one action whose handler saves a checkpoint on
+ * attempt 1 and fails with a retry in 0 ms, and on attempt 2 reads it back
+ * and completes with a result made from it. Verified on the server: completed
+ * on attempt 2 with that result, and GetCheckpoints lists the step attempt 1
+ * saved, its state intact.
+ */
+async function checkCheckpoints(client: ActionQueueClient, project: string, createdBy: string): Promise<string> {
+  const actionType = `conformance.checkpoints.${randomBytes(6).toString("hex")}`;
+  const state: JsonObject = { n: BEYOND_DOUBLE, etag: "x1" };
+  const enqueued = await client.enqueue({
+    actions: [{ actionType, project, createdBy, targetRef: "checkpointed", maxAttempts: 3 }],
+  });
+  const id = enqueued.actions[0]?.action?.id ?? 0n;
+  const problems: string[] = [];
+  const errors: string[] = [];
+  const worker = new Worker(
+    client,
+    async (_action, context) => {
+      if (context.attempt === 1) {
+        await context.saveCheckpoint("fetch", state);
+        throw new RetryIn(0, "conformance: crash after the first step");
+      }
+      const fetched = (await context.checkpoints()).find((checkpoint) => checkpoint.step === "fetch");
+      if (!fetched) {
+        problems.push(`attempt ${context.attempt} found no checkpoint`);
+        throw new NoRetry("no checkpoint");
+      }
+      return { resultRef: "resumed", result: { n: fetched.state["n"] ?? null, resumed_on: context.attempt } };
+    },
+    {
+      name: "conformance-typescript-checkpoints",
+      project,
+      actionTypes: [actionType],
+      handleSignals: false,
+      waitMs: 1000,
+      onError: (error, where) => errors.push(`${where}: ${ConnectError.from(error).message}`),
+    },
+  );
+  const running = worker.run();
+  let finished: Action | undefined;
+  try {
+    finished = (await client.wait([id], 20_000))[0];
+  } finally {
+    worker.stop();
+    await running;
+  }
+  problems.push(...errors);
+  const result = finished && decodeAction(finished).result;
+  const want = { n: BEYOND_DOUBLE, resumed_on: 2 };
+  if (finished?.status !== ActionStatus.COMPLETED || finished.attempt !== 2 || !isDeepStrictEqual(result, want)) {
+    problems.push(
+      `the action is ${finished ? ActionStatus[finished.status] : "missing"} on attempt ${finished?.attempt} ` +
+        `with result ${stringify(result)}, want COMPLETED on attempt 2 with ${stringify(want)}`,
+    );
+  }
+  const saved = await client.checkpoints(id);
+  const listed = saved.map((checkpoint) => [checkpoint.step, checkpoint.attempt, checkpoint.state]);
+  if (!isDeepStrictEqual(listed, [["fetch", 1, state]])) {
+    problems.push(`GetCheckpoints lists ${stringify(listed)}, want fetch saved by attempt 1 with ${stringify(state)}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`checkpoints: ${problems.join("; ")}`);
+  }
+  return `worker checkpoints check passed: attempt 1 saved "fetch", attempt 2 resumed from it and completed (${actionType})`;
+}
+
 function stringify(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
 }
@@ -382,6 +454,7 @@ async function main(): Promise<number> {
   try {
     console.log(await check(client, project, createdBy));
     console.log(await checkOutcomes(client, project, createdBy));
+    console.log(await checkCheckpoints(client, project, createdBy));
     return 0;
   } catch (error) {
     console.log(`worker check failed: ${error instanceof Error ? error.message : String(error)}`);

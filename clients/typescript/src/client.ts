@@ -25,12 +25,14 @@ import type {
   HeartbeatResponse,
   RetryRequestSchema,
   RetryResponse,
+  SaveCheckpointRequestSchema,
+  SaveCheckpointResponse,
   WatchEventsRequestSchema,
 } from "./gen/actionq/v1/service_pb.js";
 import { stringifyJson } from "./json.js";
 import type { JsonObject } from "./json.js";
-import { decodeAction, decodeEvent } from "./records.js";
-import type { ActionRecord, EventRecord } from "./records.js";
+import { decodeAction, decodeCheckpoint, decodeEvent } from "./records.js";
+import type { ActionRecord, CheckpointRecord, EventRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
 
@@ -108,6 +110,12 @@ export type HeartbeatInput = MessageInitShape<typeof HeartbeatRequestSchema> & {
   progress?: JsonObject;
 };
 
+/** What `saveCheckpoint` takes: a SaveCheckpointRequest whose state may be given as an object. */
+export type SaveCheckpointInput = MessageInitShape<typeof SaveCheckpointRequestSchema> & {
+  /** The step's state as an object, written as state_json losslessly; set this or stateJson. */
+  state?: JsonObject;
+};
+
 /** What `fail` takes: a FailRequest whose retry delay may be given in milliseconds. */
 export type FailInput = MessageInitShape<typeof FailRequestSchema> & {
   /** Retry after this many milliseconds (0 = at once) instead of the backoff policy; set this or retryDelay. */
@@ -150,7 +158,7 @@ type GeneratedClient = Client<typeof ActionQueueService>;
  */
 export type ActionQueueClient = Omit<
   GeneratedClient,
-  "enqueue" | "complete" | "emitEvent" | "heartbeat" | "fail" | "retry"
+  "enqueue" | "complete" | "emitEvent" | "heartbeat" | "fail" | "retry" | "saveCheckpoint"
 > & {
   /**
    * Enqueues actions under a request_id (a fresh UUID unless given) and, if
@@ -166,6 +174,18 @@ export type ActionQueueClient = Omit<
   emitEvent(request: EmitEventInput, options?: CallOptions): Promise<EmitEventResponse>;
   /** Extends a lease; `progress` is written as progress_json (stored on the action, event action_progress). */
   heartbeat(request: HeartbeatInput, options?: CallOptions): Promise<HeartbeatResponse>;
+  /**
+   * Saves a step's state for a claimed action under its lease (`id`,
+   * `leaseToken`, `step`); `state` is written as state_json. Saving a step
+   * again replaces it; a stale lease throws FAILED_PRECONDITION / STALE_LEASE.
+   */
+  saveCheckpoint(request: SaveCheckpointInput, options?: CallOptions): Promise<SaveCheckpointResponse>;
+  /**
+   * The checkpoints of action `id` from every attempt, oldest step first,
+   * with `state` decoded (`step`, `attempt` that saved it, `createdAt`,
+   * `updatedAt`).
+   */
+  checkpoints(id: bigint | number, options?: CallOptions): Promise<CheckpointRecord[]>;
   /** Records a failed attempt; `retryDelayMs` / `noRetry` choose when (or whether) it is retried. */
   fail(request: FailInput, options?: CallOptions): Promise<FailResponse>;
   /**
@@ -257,6 +277,10 @@ export function wrapClient(
     heartbeat: async (request, callOptions) =>
       generated.heartbeat(withJson(request, "progress", "progressJson"), callOptions),
     fail: async (request, callOptions) => generated.fail(withRetryDelay(request), callOptions),
+    saveCheckpoint: async (request, callOptions) =>
+      generated.saveCheckpoint(withJson(request, "state", "stateJson"), callOptions),
+    checkpoints: async (id, callOptions) =>
+      (await generated.getCheckpoints({ id: BigInt(id) }, callOptions)).checkpoints.map(decodeCheckpoint),
     retry: async (request, callOptions) =>
       generated.retry(isIdList(request) ? { ids: request.map((id) => BigInt(id)) } : request, callOptions),
     wait: async (ids, timeoutMs, callOptions) => {

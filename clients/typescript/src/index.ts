@@ -25,13 +25,14 @@ export type {
   HeartbeatInput,
   NewActionInput,
   RetryInput,
+  SaveCheckpointInput,
 } from "./client.js";
 export { ActionqError, ERROR_DOMAIN, WaitTimeoutError, codeName, hasReason } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { isJsonObject, parseJson, parseJsonObject, stringifyJson } from "./json.js";
 export type { JsonObject, JsonValue } from "./json.js";
-export { decodeAction, decodeEvent } from "./records.js";
-export type { ActionRecord, EventRecord } from "./records.js";
+export { decodeAction, decodeCheckpoint, decodeEvent } from "./records.js";
+export type { ActionRecord, CheckpointRecord, EventRecord } from "./records.js";
 export { NoRetry, Reject, RetryIn } from "./outcomes.js";
 export { Worker } from "./worker.js";
 export type { Handler, HandlerContext, HandlerResult, WorkerClient, WorkerOptions } from "./worker.js";

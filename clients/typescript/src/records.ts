@@ -3,7 +3,7 @@
  * what worker handlers and followEvents hand out, and what decodeAction /
  * decodeEvent make of any Action or Event a call returned.
  */
-import type { Action, Event } from "./gen/actionq/v1/action_pb.js";
+import type { Action, Checkpoint, Event } from "./gen/actionq/v1/action_pb.js";
 import { parseJsonObject } from "./json.js";
 import type { JsonObject } from "./json.js";
 
@@ -22,6 +22,17 @@ export type EventRecord = Event & {
   /** The event's details object. */
   readonly payload: JsonObject;
 };
+
+/** A Checkpoint with `state` (from state_json) decoded. */
+export type CheckpointRecord = Checkpoint & {
+  /** The saved state object ({} when empty); integers beyond 2^53 as bigint. */
+  readonly state: JsonObject;
+};
+
+/** Decodes a checkpoint's state_json. */
+export function decodeCheckpoint(checkpoint: Checkpoint): CheckpointRecord {
+  return { ...checkpoint, state: objectOrEmpty(checkpoint.stateJson) };
+}
 
 /** Decodes an action's payload_json, result_json and progress_json. */
 export function decodeAction(action: Action): ActionRecord {

@@ -1,14 +1,18 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { CallOptions } from "@connectrpc/connect";
 
 import { duration } from "./client.js";
 import type { ActionQueueClient } from "./client.js";
 import { ActionqError } from "./errors.js";
+import { CheckpointSchema } from "./gen/actionq/v1/action_pb.js";
 import type { ClaimedAction } from "./gen/actionq/v1/action_pb.js";
+import type { SaveCheckpointResponse } from "./gen/actionq/v1/service_pb.js";
 import { stringifyJson } from "./json.js";
 import type { JsonObject } from "./json.js";
 import { NoRetry, Reject, RetryIn } from "./outcomes.js";
-import { decodeAction } from "./records.js";
-import type { ActionRecord } from "./records.js";
+import { decodeAction, decodeCheckpoint } from "./records.js";
+import type { ActionRecord, CheckpointRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
 
@@ -18,7 +22,13 @@ import type { RetryPolicy } from "./retry.js";
  * still fit: without it each completion is sent with its own `complete`.
  */
 export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "complete" | "fail" | "reject"> &
-  Partial<Pick<ActionQueueClient, "completeMany">>;
+  Partial<Pick<ActionQueueClient, "completeMany" | "getCheckpoints">> & {
+    /** Needed only by handlers that save checkpoints (the generated client's, or the wrapped one's). */
+    saveCheckpoint?: (
+      request: { id: bigint; leaseToken: string; step: string; stateJson: string },
+      options?: CallOptions,
+    ) => Promise<SaveCheckpointResponse>;
+  };
 
 /** What a handler learns besides the action itself. */
 export interface HandlerContext {
@@ -40,6 +50,21 @@ export interface HandlerContext {
    * fails; when the action was cancelled or the lease lost, `signal` aborts.
    */
   progress(progress: JsonObject): Promise<void>;
+  /**
+   * Saves `state` (a JSON object, written losslessly) under `step` with this
+   * claim's lease; saving a step again replaces it. A later attempt reads it
+   * with `checkpoints()`. Rejects with the ActionqError when the server
+   * refuses (STALE_LEASE: the lease is gone, and `signal` aborts).
+   */
+  saveCheckpoint(step: string, state: JsonObject): Promise<CheckpointRecord>;
+  /** This action's checkpoints from every attempt, oldest step first, `state` decoded. */
+  checkpoints(): Promise<CheckpointRecord[]>;
+  /**
+   * Runs `work` once per action: if an attempt already saved a checkpoint
+   * named `step`, resolves to its state without running `work`; otherwise
+   * runs `work`, saves what it resolves to under `step`, and returns it.
+   */
+  step<T extends JsonObject>(step: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** What a successful handler may report; both fields are optional. */
@@ -316,6 +341,9 @@ export class Worker {
       leaseToken,
       attempt: action.attempt,
       progress: (progress) => this.sendProgress(id, leaseToken, progress, lease, done.signal),
+      saveCheckpoint: (step, state) => this.saveCheckpoint(id, leaseToken, step, state, lease),
+      checkpoints: () => this.checkpoints(id),
+      step: (step, work) => this.runStep(id, leaseToken, step, work, lease),
     };
     try {
       const value = (await this.handler(decodeAction(action), context)) ?? {};
@@ -371,6 +399,58 @@ export class Worker {
       if (LEASE_LOST.has(ConnectError.from(error).code)) {
         lease.abort(new Error(`lease of action ${id} was lost: ${errorText(error)}`));
       }
+      throw ActionqError.from(error);
+    }
+  }
+
+  /** A handler's checkpoint: one SaveCheckpoint under its lease. */
+  private async saveCheckpoint(
+    id: bigint,
+    leaseToken: string,
+    step: string,
+    state: JsonObject,
+    lease: AbortController,
+  ): Promise<CheckpointRecord> {
+    if (!this.client.saveCheckpoint) {
+      throw new TypeError("this worker's client has no saveCheckpoint");
+    }
+    const stateJson = stringifyJson(state);
+    try {
+      const response = await this.client.saveCheckpoint({ id, leaseToken, step, stateJson });
+      return decodeCheckpoint(response.checkpoint ?? create(CheckpointSchema));
+    } catch (error) {
+      if (LEASE_LOST.has(ConnectError.from(error).code)) {
+        lease.abort(new Error(`lease of action ${id} was lost: ${errorText(error)}`));
+      }
+      throw ActionqError.from(error);
+    }
+  }
+
+  /** A handler's step: its saved state, or `work`'s value once saved. */
+  private async runStep<T extends JsonObject>(
+    id: bigint,
+    leaseToken: string,
+    step: string,
+    work: () => Promise<T>,
+    lease: AbortController,
+  ): Promise<T> {
+    const saved = (await this.checkpoints(id)).find((checkpoint) => checkpoint.step === step);
+    if (saved) {
+      return saved.state as T;
+    }
+    const value = await work();
+    await this.saveCheckpoint(id, leaseToken, step, value, lease);
+    return value;
+  }
+
+  /** The action's checkpoints from every attempt. */
+  private async checkpoints(id: bigint): Promise<CheckpointRecord[]> {
+    if (!this.client.getCheckpoints) {
+      throw new TypeError("this worker's client has no getCheckpoints");
+    }
+    try {
+      return (await this.client.getCheckpoints({ id })).checkpoints.map(decodeCheckpoint);
+    } catch (error) {
       throw ActionqError.from(error);
     }
   }

@@ -29,6 +29,7 @@ import type {
   EnqueueRequest,
   FailRequest,
   HeartbeatRequest,
+  SaveCheckpointRequest,
   RetryRequest,
   WaitActionRequest,
 } from "@actionq/client";
@@ -227,6 +228,8 @@ describe("the durable-execution error reasons", () => {
       [Code.FailedPrecondition, "QUEUE_NOT_FOUND", ErrorReason.QUEUE_NOT_FOUND],
       [Code.OutOfRange, "CURSOR_EXPIRED", ErrorReason.CURSOR_EXPIRED],
       [Code.DeadlineExceeded, "WAIT_TIMEOUT", ErrorReason.WAIT_TIMEOUT],
+      [Code.NotFound, "SCHEDULE_NOT_FOUND", ErrorReason.SCHEDULE_NOT_FOUND],
+      [Code.AlreadyExists, "SCHEDULE_EXISTS", ErrorReason.SCHEDULE_EXISTS],
     ];
     for (const [code, name, reason] of cases) {
       const client = clientFor({
@@ -241,5 +244,34 @@ describe("the durable-execution error reasons", () => {
       assert.equal(error.code, code);
       assert.equal(error.errorMetadata["oldest_cursor"], "c9");
     }
+  });
+});
+
+describe("checkpoints", () => {
+  it("write state as exact JSON text and decode every checkpoint's state", async () => {
+    const saved: SaveCheckpointRequest[] = [];
+    const client = clientFor({
+      saveCheckpoint: (req) => {
+        saved.push(req);
+        return { checkpoint: { actionId: req.id, step: req.step, stateJson: req.stateJson, attempt: 1 } };
+      },
+      getCheckpoints: (req) => ({
+        checkpoints: [
+          { actionId: req.id, step: "download", stateJson: '{"bytes":9007199254740993}', attempt: 1 },
+          { actionId: req.id, step: "empty", stateJson: "", attempt: 2 },
+        ],
+      }),
+    });
+    await client.saveCheckpoint({ id: 7n, leaseToken: "t", step: "download", state: { bytes: 9007199254740993n } });
+    assert.equal(saved[0]?.stateJson, '{"bytes":9007199254740993}');
+    await assert.rejects(client.saveCheckpoint({ id: 7n, leaseToken: "t", step: "s", state: {}, stateJson: "{}" }), TypeError);
+    const checkpoints = await client.checkpoints(7);
+    assert.deepEqual(
+      checkpoints.map((c) => [c.actionId, c.step, c.attempt, c.state]),
+      [
+        [7n, "download", 1, { bytes: 9007199254740993n }],
+        [7n, "empty", 2, {}],
+      ],
+    );
   });
 });

@@ -60,6 +60,8 @@ class FakeQueue {
   completeManyGate: Promise<void> = Promise.resolve();
   /** When set, CompleteMany fails as a whole with this error. */
   completeManyError: ConnectError | undefined;
+  /** Checkpoints saved per action, in the order their steps were first saved. */
+  readonly checkpoints = new Map<bigint, { step: string; stateJson: string; attempt: number }[]>();
   private nextToken = 1;
 
   add(count: number, payloadJson = "{}"): void {
@@ -162,6 +164,22 @@ class FakeQueue {
           action.retryDelayMs = req.retryDelay ? durationMs(req.retryDelay) : undefined;
           return {};
         },
+        saveCheckpoint: (req) => {
+          const action = this.held(req.id, req.leaseToken);
+          const saved = this.checkpoints.get(req.id) ?? [];
+          const checkpoint = { step: req.step, stateJson: req.stateJson || "{}", attempt: action.attempt };
+          const at = saved.findIndex((c) => c.step === req.step);
+          if (at >= 0) {
+            saved[at] = checkpoint;
+          } else {
+            saved.push(checkpoint);
+          }
+          this.checkpoints.set(req.id, saved);
+          return { checkpoint: { actionId: req.id, ...checkpoint } };
+        },
+        getCheckpoints: (req) => ({
+          checkpoints: (this.checkpoints.get(req.id) ?? []).map((c) => ({ actionId: req.id, ...c })),
+        }),
         reject: (req) => {
           const action = this.held(req.id, req.leaseToken);
           action.status = ActionStatus.REJECTED;
@@ -628,5 +646,65 @@ describe("Worker", () => {
     assert.equal(aborted, true);
     assert.equal(queue.actions[0]?.status, ActionStatus.CLAIMED);
     assert.equal(queue.completeCalls + queue.batches.length, 0);
+  });
+
+  it("runs a step once: a saved step returns its state, a new one runs and is saved", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    queue.checkpoints.set(1n, [{ step: "download", stateJson: '{"bytes":9007199254740993}', attempt: 1 }]);
+    const ran: string[] = [];
+    let seen: { download?: JsonObject; steps?: string[] } = {};
+    const worker = new Worker(
+      queue.client(),
+      async (_action, context) => {
+        const download = await context.step("download", async () => {
+          ran.push("download");
+          return { bytes: 0 };
+        });
+        await context.step("parse", async () => {
+          ran.push("parse");
+          return { rows: 3n };
+        });
+        seen = { download, steps: (await context.checkpoints()).map((c) => c.step) };
+        return { resultRef: "done" };
+      },
+      options,
+    );
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.COMPLETED);
+    worker.stop();
+    await running;
+    assert.deepEqual(ran, ["parse"]);
+    assert.deepEqual(seen, { download: { bytes: 9007199254740993n }, steps: ["download", "parse"] });
+    assert.equal(queue.checkpoints.get(1n)?.[1]?.stateJson, '{"rows":3}');
+  });
+
+  it("aborts the handler when a checkpoint finds the lease lost", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    let failure: unknown;
+    let aborted = false;
+    const worker = new Worker(
+      queue.client(),
+      async (action, context) => {
+        queue.claimAgain(action.id);
+        try {
+          await context.saveCheckpoint("s", { x: 1 });
+        } catch (error) {
+          failure = error;
+        }
+        aborted = context.signal.aborted;
+        return { resultRef: "must not be reported" };
+      },
+      { ...options, onError: () => {} },
+    );
+    const running = start(worker);
+    await until(() => failure !== undefined);
+    worker.stop();
+    await running;
+    assert.ok(failure instanceof ActionqError);
+    assert.equal(failure.code, Code.FailedPrecondition);
+    assert.equal(aborted, true);
+    assert.equal(queue.checkpoints.size, 0);
   });
 });
