@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, worker
+from . import checkpoints, durable, schedules, worker
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -434,7 +434,7 @@ def stats(queue: str, project: str, include_completed: bool) -> None:
     )
 
 
-for _command in (*durable.COMMANDS, *checkpoints.COMMANDS, worker.worker):
+for _command in (*durable.COMMANDS, *checkpoints.COMMANDS, *schedules.COMMANDS, worker.worker):
     cli.add_command(_command)
 
 

@@ -13,6 +13,7 @@ import grpc
 from actionq.v1 import service_pb2, service_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from . import scheduler
 from .api import reflection
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
@@ -21,6 +22,7 @@ from .service import QueueService
 from .store.notify import Listener
 from .store.repository import Store, init_connection
 from .store.retention import Retention
+from .store.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,7 @@ async def start(settings: Settings, dsn: str) -> App:
         )
     )
     app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
+    app.tasks.append(asyncio.create_task(scheduler.run_forever(ScheduleStore(store))))
     return app
 
 

@@ -99,11 +99,13 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     described = asyncio.run(_describe(dsn, schema))
     assert [t for (t,) in described["tables"]] == [
         "actions",
+        "checkpoints",
         "enqueue_requests",
         "event_log",
         "event_partitions",
         "events",
         "queues",
+        "schedules",
         "schema_migrations",
     ]
     # The history before the partitioned log, the current period and three ahead.

@@ -346,6 +346,13 @@ def test_both_flavours_have_every_call() -> None:
         "PauseQueue": "pause_queue",
         "ResumeQueue": "resume_queue",
         "Prune": "prune",
+        "SaveCheckpoint": "save_checkpoint",
+        "GetCheckpoints": "get_checkpoints",
+        "CreateSchedule": "create_schedule",
+        "ListSchedules": "list_schedules",
+        "PauseSchedule": "pause_schedule",
+        "ResumeSchedule": "resume_schedule",
+        "DeleteSchedule": "delete_schedule",
     }
     assert set(calls) == rpcs, "a new RPC needs a client call"
     assert set(calls.values()) | {"iter_actions", "iter_events", "follow_events"} <= public

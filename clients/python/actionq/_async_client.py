@@ -53,6 +53,7 @@ from .records import (
     Queue,
     QueueStats,
     RetryResult,
+    Schedule,
     SweepResult,
     encode_object,
 )
@@ -533,6 +534,53 @@ class AsyncClient:
         request = spb.PruneRequest(older_than=duration(older_than), limit=limit)
         timeout = max(self.timeout, 60.0)
         return records.prune_result(await self._call("Prune", request, timeout=timeout))
+
+    async def create_schedule(
+        self,
+        name: str,
+        cron: str,
+        action: pb.NewAction,
+        *,
+        time_zone: str = "",
+        replace: bool = False,
+        paused: bool = False,
+        actor: str = "",
+    ) -> Schedule:
+        """Create a cron schedule that enqueues `action` (build it with
+        `new_action`; no idempotency_key, run_after or parent_id) at each tick
+        of `cron` read in `time_zone` (IANA, "" for UTC). `ScheduleExists`
+        when the name is taken, unless `replace`."""
+        request = spb.CreateScheduleRequest(
+            name=name,
+            cron=cron,
+            time_zone=time_zone,
+            action=action,
+            replace=replace,
+            paused=paused,
+            actor=actor,
+        )
+        return Schedule.from_proto((await self._call("CreateSchedule", request)).schedule)
+
+    async def list_schedules(self) -> list[Schedule]:
+        """Every schedule, by name."""
+        response = await self._call("ListSchedules", spb.ListSchedulesRequest())
+        return [Schedule.from_proto(s) for s in response.schedules]
+
+    async def pause_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Stop a schedule's ticks; `ScheduleNotFound` for an unknown name."""
+        request = spb.PauseScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((await self._call("PauseSchedule", request)).schedule)
+
+    async def resume_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Restart a paused schedule from its next tick after now (the ticks
+        missed while paused are not enqueued)."""
+        request = spb.ResumeScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((await self._call("ResumeSchedule", request)).schedule)
+
+    async def delete_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Remove a schedule (the actions it enqueued stay); returns it as it was."""
+        request = spb.DeleteScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((await self._call("DeleteSchedule", request)).schedule)
 
     async def migrate(self) -> MigrateReport:
         """Create or upgrade the schema."""

@@ -48,6 +48,7 @@ from .records import (
     Queue,
     QueueStats,
     RetryResult,
+    Schedule,
     SweepResult,
     encode_object,
 )
@@ -523,6 +524,53 @@ class Client:
         request = spb.PruneRequest(older_than=duration(older_than), limit=limit)
         timeout = max(self.timeout, 60.0)
         return records.prune_result(self._call("Prune", request, timeout=timeout))
+
+    def create_schedule(
+        self,
+        name: str,
+        cron: str,
+        action: pb.NewAction,
+        *,
+        time_zone: str = "",
+        replace: bool = False,
+        paused: bool = False,
+        actor: str = "",
+    ) -> Schedule:
+        """Create a cron schedule that enqueues `action` (build it with
+        `new_action`; no idempotency_key, run_after or parent_id) at each tick
+        of `cron` read in `time_zone` (IANA, "" for UTC). `ScheduleExists`
+        when the name is taken, unless `replace`."""
+        request = spb.CreateScheduleRequest(
+            name=name,
+            cron=cron,
+            time_zone=time_zone,
+            action=action,
+            replace=replace,
+            paused=paused,
+            actor=actor,
+        )
+        return Schedule.from_proto((self._call("CreateSchedule", request)).schedule)
+
+    def list_schedules(self) -> list[Schedule]:
+        """Every schedule, by name."""
+        response = self._call("ListSchedules", spb.ListSchedulesRequest())
+        return [Schedule.from_proto(s) for s in response.schedules]
+
+    def pause_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Stop a schedule's ticks; `ScheduleNotFound` for an unknown name."""
+        request = spb.PauseScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((self._call("PauseSchedule", request)).schedule)
+
+    def resume_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Restart a paused schedule from its next tick after now (the ticks
+        missed while paused are not enqueued)."""
+        request = spb.ResumeScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((self._call("ResumeSchedule", request)).schedule)
+
+    def delete_schedule(self, name: str, *, actor: str = "") -> Schedule:
+        """Remove a schedule (the actions it enqueued stay); returns it as it was."""
+        request = spb.DeleteScheduleRequest(name=name, actor=actor)
+        return Schedule.from_proto((self._call("DeleteSchedule", request)).schedule)
 
     def migrate(self) -> MigrateReport:
         """Create or upgrade the schema."""

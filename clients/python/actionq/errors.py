@@ -287,6 +287,18 @@ class WaitTimeout(DeadlineExceeded):
     reason_name = "WAIT_TIMEOUT"
 
 
+class ScheduleNotFound(NotFound):
+    """No schedule has this name."""
+
+    reason_name = "SCHEDULE_NOT_FOUND"
+
+
+class ScheduleExists(AlreadyExists):
+    """A schedule has this name (CreateSchedule without replace)."""
+
+    reason_name = "SCHEDULE_EXISTS"
+
+
 def _classes(base: type[ActionqError]) -> list[type[ActionqError]]:
     found: list[type[ActionqError]] = []
     for sub in base.__subclasses__():

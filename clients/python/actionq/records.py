@@ -562,6 +562,62 @@ class Checkpoint(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Schedule(_Record):
+    """A cron schedule and the action it enqueues at each tick (its template's
+    fields flattened: queue, action_type, ... backoff). `delay` is in seconds;
+    `next_run_at` is the next tick, `last_run_at` and `last_action_id` the
+    last tick that enqueued an action (None before the first)."""
+
+    name: str
+    cron: str
+    time_zone: str
+    paused: bool
+    next_run_at: datetime | None
+    last_run_at: datetime | None
+    last_action_id: int | None
+    queue: str
+    action_type: str
+    project: str
+    target_ref: str
+    source_refs: list[str]
+    payload: dict[str, Any]
+    priority: int
+    created_by: str
+    max_attempts: int
+    delay: float | None
+    backoff: Backoff | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, s: pb.Schedule) -> Schedule:
+        """Decode a Schedule message."""
+        a = s.action
+        return cls(
+            name=s.name,
+            cron=s.cron,
+            time_zone=s.time_zone or "UTC",
+            paused=s.paused,
+            next_run_at=_time(s, "next_run_at"),
+            last_run_at=_time(s, "last_run_at"),
+            last_action_id=s.last_action_id or None,
+            queue=a.queue or "default",
+            action_type=a.action_type,
+            project=a.project,
+            target_ref=a.target_ref,
+            source_refs=list(a.source_refs),
+            payload=decode_object(a.payload_json),
+            priority=a.priority,
+            created_by=a.created_by,
+            max_attempts=a.max_attempts,
+            delay=_seconds(a, "delay"),
+            backoff=_backoff(a),
+            created_at=_time(s, "created_at"),
+            updated_at=_time(s, "updated_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Queue(_Record):
     """A queue: its defaults for the actions enqueued into it, whether claiming
     is paused, and its live counts. `lease` is in seconds; `backoff` and

@@ -31,6 +31,7 @@ from ..domain.models import (
     RetryFilter,
     Status,
 )
+from ..store.schedules import Schedule
 
 STATUS_TO_PB = {
     Status.PENDING: pb.ACTION_STATUS_PENDING,
@@ -490,4 +491,62 @@ def queue(q: Queue) -> pb.Queue:
         _set_time(m.paused_at, q.paused_at)
     _set_time(m.created_at, q.created_at)
     _set_time(m.updated_at, q.updated_at)
+    return m
+
+
+def schedule_template(request: spb.CreateScheduleRequest, name: str) -> NewAction:
+    """A CreateSchedule request's action template, validated (errors name
+    `action.<field>`). Its idempotency key is the server's (one per tick), so
+    one given is refused, as are run_after (a tick's action is due at the tick,
+    plus `delay`) and parent_id (a scheduled action is a root action)."""
+    if not request.HasField("action"):
+        raise InvalidArgument("action", "is required (action_type and project at least)")
+    m = request.action
+    if m.idempotency_key:
+        raise InvalidArgument(
+            "action.idempotency_key", "is set by the server for each tick; leave it empty"
+        )
+    if m.HasField("run_after"):
+        raise InvalidArgument(
+            "action.run_after", "a tick's action is due at the tick; use delay to defer it"
+        )
+    if m.parent_id:
+        raise InvalidArgument("action.parent_id", "a scheduled action is a root action")
+    try:
+        new = new_action(m)
+    except InvalidArgument as exc:
+        raise exc.within("action") from None
+    return new if m.created_by else new._replace(created_by=f"schedule:{name}")
+
+
+def schedule(s: Schedule) -> pb.Schedule:
+    """The wire form of a schedule."""
+    a = s.action
+    m = pb.Schedule(
+        name=s.name,
+        cron=s.cron,
+        time_zone=s.time_zone,
+        paused=s.paused,
+        last_action_id=s.last_action_id or 0,
+        action=pb.NewAction(
+            queue=a.queue,
+            action_type=a.action_type,
+            project=a.project,
+            target_ref=a.target_ref,
+            source_refs=list(a.source_refs),
+            payload_json=a.payload,
+            priority=a.priority,
+            created_by=a.created_by,
+            max_attempts=a.max_attempts,
+        ),
+    )
+    if a.delay_seconds:
+        _set_duration(m.action.delay, a.delay_seconds)
+    if a.backoff is not None:
+        fill_backoff(m.action.backoff, a.backoff)
+    _set_time(m.next_run_at, s.next_run_at)
+    if s.last_run_at is not None:
+        _set_time(m.last_run_at, s.last_run_at)
+    _set_time(m.created_at, s.created_at)
+    _set_time(m.updated_at, s.updated_at)
     return m

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -10,10 +11,12 @@ from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 
 from ..domain import validation as v
+from ..domain.cron import Cron
 from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument
 from ..domain.jsontext import json_object_text
 from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, Status
 from ..service import QueueService
+from ..store.schedules import ScheduleStore
 from . import convert as c
 from .errors import code_name
 
@@ -359,6 +362,55 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             dropped_partitions=outcome.dropped_partitions,
             more=outcome.more,
             oldest_cursor=c.cursor_token(oldest) if oldest is not None else "",
+        )
+
+    @functools.cached_property
+    def _schedules(self) -> ScheduleStore:
+        return ScheduleStore(self._store)
+
+    async def CreateSchedule(
+        self, request: spb.CreateScheduleRequest, context: Context
+    ) -> spb.CreateScheduleResponse:
+        name = v.name("name", request.name)
+        cron = Cron(request.cron, request.time_zone)
+        template = c.schedule_template(request, name)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        stored = await self._schedules.create(
+            name, cron, template, paused=request.paused, replace=request.replace, actor=actor
+        )
+        return spb.CreateScheduleResponse(schedule=c.schedule(stored))
+
+    async def ListSchedules(
+        self, request: spb.ListSchedulesRequest, context: Context
+    ) -> spb.ListSchedulesResponse:
+        schedules = await self._schedules.list_all()
+        return spb.ListSchedulesResponse(schedules=[c.schedule(s) for s in schedules])
+
+    async def PauseSchedule(
+        self, request: spb.PauseScheduleRequest, context: Context
+    ) -> spb.PauseScheduleResponse:
+        name = v.name("name", request.name)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        return spb.PauseScheduleResponse(
+            schedule=c.schedule(await self._schedules.pause(name, actor))
+        )
+
+    async def ResumeSchedule(
+        self, request: spb.ResumeScheduleRequest, context: Context
+    ) -> spb.ResumeScheduleResponse:
+        name = v.name("name", request.name)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        return spb.ResumeScheduleResponse(
+            schedule=c.schedule(await self._schedules.resume(name, actor))
+        )
+
+    async def DeleteSchedule(
+        self, request: spb.DeleteScheduleRequest, context: Context
+    ) -> spb.DeleteScheduleResponse:
+        name = v.name("name", request.name)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        return spb.DeleteScheduleResponse(
+            schedule=c.schedule(await self._schedules.delete(name, actor))
         )
 
 
