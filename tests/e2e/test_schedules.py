@@ -157,6 +157,8 @@ def test_two_servers_enqueue_each_tick_once_pause_resume_and_downtime(
     finally:
         c.stop()
         d.stop()
+    for proc in (a, b, c, d):
+        assert "scheduler:" not in proc.log and "not enqueued" not in proc.log, proc.log
 
 
 def test_dst_spring_forward_and_fall_back_in_berlin() -> None:
