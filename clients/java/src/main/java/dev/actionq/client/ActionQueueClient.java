@@ -19,6 +19,8 @@ import dev.actionq.v1.EnqueueResponse;
 import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.FailResponse;
 import dev.actionq.v1.GetActionRequest;
+import dev.actionq.v1.GetCheckpointsRequest;
+import dev.actionq.v1.GetCheckpointsResponse;
 import dev.actionq.v1.GetActionResponse;
 import dev.actionq.v1.GetQueueStatsRequest;
 import dev.actionq.v1.GetQueueStatsResponse;
@@ -42,6 +44,8 @@ import dev.actionq.v1.ResumeQueueRequest;
 import dev.actionq.v1.ResumeQueueResponse;
 import dev.actionq.v1.RetryRequest;
 import dev.actionq.v1.RetryResponse;
+import dev.actionq.v1.SaveCheckpointRequest;
+import dev.actionq.v1.SaveCheckpointResponse;
 import dev.actionq.v1.SweepRequest;
 import dev.actionq.v1.SweepResponse;
 import dev.actionq.v1.UpdateQueueRequest;
@@ -269,6 +273,42 @@ public final class ActionQueueClient implements AutoCloseable {
    */
   public FailResponse fail(FailRequest request) {
     return call(() -> blockingStub().fail(request));
+  }
+
+  /**
+   * Saves one step's state for a claimed action under its lease; saving a step again replaces
+   * its state.
+   *
+   * @throws ActionqException FAILED_PRECONDITION / STALE_LEASE when the lease is not the current
+   *     claim's, ILLEGAL_TRANSITION when the action is not claimed
+   */
+  public SaveCheckpointResponse saveCheckpoint(SaveCheckpointRequest request) {
+    return call(() -> blockingStub().saveCheckpoint(request));
+  }
+
+  /**
+   * Saves {@code state} (a JSON object: an {@code ObjectNode}, a {@code Map} or a record/bean,
+   * written losslessly by {@link Json#writeObject}) under {@code step} for the claimed action
+   * {@code id}, under {@code leaseToken}; see {@link #saveCheckpoint(SaveCheckpointRequest)}.
+   *
+   * @throws IllegalArgumentException when {@code state} is not a JSON object
+   */
+  public CheckpointRecord saveCheckpoint(long id, String leaseToken, String step, Object state) {
+    String stateJson = Json.writeObject(Objects.requireNonNull(state, "state"));
+    return CheckpointRecord.of(saveCheckpoint(SaveCheckpointRequest.newBuilder()
+        .setId(id).setLeaseToken(leaseToken).setStep(step).setStateJson(stateJson).build())
+        .getCheckpoint());
+  }
+
+  /** Lists an action's checkpoints from every attempt, oldest step first. */
+  public GetCheckpointsResponse getCheckpoints(GetCheckpointsRequest request) {
+    return call(() -> blockingStub().getCheckpoints(request));
+  }
+
+  /** The checkpoints of action {@code id} from every attempt, oldest step first, decoded. */
+  public List<CheckpointRecord> checkpoints(long id) {
+    return getCheckpoints(GetCheckpointsRequest.newBuilder().setId(id).build())
+        .getCheckpointsList().stream().map(CheckpointRecord::of).toList();
   }
 
   /** Marks a claimed action rejected by a validator. */

@@ -208,6 +208,16 @@ public class ActionqException extends StatusRuntimeException {
     return is(ErrorReason.ERROR_REASON_CURSOR_EXPIRED);
   }
 
+  /** No schedule has the given name (NOT_FOUND). */
+  public boolean isScheduleNotFound() {
+    return is(ErrorReason.ERROR_REASON_SCHEDULE_NOT_FOUND);
+  }
+
+  /** A schedule has this name already: CreateSchedule without replace (ALREADY_EXISTS). */
+  public boolean isScheduleExists() {
+    return is(ErrorReason.ERROR_REASON_SCHEDULE_EXISTS);
+  }
+
   /** The oldest cursor still readable, sent with CURSOR_EXPIRED (metadata "oldest_cursor"). */
   public Optional<String> oldestCursor() {
     return Optional.ofNullable(metadata.get("oldest_cursor"));

@@ -1,13 +1,17 @@
 package dev.actionq.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.actionq.v1.Action;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * One claimed action as a {@link Handler} sees it: the action as the server sent it, its payload
- * decoded losslessly by {@link Json} (integers keep every digit), and {@link #progress} to report
- * how far the work got.
+ * decoded losslessly by {@link Json} (integers keep every digit), {@link #progress} to report
+ * how far the work got, and checkpoints ({@link #saveCheckpoint}, {@link #checkpoints},
+ * {@link #step}) to resume a retried attempt after the steps an earlier one finished.
  */
 public final class Job {
 
@@ -17,22 +21,31 @@ public final class Job {
     void report(String progressJson);
   }
 
+  /** Saves and lists the job's checkpoints under the worker's lease. */
+  interface Checkpointer {
+    CheckpointRecord save(String step, String stateJson);
+
+    List<CheckpointRecord> list();
+  }
+
   private final Action action;
   private final ObjectNode payload;
   private final ProgressReporter reporter;
+  private final Checkpointer checkpointer;
 
   /**
    * A job of {@code action} with {@code payload}; without a worker behind it,
    * {@link #progress} throws.
    */
   public Job(Action action, ObjectNode payload) {
-    this(action, payload, null);
+    this(action, payload, null, null);
   }
 
-  Job(Action action, ObjectNode payload, ProgressReporter reporter) {
+  Job(Action action, ObjectNode payload, ProgressReporter reporter, Checkpointer checkpointer) {
     this.action = Objects.requireNonNull(action, "action");
     this.payload = Objects.requireNonNull(payload, "payload");
     this.reporter = reporter;
+    this.checkpointer = checkpointer;
   }
 
   /** The job of {@code action}, its payload decoded from {@code payload_json}. */
@@ -86,5 +99,65 @@ public final class Job {
       throw new IllegalStateException("progress needs a Worker: this job was made by hand");
     }
     reporter.report(progressJson);
+  }
+
+  /**
+   * Saves {@code state} under {@code step} for this action, under the worker's lease (saving a
+   * step again replaces it); a later attempt reads it with {@link #checkpoints()}. When the
+   * server says the lease is gone, the handler's thread is interrupted, as by a heartbeat.
+   *
+   * @param state a JSON object: an {@code ObjectNode}, a {@code Map} or a record/bean
+   * @return the checkpoint as stored
+   * @throws IllegalArgumentException when {@code state} is not a JSON object
+   * @throws ActionqException when the server refuses it (e.g. STALE_LEASE)
+   * @throws IllegalStateException for a job that no worker runs
+   */
+  public CheckpointRecord saveCheckpoint(String step, Object state) {
+    String stateJson = Json.writeObject(Objects.requireNonNull(state, "state"));
+    return checkpointer().save(Objects.requireNonNull(step, "step"), stateJson);
+  }
+
+  /**
+   * This action's checkpoints from every attempt, oldest step first, states decoded.
+   *
+   * @throws IllegalStateException for a job that no worker runs
+   */
+  public List<CheckpointRecord> checkpoints() {
+    return checkpointer().list();
+  }
+
+  /**
+   * Runs {@code work} once per action: when an attempt already saved a checkpoint named
+   * {@code step}, returns its state as a {@code type} (through Jackson) without running
+   * {@code work}; else runs {@code work}, saves what it returns under {@code step} (it must be a
+   * JSON object) and returns it.
+   *
+   * <pre>{@code
+   * Download d = job.step("download", Download.class, () -> fetch(job.payload()));
+   * }</pre>
+   *
+   * @throws Exception what {@code work} throws
+   */
+  public <T> T step(String step, Class<T> type, Callable<? extends T> work) throws Exception {
+    for (CheckpointRecord saved : checkpoints()) {
+      if (saved.step().equals(step)) {
+        try {
+          return Json.mapper().treeToValue(saved.state(), type);
+        } catch (JsonProcessingException e) {
+          throw new IllegalStateException("checkpoint " + step + " does not decode as "
+              + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+      }
+    }
+    T value = work.call();
+    saveCheckpoint(step, value);
+    return value;
+  }
+
+  private Checkpointer checkpointer() {
+    if (checkpointer == null) {
+      throw new IllegalStateException("checkpoints need a Worker: this job was made by hand");
+    }
+    return checkpointer;
   }
 }

@@ -9,6 +9,7 @@ import dev.actionq.v1.CompleteRequest;
 import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.HeartbeatRequest;
 import dev.actionq.v1.HeartbeatResponse;
+import dev.actionq.v1.SaveCheckpointRequest;
 import dev.actionq.v1.ItemFailure;
 import dev.actionq.v1.RejectRequest;
 import io.grpc.Context;
@@ -313,7 +314,18 @@ public final class Worker implements AutoCloseable {
     Throwable error = null;
     try {
       result = handler.handle(new Job(action, Json.payload(action),
-          progressJson -> sendProgress(claimed, held, progressJson)));
+          progressJson -> sendProgress(claimed, held, progressJson),
+          new Job.Checkpointer() {
+            @Override
+            public CheckpointRecord save(String step, String stateJson) {
+              return saveCheckpoint(claimed, held, step, stateJson);
+            }
+
+            @Override
+            public List<CheckpointRecord> list() {
+              return client.checkpoints(action.getId());
+            }
+          }));
     } catch (Throwable t) {
       error = t;
     } finally {
@@ -427,6 +439,24 @@ public final class Worker implements AutoCloseable {
     }
     if (response.getCancelled()) {
       held.abandon("was cancelled");
+    }
+  }
+
+  /** A handler's checkpoint: one SaveCheckpoint under its lease. */
+  private CheckpointRecord saveCheckpoint(
+      ClaimedAction claimed, Lease held, String step, String stateJson) {
+    try {
+      return CheckpointRecord.of(client.saveCheckpoint(SaveCheckpointRequest.newBuilder()
+          .setId(claimed.getAction().getId())
+          .setLeaseToken(claimed.getLeaseToken())
+          .setStep(step)
+          .setStateJson(stateJson)
+          .build()).getCheckpoint());
+    } catch (ActionqException e) {
+      if (e.code() == Status.Code.FAILED_PRECONDITION || e.code() == Status.Code.NOT_FOUND) {
+        held.abandon("lost its lease (" + describe(e) + ")");
+      }
+      throw e;
     }
   }
 

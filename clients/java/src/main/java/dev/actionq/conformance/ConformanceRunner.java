@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.actionq.client.ActionQueueClient;
 import dev.actionq.client.ActionqException;
+import dev.actionq.client.CheckpointRecord;
 import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
 import dev.actionq.v1.Action;
@@ -156,6 +157,8 @@ public final class ConformanceRunner {
       case "reject":
       case "cancel":
       case "get":
+      case "save_checkpoint":
+      case "get_checkpoints":
         return unary(op, step);
       default:
         return "unknown op " + quote(op);
@@ -408,6 +411,28 @@ public final class ConformanceRunner {
         out = call(() -> client.getAction(GetActionRequest.newBuilder().setId(id).build())
             .getAction());
         break;
+      case "save_checkpoint": {
+        JsonNode state = step.has("state") ? step.get("state") : Json.object();
+        String name = str(step, "step", "");
+        Outcome<CheckpointRecord> saved =
+            call(() -> client.saveCheckpoint(id, token, name, state));
+        String why = checkCode(step, saved);
+        if (why != null || saved.response == null) {
+          return why;
+        }
+        CheckpointRecord got = saved.response;
+        return got.step().equals(name) && got.actionId() == id && got.state().equals(state)
+            ? null
+            : "saved " + got + ", want step " + name + " with " + Json.write(state);
+      }
+      case "get_checkpoints": {
+        Outcome<List<CheckpointRecord>> listed = call(() -> client.checkpoints(id));
+        String why = checkCode(step, listed);
+        if (why != null || listed.response == null) {
+          return why;
+        }
+        return checkCheckpoints(step, listed.response);
+      }
       default:
         return "unknown op " + quote(op);
     }
@@ -538,6 +563,37 @@ public final class ConformanceRunner {
       collector.cancel();
     }
     return got.equals(want) ? null : "events " + got + ", want " + want;
+  }
+
+  /** Checks checkpoints against the step's expect_steps, expect_states and expect_attempts. */
+  private static String checkCheckpoints(JsonNode step, List<CheckpointRecord> got) {
+    List<String> steps = new ArrayList<>();
+    List<Long> attempts = new ArrayList<>();
+    ArrayNode states = Json.mapper().createArrayNode();
+    for (CheckpointRecord c : got) {
+      steps.add(c.step());
+      attempts.add((long) c.attempt());
+      states.add(c.state());
+    }
+    if (step.has("expect_steps")) {
+      List<String> want = new ArrayList<>();
+      step.get("expect_steps").forEach(n -> want.add(n.asText()));
+      if (!steps.equals(want)) {
+        return "checkpoint steps " + steps + ", want " + want;
+      }
+    }
+    if (step.has("expect_attempts")) {
+      List<Long> want = new ArrayList<>();
+      step.get("expect_attempts").forEach(n -> want.add(n.asLong()));
+      if (!attempts.equals(want)) {
+        return "checkpoint attempts " + attempts + ", want " + want;
+      }
+    }
+    if (step.has("expect_states") && !states.equals(step.get("expect_states"))) {
+      return "checkpoint states " + Json.write(states) + ", want "
+          + Json.write(step.get("expect_states"));
+    }
+    return null;
   }
 
   /** Checks the status code and, when the step names one, the ErrorInfo reason. */

@@ -1,8 +1,10 @@
 package dev.actionq.conformance;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import dev.actionq.client.ActionQueueClient;
+import dev.actionq.client.CheckpointRecord;
 import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
 import dev.actionq.client.Result;
@@ -120,6 +122,7 @@ final class WorkerCheck {
   static boolean run(ActionQueueClient client, String project, String createdBy) {
     return report(() -> new WorkerCheck(client, project, createdBy).check())
         && report(() -> new WorkerCheck(client, project, createdBy).checkOutcomes())
+        && report(() -> new WorkerCheck(client, project, createdBy).checkCheckpoints())
         && report(WorkerCheck::checkRepeatedIds);
   }
 
@@ -416,6 +419,79 @@ final class WorkerCheck {
             + " and timed out on the pending one%n",
         RETRY_IN.toSeconds(),
         Duration.between(retryAskedAt.get(), runAfter).toMillis() / 1000.0);
+    return null;
+  }
+
+  /**
+   * The checkpoints check: one action whose handler, on attempt 1, saves a checkpoint and fails
+   * with a retry in 0 s, and on attempt 2 reads it back and completes with a result made from
+   * it. Verified on the server: completed on attempt 2 with that result, and GetCheckpoints
+   * lists the step attempt 1 saved, its state intact.
+   */
+  private String checkCheckpoints() throws InterruptedException {
+    String type = actionType.replace("conformance.worker.", "conformance.checkpoints.");
+    ObjectNode state = Json.parseObject("{\"n\": 9007199254740993, \"etag\": \"x1\"}");
+    long id = client.enqueue(EnqueueRequest.newBuilder().addActions(NewAction.newBuilder()
+            .setActionType(type).setProject(project).setCreatedBy(createdBy)
+            .setTargetRef("checkpointed").setMaxAttempts(3)).build())
+        .getActions(0).getAction().getId();
+    List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    Worker worker = Worker.builder(client)
+        .name("conformance-java-checkpoints")
+        .project(project)
+        .actionTypes(type)
+        .lease(LEASE)
+        .claimWait(Duration.ofSeconds(1))
+        .stopOnShutdown(false)
+        .handler(job -> {
+          if (job.attempt() == 1) {
+            job.saveCheckpoint("fetch", state);
+            return Result.retryIn(Duration.ZERO, "conformance: crash after the first step");
+          }
+          for (CheckpointRecord saved : job.checkpoints()) {
+            if (saved.step().equals("fetch")) {
+              return Result.of("resumed", Json.object()
+                  .<ObjectNode>set("n", saved.state().get("n"))
+                  .put("resumed_on", job.attempt()));
+            }
+          }
+          problems.add("attempt " + job.attempt() + " found no checkpoint");
+          return Result.failNoRetry("no checkpoint");
+        })
+        .build();
+    AtomicReference<Throwable> crashed = new AtomicReference<>();
+    Thread running = new Thread(worker::run, "conformance-checkpoints-worker");
+    running.setUncaughtExceptionHandler((t, e) -> crashed.set(e));
+    running.start();
+    Action done;
+    try {
+      done = client.waitFor(List.of(id), Duration.ofSeconds(20)).get(0);
+    } finally {
+      worker.close();
+      running.join();
+    }
+    if (crashed.get() != null) {
+      return "checkpoints: Worker.run threw " + crashed.get();
+    }
+    if (!problems.isEmpty()) {
+      return "checkpoints: " + problems;
+    }
+    ObjectNode want = Json.parseObject("{\"n\": 9007199254740993, \"resumed_on\": 2}");
+    JsonNode result = Json.result(done).orElse(null);
+    if (done.getStatus() != ActionStatus.ACTION_STATUS_COMPLETED || done.getAttempt() != 2
+        || result == null || !result.equals(want)) {
+      return "checkpoints: the action is " + done.getStatus() + " on attempt "
+          + done.getAttempt() + " with result " + quote(done.getResultJson())
+          + ", want COMPLETED on attempt 2 with " + Json.write(want);
+    }
+    List<CheckpointRecord> saved = client.checkpoints(id);
+    if (saved.size() != 1 || !saved.get(0).step().equals("fetch")
+        || saved.get(0).attempt() != 1 || !saved.get(0).state().equals(state)) {
+      return "checkpoints: GetCheckpoints lists " + saved + ", want fetch saved by attempt 1"
+          + " with " + Json.write(state);
+    }
+    System.out.println("worker checkpoints check passed: attempt 1 saved \"fetch\", attempt 2"
+        + " resumed from it and completed (" + type + ")");
     return null;
   }
 

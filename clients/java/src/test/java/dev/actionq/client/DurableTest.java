@@ -146,6 +146,8 @@ class DurableTest {
         {Code.FAILED_PRECONDITION, "QUEUE_NOT_FOUND", ErrorReason.ERROR_REASON_QUEUE_NOT_FOUND},
         {Code.OUT_OF_RANGE, "CURSOR_EXPIRED", ErrorReason.ERROR_REASON_CURSOR_EXPIRED},
         {Code.DEADLINE_EXCEEDED, "WAIT_TIMEOUT", ErrorReason.ERROR_REASON_WAIT_TIMEOUT},
+        {Code.NOT_FOUND, "SCHEDULE_NOT_FOUND", ErrorReason.ERROR_REASON_SCHEDULE_NOT_FOUND},
+        {Code.ALREADY_EXISTS, "SCHEDULE_EXISTS", ErrorReason.ERROR_REASON_SCHEDULE_EXISTS},
     };
     try (InProcess server = InProcess.serve(service)) {
       for (Object[] c : cases) {
@@ -155,6 +157,14 @@ class DurableTest {
         assertEquals(c[2], e.reason(), (String) c[1]);
         assertEquals(c[1], e.reasonName());
       }
+      assertTrue(assertThrows(ActionqException.class,
+          () -> server.client.getAction(GetActionRequest.newBuilder().setId(1).build()))
+          .isScheduleExists());
+      service.refusal = refusal(Code.NOT_FOUND, "SCHEDULE_NOT_FOUND", Map.of());
+      assertTrue(assertThrows(ActionqException.class,
+          () -> server.client.getAction(GetActionRequest.newBuilder().setId(1).build()))
+          .isScheduleNotFound());
+      service.refusal = refusal(Code.DEADLINE_EXCEEDED, "WAIT_TIMEOUT", Map.of());
       assertTrue(assertThrows(ActionqException.class,
           () -> server.client.getAction(GetActionRequest.newBuilder().setId(1).build()))
           .isWaitTimeout());

@@ -47,6 +47,39 @@ class WorkerTest {
     final BlockingQueue<FailRequest> failed = new LinkedBlockingQueue<>();
     final BlockingQueue<RejectRequest> rejected = new LinkedBlockingQueue<>();
     final BlockingQueue<HeartbeatRequest> heartbeats = new LinkedBlockingQueue<>();
+    /** Checkpoints saved (and seeded by a test), in the order their steps were first saved. */
+    final java.util.List<dev.actionq.v1.Checkpoint> checkpoints =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Override
+    public void saveCheckpoint(dev.actionq.v1.SaveCheckpointRequest request,
+        StreamObserver<dev.actionq.v1.SaveCheckpointResponse> response) {
+      if (!request.getLeaseToken().equals("lease-1")) {
+        response.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription("stale lease")
+            .asRuntimeException());
+        return;
+      }
+      dev.actionq.v1.Checkpoint saved = dev.actionq.v1.Checkpoint.newBuilder()
+          .setActionId(request.getId()).setStep(request.getStep())
+          .setStateJson(request.getStateJson()).setAttempt(2).build();
+      synchronized (checkpoints) {
+        checkpoints.removeIf(c -> c.getStep().equals(request.getStep()));
+        checkpoints.add(saved);
+      }
+      response.onNext(dev.actionq.v1.SaveCheckpointResponse.newBuilder().setCheckpoint(saved)
+          .build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void getCheckpoints(dev.actionq.v1.GetCheckpointsRequest request,
+        StreamObserver<dev.actionq.v1.GetCheckpointsResponse> response) {
+      synchronized (checkpoints) {
+        response.onNext(dev.actionq.v1.GetCheckpointsResponse.newBuilder()
+            .addAllCheckpoints(checkpoints).build());
+      }
+      response.onCompleted();
+    }
 
     @Override
     public void claim(ClaimRequest request, StreamObserver<ClaimResponse> response) {
@@ -234,5 +267,50 @@ class WorkerTest {
         () -> Job.of(Action.getDefaultInstance()).progress(Json.object()));
     assertThrows(IllegalArgumentException.class,
         () -> Job.of(Action.getDefaultInstance()).progress(java.util.List.of(1)));
+  }
+
+  record Download(java.math.BigInteger bytes) {}
+
+  @Test
+  void stepReturnsASavedStepAndRunsAndSavesANewOne() throws Exception {
+    OneAction service = new OneAction();
+    service.checkpoints.add(dev.actionq.v1.Checkpoint.newBuilder().setActionId(1)
+        .setStep("download").setStateJson("{\"bytes\": 9007199254740993}").setAttempt(1)
+        .build());
+    java.util.List<String> ran = java.util.Collections.synchronizedList(
+        new java.util.ArrayList<>());
+    BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    CompleteRequest completion = runUntil(service, job -> {
+      Download d = job.step("download", Download.class, () -> {
+        ran.add("download");
+        return new Download(java.math.BigInteger.ZERO);
+      });
+      job.step("parse", java.util.Map.class, () -> {
+        ran.add("parse");
+        return java.util.Map.of("rows", 3);
+      });
+      seen.add(d);
+      seen.add(job.checkpoints().stream().map(CheckpointRecord::step).toList());
+      return Result.done();
+    }, service.completed);
+    assertNotNull(completion, "no completion within 10 s");
+    assertEquals(java.util.List.of("parse"), ran);
+    assertEquals(new Download(new java.math.BigInteger("9007199254740993")), seen.poll());
+    assertEquals(java.util.List.of("download", "parse"), seen.poll());
+    assertEquals("{\"rows\":3}", service.checkpoints.get(1).getStateJson());
+    assertThrows(IllegalStateException.class,
+        () -> Job.of(Action.getDefaultInstance()).saveCheckpoint("s", Json.object()));
+    assertThrows(IllegalStateException.class,
+        () -> Job.of(Action.getDefaultInstance()).checkpoints());
+  }
+
+  @Test
+  void checkpointStateIsDecodedLosslesslyAndEmptyIsAnObject() {
+    CheckpointRecord c = CheckpointRecord.of(dev.actionq.v1.Checkpoint.newBuilder()
+        .setStep("s").setStateJson("{\"n\": 9007199254740993}").setAttempt(3).build());
+    assertEquals(new java.math.BigInteger("9007199254740993"), c.state().get("n").bigIntegerValue());
+    assertEquals(3, c.attempt());
+    assertEquals(Json.object(), CheckpointRecord.of(dev.actionq.v1.Checkpoint.getDefaultInstance())
+        .state());
   }
 }
