@@ -342,3 +342,71 @@ async fn a_follower_resumes_after_its_cursor() {
         .unwrap();
     assert_eq!(next.event_type, "action_cancelled");
 }
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn a_retried_attempt_resumes_after_its_saved_step() {
+    let client = connect().await;
+    let project = project();
+    let id = client
+        .enqueue(pb::EnqueueRequest {
+            actions: vec![pb::NewAction {
+                action_type: TYPE.to_owned(),
+                project: project.clone(),
+                created_by: "human:test".to_owned(),
+                target_ref: "steps".to_owned(),
+                max_attempts: 2,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .actions[0]
+        .action
+        .as_ref()
+        .unwrap()
+        .id;
+    let download_runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let shutdown = CancellationToken::new();
+    let runs = Arc::clone(&download_runs);
+    let run = tokio::spawn(worker(client.clone(), &project).run(
+        shutdown.clone(),
+        move |action, _cancel| {
+            let runs = Arc::clone(&runs);
+            async move {
+                let download: Value = action
+                    .step("download", || async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        Ok(json!({"bytes": u64::MAX}))
+                    })
+                    .await?;
+                if action.attempt == 1 {
+                    return Err(actionq::HandlerError::retry_in(Duration::ZERO, "crash"));
+                }
+                Ok(Completion::new("done").with_result(json!({"bytes": download["bytes"]})))
+            }
+        },
+    ));
+    let done = client.wait([id], Duration::from_secs(20)).await.unwrap();
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(done[0].status(), ActionStatus::Completed);
+    assert_eq!(done[0].attempt, 2);
+    assert_eq!(
+        done[0].result::<Value>().unwrap(),
+        Some(json!({"bytes": u64::MAX}))
+    );
+    assert_eq!(
+        download_runs.load(Ordering::SeqCst),
+        1,
+        "the step ran again"
+    );
+    let saved = client.checkpoints(id).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!((saved[0].step.as_str(), saved[0].attempt), ("download", 1));
+}
