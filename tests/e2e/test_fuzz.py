@@ -262,7 +262,8 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         schema,
         "SELECT (SELECT count(*) FROM actions), (SELECT max(updated_at) FROM actions),"
         " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
-        " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues)",
+        " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues),"
+        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints)",
     )
     return tuple(rows[0])
 
