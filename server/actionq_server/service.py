@@ -149,13 +149,28 @@ class QueueService:
         deadline = loop.time() + spec.wait_seconds
         while True:
             armed = [self.listener.work.arm(q) for q in spec.queues]
-            claimed = await self.store.claim(spec)
+            claimed = await self._claim_or_release(spec)
             remaining = deadline - loop.time()
             if claimed or remaining <= 0 or self.closing:
                 return claimed
             for queue in spec.queues:
                 await self._learn_due(queue)
             await self._wait_any(armed, remaining)
+
+    async def _claim_or_release(self, spec: ClaimSpec) -> list[Claimed]:
+        """Claim; when the call is cancelled while the claim runs (its caller
+        went away), let the claim finish and put back what it took, so that no
+        lease is left to expire unreceived and use up an attempt."""
+        claiming = asyncio.ensure_future(self.store.claim(spec))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                claimed = await claiming
+                if claimed:
+                    released = await self.store.release(claimed, spec.worker)
+                    log.info("released %d unreceived claims of %s", len(released), spec.worker)
+            raise
 
     async def _learn_due(self, queue: str) -> None:
         """Read once when the queue's delayed work falls due; a fired timer is

@@ -94,7 +94,13 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         return response
 
     async def Claim(self, request: spb.ClaimRequest, context: Context) -> spb.ClaimResponse:
-        claimed = await self._service.claim(c.claim_spec(request))
+        spec = c.claim_spec(request)
+        claimed = await self._service.claim(spec)
+        if claimed and context.cancelled():
+            # The caller went away while the claim ran: nobody will receive
+            # these leases, so they go back without using up an attempt.
+            await self._store.release(claimed, spec.worker)
+            return spb.ClaimResponse()
         response = spb.ClaimResponse()
         for x in claimed:
             item = response.actions.add(lease_token=x.lease_token)

@@ -362,6 +362,17 @@ class Store:
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
     @translated
+    async def release(self, claimed: Sequence[Claimed], worker: str) -> list[int]:
+        """Put back claims that were never handed out, without using their attempt."""
+        rows = await self._fetch(
+            "action_release",
+            [c.action.id for c in claimed],
+            [c.lease_token for c in claimed],
+            worker,
+        )
+        return [r["id"] for r in rows]
+
+    @translated
     async def heartbeat(
         self, action_id: int, lease_token: str, lease_seconds: float, progress: str | None = None
     ) -> HeartbeatOutcome:

@@ -589,3 +589,22 @@ WITH resumed AS (
     FROM resumed
 )
 SELECT EXISTS (SELECT 1 FROM queues WHERE name = $1);
+
+-- name: action_release
+-- Claims nobody received (the Claim call was cancelled as it committed) go
+-- back to pending, their attempt not used: each id with its own lease token.
+WITH released AS (
+    UPDATE actions a
+    SET status = 'pending', attempt = a.attempt - 1, claimed_by = NULL, lease_token = NULL,
+        claim_deadline = NULL, updated_at = now()
+    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, lease_token)
+    WHERE a.id = r.id AND a.status = 'claimed' AND a.lease_token = r.lease_token
+    RETURNING a.id, r.lease_token, a.attempt
+), logged AS (
+    INSERT INTO events (action_id, event_type, actor, payload)
+    SELECT id, 'claim_released', 'server',
+           jsonb_build_object('worker', $3::text, 'attempt', attempt + 1,
+                              'reason', 'the Claim call was cancelled before it was answered')
+    FROM released ORDER BY id
+)
+SELECT id FROM released ORDER BY id;
