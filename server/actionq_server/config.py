@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+from actionq import durations
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -86,23 +87,15 @@ def _float(env: Mapping[str, str], key: str, default: float, *, low: float) -> f
     return value
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
-_UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 MAX_DURATION_SECONDS = 100 * 365.25 * 86400
 
 
 def parse_duration(text: str) -> float:
     """Seconds in `7d`, `12h`, `30m`, `45s`, a sum of those (`1d12h`) or a plain
-    number of seconds; ValueError otherwise."""
-    text = text.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        parts = _DURATION_PART.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            raise ValueError(text) from None
-        value = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
-    if not 0 <= value <= MAX_DURATION_SECONDS:
+    number of seconds, at most 100 years (the spellings of actionctl and the
+    Python client); ValueError otherwise."""
+    value = durations.parse_duration(text)
+    if value > MAX_DURATION_SECONDS:
         raise ValueError(text)
     return value
 

@@ -357,10 +357,14 @@ class QueueService:
                 if rest > 0:
                     await asyncio.sleep(rest)
 
+    async def _wait(self, armed: asyncio.Event, timeout: float | None) -> bool:
+        """Wait until `armed` is set, the server closes or `timeout` passes;
+        True when `armed` was set."""
+        return await self._wait_any([armed], timeout)
+
     async def _wait_any(self, armed: list[asyncio.Event], timeout: float | None) -> bool:
-        """Wait until one of `armed` is set (see _wait)."""
-        if len(armed) == 1:
-            return await self._wait(armed[0], timeout)
+        """Wait until one of `armed` is set, the server closes or `timeout`
+        passes; True when one of `armed` was set."""
         closing = asyncio.ensure_future(self._closing.wait())
         woken = [asyncio.ensure_future(a.wait()) for a in armed]
         try:
@@ -371,17 +375,3 @@ class QueueService:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         return any(a.is_set() for a in armed)
-
-    async def _wait(self, armed: asyncio.Event, timeout: float | None) -> bool:
-        """Wait until `armed` is set, the server closes or `timeout` passes;
-        True when `armed` was set."""
-        closing = asyncio.ensure_future(self._closing.wait())
-        woken = asyncio.ensure_future(armed.wait())
-        try:
-            await asyncio.wait({closing, woken}, timeout=timeout, return_when="FIRST_COMPLETED")
-        finally:
-            for task in (closing, woken):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        return armed.is_set()

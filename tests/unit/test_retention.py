@@ -7,7 +7,7 @@ from actionq_server.api.convert import cursor_token, log_position
 from actionq_server.config import ConfigError, Settings, parse_duration
 from actionq_server.domain.errors import OutOfRange
 from actionq_server.domain.models import LogPosition
-from actionq_server.store.retention import check_cursor, cursor_text
+from actionq_server.store.retention import check_cursor
 
 
 def test_retention_defaults_to_seven_days() -> None:
@@ -40,8 +40,8 @@ def test_bad_retention_is_refused_at_start(text: str) -> None:
 
 def test_the_oldest_cursor_is_a_cursor_the_api_reads() -> None:
     position = LogPosition(123456789012, 42)
-    assert cursor_text(position) == cursor_token(position)
-    assert log_position("after_cursor", cursor_text(position)) == position
+    assert position.token() == cursor_token(position)
+    assert log_position("after_cursor", position.token()) == position
 
 
 def test_only_cursors_below_the_dropped_end_are_expired() -> None:

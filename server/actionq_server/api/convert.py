@@ -117,7 +117,7 @@ _CURSOR = re.compile(r"^([0-9]{1,19})\.([0-9]{1,19})$")
 
 def cursor_token(position: LogPosition) -> str:
     """The opaque cursor clients carry for a log position."""
-    return f"{position.txid}.{position.id}"
+    return position.token()
 
 
 def log_position(field: str, token: str) -> LogPosition:

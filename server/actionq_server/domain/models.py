@@ -184,6 +184,10 @@ class LogPosition(NamedTuple):
         """Before the first event."""
         return cls(0, 0)
 
+    def token(self) -> str:
+        """The opaque cursor clients carry for this position."""
+        return f"{self.txid}.{self.id}"
+
 
 @dataclass(frozen=True, slots=True)
 class EventPage:

@@ -732,10 +732,6 @@ def _same_or_conflict(index: int, new: NewAction, stored: Action) -> Action:
         reason=Reason.IDEMPOTENCY_KEY_CONFLICT,
     )
     error.metadata.update(field=f"actions[{index}].idempotency_key", action_id=str(stored.id))
-    return _raise(error)
-
-
-def _raise(error: ActionqError) -> Action:
     raise error
 
 

@@ -19,15 +19,9 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 
 
-def cursor_text(position: LogPosition) -> str:
-    """A log position as the cursor token clients carry (api.convert.cursor_token;
-    a unit test holds the two equal)."""
-    return f"{position.txid}.{position.id}"
-
-
 def cursor_expired(field: str, oldest: LogPosition) -> OutOfRange:
     """The error of a cursor below the oldest position retention kept."""
-    token = cursor_text(oldest)
+    token = oldest.token()
     error = OutOfRange(
         f"{field}: the cursor points into the part of the event log that retention "
         f"dropped; resume from {token} (events before it are gone)",
