@@ -98,15 +98,20 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     asyncio.run(_migrate_in(dsn, schema))
     described = asyncio.run(_describe(dsn, schema))
     assert [t for (t,) in described["tables"]] == [
+        "action_dependencies",
         "actions",
         "checkpoints",
         "enqueue_requests",
         "event_log",
         "event_partitions",
         "events",
+        "queue_limits",
         "queues",
+        "rate_buckets",
         "schedules",
         "schema_migrations",
+        "signals",
+        "workflows",
     ]
     # The history before the partitioned log, the current period and three ahead.
     partitions = described["partitions"]
@@ -145,6 +150,14 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
             "payload_bytes",
             "backoff",
             "progress",
+            "workflow_id",
+            "depends_on",
+            "concurrency_key",
+            "group_key",
+            "waiting_for",
+            "wait_signal",
+            "wait_until",
+            "wait_step",
         ]
         == list(ACTION_COLUMNS)
     )

@@ -582,6 +582,18 @@ class AsyncClient:
         request = spb.DeleteScheduleRequest(name=name, actor=actor)
         return Schedule.from_proto((await self._call("DeleteSchedule", request)).schedule)
 
+    # ---- signals and durable sleep ----
+
+    # ---- end of signals ----
+
+    # ---- workflows ----
+
+    # ---- end of workflows ----
+
+    # ---- limits ----
+
+    # ---- end of limits ----
+
     async def migrate(self) -> MigrateReport:
         """Create or upgrade the schema."""
         request = spb.MigrateRequest()

@@ -572,6 +572,18 @@ class Client:
         request = spb.DeleteScheduleRequest(name=name, actor=actor)
         return Schedule.from_proto((self._call("DeleteSchedule", request)).schedule)
 
+    # ---- signals and durable sleep ----
+
+    # ---- end of signals ----
+
+    # ---- workflows ----
+
+    # ---- end of workflows ----
+
+    # ---- limits ----
+
+    # ---- end of limits ----
+
     def migrate(self) -> MigrateReport:
         """Create or upgrade the schema."""
         request = spb.MigrateRequest()

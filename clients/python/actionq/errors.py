@@ -299,6 +299,30 @@ class ScheduleExists(AlreadyExists):
     reason_name = "SCHEDULE_EXISTS"
 
 
+class DependencyCycle(InvalidArgument):
+    """The dependencies of an Enqueue request form a cycle."""
+
+    reason_name = "DEPENDENCY_CYCLE"
+
+
+class DependencyNotFound(InvalidArgument):
+    """A dependency (by position or id) does not exist or is not in the action's workflow."""
+
+    reason_name = "DEPENDENCY_NOT_FOUND"
+
+
+class DependencyFailed(FailedPrecondition):
+    """A dependency already ended failed, rejected or cancelled."""
+
+    reason_name = "DEPENDENCY_FAILED"
+
+
+class WorkflowNotFound(NotFound):
+    """No action has this workflow id."""
+
+    reason_name = "WORKFLOW_NOT_FOUND"
+
+
 def _classes(base: type[ActionqError]) -> list[type[ActionqError]]:
     found: list[type[ActionqError]] = []
     for sub in base.__subclasses__():

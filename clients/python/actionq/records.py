@@ -309,6 +309,13 @@ class Action(_Record):
     updated_at: datetime | None
     backoff: Backoff | None = None
     progress: dict[str, Any] | None = None
+    workflow_id: str | None = None
+    depends_on: list[int] = field(default_factory=list)
+    concurrency_key: str | None = None
+    group_key: str | None = None
+    waiting_for: str | None = None
+    wait_signal: str | None = None
+    wait_until: datetime | None = None
 
     @classmethod
     def from_proto(cls, a: pb.Action) -> Action:
@@ -341,6 +348,13 @@ class Action(_Record):
             updated_at=_time(a, "updated_at"),
             backoff=_backoff(a),
             progress=decode_object(a.progress_json) if a.progress_json else None,
+            workflow_id=a.workflow_id or None,
+            depends_on=list(a.depends_on),
+            concurrency_key=a.concurrency_key or None,
+            group_key=a.group_key or None,
+            waiting_for=a.waiting_for or None,
+            wait_signal=a.wait_signal or None,
+            wait_until=_time(a, "wait_until"),
         )
 
 

@@ -40,6 +40,7 @@ STATUS_TO_PB = {
     Status.FAILED: pb.ACTION_STATUS_FAILED,
     Status.REJECTED: pb.ACTION_STATUS_REJECTED,
     Status.CANCELLED: pb.ACTION_STATUS_CANCELLED,
+    Status.WAITING: pb.ACTION_STATUS_WAITING,
 }
 STATUS_FROM_PB = {number: status for status, number in STATUS_TO_PB.items()}
 
@@ -162,6 +163,17 @@ def new_action(m: pb.NewAction) -> NewAction:
         run_after=_timestamp_field(m, "run_after", "run_after"),
         delay_seconds=duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0) or 0.0,
         backoff=backoff_policy(m.backoff, "backoff") if m.HasField("backoff") else None,
+        workflow_id=(
+            v.text("workflow_id", m.workflow_id, limit=v.MAX_NAME) if m.workflow_id else None
+        ),
+        depends_on=([v.positive_id("depends_on", i) for i in m.depends_on] if m.depends_on else ()),
+        depends_on_index=list(m.depends_on_index) if m.depends_on_index else (),
+        concurrency_key=(
+            v.text("concurrency_key", m.concurrency_key, limit=v.MAX_NAME)
+            if m.concurrency_key
+            else None
+        ),
+        group_key=v.text("group_key", m.group_key, limit=v.MAX_NAME) if m.group_key else None,
     )
 
 
@@ -422,6 +434,20 @@ def fill_action(m: pb.Action, a: Action) -> None:
         fill_backoff(m.backoff, a.backoff)
     if a.progress is not None:
         m.progress_json = a.progress
+    if a.workflow_id is not None:
+        m.workflow_id = a.workflow_id
+        if a.depends_on:
+            m.depends_on.extend(a.depends_on)
+    if a.concurrency_key is not None:
+        m.concurrency_key = a.concurrency_key
+    if a.group_key is not None:
+        m.group_key = a.group_key
+    if a.waiting_for is not None:
+        m.waiting_for = a.waiting_for
+        if a.wait_signal is not None:
+            m.wait_signal = a.wait_signal
+        if a.wait_until is not None:
+            _set_time(m.wait_until, a.wait_until)
 
 
 def event(e: Event) -> pb.Event:

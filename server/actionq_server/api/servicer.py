@@ -419,6 +419,34 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
             schedule=c.schedule(await self._schedules.delete(name, actor))
         )
 
+    # ---- signals and durable sleep: Suspend, Signal ----
+
+    async def Suspend(self, request: spb.SuspendRequest, context: Context) -> spb.SuspendResponse:
+        raise FailedPrecondition("Suspend is not built yet")
+
+    async def Signal(self, request: spb.SignalRequest, context: Context) -> spb.SignalResponse:
+        raise FailedPrecondition("Signal is not built yet")
+
+    # ---- end of signals ----
+
+    # ---- workflows: GetWorkflow ----
+
+    async def GetWorkflow(
+        self, request: spb.GetWorkflowRequest, context: Context
+    ) -> spb.GetWorkflowResponse:
+        raise FailedPrecondition("GetWorkflow is not built yet")
+
+    # ---- end of workflows ----
+
+    # ---- limits: SetQueueLimits ----
+
+    async def SetQueueLimits(
+        self, request: spb.SetQueueLimitsRequest, context: Context
+    ) -> spb.SetQueueLimitsResponse:
+        raise FailedPrecondition("SetQueueLimits is not built yet")
+
+    # ---- end of limits ----
+
 
 def _token(value: str, *, required: bool) -> str | None:
     return v.lease_token("lease_token", value, required=required)

@@ -17,6 +17,7 @@ class Status(enum.StrEnum):
 
     PENDING = "pending"
     CLAIMED = "claimed"
+    WAITING = "waiting"
     COMPLETED = "completed"
     FAILED = "failed"
     REJECTED = "rejected"
@@ -68,6 +69,14 @@ class Action(NamedTuple):
     payload_bytes: int
     backoff: JsonText | None
     progress: JsonText | None
+    workflow_id: str | None = None
+    depends_on: list[int] | None = None
+    concurrency_key: str | None = None
+    group_key: str | None = None
+    waiting_for: str | None = None
+    wait_signal: str | None = None
+    wait_until: datetime | None = None
+    wait_step: str | None = None
 
 
 class NewAction(NamedTuple):
@@ -88,6 +97,11 @@ class NewAction(NamedTuple):
     run_after: datetime | None = None
     delay_seconds: float = 0.0
     backoff: JsonText | None = None
+    workflow_id: str | None = None
+    depends_on: Sequence[int] = ()
+    depends_on_index: Sequence[int] = ()
+    concurrency_key: str | None = None
+    group_key: str | None = None
 
 
 class Enqueued(NamedTuple):
@@ -213,6 +227,7 @@ class ActionFilter:
     action_type: str = ""
     project: str = ""
     queue: str = ""
+    workflow_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,7 +184,7 @@ class Store:
         key = (request.request_id, request.digest) if request else (None, None)
         try:
             rows = await conn.fetch(
-                query("action_insert_many"), *_columns(new, None), *key, _backoffs(new)
+                query("action_insert_many"), *_columns(new, None), *key, *_extra_columns(new)
             )
         except asyncpg.UniqueViolationError as exc:
             if request is None or exc.constraint_name != "enqueue_requests_pkey":
@@ -206,7 +206,7 @@ class Store:
         if limited:
             await conn.execute(query("producer_lock"), limited)
         inserted = await conn.fetch(
-            query("action_insert_many"), *_columns(new, depths), None, None, _backoffs(new)
+            query("action_insert_many"), *_columns(new, depths), None, None, *_extra_columns(new)
         )
         if limited:
             await self._check_rate(conn, limited, rate_limit_per_hour)
@@ -780,8 +780,14 @@ def _needs_transaction(n: NewAction) -> bool:
     )
 
 
-def _backoffs(new: Sequence[NewAction]) -> list[str | None]:
-    return [n.backoff for n in new]
+def _extra_columns(new: Sequence[NewAction]) -> list[list[Any]]:
+    """Columns $17 to $20 of action_insert_many."""
+    return [
+        [n.backoff for n in new],
+        [n.workflow_id for n in new],
+        [n.concurrency_key for n in new],
+        [n.group_key for n in new],
+    ]
 
 
 def _columns(new: Sequence[NewAction], depths: list[int] | None) -> list[list[Any]]:

@@ -21,7 +21,7 @@ from ..domain.cron import Cron
 from ..domain.errors import AlreadyExists, NotFound, Reason
 from ..domain.models import NewAction
 from .errors import translated
-from .repository import Store, _backoffs, _columns, action_from_row
+from .repository import Store, _columns, _extra_columns, action_from_row
 from .sql import query
 
 log = logging.getLogger(__name__)
@@ -250,7 +250,7 @@ async def _insert(conn: asyncpg.Connection, new: Sequence[NewAction]) -> tuple[i
     """Enqueue through the store's own statement (with its action_enqueued
     event); an action with this tick's key stored already is returned."""
     rows = await conn.fetch(
-        query("action_insert_many"), *_columns(new, None), None, None, _backoffs(new)
+        query("action_insert_many"), *_columns(new, None), None, None, *_extra_columns(new)
     )
     if rows:
         return action_from_row(rows[0]).id, False

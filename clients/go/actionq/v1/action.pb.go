@@ -48,6 +48,10 @@ const (
 	ActionStatus_ACTION_STATUS_REJECTED ActionStatus = 5
 	// Cancelled by an operator or producer (terminal).
 	ActionStatus_ACTION_STATUS_CANCELLED ActionStatus = 6
+	// Not claimable until something happens: its dependencies complete
+	// (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+	// passes ("sleep"; a signal wait with a timeout is "signal").
+	ActionStatus_ACTION_STATUS_WAITING ActionStatus = 7
 )
 
 // Enum value maps for ActionStatus.
@@ -60,6 +64,7 @@ var (
 		4: "ACTION_STATUS_FAILED",
 		5: "ACTION_STATUS_REJECTED",
 		6: "ACTION_STATUS_CANCELLED",
+		7: "ACTION_STATUS_WAITING",
 	}
 	ActionStatus_value = map[string]int32{
 		"ACTION_STATUS_UNSPECIFIED": 0,
@@ -69,6 +74,7 @@ var (
 		"ACTION_STATUS_FAILED":      4,
 		"ACTION_STATUS_REJECTED":    5,
 		"ACTION_STATUS_CANCELLED":   6,
+		"ACTION_STATUS_WAITING":     7,
 	}
 )
 
@@ -152,6 +158,116 @@ func (BackoffStrategy) EnumDescriptor() ([]byte, []int) {
 	return file_actionq_v1_action_proto_rawDescGZIP(), []int{1}
 }
 
+// What a QueueLimit counts.
+type LimitScope int32
+
+const (
+	LimitScope_LIMIT_SCOPE_UNSPECIFIED LimitScope = 0
+	// The whole queue.
+	LimitScope_LIMIT_SCOPE_QUEUE LimitScope = 1
+	// One action type in the queue (QueueLimit.action_type).
+	LimitScope_LIMIT_SCOPE_ACTION_TYPE LimitScope = 2
+	// Each concurrency_key value in the queue, separately.
+	LimitScope_LIMIT_SCOPE_CONCURRENCY_KEY LimitScope = 3
+)
+
+// Enum value maps for LimitScope.
+var (
+	LimitScope_name = map[int32]string{
+		0: "LIMIT_SCOPE_UNSPECIFIED",
+		1: "LIMIT_SCOPE_QUEUE",
+		2: "LIMIT_SCOPE_ACTION_TYPE",
+		3: "LIMIT_SCOPE_CONCURRENCY_KEY",
+	}
+	LimitScope_value = map[string]int32{
+		"LIMIT_SCOPE_UNSPECIFIED":     0,
+		"LIMIT_SCOPE_QUEUE":           1,
+		"LIMIT_SCOPE_ACTION_TYPE":     2,
+		"LIMIT_SCOPE_CONCURRENCY_KEY": 3,
+	}
+)
+
+func (x LimitScope) Enum() *LimitScope {
+	p := new(LimitScope)
+	*p = x
+	return p
+}
+
+func (x LimitScope) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LimitScope) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionq_v1_action_proto_enumTypes[2].Descriptor()
+}
+
+func (LimitScope) Type() protoreflect.EnumType {
+	return &file_actionq_v1_action_proto_enumTypes[2]
+}
+
+func (x LimitScope) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LimitScope.Descriptor instead.
+func (LimitScope) EnumDescriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{2}
+}
+
+// How a Signal wakes waiting actions.
+type SignalMode int32
+
+const (
+	SignalMode_SIGNAL_MODE_UNSPECIFIED SignalMode = 0
+	// Wakes every action waiting for the name now, and every action that
+	// starts waiting for it while the signal is kept (the default).
+	SignalMode_SIGNAL_MODE_BROADCAST SignalMode = 1
+	// Wakes exactly one action: the one waiting longest, or, if none waits,
+	// the first that starts waiting while the signal is kept.
+	SignalMode_SIGNAL_MODE_ONE SignalMode = 2
+)
+
+// Enum value maps for SignalMode.
+var (
+	SignalMode_name = map[int32]string{
+		0: "SIGNAL_MODE_UNSPECIFIED",
+		1: "SIGNAL_MODE_BROADCAST",
+		2: "SIGNAL_MODE_ONE",
+	}
+	SignalMode_value = map[string]int32{
+		"SIGNAL_MODE_UNSPECIFIED": 0,
+		"SIGNAL_MODE_BROADCAST":   1,
+		"SIGNAL_MODE_ONE":         2,
+	}
+)
+
+func (x SignalMode) Enum() *SignalMode {
+	p := new(SignalMode)
+	*p = x
+	return p
+}
+
+func (x SignalMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SignalMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionq_v1_action_proto_enumTypes[3].Descriptor()
+}
+
+func (SignalMode) Type() protoreflect.EnumType {
+	return &file_actionq_v1_action_proto_enumTypes[3]
+}
+
+func (x SignalMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SignalMode.Descriptor instead.
+func (SignalMode) EnumDescriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{3}
+}
+
 // Action is the current state of one unit of work.
 type Action struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -215,7 +331,23 @@ type Action struct {
 	Backoff *Backoff `protobuf:"bytes,28,opt,name=backoff,proto3" json:"backoff,omitempty"`
 	// The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
 	// text; empty when none was reported. Cleared by Retry.
-	ProgressJson  string `protobuf:"bytes,29,opt,name=progress_json,json=progressJson,proto3" json:"progress_json,omitempty"`
+	ProgressJson string `protobuf:"bytes,29,opt,name=progress_json,json=progressJson,proto3" json:"progress_json,omitempty"`
+	// The workflow run this action belongs to; empty for none.
+	WorkflowId string `protobuf:"bytes,30,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	// Actions that must complete before this one is claimable (ids).
+	DependsOn []int64 `protobuf:"varint,31,rep,packed,name=depends_on,json=dependsOn,proto3" json:"depends_on,omitempty"`
+	// Concurrency/rate-limit key (e.g. a tenant); empty for none.
+	ConcurrencyKey string `protobuf:"bytes,32,opt,name=concurrency_key,json=concurrencyKey,proto3" json:"concurrency_key,omitempty"`
+	// Ordered group: actions of one group (in one queue) are handed out one at
+	// a time in enqueue order; empty for none.
+	GroupKey string `protobuf:"bytes,33,opt,name=group_key,json=groupKey,proto3" json:"group_key,omitempty"`
+	// While status is WAITING: "dependencies", "signal" or "sleep".
+	WaitingFor string `protobuf:"bytes,34,opt,name=waiting_for,json=waitingFor,proto3" json:"waiting_for,omitempty"`
+	// While waiting for a signal: its name.
+	WaitSignal string `protobuf:"bytes,35,opt,name=wait_signal,json=waitSignal,proto3" json:"wait_signal,omitempty"`
+	// While waiting with a timeout (or sleeping): when it wakes without a
+	// signal.
+	WaitUntil     *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=wait_until,json=waitUntil,proto3" json:"wait_until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -439,6 +571,55 @@ func (x *Action) GetProgressJson() string {
 	return ""
 }
 
+func (x *Action) GetWorkflowId() string {
+	if x != nil {
+		return x.WorkflowId
+	}
+	return ""
+}
+
+func (x *Action) GetDependsOn() []int64 {
+	if x != nil {
+		return x.DependsOn
+	}
+	return nil
+}
+
+func (x *Action) GetConcurrencyKey() string {
+	if x != nil {
+		return x.ConcurrencyKey
+	}
+	return ""
+}
+
+func (x *Action) GetGroupKey() string {
+	if x != nil {
+		return x.GroupKey
+	}
+	return ""
+}
+
+func (x *Action) GetWaitingFor() string {
+	if x != nil {
+		return x.WaitingFor
+	}
+	return ""
+}
+
+func (x *Action) GetWaitSignal() string {
+	if x != nil {
+		return x.WaitSignal
+	}
+	return ""
+}
+
+func (x *Action) GetWaitUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WaitUntil
+	}
+	return nil
+}
+
 // NewAction describes one action to enqueue.
 type NewAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -478,7 +659,23 @@ type NewAction struct {
 	// as a double.
 	PayloadJson string `protobuf:"bytes,14,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
 	// Retry backoff of this action; unset means the queue's default.
-	Backoff       *Backoff `protobuf:"bytes,15,opt,name=backoff,proto3" json:"backoff,omitempty"`
+	Backoff *Backoff `protobuf:"bytes,15,opt,name=backoff,proto3" json:"backoff,omitempty"`
+	// Join this workflow run (1 to 200 printable characters, chosen by the
+	// caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+	// and the parent is in one, else none. Required with depends_on.
+	WorkflowId string `protobuf:"bytes,16,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	// Ids of actions (in the same workflow) that must complete first.
+	DependsOn []int64 `protobuf:"varint,17,rep,packed,name=depends_on,json=dependsOn,proto3" json:"depends_on,omitempty"`
+	// Positions (0-based) of other actions in the same Enqueue request that
+	// must complete first. A cycle or a position out of range is
+	// INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+	DependsOnIndex []int32 `protobuf:"varint,18,rep,packed,name=depends_on_index,json=dependsOnIndex,proto3" json:"depends_on_index,omitempty"`
+	// Key for per-key concurrency and rate limits (1 to 200 characters); empty
+	// for none.
+	ConcurrencyKey string `protobuf:"bytes,19,opt,name=concurrency_key,json=concurrencyKey,proto3" json:"concurrency_key,omitempty"`
+	// Ordered group (1 to 200 characters): one action of the group at a time,
+	// in enqueue order; empty for none.
+	GroupKey      string `protobuf:"bytes,20,opt,name=group_key,json=groupKey,proto3" json:"group_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -609,6 +806,41 @@ func (x *NewAction) GetBackoff() *Backoff {
 		return x.Backoff
 	}
 	return nil
+}
+
+func (x *NewAction) GetWorkflowId() string {
+	if x != nil {
+		return x.WorkflowId
+	}
+	return ""
+}
+
+func (x *NewAction) GetDependsOn() []int64 {
+	if x != nil {
+		return x.DependsOn
+	}
+	return nil
+}
+
+func (x *NewAction) GetDependsOnIndex() []int32 {
+	if x != nil {
+		return x.DependsOnIndex
+	}
+	return nil
+}
+
+func (x *NewAction) GetConcurrencyKey() string {
+	if x != nil {
+		return x.ConcurrencyKey
+	}
+	return ""
+}
+
+func (x *NewAction) GetGroupKey() string {
+	if x != nil {
+		return x.GroupKey
+	}
+	return ""
 }
 
 // ClaimedAction is an action handed to a worker with the lease that fences it.
@@ -858,7 +1090,9 @@ type QueueStat struct {
 	FailedLastMinute int64 `protobuf:"varint,13,opt,name=failed_last_minute,json=failedLastMinute,proto3" json:"failed_last_minute,omitempty"`
 	// Pending actions that failed an attempt (a Fail or an expired lease) and
 	// wait for their retry (counted in pending too).
-	Retryable     int64 `protobuf:"varint,14,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	Retryable int64 `protobuf:"varint,14,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	// Waiting for dependencies, a signal or a time.
+	Waiting       int64 `protobuf:"varint,15,opt,name=waiting,proto3" json:"waiting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -991,6 +1225,13 @@ func (x *QueueStat) GetRetryable() int64 {
 	return 0
 }
 
+func (x *QueueStat) GetWaiting() int64 {
+	if x != nil {
+		return x.Waiting
+	}
+	return 0
+}
+
 // Backoff is a retry policy: the delay before the next attempt after a Fail
 // with attempts left. With jitter j the delay is drawn uniformly from
 // [d * (1 - j), d], where d is the strategy's delay, so it never exceeds `max`.
@@ -1095,7 +1336,11 @@ type Queue struct {
 	// When the queue first appeared (database time).
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// When its settings last changed (database time).
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Actions waiting (for dependencies, a signal or a time).
+	Waiting int64 `protobuf:"varint,12,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	// The queue's concurrency and rate limits.
+	Limits        []*QueueLimit `protobuf:"bytes,13,rep,name=limits,proto3" json:"limits,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1207,6 +1452,336 @@ func (x *Queue) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Queue) GetWaiting() int64 {
+	if x != nil {
+		return x.Waiting
+	}
+	return 0
+}
+
+func (x *Queue) GetLimits() []*QueueLimit {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// QueueLimit is a concurrency and/or rate limit on claims, enforced in the
+// claim statement across every worker and server.
+type QueueLimit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What is limited.
+	Scope LimitScope `protobuf:"varint,1,opt,name=scope,proto3,enum=actionq.v1.LimitScope" json:"scope,omitempty"`
+	// With LIMIT_SCOPE_ACTION_TYPE: the action type; empty otherwise.
+	ActionType string `protobuf:"bytes,2,opt,name=action_type,json=actionType,proto3" json:"action_type,omitempty"`
+	// At most this many actions claimed at once (0 = no concurrency limit).
+	Concurrency int32 `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	// At most `rate` claims per `period` (a token bucket by database time;
+	// 0 = no rate limit).
+	Rate int32 `protobuf:"varint,4,opt,name=rate,proto3" json:"rate,omitempty"`
+	// The rate's period, 1 ms to 1 day; unset means 1 s when rate is set.
+	Period        *durationpb.Duration `protobuf:"bytes,5,opt,name=period,proto3" json:"period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueueLimit) Reset() {
+	*x = QueueLimit{}
+	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueLimit) ProtoMessage() {}
+
+func (x *QueueLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueLimit.ProtoReflect.Descriptor instead.
+func (*QueueLimit) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *QueueLimit) GetScope() LimitScope {
+	if x != nil {
+		return x.Scope
+	}
+	return LimitScope_LIMIT_SCOPE_UNSPECIFIED
+}
+
+func (x *QueueLimit) GetActionType() string {
+	if x != nil {
+		return x.ActionType
+	}
+	return ""
+}
+
+func (x *QueueLimit) GetConcurrency() int32 {
+	if x != nil {
+		return x.Concurrency
+	}
+	return 0
+}
+
+func (x *QueueLimit) GetRate() int32 {
+	if x != nil {
+		return x.Rate
+	}
+	return 0
+}
+
+func (x *QueueLimit) GetPeriod() *durationpb.Duration {
+	if x != nil {
+		return x.Period
+	}
+	return nil
+}
+
+// WakeUp is why a suspended action woke: the wait's outcome, also stored as
+// the checkpoint of the wait's step.
+type WakeUp struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The wait's step name.
+	Step string `protobuf:"bytes,1,opt,name=step,proto3" json:"step,omitempty"`
+	// The signal waited for (empty for a sleep).
+	Signal string `protobuf:"bytes,2,opt,name=signal,proto3" json:"signal,omitempty"`
+	// The signal's payload as JSON object text ({} on a timeout).
+	PayloadJson string `protobuf:"bytes,3,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	// True when the timeout (or the sleep) ended the wait, not a signal.
+	TimedOut bool `protobuf:"varint,4,opt,name=timed_out,json=timedOut,proto3" json:"timed_out,omitempty"`
+	// The signal's id (0 on a timeout).
+	SignalId int64 `protobuf:"varint,5,opt,name=signal_id,json=signalId,proto3" json:"signal_id,omitempty"`
+	// When it woke.
+	WokeAt        *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=woke_at,json=wokeAt,proto3" json:"woke_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WakeUp) Reset() {
+	*x = WakeUp{}
+	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WakeUp) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WakeUp) ProtoMessage() {}
+
+func (x *WakeUp) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WakeUp.ProtoReflect.Descriptor instead.
+func (*WakeUp) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WakeUp) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *WakeUp) GetSignal() string {
+	if x != nil {
+		return x.Signal
+	}
+	return ""
+}
+
+func (x *WakeUp) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
+}
+
+func (x *WakeUp) GetTimedOut() bool {
+	if x != nil {
+		return x.TimedOut
+	}
+	return false
+}
+
+func (x *WakeUp) GetSignalId() int64 {
+	if x != nil {
+		return x.SignalId
+	}
+	return 0
+}
+
+func (x *WakeUp) GetWokeAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WokeAt
+	}
+	return nil
+}
+
+// Workflow is a workflow run: the actions enqueued with one workflow_id.
+type Workflow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The workflow id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// "running", "completed" (every action completed) or "failed" (every action
+	// ended, at least one not completed).
+	Status string `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	// Its actions, in all.
+	Total int64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	// Its actions by status.
+	Pending   int64 `protobuf:"varint,4,opt,name=pending,proto3" json:"pending,omitempty"`
+	Claimed   int64 `protobuf:"varint,5,opt,name=claimed,proto3" json:"claimed,omitempty"`
+	Waiting   int64 `protobuf:"varint,6,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	Completed int64 `protobuf:"varint,7,opt,name=completed,proto3" json:"completed,omitempty"`
+	Failed    int64 `protobuf:"varint,8,opt,name=failed,proto3" json:"failed,omitempty"`
+	Rejected  int64 `protobuf:"varint,9,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	Cancelled int64 `protobuf:"varint,10,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	// When its first action was enqueued.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When its last action ended (unset while running).
+	FinishedAt    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=finished_at,json=finishedAt,proto3" json:"finished_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Workflow) Reset() {
+	*x = Workflow{}
+	mi := &file_actionq_v1_action_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Workflow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Workflow) ProtoMessage() {}
+
+func (x *Workflow) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Workflow.ProtoReflect.Descriptor instead.
+func (*Workflow) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Workflow) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Workflow) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Workflow) GetTotal() int64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *Workflow) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *Workflow) GetClaimed() int64 {
+	if x != nil {
+		return x.Claimed
+	}
+	return 0
+}
+
+func (x *Workflow) GetWaiting() int64 {
+	if x != nil {
+		return x.Waiting
+	}
+	return 0
+}
+
+func (x *Workflow) GetCompleted() int64 {
+	if x != nil {
+		return x.Completed
+	}
+	return 0
+}
+
+func (x *Workflow) GetFailed() int64 {
+	if x != nil {
+		return x.Failed
+	}
+	return 0
+}
+
+func (x *Workflow) GetRejected() int64 {
+	if x != nil {
+		return x.Rejected
+	}
+	return 0
+}
+
+func (x *Workflow) GetCancelled() int64 {
+	if x != nil {
+		return x.Cancelled
+	}
+	return 0
+}
+
+func (x *Workflow) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Workflow) GetFinishedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishedAt
+	}
+	return nil
+}
+
 // Checkpoint is state a worker saved under a step name while it held the
 // action's lease. A later attempt reads the checkpoints of earlier ones and
 // resumes after the last step it finds.
@@ -1231,7 +1806,7 @@ type Checkpoint struct {
 
 func (x *Checkpoint) Reset() {
 	*x = Checkpoint{}
-	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	mi := &file_actionq_v1_action_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1243,7 +1818,7 @@ func (x *Checkpoint) String() string {
 func (*Checkpoint) ProtoMessage() {}
 
 func (x *Checkpoint) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_action_proto_msgTypes[8]
+	mi := &file_actionq_v1_action_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1256,7 +1831,7 @@ func (x *Checkpoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Checkpoint.ProtoReflect.Descriptor instead.
 func (*Checkpoint) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_action_proto_rawDescGZIP(), []int{8}
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Checkpoint) GetActionId() int64 {
@@ -1337,7 +1912,7 @@ type Schedule struct {
 
 func (x *Schedule) Reset() {
 	*x = Schedule{}
-	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	mi := &file_actionq_v1_action_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1924,7 @@ func (x *Schedule) String() string {
 func (*Schedule) ProtoMessage() {}
 
 func (x *Schedule) ProtoReflect() protoreflect.Message {
-	mi := &file_actionq_v1_action_proto_msgTypes[9]
+	mi := &file_actionq_v1_action_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1937,7 @@ func (x *Schedule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
 func (*Schedule) Descriptor() ([]byte, []int) {
-	return file_actionq_v1_action_proto_rawDescGZIP(), []int{9}
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Schedule) GetName() string {
@@ -1440,7 +2015,8 @@ var File_actionq_v1_action_proto protoreflect.FileDescriptor
 const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/action.proto\x12\n" +
-	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\b\n" +
+	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\n" +
+	"\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n" +
 	"\x05queue\x18\x02 \x01(\tR\x05queue\x12\x1f\n" +
@@ -1480,7 +2056,19 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\vresult_json\x18\x1b \x01(\tR\n" +
 	"resultJson\x12-\n" +
 	"\abackoff\x18\x1c \x01(\v2\x13.actionq.v1.BackoffR\abackoff\x12#\n" +
-	"\rprogress_json\x18\x1d \x01(\tR\fprogressJsonJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\x8b\x04\n" +
+	"\rprogress_json\x18\x1d \x01(\tR\fprogressJson\x12\x1f\n" +
+	"\vworkflow_id\x18\x1e \x01(\tR\n" +
+	"workflowId\x12\x1d\n" +
+	"\n" +
+	"depends_on\x18\x1f \x03(\x03R\tdependsOn\x12'\n" +
+	"\x0fconcurrency_key\x18  \x01(\tR\x0econcurrencyKey\x12\x1b\n" +
+	"\tgroup_key\x18! \x01(\tR\bgroupKey\x12\x1f\n" +
+	"\vwaiting_for\x18\" \x01(\tR\n" +
+	"waitingFor\x12\x1f\n" +
+	"\vwait_signal\x18# \x01(\tR\n" +
+	"waitSignal\x129\n" +
+	"\n" +
+	"wait_until\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\twaitUntilJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\xbb\x05\n" +
 	"\tNewAction\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -1500,7 +2088,14 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\trun_after\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\brunAfter\x12/\n" +
 	"\x05delay\x18\r \x01(\v2\x19.google.protobuf.DurationR\x05delay\x12!\n" +
 	"\fpayload_json\x18\x0e \x01(\tR\vpayloadJson\x12-\n" +
-	"\abackoff\x18\x0f \x01(\v2\x13.actionq.v1.BackoffR\abackoffJ\x04\b\x06\x10\aR\apayload\"\\\n" +
+	"\abackoff\x18\x0f \x01(\v2\x13.actionq.v1.BackoffR\abackoff\x12\x1f\n" +
+	"\vworkflow_id\x18\x10 \x01(\tR\n" +
+	"workflowId\x12\x1d\n" +
+	"\n" +
+	"depends_on\x18\x11 \x03(\x03R\tdependsOn\x12(\n" +
+	"\x10depends_on_index\x18\x12 \x03(\x05R\x0edependsOnIndex\x12'\n" +
+	"\x0fconcurrency_key\x18\x13 \x01(\tR\x0econcurrencyKey\x12\x1b\n" +
+	"\tgroup_key\x18\x14 \x01(\tR\bgroupKeyJ\x04\b\x06\x10\aR\apayload\"\\\n" +
 	"\rClaimedAction\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -1517,7 +2112,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
 	"\fpayload_json\x18\a \x01(\tR\vpayloadJson\x12\x16\n" +
-	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\x81\x04\n" +
+	"\x06cursor\x18\b \x01(\tR\x06cursorJ\x04\b\x05\x10\x06R\apayload\"\x9b\x04\n" +
 	"\tQueueStat\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -1534,12 +2129,13 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\x15claimed_past_deadline\x18\v \x01(\x03R\x13claimedPastDeadline\x122\n" +
 	"\x15completed_last_minute\x18\f \x01(\x03R\x13completedLastMinute\x12,\n" +
 	"\x12failed_last_minute\x18\r \x01(\x03R\x10failedLastMinute\x12\x1c\n" +
-	"\tretryable\x18\x0e \x01(\x03R\tretryable\"\xb6\x01\n" +
+	"\tretryable\x18\x0e \x01(\x03R\tretryable\x12\x18\n" +
+	"\awaiting\x18\x0f \x01(\x03R\awaiting\"\xb6\x01\n" +
 	"\aBackoff\x127\n" +
 	"\bstrategy\x18\x01 \x01(\x0e2\x1b.actionq.v1.BackoffStrategyR\bstrategy\x12-\n" +
 	"\x04base\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x04base\x12+\n" +
 	"\x03max\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x03max\x12\x16\n" +
-	"\x06jitter\x18\x04 \x01(\x01R\x06jitter\"\xb6\x03\n" +
+	"\x06jitter\x18\x04 \x01(\x01R\x06jitter\"\x80\x04\n" +
 	"\x05Queue\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fmax_attempts\x18\x02 \x01(\x05R\vmaxAttempts\x12-\n" +
@@ -1554,7 +2150,40 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"created_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xec\x01\n" +
+	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x18\n" +
+	"\awaiting\x18\f \x01(\x03R\awaiting\x12.\n" +
+	"\x06limits\x18\r \x03(\v2\x16.actionq.v1.QueueLimitR\x06limits\"\xc4\x01\n" +
+	"\n" +
+	"QueueLimit\x12,\n" +
+	"\x05scope\x18\x01 \x01(\x0e2\x16.actionq.v1.LimitScopeR\x05scope\x12\x1f\n" +
+	"\vaction_type\x18\x02 \x01(\tR\n" +
+	"actionType\x12 \n" +
+	"\vconcurrency\x18\x03 \x01(\x05R\vconcurrency\x12\x12\n" +
+	"\x04rate\x18\x04 \x01(\x05R\x04rate\x121\n" +
+	"\x06period\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x06period\"\xc6\x01\n" +
+	"\x06WakeUp\x12\x12\n" +
+	"\x04step\x18\x01 \x01(\tR\x04step\x12\x16\n" +
+	"\x06signal\x18\x02 \x01(\tR\x06signal\x12!\n" +
+	"\fpayload_json\x18\x03 \x01(\tR\vpayloadJson\x12\x1b\n" +
+	"\ttimed_out\x18\x04 \x01(\bR\btimedOut\x12\x1b\n" +
+	"\tsignal_id\x18\x05 \x01(\x03R\bsignalId\x123\n" +
+	"\awoke_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x06wokeAt\"\xfe\x02\n" +
+	"\bWorkflow\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\tR\x06status\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x03R\x05total\x12\x18\n" +
+	"\apending\x18\x04 \x01(\x03R\apending\x12\x18\n" +
+	"\aclaimed\x18\x05 \x01(\x03R\aclaimed\x12\x18\n" +
+	"\awaiting\x18\x06 \x01(\x03R\awaiting\x12\x1c\n" +
+	"\tcompleted\x18\a \x01(\x03R\tcompleted\x12\x16\n" +
+	"\x06failed\x18\b \x01(\x03R\x06failed\x12\x1a\n" +
+	"\brejected\x18\t \x01(\x03R\brejected\x12\x1c\n" +
+	"\tcancelled\x18\n" +
+	" \x01(\x03R\tcancelled\x129\n" +
+	"\n" +
+	"created_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12;\n" +
+	"\vfinished_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishedAt\"\xec\x01\n" +
 	"\n" +
 	"Checkpoint\x12\x1b\n" +
 	"\taction_id\x18\x01 \x01(\x03R\bactionId\x12\x12\n" +
@@ -1579,7 +2208,7 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"created_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"updated_at\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xd3\x01\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xee\x01\n" +
 	"\fActionStatus\x12\x1d\n" +
 	"\x19ACTION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTION_STATUS_PENDING\x10\x01\x12\x19\n" +
@@ -1587,11 +2216,23 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\x17ACTION_STATUS_COMPLETED\x10\x03\x12\x18\n" +
 	"\x14ACTION_STATUS_FAILED\x10\x04\x12\x1a\n" +
 	"\x16ACTION_STATUS_REJECTED\x10\x05\x12\x1b\n" +
-	"\x17ACTION_STATUS_CANCELLED\x10\x06*q\n" +
+	"\x17ACTION_STATUS_CANCELLED\x10\x06\x12\x19\n" +
+	"\x15ACTION_STATUS_WAITING\x10\a*q\n" +
 	"\x0fBackoffStrategy\x12 \n" +
 	"\x1cBACKOFF_STRATEGY_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16BACKOFF_STRATEGY_FIXED\x10\x01\x12 \n" +
-	"\x1cBACKOFF_STRATEGY_EXPONENTIAL\x10\x02BD\n" +
+	"\x1cBACKOFF_STRATEGY_EXPONENTIAL\x10\x02*~\n" +
+	"\n" +
+	"LimitScope\x12\x1b\n" +
+	"\x17LIMIT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11LIMIT_SCOPE_QUEUE\x10\x01\x12\x1b\n" +
+	"\x17LIMIT_SCOPE_ACTION_TYPE\x10\x02\x12\x1f\n" +
+	"\x1bLIMIT_SCOPE_CONCURRENCY_KEY\x10\x03*Y\n" +
+	"\n" +
+	"SignalMode\x12\x1b\n" +
+	"\x17SIGNAL_MODE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15SIGNAL_MODE_BROADCAST\x10\x01\x12\x13\n" +
+	"\x0fSIGNAL_MODE_ONE\x10\x02BD\n" +
 	"\x0edev.actionq.v1B\vActionProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -1606,59 +2247,71 @@ func file_actionq_v1_action_proto_rawDescGZIP() []byte {
 	return file_actionq_v1_action_proto_rawDescData
 }
 
-var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_actionq_v1_action_proto_goTypes = []any{
 	(ActionStatus)(0),             // 0: actionq.v1.ActionStatus
 	(BackoffStrategy)(0),          // 1: actionq.v1.BackoffStrategy
-	(*Action)(nil),                // 2: actionq.v1.Action
-	(*NewAction)(nil),             // 3: actionq.v1.NewAction
-	(*ClaimedAction)(nil),         // 4: actionq.v1.ClaimedAction
-	(*EnqueuedAction)(nil),        // 5: actionq.v1.EnqueuedAction
-	(*Event)(nil),                 // 6: actionq.v1.Event
-	(*QueueStat)(nil),             // 7: actionq.v1.QueueStat
-	(*Backoff)(nil),               // 8: actionq.v1.Backoff
-	(*Queue)(nil),                 // 9: actionq.v1.Queue
-	(*Checkpoint)(nil),            // 10: actionq.v1.Checkpoint
-	(*Schedule)(nil),              // 11: actionq.v1.Schedule
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 13: google.protobuf.Duration
+	(LimitScope)(0),               // 2: actionq.v1.LimitScope
+	(SignalMode)(0),               // 3: actionq.v1.SignalMode
+	(*Action)(nil),                // 4: actionq.v1.Action
+	(*NewAction)(nil),             // 5: actionq.v1.NewAction
+	(*ClaimedAction)(nil),         // 6: actionq.v1.ClaimedAction
+	(*EnqueuedAction)(nil),        // 7: actionq.v1.EnqueuedAction
+	(*Event)(nil),                 // 8: actionq.v1.Event
+	(*QueueStat)(nil),             // 9: actionq.v1.QueueStat
+	(*Backoff)(nil),               // 10: actionq.v1.Backoff
+	(*Queue)(nil),                 // 11: actionq.v1.Queue
+	(*QueueLimit)(nil),            // 12: actionq.v1.QueueLimit
+	(*WakeUp)(nil),                // 13: actionq.v1.WakeUp
+	(*Workflow)(nil),              // 14: actionq.v1.Workflow
+	(*Checkpoint)(nil),            // 15: actionq.v1.Checkpoint
+	(*Schedule)(nil),              // 16: actionq.v1.Schedule
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
 	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	12, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	12, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	12, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	12, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	12, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
-	8,  // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
-	12, // 7: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	13, // 8: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
-	8,  // 9: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
-	2,  // 10: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
-	2,  // 11: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	12, // 12: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	13, // 13: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
-	1,  // 14: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
-	13, // 15: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
-	13, // 16: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
-	8,  // 17: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
-	13, // 18: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
-	12, // 19: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
-	12, // 20: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
-	12, // 21: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
-	12, // 22: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
-	12, // 23: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
-	3,  // 24: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
-	12, // 25: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
-	12, // 26: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
-	12, // 27: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
-	12, // 28: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	17, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	17, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	17, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	17, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	17, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	10, // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
+	17, // 7: actionq.v1.Action.wait_until:type_name -> google.protobuf.Timestamp
+	17, // 8: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	18, // 9: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	10, // 10: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
+	4,  // 11: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
+	4,  // 12: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
+	17, // 13: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	18, // 14: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	1,  // 15: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
+	18, // 16: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
+	18, // 17: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
+	10, // 18: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
+	18, // 19: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
+	17, // 20: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
+	17, // 21: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
+	17, // 22: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
+	12, // 23: actionq.v1.Queue.limits:type_name -> actionq.v1.QueueLimit
+	2,  // 24: actionq.v1.QueueLimit.scope:type_name -> actionq.v1.LimitScope
+	18, // 25: actionq.v1.QueueLimit.period:type_name -> google.protobuf.Duration
+	17, // 26: actionq.v1.WakeUp.woke_at:type_name -> google.protobuf.Timestamp
+	17, // 27: actionq.v1.Workflow.created_at:type_name -> google.protobuf.Timestamp
+	17, // 28: actionq.v1.Workflow.finished_at:type_name -> google.protobuf.Timestamp
+	17, // 29: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
+	17, // 30: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
+	5,  // 31: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
+	17, // 32: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
+	17, // 33: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
+	17, // 34: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
+	17, // 35: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }
@@ -1671,8 +2324,8 @@ func file_actionq_v1_action_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_action_proto_rawDesc), len(file_actionq_v1_action_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   10,
+			NumEnums:      4,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -86,6 +86,16 @@ const (
 	ErrorReason_ERROR_REASON_SCHEDULE_NOT_FOUND ErrorReason = 18
 	// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
 	ErrorReason_ERROR_REASON_SCHEDULE_EXISTS ErrorReason = 19
+	// INVALID_ARGUMENT: the dependencies form a cycle.
+	ErrorReason_ERROR_REASON_DEPENDENCY_CYCLE ErrorReason = 20
+	// INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+	// does not exist, or is not in the action's workflow.
+	ErrorReason_ERROR_REASON_DEPENDENCY_NOT_FOUND ErrorReason = 21
+	// FAILED_PRECONDITION: a dependency already ended failed, rejected or
+	// cancelled.
+	ErrorReason_ERROR_REASON_DEPENDENCY_FAILED ErrorReason = 22
+	// NOT_FOUND: no action has this workflow id.
+	ErrorReason_ERROR_REASON_WORKFLOW_NOT_FOUND ErrorReason = 23
 )
 
 // Enum value maps for ErrorReason.
@@ -111,6 +121,10 @@ var (
 		17: "ERROR_REASON_WAIT_TIMEOUT",
 		18: "ERROR_REASON_SCHEDULE_NOT_FOUND",
 		19: "ERROR_REASON_SCHEDULE_EXISTS",
+		20: "ERROR_REASON_DEPENDENCY_CYCLE",
+		21: "ERROR_REASON_DEPENDENCY_NOT_FOUND",
+		22: "ERROR_REASON_DEPENDENCY_FAILED",
+		23: "ERROR_REASON_WORKFLOW_NOT_FOUND",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -133,6 +147,10 @@ var (
 		"ERROR_REASON_WAIT_TIMEOUT":             17,
 		"ERROR_REASON_SCHEDULE_NOT_FOUND":       18,
 		"ERROR_REASON_SCHEDULE_EXISTS":          19,
+		"ERROR_REASON_DEPENDENCY_CYCLE":         20,
+		"ERROR_REASON_DEPENDENCY_NOT_FOUND":     21,
+		"ERROR_REASON_DEPENDENCY_FAILED":        22,
+		"ERROR_REASON_WORKFLOW_NOT_FOUND":       23,
 	}
 )
 
@@ -168,7 +186,7 @@ var File_actionq_v1_errors_proto protoreflect.FileDescriptor
 const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/errors.proto\x12\n" +
-	"actionq.v1*\xb6\x05\n" +
+	"actionq.v1*\xc9\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_INVALID_FIELD\x10\x01\x12\"\n" +
@@ -190,7 +208,11 @@ const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\x1bERROR_REASON_CURSOR_EXPIRED\x10\x10\x12\x1d\n" +
 	"\x19ERROR_REASON_WAIT_TIMEOUT\x10\x11\x12#\n" +
 	"\x1fERROR_REASON_SCHEDULE_NOT_FOUND\x10\x12\x12 \n" +
-	"\x1cERROR_REASON_SCHEDULE_EXISTS\x10\x13BD\n" +
+	"\x1cERROR_REASON_SCHEDULE_EXISTS\x10\x13\x12!\n" +
+	"\x1dERROR_REASON_DEPENDENCY_CYCLE\x10\x14\x12%\n" +
+	"!ERROR_REASON_DEPENDENCY_NOT_FOUND\x10\x15\x12\"\n" +
+	"\x1eERROR_REASON_DEPENDENCY_FAILED\x10\x16\x12#\n" +
+	"\x1fERROR_REASON_WORKFLOW_NOT_FOUND\x10\x17BD\n" +
 	"\x0edev.actionq.v1B\vErrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (

@@ -312,7 +312,9 @@ type ListActionsRequest struct {
 	// next_page_token of the previous page; empty for the first page.
 	PageToken string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Newest first instead of oldest first.
-	NewestFirst   bool `protobuf:"varint,7,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	NewestFirst bool `protobuf:"varint,7,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	// Only actions of this workflow run; empty means any.
+	WorkflowId    string `protobuf:"bytes,8,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -394,6 +396,13 @@ func (x *ListActionsRequest) GetNewestFirst() bool {
 		return x.NewestFirst
 	}
 	return false
+}
+
+func (x *ListActionsRequest) GetWorkflowId() string {
+	if x != nil {
+		return x.WorkflowId
+	}
+	return ""
 }
 
 // ListActionsResponse is one page of actions.
@@ -3716,6 +3725,536 @@ func (x *DeleteScheduleResponse) GetSchedule() *Schedule {
 	return nil
 }
 
+// SuspendRequest says what a claimed action waits for.
+type SuspendRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Action id; the action must be claimed.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Required: the lease token from Claim.
+	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// Required: the wait's step name (1 to 200 characters); the wake-up is
+	// stored as this step's checkpoint, so a later attempt that reaches the
+	// same wait gets the stored wake-up instead of waiting again.
+	Step string `protobuf:"bytes,3,opt,name=step,proto3" json:"step,omitempty"`
+	// The signal to wait for (1 to 200 printable characters); empty for a
+	// sleep.
+	Signal string `protobuf:"bytes,4,opt,name=signal,proto3" json:"signal,omitempty"`
+	// Wake at this time without a signal (at most one of until and timeout);
+	// with neither, a signal wait has no timeout and a sleep is refused.
+	Until *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
+	// Wake after this long without a signal (0 s to 100 years).
+	Timeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuspendRequest) Reset() {
+	*x = SuspendRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuspendRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuspendRequest) ProtoMessage() {}
+
+func (x *SuspendRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuspendRequest.ProtoReflect.Descriptor instead.
+func (*SuspendRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *SuspendRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *SuspendRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *SuspendRequest) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *SuspendRequest) GetSignal() string {
+	if x != nil {
+		return x.Signal
+	}
+	return ""
+}
+
+func (x *SuspendRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *SuspendRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// SuspendResponse says whether the action is waiting now.
+type SuspendResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True: the action is WAITING and the worker no longer holds it. False: it
+	// is still claimed by the caller and `wake` is the wait's outcome.
+	Suspended bool `protobuf:"varint,1,opt,name=suspended,proto3" json:"suspended,omitempty"`
+	// The action as it stands now.
+	Action *Action `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
+	// Set when suspended is false.
+	Wake          *WakeUp `protobuf:"bytes,3,opt,name=wake,proto3" json:"wake,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuspendResponse) Reset() {
+	*x = SuspendResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuspendResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuspendResponse) ProtoMessage() {}
+
+func (x *SuspendResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuspendResponse.ProtoReflect.Descriptor instead.
+func (*SuspendResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *SuspendResponse) GetSuspended() bool {
+	if x != nil {
+		return x.Suspended
+	}
+	return false
+}
+
+func (x *SuspendResponse) GetAction() *Action {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+func (x *SuspendResponse) GetWake() *WakeUp {
+	if x != nil {
+		return x.Wake
+	}
+	return nil
+}
+
+// SignalRequest sends a named signal.
+type SignalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the signal's name (1 to 200 printable characters).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The payload as JSON object text; empty means {}.
+	PayloadJson string `protobuf:"bytes,2,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	// Broadcast (default) or one.
+	Mode SignalMode `protobuf:"varint,3,opt,name=mode,proto3,enum=actionq.v1.SignalMode" json:"mode,omitempty"`
+	// How long the signal is kept for actions that start waiting later, 0 s
+	// to 30 days; unset means 24 h. A kept broadcast wakes every later waiter;
+	// a kept one-shot signal wakes the first and is used up.
+	Keep *durationpb.Duration `protobuf:"bytes,4,opt,name=keep,proto3" json:"keep,omitempty"`
+	// Who sends it, recorded as the event's actor; empty means "operator".
+	Actor         string `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignalRequest) Reset() {
+	*x = SignalRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignalRequest) ProtoMessage() {}
+
+func (x *SignalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignalRequest.ProtoReflect.Descriptor instead.
+func (*SignalRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *SignalRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SignalRequest) GetPayloadJson() string {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return ""
+}
+
+func (x *SignalRequest) GetMode() SignalMode {
+	if x != nil {
+		return x.Mode
+	}
+	return SignalMode_SIGNAL_MODE_UNSPECIFIED
+}
+
+func (x *SignalRequest) GetKeep() *durationpb.Duration {
+	if x != nil {
+		return x.Keep
+	}
+	return nil
+}
+
+func (x *SignalRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// SignalResponse reports what the signal did.
+type SignalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The signal's id.
+	SignalId int64 `protobuf:"varint,1,opt,name=signal_id,json=signalId,proto3" json:"signal_id,omitempty"`
+	// Actions woken now, by id.
+	Woken []int64 `protobuf:"varint,2,rep,packed,name=woken,proto3" json:"woken,omitempty"`
+	// Until when later waiters can receive it (unset when it is not kept:
+	// keep was 0, or a one-shot signal was used up now).
+	KeptUntil     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=kept_until,json=keptUntil,proto3" json:"kept_until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignalResponse) Reset() {
+	*x = SignalResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignalResponse) ProtoMessage() {}
+
+func (x *SignalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignalResponse.ProtoReflect.Descriptor instead.
+func (*SignalResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *SignalResponse) GetSignalId() int64 {
+	if x != nil {
+		return x.SignalId
+	}
+	return 0
+}
+
+func (x *SignalResponse) GetWoken() []int64 {
+	if x != nil {
+		return x.Woken
+	}
+	return nil
+}
+
+func (x *SignalResponse) GetKeptUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.KeptUntil
+	}
+	return nil
+}
+
+// GetWorkflowRequest names a workflow run.
+type GetWorkflowRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the workflow id.
+	WorkflowId    string `protobuf:"bytes,1,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetWorkflowRequest) Reset() {
+	*x = GetWorkflowRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetWorkflowRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetWorkflowRequest) ProtoMessage() {}
+
+func (x *GetWorkflowRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetWorkflowRequest.ProtoReflect.Descriptor instead.
+func (*GetWorkflowRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *GetWorkflowRequest) GetWorkflowId() string {
+	if x != nil {
+		return x.WorkflowId
+	}
+	return ""
+}
+
+// GetWorkflowResponse returns the run and its actions.
+type GetWorkflowResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run, with counts by status.
+	Workflow *Workflow `protobuf:"bytes,1,opt,name=workflow,proto3" json:"workflow,omitempty"`
+	// Its actions in id order (at most 10,000).
+	Actions       []*Action `protobuf:"bytes,2,rep,name=actions,proto3" json:"actions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetWorkflowResponse) Reset() {
+	*x = GetWorkflowResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetWorkflowResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetWorkflowResponse) ProtoMessage() {}
+
+func (x *GetWorkflowResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetWorkflowResponse.ProtoReflect.Descriptor instead.
+func (*GetWorkflowResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *GetWorkflowResponse) GetWorkflow() *Workflow {
+	if x != nil {
+		return x.Workflow
+	}
+	return nil
+}
+
+func (x *GetWorkflowResponse) GetActions() []*Action {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
+// SetQueueLimitsRequest sets limits on one queue.
+type SetQueueLimitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the queue (created if it does not exist yet).
+	Queue string `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	// The limits to set; each replaces the one of the same scope (and action
+	// type). A limit with concurrency 0 and rate 0 removes it.
+	Limits []*QueueLimit `protobuf:"bytes,2,rep,name=limits,proto3" json:"limits,omitempty"`
+	// Remove every other limit of the queue first.
+	Replace bool `protobuf:"varint,3,opt,name=replace,proto3" json:"replace,omitempty"`
+	// Who sets them, recorded as the event's actor; empty means "operator".
+	Actor         string `protobuf:"bytes,4,opt,name=actor,proto3" json:"actor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetQueueLimitsRequest) Reset() {
+	*x = SetQueueLimitsRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetQueueLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetQueueLimitsRequest) ProtoMessage() {}
+
+func (x *SetQueueLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetQueueLimitsRequest.ProtoReflect.Descriptor instead.
+func (*SetQueueLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *SetQueueLimitsRequest) GetQueue() string {
+	if x != nil {
+		return x.Queue
+	}
+	return ""
+}
+
+func (x *SetQueueLimitsRequest) GetLimits() []*QueueLimit {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *SetQueueLimitsRequest) GetReplace() bool {
+	if x != nil {
+		return x.Replace
+	}
+	return false
+}
+
+func (x *SetQueueLimitsRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+// SetQueueLimitsResponse returns the queue with its limits.
+type SetQueueLimitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queue.
+	Queue         *Queue `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetQueueLimitsResponse) Reset() {
+	*x = SetQueueLimitsResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetQueueLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetQueueLimitsResponse) ProtoMessage() {}
+
+func (x *SetQueueLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetQueueLimitsResponse.ProtoReflect.Descriptor instead.
+func (*SetQueueLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *SetQueueLimitsResponse) GetQueue() *Queue {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
 var File_actionq_v1_service_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_service_proto_rawDesc = "" +
@@ -3733,7 +4272,7 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x10GetActionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\"?\n" +
 	"\x11GetActionResponse\x12*\n" +
-	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\xfa\x01\n" +
+	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\x9b\x02\n" +
 	"\x12ListActionsRequest\x124\n" +
 	"\bstatuses\x18\x01 \x03(\x0e2\x18.actionq.v1.ActionStatusR\bstatuses\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -3743,7 +4282,9 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\x12!\n" +
-	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\"k\n" +
+	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\x12\x1f\n" +
+	"\vworkflow_id\x18\b \x01(\tR\n" +
+	"workflowId\"k\n" +
 	"\x13ListActionsResponse\x12,\n" +
 	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x92\x02\n" +
@@ -3954,11 +4495,47 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\tR\x05actor\"J\n" +
 	"\x16DeleteScheduleResponse\x120\n" +
-	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule*W\n" +
+	"\bschedule\x18\x01 \x01(\v2\x14.actionq.v1.ScheduleR\bschedule\"\xd4\x01\n" +
+	"\x0eSuspendRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1f\n" +
+	"\vlease_token\x18\x02 \x01(\tR\n" +
+	"leaseToken\x12\x12\n" +
+	"\x04step\x18\x03 \x01(\tR\x04step\x12\x16\n" +
+	"\x06signal\x18\x04 \x01(\tR\x06signal\x120\n" +
+	"\x05until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x123\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"\x83\x01\n" +
+	"\x0fSuspendResponse\x12\x1c\n" +
+	"\tsuspended\x18\x01 \x01(\bR\tsuspended\x12*\n" +
+	"\x06action\x18\x02 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12&\n" +
+	"\x04wake\x18\x03 \x01(\v2\x12.actionq.v1.WakeUpR\x04wake\"\xb7\x01\n" +
+	"\rSignalRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fpayload_json\x18\x02 \x01(\tR\vpayloadJson\x12*\n" +
+	"\x04mode\x18\x03 \x01(\x0e2\x16.actionq.v1.SignalModeR\x04mode\x12-\n" +
+	"\x04keep\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x04keep\x12\x14\n" +
+	"\x05actor\x18\x05 \x01(\tR\x05actor\"~\n" +
+	"\x0eSignalResponse\x12\x1b\n" +
+	"\tsignal_id\x18\x01 \x01(\x03R\bsignalId\x12\x14\n" +
+	"\x05woken\x18\x02 \x03(\x03R\x05woken\x129\n" +
+	"\n" +
+	"kept_until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tkeptUntil\"5\n" +
+	"\x12GetWorkflowRequest\x12\x1f\n" +
+	"\vworkflow_id\x18\x01 \x01(\tR\n" +
+	"workflowId\"u\n" +
+	"\x13GetWorkflowResponse\x120\n" +
+	"\bworkflow\x18\x01 \x01(\v2\x14.actionq.v1.WorkflowR\bworkflow\x12,\n" +
+	"\aactions\x18\x02 \x03(\v2\x12.actionq.v1.ActionR\aactions\"\x8d\x01\n" +
+	"\x15SetQueueLimitsRequest\x12\x14\n" +
+	"\x05queue\x18\x01 \x01(\tR\x05queue\x12.\n" +
+	"\x06limits\x18\x02 \x03(\v2\x16.actionq.v1.QueueLimitR\x06limits\x12\x18\n" +
+	"\areplace\x18\x03 \x01(\bR\areplace\x12\x14\n" +
+	"\x05actor\x18\x04 \x01(\tR\x05actor\"A\n" +
+	"\x16SetQueueLimitsResponse\x12'\n" +
+	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue*W\n" +
 	"\vEnqueueView\x12\x1c\n" +
 	"\x18ENQUEUE_VIEW_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ENQUEUE_VIEW_FULL\x10\x01\x12\x13\n" +
-	"\x0fENQUEUE_VIEW_ID\x10\x022\xfe\x11\n" +
+	"\x0fENQUEUE_VIEW_ID\x10\x022\xac\x14\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
@@ -3993,7 +4570,11 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\rListSchedules\x12 .actionq.v1.ListSchedulesRequest\x1a!.actionq.v1.ListSchedulesResponse\x12T\n" +
 	"\rPauseSchedule\x12 .actionq.v1.PauseScheduleRequest\x1a!.actionq.v1.PauseScheduleResponse\x12W\n" +
 	"\x0eResumeSchedule\x12!.actionq.v1.ResumeScheduleRequest\x1a\".actionq.v1.ResumeScheduleResponse\x12W\n" +
-	"\x0eDeleteSchedule\x12!.actionq.v1.DeleteScheduleRequest\x1a\".actionq.v1.DeleteScheduleResponseBE\n" +
+	"\x0eDeleteSchedule\x12!.actionq.v1.DeleteScheduleRequest\x1a\".actionq.v1.DeleteScheduleResponse\x12B\n" +
+	"\aSuspend\x12\x1a.actionq.v1.SuspendRequest\x1a\x1b.actionq.v1.SuspendResponse\x12?\n" +
+	"\x06Signal\x12\x19.actionq.v1.SignalRequest\x1a\x1a.actionq.v1.SignalResponse\x12N\n" +
+	"\vGetWorkflow\x12\x1e.actionq.v1.GetWorkflowRequest\x1a\x1f.actionq.v1.GetWorkflowResponse\x12W\n" +
+	"\x0eSetQueueLimits\x12!.actionq.v1.SetQueueLimitsRequest\x1a\".actionq.v1.SetQueueLimitsResponseBE\n" +
 	"\x0edev.actionq.v1B\fServiceProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -4009,7 +4590,7 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
+var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
 var file_actionq_v1_service_proto_goTypes = []any{
 	(EnqueueView)(0),               // 0: actionq.v1.EnqueueView
 	(*EnqueueRequest)(nil),         // 1: actionq.v1.EnqueueRequest
@@ -4073,129 +4654,160 @@ var file_actionq_v1_service_proto_goTypes = []any{
 	(*ResumeScheduleResponse)(nil), // 59: actionq.v1.ResumeScheduleResponse
 	(*DeleteScheduleRequest)(nil),  // 60: actionq.v1.DeleteScheduleRequest
 	(*DeleteScheduleResponse)(nil), // 61: actionq.v1.DeleteScheduleResponse
-	(*NewAction)(nil),              // 62: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),         // 63: actionq.v1.EnqueuedAction
-	(*Action)(nil),                 // 64: actionq.v1.Action
-	(ActionStatus)(0),              // 65: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),    // 66: google.protobuf.Duration
-	(*ClaimedAction)(nil),          // 67: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil),  // 68: google.protobuf.Timestamp
-	(*Event)(nil),                  // 69: actionq.v1.Event
-	(*QueueStat)(nil),              // 70: actionq.v1.QueueStat
-	(*Queue)(nil),                  // 71: actionq.v1.Queue
-	(*Backoff)(nil),                // 72: actionq.v1.Backoff
-	(*Checkpoint)(nil),             // 73: actionq.v1.Checkpoint
-	(*Schedule)(nil),               // 74: actionq.v1.Schedule
+	(*SuspendRequest)(nil),         // 62: actionq.v1.SuspendRequest
+	(*SuspendResponse)(nil),        // 63: actionq.v1.SuspendResponse
+	(*SignalRequest)(nil),          // 64: actionq.v1.SignalRequest
+	(*SignalResponse)(nil),         // 65: actionq.v1.SignalResponse
+	(*GetWorkflowRequest)(nil),     // 66: actionq.v1.GetWorkflowRequest
+	(*GetWorkflowResponse)(nil),    // 67: actionq.v1.GetWorkflowResponse
+	(*SetQueueLimitsRequest)(nil),  // 68: actionq.v1.SetQueueLimitsRequest
+	(*SetQueueLimitsResponse)(nil), // 69: actionq.v1.SetQueueLimitsResponse
+	(*NewAction)(nil),              // 70: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),         // 71: actionq.v1.EnqueuedAction
+	(*Action)(nil),                 // 72: actionq.v1.Action
+	(ActionStatus)(0),              // 73: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),    // 74: google.protobuf.Duration
+	(*ClaimedAction)(nil),          // 75: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil),  // 76: google.protobuf.Timestamp
+	(*Event)(nil),                  // 77: actionq.v1.Event
+	(*QueueStat)(nil),              // 78: actionq.v1.QueueStat
+	(*Queue)(nil),                  // 79: actionq.v1.Queue
+	(*Backoff)(nil),                // 80: actionq.v1.Backoff
+	(*Checkpoint)(nil),             // 81: actionq.v1.Checkpoint
+	(*Schedule)(nil),               // 82: actionq.v1.Schedule
+	(*WakeUp)(nil),                 // 83: actionq.v1.WakeUp
+	(SignalMode)(0),                // 84: actionq.v1.SignalMode
+	(*Workflow)(nil),               // 85: actionq.v1.Workflow
+	(*QueueLimit)(nil),             // 86: actionq.v1.QueueLimit
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	62, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	70, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
 	0,  // 1: actionq.v1.EnqueueRequest.view:type_name -> actionq.v1.EnqueueView
-	63, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	64, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	65, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	64, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	66, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	66, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	67, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	66, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	68, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	64, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	71, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	72, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	73, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	72, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	74, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	74, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	75, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	74, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	76, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	72, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
 	11, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
 	15, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	66, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	64, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	64, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	64, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	64, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	64, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
-	69, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	69, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	69, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	70, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	68, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	65, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
-	66, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
-	64, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
-	71, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
-	72, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
-	66, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
-	71, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
-	71, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
-	71, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
-	66, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
-	73, // 35: actionq.v1.SaveCheckpointResponse.checkpoint:type_name -> actionq.v1.Checkpoint
-	73, // 36: actionq.v1.GetCheckpointsResponse.checkpoints:type_name -> actionq.v1.Checkpoint
-	62, // 37: actionq.v1.CreateScheduleRequest.action:type_name -> actionq.v1.NewAction
-	74, // 38: actionq.v1.CreateScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	74, // 39: actionq.v1.ListSchedulesResponse.schedules:type_name -> actionq.v1.Schedule
-	74, // 40: actionq.v1.PauseScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	74, // 41: actionq.v1.ResumeScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	74, // 42: actionq.v1.DeleteScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	1,  // 43: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	3,  // 44: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	5,  // 45: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	7,  // 46: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	9,  // 47: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	11, // 48: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	13, // 49: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	16, // 50: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	18, // 51: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	20, // 52: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	22, // 53: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	24, // 54: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	26, // 55: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	28, // 56: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	30, // 57: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	32, // 58: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	34, // 59: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
-	36, // 60: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
-	38, // 61: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
-	40, // 62: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
-	42, // 63: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
-	44, // 64: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
-	46, // 65: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
-	48, // 66: actionq.v1.ActionQueueService.SaveCheckpoint:input_type -> actionq.v1.SaveCheckpointRequest
-	50, // 67: actionq.v1.ActionQueueService.GetCheckpoints:input_type -> actionq.v1.GetCheckpointsRequest
-	52, // 68: actionq.v1.ActionQueueService.CreateSchedule:input_type -> actionq.v1.CreateScheduleRequest
-	54, // 69: actionq.v1.ActionQueueService.ListSchedules:input_type -> actionq.v1.ListSchedulesRequest
-	56, // 70: actionq.v1.ActionQueueService.PauseSchedule:input_type -> actionq.v1.PauseScheduleRequest
-	58, // 71: actionq.v1.ActionQueueService.ResumeSchedule:input_type -> actionq.v1.ResumeScheduleRequest
-	60, // 72: actionq.v1.ActionQueueService.DeleteSchedule:input_type -> actionq.v1.DeleteScheduleRequest
-	2,  // 73: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	4,  // 74: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	6,  // 75: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	8,  // 76: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	10, // 77: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	12, // 78: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	14, // 79: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	17, // 80: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	19, // 81: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	21, // 82: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	23, // 83: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	25, // 84: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	27, // 85: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	29, // 86: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	31, // 87: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	33, // 88: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	35, // 89: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
-	37, // 90: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
-	39, // 91: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
-	41, // 92: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
-	43, // 93: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
-	45, // 94: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
-	47, // 95: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
-	49, // 96: actionq.v1.ActionQueueService.SaveCheckpoint:output_type -> actionq.v1.SaveCheckpointResponse
-	51, // 97: actionq.v1.ActionQueueService.GetCheckpoints:output_type -> actionq.v1.GetCheckpointsResponse
-	53, // 98: actionq.v1.ActionQueueService.CreateSchedule:output_type -> actionq.v1.CreateScheduleResponse
-	55, // 99: actionq.v1.ActionQueueService.ListSchedules:output_type -> actionq.v1.ListSchedulesResponse
-	57, // 100: actionq.v1.ActionQueueService.PauseSchedule:output_type -> actionq.v1.PauseScheduleResponse
-	59, // 101: actionq.v1.ActionQueueService.ResumeSchedule:output_type -> actionq.v1.ResumeScheduleResponse
-	61, // 102: actionq.v1.ActionQueueService.DeleteSchedule:output_type -> actionq.v1.DeleteScheduleResponse
-	73, // [73:103] is the sub-list for method output_type
-	43, // [43:73] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	74, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	72, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	72, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	72, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	72, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	72, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
+	77, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	77, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	77, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	78, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	76, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	73, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
+	74, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
+	72, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
+	79, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
+	80, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
+	74, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
+	79, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
+	79, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
+	79, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
+	74, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
+	81, // 35: actionq.v1.SaveCheckpointResponse.checkpoint:type_name -> actionq.v1.Checkpoint
+	81, // 36: actionq.v1.GetCheckpointsResponse.checkpoints:type_name -> actionq.v1.Checkpoint
+	70, // 37: actionq.v1.CreateScheduleRequest.action:type_name -> actionq.v1.NewAction
+	82, // 38: actionq.v1.CreateScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	82, // 39: actionq.v1.ListSchedulesResponse.schedules:type_name -> actionq.v1.Schedule
+	82, // 40: actionq.v1.PauseScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	82, // 41: actionq.v1.ResumeScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	82, // 42: actionq.v1.DeleteScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	76, // 43: actionq.v1.SuspendRequest.until:type_name -> google.protobuf.Timestamp
+	74, // 44: actionq.v1.SuspendRequest.timeout:type_name -> google.protobuf.Duration
+	72, // 45: actionq.v1.SuspendResponse.action:type_name -> actionq.v1.Action
+	83, // 46: actionq.v1.SuspendResponse.wake:type_name -> actionq.v1.WakeUp
+	84, // 47: actionq.v1.SignalRequest.mode:type_name -> actionq.v1.SignalMode
+	74, // 48: actionq.v1.SignalRequest.keep:type_name -> google.protobuf.Duration
+	76, // 49: actionq.v1.SignalResponse.kept_until:type_name -> google.protobuf.Timestamp
+	85, // 50: actionq.v1.GetWorkflowResponse.workflow:type_name -> actionq.v1.Workflow
+	72, // 51: actionq.v1.GetWorkflowResponse.actions:type_name -> actionq.v1.Action
+	86, // 52: actionq.v1.SetQueueLimitsRequest.limits:type_name -> actionq.v1.QueueLimit
+	79, // 53: actionq.v1.SetQueueLimitsResponse.queue:type_name -> actionq.v1.Queue
+	1,  // 54: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	3,  // 55: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	5,  // 56: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	7,  // 57: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	9,  // 58: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	11, // 59: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	13, // 60: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	16, // 61: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	18, // 62: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	20, // 63: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	22, // 64: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	24, // 65: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	26, // 66: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	28, // 67: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	30, // 68: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	32, // 69: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	34, // 70: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
+	36, // 71: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
+	38, // 72: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
+	40, // 73: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
+	42, // 74: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
+	44, // 75: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
+	46, // 76: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
+	48, // 77: actionq.v1.ActionQueueService.SaveCheckpoint:input_type -> actionq.v1.SaveCheckpointRequest
+	50, // 78: actionq.v1.ActionQueueService.GetCheckpoints:input_type -> actionq.v1.GetCheckpointsRequest
+	52, // 79: actionq.v1.ActionQueueService.CreateSchedule:input_type -> actionq.v1.CreateScheduleRequest
+	54, // 80: actionq.v1.ActionQueueService.ListSchedules:input_type -> actionq.v1.ListSchedulesRequest
+	56, // 81: actionq.v1.ActionQueueService.PauseSchedule:input_type -> actionq.v1.PauseScheduleRequest
+	58, // 82: actionq.v1.ActionQueueService.ResumeSchedule:input_type -> actionq.v1.ResumeScheduleRequest
+	60, // 83: actionq.v1.ActionQueueService.DeleteSchedule:input_type -> actionq.v1.DeleteScheduleRequest
+	62, // 84: actionq.v1.ActionQueueService.Suspend:input_type -> actionq.v1.SuspendRequest
+	64, // 85: actionq.v1.ActionQueueService.Signal:input_type -> actionq.v1.SignalRequest
+	66, // 86: actionq.v1.ActionQueueService.GetWorkflow:input_type -> actionq.v1.GetWorkflowRequest
+	68, // 87: actionq.v1.ActionQueueService.SetQueueLimits:input_type -> actionq.v1.SetQueueLimitsRequest
+	2,  // 88: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	4,  // 89: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	6,  // 90: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	8,  // 91: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	10, // 92: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	12, // 93: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	14, // 94: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	17, // 95: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	19, // 96: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	21, // 97: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	23, // 98: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	25, // 99: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	27, // 100: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	29, // 101: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	31, // 102: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	33, // 103: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	35, // 104: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
+	37, // 105: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
+	39, // 106: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
+	41, // 107: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
+	43, // 108: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
+	45, // 109: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
+	47, // 110: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
+	49, // 111: actionq.v1.ActionQueueService.SaveCheckpoint:output_type -> actionq.v1.SaveCheckpointResponse
+	51, // 112: actionq.v1.ActionQueueService.GetCheckpoints:output_type -> actionq.v1.GetCheckpointsResponse
+	53, // 113: actionq.v1.ActionQueueService.CreateSchedule:output_type -> actionq.v1.CreateScheduleResponse
+	55, // 114: actionq.v1.ActionQueueService.ListSchedules:output_type -> actionq.v1.ListSchedulesResponse
+	57, // 115: actionq.v1.ActionQueueService.PauseSchedule:output_type -> actionq.v1.PauseScheduleResponse
+	59, // 116: actionq.v1.ActionQueueService.ResumeSchedule:output_type -> actionq.v1.ResumeScheduleResponse
+	61, // 117: actionq.v1.ActionQueueService.DeleteSchedule:output_type -> actionq.v1.DeleteScheduleResponse
+	63, // 118: actionq.v1.ActionQueueService.Suspend:output_type -> actionq.v1.SuspendResponse
+	65, // 119: actionq.v1.ActionQueueService.Signal:output_type -> actionq.v1.SignalResponse
+	67, // 120: actionq.v1.ActionQueueService.GetWorkflow:output_type -> actionq.v1.GetWorkflowResponse
+	69, // 121: actionq.v1.ActionQueueService.SetQueueLimits:output_type -> actionq.v1.SetQueueLimitsResponse
+	88, // [88:122] is the sub-list for method output_type
+	54, // [54:88] is the sub-list for method input_type
+	54, // [54:54] is the sub-list for extension type_name
+	54, // [54:54] is the sub-list for extension extendee
+	0,  // [0:54] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -4210,7 +4822,7 @@ func file_actionq_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   61,
+			NumMessages:   69,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -49,6 +49,10 @@ const (
 	ActionQueueService_PauseSchedule_FullMethodName  = "/actionq.v1.ActionQueueService/PauseSchedule"
 	ActionQueueService_ResumeSchedule_FullMethodName = "/actionq.v1.ActionQueueService/ResumeSchedule"
 	ActionQueueService_DeleteSchedule_FullMethodName = "/actionq.v1.ActionQueueService/DeleteSchedule"
+	ActionQueueService_Suspend_FullMethodName        = "/actionq.v1.ActionQueueService/Suspend"
+	ActionQueueService_Signal_FullMethodName         = "/actionq.v1.ActionQueueService/Signal"
+	ActionQueueService_GetWorkflow_FullMethodName    = "/actionq.v1.ActionQueueService/GetWorkflow"
+	ActionQueueService_SetQueueLimits_FullMethodName = "/actionq.v1.ActionQueueService/SetQueueLimits"
 )
 
 // ActionQueueServiceClient is the client API for ActionQueueService service.
@@ -152,6 +156,22 @@ type ActionQueueServiceClient interface {
 	// DeleteSchedule removes a schedule; actions it enqueued stay. Event
 	// schedule_deleted.
 	DeleteSchedule(ctx context.Context, in *DeleteScheduleRequest, opts ...grpc.CallOption) (*DeleteScheduleResponse, error)
+	// Suspend gives up a claimed action's lease until a signal arrives, a time
+	// passes, or either (a signal with a timeout): status WAITING, event
+	// action_waiting, the attempt not used. When the wait's step was woken
+	// before (its checkpoint exists) or a kept signal matches, the action stays
+	// claimed and the response carries the wake-up at once (suspended false).
+	// On waking the action is pending again, the wake-up stored as the step's
+	// checkpoint; event action_woken.
+	Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error)
+	// Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+	// the signal for later waiters; event signal_sent.
+	Signal(ctx context.Context, in *SignalRequest, opts ...grpc.CallOption) (*SignalResponse, error)
+	// GetWorkflow returns a workflow run and all its actions.
+	GetWorkflow(ctx context.Context, in *GetWorkflowRequest, opts ...grpc.CallOption) (*GetWorkflowResponse, error)
+	// SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+	// concurrency and rate limits; event queue_limits_updated.
+	SetQueueLimits(ctx context.Context, in *SetQueueLimitsRequest, opts ...grpc.CallOption) (*SetQueueLimitsResponse, error)
 }
 
 type actionQueueServiceClient struct {
@@ -471,6 +491,46 @@ func (c *actionQueueServiceClient) DeleteSchedule(ctx context.Context, in *Delet
 	return out, nil
 }
 
+func (c *actionQueueServiceClient) Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SuspendResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_Suspend_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) Signal(ctx context.Context, in *SignalRequest, opts ...grpc.CallOption) (*SignalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SignalResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_Signal_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) GetWorkflow(ctx context.Context, in *GetWorkflowRequest, opts ...grpc.CallOption) (*GetWorkflowResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetWorkflowResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_GetWorkflow_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) SetQueueLimits(ctx context.Context, in *SetQueueLimitsRequest, opts ...grpc.CallOption) (*SetQueueLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetQueueLimitsResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_SetQueueLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ActionQueueServiceServer is the server API for ActionQueueService service.
 // All implementations must embed UnimplementedActionQueueServiceServer
 // for forward compatibility.
@@ -572,6 +632,22 @@ type ActionQueueServiceServer interface {
 	// DeleteSchedule removes a schedule; actions it enqueued stay. Event
 	// schedule_deleted.
 	DeleteSchedule(context.Context, *DeleteScheduleRequest) (*DeleteScheduleResponse, error)
+	// Suspend gives up a claimed action's lease until a signal arrives, a time
+	// passes, or either (a signal with a timeout): status WAITING, event
+	// action_waiting, the attempt not used. When the wait's step was woken
+	// before (its checkpoint exists) or a kept signal matches, the action stays
+	// claimed and the response carries the wake-up at once (suspended false).
+	// On waking the action is pending again, the wake-up stored as the step's
+	// checkpoint; event action_woken.
+	Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error)
+	// Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+	// the signal for later waiters; event signal_sent.
+	Signal(context.Context, *SignalRequest) (*SignalResponse, error)
+	// GetWorkflow returns a workflow run and all its actions.
+	GetWorkflow(context.Context, *GetWorkflowRequest) (*GetWorkflowResponse, error)
+	// SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+	// concurrency and rate limits; event queue_limits_updated.
+	SetQueueLimits(context.Context, *SetQueueLimitsRequest) (*SetQueueLimitsResponse, error)
 	mustEmbedUnimplementedActionQueueServiceServer()
 }
 
@@ -671,6 +747,18 @@ func (UnimplementedActionQueueServiceServer) ResumeSchedule(context.Context, *Re
 }
 func (UnimplementedActionQueueServiceServer) DeleteSchedule(context.Context, *DeleteScheduleRequest) (*DeleteScheduleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteSchedule not implemented")
+}
+func (UnimplementedActionQueueServiceServer) Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Suspend not implemented")
+}
+func (UnimplementedActionQueueServiceServer) Signal(context.Context, *SignalRequest) (*SignalResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Signal not implemented")
+}
+func (UnimplementedActionQueueServiceServer) GetWorkflow(context.Context, *GetWorkflowRequest) (*GetWorkflowResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetWorkflow not implemented")
+}
+func (UnimplementedActionQueueServiceServer) SetQueueLimits(context.Context, *SetQueueLimitsRequest) (*SetQueueLimitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetQueueLimits not implemented")
 }
 func (UnimplementedActionQueueServiceServer) mustEmbedUnimplementedActionQueueServiceServer() {}
 func (UnimplementedActionQueueServiceServer) testEmbeddedByValue()                            {}
@@ -1226,6 +1314,78 @@ func _ActionQueueService_DeleteSchedule_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ActionQueueService_Suspend_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SuspendRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).Suspend(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_Suspend_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).Suspend(ctx, req.(*SuspendRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_Signal_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SignalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).Signal(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_Signal_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).Signal(ctx, req.(*SignalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_GetWorkflow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetWorkflowRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).GetWorkflow(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_GetWorkflow_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).GetWorkflow(ctx, req.(*GetWorkflowRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_SetQueueLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetQueueLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).SetQueueLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_SetQueueLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).SetQueueLimits(ctx, req.(*SetQueueLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ActionQueueService_ServiceDesc is the grpc.ServiceDesc for ActionQueueService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1348,6 +1508,22 @@ var ActionQueueService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteSchedule",
 			Handler:    _ActionQueueService_DeleteSchedule_Handler,
+		},
+		{
+			MethodName: "Suspend",
+			Handler:    _ActionQueueService_Suspend_Handler,
+		},
+		{
+			MethodName: "Signal",
+			Handler:    _ActionQueueService_Signal_Handler,
+		},
+		{
+			MethodName: "GetWorkflow",
+			Handler:    _ActionQueueService_GetWorkflow_Handler,
+		},
+		{
+			MethodName: "SetQueueLimits",
+			Handler:    _ActionQueueService_SetQueueLimits_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

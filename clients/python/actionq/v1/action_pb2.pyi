@@ -41,6 +41,11 @@ class _ActionStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ActionSt
     """Refused by a validator; never retried (terminal)."""
     ACTION_STATUS_CANCELLED: _ActionStatus.ValueType  # 6
     """Cancelled by an operator or producer (terminal)."""
+    ACTION_STATUS_WAITING: _ActionStatus.ValueType  # 7
+    """Not claimable until something happens: its dependencies complete
+    (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+    passes ("sleep"; a signal wait with a timeout is "signal").
+    """
 
 class ActionStatus(_ActionStatus, metaclass=_ActionStatusEnumTypeWrapper):
     """ActionStatus is where an action stands in its lifecycle.
@@ -67,6 +72,11 @@ ACTION_STATUS_REJECTED: ActionStatus.ValueType  # 5
 """Refused by a validator; never retried (terminal)."""
 ACTION_STATUS_CANCELLED: ActionStatus.ValueType  # 6
 """Cancelled by an operator or producer (terminal)."""
+ACTION_STATUS_WAITING: ActionStatus.ValueType  # 7
+"""Not claimable until something happens: its dependencies complete
+(waiting_for "dependencies"), a signal arrives ("signal"), or a time
+passes ("sleep"; a signal wait with a timeout is "signal").
+"""
 Global___ActionStatus: _TypeAlias = ActionStatus  # noqa: Y015
 
 class _BackoffStrategy:
@@ -92,6 +102,62 @@ BACKOFF_STRATEGY_FIXED: BackoffStrategy.ValueType  # 1
 BACKOFF_STRATEGY_EXPONENTIAL: BackoffStrategy.ValueType  # 2
 """The retry after attempt n waits base * 2^(n-1), at most `max`."""
 Global___BackoffStrategy: _TypeAlias = BackoffStrategy  # noqa: Y015
+
+class _LimitScope:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _LimitScopeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LimitScope.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LIMIT_SCOPE_UNSPECIFIED: _LimitScope.ValueType  # 0
+    LIMIT_SCOPE_QUEUE: _LimitScope.ValueType  # 1
+    """The whole queue."""
+    LIMIT_SCOPE_ACTION_TYPE: _LimitScope.ValueType  # 2
+    """One action type in the queue (QueueLimit.action_type)."""
+    LIMIT_SCOPE_CONCURRENCY_KEY: _LimitScope.ValueType  # 3
+    """Each concurrency_key value in the queue, separately."""
+
+class LimitScope(_LimitScope, metaclass=_LimitScopeEnumTypeWrapper):
+    """What a QueueLimit counts."""
+
+LIMIT_SCOPE_UNSPECIFIED: LimitScope.ValueType  # 0
+LIMIT_SCOPE_QUEUE: LimitScope.ValueType  # 1
+"""The whole queue."""
+LIMIT_SCOPE_ACTION_TYPE: LimitScope.ValueType  # 2
+"""One action type in the queue (QueueLimit.action_type)."""
+LIMIT_SCOPE_CONCURRENCY_KEY: LimitScope.ValueType  # 3
+"""Each concurrency_key value in the queue, separately."""
+Global___LimitScope: _TypeAlias = LimitScope  # noqa: Y015
+
+class _SignalMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SignalModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SignalMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SIGNAL_MODE_UNSPECIFIED: _SignalMode.ValueType  # 0
+    SIGNAL_MODE_BROADCAST: _SignalMode.ValueType  # 1
+    """Wakes every action waiting for the name now, and every action that
+    starts waiting for it while the signal is kept (the default).
+    """
+    SIGNAL_MODE_ONE: _SignalMode.ValueType  # 2
+    """Wakes exactly one action: the one waiting longest, or, if none waits,
+    the first that starts waiting while the signal is kept.
+    """
+
+class SignalMode(_SignalMode, metaclass=_SignalModeEnumTypeWrapper):
+    """How a Signal wakes waiting actions."""
+
+SIGNAL_MODE_UNSPECIFIED: SignalMode.ValueType  # 0
+SIGNAL_MODE_BROADCAST: SignalMode.ValueType  # 1
+"""Wakes every action waiting for the name now, and every action that
+starts waiting for it while the signal is kept (the default).
+"""
+SIGNAL_MODE_ONE: SignalMode.ValueType  # 2
+"""Wakes exactly one action: the one waiting longest, or, if none waits,
+the first that starts waiting while the signal is kept.
+"""
+Global___SignalMode: _TypeAlias = SignalMode  # noqa: Y015
 
 @_typing.final
 class Action(_message.Message):
@@ -126,6 +192,13 @@ class Action(_message.Message):
     RESULT_JSON_FIELD_NUMBER: _builtins.int
     BACKOFF_FIELD_NUMBER: _builtins.int
     PROGRESS_JSON_FIELD_NUMBER: _builtins.int
+    WORKFLOW_ID_FIELD_NUMBER: _builtins.int
+    DEPENDS_ON_FIELD_NUMBER: _builtins.int
+    CONCURRENCY_KEY_FIELD_NUMBER: _builtins.int
+    GROUP_KEY_FIELD_NUMBER: _builtins.int
+    WAITING_FOR_FIELD_NUMBER: _builtins.int
+    WAIT_SIGNAL_FIELD_NUMBER: _builtins.int
+    WAIT_UNTIL_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Server-assigned identity, increasing with enqueue order."""
     queue: _builtins.str
@@ -176,6 +249,18 @@ class Action(_message.Message):
     """The latest progress a worker reported with Heartbeat, as UTF-8 JSON object
     text; empty when none was reported. Cleared by Retry.
     """
+    workflow_id: _builtins.str
+    """The workflow run this action belongs to; empty for none."""
+    concurrency_key: _builtins.str
+    """Concurrency/rate-limit key (e.g. a tenant); empty for none."""
+    group_key: _builtins.str
+    """Ordered group: actions of one group (in one queue) are handed out one at
+    a time in enqueue order; empty for none.
+    """
+    waiting_for: _builtins.str
+    """While status is WAITING: "dependencies", "signal" or "sleep"."""
+    wait_signal: _builtins.str
+    """While waiting for a signal: its name."""
     @_builtins.property
     def source_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """References to the inputs the action was derived from."""
@@ -204,6 +289,16 @@ class Action(_message.Message):
     def backoff(self) -> Global___Backoff:
         """The action's own retry backoff; unset means its queue's default (see
         Queue.backoff), and failing that exponential from 2 s to 1 h, jitter 0.1.
+        """
+
+    @_builtins.property
+    def depends_on(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Actions that must complete before this one is claimable (ids)."""
+
+    @_builtins.property
+    def wait_until(self) -> _timestamp_pb2.Timestamp:
+        """While waiting with a timeout (or sleeping): when it wakes without a
+        signal.
         """
 
     def __init__(
@@ -236,10 +331,17 @@ class Action(_message.Message):
         result_json: _builtins.str = ...,
         backoff: Global___Backoff | None = ...,
         progress_json: _builtins.str = ...,
+        workflow_id: _builtins.str = ...,
+        depends_on: _abc.Iterable[_builtins.int] | None = ...,
+        concurrency_key: _builtins.str = ...,
+        group_key: _builtins.str = ...,
+        waiting_for: _builtins.str = ...,
+        wait_signal: _builtins.str = ...,
+        wait_until: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at", "wait_until", b"wait_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "backoff", b"backoff", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "created_at", b"created_at", "created_by", b"created_by", "failure_reason", b"failure_reason", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "progress_json", b"progress_json", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "backoff", b"backoff", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "concurrency_key", b"concurrency_key", "created_at", b"created_at", "created_by", b"created_by", "depends_on", b"depends_on", "failure_reason", b"failure_reason", "group_key", b"group_key", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "progress_json", b"progress_json", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at", "wait_signal", b"wait_signal", "wait_until", b"wait_until", "waiting_for", b"waiting_for", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -265,6 +367,11 @@ class NewAction(_message.Message):
     DELAY_FIELD_NUMBER: _builtins.int
     PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     BACKOFF_FIELD_NUMBER: _builtins.int
+    WORKFLOW_ID_FIELD_NUMBER: _builtins.int
+    DEPENDS_ON_FIELD_NUMBER: _builtins.int
+    DEPENDS_ON_INDEX_FIELD_NUMBER: _builtins.int
+    CONCURRENCY_KEY_FIELD_NUMBER: _builtins.int
+    GROUP_KEY_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue to enqueue into; empty means "default"."""
     action_type: _builtins.str
@@ -297,6 +404,19 @@ class NewAction(_message.Message):
     no NUL character (\\u0000) and no lone surrogate, and every number finite
     as a double.
     """
+    workflow_id: _builtins.str
+    """Join this workflow run (1 to 200 printable characters, chosen by the
+    caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+    and the parent is in one, else none. Required with depends_on.
+    """
+    concurrency_key: _builtins.str
+    """Key for per-key concurrency and rate limits (1 to 200 characters); empty
+    for none.
+    """
+    group_key: _builtins.str
+    """Ordered group (1 to 200 characters): one action of the group at a time,
+    in enqueue order; empty for none.
+    """
     @_builtins.property
     def source_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """References to the inputs the action was derived from."""
@@ -312,6 +432,17 @@ class NewAction(_message.Message):
     @_builtins.property
     def backoff(self) -> Global___Backoff:
         """Retry backoff of this action; unset means the queue's default."""
+
+    @_builtins.property
+    def depends_on(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Ids of actions (in the same workflow) that must complete first."""
+
+    @_builtins.property
+    def depends_on_index(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Positions (0-based) of other actions in the same Enqueue request that
+        must complete first. A cycle or a position out of range is
+        INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+        """
 
     def __init__(
         self,
@@ -330,10 +461,15 @@ class NewAction(_message.Message):
         delay: _duration_pb2.Duration | None = ...,
         payload_json: _builtins.str = ...,
         backoff: Global___Backoff | None = ...,
+        workflow_id: _builtins.str = ...,
+        depends_on: _abc.Iterable[_builtins.int] | None = ...,
+        depends_on_index: _abc.Iterable[_builtins.int] | None = ...,
+        concurrency_key: _builtins.str = ...,
+        group_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "delay", b"delay", "run_after", b"run_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "backoff", b"backoff", "created_by", b"created_by", "delay", b"delay", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "backoff", b"backoff", "concurrency_key", b"concurrency_key", "created_by", b"created_by", "delay", b"delay", "depends_on", b"depends_on", "depends_on_index", b"depends_on_index", "group_key", b"group_key", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -471,6 +607,7 @@ class QueueStat(_message.Message):
     COMPLETED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
     FAILED_LAST_MINUTE_FIELD_NUMBER: _builtins.int
     RETRYABLE_FIELD_NUMBER: _builtins.int
+    WAITING_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue name."""
     action_type: _builtins.str
@@ -501,6 +638,8 @@ class QueueStat(_message.Message):
     """Pending actions that failed an attempt (a Fail or an expired lease) and
     wait for their retry (counted in pending too).
     """
+    waiting: _builtins.int
+    """Waiting for dependencies, a signal or a time."""
     @_builtins.property
     def oldest_pending_age(self) -> _duration_pb2.Duration:
         """Age of the oldest pending action that is due; zero when none."""
@@ -522,10 +661,11 @@ class QueueStat(_message.Message):
         completed_last_minute: _builtins.int = ...,
         failed_last_minute: _builtins.int = ...,
         retryable: _builtins.int = ...,
+        waiting: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["oldest_pending_age", b"oldest_pending_age"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "claimed_past_deadline", b"claimed_past_deadline", "completed", b"completed", "completed_last_minute", b"completed_last_minute", "failed", b"failed", "failed_last_minute", b"failed_last_minute", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected", "retryable", b"retryable", "scheduled", b"scheduled"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "cancelled", b"cancelled", "claimed", b"claimed", "claimed_past_deadline", b"claimed_past_deadline", "completed", b"completed", "completed_last_minute", b"completed_last_minute", "failed", b"failed", "failed_last_minute", b"failed_last_minute", "oldest_pending_age", b"oldest_pending_age", "pending", b"pending", "queue", b"queue", "rejected", b"rejected", "retryable", b"retryable", "scheduled", b"scheduled", "waiting", b"waiting"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -594,6 +734,8 @@ class Queue(_message.Message):
     CLAIMED_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    WAITING_FIELD_NUMBER: _builtins.int
+    LIMITS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """The queue's name."""
     max_attempts: _builtins.int
@@ -608,6 +750,8 @@ class Queue(_message.Message):
     """Pending actions, including scheduled ones."""
     claimed: _builtins.int
     """Claimed actions."""
+    waiting: _builtins.int
+    """Actions waiting (for dependencies, a signal or a time)."""
     @_builtins.property
     def backoff(self) -> Global___Backoff:
         """Default retry backoff of its actions; unset means exponential from 2 s to
@@ -630,6 +774,10 @@ class Queue(_message.Message):
     def updated_at(self) -> _timestamp_pb2.Timestamp:
         """When its settings last changed (database time)."""
 
+    @_builtins.property
+    def limits(self) -> _containers.RepeatedCompositeFieldContainer[Global___QueueLimit]:
+        """The queue's concurrency and rate limits."""
+
     def __init__(
         self,
         *,
@@ -644,14 +792,172 @@ class Queue(_message.Message):
         claimed: _builtins.int = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        waiting: _builtins.int = ...,
+        limits: _abc.Iterable[Global___QueueLimit] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "created_at", b"created_at", "lease", b"lease", "paused_at", b"paused_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claimed", b"claimed", "created_at", b"created_at", "lease", b"lease", "max_attempts", b"max_attempts", "name", b"name", "paused", b"paused", "paused_at", b"paused_at", "paused_by", b"paused_by", "pending", b"pending", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claimed", b"claimed", "created_at", b"created_at", "lease", b"lease", "limits", b"limits", "max_attempts", b"max_attempts", "name", b"name", "paused", b"paused", "paused_at", b"paused_at", "paused_by", b"paused_by", "pending", b"pending", "updated_at", b"updated_at", "waiting", b"waiting"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Queue: _TypeAlias = Queue  # noqa: Y015
+
+@_typing.final
+class QueueLimit(_message.Message):
+    """QueueLimit is a concurrency and/or rate limit on claims, enforced in the
+    claim statement across every worker and server.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCOPE_FIELD_NUMBER: _builtins.int
+    ACTION_TYPE_FIELD_NUMBER: _builtins.int
+    CONCURRENCY_FIELD_NUMBER: _builtins.int
+    RATE_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    scope: Global___LimitScope.ValueType
+    """What is limited."""
+    action_type: _builtins.str
+    """With LIMIT_SCOPE_ACTION_TYPE: the action type; empty otherwise."""
+    concurrency: _builtins.int
+    """At most this many actions claimed at once (0 = no concurrency limit)."""
+    rate: _builtins.int
+    """At most `rate` claims per `period` (a token bucket by database time;
+    0 = no rate limit).
+    """
+    @_builtins.property
+    def period(self) -> _duration_pb2.Duration:
+        """The rate's period, 1 ms to 1 day; unset means 1 s when rate is set."""
+
+    def __init__(
+        self,
+        *,
+        scope: Global___LimitScope.ValueType = ...,
+        action_type: _builtins.str = ...,
+        concurrency: _builtins.int = ...,
+        rate: _builtins.int = ...,
+        period: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["period", b"period"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "concurrency", b"concurrency", "period", b"period", "rate", b"rate", "scope", b"scope"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QueueLimit: _TypeAlias = QueueLimit  # noqa: Y015
+
+@_typing.final
+class WakeUp(_message.Message):
+    """WakeUp is why a suspended action woke: the wait's outcome, also stored as
+    the checkpoint of the wait's step.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STEP_FIELD_NUMBER: _builtins.int
+    SIGNAL_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
+    TIMED_OUT_FIELD_NUMBER: _builtins.int
+    SIGNAL_ID_FIELD_NUMBER: _builtins.int
+    WOKE_AT_FIELD_NUMBER: _builtins.int
+    step: _builtins.str
+    """The wait's step name."""
+    signal: _builtins.str
+    """The signal waited for (empty for a sleep)."""
+    payload_json: _builtins.str
+    """The signal's payload as JSON object text ({} on a timeout)."""
+    timed_out: _builtins.bool
+    """True when the timeout (or the sleep) ended the wait, not a signal."""
+    signal_id: _builtins.int
+    """The signal's id (0 on a timeout)."""
+    @_builtins.property
+    def woke_at(self) -> _timestamp_pb2.Timestamp:
+        """When it woke."""
+
+    def __init__(
+        self,
+        *,
+        step: _builtins.str = ...,
+        signal: _builtins.str = ...,
+        payload_json: _builtins.str = ...,
+        timed_out: _builtins.bool = ...,
+        signal_id: _builtins.int = ...,
+        woke_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["woke_at", b"woke_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["payload_json", b"payload_json", "signal", b"signal", "signal_id", b"signal_id", "step", b"step", "timed_out", b"timed_out", "woke_at", b"woke_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WakeUp: _TypeAlias = WakeUp  # noqa: Y015
+
+@_typing.final
+class Workflow(_message.Message):
+    """Workflow is a workflow run: the actions enqueued with one workflow_id."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    CLAIMED_FIELD_NUMBER: _builtins.int
+    WAITING_FIELD_NUMBER: _builtins.int
+    COMPLETED_FIELD_NUMBER: _builtins.int
+    FAILED_FIELD_NUMBER: _builtins.int
+    REJECTED_FIELD_NUMBER: _builtins.int
+    CANCELLED_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    FINISHED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The workflow id."""
+    status: _builtins.str
+    """"running", "completed" (every action completed) or "failed" (every action
+    ended, at least one not completed).
+    """
+    total: _builtins.int
+    """Its actions, in all."""
+    pending: _builtins.int
+    """Its actions by status."""
+    claimed: _builtins.int
+    waiting: _builtins.int
+    completed: _builtins.int
+    failed: _builtins.int
+    rejected: _builtins.int
+    cancelled: _builtins.int
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp:
+        """When its first action was enqueued."""
+
+    @_builtins.property
+    def finished_at(self) -> _timestamp_pb2.Timestamp:
+        """When its last action ended (unset while running)."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        status: _builtins.str = ...,
+        total: _builtins.int = ...,
+        pending: _builtins.int = ...,
+        claimed: _builtins.int = ...,
+        waiting: _builtins.int = ...,
+        completed: _builtins.int = ...,
+        failed: _builtins.int = ...,
+        rejected: _builtins.int = ...,
+        cancelled: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        finished_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "finished_at", b"finished_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cancelled", b"cancelled", "claimed", b"claimed", "completed", b"completed", "created_at", b"created_at", "failed", b"failed", "finished_at", b"finished_at", "id", b"id", "pending", b"pending", "rejected", b"rejected", "status", b"status", "total", b"total", "waiting", b"waiting"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Workflow: _TypeAlias = Workflow  # noqa: Y015
 
 @_typing.final
 class Checkpoint(_message.Message):

@@ -89,6 +89,18 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """NOT_FOUND: no schedule has this name."""
     ERROR_REASON_SCHEDULE_EXISTS: _ErrorReason.ValueType  # 19
     """ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace)."""
+    ERROR_REASON_DEPENDENCY_CYCLE: _ErrorReason.ValueType  # 20
+    """INVALID_ARGUMENT: the dependencies form a cycle."""
+    ERROR_REASON_DEPENDENCY_NOT_FOUND: _ErrorReason.ValueType  # 21
+    """INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+    does not exist, or is not in the action's workflow.
+    """
+    ERROR_REASON_DEPENDENCY_FAILED: _ErrorReason.ValueType  # 22
+    """FAILED_PRECONDITION: a dependency already ended failed, rejected or
+    cancelled.
+    """
+    ERROR_REASON_WORKFLOW_NOT_FOUND: _ErrorReason.ValueType  # 23
+    """NOT_FOUND: no action has this workflow id."""
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason lists the stable, machine-readable reasons of actionq's errors.
@@ -168,4 +180,16 @@ ERROR_REASON_SCHEDULE_NOT_FOUND: ErrorReason.ValueType  # 18
 """NOT_FOUND: no schedule has this name."""
 ERROR_REASON_SCHEDULE_EXISTS: ErrorReason.ValueType  # 19
 """ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace)."""
+ERROR_REASON_DEPENDENCY_CYCLE: ErrorReason.ValueType  # 20
+"""INVALID_ARGUMENT: the dependencies form a cycle."""
+ERROR_REASON_DEPENDENCY_NOT_FOUND: ErrorReason.ValueType  # 21
+"""INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+does not exist, or is not in the action's workflow.
+"""
+ERROR_REASON_DEPENDENCY_FAILED: ErrorReason.ValueType  # 22
+"""FAILED_PRECONDITION: a dependency already ended failed, rejected or
+cancelled.
+"""
+ERROR_REASON_WORKFLOW_NOT_FOUND: ErrorReason.ValueType  # 23
+"""NOT_FOUND: no action has this workflow id."""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

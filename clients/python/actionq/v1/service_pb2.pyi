@@ -180,6 +180,7 @@ class ListActionsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     NEWEST_FIRST_FIELD_NUMBER: _builtins.int
+    WORKFLOW_ID_FIELD_NUMBER: _builtins.int
     action_type: _builtins.str
     """Only this action type; empty means any."""
     project: _builtins.str
@@ -192,6 +193,8 @@ class ListActionsRequest(_message.Message):
     """next_page_token of the previous page; empty for the first page."""
     newest_first: _builtins.bool
     """Newest first instead of oldest first."""
+    workflow_id: _builtins.str
+    """Only actions of this workflow run; empty means any."""
     @_builtins.property
     def statuses(self) -> _containers.RepeatedScalarFieldContainer[_action_pb2.ActionStatus.ValueType]:
         """Only actions in one of these statuses; empty means any."""
@@ -206,10 +209,11 @@ class ListActionsRequest(_message.Message):
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
         newest_first: _builtins.bool = ...,
+        workflow_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "newest_first", b"newest_first", "page_size", b"page_size", "page_token", b"page_token", "project", b"project", "queue", b"queue", "statuses", b"statuses"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "newest_first", b"newest_first", "page_size", b"page_size", "page_token", b"page_token", "project", b"project", "queue", b"queue", "statuses", b"statuses", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1924,3 +1928,285 @@ class DeleteScheduleResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeleteScheduleResponse: _TypeAlias = DeleteScheduleResponse  # noqa: Y015
+
+@_typing.final
+class SuspendRequest(_message.Message):
+    """SuspendRequest says what a claimed action waits for."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    LEASE_TOKEN_FIELD_NUMBER: _builtins.int
+    STEP_FIELD_NUMBER: _builtins.int
+    SIGNAL_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    TIMEOUT_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    """Action id; the action must be claimed."""
+    lease_token: _builtins.str
+    """Required: the lease token from Claim."""
+    step: _builtins.str
+    """Required: the wait's step name (1 to 200 characters); the wake-up is
+    stored as this step's checkpoint, so a later attempt that reaches the
+    same wait gets the stored wake-up instead of waiting again.
+    """
+    signal: _builtins.str
+    """The signal to wait for (1 to 200 printable characters); empty for a
+    sleep.
+    """
+    @_builtins.property
+    def until(self) -> _timestamp_pb2.Timestamp:
+        """Wake at this time without a signal (at most one of until and timeout);
+        with neither, a signal wait has no timeout and a sleep is refused.
+        """
+
+    @_builtins.property
+    def timeout(self) -> _duration_pb2.Duration:
+        """Wake after this long without a signal (0 s to 100 years)."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        lease_token: _builtins.str = ...,
+        step: _builtins.str = ...,
+        signal: _builtins.str = ...,
+        until: _timestamp_pb2.Timestamp | None = ...,
+        timeout: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["timeout", b"timeout", "until", b"until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "lease_token", b"lease_token", "signal", b"signal", "step", b"step", "timeout", b"timeout", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SuspendRequest: _TypeAlias = SuspendRequest  # noqa: Y015
+
+@_typing.final
+class SuspendResponse(_message.Message):
+    """SuspendResponse says whether the action is waiting now."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUSPENDED_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    WAKE_FIELD_NUMBER: _builtins.int
+    suspended: _builtins.bool
+    """True: the action is WAITING and the worker no longer holds it. False: it
+    is still claimed by the caller and `wake` is the wait's outcome.
+    """
+    @_builtins.property
+    def action(self) -> _action_pb2.Action:
+        """The action as it stands now."""
+
+    @_builtins.property
+    def wake(self) -> _action_pb2.WakeUp:
+        """Set when suspended is false."""
+
+    def __init__(
+        self,
+        *,
+        suspended: _builtins.bool = ...,
+        action: _action_pb2.Action | None = ...,
+        wake: _action_pb2.WakeUp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "wake", b"wake"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "suspended", b"suspended", "wake", b"wake"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SuspendResponse: _TypeAlias = SuspendResponse  # noqa: Y015
+
+@_typing.final
+class SignalRequest(_message.Message):
+    """SignalRequest sends a named signal."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
+    KEEP_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """Required: the signal's name (1 to 200 printable characters)."""
+    payload_json: _builtins.str
+    """The payload as JSON object text; empty means {}."""
+    mode: _action_pb2.SignalMode.ValueType
+    """Broadcast (default) or one."""
+    actor: _builtins.str
+    """Who sends it, recorded as the event's actor; empty means "operator"."""
+    @_builtins.property
+    def keep(self) -> _duration_pb2.Duration:
+        """How long the signal is kept for actions that start waiting later, 0 s
+        to 30 days; unset means 24 h. A kept broadcast wakes every later waiter;
+        a kept one-shot signal wakes the first and is used up.
+        """
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        payload_json: _builtins.str = ...,
+        mode: _action_pb2.SignalMode.ValueType = ...,
+        keep: _duration_pb2.Duration | None = ...,
+        actor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["keep", b"keep"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "keep", b"keep", "mode", b"mode", "name", b"name", "payload_json", b"payload_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SignalRequest: _TypeAlias = SignalRequest  # noqa: Y015
+
+@_typing.final
+class SignalResponse(_message.Message):
+    """SignalResponse reports what the signal did."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SIGNAL_ID_FIELD_NUMBER: _builtins.int
+    WOKEN_FIELD_NUMBER: _builtins.int
+    KEPT_UNTIL_FIELD_NUMBER: _builtins.int
+    signal_id: _builtins.int
+    """The signal's id."""
+    @_builtins.property
+    def woken(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Actions woken now, by id."""
+
+    @_builtins.property
+    def kept_until(self) -> _timestamp_pb2.Timestamp:
+        """Until when later waiters can receive it (unset when it is not kept:
+        keep was 0, or a one-shot signal was used up now).
+        """
+
+    def __init__(
+        self,
+        *,
+        signal_id: _builtins.int = ...,
+        woken: _abc.Iterable[_builtins.int] | None = ...,
+        kept_until: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["kept_until", b"kept_until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kept_until", b"kept_until", "signal_id", b"signal_id", "woken", b"woken"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SignalResponse: _TypeAlias = SignalResponse  # noqa: Y015
+
+@_typing.final
+class GetWorkflowRequest(_message.Message):
+    """GetWorkflowRequest names a workflow run."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WORKFLOW_ID_FIELD_NUMBER: _builtins.int
+    workflow_id: _builtins.str
+    """Required: the workflow id."""
+    def __init__(
+        self,
+        *,
+        workflow_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["workflow_id", b"workflow_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetWorkflowRequest: _TypeAlias = GetWorkflowRequest  # noqa: Y015
+
+@_typing.final
+class GetWorkflowResponse(_message.Message):
+    """GetWorkflowResponse returns the run and its actions."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WORKFLOW_FIELD_NUMBER: _builtins.int
+    ACTIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def workflow(self) -> _action_pb2.Workflow:
+        """The run, with counts by status."""
+
+    @_builtins.property
+    def actions(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.Action]:
+        """Its actions in id order (at most 10,000)."""
+
+    def __init__(
+        self,
+        *,
+        workflow: _action_pb2.Workflow | None = ...,
+        actions: _abc.Iterable[_action_pb2.Action] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["workflow", b"workflow"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actions", b"actions", "workflow", b"workflow"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetWorkflowResponse: _TypeAlias = GetWorkflowResponse  # noqa: Y015
+
+@_typing.final
+class SetQueueLimitsRequest(_message.Message):
+    """SetQueueLimitsRequest sets limits on one queue."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    LIMITS_FIELD_NUMBER: _builtins.int
+    REPLACE_FIELD_NUMBER: _builtins.int
+    ACTOR_FIELD_NUMBER: _builtins.int
+    queue: _builtins.str
+    """Required: the queue (created if it does not exist yet)."""
+    replace: _builtins.bool
+    """Remove every other limit of the queue first."""
+    actor: _builtins.str
+    """Who sets them, recorded as the event's actor; empty means "operator"."""
+    @_builtins.property
+    def limits(self) -> _containers.RepeatedCompositeFieldContainer[_action_pb2.QueueLimit]:
+        """The limits to set; each replaces the one of the same scope (and action
+        type). A limit with concurrency 0 and rate 0 removes it.
+        """
+
+    def __init__(
+        self,
+        *,
+        queue: _builtins.str = ...,
+        limits: _abc.Iterable[_action_pb2.QueueLimit] | None = ...,
+        replace: _builtins.bool = ...,
+        actor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor", b"actor", "limits", b"limits", "queue", b"queue", "replace", b"replace"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetQueueLimitsRequest: _TypeAlias = SetQueueLimitsRequest  # noqa: Y015
+
+@_typing.final
+class SetQueueLimitsResponse(_message.Message):
+    """SetQueueLimitsResponse returns the queue with its limits."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUEUE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queue(self) -> _action_pb2.Queue:
+        """The queue."""
+
+    def __init__(
+        self,
+        *,
+        queue: _action_pb2.Queue | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queue", b"queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetQueueLimitsResponse: _TypeAlias = SetQueueLimitsResponse  # noqa: Y015

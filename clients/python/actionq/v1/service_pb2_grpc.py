@@ -197,6 +197,26 @@ class ActionQueueServiceStub:
                 request_serializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.SerializeToString,
                 response_deserializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.FromString,
                 _registered_method=True)
+        self.Suspend = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/Suspend',
+                request_serializer=actionq_dot_v1_dot_service__pb2.SuspendRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.SuspendResponse.FromString,
+                _registered_method=True)
+        self.Signal = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/Signal',
+                request_serializer=actionq_dot_v1_dot_service__pb2.SignalRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.SignalResponse.FromString,
+                _registered_method=True)
+        self.GetWorkflow = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/GetWorkflow',
+                request_serializer=actionq_dot_v1_dot_service__pb2.GetWorkflowRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.GetWorkflowResponse.FromString,
+                _registered_method=True)
+        self.SetQueueLimits = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/SetQueueLimits',
+                request_serializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.FromString,
+                _registered_method=True)
 
 
 class ActionQueueServiceServicer:
@@ -448,6 +468,42 @@ class ActionQueueServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Suspend(self, request, context):
+        """Suspend gives up a claimed action's lease until a signal arrives, a time
+        passes, or either (a signal with a timeout): status WAITING, event
+        action_waiting, the attempt not used. When the wait's step was woken
+        before (its checkpoint exists) or a kept signal matches, the action stays
+        claimed and the response carries the wake-up at once (suspended false).
+        On waking the action is pending again, the wake-up stored as the step's
+        checkpoint; event action_woken.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Signal(self, request, context):
+        """Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+        the signal for later waiters; event signal_sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWorkflow(self, request, context):
+        """GetWorkflow returns a workflow run and all its actions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetQueueLimits(self, request, context):
+        """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+        concurrency and rate limits; event queue_limits_updated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ActionQueueServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -600,6 +656,26 @@ def add_ActionQueueServiceServicer_to_server(servicer, server):
                     servicer.DeleteSchedule,
                     request_deserializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.FromString,
                     response_serializer=actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.SerializeToString,
+            ),
+            'Suspend': grpc.unary_unary_rpc_method_handler(
+                    servicer.Suspend,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.SuspendRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.SuspendResponse.SerializeToString,
+            ),
+            'Signal': grpc.unary_unary_rpc_method_handler(
+                    servicer.Signal,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.SignalRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.SignalResponse.SerializeToString,
+            ),
+            'GetWorkflow': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWorkflow,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.GetWorkflowRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.GetWorkflowResponse.SerializeToString,
+            ),
+            'SetQueueLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetQueueLimits,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1425,6 +1501,114 @@ class ActionQueueService:
             '/actionq.v1.ActionQueueService/DeleteSchedule',
             actionq_dot_v1_dot_service__pb2.DeleteScheduleRequest.SerializeToString,
             actionq_dot_v1_dot_service__pb2.DeleteScheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Suspend(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/Suspend',
+            actionq_dot_v1_dot_service__pb2.SuspendRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.SuspendResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Signal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/Signal',
+            actionq_dot_v1_dot_service__pb2.SignalRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.SignalResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWorkflow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/GetWorkflow',
+            actionq_dot_v1_dot_service__pb2.GetWorkflowRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.GetWorkflowResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetQueueLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/SetQueueLimits',
+            actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -146,6 +146,25 @@ class ActionQueueServiceStub:
     """DeleteSchedule removes a schedule; actions it enqueued stay. Event
     schedule_deleted.
     """
+    Suspend: _grpc.UnaryUnaryMultiCallable[_service_pb2.SuspendRequest, _service_pb2.SuspendResponse]
+    """Suspend gives up a claimed action's lease until a signal arrives, a time
+    passes, or either (a signal with a timeout): status WAITING, event
+    action_waiting, the attempt not used. When the wait's step was woken
+    before (its checkpoint exists) or a kept signal matches, the action stays
+    claimed and the response carries the wake-up at once (suspended false).
+    On waking the action is pending again, the wake-up stored as the step's
+    checkpoint; event action_woken.
+    """
+    Signal: _grpc.UnaryUnaryMultiCallable[_service_pb2.SignalRequest, _service_pb2.SignalResponse]
+    """Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+    the signal for later waiters; event signal_sent.
+    """
+    GetWorkflow: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetWorkflowRequest, _service_pb2.GetWorkflowResponse]
+    """GetWorkflow returns a workflow run and all its actions."""
+    SetQueueLimits: _grpc.UnaryUnaryMultiCallable[_service_pb2.SetQueueLimitsRequest, _service_pb2.SetQueueLimitsResponse]
+    """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+    concurrency and rate limits; event queue_limits_updated.
+    """
 
 @_typing.type_check_only
 class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
@@ -264,6 +283,25 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     DeleteSchedule: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteScheduleRequest, _service_pb2.DeleteScheduleResponse]  # type: ignore[assignment]
     """DeleteSchedule removes a schedule; actions it enqueued stay. Event
     schedule_deleted.
+    """
+    Suspend: _aio.UnaryUnaryMultiCallable[_service_pb2.SuspendRequest, _service_pb2.SuspendResponse]  # type: ignore[assignment]
+    """Suspend gives up a claimed action's lease until a signal arrives, a time
+    passes, or either (a signal with a timeout): status WAITING, event
+    action_waiting, the attempt not used. When the wait's step was woken
+    before (its checkpoint exists) or a kept signal matches, the action stays
+    claimed and the response carries the wake-up at once (suspended false).
+    On waking the action is pending again, the wake-up stored as the step's
+    checkpoint; event action_woken.
+    """
+    Signal: _aio.UnaryUnaryMultiCallable[_service_pb2.SignalRequest, _service_pb2.SignalResponse]  # type: ignore[assignment]
+    """Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+    the signal for later waiters; event signal_sent.
+    """
+    GetWorkflow: _aio.UnaryUnaryMultiCallable[_service_pb2.GetWorkflowRequest, _service_pb2.GetWorkflowResponse]  # type: ignore[assignment]
+    """GetWorkflow returns a workflow run and all its actions."""
+    SetQueueLimits: _aio.UnaryUnaryMultiCallable[_service_pb2.SetQueueLimitsRequest, _service_pb2.SetQueueLimitsResponse]  # type: ignore[assignment]
+    """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+    concurrency and rate limits; event queue_limits_updated.
     """
 
 class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -560,6 +598,49 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.DeleteScheduleResponse, _abc.Awaitable[_service_pb2.DeleteScheduleResponse]]:
         """DeleteSchedule removes a schedule; actions it enqueued stay. Event
         schedule_deleted.
+        """
+
+    @_abc_1.abstractmethod
+    def Suspend(
+        self,
+        request: _service_pb2.SuspendRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SuspendResponse, _abc.Awaitable[_service_pb2.SuspendResponse]]:
+        """Suspend gives up a claimed action's lease until a signal arrives, a time
+        passes, or either (a signal with a timeout): status WAITING, event
+        action_waiting, the attempt not used. When the wait's step was woken
+        before (its checkpoint exists) or a kept signal matches, the action stays
+        claimed and the response carries the wake-up at once (suspended false).
+        On waking the action is pending again, the wake-up stored as the step's
+        checkpoint; event action_woken.
+        """
+
+    @_abc_1.abstractmethod
+    def Signal(
+        self,
+        request: _service_pb2.SignalRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SignalResponse, _abc.Awaitable[_service_pb2.SignalResponse]]:
+        """Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+        the signal for later waiters; event signal_sent.
+        """
+
+    @_abc_1.abstractmethod
+    def GetWorkflow(
+        self,
+        request: _service_pb2.GetWorkflowRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.GetWorkflowResponse, _abc.Awaitable[_service_pb2.GetWorkflowResponse]]:
+        """GetWorkflow returns a workflow run and all its actions."""
+
+    @_abc_1.abstractmethod
+    def SetQueueLimits(
+        self,
+        request: _service_pb2.SetQueueLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SetQueueLimitsResponse, _abc.Awaitable[_service_pb2.SetQueueLimitsResponse]]:
+        """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+        concurrency and rate limits; event queue_limits_updated.
         """
 
 def add_ActionQueueServiceServicer_to_server(servicer: ActionQueueServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

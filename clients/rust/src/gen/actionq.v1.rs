@@ -91,6 +91,29 @@ pub struct Action {
     /// text; empty when none was reported. Cleared by Retry.
     #[prost(string, tag = "29")]
     pub progress_json: ::prost::alloc::string::String,
+    /// The workflow run this action belongs to; empty for none.
+    #[prost(string, tag = "30")]
+    pub workflow_id: ::prost::alloc::string::String,
+    /// Actions that must complete before this one is claimable (ids).
+    #[prost(int64, repeated, tag = "31")]
+    pub depends_on: ::prost::alloc::vec::Vec<i64>,
+    /// Concurrency/rate-limit key (e.g. a tenant); empty for none.
+    #[prost(string, tag = "32")]
+    pub concurrency_key: ::prost::alloc::string::String,
+    /// Ordered group: actions of one group (in one queue) are handed out one at
+    /// a time in enqueue order; empty for none.
+    #[prost(string, tag = "33")]
+    pub group_key: ::prost::alloc::string::String,
+    /// While status is WAITING: "dependencies", "signal" or "sleep".
+    #[prost(string, tag = "34")]
+    pub waiting_for: ::prost::alloc::string::String,
+    /// While waiting for a signal: its name.
+    #[prost(string, tag = "35")]
+    pub wait_signal: ::prost::alloc::string::String,
+    /// While waiting with a timeout (or sleeping): when it wakes without a
+    /// signal.
+    #[prost(message, optional, tag = "36")]
+    pub wait_until: ::core::option::Option<::prost_types::Timestamp>,
 }
 /// NewAction describes one action to enqueue.
 #[allow(clippy::all)]
@@ -147,6 +170,27 @@ pub struct NewAction {
     /// Retry backoff of this action; unset means the queue's default.
     #[prost(message, optional, tag = "15")]
     pub backoff: ::core::option::Option<Backoff>,
+    /// Join this workflow run (1 to 200 printable characters, chosen by the
+    /// caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+    /// and the parent is in one, else none. Required with depends_on.
+    #[prost(string, tag = "16")]
+    pub workflow_id: ::prost::alloc::string::String,
+    /// Ids of actions (in the same workflow) that must complete first.
+    #[prost(int64, repeated, tag = "17")]
+    pub depends_on: ::prost::alloc::vec::Vec<i64>,
+    /// Positions (0-based) of other actions in the same Enqueue request that
+    /// must complete first. A cycle or a position out of range is
+    /// INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+    #[prost(int32, repeated, tag = "18")]
+    pub depends_on_index: ::prost::alloc::vec::Vec<i32>,
+    /// Key for per-key concurrency and rate limits (1 to 200 characters); empty
+    /// for none.
+    #[prost(string, tag = "19")]
+    pub concurrency_key: ::prost::alloc::string::String,
+    /// Ordered group (1 to 200 characters): one action of the group at a time,
+    /// in enqueue order; empty for none.
+    #[prost(string, tag = "20")]
+    pub group_key: ::prost::alloc::string::String,
 }
 /// ClaimedAction is an action handed to a worker with the lease that fences it.
 #[allow(clippy::all)]
@@ -249,6 +293,9 @@ pub struct QueueStat {
     /// wait for their retry (counted in pending too).
     #[prost(int64, tag = "14")]
     pub retryable: i64,
+    /// Waiting for dependencies, a signal or a time.
+    #[prost(int64, tag = "15")]
+    pub waiting: i64,
 }
 /// Backoff is a retry policy: the delay before the next attempt after a Fail
 /// with attempts left. With jitter j the delay is drawn uniformly from
@@ -311,6 +358,94 @@ pub struct Queue {
     /// When its settings last changed (database time).
     #[prost(message, optional, tag = "11")]
     pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// Actions waiting (for dependencies, a signal or a time).
+    #[prost(int64, tag = "12")]
+    pub waiting: i64,
+    /// The queue's concurrency and rate limits.
+    #[prost(message, repeated, tag = "13")]
+    pub limits: ::prost::alloc::vec::Vec<QueueLimit>,
+}
+/// QueueLimit is a concurrency and/or rate limit on claims, enforced in the
+/// claim statement across every worker and server.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct QueueLimit {
+    /// What is limited.
+    #[prost(enumeration = "LimitScope", tag = "1")]
+    pub scope: i32,
+    /// With LIMIT_SCOPE_ACTION_TYPE: the action type; empty otherwise.
+    #[prost(string, tag = "2")]
+    pub action_type: ::prost::alloc::string::String,
+    /// At most this many actions claimed at once (0 = no concurrency limit).
+    #[prost(int32, tag = "3")]
+    pub concurrency: i32,
+    /// At most `rate` claims per `period` (a token bucket by database time;
+    /// 0 = no rate limit).
+    #[prost(int32, tag = "4")]
+    pub rate: i32,
+    /// The rate's period, 1 ms to 1 day; unset means 1 s when rate is set.
+    #[prost(message, optional, tag = "5")]
+    pub period: ::core::option::Option<::prost_types::Duration>,
+}
+/// WakeUp is why a suspended action woke: the wait's outcome, also stored as
+/// the checkpoint of the wait's step.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct WakeUp {
+    /// The wait's step name.
+    #[prost(string, tag = "1")]
+    pub step: ::prost::alloc::string::String,
+    /// The signal waited for (empty for a sleep).
+    #[prost(string, tag = "2")]
+    pub signal: ::prost::alloc::string::String,
+    /// The signal's payload as JSON object text ({} on a timeout).
+    #[prost(string, tag = "3")]
+    pub payload_json: ::prost::alloc::string::String,
+    /// True when the timeout (or the sleep) ended the wait, not a signal.
+    #[prost(bool, tag = "4")]
+    pub timed_out: bool,
+    /// The signal's id (0 on a timeout).
+    #[prost(int64, tag = "5")]
+    pub signal_id: i64,
+    /// When it woke.
+    #[prost(message, optional, tag = "6")]
+    pub woke_at: ::core::option::Option<::prost_types::Timestamp>,
+}
+/// Workflow is a workflow run: the actions enqueued with one workflow_id.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Workflow {
+    /// The workflow id.
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+    /// "running", "completed" (every action completed) or "failed" (every action
+    /// ended, at least one not completed).
+    #[prost(string, tag = "2")]
+    pub status: ::prost::alloc::string::String,
+    /// Its actions, in all.
+    #[prost(int64, tag = "3")]
+    pub total: i64,
+    /// Its actions by status.
+    #[prost(int64, tag = "4")]
+    pub pending: i64,
+    #[prost(int64, tag = "5")]
+    pub claimed: i64,
+    #[prost(int64, tag = "6")]
+    pub waiting: i64,
+    #[prost(int64, tag = "7")]
+    pub completed: i64,
+    #[prost(int64, tag = "8")]
+    pub failed: i64,
+    #[prost(int64, tag = "9")]
+    pub rejected: i64,
+    #[prost(int64, tag = "10")]
+    pub cancelled: i64,
+    /// When its first action was enqueued.
+    #[prost(message, optional, tag = "11")]
+    pub created_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// When its last action ended (unset while running).
+    #[prost(message, optional, tag = "12")]
+    pub finished_at: ::core::option::Option<::prost_types::Timestamp>,
 }
 /// Checkpoint is state a worker saved under a step name while it held the
 /// action's lease. A later attempt reads the checkpoints of earlier ones and
@@ -406,6 +541,10 @@ pub enum ActionStatus {
     Rejected = 5,
     /// Cancelled by an operator or producer (terminal).
     Cancelled = 6,
+    /// Not claimable until something happens: its dependencies complete
+    /// (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+    /// passes ("sleep"; a signal wait with a timeout is "signal").
+    Waiting = 7,
 }
 impl ActionStatus {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -421,6 +560,7 @@ impl ActionStatus {
             Self::Failed => "ACTION_STATUS_FAILED",
             Self::Rejected => "ACTION_STATUS_REJECTED",
             Self::Cancelled => "ACTION_STATUS_CANCELLED",
+            Self::Waiting => "ACTION_STATUS_WAITING",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -433,6 +573,7 @@ impl ActionStatus {
             "ACTION_STATUS_FAILED" => Some(Self::Failed),
             "ACTION_STATUS_REJECTED" => Some(Self::Rejected),
             "ACTION_STATUS_CANCELLED" => Some(Self::Cancelled),
+            "ACTION_STATUS_WAITING" => Some(Self::Waiting),
             _ => None,
         }
     }
@@ -467,6 +608,78 @@ impl BackoffStrategy {
             "BACKOFF_STRATEGY_UNSPECIFIED" => Some(Self::Unspecified),
             "BACKOFF_STRATEGY_FIXED" => Some(Self::Fixed),
             "BACKOFF_STRATEGY_EXPONENTIAL" => Some(Self::Exponential),
+            _ => None,
+        }
+    }
+}
+/// What a QueueLimit counts.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum LimitScope {
+    Unspecified = 0,
+    /// The whole queue.
+    Queue = 1,
+    /// One action type in the queue (QueueLimit.action_type).
+    ActionType = 2,
+    /// Each concurrency_key value in the queue, separately.
+    ConcurrencyKey = 3,
+}
+impl LimitScope {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "LIMIT_SCOPE_UNSPECIFIED",
+            Self::Queue => "LIMIT_SCOPE_QUEUE",
+            Self::ActionType => "LIMIT_SCOPE_ACTION_TYPE",
+            Self::ConcurrencyKey => "LIMIT_SCOPE_CONCURRENCY_KEY",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "LIMIT_SCOPE_UNSPECIFIED" => Some(Self::Unspecified),
+            "LIMIT_SCOPE_QUEUE" => Some(Self::Queue),
+            "LIMIT_SCOPE_ACTION_TYPE" => Some(Self::ActionType),
+            "LIMIT_SCOPE_CONCURRENCY_KEY" => Some(Self::ConcurrencyKey),
+            _ => None,
+        }
+    }
+}
+/// How a Signal wakes waiting actions.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum SignalMode {
+    Unspecified = 0,
+    /// Wakes every action waiting for the name now, and every action that
+    /// starts waiting for it while the signal is kept (the default).
+    Broadcast = 1,
+    /// Wakes exactly one action: the one waiting longest, or, if none waits,
+    /// the first that starts waiting while the signal is kept.
+    One = 2,
+}
+impl SignalMode {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "SIGNAL_MODE_UNSPECIFIED",
+            Self::Broadcast => "SIGNAL_MODE_BROADCAST",
+            Self::One => "SIGNAL_MODE_ONE",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "SIGNAL_MODE_UNSPECIFIED" => Some(Self::Unspecified),
+            "SIGNAL_MODE_BROADCAST" => Some(Self::Broadcast),
+            "SIGNAL_MODE_ONE" => Some(Self::One),
             _ => None,
         }
     }
@@ -537,6 +750,16 @@ pub enum ErrorReason {
     ScheduleNotFound = 18,
     /// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
     ScheduleExists = 19,
+    /// INVALID_ARGUMENT: the dependencies form a cycle.
+    DependencyCycle = 20,
+    /// INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+    /// does not exist, or is not in the action's workflow.
+    DependencyNotFound = 21,
+    /// FAILED_PRECONDITION: a dependency already ended failed, rejected or
+    /// cancelled.
+    DependencyFailed = 22,
+    /// NOT_FOUND: no action has this workflow id.
+    WorkflowNotFound = 23,
 }
 impl ErrorReason {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -565,6 +788,10 @@ impl ErrorReason {
             Self::WaitTimeout => "ERROR_REASON_WAIT_TIMEOUT",
             Self::ScheduleNotFound => "ERROR_REASON_SCHEDULE_NOT_FOUND",
             Self::ScheduleExists => "ERROR_REASON_SCHEDULE_EXISTS",
+            Self::DependencyCycle => "ERROR_REASON_DEPENDENCY_CYCLE",
+            Self::DependencyNotFound => "ERROR_REASON_DEPENDENCY_NOT_FOUND",
+            Self::DependencyFailed => "ERROR_REASON_DEPENDENCY_FAILED",
+            Self::WorkflowNotFound => "ERROR_REASON_WORKFLOW_NOT_FOUND",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -590,6 +817,10 @@ impl ErrorReason {
             "ERROR_REASON_WAIT_TIMEOUT" => Some(Self::WaitTimeout),
             "ERROR_REASON_SCHEDULE_NOT_FOUND" => Some(Self::ScheduleNotFound),
             "ERROR_REASON_SCHEDULE_EXISTS" => Some(Self::ScheduleExists),
+            "ERROR_REASON_DEPENDENCY_CYCLE" => Some(Self::DependencyCycle),
+            "ERROR_REASON_DEPENDENCY_NOT_FOUND" => Some(Self::DependencyNotFound),
+            "ERROR_REASON_DEPENDENCY_FAILED" => Some(Self::DependencyFailed),
+            "ERROR_REASON_WORKFLOW_NOT_FOUND" => Some(Self::WorkflowNotFound),
             _ => None,
         }
     }
@@ -668,6 +899,9 @@ pub struct ListActionsRequest {
     /// Newest first instead of oldest first.
     #[prost(bool, tag = "7")]
     pub newest_first: bool,
+    /// Only actions of this workflow run; empty means any.
+    #[prost(string, tag = "8")]
+    pub workflow_id: ::prost::alloc::string::String,
 }
 /// ListActionsResponse is one page of actions.
 #[allow(clippy::all)]
@@ -1388,6 +1622,130 @@ pub struct DeleteScheduleResponse {
     /// The schedule as it was.
     #[prost(message, optional, tag = "1")]
     pub schedule: ::core::option::Option<Schedule>,
+}
+/// SuspendRequest says what a claimed action waits for.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SuspendRequest {
+    /// Action id; the action must be claimed.
+    #[prost(int64, tag = "1")]
+    pub id: i64,
+    /// Required: the lease token from Claim.
+    #[prost(string, tag = "2")]
+    pub lease_token: ::prost::alloc::string::String,
+    /// Required: the wait's step name (1 to 200 characters); the wake-up is
+    /// stored as this step's checkpoint, so a later attempt that reaches the
+    /// same wait gets the stored wake-up instead of waiting again.
+    #[prost(string, tag = "3")]
+    pub step: ::prost::alloc::string::String,
+    /// The signal to wait for (1 to 200 printable characters); empty for a
+    /// sleep.
+    #[prost(string, tag = "4")]
+    pub signal: ::prost::alloc::string::String,
+    /// Wake at this time without a signal (at most one of until and timeout);
+    /// with neither, a signal wait has no timeout and a sleep is refused.
+    #[prost(message, optional, tag = "5")]
+    pub until: ::core::option::Option<::prost_types::Timestamp>,
+    /// Wake after this long without a signal (0 s to 100 years).
+    #[prost(message, optional, tag = "6")]
+    pub timeout: ::core::option::Option<::prost_types::Duration>,
+}
+/// SuspendResponse says whether the action is waiting now.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SuspendResponse {
+    /// True: the action is WAITING and the worker no longer holds it. False: it
+    /// is still claimed by the caller and `wake` is the wait's outcome.
+    #[prost(bool, tag = "1")]
+    pub suspended: bool,
+    /// The action as it stands now.
+    #[prost(message, optional, tag = "2")]
+    pub action: ::core::option::Option<Action>,
+    /// Set when suspended is false.
+    #[prost(message, optional, tag = "3")]
+    pub wake: ::core::option::Option<WakeUp>,
+}
+/// SignalRequest sends a named signal.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SignalRequest {
+    /// Required: the signal's name (1 to 200 printable characters).
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// The payload as JSON object text; empty means {}.
+    #[prost(string, tag = "2")]
+    pub payload_json: ::prost::alloc::string::String,
+    /// Broadcast (default) or one.
+    #[prost(enumeration = "SignalMode", tag = "3")]
+    pub mode: i32,
+    /// How long the signal is kept for actions that start waiting later, 0 s
+    /// to 30 days; unset means 24 h. A kept broadcast wakes every later waiter;
+    /// a kept one-shot signal wakes the first and is used up.
+    #[prost(message, optional, tag = "4")]
+    pub keep: ::core::option::Option<::prost_types::Duration>,
+    /// Who sends it, recorded as the event's actor; empty means "operator".
+    #[prost(string, tag = "5")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// SignalResponse reports what the signal did.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SignalResponse {
+    /// The signal's id.
+    #[prost(int64, tag = "1")]
+    pub signal_id: i64,
+    /// Actions woken now, by id.
+    #[prost(int64, repeated, tag = "2")]
+    pub woken: ::prost::alloc::vec::Vec<i64>,
+    /// Until when later waiters can receive it (unset when it is not kept:
+    /// keep was 0, or a one-shot signal was used up now).
+    #[prost(message, optional, tag = "3")]
+    pub kept_until: ::core::option::Option<::prost_types::Timestamp>,
+}
+/// GetWorkflowRequest names a workflow run.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetWorkflowRequest {
+    /// Required: the workflow id.
+    #[prost(string, tag = "1")]
+    pub workflow_id: ::prost::alloc::string::String,
+}
+/// GetWorkflowResponse returns the run and its actions.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct GetWorkflowResponse {
+    /// The run, with counts by status.
+    #[prost(message, optional, tag = "1")]
+    pub workflow: ::core::option::Option<Workflow>,
+    /// Its actions in id order (at most 10,000).
+    #[prost(message, repeated, tag = "2")]
+    pub actions: ::prost::alloc::vec::Vec<Action>,
+}
+/// SetQueueLimitsRequest sets limits on one queue.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SetQueueLimitsRequest {
+    /// Required: the queue (created if it does not exist yet).
+    #[prost(string, tag = "1")]
+    pub queue: ::prost::alloc::string::String,
+    /// The limits to set; each replaces the one of the same scope (and action
+    /// type). A limit with concurrency 0 and rate 0 removes it.
+    #[prost(message, repeated, tag = "2")]
+    pub limits: ::prost::alloc::vec::Vec<QueueLimit>,
+    /// Remove every other limit of the queue first.
+    #[prost(bool, tag = "3")]
+    pub replace: bool,
+    /// Who sets them, recorded as the event's actor; empty means "operator".
+    #[prost(string, tag = "4")]
+    pub actor: ::prost::alloc::string::String,
+}
+/// SetQueueLimitsResponse returns the queue with its limits.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SetQueueLimitsResponse {
+    /// The queue.
+    #[prost(message, optional, tag = "1")]
+    pub queue: ::core::option::Option<Queue>,
 }
 /// EnqueueView says how much of each stored action an Enqueue response carries.
 #[allow(clippy::all)]
@@ -2295,6 +2653,113 @@ pub mod action_queue_service_client {
             req.extensions_mut()
                 .insert(
                     GrpcMethod::new("actionq.v1.ActionQueueService", "DeleteSchedule"),
+                );
+            self.inner.unary(req, path, codec).await
+        }
+        /// Suspend gives up a claimed action's lease until a signal arrives, a time
+        /// passes, or either (a signal with a timeout): status WAITING, event
+        /// action_waiting, the attempt not used. When the wait's step was woken
+        /// before (its checkpoint exists) or a kept signal matches, the action stays
+        /// claimed and the response carries the wake-up at once (suspended false).
+        /// On waking the action is pending again, the wake-up stored as the step's
+        /// checkpoint; event action_woken.
+        pub async fn suspend(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SuspendRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::SuspendResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/Suspend",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "Suspend"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+        /// the signal for later waiters; event signal_sent.
+        pub async fn signal(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SignalRequest>,
+        ) -> std::result::Result<tonic::Response<super::SignalResponse>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/Signal",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "Signal"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// GetWorkflow returns a workflow run and all its actions.
+        pub async fn get_workflow(
+            &mut self,
+            request: impl tonic::IntoRequest<super::GetWorkflowRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::GetWorkflowResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/GetWorkflow",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "GetWorkflow"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+        /// concurrency and rate limits; event queue_limits_updated.
+        pub async fn set_queue_limits(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SetQueueLimitsRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::SetQueueLimitsResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/SetQueueLimits",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(
+                    GrpcMethod::new("actionq.v1.ActionQueueService", "SetQueueLimits"),
                 );
             self.inner.unary(req, path, codec).await
         }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/action.proto.
  */
 export const file_actionq_v1_action: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSL5BQoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJEiQKB2JhY2tvZmYYHCABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSFQoNcHJvZ3Jlc3NfanNvbhgdIAEoCUoECAcQCEoECBQQFVIHcGF5bG9hZFIGcmVzdWx0IvUCCglOZXdBY3Rpb24SDQoFcXVldWUYASABKAkSEwoLYWN0aW9uX3R5cGUYAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgp0YXJnZXRfcmVmGAQgASgJEhMKC3NvdXJjZV9yZWZzGAUgAygJEhAKCHByaW9yaXR5GAcgASgFEhEKCXBhcmVudF9pZBgIIAEoAxISCgpjcmVhdGVkX2J5GAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRIUCgxtYXhfYXR0ZW1wdHMYCyABKAUSLQoJcnVuX2FmdGVyGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVkZWxheRgNIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxwYXlsb2FkX2pzb24YDiABKAkSJAoHYmFja29mZhgPIAEoCzITLmFjdGlvbnEudjEuQmFja29mZkoECAYQB1IHcGF5bG9hZCJICg1DbGFpbWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhMKC2xlYXNlX3Rva2VuGAIgASgJIkcKDkVucXVldWVkQWN0aW9uEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uEhEKCWR1cGxpY2F0ZRgCIAEoCCKuAQoFRXZlbnQSCgoCaWQYASABKAMSEQoJYWN0aW9uX2lkGAIgASgDEhIKCmV2ZW50X3R5cGUYAyABKAkSDQoFYWN0b3IYBCABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGAcgASgJEg4KBmN1cnNvchgIIAEoCUoECAUQBlIHcGF5bG9hZCLQAgoJUXVldWVTdGF0Eg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3BlbmRpbmcYAyABKAMSDwoHY2xhaW1lZBgEIAEoAxIRCgljb21wbGV0ZWQYBSABKAMSDgoGZmFpbGVkGAYgASgDEhAKCHJlamVjdGVkGAcgASgDEhEKCWNhbmNlbGxlZBgIIAEoAxI1ChJvbGRlc3RfcGVuZGluZ19hZ2UYCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJc2NoZWR1bGVkGAogASgDEh0KFWNsYWltZWRfcGFzdF9kZWFkbGluZRgLIAEoAxIdChVjb21wbGV0ZWRfbGFzdF9taW51dGUYDCABKAMSGgoSZmFpbGVkX2xhc3RfbWludXRlGA0gASgDEhEKCXJldHJ5YWJsZRgOIAEoAyKZAQoHQmFja29mZhItCghzdHJhdGVneRgBIAEoDjIbLmFjdGlvbnEudjEuQmFja29mZlN0cmF0ZWd5EicKBGJhc2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJgoDbWF4GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBmppdHRlchgEIAEoASLPAgoFUXVldWUSDAoEbmFtZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIOCgZwYXVzZWQYBSABKAgSLQoJcGF1c2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYXVzZWRfYnkYByABKAkSDwoHcGVuZGluZxgIIAEoAxIPCgdjbGFpbWVkGAkgASgDEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrIBCgpDaGVja3BvaW50EhEKCWFjdGlvbl9pZBgBIAEoAxIMCgRzdGVwGAIgASgJEhIKCnN0YXRlX2pzb24YAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLKAgoIU2NoZWR1bGUSDAoEbmFtZRgBIAEoCRIMCgRjcm9uGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIlCgZhY3Rpb24YBCABKAsyFS5hY3Rpb25xLnYxLk5ld0FjdGlvbhIOCgZwYXVzZWQYBSABKAgSLwoLbmV4dF9ydW5fYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2xhc3RfcnVuX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5sYXN0X2FjdGlvbl9pZBgIIAEoAxIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrTAQoMQWN0aW9uU3RhdHVzEh0KGUFDVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVBQ1RJT05fU1RBVFVTX1BFTkRJTkcQARIZChVBQ1RJT05fU1RBVFVTX0NMQUlNRUQQAhIbChdBQ1RJT05fU1RBVFVTX0NPTVBMRVRFRBADEhgKFEFDVElPTl9TVEFUVVNfRkFJTEVEEAQSGgoWQUNUSU9OX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0FDVElPTl9TVEFUVVNfQ0FOQ0VMTEVEEAYqcQoPQmFja29mZlN0cmF0ZWd5EiAKHEJBQ0tPRkZfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIaChZCQUNLT0ZGX1NUUkFURUdZX0ZJWEVEEAESIAocQkFDS09GRl9TVFJBVEVHWV9FWFBPTkVOVElBTBACQkQKDmRldi5hY3Rpb25xLnYxQgtBY3Rpb25Qcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY3Rpb25xL3YxL2FjdGlvbi5wcm90bxIKYWN0aW9ucS52MSKoBwoGQWN0aW9uEgoKAmlkGAEgASgDEg0KBXF1ZXVlGAIgASgJEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSEgoKdGFyZ2V0X3JlZhgFIAEoCRITCgtzb3VyY2VfcmVmcxgGIAMoCRIQCghwcmlvcml0eRgIIAEoBRIoCgZzdGF0dXMYCSABKA4yGC5hY3Rpb25xLnYxLkFjdGlvblN0YXR1cxItCglydW5fYWZ0ZXIYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCyABKAUSFAoMbWF4X2F0dGVtcHRzGAwgASgFEhIKCmNsYWltZWRfYnkYDSABKAkSMgoOY2xhaW1fZGVhZGxpbmUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhcmVudF9pZBgPIAEoAxITCgtjaGFpbl9kZXB0aBgQIAEoBRISCgpjcmVhdGVkX2J5GBEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgSIAEoCRISCgpyZXN1bHRfcmVmGBMgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3JlamVjdGVkX2J5GBYgASgJEjAKDGNvbXBsZXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgYIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcGF5bG9hZF9qc29uGBogASgJEhMKC3Jlc3VsdF9qc29uGBsgASgJEiQKB2JhY2tvZmYYHCABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSFQoNcHJvZ3Jlc3NfanNvbhgdIAEoCRITCgt3b3JrZmxvd19pZBgeIAEoCRISCgpkZXBlbmRzX29uGB8gAygDEhcKD2NvbmN1cnJlbmN5X2tleRggIAEoCRIRCglncm91cF9rZXkYISABKAkSEwoLd2FpdGluZ19mb3IYIiABKAkSEwoLd2FpdF9zaWduYWwYIyABKAkSLgoKd2FpdF91bnRpbBgkIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBKBAgHEAhKBAgUEBVSB3BheWxvYWRSBnJlc3VsdCLkAwoJTmV3QWN0aW9uEg0KBXF1ZXVlGAEgASgJEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSEgoKdGFyZ2V0X3JlZhgEIAEoCRITCgtzb3VyY2VfcmVmcxgFIAMoCRIQCghwcmlvcml0eRgHIAEoBRIRCglwYXJlbnRfaWQYCCABKAMSEgoKY3JlYXRlZF9ieRgJIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYCiABKAkSFAoMbWF4X2F0dGVtcHRzGAsgASgFEi0KCXJ1bl9hZnRlchgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoFZGVsYXkYDSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMcGF5bG9hZF9qc29uGA4gASgJEiQKB2JhY2tvZmYYDyABKAsyEy5hY3Rpb25xLnYxLkJhY2tvZmYSEwoLd29ya2Zsb3dfaWQYECABKAkSEgoKZGVwZW5kc19vbhgRIAMoAxIYChBkZXBlbmRzX29uX2luZGV4GBIgAygFEhcKD2NvbmN1cnJlbmN5X2tleRgTIAEoCRIRCglncm91cF9rZXkYFCABKAlKBAgGEAdSB3BheWxvYWQiSAoNQ2xhaW1lZEFjdGlvbhIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhITCgtsZWFzZV90b2tlbhgCIAEoCSJHCg5FbnF1ZXVlZEFjdGlvbhIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbhIRCglkdXBsaWNhdGUYAiABKAgirgEKBUV2ZW50EgoKAmlkGAEgASgDEhEKCWFjdGlvbl9pZBgCIAEoAxISCgpldmVudF90eXBlGAMgASgJEg0KBWFjdG9yGAQgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHBheWxvYWRfanNvbhgHIAEoCRIOCgZjdXJzb3IYCCABKAlKBAgFEAZSB3BheWxvYWQi4QIKCVF1ZXVlU3RhdBINCgVxdWV1ZRgBIAEoCRITCgthY3Rpb25fdHlwZRgCIAEoCRIPCgdwZW5kaW5nGAMgASgDEg8KB2NsYWltZWQYBCABKAMSEQoJY29tcGxldGVkGAUgASgDEg4KBmZhaWxlZBgGIAEoAxIQCghyZWplY3RlZBgHIAEoAxIRCgljYW5jZWxsZWQYCCABKAMSNQoSb2xkZXN0X3BlbmRpbmdfYWdlGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCXNjaGVkdWxlZBgKIAEoAxIdChVjbGFpbWVkX3Bhc3RfZGVhZGxpbmUYCyABKAMSHQoVY29tcGxldGVkX2xhc3RfbWludXRlGAwgASgDEhoKEmZhaWxlZF9sYXN0X21pbnV0ZRgNIAEoAxIRCglyZXRyeWFibGUYDiABKAMSDwoHd2FpdGluZxgPIAEoAyKZAQoHQmFja29mZhItCghzdHJhdGVneRgBIAEoDjIbLmFjdGlvbnEudjEuQmFja29mZlN0cmF0ZWd5EicKBGJhc2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJgoDbWF4GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBmppdHRlchgEIAEoASKIAwoFUXVldWUSDAoEbmFtZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIOCgZwYXVzZWQYBSABKAgSLQoJcGF1c2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYXVzZWRfYnkYByABKAkSDwoHcGVuZGluZxgIIAEoAxIPCgdjbGFpbWVkGAkgASgDEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3dhaXRpbmcYDCABKAMSJgoGbGltaXRzGA0gAygLMhYuYWN0aW9ucS52MS5RdWV1ZUxpbWl0IpYBCgpRdWV1ZUxpbWl0EiUKBXNjb3BlGAEgASgOMhYuYWN0aW9ucS52MS5MaW1pdFNjb3BlEhMKC2FjdGlvbl90eXBlGAIgASgJEhMKC2NvbmN1cnJlbmN5GAMgASgFEgwKBHJhdGUYBCABKAUSKQoGcGVyaW9kGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIo8BCgZXYWtlVXASDAoEc3RlcBgBIAEoCRIOCgZzaWduYWwYAiABKAkSFAoMcGF5bG9hZF9qc29uGAMgASgJEhEKCXRpbWVkX291dBgEIAEoCBIRCglzaWduYWxfaWQYBSABKAMSKwoHd29rZV9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAikQIKCFdvcmtmbG93EgoKAmlkGAEgASgJEg4KBnN0YXR1cxgCIAEoCRINCgV0b3RhbBgDIAEoAxIPCgdwZW5kaW5nGAQgASgDEg8KB2NsYWltZWQYBSABKAMSDwoHd2FpdGluZxgGIAEoAxIRCgljb21wbGV0ZWQYByABKAMSDgoGZmFpbGVkGAggASgDEhAKCHJlamVjdGVkGAkgASgDEhEKCWNhbmNlbGxlZBgKIAEoAxIuCgpjcmVhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAisgEKCkNoZWNrcG9pbnQSEQoJYWN0aW9uX2lkGAEgASgDEgwKBHN0ZXAYAiABKAkSEgoKc3RhdGVfanNvbhgDIAEoCRIPCgdhdHRlbXB0GAQgASgFEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsoCCghTY2hlZHVsZRIMCgRuYW1lGAEgASgJEgwKBGNyb24YAiABKAkSEQoJdGltZV96b25lGAMgASgJEiUKBmFjdGlvbhgEIAEoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEg4KBnBhdXNlZBgFIAEoCBIvCgtuZXh0X3J1bl9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLbGFzdF9ydW5fYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmxhc3RfYWN0aW9uX2lkGAggASgDEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKu4BCgxBY3Rpb25TdGF0dXMSHQoZQUNUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFUFDVElPTl9TVEFUVVNfUEVORElORxABEhkKFUFDVElPTl9TVEFUVVNfQ0xBSU1FRBACEhsKF0FDVElPTl9TVEFUVVNfQ09NUExFVEVEEAMSGAoUQUNUSU9OX1NUQVRVU19GQUlMRUQQBBIaChZBQ1RJT05fU1RBVFVTX1JFSkVDVEVEEAUSGwoXQUNUSU9OX1NUQVRVU19DQU5DRUxMRUQQBhIZChVBQ1RJT05fU1RBVFVTX1dBSVRJTkcQBypxCg9CYWNrb2ZmU3RyYXRlZ3kSIAocQkFDS09GRl9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhoKFkJBQ0tPRkZfU1RSQVRFR1lfRklYRUQQARIgChxCQUNLT0ZGX1NUUkFURUdZX0VYUE9ORU5USUFMEAIqfgoKTGltaXRTY29wZRIbChdMSU1JVF9TQ09QRV9VTlNQRUNJRklFRBAAEhUKEUxJTUlUX1NDT1BFX1FVRVVFEAESGwoXTElNSVRfU0NPUEVfQUNUSU9OX1RZUEUQAhIfChtMSU1JVF9TQ09QRV9DT05DVVJSRU5DWV9LRVkQAypZCgpTaWduYWxNb2RlEhsKF1NJR05BTF9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVU0lHTkFMX01PREVfQlJPQURDQVNUEAESEwoPU0lHTkFMX01PREVfT05FEAJCRAoOZGV2LmFjdGlvbnEudjFCC0FjdGlvblByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Action is the current state of one unit of work.
@@ -215,6 +215,57 @@ export type Action = Message<"actionq.v1.Action"> & {
    * @generated from field: string progress_json = 29;
    */
   progressJson: string;
+
+  /**
+   * The workflow run this action belongs to; empty for none.
+   *
+   * @generated from field: string workflow_id = 30;
+   */
+  workflowId: string;
+
+  /**
+   * Actions that must complete before this one is claimable (ids).
+   *
+   * @generated from field: repeated int64 depends_on = 31;
+   */
+  dependsOn: bigint[];
+
+  /**
+   * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+   *
+   * @generated from field: string concurrency_key = 32;
+   */
+  concurrencyKey: string;
+
+  /**
+   * Ordered group: actions of one group (in one queue) are handed out one at
+   * a time in enqueue order; empty for none.
+   *
+   * @generated from field: string group_key = 33;
+   */
+  groupKey: string;
+
+  /**
+   * While status is WAITING: "dependencies", "signal" or "sleep".
+   *
+   * @generated from field: string waiting_for = 34;
+   */
+  waitingFor: string;
+
+  /**
+   * While waiting for a signal: its name.
+   *
+   * @generated from field: string wait_signal = 35;
+   */
+  waitSignal: string;
+
+  /**
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   *
+   * @generated from field: google.protobuf.Timestamp wait_until = 36;
+   */
+  waitUntil?: Timestamp | undefined;
 };
 
 /**
@@ -336,6 +387,47 @@ export type NewAction = Message<"actionq.v1.NewAction"> & {
    * @generated from field: actionq.v1.Backoff backoff = 15;
    */
   backoff?: Backoff | undefined;
+
+  /**
+   * Join this workflow run (1 to 200 printable characters, chosen by the
+   * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+   * and the parent is in one, else none. Required with depends_on.
+   *
+   * @generated from field: string workflow_id = 16;
+   */
+  workflowId: string;
+
+  /**
+   * Ids of actions (in the same workflow) that must complete first.
+   *
+   * @generated from field: repeated int64 depends_on = 17;
+   */
+  dependsOn: bigint[];
+
+  /**
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   *
+   * @generated from field: repeated int32 depends_on_index = 18;
+   */
+  dependsOnIndex: number[];
+
+  /**
+   * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+   * for none.
+   *
+   * @generated from field: string concurrency_key = 19;
+   */
+  concurrencyKey: string;
+
+  /**
+   * Ordered group (1 to 200 characters): one action of the group at a time,
+   * in enqueue order; empty for none.
+   *
+   * @generated from field: string group_key = 20;
+   */
+  groupKey: string;
 };
 
 /**
@@ -574,6 +666,13 @@ export type QueueStat = Message<"actionq.v1.QueueStat"> & {
    * @generated from field: int64 retryable = 14;
    */
   retryable: bigint;
+
+  /**
+   * Waiting for dependencies, a signal or a time.
+   *
+   * @generated from field: int64 waiting = 15;
+   */
+  waiting: bigint;
 };
 
 /**
@@ -714,6 +813,20 @@ export type Queue = Message<"actionq.v1.Queue"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 11;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Actions waiting (for dependencies, a signal or a time).
+   *
+   * @generated from field: int64 waiting = 12;
+   */
+  waiting: bigint;
+
+  /**
+   * The queue's concurrency and rate limits.
+   *
+   * @generated from field: repeated actionq.v1.QueueLimit limits = 13;
+   */
+  limits: QueueLimit[];
 };
 
 /**
@@ -722,6 +835,201 @@ export type Queue = Message<"actionq.v1.Queue"> & {
  */
 export const QueueSchema: GenMessage<Queue> = /*@__PURE__*/
   messageDesc(file_actionq_v1_action, 7);
+
+/**
+ * QueueLimit is a concurrency and/or rate limit on claims, enforced in the
+ * claim statement across every worker and server.
+ *
+ * @generated from message actionq.v1.QueueLimit
+ */
+export type QueueLimit = Message<"actionq.v1.QueueLimit"> & {
+  /**
+   * What is limited.
+   *
+   * @generated from field: actionq.v1.LimitScope scope = 1;
+   */
+  scope: LimitScope;
+
+  /**
+   * With LIMIT_SCOPE_ACTION_TYPE: the action type; empty otherwise.
+   *
+   * @generated from field: string action_type = 2;
+   */
+  actionType: string;
+
+  /**
+   * At most this many actions claimed at once (0 = no concurrency limit).
+   *
+   * @generated from field: int32 concurrency = 3;
+   */
+  concurrency: number;
+
+  /**
+   * At most `rate` claims per `period` (a token bucket by database time;
+   * 0 = no rate limit).
+   *
+   * @generated from field: int32 rate = 4;
+   */
+  rate: number;
+
+  /**
+   * The rate's period, 1 ms to 1 day; unset means 1 s when rate is set.
+   *
+   * @generated from field: google.protobuf.Duration period = 5;
+   */
+  period?: Duration | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.QueueLimit.
+ * Use `create(QueueLimitSchema)` to create a new message.
+ */
+export const QueueLimitSchema: GenMessage<QueueLimit> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 8);
+
+/**
+ * WakeUp is why a suspended action woke: the wait's outcome, also stored as
+ * the checkpoint of the wait's step.
+ *
+ * @generated from message actionq.v1.WakeUp
+ */
+export type WakeUp = Message<"actionq.v1.WakeUp"> & {
+  /**
+   * The wait's step name.
+   *
+   * @generated from field: string step = 1;
+   */
+  step: string;
+
+  /**
+   * The signal waited for (empty for a sleep).
+   *
+   * @generated from field: string signal = 2;
+   */
+  signal: string;
+
+  /**
+   * The signal's payload as JSON object text ({} on a timeout).
+   *
+   * @generated from field: string payload_json = 3;
+   */
+  payloadJson: string;
+
+  /**
+   * True when the timeout (or the sleep) ended the wait, not a signal.
+   *
+   * @generated from field: bool timed_out = 4;
+   */
+  timedOut: boolean;
+
+  /**
+   * The signal's id (0 on a timeout).
+   *
+   * @generated from field: int64 signal_id = 5;
+   */
+  signalId: bigint;
+
+  /**
+   * When it woke.
+   *
+   * @generated from field: google.protobuf.Timestamp woke_at = 6;
+   */
+  wokeAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.WakeUp.
+ * Use `create(WakeUpSchema)` to create a new message.
+ */
+export const WakeUpSchema: GenMessage<WakeUp> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 9);
+
+/**
+ * Workflow is a workflow run: the actions enqueued with one workflow_id.
+ *
+ * @generated from message actionq.v1.Workflow
+ */
+export type Workflow = Message<"actionq.v1.Workflow"> & {
+  /**
+   * The workflow id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "running", "completed" (every action completed) or "failed" (every action
+   * ended, at least one not completed).
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * Its actions, in all.
+   *
+   * @generated from field: int64 total = 3;
+   */
+  total: bigint;
+
+  /**
+   * Its actions by status.
+   *
+   * @generated from field: int64 pending = 4;
+   */
+  pending: bigint;
+
+  /**
+   * @generated from field: int64 claimed = 5;
+   */
+  claimed: bigint;
+
+  /**
+   * @generated from field: int64 waiting = 6;
+   */
+  waiting: bigint;
+
+  /**
+   * @generated from field: int64 completed = 7;
+   */
+  completed: bigint;
+
+  /**
+   * @generated from field: int64 failed = 8;
+   */
+  failed: bigint;
+
+  /**
+   * @generated from field: int64 rejected = 9;
+   */
+  rejected: bigint;
+
+  /**
+   * @generated from field: int64 cancelled = 10;
+   */
+  cancelled: bigint;
+
+  /**
+   * When its first action was enqueued.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 11;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When its last action ended (unset while running).
+   *
+   * @generated from field: google.protobuf.Timestamp finished_at = 12;
+   */
+  finishedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.Workflow.
+ * Use `create(WorkflowSchema)` to create a new message.
+ */
+export const WorkflowSchema: GenMessage<Workflow> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_action, 10);
 
 /**
  * Checkpoint is state a worker saved under a step name while it held the
@@ -780,7 +1088,7 @@ export type Checkpoint = Message<"actionq.v1.Checkpoint"> & {
  * Use `create(CheckpointSchema)` to create a new message.
  */
 export const CheckpointSchema: GenMessage<Checkpoint> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_action, 8);
+  messageDesc(file_actionq_v1_action, 11);
 
 /**
  * Schedule enqueues an action from a template at every tick of a cron
@@ -871,7 +1179,7 @@ export type Schedule = Message<"actionq.v1.Schedule"> & {
  * Use `create(ScheduleSchema)` to create a new message.
  */
 export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
-  messageDesc(file_actionq_v1_action, 9);
+  messageDesc(file_actionq_v1_action, 12);
 
 /**
  * ActionStatus is where an action stands in its lifecycle.
@@ -934,6 +1242,15 @@ export enum ActionStatus {
    * @generated from enum value: ACTION_STATUS_CANCELLED = 6;
    */
   CANCELLED = 6,
+
+  /**
+   * Not claimable until something happens: its dependencies complete
+   * (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+   * passes ("sleep"; a signal wait with a timeout is "signal").
+   *
+   * @generated from enum value: ACTION_STATUS_WAITING = 7;
+   */
+  WAITING = 7,
 }
 
 /**
@@ -975,4 +1292,77 @@ export enum BackoffStrategy {
  */
 export const BackoffStrategySchema: GenEnum<BackoffStrategy> = /*@__PURE__*/
   enumDesc(file_actionq_v1_action, 1);
+
+/**
+ * What a QueueLimit counts.
+ *
+ * @generated from enum actionq.v1.LimitScope
+ */
+export enum LimitScope {
+  /**
+   * @generated from enum value: LIMIT_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The whole queue.
+   *
+   * @generated from enum value: LIMIT_SCOPE_QUEUE = 1;
+   */
+  QUEUE = 1,
+
+  /**
+   * One action type in the queue (QueueLimit.action_type).
+   *
+   * @generated from enum value: LIMIT_SCOPE_ACTION_TYPE = 2;
+   */
+  ACTION_TYPE = 2,
+
+  /**
+   * Each concurrency_key value in the queue, separately.
+   *
+   * @generated from enum value: LIMIT_SCOPE_CONCURRENCY_KEY = 3;
+   */
+  CONCURRENCY_KEY = 3,
+}
+
+/**
+ * Describes the enum actionq.v1.LimitScope.
+ */
+export const LimitScopeSchema: GenEnum<LimitScope> = /*@__PURE__*/
+  enumDesc(file_actionq_v1_action, 2);
+
+/**
+ * How a Signal wakes waiting actions.
+ *
+ * @generated from enum actionq.v1.SignalMode
+ */
+export enum SignalMode {
+  /**
+   * @generated from enum value: SIGNAL_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Wakes every action waiting for the name now, and every action that
+   * starts waiting for it while the signal is kept (the default).
+   *
+   * @generated from enum value: SIGNAL_MODE_BROADCAST = 1;
+   */
+  BROADCAST = 1,
+
+  /**
+   * Wakes exactly one action: the one waiting longest, or, if none waits,
+   * the first that starts waiting while the signal is kept.
+   *
+   * @generated from enum value: SIGNAL_MODE_ONE = 2;
+   */
+  ONE = 2,
+}
+
+/**
+ * Describes the enum actionq.v1.SignalMode.
+ */
+export const SignalModeSchema: GenEnum<SignalMode> = /*@__PURE__*/
+  enumDesc(file_actionq_v1_action, 3);
 

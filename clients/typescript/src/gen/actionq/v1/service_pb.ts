@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Action, ActionStatus, Backoff, Checkpoint, ClaimedAction, EnqueuedAction, Event, NewAction, Queue, QueueStat, Schedule } from "./action_pb.js";
+import type { Action, ActionStatus, Backoff, Checkpoint, ClaimedAction, EnqueuedAction, Event, NewAction, Queue, QueueLimit, QueueStat, Schedule, SignalMode, WakeUp, Workflow } from "./action_pb.js";
 import { file_actionq_v1_action } from "./action_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actionq/v1/service.proto.
  */
 export const file_actionq_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24isgEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLMAQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnF1ZXVlcxgIIAMoCSI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24idAoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1wcm9ncmVzc19qc29uGAQgASgJIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QihgEKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhYKDnJlcXVldWVkX2NvdW50GAIgASgDEiIKBmZhaWxlZBgDIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhQKDGZhaWxlZF9jb3VudBgEIAEoAyJrChFMaXN0RXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRIUCgxhZnRlcl9jdXJzb3IYBSABKAlKBAgBEAIiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSEwoLbmV4dF9jdXJzb3IYAyABKAlKBAgCEAMifgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFEhQKDGFmdGVyX2N1cnNvchgGIAEoCUoECAEQAiJOChNXYXRjaEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSDgoGY3Vyc29yGAMgASgJSgQIAhADIm0KEEVtaXRFdmVudFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRINCgVhY3RvchgCIAEoCRIRCglhY3Rpb25faWQYBCABKAMSFAoMcGF5bG9hZF9qc29uGAUgASgJSgQIAxAEUgdwYXlsb2FkIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCJRChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEhkKEWluY2x1ZGVfY29tcGxldGVkGAMgASgIIosBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgEIAEoCUoECAIQAyIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCSKaAQoMUmV0cnlSZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCghzdGF0dXNlcxgCIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDQoFcXVldWUYBSABKAkSDQoFbGltaXQYBiABKAUSDQoFYWN0b3IYByABKAkiMgoNUmV0cnlSZXNwb25zZRITCgtyZXRyaWVkX2lkcxgBIAMoAxIMCgRtb3JlGAIgASgIIkwKEVdhaXRBY3Rpb25SZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjkKEldhaXRBY3Rpb25SZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iEwoRTGlzdFF1ZXVlc1JlcXVlc3QiNwoSTGlzdFF1ZXVlc1Jlc3BvbnNlEiEKBnF1ZXVlcxgBIAMoCzIRLmFjdGlvbnEudjEuUXVldWUimAEKElVwZGF0ZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSI3ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSJBChFQYXVzZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgVhY3RvchgCIAEoCRIOCgZyZWFzb24YAyABKAkiNgoSUGF1c2VRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSIyChJSZXN1bWVRdWV1ZVJlcXVlc3QSDQoFcXVldWUYASABKAkSDQoFYWN0b3IYAiABKAkiNwoTUmVzdW1lUXVldWVSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUiTAoMUHJ1bmVSZXF1ZXN0Ei0KCm9sZGVyX3RoYW4YASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFbGltaXQYAiABKAUiaAoNUHJ1bmVSZXNwb25zZRIWCg5wcnVuZWRfYWN0aW9ucxgBIAEoAxIaChJkcm9wcGVkX3BhcnRpdGlvbnMYAiABKAUSDAoEbW9yZRgDIAEoCBIVCg1vbGRlc3RfY3Vyc29yGAQgASgJIloKFVNhdmVDaGVja3BvaW50UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIMCgRzdGVwGAMgASgJEhIKCnN0YXRlX2pzb24YBCABKAkiRAoWU2F2ZUNoZWNrcG9pbnRSZXNwb25zZRIqCgpjaGVja3BvaW50GAEgASgLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50IiMKFUdldENoZWNrcG9pbnRzUmVxdWVzdBIKCgJpZBgBIAEoAyJFChZHZXRDaGVja3BvaW50c1Jlc3BvbnNlEisKC2NoZWNrcG9pbnRzGAEgAygLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50Ip0BChVDcmVhdGVTY2hlZHVsZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgRjcm9uGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIlCgZhY3Rpb24YBCABKAsyFS5hY3Rpb25xLnYxLk5ld0FjdGlvbhIPCgdyZXBsYWNlGAUgASgIEg4KBnBhdXNlZBgGIAEoCBINCgVhY3RvchgHIAEoCSJAChZDcmVhdGVTY2hlZHVsZVJlc3BvbnNlEiYKCHNjaGVkdWxlGAEgASgLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIWChRMaXN0U2NoZWR1bGVzUmVxdWVzdCJAChVMaXN0U2NoZWR1bGVzUmVzcG9uc2USJwoJc2NoZWR1bGVzGAEgAygLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIzChRQYXVzZVNjaGVkdWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWFjdG9yGAIgASgJIj8KFVBhdXNlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVUmVzdW1lU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWUmVzdW1lU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVRGVsZXRlU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWRGVsZXRlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUqVwoLRW5xdWV1ZVZpZXcSHAoYRU5RVUVVRV9WSUVXX1VOU1BFQ0lGSUVEEAASFQoRRU5RVUVVRV9WSUVXX0ZVTEwQARITCg9FTlFVRVVFX1ZJRVdfSUQQAjL+EQoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZRI8CgVSZXRyeRIYLmFjdGlvbnEudjEuUmV0cnlSZXF1ZXN0GhkuYWN0aW9ucS52MS5SZXRyeVJlc3BvbnNlEksKCldhaXRBY3Rpb24SHS5hY3Rpb25xLnYxLldhaXRBY3Rpb25SZXF1ZXN0Gh4uYWN0aW9ucS52MS5XYWl0QWN0aW9uUmVzcG9uc2USSwoKTGlzdFF1ZXVlcxIdLmFjdGlvbnEudjEuTGlzdFF1ZXVlc1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RRdWV1ZXNSZXNwb25zZRJOCgtVcGRhdGVRdWV1ZRIeLmFjdGlvbnEudjEuVXBkYXRlUXVldWVSZXF1ZXN0Gh8uYWN0aW9ucS52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEksKClBhdXNlUXVldWUSHS5hY3Rpb25xLnYxLlBhdXNlUXVldWVSZXF1ZXN0Gh4uYWN0aW9ucS52MS5QYXVzZVF1ZXVlUmVzcG9uc2USTgoLUmVzdW1lUXVldWUSHi5hY3Rpb25xLnYxLlJlc3VtZVF1ZXVlUmVxdWVzdBofLmFjdGlvbnEudjEuUmVzdW1lUXVldWVSZXNwb25zZRI8CgVQcnVuZRIYLmFjdGlvbnEudjEuUHJ1bmVSZXF1ZXN0GhkuYWN0aW9ucS52MS5QcnVuZVJlc3BvbnNlElcKDlNhdmVDaGVja3BvaW50EiEuYWN0aW9ucS52MS5TYXZlQ2hlY2twb2ludFJlcXVlc3QaIi5hY3Rpb25xLnYxLlNhdmVDaGVja3BvaW50UmVzcG9uc2USVwoOR2V0Q2hlY2twb2ludHMSIS5hY3Rpb25xLnYxLkdldENoZWNrcG9pbnRzUmVxdWVzdBoiLmFjdGlvbnEudjEuR2V0Q2hlY2twb2ludHNSZXNwb25zZRJXCg5DcmVhdGVTY2hlZHVsZRIhLmFjdGlvbnEudjEuQ3JlYXRlU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5DcmVhdGVTY2hlZHVsZVJlc3BvbnNlElQKDUxpc3RTY2hlZHVsZXMSIC5hY3Rpb25xLnYxLkxpc3RTY2hlZHVsZXNSZXF1ZXN0GiEuYWN0aW9ucS52MS5MaXN0U2NoZWR1bGVzUmVzcG9uc2USVAoNUGF1c2VTY2hlZHVsZRIgLmFjdGlvbnEudjEuUGF1c2VTY2hlZHVsZVJlcXVlc3QaIS5hY3Rpb25xLnYxLlBhdXNlU2NoZWR1bGVSZXNwb25zZRJXCg5SZXN1bWVTY2hlZHVsZRIhLmFjdGlvbnEudjEuUmVzdW1lU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5SZXN1bWVTY2hlZHVsZVJlc3BvbnNlElcKDkRlbGV0ZVNjaGVkdWxlEiEuYWN0aW9ucS52MS5EZWxldGVTY2hlZHVsZVJlcXVlc3QaIi5hY3Rpb25xLnYxLkRlbGV0ZVNjaGVkdWxlUmVzcG9uc2VCRQoOZGV2LmFjdGlvbnEudjFCDFNlcnZpY2VQcm90b1ABWiNhY3Rpb25xLmRldi9nby9hY3Rpb25xL3YxO2FjdGlvbnF2MWIGcHJvdG8z", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChhhY3Rpb25xL3YxL3NlcnZpY2UucHJvdG8SCmFjdGlvbnEudjEicwoORW5xdWV1ZVJlcXVlc3QSJgoHYWN0aW9ucxgBIAMoCzIVLmFjdGlvbnEudjEuTmV3QWN0aW9uEhIKCnJlcXVlc3RfaWQYAiABKAkSJQoEdmlldxgDIAEoDjIXLmFjdGlvbnEudjEuRW5xdWV1ZVZpZXciUAoPRW5xdWV1ZVJlc3BvbnNlEisKB2FjdGlvbnMYASADKAsyGi5hY3Rpb25xLnYxLkVucXVldWVkQWN0aW9uEhAKCHJlcGxheWVkGAIgASgIIh4KEEdldEFjdGlvblJlcXVlc3QSCgoCaWQYASABKAMiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24ixwEKEkxpc3RBY3Rpb25zUmVxdWVzdBIqCghzdGF0dXNlcxgBIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAIgASgJEg8KB3Byb2plY3QYAyABKAkSDQoFcXVldWUYBCABKAkSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIEhMKC3dvcmtmbG93X2lkGAggASgJIlMKE0xpc3RBY3Rpb25zUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLMAQoMQ2xhaW1SZXF1ZXN0Eg4KBndvcmtlchgBIAEoCRINCgVxdWV1ZRgCIAEoCRIUCgxhY3Rpb25fdHlwZXMYAyADKAkSDwoHcHJvamVjdBgEIAEoCRITCgttYXhfYWN0aW9ucxgFIAEoBRIoCgVsZWFzZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnF1ZXVlcxgIIAMoCSI7Cg1DbGFpbVJlc3BvbnNlEioKB2FjdGlvbnMYASADKAsyGS5hY3Rpb25xLnYxLkNsYWltZWRBY3Rpb24idAoQSGVhcnRiZWF0UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIoCgVsZWFzZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1wcm9ncmVzc19qc29uGAQgASgJIloKEUhlYXJ0YmVhdFJlc3BvbnNlEjIKDmNsYWltX2RlYWRsaW5lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljYW5jZWxsZWQYAiABKAgieAoPQ29tcGxldGVSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEhIKCnJlc3VsdF9yZWYYAyABKAkSDQoFYWN0b3IYBSABKAkSEwoLcmVzdWx0X2pzb24YBiABKAlKBAgEEAVSBnJlc3VsdCI2ChBDb21wbGV0ZVJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIkcKE0NvbXBsZXRlTWFueVJlcXVlc3QSMAoLY29tcGxldGlvbnMYASADKAsyGy5hY3Rpb25xLnYxLkNvbXBsZXRlUmVxdWVzdCJYChRDb21wbGV0ZU1hbnlSZXNwb25zZRIVCg1jb21wbGV0ZWRfaWRzGAEgAygDEikKCGZhaWx1cmVzGAIgAygLMhcuYWN0aW9ucS52MS5JdGVtRmFpbHVyZSJICgtJdGVtRmFpbHVyZRIKCgJpZBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDgoGcmVhc29uGAQgASgJIo8BCgtGYWlsUmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIOCgZyZWFzb24YAyABKAkSLgoLcmV0cnlfZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIbm9fcmV0cnkYBSABKAgSDQoFYWN0b3IYBiABKAkiMgoMRmFpbFJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLmFjdGlvbnEudjEuQWN0aW9uIlMKDVJlamVjdFJlcXVlc3QSCgoCaWQYASABKAMSEwoLbGVhc2VfdG9rZW4YAiABKAkSDgoGcmVhc29uGAMgASgJEhEKCXZhbGlkYXRvchgEIAEoCSI0Cg5SZWplY3RSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiI6Cg1DYW5jZWxSZXF1ZXN0EgoKAmlkGAEgASgDEg4KBnJlYXNvbhgCIAEoCRINCgVhY3RvchgDIAEoCSI0Cg5DYW5jZWxSZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiIOCgxTd2VlcFJlcXVlc3QihgEKDVN3ZWVwUmVzcG9uc2USIwoHYWN0aW9ucxgBIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhYKDnJlcXVldWVkX2NvdW50GAIgASgDEiIKBmZhaWxlZBgDIAMoCzISLmFjdGlvbnEudjEuQWN0aW9uEhQKDGZhaWxlZF9jb3VudBgEIAEoAyJrChFMaXN0RXZlbnRzUmVxdWVzdBISCgphY3Rpb25faWRzGAIgAygDEhMKC2V2ZW50X3R5cGVzGAMgAygJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRIUCgxhZnRlcl9jdXJzb3IYBSABKAlKBAgBEAIiUgoSTGlzdEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSEwoLbmV4dF9jdXJzb3IYAyABKAlKBAgCEAMifgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhIKCmFjdGlvbl9pZHMYAiADKAMSEwoLZXZlbnRfdHlwZXMYAyADKAkSEAoIZnJvbV9lbmQYBCABKAgSEQoJbWF4X2JhdGNoGAUgASgFEhQKDGFmdGVyX2N1cnNvchgGIAEoCUoECAEQAiJOChNXYXRjaEV2ZW50c1Jlc3BvbnNlEiEKBmV2ZW50cxgBIAMoCzIRLmFjdGlvbnEudjEuRXZlbnQSDgoGY3Vyc29yGAMgASgJSgQIAhADIm0KEEVtaXRFdmVudFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRINCgVhY3RvchgCIAEoCRIRCglhY3Rpb25faWQYBCABKAMSFAoMcGF5bG9hZF9qc29uGAUgASgJSgQIAxAEUgdwYXlsb2FkIjUKEUVtaXRFdmVudFJlc3BvbnNlEiAKBWV2ZW50GAEgASgLMhEuYWN0aW9ucS52MS5FdmVudCJRChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEhkKEWluY2x1ZGVfY29tcGxldGVkGAMgASgIIosBChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USJAoFc3RhdHMYASADKAsyFS5hY3Rpb25xLnYxLlF1ZXVlU3RhdBIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTbGF0ZXN0X2V2ZW50X2N1cnNvchgEIAEoCUoECAIQAyIQCg5NaWdyYXRlUmVxdWVzdCJDCg9NaWdyYXRlUmVzcG9uc2USDgoGc2NoZW1hGAEgASgJEg8KB3ZlcnNpb24YAiABKAUSDwoHYXBwbGllZBgDIAMoCSKaAQoMUmV0cnlSZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCghzdGF0dXNlcxgCIAMoDjIYLmFjdGlvbnEudjEuQWN0aW9uU3RhdHVzEhMKC2FjdGlvbl90eXBlGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDQoFcXVldWUYBSABKAkSDQoFbGltaXQYBiABKAUSDQoFYWN0b3IYByABKAkiMgoNUmV0cnlSZXNwb25zZRITCgtyZXRyaWVkX2lkcxgBIAMoAxIMCgRtb3JlGAIgASgIIkwKEVdhaXRBY3Rpb25SZXF1ZXN0EgsKA2lkcxgBIAMoAxIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjkKEldhaXRBY3Rpb25SZXNwb25zZRIjCgdhY3Rpb25zGAEgAygLMhIuYWN0aW9ucS52MS5BY3Rpb24iEwoRTGlzdFF1ZXVlc1JlcXVlc3QiNwoSTGlzdFF1ZXVlc1Jlc3BvbnNlEiEKBnF1ZXVlcxgBIAMoCzIRLmFjdGlvbnEudjEuUXVldWUimAEKElVwZGF0ZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIUCgxtYXhfYXR0ZW1wdHMYAiABKAUSJAoHYmFja29mZhgDIAEoCzITLmFjdGlvbnEudjEuQmFja29mZhIoCgVsZWFzZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSI3ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSJBChFQYXVzZVF1ZXVlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgVhY3RvchgCIAEoCRIOCgZyZWFzb24YAyABKAkiNgoSUGF1c2VRdWV1ZVJlc3BvbnNlEiAKBXF1ZXVlGAEgASgLMhEuYWN0aW9ucS52MS5RdWV1ZSIyChJSZXN1bWVRdWV1ZVJlcXVlc3QSDQoFcXVldWUYASABKAkSDQoFYWN0b3IYAiABKAkiNwoTUmVzdW1lUXVldWVSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUiTAoMUHJ1bmVSZXF1ZXN0Ei0KCm9sZGVyX3RoYW4YASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFbGltaXQYAiABKAUiaAoNUHJ1bmVSZXNwb25zZRIWCg5wcnVuZWRfYWN0aW9ucxgBIAEoAxIaChJkcm9wcGVkX3BhcnRpdGlvbnMYAiABKAUSDAoEbW9yZRgDIAEoCBIVCg1vbGRlc3RfY3Vyc29yGAQgASgJIloKFVNhdmVDaGVja3BvaW50UmVxdWVzdBIKCgJpZBgBIAEoAxITCgtsZWFzZV90b2tlbhgCIAEoCRIMCgRzdGVwGAMgASgJEhIKCnN0YXRlX2pzb24YBCABKAkiRAoWU2F2ZUNoZWNrcG9pbnRSZXNwb25zZRIqCgpjaGVja3BvaW50GAEgASgLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50IiMKFUdldENoZWNrcG9pbnRzUmVxdWVzdBIKCgJpZBgBIAEoAyJFChZHZXRDaGVja3BvaW50c1Jlc3BvbnNlEisKC2NoZWNrcG9pbnRzGAEgAygLMhYuYWN0aW9ucS52MS5DaGVja3BvaW50Ip0BChVDcmVhdGVTY2hlZHVsZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgRjcm9uGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIlCgZhY3Rpb24YBCABKAsyFS5hY3Rpb25xLnYxLk5ld0FjdGlvbhIPCgdyZXBsYWNlGAUgASgIEg4KBnBhdXNlZBgGIAEoCBINCgVhY3RvchgHIAEoCSJAChZDcmVhdGVTY2hlZHVsZVJlc3BvbnNlEiYKCHNjaGVkdWxlGAEgASgLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIWChRMaXN0U2NoZWR1bGVzUmVxdWVzdCJAChVMaXN0U2NoZWR1bGVzUmVzcG9uc2USJwoJc2NoZWR1bGVzGAEgAygLMhQuYWN0aW9ucS52MS5TY2hlZHVsZSIzChRQYXVzZVNjaGVkdWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWFjdG9yGAIgASgJIj8KFVBhdXNlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVUmVzdW1lU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWUmVzdW1lU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUiNAoVRGVsZXRlU2NoZWR1bGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFYWN0b3IYAiABKAkiQAoWRGVsZXRlU2NoZWR1bGVSZXNwb25zZRImCghzY2hlZHVsZRgBIAEoCzIULmFjdGlvbnEudjEuU2NoZWR1bGUipgEKDlN1c3BlbmRSZXF1ZXN0EgoKAmlkGAEgASgDEhMKC2xlYXNlX3Rva2VuGAIgASgJEgwKBHN0ZXAYAyABKAkSDgoGc2lnbmFsGAQgASgJEikKBXVudGlsGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgd0aW1lb3V0GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uImoKD1N1c3BlbmRSZXNwb25zZRIRCglzdXNwZW5kZWQYASABKAgSIgoGYWN0aW9uGAIgASgLMhIuYWN0aW9ucS52MS5BY3Rpb24SIAoEd2FrZRgDIAEoCzISLmFjdGlvbnEudjEuV2FrZVVwIpEBCg1TaWduYWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSFAoMcGF5bG9hZF9qc29uGAIgASgJEiQKBG1vZGUYAyABKA4yFi5hY3Rpb25xLnYxLlNpZ25hbE1vZGUSJwoEa2VlcBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVhY3RvchgFIAEoCSJiCg5TaWduYWxSZXNwb25zZRIRCglzaWduYWxfaWQYASABKAMSDQoFd29rZW4YAiADKAMSLgoKa2VwdF91bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKQoSR2V0V29ya2Zsb3dSZXF1ZXN0EhMKC3dvcmtmbG93X2lkGAEgASgJImIKE0dldFdvcmtmbG93UmVzcG9uc2USJgoId29ya2Zsb3cYASABKAsyFC5hY3Rpb25xLnYxLldvcmtmbG93EiMKB2FjdGlvbnMYAiADKAsyEi5hY3Rpb25xLnYxLkFjdGlvbiJuChVTZXRRdWV1ZUxpbWl0c1JlcXVlc3QSDQoFcXVldWUYASABKAkSJgoGbGltaXRzGAIgAygLMhYuYWN0aW9ucS52MS5RdWV1ZUxpbWl0Eg8KB3JlcGxhY2UYAyABKAgSDQoFYWN0b3IYBCABKAkiOgoWU2V0UXVldWVMaW1pdHNSZXNwb25zZRIgCgVxdWV1ZRgBIAEoCzIRLmFjdGlvbnEudjEuUXVldWUqVwoLRW5xdWV1ZVZpZXcSHAoYRU5RVUVVRV9WSUVXX1VOU1BFQ0lGSUVEEAASFQoRRU5RVUVVRV9WSUVXX0ZVTEwQARITCg9FTlFVRVVFX1ZJRVdfSUQQAjKsFAoSQWN0aW9uUXVldWVTZXJ2aWNlEkIKB0VucXVldWUSGi5hY3Rpb25xLnYxLkVucXVldWVSZXF1ZXN0GhsuYWN0aW9ucS52MS5FbnF1ZXVlUmVzcG9uc2USSAoJR2V0QWN0aW9uEhwuYWN0aW9ucS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0uYWN0aW9ucS52MS5HZXRBY3Rpb25SZXNwb25zZRJOCgtMaXN0QWN0aW9ucxIeLmFjdGlvbnEudjEuTGlzdEFjdGlvbnNSZXF1ZXN0Gh8uYWN0aW9ucS52MS5MaXN0QWN0aW9uc1Jlc3BvbnNlEjwKBUNsYWltEhguYWN0aW9ucS52MS5DbGFpbVJlcXVlc3QaGS5hY3Rpb25xLnYxLkNsYWltUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwuYWN0aW9ucS52MS5IZWFydGJlYXRSZXF1ZXN0Gh0uYWN0aW9ucS52MS5IZWFydGJlYXRSZXNwb25zZRJFCghDb21wbGV0ZRIbLmFjdGlvbnEudjEuQ29tcGxldGVSZXF1ZXN0GhwuYWN0aW9ucS52MS5Db21wbGV0ZVJlc3BvbnNlElEKDENvbXBsZXRlTWFueRIfLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVxdWVzdBogLmFjdGlvbnEudjEuQ29tcGxldGVNYW55UmVzcG9uc2USOQoERmFpbBIXLmFjdGlvbnEudjEuRmFpbFJlcXVlc3QaGC5hY3Rpb25xLnYxLkZhaWxSZXNwb25zZRI/CgZSZWplY3QSGS5hY3Rpb25xLnYxLlJlamVjdFJlcXVlc3QaGi5hY3Rpb25xLnYxLlJlamVjdFJlc3BvbnNlEj8KBkNhbmNlbBIZLmFjdGlvbnEudjEuQ2FuY2VsUmVxdWVzdBoaLmFjdGlvbnEudjEuQ2FuY2VsUmVzcG9uc2USPAoFU3dlZXASGC5hY3Rpb25xLnYxLlN3ZWVwUmVxdWVzdBoZLmFjdGlvbnEudjEuU3dlZXBSZXNwb25zZRJLCgpMaXN0RXZlbnRzEh0uYWN0aW9ucS52MS5MaXN0RXZlbnRzUmVxdWVzdBoeLmFjdGlvbnEudjEuTGlzdEV2ZW50c1Jlc3BvbnNlElAKC1dhdGNoRXZlbnRzEh4uYWN0aW9ucS52MS5XYXRjaEV2ZW50c1JlcXVlc3QaHy5hY3Rpb25xLnYxLldhdGNoRXZlbnRzUmVzcG9uc2UwARJICglFbWl0RXZlbnQSHC5hY3Rpb25xLnYxLkVtaXRFdmVudFJlcXVlc3QaHS5hY3Rpb25xLnYxLkVtaXRFdmVudFJlc3BvbnNlElQKDUdldFF1ZXVlU3RhdHMSIC5hY3Rpb25xLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GiEuYWN0aW9ucS52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USQgoHTWlncmF0ZRIaLmFjdGlvbnEudjEuTWlncmF0ZVJlcXVlc3QaGy5hY3Rpb25xLnYxLk1pZ3JhdGVSZXNwb25zZRI8CgVSZXRyeRIYLmFjdGlvbnEudjEuUmV0cnlSZXF1ZXN0GhkuYWN0aW9ucS52MS5SZXRyeVJlc3BvbnNlEksKCldhaXRBY3Rpb24SHS5hY3Rpb25xLnYxLldhaXRBY3Rpb25SZXF1ZXN0Gh4uYWN0aW9ucS52MS5XYWl0QWN0aW9uUmVzcG9uc2USSwoKTGlzdFF1ZXVlcxIdLmFjdGlvbnEudjEuTGlzdFF1ZXVlc1JlcXVlc3QaHi5hY3Rpb25xLnYxLkxpc3RRdWV1ZXNSZXNwb25zZRJOCgtVcGRhdGVRdWV1ZRIeLmFjdGlvbnEudjEuVXBkYXRlUXVldWVSZXF1ZXN0Gh8uYWN0aW9ucS52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEksKClBhdXNlUXVldWUSHS5hY3Rpb25xLnYxLlBhdXNlUXVldWVSZXF1ZXN0Gh4uYWN0aW9ucS52MS5QYXVzZVF1ZXVlUmVzcG9uc2USTgoLUmVzdW1lUXVldWUSHi5hY3Rpb25xLnYxLlJlc3VtZVF1ZXVlUmVxdWVzdBofLmFjdGlvbnEudjEuUmVzdW1lUXVldWVSZXNwb25zZRI8CgVQcnVuZRIYLmFjdGlvbnEudjEuUHJ1bmVSZXF1ZXN0GhkuYWN0aW9ucS52MS5QcnVuZVJlc3BvbnNlElcKDlNhdmVDaGVja3BvaW50EiEuYWN0aW9ucS52MS5TYXZlQ2hlY2twb2ludFJlcXVlc3QaIi5hY3Rpb25xLnYxLlNhdmVDaGVja3BvaW50UmVzcG9uc2USVwoOR2V0Q2hlY2twb2ludHMSIS5hY3Rpb25xLnYxLkdldENoZWNrcG9pbnRzUmVxdWVzdBoiLmFjdGlvbnEudjEuR2V0Q2hlY2twb2ludHNSZXNwb25zZRJXCg5DcmVhdGVTY2hlZHVsZRIhLmFjdGlvbnEudjEuQ3JlYXRlU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5DcmVhdGVTY2hlZHVsZVJlc3BvbnNlElQKDUxpc3RTY2hlZHVsZXMSIC5hY3Rpb25xLnYxLkxpc3RTY2hlZHVsZXNSZXF1ZXN0GiEuYWN0aW9ucS52MS5MaXN0U2NoZWR1bGVzUmVzcG9uc2USVAoNUGF1c2VTY2hlZHVsZRIgLmFjdGlvbnEudjEuUGF1c2VTY2hlZHVsZVJlcXVlc3QaIS5hY3Rpb25xLnYxLlBhdXNlU2NoZWR1bGVSZXNwb25zZRJXCg5SZXN1bWVTY2hlZHVsZRIhLmFjdGlvbnEudjEuUmVzdW1lU2NoZWR1bGVSZXF1ZXN0GiIuYWN0aW9ucS52MS5SZXN1bWVTY2hlZHVsZVJlc3BvbnNlElcKDkRlbGV0ZVNjaGVkdWxlEiEuYWN0aW9ucS52MS5EZWxldGVTY2hlZHVsZVJlcXVlc3QaIi5hY3Rpb25xLnYxLkRlbGV0ZVNjaGVkdWxlUmVzcG9uc2USQgoHU3VzcGVuZBIaLmFjdGlvbnEudjEuU3VzcGVuZFJlcXVlc3QaGy5hY3Rpb25xLnYxLlN1c3BlbmRSZXNwb25zZRI/CgZTaWduYWwSGS5hY3Rpb25xLnYxLlNpZ25hbFJlcXVlc3QaGi5hY3Rpb25xLnYxLlNpZ25hbFJlc3BvbnNlEk4KC0dldFdvcmtmbG93Eh4uYWN0aW9ucS52MS5HZXRXb3JrZmxvd1JlcXVlc3QaHy5hY3Rpb25xLnYxLkdldFdvcmtmbG93UmVzcG9uc2USVwoOU2V0UXVldWVMaW1pdHMSIS5hY3Rpb25xLnYxLlNldFF1ZXVlTGltaXRzUmVxdWVzdBoiLmFjdGlvbnEudjEuU2V0UXVldWVMaW1pdHNSZXNwb25zZUJFCg5kZXYuYWN0aW9ucS52MUIMU2VydmljZVByb3RvUAFaI2FjdGlvbnEuZGV2L2dvL2FjdGlvbnEvdjE7YWN0aW9ucXYxYgZwcm90bzM", [file_actionq_v1_action, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * EnqueueRequest carries the actions to store.
@@ -183,6 +183,13 @@ export type ListActionsRequest = Message<"actionq.v1.ListActionsRequest"> & {
    * @generated from field: bool newest_first = 7;
    */
   newestFirst: boolean;
+
+  /**
+   * Only actions of this workflow run; empty means any.
+   *
+   * @generated from field: string workflow_id = 8;
+   */
+  workflowId: string;
 };
 
 /**
@@ -1961,6 +1968,302 @@ export const DeleteScheduleResponseSchema: GenMessage<DeleteScheduleResponse> = 
   messageDesc(file_actionq_v1_service, 60);
 
 /**
+ * SuspendRequest says what a claimed action waits for.
+ *
+ * @generated from message actionq.v1.SuspendRequest
+ */
+export type SuspendRequest = Message<"actionq.v1.SuspendRequest"> & {
+  /**
+   * Action id; the action must be claimed.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * Required: the lease token from Claim.
+   *
+   * @generated from field: string lease_token = 2;
+   */
+  leaseToken: string;
+
+  /**
+   * Required: the wait's step name (1 to 200 characters); the wake-up is
+   * stored as this step's checkpoint, so a later attempt that reaches the
+   * same wait gets the stored wake-up instead of waiting again.
+   *
+   * @generated from field: string step = 3;
+   */
+  step: string;
+
+  /**
+   * The signal to wait for (1 to 200 printable characters); empty for a
+   * sleep.
+   *
+   * @generated from field: string signal = 4;
+   */
+  signal: string;
+
+  /**
+   * Wake at this time without a signal (at most one of until and timeout);
+   * with neither, a signal wait has no timeout and a sleep is refused.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 5;
+   */
+  until?: Timestamp | undefined;
+
+  /**
+   * Wake after this long without a signal (0 s to 100 years).
+   *
+   * @generated from field: google.protobuf.Duration timeout = 6;
+   */
+  timeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.SuspendRequest.
+ * Use `create(SuspendRequestSchema)` to create a new message.
+ */
+export const SuspendRequestSchema: GenMessage<SuspendRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 61);
+
+/**
+ * SuspendResponse says whether the action is waiting now.
+ *
+ * @generated from message actionq.v1.SuspendResponse
+ */
+export type SuspendResponse = Message<"actionq.v1.SuspendResponse"> & {
+  /**
+   * True: the action is WAITING and the worker no longer holds it. False: it
+   * is still claimed by the caller and `wake` is the wait's outcome.
+   *
+   * @generated from field: bool suspended = 1;
+   */
+  suspended: boolean;
+
+  /**
+   * The action as it stands now.
+   *
+   * @generated from field: actionq.v1.Action action = 2;
+   */
+  action?: Action | undefined;
+
+  /**
+   * Set when suspended is false.
+   *
+   * @generated from field: actionq.v1.WakeUp wake = 3;
+   */
+  wake?: WakeUp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.SuspendResponse.
+ * Use `create(SuspendResponseSchema)` to create a new message.
+ */
+export const SuspendResponseSchema: GenMessage<SuspendResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 62);
+
+/**
+ * SignalRequest sends a named signal.
+ *
+ * @generated from message actionq.v1.SignalRequest
+ */
+export type SignalRequest = Message<"actionq.v1.SignalRequest"> & {
+  /**
+   * Required: the signal's name (1 to 200 printable characters).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The payload as JSON object text; empty means {}.
+   *
+   * @generated from field: string payload_json = 2;
+   */
+  payloadJson: string;
+
+  /**
+   * Broadcast (default) or one.
+   *
+   * @generated from field: actionq.v1.SignalMode mode = 3;
+   */
+  mode: SignalMode;
+
+  /**
+   * How long the signal is kept for actions that start waiting later, 0 s
+   * to 30 days; unset means 24 h. A kept broadcast wakes every later waiter;
+   * a kept one-shot signal wakes the first and is used up.
+   *
+   * @generated from field: google.protobuf.Duration keep = 4;
+   */
+  keep?: Duration | undefined;
+
+  /**
+   * Who sends it, recorded as the event's actor; empty means "operator".
+   *
+   * @generated from field: string actor = 5;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.SignalRequest.
+ * Use `create(SignalRequestSchema)` to create a new message.
+ */
+export const SignalRequestSchema: GenMessage<SignalRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 63);
+
+/**
+ * SignalResponse reports what the signal did.
+ *
+ * @generated from message actionq.v1.SignalResponse
+ */
+export type SignalResponse = Message<"actionq.v1.SignalResponse"> & {
+  /**
+   * The signal's id.
+   *
+   * @generated from field: int64 signal_id = 1;
+   */
+  signalId: bigint;
+
+  /**
+   * Actions woken now, by id.
+   *
+   * @generated from field: repeated int64 woken = 2;
+   */
+  woken: bigint[];
+
+  /**
+   * Until when later waiters can receive it (unset when it is not kept:
+   * keep was 0, or a one-shot signal was used up now).
+   *
+   * @generated from field: google.protobuf.Timestamp kept_until = 3;
+   */
+  keptUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.SignalResponse.
+ * Use `create(SignalResponseSchema)` to create a new message.
+ */
+export const SignalResponseSchema: GenMessage<SignalResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 64);
+
+/**
+ * GetWorkflowRequest names a workflow run.
+ *
+ * @generated from message actionq.v1.GetWorkflowRequest
+ */
+export type GetWorkflowRequest = Message<"actionq.v1.GetWorkflowRequest"> & {
+  /**
+   * Required: the workflow id.
+   *
+   * @generated from field: string workflow_id = 1;
+   */
+  workflowId: string;
+};
+
+/**
+ * Describes the message actionq.v1.GetWorkflowRequest.
+ * Use `create(GetWorkflowRequestSchema)` to create a new message.
+ */
+export const GetWorkflowRequestSchema: GenMessage<GetWorkflowRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 65);
+
+/**
+ * GetWorkflowResponse returns the run and its actions.
+ *
+ * @generated from message actionq.v1.GetWorkflowResponse
+ */
+export type GetWorkflowResponse = Message<"actionq.v1.GetWorkflowResponse"> & {
+  /**
+   * The run, with counts by status.
+   *
+   * @generated from field: actionq.v1.Workflow workflow = 1;
+   */
+  workflow?: Workflow | undefined;
+
+  /**
+   * Its actions in id order (at most 10,000).
+   *
+   * @generated from field: repeated actionq.v1.Action actions = 2;
+   */
+  actions: Action[];
+};
+
+/**
+ * Describes the message actionq.v1.GetWorkflowResponse.
+ * Use `create(GetWorkflowResponseSchema)` to create a new message.
+ */
+export const GetWorkflowResponseSchema: GenMessage<GetWorkflowResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 66);
+
+/**
+ * SetQueueLimitsRequest sets limits on one queue.
+ *
+ * @generated from message actionq.v1.SetQueueLimitsRequest
+ */
+export type SetQueueLimitsRequest = Message<"actionq.v1.SetQueueLimitsRequest"> & {
+  /**
+   * Required: the queue (created if it does not exist yet).
+   *
+   * @generated from field: string queue = 1;
+   */
+  queue: string;
+
+  /**
+   * The limits to set; each replaces the one of the same scope (and action
+   * type). A limit with concurrency 0 and rate 0 removes it.
+   *
+   * @generated from field: repeated actionq.v1.QueueLimit limits = 2;
+   */
+  limits: QueueLimit[];
+
+  /**
+   * Remove every other limit of the queue first.
+   *
+   * @generated from field: bool replace = 3;
+   */
+  replace: boolean;
+
+  /**
+   * Who sets them, recorded as the event's actor; empty means "operator".
+   *
+   * @generated from field: string actor = 4;
+   */
+  actor: string;
+};
+
+/**
+ * Describes the message actionq.v1.SetQueueLimitsRequest.
+ * Use `create(SetQueueLimitsRequestSchema)` to create a new message.
+ */
+export const SetQueueLimitsRequestSchema: GenMessage<SetQueueLimitsRequest> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 67);
+
+/**
+ * SetQueueLimitsResponse returns the queue with its limits.
+ *
+ * @generated from message actionq.v1.SetQueueLimitsResponse
+ */
+export type SetQueueLimitsResponse = Message<"actionq.v1.SetQueueLimitsResponse"> & {
+  /**
+   * The queue.
+   *
+   * @generated from field: actionq.v1.Queue queue = 1;
+   */
+  queue?: Queue | undefined;
+};
+
+/**
+ * Describes the message actionq.v1.SetQueueLimitsResponse.
+ * Use `create(SetQueueLimitsResponseSchema)` to create a new message.
+ */
+export const SetQueueLimitsResponseSchema: GenMessage<SetQueueLimitsResponse> = /*@__PURE__*/
+  messageDesc(file_actionq_v1_service, 68);
+
+/**
  * EnqueueView says how much of each stored action an Enqueue response carries.
  *
  * @generated from enum actionq.v1.EnqueueView
@@ -2335,6 +2638,54 @@ export const ActionQueueService: GenService<{
     methodKind: "unary";
     input: typeof DeleteScheduleRequestSchema;
     output: typeof DeleteScheduleResponseSchema;
+  },
+  /**
+   * Suspend gives up a claimed action's lease until a signal arrives, a time
+   * passes, or either (a signal with a timeout): status WAITING, event
+   * action_waiting, the attempt not used. When the wait's step was woken
+   * before (its checkpoint exists) or a kept signal matches, the action stays
+   * claimed and the response carries the wake-up at once (suspended false).
+   * On waking the action is pending again, the wake-up stored as the step's
+   * checkpoint; event action_woken.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.Suspend
+   */
+  suspend: {
+    methodKind: "unary";
+    input: typeof SuspendRequestSchema;
+    output: typeof SuspendResponseSchema;
+  },
+  /**
+   * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+   * the signal for later waiters; event signal_sent.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.Signal
+   */
+  signal: {
+    methodKind: "unary";
+    input: typeof SignalRequestSchema;
+    output: typeof SignalResponseSchema;
+  },
+  /**
+   * GetWorkflow returns a workflow run and all its actions.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.GetWorkflow
+   */
+  getWorkflow: {
+    methodKind: "unary";
+    input: typeof GetWorkflowRequestSchema;
+    output: typeof GetWorkflowResponseSchema;
+  },
+  /**
+   * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+   * concurrency and rate limits; event queue_limits_updated.
+   *
+   * @generated from rpc actionq.v1.ActionQueueService.SetQueueLimits
+   */
+  setQueueLimits: {
+    methodKind: "unary";
+    input: typeof SetQueueLimitsRequestSchema;
+    output: typeof SetQueueLimitsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_actionq_v1_service, 0);

@@ -48,6 +48,12 @@ private static final long serialVersionUID = 0L;
     payloadJson_ = "";
     resultJson_ = "";
     progressJson_ = "";
+    workflowId_ = "";
+    dependsOn_ = emptyLongList();
+    concurrencyKey_ = "";
+    groupKey_ = "";
+    waitingFor_ = "";
+    waitSignal_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -1091,6 +1097,326 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int WORKFLOW_ID_FIELD_NUMBER = 30;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object workflowId_ = "";
+  /**
+   * <pre>
+   * The workflow run this action belongs to; empty for none.
+   * </pre>
+   *
+   * <code>string workflow_id = 30;</code>
+   * @return The workflowId.
+   */
+  @java.lang.Override
+  public java.lang.String getWorkflowId() {
+    java.lang.Object ref = workflowId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      workflowId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The workflow run this action belongs to; empty for none.
+   * </pre>
+   *
+   * <code>string workflow_id = 30;</code>
+   * @return The bytes for workflowId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getWorkflowIdBytes() {
+    java.lang.Object ref = workflowId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      workflowId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int DEPENDS_ON_FIELD_NUMBER = 31;
+  @SuppressWarnings("serial")
+  private com.google.protobuf.Internal.LongList dependsOn_ =
+      emptyLongList();
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @return A list containing the dependsOn.
+   */
+  @java.lang.Override
+  public java.util.List<java.lang.Long>
+      getDependsOnList() {
+    return dependsOn_;
+  }
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @return The count of dependsOn.
+   */
+  public int getDependsOnCount() {
+    return dependsOn_.size();
+  }
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOn at the given index.
+   */
+  public long getDependsOn(int index) {
+    return dependsOn_.getLong(index);
+  }
+  private int dependsOnMemoizedSerializedSize = -1;
+
+  public static final int CONCURRENCY_KEY_FIELD_NUMBER = 32;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object concurrencyKey_ = "";
+  /**
+   * <pre>
+   * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 32;</code>
+   * @return The concurrencyKey.
+   */
+  @java.lang.Override
+  public java.lang.String getConcurrencyKey() {
+    java.lang.Object ref = concurrencyKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      concurrencyKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 32;</code>
+   * @return The bytes for concurrencyKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getConcurrencyKeyBytes() {
+    java.lang.Object ref = concurrencyKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      concurrencyKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int GROUP_KEY_FIELD_NUMBER = 33;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object groupKey_ = "";
+  /**
+   * <pre>
+   * Ordered group: actions of one group (in one queue) are handed out one at
+   * a time in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 33;</code>
+   * @return The groupKey.
+   */
+  @java.lang.Override
+  public java.lang.String getGroupKey() {
+    java.lang.Object ref = groupKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      groupKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Ordered group: actions of one group (in one queue) are handed out one at
+   * a time in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 33;</code>
+   * @return The bytes for groupKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getGroupKeyBytes() {
+    java.lang.Object ref = groupKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      groupKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int WAITING_FOR_FIELD_NUMBER = 34;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object waitingFor_ = "";
+  /**
+   * <pre>
+   * While status is WAITING: "dependencies", "signal" or "sleep".
+   * </pre>
+   *
+   * <code>string waiting_for = 34;</code>
+   * @return The waitingFor.
+   */
+  @java.lang.Override
+  public java.lang.String getWaitingFor() {
+    java.lang.Object ref = waitingFor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      waitingFor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * While status is WAITING: "dependencies", "signal" or "sleep".
+   * </pre>
+   *
+   * <code>string waiting_for = 34;</code>
+   * @return The bytes for waitingFor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getWaitingForBytes() {
+    java.lang.Object ref = waitingFor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      waitingFor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int WAIT_SIGNAL_FIELD_NUMBER = 35;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object waitSignal_ = "";
+  /**
+   * <pre>
+   * While waiting for a signal: its name.
+   * </pre>
+   *
+   * <code>string wait_signal = 35;</code>
+   * @return The waitSignal.
+   */
+  @java.lang.Override
+  public java.lang.String getWaitSignal() {
+    java.lang.Object ref = waitSignal_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      waitSignal_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * While waiting for a signal: its name.
+   * </pre>
+   *
+   * <code>string wait_signal = 35;</code>
+   * @return The bytes for waitSignal.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getWaitSignalBytes() {
+    java.lang.Object ref = waitSignal_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      waitSignal_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int WAIT_UNTIL_FIELD_NUMBER = 36;
+  private com.google.protobuf.Timestamp waitUntil_;
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   * @return Whether the waitUntil field is set.
+   */
+  @java.lang.Override
+  public boolean hasWaitUntil() {
+    return ((bitField0_ & 0x00000040) != 0);
+  }
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   * @return The waitUntil.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Timestamp getWaitUntil() {
+    return waitUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : waitUntil_;
+  }
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.TimestampOrBuilder getWaitUntilOrBuilder() {
+    return waitUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : waitUntil_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -1105,6 +1431,7 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public void writeTo(com.google.protobuf.CodedOutputStream output)
                       throws java.io.IOException {
+    getSerializedSize();
     if (id_ != 0L) {
       output.writeInt64(1, id_);
     }
@@ -1185,6 +1512,31 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 29, progressJson_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 30, workflowId_);
+    }
+    if (getDependsOnList().size() > 0) {
+      output.writeUInt32NoTag(250);
+      output.writeUInt32NoTag(dependsOnMemoizedSerializedSize);
+    }
+    for (int i = 0; i < dependsOn_.size(); i++) {
+      output.writeInt64NoTag(dependsOn_.getLong(i));
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(concurrencyKey_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 32, concurrencyKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 33, groupKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(waitingFor_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 34, waitingFor_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(waitSignal_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 35, waitSignal_);
+    }
+    if (((bitField0_ & 0x00000040) != 0)) {
+      output.writeMessage(36, getWaitUntil());
     }
     getUnknownFields().writeTo(output);
   }
@@ -1289,6 +1641,43 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(progressJson_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(29, progressJson_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(30, workflowId_);
+    }
+    {
+      int dataSize = 0;
+      for (int i = 0; i < dependsOn_.size(); i++) {
+        dataSize += com.google.protobuf.CodedOutputStream
+          .computeInt64SizeNoTag(dependsOn_.getLong(i));
+      }
+      size += dataSize;
+      if (!getDependsOnList().isEmpty()) {
+        size += 2;
+        size += com.google.protobuf.CodedOutputStream
+            .computeInt32SizeNoTag(dataSize);
+      }
+      dependsOnMemoizedSerializedSize = dataSize;
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(concurrencyKey_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(32, concurrencyKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(33, groupKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(waitingFor_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(34, waitingFor_);
+    }
+    return size;
+  }
+  private int computeSerializedSize_1() {
+    int size = 0;
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(waitSignal_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(35, waitSignal_);
+    }
+    if (((bitField0_ & 0x00000040) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(36, getWaitUntil());
+    }
     return size;
   }
   @java.lang.Override
@@ -1298,6 +1687,7 @@ private static final long serialVersionUID = 0L;
 
     size = 0;
     size += computeSerializedSize_0();
+    size += computeSerializedSize_1();
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -1384,6 +1774,23 @@ private static final long serialVersionUID = 0L;
     }
     if (!getProgressJson()
         .equals(other.getProgressJson())) return false;
+    if (!getWorkflowId()
+        .equals(other.getWorkflowId())) return false;
+    if (!getDependsOnList()
+        .equals(other.getDependsOnList())) return false;
+    if (!getConcurrencyKey()
+        .equals(other.getConcurrencyKey())) return false;
+    if (!getGroupKey()
+        .equals(other.getGroupKey())) return false;
+    if (!getWaitingFor()
+        .equals(other.getWaitingFor())) return false;
+    if (!getWaitSignal()
+        .equals(other.getWaitSignal())) return false;
+    if (hasWaitUntil() != other.hasWaitUntil()) return false;
+    if (hasWaitUntil()) {
+      if (!getWaitUntil()
+          .equals(other.getWaitUntil())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1465,6 +1872,24 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + PROGRESS_JSON_FIELD_NUMBER;
     hash = (53 * hash) + getProgressJson().hashCode();
+    hash = (37 * hash) + WORKFLOW_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getWorkflowId().hashCode();
+    if (getDependsOnCount() > 0) {
+      hash = (37 * hash) + DEPENDS_ON_FIELD_NUMBER;
+      hash = (53 * hash) + getDependsOnList().hashCode();
+    }
+    hash = (37 * hash) + CONCURRENCY_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getConcurrencyKey().hashCode();
+    hash = (37 * hash) + GROUP_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getGroupKey().hashCode();
+    hash = (37 * hash) + WAITING_FOR_FIELD_NUMBER;
+    hash = (53 * hash) + getWaitingFor().hashCode();
+    hash = (37 * hash) + WAIT_SIGNAL_FIELD_NUMBER;
+    hash = (53 * hash) + getWaitSignal().hashCode();
+    if (hasWaitUntil()) {
+      hash = (37 * hash) + WAIT_UNTIL_FIELD_NUMBER;
+      hash = (53 * hash) + getWaitUntil().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1605,12 +2030,14 @@ private static final long serialVersionUID = 0L;
         internalGetCreatedAtFieldBuilder();
         internalGetUpdatedAtFieldBuilder();
         internalGetBackoffFieldBuilder();
+        internalGetWaitUntilFieldBuilder();
       }
     }
     @java.lang.Override
     public Builder clear() {
       super.clear();
       bitField0_ = 0;
+      bitField1_ = 0;
       id_ = 0L;
       queue_ = "";
       actionType_ = "";
@@ -1663,6 +2090,17 @@ private static final long serialVersionUID = 0L;
         backoffBuilder_ = null;
       }
       progressJson_ = "";
+      workflowId_ = "";
+      dependsOn_ = emptyLongList();
+      concurrencyKey_ = "";
+      groupKey_ = "";
+      waitingFor_ = "";
+      waitSignal_ = "";
+      waitUntil_ = null;
+      if (waitUntilBuilder_ != null) {
+        waitUntilBuilder_.dispose();
+        waitUntilBuilder_ = null;
+      }
       return this;
     }
 
@@ -1690,6 +2128,7 @@ private static final long serialVersionUID = 0L;
     public dev.actionq.v1.Action buildPartial() {
       dev.actionq.v1.Action result = new dev.actionq.v1.Action(this);
       if (bitField0_ != 0) { buildPartial0(result); }
+      if (bitField1_ != 0) { buildPartial1(result); }
       onBuilt();
       return result;
     }
@@ -1796,6 +2235,37 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x04000000) != 0)) {
         result.progressJson_ = progressJson_;
+      }
+      if (((from_bitField0_ & 0x08000000) != 0)) {
+        result.workflowId_ = workflowId_;
+      }
+      if (((from_bitField0_ & 0x10000000) != 0)) {
+        dependsOn_.makeImmutable();
+        result.dependsOn_ = dependsOn_;
+      }
+      if (((from_bitField0_ & 0x20000000) != 0)) {
+        result.concurrencyKey_ = concurrencyKey_;
+      }
+      if (((from_bitField0_ & 0x40000000) != 0)) {
+        result.groupKey_ = groupKey_;
+      }
+      if (((from_bitField0_ & 0x80000000) != 0)) {
+        result.waitingFor_ = waitingFor_;
+      }
+      result.bitField0_ |= to_bitField0_;
+    }
+
+    private void buildPartial1(dev.actionq.v1.Action result) {
+      int from_bitField1_ = bitField1_;
+      if (((from_bitField1_ & 0x00000001) != 0)) {
+        result.waitSignal_ = waitSignal_;
+      }
+      int to_bitField0_ = 0;
+      if (((from_bitField1_ & 0x00000002) != 0)) {
+        result.waitUntil_ = waitUntilBuilder_ == null
+            ? waitUntil_
+            : waitUntilBuilder_.build();
+        to_bitField0_ |= 0x00000040;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1925,6 +2395,45 @@ private static final long serialVersionUID = 0L;
         progressJson_ = other.progressJson_;
         bitField0_ |= 0x04000000;
         onChanged();
+      }
+      if (!other.getWorkflowId().isEmpty()) {
+        workflowId_ = other.workflowId_;
+        bitField0_ |= 0x08000000;
+        onChanged();
+      }
+      if (!other.dependsOn_.isEmpty()) {
+        if (dependsOn_.isEmpty()) {
+          dependsOn_ = other.dependsOn_;
+          dependsOn_.makeImmutable();
+          bitField0_ |= 0x10000000;
+        } else {
+          ensureDependsOnIsMutable();
+          dependsOn_.addAll(other.dependsOn_);
+        }
+        onChanged();
+      }
+      if (!other.getConcurrencyKey().isEmpty()) {
+        concurrencyKey_ = other.concurrencyKey_;
+        bitField0_ |= 0x20000000;
+        onChanged();
+      }
+      if (!other.getGroupKey().isEmpty()) {
+        groupKey_ = other.groupKey_;
+        bitField0_ |= 0x40000000;
+        onChanged();
+      }
+      if (!other.getWaitingFor().isEmpty()) {
+        waitingFor_ = other.waitingFor_;
+        bitField0_ |= 0x80000000;
+        onChanged();
+      }
+      if (!other.getWaitSignal().isEmpty()) {
+        waitSignal_ = other.waitSignal_;
+        bitField1_ |= 0x00000001;
+        onChanged();
+      }
+      if (other.hasWaitUntil()) {
+        mergeWaitUntil(other.getWaitUntil());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -2097,6 +2606,54 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x04000000;
               break;
             } // case 234
+            case 242: {
+              workflowId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x08000000;
+              break;
+            } // case 242
+            case 248: {
+              long v = input.readInt64();
+              ensureDependsOnIsMutable();
+              dependsOn_.addLong(v);
+              break;
+            } // case 248
+            case 250: {
+              int length = input.readRawVarint32();
+              int limit = input.pushLimit(length);
+              ensureDependsOnIsMutable();
+              while (input.getBytesUntilLimit() > 0) {
+                dependsOn_.addLong(input.readInt64());
+              }
+              input.popLimit(limit);
+              break;
+            } // case 250
+            case 258: {
+              concurrencyKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x20000000;
+              break;
+            } // case 258
+            case 266: {
+              groupKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x40000000;
+              break;
+            } // case 266
+            case 274: {
+              waitingFor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x80000000;
+              break;
+            } // case 274
+            case 282: {
+              waitSignal_ = input.readStringRequireUtf8();
+              bitField1_ |= 0x00000001;
+              break;
+            } // case 282
+            case 290: {
+              input.readMessage(
+                  internalGetWaitUntilFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField1_ |= 0x00000002;
+              break;
+            } // case 290
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2113,6 +2670,7 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     private int bitField0_;
+    private int bitField1_;
 
     private long id_ ;
     /**
@@ -4758,6 +5316,747 @@ private static final long serialVersionUID = 0L;
       bitField0_ |= 0x04000000;
       onChanged();
       return this;
+    }
+
+    private java.lang.Object workflowId_ = "";
+    /**
+     * <pre>
+     * The workflow run this action belongs to; empty for none.
+     * </pre>
+     *
+     * <code>string workflow_id = 30;</code>
+     * @return The workflowId.
+     */
+    public java.lang.String getWorkflowId() {
+      java.lang.Object ref = workflowId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        workflowId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The workflow run this action belongs to; empty for none.
+     * </pre>
+     *
+     * <code>string workflow_id = 30;</code>
+     * @return The bytes for workflowId.
+     */
+    public com.google.protobuf.ByteString
+        getWorkflowIdBytes() {
+      java.lang.Object ref = workflowId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        workflowId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The workflow run this action belongs to; empty for none.
+     * </pre>
+     *
+     * <code>string workflow_id = 30;</code>
+     * @param value The workflowId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWorkflowId(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      workflowId_ = value;
+      bitField0_ |= 0x08000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The workflow run this action belongs to; empty for none.
+     * </pre>
+     *
+     * <code>string workflow_id = 30;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWorkflowId() {
+      workflowId_ = getDefaultInstance().getWorkflowId();
+      bitField0_ = (bitField0_ & ~0x08000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The workflow run this action belongs to; empty for none.
+     * </pre>
+     *
+     * <code>string workflow_id = 30;</code>
+     * @param value The bytes for workflowId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWorkflowIdBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      workflowId_ = value;
+      bitField0_ |= 0x08000000;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Internal.LongList dependsOn_ = emptyLongList();
+    private void ensureDependsOnIsMutable() {
+      if (!dependsOn_.isModifiable()) {
+        dependsOn_ = makeMutableCopy(dependsOn_);
+      }
+      bitField0_ |= 0x10000000;
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @return A list containing the dependsOn.
+     */
+    public java.util.List<java.lang.Long>
+        getDependsOnList() {
+      dependsOn_.makeImmutable();
+      return dependsOn_;
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @return The count of dependsOn.
+     */
+    public int getDependsOnCount() {
+      return dependsOn_.size();
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @param index The index of the element to return.
+     * @return The dependsOn at the given index.
+     */
+    public long getDependsOn(int index) {
+      return dependsOn_.getLong(index);
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @param index The index to set the value at.
+     * @param value The dependsOn to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDependsOn(
+        int index, long value) {
+
+      ensureDependsOnIsMutable();
+      dependsOn_.setLong(index, value);
+      bitField0_ |= 0x10000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @param value The dependsOn to add.
+     * @return This builder for chaining.
+     */
+    public Builder addDependsOn(long value) {
+
+      ensureDependsOnIsMutable();
+      dependsOn_.addLong(value);
+      bitField0_ |= 0x10000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @param values The dependsOn to add.
+     * @return This builder for chaining.
+     */
+    public Builder addAllDependsOn(
+        java.lang.Iterable<? extends java.lang.Long> values) {
+      ensureDependsOnIsMutable();
+      com.google.protobuf.AbstractMessageLite.Builder.addAll(
+          values, dependsOn_);
+      bitField0_ |= 0x10000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions that must complete before this one is claimable (ids).
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 31;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearDependsOn() {
+      dependsOn_ = emptyLongList();
+      bitField0_ = (bitField0_ & ~0x10000000);
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object concurrencyKey_ = "";
+    /**
+     * <pre>
+     * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 32;</code>
+     * @return The concurrencyKey.
+     */
+    public java.lang.String getConcurrencyKey() {
+      java.lang.Object ref = concurrencyKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        concurrencyKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 32;</code>
+     * @return The bytes for concurrencyKey.
+     */
+    public com.google.protobuf.ByteString
+        getConcurrencyKeyBytes() {
+      java.lang.Object ref = concurrencyKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        concurrencyKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 32;</code>
+     * @param value The concurrencyKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyKey(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      concurrencyKey_ = value;
+      bitField0_ |= 0x20000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 32;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearConcurrencyKey() {
+      concurrencyKey_ = getDefaultInstance().getConcurrencyKey();
+      bitField0_ = (bitField0_ & ~0x20000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 32;</code>
+     * @param value The bytes for concurrencyKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyKeyBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      concurrencyKey_ = value;
+      bitField0_ |= 0x20000000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object groupKey_ = "";
+    /**
+     * <pre>
+     * Ordered group: actions of one group (in one queue) are handed out one at
+     * a time in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 33;</code>
+     * @return The groupKey.
+     */
+    public java.lang.String getGroupKey() {
+      java.lang.Object ref = groupKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        groupKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Ordered group: actions of one group (in one queue) are handed out one at
+     * a time in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 33;</code>
+     * @return The bytes for groupKey.
+     */
+    public com.google.protobuf.ByteString
+        getGroupKeyBytes() {
+      java.lang.Object ref = groupKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        groupKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Ordered group: actions of one group (in one queue) are handed out one at
+     * a time in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 33;</code>
+     * @param value The groupKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setGroupKey(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      groupKey_ = value;
+      bitField0_ |= 0x40000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ordered group: actions of one group (in one queue) are handed out one at
+     * a time in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 33;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearGroupKey() {
+      groupKey_ = getDefaultInstance().getGroupKey();
+      bitField0_ = (bitField0_ & ~0x40000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ordered group: actions of one group (in one queue) are handed out one at
+     * a time in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 33;</code>
+     * @param value The bytes for groupKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setGroupKeyBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      groupKey_ = value;
+      bitField0_ |= 0x40000000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object waitingFor_ = "";
+    /**
+     * <pre>
+     * While status is WAITING: "dependencies", "signal" or "sleep".
+     * </pre>
+     *
+     * <code>string waiting_for = 34;</code>
+     * @return The waitingFor.
+     */
+    public java.lang.String getWaitingFor() {
+      java.lang.Object ref = waitingFor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        waitingFor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * While status is WAITING: "dependencies", "signal" or "sleep".
+     * </pre>
+     *
+     * <code>string waiting_for = 34;</code>
+     * @return The bytes for waitingFor.
+     */
+    public com.google.protobuf.ByteString
+        getWaitingForBytes() {
+      java.lang.Object ref = waitingFor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        waitingFor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * While status is WAITING: "dependencies", "signal" or "sleep".
+     * </pre>
+     *
+     * <code>string waiting_for = 34;</code>
+     * @param value The waitingFor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaitingFor(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      waitingFor_ = value;
+      bitField0_ |= 0x80000000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While status is WAITING: "dependencies", "signal" or "sleep".
+     * </pre>
+     *
+     * <code>string waiting_for = 34;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWaitingFor() {
+      waitingFor_ = getDefaultInstance().getWaitingFor();
+      bitField0_ = (bitField0_ & ~0x80000000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While status is WAITING: "dependencies", "signal" or "sleep".
+     * </pre>
+     *
+     * <code>string waiting_for = 34;</code>
+     * @param value The bytes for waitingFor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaitingForBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      waitingFor_ = value;
+      bitField0_ |= 0x80000000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object waitSignal_ = "";
+    /**
+     * <pre>
+     * While waiting for a signal: its name.
+     * </pre>
+     *
+     * <code>string wait_signal = 35;</code>
+     * @return The waitSignal.
+     */
+    public java.lang.String getWaitSignal() {
+      java.lang.Object ref = waitSignal_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        waitSignal_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * While waiting for a signal: its name.
+     * </pre>
+     *
+     * <code>string wait_signal = 35;</code>
+     * @return The bytes for waitSignal.
+     */
+    public com.google.protobuf.ByteString
+        getWaitSignalBytes() {
+      java.lang.Object ref = waitSignal_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        waitSignal_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * While waiting for a signal: its name.
+     * </pre>
+     *
+     * <code>string wait_signal = 35;</code>
+     * @param value The waitSignal to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaitSignal(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      waitSignal_ = value;
+      bitField1_ |= 0x00000001;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting for a signal: its name.
+     * </pre>
+     *
+     * <code>string wait_signal = 35;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWaitSignal() {
+      waitSignal_ = getDefaultInstance().getWaitSignal();
+      bitField1_ = (bitField1_ & ~0x00000001);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting for a signal: its name.
+     * </pre>
+     *
+     * <code>string wait_signal = 35;</code>
+     * @param value The bytes for waitSignal to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaitSignalBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      waitSignal_ = value;
+      bitField1_ |= 0x00000001;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Timestamp waitUntil_;
+    private com.google.protobuf.SingleFieldBuilder<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> waitUntilBuilder_;
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     * @return Whether the waitUntil field is set.
+     */
+    public boolean hasWaitUntil() {
+      return ((bitField1_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     * @return The waitUntil.
+     */
+    public com.google.protobuf.Timestamp getWaitUntil() {
+      if (waitUntilBuilder_ == null) {
+        return waitUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : waitUntil_;
+      } else {
+        return waitUntilBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public Builder setWaitUntil(com.google.protobuf.Timestamp value) {
+      if (waitUntilBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        waitUntil_ = value;
+      } else {
+        waitUntilBuilder_.setMessage(value);
+      }
+      bitField1_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public Builder setWaitUntil(
+        com.google.protobuf.Timestamp.Builder builderForValue) {
+      if (waitUntilBuilder_ == null) {
+        waitUntil_ = builderForValue.build();
+      } else {
+        waitUntilBuilder_.setMessage(builderForValue.build());
+      }
+      bitField1_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public Builder mergeWaitUntil(com.google.protobuf.Timestamp value) {
+      if (waitUntilBuilder_ == null) {
+        if (((bitField1_ & 0x00000002) != 0) &&
+          waitUntil_ != null &&
+          waitUntil_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
+          getWaitUntilBuilder().mergeFrom(value);
+        } else {
+          waitUntil_ = value;
+        }
+      } else {
+        waitUntilBuilder_.mergeFrom(value);
+      }
+      if (waitUntil_ != null) {
+        bitField1_ |= 0x00000002;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public Builder clearWaitUntil() {
+      bitField1_ = (bitField1_ & ~0x00000002);
+      waitUntil_ = null;
+      if (waitUntilBuilder_ != null) {
+        waitUntilBuilder_.dispose();
+        waitUntilBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public com.google.protobuf.Timestamp.Builder getWaitUntilBuilder() {
+      bitField1_ |= 0x00000002;
+      onChanged();
+      return internalGetWaitUntilFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    public com.google.protobuf.TimestampOrBuilder getWaitUntilOrBuilder() {
+      if (waitUntilBuilder_ != null) {
+        return waitUntilBuilder_.getMessageOrBuilder();
+      } else {
+        return waitUntil_ == null ?
+            com.google.protobuf.Timestamp.getDefaultInstance() : waitUntil_;
+      }
+    }
+    /**
+     * <pre>
+     * While waiting with a timeout (or sleeping): when it wakes without a
+     * signal.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> 
+        internalGetWaitUntilFieldBuilder() {
+      if (waitUntilBuilder_ == null) {
+        waitUntilBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder>(
+                getWaitUntil(),
+                getParentForChildren(),
+                isClean());
+        waitUntil_ = null;
+      }
+      return waitUntilBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.Action)

@@ -565,4 +565,165 @@ public interface ActionOrBuilder extends
    */
   com.google.protobuf.ByteString
       getProgressJsonBytes();
+
+  /**
+   * <pre>
+   * The workflow run this action belongs to; empty for none.
+   * </pre>
+   *
+   * <code>string workflow_id = 30;</code>
+   * @return The workflowId.
+   */
+  java.lang.String getWorkflowId();
+  /**
+   * <pre>
+   * The workflow run this action belongs to; empty for none.
+   * </pre>
+   *
+   * <code>string workflow_id = 30;</code>
+   * @return The bytes for workflowId.
+   */
+  com.google.protobuf.ByteString
+      getWorkflowIdBytes();
+
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @return A list containing the dependsOn.
+   */
+  java.util.List<java.lang.Long> getDependsOnList();
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @return The count of dependsOn.
+   */
+  int getDependsOnCount();
+  /**
+   * <pre>
+   * Actions that must complete before this one is claimable (ids).
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 31;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOn at the given index.
+   */
+  long getDependsOn(int index);
+
+  /**
+   * <pre>
+   * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 32;</code>
+   * @return The concurrencyKey.
+   */
+  java.lang.String getConcurrencyKey();
+  /**
+   * <pre>
+   * Concurrency/rate-limit key (e.g. a tenant); empty for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 32;</code>
+   * @return The bytes for concurrencyKey.
+   */
+  com.google.protobuf.ByteString
+      getConcurrencyKeyBytes();
+
+  /**
+   * <pre>
+   * Ordered group: actions of one group (in one queue) are handed out one at
+   * a time in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 33;</code>
+   * @return The groupKey.
+   */
+  java.lang.String getGroupKey();
+  /**
+   * <pre>
+   * Ordered group: actions of one group (in one queue) are handed out one at
+   * a time in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 33;</code>
+   * @return The bytes for groupKey.
+   */
+  com.google.protobuf.ByteString
+      getGroupKeyBytes();
+
+  /**
+   * <pre>
+   * While status is WAITING: "dependencies", "signal" or "sleep".
+   * </pre>
+   *
+   * <code>string waiting_for = 34;</code>
+   * @return The waitingFor.
+   */
+  java.lang.String getWaitingFor();
+  /**
+   * <pre>
+   * While status is WAITING: "dependencies", "signal" or "sleep".
+   * </pre>
+   *
+   * <code>string waiting_for = 34;</code>
+   * @return The bytes for waitingFor.
+   */
+  com.google.protobuf.ByteString
+      getWaitingForBytes();
+
+  /**
+   * <pre>
+   * While waiting for a signal: its name.
+   * </pre>
+   *
+   * <code>string wait_signal = 35;</code>
+   * @return The waitSignal.
+   */
+  java.lang.String getWaitSignal();
+  /**
+   * <pre>
+   * While waiting for a signal: its name.
+   * </pre>
+   *
+   * <code>string wait_signal = 35;</code>
+   * @return The bytes for waitSignal.
+   */
+  com.google.protobuf.ByteString
+      getWaitSignalBytes();
+
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   * @return Whether the waitUntil field is set.
+   */
+  boolean hasWaitUntil();
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   * @return The waitUntil.
+   */
+  com.google.protobuf.Timestamp getWaitUntil();
+  /**
+   * <pre>
+   * While waiting with a timeout (or sleeping): when it wakes without a
+   * signal.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp wait_until = 36;</code>
+   */
+  com.google.protobuf.TimestampOrBuilder getWaitUntilOrBuilder();
 }

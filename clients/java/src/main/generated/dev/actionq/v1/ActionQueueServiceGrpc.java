@@ -956,6 +956,130 @@ public final class ActionQueueServiceGrpc {
     return getDeleteScheduleMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.SuspendRequest,
+      dev.actionq.v1.SuspendResponse> getSuspendMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Suspend",
+      requestType = dev.actionq.v1.SuspendRequest.class,
+      responseType = dev.actionq.v1.SuspendResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.SuspendRequest,
+      dev.actionq.v1.SuspendResponse> getSuspendMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.SuspendRequest, dev.actionq.v1.SuspendResponse> getSuspendMethod;
+    if ((getSuspendMethod = ActionQueueServiceGrpc.getSuspendMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getSuspendMethod = ActionQueueServiceGrpc.getSuspendMethod) == null) {
+          ActionQueueServiceGrpc.getSuspendMethod = getSuspendMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.SuspendRequest, dev.actionq.v1.SuspendResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Suspend"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SuspendRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SuspendResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Suspend"))
+              .build();
+        }
+      }
+    }
+    return getSuspendMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.SignalRequest,
+      dev.actionq.v1.SignalResponse> getSignalMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Signal",
+      requestType = dev.actionq.v1.SignalRequest.class,
+      responseType = dev.actionq.v1.SignalResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.SignalRequest,
+      dev.actionq.v1.SignalResponse> getSignalMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.SignalRequest, dev.actionq.v1.SignalResponse> getSignalMethod;
+    if ((getSignalMethod = ActionQueueServiceGrpc.getSignalMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getSignalMethod = ActionQueueServiceGrpc.getSignalMethod) == null) {
+          ActionQueueServiceGrpc.getSignalMethod = getSignalMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.SignalRequest, dev.actionq.v1.SignalResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Signal"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SignalRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SignalResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("Signal"))
+              .build();
+        }
+      }
+    }
+    return getSignalMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.GetWorkflowRequest,
+      dev.actionq.v1.GetWorkflowResponse> getGetWorkflowMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetWorkflow",
+      requestType = dev.actionq.v1.GetWorkflowRequest.class,
+      responseType = dev.actionq.v1.GetWorkflowResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.GetWorkflowRequest,
+      dev.actionq.v1.GetWorkflowResponse> getGetWorkflowMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.GetWorkflowRequest, dev.actionq.v1.GetWorkflowResponse> getGetWorkflowMethod;
+    if ((getGetWorkflowMethod = ActionQueueServiceGrpc.getGetWorkflowMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getGetWorkflowMethod = ActionQueueServiceGrpc.getGetWorkflowMethod) == null) {
+          ActionQueueServiceGrpc.getGetWorkflowMethod = getGetWorkflowMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.GetWorkflowRequest, dev.actionq.v1.GetWorkflowResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetWorkflow"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetWorkflowRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.GetWorkflowResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("GetWorkflow"))
+              .build();
+        }
+      }
+    }
+    return getGetWorkflowMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.SetQueueLimitsRequest,
+      dev.actionq.v1.SetQueueLimitsResponse> getSetQueueLimitsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "SetQueueLimits",
+      requestType = dev.actionq.v1.SetQueueLimitsRequest.class,
+      responseType = dev.actionq.v1.SetQueueLimitsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.SetQueueLimitsRequest,
+      dev.actionq.v1.SetQueueLimitsResponse> getSetQueueLimitsMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.SetQueueLimitsRequest, dev.actionq.v1.SetQueueLimitsResponse> getSetQueueLimitsMethod;
+    if ((getSetQueueLimitsMethod = ActionQueueServiceGrpc.getSetQueueLimitsMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getSetQueueLimitsMethod = ActionQueueServiceGrpc.getSetQueueLimitsMethod) == null) {
+          ActionQueueServiceGrpc.getSetQueueLimitsMethod = getSetQueueLimitsMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.SetQueueLimitsRequest, dev.actionq.v1.SetQueueLimitsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "SetQueueLimits"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SetQueueLimitsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.SetQueueLimitsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("SetQueueLimits"))
+              .build();
+        }
+      }
+    }
+    return getSetQueueLimitsMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -1354,6 +1478,54 @@ public final class ActionQueueServiceGrpc {
     default void deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request,
         io.grpc.stub.StreamObserver<dev.actionq.v1.DeleteScheduleResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getDeleteScheduleMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Suspend gives up a claimed action's lease until a signal arrives, a time
+     * passes, or either (a signal with a timeout): status WAITING, event
+     * action_waiting, the attempt not used. When the wait's step was woken
+     * before (its checkpoint exists) or a kept signal matches, the action stays
+     * claimed and the response carries the wake-up at once (suspended false).
+     * On waking the action is pending again, the wake-up stored as the step's
+     * checkpoint; event action_woken.
+     * </pre>
+     */
+    default void suspend(dev.actionq.v1.SuspendRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SuspendResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSuspendMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+     * the signal for later waiters; event signal_sent.
+     * </pre>
+     */
+    default void signal(dev.actionq.v1.SignalRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SignalResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSignalMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetWorkflow returns a workflow run and all its actions.
+     * </pre>
+     */
+    default void getWorkflow(dev.actionq.v1.GetWorkflowRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetWorkflowResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetWorkflowMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+     * concurrency and rate limits; event queue_limits_updated.
+     * </pre>
+     */
+    default void setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SetQueueLimitsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSetQueueLimitsMethod(), responseObserver);
     }
   }
 
@@ -1764,6 +1936,58 @@ public final class ActionQueueServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getDeleteScheduleMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * Suspend gives up a claimed action's lease until a signal arrives, a time
+     * passes, or either (a signal with a timeout): status WAITING, event
+     * action_waiting, the attempt not used. When the wait's step was woken
+     * before (its checkpoint exists) or a kept signal matches, the action stays
+     * claimed and the response carries the wake-up at once (suspended false).
+     * On waking the action is pending again, the wake-up stored as the step's
+     * checkpoint; event action_woken.
+     * </pre>
+     */
+    public void suspend(dev.actionq.v1.SuspendRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SuspendResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSuspendMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+     * the signal for later waiters; event signal_sent.
+     * </pre>
+     */
+    public void signal(dev.actionq.v1.SignalRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SignalResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSignalMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetWorkflow returns a workflow run and all its actions.
+     * </pre>
+     */
+    public void getWorkflow(dev.actionq.v1.GetWorkflowRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.GetWorkflowResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetWorkflowMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+     * concurrency and rate limits; event queue_limits_updated.
+     * </pre>
+     */
+    public void setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.SetQueueLimitsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getSetQueueLimitsMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -2120,6 +2344,54 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getDeleteScheduleMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * Suspend gives up a claimed action's lease until a signal arrives, a time
+     * passes, or either (a signal with a timeout): status WAITING, event
+     * action_waiting, the attempt not used. When the wait's step was woken
+     * before (its checkpoint exists) or a kept signal matches, the action stays
+     * claimed and the response carries the wake-up at once (suspended false).
+     * On waking the action is pending again, the wake-up stored as the step's
+     * checkpoint; event action_woken.
+     * </pre>
+     */
+    public dev.actionq.v1.SuspendResponse suspend(dev.actionq.v1.SuspendRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSuspendMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+     * the signal for later waiters; event signal_sent.
+     * </pre>
+     */
+    public dev.actionq.v1.SignalResponse signal(dev.actionq.v1.SignalRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSignalMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetWorkflow returns a workflow run and all its actions.
+     * </pre>
+     */
+    public dev.actionq.v1.GetWorkflowResponse getWorkflow(dev.actionq.v1.GetWorkflowRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetWorkflowMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+     * concurrency and rate limits; event queue_limits_updated.
+     * </pre>
+     */
+    public dev.actionq.v1.SetQueueLimitsResponse setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getSetQueueLimitsMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -2474,6 +2746,54 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.DeleteScheduleResponse deleteSchedule(dev.actionq.v1.DeleteScheduleRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getDeleteScheduleMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Suspend gives up a claimed action's lease until a signal arrives, a time
+     * passes, or either (a signal with a timeout): status WAITING, event
+     * action_waiting, the attempt not used. When the wait's step was woken
+     * before (its checkpoint exists) or a kept signal matches, the action stays
+     * claimed and the response carries the wake-up at once (suspended false).
+     * On waking the action is pending again, the wake-up stored as the step's
+     * checkpoint; event action_woken.
+     * </pre>
+     */
+    public dev.actionq.v1.SuspendResponse suspend(dev.actionq.v1.SuspendRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSuspendMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+     * the signal for later waiters; event signal_sent.
+     * </pre>
+     */
+    public dev.actionq.v1.SignalResponse signal(dev.actionq.v1.SignalRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSignalMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetWorkflow returns a workflow run and all its actions.
+     * </pre>
+     */
+    public dev.actionq.v1.GetWorkflowResponse getWorkflow(dev.actionq.v1.GetWorkflowRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetWorkflowMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+     * concurrency and rate limits; event queue_limits_updated.
+     * </pre>
+     */
+    public dev.actionq.v1.SetQueueLimitsResponse setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getSetQueueLimitsMethod(), getCallOptions(), request);
     }
   }
 
@@ -2847,6 +3167,58 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getDeleteScheduleMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Suspend gives up a claimed action's lease until a signal arrives, a time
+     * passes, or either (a signal with a timeout): status WAITING, event
+     * action_waiting, the attempt not used. When the wait's step was woken
+     * before (its checkpoint exists) or a kept signal matches, the action stays
+     * claimed and the response carries the wake-up at once (suspended false).
+     * On waking the action is pending again, the wake-up stored as the step's
+     * checkpoint; event action_woken.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SuspendResponse> suspend(
+        dev.actionq.v1.SuspendRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSuspendMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Signal wakes the actions waiting for a name (broadcast, or one) and keeps
+     * the signal for later waiters; event signal_sent.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SignalResponse> signal(
+        dev.actionq.v1.SignalRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSignalMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * GetWorkflow returns a workflow run and all its actions.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.GetWorkflowResponse> getWorkflow(
+        dev.actionq.v1.GetWorkflowRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetWorkflowMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
+     * concurrency and rate limits; event queue_limits_updated.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.SetQueueLimitsResponse> setQueueLimits(
+        dev.actionq.v1.SetQueueLimitsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getSetQueueLimitsMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_ENQUEUE = 0;
@@ -2879,6 +3251,10 @@ public final class ActionQueueServiceGrpc {
   private static final int METHODID_PAUSE_SCHEDULE = 27;
   private static final int METHODID_RESUME_SCHEDULE = 28;
   private static final int METHODID_DELETE_SCHEDULE = 29;
+  private static final int METHODID_SUSPEND = 30;
+  private static final int METHODID_SIGNAL = 31;
+  private static final int METHODID_GET_WORKFLOW = 32;
+  private static final int METHODID_SET_QUEUE_LIMITS = 33;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -3016,6 +3392,22 @@ public final class ActionQueueServiceGrpc {
         case METHODID_DELETE_SCHEDULE:
           serviceImpl.deleteSchedule((dev.actionq.v1.DeleteScheduleRequest) request,
               (io.grpc.stub.StreamObserver<dev.actionq.v1.DeleteScheduleResponse>) responseObserver);
+          break;
+        case METHODID_SUSPEND:
+          serviceImpl.suspend((dev.actionq.v1.SuspendRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.SuspendResponse>) responseObserver);
+          break;
+        case METHODID_SIGNAL:
+          serviceImpl.signal((dev.actionq.v1.SignalRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.SignalResponse>) responseObserver);
+          break;
+        case METHODID_GET_WORKFLOW:
+          serviceImpl.getWorkflow((dev.actionq.v1.GetWorkflowRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.GetWorkflowResponse>) responseObserver);
+          break;
+        case METHODID_SET_QUEUE_LIMITS:
+          serviceImpl.setQueueLimits((dev.actionq.v1.SetQueueLimitsRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.SetQueueLimitsResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -3245,6 +3637,34 @@ public final class ActionQueueServiceGrpc {
               dev.actionq.v1.DeleteScheduleRequest,
               dev.actionq.v1.DeleteScheduleResponse>(
                 service, METHODID_DELETE_SCHEDULE)))
+        .addMethod(
+          getSuspendMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.SuspendRequest,
+              dev.actionq.v1.SuspendResponse>(
+                service, METHODID_SUSPEND)))
+        .addMethod(
+          getSignalMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.SignalRequest,
+              dev.actionq.v1.SignalResponse>(
+                service, METHODID_SIGNAL)))
+        .addMethod(
+          getGetWorkflowMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.GetWorkflowRequest,
+              dev.actionq.v1.GetWorkflowResponse>(
+                service, METHODID_GET_WORKFLOW)))
+        .addMethod(
+          getSetQueueLimitsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.SetQueueLimitsRequest,
+              dev.actionq.v1.SetQueueLimitsResponse>(
+                service, METHODID_SET_QUEUE_LIMITS)))
         .build();
   }
 
@@ -3323,6 +3743,10 @@ public final class ActionQueueServiceGrpc {
               .addMethod(getPauseScheduleMethod())
               .addMethod(getResumeScheduleMethod())
               .addMethod(getDeleteScheduleMethod())
+              .addMethod(getSuspendMethod())
+              .addMethod(getSignalMethod())
+              .addMethod(getGetWorkflowMethod())
+              .addMethod(getSetQueueLimitsMethod())
               .build();
         }
       }

@@ -78,6 +78,16 @@ public enum ActionStatus
    * <code>ACTION_STATUS_CANCELLED = 6;</code>
    */
   ACTION_STATUS_CANCELLED(6),
+  /**
+   * <pre>
+   * Not claimable until something happens: its dependencies complete
+   * (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+   * passes ("sleep"; a signal wait with a timeout is "signal").
+   * </pre>
+   *
+   * <code>ACTION_STATUS_WAITING = 7;</code>
+   */
+  ACTION_STATUS_WAITING(7),
   UNRECOGNIZED(-1),
   ;
 
@@ -146,6 +156,16 @@ public enum ActionStatus
    * <code>ACTION_STATUS_CANCELLED = 6;</code>
    */
   public static final int ACTION_STATUS_CANCELLED_VALUE = 6;
+  /**
+   * <pre>
+   * Not claimable until something happens: its dependencies complete
+   * (waiting_for "dependencies"), a signal arrives ("signal"), or a time
+   * passes ("sleep"; a signal wait with a timeout is "signal").
+   * </pre>
+   *
+   * <code>ACTION_STATUS_WAITING = 7;</code>
+   */
+  public static final int ACTION_STATUS_WAITING_VALUE = 7;
 
 
   public final int getNumber() {
@@ -179,6 +199,7 @@ public enum ActionStatus
       case 4: return ACTION_STATUS_FAILED;
       case 5: return ACTION_STATUS_REJECTED;
       case 6: return ACTION_STATUS_CANCELLED;
+      case 7: return ACTION_STATUS_WAITING;
       default: return null;
     }
   }

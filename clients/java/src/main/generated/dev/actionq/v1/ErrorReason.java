@@ -196,6 +196,40 @@ public enum ErrorReason
    * <code>ERROR_REASON_SCHEDULE_EXISTS = 19;</code>
    */
   ERROR_REASON_SCHEDULE_EXISTS(19),
+  /**
+   * <pre>
+   * INVALID_ARGUMENT: the dependencies form a cycle.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_CYCLE = 20;</code>
+   */
+  ERROR_REASON_DEPENDENCY_CYCLE(20),
+  /**
+   * <pre>
+   * INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+   * does not exist, or is not in the action's workflow.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_NOT_FOUND = 21;</code>
+   */
+  ERROR_REASON_DEPENDENCY_NOT_FOUND(21),
+  /**
+   * <pre>
+   * FAILED_PRECONDITION: a dependency already ended failed, rejected or
+   * cancelled.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_FAILED = 22;</code>
+   */
+  ERROR_REASON_DEPENDENCY_FAILED(22),
+  /**
+   * <pre>
+   * NOT_FOUND: no action has this workflow id.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WORKFLOW_NOT_FOUND = 23;</code>
+   */
+  ERROR_REASON_WORKFLOW_NOT_FOUND(23),
   UNRECOGNIZED(-1),
   ;
 
@@ -382,6 +416,40 @@ public enum ErrorReason
    * <code>ERROR_REASON_SCHEDULE_EXISTS = 19;</code>
    */
   public static final int ERROR_REASON_SCHEDULE_EXISTS_VALUE = 19;
+  /**
+   * <pre>
+   * INVALID_ARGUMENT: the dependencies form a cycle.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_CYCLE = 20;</code>
+   */
+  public static final int ERROR_REASON_DEPENDENCY_CYCLE_VALUE = 20;
+  /**
+   * <pre>
+   * INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency (by position or id)
+   * does not exist, or is not in the action's workflow.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_NOT_FOUND = 21;</code>
+   */
+  public static final int ERROR_REASON_DEPENDENCY_NOT_FOUND_VALUE = 21;
+  /**
+   * <pre>
+   * FAILED_PRECONDITION: a dependency already ended failed, rejected or
+   * cancelled.
+   * </pre>
+   *
+   * <code>ERROR_REASON_DEPENDENCY_FAILED = 22;</code>
+   */
+  public static final int ERROR_REASON_DEPENDENCY_FAILED_VALUE = 22;
+  /**
+   * <pre>
+   * NOT_FOUND: no action has this workflow id.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WORKFLOW_NOT_FOUND = 23;</code>
+   */
+  public static final int ERROR_REASON_WORKFLOW_NOT_FOUND_VALUE = 23;
 
 
   public final int getNumber() {
@@ -428,6 +496,10 @@ public enum ErrorReason
       case 17: return ERROR_REASON_WAIT_TIMEOUT;
       case 18: return ERROR_REASON_SCHEDULE_NOT_FOUND;
       case 19: return ERROR_REASON_SCHEDULE_EXISTS;
+      case 20: return ERROR_REASON_DEPENDENCY_CYCLE;
+      case 21: return ERROR_REASON_DEPENDENCY_NOT_FOUND;
+      case 22: return ERROR_REASON_DEPENDENCY_FAILED;
+      case 23: return ERROR_REASON_WORKFLOW_NOT_FOUND;
       default: return null;
     }
   }

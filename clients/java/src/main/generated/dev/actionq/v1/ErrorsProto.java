@@ -35,7 +35,7 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\266\005" +
+      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\311\006" +
       "\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPECIFIE" +
       "D\020\000\022\036\n\032ERROR_REASON_INVALID_FIELD\020\001\022\"\n\036E" +
       "RROR_REASON_MALFORMED_REQUEST\020\002\022!\n\035ERROR" +
@@ -53,9 +53,12 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       "\037\n\033ERROR_REASON_CURSOR_EXPIRED\020\020\022\035\n\031ERRO" +
       "R_REASON_WAIT_TIMEOUT\020\021\022#\n\037ERROR_REASON_" +
       "SCHEDULE_NOT_FOUND\020\022\022 \n\034ERROR_REASON_SCH" +
-      "EDULE_EXISTS\020\023BD\n\016dev.actionq.v1B\013Errors" +
-      "ProtoP\001Z#actionq.dev/go/actionq/v1;actio" +
-      "nqv1b\006proto3"
+      "EDULE_EXISTS\020\023\022!\n\035ERROR_REASON_DEPENDENC" +
+      "Y_CYCLE\020\024\022%\n!ERROR_REASON_DEPENDENCY_NOT" +
+      "_FOUND\020\025\022\"\n\036ERROR_REASON_DEPENDENCY_FAIL" +
+      "ED\020\026\022#\n\037ERROR_REASON_WORKFLOW_NOT_FOUND\020" +
+      "\027BD\n\016dev.actionq.v1B\013ErrorsProtoP\001Z#acti" +
+      "onq.dev/go/actionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

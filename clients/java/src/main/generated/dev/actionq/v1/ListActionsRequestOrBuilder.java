@@ -158,4 +158,24 @@ public interface ListActionsRequestOrBuilder extends
    * @return The newestFirst.
    */
   boolean getNewestFirst();
+
+  /**
+   * <pre>
+   * Only actions of this workflow run; empty means any.
+   * </pre>
+   *
+   * <code>string workflow_id = 8;</code>
+   * @return The workflowId.
+   */
+  java.lang.String getWorkflowId();
+  /**
+   * <pre>
+   * Only actions of this workflow run; empty means any.
+   * </pre>
+   *
+   * <code>string workflow_id = 8;</code>
+   * @return The bytes for workflowId.
+   */
+  com.google.protobuf.ByteString
+      getWorkflowIdBytes();
 }

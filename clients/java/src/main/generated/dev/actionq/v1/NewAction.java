@@ -41,6 +41,11 @@ private static final long serialVersionUID = 0L;
     createdBy_ = "";
     idempotencyKey_ = "";
     payloadJson_ = "";
+    workflowId_ = "";
+    dependsOn_ = emptyLongList();
+    dependsOnIndex_ = emptyIntList();
+    concurrencyKey_ = "";
+    groupKey_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -620,6 +625,245 @@ private static final long serialVersionUID = 0L;
     return backoff_ == null ? dev.actionq.v1.Backoff.getDefaultInstance() : backoff_;
   }
 
+  public static final int WORKFLOW_ID_FIELD_NUMBER = 16;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object workflowId_ = "";
+  /**
+   * <pre>
+   * Join this workflow run (1 to 200 printable characters, chosen by the
+   * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+   * and the parent is in one, else none. Required with depends_on.
+   * </pre>
+   *
+   * <code>string workflow_id = 16;</code>
+   * @return The workflowId.
+   */
+  @java.lang.Override
+  public java.lang.String getWorkflowId() {
+    java.lang.Object ref = workflowId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      workflowId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Join this workflow run (1 to 200 printable characters, chosen by the
+   * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+   * and the parent is in one, else none. Required with depends_on.
+   * </pre>
+   *
+   * <code>string workflow_id = 16;</code>
+   * @return The bytes for workflowId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getWorkflowIdBytes() {
+    java.lang.Object ref = workflowId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      workflowId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int DEPENDS_ON_FIELD_NUMBER = 17;
+  @SuppressWarnings("serial")
+  private com.google.protobuf.Internal.LongList dependsOn_ =
+      emptyLongList();
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @return A list containing the dependsOn.
+   */
+  @java.lang.Override
+  public java.util.List<java.lang.Long>
+      getDependsOnList() {
+    return dependsOn_;
+  }
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @return The count of dependsOn.
+   */
+  public int getDependsOnCount() {
+    return dependsOn_.size();
+  }
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOn at the given index.
+   */
+  public long getDependsOn(int index) {
+    return dependsOn_.getLong(index);
+  }
+  private int dependsOnMemoizedSerializedSize = -1;
+
+  public static final int DEPENDS_ON_INDEX_FIELD_NUMBER = 18;
+  @SuppressWarnings("serial")
+  private com.google.protobuf.Internal.IntList dependsOnIndex_ =
+      emptyIntList();
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @return A list containing the dependsOnIndex.
+   */
+  @java.lang.Override
+  public java.util.List<java.lang.Integer>
+      getDependsOnIndexList() {
+    return dependsOnIndex_;
+  }
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @return The count of dependsOnIndex.
+   */
+  public int getDependsOnIndexCount() {
+    return dependsOnIndex_.size();
+  }
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOnIndex at the given index.
+   */
+  public int getDependsOnIndex(int index) {
+    return dependsOnIndex_.getInt(index);
+  }
+  private int dependsOnIndexMemoizedSerializedSize = -1;
+
+  public static final int CONCURRENCY_KEY_FIELD_NUMBER = 19;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object concurrencyKey_ = "";
+  /**
+   * <pre>
+   * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+   * for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 19;</code>
+   * @return The concurrencyKey.
+   */
+  @java.lang.Override
+  public java.lang.String getConcurrencyKey() {
+    java.lang.Object ref = concurrencyKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      concurrencyKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+   * for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 19;</code>
+   * @return The bytes for concurrencyKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getConcurrencyKeyBytes() {
+    java.lang.Object ref = concurrencyKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      concurrencyKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int GROUP_KEY_FIELD_NUMBER = 20;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object groupKey_ = "";
+  /**
+   * <pre>
+   * Ordered group (1 to 200 characters): one action of the group at a time,
+   * in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 20;</code>
+   * @return The groupKey.
+   */
+  @java.lang.Override
+  public java.lang.String getGroupKey() {
+    java.lang.Object ref = groupKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      groupKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Ordered group (1 to 200 characters): one action of the group at a time,
+   * in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 20;</code>
+   * @return The bytes for groupKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getGroupKeyBytes() {
+    java.lang.Object ref = groupKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      groupKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -634,6 +878,7 @@ private static final long serialVersionUID = 0L;
   @java.lang.Override
   public void writeTo(com.google.protobuf.CodedOutputStream output)
                       throws java.io.IOException {
+    getSerializedSize();
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(queue_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 1, queue_);
     }
@@ -675,6 +920,29 @@ private static final long serialVersionUID = 0L;
     }
     if (((bitField0_ & 0x00000004) != 0)) {
       output.writeMessage(15, getBackoff());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 16, workflowId_);
+    }
+    if (getDependsOnList().size() > 0) {
+      output.writeUInt32NoTag(138);
+      output.writeUInt32NoTag(dependsOnMemoizedSerializedSize);
+    }
+    for (int i = 0; i < dependsOn_.size(); i++) {
+      output.writeInt64NoTag(dependsOn_.getLong(i));
+    }
+    if (getDependsOnIndexList().size() > 0) {
+      output.writeUInt32NoTag(146);
+      output.writeUInt32NoTag(dependsOnIndexMemoizedSerializedSize);
+    }
+    for (int i = 0; i < dependsOnIndex_.size(); i++) {
+      output.writeInt32NoTag(dependsOnIndex_.getInt(i));
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(concurrencyKey_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 19, concurrencyKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 20, groupKey_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -732,6 +1000,43 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000004) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(15, getBackoff());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(16, workflowId_);
+    }
+    {
+      int dataSize = 0;
+      for (int i = 0; i < dependsOn_.size(); i++) {
+        dataSize += com.google.protobuf.CodedOutputStream
+          .computeInt64SizeNoTag(dependsOn_.getLong(i));
+      }
+      size += dataSize;
+      if (!getDependsOnList().isEmpty()) {
+        size += 2;
+        size += com.google.protobuf.CodedOutputStream
+            .computeInt32SizeNoTag(dataSize);
+      }
+      dependsOnMemoizedSerializedSize = dataSize;
+    }
+    {
+      int dataSize = 0;
+      for (int i = 0; i < dependsOnIndex_.size(); i++) {
+        dataSize += com.google.protobuf.CodedOutputStream
+          .computeInt32SizeNoTag(dependsOnIndex_.getInt(i));
+      }
+      size += dataSize;
+      if (!getDependsOnIndexList().isEmpty()) {
+        size += 2;
+        size += com.google.protobuf.CodedOutputStream
+            .computeInt32SizeNoTag(dataSize);
+      }
+      dependsOnIndexMemoizedSerializedSize = dataSize;
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(concurrencyKey_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(19, concurrencyKey_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(20, groupKey_);
     }
     return size;
   }
@@ -794,6 +1099,16 @@ private static final long serialVersionUID = 0L;
       if (!getBackoff()
           .equals(other.getBackoff())) return false;
     }
+    if (!getWorkflowId()
+        .equals(other.getWorkflowId())) return false;
+    if (!getDependsOnList()
+        .equals(other.getDependsOnList())) return false;
+    if (!getDependsOnIndexList()
+        .equals(other.getDependsOnIndexList())) return false;
+    if (!getConcurrencyKey()
+        .equals(other.getConcurrencyKey())) return false;
+    if (!getGroupKey()
+        .equals(other.getGroupKey())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -842,6 +1157,20 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + BACKOFF_FIELD_NUMBER;
       hash = (53 * hash) + getBackoff().hashCode();
     }
+    hash = (37 * hash) + WORKFLOW_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getWorkflowId().hashCode();
+    if (getDependsOnCount() > 0) {
+      hash = (37 * hash) + DEPENDS_ON_FIELD_NUMBER;
+      hash = (53 * hash) + getDependsOnList().hashCode();
+    }
+    if (getDependsOnIndexCount() > 0) {
+      hash = (37 * hash) + DEPENDS_ON_INDEX_FIELD_NUMBER;
+      hash = (53 * hash) + getDependsOnIndexList().hashCode();
+    }
+    hash = (37 * hash) + CONCURRENCY_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getConcurrencyKey().hashCode();
+    hash = (37 * hash) + GROUP_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getGroupKey().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1012,6 +1341,11 @@ private static final long serialVersionUID = 0L;
         backoffBuilder_.dispose();
         backoffBuilder_ = null;
       }
+      workflowId_ = "";
+      dependsOn_ = emptyLongList();
+      dependsOnIndex_ = emptyIntList();
+      concurrencyKey_ = "";
+      groupKey_ = "";
       return this;
     }
 
@@ -1098,6 +1432,23 @@ private static final long serialVersionUID = 0L;
             : backoffBuilder_.build();
         to_bitField0_ |= 0x00000004;
       }
+      if (((from_bitField0_ & 0x00004000) != 0)) {
+        result.workflowId_ = workflowId_;
+      }
+      if (((from_bitField0_ & 0x00008000) != 0)) {
+        dependsOn_.makeImmutable();
+        result.dependsOn_ = dependsOn_;
+      }
+      if (((from_bitField0_ & 0x00010000) != 0)) {
+        dependsOnIndex_.makeImmutable();
+        result.dependsOnIndex_ = dependsOnIndex_;
+      }
+      if (((from_bitField0_ & 0x00020000) != 0)) {
+        result.concurrencyKey_ = concurrencyKey_;
+      }
+      if (((from_bitField0_ & 0x00040000) != 0)) {
+        result.groupKey_ = groupKey_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -1175,6 +1526,43 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasBackoff()) {
         mergeBackoff(other.getBackoff());
+      }
+      if (!other.getWorkflowId().isEmpty()) {
+        workflowId_ = other.workflowId_;
+        bitField0_ |= 0x00004000;
+        onChanged();
+      }
+      if (!other.dependsOn_.isEmpty()) {
+        if (dependsOn_.isEmpty()) {
+          dependsOn_ = other.dependsOn_;
+          dependsOn_.makeImmutable();
+          bitField0_ |= 0x00008000;
+        } else {
+          ensureDependsOnIsMutable();
+          dependsOn_.addAll(other.dependsOn_);
+        }
+        onChanged();
+      }
+      if (!other.dependsOnIndex_.isEmpty()) {
+        if (dependsOnIndex_.isEmpty()) {
+          dependsOnIndex_ = other.dependsOnIndex_;
+          dependsOnIndex_.makeImmutable();
+          bitField0_ |= 0x00010000;
+        } else {
+          ensureDependsOnIndexIsMutable();
+          dependsOnIndex_.addAll(other.dependsOnIndex_);
+        }
+        onChanged();
+      }
+      if (!other.getConcurrencyKey().isEmpty()) {
+        concurrencyKey_ = other.concurrencyKey_;
+        bitField0_ |= 0x00020000;
+        onChanged();
+      }
+      if (!other.getGroupKey().isEmpty()) {
+        groupKey_ = other.groupKey_;
+        bitField0_ |= 0x00040000;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1276,6 +1664,53 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00002000;
               break;
             } // case 122
+            case 130: {
+              workflowId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00004000;
+              break;
+            } // case 130
+            case 136: {
+              long v = input.readInt64();
+              ensureDependsOnIsMutable();
+              dependsOn_.addLong(v);
+              break;
+            } // case 136
+            case 138: {
+              int length = input.readRawVarint32();
+              int limit = input.pushLimit(length);
+              ensureDependsOnIsMutable();
+              while (input.getBytesUntilLimit() > 0) {
+                dependsOn_.addLong(input.readInt64());
+              }
+              input.popLimit(limit);
+              break;
+            } // case 138
+            case 144: {
+              int v = input.readInt32();
+              ensureDependsOnIndexIsMutable();
+              dependsOnIndex_.addInt(v);
+              break;
+            } // case 144
+            case 146: {
+              int length = input.readRawVarint32();
+              int limit = input.pushLimit(length);
+              ensureDependsOnIndexIsMutable();
+              while (input.getBytesUntilLimit() > 0) {
+                dependsOnIndex_.addInt(input.readInt32());
+              }
+              input.popLimit(limit);
+              break;
+            } // case 146
+            case 154: {
+              concurrencyKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00020000;
+              break;
+            } // case 154
+            case 162: {
+              groupKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00040000;
+              break;
+            } // case 162
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2722,6 +3157,540 @@ private static final long serialVersionUID = 0L;
         backoff_ = null;
       }
       return backoffBuilder_;
+    }
+
+    private java.lang.Object workflowId_ = "";
+    /**
+     * <pre>
+     * Join this workflow run (1 to 200 printable characters, chosen by the
+     * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+     * and the parent is in one, else none. Required with depends_on.
+     * </pre>
+     *
+     * <code>string workflow_id = 16;</code>
+     * @return The workflowId.
+     */
+    public java.lang.String getWorkflowId() {
+      java.lang.Object ref = workflowId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        workflowId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Join this workflow run (1 to 200 printable characters, chosen by the
+     * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+     * and the parent is in one, else none. Required with depends_on.
+     * </pre>
+     *
+     * <code>string workflow_id = 16;</code>
+     * @return The bytes for workflowId.
+     */
+    public com.google.protobuf.ByteString
+        getWorkflowIdBytes() {
+      java.lang.Object ref = workflowId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        workflowId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Join this workflow run (1 to 200 printable characters, chosen by the
+     * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+     * and the parent is in one, else none. Required with depends_on.
+     * </pre>
+     *
+     * <code>string workflow_id = 16;</code>
+     * @param value The workflowId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWorkflowId(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      workflowId_ = value;
+      bitField0_ |= 0x00004000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Join this workflow run (1 to 200 printable characters, chosen by the
+     * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+     * and the parent is in one, else none. Required with depends_on.
+     * </pre>
+     *
+     * <code>string workflow_id = 16;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWorkflowId() {
+      workflowId_ = getDefaultInstance().getWorkflowId();
+      bitField0_ = (bitField0_ & ~0x00004000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Join this workflow run (1 to 200 printable characters, chosen by the
+     * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+     * and the parent is in one, else none. Required with depends_on.
+     * </pre>
+     *
+     * <code>string workflow_id = 16;</code>
+     * @param value The bytes for workflowId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWorkflowIdBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      workflowId_ = value;
+      bitField0_ |= 0x00004000;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Internal.LongList dependsOn_ = emptyLongList();
+    private void ensureDependsOnIsMutable() {
+      if (!dependsOn_.isModifiable()) {
+        dependsOn_ = makeMutableCopy(dependsOn_);
+      }
+      bitField0_ |= 0x00008000;
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @return A list containing the dependsOn.
+     */
+    public java.util.List<java.lang.Long>
+        getDependsOnList() {
+      dependsOn_.makeImmutable();
+      return dependsOn_;
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @return The count of dependsOn.
+     */
+    public int getDependsOnCount() {
+      return dependsOn_.size();
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @param index The index of the element to return.
+     * @return The dependsOn at the given index.
+     */
+    public long getDependsOn(int index) {
+      return dependsOn_.getLong(index);
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @param index The index to set the value at.
+     * @param value The dependsOn to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDependsOn(
+        int index, long value) {
+
+      ensureDependsOnIsMutable();
+      dependsOn_.setLong(index, value);
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @param value The dependsOn to add.
+     * @return This builder for chaining.
+     */
+    public Builder addDependsOn(long value) {
+
+      ensureDependsOnIsMutable();
+      dependsOn_.addLong(value);
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @param values The dependsOn to add.
+     * @return This builder for chaining.
+     */
+    public Builder addAllDependsOn(
+        java.lang.Iterable<? extends java.lang.Long> values) {
+      ensureDependsOnIsMutable();
+      com.google.protobuf.AbstractMessageLite.Builder.addAll(
+          values, dependsOn_);
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ids of actions (in the same workflow) that must complete first.
+     * </pre>
+     *
+     * <code>repeated int64 depends_on = 17;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearDependsOn() {
+      dependsOn_ = emptyLongList();
+      bitField0_ = (bitField0_ & ~0x00008000);
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Internal.IntList dependsOnIndex_ = emptyIntList();
+    private void ensureDependsOnIndexIsMutable() {
+      if (!dependsOnIndex_.isModifiable()) {
+        dependsOnIndex_ = makeMutableCopy(dependsOnIndex_);
+      }
+      bitField0_ |= 0x00010000;
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @return A list containing the dependsOnIndex.
+     */
+    public java.util.List<java.lang.Integer>
+        getDependsOnIndexList() {
+      dependsOnIndex_.makeImmutable();
+      return dependsOnIndex_;
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @return The count of dependsOnIndex.
+     */
+    public int getDependsOnIndexCount() {
+      return dependsOnIndex_.size();
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @param index The index of the element to return.
+     * @return The dependsOnIndex at the given index.
+     */
+    public int getDependsOnIndex(int index) {
+      return dependsOnIndex_.getInt(index);
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @param index The index to set the value at.
+     * @param value The dependsOnIndex to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDependsOnIndex(
+        int index, int value) {
+
+      ensureDependsOnIndexIsMutable();
+      dependsOnIndex_.setInt(index, value);
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @param value The dependsOnIndex to add.
+     * @return This builder for chaining.
+     */
+    public Builder addDependsOnIndex(int value) {
+
+      ensureDependsOnIndexIsMutable();
+      dependsOnIndex_.addInt(value);
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @param values The dependsOnIndex to add.
+     * @return This builder for chaining.
+     */
+    public Builder addAllDependsOnIndex(
+        java.lang.Iterable<? extends java.lang.Integer> values) {
+      ensureDependsOnIndexIsMutable();
+      com.google.protobuf.AbstractMessageLite.Builder.addAll(
+          values, dependsOnIndex_);
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Positions (0-based) of other actions in the same Enqueue request that
+     * must complete first. A cycle or a position out of range is
+     * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+     * </pre>
+     *
+     * <code>repeated int32 depends_on_index = 18;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearDependsOnIndex() {
+      dependsOnIndex_ = emptyIntList();
+      bitField0_ = (bitField0_ & ~0x00010000);
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object concurrencyKey_ = "";
+    /**
+     * <pre>
+     * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+     * for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 19;</code>
+     * @return The concurrencyKey.
+     */
+    public java.lang.String getConcurrencyKey() {
+      java.lang.Object ref = concurrencyKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        concurrencyKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+     * for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 19;</code>
+     * @return The bytes for concurrencyKey.
+     */
+    public com.google.protobuf.ByteString
+        getConcurrencyKeyBytes() {
+      java.lang.Object ref = concurrencyKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        concurrencyKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+     * for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 19;</code>
+     * @param value The concurrencyKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyKey(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      concurrencyKey_ = value;
+      bitField0_ |= 0x00020000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+     * for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 19;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearConcurrencyKey() {
+      concurrencyKey_ = getDefaultInstance().getConcurrencyKey();
+      bitField0_ = (bitField0_ & ~0x00020000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+     * for none.
+     * </pre>
+     *
+     * <code>string concurrency_key = 19;</code>
+     * @param value The bytes for concurrencyKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyKeyBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      concurrencyKey_ = value;
+      bitField0_ |= 0x00020000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object groupKey_ = "";
+    /**
+     * <pre>
+     * Ordered group (1 to 200 characters): one action of the group at a time,
+     * in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 20;</code>
+     * @return The groupKey.
+     */
+    public java.lang.String getGroupKey() {
+      java.lang.Object ref = groupKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        groupKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Ordered group (1 to 200 characters): one action of the group at a time,
+     * in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 20;</code>
+     * @return The bytes for groupKey.
+     */
+    public com.google.protobuf.ByteString
+        getGroupKeyBytes() {
+      java.lang.Object ref = groupKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        groupKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Ordered group (1 to 200 characters): one action of the group at a time,
+     * in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 20;</code>
+     * @param value The groupKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setGroupKey(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      groupKey_ = value;
+      bitField0_ |= 0x00040000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ordered group (1 to 200 characters): one action of the group at a time,
+     * in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 20;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearGroupKey() {
+      groupKey_ = getDefaultInstance().getGroupKey();
+      bitField0_ = (bitField0_ & ~0x00040000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Ordered group (1 to 200 characters): one action of the group at a time,
+     * in enqueue order; empty for none.
+     * </pre>
+     *
+     * <code>string group_key = 20;</code>
+     * @param value The bytes for groupKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setGroupKeyBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      groupKey_ = value;
+      bitField0_ |= 0x00040000;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.NewAction)

@@ -318,4 +318,136 @@ public interface NewActionOrBuilder extends
    * <code>.actionq.v1.Backoff backoff = 15;</code>
    */
   dev.actionq.v1.BackoffOrBuilder getBackoffOrBuilder();
+
+  /**
+   * <pre>
+   * Join this workflow run (1 to 200 printable characters, chosen by the
+   * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+   * and the parent is in one, else none. Required with depends_on.
+   * </pre>
+   *
+   * <code>string workflow_id = 16;</code>
+   * @return The workflowId.
+   */
+  java.lang.String getWorkflowId();
+  /**
+   * <pre>
+   * Join this workflow run (1 to 200 printable characters, chosen by the
+   * caller, e.g. a UUID). Empty: the parent's workflow when parent_id is set
+   * and the parent is in one, else none. Required with depends_on.
+   * </pre>
+   *
+   * <code>string workflow_id = 16;</code>
+   * @return The bytes for workflowId.
+   */
+  com.google.protobuf.ByteString
+      getWorkflowIdBytes();
+
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @return A list containing the dependsOn.
+   */
+  java.util.List<java.lang.Long> getDependsOnList();
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @return The count of dependsOn.
+   */
+  int getDependsOnCount();
+  /**
+   * <pre>
+   * Ids of actions (in the same workflow) that must complete first.
+   * </pre>
+   *
+   * <code>repeated int64 depends_on = 17;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOn at the given index.
+   */
+  long getDependsOn(int index);
+
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @return A list containing the dependsOnIndex.
+   */
+  java.util.List<java.lang.Integer> getDependsOnIndexList();
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @return The count of dependsOnIndex.
+   */
+  int getDependsOnIndexCount();
+  /**
+   * <pre>
+   * Positions (0-based) of other actions in the same Enqueue request that
+   * must complete first. A cycle or a position out of range is
+   * INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
+   * </pre>
+   *
+   * <code>repeated int32 depends_on_index = 18;</code>
+   * @param index The index of the element to return.
+   * @return The dependsOnIndex at the given index.
+   */
+  int getDependsOnIndex(int index);
+
+  /**
+   * <pre>
+   * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+   * for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 19;</code>
+   * @return The concurrencyKey.
+   */
+  java.lang.String getConcurrencyKey();
+  /**
+   * <pre>
+   * Key for per-key concurrency and rate limits (1 to 200 characters); empty
+   * for none.
+   * </pre>
+   *
+   * <code>string concurrency_key = 19;</code>
+   * @return The bytes for concurrencyKey.
+   */
+  com.google.protobuf.ByteString
+      getConcurrencyKeyBytes();
+
+  /**
+   * <pre>
+   * Ordered group (1 to 200 characters): one action of the group at a time,
+   * in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 20;</code>
+   * @return The groupKey.
+   */
+  java.lang.String getGroupKey();
+  /**
+   * <pre>
+   * Ordered group (1 to 200 characters): one action of the group at a time,
+   * in enqueue order; empty for none.
+   * </pre>
+   *
+   * <code>string group_key = 20;</code>
+   * @return The bytes for groupKey.
+   */
+  com.google.protobuf.ByteString
+      getGroupKeyBytes();
 }

@@ -35,6 +35,7 @@ private static final long serialVersionUID = 0L;
   private Queue() {
     name_ = "";
     pausedBy_ = "";
+    limits_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -404,6 +405,82 @@ private static final long serialVersionUID = 0L;
     return updatedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : updatedAt_;
   }
 
+  public static final int WAITING_FIELD_NUMBER = 12;
+  private long waiting_ = 0L;
+  /**
+   * <pre>
+   * Actions waiting (for dependencies, a signal or a time).
+   * </pre>
+   *
+   * <code>int64 waiting = 12;</code>
+   * @return The waiting.
+   */
+  @java.lang.Override
+  public long getWaiting() {
+    return waiting_;
+  }
+
+  public static final int LIMITS_FIELD_NUMBER = 13;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.actionq.v1.QueueLimit> limits_;
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.actionq.v1.QueueLimit> getLimitsList() {
+    return limits_;
+  }
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.actionq.v1.QueueLimitOrBuilder> 
+      getLimitsOrBuilderList() {
+    return limits_;
+  }
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  @java.lang.Override
+  public int getLimitsCount() {
+    return limits_.size();
+  }
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.QueueLimit getLimits(int index) {
+    return limits_.get(index);
+  }
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  @java.lang.Override
+  public dev.actionq.v1.QueueLimitOrBuilder getLimitsOrBuilder(
+      int index) {
+    return limits_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -451,6 +528,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000010) != 0)) {
       output.writeMessage(11, getUpdatedAt());
     }
+    if (waiting_ != 0L) {
+      output.writeInt64(12, waiting_);
+    }
+    for (int i = 0; i < limits_.size(); i++) {
+      output.writeMessage(13, limits_.get(i));
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -497,6 +580,19 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(11, getUpdatedAt());
     }
+    if (waiting_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(12, waiting_);
+    }
+
+        {
+          final int count = limits_.size();
+          for (int i = 0; i < count; i++) {
+            size += com.google.protobuf.CodedOutputStream
+              .computeMessageSizeNoTag(limits_.get(i));
+          }
+          size += 1 * count;
+        }
     return size;
   }
   @java.lang.Override
@@ -558,6 +654,10 @@ private static final long serialVersionUID = 0L;
       if (!getUpdatedAt()
           .equals(other.getUpdatedAt())) return false;
     }
+    if (getWaiting()
+        != other.getWaiting()) return false;
+    if (!getLimitsList()
+        .equals(other.getLimitsList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -603,6 +703,13 @@ private static final long serialVersionUID = 0L;
     if (hasUpdatedAt()) {
       hash = (37 * hash) + UPDATED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getUpdatedAt().hashCode();
+    }
+    hash = (37 * hash) + WAITING_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getWaiting());
+    if (getLimitsCount() > 0) {
+      hash = (37 * hash) + LIMITS_FIELD_NUMBER;
+      hash = (53 * hash) + getLimitsList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -744,6 +851,7 @@ private static final long serialVersionUID = 0L;
         internalGetPausedAtFieldBuilder();
         internalGetCreatedAtFieldBuilder();
         internalGetUpdatedAtFieldBuilder();
+        internalGetLimitsFieldBuilder();
       }
     }
     @java.lang.Override
@@ -781,6 +889,14 @@ private static final long serialVersionUID = 0L;
         updatedAtBuilder_.dispose();
         updatedAtBuilder_ = null;
       }
+      waiting_ = 0L;
+      if (limitsBuilder_ == null) {
+        limits_ = java.util.Collections.emptyList();
+      } else {
+        limits_ = null;
+        limitsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00001000);
       return this;
     }
 
@@ -807,9 +923,22 @@ private static final long serialVersionUID = 0L;
     @java.lang.Override
     public dev.actionq.v1.Queue buildPartial() {
       dev.actionq.v1.Queue result = new dev.actionq.v1.Queue(this);
+      buildPartialRepeatedFields(result);
       if (bitField0_ != 0) { buildPartial0(result); }
       onBuilt();
       return result;
+    }
+
+    private void buildPartialRepeatedFields(dev.actionq.v1.Queue result) {
+      if (limitsBuilder_ == null) {
+        if (((bitField0_ & 0x00001000) != 0)) {
+          limits_ = java.util.Collections.unmodifiableList(limits_);
+          bitField0_ = (bitField0_ & ~0x00001000);
+        }
+        result.limits_ = limits_;
+      } else {
+        result.limits_ = limitsBuilder_.build();
+      }
     }
 
     private void buildPartial0(dev.actionq.v1.Queue result) {
@@ -863,6 +992,9 @@ private static final long serialVersionUID = 0L;
             : updatedAtBuilder_.build();
         to_bitField0_ |= 0x00000010;
       }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.waiting_ = waiting_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -914,6 +1046,35 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasUpdatedAt()) {
         mergeUpdatedAt(other.getUpdatedAt());
+      }
+      if (other.getWaiting() != 0L) {
+        setWaiting(other.getWaiting());
+      }
+      if (limitsBuilder_ == null) {
+        if (!other.limits_.isEmpty()) {
+          if (limits_.isEmpty()) {
+            limits_ = other.limits_;
+            bitField0_ = (bitField0_ & ~0x00001000);
+          } else {
+            ensureLimitsIsMutable();
+            limits_.addAll(other.limits_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.limits_.isEmpty()) {
+          if (limitsBuilder_.isEmpty()) {
+            limitsBuilder_.dispose();
+            limitsBuilder_ = null;
+            limits_ = other.limits_;
+            bitField0_ = (bitField0_ & ~0x00001000);
+            limitsBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetLimitsFieldBuilder() : null;
+          } else {
+            limitsBuilder_.addAllMessages(other.limits_);
+          }
+        }
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1004,6 +1165,24 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000400;
               break;
             } // case 90
+            case 96: {
+              waiting_ = input.readInt64();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 96
+            case 106: {
+              dev.actionq.v1.QueueLimit m =
+                  input.readMessage(
+                      dev.actionq.v1.QueueLimit.parser(),
+                      extensionRegistry);
+              if (limitsBuilder_ == null) {
+                ensureLimitsIsMutable();
+                limits_.add(m);
+              } else {
+                limitsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 106
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2166,6 +2345,356 @@ private static final long serialVersionUID = 0L;
         updatedAt_ = null;
       }
       return updatedAtBuilder_;
+    }
+
+    private long waiting_ ;
+    /**
+     * <pre>
+     * Actions waiting (for dependencies, a signal or a time).
+     * </pre>
+     *
+     * <code>int64 waiting = 12;</code>
+     * @return The waiting.
+     */
+    @java.lang.Override
+    public long getWaiting() {
+      return waiting_;
+    }
+    /**
+     * <pre>
+     * Actions waiting (for dependencies, a signal or a time).
+     * </pre>
+     *
+     * <code>int64 waiting = 12;</code>
+     * @param value The waiting to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaiting(long value) {
+
+      waiting_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Actions waiting (for dependencies, a signal or a time).
+     * </pre>
+     *
+     * <code>int64 waiting = 12;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWaiting() {
+      bitField0_ = (bitField0_ & ~0x00000800);
+      waiting_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<dev.actionq.v1.QueueLimit> limits_ =
+      java.util.Collections.emptyList();
+    private void ensureLimitsIsMutable() {
+      if (!((bitField0_ & 0x00001000) != 0)) {
+        limits_ = new java.util.ArrayList<dev.actionq.v1.QueueLimit>(limits_);
+        bitField0_ |= 0x00001000;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        dev.actionq.v1.QueueLimit, dev.actionq.v1.QueueLimit.Builder, dev.actionq.v1.QueueLimitOrBuilder> limitsBuilder_;
+
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public java.util.List<dev.actionq.v1.QueueLimit> getLimitsList() {
+      if (limitsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(limits_);
+      } else {
+        return limitsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public int getLimitsCount() {
+      if (limitsBuilder_ == null) {
+        return limits_.size();
+      } else {
+        return limitsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public dev.actionq.v1.QueueLimit getLimits(int index) {
+      if (limitsBuilder_ == null) {
+        return limits_.get(index);
+      } else {
+        return limitsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder setLimits(
+        int index, dev.actionq.v1.QueueLimit value) {
+      if (limitsBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureLimitsIsMutable();
+        limits_.set(index, value);
+        onChanged();
+      } else {
+        limitsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder setLimits(
+        int index, dev.actionq.v1.QueueLimit.Builder builderForValue) {
+      if (limitsBuilder_ == null) {
+        ensureLimitsIsMutable();
+        limits_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        limitsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder addLimits(dev.actionq.v1.QueueLimit value) {
+      if (limitsBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureLimitsIsMutable();
+        limits_.add(value);
+        onChanged();
+      } else {
+        limitsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder addLimits(
+        int index, dev.actionq.v1.QueueLimit value) {
+      if (limitsBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        ensureLimitsIsMutable();
+        limits_.add(index, value);
+        onChanged();
+      } else {
+        limitsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder addLimits(
+        dev.actionq.v1.QueueLimit.Builder builderForValue) {
+      if (limitsBuilder_ == null) {
+        ensureLimitsIsMutable();
+        limits_.add(builderForValue.build());
+        onChanged();
+      } else {
+        limitsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder addLimits(
+        int index, dev.actionq.v1.QueueLimit.Builder builderForValue) {
+      if (limitsBuilder_ == null) {
+        ensureLimitsIsMutable();
+        limits_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        limitsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder addAllLimits(
+        java.lang.Iterable<? extends dev.actionq.v1.QueueLimit> values) {
+      if (limitsBuilder_ == null) {
+        ensureLimitsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, limits_);
+        onChanged();
+      } else {
+        limitsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder clearLimits() {
+      if (limitsBuilder_ == null) {
+        limits_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00001000);
+        onChanged();
+      } else {
+        limitsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public Builder removeLimits(int index) {
+      if (limitsBuilder_ == null) {
+        ensureLimitsIsMutable();
+        limits_.remove(index);
+        onChanged();
+      } else {
+        limitsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public dev.actionq.v1.QueueLimit.Builder getLimitsBuilder(
+        int index) {
+      return internalGetLimitsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public dev.actionq.v1.QueueLimitOrBuilder getLimitsOrBuilder(
+        int index) {
+      if (limitsBuilder_ == null) {
+        return limits_.get(index);  } else {
+        return limitsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public java.util.List<? extends dev.actionq.v1.QueueLimitOrBuilder> 
+         getLimitsOrBuilderList() {
+      if (limitsBuilder_ != null) {
+        return limitsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(limits_);
+      }
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public dev.actionq.v1.QueueLimit.Builder addLimitsBuilder() {
+      return internalGetLimitsFieldBuilder().addBuilder(
+          dev.actionq.v1.QueueLimit.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public dev.actionq.v1.QueueLimit.Builder addLimitsBuilder(
+        int index) {
+      return internalGetLimitsFieldBuilder().addBuilder(
+          index, dev.actionq.v1.QueueLimit.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The queue's concurrency and rate limits.
+     * </pre>
+     *
+     * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+     */
+    public java.util.List<dev.actionq.v1.QueueLimit.Builder> 
+         getLimitsBuilderList() {
+      return internalGetLimitsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        dev.actionq.v1.QueueLimit, dev.actionq.v1.QueueLimit.Builder, dev.actionq.v1.QueueLimitOrBuilder> 
+        internalGetLimitsFieldBuilder() {
+      if (limitsBuilder_ == null) {
+        limitsBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            dev.actionq.v1.QueueLimit, dev.actionq.v1.QueueLimit.Builder, dev.actionq.v1.QueueLimitOrBuilder>(
+                limits_,
+                ((bitField0_ & 0x00001000) != 0),
+                getParentForChildren(),
+                isClean());
+        limits_ = null;
+      }
+      return limitsBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.Queue)

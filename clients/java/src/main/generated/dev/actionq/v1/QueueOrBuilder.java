@@ -228,4 +228,58 @@ public interface QueueOrBuilder extends
    * <code>.google.protobuf.Timestamp updated_at = 11;</code>
    */
   com.google.protobuf.TimestampOrBuilder getUpdatedAtOrBuilder();
+
+  /**
+   * <pre>
+   * Actions waiting (for dependencies, a signal or a time).
+   * </pre>
+   *
+   * <code>int64 waiting = 12;</code>
+   * @return The waiting.
+   */
+  long getWaiting();
+
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  java.util.List<dev.actionq.v1.QueueLimit> 
+      getLimitsList();
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  dev.actionq.v1.QueueLimit getLimits(int index);
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  int getLimitsCount();
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  java.util.List<? extends dev.actionq.v1.QueueLimitOrBuilder> 
+      getLimitsOrBuilderList();
+  /**
+   * <pre>
+   * The queue's concurrency and rate limits.
+   * </pre>
+   *
+   * <code>repeated .actionq.v1.QueueLimit limits = 13;</code>
+   */
+  dev.actionq.v1.QueueLimitOrBuilder getLimitsOrBuilder(
+      int index);
 }

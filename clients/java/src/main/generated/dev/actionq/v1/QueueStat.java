@@ -354,6 +354,21 @@ private static final long serialVersionUID = 0L;
     return retryable_;
   }
 
+  public static final int WAITING_FIELD_NUMBER = 15;
+  private long waiting_ = 0L;
+  /**
+   * <pre>
+   * Waiting for dependencies, a signal or a time.
+   * </pre>
+   *
+   * <code>int64 waiting = 15;</code>
+   * @return The waiting.
+   */
+  @java.lang.Override
+  public long getWaiting() {
+    return waiting_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -409,6 +424,9 @@ private static final long serialVersionUID = 0L;
     }
     if (retryable_ != 0L) {
       output.writeInt64(14, retryable_);
+    }
+    if (waiting_ != 0L) {
+      output.writeInt64(15, waiting_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -468,6 +486,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(14, retryable_);
     }
+    if (waiting_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(15, waiting_);
+    }
     return size;
   }
   @java.lang.Override
@@ -523,6 +545,8 @@ private static final long serialVersionUID = 0L;
         != other.getFailedLastMinute()) return false;
     if (getRetryable()
         != other.getRetryable()) return false;
+    if (getWaiting()
+        != other.getWaiting()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -575,6 +599,9 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + RETRYABLE_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         getRetryable());
+    hash = (37 * hash) + WAITING_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getWaiting());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -734,6 +761,7 @@ private static final long serialVersionUID = 0L;
       completedLastMinute_ = 0L;
       failedLastMinute_ = 0L;
       retryable_ = 0L;
+      waiting_ = 0L;
       return this;
     }
 
@@ -813,6 +841,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00002000) != 0)) {
         result.retryable_ = retryable_;
       }
+      if (((from_bitField0_ & 0x00004000) != 0)) {
+        result.waiting_ = waiting_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -873,6 +904,9 @@ private static final long serialVersionUID = 0L;
       }
       if (other.getRetryable() != 0L) {
         setRetryable(other.getRetryable());
+      }
+      if (other.getWaiting() != 0L) {
+        setWaiting(other.getWaiting());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -970,6 +1004,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00002000;
               break;
             } // case 112
+            case 120: {
+              waiting_ = input.readInt64();
+              bitField0_ |= 0x00004000;
+              break;
+            } // case 120
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1812,6 +1851,50 @@ private static final long serialVersionUID = 0L;
     public Builder clearRetryable() {
       bitField0_ = (bitField0_ & ~0x00002000);
       retryable_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private long waiting_ ;
+    /**
+     * <pre>
+     * Waiting for dependencies, a signal or a time.
+     * </pre>
+     *
+     * <code>int64 waiting = 15;</code>
+     * @return The waiting.
+     */
+    @java.lang.Override
+    public long getWaiting() {
+      return waiting_;
+    }
+    /**
+     * <pre>
+     * Waiting for dependencies, a signal or a time.
+     * </pre>
+     *
+     * <code>int64 waiting = 15;</code>
+     * @param value The waiting to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaiting(long value) {
+
+      waiting_ = value;
+      bitField0_ |= 0x00004000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Waiting for dependencies, a signal or a time.
+     * </pre>
+     *
+     * <code>int64 waiting = 15;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWaiting() {
+      bitField0_ = (bitField0_ & ~0x00004000);
+      waiting_ = 0L;
       onChanged();
       return this;
     }

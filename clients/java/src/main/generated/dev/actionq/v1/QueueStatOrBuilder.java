@@ -188,4 +188,14 @@ public interface QueueStatOrBuilder extends
    * @return The retryable.
    */
   long getRetryable();
+
+  /**
+   * <pre>
+   * Waiting for dependencies, a signal or a time.
+   * </pre>
+   *
+   * <code>int64 waiting = 15;</code>
+   * @return The waiting.
+   */
+  long getWaiting();
 }

@@ -331,6 +331,46 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_DeleteScheduleResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SuspendRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SuspendRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SuspendResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SuspendResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SignalRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SignalRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SignalResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SignalResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_GetWorkflowRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_GetWorkflowRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_GetWorkflowResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_GetWorkflowResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SetQueueLimitsRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SetQueueLimitsRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_SetQueueLimitsResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_SetQueueLimitsResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -350,185 +390,214 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\0132\032.actionq.v1.EnqueuedAction\022\020\n\010replaye" +
       "d\030\002 \001(\010\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003\"" +
       "7\n\021GetActionResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
-      "ctionq.v1.Action\"\262\001\n\022ListActionsRequest\022" +
+      "ctionq.v1.Action\"\307\001\n\022ListActionsRequest\022" +
       "*\n\010statuses\030\001 \003(\0162\030.actionq.v1.ActionSta" +
       "tus\022\023\n\013action_type\030\002 \001(\t\022\017\n\007project\030\003 \001(" +
       "\t\022\r\n\005queue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\np" +
-      "age_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\"S\n" +
-      "\023ListActionsResponse\022#\n\007actions\030\001 \003(\0132\022." +
-      "actionq.v1.Action\022\027\n\017next_page_token\030\002 \001" +
-      "(\t\"\314\001\n\014ClaimRequest\022\016\n\006worker\030\001 \001(\t\022\r\n\005q" +
-      "ueue\030\002 \001(\t\022\024\n\014action_types\030\003 \003(\t\022\017\n\007proj" +
-      "ect\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005\022(\n\005lease\030" +
-      "\006 \001(\0132\031.google.protobuf.Duration\022\'\n\004wait" +
-      "\030\007 \001(\0132\031.google.protobuf.Duration\022\016\n\006que" +
-      "ues\030\010 \003(\t\";\n\rClaimResponse\022*\n\007actions\030\001 " +
-      "\003(\0132\031.actionq.v1.ClaimedAction\"t\n\020Heartb" +
-      "eatRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 " +
-      "\001(\t\022(\n\005lease\030\003 \001(\0132\031.google.protobuf.Dur" +
-      "ation\022\025\n\rprogress_json\030\004 \001(\t\"Z\n\021Heartbea" +
-      "tResponse\0222\n\016claim_deadline\030\001 \001(\0132\032.goog" +
-      "le.protobuf.Timestamp\022\021\n\tcancelled\030\002 \001(\010" +
-      "\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease" +
-      "_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001(\t\022\r\n\005acto" +
-      "r\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004\010\004\020\005R\006resu" +
-      "lt\"6\n\020CompleteResponse\022\"\n\006action\030\001 \001(\0132\022" +
-      ".actionq.v1.Action\"G\n\023CompleteManyReques" +
-      "t\0220\n\013completions\030\001 \003(\0132\033.actionq.v1.Comp" +
-      "leteRequest\"X\n\024CompleteManyResponse\022\025\n\rc" +
-      "ompleted_ids\030\001 \003(\003\022)\n\010failures\030\002 \003(\0132\027.a" +
-      "ctionq.v1.ItemFailure\"H\n\013ItemFailure\022\n\n\002" +
-      "id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007message\030\003 \001(\t\022" +
-      "\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailRequest\022\n\n\002id\030\001 " +
-      "\001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t" +
-      "\022.\n\013retry_delay\030\004 \001(\0132\031.google.protobuf." +
-      "Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005actor\030\006 \001(" +
-      "\t\"2\n\014FailResponse\022\"\n\006action\030\001 \001(\0132\022.acti" +
-      "onq.v1.Action\"S\n\rRejectRequest\022\n\n\002id\030\001 \001" +
-      "(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022" +
-      "\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectResponse\022\"\n\006" +
-      "action\030\001 \001(\0132\022.actionq.v1.Action\":\n\rCanc" +
-      "elRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reason\030\002 \001(\t\022\r\n" +
-      "\005actor\030\003 \001(\t\"4\n\016CancelResponse\022\"\n\006action" +
-      "\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014SweepReque" +
-      "st\"\206\001\n\rSweepResponse\022#\n\007actions\030\001 \003(\0132\022." +
-      "actionq.v1.Action\022\026\n\016requeued_count\030\002 \001(" +
-      "\003\022\"\n\006failed\030\003 \003(\0132\022.actionq.v1.Action\022\024\n" +
-      "\014failed_count\030\004 \001(\003\"k\n\021ListEventsRequest" +
-      "\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(" +
-      "\t\022\021\n\tpage_size\030\004 \001(\005\022\024\n\014after_cursor\030\005 \001" +
-      "(\tJ\004\010\001\020\002\"R\n\022ListEventsResponse\022!\n\006events" +
-      "\030\001 \003(\0132\021.actionq.v1.Event\022\023\n\013next_cursor" +
-      "\030\003 \001(\tJ\004\010\002\020\003\"~\n\022WatchEventsRequest\022\022\n\nac" +
-      "tion_ids\030\002 \003(\003\022\023\n\013event_types\030\003 \003(\t\022\020\n\010f" +
-      "rom_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001(\005\022\024\n\014afte" +
-      "r_cursor\030\006 \001(\tJ\004\010\001\020\002\"N\n\023WatchEventsRespo" +
-      "nse\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event\022\016" +
-      "\n\006cursor\030\003 \001(\tJ\004\010\002\020\003\"m\n\020EmitEventRequest" +
-      "\022\022\n\nevent_type\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\021\n\ta" +
-      "ction_id\030\004 \001(\003\022\024\n\014payload_json\030\005 \001(\tJ\004\010\003" +
-      "\020\004R\007payload\"5\n\021EmitEventResponse\022 \n\005even" +
-      "t\030\001 \001(\0132\021.actionq.v1.Event\"Q\n\024GetQueueSt" +
-      "atsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007project\030\002 \001" +
-      "(\t\022\031\n\021include_completed\030\003 \001(\010\"\213\001\n\025GetQue" +
-      "ueStatsResponse\022$\n\005stats\030\001 \003(\0132\025.actionq" +
-      ".v1.QueueStat\022)\n\005as_of\030\003 \001(\0132\032.google.pr" +
-      "otobuf.Timestamp\022\033\n\023latest_event_cursor\030" +
-      "\004 \001(\tJ\004\010\002\020\003\"\020\n\016MigrateRequest\"C\n\017Migrate" +
-      "Response\022\016\n\006schema\030\001 \001(\t\022\017\n\007version\030\002 \001(" +
-      "\005\022\017\n\007applied\030\003 \003(\t\"\232\001\n\014RetryRequest\022\013\n\003i" +
-      "ds\030\001 \003(\003\022*\n\010statuses\030\002 \003(\0162\030.actionq.v1." +
-      "ActionStatus\022\023\n\013action_type\030\003 \001(\t\022\017\n\007pro" +
-      "ject\030\004 \001(\t\022\r\n\005queue\030\005 \001(\t\022\r\n\005limit\030\006 \001(\005" +
-      "\022\r\n\005actor\030\007 \001(\t\"2\n\rRetryResponse\022\023\n\013retr" +
-      "ied_ids\030\001 \003(\003\022\014\n\004more\030\002 \001(\010\"L\n\021WaitActio" +
-      "nRequest\022\013\n\003ids\030\001 \003(\003\022*\n\007timeout\030\002 \001(\0132\031" +
-      ".google.protobuf.Duration\"9\n\022WaitActionR" +
-      "esponse\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Ac" +
-      "tion\"\023\n\021ListQueuesRequest\"7\n\022ListQueuesR" +
-      "esponse\022!\n\006queues\030\001 \003(\0132\021.actionq.v1.Que" +
-      "ue\"\230\001\n\022UpdateQueueRequest\022\r\n\005queue\030\001 \001(\t" +
-      "\022\024\n\014max_attempts\030\002 \001(\005\022$\n\007backoff\030\003 \001(\0132" +
-      "\023.actionq.v1.Backoff\022(\n\005lease\030\004 \001(\0132\031.go" +
-      "ogle.protobuf.Duration\022\r\n\005actor\030\005 \001(\t\"7\n" +
-      "\023UpdateQueueResponse\022 \n\005queue\030\001 \001(\0132\021.ac" +
-      "tionq.v1.Queue\"A\n\021PauseQueueRequest\022\r\n\005q" +
-      "ueue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\016\n\006reason\030\003 \001(" +
-      "\t\"6\n\022PauseQueueResponse\022 \n\005queue\030\001 \001(\0132\021" +
-      ".actionq.v1.Queue\"2\n\022ResumeQueueRequest\022" +
-      "\r\n\005queue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"7\n\023ResumeQ" +
-      "ueueResponse\022 \n\005queue\030\001 \001(\0132\021.actionq.v1" +
-      ".Queue\"L\n\014PruneRequest\022-\n\nolder_than\030\001 \001" +
-      "(\0132\031.google.protobuf.Duration\022\r\n\005limit\030\002" +
-      " \001(\005\"h\n\rPruneResponse\022\026\n\016pruned_actions\030" +
-      "\001 \001(\003\022\032\n\022dropped_partitions\030\002 \001(\005\022\014\n\004mor" +
-      "e\030\003 \001(\010\022\025\n\roldest_cursor\030\004 \001(\t\"Z\n\025SaveCh" +
-      "eckpointRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_tok" +
-      "en\030\002 \001(\t\022\014\n\004step\030\003 \001(\t\022\022\n\nstate_json\030\004 \001" +
-      "(\t\"D\n\026SaveCheckpointResponse\022*\n\ncheckpoi" +
-      "nt\030\001 \001(\0132\026.actionq.v1.Checkpoint\"#\n\025GetC" +
-      "heckpointsRequest\022\n\n\002id\030\001 \001(\003\"E\n\026GetChec" +
-      "kpointsResponse\022+\n\013checkpoints\030\001 \003(\0132\026.a" +
-      "ctionq.v1.Checkpoint\"\235\001\n\025CreateScheduleR" +
-      "equest\022\014\n\004name\030\001 \001(\t\022\014\n\004cron\030\002 \001(\t\022\021\n\tti" +
-      "me_zone\030\003 \001(\t\022%\n\006action\030\004 \001(\0132\025.actionq." +
-      "v1.NewAction\022\017\n\007replace\030\005 \001(\010\022\016\n\006paused\030" +
-      "\006 \001(\010\022\r\n\005actor\030\007 \001(\t\"@\n\026CreateScheduleRe" +
-      "sponse\022&\n\010schedule\030\001 \001(\0132\024.actionq.v1.Sc" +
-      "hedule\"\026\n\024ListSchedulesRequest\"@\n\025ListSc" +
-      "hedulesResponse\022\'\n\tschedules\030\001 \003(\0132\024.act" +
-      "ionq.v1.Schedule\"3\n\024PauseScheduleRequest" +
-      "\022\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"?\n\025PauseSc" +
-      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
-      "nq.v1.Schedule\"4\n\025ResumeScheduleRequest\022" +
-      "\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@\n\026ResumeSc" +
-      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
-      "nq.v1.Schedule\"4\n\025DeleteScheduleRequest\022" +
-      "\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@\n\026DeleteSc" +
-      "heduleResponse\022&\n\010schedule\030\001 \001(\0132\024.actio" +
-      "nq.v1.Schedule*W\n\013EnqueueView\022\034\n\030ENQUEUE" +
-      "_VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE_VIEW_FULL" +
-      "\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\376\021\n\022ActionQueueS" +
-      "ervice\022B\n\007Enqueue\022\032.actionq.v1.EnqueueRe" +
-      "quest\032\033.actionq.v1.EnqueueResponse\022H\n\tGe" +
-      "tAction\022\034.actionq.v1.GetActionRequest\032\035." +
-      "actionq.v1.GetActionResponse\022N\n\013ListActi" +
-      "ons\022\036.actionq.v1.ListActionsRequest\032\037.ac" +
-      "tionq.v1.ListActionsResponse\022<\n\005Claim\022\030." +
-      "actionq.v1.ClaimRequest\032\031.actionq.v1.Cla" +
-      "imResponse\022H\n\tHeartbeat\022\034.actionq.v1.Hea" +
-      "rtbeatRequest\032\035.actionq.v1.HeartbeatResp" +
-      "onse\022E\n\010Complete\022\033.actionq.v1.CompleteRe" +
-      "quest\032\034.actionq.v1.CompleteResponse\022Q\n\014C" +
-      "ompleteMany\022\037.actionq.v1.CompleteManyReq" +
-      "uest\032 .actionq.v1.CompleteManyResponse\0229" +
-      "\n\004Fail\022\027.actionq.v1.FailRequest\032\030.action" +
-      "q.v1.FailResponse\022?\n\006Reject\022\031.actionq.v1" +
-      ".RejectRequest\032\032.actionq.v1.RejectRespon" +
-      "se\022?\n\006Cancel\022\031.actionq.v1.CancelRequest\032" +
-      "\032.actionq.v1.CancelResponse\022<\n\005Sweep\022\030.a" +
-      "ctionq.v1.SweepRequest\032\031.actionq.v1.Swee" +
-      "pResponse\022K\n\nListEvents\022\035.actionq.v1.Lis" +
-      "tEventsRequest\032\036.actionq.v1.ListEventsRe" +
-      "sponse\022P\n\013WatchEvents\022\036.actionq.v1.Watch" +
-      "EventsRequest\032\037.actionq.v1.WatchEventsRe" +
-      "sponse0\001\022H\n\tEmitEvent\022\034.actionq.v1.EmitE" +
-      "ventRequest\032\035.actionq.v1.EmitEventRespon" +
-      "se\022T\n\rGetQueueStats\022 .actionq.v1.GetQueu" +
-      "eStatsRequest\032!.actionq.v1.GetQueueStats" +
-      "Response\022B\n\007Migrate\022\032.actionq.v1.Migrate" +
-      "Request\032\033.actionq.v1.MigrateResponse\022<\n\005" +
-      "Retry\022\030.actionq.v1.RetryRequest\032\031.action" +
-      "q.v1.RetryResponse\022K\n\nWaitAction\022\035.actio" +
-      "nq.v1.WaitActionRequest\032\036.actionq.v1.Wai" +
-      "tActionResponse\022K\n\nListQueues\022\035.actionq." +
-      "v1.ListQueuesRequest\032\036.actionq.v1.ListQu" +
-      "euesResponse\022N\n\013UpdateQueue\022\036.actionq.v1" +
-      ".UpdateQueueRequest\032\037.actionq.v1.UpdateQ" +
-      "ueueResponse\022K\n\nPauseQueue\022\035.actionq.v1." +
-      "PauseQueueRequest\032\036.actionq.v1.PauseQueu" +
-      "eResponse\022N\n\013ResumeQueue\022\036.actionq.v1.Re" +
-      "sumeQueueRequest\032\037.actionq.v1.ResumeQueu" +
-      "eResponse\022<\n\005Prune\022\030.actionq.v1.PruneReq" +
-      "uest\032\031.actionq.v1.PruneResponse\022W\n\016SaveC" +
-      "heckpoint\022!.actionq.v1.SaveCheckpointReq" +
-      "uest\032\".actionq.v1.SaveCheckpointResponse" +
-      "\022W\n\016GetCheckpoints\022!.actionq.v1.GetCheck" +
-      "pointsRequest\032\".actionq.v1.GetCheckpoint" +
-      "sResponse\022W\n\016CreateSchedule\022!.actionq.v1" +
-      ".CreateScheduleRequest\032\".actionq.v1.Crea" +
-      "teScheduleResponse\022T\n\rListSchedules\022 .ac" +
-      "tionq.v1.ListSchedulesRequest\032!.actionq." +
-      "v1.ListSchedulesResponse\022T\n\rPauseSchedul" +
-      "e\022 .actionq.v1.PauseScheduleRequest\032!.ac" +
-      "tionq.v1.PauseScheduleResponse\022W\n\016Resume" +
-      "Schedule\022!.actionq.v1.ResumeScheduleRequ" +
-      "est\032\".actionq.v1.ResumeScheduleResponse\022" +
-      "W\n\016DeleteSchedule\022!.actionq.v1.DeleteSch" +
-      "eduleRequest\032\".actionq.v1.DeleteSchedule" +
-      "ResponseBE\n\016dev.actionq.v1B\014ServiceProto" +
-      "P\001Z#actionq.dev/go/actionq/v1;actionqv1b" +
-      "\006proto3"
+      "age_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\022\023\n" +
+      "\013workflow_id\030\010 \001(\t\"S\n\023ListActionsRespons" +
+      "e\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action\022\027" +
+      "\n\017next_page_token\030\002 \001(\t\"\314\001\n\014ClaimRequest" +
+      "\022\016\n\006worker\030\001 \001(\t\022\r\n\005queue\030\002 \001(\t\022\024\n\014actio" +
+      "n_types\030\003 \003(\t\022\017\n\007project\030\004 \001(\t\022\023\n\013max_ac" +
+      "tions\030\005 \001(\005\022(\n\005lease\030\006 \001(\0132\031.google.prot" +
+      "obuf.Duration\022\'\n\004wait\030\007 \001(\0132\031.google.pro" +
+      "tobuf.Duration\022\016\n\006queues\030\010 \003(\t\";\n\rClaimR" +
+      "esponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v1.Cl" +
+      "aimedAction\"t\n\020HeartbeatRequest\022\n\n\002id\030\001 " +
+      "\001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 \001(\0132" +
+      "\031.google.protobuf.Duration\022\025\n\rprogress_j" +
+      "son\030\004 \001(\t\"Z\n\021HeartbeatResponse\0222\n\016claim_" +
+      "deadline\030\001 \001(\0132\032.google.protobuf.Timesta" +
+      "mp\022\021\n\tcancelled\030\002 \001(\010\"x\n\017CompleteRequest" +
+      "\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\022\n\nres" +
+      "ult_ref\030\003 \001(\t\022\r\n\005actor\030\005 \001(\t\022\023\n\013result_j" +
+      "son\030\006 \001(\tJ\004\010\004\020\005R\006result\"6\n\020CompleteRespo" +
+      "nse\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"" +
+      "G\n\023CompleteManyRequest\0220\n\013completions\030\001 " +
+      "\003(\0132\033.actionq.v1.CompleteRequest\"X\n\024Comp" +
+      "leteManyResponse\022\025\n\rcompleted_ids\030\001 \003(\003\022" +
+      ")\n\010failures\030\002 \003(\0132\027.actionq.v1.ItemFailu" +
+      "re\"H\n\013ItemFailure\022\n\n\002id\030\001 \001(\003\022\014\n\004code\030\002 " +
+      "\001(\t\022\017\n\007message\030\003 \001(\t\022\016\n\006reason\030\004 \001(\t\"\217\001\n" +
+      "\013FailRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030" +
+      "\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022.\n\013retry_delay\030\004 \001" +
+      "(\0132\031.google.protobuf.Duration\022\020\n\010no_retr" +
+      "y\030\005 \001(\010\022\r\n\005actor\030\006 \001(\t\"2\n\014FailResponse\022\"" +
+      "\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"S\n\rRe" +
+      "jectRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002" +
+      " \001(\t\022\016\n\006reason\030\003 \001(\t\022\021\n\tvalidator\030\004 \001(\t\"" +
+      "4\n\016RejectResponse\022\"\n\006action\030\001 \001(\0132\022.acti" +
+      "onq.v1.Action\":\n\rCancelRequest\022\n\n\002id\030\001 \001" +
+      "(\003\022\016\n\006reason\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\"4\n\016Can" +
+      "celResponse\022\"\n\006action\030\001 \001(\0132\022.actionq.v1" +
+      ".Action\"\016\n\014SweepRequest\"\206\001\n\rSweepRespons" +
+      "e\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action\022\026" +
+      "\n\016requeued_count\030\002 \001(\003\022\"\n\006failed\030\003 \003(\0132\022" +
+      ".actionq.v1.Action\022\024\n\014failed_count\030\004 \001(\003" +
+      "\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 \003(" +
+      "\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001(" +
+      "\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListEve" +
+      "ntsResponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1" +
+      ".Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022Wat" +
+      "chEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013e" +
+      "vent_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tma" +
+      "x_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010\001\020" +
+      "\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003(\013" +
+      "2\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010\002\020" +
+      "\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 \001(" +
+      "\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n\014p" +
+      "ayload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Emit" +
+      "EventResponse\022 \n\005event\030\001 \001(\0132\021.actionq.v" +
+      "1.Event\"Q\n\024GetQueueStatsRequest\022\r\n\005queue" +
+      "\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\022\031\n\021include_compl" +
+      "eted\030\003 \001(\010\"\213\001\n\025GetQueueStatsResponse\022$\n\005" +
+      "stats\030\001 \003(\0132\025.actionq.v1.QueueStat\022)\n\005as" +
+      "_of\030\003 \001(\0132\032.google.protobuf.Timestamp\022\033\n" +
+      "\023latest_event_cursor\030\004 \001(\tJ\004\010\002\020\003\"\020\n\016Migr" +
+      "ateRequest\"C\n\017MigrateResponse\022\016\n\006schema\030" +
+      "\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t\"" +
+      "\232\001\n\014RetryRequest\022\013\n\003ids\030\001 \003(\003\022*\n\010statuse" +
+      "s\030\002 \003(\0162\030.actionq.v1.ActionStatus\022\023\n\013act" +
+      "ion_type\030\003 \001(\t\022\017\n\007project\030\004 \001(\t\022\r\n\005queue" +
+      "\030\005 \001(\t\022\r\n\005limit\030\006 \001(\005\022\r\n\005actor\030\007 \001(\t\"2\n\r" +
+      "RetryResponse\022\023\n\013retried_ids\030\001 \003(\003\022\014\n\004mo" +
+      "re\030\002 \001(\010\"L\n\021WaitActionRequest\022\013\n\003ids\030\001 \003" +
+      "(\003\022*\n\007timeout\030\002 \001(\0132\031.google.protobuf.Du" +
+      "ration\"9\n\022WaitActionResponse\022#\n\007actions\030" +
+      "\001 \003(\0132\022.actionq.v1.Action\"\023\n\021ListQueuesR" +
+      "equest\"7\n\022ListQueuesResponse\022!\n\006queues\030\001" +
+      " \003(\0132\021.actionq.v1.Queue\"\230\001\n\022UpdateQueueR" +
+      "equest\022\r\n\005queue\030\001 \001(\t\022\024\n\014max_attempts\030\002 " +
+      "\001(\005\022$\n\007backoff\030\003 \001(\0132\023.actionq.v1.Backof" +
+      "f\022(\n\005lease\030\004 \001(\0132\031.google.protobuf.Durat" +
+      "ion\022\r\n\005actor\030\005 \001(\t\"7\n\023UpdateQueueRespons" +
+      "e\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue\"A\n\021P" +
+      "auseQueueRequest\022\r\n\005queue\030\001 \001(\t\022\r\n\005actor" +
+      "\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\"6\n\022PauseQueueResp" +
+      "onse\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue\"2" +
+      "\n\022ResumeQueueRequest\022\r\n\005queue\030\001 \001(\t\022\r\n\005a" +
+      "ctor\030\002 \001(\t\"7\n\023ResumeQueueResponse\022 \n\005que" +
+      "ue\030\001 \001(\0132\021.actionq.v1.Queue\"L\n\014PruneRequ" +
+      "est\022-\n\nolder_than\030\001 \001(\0132\031.google.protobu" +
+      "f.Duration\022\r\n\005limit\030\002 \001(\005\"h\n\rPruneRespon" +
+      "se\022\026\n\016pruned_actions\030\001 \001(\003\022\032\n\022dropped_pa" +
+      "rtitions\030\002 \001(\005\022\014\n\004more\030\003 \001(\010\022\025\n\roldest_c" +
+      "ursor\030\004 \001(\t\"Z\n\025SaveCheckpointRequest\022\n\n\002" +
+      "id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\014\n\004step\030\003 " +
+      "\001(\t\022\022\n\nstate_json\030\004 \001(\t\"D\n\026SaveCheckpoin" +
+      "tResponse\022*\n\ncheckpoint\030\001 \001(\0132\026.actionq." +
+      "v1.Checkpoint\"#\n\025GetCheckpointsRequest\022\n" +
+      "\n\002id\030\001 \001(\003\"E\n\026GetCheckpointsResponse\022+\n\013" +
+      "checkpoints\030\001 \003(\0132\026.actionq.v1.Checkpoin" +
+      "t\"\235\001\n\025CreateScheduleRequest\022\014\n\004name\030\001 \001(" +
+      "\t\022\014\n\004cron\030\002 \001(\t\022\021\n\ttime_zone\030\003 \001(\t\022%\n\006ac" +
+      "tion\030\004 \001(\0132\025.actionq.v1.NewAction\022\017\n\007rep" +
+      "lace\030\005 \001(\010\022\016\n\006paused\030\006 \001(\010\022\r\n\005actor\030\007 \001(" +
+      "\t\"@\n\026CreateScheduleResponse\022&\n\010schedule\030" +
+      "\001 \001(\0132\024.actionq.v1.Schedule\"\026\n\024ListSched" +
+      "ulesRequest\"@\n\025ListSchedulesResponse\022\'\n\t" +
+      "schedules\030\001 \003(\0132\024.actionq.v1.Schedule\"3\n" +
+      "\024PauseScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005a" +
+      "ctor\030\002 \001(\t\"?\n\025PauseScheduleResponse\022&\n\010s" +
+      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"4\n\025R" +
+      "esumeScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005ac" +
+      "tor\030\002 \001(\t\"@\n\026ResumeScheduleResponse\022&\n\010s" +
+      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"4\n\025D" +
+      "eleteScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005ac" +
+      "tor\030\002 \001(\t\"@\n\026DeleteScheduleResponse\022&\n\010s" +
+      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"\246\001\n\016" +
+      "SuspendRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_toke" +
+      "n\030\002 \001(\t\022\014\n\004step\030\003 \001(\t\022\016\n\006signal\030\004 \001(\t\022)\n" +
+      "\005until\030\005 \001(\0132\032.google.protobuf.Timestamp" +
+      "\022*\n\007timeout\030\006 \001(\0132\031.google.protobuf.Dura" +
+      "tion\"j\n\017SuspendResponse\022\021\n\tsuspended\030\001 \001" +
+      "(\010\022\"\n\006action\030\002 \001(\0132\022.actionq.v1.Action\022 " +
+      "\n\004wake\030\003 \001(\0132\022.actionq.v1.WakeUp\"\221\001\n\rSig" +
+      "nalRequest\022\014\n\004name\030\001 \001(\t\022\024\n\014payload_json" +
+      "\030\002 \001(\t\022$\n\004mode\030\003 \001(\0162\026.actionq.v1.Signal" +
+      "Mode\022\'\n\004keep\030\004 \001(\0132\031.google.protobuf.Dur" +
+      "ation\022\r\n\005actor\030\005 \001(\t\"b\n\016SignalResponse\022\021" +
+      "\n\tsignal_id\030\001 \001(\003\022\r\n\005woken\030\002 \003(\003\022.\n\nkept" +
+      "_until\030\003 \001(\0132\032.google.protobuf.Timestamp" +
+      "\")\n\022GetWorkflowRequest\022\023\n\013workflow_id\030\001 " +
+      "\001(\t\"b\n\023GetWorkflowResponse\022&\n\010workflow\030\001" +
+      " \001(\0132\024.actionq.v1.Workflow\022#\n\007actions\030\002 " +
+      "\003(\0132\022.actionq.v1.Action\"n\n\025SetQueueLimit" +
+      "sRequest\022\r\n\005queue\030\001 \001(\t\022&\n\006limits\030\002 \003(\0132" +
+      "\026.actionq.v1.QueueLimit\022\017\n\007replace\030\003 \001(\010" +
+      "\022\r\n\005actor\030\004 \001(\t\":\n\026SetQueueLimitsRespons" +
+      "e\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue*W\n\013E" +
+      "nqueueView\022\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000" +
+      "\022\025\n\021ENQUEUE_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_" +
+      "ID\020\0022\254\024\n\022ActionQueueService\022B\n\007Enqueue\022\032" +
+      ".actionq.v1.EnqueueRequest\032\033.actionq.v1." +
+      "EnqueueResponse\022H\n\tGetAction\022\034.actionq.v" +
+      "1.GetActionRequest\032\035.actionq.v1.GetActio" +
+      "nResponse\022N\n\013ListActions\022\036.actionq.v1.Li" +
+      "stActionsRequest\032\037.actionq.v1.ListAction" +
+      "sResponse\022<\n\005Claim\022\030.actionq.v1.ClaimReq" +
+      "uest\032\031.actionq.v1.ClaimResponse\022H\n\tHeart" +
+      "beat\022\034.actionq.v1.HeartbeatRequest\032\035.act" +
+      "ionq.v1.HeartbeatResponse\022E\n\010Complete\022\033." +
+      "actionq.v1.CompleteRequest\032\034.actionq.v1." +
+      "CompleteResponse\022Q\n\014CompleteMany\022\037.actio" +
+      "nq.v1.CompleteManyRequest\032 .actionq.v1.C" +
+      "ompleteManyResponse\0229\n\004Fail\022\027.actionq.v1" +
+      ".FailRequest\032\030.actionq.v1.FailResponse\022?" +
+      "\n\006Reject\022\031.actionq.v1.RejectRequest\032\032.ac" +
+      "tionq.v1.RejectResponse\022?\n\006Cancel\022\031.acti" +
+      "onq.v1.CancelRequest\032\032.actionq.v1.Cancel" +
+      "Response\022<\n\005Sweep\022\030.actionq.v1.SweepRequ" +
+      "est\032\031.actionq.v1.SweepResponse\022K\n\nListEv" +
+      "ents\022\035.actionq.v1.ListEventsRequest\032\036.ac" +
+      "tionq.v1.ListEventsResponse\022P\n\013WatchEven" +
+      "ts\022\036.actionq.v1.WatchEventsRequest\032\037.act" +
+      "ionq.v1.WatchEventsResponse0\001\022H\n\tEmitEve" +
+      "nt\022\034.actionq.v1.EmitEventRequest\032\035.actio" +
+      "nq.v1.EmitEventResponse\022T\n\rGetQueueStats" +
+      "\022 .actionq.v1.GetQueueStatsRequest\032!.act" +
+      "ionq.v1.GetQueueStatsResponse\022B\n\007Migrate" +
+      "\022\032.actionq.v1.MigrateRequest\032\033.actionq.v" +
+      "1.MigrateResponse\022<\n\005Retry\022\030.actionq.v1." +
+      "RetryRequest\032\031.actionq.v1.RetryResponse\022" +
+      "K\n\nWaitAction\022\035.actionq.v1.WaitActionReq" +
+      "uest\032\036.actionq.v1.WaitActionResponse\022K\n\n" +
+      "ListQueues\022\035.actionq.v1.ListQueuesReques" +
+      "t\032\036.actionq.v1.ListQueuesResponse\022N\n\013Upd" +
+      "ateQueue\022\036.actionq.v1.UpdateQueueRequest" +
+      "\032\037.actionq.v1.UpdateQueueResponse\022K\n\nPau" +
+      "seQueue\022\035.actionq.v1.PauseQueueRequest\032\036" +
+      ".actionq.v1.PauseQueueResponse\022N\n\013Resume" +
+      "Queue\022\036.actionq.v1.ResumeQueueRequest\032\037." +
+      "actionq.v1.ResumeQueueResponse\022<\n\005Prune\022" +
+      "\030.actionq.v1.PruneRequest\032\031.actionq.v1.P" +
+      "runeResponse\022W\n\016SaveCheckpoint\022!.actionq" +
+      ".v1.SaveCheckpointRequest\032\".actionq.v1.S" +
+      "aveCheckpointResponse\022W\n\016GetCheckpoints\022" +
+      "!.actionq.v1.GetCheckpointsRequest\032\".act" +
+      "ionq.v1.GetCheckpointsResponse\022W\n\016Create" +
+      "Schedule\022!.actionq.v1.CreateScheduleRequ" +
+      "est\032\".actionq.v1.CreateScheduleResponse\022" +
+      "T\n\rListSchedules\022 .actionq.v1.ListSchedu" +
+      "lesRequest\032!.actionq.v1.ListSchedulesRes" +
+      "ponse\022T\n\rPauseSchedule\022 .actionq.v1.Paus" +
+      "eScheduleRequest\032!.actionq.v1.PauseSched" +
+      "uleResponse\022W\n\016ResumeSchedule\022!.actionq." +
+      "v1.ResumeScheduleRequest\032\".actionq.v1.Re" +
+      "sumeScheduleResponse\022W\n\016DeleteSchedule\022!" +
+      ".actionq.v1.DeleteScheduleRequest\032\".acti" +
+      "onq.v1.DeleteScheduleResponse\022B\n\007Suspend" +
+      "\022\032.actionq.v1.SuspendRequest\032\033.actionq.v" +
+      "1.SuspendResponse\022?\n\006Signal\022\031.actionq.v1" +
+      ".SignalRequest\032\032.actionq.v1.SignalRespon" +
+      "se\022N\n\013GetWorkflow\022\036.actionq.v1.GetWorkfl" +
+      "owRequest\032\037.actionq.v1.GetWorkflowRespon" +
+      "se\022W\n\016SetQueueLimits\022!.actionq.v1.SetQue" +
+      "ueLimitsRequest\032\".actionq.v1.SetQueueLim" +
+      "itsResponseBE\n\016dev.actionq.v1B\014ServicePr" +
+      "otoP\001Z#actionq.dev/go/actionq/v1;actionq" +
+      "v1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -566,7 +635,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_ListActionsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ListActionsRequest_descriptor,
-        new java.lang.String[] { "Statuses", "ActionType", "Project", "Queue", "PageSize", "PageToken", "NewestFirst", });
+        new java.lang.String[] { "Statuses", "ActionType", "Project", "Queue", "PageSize", "PageToken", "NewestFirst", "WorkflowId", });
     internal_static_actionq_v1_ListActionsResponse_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_actionq_v1_ListActionsResponse_fieldAccessorTable = new
@@ -903,6 +972,54 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_DeleteScheduleResponse_descriptor,
         new java.lang.String[] { "Schedule", });
+    internal_static_actionq_v1_SuspendRequest_descriptor =
+      getDescriptor().getMessageType(61);
+    internal_static_actionq_v1_SuspendRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SuspendRequest_descriptor,
+        new java.lang.String[] { "Id", "LeaseToken", "Step", "Signal", "Until", "Timeout", });
+    internal_static_actionq_v1_SuspendResponse_descriptor =
+      getDescriptor().getMessageType(62);
+    internal_static_actionq_v1_SuspendResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SuspendResponse_descriptor,
+        new java.lang.String[] { "Suspended", "Action", "Wake", });
+    internal_static_actionq_v1_SignalRequest_descriptor =
+      getDescriptor().getMessageType(63);
+    internal_static_actionq_v1_SignalRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SignalRequest_descriptor,
+        new java.lang.String[] { "Name", "PayloadJson", "Mode", "Keep", "Actor", });
+    internal_static_actionq_v1_SignalResponse_descriptor =
+      getDescriptor().getMessageType(64);
+    internal_static_actionq_v1_SignalResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SignalResponse_descriptor,
+        new java.lang.String[] { "SignalId", "Woken", "KeptUntil", });
+    internal_static_actionq_v1_GetWorkflowRequest_descriptor =
+      getDescriptor().getMessageType(65);
+    internal_static_actionq_v1_GetWorkflowRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_GetWorkflowRequest_descriptor,
+        new java.lang.String[] { "WorkflowId", });
+    internal_static_actionq_v1_GetWorkflowResponse_descriptor =
+      getDescriptor().getMessageType(66);
+    internal_static_actionq_v1_GetWorkflowResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_GetWorkflowResponse_descriptor,
+        new java.lang.String[] { "Workflow", "Actions", });
+    internal_static_actionq_v1_SetQueueLimitsRequest_descriptor =
+      getDescriptor().getMessageType(67);
+    internal_static_actionq_v1_SetQueueLimitsRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SetQueueLimitsRequest_descriptor,
+        new java.lang.String[] { "Queue", "Limits", "Replace", "Actor", });
+    internal_static_actionq_v1_SetQueueLimitsResponse_descriptor =
+      getDescriptor().getMessageType(68);
+    internal_static_actionq_v1_SetQueueLimitsResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_SetQueueLimitsResponse_descriptor,
+        new java.lang.String[] { "Queue", });
     descriptor.resolveAllFeaturesImmutable();
     dev.actionq.v1.ActionProto.getDescriptor();
     com.google.protobuf.DurationProto.getDescriptor();
