@@ -1,18 +1,27 @@
-# The actionq server image. Give it a PostgreSQL with ACTIONQ_URL (see compose.yaml).
-FROM python:3.11-slim
+# The actionq server image: give it a PostgreSQL with ACTIONQ_URL (see
+# compose.yaml). No embedded PostgreSQL in here: the image is built without
+# the `embedded` extra, and the server says so if ACTIONQ_URL is missing.
 
-WORKDIR /app
+FROM python:3.11-slim AS build
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY cli ./cli
 COPY clients/python ./clients/python
 COPY migrations ./migrations
-RUN pip install --no-cache-dir . && useradd --system actionq
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
-USER actionq
-ENV ACTIONQ_LISTEN=0.0.0.0:50051
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --create-home --home-dir /home/actionq --shell /usr/sbin/nologin actionq
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels /wheels/actionq-*.whl && rm -rf /wheels
+USER 10001
+WORKDIR /home/actionq
+ENV ACTIONQ_LISTEN=0.0.0.0:50051 \
+    PYTHONUNBUFFERED=1
 EXPOSE 50051
-HEALTHCHECK --interval=10s --timeout=3s \
-  CMD ["python", "-c", "import grpc,sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; sys.exit(g.HealthStub(grpc.insecure_channel('127.0.0.1:50051')).Check(h.HealthCheckRequest(), timeout=2).status != 1)"]
+# Probes the address ACTIONQ_LISTEN names (a wildcard on loopback).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD ["python", "-m", "actionq_server.healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["actionq-server"]

@@ -41,6 +41,8 @@ lint: install tools
 	$(VENV)/bin/ruff check server cli clients/python tests bench
 	$(VENV)/bin/ruff format --check server cli clients/python/actionq clients/python/conformance.py clients/python/gen_sync.py clients/python/examples tests bench
 	$(VENV)/bin/mypy $(PY_SOURCES)
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 	cd proto && node_modules/.bin/buf lint
 	@tag=$$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null); \
 	if [ -n "$$tag" ]; then \

