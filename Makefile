@@ -11,7 +11,7 @@ PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients
 .PHONY: run test install tools setup-clients client-tests lint gen check-gen pytest conformance bench clean
 
 run: install
-	$(VENV)/bin/actionq-server
+	ACTIONQ_HTTP_LISTEN=$${ACTIONQ_HTTP_LISTEN:-127.0.0.1:8080} $(VENV)/bin/actionq-server
 
 test: install tools setup-clients lint check-gen client-tests pytest
 

@@ -102,6 +102,8 @@ async def _serve(settings: Settings, dsn: str, where: str) -> None:
         sys.exit(1)
     host = settings.listen.rsplit(":", 1)[0]
     click.echo(f"actionq serving {settings.schema!r} on {host}:{app.port} ({where})", err=False)
+    if app.http is not None:
+        click.echo(f"actionq http on http://{app.http.address} (metrics: /metrics)")
     sys.stdout.flush()
     await stop.wait()
     log.info("draining (grace %.1f s)", settings.grace_seconds)

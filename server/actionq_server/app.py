@@ -13,7 +13,8 @@ import grpc
 from actionq.v1 import service_pb2, service_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from . import scheduler
+from . import metrics as m
+from . import scheduler, web
 from .api import reflection
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
@@ -73,6 +74,7 @@ class App:
     interceptor: ErrorInterceptor
     port: int
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    http: web.HttpServer | None = None
 
     async def stop(self, grace: float | None = None) -> None:
         """Drain: refuse new work, let calls in flight finish, close everything."""
@@ -87,6 +89,8 @@ class App:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.http is not None:
+            await self.http.stop()
         await self.service.stop()
         await self.listener.stop()
         await self.pool.close()
@@ -95,7 +99,12 @@ class App:
 async def start(settings: Settings, dsn: str) -> App:
     """Migrate, then serve on settings.listen."""
     pool = await open_pool(settings, dsn)
-    store = Store(pool, settings.schema)
+    metrics = m.Metrics() if settings.http_listen else None
+    store = (
+        m.MeteredStore(pool, settings.schema, metrics)
+        if metrics is not None
+        else Store(pool, settings.schema)
+    )
     await store.migrate()
     # After a long downtime no partition of the event log may cover now: make
     # them before anything can write an event.
@@ -109,7 +118,7 @@ async def start(settings: Settings, dsn: str) -> App:
     service = QueueService(store, listener)
     service.start()
 
-    interceptor = ErrorInterceptor()
+    interceptor = ErrorInterceptor(metrics)
     server = grpc.aio.server(
         interceptors=[interceptor],
         options=[
@@ -138,6 +147,12 @@ async def start(settings: Settings, dsn: str) -> App:
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
+    if metrics is not None and settings.http_listen:
+        metrics.registry.register(m.LiveGauges(pool, metrics))
+        app.http = await web.start(settings.http_listen, metrics)
+        app.tasks.append(
+            asyncio.create_task(m.sample_forever(store, metrics, settings.metrics_interval))
+        )
     _tune_gc()
     app.tasks.append(
         asyncio.create_task(

@@ -34,6 +34,10 @@ class Settings:
     grace_seconds: float
     # Finished actions and events older than this (seconds) are pruned.
     retention: float = 7 * 86400.0
+    # host:port of the HTTP side (/metrics); None: off.
+    http_listen: str | None = None
+    # How often queue depth is read for the metrics (seconds).
+    metrics_interval: float = 15.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +62,8 @@ class Settings:
             pool_max=_int(env, "ACTIONQ_POOL_MAX", 10, low=2),
             grace_seconds=_float(env, "ACTIONQ_GRACE_SECONDS", 10.0, low=0.0),
             retention=_duration(env, "ACTIONQ_RETENTION", "7d"),
+            http_listen=_address(env, "ACTIONQ_HTTP_LISTEN"),
+            metrics_interval=_float(env, "ACTIONQ_METRICS_INTERVAL", 15.0, low=0.05),
         )
 
 
@@ -109,3 +115,14 @@ def _duration(env: Mapping[str, str], key: str, default: str) -> float:
             f"{key}={raw!r} is not a duration: use e.g. 7d, 12h, 30m, 45s, 1d12h or a "
             "number of seconds, from 0 to 100 years"
         ) from None
+
+
+def _address(env: Mapping[str, str], key: str) -> str | None:
+    """host:port (port 0 picks a free one), or None when unset."""
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return None
+    host, sep, port = raw.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"{key}={raw!r} is not host:port (e.g. 127.0.0.1:8080)")
+    return raw

@@ -14,7 +14,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import duration_pb2
@@ -144,7 +144,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     exactly those and then cut the endless ones (health watches) short.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, observer: CallObserver | None = None) -> None:
+        self._observer = observer
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
         self._inflight = 0
         self._idle = asyncio.Event()
@@ -172,14 +173,20 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         track = method.startswith("/actionq.")
         if handler.unary_unary:
+            behavior = self._wrap_unary(handler.unary_unary, track)
+            if self._observer is not None and track:
+                behavior = _observed_unary(behavior, method, self._observer)
             return grpc.unary_unary_rpc_method_handler(
-                self._wrap_unary(handler.unary_unary, track),
+                behavior,
                 request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
+            stream = self._wrap_stream(handler.unary_stream, track)
+            if self._observer is not None and track and inspect.isasyncgenfunction(stream):
+                stream = _observed_stream(stream, method, self._observer)
             return grpc.unary_stream_rpc_method_handler(
-                self._wrap_stream(handler.unary_stream, track),
+                stream,
                 request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
@@ -233,3 +240,56 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     await _abort(exc, context)
 
         return stream
+
+
+class CallObserver(Protocol):
+    """Told about every actionq call (the metrics)."""
+
+    def call_started(self, method: str) -> float: ...
+
+    def call_finished(self, method: str, code: str, started: float) -> None: ...
+
+
+def _code_of(exc: BaseException, context: Any) -> str:
+    """The status code a call ended with, from what the handler raised."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "CANCELLED"
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return str(code.name)
+    return "UNKNOWN"
+
+
+def _observed_unary(
+    behavior: Callable[[Any, Any], Awaitable[Any]], method: str, observer: CallObserver
+) -> Callable[[Any, Any], Awaitable[Any]]:
+    async def unary(request: Any, context: Any) -> Any:
+        started = observer.call_started(method)
+        code = "OK"
+        try:
+            return await behavior(request, context)
+        except BaseException as exc:
+            code = _code_of(exc, context)
+            raise
+        finally:
+            observer.call_finished(method, code, started)
+
+    return unary
+
+
+def _observed_stream(
+    behavior: Callable[[Any, Any], AsyncIterator[Any]], method: str, observer: CallObserver
+) -> Callable[[Any, Any], AsyncIterator[Any]]:
+    async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+        started = observer.call_started(method)
+        code = "OK"
+        try:
+            async for response in behavior(request, context):
+                yield response
+        except BaseException as exc:
+            code = _code_of(exc, context)
+            raise
+        finally:
+            observer.call_finished(method, code, started)
+
+    return stream
