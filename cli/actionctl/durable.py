@@ -13,6 +13,7 @@ from actionq import Backoff
 
 from .output import bad_input, client, emit_json, progress
 from .params import ACTION_ID, BACKOFF, MAX_INT32, POSITIVE, SECONDS, Duration
+from .tables import format_option
 
 DEAD_STATUSES = ("failed", "rejected", "cancelled")
 # Actions per Retry or Prune call, and ids per Retry by id (the server's caps
@@ -27,6 +28,7 @@ actor_option = click.option(
 
 
 @click.command("dlq")
+@format_option
 @click.option(
     "--status",
     "statuses",
@@ -123,6 +125,7 @@ def retry(
 
 
 @click.command("queues")
+@format_option
 def list_queues() -> None:
     """List every queue with its defaults, paused flag and counts, as a JSON array."""
     emit_json([q.to_json() for q in client().list_queues()])

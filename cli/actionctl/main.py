@@ -37,6 +37,7 @@ from .params import (
     TIMESTAMP,
     Duration,
 )
+from .tables import format_option
 
 
 def _is_utf8(text: str) -> bool:
@@ -94,6 +95,7 @@ class _JsonGroup(click.Group):
     show_default=True,
     help="Per-call deadline (10s, 500ms, or bare seconds).",
 )
+@format_option
 @click.pass_context
 def cli(ctx: click.Context, server: str, timeout: float) -> None:
     """Operate an actionq server over gRPC."""
@@ -185,6 +187,7 @@ def add(
 
 
 @cli.command("ls")
+@format_option
 @click.option(
     "--status",
     "statuses",
@@ -359,6 +362,7 @@ def sweep() -> None:
 
 
 @cli.command()
+@format_option
 @click.option(
     "--action", "action_ids", multiple=True, type=ACTION_ID, help="Only this action's events."
 )
@@ -419,6 +423,7 @@ def emit_event(event_type: str, actor: str, payload: str, action_id: int) -> Non
 
 
 @cli.command()
+@format_option
 @click.option("--queue", default="", help="Only this queue.")
 @click.option("--project", default="", help="Only this project.")
 @click.option(

@@ -4,15 +4,19 @@ one JSON error object on stderr and exit 1; progress on a terminal only."""
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import click
 from actionq import Client
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from . import tables
 
 EXIT_ERROR = 1
 EXIT_NOTHING = 2
@@ -20,7 +24,10 @@ EXIT_INTERRUPTED = 130
 
 
 def emit_json(value: Any) -> None:
-    """Print one JSON document on stdout."""
+    """Print one JSON document on stdout (a table with `--format table`)."""
+    if tables.chosen() == "table":
+        tables.render(value)
+        return
     click.echo(json.dumps(value, ensure_ascii=False))
 
 
@@ -68,19 +75,23 @@ def client() -> Client:
     return found
 
 
+def _progress_mode() -> str:
+    """ACTIONQ_PROGRESS: auto (a bar on a terminal only), always or never."""
+    return os.environ.get("ACTIONQ_PROGRESS", "auto")
+
+
 @contextlib.contextmanager
 def progress(label: str) -> Iterator[Callable[[int], None]]:
-    """A running count on stderr while stderr is a terminal; yields the function
-    that adds to it. Silent when stderr is piped or redirected."""
-    if not sys.stderr.isatty():
+    """A running count on stderr while stderr is a terminal (or
+    ACTIONQ_PROGRESS=always); yields the function that adds to it. Silent when
+    stderr is piped or redirected."""
+    mode = _progress_mode()
+    if mode == "never" or (mode != "always" and not sys.stderr.isatty()):
         yield lambda _: None
         return
-    # An endless iterable: the total is not known before the last batch.
-    with click.progressbar(
-        itertools.repeat(None),
-        label=label,
-        show_pos=True,
-        file=sys.stderr,
-        bar_template="%(label)s  %(bar)s  %(info)s",
-    ) as bar:
-        yield bar.update
+    console = Console(stderr=True, force_terminal=mode == "always" or None)
+    columns = (TextColumn(label), BarColumn(), TextColumn("{task.completed:,.0f} done"))
+    # No total: the count is not known before the last batch.
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)

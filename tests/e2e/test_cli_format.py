@@ -1,0 +1,102 @@
+"""`--format table` for people, and the progress bar of long operations."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import uuid
+
+import pytest
+from actionq import Client
+
+from tests.support import ServerProcess, actionctl, executable
+
+TABLE_COMMANDS = ("ls", "dlq", "stats", "queues", "events")
+
+
+def _header_and_rows(text: str) -> tuple[list[str], list[str]]:
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    assert set(lines[1]) <= {"─", " "}, lines  # the rule under the header
+    return lines[0].split(), lines[2:]
+
+
+def _starts(line: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"(?<!\S)\S", line)]
+
+
+def test_tables_are_aligned_and_hold_the_rows(
+    server: ServerProcess, client: Client, project: str
+) -> None:
+    queue = f"fmt-{uuid.uuid4().hex[:8]}"
+    ids = [client.add("fmt.t", project, queue=queue, target_ref=f"ref {i}").id for i in range(3)]
+    claimed = client.claim("w", queue=queue)[0]
+    client.fail(claimed.action.id, claimed.lease_token, reason="broken pipe", no_retry=True)
+
+    ls = actionctl(server.address, "ls", "--project", project, "--format", "table")
+    assert ls.code == 0, ls.stderr
+    header, rows = _header_and_rows(ls.stdout)
+    assert header[:4] == ["id", "status", "queue", "action_type"]
+    assert [r.split()[0] for r in rows] == [str(i) for i in ids]
+    # Every row's cells start where the header's columns start.
+    starts = _starts(ls.stdout.splitlines()[0])
+    for row in rows:
+        assert set(_starts(row)) >= {s for s in starts[:4]}
+
+    dlq = actionctl(server.address, "--format", "table", "dlq", "--project", project)
+    header, rows = _header_and_rows(dlq.stdout)
+    assert "failure_reason" in header and len(rows) == 1 and "broken pipe" in rows[0]
+
+    stats = actionctl(server.address, "stats", "--queue", queue, "--format", "table")
+    header, rows = _header_and_rows(stats.stdout)
+    assert header[:3] == ["queue", "action_type", "pending"]
+    assert rows[0].split()[:3] == [queue, "fmt.t", "2"]
+
+    queues = actionctl(server.address, "queues", "--format", "table")
+    header, rows = _header_and_rows(queues.stdout)
+    assert header[0] == "name" and any(r.split()[0] == queue for r in rows)
+
+    events = actionctl(server.address, "events", "--action", str(ids[0]), "--format", "table")
+    header, rows = _header_and_rows(events.stdout)
+    assert header[:3] == ["cursor", "created_at", "event_type"]
+    assert [r.split()[2] for r in rows] == ["action_enqueued", "action_claimed", "action_failed"]
+
+    # JSON stays the default, and an empty listing says so in a table.
+    assert actionctl(server.address, "dlq", "--project", "nobody-" + project).json == []
+    empty = actionctl(server.address, "dlq", "--project", "nobody-" + project, "--format", "table")
+    assert empty.stdout.strip() == "(none)"
+
+
+@pytest.mark.parametrize("command", TABLE_COMMANDS)
+def test_a_bad_format_is_refused(server: ServerProcess, command: str) -> None:
+    done = actionctl(server.address, command, "--format", "yaml")
+    assert done.code != 0 and "Traceback" not in done.stderr
+    assert "--format" in done.stderr
+
+
+def _run(address: str, *args: str, progress: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [executable("actionctl"), "--server", address, *args],
+        env={**os.environ, "ACTIONQ_PROGRESS": progress},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_progress_bar_when_forced_and_silence_when_piped(
+    server: ServerProcess, client: Client, project: str
+) -> None:
+    queue = f"prog-{uuid.uuid4().hex[:8]}"
+    for _ in range(3):
+        client.add("prog.t", project, queue=queue)
+        c = client.claim("w", queue=queue)
+        client.fail(c[0].action.id, c[0].lease_token, reason="x", no_retry=True)
+    forced = _run(
+        server.address, "retry", "--status", "failed", "--queue", queue, progress="always"
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout and '"retried": 3' in forced.stdout
+    assert "retrying" in forced.stderr and "3 done" in forced.stderr
+    piped = _run(server.address, "retry", "--status", "failed", "--queue", queue, progress="auto")
+    assert piped.returncode == 0 and piped.stderr == ""
