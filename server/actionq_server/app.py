@@ -19,6 +19,7 @@ from .api import reflection
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
 from .config import Settings
+from .domain.models import Status
 from .service import QueueService
 from .store.notify import Listener
 from .store.repository import Store, init_connection
@@ -105,7 +106,14 @@ async def start(settings: Settings, dsn: str) -> App:
         if metrics is not None
         else Store(pool, settings.schema)
     )
-    await store.migrate()
+    report = await store.migrate()
+    if report.applied:
+        log.info(
+            "migrated schema %s to version %d",
+            report.schema,
+            report.version,
+            extra={"event": "migrate", "version": report.version, "applied": report.applied},
+        )
     # After a long downtime no partition of the event log may cover now: make
     # them before anything can write an event.
     retention = Retention(pool)
@@ -118,7 +126,7 @@ async def start(settings: Settings, dsn: str) -> App:
     service = QueueService(store, listener)
     service.start()
 
-    interceptor = ErrorInterceptor(metrics)
+    interceptor = ErrorInterceptor(metrics, settings.slow_call_seconds)
     server = grpc.aio.server(
         interceptors=[interceptor],
         options=[
@@ -193,8 +201,26 @@ async def _sweep_forever(
     while True:
         await asyncio.sleep(interval)
         try:
-            while len(await store.sweep()) == 1000:
-                pass
+            expired = failed = 0
+            while True:
+                swept = await store.sweep()
+                expired += len(swept)
+                failed += sum(1 for a in swept if a.status == Status.FAILED)
+                if len(swept) < 1000:
+                    break
+            if expired:
+                log.info(
+                    "sweep: %d expired leases (%d requeued, %d failed)",
+                    expired,
+                    expired - failed,
+                    failed,
+                    extra={
+                        "event": "lease_sweep",
+                        "expired": expired,
+                        "requeued": expired - failed,
+                        "failed": failed,
+                    },
+                )
         except Exception as exc:
             log.warning("sweep failed: %s", exc)
         if loop.time() - pruned_at >= PRUNE_EVERY_SECONDS:

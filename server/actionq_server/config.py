@@ -12,6 +12,8 @@ import platformdirs
 from actionq import durations
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("auto", "json", "text")
 
 
 class ConfigError(ValueError):
@@ -38,6 +40,11 @@ class Settings:
     http_listen: str | None = None
     # How often queue depth is read for the metrics (seconds).
     metrics_interval: float = 15.0
+    log_level: str = "info"
+    # auto (JSON lines unless stderr is a terminal), json or text.
+    log_format: str = "auto"
+    # Unary calls slower than this (seconds) are logged (long polls and waits excepted).
+    slow_call_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +71,9 @@ class Settings:
             retention=_duration(env, "ACTIONQ_RETENTION", "7d"),
             http_listen=_address(env, "ACTIONQ_HTTP_LISTEN"),
             metrics_interval=_float(env, "ACTIONQ_METRICS_INTERVAL", 15.0, low=0.05),
+            log_level=_choice(env, "ACTIONQ_LOG_LEVEL", "info", LOG_LEVELS),
+            log_format=_choice(env, "ACTIONQ_LOG_FORMAT", "auto", LOG_FORMATS),
+            slow_call_seconds=_float(env, "ACTIONQ_SLOW_CALL_SECONDS", 1.0, low=0.0),
         )
 
 
@@ -125,4 +135,11 @@ def _address(env: Mapping[str, str], key: str) -> str | None:
     host, sep, port = raw.rpartition(":")
     if not sep or not host or not port.isdigit() or int(port) > 65535:
         raise ConfigError(f"{key}={raw!r} is not host:port (e.g. 127.0.0.1:8080)")
+    return raw
+
+
+def _choice(env: Mapping[str, str], key: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = (env.get(key) or default).lower()
+    if raw not in allowed:
+        raise ConfigError(f"{key}={raw!r} must be one of {', '.join(allowed)}")
     return raw

@@ -15,7 +15,7 @@ import pytest
 from actionq import ActionqError, Client, DatabaseUnavailable
 
 from tests.conftest import fresh_schema
-from tests.support import executable, start_server, wait_until
+from tests.support import executable, log_records, start_server, wait_until
 
 
 def test_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
@@ -159,6 +159,11 @@ def test_database_outage_is_unavailable_then_recovers(tmp_path: Path) -> None:
             fresh = client.add("outage.t", "p")
             assert client.claim("w", wait=5)[0].action.id == fresh.id
         assert "Traceback" not in proc.log
+        # One log line when the database went away and one when it came back.
+        events = [e.get("event") for e in log_records(proc.output)]
+        assert events.count("database_lost") == 1, events
+        assert events.count("database_regained") == 1, events
+        assert events.index("database_lost") < events.index("database_regained")
     finally:
         proc.stop()
         pg.cleanup()

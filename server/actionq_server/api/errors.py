@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
@@ -144,8 +145,11 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     exactly those and then cut the endless ones (health watches) short.
     """
 
-    def __init__(self, observer: CallObserver | None = None) -> None:
+    def __init__(
+        self, observer: CallObserver | None = None, slow_seconds: float | None = None
+    ) -> None:
         self._observer = observer
+        self._slow_seconds = slow_seconds
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
         self._inflight = 0
         self._idle = asyncio.Event()
@@ -174,6 +178,9 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         track = method.startswith("/actionq.")
         if handler.unary_unary:
             behavior = self._wrap_unary(handler.unary_unary, track)
+            short = method.rpartition("/")[2]
+            if self._slow_seconds is not None and track and short not in WAITING_METHODS:
+                behavior = _slow_logged(behavior, short, self._slow_seconds)
             if self._observer is not None and track:
                 behavior = _observed_unary(behavior, method, self._observer)
             return grpc.unary_unary_rpc_method_handler(
@@ -293,3 +300,27 @@ def _observed_stream(
             observer.call_finished(method, code, started)
 
     return stream
+
+
+# Calls that wait by design: never reported as slow.
+WAITING_METHODS = frozenset({"Claim", "WaitAction"})
+
+
+def _slow_logged(
+    behavior: Callable[[Any, Any], Awaitable[Any]], method: str, threshold: float
+) -> Callable[[Any, Any], Awaitable[Any]]:
+    async def unary(request: Any, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await behavior(request, context)
+        finally:
+            took = time.perf_counter() - started
+            if took >= threshold:
+                log.warning(
+                    "slow call %s: %.3f s",
+                    method,
+                    took,
+                    extra={"event": "slow_call", "method": method, "seconds": round(took, 4)},
+                )
+
+    return unary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
@@ -10,6 +11,7 @@ import asyncpg
 
 from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument, NotFound, Unavailable
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -57,13 +59,44 @@ def translated(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
-            return await fn(*args, **kwargs)
+            result = await fn(*args, **kwargs)
         except ActionqError:
             raise
         except Exception as exc:
             mapped = interpret(exc)
             if mapped is None:
                 raise
+            if isinstance(mapped, Unavailable):
+                database.lost(exc)
             raise mapped from exc
+        if database.down:
+            database.regained()
+        return result
 
     return wrapper
+
+
+class DatabaseState:
+    """Whether the last store call found the database unreachable: logs one
+    line when it is lost and one when it answers again (not one per call)."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def lost(self, exc: BaseException) -> None:
+        if isinstance(exc, asyncpg.PostgresError) and str(exc.sqlstate).startswith("40"):
+            return  # a serialization failure or deadlock: the database is there
+        if not self.down:
+            self.down = True
+            log.warning(
+                "database unavailable: %s",
+                exc,
+                extra={"event": "database_lost", "error": type(exc).__name__},
+            )
+
+    def regained(self) -> None:
+        self.down = False
+        log.info("database available again", extra={"event": "database_regained"})
+
+
+database = DatabaseState()
