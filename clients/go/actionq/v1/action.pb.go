@@ -347,7 +347,9 @@ type Action struct {
 	WaitSignal string `protobuf:"bytes,35,opt,name=wait_signal,json=waitSignal,proto3" json:"wait_signal,omitempty"`
 	// While waiting with a timeout (or sleeping): when it wakes without a
 	// signal.
-	WaitUntil     *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=wait_until,json=waitUntil,proto3" json:"wait_until,omitempty"`
+	WaitUntil *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=wait_until,json=waitUntil,proto3" json:"wait_until,omitempty"`
+	// The producer's W3C trace context (see NewAction.trace_context).
+	TraceContext  map[string]string `protobuf:"bytes,37,rep,name=trace_context,json=traceContext,proto3" json:"trace_context,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -620,6 +622,13 @@ func (x *Action) GetWaitUntil() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Action) GetTraceContext() map[string]string {
+	if x != nil {
+		return x.TraceContext
+	}
+	return nil
+}
+
 // NewAction describes one action to enqueue.
 type NewAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -675,7 +684,11 @@ type NewAction struct {
 	ConcurrencyKey string `protobuf:"bytes,19,opt,name=concurrency_key,json=concurrencyKey,proto3" json:"concurrency_key,omitempty"`
 	// Ordered group (1 to 200 characters): one action of the group at a time,
 	// in enqueue order; empty for none.
-	GroupKey      string `protobuf:"bytes,20,opt,name=group_key,json=groupKey,proto3" json:"group_key,omitempty"`
+	GroupKey string `protobuf:"bytes,20,opt,name=group_key,json=groupKey,proto3" json:"group_key,omitempty"`
+	// W3C trace context of the producer (keys "traceparent" and optionally
+	// "tracestate"), handed to the worker with the claimed action so that one
+	// trace spans enqueue, claim and complete across languages.
+	TraceContext  map[string]string `protobuf:"bytes,21,rep,name=trace_context,json=traceContext,proto3" json:"trace_context,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -841,6 +854,13 @@ func (x *NewAction) GetGroupKey() string {
 		return x.GroupKey
 	}
 	return ""
+}
+
+func (x *NewAction) GetTraceContext() map[string]string {
+	if x != nil {
+		return x.TraceContext
+	}
+	return nil
 }
 
 // ClaimedAction is an action handed to a worker with the lease that fences it.
@@ -2015,8 +2035,7 @@ var File_actionq_v1_action_proto protoreflect.FileDescriptor
 const file_actionq_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/action.proto\x12\n" +
-	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\n" +
-	"\n" +
+	"actionq.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\v\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x14\n" +
 	"\x05queue\x18\x02 \x01(\tR\x05queue\x12\x1f\n" +
@@ -2068,7 +2087,11 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"\vwait_signal\x18# \x01(\tR\n" +
 	"waitSignal\x129\n" +
 	"\n" +
-	"wait_until\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\twaitUntilJ\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\xbb\x05\n" +
+	"wait_until\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\twaitUntil\x12I\n" +
+	"\rtrace_context\x18% \x03(\v2$.actionq.v1.Action.TraceContextEntryR\ftraceContext\x1a?\n" +
+	"\x11TraceContextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\a\x10\bJ\x04\b\x14\x10\x15R\apayloadR\x06result\"\xca\x06\n" +
 	"\tNewAction\x12\x14\n" +
 	"\x05queue\x18\x01 \x01(\tR\x05queue\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -2095,7 +2118,11 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"depends_on\x18\x11 \x03(\x03R\tdependsOn\x12(\n" +
 	"\x10depends_on_index\x18\x12 \x03(\x05R\x0edependsOnIndex\x12'\n" +
 	"\x0fconcurrency_key\x18\x13 \x01(\tR\x0econcurrencyKey\x12\x1b\n" +
-	"\tgroup_key\x18\x14 \x01(\tR\bgroupKeyJ\x04\b\x06\x10\aR\apayload\"\\\n" +
+	"\tgroup_key\x18\x14 \x01(\tR\bgroupKey\x12L\n" +
+	"\rtrace_context\x18\x15 \x03(\v2'.actionq.v1.NewAction.TraceContextEntryR\ftraceContext\x1a?\n" +
+	"\x11TraceContextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x06\x10\aR\apayload\"\\\n" +
 	"\rClaimedAction\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -2248,7 +2275,7 @@ func file_actionq_v1_action_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_actionq_v1_action_proto_goTypes = []any{
 	(ActionStatus)(0),             // 0: actionq.v1.ActionStatus
 	(BackoffStrategy)(0),          // 1: actionq.v1.BackoffStrategy
@@ -2267,51 +2294,55 @@ var file_actionq_v1_action_proto_goTypes = []any{
 	(*Workflow)(nil),              // 14: actionq.v1.Workflow
 	(*Checkpoint)(nil),            // 15: actionq.v1.Checkpoint
 	(*Schedule)(nil),              // 16: actionq.v1.Schedule
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
+	nil,                           // 17: actionq.v1.Action.TraceContextEntry
+	nil,                           // 18: actionq.v1.NewAction.TraceContextEntry
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 20: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
 	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	17, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	17, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	17, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	17, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	17, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	19, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	19, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	19, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	19, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	19, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
 	10, // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
-	17, // 7: actionq.v1.Action.wait_until:type_name -> google.protobuf.Timestamp
-	17, // 8: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	18, // 9: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
-	10, // 10: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
-	4,  // 11: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
-	4,  // 12: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	17, // 13: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	18, // 14: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
-	1,  // 15: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
-	18, // 16: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
-	18, // 17: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
-	10, // 18: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
-	18, // 19: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
-	17, // 20: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
-	17, // 21: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
-	17, // 22: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
-	12, // 23: actionq.v1.Queue.limits:type_name -> actionq.v1.QueueLimit
-	2,  // 24: actionq.v1.QueueLimit.scope:type_name -> actionq.v1.LimitScope
-	18, // 25: actionq.v1.QueueLimit.period:type_name -> google.protobuf.Duration
-	17, // 26: actionq.v1.WakeUp.woke_at:type_name -> google.protobuf.Timestamp
-	17, // 27: actionq.v1.Workflow.created_at:type_name -> google.protobuf.Timestamp
-	17, // 28: actionq.v1.Workflow.finished_at:type_name -> google.protobuf.Timestamp
-	17, // 29: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
-	17, // 30: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
-	5,  // 31: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
-	17, // 32: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
-	17, // 33: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
-	17, // 34: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
-	17, // 35: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
-	36, // [36:36] is the sub-list for method output_type
-	36, // [36:36] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	19, // 7: actionq.v1.Action.wait_until:type_name -> google.protobuf.Timestamp
+	17, // 8: actionq.v1.Action.trace_context:type_name -> actionq.v1.Action.TraceContextEntry
+	19, // 9: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	20, // 10: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	10, // 11: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
+	18, // 12: actionq.v1.NewAction.trace_context:type_name -> actionq.v1.NewAction.TraceContextEntry
+	4,  // 13: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
+	4,  // 14: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
+	19, // 15: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	20, // 16: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	1,  // 17: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
+	20, // 18: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
+	20, // 19: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
+	10, // 20: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
+	20, // 21: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
+	19, // 22: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
+	19, // 23: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
+	19, // 24: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
+	12, // 25: actionq.v1.Queue.limits:type_name -> actionq.v1.QueueLimit
+	2,  // 26: actionq.v1.QueueLimit.scope:type_name -> actionq.v1.LimitScope
+	20, // 27: actionq.v1.QueueLimit.period:type_name -> google.protobuf.Duration
+	19, // 28: actionq.v1.WakeUp.woke_at:type_name -> google.protobuf.Timestamp
+	19, // 29: actionq.v1.Workflow.created_at:type_name -> google.protobuf.Timestamp
+	19, // 30: actionq.v1.Workflow.finished_at:type_name -> google.protobuf.Timestamp
+	19, // 31: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
+	19, // 32: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
+	5,  // 33: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
+	19, // 34: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
+	19, // 35: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
+	19, // 36: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
+	19, // 37: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }
@@ -2325,7 +2356,7 @@ func file_actionq_v1_action_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_action_proto_rawDesc), len(file_actionq_v1_action_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

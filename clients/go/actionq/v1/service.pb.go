@@ -314,9 +314,12 @@ type ListActionsRequest struct {
 	// Newest first instead of oldest first.
 	NewestFirst bool `protobuf:"varint,7,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
 	// Only actions of this workflow run; empty means any.
-	WorkflowId    string `protobuf:"bytes,8,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	WorkflowId string `protobuf:"bytes,8,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	// Only actions whose target_ref contains this text (case-insensitive, at
+	// most 200 characters); empty means any.
+	TargetRefContains string `protobuf:"bytes,9,opt,name=target_ref_contains,json=targetRefContains,proto3" json:"target_ref_contains,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ListActionsRequest) Reset() {
@@ -401,6 +404,13 @@ func (x *ListActionsRequest) GetNewestFirst() bool {
 func (x *ListActionsRequest) GetWorkflowId() string {
 	if x != nil {
 		return x.WorkflowId
+	}
+	return ""
+}
+
+func (x *ListActionsRequest) GetTargetRefContains() string {
+	if x != nil {
+		return x.TargetRefContains
 	}
 	return ""
 }
@@ -4272,7 +4282,7 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\x10GetActionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\"?\n" +
 	"\x11GetActionResponse\x12*\n" +
-	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\x9b\x02\n" +
+	"\x06action\x18\x01 \x01(\v2\x12.actionq.v1.ActionR\x06action\"\xcb\x02\n" +
 	"\x12ListActionsRequest\x124\n" +
 	"\bstatuses\x18\x01 \x03(\x0e2\x18.actionq.v1.ActionStatusR\bstatuses\x12\x1f\n" +
 	"\vaction_type\x18\x02 \x01(\tR\n" +
@@ -4284,7 +4294,8 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\x12!\n" +
 	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\x12\x1f\n" +
 	"\vworkflow_id\x18\b \x01(\tR\n" +
-	"workflowId\"k\n" +
+	"workflowId\x12.\n" +
+	"\x13target_ref_contains\x18\t \x01(\tR\x11targetRefContains\"k\n" +
 	"\x13ListActionsResponse\x12,\n" +
 	"\aactions\x18\x01 \x03(\v2\x12.actionq.v1.ActionR\aactions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x92\x02\n" +

@@ -165,6 +165,26 @@ class Action(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class TraceContextEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     ID_FIELD_NUMBER: _builtins.int
     QUEUE_FIELD_NUMBER: _builtins.int
     ACTION_TYPE_FIELD_NUMBER: _builtins.int
@@ -199,6 +219,7 @@ class Action(_message.Message):
     WAITING_FOR_FIELD_NUMBER: _builtins.int
     WAIT_SIGNAL_FIELD_NUMBER: _builtins.int
     WAIT_UNTIL_FIELD_NUMBER: _builtins.int
+    TRACE_CONTEXT_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Server-assigned identity, increasing with enqueue order."""
     queue: _builtins.str
@@ -301,6 +322,10 @@ class Action(_message.Message):
         signal.
         """
 
+    @_builtins.property
+    def trace_context(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """The producer's W3C trace context (see NewAction.trace_context)."""
+
     def __init__(
         self,
         *,
@@ -338,10 +363,11 @@ class Action(_message.Message):
         waiting_for: _builtins.str = ...,
         wait_signal: _builtins.str = ...,
         wait_until: _timestamp_pb2.Timestamp | None = ...,
+        trace_context: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "claim_deadline", b"claim_deadline", "completed_at", b"completed_at", "created_at", b"created_at", "run_after", b"run_after", "updated_at", b"updated_at", "wait_until", b"wait_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "backoff", b"backoff", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "concurrency_key", b"concurrency_key", "created_at", b"created_at", "created_by", b"created_by", "depends_on", b"depends_on", "failure_reason", b"failure_reason", "group_key", b"group_key", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "progress_json", b"progress_json", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "updated_at", b"updated_at", "wait_signal", b"wait_signal", "wait_until", b"wait_until", "waiting_for", b"waiting_for", "workflow_id", b"workflow_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "attempt", b"attempt", "backoff", b"backoff", "chain_depth", b"chain_depth", "claim_deadline", b"claim_deadline", "claimed_by", b"claimed_by", "completed_at", b"completed_at", "concurrency_key", b"concurrency_key", "created_at", b"created_at", "created_by", b"created_by", "depends_on", b"depends_on", "failure_reason", b"failure_reason", "group_key", b"group_key", "id", b"id", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "progress_json", b"progress_json", "project", b"project", "queue", b"queue", "rejected_by", b"rejected_by", "result_json", b"result_json", "result_ref", b"result_ref", "run_after", b"run_after", "source_refs", b"source_refs", "status", b"status", "target_ref", b"target_ref", "trace_context", b"trace_context", "updated_at", b"updated_at", "wait_signal", b"wait_signal", "wait_until", b"wait_until", "waiting_for", b"waiting_for", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -352,6 +378,26 @@ class NewAction(_message.Message):
     """NewAction describes one action to enqueue."""
 
     DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class TraceContextEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
 
     QUEUE_FIELD_NUMBER: _builtins.int
     ACTION_TYPE_FIELD_NUMBER: _builtins.int
@@ -372,6 +418,7 @@ class NewAction(_message.Message):
     DEPENDS_ON_INDEX_FIELD_NUMBER: _builtins.int
     CONCURRENCY_KEY_FIELD_NUMBER: _builtins.int
     GROUP_KEY_FIELD_NUMBER: _builtins.int
+    TRACE_CONTEXT_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     """Queue to enqueue into; empty means "default"."""
     action_type: _builtins.str
@@ -444,6 +491,13 @@ class NewAction(_message.Message):
         INVALID_ARGUMENT (DEPENDENCY_CYCLE / DEPENDENCY_NOT_FOUND).
         """
 
+    @_builtins.property
+    def trace_context(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """W3C trace context of the producer (keys "traceparent" and optionally
+        "tracestate"), handed to the worker with the claimed action so that one
+        trace spans enqueue, claim and complete across languages.
+        """
+
     def __init__(
         self,
         *,
@@ -466,10 +520,11 @@ class NewAction(_message.Message):
         depends_on_index: _abc.Iterable[_builtins.int] | None = ...,
         concurrency_key: _builtins.str = ...,
         group_key: _builtins.str = ...,
+        trace_context: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backoff", b"backoff", "delay", b"delay", "run_after", b"run_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "backoff", b"backoff", "concurrency_key", b"concurrency_key", "created_by", b"created_by", "delay", b"delay", "depends_on", b"depends_on", "depends_on_index", b"depends_on_index", "group_key", b"group_key", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref", "workflow_id", b"workflow_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "backoff", b"backoff", "concurrency_key", b"concurrency_key", "created_by", b"created_by", "delay", b"delay", "depends_on", b"depends_on", "depends_on_index", b"depends_on_index", "group_key", b"group_key", "idempotency_key", b"idempotency_key", "max_attempts", b"max_attempts", "parent_id", b"parent_id", "payload_json", b"payload_json", "priority", b"priority", "project", b"project", "queue", b"queue", "run_after", b"run_after", "source_refs", b"source_refs", "target_ref", b"target_ref", "trace_context", b"trace_context", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

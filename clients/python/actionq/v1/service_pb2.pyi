@@ -181,6 +181,7 @@ class ListActionsRequest(_message.Message):
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     NEWEST_FIRST_FIELD_NUMBER: _builtins.int
     WORKFLOW_ID_FIELD_NUMBER: _builtins.int
+    TARGET_REF_CONTAINS_FIELD_NUMBER: _builtins.int
     action_type: _builtins.str
     """Only this action type; empty means any."""
     project: _builtins.str
@@ -195,6 +196,10 @@ class ListActionsRequest(_message.Message):
     """Newest first instead of oldest first."""
     workflow_id: _builtins.str
     """Only actions of this workflow run; empty means any."""
+    target_ref_contains: _builtins.str
+    """Only actions whose target_ref contains this text (case-insensitive, at
+    most 200 characters); empty means any.
+    """
     @_builtins.property
     def statuses(self) -> _containers.RepeatedScalarFieldContainer[_action_pb2.ActionStatus.ValueType]:
         """Only actions in one of these statuses; empty means any."""
@@ -210,10 +215,11 @@ class ListActionsRequest(_message.Message):
         page_token: _builtins.str = ...,
         newest_first: _builtins.bool = ...,
         workflow_id: _builtins.str = ...,
+        target_ref_contains: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "newest_first", b"newest_first", "page_size", b"page_size", "page_token", b"page_token", "project", b"project", "queue", b"queue", "statuses", b"statuses", "workflow_id", b"workflow_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_type", b"action_type", "newest_first", b"newest_first", "page_size", b"page_size", "page_token", b"page_token", "project", b"project", "queue", b"queue", "statuses", b"statuses", "target_ref_contains", b"target_ref_contains", "workflow_id", b"workflow_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

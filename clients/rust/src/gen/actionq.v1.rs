@@ -114,6 +114,12 @@ pub struct Action {
     /// signal.
     #[prost(message, optional, tag = "36")]
     pub wait_until: ::core::option::Option<::prost_types::Timestamp>,
+    /// The producer's W3C trace context (see NewAction.trace_context).
+    #[prost(map = "string, string", tag = "37")]
+    pub trace_context: ::std::collections::HashMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
 }
 /// NewAction describes one action to enqueue.
 #[allow(clippy::all)]
@@ -191,6 +197,14 @@ pub struct NewAction {
     /// in enqueue order; empty for none.
     #[prost(string, tag = "20")]
     pub group_key: ::prost::alloc::string::String,
+    /// W3C trace context of the producer (keys "traceparent" and optionally
+    /// "tracestate"), handed to the worker with the claimed action so that one
+    /// trace spans enqueue, claim and complete across languages.
+    #[prost(map = "string, string", tag = "21")]
+    pub trace_context: ::std::collections::HashMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
 }
 /// ClaimedAction is an action handed to a worker with the lease that fences it.
 #[allow(clippy::all)]
@@ -902,6 +916,10 @@ pub struct ListActionsRequest {
     /// Only actions of this workflow run; empty means any.
     #[prost(string, tag = "8")]
     pub workflow_id: ::prost::alloc::string::String,
+    /// Only actions whose target_ref contains this text (case-insensitive, at
+    /// most 200 characters); empty means any.
+    #[prost(string, tag = "9")]
+    pub target_ref_contains: ::prost::alloc::string::String,
 }
 /// ListActionsResponse is one page of actions.
 #[allow(clippy::all)]

@@ -66,6 +66,18 @@ private static final long serialVersionUID = 0L;
     return dev.actionq.v1.ActionProto.internal_static_actionq_v1_Action_descriptor;
   }
 
+  @SuppressWarnings({"rawtypes"})
+  @java.lang.Override
+  protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+      int number) {
+    switch (number) {
+      case 37:
+        return internalGetTraceContext();
+      default:
+        throw new RuntimeException(
+            "Invalid map field number: " + number);
+    }
+  }
   @java.lang.Override
   protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internalGetFieldAccessorTable() {
@@ -1417,6 +1429,101 @@ private static final long serialVersionUID = 0L;
     return waitUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : waitUntil_;
   }
 
+  public static final int TRACE_CONTEXT_FIELD_NUMBER = 37;
+  private static final class TraceContextDefaultEntryHolder {
+    static final com.google.protobuf.MapEntry<
+        java.lang.String, java.lang.String> defaultEntry =
+            com.google.protobuf.MapEntry
+            .<java.lang.String, java.lang.String>newDefaultInstance(
+                dev.actionq.v1.ActionProto.internal_static_actionq_v1_Action_TraceContextEntry_descriptor, 
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "",
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "");
+  }
+  @SuppressWarnings("serial")
+  private com.google.protobuf.MapField<
+      java.lang.String, java.lang.String> traceContext_;
+  private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+  internalGetTraceContext() {
+    if (traceContext_ == null) {
+      return com.google.protobuf.MapField.emptyMapField(
+          TraceContextDefaultEntryHolder.defaultEntry);
+    }
+    return traceContext_;
+  }
+  public int getTraceContextCount() {
+    return internalGetTraceContext().getMap().size();
+  }
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  @java.lang.Override
+  public boolean containsTraceContext(
+      java.lang.String key) {
+    java.util.Objects.requireNonNull(key, "map key");
+    return internalGetTraceContext().getMap().containsKey(key);
+  }
+  /**
+   * Use {@link #getTraceContextMap()} instead.
+   */
+  @java.lang.Override
+  @java.lang.Deprecated
+  public java.util.Map<java.lang.String, java.lang.String> getTraceContext() {
+    return getTraceContextMap();
+  }
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  @java.lang.Override
+  public java.util.Map<java.lang.String, java.lang.String> getTraceContextMap() {
+    return internalGetTraceContext().getMap();
+  }
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  @java.lang.Override
+  public /* nullable */
+java.lang.String getTraceContextOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue) {
+    java.util.Objects.requireNonNull(key, "map key");
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetTraceContext().getMap();
+    return map.containsKey(key) ? map.get(key) : defaultValue;
+  }
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  @java.lang.Override
+  public java.lang.String getTraceContextOrThrow(
+      java.lang.String key) {
+    java.util.Objects.requireNonNull(key, "map key");
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetTraceContext().getMap();
+    if (!map.containsKey(key)) {
+      throw new java.lang.IllegalArgumentException();
+    }
+    return map.get(key);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -1538,6 +1645,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000040) != 0)) {
       output.writeMessage(36, getWaitUntil());
     }
+    com.google.protobuf.GeneratedMessage
+      .serializeStringMapTo(
+        output,
+        internalGetTraceContext(),
+        TraceContextDefaultEntryHolder.defaultEntry,
+        37);
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -1678,6 +1791,16 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(36, getWaitUntil());
     }
+    for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+         : internalGetTraceContext().getMap().entrySet()) {
+      com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+      traceContext__ = TraceContextDefaultEntryHolder.defaultEntry.newBuilderForType()
+          .setKey(entry.getKey())
+          .setValue(entry.getValue())
+          .buildPartial();
+      size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(37, traceContext__);
+    }
     return size;
   }
   @java.lang.Override
@@ -1791,6 +1914,8 @@ private static final long serialVersionUID = 0L;
       if (!getWaitUntil()
           .equals(other.getWaitUntil())) return false;
     }
+    if (!internalGetTraceContext().equals(
+        other.internalGetTraceContext())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1889,6 +2014,10 @@ private static final long serialVersionUID = 0L;
     if (hasWaitUntil()) {
       hash = (37 * hash) + WAIT_UNTIL_FIELD_NUMBER;
       hash = (53 * hash) + getWaitUntil().hashCode();
+    }
+    if (!internalGetTraceContext().getMap().isEmpty()) {
+      hash = (37 * hash) + TRACE_CONTEXT_FIELD_NUMBER;
+      hash = (53 * hash) + internalGetTraceContext().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -2003,6 +2132,28 @@ private static final long serialVersionUID = 0L;
       return dev.actionq.v1.ActionProto.internal_static_actionq_v1_Action_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 37:
+          return internalGetTraceContext();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 37:
+          return internalGetMutableTraceContext();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -2101,6 +2252,7 @@ private static final long serialVersionUID = 0L;
         waitUntilBuilder_.dispose();
         waitUntilBuilder_ = null;
       }
+      internalGetMutableTraceContext().clear();
       return this;
     }
 
@@ -2266,6 +2418,10 @@ private static final long serialVersionUID = 0L;
             ? waitUntil_
             : waitUntilBuilder_.build();
         to_bitField0_ |= 0x00000040;
+      }
+      if (((from_bitField1_ & 0x00000004) != 0)) {
+        result.traceContext_ = internalGetTraceContext();
+        result.traceContext_.makeImmutable();
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -2435,6 +2591,9 @@ private static final long serialVersionUID = 0L;
       if (other.hasWaitUntil()) {
         mergeWaitUntil(other.getWaitUntil());
       }
+      internalGetMutableTraceContext().mergeFrom(
+          other.internalGetTraceContext());
+      bitField1_ |= 0x00000004;
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -2654,6 +2813,15 @@ private static final long serialVersionUID = 0L;
               bitField1_ |= 0x00000002;
               break;
             } // case 290
+            case 298: {
+              com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+              traceContext__ = input.readMessage(
+                  TraceContextDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+              internalGetMutableTraceContext().getMutableMap().put(
+                  traceContext__.getKey(), traceContext__.getValue());
+              bitField1_ |= 0x00000004;
+              break;
+            } // case 298
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -6057,6 +6225,161 @@ private static final long serialVersionUID = 0L;
         waitUntil_ = null;
       }
       return waitUntilBuilder_;
+    }
+
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> traceContext_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetTraceContext() {
+      if (traceContext_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TraceContextDefaultEntryHolder.defaultEntry);
+      }
+      return traceContext_;
+    }
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetMutableTraceContext() {
+      if (traceContext_ == null) {
+        traceContext_ = com.google.protobuf.MapField.newMapField(
+            TraceContextDefaultEntryHolder.defaultEntry);
+      }
+      if (!traceContext_.isMutable()) {
+        traceContext_ = traceContext_.copy();
+      }
+      bitField1_ |= 0x00000004;
+      onChanged();
+      return traceContext_;
+    }
+    public int getTraceContextCount() {
+      return internalGetTraceContext().getMap().size();
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    @java.lang.Override
+    public boolean containsTraceContext(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      return internalGetTraceContext().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTraceContextMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTraceContext() {
+      return getTraceContextMap();
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTraceContextMap() {
+      return internalGetTraceContext().getMap();
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTraceContextOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTraceContext().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTraceContextOrThrow(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTraceContext().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+    public Builder clearTraceContext() {
+      bitField1_ = (bitField1_ & ~0x00000004);
+      internalGetMutableTraceContext().getMutableMap()
+          .clear();
+      return this;
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    public Builder removeTraceContext(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      internalGetMutableTraceContext().getMutableMap()
+          .remove(key);
+      return this;
+    }
+    /**
+     * Use alternate mutation accessors instead.
+     */
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String>
+        getMutableTraceContext() {
+      bitField1_ |= 0x00000004;
+      return internalGetMutableTraceContext().getMutableMap();
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    public Builder putTraceContext(
+        java.lang.String key,
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Objects.requireNonNull(value, "map value");
+      internalGetMutableTraceContext().getMutableMap()
+          .put(key, value);
+      bitField1_ |= 0x00000004;
+      return this;
+    }
+    /**
+     * <pre>
+     * The producer's W3C trace context (see NewAction.trace_context).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 37;</code>
+     */
+    public Builder putAllTraceContext(
+        java.util.Map<java.lang.String, java.lang.String> values) {
+      internalGetMutableTraceContext().getMutableMap()
+          .putAll(values);
+      bitField1_ |= 0x00000004;
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:actionq.v1.Action)

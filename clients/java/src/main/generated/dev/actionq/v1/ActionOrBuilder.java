@@ -726,4 +726,58 @@ public interface ActionOrBuilder extends
    * <code>.google.protobuf.Timestamp wait_until = 36;</code>
    */
   com.google.protobuf.TimestampOrBuilder getWaitUntilOrBuilder();
+
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  int getTraceContextCount();
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  boolean containsTraceContext(
+      java.lang.String key);
+  /**
+   * Use {@link #getTraceContextMap()} instead.
+   */
+  @java.lang.Deprecated
+  java.util.Map<java.lang.String, java.lang.String>
+  getTraceContext();
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  java.util.Map<java.lang.String, java.lang.String>
+  getTraceContextMap();
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  /* nullable */
+java.lang.String getTraceContextOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue);
+  /**
+   * <pre>
+   * The producer's W3C trace context (see NewAction.trace_context).
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 37;</code>
+   */
+  java.lang.String getTraceContextOrThrow(
+      java.lang.String key);
 }

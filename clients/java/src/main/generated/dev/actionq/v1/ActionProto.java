@@ -32,10 +32,20 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_Action_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Action_TraceContextEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Action_TraceContextEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_actionq_v1_NewAction_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_NewAction_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_NewAction_TraceContextEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_NewAction_TraceContextEntry_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
     internal_static_actionq_v1_ClaimedAction_descriptor;
   static final 
@@ -102,7 +112,7 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     java.lang.String[] descriptorData = {
       "\n\027actionq/v1/action.proto\022\nactionq.v1\032\036g" +
       "oogle/protobuf/duration.proto\032\037google/pr" +
-      "otobuf/timestamp.proto\"\250\007\n\006Action\022\n\n\002id\030" +
+      "otobuf/timestamp.proto\"\232\010\n\006Action\022\n\n\002id\030" +
       "\001 \001(\003\022\r\n\005queue\030\002 \001(\t\022\023\n\013action_type\030\003 \001(" +
       "\t\022\017\n\007project\030\004 \001(\t\022\022\n\ntarget_ref\030\005 \001(\t\022\023" +
       "\n\013source_refs\030\006 \003(\t\022\020\n\010priority\030\010 \001(\005\022(\n" +
@@ -125,94 +135,100 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       "\n\017concurrency_key\030  \001(\t\022\021\n\tgroup_key\030! \001" +
       "(\t\022\023\n\013waiting_for\030\" \001(\t\022\023\n\013wait_signal\030#" +
       " \001(\t\022.\n\nwait_until\030$ \001(\0132\032.google.protob" +
-      "uf.TimestampJ\004\010\007\020\010J\004\010\024\020\025R\007payloadR\006resul" +
-      "t\"\344\003\n\tNewAction\022\r\n\005queue\030\001 \001(\t\022\023\n\013action" +
-      "_type\030\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\022\n\ntarget_r" +
-      "ef\030\004 \001(\t\022\023\n\013source_refs\030\005 \003(\t\022\020\n\010priorit" +
-      "y\030\007 \001(\005\022\021\n\tparent_id\030\010 \001(\003\022\022\n\ncreated_by" +
-      "\030\t \001(\t\022\027\n\017idempotency_key\030\n \001(\t\022\024\n\014max_a" +
-      "ttempts\030\013 \001(\005\022-\n\trun_after\030\014 \001(\0132\032.googl" +
-      "e.protobuf.Timestamp\022(\n\005delay\030\r \001(\0132\031.go" +
-      "ogle.protobuf.Duration\022\024\n\014payload_json\030\016" +
-      " \001(\t\022$\n\007backoff\030\017 \001(\0132\023.actionq.v1.Backo" +
-      "ff\022\023\n\013workflow_id\030\020 \001(\t\022\022\n\ndepends_on\030\021 " +
-      "\003(\003\022\030\n\020depends_on_index\030\022 \003(\005\022\027\n\017concurr" +
-      "ency_key\030\023 \001(\t\022\021\n\tgroup_key\030\024 \001(\tJ\004\010\006\020\007R" +
-      "\007payload\"H\n\rClaimedAction\022\"\n\006action\030\001 \001(" +
-      "\0132\022.actionq.v1.Action\022\023\n\013lease_token\030\002 \001" +
-      "(\t\"G\n\016EnqueuedAction\022\"\n\006action\030\001 \001(\0132\022.a" +
-      "ctionq.v1.Action\022\021\n\tduplicate\030\002 \001(\010\"\256\001\n\005" +
-      "Event\022\n\n\002id\030\001 \001(\003\022\021\n\taction_id\030\002 \001(\003\022\022\n\n" +
-      "event_type\030\003 \001(\t\022\r\n\005actor\030\004 \001(\t\022.\n\ncreat" +
-      "ed_at\030\006 \001(\0132\032.google.protobuf.Timestamp\022" +
-      "\024\n\014payload_json\030\007 \001(\t\022\016\n\006cursor\030\010 \001(\tJ\004\010" +
-      "\005\020\006R\007payload\"\341\002\n\tQueueStat\022\r\n\005queue\030\001 \001(" +
-      "\t\022\023\n\013action_type\030\002 \001(\t\022\017\n\007pending\030\003 \001(\003\022" +
-      "\017\n\007claimed\030\004 \001(\003\022\021\n\tcompleted\030\005 \001(\003\022\016\n\006f" +
-      "ailed\030\006 \001(\003\022\020\n\010rejected\030\007 \001(\003\022\021\n\tcancell" +
-      "ed\030\010 \001(\003\0225\n\022oldest_pending_age\030\t \001(\0132\031.g" +
-      "oogle.protobuf.Duration\022\021\n\tscheduled\030\n \001" +
-      "(\003\022\035\n\025claimed_past_deadline\030\013 \001(\003\022\035\n\025com" +
-      "pleted_last_minute\030\014 \001(\003\022\032\n\022failed_last_" +
-      "minute\030\r \001(\003\022\021\n\tretryable\030\016 \001(\003\022\017\n\007waiti" +
-      "ng\030\017 \001(\003\"\231\001\n\007Backoff\022-\n\010strategy\030\001 \001(\0162\033" +
-      ".actionq.v1.BackoffStrategy\022\'\n\004base\030\002 \001(" +
-      "\0132\031.google.protobuf.Duration\022&\n\003max\030\003 \001(" +
-      "\0132\031.google.protobuf.Duration\022\016\n\006jitter\030\004" +
-      " \001(\001\"\210\003\n\005Queue\022\014\n\004name\030\001 \001(\t\022\024\n\014max_atte" +
-      "mpts\030\002 \001(\005\022$\n\007backoff\030\003 \001(\0132\023.actionq.v1" +
-      ".Backoff\022(\n\005lease\030\004 \001(\0132\031.google.protobu" +
-      "f.Duration\022\016\n\006paused\030\005 \001(\010\022-\n\tpaused_at\030" +
-      "\006 \001(\0132\032.google.protobuf.Timestamp\022\021\n\tpau" +
-      "sed_by\030\007 \001(\t\022\017\n\007pending\030\010 \001(\003\022\017\n\007claimed" +
-      "\030\t \001(\003\022.\n\ncreated_at\030\n \001(\0132\032.google.prot" +
-      "obuf.Timestamp\022.\n\nupdated_at\030\013 \001(\0132\032.goo" +
-      "gle.protobuf.Timestamp\022\017\n\007waiting\030\014 \001(\003\022" +
-      "&\n\006limits\030\r \003(\0132\026.actionq.v1.QueueLimit\"" +
-      "\226\001\n\nQueueLimit\022%\n\005scope\030\001 \001(\0162\026.actionq." +
-      "v1.LimitScope\022\023\n\013action_type\030\002 \001(\t\022\023\n\013co" +
-      "ncurrency\030\003 \001(\005\022\014\n\004rate\030\004 \001(\005\022)\n\006period\030" +
-      "\005 \001(\0132\031.google.protobuf.Duration\"\217\001\n\006Wak" +
-      "eUp\022\014\n\004step\030\001 \001(\t\022\016\n\006signal\030\002 \001(\t\022\024\n\014pay" +
-      "load_json\030\003 \001(\t\022\021\n\ttimed_out\030\004 \001(\010\022\021\n\tsi" +
-      "gnal_id\030\005 \001(\003\022+\n\007woke_at\030\006 \001(\0132\032.google." +
-      "protobuf.Timestamp\"\221\002\n\010Workflow\022\n\n\002id\030\001 " +
-      "\001(\t\022\016\n\006status\030\002 \001(\t\022\r\n\005total\030\003 \001(\003\022\017\n\007pe" +
-      "nding\030\004 \001(\003\022\017\n\007claimed\030\005 \001(\003\022\017\n\007waiting\030" +
-      "\006 \001(\003\022\021\n\tcompleted\030\007 \001(\003\022\016\n\006failed\030\010 \001(\003" +
-      "\022\020\n\010rejected\030\t \001(\003\022\021\n\tcancelled\030\n \001(\003\022.\n" +
-      "\ncreated_at\030\013 \001(\0132\032.google.protobuf.Time" +
-      "stamp\022/\n\013finished_at\030\014 \001(\0132\032.google.prot" +
-      "obuf.Timestamp\"\262\001\n\nCheckpoint\022\021\n\taction_" +
-      "id\030\001 \001(\003\022\014\n\004step\030\002 \001(\t\022\022\n\nstate_json\030\003 \001" +
-      "(\t\022\017\n\007attempt\030\004 \001(\005\022.\n\ncreated_at\030\005 \001(\0132" +
-      "\032.google.protobuf.Timestamp\022.\n\nupdated_a" +
-      "t\030\006 \001(\0132\032.google.protobuf.Timestamp\"\312\002\n\010" +
-      "Schedule\022\014\n\004name\030\001 \001(\t\022\014\n\004cron\030\002 \001(\t\022\021\n\t" +
-      "time_zone\030\003 \001(\t\022%\n\006action\030\004 \001(\0132\025.action" +
-      "q.v1.NewAction\022\016\n\006paused\030\005 \001(\010\022/\n\013next_r" +
-      "un_at\030\006 \001(\0132\032.google.protobuf.Timestamp\022" +
-      "/\n\013last_run_at\030\007 \001(\0132\032.google.protobuf.T" +
-      "imestamp\022\026\n\016last_action_id\030\010 \001(\003\022.\n\ncrea" +
-      "ted_at\030\t \001(\0132\032.google.protobuf.Timestamp" +
-      "\022.\n\nupdated_at\030\n \001(\0132\032.google.protobuf.T" +
-      "imestamp*\356\001\n\014ActionStatus\022\035\n\031ACTION_STAT" +
-      "US_UNSPECIFIED\020\000\022\031\n\025ACTION_STATUS_PENDIN" +
-      "G\020\001\022\031\n\025ACTION_STATUS_CLAIMED\020\002\022\033\n\027ACTION" +
-      "_STATUS_COMPLETED\020\003\022\030\n\024ACTION_STATUS_FAI" +
-      "LED\020\004\022\032\n\026ACTION_STATUS_REJECTED\020\005\022\033\n\027ACT" +
-      "ION_STATUS_CANCELLED\020\006\022\031\n\025ACTION_STATUS_" +
-      "WAITING\020\007*q\n\017BackoffStrategy\022 \n\034BACKOFF_" +
-      "STRATEGY_UNSPECIFIED\020\000\022\032\n\026BACKOFF_STRATE" +
-      "GY_FIXED\020\001\022 \n\034BACKOFF_STRATEGY_EXPONENTI" +
-      "AL\020\002*~\n\nLimitScope\022\033\n\027LIMIT_SCOPE_UNSPEC" +
-      "IFIED\020\000\022\025\n\021LIMIT_SCOPE_QUEUE\020\001\022\033\n\027LIMIT_" +
-      "SCOPE_ACTION_TYPE\020\002\022\037\n\033LIMIT_SCOPE_CONCU" +
-      "RRENCY_KEY\020\003*Y\n\nSignalMode\022\033\n\027SIGNAL_MOD" +
-      "E_UNSPECIFIED\020\000\022\031\n\025SIGNAL_MODE_BROADCAST" +
-      "\020\001\022\023\n\017SIGNAL_MODE_ONE\020\002BD\n\016dev.actionq.v" +
-      "1B\013ActionProtoP\001Z#actionq.dev/go/actionq" +
-      "/v1;actionqv1b\006proto3"
+      "uf.Timestamp\022;\n\rtrace_context\030% \003(\0132$.ac" +
+      "tionq.v1.Action.TraceContextEntry\0323\n\021Tra" +
+      "ceContextEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001" +
+      "(\t:\0028\001J\004\010\007\020\010J\004\010\024\020\025R\007payloadR\006result\"\331\004\n\t" +
+      "NewAction\022\r\n\005queue\030\001 \001(\t\022\023\n\013action_type\030" +
+      "\002 \001(\t\022\017\n\007project\030\003 \001(\t\022\022\n\ntarget_ref\030\004 \001" +
+      "(\t\022\023\n\013source_refs\030\005 \003(\t\022\020\n\010priority\030\007 \001(" +
+      "\005\022\021\n\tparent_id\030\010 \001(\003\022\022\n\ncreated_by\030\t \001(\t" +
+      "\022\027\n\017idempotency_key\030\n \001(\t\022\024\n\014max_attempt" +
+      "s\030\013 \001(\005\022-\n\trun_after\030\014 \001(\0132\032.google.prot" +
+      "obuf.Timestamp\022(\n\005delay\030\r \001(\0132\031.google.p" +
+      "rotobuf.Duration\022\024\n\014payload_json\030\016 \001(\t\022$" +
+      "\n\007backoff\030\017 \001(\0132\023.actionq.v1.Backoff\022\023\n\013" +
+      "workflow_id\030\020 \001(\t\022\022\n\ndepends_on\030\021 \003(\003\022\030\n" +
+      "\020depends_on_index\030\022 \003(\005\022\027\n\017concurrency_k" +
+      "ey\030\023 \001(\t\022\021\n\tgroup_key\030\024 \001(\t\022>\n\rtrace_con" +
+      "text\030\025 \003(\0132\'.actionq.v1.NewAction.TraceC" +
+      "ontextEntry\0323\n\021TraceContextEntry\022\013\n\003key\030" +
+      "\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001J\004\010\006\020\007R\007payload\"" +
+      "H\n\rClaimedAction\022\"\n\006action\030\001 \001(\0132\022.actio" +
+      "nq.v1.Action\022\023\n\013lease_token\030\002 \001(\t\"G\n\016Enq" +
+      "ueuedAction\022\"\n\006action\030\001 \001(\0132\022.actionq.v1" +
+      ".Action\022\021\n\tduplicate\030\002 \001(\010\"\256\001\n\005Event\022\n\n\002" +
+      "id\030\001 \001(\003\022\021\n\taction_id\030\002 \001(\003\022\022\n\nevent_typ" +
+      "e\030\003 \001(\t\022\r\n\005actor\030\004 \001(\t\022.\n\ncreated_at\030\006 \001" +
+      "(\0132\032.google.protobuf.Timestamp\022\024\n\014payloa" +
+      "d_json\030\007 \001(\t\022\016\n\006cursor\030\010 \001(\tJ\004\010\005\020\006R\007payl" +
+      "oad\"\341\002\n\tQueueStat\022\r\n\005queue\030\001 \001(\t\022\023\n\013acti" +
+      "on_type\030\002 \001(\t\022\017\n\007pending\030\003 \001(\003\022\017\n\007claime" +
+      "d\030\004 \001(\003\022\021\n\tcompleted\030\005 \001(\003\022\016\n\006failed\030\006 \001" +
+      "(\003\022\020\n\010rejected\030\007 \001(\003\022\021\n\tcancelled\030\010 \001(\003\022" +
+      "5\n\022oldest_pending_age\030\t \001(\0132\031.google.pro" +
+      "tobuf.Duration\022\021\n\tscheduled\030\n \001(\003\022\035\n\025cla" +
+      "imed_past_deadline\030\013 \001(\003\022\035\n\025completed_la" +
+      "st_minute\030\014 \001(\003\022\032\n\022failed_last_minute\030\r " +
+      "\001(\003\022\021\n\tretryable\030\016 \001(\003\022\017\n\007waiting\030\017 \001(\003\"" +
+      "\231\001\n\007Backoff\022-\n\010strategy\030\001 \001(\0162\033.actionq." +
+      "v1.BackoffStrategy\022\'\n\004base\030\002 \001(\0132\031.googl" +
+      "e.protobuf.Duration\022&\n\003max\030\003 \001(\0132\031.googl" +
+      "e.protobuf.Duration\022\016\n\006jitter\030\004 \001(\001\"\210\003\n\005" +
+      "Queue\022\014\n\004name\030\001 \001(\t\022\024\n\014max_attempts\030\002 \001(" +
+      "\005\022$\n\007backoff\030\003 \001(\0132\023.actionq.v1.Backoff\022" +
+      "(\n\005lease\030\004 \001(\0132\031.google.protobuf.Duratio" +
+      "n\022\016\n\006paused\030\005 \001(\010\022-\n\tpaused_at\030\006 \001(\0132\032.g" +
+      "oogle.protobuf.Timestamp\022\021\n\tpaused_by\030\007 " +
+      "\001(\t\022\017\n\007pending\030\010 \001(\003\022\017\n\007claimed\030\t \001(\003\022.\n" +
+      "\ncreated_at\030\n \001(\0132\032.google.protobuf.Time" +
+      "stamp\022.\n\nupdated_at\030\013 \001(\0132\032.google.proto" +
+      "buf.Timestamp\022\017\n\007waiting\030\014 \001(\003\022&\n\006limits" +
+      "\030\r \003(\0132\026.actionq.v1.QueueLimit\"\226\001\n\nQueue" +
+      "Limit\022%\n\005scope\030\001 \001(\0162\026.actionq.v1.LimitS" +
+      "cope\022\023\n\013action_type\030\002 \001(\t\022\023\n\013concurrency" +
+      "\030\003 \001(\005\022\014\n\004rate\030\004 \001(\005\022)\n\006period\030\005 \001(\0132\031.g" +
+      "oogle.protobuf.Duration\"\217\001\n\006WakeUp\022\014\n\004st" +
+      "ep\030\001 \001(\t\022\016\n\006signal\030\002 \001(\t\022\024\n\014payload_json" +
+      "\030\003 \001(\t\022\021\n\ttimed_out\030\004 \001(\010\022\021\n\tsignal_id\030\005" +
+      " \001(\003\022+\n\007woke_at\030\006 \001(\0132\032.google.protobuf." +
+      "Timestamp\"\221\002\n\010Workflow\022\n\n\002id\030\001 \001(\t\022\016\n\006st" +
+      "atus\030\002 \001(\t\022\r\n\005total\030\003 \001(\003\022\017\n\007pending\030\004 \001" +
+      "(\003\022\017\n\007claimed\030\005 \001(\003\022\017\n\007waiting\030\006 \001(\003\022\021\n\t" +
+      "completed\030\007 \001(\003\022\016\n\006failed\030\010 \001(\003\022\020\n\010rejec" +
+      "ted\030\t \001(\003\022\021\n\tcancelled\030\n \001(\003\022.\n\ncreated_" +
+      "at\030\013 \001(\0132\032.google.protobuf.Timestamp\022/\n\013" +
+      "finished_at\030\014 \001(\0132\032.google.protobuf.Time" +
+      "stamp\"\262\001\n\nCheckpoint\022\021\n\taction_id\030\001 \001(\003\022" +
+      "\014\n\004step\030\002 \001(\t\022\022\n\nstate_json\030\003 \001(\t\022\017\n\007att" +
+      "empt\030\004 \001(\005\022.\n\ncreated_at\030\005 \001(\0132\032.google." +
+      "protobuf.Timestamp\022.\n\nupdated_at\030\006 \001(\0132\032" +
+      ".google.protobuf.Timestamp\"\312\002\n\010Schedule\022" +
+      "\014\n\004name\030\001 \001(\t\022\014\n\004cron\030\002 \001(\t\022\021\n\ttime_zone" +
+      "\030\003 \001(\t\022%\n\006action\030\004 \001(\0132\025.actionq.v1.NewA" +
+      "ction\022\016\n\006paused\030\005 \001(\010\022/\n\013next_run_at\030\006 \001" +
+      "(\0132\032.google.protobuf.Timestamp\022/\n\013last_r" +
+      "un_at\030\007 \001(\0132\032.google.protobuf.Timestamp\022" +
+      "\026\n\016last_action_id\030\010 \001(\003\022.\n\ncreated_at\030\t " +
+      "\001(\0132\032.google.protobuf.Timestamp\022.\n\nupdat" +
+      "ed_at\030\n \001(\0132\032.google.protobuf.Timestamp*" +
+      "\356\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPEC" +
+      "IFIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025AC" +
+      "TION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_C" +
+      "OMPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026" +
+      "ACTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATU" +
+      "S_CANCELLED\020\006\022\031\n\025ACTION_STATUS_WAITING\020\007" +
+      "*q\n\017BackoffStrategy\022 \n\034BACKOFF_STRATEGY_" +
+      "UNSPECIFIED\020\000\022\032\n\026BACKOFF_STRATEGY_FIXED\020" +
+      "\001\022 \n\034BACKOFF_STRATEGY_EXPONENTIAL\020\002*~\n\nL" +
+      "imitScope\022\033\n\027LIMIT_SCOPE_UNSPECIFIED\020\000\022\025" +
+      "\n\021LIMIT_SCOPE_QUEUE\020\001\022\033\n\027LIMIT_SCOPE_ACT" +
+      "ION_TYPE\020\002\022\037\n\033LIMIT_SCOPE_CONCURRENCY_KE" +
+      "Y\020\003*Y\n\nSignalMode\022\033\n\027SIGNAL_MODE_UNSPECI" +
+      "FIED\020\000\022\031\n\025SIGNAL_MODE_BROADCAST\020\001\022\023\n\017SIG" +
+      "NAL_MODE_ONE\020\002BD\n\016dev.actionq.v1B\013Action" +
+      "ProtoP\001Z#actionq.dev/go/actionq/v1;actio" +
+      "nqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -225,13 +241,25 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_Action_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Action_descriptor,
-        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", "PayloadJson", "ResultJson", "Backoff", "ProgressJson", "WorkflowId", "DependsOn", "ConcurrencyKey", "GroupKey", "WaitingFor", "WaitSignal", "WaitUntil", });
+        new java.lang.String[] { "Id", "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "Status", "RunAfter", "Attempt", "MaxAttempts", "ClaimedBy", "ClaimDeadline", "ParentId", "ChainDepth", "CreatedBy", "IdempotencyKey", "ResultRef", "FailureReason", "RejectedBy", "CompletedAt", "CreatedAt", "UpdatedAt", "PayloadJson", "ResultJson", "Backoff", "ProgressJson", "WorkflowId", "DependsOn", "ConcurrencyKey", "GroupKey", "WaitingFor", "WaitSignal", "WaitUntil", "TraceContext", });
+    internal_static_actionq_v1_Action_TraceContextEntry_descriptor =
+      internal_static_actionq_v1_Action_descriptor.getNestedType(0);
+    internal_static_actionq_v1_Action_TraceContextEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Action_TraceContextEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_actionq_v1_NewAction_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_actionq_v1_NewAction_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_NewAction_descriptor,
-        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", "PayloadJson", "Backoff", "WorkflowId", "DependsOn", "DependsOnIndex", "ConcurrencyKey", "GroupKey", });
+        new java.lang.String[] { "Queue", "ActionType", "Project", "TargetRef", "SourceRefs", "Priority", "ParentId", "CreatedBy", "IdempotencyKey", "MaxAttempts", "RunAfter", "Delay", "PayloadJson", "Backoff", "WorkflowId", "DependsOn", "DependsOnIndex", "ConcurrencyKey", "GroupKey", "TraceContext", });
+    internal_static_actionq_v1_NewAction_TraceContextEntry_descriptor =
+      internal_static_actionq_v1_NewAction_descriptor.getNestedType(0);
+    internal_static_actionq_v1_NewAction_TraceContextEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_NewAction_TraceContextEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_actionq_v1_ClaimedAction_descriptor =
       getDescriptor().getMessageType(2);
     internal_static_actionq_v1_ClaimedAction_fieldAccessorTable = new

@@ -38,6 +38,7 @@ private static final long serialVersionUID = 0L;
     queue_ = "";
     pageToken_ = "";
     workflowId_ = "";
+    targetRefContains_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -402,6 +403,55 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int TARGET_REF_CONTAINS_FIELD_NUMBER = 9;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object targetRefContains_ = "";
+  /**
+   * <pre>
+   * Only actions whose target_ref contains this text (case-insensitive, at
+   * most 200 characters); empty means any.
+   * </pre>
+   *
+   * <code>string target_ref_contains = 9;</code>
+   * @return The targetRefContains.
+   */
+  @java.lang.Override
+  public java.lang.String getTargetRefContains() {
+    java.lang.Object ref = targetRefContains_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      targetRefContains_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Only actions whose target_ref contains this text (case-insensitive, at
+   * most 200 characters); empty means any.
+   * </pre>
+   *
+   * <code>string target_ref_contains = 9;</code>
+   * @return The bytes for targetRefContains.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getTargetRefContainsBytes() {
+    java.lang.Object ref = targetRefContains_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      targetRefContains_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -445,6 +495,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 8, workflowId_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(targetRefContains_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 9, targetRefContains_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -483,6 +536,9 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(workflowId_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(8, workflowId_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(targetRefContains_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(9, targetRefContains_);
     }
     return size;
   }
@@ -523,6 +579,8 @@ private static final long serialVersionUID = 0L;
         != other.getNewestFirst()) return false;
     if (!getWorkflowId()
         .equals(other.getWorkflowId())) return false;
+    if (!getTargetRefContains()
+        .equals(other.getTargetRefContains())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -553,6 +611,8 @@ private static final long serialVersionUID = 0L;
         getNewestFirst());
     hash = (37 * hash) + WORKFLOW_ID_FIELD_NUMBER;
     hash = (53 * hash) + getWorkflowId().hashCode();
+    hash = (37 * hash) + TARGET_REF_CONTAINS_FIELD_NUMBER;
+    hash = (53 * hash) + getTargetRefContains().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -696,6 +756,7 @@ private static final long serialVersionUID = 0L;
       pageToken_ = "";
       newestFirst_ = false;
       workflowId_ = "";
+      targetRefContains_ = "";
       return this;
     }
 
@@ -754,6 +815,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000080) != 0)) {
         result.workflowId_ = workflowId_;
       }
+      if (((from_bitField0_ & 0x00000100) != 0)) {
+        result.targetRefContains_ = targetRefContains_;
+      }
     }
 
     @java.lang.Override
@@ -808,6 +872,11 @@ private static final long serialVersionUID = 0L;
       if (!other.getWorkflowId().isEmpty()) {
         workflowId_ = other.workflowId_;
         bitField0_ |= 0x00000080;
+        onChanged();
+      }
+      if (!other.getTargetRefContains().isEmpty()) {
+        targetRefContains_ = other.targetRefContains_;
+        bitField0_ |= 0x00000100;
         onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
@@ -885,6 +954,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000080;
               break;
             } // case 66
+            case 74: {
+              targetRefContains_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000100;
+              break;
+            } // case 74
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1632,6 +1706,103 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       workflowId_ = value;
       bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object targetRefContains_ = "";
+    /**
+     * <pre>
+     * Only actions whose target_ref contains this text (case-insensitive, at
+     * most 200 characters); empty means any.
+     * </pre>
+     *
+     * <code>string target_ref_contains = 9;</code>
+     * @return The targetRefContains.
+     */
+    public java.lang.String getTargetRefContains() {
+      java.lang.Object ref = targetRefContains_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        targetRefContains_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only actions whose target_ref contains this text (case-insensitive, at
+     * most 200 characters); empty means any.
+     * </pre>
+     *
+     * <code>string target_ref_contains = 9;</code>
+     * @return The bytes for targetRefContains.
+     */
+    public com.google.protobuf.ByteString
+        getTargetRefContainsBytes() {
+      java.lang.Object ref = targetRefContains_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        targetRefContains_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only actions whose target_ref contains this text (case-insensitive, at
+     * most 200 characters); empty means any.
+     * </pre>
+     *
+     * <code>string target_ref_contains = 9;</code>
+     * @param value The targetRefContains to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTargetRefContains(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      targetRefContains_ = value;
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only actions whose target_ref contains this text (case-insensitive, at
+     * most 200 characters); empty means any.
+     * </pre>
+     *
+     * <code>string target_ref_contains = 9;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTargetRefContains() {
+      targetRefContains_ = getDefaultInstance().getTargetRefContains();
+      bitField0_ = (bitField0_ & ~0x00000100);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only actions whose target_ref contains this text (case-insensitive, at
+     * most 200 characters); empty means any.
+     * </pre>
+     *
+     * <code>string target_ref_contains = 9;</code>
+     * @param value The bytes for targetRefContains to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTargetRefContainsBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      targetRefContains_ = value;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }

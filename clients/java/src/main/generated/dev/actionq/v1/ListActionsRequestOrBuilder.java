@@ -178,4 +178,26 @@ public interface ListActionsRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getWorkflowIdBytes();
+
+  /**
+   * <pre>
+   * Only actions whose target_ref contains this text (case-insensitive, at
+   * most 200 characters); empty means any.
+   * </pre>
+   *
+   * <code>string target_ref_contains = 9;</code>
+   * @return The targetRefContains.
+   */
+  java.lang.String getTargetRefContains();
+  /**
+   * <pre>
+   * Only actions whose target_ref contains this text (case-insensitive, at
+   * most 200 characters); empty means any.
+   * </pre>
+   *
+   * <code>string target_ref_contains = 9;</code>
+   * @return The bytes for targetRefContains.
+   */
+  com.google.protobuf.ByteString
+      getTargetRefContainsBytes();
 }

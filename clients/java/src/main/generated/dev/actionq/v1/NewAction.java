@@ -58,6 +58,18 @@ private static final long serialVersionUID = 0L;
     return dev.actionq.v1.ActionProto.internal_static_actionq_v1_NewAction_descriptor;
   }
 
+  @SuppressWarnings({"rawtypes"})
+  @java.lang.Override
+  protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+      int number) {
+    switch (number) {
+      case 21:
+        return internalGetTraceContext();
+      default:
+        throw new RuntimeException(
+            "Invalid map field number: " + number);
+    }
+  }
   @java.lang.Override
   protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internalGetFieldAccessorTable() {
@@ -864,6 +876,109 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int TRACE_CONTEXT_FIELD_NUMBER = 21;
+  private static final class TraceContextDefaultEntryHolder {
+    static final com.google.protobuf.MapEntry<
+        java.lang.String, java.lang.String> defaultEntry =
+            com.google.protobuf.MapEntry
+            .<java.lang.String, java.lang.String>newDefaultInstance(
+                dev.actionq.v1.ActionProto.internal_static_actionq_v1_NewAction_TraceContextEntry_descriptor, 
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "",
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "");
+  }
+  @SuppressWarnings("serial")
+  private com.google.protobuf.MapField<
+      java.lang.String, java.lang.String> traceContext_;
+  private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+  internalGetTraceContext() {
+    if (traceContext_ == null) {
+      return com.google.protobuf.MapField.emptyMapField(
+          TraceContextDefaultEntryHolder.defaultEntry);
+    }
+    return traceContext_;
+  }
+  public int getTraceContextCount() {
+    return internalGetTraceContext().getMap().size();
+  }
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  @java.lang.Override
+  public boolean containsTraceContext(
+      java.lang.String key) {
+    java.util.Objects.requireNonNull(key, "map key");
+    return internalGetTraceContext().getMap().containsKey(key);
+  }
+  /**
+   * Use {@link #getTraceContextMap()} instead.
+   */
+  @java.lang.Override
+  @java.lang.Deprecated
+  public java.util.Map<java.lang.String, java.lang.String> getTraceContext() {
+    return getTraceContextMap();
+  }
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  @java.lang.Override
+  public java.util.Map<java.lang.String, java.lang.String> getTraceContextMap() {
+    return internalGetTraceContext().getMap();
+  }
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  @java.lang.Override
+  public /* nullable */
+java.lang.String getTraceContextOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue) {
+    java.util.Objects.requireNonNull(key, "map key");
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetTraceContext().getMap();
+    return map.containsKey(key) ? map.get(key) : defaultValue;
+  }
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  @java.lang.Override
+  public java.lang.String getTraceContextOrThrow(
+      java.lang.String key) {
+    java.util.Objects.requireNonNull(key, "map key");
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetTraceContext().getMap();
+    if (!map.containsKey(key)) {
+      throw new java.lang.IllegalArgumentException();
+    }
+    return map.get(key);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -944,6 +1059,12 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 20, groupKey_);
     }
+    com.google.protobuf.GeneratedMessage
+      .serializeStringMapTo(
+        output,
+        internalGetTraceContext(),
+        TraceContextDefaultEntryHolder.defaultEntry,
+        21);
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -1038,6 +1159,16 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(groupKey_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(20, groupKey_);
     }
+    for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+         : internalGetTraceContext().getMap().entrySet()) {
+      com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+      traceContext__ = TraceContextDefaultEntryHolder.defaultEntry.newBuilderForType()
+          .setKey(entry.getKey())
+          .setValue(entry.getValue())
+          .buildPartial();
+      size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(21, traceContext__);
+    }
     return size;
   }
   @java.lang.Override
@@ -1109,6 +1240,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getConcurrencyKey())) return false;
     if (!getGroupKey()
         .equals(other.getGroupKey())) return false;
+    if (!internalGetTraceContext().equals(
+        other.internalGetTraceContext())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1171,6 +1304,10 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getConcurrencyKey().hashCode();
     hash = (37 * hash) + GROUP_KEY_FIELD_NUMBER;
     hash = (53 * hash) + getGroupKey().hashCode();
+    if (!internalGetTraceContext().getMap().isEmpty()) {
+      hash = (37 * hash) + TRACE_CONTEXT_FIELD_NUMBER;
+      hash = (53 * hash) + internalGetTraceContext().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1284,6 +1421,28 @@ private static final long serialVersionUID = 0L;
       return dev.actionq.v1.ActionProto.internal_static_actionq_v1_NewAction_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 21:
+          return internalGetTraceContext();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 21:
+          return internalGetMutableTraceContext();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -1346,6 +1505,7 @@ private static final long serialVersionUID = 0L;
       dependsOnIndex_ = emptyIntList();
       concurrencyKey_ = "";
       groupKey_ = "";
+      internalGetMutableTraceContext().clear();
       return this;
     }
 
@@ -1448,6 +1608,10 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00040000) != 0)) {
         result.groupKey_ = groupKey_;
+      }
+      if (((from_bitField0_ & 0x00080000) != 0)) {
+        result.traceContext_ = internalGetTraceContext();
+        result.traceContext_.makeImmutable();
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1564,6 +1728,9 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00040000;
         onChanged();
       }
+      internalGetMutableTraceContext().mergeFrom(
+          other.internalGetTraceContext());
+      bitField0_ |= 0x00080000;
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1711,6 +1878,15 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00040000;
               break;
             } // case 162
+            case 170: {
+              com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+              traceContext__ = input.readMessage(
+                  TraceContextDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+              internalGetMutableTraceContext().getMutableMap().put(
+                  traceContext__.getKey(), traceContext__.getValue());
+              bitField0_ |= 0x00080000;
+              break;
+            } // case 170
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -3690,6 +3866,175 @@ private static final long serialVersionUID = 0L;
       groupKey_ = value;
       bitField0_ |= 0x00040000;
       onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> traceContext_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetTraceContext() {
+      if (traceContext_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TraceContextDefaultEntryHolder.defaultEntry);
+      }
+      return traceContext_;
+    }
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetMutableTraceContext() {
+      if (traceContext_ == null) {
+        traceContext_ = com.google.protobuf.MapField.newMapField(
+            TraceContextDefaultEntryHolder.defaultEntry);
+      }
+      if (!traceContext_.isMutable()) {
+        traceContext_ = traceContext_.copy();
+      }
+      bitField0_ |= 0x00080000;
+      onChanged();
+      return traceContext_;
+    }
+    public int getTraceContextCount() {
+      return internalGetTraceContext().getMap().size();
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    @java.lang.Override
+    public boolean containsTraceContext(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      return internalGetTraceContext().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTraceContextMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTraceContext() {
+      return getTraceContextMap();
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTraceContextMap() {
+      return internalGetTraceContext().getMap();
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTraceContextOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTraceContext().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTraceContextOrThrow(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTraceContext().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+    public Builder clearTraceContext() {
+      bitField0_ = (bitField0_ & ~0x00080000);
+      internalGetMutableTraceContext().getMutableMap()
+          .clear();
+      return this;
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    public Builder removeTraceContext(
+        java.lang.String key) {
+      java.util.Objects.requireNonNull(key, "map key");
+      internalGetMutableTraceContext().getMutableMap()
+          .remove(key);
+      return this;
+    }
+    /**
+     * Use alternate mutation accessors instead.
+     */
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String>
+        getMutableTraceContext() {
+      bitField0_ |= 0x00080000;
+      return internalGetMutableTraceContext().getMutableMap();
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    public Builder putTraceContext(
+        java.lang.String key,
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(key, "map key");
+      java.util.Objects.requireNonNull(value, "map value");
+      internalGetMutableTraceContext().getMutableMap()
+          .put(key, value);
+      bitField0_ |= 0x00080000;
+      return this;
+    }
+    /**
+     * <pre>
+     * W3C trace context of the producer (keys "traceparent" and optionally
+     * "tracestate"), handed to the worker with the claimed action so that one
+     * trace spans enqueue, claim and complete across languages.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; trace_context = 21;</code>
+     */
+    public Builder putAllTraceContext(
+        java.util.Map<java.lang.String, java.lang.String> values) {
+      internalGetMutableTraceContext().getMutableMap()
+          .putAll(values);
+      bitField0_ |= 0x00080000;
       return this;
     }
 

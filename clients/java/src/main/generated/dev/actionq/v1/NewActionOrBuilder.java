@@ -450,4 +450,68 @@ public interface NewActionOrBuilder extends
    */
   com.google.protobuf.ByteString
       getGroupKeyBytes();
+
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  int getTraceContextCount();
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  boolean containsTraceContext(
+      java.lang.String key);
+  /**
+   * Use {@link #getTraceContextMap()} instead.
+   */
+  @java.lang.Deprecated
+  java.util.Map<java.lang.String, java.lang.String>
+  getTraceContext();
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  java.util.Map<java.lang.String, java.lang.String>
+  getTraceContextMap();
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  /* nullable */
+java.lang.String getTraceContextOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue);
+  /**
+   * <pre>
+   * W3C trace context of the producer (keys "traceparent" and optionally
+   * "tracestate"), handed to the worker with the claimed action so that one
+   * trace spans enqueue, claim and complete across languages.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; trace_context = 21;</code>
+   */
+  java.lang.String getTraceContextOrThrow(
+      java.lang.String key);
 }

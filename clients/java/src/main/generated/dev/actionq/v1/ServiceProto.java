@@ -390,214 +390,214 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\0132\032.actionq.v1.EnqueuedAction\022\020\n\010replaye" +
       "d\030\002 \001(\010\"\036\n\020GetActionRequest\022\n\n\002id\030\001 \001(\003\"" +
       "7\n\021GetActionResponse\022\"\n\006action\030\001 \001(\0132\022.a" +
-      "ctionq.v1.Action\"\307\001\n\022ListActionsRequest\022" +
+      "ctionq.v1.Action\"\344\001\n\022ListActionsRequest\022" +
       "*\n\010statuses\030\001 \003(\0162\030.actionq.v1.ActionSta" +
       "tus\022\023\n\013action_type\030\002 \001(\t\022\017\n\007project\030\003 \001(" +
       "\t\022\r\n\005queue\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\np" +
       "age_token\030\006 \001(\t\022\024\n\014newest_first\030\007 \001(\010\022\023\n" +
-      "\013workflow_id\030\010 \001(\t\"S\n\023ListActionsRespons" +
-      "e\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action\022\027" +
-      "\n\017next_page_token\030\002 \001(\t\"\314\001\n\014ClaimRequest" +
-      "\022\016\n\006worker\030\001 \001(\t\022\r\n\005queue\030\002 \001(\t\022\024\n\014actio" +
-      "n_types\030\003 \003(\t\022\017\n\007project\030\004 \001(\t\022\023\n\013max_ac" +
-      "tions\030\005 \001(\005\022(\n\005lease\030\006 \001(\0132\031.google.prot" +
-      "obuf.Duration\022\'\n\004wait\030\007 \001(\0132\031.google.pro" +
-      "tobuf.Duration\022\016\n\006queues\030\010 \003(\t\";\n\rClaimR" +
-      "esponse\022*\n\007actions\030\001 \003(\0132\031.actionq.v1.Cl" +
-      "aimedAction\"t\n\020HeartbeatRequest\022\n\n\002id\030\001 " +
-      "\001(\003\022\023\n\013lease_token\030\002 \001(\t\022(\n\005lease\030\003 \001(\0132" +
-      "\031.google.protobuf.Duration\022\025\n\rprogress_j" +
-      "son\030\004 \001(\t\"Z\n\021HeartbeatResponse\0222\n\016claim_" +
-      "deadline\030\001 \001(\0132\032.google.protobuf.Timesta" +
-      "mp\022\021\n\tcancelled\030\002 \001(\010\"x\n\017CompleteRequest" +
-      "\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\022\n\nres" +
-      "ult_ref\030\003 \001(\t\022\r\n\005actor\030\005 \001(\t\022\023\n\013result_j" +
-      "son\030\006 \001(\tJ\004\010\004\020\005R\006result\"6\n\020CompleteRespo" +
-      "nse\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"" +
-      "G\n\023CompleteManyRequest\0220\n\013completions\030\001 " +
-      "\003(\0132\033.actionq.v1.CompleteRequest\"X\n\024Comp" +
-      "leteManyResponse\022\025\n\rcompleted_ids\030\001 \003(\003\022" +
-      ")\n\010failures\030\002 \003(\0132\027.actionq.v1.ItemFailu" +
-      "re\"H\n\013ItemFailure\022\n\n\002id\030\001 \001(\003\022\014\n\004code\030\002 " +
-      "\001(\t\022\017\n\007message\030\003 \001(\t\022\016\n\006reason\030\004 \001(\t\"\217\001\n" +
-      "\013FailRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030" +
-      "\002 \001(\t\022\016\n\006reason\030\003 \001(\t\022.\n\013retry_delay\030\004 \001" +
-      "(\0132\031.google.protobuf.Duration\022\020\n\010no_retr" +
-      "y\030\005 \001(\010\022\r\n\005actor\030\006 \001(\t\"2\n\014FailResponse\022\"" +
-      "\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"S\n\rRe" +
-      "jectRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002" +
-      " \001(\t\022\016\n\006reason\030\003 \001(\t\022\021\n\tvalidator\030\004 \001(\t\"" +
-      "4\n\016RejectResponse\022\"\n\006action\030\001 \001(\0132\022.acti" +
-      "onq.v1.Action\":\n\rCancelRequest\022\n\n\002id\030\001 \001" +
-      "(\003\022\016\n\006reason\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\"4\n\016Can" +
-      "celResponse\022\"\n\006action\030\001 \001(\0132\022.actionq.v1" +
-      ".Action\"\016\n\014SweepRequest\"\206\001\n\rSweepRespons" +
-      "e\022#\n\007actions\030\001 \003(\0132\022.actionq.v1.Action\022\026" +
-      "\n\016requeued_count\030\002 \001(\003\022\"\n\006failed\030\003 \003(\0132\022" +
-      ".actionq.v1.Action\022\024\n\014failed_count\030\004 \001(\003" +
-      "\"k\n\021ListEventsRequest\022\022\n\naction_ids\030\002 \003(" +
-      "\003\022\023\n\013event_types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001(" +
-      "\005\022\024\n\014after_cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListEve" +
-      "ntsResponse\022!\n\006events\030\001 \003(\0132\021.actionq.v1" +
-      ".Event\022\023\n\013next_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022Wat" +
-      "chEventsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013e" +
-      "vent_types\030\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tma" +
-      "x_batch\030\005 \001(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010\001\020" +
-      "\002\"N\n\023WatchEventsResponse\022!\n\006events\030\001 \003(\013" +
-      "2\021.actionq.v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010\002\020" +
-      "\003\"m\n\020EmitEventRequest\022\022\n\nevent_type\030\001 \001(" +
-      "\t\022\r\n\005actor\030\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n\014p" +
-      "ayload_json\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021Emit" +
-      "EventResponse\022 \n\005event\030\001 \001(\0132\021.actionq.v" +
-      "1.Event\"Q\n\024GetQueueStatsRequest\022\r\n\005queue" +
-      "\030\001 \001(\t\022\017\n\007project\030\002 \001(\t\022\031\n\021include_compl" +
-      "eted\030\003 \001(\010\"\213\001\n\025GetQueueStatsResponse\022$\n\005" +
-      "stats\030\001 \003(\0132\025.actionq.v1.QueueStat\022)\n\005as" +
-      "_of\030\003 \001(\0132\032.google.protobuf.Timestamp\022\033\n" +
-      "\023latest_event_cursor\030\004 \001(\tJ\004\010\002\020\003\"\020\n\016Migr" +
-      "ateRequest\"C\n\017MigrateResponse\022\016\n\006schema\030" +
-      "\001 \001(\t\022\017\n\007version\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t\"" +
-      "\232\001\n\014RetryRequest\022\013\n\003ids\030\001 \003(\003\022*\n\010statuse" +
-      "s\030\002 \003(\0162\030.actionq.v1.ActionStatus\022\023\n\013act" +
-      "ion_type\030\003 \001(\t\022\017\n\007project\030\004 \001(\t\022\r\n\005queue" +
-      "\030\005 \001(\t\022\r\n\005limit\030\006 \001(\005\022\r\n\005actor\030\007 \001(\t\"2\n\r" +
-      "RetryResponse\022\023\n\013retried_ids\030\001 \003(\003\022\014\n\004mo" +
-      "re\030\002 \001(\010\"L\n\021WaitActionRequest\022\013\n\003ids\030\001 \003" +
-      "(\003\022*\n\007timeout\030\002 \001(\0132\031.google.protobuf.Du" +
-      "ration\"9\n\022WaitActionResponse\022#\n\007actions\030" +
-      "\001 \003(\0132\022.actionq.v1.Action\"\023\n\021ListQueuesR" +
-      "equest\"7\n\022ListQueuesResponse\022!\n\006queues\030\001" +
-      " \003(\0132\021.actionq.v1.Queue\"\230\001\n\022UpdateQueueR" +
-      "equest\022\r\n\005queue\030\001 \001(\t\022\024\n\014max_attempts\030\002 " +
-      "\001(\005\022$\n\007backoff\030\003 \001(\0132\023.actionq.v1.Backof" +
-      "f\022(\n\005lease\030\004 \001(\0132\031.google.protobuf.Durat" +
-      "ion\022\r\n\005actor\030\005 \001(\t\"7\n\023UpdateQueueRespons" +
-      "e\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue\"A\n\021P" +
-      "auseQueueRequest\022\r\n\005queue\030\001 \001(\t\022\r\n\005actor" +
-      "\030\002 \001(\t\022\016\n\006reason\030\003 \001(\t\"6\n\022PauseQueueResp" +
-      "onse\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue\"2" +
-      "\n\022ResumeQueueRequest\022\r\n\005queue\030\001 \001(\t\022\r\n\005a" +
-      "ctor\030\002 \001(\t\"7\n\023ResumeQueueResponse\022 \n\005que" +
-      "ue\030\001 \001(\0132\021.actionq.v1.Queue\"L\n\014PruneRequ" +
-      "est\022-\n\nolder_than\030\001 \001(\0132\031.google.protobu" +
-      "f.Duration\022\r\n\005limit\030\002 \001(\005\"h\n\rPruneRespon" +
-      "se\022\026\n\016pruned_actions\030\001 \001(\003\022\032\n\022dropped_pa" +
-      "rtitions\030\002 \001(\005\022\014\n\004more\030\003 \001(\010\022\025\n\roldest_c" +
-      "ursor\030\004 \001(\t\"Z\n\025SaveCheckpointRequest\022\n\n\002" +
-      "id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\014\n\004step\030\003 " +
-      "\001(\t\022\022\n\nstate_json\030\004 \001(\t\"D\n\026SaveCheckpoin" +
-      "tResponse\022*\n\ncheckpoint\030\001 \001(\0132\026.actionq." +
-      "v1.Checkpoint\"#\n\025GetCheckpointsRequest\022\n" +
-      "\n\002id\030\001 \001(\003\"E\n\026GetCheckpointsResponse\022+\n\013" +
-      "checkpoints\030\001 \003(\0132\026.actionq.v1.Checkpoin" +
-      "t\"\235\001\n\025CreateScheduleRequest\022\014\n\004name\030\001 \001(" +
-      "\t\022\014\n\004cron\030\002 \001(\t\022\021\n\ttime_zone\030\003 \001(\t\022%\n\006ac" +
-      "tion\030\004 \001(\0132\025.actionq.v1.NewAction\022\017\n\007rep" +
-      "lace\030\005 \001(\010\022\016\n\006paused\030\006 \001(\010\022\r\n\005actor\030\007 \001(" +
-      "\t\"@\n\026CreateScheduleResponse\022&\n\010schedule\030" +
-      "\001 \001(\0132\024.actionq.v1.Schedule\"\026\n\024ListSched" +
-      "ulesRequest\"@\n\025ListSchedulesResponse\022\'\n\t" +
-      "schedules\030\001 \003(\0132\024.actionq.v1.Schedule\"3\n" +
-      "\024PauseScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005a" +
-      "ctor\030\002 \001(\t\"?\n\025PauseScheduleResponse\022&\n\010s" +
-      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"4\n\025R" +
-      "esumeScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005ac" +
-      "tor\030\002 \001(\t\"@\n\026ResumeScheduleResponse\022&\n\010s" +
-      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"4\n\025D" +
-      "eleteScheduleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005ac" +
-      "tor\030\002 \001(\t\"@\n\026DeleteScheduleResponse\022&\n\010s" +
-      "chedule\030\001 \001(\0132\024.actionq.v1.Schedule\"\246\001\n\016" +
-      "SuspendRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_toke" +
-      "n\030\002 \001(\t\022\014\n\004step\030\003 \001(\t\022\016\n\006signal\030\004 \001(\t\022)\n" +
-      "\005until\030\005 \001(\0132\032.google.protobuf.Timestamp" +
-      "\022*\n\007timeout\030\006 \001(\0132\031.google.protobuf.Dura" +
-      "tion\"j\n\017SuspendResponse\022\021\n\tsuspended\030\001 \001" +
-      "(\010\022\"\n\006action\030\002 \001(\0132\022.actionq.v1.Action\022 " +
-      "\n\004wake\030\003 \001(\0132\022.actionq.v1.WakeUp\"\221\001\n\rSig" +
-      "nalRequest\022\014\n\004name\030\001 \001(\t\022\024\n\014payload_json" +
-      "\030\002 \001(\t\022$\n\004mode\030\003 \001(\0162\026.actionq.v1.Signal" +
-      "Mode\022\'\n\004keep\030\004 \001(\0132\031.google.protobuf.Dur" +
-      "ation\022\r\n\005actor\030\005 \001(\t\"b\n\016SignalResponse\022\021" +
-      "\n\tsignal_id\030\001 \001(\003\022\r\n\005woken\030\002 \003(\003\022.\n\nkept" +
-      "_until\030\003 \001(\0132\032.google.protobuf.Timestamp" +
-      "\")\n\022GetWorkflowRequest\022\023\n\013workflow_id\030\001 " +
-      "\001(\t\"b\n\023GetWorkflowResponse\022&\n\010workflow\030\001" +
-      " \001(\0132\024.actionq.v1.Workflow\022#\n\007actions\030\002 " +
-      "\003(\0132\022.actionq.v1.Action\"n\n\025SetQueueLimit" +
-      "sRequest\022\r\n\005queue\030\001 \001(\t\022&\n\006limits\030\002 \003(\0132" +
-      "\026.actionq.v1.QueueLimit\022\017\n\007replace\030\003 \001(\010" +
-      "\022\r\n\005actor\030\004 \001(\t\":\n\026SetQueueLimitsRespons" +
-      "e\022 \n\005queue\030\001 \001(\0132\021.actionq.v1.Queue*W\n\013E" +
-      "nqueueView\022\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000" +
-      "\022\025\n\021ENQUEUE_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_" +
-      "ID\020\0022\254\024\n\022ActionQueueService\022B\n\007Enqueue\022\032" +
-      ".actionq.v1.EnqueueRequest\032\033.actionq.v1." +
-      "EnqueueResponse\022H\n\tGetAction\022\034.actionq.v" +
-      "1.GetActionRequest\032\035.actionq.v1.GetActio" +
-      "nResponse\022N\n\013ListActions\022\036.actionq.v1.Li" +
-      "stActionsRequest\032\037.actionq.v1.ListAction" +
-      "sResponse\022<\n\005Claim\022\030.actionq.v1.ClaimReq" +
-      "uest\032\031.actionq.v1.ClaimResponse\022H\n\tHeart" +
-      "beat\022\034.actionq.v1.HeartbeatRequest\032\035.act" +
-      "ionq.v1.HeartbeatResponse\022E\n\010Complete\022\033." +
-      "actionq.v1.CompleteRequest\032\034.actionq.v1." +
-      "CompleteResponse\022Q\n\014CompleteMany\022\037.actio" +
-      "nq.v1.CompleteManyRequest\032 .actionq.v1.C" +
-      "ompleteManyResponse\0229\n\004Fail\022\027.actionq.v1" +
-      ".FailRequest\032\030.actionq.v1.FailResponse\022?" +
-      "\n\006Reject\022\031.actionq.v1.RejectRequest\032\032.ac" +
-      "tionq.v1.RejectResponse\022?\n\006Cancel\022\031.acti" +
-      "onq.v1.CancelRequest\032\032.actionq.v1.Cancel" +
-      "Response\022<\n\005Sweep\022\030.actionq.v1.SweepRequ" +
-      "est\032\031.actionq.v1.SweepResponse\022K\n\nListEv" +
-      "ents\022\035.actionq.v1.ListEventsRequest\032\036.ac" +
-      "tionq.v1.ListEventsResponse\022P\n\013WatchEven" +
-      "ts\022\036.actionq.v1.WatchEventsRequest\032\037.act" +
-      "ionq.v1.WatchEventsResponse0\001\022H\n\tEmitEve" +
-      "nt\022\034.actionq.v1.EmitEventRequest\032\035.actio" +
-      "nq.v1.EmitEventResponse\022T\n\rGetQueueStats" +
-      "\022 .actionq.v1.GetQueueStatsRequest\032!.act" +
-      "ionq.v1.GetQueueStatsResponse\022B\n\007Migrate" +
-      "\022\032.actionq.v1.MigrateRequest\032\033.actionq.v" +
-      "1.MigrateResponse\022<\n\005Retry\022\030.actionq.v1." +
-      "RetryRequest\032\031.actionq.v1.RetryResponse\022" +
-      "K\n\nWaitAction\022\035.actionq.v1.WaitActionReq" +
-      "uest\032\036.actionq.v1.WaitActionResponse\022K\n\n" +
-      "ListQueues\022\035.actionq.v1.ListQueuesReques" +
-      "t\032\036.actionq.v1.ListQueuesResponse\022N\n\013Upd" +
-      "ateQueue\022\036.actionq.v1.UpdateQueueRequest" +
-      "\032\037.actionq.v1.UpdateQueueResponse\022K\n\nPau" +
-      "seQueue\022\035.actionq.v1.PauseQueueRequest\032\036" +
-      ".actionq.v1.PauseQueueResponse\022N\n\013Resume" +
-      "Queue\022\036.actionq.v1.ResumeQueueRequest\032\037." +
-      "actionq.v1.ResumeQueueResponse\022<\n\005Prune\022" +
-      "\030.actionq.v1.PruneRequest\032\031.actionq.v1.P" +
-      "runeResponse\022W\n\016SaveCheckpoint\022!.actionq" +
-      ".v1.SaveCheckpointRequest\032\".actionq.v1.S" +
-      "aveCheckpointResponse\022W\n\016GetCheckpoints\022" +
-      "!.actionq.v1.GetCheckpointsRequest\032\".act" +
-      "ionq.v1.GetCheckpointsResponse\022W\n\016Create" +
-      "Schedule\022!.actionq.v1.CreateScheduleRequ" +
-      "est\032\".actionq.v1.CreateScheduleResponse\022" +
-      "T\n\rListSchedules\022 .actionq.v1.ListSchedu" +
-      "lesRequest\032!.actionq.v1.ListSchedulesRes" +
-      "ponse\022T\n\rPauseSchedule\022 .actionq.v1.Paus" +
-      "eScheduleRequest\032!.actionq.v1.PauseSched" +
-      "uleResponse\022W\n\016ResumeSchedule\022!.actionq." +
-      "v1.ResumeScheduleRequest\032\".actionq.v1.Re" +
-      "sumeScheduleResponse\022W\n\016DeleteSchedule\022!" +
-      ".actionq.v1.DeleteScheduleRequest\032\".acti" +
-      "onq.v1.DeleteScheduleResponse\022B\n\007Suspend" +
-      "\022\032.actionq.v1.SuspendRequest\032\033.actionq.v" +
-      "1.SuspendResponse\022?\n\006Signal\022\031.actionq.v1" +
-      ".SignalRequest\032\032.actionq.v1.SignalRespon" +
-      "se\022N\n\013GetWorkflow\022\036.actionq.v1.GetWorkfl" +
-      "owRequest\032\037.actionq.v1.GetWorkflowRespon" +
-      "se\022W\n\016SetQueueLimits\022!.actionq.v1.SetQue" +
-      "ueLimitsRequest\032\".actionq.v1.SetQueueLim" +
-      "itsResponseBE\n\016dev.actionq.v1B\014ServicePr" +
-      "otoP\001Z#actionq.dev/go/actionq/v1;actionq" +
-      "v1b\006proto3"
+      "\013workflow_id\030\010 \001(\t\022\033\n\023target_ref_contain" +
+      "s\030\t \001(\t\"S\n\023ListActionsResponse\022#\n\007action" +
+      "s\030\001 \003(\0132\022.actionq.v1.Action\022\027\n\017next_page" +
+      "_token\030\002 \001(\t\"\314\001\n\014ClaimRequest\022\016\n\006worker\030" +
+      "\001 \001(\t\022\r\n\005queue\030\002 \001(\t\022\024\n\014action_types\030\003 \003" +
+      "(\t\022\017\n\007project\030\004 \001(\t\022\023\n\013max_actions\030\005 \001(\005" +
+      "\022(\n\005lease\030\006 \001(\0132\031.google.protobuf.Durati" +
+      "on\022\'\n\004wait\030\007 \001(\0132\031.google.protobuf.Durat" +
+      "ion\022\016\n\006queues\030\010 \003(\t\";\n\rClaimResponse\022*\n\007" +
+      "actions\030\001 \003(\0132\031.actionq.v1.ClaimedAction" +
+      "\"t\n\020HeartbeatRequest\022\n\n\002id\030\001 \001(\003\022\023\n\013leas" +
+      "e_token\030\002 \001(\t\022(\n\005lease\030\003 \001(\0132\031.google.pr" +
+      "otobuf.Duration\022\025\n\rprogress_json\030\004 \001(\t\"Z" +
+      "\n\021HeartbeatResponse\0222\n\016claim_deadline\030\001 " +
+      "\001(\0132\032.google.protobuf.Timestamp\022\021\n\tcance" +
+      "lled\030\002 \001(\010\"x\n\017CompleteRequest\022\n\n\002id\030\001 \001(" +
+      "\003\022\023\n\013lease_token\030\002 \001(\t\022\022\n\nresult_ref\030\003 \001" +
+      "(\t\022\r\n\005actor\030\005 \001(\t\022\023\n\013result_json\030\006 \001(\tJ\004" +
+      "\010\004\020\005R\006result\"6\n\020CompleteResponse\022\"\n\006acti" +
+      "on\030\001 \001(\0132\022.actionq.v1.Action\"G\n\023Complete" +
+      "ManyRequest\0220\n\013completions\030\001 \003(\0132\033.actio" +
+      "nq.v1.CompleteRequest\"X\n\024CompleteManyRes" +
+      "ponse\022\025\n\rcompleted_ids\030\001 \003(\003\022)\n\010failures" +
+      "\030\002 \003(\0132\027.actionq.v1.ItemFailure\"H\n\013ItemF" +
+      "ailure\022\n\n\002id\030\001 \001(\003\022\014\n\004code\030\002 \001(\t\022\017\n\007mess" +
+      "age\030\003 \001(\t\022\016\n\006reason\030\004 \001(\t\"\217\001\n\013FailReques" +
+      "t\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006re" +
+      "ason\030\003 \001(\t\022.\n\013retry_delay\030\004 \001(\0132\031.google" +
+      ".protobuf.Duration\022\020\n\010no_retry\030\005 \001(\010\022\r\n\005" +
+      "actor\030\006 \001(\t\"2\n\014FailResponse\022\"\n\006action\030\001 " +
+      "\001(\0132\022.actionq.v1.Action\"S\n\rRejectRequest" +
+      "\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\016\n\006rea" +
+      "son\030\003 \001(\t\022\021\n\tvalidator\030\004 \001(\t\"4\n\016RejectRe" +
+      "sponse\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Acti" +
+      "on\":\n\rCancelRequest\022\n\n\002id\030\001 \001(\003\022\016\n\006reaso" +
+      "n\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\"4\n\016CancelResponse" +
+      "\022\"\n\006action\030\001 \001(\0132\022.actionq.v1.Action\"\016\n\014" +
+      "SweepRequest\"\206\001\n\rSweepResponse\022#\n\007action" +
+      "s\030\001 \003(\0132\022.actionq.v1.Action\022\026\n\016requeued_" +
+      "count\030\002 \001(\003\022\"\n\006failed\030\003 \003(\0132\022.actionq.v1" +
+      ".Action\022\024\n\014failed_count\030\004 \001(\003\"k\n\021ListEve" +
+      "ntsRequest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_" +
+      "types\030\003 \003(\t\022\021\n\tpage_size\030\004 \001(\005\022\024\n\014after_" +
+      "cursor\030\005 \001(\tJ\004\010\001\020\002\"R\n\022ListEventsResponse" +
+      "\022!\n\006events\030\001 \003(\0132\021.actionq.v1.Event\022\023\n\013n" +
+      "ext_cursor\030\003 \001(\tJ\004\010\002\020\003\"~\n\022WatchEventsReq" +
+      "uest\022\022\n\naction_ids\030\002 \003(\003\022\023\n\013event_types\030" +
+      "\003 \003(\t\022\020\n\010from_end\030\004 \001(\010\022\021\n\tmax_batch\030\005 \001" +
+      "(\005\022\024\n\014after_cursor\030\006 \001(\tJ\004\010\001\020\002\"N\n\023WatchE" +
+      "ventsResponse\022!\n\006events\030\001 \003(\0132\021.actionq." +
+      "v1.Event\022\016\n\006cursor\030\003 \001(\tJ\004\010\002\020\003\"m\n\020EmitEv" +
+      "entRequest\022\022\n\nevent_type\030\001 \001(\t\022\r\n\005actor\030" +
+      "\002 \001(\t\022\021\n\taction_id\030\004 \001(\003\022\024\n\014payload_json" +
+      "\030\005 \001(\tJ\004\010\003\020\004R\007payload\"5\n\021EmitEventRespon" +
+      "se\022 \n\005event\030\001 \001(\0132\021.actionq.v1.Event\"Q\n\024" +
+      "GetQueueStatsRequest\022\r\n\005queue\030\001 \001(\t\022\017\n\007p" +
+      "roject\030\002 \001(\t\022\031\n\021include_completed\030\003 \001(\010\"" +
+      "\213\001\n\025GetQueueStatsResponse\022$\n\005stats\030\001 \003(\013" +
+      "2\025.actionq.v1.QueueStat\022)\n\005as_of\030\003 \001(\0132\032" +
+      ".google.protobuf.Timestamp\022\033\n\023latest_eve" +
+      "nt_cursor\030\004 \001(\tJ\004\010\002\020\003\"\020\n\016MigrateRequest\"" +
+      "C\n\017MigrateResponse\022\016\n\006schema\030\001 \001(\t\022\017\n\007ve" +
+      "rsion\030\002 \001(\005\022\017\n\007applied\030\003 \003(\t\"\232\001\n\014RetryRe" +
+      "quest\022\013\n\003ids\030\001 \003(\003\022*\n\010statuses\030\002 \003(\0162\030.a" +
+      "ctionq.v1.ActionStatus\022\023\n\013action_type\030\003 " +
+      "\001(\t\022\017\n\007project\030\004 \001(\t\022\r\n\005queue\030\005 \001(\t\022\r\n\005l" +
+      "imit\030\006 \001(\005\022\r\n\005actor\030\007 \001(\t\"2\n\rRetryRespon" +
+      "se\022\023\n\013retried_ids\030\001 \003(\003\022\014\n\004more\030\002 \001(\010\"L\n" +
+      "\021WaitActionRequest\022\013\n\003ids\030\001 \003(\003\022*\n\007timeo" +
+      "ut\030\002 \001(\0132\031.google.protobuf.Duration\"9\n\022W" +
+      "aitActionResponse\022#\n\007actions\030\001 \003(\0132\022.act" +
+      "ionq.v1.Action\"\023\n\021ListQueuesRequest\"7\n\022L" +
+      "istQueuesResponse\022!\n\006queues\030\001 \003(\0132\021.acti" +
+      "onq.v1.Queue\"\230\001\n\022UpdateQueueRequest\022\r\n\005q" +
+      "ueue\030\001 \001(\t\022\024\n\014max_attempts\030\002 \001(\005\022$\n\007back" +
+      "off\030\003 \001(\0132\023.actionq.v1.Backoff\022(\n\005lease\030" +
+      "\004 \001(\0132\031.google.protobuf.Duration\022\r\n\005acto" +
+      "r\030\005 \001(\t\"7\n\023UpdateQueueResponse\022 \n\005queue\030" +
+      "\001 \001(\0132\021.actionq.v1.Queue\"A\n\021PauseQueueRe" +
+      "quest\022\r\n\005queue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\022\016\n\006r" +
+      "eason\030\003 \001(\t\"6\n\022PauseQueueResponse\022 \n\005que" +
+      "ue\030\001 \001(\0132\021.actionq.v1.Queue\"2\n\022ResumeQue" +
+      "ueRequest\022\r\n\005queue\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"" +
+      "7\n\023ResumeQueueResponse\022 \n\005queue\030\001 \001(\0132\021." +
+      "actionq.v1.Queue\"L\n\014PruneRequest\022-\n\nolde" +
+      "r_than\030\001 \001(\0132\031.google.protobuf.Duration\022" +
+      "\r\n\005limit\030\002 \001(\005\"h\n\rPruneResponse\022\026\n\016prune" +
+      "d_actions\030\001 \001(\003\022\032\n\022dropped_partitions\030\002 " +
+      "\001(\005\022\014\n\004more\030\003 \001(\010\022\025\n\roldest_cursor\030\004 \001(\t" +
+      "\"Z\n\025SaveCheckpointRequest\022\n\n\002id\030\001 \001(\003\022\023\n" +
+      "\013lease_token\030\002 \001(\t\022\014\n\004step\030\003 \001(\t\022\022\n\nstat" +
+      "e_json\030\004 \001(\t\"D\n\026SaveCheckpointResponse\022*" +
+      "\n\ncheckpoint\030\001 \001(\0132\026.actionq.v1.Checkpoi" +
+      "nt\"#\n\025GetCheckpointsRequest\022\n\n\002id\030\001 \001(\003\"" +
+      "E\n\026GetCheckpointsResponse\022+\n\013checkpoints" +
+      "\030\001 \003(\0132\026.actionq.v1.Checkpoint\"\235\001\n\025Creat" +
+      "eScheduleRequest\022\014\n\004name\030\001 \001(\t\022\014\n\004cron\030\002" +
+      " \001(\t\022\021\n\ttime_zone\030\003 \001(\t\022%\n\006action\030\004 \001(\0132" +
+      "\025.actionq.v1.NewAction\022\017\n\007replace\030\005 \001(\010\022" +
+      "\016\n\006paused\030\006 \001(\010\022\r\n\005actor\030\007 \001(\t\"@\n\026Create" +
+      "ScheduleResponse\022&\n\010schedule\030\001 \001(\0132\024.act" +
+      "ionq.v1.Schedule\"\026\n\024ListSchedulesRequest" +
+      "\"@\n\025ListSchedulesResponse\022\'\n\tschedules\030\001" +
+      " \003(\0132\024.actionq.v1.Schedule\"3\n\024PauseSched" +
+      "uleRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"" +
+      "?\n\025PauseScheduleResponse\022&\n\010schedule\030\001 \001" +
+      "(\0132\024.actionq.v1.Schedule\"4\n\025ResumeSchedu" +
+      "leRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@" +
+      "\n\026ResumeScheduleResponse\022&\n\010schedule\030\001 \001" +
+      "(\0132\024.actionq.v1.Schedule\"4\n\025DeleteSchedu" +
+      "leRequest\022\014\n\004name\030\001 \001(\t\022\r\n\005actor\030\002 \001(\t\"@" +
+      "\n\026DeleteScheduleResponse\022&\n\010schedule\030\001 \001" +
+      "(\0132\024.actionq.v1.Schedule\"\246\001\n\016SuspendRequ" +
+      "est\022\n\n\002id\030\001 \001(\003\022\023\n\013lease_token\030\002 \001(\t\022\014\n\004" +
+      "step\030\003 \001(\t\022\016\n\006signal\030\004 \001(\t\022)\n\005until\030\005 \001(" +
+      "\0132\032.google.protobuf.Timestamp\022*\n\007timeout" +
+      "\030\006 \001(\0132\031.google.protobuf.Duration\"j\n\017Sus" +
+      "pendResponse\022\021\n\tsuspended\030\001 \001(\010\022\"\n\006actio" +
+      "n\030\002 \001(\0132\022.actionq.v1.Action\022 \n\004wake\030\003 \001(" +
+      "\0132\022.actionq.v1.WakeUp\"\221\001\n\rSignalRequest\022" +
+      "\014\n\004name\030\001 \001(\t\022\024\n\014payload_json\030\002 \001(\t\022$\n\004m" +
+      "ode\030\003 \001(\0162\026.actionq.v1.SignalMode\022\'\n\004kee" +
+      "p\030\004 \001(\0132\031.google.protobuf.Duration\022\r\n\005ac" +
+      "tor\030\005 \001(\t\"b\n\016SignalResponse\022\021\n\tsignal_id" +
+      "\030\001 \001(\003\022\r\n\005woken\030\002 \003(\003\022.\n\nkept_until\030\003 \001(" +
+      "\0132\032.google.protobuf.Timestamp\")\n\022GetWork" +
+      "flowRequest\022\023\n\013workflow_id\030\001 \001(\t\"b\n\023GetW" +
+      "orkflowResponse\022&\n\010workflow\030\001 \001(\0132\024.acti" +
+      "onq.v1.Workflow\022#\n\007actions\030\002 \003(\0132\022.actio" +
+      "nq.v1.Action\"n\n\025SetQueueLimitsRequest\022\r\n" +
+      "\005queue\030\001 \001(\t\022&\n\006limits\030\002 \003(\0132\026.actionq.v" +
+      "1.QueueLimit\022\017\n\007replace\030\003 \001(\010\022\r\n\005actor\030\004" +
+      " \001(\t\":\n\026SetQueueLimitsResponse\022 \n\005queue\030" +
+      "\001 \001(\0132\021.actionq.v1.Queue*W\n\013EnqueueView\022" +
+      "\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE" +
+      "_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\254\024\n\022Ac" +
+      "tionQueueService\022B\n\007Enqueue\022\032.actionq.v1" +
+      ".EnqueueRequest\032\033.actionq.v1.EnqueueResp" +
+      "onse\022H\n\tGetAction\022\034.actionq.v1.GetAction" +
+      "Request\032\035.actionq.v1.GetActionResponse\022N" +
+      "\n\013ListActions\022\036.actionq.v1.ListActionsRe" +
+      "quest\032\037.actionq.v1.ListActionsResponse\022<" +
+      "\n\005Claim\022\030.actionq.v1.ClaimRequest\032\031.acti" +
+      "onq.v1.ClaimResponse\022H\n\tHeartbeat\022\034.acti" +
+      "onq.v1.HeartbeatRequest\032\035.actionq.v1.Hea" +
+      "rtbeatResponse\022E\n\010Complete\022\033.actionq.v1." +
+      "CompleteRequest\032\034.actionq.v1.CompleteRes" +
+      "ponse\022Q\n\014CompleteMany\022\037.actionq.v1.Compl" +
+      "eteManyRequest\032 .actionq.v1.CompleteMany" +
+      "Response\0229\n\004Fail\022\027.actionq.v1.FailReques" +
+      "t\032\030.actionq.v1.FailResponse\022?\n\006Reject\022\031." +
+      "actionq.v1.RejectRequest\032\032.actionq.v1.Re" +
+      "jectResponse\022?\n\006Cancel\022\031.actionq.v1.Canc" +
+      "elRequest\032\032.actionq.v1.CancelResponse\022<\n" +
+      "\005Sweep\022\030.actionq.v1.SweepRequest\032\031.actio" +
+      "nq.v1.SweepResponse\022K\n\nListEvents\022\035.acti" +
+      "onq.v1.ListEventsRequest\032\036.actionq.v1.Li" +
+      "stEventsResponse\022P\n\013WatchEvents\022\036.action" +
+      "q.v1.WatchEventsRequest\032\037.actionq.v1.Wat" +
+      "chEventsResponse0\001\022H\n\tEmitEvent\022\034.action" +
+      "q.v1.EmitEventRequest\032\035.actionq.v1.EmitE" +
+      "ventResponse\022T\n\rGetQueueStats\022 .actionq." +
+      "v1.GetQueueStatsRequest\032!.actionq.v1.Get" +
+      "QueueStatsResponse\022B\n\007Migrate\022\032.actionq." +
+      "v1.MigrateRequest\032\033.actionq.v1.MigrateRe" +
+      "sponse\022<\n\005Retry\022\030.actionq.v1.RetryReques" +
+      "t\032\031.actionq.v1.RetryResponse\022K\n\nWaitActi" +
+      "on\022\035.actionq.v1.WaitActionRequest\032\036.acti" +
+      "onq.v1.WaitActionResponse\022K\n\nListQueues\022" +
+      "\035.actionq.v1.ListQueuesRequest\032\036.actionq" +
+      ".v1.ListQueuesResponse\022N\n\013UpdateQueue\022\036." +
+      "actionq.v1.UpdateQueueRequest\032\037.actionq." +
+      "v1.UpdateQueueResponse\022K\n\nPauseQueue\022\035.a" +
+      "ctionq.v1.PauseQueueRequest\032\036.actionq.v1" +
+      ".PauseQueueResponse\022N\n\013ResumeQueue\022\036.act" +
+      "ionq.v1.ResumeQueueRequest\032\037.actionq.v1." +
+      "ResumeQueueResponse\022<\n\005Prune\022\030.actionq.v" +
+      "1.PruneRequest\032\031.actionq.v1.PruneRespons" +
+      "e\022W\n\016SaveCheckpoint\022!.actionq.v1.SaveChe" +
+      "ckpointRequest\032\".actionq.v1.SaveCheckpoi" +
+      "ntResponse\022W\n\016GetCheckpoints\022!.actionq.v" +
+      "1.GetCheckpointsRequest\032\".actionq.v1.Get" +
+      "CheckpointsResponse\022W\n\016CreateSchedule\022!." +
+      "actionq.v1.CreateScheduleRequest\032\".actio" +
+      "nq.v1.CreateScheduleResponse\022T\n\rListSche" +
+      "dules\022 .actionq.v1.ListSchedulesRequest\032" +
+      "!.actionq.v1.ListSchedulesResponse\022T\n\rPa" +
+      "useSchedule\022 .actionq.v1.PauseScheduleRe" +
+      "quest\032!.actionq.v1.PauseScheduleResponse" +
+      "\022W\n\016ResumeSchedule\022!.actionq.v1.ResumeSc" +
+      "heduleRequest\032\".actionq.v1.ResumeSchedul" +
+      "eResponse\022W\n\016DeleteSchedule\022!.actionq.v1" +
+      ".DeleteScheduleRequest\032\".actionq.v1.Dele" +
+      "teScheduleResponse\022B\n\007Suspend\022\032.actionq." +
+      "v1.SuspendRequest\032\033.actionq.v1.SuspendRe" +
+      "sponse\022?\n\006Signal\022\031.actionq.v1.SignalRequ" +
+      "est\032\032.actionq.v1.SignalResponse\022N\n\013GetWo" +
+      "rkflow\022\036.actionq.v1.GetWorkflowRequest\032\037" +
+      ".actionq.v1.GetWorkflowResponse\022W\n\016SetQu" +
+      "eueLimits\022!.actionq.v1.SetQueueLimitsReq" +
+      "uest\032\".actionq.v1.SetQueueLimitsResponse" +
+      "BE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#acti" +
+      "onq.dev/go/actionq/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -635,7 +635,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
     internal_static_actionq_v1_ListActionsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_ListActionsRequest_descriptor,
-        new java.lang.String[] { "Statuses", "ActionType", "Project", "Queue", "PageSize", "PageToken", "NewestFirst", "WorkflowId", });
+        new java.lang.String[] { "Statuses", "ActionType", "Project", "Queue", "PageSize", "PageToken", "NewestFirst", "WorkflowId", "TargetRefContains", });
     internal_static_actionq_v1_ListActionsResponse_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_actionq_v1_ListActionsResponse_fieldAccessorTable = new
