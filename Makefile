@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 
 tools: $(BUF)
 	bash scripts/install_grpcurl.sh
+	bash scripts/install_tmux.sh
 
 $(BUF): proto/package.json
 	npm install --prefix proto --no-audit --no-fund --silent

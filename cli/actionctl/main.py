@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, worker
+from . import checkpoints, durable, schedules, top, worker
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -439,7 +439,13 @@ def stats(queue: str, project: str, include_completed: bool) -> None:
     )
 
 
-for _command in (*durable.COMMANDS, *checkpoints.COMMANDS, *schedules.COMMANDS, worker.worker):
+for _command in (
+    *durable.COMMANDS,
+    *checkpoints.COMMANDS,
+    *schedules.COMMANDS,
+    worker.worker,
+    top.top,
+):
     cli.add_command(_command)
 
 

@@ -1,0 +1,133 @@
+"""`actionctl top` in a real 80x24 terminal (tmux), read with capture-pane."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from actionq import Client
+
+from tests.support import ServerProcess, executable, wait_until
+
+WIDTH, HEIGHT = 80, 24
+
+
+class Pane:
+    """One tmux session running a command."""
+
+    def __init__(self, command: str) -> None:
+        self.name = f"top-{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(WIDTH),
+                "-y",
+                str(HEIGHT),
+                command,
+            ],
+            check=True,
+            env={**os.environ, "TERM": "xterm-256color"},
+        )
+
+    def text(self) -> list[str]:
+        done = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.splitlines()
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(
+                ["tmux", "has-session", "-t", self.name], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+
+
+@pytest.fixture
+def tmux() -> Iterator[type[Pane]]:
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("tmux is required in CI (scripts/install_tmux.sh)")
+        pytest.skip("tmux is not installed")
+    yield Pane
+
+
+def _row(lines: list[str], queue: str, action_type: str) -> list[str] | None:
+    for line in lines:
+        cells = line.split()
+        if len(cells) >= 2 and cells[0] == queue and action_type in cells:
+            return cells
+    return None
+
+
+def test_top_shows_counts_events_filters_and_pauses(
+    server: ServerProcess, client: Client, project: str, tmux: type[Pane]
+) -> None:
+    queue = f"top{uuid.uuid4().hex[:6]}"
+    other = f"oth{uuid.uuid4().hex[:6]}"
+    for _ in range(3):
+        client.add("top.t", project, queue=queue)
+    client.add("top.u", project, queue=other)
+    claimed = client.claim("w", queue=queue)
+    pane = tmux(f"{executable('actionctl')} --server {server.address} top")
+    try:
+        # Per queue and type: 2 due, 1 leased.
+        assert wait_until(lambda: _row(pane.text(), queue, "top.t") is not None, timeout=30)
+        cells = _row(pane.text(), queue, "top.t")
+        assert cells is not None and cells[2:5] == ["2", "0", "1"], cells
+        assert _row(pane.text(), other, "top.u") is not None
+        screen = pane.text()
+        assert len(screen) <= HEIGHT and all(len(line) <= WIDTH for line in screen)
+        assert "queue" in screen[1] and "oldest" in screen[1]
+        assert any("Quit" in line and "Filter" in line for line in screen[-2:])
+
+        # An event happening now scrolls in.
+        client.complete(claimed[0].action.id, claimed[0].lease_token, result_ref="r")
+        assert wait_until(
+            lambda: any("action_completed" in line for line in pane.text()), timeout=30
+        )
+        assert wait_until(lambda: (_row(pane.text(), queue, "top.t") or [""] * 7)[6] == "1")
+
+        # Filter by queue: only that queue's rows remain.
+        pane.keys("/")
+        pane.keys(other, "Enter")
+        assert wait_until(
+            lambda: (
+                _row(pane.text(), other, "top.u") is not None
+                and _row(pane.text(), queue, "top.t") is None
+            ),
+            timeout=30,
+        )
+        # Pause the selected queue (the only row), then resume it.
+        pane.keys("p")
+        assert wait_until(lambda: _paused(client, other), timeout=30)
+        assert wait_until(lambda: any("⏸" in line for line in pane.text()), timeout=30)
+        pane.keys("p")
+        assert wait_until(lambda: not _paused(client, other), timeout=30)
+        pane.keys("q")
+        assert wait_until(lambda: not pane.alive(), timeout=30)
+    finally:
+        pane.close()
+
+
+def _paused(client: Client, queue: str) -> bool:
+    return any(q.name == queue and q.paused for q in client.list_queues())
