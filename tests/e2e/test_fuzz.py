@@ -195,6 +195,15 @@ def _message(
     cls = _class(desc)
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for field in desc.fields:
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            key, item = (
+                field.message_type.fields_by_name["key"],
+                field.message_type.fields_by_name["value"],
+            )
+            fields[field.name] = st.one_of(
+                st.none(), st.dictionaries(_scalar(key), _scalar(item), max_size=3)
+            )
+            continue
         if field.message_type is not None:
             if field.message_type.full_name == "google.protobuf.Timestamp":
                 value: st.SearchStrategy[Any] = _timestamp()
@@ -217,7 +226,9 @@ def _message(
             if value is None:
                 continue
             target = getattr(message, name)
-            if isinstance(value, list):
+            if isinstance(value, dict):
+                target.update(value)
+            elif isinstance(value, list):
                 if value and isinstance(value[0], Message):
                     for item in value:
                         target.add().CopyFrom(item)
