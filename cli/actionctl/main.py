@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, top, worker
+from . import checkpoints, durable, schedules, tokens, top, worker
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -95,11 +95,60 @@ class _JsonGroup(click.Group):
     show_default=True,
     help="Per-call deadline (10s, 500ms, or bare seconds).",
 )
+@click.option(
+    "--token",
+    envvar="ACTIONQ_TOKEN",
+    default=None,
+    help="API token sent as a bearer token (env ACTIONQ_TOKEN).",
+)
+@click.option("--tls", is_flag=True, help="Connect with TLS (the system's roots).")
+@click.option(
+    "--ca-file",
+    envvar="ACTIONQ_CA_FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="PEM CA to trust (implies --tls; env ACTIONQ_CA_FILE).",
+)
+@click.option(
+    "--cert",
+    envvar="ACTIONQ_CLIENT_CERT",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Client certificate for mutual TLS (env ACTIONQ_CLIENT_CERT).",
+)
+@click.option(
+    "--key",
+    envvar="ACTIONQ_CLIENT_KEY",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Its private key (env ACTIONQ_CLIENT_KEY).",
+)
 @format_option
 @click.pass_context
-def cli(ctx: click.Context, server: str, timeout: float) -> None:
+def cli(
+    ctx: click.Context,
+    server: str,
+    timeout: float,
+    token: str | None,
+    tls: bool,
+    ca_file: str | None,
+    cert: str | None,
+    key: str | None,
+) -> None:
     """Operate an actionq server over gRPC."""
-    ctx.obj = ctx.with_resource(Client(server, timeout=timeout))
+    if (cert is None) != (key is None):
+        bad_input("--cert and --key go together (mutual TLS)")
+    ctx.obj = ctx.with_resource(
+        Client(
+            server,
+            timeout=timeout,
+            token=token,
+            tls=tls,
+            ca_file=ca_file,
+            cert_file=cert,
+            key_file=key,
+        )
+    )
 
 
 @cli.command()
@@ -443,6 +492,7 @@ for _command in (
     *durable.COMMANDS,
     *checkpoints.COMMANDS,
     *schedules.COMMANDS,
+    tokens.token,
     worker.worker,
     top.top,
 ):

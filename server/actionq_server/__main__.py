@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import signal
@@ -12,13 +13,16 @@ from typing import Any
 
 import asyncpg
 import click
+from actionq import durations
 
 from . import logs
 from .app import open_pool, start
 from .config import ConfigError, Settings
+from .domain.auth import Role, Token
 from .domain.errors import ActionqError
 from .embedded import EmbeddedPostgres
 from .store.repository import Store
+from .store.tokens import TokenStore
 
 log = logging.getLogger("actionq_server")
 
@@ -65,13 +69,19 @@ def _database(settings: Settings) -> tuple[str, EmbeddedPostgres | None, str]:
 
 @click.group(invoke_without_command=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Listen off loopback without TLS and auth (ACTIONQ_INSECURE=true).",
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: bool) -> None:
+def main(ctx: click.Context, verbose: bool, insecure: bool) -> None:
     """Run the actionq gRPC server (configured by ACTIONQ_* variables)."""
     settings = _settings()
     logs.configure(
         "debug" if verbose else settings.log_level, settings.log_format, one_line=_one_line
     )
+    ctx.meta["actionq.insecure"] = insecure
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 
@@ -80,6 +90,19 @@ def main(ctx: click.Context, verbose: bool) -> None:
 def serve() -> None:
     """Serve on ACTIONQ_LISTEN until SIGTERM or SIGINT, then drain."""
     settings = _settings()
+    if click.get_current_context().meta.get("actionq.insecure"):
+        settings = dataclasses.replace(settings, insecure=True)
+    problem = settings.exposure_problem()
+    if problem is not None:
+        click.echo(f"actionq-server: {problem}", err=True)
+        sys.exit(2)
+    if settings.insecure and not (settings.tls and settings.auth):
+        log.warning(
+            "listening on %s with %s (--insecure)",
+            settings.listen,
+            "no TLS" if not settings.tls else "no auth",
+            extra={"event": "insecure"},
+        )
     dsn, embedded, where = _database(settings)
     try:
         _run(_serve(settings, dsn, where))
@@ -142,6 +165,68 @@ async def _migrate(settings: Settings, dsn: str):  # type: ignore[no-untyped-def
     pool = await open_pool(settings, dsn)
     try:
         return await Store(pool, settings.schema).migrate()
+    finally:
+        await pool.close()
+
+
+@main.group()
+def token() -> None:
+    """API tokens, straight in the database (the first admin token)."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="The principal's name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="What it may do.",
+)
+@click.option("--names", "names", multiple=True, help="Another name it may assert (repeatable).")
+@click.option("--expires", default=None, help="Lifetime (30d, 12h, ...); default: never.")
+def token_create(name: str, role: str, names: tuple[str, ...], expires: str | None) -> None:
+    """Create a token and print it with its secret as JSON, once (stdout only,
+    never a log)."""
+    settings = _settings()
+    try:
+        lifetime = durations.parse_duration(expires) if expires else None
+    except ValueError as exc:
+        click.echo(f"actionq-server: --expires: {exc}", err=True)
+        sys.exit(2)
+    dsn, embedded, _ = _database(settings)
+    try:
+        made, secret = asyncio.run(
+            _create_token(settings, dsn, name, Role(role), list(names), lifetime)
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    click.echo(
+        json.dumps(
+            {
+                "id": made.id,
+                "name": made.name,
+                "role": made.role.value,
+                "names": made.names,
+                "expires_at": made.expires_at.isoformat() if made.expires_at else None,
+                "secret": secret,
+            }
+        )
+    )
+
+
+async def _create_token(
+    settings: Settings,
+    dsn: str,
+    name: str,
+    role: Role,
+    names: list[str],
+    lifetime: float | None,
+) -> tuple[Token, str]:
+    pool = await open_pool(settings, dsn)
+    try:
+        await Store(pool, settings.schema).migrate()
+        return await TokenStore(pool).create(name, role, names, "actionq-server", lifetime)
     finally:
         await pool.close()
 

@@ -16,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from . import metrics as m
 from . import scheduler, web
 from .api import reflection
+from .api.auth import Authenticator, AuthInterceptor
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
 from .config import Settings
@@ -25,6 +26,7 @@ from .store.notify import Listener
 from .store.repository import Store, init_connection
 from .store.retention import Retention
 from .store.schedules import ScheduleStore
+from .store.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +129,18 @@ async def start(settings: Settings, dsn: str) -> App:
     service.start()
 
     interceptor = ErrorInterceptor(metrics, settings.slow_call_seconds)
+    tokens = TokenStore(pool)
+    interceptors: list[grpc.aio.ServerInterceptor] = [interceptor]
+    if settings.auth:
+        interceptors.append(AuthInterceptor(Authenticator(tokens)))
+        if not await tokens.admins():
+            log.warning(
+                "auth is on and no admin token exists: create one with "
+                "`actionq-server token create --role admin --name NAME`",
+                extra={"event": "no_admin_token"},
+            )
     server = grpc.aio.server(
-        interceptors=[interceptor],
+        interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_SEND_BYTES),
@@ -141,12 +153,16 @@ async def start(settings: Settings, dsn: str) -> App:
         rate_limit=settings.rate_limit_per_hour,
         prune=retention.prune,
         retention_seconds=settings.retention,
+        tokens=tokens,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable((SERVICE_NAME, health.SERVICE_NAME), server)
-    port = server.add_insecure_port(settings.listen)
+    if settings.tls:
+        port = server.add_secure_port(settings.listen, _server_credentials(settings))
+    else:
+        port = server.add_insecure_port(settings.listen)
     if port == 0:
         await pool.close()
         await listener.stop()
@@ -170,6 +186,17 @@ async def start(settings: Settings, dsn: str) -> App:
     app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
     app.tasks.append(asyncio.create_task(scheduler.run_forever(ScheduleStore(store))))
     return app
+
+
+def _server_credentials(settings: Settings) -> grpc.ServerCredentials:
+    """TLS from the cert and key files; with a client CA, mutual TLS."""
+    assert settings.tls_cert is not None and settings.tls_key is not None
+    client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(
+        [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
 
 
 def _tune_gc() -> None:

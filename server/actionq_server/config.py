@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -45,6 +46,32 @@ class Settings:
     log_format: str = "auto"
     # Unary calls slower than this (seconds) are logged (long polls and waits excepted).
     slow_call_seconds: float = 1.0
+    # Every call needs a bearer token whose role allows it.
+    auth: bool = False
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # With a client CA, clients must present a certificate it signed (mTLS).
+    tls_client_ca: Path | None = None
+    # Listen off loopback without TLS and auth anyway.
+    insecure: bool = False
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    def exposure_problem(self) -> str | None:
+        """Why this listen address is unsafe, or None."""
+        host = self.listen.rpartition(":")[0].strip("[]")
+        if _loopback(host) or self.insecure:
+            return None
+        missing = [what for what, ok in (("TLS", self.tls), ("auth", self.auth)) if not ok]
+        if not missing:
+            return None
+        return (
+            f"refusing to listen on {self.listen} without {' and '.join(missing)}: set "
+            "ACTIONQ_TLS_CERT/ACTIONQ_TLS_KEY and ACTIONQ_AUTH=on, listen on loopback, "
+            "or pass --insecure (ACTIONQ_INSECURE=true) to accept the risk"
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +101,9 @@ class Settings:
             log_level=_choice(env, "ACTIONQ_LOG_LEVEL", "info", LOG_LEVELS),
             log_format=_choice(env, "ACTIONQ_LOG_FORMAT", "auto", LOG_FORMATS),
             slow_call_seconds=_float(env, "ACTIONQ_SLOW_CALL_SECONDS", 1.0, low=0.0),
+            auth=_flag(env, "ACTIONQ_AUTH"),
+            insecure=_flag(env, "ACTIONQ_INSECURE"),
+            **_tls(env),
         )
 
 
@@ -143,3 +173,41 @@ def _choice(env: Mapping[str, str], key: str, default: str, allowed: tuple[str, 
     if raw not in allowed:
         raise ConfigError(f"{key}={raw!r} must be one of {', '.join(allowed)}")
     return raw
+
+
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    raw = (env.get(key) or "off").lower()
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise ConfigError(f"{key}={raw!r} must be on or off")
+
+
+def _tls(env: Mapping[str, str]) -> dict[str, Path | None]:
+    files = {
+        key: Path(env[name]) if env.get(name) else None
+        for key, name in (
+            ("tls_cert", "ACTIONQ_TLS_CERT"),
+            ("tls_key", "ACTIONQ_TLS_KEY"),
+            ("tls_client_ca", "ACTIONQ_TLS_CLIENT_CA"),
+        )
+    }
+    if (files["tls_cert"] is None) != (files["tls_key"] is None):
+        raise ConfigError("ACTIONQ_TLS_CERT and ACTIONQ_TLS_KEY go together")
+    if files["tls_client_ca"] is not None and files["tls_cert"] is None:
+        raise ConfigError("ACTIONQ_TLS_CLIENT_CA needs ACTIONQ_TLS_CERT and ACTIONQ_TLS_KEY")
+    for key, path in files.items():
+        if path is not None and not path.is_file():
+            name = "ACTIONQ_" + key.upper()
+            raise ConfigError(f"{name}={str(path)!r}: no such file")
+    return files
+
+
+def _loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -111,6 +111,7 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
         "schedules",
         "schema_migrations",
         "signals",
+        "tokens",
         "workflows",
     ]
     # The history before the partitioned log, the current period and three ahead.

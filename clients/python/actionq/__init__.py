@@ -38,7 +38,9 @@ from .errors import (
     InvalidArgument,
     InvalidField,
     MalformedRequest,
+    NotAuthenticated,
     NotFound,
+    NotPermitted,
     OutOfRange,
     ParentNotFound,
     PermissionDenied,
@@ -50,6 +52,7 @@ from .errors import (
     ScheduleNotFound,
     ShuttingDown,
     StaleLease,
+    TokenNotFound,
     Unauthenticated,
     Unavailable,
     Unimplemented,
@@ -58,6 +61,7 @@ from .errors import (
 )
 from .outcomes import FailNoRetry, Reject, Result, RetryIn
 from .records import (
+    ROLES,
     STATUSES,
     Action,
     ActionPage,
@@ -74,6 +78,7 @@ from .records import (
     Heartbeat,
     ItemFailure,
     MigrateReport,
+    NewToken,
     PruneResult,
     Queue,
     QueueStat,
@@ -82,10 +87,12 @@ from .records import (
     Schedule,
     Status,
     SweepResult,
+    Token,
 )
 from .worker import Worker
 
 __all__ = [
+    "ROLES",
     "STATUSES",
     "Aborted",
     "Action",
@@ -128,7 +135,10 @@ __all__ = [
     "JobCancelled",
     "MalformedRequest",
     "MigrateReport",
+    "NewToken",
+    "NotAuthenticated",
     "NotFound",
+    "NotPermitted",
     "OutOfRange",
     "ParentNotFound",
     "PermissionDenied",
@@ -151,6 +161,8 @@ __all__ = [
     "StaleLease",
     "Status",
     "SweepResult",
+    "Token",
+    "TokenNotFound",
     "Unauthenticated",
     "Unavailable",
     "Unimplemented",

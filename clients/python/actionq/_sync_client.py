@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -18,8 +19,8 @@ from ._wire import (
     ENQUEUE_ATTEMPTS,
     ENQUEUE_BACKOFF,
     WAIT_MARGIN,
+    Security,
     backoff_message,
-    call_metadata,
     claim_request,
     completion,
     duration,
@@ -44,13 +45,16 @@ from .records import (
     EventPage,
     Heartbeat,
     MigrateReport,
+    NewToken,
     PruneResult,
     Queue,
     QueueStats,
     RetryResult,
     Schedule,
     SweepResult,
+    Token,
     encode_object,
+    role_number,
 )
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
@@ -70,12 +74,22 @@ class Client:
         token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         enqueue_attempts: int = ENQUEUE_ATTEMPTS,
+        ca_file: str | None = None,
+        cert_file: str | None = None,
+        key_file: str | None = None,
     ) -> None:
+        """`token` (else ACTIONQ_TOKEN) is sent as a bearer token. TLS is on with
+        `tls`, or with a `ca_file` (PEM roots to trust instead of the
+        system's); `cert_file` and `key_file` add a client certificate
+        (mutual TLS)."""
         self.address = target(address)
         self.timeout = timeout
         self.enqueue_attempts = max(1, enqueue_attempts)
-        self._channel = sync_channel(self.address, tls, token)
-        self._metadata = call_metadata(token, tls)
+        security = Security.of(
+            tls, token or os.environ.get("ACTIONQ_TOKEN"), ca_file, cert_file, key_file
+        )
+        self._channel = sync_channel(self.address, security)
+        self._metadata = security.metadata()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
 
     def close(self) -> None:
@@ -571,6 +585,31 @@ class Client:
         """Remove a schedule (the actions it enqueued stay); returns it as it was."""
         request = spb.DeleteScheduleRequest(name=name, actor=actor)
         return Schedule.from_proto((self._call("DeleteSchedule", request)).schedule)
+
+    def create_token(
+        self,
+        name: str,
+        role: str,
+        *,
+        names: Iterable[str] = (),
+        expires_in: float | None = None,
+    ) -> NewToken:
+        """Make an API token (admin); its secret is in the result, only now."""
+        request = spb.CreateTokenRequest(
+            name=name, role=role_number(role), names=list(names), expires_in=duration(expires_in)
+        )
+        response = self._call("CreateToken", request)
+        return NewToken(Token.from_proto(response.token), response.secret)
+
+    def list_tokens(self) -> list[Token]:
+        """Every token, newest first (admin)."""
+        response = self._call("ListTokens", spb.ListTokensRequest())
+        return [Token.from_proto(t) for t in response.tokens]
+
+    def revoke_token(self, token_id: str) -> Token:
+        """Revoke a token (admin); within a second no server accepts it."""
+        response = self._call("RevokeToken", spb.RevokeTokenRequest(id=token_id))
+        return Token.from_proto(response.token)
 
     # ---- signals and durable sleep ----
 

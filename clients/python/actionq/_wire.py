@@ -14,7 +14,9 @@ import math
 import os
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -84,32 +86,65 @@ def target(address: str | None) -> str:
     return address or os.environ.get("ACTIONQ_SERVER") or DEFAULT_ADDRESS
 
 
-def call_metadata(token: str | None, tls: bool) -> tuple[tuple[str, str], ...]:
-    """Bearer token metadata for plaintext channels (TLS channels carry it in
-    their credentials)."""
-    return (("authorization", f"Bearer {token}"),) if token and not tls else ()
+@dataclass(frozen=True)
+class Security:
+    """How a channel is secured: TLS (with the system roots or a CA file, and a
+    client certificate for mutual TLS) and a bearer token."""
 
+    tls: bool = False
+    token: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
 
-def _credentials(token: str | None) -> grpc.ChannelCredentials:
-    credentials = grpc.ssl_channel_credentials()
-    if token:
-        credentials = grpc.composite_channel_credentials(
-            credentials, grpc.access_token_call_credentials(token)
+    @classmethod
+    def of(
+        cls,
+        tls: bool,
+        token: str | None,
+        ca_file: str | None,
+        cert_file: str | None,
+        key_file: str | None,
+    ) -> Security:
+        """Any file implies TLS; a client certificate needs its key."""
+        if (cert_file is None) != (key_file is None):
+            raise ValueError("cert_file and key_file go together (mutual TLS)")
+        uses_tls = tls or ca_file is not None or cert_file is not None
+        return cls(uses_tls, token or None, ca_file, cert_file, key_file)
+
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        """Bearer token metadata for plaintext channels (TLS channels carry it
+        in their credentials)."""
+        return (("authorization", f"Bearer {self.token}"),) if self.token and not self.tls else ()
+
+    def credentials(self) -> grpc.ChannelCredentials:
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=_read(self.ca_file),
+            private_key=_read(self.key_file),
+            certificate_chain=_read(self.cert_file),
         )
-    return credentials
+        if self.token:
+            credentials = grpc.composite_channel_credentials(
+                credentials, grpc.access_token_call_credentials(self.token)
+            )
+        return credentials
 
 
-def async_channel(address: str, tls: bool, token: str | None) -> grpc.aio.Channel:
+def _read(path: str | None) -> bytes | None:
+    return Path(path).read_bytes() if path else None
+
+
+def async_channel(address: str, security: Security) -> grpc.aio.Channel:
     """An asyncio channel with the retry policy."""
-    if tls:
-        return grpc.aio.secure_channel(address, _credentials(token), options=CHANNEL_OPTIONS)
+    if security.tls:
+        return grpc.aio.secure_channel(address, security.credentials(), options=CHANNEL_OPTIONS)
     return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
 
 
-def sync_channel(address: str, tls: bool, token: str | None) -> grpc.Channel:
+def sync_channel(address: str, security: Security) -> grpc.Channel:
     """A blocking channel with the retry policy."""
-    if tls:
-        return grpc.secure_channel(address, _credentials(token), options=CHANNEL_OPTIONS)
+    if security.tls:
+        return grpc.secure_channel(address, security.credentials(), options=CHANNEL_OPTIONS)
     return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
 
 

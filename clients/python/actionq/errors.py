@@ -317,6 +317,24 @@ class DependencyFailed(FailedPrecondition):
     reason_name = "DEPENDENCY_FAILED"
 
 
+class TokenNotFound(NotFound):
+    """No API token has this id."""
+
+    reason_name = "TOKEN_NOT_FOUND"
+
+
+class NotAuthenticated(Unauthenticated):
+    """No bearer token, or one that is unknown, malformed, expired or revoked."""
+
+    reason_name = "UNAUTHENTICATED"
+
+
+class NotPermitted(PermissionDenied):
+    """The token's role may not make this call, or it named an identity not its own."""
+
+    reason_name = "PERMISSION_DENIED"
+
+
 class WorkflowNotFound(NotFound):
     """No action has this workflow id."""
 

@@ -575,6 +575,56 @@ class Checkpoint(_Record):
         )
 
 
+ROLES = ("producer", "worker", "operator", "coordinator", "admin")
+
+
+def role_number(role: str) -> pb.Role.ValueType:
+    """The proto Role of a role name."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return pb.Role.Value(f"ROLE_{role.upper()}")
+
+
+@dataclass(frozen=True, slots=True)
+class Token(_Record):
+    """An API token as stored (never its secret)."""
+
+    id: str
+    name: str
+    role: str
+    names: list[str]
+    created_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    created_by: str
+
+    @classmethod
+    def from_proto(cls, t: pb.Token) -> Token:
+        """Decode a Token message."""
+        return cls(
+            id=t.id,
+            name=t.name,
+            role=pb.Role.Name(t.role).removeprefix("ROLE_").lower(),
+            names=list(t.names),
+            created_at=_time(t, "created_at"),
+            expires_at=_time(t, "expires_at"),
+            revoked_at=_time(t, "revoked_at"),
+            created_by=t.created_by,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken(_Record):
+    """A token just made, with its secret (shown this once)."""
+
+    token: Token
+    secret: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The token's record with its secret."""
+        return {**self.token.to_json(), "secret": self.secret}
+
+
 @dataclass(frozen=True, slots=True)
 class Schedule(_Record):
     """A cron schedule and the action it enqueues at each tick (its template's

@@ -31,8 +31,10 @@ from ..domain.errors import (
     InvalidArgument,
     NotFound,
     OutOfRange,
+    PermissionDenied,
     RateLimited,
     Reason,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -48,6 +50,8 @@ _CODES: dict[type[ActionqError], int] = {
     Aborted: code_pb2.ABORTED,
     RateLimited: code_pb2.RESOURCE_EXHAUSTED,
     Unavailable: code_pb2.UNAVAILABLE,
+    Unauthenticated: code_pb2.UNAUTHENTICATED,
+    PermissionDenied: code_pb2.PERMISSION_DENIED,
     DeadlineExceeded: code_pb2.DEADLINE_EXCEEDED,
     OutOfRange: code_pb2.OUT_OF_RANGE,
 }

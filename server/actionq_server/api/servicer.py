@@ -14,11 +14,21 @@ from ..domain import validation as v
 from ..domain.cron import Cron
 from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument
 from ..domain.jsontext import json_object_text
-from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, Status
+from ..domain.models import (
+    COORDINATOR_EVENT_TYPES,
+    Completion,
+    PruneOutcome,
+    RequestKey,
+    Status,
+)
 from ..service import QueueService
 from ..store.schedules import ScheduleStore
+from ..store.tokens import TokenStore
 from . import convert as c
+from . import convert_tokens as ct
+from .auth import current
 from .errors import code_name
+from .identity import must_hold_lease, who
 
 Context = Any
 # How long before the caller's deadline a wait gives up and says so.
@@ -41,8 +51,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         rate_limit: int,
         prune: Pruner | None = None,
         retention_seconds: float = 7 * 86400.0,
+        tokens: TokenStore | None = None,
     ) -> None:
         self._service = service
+        self._tokens = tokens or TokenStore(service.store.pool)
         self._store = service.store
         self._max_chain_depth = max_chain_depth
         self._rate_limit = rate_limit
@@ -51,6 +63,11 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
         new = c.new_actions(request)
+        if current.get() is not None:
+            new = [
+                n._replace(created_by=who(f"actions[{i}].created_by", m.created_by, ""))
+                for i, (n, m) in enumerate(zip(new, request.actions, strict=True))
+            ]
         request_id = v.request_id("request_id", request.request_id)
         key = None
         if request_id is not None:
@@ -94,6 +111,9 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         return response
 
     async def Claim(self, request: spb.ClaimRequest, context: Context) -> spb.ClaimResponse:
+        if current.get() is not None:
+            # With auth the worker is the principal (or one of its names).
+            request.worker = who("worker", request.worker, "")
         spec = c.claim_spec(request)
         claimed = await self._service.claim(spec)
         if claimed and context.cancelled():
@@ -123,12 +143,13 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     async def Complete(
         self, request: spb.CompleteRequest, context: Context
     ) -> spb.CompleteResponse:
+        must_hold_lease("lease_token", request.lease_token)
         action = await self._store.complete(
             v.positive_id("id", request.id),
             _token(request.lease_token, required=False),
             v.text("result_ref", request.result_ref, limit=v.MAX_REF),
             json_object_text("result_json", request.result_json, empty=None),
-            v.text("actor", request.actor, limit=v.MAX_NAME) or None,
+            _actor(request.actor, None),
         )
         return spb.CompleteResponse(action=c.action(action))
 
@@ -138,6 +159,9 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         items, invalid = c.completions(request)
         completed: list[int] = []
         refused: list[tuple[int, ActionqError]] = list(invalid)
+        if current.get() is not None:
+            items, denied = _authorized(items)
+            refused.extend(denied)
         if items:
             completed, refused_by_store = await self._store.complete_many(items)
             refused.extend(refused_by_store)
@@ -158,17 +182,19 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     async def Fail(self, request: spb.FailRequest, context: Context) -> spb.FailResponse:
         retry_delay = c.duration(request, "retry_delay", low=0.0, high=v.MAX_RETRY_DELAY_SECONDS)
+        must_hold_lease("lease_token", request.lease_token)
         action = await self._store.fail(
             v.positive_id("id", request.id),
             _token(request.lease_token, required=False),
             v.text("reason", request.reason, required=True),
             no_retry=request.no_retry,
             retry_delay=retry_delay,
-            actor=v.text("actor", request.actor, limit=v.MAX_NAME) or None,
+            actor=_actor(request.actor, None),
         )
         return spb.FailResponse(action=c.action(action))
 
     async def Reject(self, request: spb.RejectRequest, context: Context) -> spb.RejectResponse:
+        must_hold_lease("lease_token", request.lease_token)
         action = await self._store.reject(
             v.positive_id("id", request.id),
             _token(request.lease_token, required=False),
@@ -181,7 +207,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         action = await self._store.cancel(
             v.positive_id("id", request.id),
             v.text("reason", request.reason, required=True),
-            v.text("actor", request.actor, limit=v.MAX_NAME) or "operator",
+            _actor(request.actor, "operator"),
         )
         return spb.CancelResponse(action=c.action(action))
 
@@ -237,7 +263,9 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
                 "event_type", f"must be one of {', '.join(sorted(COORDINATOR_EVENT_TYPES))}"
             )
         action_id = v.positive_id("action_id", request.action_id) if request.action_id else None
-        actor = v.name("actor", request.actor)
+        actor = who("actor", v.text("actor", request.actor, limit=v.MAX_NAME), "")
+        if not actor:
+            raise InvalidArgument("actor", "is required")
         payload = json_object_text("payload_json", request.payload_json) or "{}"
         event = await self._store.emit(request.event_type, actor, payload, action_id)
         return spb.EmitEventResponse(event=c.event(event))
@@ -257,7 +285,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         )
 
     async def Retry(self, request: spb.RetryRequest, context: Context) -> spb.RetryResponse:
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         if request.ids:
             if request.statuses or request.action_type or request.project or request.queue:
                 raise InvalidArgument("ids", "retry either by ids or by filter, not both")
@@ -321,7 +349,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     ) -> spb.UpdateQueueResponse:
         name = v.name("queue", request.queue)
         settings = c.queue_settings(request)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         queue = await self._store.update_queue(name, settings, actor)
         return spb.UpdateQueueResponse(queue=c.queue(queue))
 
@@ -329,7 +357,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.PauseQueueRequest, context: Context
     ) -> spb.PauseQueueResponse:
         name = v.name("queue", request.queue)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         reason = v.text("reason", request.reason)
         queue = await self._store.pause_queue(name, actor, reason)
         return spb.PauseQueueResponse(queue=c.queue(queue))
@@ -338,7 +366,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.ResumeQueueRequest, context: Context
     ) -> spb.ResumeQueueResponse:
         name = v.name("queue", request.queue)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         queue = await self._store.resume_queue(name, actor)
         return spb.ResumeQueueResponse(queue=c.queue(queue))
 
@@ -380,7 +408,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         name = v.name("name", request.name)
         cron = Cron(request.cron, request.time_zone)
         template = c.schedule_template(request, name)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         stored = await self._schedules.create(
             name, cron, template, paused=request.paused, replace=request.replace, actor=actor
         )
@@ -396,7 +424,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.PauseScheduleRequest, context: Context
     ) -> spb.PauseScheduleResponse:
         name = v.name("name", request.name)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         return spb.PauseScheduleResponse(
             schedule=c.schedule(await self._schedules.pause(name, actor))
         )
@@ -405,7 +433,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.ResumeScheduleRequest, context: Context
     ) -> spb.ResumeScheduleResponse:
         name = v.name("name", request.name)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         return spb.ResumeScheduleResponse(
             schedule=c.schedule(await self._schedules.resume(name, actor))
         )
@@ -414,7 +442,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self, request: spb.DeleteScheduleRequest, context: Context
     ) -> spb.DeleteScheduleResponse:
         name = v.name("name", request.name)
-        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        actor = _actor(request.actor, "operator")
         return spb.DeleteScheduleResponse(
             schedule=c.schedule(await self._schedules.delete(name, actor))
         )
@@ -446,6 +474,52 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         raise FailedPrecondition("SetQueueLimits is not built yet")
 
     # ---- end of limits ----
+
+    # ---- tokens: CreateToken, ListTokens, RevokeToken ----
+
+    async def CreateToken(
+        self, request: spb.CreateTokenRequest, context: Context
+    ) -> spb.CreateTokenResponse:
+        name, role, names, expires_in = ct.new_token(request)
+        created_by = who("created_by", "", "operator")
+        token, secret = await self._tokens.create(name, role, names, created_by, expires_in)
+        return spb.CreateTokenResponse(token=ct.token(token), secret=secret)
+
+    async def ListTokens(
+        self, request: spb.ListTokensRequest, context: Context
+    ) -> spb.ListTokensResponse:
+        return spb.ListTokensResponse(tokens=[ct.token(t) for t in await self._tokens.list_all()])
+
+    async def RevokeToken(
+        self, request: spb.RevokeTokenRequest, context: Context
+    ) -> spb.RevokeTokenResponse:
+        token_id = v.text("id", request.id, required=True, limit=v.MAX_NAME)
+        actor = who("actor", "", "operator")
+        return spb.RevokeTokenResponse(token=ct.token(await self._tokens.revoke(token_id, actor)))
+
+    # ---- end of tokens ----
+
+
+def _authorized(
+    items: list[Completion],
+) -> tuple[list[Completion], list[tuple[int, ActionqError]]]:
+    """With auth on: the completions the principal may make, each with its
+    actor; the others refused one by one."""
+    kept: list[Completion] = []
+    denied: list[tuple[int, ActionqError]] = []
+    for item in items:
+        try:
+            must_hold_lease("lease_token", item.lease_token)
+            kept.append(item._replace(actor=who("actor", item.actor or "", "")))
+        except ActionqError as exc:
+            denied.append((item.action_id, exc))
+    return kept, denied
+
+
+def _actor(value: str, default: str | None) -> Any:
+    """The actor to record: the caller's word without auth, the principal's
+    (or one of its allowed names) with it."""
+    return who("actor", v.text("actor", value, limit=v.MAX_NAME), default or "") or default
 
 
 def _token(value: str, *, required: bool) -> str | None:

@@ -33,6 +33,9 @@ class Reason(enum.StrEnum):
     DEPENDENCY_NOT_FOUND = "DEPENDENCY_NOT_FOUND"
     DEPENDENCY_FAILED = "DEPENDENCY_FAILED"
     WORKFLOW_NOT_FOUND = "WORKFLOW_NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    TOKEN_NOT_FOUND = "TOKEN_NOT_FOUND"
 
 
 class ActionqError(Exception):
@@ -114,6 +117,18 @@ class Unavailable(ActionqError):
     """The database cannot be reached or the server is draining; the call may be retried."""
 
     default_reason = Reason.DATABASE_UNAVAILABLE
+
+
+class Unauthenticated(ActionqError):
+    """No valid credentials came with the call."""
+
+    default_reason = Reason.UNAUTHENTICATED
+
+
+class PermissionDenied(ActionqError):
+    """The caller's role may not do this, or it named an identity not its own."""
+
+    default_reason = Reason.PERMISSION_DENIED
 
 
 def action_not_found(action_id: int, field: str = "id") -> NotFound:

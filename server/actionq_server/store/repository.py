@@ -106,6 +106,11 @@ class Store:
         self._pool = pool
         self.schema = schema
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The connection pool (other stores of the same database share it)."""
+        return self._pool
+
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection whose release cannot turn a committed call into an

@@ -268,6 +268,73 @@ func (SignalMode) EnumDescriptor() ([]byte, []int) {
 	return file_actionq_v1_action_proto_rawDescGZIP(), []int{3}
 }
 
+// Role is what a token may do; every RPC names the roles allowed to call it
+// (README, "Security"), and anything else is PERMISSION_DENIED.
+type Role int32
+
+const (
+	Role_ROLE_UNSPECIFIED Role = 0
+	// Enqueues, signals, waits for and reads its actions.
+	Role_ROLE_PRODUCER Role = 1
+	// Claims, heartbeats, finishes its own leases, checkpoints, suspends,
+	// enqueues children, reads.
+	Role_ROLE_WORKER Role = 2
+	// Everything about actions, queues, schedules and retention; reads and
+	// follows the log. Not tokens or migrations.
+	Role_ROLE_OPERATOR Role = 3
+	// Watches and reads the log, waits, emits coordinator events, signals.
+	Role_ROLE_COORDINATOR Role = 4
+	// Everything, including migrations and tokens.
+	Role_ROLE_ADMIN Role = 5
+)
+
+// Enum value maps for Role.
+var (
+	Role_name = map[int32]string{
+		0: "ROLE_UNSPECIFIED",
+		1: "ROLE_PRODUCER",
+		2: "ROLE_WORKER",
+		3: "ROLE_OPERATOR",
+		4: "ROLE_COORDINATOR",
+		5: "ROLE_ADMIN",
+	}
+	Role_value = map[string]int32{
+		"ROLE_UNSPECIFIED": 0,
+		"ROLE_PRODUCER":    1,
+		"ROLE_WORKER":      2,
+		"ROLE_OPERATOR":    3,
+		"ROLE_COORDINATOR": 4,
+		"ROLE_ADMIN":       5,
+	}
+)
+
+func (x Role) Enum() *Role {
+	p := new(Role)
+	*p = x
+	return p
+}
+
+func (x Role) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Role) Descriptor() protoreflect.EnumDescriptor {
+	return file_actionq_v1_action_proto_enumTypes[4].Descriptor()
+}
+
+func (Role) Type() protoreflect.EnumType {
+	return &file_actionq_v1_action_proto_enumTypes[4]
+}
+
+func (x Role) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Role.Descriptor instead.
+func (Role) EnumDescriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{4}
+}
+
 // Action is the current state of one unit of work.
 type Action struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2030,6 +2097,115 @@ func (x *Schedule) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Token is an API token as stored: never its secret.
+type Token struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its id, the public prefix of the secret ("aq_" and 12 hex digits).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The principal's name: what created_by, claimed_by and actor record for
+	// calls made with it.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Role Role   `protobuf:"varint,3,opt,name=role,proto3,enum=actionq.v1.Role" json:"role,omitempty"`
+	// Further names the principal may assert (e.g. "agent:planner"); a call
+	// naming any other identity is PERMISSION_DENIED.
+	Names     []string               `protobuf:"bytes,4,rep,name=names,proto3" json:"names,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Unset: it does not expire.
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// Set once revoked.
+	RevokedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// Who created it.
+	CreatedBy     string `protobuf:"bytes,8,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Token) Reset() {
+	*x = Token{}
+	mi := &file_actionq_v1_action_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Token) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Token) ProtoMessage() {}
+
+func (x *Token) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_action_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Token.ProtoReflect.Descriptor instead.
+func (*Token) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_action_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Token) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Token) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Token) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *Token) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *Token) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Token) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *Token) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+func (x *Token) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
+}
+
 var File_actionq_v1_action_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_action_proto_rawDesc = "" +
@@ -2235,7 +2411,20 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"created_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"updated_at\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt*\xee\x01\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xb7\x02\n" +
+	"\x05Token\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12$\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x10.actionq.v1.RoleR\x04role\x12\x14\n" +
+	"\x05names\x18\x04 \x03(\tR\x05names\x129\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\b \x01(\tR\tcreatedBy*\xee\x01\n" +
 	"\fActionStatus\x12\x1d\n" +
 	"\x19ACTION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTION_STATUS_PENDING\x10\x01\x12\x19\n" +
@@ -2259,7 +2448,15 @@ const file_actionq_v1_action_proto_rawDesc = "" +
 	"SignalMode\x12\x1b\n" +
 	"\x17SIGNAL_MODE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SIGNAL_MODE_BROADCAST\x10\x01\x12\x13\n" +
-	"\x0fSIGNAL_MODE_ONE\x10\x02BD\n" +
+	"\x0fSIGNAL_MODE_ONE\x10\x02*y\n" +
+	"\x04Role\x12\x14\n" +
+	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rROLE_PRODUCER\x10\x01\x12\x0f\n" +
+	"\vROLE_WORKER\x10\x02\x12\x11\n" +
+	"\rROLE_OPERATOR\x10\x03\x12\x14\n" +
+	"\x10ROLE_COORDINATOR\x10\x04\x12\x0e\n" +
+	"\n" +
+	"ROLE_ADMIN\x10\x05BD\n" +
 	"\x0edev.actionq.v1B\vActionProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -2274,75 +2471,81 @@ func file_actionq_v1_action_proto_rawDescGZIP() []byte {
 	return file_actionq_v1_action_proto_rawDescData
 }
 
-var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_actionq_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_actionq_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_actionq_v1_action_proto_goTypes = []any{
 	(ActionStatus)(0),             // 0: actionq.v1.ActionStatus
 	(BackoffStrategy)(0),          // 1: actionq.v1.BackoffStrategy
 	(LimitScope)(0),               // 2: actionq.v1.LimitScope
 	(SignalMode)(0),               // 3: actionq.v1.SignalMode
-	(*Action)(nil),                // 4: actionq.v1.Action
-	(*NewAction)(nil),             // 5: actionq.v1.NewAction
-	(*ClaimedAction)(nil),         // 6: actionq.v1.ClaimedAction
-	(*EnqueuedAction)(nil),        // 7: actionq.v1.EnqueuedAction
-	(*Event)(nil),                 // 8: actionq.v1.Event
-	(*QueueStat)(nil),             // 9: actionq.v1.QueueStat
-	(*Backoff)(nil),               // 10: actionq.v1.Backoff
-	(*Queue)(nil),                 // 11: actionq.v1.Queue
-	(*QueueLimit)(nil),            // 12: actionq.v1.QueueLimit
-	(*WakeUp)(nil),                // 13: actionq.v1.WakeUp
-	(*Workflow)(nil),              // 14: actionq.v1.Workflow
-	(*Checkpoint)(nil),            // 15: actionq.v1.Checkpoint
-	(*Schedule)(nil),              // 16: actionq.v1.Schedule
-	nil,                           // 17: actionq.v1.Action.TraceContextEntry
-	nil,                           // 18: actionq.v1.NewAction.TraceContextEntry
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 20: google.protobuf.Duration
+	(Role)(0),                     // 4: actionq.v1.Role
+	(*Action)(nil),                // 5: actionq.v1.Action
+	(*NewAction)(nil),             // 6: actionq.v1.NewAction
+	(*ClaimedAction)(nil),         // 7: actionq.v1.ClaimedAction
+	(*EnqueuedAction)(nil),        // 8: actionq.v1.EnqueuedAction
+	(*Event)(nil),                 // 9: actionq.v1.Event
+	(*QueueStat)(nil),             // 10: actionq.v1.QueueStat
+	(*Backoff)(nil),               // 11: actionq.v1.Backoff
+	(*Queue)(nil),                 // 12: actionq.v1.Queue
+	(*QueueLimit)(nil),            // 13: actionq.v1.QueueLimit
+	(*WakeUp)(nil),                // 14: actionq.v1.WakeUp
+	(*Workflow)(nil),              // 15: actionq.v1.Workflow
+	(*Checkpoint)(nil),            // 16: actionq.v1.Checkpoint
+	(*Schedule)(nil),              // 17: actionq.v1.Schedule
+	(*Token)(nil),                 // 18: actionq.v1.Token
+	nil,                           // 19: actionq.v1.Action.TraceContextEntry
+	nil,                           // 20: actionq.v1.NewAction.TraceContextEntry
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
 }
 var file_actionq_v1_action_proto_depIdxs = []int32{
 	0,  // 0: actionq.v1.Action.status:type_name -> actionq.v1.ActionStatus
-	19, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
-	19, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
-	19, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
-	19, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
-	19, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
-	10, // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
-	19, // 7: actionq.v1.Action.wait_until:type_name -> google.protobuf.Timestamp
-	17, // 8: actionq.v1.Action.trace_context:type_name -> actionq.v1.Action.TraceContextEntry
-	19, // 9: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
-	20, // 10: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
-	10, // 11: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
-	18, // 12: actionq.v1.NewAction.trace_context:type_name -> actionq.v1.NewAction.TraceContextEntry
-	4,  // 13: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
-	4,  // 14: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
-	19, // 15: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	20, // 16: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
+	21, // 1: actionq.v1.Action.run_after:type_name -> google.protobuf.Timestamp
+	21, // 2: actionq.v1.Action.claim_deadline:type_name -> google.protobuf.Timestamp
+	21, // 3: actionq.v1.Action.completed_at:type_name -> google.protobuf.Timestamp
+	21, // 4: actionq.v1.Action.created_at:type_name -> google.protobuf.Timestamp
+	21, // 5: actionq.v1.Action.updated_at:type_name -> google.protobuf.Timestamp
+	11, // 6: actionq.v1.Action.backoff:type_name -> actionq.v1.Backoff
+	21, // 7: actionq.v1.Action.wait_until:type_name -> google.protobuf.Timestamp
+	19, // 8: actionq.v1.Action.trace_context:type_name -> actionq.v1.Action.TraceContextEntry
+	21, // 9: actionq.v1.NewAction.run_after:type_name -> google.protobuf.Timestamp
+	22, // 10: actionq.v1.NewAction.delay:type_name -> google.protobuf.Duration
+	11, // 11: actionq.v1.NewAction.backoff:type_name -> actionq.v1.Backoff
+	20, // 12: actionq.v1.NewAction.trace_context:type_name -> actionq.v1.NewAction.TraceContextEntry
+	5,  // 13: actionq.v1.ClaimedAction.action:type_name -> actionq.v1.Action
+	5,  // 14: actionq.v1.EnqueuedAction.action:type_name -> actionq.v1.Action
+	21, // 15: actionq.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	22, // 16: actionq.v1.QueueStat.oldest_pending_age:type_name -> google.protobuf.Duration
 	1,  // 17: actionq.v1.Backoff.strategy:type_name -> actionq.v1.BackoffStrategy
-	20, // 18: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
-	20, // 19: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
-	10, // 20: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
-	20, // 21: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
-	19, // 22: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
-	19, // 23: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
-	19, // 24: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
-	12, // 25: actionq.v1.Queue.limits:type_name -> actionq.v1.QueueLimit
+	22, // 18: actionq.v1.Backoff.base:type_name -> google.protobuf.Duration
+	22, // 19: actionq.v1.Backoff.max:type_name -> google.protobuf.Duration
+	11, // 20: actionq.v1.Queue.backoff:type_name -> actionq.v1.Backoff
+	22, // 21: actionq.v1.Queue.lease:type_name -> google.protobuf.Duration
+	21, // 22: actionq.v1.Queue.paused_at:type_name -> google.protobuf.Timestamp
+	21, // 23: actionq.v1.Queue.created_at:type_name -> google.protobuf.Timestamp
+	21, // 24: actionq.v1.Queue.updated_at:type_name -> google.protobuf.Timestamp
+	13, // 25: actionq.v1.Queue.limits:type_name -> actionq.v1.QueueLimit
 	2,  // 26: actionq.v1.QueueLimit.scope:type_name -> actionq.v1.LimitScope
-	20, // 27: actionq.v1.QueueLimit.period:type_name -> google.protobuf.Duration
-	19, // 28: actionq.v1.WakeUp.woke_at:type_name -> google.protobuf.Timestamp
-	19, // 29: actionq.v1.Workflow.created_at:type_name -> google.protobuf.Timestamp
-	19, // 30: actionq.v1.Workflow.finished_at:type_name -> google.protobuf.Timestamp
-	19, // 31: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
-	19, // 32: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
-	5,  // 33: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
-	19, // 34: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
-	19, // 35: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
-	19, // 36: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
-	19, // 37: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	22, // 27: actionq.v1.QueueLimit.period:type_name -> google.protobuf.Duration
+	21, // 28: actionq.v1.WakeUp.woke_at:type_name -> google.protobuf.Timestamp
+	21, // 29: actionq.v1.Workflow.created_at:type_name -> google.protobuf.Timestamp
+	21, // 30: actionq.v1.Workflow.finished_at:type_name -> google.protobuf.Timestamp
+	21, // 31: actionq.v1.Checkpoint.created_at:type_name -> google.protobuf.Timestamp
+	21, // 32: actionq.v1.Checkpoint.updated_at:type_name -> google.protobuf.Timestamp
+	6,  // 33: actionq.v1.Schedule.action:type_name -> actionq.v1.NewAction
+	21, // 34: actionq.v1.Schedule.next_run_at:type_name -> google.protobuf.Timestamp
+	21, // 35: actionq.v1.Schedule.last_run_at:type_name -> google.protobuf.Timestamp
+	21, // 36: actionq.v1.Schedule.created_at:type_name -> google.protobuf.Timestamp
+	21, // 37: actionq.v1.Schedule.updated_at:type_name -> google.protobuf.Timestamp
+	4,  // 38: actionq.v1.Token.role:type_name -> actionq.v1.Role
+	21, // 39: actionq.v1.Token.created_at:type_name -> google.protobuf.Timestamp
+	21, // 40: actionq.v1.Token.expires_at:type_name -> google.protobuf.Timestamp
+	21, // 41: actionq.v1.Token.revoked_at:type_name -> google.protobuf.Timestamp
+	42, // [42:42] is the sub-list for method output_type
+	42, // [42:42] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_action_proto_init() }
@@ -2355,8 +2558,8 @@ func file_actionq_v1_action_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_action_proto_rawDesc), len(file_actionq_v1_action_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   15,
+			NumEnums:      5,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -96,6 +96,15 @@ const (
 	ErrorReason_ERROR_REASON_DEPENDENCY_FAILED ErrorReason = 22
 	// NOT_FOUND: no action has this workflow id.
 	ErrorReason_ERROR_REASON_WORKFLOW_NOT_FOUND ErrorReason = 23
+	// UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+	// expired or revoked.
+	ErrorReason_ERROR_REASON_UNAUTHENTICATED ErrorReason = 24
+	// PERMISSION_DENIED: the token's role may not call this RPC, or the call
+	// names an identity the token may not assert, or finishes another
+	// worker's lease.
+	ErrorReason_ERROR_REASON_PERMISSION_DENIED ErrorReason = 25
+	// NOT_FOUND: no token has this id.
+	ErrorReason_ERROR_REASON_TOKEN_NOT_FOUND ErrorReason = 26
 )
 
 // Enum value maps for ErrorReason.
@@ -125,6 +134,9 @@ var (
 		21: "ERROR_REASON_DEPENDENCY_NOT_FOUND",
 		22: "ERROR_REASON_DEPENDENCY_FAILED",
 		23: "ERROR_REASON_WORKFLOW_NOT_FOUND",
+		24: "ERROR_REASON_UNAUTHENTICATED",
+		25: "ERROR_REASON_PERMISSION_DENIED",
+		26: "ERROR_REASON_TOKEN_NOT_FOUND",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -151,6 +163,9 @@ var (
 		"ERROR_REASON_DEPENDENCY_NOT_FOUND":     21,
 		"ERROR_REASON_DEPENDENCY_FAILED":        22,
 		"ERROR_REASON_WORKFLOW_NOT_FOUND":       23,
+		"ERROR_REASON_UNAUTHENTICATED":          24,
+		"ERROR_REASON_PERMISSION_DENIED":        25,
+		"ERROR_REASON_TOKEN_NOT_FOUND":          26,
 	}
 )
 
@@ -186,7 +201,7 @@ var File_actionq_v1_errors_proto protoreflect.FileDescriptor
 const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/errors.proto\x12\n" +
-	"actionq.v1*\xc9\x06\n" +
+	"actionq.v1*\xb1\a\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_INVALID_FIELD\x10\x01\x12\"\n" +
@@ -212,7 +227,10 @@ const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\x1dERROR_REASON_DEPENDENCY_CYCLE\x10\x14\x12%\n" +
 	"!ERROR_REASON_DEPENDENCY_NOT_FOUND\x10\x15\x12\"\n" +
 	"\x1eERROR_REASON_DEPENDENCY_FAILED\x10\x16\x12#\n" +
-	"\x1fERROR_REASON_WORKFLOW_NOT_FOUND\x10\x17BD\n" +
+	"\x1fERROR_REASON_WORKFLOW_NOT_FOUND\x10\x17\x12 \n" +
+	"\x1cERROR_REASON_UNAUTHENTICATED\x10\x18\x12\"\n" +
+	"\x1eERROR_REASON_PERMISSION_DENIED\x10\x19\x12 \n" +
+	"\x1cERROR_REASON_TOKEN_NOT_FOUND\x10\x1aBD\n" +
 	"\x0edev.actionq.v1B\vErrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (

@@ -4265,6 +4265,310 @@ func (x *SetQueueLimitsResponse) GetQueue() *Queue {
 	return nil
 }
 
+// CreateTokenRequest describes the token to make.
+type CreateTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the principal's name (1 to 200 printable characters).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Required: its role.
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=actionq.v1.Role" json:"role,omitempty"`
+	// Further names it may assert (each 1 to 200 characters, at most 100).
+	Names []string `protobuf:"bytes,3,rep,name=names,proto3" json:"names,omitempty"`
+	// It expires this long after now (1 s to 10 years); unset: never.
+	ExpiresIn     *durationpb.Duration `protobuf:"bytes,4,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenRequest) Reset() {
+	*x = CreateTokenRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenRequest) ProtoMessage() {}
+
+func (x *CreateTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenRequest.ProtoReflect.Descriptor instead.
+func (*CreateTokenRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *CreateTokenRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateTokenRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *CreateTokenRequest) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *CreateTokenRequest) GetExpiresIn() *durationpb.Duration {
+	if x != nil {
+		return x.ExpiresIn
+	}
+	return nil
+}
+
+// CreateTokenResponse carries the secret, which is not stored and never shown
+// again.
+type CreateTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token as stored.
+	Token *Token `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The bearer secret: "aq_<12 hex>_<43 characters>" (256 random bits).
+	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenResponse) Reset() {
+	*x = CreateTokenResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenResponse) ProtoMessage() {}
+
+func (x *CreateTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenResponse.ProtoReflect.Descriptor instead.
+func (*CreateTokenResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *CreateTokenResponse) GetToken() *Token {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
+func (x *CreateTokenResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+// ListTokensRequest asks for every token.
+type ListTokensRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensRequest) Reset() {
+	*x = ListTokensRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensRequest) ProtoMessage() {}
+
+func (x *ListTokensRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensRequest.ProtoReflect.Descriptor instead.
+func (*ListTokensRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{71}
+}
+
+// ListTokensResponse lists the tokens, newest first.
+type ListTokensResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every token, revoked ones included.
+	Tokens        []*Token `protobuf:"bytes,1,rep,name=tokens,proto3" json:"tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensResponse) Reset() {
+	*x = ListTokensResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensResponse) ProtoMessage() {}
+
+func (x *ListTokensResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensResponse.ProtoReflect.Descriptor instead.
+func (*ListTokensResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *ListTokensResponse) GetTokens() []*Token {
+	if x != nil {
+		return x.Tokens
+	}
+	return nil
+}
+
+// RevokeTokenRequest names the token to revoke.
+type RevokeTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the token's id (NOT_FOUND / TOKEN_NOT_FOUND otherwise).
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeTokenRequest) Reset() {
+	*x = RevokeTokenRequest{}
+	mi := &file_actionq_v1_service_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeTokenRequest) ProtoMessage() {}
+
+func (x *RevokeTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeTokenRequest.ProtoReflect.Descriptor instead.
+func (*RevokeTokenRequest) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *RevokeTokenRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RevokeTokenResponse returns the token, now revoked.
+type RevokeTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token.
+	Token         *Token `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeTokenResponse) Reset() {
+	*x = RevokeTokenResponse{}
+	mi := &file_actionq_v1_service_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeTokenResponse) ProtoMessage() {}
+
+func (x *RevokeTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_actionq_v1_service_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeTokenResponse.ProtoReflect.Descriptor instead.
+func (*RevokeTokenResponse) Descriptor() ([]byte, []int) {
+	return file_actionq_v1_service_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *RevokeTokenResponse) GetToken() *Token {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
 var File_actionq_v1_service_proto protoreflect.FileDescriptor
 
 const file_actionq_v1_service_proto_rawDesc = "" +
@@ -4542,11 +4846,27 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\areplace\x18\x03 \x01(\bR\areplace\x12\x14\n" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\"A\n" +
 	"\x16SetQueueLimitsResponse\x12'\n" +
-	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue*W\n" +
+	"\x05queue\x18\x01 \x01(\v2\x11.actionq.v1.QueueR\x05queue\"\x9e\x01\n" +
+	"\x12CreateTokenRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x10.actionq.v1.RoleR\x04role\x12\x14\n" +
+	"\x05names\x18\x03 \x03(\tR\x05names\x128\n" +
+	"\n" +
+	"expires_in\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\texpiresIn\"V\n" +
+	"\x13CreateTokenResponse\x12'\n" +
+	"\x05token\x18\x01 \x01(\v2\x11.actionq.v1.TokenR\x05token\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x13\n" +
+	"\x11ListTokensRequest\"?\n" +
+	"\x12ListTokensResponse\x12)\n" +
+	"\x06tokens\x18\x01 \x03(\v2\x11.actionq.v1.TokenR\x06tokens\"$\n" +
+	"\x12RevokeTokenRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\">\n" +
+	"\x13RevokeTokenResponse\x12'\n" +
+	"\x05token\x18\x01 \x01(\v2\x11.actionq.v1.TokenR\x05token*W\n" +
 	"\vEnqueueView\x12\x1c\n" +
 	"\x18ENQUEUE_VIEW_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ENQUEUE_VIEW_FULL\x10\x01\x12\x13\n" +
-	"\x0fENQUEUE_VIEW_ID\x10\x022\xac\x14\n" +
+	"\x0fENQUEUE_VIEW_ID\x10\x022\x99\x16\n" +
 	"\x12ActionQueueService\x12B\n" +
 	"\aEnqueue\x12\x1a.actionq.v1.EnqueueRequest\x1a\x1b.actionq.v1.EnqueueResponse\x12H\n" +
 	"\tGetAction\x12\x1c.actionq.v1.GetActionRequest\x1a\x1d.actionq.v1.GetActionResponse\x12N\n" +
@@ -4585,7 +4905,11 @@ const file_actionq_v1_service_proto_rawDesc = "" +
 	"\aSuspend\x12\x1a.actionq.v1.SuspendRequest\x1a\x1b.actionq.v1.SuspendResponse\x12?\n" +
 	"\x06Signal\x12\x19.actionq.v1.SignalRequest\x1a\x1a.actionq.v1.SignalResponse\x12N\n" +
 	"\vGetWorkflow\x12\x1e.actionq.v1.GetWorkflowRequest\x1a\x1f.actionq.v1.GetWorkflowResponse\x12W\n" +
-	"\x0eSetQueueLimits\x12!.actionq.v1.SetQueueLimitsRequest\x1a\".actionq.v1.SetQueueLimitsResponseBE\n" +
+	"\x0eSetQueueLimits\x12!.actionq.v1.SetQueueLimitsRequest\x1a\".actionq.v1.SetQueueLimitsResponse\x12N\n" +
+	"\vCreateToken\x12\x1e.actionq.v1.CreateTokenRequest\x1a\x1f.actionq.v1.CreateTokenResponse\x12K\n" +
+	"\n" +
+	"ListTokens\x12\x1d.actionq.v1.ListTokensRequest\x1a\x1e.actionq.v1.ListTokensResponse\x12N\n" +
+	"\vRevokeToken\x12\x1e.actionq.v1.RevokeTokenRequest\x1a\x1f.actionq.v1.RevokeTokenResponseBE\n" +
 	"\x0edev.actionq.v1B\fServiceProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (
@@ -4601,7 +4925,7 @@ func file_actionq_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_actionq_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
+var file_actionq_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_actionq_v1_service_proto_goTypes = []any{
 	(EnqueueView)(0),               // 0: actionq.v1.EnqueueView
 	(*EnqueueRequest)(nil),         // 1: actionq.v1.EnqueueRequest
@@ -4673,152 +4997,171 @@ var file_actionq_v1_service_proto_goTypes = []any{
 	(*GetWorkflowResponse)(nil),    // 67: actionq.v1.GetWorkflowResponse
 	(*SetQueueLimitsRequest)(nil),  // 68: actionq.v1.SetQueueLimitsRequest
 	(*SetQueueLimitsResponse)(nil), // 69: actionq.v1.SetQueueLimitsResponse
-	(*NewAction)(nil),              // 70: actionq.v1.NewAction
-	(*EnqueuedAction)(nil),         // 71: actionq.v1.EnqueuedAction
-	(*Action)(nil),                 // 72: actionq.v1.Action
-	(ActionStatus)(0),              // 73: actionq.v1.ActionStatus
-	(*durationpb.Duration)(nil),    // 74: google.protobuf.Duration
-	(*ClaimedAction)(nil),          // 75: actionq.v1.ClaimedAction
-	(*timestamppb.Timestamp)(nil),  // 76: google.protobuf.Timestamp
-	(*Event)(nil),                  // 77: actionq.v1.Event
-	(*QueueStat)(nil),              // 78: actionq.v1.QueueStat
-	(*Queue)(nil),                  // 79: actionq.v1.Queue
-	(*Backoff)(nil),                // 80: actionq.v1.Backoff
-	(*Checkpoint)(nil),             // 81: actionq.v1.Checkpoint
-	(*Schedule)(nil),               // 82: actionq.v1.Schedule
-	(*WakeUp)(nil),                 // 83: actionq.v1.WakeUp
-	(SignalMode)(0),                // 84: actionq.v1.SignalMode
-	(*Workflow)(nil),               // 85: actionq.v1.Workflow
-	(*QueueLimit)(nil),             // 86: actionq.v1.QueueLimit
+	(*CreateTokenRequest)(nil),     // 70: actionq.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),    // 71: actionq.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),      // 72: actionq.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),     // 73: actionq.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),     // 74: actionq.v1.RevokeTokenRequest
+	(*RevokeTokenResponse)(nil),    // 75: actionq.v1.RevokeTokenResponse
+	(*NewAction)(nil),              // 76: actionq.v1.NewAction
+	(*EnqueuedAction)(nil),         // 77: actionq.v1.EnqueuedAction
+	(*Action)(nil),                 // 78: actionq.v1.Action
+	(ActionStatus)(0),              // 79: actionq.v1.ActionStatus
+	(*durationpb.Duration)(nil),    // 80: google.protobuf.Duration
+	(*ClaimedAction)(nil),          // 81: actionq.v1.ClaimedAction
+	(*timestamppb.Timestamp)(nil),  // 82: google.protobuf.Timestamp
+	(*Event)(nil),                  // 83: actionq.v1.Event
+	(*QueueStat)(nil),              // 84: actionq.v1.QueueStat
+	(*Queue)(nil),                  // 85: actionq.v1.Queue
+	(*Backoff)(nil),                // 86: actionq.v1.Backoff
+	(*Checkpoint)(nil),             // 87: actionq.v1.Checkpoint
+	(*Schedule)(nil),               // 88: actionq.v1.Schedule
+	(*WakeUp)(nil),                 // 89: actionq.v1.WakeUp
+	(SignalMode)(0),                // 90: actionq.v1.SignalMode
+	(*Workflow)(nil),               // 91: actionq.v1.Workflow
+	(*QueueLimit)(nil),             // 92: actionq.v1.QueueLimit
+	(Role)(0),                      // 93: actionq.v1.Role
+	(*Token)(nil),                  // 94: actionq.v1.Token
 }
 var file_actionq_v1_service_proto_depIdxs = []int32{
-	70, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
+	76, // 0: actionq.v1.EnqueueRequest.actions:type_name -> actionq.v1.NewAction
 	0,  // 1: actionq.v1.EnqueueRequest.view:type_name -> actionq.v1.EnqueueView
-	71, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
-	72, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
-	73, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
-	72, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
-	74, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
-	74, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
-	75, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
-	74, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
-	76, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
-	72, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
+	77, // 2: actionq.v1.EnqueueResponse.actions:type_name -> actionq.v1.EnqueuedAction
+	78, // 3: actionq.v1.GetActionResponse.action:type_name -> actionq.v1.Action
+	79, // 4: actionq.v1.ListActionsRequest.statuses:type_name -> actionq.v1.ActionStatus
+	78, // 5: actionq.v1.ListActionsResponse.actions:type_name -> actionq.v1.Action
+	80, // 6: actionq.v1.ClaimRequest.lease:type_name -> google.protobuf.Duration
+	80, // 7: actionq.v1.ClaimRequest.wait:type_name -> google.protobuf.Duration
+	81, // 8: actionq.v1.ClaimResponse.actions:type_name -> actionq.v1.ClaimedAction
+	80, // 9: actionq.v1.HeartbeatRequest.lease:type_name -> google.protobuf.Duration
+	82, // 10: actionq.v1.HeartbeatResponse.claim_deadline:type_name -> google.protobuf.Timestamp
+	78, // 11: actionq.v1.CompleteResponse.action:type_name -> actionq.v1.Action
 	11, // 12: actionq.v1.CompleteManyRequest.completions:type_name -> actionq.v1.CompleteRequest
 	15, // 13: actionq.v1.CompleteManyResponse.failures:type_name -> actionq.v1.ItemFailure
-	74, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
-	72, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
-	72, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
-	72, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
-	72, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
-	72, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
-	77, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
-	77, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
-	77, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
-	78, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
-	76, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
-	73, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
-	74, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
-	72, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
-	79, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
-	80, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
-	74, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
-	79, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
-	79, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
-	79, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
-	74, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
-	81, // 35: actionq.v1.SaveCheckpointResponse.checkpoint:type_name -> actionq.v1.Checkpoint
-	81, // 36: actionq.v1.GetCheckpointsResponse.checkpoints:type_name -> actionq.v1.Checkpoint
-	70, // 37: actionq.v1.CreateScheduleRequest.action:type_name -> actionq.v1.NewAction
-	82, // 38: actionq.v1.CreateScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	82, // 39: actionq.v1.ListSchedulesResponse.schedules:type_name -> actionq.v1.Schedule
-	82, // 40: actionq.v1.PauseScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	82, // 41: actionq.v1.ResumeScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	82, // 42: actionq.v1.DeleteScheduleResponse.schedule:type_name -> actionq.v1.Schedule
-	76, // 43: actionq.v1.SuspendRequest.until:type_name -> google.protobuf.Timestamp
-	74, // 44: actionq.v1.SuspendRequest.timeout:type_name -> google.protobuf.Duration
-	72, // 45: actionq.v1.SuspendResponse.action:type_name -> actionq.v1.Action
-	83, // 46: actionq.v1.SuspendResponse.wake:type_name -> actionq.v1.WakeUp
-	84, // 47: actionq.v1.SignalRequest.mode:type_name -> actionq.v1.SignalMode
-	74, // 48: actionq.v1.SignalRequest.keep:type_name -> google.protobuf.Duration
-	76, // 49: actionq.v1.SignalResponse.kept_until:type_name -> google.protobuf.Timestamp
-	85, // 50: actionq.v1.GetWorkflowResponse.workflow:type_name -> actionq.v1.Workflow
-	72, // 51: actionq.v1.GetWorkflowResponse.actions:type_name -> actionq.v1.Action
-	86, // 52: actionq.v1.SetQueueLimitsRequest.limits:type_name -> actionq.v1.QueueLimit
-	79, // 53: actionq.v1.SetQueueLimitsResponse.queue:type_name -> actionq.v1.Queue
-	1,  // 54: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
-	3,  // 55: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
-	5,  // 56: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
-	7,  // 57: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
-	9,  // 58: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
-	11, // 59: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
-	13, // 60: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
-	16, // 61: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
-	18, // 62: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
-	20, // 63: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
-	22, // 64: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
-	24, // 65: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
-	26, // 66: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
-	28, // 67: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
-	30, // 68: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
-	32, // 69: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
-	34, // 70: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
-	36, // 71: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
-	38, // 72: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
-	40, // 73: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
-	42, // 74: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
-	44, // 75: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
-	46, // 76: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
-	48, // 77: actionq.v1.ActionQueueService.SaveCheckpoint:input_type -> actionq.v1.SaveCheckpointRequest
-	50, // 78: actionq.v1.ActionQueueService.GetCheckpoints:input_type -> actionq.v1.GetCheckpointsRequest
-	52, // 79: actionq.v1.ActionQueueService.CreateSchedule:input_type -> actionq.v1.CreateScheduleRequest
-	54, // 80: actionq.v1.ActionQueueService.ListSchedules:input_type -> actionq.v1.ListSchedulesRequest
-	56, // 81: actionq.v1.ActionQueueService.PauseSchedule:input_type -> actionq.v1.PauseScheduleRequest
-	58, // 82: actionq.v1.ActionQueueService.ResumeSchedule:input_type -> actionq.v1.ResumeScheduleRequest
-	60, // 83: actionq.v1.ActionQueueService.DeleteSchedule:input_type -> actionq.v1.DeleteScheduleRequest
-	62, // 84: actionq.v1.ActionQueueService.Suspend:input_type -> actionq.v1.SuspendRequest
-	64, // 85: actionq.v1.ActionQueueService.Signal:input_type -> actionq.v1.SignalRequest
-	66, // 86: actionq.v1.ActionQueueService.GetWorkflow:input_type -> actionq.v1.GetWorkflowRequest
-	68, // 87: actionq.v1.ActionQueueService.SetQueueLimits:input_type -> actionq.v1.SetQueueLimitsRequest
-	2,  // 88: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
-	4,  // 89: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
-	6,  // 90: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
-	8,  // 91: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
-	10, // 92: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
-	12, // 93: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
-	14, // 94: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
-	17, // 95: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
-	19, // 96: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
-	21, // 97: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
-	23, // 98: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
-	25, // 99: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
-	27, // 100: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
-	29, // 101: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
-	31, // 102: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
-	33, // 103: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
-	35, // 104: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
-	37, // 105: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
-	39, // 106: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
-	41, // 107: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
-	43, // 108: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
-	45, // 109: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
-	47, // 110: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
-	49, // 111: actionq.v1.ActionQueueService.SaveCheckpoint:output_type -> actionq.v1.SaveCheckpointResponse
-	51, // 112: actionq.v1.ActionQueueService.GetCheckpoints:output_type -> actionq.v1.GetCheckpointsResponse
-	53, // 113: actionq.v1.ActionQueueService.CreateSchedule:output_type -> actionq.v1.CreateScheduleResponse
-	55, // 114: actionq.v1.ActionQueueService.ListSchedules:output_type -> actionq.v1.ListSchedulesResponse
-	57, // 115: actionq.v1.ActionQueueService.PauseSchedule:output_type -> actionq.v1.PauseScheduleResponse
-	59, // 116: actionq.v1.ActionQueueService.ResumeSchedule:output_type -> actionq.v1.ResumeScheduleResponse
-	61, // 117: actionq.v1.ActionQueueService.DeleteSchedule:output_type -> actionq.v1.DeleteScheduleResponse
-	63, // 118: actionq.v1.ActionQueueService.Suspend:output_type -> actionq.v1.SuspendResponse
-	65, // 119: actionq.v1.ActionQueueService.Signal:output_type -> actionq.v1.SignalResponse
-	67, // 120: actionq.v1.ActionQueueService.GetWorkflow:output_type -> actionq.v1.GetWorkflowResponse
-	69, // 121: actionq.v1.ActionQueueService.SetQueueLimits:output_type -> actionq.v1.SetQueueLimitsResponse
-	88, // [88:122] is the sub-list for method output_type
-	54, // [54:88] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	80, // 14: actionq.v1.FailRequest.retry_delay:type_name -> google.protobuf.Duration
+	78, // 15: actionq.v1.FailResponse.action:type_name -> actionq.v1.Action
+	78, // 16: actionq.v1.RejectResponse.action:type_name -> actionq.v1.Action
+	78, // 17: actionq.v1.CancelResponse.action:type_name -> actionq.v1.Action
+	78, // 18: actionq.v1.SweepResponse.actions:type_name -> actionq.v1.Action
+	78, // 19: actionq.v1.SweepResponse.failed:type_name -> actionq.v1.Action
+	83, // 20: actionq.v1.ListEventsResponse.events:type_name -> actionq.v1.Event
+	83, // 21: actionq.v1.WatchEventsResponse.events:type_name -> actionq.v1.Event
+	83, // 22: actionq.v1.EmitEventResponse.event:type_name -> actionq.v1.Event
+	84, // 23: actionq.v1.GetQueueStatsResponse.stats:type_name -> actionq.v1.QueueStat
+	82, // 24: actionq.v1.GetQueueStatsResponse.as_of:type_name -> google.protobuf.Timestamp
+	79, // 25: actionq.v1.RetryRequest.statuses:type_name -> actionq.v1.ActionStatus
+	80, // 26: actionq.v1.WaitActionRequest.timeout:type_name -> google.protobuf.Duration
+	78, // 27: actionq.v1.WaitActionResponse.actions:type_name -> actionq.v1.Action
+	85, // 28: actionq.v1.ListQueuesResponse.queues:type_name -> actionq.v1.Queue
+	86, // 29: actionq.v1.UpdateQueueRequest.backoff:type_name -> actionq.v1.Backoff
+	80, // 30: actionq.v1.UpdateQueueRequest.lease:type_name -> google.protobuf.Duration
+	85, // 31: actionq.v1.UpdateQueueResponse.queue:type_name -> actionq.v1.Queue
+	85, // 32: actionq.v1.PauseQueueResponse.queue:type_name -> actionq.v1.Queue
+	85, // 33: actionq.v1.ResumeQueueResponse.queue:type_name -> actionq.v1.Queue
+	80, // 34: actionq.v1.PruneRequest.older_than:type_name -> google.protobuf.Duration
+	87, // 35: actionq.v1.SaveCheckpointResponse.checkpoint:type_name -> actionq.v1.Checkpoint
+	87, // 36: actionq.v1.GetCheckpointsResponse.checkpoints:type_name -> actionq.v1.Checkpoint
+	76, // 37: actionq.v1.CreateScheduleRequest.action:type_name -> actionq.v1.NewAction
+	88, // 38: actionq.v1.CreateScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	88, // 39: actionq.v1.ListSchedulesResponse.schedules:type_name -> actionq.v1.Schedule
+	88, // 40: actionq.v1.PauseScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	88, // 41: actionq.v1.ResumeScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	88, // 42: actionq.v1.DeleteScheduleResponse.schedule:type_name -> actionq.v1.Schedule
+	82, // 43: actionq.v1.SuspendRequest.until:type_name -> google.protobuf.Timestamp
+	80, // 44: actionq.v1.SuspendRequest.timeout:type_name -> google.protobuf.Duration
+	78, // 45: actionq.v1.SuspendResponse.action:type_name -> actionq.v1.Action
+	89, // 46: actionq.v1.SuspendResponse.wake:type_name -> actionq.v1.WakeUp
+	90, // 47: actionq.v1.SignalRequest.mode:type_name -> actionq.v1.SignalMode
+	80, // 48: actionq.v1.SignalRequest.keep:type_name -> google.protobuf.Duration
+	82, // 49: actionq.v1.SignalResponse.kept_until:type_name -> google.protobuf.Timestamp
+	91, // 50: actionq.v1.GetWorkflowResponse.workflow:type_name -> actionq.v1.Workflow
+	78, // 51: actionq.v1.GetWorkflowResponse.actions:type_name -> actionq.v1.Action
+	92, // 52: actionq.v1.SetQueueLimitsRequest.limits:type_name -> actionq.v1.QueueLimit
+	85, // 53: actionq.v1.SetQueueLimitsResponse.queue:type_name -> actionq.v1.Queue
+	93, // 54: actionq.v1.CreateTokenRequest.role:type_name -> actionq.v1.Role
+	80, // 55: actionq.v1.CreateTokenRequest.expires_in:type_name -> google.protobuf.Duration
+	94, // 56: actionq.v1.CreateTokenResponse.token:type_name -> actionq.v1.Token
+	94, // 57: actionq.v1.ListTokensResponse.tokens:type_name -> actionq.v1.Token
+	94, // 58: actionq.v1.RevokeTokenResponse.token:type_name -> actionq.v1.Token
+	1,  // 59: actionq.v1.ActionQueueService.Enqueue:input_type -> actionq.v1.EnqueueRequest
+	3,  // 60: actionq.v1.ActionQueueService.GetAction:input_type -> actionq.v1.GetActionRequest
+	5,  // 61: actionq.v1.ActionQueueService.ListActions:input_type -> actionq.v1.ListActionsRequest
+	7,  // 62: actionq.v1.ActionQueueService.Claim:input_type -> actionq.v1.ClaimRequest
+	9,  // 63: actionq.v1.ActionQueueService.Heartbeat:input_type -> actionq.v1.HeartbeatRequest
+	11, // 64: actionq.v1.ActionQueueService.Complete:input_type -> actionq.v1.CompleteRequest
+	13, // 65: actionq.v1.ActionQueueService.CompleteMany:input_type -> actionq.v1.CompleteManyRequest
+	16, // 66: actionq.v1.ActionQueueService.Fail:input_type -> actionq.v1.FailRequest
+	18, // 67: actionq.v1.ActionQueueService.Reject:input_type -> actionq.v1.RejectRequest
+	20, // 68: actionq.v1.ActionQueueService.Cancel:input_type -> actionq.v1.CancelRequest
+	22, // 69: actionq.v1.ActionQueueService.Sweep:input_type -> actionq.v1.SweepRequest
+	24, // 70: actionq.v1.ActionQueueService.ListEvents:input_type -> actionq.v1.ListEventsRequest
+	26, // 71: actionq.v1.ActionQueueService.WatchEvents:input_type -> actionq.v1.WatchEventsRequest
+	28, // 72: actionq.v1.ActionQueueService.EmitEvent:input_type -> actionq.v1.EmitEventRequest
+	30, // 73: actionq.v1.ActionQueueService.GetQueueStats:input_type -> actionq.v1.GetQueueStatsRequest
+	32, // 74: actionq.v1.ActionQueueService.Migrate:input_type -> actionq.v1.MigrateRequest
+	34, // 75: actionq.v1.ActionQueueService.Retry:input_type -> actionq.v1.RetryRequest
+	36, // 76: actionq.v1.ActionQueueService.WaitAction:input_type -> actionq.v1.WaitActionRequest
+	38, // 77: actionq.v1.ActionQueueService.ListQueues:input_type -> actionq.v1.ListQueuesRequest
+	40, // 78: actionq.v1.ActionQueueService.UpdateQueue:input_type -> actionq.v1.UpdateQueueRequest
+	42, // 79: actionq.v1.ActionQueueService.PauseQueue:input_type -> actionq.v1.PauseQueueRequest
+	44, // 80: actionq.v1.ActionQueueService.ResumeQueue:input_type -> actionq.v1.ResumeQueueRequest
+	46, // 81: actionq.v1.ActionQueueService.Prune:input_type -> actionq.v1.PruneRequest
+	48, // 82: actionq.v1.ActionQueueService.SaveCheckpoint:input_type -> actionq.v1.SaveCheckpointRequest
+	50, // 83: actionq.v1.ActionQueueService.GetCheckpoints:input_type -> actionq.v1.GetCheckpointsRequest
+	52, // 84: actionq.v1.ActionQueueService.CreateSchedule:input_type -> actionq.v1.CreateScheduleRequest
+	54, // 85: actionq.v1.ActionQueueService.ListSchedules:input_type -> actionq.v1.ListSchedulesRequest
+	56, // 86: actionq.v1.ActionQueueService.PauseSchedule:input_type -> actionq.v1.PauseScheduleRequest
+	58, // 87: actionq.v1.ActionQueueService.ResumeSchedule:input_type -> actionq.v1.ResumeScheduleRequest
+	60, // 88: actionq.v1.ActionQueueService.DeleteSchedule:input_type -> actionq.v1.DeleteScheduleRequest
+	62, // 89: actionq.v1.ActionQueueService.Suspend:input_type -> actionq.v1.SuspendRequest
+	64, // 90: actionq.v1.ActionQueueService.Signal:input_type -> actionq.v1.SignalRequest
+	66, // 91: actionq.v1.ActionQueueService.GetWorkflow:input_type -> actionq.v1.GetWorkflowRequest
+	68, // 92: actionq.v1.ActionQueueService.SetQueueLimits:input_type -> actionq.v1.SetQueueLimitsRequest
+	70, // 93: actionq.v1.ActionQueueService.CreateToken:input_type -> actionq.v1.CreateTokenRequest
+	72, // 94: actionq.v1.ActionQueueService.ListTokens:input_type -> actionq.v1.ListTokensRequest
+	74, // 95: actionq.v1.ActionQueueService.RevokeToken:input_type -> actionq.v1.RevokeTokenRequest
+	2,  // 96: actionq.v1.ActionQueueService.Enqueue:output_type -> actionq.v1.EnqueueResponse
+	4,  // 97: actionq.v1.ActionQueueService.GetAction:output_type -> actionq.v1.GetActionResponse
+	6,  // 98: actionq.v1.ActionQueueService.ListActions:output_type -> actionq.v1.ListActionsResponse
+	8,  // 99: actionq.v1.ActionQueueService.Claim:output_type -> actionq.v1.ClaimResponse
+	10, // 100: actionq.v1.ActionQueueService.Heartbeat:output_type -> actionq.v1.HeartbeatResponse
+	12, // 101: actionq.v1.ActionQueueService.Complete:output_type -> actionq.v1.CompleteResponse
+	14, // 102: actionq.v1.ActionQueueService.CompleteMany:output_type -> actionq.v1.CompleteManyResponse
+	17, // 103: actionq.v1.ActionQueueService.Fail:output_type -> actionq.v1.FailResponse
+	19, // 104: actionq.v1.ActionQueueService.Reject:output_type -> actionq.v1.RejectResponse
+	21, // 105: actionq.v1.ActionQueueService.Cancel:output_type -> actionq.v1.CancelResponse
+	23, // 106: actionq.v1.ActionQueueService.Sweep:output_type -> actionq.v1.SweepResponse
+	25, // 107: actionq.v1.ActionQueueService.ListEvents:output_type -> actionq.v1.ListEventsResponse
+	27, // 108: actionq.v1.ActionQueueService.WatchEvents:output_type -> actionq.v1.WatchEventsResponse
+	29, // 109: actionq.v1.ActionQueueService.EmitEvent:output_type -> actionq.v1.EmitEventResponse
+	31, // 110: actionq.v1.ActionQueueService.GetQueueStats:output_type -> actionq.v1.GetQueueStatsResponse
+	33, // 111: actionq.v1.ActionQueueService.Migrate:output_type -> actionq.v1.MigrateResponse
+	35, // 112: actionq.v1.ActionQueueService.Retry:output_type -> actionq.v1.RetryResponse
+	37, // 113: actionq.v1.ActionQueueService.WaitAction:output_type -> actionq.v1.WaitActionResponse
+	39, // 114: actionq.v1.ActionQueueService.ListQueues:output_type -> actionq.v1.ListQueuesResponse
+	41, // 115: actionq.v1.ActionQueueService.UpdateQueue:output_type -> actionq.v1.UpdateQueueResponse
+	43, // 116: actionq.v1.ActionQueueService.PauseQueue:output_type -> actionq.v1.PauseQueueResponse
+	45, // 117: actionq.v1.ActionQueueService.ResumeQueue:output_type -> actionq.v1.ResumeQueueResponse
+	47, // 118: actionq.v1.ActionQueueService.Prune:output_type -> actionq.v1.PruneResponse
+	49, // 119: actionq.v1.ActionQueueService.SaveCheckpoint:output_type -> actionq.v1.SaveCheckpointResponse
+	51, // 120: actionq.v1.ActionQueueService.GetCheckpoints:output_type -> actionq.v1.GetCheckpointsResponse
+	53, // 121: actionq.v1.ActionQueueService.CreateSchedule:output_type -> actionq.v1.CreateScheduleResponse
+	55, // 122: actionq.v1.ActionQueueService.ListSchedules:output_type -> actionq.v1.ListSchedulesResponse
+	57, // 123: actionq.v1.ActionQueueService.PauseSchedule:output_type -> actionq.v1.PauseScheduleResponse
+	59, // 124: actionq.v1.ActionQueueService.ResumeSchedule:output_type -> actionq.v1.ResumeScheduleResponse
+	61, // 125: actionq.v1.ActionQueueService.DeleteSchedule:output_type -> actionq.v1.DeleteScheduleResponse
+	63, // 126: actionq.v1.ActionQueueService.Suspend:output_type -> actionq.v1.SuspendResponse
+	65, // 127: actionq.v1.ActionQueueService.Signal:output_type -> actionq.v1.SignalResponse
+	67, // 128: actionq.v1.ActionQueueService.GetWorkflow:output_type -> actionq.v1.GetWorkflowResponse
+	69, // 129: actionq.v1.ActionQueueService.SetQueueLimits:output_type -> actionq.v1.SetQueueLimitsResponse
+	71, // 130: actionq.v1.ActionQueueService.CreateToken:output_type -> actionq.v1.CreateTokenResponse
+	73, // 131: actionq.v1.ActionQueueService.ListTokens:output_type -> actionq.v1.ListTokensResponse
+	75, // 132: actionq.v1.ActionQueueService.RevokeToken:output_type -> actionq.v1.RevokeTokenResponse
+	96, // [96:133] is the sub-list for method output_type
+	59, // [59:96] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_actionq_v1_service_proto_init() }
@@ -4833,7 +5176,7 @@ func file_actionq_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actionq_v1_service_proto_rawDesc), len(file_actionq_v1_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   69,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -53,6 +53,9 @@ const (
 	ActionQueueService_Signal_FullMethodName         = "/actionq.v1.ActionQueueService/Signal"
 	ActionQueueService_GetWorkflow_FullMethodName    = "/actionq.v1.ActionQueueService/GetWorkflow"
 	ActionQueueService_SetQueueLimits_FullMethodName = "/actionq.v1.ActionQueueService/SetQueueLimits"
+	ActionQueueService_CreateToken_FullMethodName    = "/actionq.v1.ActionQueueService/CreateToken"
+	ActionQueueService_ListTokens_FullMethodName     = "/actionq.v1.ActionQueueService/ListTokens"
+	ActionQueueService_RevokeToken_FullMethodName    = "/actionq.v1.ActionQueueService/RevokeToken"
 )
 
 // ActionQueueServiceClient is the client API for ActionQueueService service.
@@ -172,6 +175,14 @@ type ActionQueueServiceClient interface {
 	// SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
 	// concurrency and rate limits; event queue_limits_updated.
 	SetQueueLimits(ctx context.Context, in *SetQueueLimitsRequest, opts ...grpc.CallOption) (*SetQueueLimitsResponse, error)
+	// CreateToken makes an API token and returns its secret, once (admin);
+	// event token_created.
+	CreateToken(ctx context.Context, in *CreateTokenRequest, opts ...grpc.CallOption) (*CreateTokenResponse, error)
+	// ListTokens lists every token, never a secret (admin).
+	ListTokens(ctx context.Context, in *ListTokensRequest, opts ...grpc.CallOption) (*ListTokensResponse, error)
+	// RevokeToken revokes a token; within a second no server accepts it
+	// (admin); event token_revoked.
+	RevokeToken(ctx context.Context, in *RevokeTokenRequest, opts ...grpc.CallOption) (*RevokeTokenResponse, error)
 }
 
 type actionQueueServiceClient struct {
@@ -531,6 +542,36 @@ func (c *actionQueueServiceClient) SetQueueLimits(ctx context.Context, in *SetQu
 	return out, nil
 }
 
+func (c *actionQueueServiceClient) CreateToken(ctx context.Context, in *CreateTokenRequest, opts ...grpc.CallOption) (*CreateTokenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateTokenResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_CreateToken_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) ListTokens(ctx context.Context, in *ListTokensRequest, opts ...grpc.CallOption) (*ListTokensResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTokensResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_ListTokens_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *actionQueueServiceClient) RevokeToken(ctx context.Context, in *RevokeTokenRequest, opts ...grpc.CallOption) (*RevokeTokenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevokeTokenResponse)
+	err := c.cc.Invoke(ctx, ActionQueueService_RevokeToken_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ActionQueueServiceServer is the server API for ActionQueueService service.
 // All implementations must embed UnimplementedActionQueueServiceServer
 // for forward compatibility.
@@ -648,6 +689,14 @@ type ActionQueueServiceServer interface {
 	// SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
 	// concurrency and rate limits; event queue_limits_updated.
 	SetQueueLimits(context.Context, *SetQueueLimitsRequest) (*SetQueueLimitsResponse, error)
+	// CreateToken makes an API token and returns its secret, once (admin);
+	// event token_created.
+	CreateToken(context.Context, *CreateTokenRequest) (*CreateTokenResponse, error)
+	// ListTokens lists every token, never a secret (admin).
+	ListTokens(context.Context, *ListTokensRequest) (*ListTokensResponse, error)
+	// RevokeToken revokes a token; within a second no server accepts it
+	// (admin); event token_revoked.
+	RevokeToken(context.Context, *RevokeTokenRequest) (*RevokeTokenResponse, error)
 	mustEmbedUnimplementedActionQueueServiceServer()
 }
 
@@ -759,6 +808,15 @@ func (UnimplementedActionQueueServiceServer) GetWorkflow(context.Context, *GetWo
 }
 func (UnimplementedActionQueueServiceServer) SetQueueLimits(context.Context, *SetQueueLimitsRequest) (*SetQueueLimitsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetQueueLimits not implemented")
+}
+func (UnimplementedActionQueueServiceServer) CreateToken(context.Context, *CreateTokenRequest) (*CreateTokenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateToken not implemented")
+}
+func (UnimplementedActionQueueServiceServer) ListTokens(context.Context, *ListTokensRequest) (*ListTokensResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTokens not implemented")
+}
+func (UnimplementedActionQueueServiceServer) RevokeToken(context.Context, *RevokeTokenRequest) (*RevokeTokenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevokeToken not implemented")
 }
 func (UnimplementedActionQueueServiceServer) mustEmbedUnimplementedActionQueueServiceServer() {}
 func (UnimplementedActionQueueServiceServer) testEmbeddedByValue()                            {}
@@ -1386,6 +1444,60 @@ func _ActionQueueService_SetQueueLimits_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ActionQueueService_CreateToken_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateTokenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).CreateToken(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_CreateToken_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).CreateToken(ctx, req.(*CreateTokenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_ListTokens_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTokensRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).ListTokens(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_ListTokens_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).ListTokens(ctx, req.(*ListTokensRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ActionQueueService_RevokeToken_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeTokenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ActionQueueServiceServer).RevokeToken(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ActionQueueService_RevokeToken_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ActionQueueServiceServer).RevokeToken(ctx, req.(*RevokeTokenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ActionQueueService_ServiceDesc is the grpc.ServiceDesc for ActionQueueService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1524,6 +1636,18 @@ var ActionQueueService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetQueueLimits",
 			Handler:    _ActionQueueService_SetQueueLimits_Handler,
+		},
+		{
+			MethodName: "CreateToken",
+			Handler:    _ActionQueueService_CreateToken_Handler,
+		},
+		{
+			MethodName: "ListTokens",
+			Handler:    _ActionQueueService_ListTokens_Handler,
+		},
+		{
+			MethodName: "RevokeToken",
+			Handler:    _ActionQueueService_RevokeToken_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -159,6 +159,50 @@ the first that starts waiting while the signal is kept.
 """
 Global___SignalMode: _TypeAlias = SignalMode  # noqa: Y015
 
+class _Role:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Role.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ROLE_UNSPECIFIED: _Role.ValueType  # 0
+    ROLE_PRODUCER: _Role.ValueType  # 1
+    """Enqueues, signals, waits for and reads its actions."""
+    ROLE_WORKER: _Role.ValueType  # 2
+    """Claims, heartbeats, finishes its own leases, checkpoints, suspends,
+    enqueues children, reads.
+    """
+    ROLE_OPERATOR: _Role.ValueType  # 3
+    """Everything about actions, queues, schedules and retention; reads and
+    follows the log. Not tokens or migrations.
+    """
+    ROLE_COORDINATOR: _Role.ValueType  # 4
+    """Watches and reads the log, waits, emits coordinator events, signals."""
+    ROLE_ADMIN: _Role.ValueType  # 5
+    """Everything, including migrations and tokens."""
+
+class Role(_Role, metaclass=_RoleEnumTypeWrapper):
+    """Role is what a token may do; every RPC names the roles allowed to call it
+    (README, "Security"), and anything else is PERMISSION_DENIED.
+    """
+
+ROLE_UNSPECIFIED: Role.ValueType  # 0
+ROLE_PRODUCER: Role.ValueType  # 1
+"""Enqueues, signals, waits for and reads its actions."""
+ROLE_WORKER: Role.ValueType  # 2
+"""Claims, heartbeats, finishes its own leases, checkpoints, suspends,
+enqueues children, reads.
+"""
+ROLE_OPERATOR: Role.ValueType  # 3
+"""Everything about actions, queues, schedules and retention; reads and
+follows the log. Not tokens or migrations.
+"""
+ROLE_COORDINATOR: Role.ValueType  # 4
+"""Watches and reads the log, waits, emits coordinator events, signals."""
+ROLE_ADMIN: Role.ValueType  # 5
+"""Everything, including migrations and tokens."""
+Global___Role: _TypeAlias = Role  # noqa: Y015
+
 @_typing.final
 class Action(_message.Message):
     """Action is the current state of one unit of work."""
@@ -1143,3 +1187,62 @@ class Schedule(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Schedule: _TypeAlias = Schedule  # noqa: Y015
+
+@_typing.final
+class Token(_message.Message):
+    """Token is an API token as stored: never its secret."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    ROLE_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    REVOKED_AT_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """Its id, the public prefix of the secret ("aq_" and 12 hex digits)."""
+    name: _builtins.str
+    """The principal's name: what created_by, claimed_by and actor record for
+    calls made with it.
+    """
+    role: Global___Role.ValueType
+    created_by: _builtins.str
+    """Who created it."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Further names the principal may assert (e.g. "agent:planner"); a call
+        naming any other identity is PERMISSION_DENIED.
+        """
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def expires_at(self) -> _timestamp_pb2.Timestamp:
+        """Unset: it does not expire."""
+
+    @_builtins.property
+    def revoked_at(self) -> _timestamp_pb2.Timestamp:
+        """Set once revoked."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        role: Global___Role.ValueType = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        expires_at: _timestamp_pb2.Timestamp | None = ...,
+        revoked_at: _timestamp_pb2.Timestamp | None = ...,
+        created_by: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "expires_at", b"expires_at", "revoked_at", b"revoked_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "expires_at", b"expires_at", "id", b"id", "name", b"name", "names", b"names", "revoked_at", b"revoked_at", "role", b"role"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Token: _TypeAlias = Token  # noqa: Y015

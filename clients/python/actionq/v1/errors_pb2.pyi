@@ -101,6 +101,17 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """
     ERROR_REASON_WORKFLOW_NOT_FOUND: _ErrorReason.ValueType  # 23
     """NOT_FOUND: no action has this workflow id."""
+    ERROR_REASON_UNAUTHENTICATED: _ErrorReason.ValueType  # 24
+    """UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+    expired or revoked.
+    """
+    ERROR_REASON_PERMISSION_DENIED: _ErrorReason.ValueType  # 25
+    """PERMISSION_DENIED: the token's role may not call this RPC, or the call
+    names an identity the token may not assert, or finishes another
+    worker's lease.
+    """
+    ERROR_REASON_TOKEN_NOT_FOUND: _ErrorReason.ValueType  # 26
+    """NOT_FOUND: no token has this id."""
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason lists the stable, machine-readable reasons of actionq's errors.
@@ -192,4 +203,15 @@ cancelled.
 """
 ERROR_REASON_WORKFLOW_NOT_FOUND: ErrorReason.ValueType  # 23
 """NOT_FOUND: no action has this workflow id."""
+ERROR_REASON_UNAUTHENTICATED: ErrorReason.ValueType  # 24
+"""UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+expired or revoked.
+"""
+ERROR_REASON_PERMISSION_DENIED: ErrorReason.ValueType  # 25
+"""PERMISSION_DENIED: the token's role may not call this RPC, or the call
+names an identity the token may not assert, or finishes another
+worker's lease.
+"""
+ERROR_REASON_TOKEN_NOT_FOUND: ErrorReason.ValueType  # 26
+"""NOT_FOUND: no token has this id."""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

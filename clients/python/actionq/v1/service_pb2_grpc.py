@@ -217,6 +217,21 @@ class ActionQueueServiceStub:
                 request_serializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.SerializeToString,
                 response_deserializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.FromString,
                 _registered_method=True)
+        self.CreateToken = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/CreateToken',
+                request_serializer=actionq_dot_v1_dot_service__pb2.CreateTokenRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.CreateTokenResponse.FromString,
+                _registered_method=True)
+        self.ListTokens = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/ListTokens',
+                request_serializer=actionq_dot_v1_dot_service__pb2.ListTokensRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.ListTokensResponse.FromString,
+                _registered_method=True)
+        self.RevokeToken = channel.unary_unary(
+                '/actionq.v1.ActionQueueService/RevokeToken',
+                request_serializer=actionq_dot_v1_dot_service__pb2.RevokeTokenRequest.SerializeToString,
+                response_deserializer=actionq_dot_v1_dot_service__pb2.RevokeTokenResponse.FromString,
+                _registered_method=True)
 
 
 class ActionQueueServiceServicer:
@@ -504,6 +519,29 @@ class ActionQueueServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateToken(self, request, context):
+        """CreateToken makes an API token and returns its secret, once (admin);
+        event token_created.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTokens(self, request, context):
+        """ListTokens lists every token, never a secret (admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeToken(self, request, context):
+        """RevokeToken revokes a token; within a second no server accepts it
+        (admin); event token_revoked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ActionQueueServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -676,6 +714,21 @@ def add_ActionQueueServiceServicer_to_server(servicer, server):
                     servicer.SetQueueLimits,
                     request_deserializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.FromString,
                     response_serializer=actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.SerializeToString,
+            ),
+            'CreateToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateToken,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.CreateTokenRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.CreateTokenResponse.SerializeToString,
+            ),
+            'ListTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTokens,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.ListTokensRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.ListTokensResponse.SerializeToString,
+            ),
+            'RevokeToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeToken,
+                    request_deserializer=actionq_dot_v1_dot_service__pb2.RevokeTokenRequest.FromString,
+                    response_serializer=actionq_dot_v1_dot_service__pb2.RevokeTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1609,6 +1662,87 @@ class ActionQueueService:
             '/actionq.v1.ActionQueueService/SetQueueLimits',
             actionq_dot_v1_dot_service__pb2.SetQueueLimitsRequest.SerializeToString,
             actionq_dot_v1_dot_service__pb2.SetQueueLimitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/CreateToken',
+            actionq_dot_v1_dot_service__pb2.CreateTokenRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/ListTokens',
+            actionq_dot_v1_dot_service__pb2.ListTokensRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.ListTokensResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/actionq.v1.ActionQueueService/RevokeToken',
+            actionq_dot_v1_dot_service__pb2.RevokeTokenRequest.SerializeToString,
+            actionq_dot_v1_dot_service__pb2.RevokeTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -165,6 +165,16 @@ class ActionQueueServiceStub:
     """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
     concurrency and rate limits; event queue_limits_updated.
     """
+    CreateToken: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateTokenRequest, _service_pb2.CreateTokenResponse]
+    """CreateToken makes an API token and returns its secret, once (admin);
+    event token_created.
+    """
+    ListTokens: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListTokensRequest, _service_pb2.ListTokensResponse]
+    """ListTokens lists every token, never a secret (admin)."""
+    RevokeToken: _grpc.UnaryUnaryMultiCallable[_service_pb2.RevokeTokenRequest, _service_pb2.RevokeTokenResponse]
+    """RevokeToken revokes a token; within a second no server accepts it
+    (admin); event token_revoked.
+    """
 
 @_typing.type_check_only
 class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
@@ -302,6 +312,16 @@ class ActionQueueServiceAsyncStub(ActionQueueServiceStub):
     SetQueueLimits: _aio.UnaryUnaryMultiCallable[_service_pb2.SetQueueLimitsRequest, _service_pb2.SetQueueLimitsResponse]  # type: ignore[assignment]
     """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
     concurrency and rate limits; event queue_limits_updated.
+    """
+    CreateToken: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateTokenRequest, _service_pb2.CreateTokenResponse]  # type: ignore[assignment]
+    """CreateToken makes an API token and returns its secret, once (admin);
+    event token_created.
+    """
+    ListTokens: _aio.UnaryUnaryMultiCallable[_service_pb2.ListTokensRequest, _service_pb2.ListTokensResponse]  # type: ignore[assignment]
+    """ListTokens lists every token, never a secret (admin)."""
+    RevokeToken: _aio.UnaryUnaryMultiCallable[_service_pb2.RevokeTokenRequest, _service_pb2.RevokeTokenResponse]  # type: ignore[assignment]
+    """RevokeToken revokes a token; within a second no server accepts it
+    (admin); event token_revoked.
     """
 
 class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -641,6 +661,34 @@ class ActionQueueServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.SetQueueLimitsResponse, _abc.Awaitable[_service_pb2.SetQueueLimitsResponse]]:
         """SetQueueLimits sets (or, with concurrency and rate 0, removes) a queue's
         concurrency and rate limits; event queue_limits_updated.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateToken(
+        self,
+        request: _service_pb2.CreateTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.CreateTokenResponse, _abc.Awaitable[_service_pb2.CreateTokenResponse]]:
+        """CreateToken makes an API token and returns its secret, once (admin);
+        event token_created.
+        """
+
+    @_abc_1.abstractmethod
+    def ListTokens(
+        self,
+        request: _service_pb2.ListTokensRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListTokensResponse, _abc.Awaitable[_service_pb2.ListTokensResponse]]:
+        """ListTokens lists every token, never a secret (admin)."""
+
+    @_abc_1.abstractmethod
+    def RevokeToken(
+        self,
+        request: _service_pb2.RevokeTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.RevokeTokenResponse, _abc.Awaitable[_service_pb2.RevokeTokenResponse]]:
+        """RevokeToken revokes a token; within a second no server accepts it
+        (admin); event token_revoked.
         """
 
 def add_ActionQueueServiceServicer_to_server(servicer: ActionQueueServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -529,6 +529,35 @@ pub struct Schedule {
     #[prost(message, optional, tag = "10")]
     pub updated_at: ::core::option::Option<::prost_types::Timestamp>,
 }
+/// Token is an API token as stored: never its secret.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Token {
+    /// Its id, the public prefix of the secret ("aq\_" and 12 hex digits).
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+    /// The principal's name: what created_by, claimed_by and actor record for
+    /// calls made with it.
+    #[prost(string, tag = "2")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(enumeration = "Role", tag = "3")]
+    pub role: i32,
+    /// Further names the principal may assert (e.g. "agent:planner"); a call
+    /// naming any other identity is PERMISSION_DENIED.
+    #[prost(string, repeated, tag = "4")]
+    pub names: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(message, optional, tag = "5")]
+    pub created_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// Unset: it does not expire.
+    #[prost(message, optional, tag = "6")]
+    pub expires_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// Set once revoked.
+    #[prost(message, optional, tag = "7")]
+    pub revoked_at: ::core::option::Option<::prost_types::Timestamp>,
+    /// Who created it.
+    #[prost(string, tag = "8")]
+    pub created_by: ::prost::alloc::string::String,
+}
 /// ActionStatus is where an action stands in its lifecycle.
 ///
 /// pending --claim--> claimed --complete--> completed
@@ -698,6 +727,54 @@ impl SignalMode {
         }
     }
 }
+/// Role is what a token may do; every RPC names the roles allowed to call it
+/// (README, "Security"), and anything else is PERMISSION_DENIED.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum Role {
+    Unspecified = 0,
+    /// Enqueues, signals, waits for and reads its actions.
+    Producer = 1,
+    /// Claims, heartbeats, finishes its own leases, checkpoints, suspends,
+    /// enqueues children, reads.
+    Worker = 2,
+    /// Everything about actions, queues, schedules and retention; reads and
+    /// follows the log. Not tokens or migrations.
+    Operator = 3,
+    /// Watches and reads the log, waits, emits coordinator events, signals.
+    Coordinator = 4,
+    /// Everything, including migrations and tokens.
+    Admin = 5,
+}
+impl Role {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ROLE_UNSPECIFIED",
+            Self::Producer => "ROLE_PRODUCER",
+            Self::Worker => "ROLE_WORKER",
+            Self::Operator => "ROLE_OPERATOR",
+            Self::Coordinator => "ROLE_COORDINATOR",
+            Self::Admin => "ROLE_ADMIN",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ROLE_UNSPECIFIED" => Some(Self::Unspecified),
+            "ROLE_PRODUCER" => Some(Self::Producer),
+            "ROLE_WORKER" => Some(Self::Worker),
+            "ROLE_OPERATOR" => Some(Self::Operator),
+            "ROLE_COORDINATOR" => Some(Self::Coordinator),
+            "ROLE_ADMIN" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
 /// ErrorReason lists the stable, machine-readable reasons of actionq's errors.
 ///
 /// Every error status the server returns carries one google.rpc.ErrorInfo in
@@ -774,6 +851,15 @@ pub enum ErrorReason {
     DependencyFailed = 22,
     /// NOT_FOUND: no action has this workflow id.
     WorkflowNotFound = 23,
+    /// UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+    /// expired or revoked.
+    Unauthenticated = 24,
+    /// PERMISSION_DENIED: the token's role may not call this RPC, or the call
+    /// names an identity the token may not assert, or finishes another
+    /// worker's lease.
+    PermissionDenied = 25,
+    /// NOT_FOUND: no token has this id.
+    TokenNotFound = 26,
 }
 impl ErrorReason {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -806,6 +892,9 @@ impl ErrorReason {
             Self::DependencyNotFound => "ERROR_REASON_DEPENDENCY_NOT_FOUND",
             Self::DependencyFailed => "ERROR_REASON_DEPENDENCY_FAILED",
             Self::WorkflowNotFound => "ERROR_REASON_WORKFLOW_NOT_FOUND",
+            Self::Unauthenticated => "ERROR_REASON_UNAUTHENTICATED",
+            Self::PermissionDenied => "ERROR_REASON_PERMISSION_DENIED",
+            Self::TokenNotFound => "ERROR_REASON_TOKEN_NOT_FOUND",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -835,6 +924,9 @@ impl ErrorReason {
             "ERROR_REASON_DEPENDENCY_NOT_FOUND" => Some(Self::DependencyNotFound),
             "ERROR_REASON_DEPENDENCY_FAILED" => Some(Self::DependencyFailed),
             "ERROR_REASON_WORKFLOW_NOT_FOUND" => Some(Self::WorkflowNotFound),
+            "ERROR_REASON_UNAUTHENTICATED" => Some(Self::Unauthenticated),
+            "ERROR_REASON_PERMISSION_DENIED" => Some(Self::PermissionDenied),
+            "ERROR_REASON_TOKEN_NOT_FOUND" => Some(Self::TokenNotFound),
             _ => None,
         }
     }
@@ -1764,6 +1856,63 @@ pub struct SetQueueLimitsResponse {
     /// The queue.
     #[prost(message, optional, tag = "1")]
     pub queue: ::core::option::Option<Queue>,
+}
+/// CreateTokenRequest describes the token to make.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CreateTokenRequest {
+    /// Required: the principal's name (1 to 200 printable characters).
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Required: its role.
+    #[prost(enumeration = "Role", tag = "2")]
+    pub role: i32,
+    /// Further names it may assert (each 1 to 200 characters, at most 100).
+    #[prost(string, repeated, tag = "3")]
+    pub names: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// It expires this long after now (1 s to 10 years); unset: never.
+    #[prost(message, optional, tag = "4")]
+    pub expires_in: ::core::option::Option<::prost_types::Duration>,
+}
+/// CreateTokenResponse carries the secret, which is not stored and never shown
+/// again.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CreateTokenResponse {
+    /// The token as stored.
+    #[prost(message, optional, tag = "1")]
+    pub token: ::core::option::Option<Token>,
+    /// The bearer secret: "aq\_\<12 hex>\_\<43 characters>" (256 random bits).
+    #[prost(string, tag = "2")]
+    pub secret: ::prost::alloc::string::String,
+}
+/// ListTokensRequest asks for every token.
+#[allow(clippy::all)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListTokensRequest {}
+/// ListTokensResponse lists the tokens, newest first.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListTokensResponse {
+    /// Every token, revoked ones included.
+    #[prost(message, repeated, tag = "1")]
+    pub tokens: ::prost::alloc::vec::Vec<Token>,
+}
+/// RevokeTokenRequest names the token to revoke.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RevokeTokenRequest {
+    /// Required: the token's id (NOT_FOUND / TOKEN_NOT_FOUND otherwise).
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+}
+/// RevokeTokenResponse returns the token, now revoked.
+#[allow(clippy::all)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RevokeTokenResponse {
+    /// The token.
+    #[prost(message, optional, tag = "1")]
+    pub token: ::core::option::Option<Token>,
 }
 /// EnqueueView says how much of each stored action an Enqueue response carries.
 #[allow(clippy::all)]
@@ -2779,6 +2928,83 @@ pub mod action_queue_service_client {
                 .insert(
                     GrpcMethod::new("actionq.v1.ActionQueueService", "SetQueueLimits"),
                 );
+            self.inner.unary(req, path, codec).await
+        }
+        /// CreateToken makes an API token and returns its secret, once (admin);
+        /// event token_created.
+        pub async fn create_token(
+            &mut self,
+            request: impl tonic::IntoRequest<super::CreateTokenRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::CreateTokenResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/CreateToken",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "CreateToken"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// ListTokens lists every token, never a secret (admin).
+        pub async fn list_tokens(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListTokensRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListTokensResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/ListTokens",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "ListTokens"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// RevokeToken revokes a token; within a second no server accepts it
+        /// (admin); event token_revoked.
+        pub async fn revoke_token(
+            &mut self,
+            request: impl tonic::IntoRequest<super::RevokeTokenRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::RevokeTokenResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/actionq.v1.ActionQueueService/RevokeToken",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("actionq.v1.ActionQueueService", "RevokeToken"));
             self.inner.unary(req, path, codec).await
         }
     }

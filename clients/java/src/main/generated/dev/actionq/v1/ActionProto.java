@@ -101,6 +101,11 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_Schedule_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_Token_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_Token_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -211,24 +216,33 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       "un_at\030\007 \001(\0132\032.google.protobuf.Timestamp\022" +
       "\026\n\016last_action_id\030\010 \001(\003\022.\n\ncreated_at\030\t " +
       "\001(\0132\032.google.protobuf.Timestamp\022.\n\nupdat" +
-      "ed_at\030\n \001(\0132\032.google.protobuf.Timestamp*" +
-      "\356\001\n\014ActionStatus\022\035\n\031ACTION_STATUS_UNSPEC" +
-      "IFIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020\001\022\031\n\025AC" +
-      "TION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_STATUS_C" +
-      "OMPLETED\020\003\022\030\n\024ACTION_STATUS_FAILED\020\004\022\032\n\026" +
-      "ACTION_STATUS_REJECTED\020\005\022\033\n\027ACTION_STATU" +
-      "S_CANCELLED\020\006\022\031\n\025ACTION_STATUS_WAITING\020\007" +
-      "*q\n\017BackoffStrategy\022 \n\034BACKOFF_STRATEGY_" +
-      "UNSPECIFIED\020\000\022\032\n\026BACKOFF_STRATEGY_FIXED\020" +
-      "\001\022 \n\034BACKOFF_STRATEGY_EXPONENTIAL\020\002*~\n\nL" +
-      "imitScope\022\033\n\027LIMIT_SCOPE_UNSPECIFIED\020\000\022\025" +
-      "\n\021LIMIT_SCOPE_QUEUE\020\001\022\033\n\027LIMIT_SCOPE_ACT" +
-      "ION_TYPE\020\002\022\037\n\033LIMIT_SCOPE_CONCURRENCY_KE" +
-      "Y\020\003*Y\n\nSignalMode\022\033\n\027SIGNAL_MODE_UNSPECI" +
-      "FIED\020\000\022\031\n\025SIGNAL_MODE_BROADCAST\020\001\022\023\n\017SIG" +
-      "NAL_MODE_ONE\020\002BD\n\016dev.actionq.v1B\013Action" +
-      "ProtoP\001Z#actionq.dev/go/actionq/v1;actio" +
-      "nqv1b\006proto3"
+      "ed_at\030\n \001(\0132\032.google.protobuf.Timestamp\"" +
+      "\364\001\n\005Token\022\n\n\002id\030\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\036\n\004r" +
+      "ole\030\003 \001(\0162\020.actionq.v1.Role\022\r\n\005names\030\004 \003" +
+      "(\t\022.\n\ncreated_at\030\005 \001(\0132\032.google.protobuf" +
+      ".Timestamp\022.\n\nexpires_at\030\006 \001(\0132\032.google." +
+      "protobuf.Timestamp\022.\n\nrevoked_at\030\007 \001(\0132\032" +
+      ".google.protobuf.Timestamp\022\022\n\ncreated_by" +
+      "\030\010 \001(\t*\356\001\n\014ActionStatus\022\035\n\031ACTION_STATUS" +
+      "_UNSPECIFIED\020\000\022\031\n\025ACTION_STATUS_PENDING\020" +
+      "\001\022\031\n\025ACTION_STATUS_CLAIMED\020\002\022\033\n\027ACTION_S" +
+      "TATUS_COMPLETED\020\003\022\030\n\024ACTION_STATUS_FAILE" +
+      "D\020\004\022\032\n\026ACTION_STATUS_REJECTED\020\005\022\033\n\027ACTIO" +
+      "N_STATUS_CANCELLED\020\006\022\031\n\025ACTION_STATUS_WA" +
+      "ITING\020\007*q\n\017BackoffStrategy\022 \n\034BACKOFF_ST" +
+      "RATEGY_UNSPECIFIED\020\000\022\032\n\026BACKOFF_STRATEGY" +
+      "_FIXED\020\001\022 \n\034BACKOFF_STRATEGY_EXPONENTIAL" +
+      "\020\002*~\n\nLimitScope\022\033\n\027LIMIT_SCOPE_UNSPECIF" +
+      "IED\020\000\022\025\n\021LIMIT_SCOPE_QUEUE\020\001\022\033\n\027LIMIT_SC" +
+      "OPE_ACTION_TYPE\020\002\022\037\n\033LIMIT_SCOPE_CONCURR" +
+      "ENCY_KEY\020\003*Y\n\nSignalMode\022\033\n\027SIGNAL_MODE_" +
+      "UNSPECIFIED\020\000\022\031\n\025SIGNAL_MODE_BROADCAST\020\001" +
+      "\022\023\n\017SIGNAL_MODE_ONE\020\002*y\n\004Role\022\024\n\020ROLE_UN" +
+      "SPECIFIED\020\000\022\021\n\rROLE_PRODUCER\020\001\022\017\n\013ROLE_W" +
+      "ORKER\020\002\022\021\n\rROLE_OPERATOR\020\003\022\024\n\020ROLE_COORD" +
+      "INATOR\020\004\022\016\n\nROLE_ADMIN\020\005BD\n\016dev.actionq." +
+      "v1B\013ActionProtoP\001Z#actionq.dev/go/action" +
+      "q/v1;actionqv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -326,6 +340,12 @@ public final class ActionProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_Schedule_descriptor,
         new java.lang.String[] { "Name", "Cron", "TimeZone", "Action", "Paused", "NextRunAt", "LastRunAt", "LastActionId", "CreatedAt", "UpdatedAt", });
+    internal_static_actionq_v1_Token_descriptor =
+      getDescriptor().getMessageType(13);
+    internal_static_actionq_v1_Token_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_Token_descriptor,
+        new java.lang.String[] { "Id", "Name", "Role", "Names", "CreatedAt", "ExpiresAt", "RevokedAt", "CreatedBy", });
     descriptor.resolveAllFeaturesImmutable();
     com.google.protobuf.DurationProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();

@@ -1080,6 +1080,99 @@ public final class ActionQueueServiceGrpc {
     return getSetQueueLimitsMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.CreateTokenRequest,
+      dev.actionq.v1.CreateTokenResponse> getCreateTokenMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CreateToken",
+      requestType = dev.actionq.v1.CreateTokenRequest.class,
+      responseType = dev.actionq.v1.CreateTokenResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.CreateTokenRequest,
+      dev.actionq.v1.CreateTokenResponse> getCreateTokenMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.CreateTokenRequest, dev.actionq.v1.CreateTokenResponse> getCreateTokenMethod;
+    if ((getCreateTokenMethod = ActionQueueServiceGrpc.getCreateTokenMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getCreateTokenMethod = ActionQueueServiceGrpc.getCreateTokenMethod) == null) {
+          ActionQueueServiceGrpc.getCreateTokenMethod = getCreateTokenMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.CreateTokenRequest, dev.actionq.v1.CreateTokenResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CreateToken"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CreateTokenRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.CreateTokenResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("CreateToken"))
+              .build();
+        }
+      }
+    }
+    return getCreateTokenMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.ListTokensRequest,
+      dev.actionq.v1.ListTokensResponse> getListTokensMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListTokens",
+      requestType = dev.actionq.v1.ListTokensRequest.class,
+      responseType = dev.actionq.v1.ListTokensResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.ListTokensRequest,
+      dev.actionq.v1.ListTokensResponse> getListTokensMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.ListTokensRequest, dev.actionq.v1.ListTokensResponse> getListTokensMethod;
+    if ((getListTokensMethod = ActionQueueServiceGrpc.getListTokensMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getListTokensMethod = ActionQueueServiceGrpc.getListTokensMethod) == null) {
+          ActionQueueServiceGrpc.getListTokensMethod = getListTokensMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.ListTokensRequest, dev.actionq.v1.ListTokensResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListTokens"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListTokensRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.ListTokensResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("ListTokens"))
+              .build();
+        }
+      }
+    }
+    return getListTokensMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.actionq.v1.RevokeTokenRequest,
+      dev.actionq.v1.RevokeTokenResponse> getRevokeTokenMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RevokeToken",
+      requestType = dev.actionq.v1.RevokeTokenRequest.class,
+      responseType = dev.actionq.v1.RevokeTokenResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.actionq.v1.RevokeTokenRequest,
+      dev.actionq.v1.RevokeTokenResponse> getRevokeTokenMethod() {
+    io.grpc.MethodDescriptor<dev.actionq.v1.RevokeTokenRequest, dev.actionq.v1.RevokeTokenResponse> getRevokeTokenMethod;
+    if ((getRevokeTokenMethod = ActionQueueServiceGrpc.getRevokeTokenMethod) == null) {
+      synchronized (ActionQueueServiceGrpc.class) {
+        if ((getRevokeTokenMethod = ActionQueueServiceGrpc.getRevokeTokenMethod) == null) {
+          ActionQueueServiceGrpc.getRevokeTokenMethod = getRevokeTokenMethod =
+              io.grpc.MethodDescriptor.<dev.actionq.v1.RevokeTokenRequest, dev.actionq.v1.RevokeTokenResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RevokeToken"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RevokeTokenRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.actionq.v1.RevokeTokenResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ActionQueueServiceMethodDescriptorSupplier("RevokeToken"))
+              .build();
+        }
+      }
+    }
+    return getRevokeTokenMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -1526,6 +1619,38 @@ public final class ActionQueueServiceGrpc {
     default void setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request,
         io.grpc.stub.StreamObserver<dev.actionq.v1.SetQueueLimitsResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSetQueueLimitsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * CreateToken makes an API token and returns its secret, once (admin);
+     * event token_created.
+     * </pre>
+     */
+    default void createToken(dev.actionq.v1.CreateTokenRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CreateTokenResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCreateTokenMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListTokens lists every token, never a secret (admin).
+     * </pre>
+     */
+    default void listTokens(dev.actionq.v1.ListTokensRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListTokensResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListTokensMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeToken revokes a token; within a second no server accepts it
+     * (admin); event token_revoked.
+     * </pre>
+     */
+    default void revokeToken(dev.actionq.v1.RevokeTokenRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RevokeTokenResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeTokenMethod(), responseObserver);
     }
   }
 
@@ -1988,6 +2113,41 @@ public final class ActionQueueServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getSetQueueLimitsMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * CreateToken makes an API token and returns its secret, once (admin);
+     * event token_created.
+     * </pre>
+     */
+    public void createToken(dev.actionq.v1.CreateTokenRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.CreateTokenResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCreateTokenMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListTokens lists every token, never a secret (admin).
+     * </pre>
+     */
+    public void listTokens(dev.actionq.v1.ListTokensRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.ListTokensResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListTokensMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeToken revokes a token; within a second no server accepts it
+     * (admin); event token_revoked.
+     * </pre>
+     */
+    public void revokeToken(dev.actionq.v1.RevokeTokenRequest request,
+        io.grpc.stub.StreamObserver<dev.actionq.v1.RevokeTokenResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRevokeTokenMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -2392,6 +2552,38 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getSetQueueLimitsMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * CreateToken makes an API token and returns its secret, once (admin);
+     * event token_created.
+     * </pre>
+     */
+    public dev.actionq.v1.CreateTokenResponse createToken(dev.actionq.v1.CreateTokenRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCreateTokenMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListTokens lists every token, never a secret (admin).
+     * </pre>
+     */
+    public dev.actionq.v1.ListTokensResponse listTokens(dev.actionq.v1.ListTokensRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListTokensMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeToken revokes a token; within a second no server accepts it
+     * (admin); event token_revoked.
+     * </pre>
+     */
+    public dev.actionq.v1.RevokeTokenResponse revokeToken(dev.actionq.v1.RevokeTokenRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRevokeTokenMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -2794,6 +2986,38 @@ public final class ActionQueueServiceGrpc {
     public dev.actionq.v1.SetQueueLimitsResponse setQueueLimits(dev.actionq.v1.SetQueueLimitsRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getSetQueueLimitsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * CreateToken makes an API token and returns its secret, once (admin);
+     * event token_created.
+     * </pre>
+     */
+    public dev.actionq.v1.CreateTokenResponse createToken(dev.actionq.v1.CreateTokenRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCreateTokenMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListTokens lists every token, never a secret (admin).
+     * </pre>
+     */
+    public dev.actionq.v1.ListTokensResponse listTokens(dev.actionq.v1.ListTokensRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListTokensMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeToken revokes a token; within a second no server accepts it
+     * (admin); event token_revoked.
+     * </pre>
+     */
+    public dev.actionq.v1.RevokeTokenResponse revokeToken(dev.actionq.v1.RevokeTokenRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRevokeTokenMethod(), getCallOptions(), request);
     }
   }
 
@@ -3219,6 +3443,41 @@ public final class ActionQueueServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getSetQueueLimitsMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * CreateToken makes an API token and returns its secret, once (admin);
+     * event token_created.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.CreateTokenResponse> createToken(
+        dev.actionq.v1.CreateTokenRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCreateTokenMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListTokens lists every token, never a secret (admin).
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.ListTokensResponse> listTokens(
+        dev.actionq.v1.ListTokensRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListTokensMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeToken revokes a token; within a second no server accepts it
+     * (admin); event token_revoked.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.actionq.v1.RevokeTokenResponse> revokeToken(
+        dev.actionq.v1.RevokeTokenRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRevokeTokenMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_ENQUEUE = 0;
@@ -3255,6 +3514,9 @@ public final class ActionQueueServiceGrpc {
   private static final int METHODID_SIGNAL = 31;
   private static final int METHODID_GET_WORKFLOW = 32;
   private static final int METHODID_SET_QUEUE_LIMITS = 33;
+  private static final int METHODID_CREATE_TOKEN = 34;
+  private static final int METHODID_LIST_TOKENS = 35;
+  private static final int METHODID_REVOKE_TOKEN = 36;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -3408,6 +3670,18 @@ public final class ActionQueueServiceGrpc {
         case METHODID_SET_QUEUE_LIMITS:
           serviceImpl.setQueueLimits((dev.actionq.v1.SetQueueLimitsRequest) request,
               (io.grpc.stub.StreamObserver<dev.actionq.v1.SetQueueLimitsResponse>) responseObserver);
+          break;
+        case METHODID_CREATE_TOKEN:
+          serviceImpl.createToken((dev.actionq.v1.CreateTokenRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.CreateTokenResponse>) responseObserver);
+          break;
+        case METHODID_LIST_TOKENS:
+          serviceImpl.listTokens((dev.actionq.v1.ListTokensRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.ListTokensResponse>) responseObserver);
+          break;
+        case METHODID_REVOKE_TOKEN:
+          serviceImpl.revokeToken((dev.actionq.v1.RevokeTokenRequest) request,
+              (io.grpc.stub.StreamObserver<dev.actionq.v1.RevokeTokenResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -3665,6 +3939,27 @@ public final class ActionQueueServiceGrpc {
               dev.actionq.v1.SetQueueLimitsRequest,
               dev.actionq.v1.SetQueueLimitsResponse>(
                 service, METHODID_SET_QUEUE_LIMITS)))
+        .addMethod(
+          getCreateTokenMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.CreateTokenRequest,
+              dev.actionq.v1.CreateTokenResponse>(
+                service, METHODID_CREATE_TOKEN)))
+        .addMethod(
+          getListTokensMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.ListTokensRequest,
+              dev.actionq.v1.ListTokensResponse>(
+                service, METHODID_LIST_TOKENS)))
+        .addMethod(
+          getRevokeTokenMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.actionq.v1.RevokeTokenRequest,
+              dev.actionq.v1.RevokeTokenResponse>(
+                service, METHODID_REVOKE_TOKEN)))
         .build();
   }
 
@@ -3747,6 +4042,9 @@ public final class ActionQueueServiceGrpc {
               .addMethod(getSignalMethod())
               .addMethod(getGetWorkflowMethod())
               .addMethod(getSetQueueLimitsMethod())
+              .addMethod(getCreateTokenMethod())
+              .addMethod(getListTokensMethod())
+              .addMethod(getRevokeTokenMethod())
               .build();
         }
       }

@@ -230,6 +230,33 @@ public enum ErrorReason
    * <code>ERROR_REASON_WORKFLOW_NOT_FOUND = 23;</code>
    */
   ERROR_REASON_WORKFLOW_NOT_FOUND(23),
+  /**
+   * <pre>
+   * UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+   * expired or revoked.
+   * </pre>
+   *
+   * <code>ERROR_REASON_UNAUTHENTICATED = 24;</code>
+   */
+  ERROR_REASON_UNAUTHENTICATED(24),
+  /**
+   * <pre>
+   * PERMISSION_DENIED: the token's role may not call this RPC, or the call
+   * names an identity the token may not assert, or finishes another
+   * worker's lease.
+   * </pre>
+   *
+   * <code>ERROR_REASON_PERMISSION_DENIED = 25;</code>
+   */
+  ERROR_REASON_PERMISSION_DENIED(25),
+  /**
+   * <pre>
+   * NOT_FOUND: no token has this id.
+   * </pre>
+   *
+   * <code>ERROR_REASON_TOKEN_NOT_FOUND = 26;</code>
+   */
+  ERROR_REASON_TOKEN_NOT_FOUND(26),
   UNRECOGNIZED(-1),
   ;
 
@@ -450,6 +477,33 @@ public enum ErrorReason
    * <code>ERROR_REASON_WORKFLOW_NOT_FOUND = 23;</code>
    */
   public static final int ERROR_REASON_WORKFLOW_NOT_FOUND_VALUE = 23;
+  /**
+   * <pre>
+   * UNAUTHENTICATED: no bearer token, or one that is unknown, malformed,
+   * expired or revoked.
+   * </pre>
+   *
+   * <code>ERROR_REASON_UNAUTHENTICATED = 24;</code>
+   */
+  public static final int ERROR_REASON_UNAUTHENTICATED_VALUE = 24;
+  /**
+   * <pre>
+   * PERMISSION_DENIED: the token's role may not call this RPC, or the call
+   * names an identity the token may not assert, or finishes another
+   * worker's lease.
+   * </pre>
+   *
+   * <code>ERROR_REASON_PERMISSION_DENIED = 25;</code>
+   */
+  public static final int ERROR_REASON_PERMISSION_DENIED_VALUE = 25;
+  /**
+   * <pre>
+   * NOT_FOUND: no token has this id.
+   * </pre>
+   *
+   * <code>ERROR_REASON_TOKEN_NOT_FOUND = 26;</code>
+   */
+  public static final int ERROR_REASON_TOKEN_NOT_FOUND_VALUE = 26;
 
 
   public final int getNumber() {
@@ -500,6 +554,9 @@ public enum ErrorReason
       case 21: return ERROR_REASON_DEPENDENCY_NOT_FOUND;
       case 22: return ERROR_REASON_DEPENDENCY_FAILED;
       case 23: return ERROR_REASON_WORKFLOW_NOT_FOUND;
+      case 24: return ERROR_REASON_UNAUTHENTICATED;
+      case 25: return ERROR_REASON_PERMISSION_DENIED;
+      case 26: return ERROR_REASON_TOKEN_NOT_FOUND;
       default: return null;
     }
   }

@@ -371,6 +371,36 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_actionq_v1_SetQueueLimitsResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CreateTokenRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CreateTokenRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_CreateTokenResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_CreateTokenResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListTokensRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListTokensRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_ListTokensResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_ListTokensResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_RevokeTokenRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_RevokeTokenRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_actionq_v1_RevokeTokenResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_actionq_v1_RevokeTokenResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -528,76 +558,92 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\005queue\030\001 \001(\t\022&\n\006limits\030\002 \003(\0132\026.actionq.v" +
       "1.QueueLimit\022\017\n\007replace\030\003 \001(\010\022\r\n\005actor\030\004" +
       " \001(\t\":\n\026SetQueueLimitsResponse\022 \n\005queue\030" +
-      "\001 \001(\0132\021.actionq.v1.Queue*W\n\013EnqueueView\022" +
-      "\034\n\030ENQUEUE_VIEW_UNSPECIFIED\020\000\022\025\n\021ENQUEUE" +
-      "_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIEW_ID\020\0022\254\024\n\022Ac" +
-      "tionQueueService\022B\n\007Enqueue\022\032.actionq.v1" +
-      ".EnqueueRequest\032\033.actionq.v1.EnqueueResp" +
-      "onse\022H\n\tGetAction\022\034.actionq.v1.GetAction" +
-      "Request\032\035.actionq.v1.GetActionResponse\022N" +
-      "\n\013ListActions\022\036.actionq.v1.ListActionsRe" +
-      "quest\032\037.actionq.v1.ListActionsResponse\022<" +
-      "\n\005Claim\022\030.actionq.v1.ClaimRequest\032\031.acti" +
-      "onq.v1.ClaimResponse\022H\n\tHeartbeat\022\034.acti" +
-      "onq.v1.HeartbeatRequest\032\035.actionq.v1.Hea" +
-      "rtbeatResponse\022E\n\010Complete\022\033.actionq.v1." +
-      "CompleteRequest\032\034.actionq.v1.CompleteRes" +
-      "ponse\022Q\n\014CompleteMany\022\037.actionq.v1.Compl" +
-      "eteManyRequest\032 .actionq.v1.CompleteMany" +
-      "Response\0229\n\004Fail\022\027.actionq.v1.FailReques" +
-      "t\032\030.actionq.v1.FailResponse\022?\n\006Reject\022\031." +
-      "actionq.v1.RejectRequest\032\032.actionq.v1.Re" +
-      "jectResponse\022?\n\006Cancel\022\031.actionq.v1.Canc" +
-      "elRequest\032\032.actionq.v1.CancelResponse\022<\n" +
-      "\005Sweep\022\030.actionq.v1.SweepRequest\032\031.actio" +
-      "nq.v1.SweepResponse\022K\n\nListEvents\022\035.acti" +
-      "onq.v1.ListEventsRequest\032\036.actionq.v1.Li" +
-      "stEventsResponse\022P\n\013WatchEvents\022\036.action" +
-      "q.v1.WatchEventsRequest\032\037.actionq.v1.Wat" +
-      "chEventsResponse0\001\022H\n\tEmitEvent\022\034.action" +
-      "q.v1.EmitEventRequest\032\035.actionq.v1.EmitE" +
-      "ventResponse\022T\n\rGetQueueStats\022 .actionq." +
-      "v1.GetQueueStatsRequest\032!.actionq.v1.Get" +
-      "QueueStatsResponse\022B\n\007Migrate\022\032.actionq." +
-      "v1.MigrateRequest\032\033.actionq.v1.MigrateRe" +
-      "sponse\022<\n\005Retry\022\030.actionq.v1.RetryReques" +
-      "t\032\031.actionq.v1.RetryResponse\022K\n\nWaitActi" +
-      "on\022\035.actionq.v1.WaitActionRequest\032\036.acti" +
-      "onq.v1.WaitActionResponse\022K\n\nListQueues\022" +
-      "\035.actionq.v1.ListQueuesRequest\032\036.actionq" +
-      ".v1.ListQueuesResponse\022N\n\013UpdateQueue\022\036." +
-      "actionq.v1.UpdateQueueRequest\032\037.actionq." +
-      "v1.UpdateQueueResponse\022K\n\nPauseQueue\022\035.a" +
-      "ctionq.v1.PauseQueueRequest\032\036.actionq.v1" +
-      ".PauseQueueResponse\022N\n\013ResumeQueue\022\036.act" +
-      "ionq.v1.ResumeQueueRequest\032\037.actionq.v1." +
-      "ResumeQueueResponse\022<\n\005Prune\022\030.actionq.v" +
-      "1.PruneRequest\032\031.actionq.v1.PruneRespons" +
-      "e\022W\n\016SaveCheckpoint\022!.actionq.v1.SaveChe" +
-      "ckpointRequest\032\".actionq.v1.SaveCheckpoi" +
-      "ntResponse\022W\n\016GetCheckpoints\022!.actionq.v" +
-      "1.GetCheckpointsRequest\032\".actionq.v1.Get" +
-      "CheckpointsResponse\022W\n\016CreateSchedule\022!." +
-      "actionq.v1.CreateScheduleRequest\032\".actio" +
-      "nq.v1.CreateScheduleResponse\022T\n\rListSche" +
-      "dules\022 .actionq.v1.ListSchedulesRequest\032" +
-      "!.actionq.v1.ListSchedulesResponse\022T\n\rPa" +
-      "useSchedule\022 .actionq.v1.PauseScheduleRe" +
-      "quest\032!.actionq.v1.PauseScheduleResponse" +
-      "\022W\n\016ResumeSchedule\022!.actionq.v1.ResumeSc" +
-      "heduleRequest\032\".actionq.v1.ResumeSchedul" +
-      "eResponse\022W\n\016DeleteSchedule\022!.actionq.v1" +
-      ".DeleteScheduleRequest\032\".actionq.v1.Dele" +
-      "teScheduleResponse\022B\n\007Suspend\022\032.actionq." +
-      "v1.SuspendRequest\032\033.actionq.v1.SuspendRe" +
-      "sponse\022?\n\006Signal\022\031.actionq.v1.SignalRequ" +
-      "est\032\032.actionq.v1.SignalResponse\022N\n\013GetWo" +
-      "rkflow\022\036.actionq.v1.GetWorkflowRequest\032\037" +
-      ".actionq.v1.GetWorkflowResponse\022W\n\016SetQu" +
-      "eueLimits\022!.actionq.v1.SetQueueLimitsReq" +
-      "uest\032\".actionq.v1.SetQueueLimitsResponse" +
-      "BE\n\016dev.actionq.v1B\014ServiceProtoP\001Z#acti" +
-      "onq.dev/go/actionq/v1;actionqv1b\006proto3"
+      "\001 \001(\0132\021.actionq.v1.Queue\"\200\001\n\022CreateToken" +
+      "Request\022\014\n\004name\030\001 \001(\t\022\036\n\004role\030\002 \001(\0162\020.ac" +
+      "tionq.v1.Role\022\r\n\005names\030\003 \003(\t\022-\n\nexpires_" +
+      "in\030\004 \001(\0132\031.google.protobuf.Duration\"G\n\023C" +
+      "reateTokenResponse\022 \n\005token\030\001 \001(\0132\021.acti" +
+      "onq.v1.Token\022\016\n\006secret\030\002 \001(\t\"\023\n\021ListToke" +
+      "nsRequest\"7\n\022ListTokensResponse\022!\n\006token" +
+      "s\030\001 \003(\0132\021.actionq.v1.Token\" \n\022RevokeToke" +
+      "nRequest\022\n\n\002id\030\001 \001(\t\"7\n\023RevokeTokenRespo" +
+      "nse\022 \n\005token\030\001 \001(\0132\021.actionq.v1.Token*W\n" +
+      "\013EnqueueView\022\034\n\030ENQUEUE_VIEW_UNSPECIFIED" +
+      "\020\000\022\025\n\021ENQUEUE_VIEW_FULL\020\001\022\023\n\017ENQUEUE_VIE" +
+      "W_ID\020\0022\231\026\n\022ActionQueueService\022B\n\007Enqueue" +
+      "\022\032.actionq.v1.EnqueueRequest\032\033.actionq.v" +
+      "1.EnqueueResponse\022H\n\tGetAction\022\034.actionq" +
+      ".v1.GetActionRequest\032\035.actionq.v1.GetAct" +
+      "ionResponse\022N\n\013ListActions\022\036.actionq.v1." +
+      "ListActionsRequest\032\037.actionq.v1.ListActi" +
+      "onsResponse\022<\n\005Claim\022\030.actionq.v1.ClaimR" +
+      "equest\032\031.actionq.v1.ClaimResponse\022H\n\tHea" +
+      "rtbeat\022\034.actionq.v1.HeartbeatRequest\032\035.a" +
+      "ctionq.v1.HeartbeatResponse\022E\n\010Complete\022" +
+      "\033.actionq.v1.CompleteRequest\032\034.actionq.v" +
+      "1.CompleteResponse\022Q\n\014CompleteMany\022\037.act" +
+      "ionq.v1.CompleteManyRequest\032 .actionq.v1" +
+      ".CompleteManyResponse\0229\n\004Fail\022\027.actionq." +
+      "v1.FailRequest\032\030.actionq.v1.FailResponse" +
+      "\022?\n\006Reject\022\031.actionq.v1.RejectRequest\032\032." +
+      "actionq.v1.RejectResponse\022?\n\006Cancel\022\031.ac" +
+      "tionq.v1.CancelRequest\032\032.actionq.v1.Canc" +
+      "elResponse\022<\n\005Sweep\022\030.actionq.v1.SweepRe" +
+      "quest\032\031.actionq.v1.SweepResponse\022K\n\nList" +
+      "Events\022\035.actionq.v1.ListEventsRequest\032\036." +
+      "actionq.v1.ListEventsResponse\022P\n\013WatchEv" +
+      "ents\022\036.actionq.v1.WatchEventsRequest\032\037.a" +
+      "ctionq.v1.WatchEventsResponse0\001\022H\n\tEmitE" +
+      "vent\022\034.actionq.v1.EmitEventRequest\032\035.act" +
+      "ionq.v1.EmitEventResponse\022T\n\rGetQueueSta" +
+      "ts\022 .actionq.v1.GetQueueStatsRequest\032!.a" +
+      "ctionq.v1.GetQueueStatsResponse\022B\n\007Migra" +
+      "te\022\032.actionq.v1.MigrateRequest\032\033.actionq" +
+      ".v1.MigrateResponse\022<\n\005Retry\022\030.actionq.v" +
+      "1.RetryRequest\032\031.actionq.v1.RetryRespons" +
+      "e\022K\n\nWaitAction\022\035.actionq.v1.WaitActionR" +
+      "equest\032\036.actionq.v1.WaitActionResponse\022K" +
+      "\n\nListQueues\022\035.actionq.v1.ListQueuesRequ" +
+      "est\032\036.actionq.v1.ListQueuesResponse\022N\n\013U" +
+      "pdateQueue\022\036.actionq.v1.UpdateQueueReque" +
+      "st\032\037.actionq.v1.UpdateQueueResponse\022K\n\nP" +
+      "auseQueue\022\035.actionq.v1.PauseQueueRequest" +
+      "\032\036.actionq.v1.PauseQueueResponse\022N\n\013Resu" +
+      "meQueue\022\036.actionq.v1.ResumeQueueRequest\032" +
+      "\037.actionq.v1.ResumeQueueResponse\022<\n\005Prun" +
+      "e\022\030.actionq.v1.PruneRequest\032\031.actionq.v1" +
+      ".PruneResponse\022W\n\016SaveCheckpoint\022!.actio" +
+      "nq.v1.SaveCheckpointRequest\032\".actionq.v1" +
+      ".SaveCheckpointResponse\022W\n\016GetCheckpoint" +
+      "s\022!.actionq.v1.GetCheckpointsRequest\032\".a" +
+      "ctionq.v1.GetCheckpointsResponse\022W\n\016Crea" +
+      "teSchedule\022!.actionq.v1.CreateScheduleRe" +
+      "quest\032\".actionq.v1.CreateScheduleRespons" +
+      "e\022T\n\rListSchedules\022 .actionq.v1.ListSche" +
+      "dulesRequest\032!.actionq.v1.ListSchedulesR" +
+      "esponse\022T\n\rPauseSchedule\022 .actionq.v1.Pa" +
+      "useScheduleRequest\032!.actionq.v1.PauseSch" +
+      "eduleResponse\022W\n\016ResumeSchedule\022!.action" +
+      "q.v1.ResumeScheduleRequest\032\".actionq.v1." +
+      "ResumeScheduleResponse\022W\n\016DeleteSchedule" +
+      "\022!.actionq.v1.DeleteScheduleRequest\032\".ac" +
+      "tionq.v1.DeleteScheduleResponse\022B\n\007Suspe" +
+      "nd\022\032.actionq.v1.SuspendRequest\032\033.actionq" +
+      ".v1.SuspendResponse\022?\n\006Signal\022\031.actionq." +
+      "v1.SignalRequest\032\032.actionq.v1.SignalResp" +
+      "onse\022N\n\013GetWorkflow\022\036.actionq.v1.GetWork" +
+      "flowRequest\032\037.actionq.v1.GetWorkflowResp" +
+      "onse\022W\n\016SetQueueLimits\022!.actionq.v1.SetQ" +
+      "ueueLimitsRequest\032\".actionq.v1.SetQueueL" +
+      "imitsResponse\022N\n\013CreateToken\022\036.actionq.v" +
+      "1.CreateTokenRequest\032\037.actionq.v1.Create" +
+      "TokenResponse\022K\n\nListTokens\022\035.actionq.v1" +
+      ".ListTokensRequest\032\036.actionq.v1.ListToke" +
+      "nsResponse\022N\n\013RevokeToken\022\036.actionq.v1.R" +
+      "evokeTokenRequest\032\037.actionq.v1.RevokeTok" +
+      "enResponseBE\n\016dev.actionq.v1B\014ServicePro" +
+      "toP\001Z#actionq.dev/go/actionq/v1;actionqv" +
+      "1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -1020,6 +1066,42 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_actionq_v1_SetQueueLimitsResponse_descriptor,
         new java.lang.String[] { "Queue", });
+    internal_static_actionq_v1_CreateTokenRequest_descriptor =
+      getDescriptor().getMessageType(69);
+    internal_static_actionq_v1_CreateTokenRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CreateTokenRequest_descriptor,
+        new java.lang.String[] { "Name", "Role", "Names", "ExpiresIn", });
+    internal_static_actionq_v1_CreateTokenResponse_descriptor =
+      getDescriptor().getMessageType(70);
+    internal_static_actionq_v1_CreateTokenResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_CreateTokenResponse_descriptor,
+        new java.lang.String[] { "Token", "Secret", });
+    internal_static_actionq_v1_ListTokensRequest_descriptor =
+      getDescriptor().getMessageType(71);
+    internal_static_actionq_v1_ListTokensRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListTokensRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_actionq_v1_ListTokensResponse_descriptor =
+      getDescriptor().getMessageType(72);
+    internal_static_actionq_v1_ListTokensResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_ListTokensResponse_descriptor,
+        new java.lang.String[] { "Tokens", });
+    internal_static_actionq_v1_RevokeTokenRequest_descriptor =
+      getDescriptor().getMessageType(73);
+    internal_static_actionq_v1_RevokeTokenRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_RevokeTokenRequest_descriptor,
+        new java.lang.String[] { "Id", });
+    internal_static_actionq_v1_RevokeTokenResponse_descriptor =
+      getDescriptor().getMessageType(74);
+    internal_static_actionq_v1_RevokeTokenResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_actionq_v1_RevokeTokenResponse_descriptor,
+        new java.lang.String[] { "Token", });
     descriptor.resolveAllFeaturesImmutable();
     dev.actionq.v1.ActionProto.getDescriptor();
     com.google.protobuf.DurationProto.getDescriptor();

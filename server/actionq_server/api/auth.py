@@ -1,0 +1,126 @@
+"""Authentication and authorization of every actionq call, when ACTIONQ_AUTH is
+on: the bearer token names a principal (cached for at most a second, so a
+revoked token fails within a second on every replica), the role table
+(domain/auth.ALLOWED) decides, and the principal is what the handlers record
+as who did it (api/identity)."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+import grpc
+
+from ..domain.auth import ALLOWED, Principal, allowed
+from ..domain.errors import PermissionDenied, Unauthenticated
+from ..store.tokens import TokenStore
+
+SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
+# How long a token's state is trusted without reading it again.
+CACHE_SECONDS = 1.0
+CACHE_MAX = 10_000
+
+current: ContextVar[Principal | None] = ContextVar("actionq_principal", default=None)
+
+
+class Authenticator:
+    """Bearer secret -> principal, with a one-second cache."""
+
+    def __init__(self, tokens: TokenStore, cache_seconds: float = CACHE_SECONDS) -> None:
+        self._tokens = tokens
+        self._ttl = cache_seconds
+        self._cache: dict[str, tuple[Principal | None, float]] = {}
+
+    async def principal(self, metadata: Any) -> Principal:
+        secret = _bearer(metadata)
+        if secret is None:
+            raise Unauthenticated("no bearer token (metadata 'authorization: Bearer <token>')")
+        now = time.monotonic()
+        hit = self._cache.get(secret)
+        if hit is not None and now - hit[1] < self._ttl:
+            found = hit[0]
+        else:
+            found = await self._tokens.check(secret)
+            if len(self._cache) >= CACHE_MAX:
+                self._cache.clear()
+            self._cache[secret] = (found, now)
+        if found is None:
+            raise Unauthenticated("the bearer token is unknown, expired or revoked")
+        return found
+
+
+def _bearer(metadata: Any) -> str | None:
+    for key, value in metadata or ():
+        if key == "authorization" and isinstance(value, str):
+            scheme, _, secret = value.partition(" ")
+            if scheme.lower() == "bearer" and secret.strip():
+                return secret.strip()
+    return None
+
+
+class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Checks each actionq call before its handler runs (health and reflection
+    stay open). Sits inside the ErrorInterceptor, which turns its refusals
+    into UNAUTHENTICATED / PERMISSION_DENIED with a reason."""
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        self._auth = authenticator
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or not details.method.startswith(SERVICE_PREFIX):
+            return handler
+        wrapped = self._wrapped.get(details.method)
+        if wrapped is None or wrapped[0] is not handler:
+            method = details.method.removeprefix(SERVICE_PREFIX)
+            wrapped = self._wrapped[details.method] = (handler, self._wrap(method, handler))
+        return wrapped[1]
+
+    async def _check(self, method: str, context: Any) -> Principal:
+        principal = await self._auth.principal(context.invocation_metadata())
+        if not allowed(method, principal.role):
+            roles = ", ".join(sorted(ALLOWED.get(method, ()))) or "nobody"
+            raise PermissionDenied(
+                f"{method}: the role {principal.role.value} of token {principal.token_id} "
+                f"may not call it (allowed: {roles})"
+            )
+        return principal
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        if handler.unary_unary:
+            behavior = handler.unary_unary
+
+            async def unary(request: Any, context: Any) -> Any:
+                token = current.set(await self._check(method, context))
+                try:
+                    return await behavior(request, context)
+                finally:
+                    current.reset(token)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream and inspect.isasyncgenfunction(handler.unary_stream):
+            streaming = handler.unary_stream
+
+            async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+                current.set(await self._check(method, context))
+                async for response in streaming(request, context):
+                    yield response
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
