@@ -30,6 +30,9 @@ from .errors import (
     DatabaseUnavailable,
     DataLoss,
     DeadlineExceeded,
+    DependencyCycle,
+    DependencyFailed,
+    DependencyNotFound,
     Error,
     FailedPrecondition,
     IdempotencyKeyConflict,
@@ -55,6 +58,7 @@ from .errors import (
     Unimplemented,
     Unknown,
     WaitTimeout,
+    WorkflowNotFound,
 )
 from .outcomes import FailNoRetry, Reject, Result, RetryIn
 from .records import (
@@ -82,6 +86,7 @@ from .records import (
     Schedule,
     Status,
     SweepResult,
+    WorkflowRun,
 )
 from .worker import Worker
 
@@ -107,6 +112,9 @@ __all__ = [
     "DataLoss",
     "DatabaseUnavailable",
     "DeadlineExceeded",
+    "DependencyCycle",
+    "DependencyFailed",
+    "DependencyNotFound",
     "EnqueueResult",
     "EnqueuedAction",
     "EnqueuedIds",
@@ -158,6 +166,8 @@ __all__ = [
     "WaitTimeout",
     "Worker",
     "WorkerApp",
+    "WorkflowNotFound",
+    "WorkflowRun",
     "completion",
     "format_duration",
     "new_action",

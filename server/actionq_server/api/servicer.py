@@ -15,9 +15,12 @@ from ..domain.cron import Cron
 from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument
 from ..domain.jsontext import json_object_text
 from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, Status
+from ..domain.workflows import workflow_id
 from ..service import QueueService
 from ..store.schedules import ScheduleStore
+from ..store.workflows import WorkflowStore
 from . import convert as c
+from . import convert_workflows
 from .errors import code_name
 
 Context = Any
@@ -431,10 +434,15 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     # ---- workflows: GetWorkflow ----
 
+    @functools.cached_property
+    def _workflows(self) -> WorkflowStore:
+        return WorkflowStore(self._store)
+
     async def GetWorkflow(
         self, request: spb.GetWorkflowRequest, context: Context
     ) -> spb.GetWorkflowResponse:
-        raise FailedPrecondition("GetWorkflow is not built yet")
+        run = await self._workflows.get(workflow_id("workflow_id", request.workflow_id))
+        return convert_workflows.get_workflow_response(run)
 
     # ---- end of workflows ----
 
