@@ -426,7 +426,8 @@ def test_retention_prunes_finished_runs(pg_dsn: str, project: str) -> None:
             left = sql(
                 pg_dsn,
                 proc.schema,
-                "SELECT (SELECT count(*) FROM action_dependencies), (SELECT count(*) FROM workflows)",
+                "SELECT (SELECT count(*) FROM action_dependencies),"
+                " (SELECT count(*) FROM workflows)",
             )
             assert tuple(left[0]) == (0, 0)
     finally:
