@@ -219,7 +219,7 @@ def test_cancelling_a_waiting_dependant_cancels_its_own(
 
 
 def test_fan_out_and_fan_in_with_100_children(server: ServerProcess, project: str) -> None:
-    app = WorkerApp("fan-app", project=project, poll_wait=2, concurrency=30)
+    app = WorkerApp("fan-app", project=project, poll_wait=2, concurrency=110)
     suffix = uuid.uuid4().hex[:8]
     root_type, child_type, final_type = f"root.{suffix}", f"child.{suffix}", f"final.{suffix}"
     seen: dict[str, Any] = {}
@@ -243,7 +243,7 @@ def test_fan_out_and_fan_in_with_100_children(server: ServerProcess, project: st
         stored = await seen["client"].enqueue([*children, final])
         return {"children": len(stored) - 1}
 
-    @app.handler(child_type, concurrency=20)
+    @app.handler(child_type, concurrency=100)
     async def child(job: Job[dict[str, Any]]) -> dict[str, Any]:
         return {"square": job.payload["n"] ** 2}
 
