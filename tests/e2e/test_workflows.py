@@ -9,9 +9,11 @@ and the actionctl commands."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -344,18 +346,23 @@ def test_keys_and_request_ids_keep_working(client: Client, project: str, queue: 
 
 def _complete_together(address: str, items: list[tuple[int, str]]) -> None:
     """Complete each item from its own thread and client, all at once."""
-    barrier = threading.Barrier(len(items))
+    _together(address, [functools.partial(_complete, i, t) for i, t in items])
+
+
+def _together(address: str, calls: list[Callable[[Client], None]]) -> None:
+    """Make each call from its own thread and client, all at once."""
+    barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
 
-    def complete(action_id: int, token: str) -> None:
+    def run(call: Callable[[Client], None]) -> None:
         try:
             with Client(address) as own:
                 barrier.wait(10)
-                own.complete(action_id, token)
+                call(own)
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=complete, args=item) for item in items]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for t in threads:
         t.start()
     for t in threads:
@@ -499,3 +506,36 @@ def test_actionctl_workflow_commands(
     spec.write_text(json.dumps([{"type": "wf.x", "project": project, "colour": "red"}]))
     unknown = actionctl(server.address, "workflow", "start", str(spec))
     assert unknown.code == 1 and "colour" in unknown.error["message"]
+
+
+def test_a_cancel_racing_a_settlement_ends_the_run_once(
+    client: Client, server: ServerProcess, project: str, queue: str
+) -> None:
+    for _ in range(20):
+        run = run_id()
+        stored = client.enqueue_workflow(
+            [
+                new_action("wf.a", project, queue=queue),
+                new_action("wf.d", project, queue=queue, depends_on_index=[0]),
+            ],
+            workflow_id=run,
+        )
+        a, d = (e.action.id for e in stored)
+        tokens = claim_all(client, queue)
+        _together(
+            server.address,
+            [
+                functools.partial(_complete, a, tokens[a]),
+                functools.partial(_cancel, d),
+            ],
+        )
+        assert client.get(d).status == "cancelled"
+        assert [p["status"] for p in finished_events(client, run)] == ["failed"]
+
+
+def _complete(action_id: int, token: str, own: Client) -> None:
+    own.complete(action_id, token)
+
+
+def _cancel(action_id: int, own: Client) -> None:
+    own.cancel(action_id, reason="changed my mind")

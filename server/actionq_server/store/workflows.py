@@ -90,7 +90,6 @@ async def link(
     runs = sorted({run for i in fresh if (run := new[i].workflow_id) is not None})
     if not runs:
         return stored
-    await conn.execute(query("workflow_open"), runs)
     wanted: dict[int, list[int]] = {}
     for i in fresh:
         n = new[i]
@@ -99,9 +98,14 @@ async def link(
         deps = [*n.depends_on, *(stored[j].action.id for j in n.depends_on_index)]
         if deps:
             wanted[i] = list(dict.fromkeys(deps))
+    ids = sorted({d for deps in wanted.values() for d in deps})
+    if ids:
+        # The rows the dependencies' foreign keys will share-lock, locked before
+        # the run's row, as a settlement locks them (no deadlock with a Fail).
+        await conn.execute(query("workflow_lock_dependencies"), ids)
+    await conn.execute(query("workflow_open"), runs)
     if not wanted:
         return stored
-    ids = sorted({d for deps in wanted.values() for d in deps})
     members = {r["id"]: r for r in await conn.fetch(query("workflow_members"), ids)}
     sources: list[int] = []
     targets: list[int] = []

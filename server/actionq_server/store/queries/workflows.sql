@@ -14,6 +14,10 @@ ON CONFLICT (id) DO UPDATE
 SET status = 'running', finished_at = NULL, updated_at = now()
 WHERE w.status <> 'running';
 
+-- name: workflow_lock_dependencies
+-- Taken before workflow_open: the lock the dependency edges' foreign keys take.
+SELECT id FROM actions WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE;
+
 -- name: workflow_members
 -- The run and status of each named action (dependencies, parents).
 SELECT id, workflow_id, status FROM actions WHERE id = ANY($1::bigint[]);
