@@ -32,7 +32,7 @@ from actionq import (
 )
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, actionctl, sql, start_server
+from tests.support import ServerProcess, actionctl, sql, start_server, wait_until
 
 
 @pytest.fixture
@@ -539,3 +539,27 @@ def _complete(action_id: int, token: str, own: Client) -> None:
 
 def _cancel(action_id: int, own: Client) -> None:
     own.cancel(action_id, reason="changed my mind")
+
+
+def test_a_lease_expiring_on_the_last_attempt_settles_the_run(
+    client: Client, project: str, queue: str
+) -> None:
+    run = run_id()
+    stored = client.enqueue_workflow(
+        [
+            new_action("wf.a", project, queue=queue, max_attempts=1),
+            new_action("wf.d", project, queue=queue, depends_on_index=[0]),
+        ],
+        workflow_id=run,
+    )
+    a, d = (e.action.id for e in stored)
+    (claimed,) = client.claim("wf-worker", queue=queue, lease=1)
+    assert claimed.action.id == a
+
+    def swept() -> bool:
+        client.sweep()
+        return client.get(a).status == "failed"
+
+    assert wait_until(swept, timeout=20, interval=0.2)
+    assert client.get(d).failure_reason == f"dependency {a} ended failed"
+    assert [p["status"] for p in finished_events(client, run)] == ["failed"]
