@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, tokens, top, worker
+from . import checkpoints, durable, schedules, tokens, top, worker, workflows
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -193,6 +193,14 @@ def migrate() -> None:
     default=None,
     help="Not claimable before this RFC 3339 time, e.g. 2026-12-01T09:00:00Z.",
 )
+@click.option("--workflow", "workflow_id", default="", help="Join this workflow run.")
+@click.option(
+    "--depends-on",
+    "depends_on",
+    multiple=True,
+    type=ACTION_ID,
+    help="Wait until this action (of the same workflow) completed (repeatable).",
+)
 def add(
     action_type: str,
     project: str,
@@ -208,6 +216,8 @@ def add(
     backoff: Backoff | None,
     delay: float | None,
     run_after: datetime | None,
+    workflow_id: str,
+    depends_on: tuple[int, ...],
 ) -> None:
     """Enqueue an action and print it."""
     if delay is not None and run_after is not None:
@@ -227,6 +237,8 @@ def add(
         backoff=backoff,
         run_after=run_after,
         delay=delay,
+        workflow_id=workflow_id,
+        depends_on=depends_on,
     )
     enqueued = client().enqueue([message])[0]
     record = enqueued.action.to_json()
@@ -247,6 +259,7 @@ def add(
 @click.option("--type", "action_type", default="", help="Only this action type.")
 @click.option("--project", default="", help="Only this project.")
 @click.option("--queue", default="", help="Only this queue.")
+@click.option("--workflow", "workflow_id", default="", help="Only this workflow run.")
 @click.option(
     "--limit", type=click.IntRange(1, MAX_INT32), default=100, show_default=True, help="At most."
 )
@@ -256,6 +269,7 @@ def list_actions(
     action_type: str,
     project: str,
     queue: str,
+    workflow_id: str,
     limit: int,
     newest_first: bool,
 ) -> None:
@@ -267,6 +281,7 @@ def list_actions(
         queue=queue,
         page_size=min(1000, limit),
         newest_first=newest_first,
+        workflow_id=workflow_id,
     )
     emit_json([a.to_json() for a in islice(found, limit)])
 
@@ -492,6 +507,7 @@ for _command in (
     *durable.COMMANDS,
     *checkpoints.COMMANDS,
     *schedules.COMMANDS,
+    *workflows.COMMANDS,
     tokens.token,
     worker.worker,
     top.top,

@@ -274,7 +274,8 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         "SELECT (SELECT count(*) FROM actions), (SELECT max(updated_at) FROM actions),"
         " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
         " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues),"
-        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints)",
+        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints),"
+        " (SELECT count(*) FROM workflows), (SELECT count(*) FROM action_dependencies)",
     )
     return tuple(rows[0])
 
@@ -477,8 +478,8 @@ def _mostly_valid_enqueue() -> st.SearchStrategy[spb.EnqueueRequest]:
                 value = getattr(spoiler, field)
                 if isinstance(value, Message):
                     getattr(target, field).CopyFrom(value)
-                elif field == "source_refs":
-                    target.source_refs.extend(value)
+                elif field in ("source_refs", "depends_on", "depends_on_index"):
+                    getattr(target, field).extend(value)
                 else:
                     setattr(target, field, value)
         return spb.EnqueueRequest(actions=actions, request_id=rid or "")

@@ -30,6 +30,9 @@ from .errors import (
     DatabaseUnavailable,
     DataLoss,
     DeadlineExceeded,
+    DependencyCycle,
+    DependencyFailed,
+    DependencyNotFound,
     Error,
     FailedPrecondition,
     IdempotencyKeyConflict,
@@ -58,6 +61,7 @@ from .errors import (
     Unimplemented,
     Unknown,
     WaitTimeout,
+    WorkflowNotFound,
 )
 from .outcomes import FailNoRetry, Reject, Result, RetryIn
 from .records import (
@@ -88,6 +92,7 @@ from .records import (
     Status,
     SweepResult,
     Token,
+    WorkflowRun,
 )
 from .worker import Worker
 
@@ -114,6 +119,9 @@ __all__ = [
     "DataLoss",
     "DatabaseUnavailable",
     "DeadlineExceeded",
+    "DependencyCycle",
+    "DependencyFailed",
+    "DependencyNotFound",
     "EnqueueResult",
     "EnqueuedAction",
     "EnqueuedIds",
@@ -170,6 +178,8 @@ __all__ = [
     "WaitTimeout",
     "Worker",
     "WorkerApp",
+    "WorkflowNotFound",
+    "WorkflowRun",
     "completion",
     "format_duration",
     "new_action",

@@ -58,6 +58,7 @@ from .records import (
     Schedule,
     SweepResult,
     Token,
+    WorkflowRun,
     encode_object,
     role_number,
 )
@@ -178,10 +179,11 @@ class AsyncClient:
         page_size: int = 100,
         page_token: str = "",
         newest_first: bool = False,
+        workflow_id: str = "",
     ) -> ActionPage:
         """One page of actions, filtered; statuses by name ("pending", ...)."""
         request = list_actions_request(
-            statuses, action_type, project, queue, page_size, page_token, newest_first
+            statuses, action_type, project, queue, page_size, page_token, newest_first, workflow_id
         )
         return records.action_page(await self._call("ListActions", request))
 
@@ -194,6 +196,7 @@ class AsyncClient:
         queue: str = "",
         page_size: int = 1000,
         newest_first: bool = False,
+        workflow_id: str = "",
     ) -> AsyncIterator[Action]:
         """Every matching action, page after page."""
         wanted = list(statuses)
@@ -207,6 +210,7 @@ class AsyncClient:
                 page_size=page_size,
                 page_token=token,
                 newest_first=newest_first,
+                workflow_id=workflow_id,
             )
             for action in page.actions:
                 yield action
@@ -626,6 +630,31 @@ class AsyncClient:
     # ---- end of signals ----
 
     # ---- workflows ----
+
+    async def enqueue_workflow(
+        self,
+        actions: Iterable[pb.NewAction],
+        *,
+        workflow_id: str | None = None,
+        request_id: str | None = None,
+    ) -> EnqueueResult:
+        """Enqueue a workflow run in one atomic call: every action (built with
+        `new_action`, dependencies by position with `depends_on_index`) joins
+        `workflow_id`, a fresh UUID unless given (an action naming its own
+        keeps it). The run's id is `result[0].action.workflow_id`."""
+        run = workflow_id or str(uuid.uuid4())
+        items = []
+        for action in actions:
+            item = pb.NewAction()
+            item.CopyFrom(action)
+            item.workflow_id = item.workflow_id or run
+            items.append(item)
+        return await self.enqueue(items, request_id=request_id)
+
+    async def get_workflow(self, workflow_id: str) -> WorkflowRun:
+        """A workflow run: its status, counts by status and actions in id order."""
+        request = spb.GetWorkflowRequest(workflow_id=workflow_id)
+        return WorkflowRun.from_proto(await self._call("GetWorkflow", request))
 
     # ---- end of workflows ----
 

@@ -53,6 +53,7 @@ from .records import (
     Schedule,
     SweepResult,
     Token,
+    WorkflowRun,
     encode_object,
     role_number,
 )
@@ -173,10 +174,11 @@ class Client:
         page_size: int = 100,
         page_token: str = "",
         newest_first: bool = False,
+        workflow_id: str = "",
     ) -> ActionPage:
         """One page of actions, filtered; statuses by name ("pending", ...)."""
         request = list_actions_request(
-            statuses, action_type, project, queue, page_size, page_token, newest_first
+            statuses, action_type, project, queue, page_size, page_token, newest_first, workflow_id
         )
         return records.action_page(self._call("ListActions", request))
 
@@ -189,6 +191,7 @@ class Client:
         queue: str = "",
         page_size: int = 1000,
         newest_first: bool = False,
+        workflow_id: str = "",
     ) -> Iterator[Action]:
         """Every matching action, page after page."""
         wanted = list(statuses)
@@ -202,6 +205,7 @@ class Client:
                 page_size=page_size,
                 page_token=token,
                 newest_first=newest_first,
+                workflow_id=workflow_id,
             )
             yield from page.actions
             token = page.next_page_token
@@ -616,6 +620,31 @@ class Client:
     # ---- end of signals ----
 
     # ---- workflows ----
+
+    def enqueue_workflow(
+        self,
+        actions: Iterable[pb.NewAction],
+        *,
+        workflow_id: str | None = None,
+        request_id: str | None = None,
+    ) -> EnqueueResult:
+        """Enqueue a workflow run in one atomic call: every action (built with
+        `new_action`, dependencies by position with `depends_on_index`) joins
+        `workflow_id`, a fresh UUID unless given (an action naming its own
+        keeps it). The run's id is `result[0].action.workflow_id`."""
+        run = workflow_id or str(uuid.uuid4())
+        items = []
+        for action in actions:
+            item = pb.NewAction()
+            item.CopyFrom(action)
+            item.workflow_id = item.workflow_id or run
+            items.append(item)
+        return self.enqueue(items, request_id=request_id)
+
+    def get_workflow(self, workflow_id: str) -> WorkflowRun:
+        """A workflow run: its status, counts by status and actions in id order."""
+        request = spb.GetWorkflowRequest(workflow_id=workflow_id)
+        return WorkflowRun.from_proto(self._call("GetWorkflow", request))
 
     # ---- end of workflows ----
 

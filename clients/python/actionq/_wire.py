@@ -195,12 +195,21 @@ def new_action(
     run_after: datetime | None = None,
     delay: float | None = None,
     backoff: Backoff | str | None = None,
+    workflow_id: str = "",
+    depends_on: Iterable[int] = (),
+    depends_on_index: Iterable[int] = (),
+    concurrency_key: str = "",
+    group_key: str = "",
 ) -> pb.NewAction:
     """One action to enqueue. `payload` is encoded as JSON text (NaN and
     Infinity are refused); `payload_json` sends JSON text verbatim instead.
     `max_attempts` 0 and `backoff` None take the queue's defaults; `backoff`
     is a Backoff or its spelling ("exponential:2s:10m:0.1", "fixed:30s").
-    `run_after` (a datetime) or `delay` (seconds from now) schedule it later."""
+    `run_after` (a datetime) or `delay` (seconds from now) schedule it later.
+    `workflow_id` joins a workflow run; `depends_on` (ids) and
+    `depends_on_index` (positions in the same enqueue call) name the actions
+    that must complete first. `concurrency_key` and `group_key` are the keys
+    of per-key limits and of ordered groups."""
     if payload is not None and payload_json is not None:
         raise ValueError("pass payload or payload_json, not both")
     text = payload_json if payload_json is not None else encode_object(payload or {})
@@ -219,6 +228,11 @@ def new_action(
         run_after=timestamp(run_after),
         delay=duration(delay),
         backoff=backoff_message(backoff),
+        workflow_id=workflow_id,
+        depends_on=list(depends_on),
+        depends_on_index=list(depends_on_index),
+        concurrency_key=concurrency_key,
+        group_key=group_key,
     )
 
 
@@ -277,6 +291,7 @@ def list_actions_request(
     page_size: int,
     page_token: str,
     newest_first: bool,
+    workflow_id: str = "",
 ) -> spb.ListActionsRequest:
     """A ListActions request; statuses by name ("pending", ...)."""
     return spb.ListActionsRequest(
@@ -287,4 +302,5 @@ def list_actions_request(
         page_size=page_size,
         page_token=page_token,
         newest_first=newest_first,
+        workflow_id=workflow_id,
     )

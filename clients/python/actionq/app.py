@@ -209,6 +209,29 @@ class Job(Generic[P]):
         await self.checkpoint(name, {"result": result})
         return result
 
+    @property
+    def workflow_id(self) -> str | None:
+        """The workflow run the action belongs to, if any."""
+        return self.action.workflow_id
+
+    async def dependency_results(self) -> dict[int, dict[str, Any] | None]:
+        """The results of the actions this one depended on (all completed
+        before it was claimed), by id: one GetWorkflow, then GetAction for any
+        the run's listing did not carry."""
+        wanted = list(self.action.depends_on)
+        if not wanted:
+            return {}
+        client = self._runtime.client
+        found: dict[int, dict[str, Any] | None] = {}
+        if self.action.workflow_id is not None:
+            run = await client.get_workflow(self.action.workflow_id)
+            needed = set(wanted)
+            found = {a.id: a.result for a in run.actions if a.id in needed}
+        for action_id in wanted:
+            if action_id not in found:
+                found[action_id] = (await client.get(action_id)).result
+        return {i: found[i] for i in wanted}
+
     def _stop(self, why: str) -> None:
         """Mark the job stopped (the first reason given is kept)."""
         self._stopped = True

@@ -855,3 +855,44 @@ def prune_result(response: spb.PruneResponse) -> PruneResult:
 def queues(response: spb.ListQueuesResponse) -> list[Queue]:
     """Decode a ListQueuesResponse."""
     return [Queue.from_proto(q) for q in response.queues]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRun(_Record):
+    """A workflow run: `status` is "running", "completed" (every action
+    completed) or "failed" (every action ended, one at least not completed);
+    its actions counted by status, and listed in id order."""
+
+    id: str
+    status: str
+    total: int
+    pending: int
+    claimed: int
+    waiting: int
+    completed: int
+    failed: int
+    rejected: int
+    cancelled: int
+    created_at: datetime | None
+    finished_at: datetime | None
+    actions: list[Action]
+
+    @classmethod
+    def from_proto(cls, m: spb.GetWorkflowResponse) -> WorkflowRun:
+        """Decode a GetWorkflow response."""
+        w = m.workflow
+        return cls(
+            id=w.id,
+            status=w.status,
+            total=w.total,
+            pending=w.pending,
+            claimed=w.claimed,
+            waiting=w.waiting,
+            completed=w.completed,
+            failed=w.failed,
+            rejected=w.rejected,
+            cancelled=w.cancelled,
+            created_at=_time(w, "created_at"),
+            finished_at=_time(w, "finished_at"),
+            actions=[Action.from_proto(a) for a in m.actions],
+        )

@@ -31,6 +31,7 @@ from ..domain.models import (
     RetryFilter,
     Status,
 )
+from ..domain.workflows import dependencies, workflow_id
 from ..store.schedules import Schedule
 
 STATUS_TO_PB = {
@@ -163,10 +164,8 @@ def new_action(m: pb.NewAction) -> NewAction:
         run_after=_timestamp_field(m, "run_after", "run_after"),
         delay_seconds=duration(m, "delay", low=0.0, high=v.MAX_DELAY_SECONDS, default=0.0) or 0.0,
         backoff=backoff_policy(m.backoff, "backoff") if m.HasField("backoff") else None,
-        workflow_id=(
-            v.text("workflow_id", m.workflow_id, limit=v.MAX_NAME) if m.workflow_id else None
-        ),
-        depends_on=([v.positive_id("depends_on", i) for i in m.depends_on] if m.depends_on else ()),
+        workflow_id=workflow_id("workflow_id", m.workflow_id) if m.workflow_id else None,
+        depends_on=dependencies(m.depends_on) if m.depends_on else (),
         depends_on_index=list(m.depends_on_index) if m.depends_on_index else (),
         concurrency_key=(
             v.text("concurrency_key", m.concurrency_key, limit=v.MAX_NAME)
@@ -355,6 +354,7 @@ def action_filter(request: spb.ListActionsRequest) -> ActionFilter:
         action_type=v.name("action_type", request.action_type, required=False),
         project=v.name("project", request.project, required=False),
         queue=v.name("queue", request.queue, required=False),
+        workflow_id=workflow_id("workflow_id", request.workflow_id) if request.workflow_id else "",
     )
 
 

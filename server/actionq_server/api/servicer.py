@@ -21,11 +21,14 @@ from ..domain.models import (
     RequestKey,
     Status,
 )
+from ..domain.workflows import workflow_id
 from ..service import QueueService
 from ..store.schedules import ScheduleStore
 from ..store.tokens import TokenStore
+from ..store.workflows import WorkflowStore
 from . import convert as c
 from . import convert_tokens as ct
+from . import convert_workflows
 from .auth import current
 from .errors import code_name
 from .identity import must_hold_lease, who
@@ -459,10 +462,15 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     # ---- workflows: GetWorkflow ----
 
+    @functools.cached_property
+    def _workflows(self) -> WorkflowStore:
+        return WorkflowStore(self._store)
+
     async def GetWorkflow(
         self, request: spb.GetWorkflowRequest, context: Context
     ) -> spb.GetWorkflowResponse:
-        raise FailedPrecondition("GetWorkflow is not built yet")
+        run = await self._workflows.get(workflow_id("workflow_id", request.workflow_id))
+        return convert_workflows.get_workflow_response(run)
 
     # ---- end of workflows ----
 

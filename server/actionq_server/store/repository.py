@@ -47,7 +47,8 @@ from ..domain.models import (
     RetryFilter,
     Status,
 )
-from . import migrator
+from ..domain.workflows import check_graph, in_workflow
+from . import migrator, workflows
 from .errors import translated
 from .retention import check_cursor
 from .sql import query
@@ -162,6 +163,8 @@ class Store:
         async with self._connection() as conn:
             if not any(_needs_transaction(n) for n in new):
                 return await self._enqueue_one_statement(conn, new, request)
+            if any(in_workflow(n) for n in new):
+                check_graph(new)
             try:
                 async with conn.transaction():
                     stored = await self._enqueue(conn, new, max_chain_depth, rate_limit_per_hour)
@@ -204,7 +207,8 @@ class Store:
         max_chain_depth: int,
         rate_limit_per_hour: int,
     ) -> list[Enqueued]:
-        depths = await self._chain_depths(conn, new, max_chain_depth)
+        depths, parent_workflows = await self._chain_depths(conn, new, max_chain_depth)
+        new = workflows.inherit(new, parent_workflows)
         limited = sorted(
             {n.created_by for n in new if n.created_by.startswith(RATE_LIMITED_PREFIXES)}
         )
@@ -215,7 +219,10 @@ class Store:
         )
         if limited:
             await self._check_rate(conn, limited, rate_limit_per_hour)
-        return await self._pair(conn, new, [action_from_row(r) for r in inserted])
+        stored = await self._pair(conn, new, [action_from_row(r) for r in inserted])
+        if any(n.workflow_id is not None for n in new):
+            stored = await workflows.link(conn, new, stored)
+        return stored
 
     async def _replay(self, conn: asyncpg.Connection, request: RequestKey) -> EnqueueResult:
         """The outcome recorded for a request id, with the actions as they stand now."""
@@ -248,12 +255,15 @@ class Store:
 
     async def _chain_depths(
         self, conn: asyncpg.Connection, new: Sequence[NewAction], limit: int
-    ) -> list[int]:
+    ) -> tuple[list[int], dict[int, str | None]]:
+        """Each action's chain depth, and the workflow of each parent."""
         parent_ids = sorted({n.parent_id for n in new if n.parent_id is not None})
         known: dict[int, int] = {}
+        parent_workflows: dict[int, str | None] = {}
         if parent_ids:
             rows = await conn.fetch(query("action_parent_depths"), parent_ids)
             known = {r["id"]: r["chain_depth"] for r in rows}
+            parent_workflows = {r["id"]: r["workflow_id"] for r in rows}
         depths = []
         for i, n in enumerate(new):
             if n.parent_id is None:
@@ -273,7 +283,7 @@ class Store:
                     reason=Reason.CHAIN_TOO_DEEP,
                 )
             depths.append(depth)
-        return depths
+        return depths, parent_workflows
 
     async def _check_rate(self, conn: asyncpg.Connection, producers: list[str], limit: int) -> None:
         for row in await conn.fetch(query("producer_recent_counts"), producers):
@@ -342,6 +352,7 @@ class Store:
             where.project,
             where.queue,
             limit,
+            where.workflow_id,
         )
         page = _within_budget([action_from_row(r) for r in rows], _action_json_size)
         return page, len(page) < len(rows) or len(rows) == limit
@@ -403,30 +414,51 @@ class Store:
         actor: str | None,
     ) -> Action:
         """claimed -> completed."""
-        row = await self._fetchrow(
-            "action_complete", action_id, lease_token, result_ref, result, actor
-        )
+        args = (action_id, lease_token, result_ref, result, actor)
+        row = await self._fetchrow("action_complete", *args, False)
+        if row is None:
+            row = await self._end_in_workflow("action_complete", *args)
         return await self._transitioned(row, action_id, lease_token, "completed")
+
+    async def _end_in_workflow(self, name: str, *args: Any) -> asyncpg.Record | None:
+        """A transition the one-statement path left alone because the action
+        belongs to a workflow (or because it is refused): the statement again,
+        allowed for workflows, and the settling of the workflow after it, in
+        one transaction. Its last argument is the statement's workflow flag."""
+        async with self._connection() as conn:
+
+            async def work() -> asyncpg.Record | None:
+                row = await conn.fetchrow(query(name), *args, True)
+                if row is not None:
+                    ended = workflows.ended_in_runs([row])
+                    if ended:
+                        await workflows.settle(conn, ended)
+                return row
+
+            return await workflows.retrying(conn, work)
 
     @translated
     async def complete_many(
         self, items: Sequence[Completion]
     ) -> tuple[list[int], list[tuple[int, ActionqError]]]:
         """claimed -> completed for each item whose lease holds; the others with why."""
-        done = await self._fetch(
-            "action_complete_many",
-            [i.action_id for i in items],
-            [i.lease_token for i in items],
-            [i.result_ref for i in items],
-            [i.result for i in items],
-            [i.actor for i in items],
-        )
+        done = await self._fetch("action_complete_many", *_completion_columns(items), False)
         completed = {r["id"] for r in done}
         refused = [i for i in items if i.action_id not in completed]
         failures: list[tuple[int, ActionqError]] = []
         if refused:
             rows = await self._fetch("action_get_many", [i.action_id for i in refused])
             found = {r["id"]: r for r in rows}
+            in_runs = [
+                i
+                for i in refused
+                if i.action_id in found
+                and found[i.action_id]["workflow_id"] is not None
+                and found[i.action_id]["status"] == Status.CLAIMED.value
+            ]
+            if in_runs:
+                completed |= await self._complete_in_workflows(in_runs)
+                refused = [i for i in refused if i.action_id not in completed]
             for item in refused:
                 row = found.get(item.action_id)
                 if row is None:
@@ -436,6 +468,21 @@ class Store:
                 error = self._refusal(action_from_row(row), token, item.lease_token, "completed")
                 failures.append((item.action_id, error))
         return [i.action_id for i in items if i.action_id in completed], failures
+
+    async def _complete_in_workflows(self, items: Sequence[Completion]) -> set[int]:
+        """Complete actions of workflows and settle their workflows, in one transaction."""
+        async with self._connection() as conn:
+
+            async def work() -> set[int]:
+                rows = await conn.fetch(
+                    query("action_complete_many"), *_completion_columns(items), True
+                )
+                ended = workflows.ended_in_runs(rows)
+                if ended:
+                    await workflows.settle(conn, ended)
+                return {r["id"] for r in rows}
+
+            return await workflows.retrying(conn, work)
 
     @translated
     async def fail(
@@ -449,9 +496,10 @@ class Store:
         actor: str | None,
     ) -> Action:
         """claimed -> pending (attempts remain) or failed."""
-        row = await self._fetchrow(
-            "action_fail", action_id, lease_token, reason, no_retry, retry_delay, actor
-        )
+        args = (action_id, lease_token, reason, no_retry, retry_delay, actor)
+        row = await self._fetchrow("action_fail", *args, False)
+        if row is None:
+            row = await self._end_in_workflow("action_fail", *args)
         return await self._transitioned(row, action_id, lease_token, "failed")
 
     @translated
@@ -459,55 +507,73 @@ class Store:
         self, action_id: int, lease_token: str | None, reason: str, validator: str
     ) -> Action:
         """claimed -> rejected."""
-        row = await self._fetchrow("action_reject", action_id, lease_token, reason, validator)
+        args = (action_id, lease_token, reason, validator)
+        row = await self._fetchrow("action_reject", *args, False)
+        if row is None:
+            row = await self._end_in_workflow("action_reject", *args)
         return await self._transitioned(row, action_id, lease_token, "rejected")
 
     @translated
     async def cancel(self, action_id: int, reason: str, actor: str) -> Action:
-        """pending|claimed -> cancelled."""
-        row = await self._fetchrow("action_cancel", action_id, reason, actor)
+        """pending|claimed|waiting -> cancelled."""
+        row = await self._fetchrow("action_cancel", action_id, reason, actor, False)
+        if row is None:
+            row = await self._end_in_workflow("action_cancel", action_id, reason, actor)
         if row is not None:
             return action_from_row(row)
         action, _ = await self._current(action_id)
         raise FailedPrecondition(
             f"action {action_id} is {action.status.value}; "
-            "only a pending or claimed action can be cancelled"
+            "only a pending, claimed or waiting action can be cancelled"
         )
 
     @translated
     async def sweep(self, limit: int = 1000) -> list[Action]:
-        """claimed with an expired lease -> pending, or failed on its last attempt."""
-        rows = await self._fetch("action_sweep_expired", limit)
+        """claimed with an expired lease -> pending, or failed on its last attempt
+        (settling the workflows of those that failed, in the same transaction)."""
+        async with self._connection() as conn:
+
+            async def work() -> list[asyncpg.Record]:
+                rows: list[asyncpg.Record] = await conn.fetch(query("action_sweep_expired"), limit)
+                ended = workflows.ended_in_runs(rows)
+                if ended:
+                    await workflows.settle(conn, ended)
+                return rows
+
+            rows = await workflows.retrying(conn, work)
         return [action_from_row(r) for r in rows]
 
     @translated
     async def retry(self, ids: Sequence[int], actor: str) -> list[int]:
         """Dead -> pending with fresh attempts, every named action or none."""
         wanted = sorted(set(ids))
-        async with self._connection() as conn, conn.transaction():
-            done = [r["id"] for r in await conn.fetch(query("action_retry_ids"), wanted, actor)]
-            if len(done) < len(wanted):
-                missing = sorted(set(wanted) - set(done))
-                rows = await conn.fetch(query("action_get_many"), missing)
-                found = {r["id"]: action_from_row(r) for r in rows}
-                for i in missing:
-                    if i not in found:
-                        raise action_not_found(i, field="ids")
-                action = found[missing[0]]
-                raise FailedPrecondition(
-                    f"ids: action {action.id} is {action.status.value}; only a failed, "
-                    "rejected or cancelled action can be retried",
-                    reason=Reason.ILLEGAL_TRANSITION,
-                )
-            return done
+        async with self._connection() as conn:
+            return await workflows.retrying(conn, lambda: self._retry(conn, wanted, actor))
+
+    async def _retry(self, conn: asyncpg.Connection, wanted: list[int], actor: str) -> list[int]:
+        done = [r["id"] for r in await conn.fetch(query("action_retry_ids"), wanted, actor)]
+        if len(done) < len(wanted):
+            missing = sorted(set(wanted) - set(done))
+            rows = await conn.fetch(query("action_get_many"), missing)
+            found = {r["id"]: action_from_row(r) for r in rows}
+            for i in missing:
+                if i not in found:
+                    raise action_not_found(i, field="ids")
+            action = found[missing[0]]
+            raise FailedPrecondition(
+                f"ids: action {action.id} is {action.status.value}; only a failed, "
+                "rejected or cancelled action can be retried",
+                reason=Reason.ILLEGAL_TRANSITION,
+            )
+        await workflows.reopen(conn, done)
+        return done
 
     @translated
     async def retry_matching(
         self, where: RetryFilter, limit: int, actor: str
     ) -> tuple[list[int], bool]:
         """Up to `limit` dead actions matching the filter -> pending; whether more match."""
-        rows = await self._fetch(
-            "action_retry_matching",
+        args = (
             [s.value for s in where.statuses],
             where.action_type,
             where.project,
@@ -515,6 +581,14 @@ class Store:
             actor,
             limit,
         )
+        async with self._connection() as conn:
+
+            async def work() -> list[asyncpg.Record]:
+                rows: list[asyncpg.Record] = await conn.fetch(query("action_retry_matching"), *args)
+                await workflows.reopen(conn, [r["id"] for r in rows])
+                return rows
+
+            rows = await workflows.retrying(conn, work)
         return [r["id"] for r in rows], bool(rows and rows[0]["more"])
 
     @translated
@@ -777,12 +851,26 @@ def _action_json_size(action: Action) -> int:
 def _needs_transaction(n: NewAction) -> bool:
     """Whether enqueuing `n` takes more than one statement: a parent's depth is
     read first, a rate limit checked after, an idempotency key's existing
-    action read after."""
-    return (
+    action read after, a workflow's dependencies written after."""
+    return bool(
         n.parent_id is not None
         or n.idempotency_key is not None
         or n.created_by.startswith(RATE_LIMITED_PREFIXES)
+        or n.workflow_id is not None
+        or n.depends_on
+        or n.depends_on_index
     )
+
+
+def _completion_columns(items: Sequence[Completion]) -> list[list[Any]]:
+    """Columns $1 to $5 of action_complete_many."""
+    return [
+        [i.action_id for i in items],
+        [i.lease_token for i in items],
+        [i.result_ref for i in items],
+        [i.result for i in items],
+        [i.actor for i in items],
+    ]
 
 
 def _extra_columns(new: Sequence[NewAction]) -> list[list[Any]]:

@@ -53,7 +53,8 @@ class Retention:
     @translated
     async def prune(self, older_than_seconds: float, limit: int = DEFAULT_LIMIT) -> PruneOutcome:
         """One bounded batch: delete up to `limit` actions that finished more
-        than `older_than_seconds` ago (children before their parents), then drop
+        than `older_than_seconds` ago (children before their parents) and the
+        finished workflow runs left without actions, then drop
         the event partitions wholly before that cutoff and create those ahead."""
         async with self._pool.acquire() as conn:
             try:
@@ -79,6 +80,7 @@ class Retention:
                 query("retention_prune_actions"), older_than_seconds, limit
             )
             more: bool = await conn.fetchval(query("retention_more"), older_than_seconds)
+            await conn.fetchval(query("retention_prune_workflows"), older_than_seconds, limit)
         return pruned, more
 
     @translated

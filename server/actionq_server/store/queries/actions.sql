@@ -11,7 +11,7 @@
 SELECT * FROM actions WHERE id = $1;
 
 -- name: action_parent_depths
-SELECT id, chain_depth FROM actions WHERE id = ANY($1::bigint[]);
+SELECT id, chain_depth, workflow_id FROM actions WHERE id = ANY($1::bigint[]);
 
 -- name: producer_lock
 -- Serializes enqueues per rate-limited producer for the rest of the transaction.
@@ -227,11 +227,14 @@ WITH beat AS (
 SELECT claim_deadline FROM beat;
 
 -- name: action_complete
+-- An action of a workflow only with $6 (the caller then settles its
+-- dependants in the same transaction); without, the one-statement hot path.
 WITH done AS (
     UPDATE actions
     SET status = 'completed', result_ref = $3, result = $4, completed_at = now(),
         claim_deadline = NULL, updated_at = now()
     WHERE id = $1 AND status = 'claimed' AND ($2::uuid IS NULL OR lease_token = $2::uuid)
+      AND ($6::boolean OR workflow_id IS NULL)
     RETURNING *
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -243,6 +246,7 @@ SELECT * FROM done;
 
 -- name: action_complete_many
 -- Completes every item whose claim and lease still hold; returns their ids.
+-- Actions of workflows only with $6, as in action_complete.
 WITH input AS (
     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[])
         AS i(id, lease_token, result_ref, result, actor)
@@ -253,14 +257,16 @@ WITH input AS (
     FROM input i
     WHERE a.id = i.id AND a.status = 'claimed'
       AND (i.lease_token IS NULL OR a.lease_token = i.lease_token)
-    RETURNING a.id, a.result_ref, a.attempt, coalesce(i.actor, a.claimed_by) AS actor
+      AND ($6::boolean OR a.workflow_id IS NULL)
+    RETURNING a.id, a.result_ref, a.attempt, coalesce(i.actor, a.claimed_by) AS actor,
+              a.workflow_id, a.status
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
     SELECT id, 'action_completed', actor,
            jsonb_build_object('result_ref', result_ref, 'attempt', attempt)
     FROM done ORDER BY id
 )
-SELECT id FROM done;
+SELECT id, workflow_id, status FROM done;
 
 -- name: action_get_many
 SELECT * FROM actions WHERE id = ANY($1::bigint[]);
@@ -269,12 +275,14 @@ SELECT * FROM actions WHERE id = ANY($1::bigint[]);
 -- While attempts remain (and $4, no_retry, is false): back to pending at now +
 -- $5 seconds, or + the backoff of the action's policy (else its queue's),
 -- logged as action_retry_scheduled. Otherwise failed for good: action_failed.
+-- Actions of workflows only with $7, as in action_complete.
 WITH target AS (
     SELECT a.id, a.claimed_by AS previous_worker,
            ($4::boolean OR a.attempt >= a.max_attempts) AS final,
            coalesce($5::float8, backoff_delay(coalesce(a.backoff, q.backoff), a.attempt)) AS delay
     FROM actions a LEFT JOIN queues q ON q.name = a.queue
     WHERE a.id = $1 AND a.status = 'claimed' AND ($2::uuid IS NULL OR a.lease_token = $2::uuid)
+      AND ($7::boolean OR a.workflow_id IS NULL)
     FOR UPDATE OF a
 ), done AS (
     UPDATE actions a
@@ -306,11 +314,13 @@ WITH target AS (
 SELECT * FROM done;
 
 -- name: action_reject
+-- Actions of workflows only with $5, as in action_complete.
 WITH done AS (
     UPDATE actions
     SET status = 'rejected', failure_reason = $3, rejected_by = $4, completed_at = now(),
         claim_deadline = NULL, updated_at = now()
     WHERE id = $1 AND status = 'claimed' AND ($2::uuid IS NULL OR lease_token = $2::uuid)
+      AND ($5::boolean OR workflow_id IS NULL)
     RETURNING *
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -321,11 +331,15 @@ WITH done AS (
 SELECT * FROM done;
 
 -- name: action_cancel
+-- A waiting action stops waiting. Actions of workflows only with $4, as in
+-- action_complete.
 WITH done AS (
     UPDATE actions
     SET status = 'cancelled', failure_reason = $2, completed_at = now(),
-        claim_deadline = NULL, updated_at = now()
-    WHERE id = $1 AND status IN ('pending', 'claimed')
+        claim_deadline = NULL, waiting_for = NULL, wait_signal = NULL, wait_until = NULL,
+        wait_step = NULL, updated_at = now()
+    WHERE id = $1 AND status IN ('pending', 'claimed', 'waiting')
+      AND ($4::boolean OR workflow_id IS NULL)
     RETURNING *
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -443,6 +457,7 @@ WHERE id > $1
   AND ($3::text = '' OR action_type = $3::text)
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
+  AND ($7::text = '' OR workflow_id = $7::text)
 ORDER BY id
 LIMIT $6;
 
@@ -453,6 +468,7 @@ WHERE id < $1
   AND ($3::text = '' OR action_type = $3::text)
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
+  AND ($7::text = '' OR workflow_id = $7::text)
 ORDER BY id DESC
 LIMIT $6;
 

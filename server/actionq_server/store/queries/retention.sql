@@ -39,3 +39,18 @@ SELECT event_log_maintain(NULL);
 -- name: retention_pruned_through
 -- The highest log position retention dropped (NULLs while nothing was).
 SELECT pruned_txid, pruned_id FROM event_log;
+
+-- name: retention_prune_workflows
+-- Finished workflow runs before the cutoff whose actions are all gone (up to
+-- $2 of them).
+WITH gone AS (
+    DELETE FROM workflows WHERE id IN (
+        SELECT w.id FROM workflows AS w
+        WHERE w.status <> 'running'
+          AND w.finished_at < now() - make_interval(secs => $1::double precision)
+          AND NOT EXISTS (SELECT 1 FROM actions AS a WHERE a.workflow_id = w.id)
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone;
