@@ -263,7 +263,9 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         "SELECT (SELECT count(*) FROM actions), (SELECT max(updated_at) FROM actions),"
         " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
         " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues),"
-        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints)",
+        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints),"
+        # Signals: the sequence, not the rows (the waker deletes expired ones).
+        " (SELECT last_value FROM signals_id_seq)",
     )
     return tuple(rows[0])
 

@@ -398,7 +398,7 @@ def test_bad_input_is_refused_and_writes_nothing(client: Client, project: str) -
     _refused(lambda: client.signal("x" * 201), "name")
     _refused(lambda: client.signal(name, keep=31 * 86400), "keep")
     _refused(lambda: client.signal(name, keep=-1), "keep")
-    raw = client._call  # noqa: SLF001 (a wire-level request the client would not build)
+    raw = client._call  # wire-level requests the client would not build
     _refused(lambda: raw("Signal", spb.SignalRequest(name=name, payload_json="[1]")), "payload")
     _refused(lambda: raw("Signal", spb.SignalRequest(name=name, mode=9)), "mode")
     assert client.list_events(action_ids=[action_id]).events == before
