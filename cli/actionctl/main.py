@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, tokens, top, worker, workflows
+from . import checkpoints, durable, schedules, signals, tokens, top, worker, workflows
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -406,7 +406,7 @@ def reject(action_id: int, reason: str, validator: str, lease_token: str) -> Non
 @click.option("--reason", required=True, help="Why it is cancelled.")
 @click.option("--actor", default="human:cli", show_default=True, help="Who cancels.")
 def cancel(action_id: int, reason: str, actor: str) -> None:
-    """Cancel a pending or claimed action."""
+    """Cancel a pending, claimed or waiting action."""
     emit_json(client().cancel(action_id, reason=reason, actor=actor).to_json())
 
 
@@ -508,6 +508,7 @@ for _command in (
     *checkpoints.COMMANDS,
     *schedules.COMMANDS,
     *workflows.COMMANDS,
+    *signals.COMMANDS,
     tokens.token,
     worker.worker,
     top.top,

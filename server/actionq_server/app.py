@@ -26,7 +26,9 @@ from .store.notify import Listener
 from .store.repository import Store, init_connection
 from .store.retention import Retention
 from .store.schedules import ScheduleStore
+from .store.signals import SignalStore
 from .store.tokens import TokenStore
+from .waker import Waker
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,7 @@ async def start(settings: Settings, dsn: str) -> App:
             ("grpc.so_reuseport", 0),
         ],
     )
+    waker = Waker(SignalStore(store))
     servicer = ActionQueueServicer(
         service,
         max_chain_depth=settings.max_chain_depth,
@@ -154,6 +157,7 @@ async def start(settings: Settings, dsn: str) -> App:
         prune=retention.prune,
         retention_seconds=settings.retention,
         tokens=tokens,
+        waker=waker,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
@@ -185,6 +189,7 @@ async def start(settings: Settings, dsn: str) -> App:
     )
     app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
     app.tasks.append(asyncio.create_task(scheduler.run_forever(ScheduleStore(store))))
+    app.tasks.append(asyncio.create_task(waker.run_forever()))
     return app
 
 

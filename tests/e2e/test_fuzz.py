@@ -275,7 +275,10 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
         " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues),"
         " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints),"
-        " (SELECT count(*) FROM workflows), (SELECT count(*) FROM action_dependencies)",
+        " (SELECT count(*) FROM workflows), (SELECT count(*) FROM action_dependencies),"
+        " (SELECT count(*) FROM tokens),"
+        # Signals: the sequence, not the rows (the waker deletes expired ones).
+        " (SELECT last_value FROM signals_id_seq)",
     )
     return tuple(rows[0])
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ._async_client import AsyncClient, AsyncEventStream
 from ._sync_client import Client, EventStream
 from ._wire import completion, new_action
-from .app import Job, JobCancelled, WorkerApp
+from .app import Job, JobCancelled, Suspended, WorkerApp
 from .durations import format_duration, parse_duration
 from .errors import (
     Aborted,
@@ -89,9 +89,12 @@ from .records import (
     QueueStats,
     RetryResult,
     Schedule,
+    SignalResult,
     Status,
+    Suspension,
     SweepResult,
     Token,
+    WakeUp,
     WorkflowRun,
 )
 from .worker import Worker
@@ -166,8 +169,11 @@ __all__ = [
     "ScheduleExists",
     "ScheduleNotFound",
     "ShuttingDown",
+    "SignalResult",
     "StaleLease",
     "Status",
+    "Suspended",
+    "Suspension",
     "SweepResult",
     "Token",
     "TokenNotFound",
@@ -176,6 +182,7 @@ __all__ = [
     "Unimplemented",
     "Unknown",
     "WaitTimeout",
+    "WakeUp",
     "Worker",
     "WorkerApp",
     "WorkflowNotFound",
