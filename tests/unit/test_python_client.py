@@ -355,6 +355,10 @@ def test_both_flavours_have_every_call() -> None:
         "DeleteSchedule": "delete_schedule",
         "Suspend": "suspend",
         "Signal": "signal",
+        "GetWorkflow": "get_workflow",
+        "CreateToken": "create_token",
+        "ListTokens": "list_tokens",
+        "RevokeToken": "revoke_token",
     }
     assert set(calls) == rpcs, "a new RPC needs a client call"
     assert set(calls.values()) | {"iter_actions", "iter_events", "follow_events"} <= public
