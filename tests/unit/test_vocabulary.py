@@ -27,7 +27,16 @@ def test_statuses_are_the_proto_enum_and_the_check_constraint() -> None:
         if name != "ACTION_STATUS_UNSPECIFIED"
     }
     assert {s.value for s in Status} == proto
-    schema = resources.files("actionq_migrations").joinpath("0001_actions_and_events.sql")
-    check = re.search(r"status IN \(([^)]*)\)\)", schema.read_text(encoding="utf-8"))
-    assert check is not None
-    assert set(re.findall(r"'(\w+)'", check.group(1))) == proto
+    # The latest migration that (re)defines the status check is the one in force.
+    migrations = sorted(
+        (f for f in resources.files("actionq_migrations").iterdir() if f.name.endswith(".sql")),
+        key=lambda f: f.name,
+    )
+    checks = [
+        found
+        for f in migrations
+        if (found := re.search(r"status IN \(([^)]*)\)\)", f.read_text(encoding="utf-8")))
+        and "actions_status_known" in f.read_text(encoding="utf-8")
+    ]
+    assert checks
+    assert set(re.findall(r"'(\w+)'", checks[-1].group(1))) == proto
