@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, worker
+from . import checkpoints, durable, limits, schedules, worker
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -142,6 +142,12 @@ def migrate() -> None:
     default=None,
     help="Not claimable before this RFC 3339 time, e.g. 2026-12-01T09:00:00Z.",
 )
+@click.option(
+    "--concurrency-key", default="", help="Counted by the queue's per-key limits (a tenant, say)."
+)
+@click.option(
+    "--group", "group_key", default="", help="Ordered group: one at a time, in enqueue order."
+)
 def add(
     action_type: str,
     project: str,
@@ -157,6 +163,8 @@ def add(
     backoff: Backoff | None,
     delay: float | None,
     run_after: datetime | None,
+    concurrency_key: str,
+    group_key: str,
 ) -> None:
     """Enqueue an action and print it."""
     if delay is not None and run_after is not None:
@@ -176,6 +184,8 @@ def add(
         backoff=backoff,
         run_after=run_after,
         delay=delay,
+        concurrency_key=concurrency_key,
+        group_key=group_key,
     )
     enqueued = client().enqueue([message])[0]
     record = enqueued.action.to_json()
@@ -434,7 +444,13 @@ def stats(queue: str, project: str, include_completed: bool) -> None:
     )
 
 
-for _command in (*durable.COMMANDS, *checkpoints.COMMANDS, *schedules.COMMANDS, worker.worker):
+for _command in (
+    *durable.COMMANDS,
+    *checkpoints.COMMANDS,
+    *schedules.COMMANDS,
+    *limits.COMMANDS,
+    worker.worker,
+):
     cli.add_command(_command)
 
 

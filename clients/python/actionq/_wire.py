@@ -160,12 +160,16 @@ def new_action(
     run_after: datetime | None = None,
     delay: float | None = None,
     backoff: Backoff | str | None = None,
+    concurrency_key: str = "",
+    group_key: str = "",
 ) -> pb.NewAction:
     """One action to enqueue. `payload` is encoded as JSON text (NaN and
     Infinity are refused); `payload_json` sends JSON text verbatim instead.
     `max_attempts` 0 and `backoff` None take the queue's defaults; `backoff`
     is a Backoff or its spelling ("exponential:2s:10m:0.1", "fixed:30s").
-    `run_after` (a datetime) or `delay` (seconds from now) schedule it later."""
+    `run_after` (a datetime) or `delay` (seconds from now) schedule it later.
+    `concurrency_key` is what a per-key limit of the queue counts (a tenant,
+    say); actions of one `group_key` run one at a time in enqueue order."""
     if payload is not None and payload_json is not None:
         raise ValueError("pass payload or payload_json, not both")
     text = payload_json if payload_json is not None else encode_object(payload or {})
@@ -184,6 +188,8 @@ def new_action(
         run_after=timestamp(run_after),
         delay=duration(delay),
         backoff=backoff_message(backoff),
+        concurrency_key=concurrency_key,
+        group_key=group_key,
     )
 
 

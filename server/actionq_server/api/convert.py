@@ -517,6 +517,10 @@ def queue(q: Queue) -> pb.Queue:
         _set_time(m.paused_at, q.paused_at)
     _set_time(m.created_at, q.created_at)
     _set_time(m.updated_at, q.updated_at)
+    if q.limits:
+        from .convert_limits import limit_message
+
+        m.limits.extend(limit_message(lim) for lim in q.limits)
     return m
 
 

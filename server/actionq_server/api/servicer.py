@@ -18,6 +18,7 @@ from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, S
 from ..service import QueueService
 from ..store.schedules import ScheduleStore
 from . import convert as c
+from .convert_limits import requested_limits
 from .errors import code_name
 
 Context = Any
@@ -443,7 +444,12 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     async def SetQueueLimits(
         self, request: spb.SetQueueLimitsRequest, context: Context
     ) -> spb.SetQueueLimitsResponse:
-        raise FailedPrecondition("SetQueueLimits is not built yet")
+        name = v.name("queue", request.queue)
+        limits = requested_limits(request)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        await self._store.limits.set_limits(name, limits, replace=request.replace, actor=actor)
+        (queue,) = await self._store.queues(name)
+        return spb.SetQueueLimitsResponse(queue=c.queue(queue))
 
     # ---- end of limits ----
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from .limits import QueueLimit
+
 JsonText = str
 """A JSON object as UTF-8 text: checked once at the edge, stored as jsonb, handed back as text."""
 
@@ -265,6 +267,7 @@ class Queue:
     updated_at: datetime
     pending: int
     claimed: int
+    limits: tuple[QueueLimit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
