@@ -263,7 +263,9 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         "SELECT (SELECT count(*) FROM actions), (SELECT max(updated_at) FROM actions),"
         " (SELECT count(*) FROM events), (SELECT count(*) FROM enqueue_requests),"
         " (SELECT count(*) FROM queues), (SELECT max(updated_at) FROM queues),"
-        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints)",
+        " (SELECT count(*) FROM schedules), (SELECT count(*) FROM checkpoints),"
+        " (SELECT count(*) FROM queue_limits), (SELECT max(updated_at) FROM queue_limits),"
+        " (SELECT count(*) FROM rate_buckets)",
     )
     return tuple(rows[0])
 
