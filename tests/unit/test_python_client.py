@@ -353,6 +353,7 @@ def test_both_flavours_have_every_call() -> None:
         "PauseSchedule": "pause_schedule",
         "ResumeSchedule": "resume_schedule",
         "DeleteSchedule": "delete_schedule",
+        "SetQueueLimits": "set_queue_limits",
     }
     assert set(calls) == rpcs, "a new RPC needs a client call"
     assert set(calls.values()) | {"iter_actions", "iter_events", "follow_events"} <= public
