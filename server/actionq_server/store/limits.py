@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.limits import QueueLimit
 from ..domain.models import Claimed, ClaimSpec
+from .errors import translated
 from .sql import query
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class LimitedClaims:
             )
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
+    @translated
     async def recheck_seconds(self, queues: Sequence[str]) -> float | None:
         """For a claim that found nothing: how long it may wait before looking
         again at its limited queues (None: none is limited, wait for
@@ -133,6 +135,7 @@ class LimitedClaims:
             return RECHECK_SECONDS
         return min(RECHECK_SECONDS, max(MIN_RECHECK_SECONDS, float(seconds)))
 
+    @translated
     async def set_limits(
         self, queue: str, limits: Sequence[QueueLimit], *, replace: bool, actor: str
     ) -> None:
@@ -157,6 +160,7 @@ class LimitedClaims:
             await conn.execute(query("limits_settle"), queue, actor, replace)
         self.forget()
 
+    @translated
     async def of(self, name: str = "") -> dict[str, tuple[QueueLimit, ...]]:
         """The limits of every queue (or of the named one), by queue."""
         async with self._store._connection() as conn:
