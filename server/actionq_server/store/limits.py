@@ -6,6 +6,8 @@ statements (queries/actions.sql) leave limited queues out, at the cost of one
 boolean they read anyway; a claim that names a limited queue takes it through
 `LimitedClaims.claim`: per limited queue, one transaction that locks the queue
 row, then counts, picks and claims in a statement of its own (see the SQL).
+Within one server, the limited claims of a queue take turns before they take
+a pool connection.
 
 Which queues are limited is cached per server and read again at most every
 REFRESH_SECONDS. The cache only routes: a server that has not yet seen a new
@@ -16,6 +18,7 @@ overshot."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Sequence
@@ -49,6 +52,10 @@ class LimitedClaims:
         self._store = store
         self._limited: frozenset[str] = frozenset()
         self._fresh_until = 0.0
+        # One limited claim per queue at a time in this server: the others
+        # wait here, not on the queue row's lock holding a pool connection
+        # each (which would starve the claims of unlimited queues).
+        self._claiming: dict[str, asyncio.Lock] = {}
 
     def forget(self) -> None:
         """Read the limited queues again before the next claim."""
@@ -103,7 +110,10 @@ class LimitedClaims:
     ) -> list[Claimed]:
         from .repository import action_from_row
 
-        async with self._store._connection() as conn, conn.transaction():
+        lock = self._claiming.get(queue)
+        if lock is None:
+            lock = self._claiming[queue] = asyncio.Lock()
+        async with lock, self._store._connection() as conn, conn.transaction():
             held = await conn.fetchrow(query("limits_lock_queue"), queue)
             if held is None or held["paused"]:
                 return []
