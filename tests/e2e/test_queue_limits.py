@@ -520,6 +520,15 @@ def test_set_replace_remove_and_the_event(pg_dsn: str, server: ServerProcess, pr
         q = c.set_queue_limits(queue, [QueueLimit("type", "t.x")])
         assert [(x.scope, x.concurrency) for x in q.limits] == [("queue", 8)]
         assert [x.limits for x in c.list_queues() if x.name == queue] == [q.limits]
+        # A rate limit that has a token bucket (after a claim) is removed too.
+        c.set_queue_limits(queue, [QueueLimit("type", "t.r", rate=5)])
+        c.add("t.r", project, queue=queue)
+        assert len(c.claim("w", queue=queue, action_types=["t.r"], wait=5)) == 1
+        buckets = "SELECT count(*) FROM rate_buckets WHERE queue = $1 AND scope = 'type'"
+        assert sql(pg_dsn, server.schema, buckets, queue)[0][0] == 1
+        q = c.set_queue_limits(queue, [QueueLimit("type", "t.r")])
+        assert [(x.scope, x.concurrency) for x in q.limits] == [("queue", 8)]
+        assert sql(pg_dsn, server.schema, buckets, queue)[0][0] == 0
         # replace with nothing: no limit left, claims take the plain path again.
         q = c.set_queue_limits(queue, [], replace=True)
         assert q.limits == []
@@ -532,7 +541,7 @@ def test_set_replace_remove_and_the_event(pg_dsn: str, server: ServerProcess, pr
         " AND payload ->> 'queue' = $1 ORDER BY id",
         queue,
     )
-    assert [r["actor"] for r in rows] == ["ops", "operator", "operator"]
+    assert [r["actor"] for r in rows] == ["ops"] + ["operator"] * 4
     limited = sql(pg_dsn, server.schema, "SELECT limited FROM queues WHERE name = $1", queue)
     assert limited[0][0] is False
 
