@@ -32,6 +32,7 @@ from ..domain.models import (
     Status,
 )
 from ..store.schedules import Schedule
+from .convert_limits import limit_message
 
 STATUS_TO_PB = {
     Status.PENDING: pb.ACTION_STATUS_PENDING,
@@ -518,8 +519,6 @@ def queue(q: Queue) -> pb.Queue:
     _set_time(m.created_at, q.created_at)
     _set_time(m.updated_at, q.updated_at)
     if q.limits:
-        from .convert_limits import limit_message
-
         m.limits.extend(limit_message(lim) for lim in q.limits)
     return m
 

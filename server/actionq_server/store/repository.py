@@ -49,6 +49,7 @@ from ..domain.models import (
 )
 from . import migrator
 from .errors import translated
+from .limits import LimitedClaims
 from .retention import check_cursor
 from .sql import query
 
@@ -105,8 +106,6 @@ class Store:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self._pool = pool
         self.schema = schema
-        from .limits import LimitedClaims
-
         self.limits = LimitedClaims(self)
 
     @contextlib.asynccontextmanager
