@@ -17,6 +17,7 @@ import math
 import os
 import platform
 import shutil
+import statistics
 import tempfile
 import time
 import warnings
@@ -29,7 +30,7 @@ from typing import Any
 import click
 import uvloop
 
-from . import actionq_run, inprocess, plain, river_run
+from . import actionq_run, inprocess, limited_run, plain, river_run
 from .measure import Figures, median_figures
 
 RESULTS = Path(__file__).parent / "results"
@@ -146,6 +147,12 @@ SCENARIOS = (
 )
 @click.option("--pgqueuer/--no-pgqueuer", "with_pgqueuer", default=True, show_default=True)
 @click.option("--river/--no-river", "with_river", default=True, show_default=True)
+@click.option(
+    "--limited-concurrency",
+    default=8,
+    show_default=True,
+    help="Also run actionq with this concurrency limit on a queue (0: skip).",
+)
 def main(
     actions: int,
     workers: int,
@@ -162,6 +169,7 @@ def main(
     in_process: bool,
     with_pgqueuer: bool,
     with_river: bool,
+    limited_concurrency: int,
 ) -> None:
     """Run the benchmark and print the tables."""
     variants = [Variant(int(x)) for x in server_counts.split(",")]
@@ -213,6 +221,7 @@ def main(
 
     load_before = os.getloadavg()
     results: dict[str, list[Figures]] = {name: [] for name in systems}
+    limited: list[dict[str, float]] = []
     with _postgres() as dsn:
         for run in range(runs):
             for name, measure in systems.items():
@@ -222,6 +231,16 @@ def main(
                     f"run {run + 1}: {figures.system}: {figures.processed_per_s:,.0f} processed/s",
                     err=True,
                 )
+            if limited_concurrency:
+                lim_row = limited_run.run(
+                    dsn,
+                    actions=actions,
+                    workers=workers,
+                    claim_batch=claim_batch,
+                    concurrency=limited_concurrency,
+                )
+                limited.append(lim_row)
+                click.echo(f"run {run + 1}: actionq, limited queue: {lim_row}", err=True)
 
     medians = {name: median_figures(rows) for name, rows in results.items()}
     ours = [medians[v.label] for v in variants]
@@ -248,6 +267,9 @@ def main(
             f"subscriber caught up {row.extra.get('watch_catch_up_s', float('nan')):.2f} s "
             "after the last completion"
         )
+    limited_medians = _limited_medians(limited)
+    if limited_medians:
+        click.echo(_limited_table(limited_medians, limited_concurrency))
     report: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
@@ -269,6 +291,11 @@ def main(
         "runs": {name: [r.as_dict() for r in rows] for name, rows in results.items()},
         "ratios": ratios,
         "targets": targets,
+        "limited_queue": {
+            "concurrency": limited_concurrency,
+            "medians": limited_medians,
+            "runs": limited,
+        },
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "latest.json"
@@ -422,6 +449,25 @@ def _cpu_table(rows: list[Figures]) -> str:
             total = sum(cpu[g] for g in groups if g in cpu)
             lines.append(f"{f.system:<52} {phase:<8}{cells} {total:>9.1f}")
     return "\n".join(lines)
+
+
+def _limited_medians(rows: list[dict[str, float]]) -> dict[str, float]:
+    if not rows:
+        return {}
+    return {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+
+
+def _limited_table(m: dict[str, float], concurrency: int) -> str:
+    """The limited-queue scenario (bench/limited_run.py), medians."""
+    return "\n".join(
+        [
+            f"\nactionq, 1 server, a queue with a concurrency limit of {concurrency}",
+            f"limited queue: {m['limited_processed_per_s']:,.0f} processed/s; claim latency "
+            f"p50 {m['limited_claim_p50_ms']:.2f} ms, p99 {m['limited_claim_p99_ms']:.2f} ms",
+            f"unlimited queue alone: {m['unlimited_alone_per_s']:,.0f} processed/s; while the "
+            f"limited queue is busy: {m['unlimited_beside_limited_per_s']:,.0f} processed/s",
+        ]
+    )
 
 
 def _finite(value: Any) -> Any:

@@ -134,3 +134,23 @@ ALTER TABLE events ADD CONSTRAINT events_type_known CHECK (event_type IN (
     'claim_released',
     'action_waiting', 'action_woken', 'signal_sent', 'action_ready',
     'workflow_finished', 'queue_limits_updated'));
+
+-- Claims taken through a limited queue's claim (store/queries/limits.sql) are
+-- marked, so that their end wakes the queue's waiting claimers (a slot freed);
+-- so does the end of a group's head (the next one is claimable). The WHEN
+-- clause keeps every other claim and completion free of any trigger call.
+ALTER TABLE actions ADD COLUMN limit_claimed boolean;
+
+CREATE FUNCTION actions_notify_slot_freed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.work', NEW.queue);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER actions_notify_slot_freed AFTER UPDATE ON actions
+    FOR EACH ROW WHEN (
+        (OLD.limit_claimed AND OLD.status = 'claimed' AND NEW.status <> 'claimed')
+        OR (OLD.group_key IS NOT NULL AND OLD.status IN ('pending', 'claimed', 'waiting')
+            AND NEW.status NOT IN ('pending', 'claimed', 'waiting')))
+    EXECUTE FUNCTION actions_notify_slot_freed();

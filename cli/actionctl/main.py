@@ -15,7 +15,17 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, signals, tokens, top, worker, workflows
+from . import (
+    checkpoints,
+    durable,
+    limits,
+    schedules,
+    signals,
+    tokens,
+    top,
+    worker,
+    workflows,
+)
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -201,6 +211,12 @@ def migrate() -> None:
     type=ACTION_ID,
     help="Wait until this action (of the same workflow) completed (repeatable).",
 )
+@click.option(
+    "--concurrency-key", default="", help="Counted by the queue's per-key limits (a tenant, say)."
+)
+@click.option(
+    "--group", "group_key", default="", help="Ordered group: one at a time, in enqueue order."
+)
 def add(
     action_type: str,
     project: str,
@@ -218,6 +234,8 @@ def add(
     run_after: datetime | None,
     workflow_id: str,
     depends_on: tuple[int, ...],
+    concurrency_key: str,
+    group_key: str,
 ) -> None:
     """Enqueue an action and print it."""
     if delay is not None and run_after is not None:
@@ -239,6 +257,8 @@ def add(
         delay=delay,
         workflow_id=workflow_id,
         depends_on=depends_on,
+        concurrency_key=concurrency_key,
+        group_key=group_key,
     )
     enqueued = client().enqueue([message])[0]
     record = enqueued.action.to_json()
@@ -509,6 +529,7 @@ for _command in (
     *schedules.COMMANDS,
     *workflows.COMMANDS,
     *signals.COMMANDS,
+    *limits.COMMANDS,
     tokens.token,
     worker.worker,
     top.top,

@@ -155,7 +155,10 @@ class QueueService:
                 return claimed
             for queue in spec.queues:
                 await self._learn_due(queue)
-            await self._wait_any(armed, remaining)
+            # A limited queue's freed slot wakes its claimers by notification;
+            # a rate limit's next token does not: look again by then (<= 1 s).
+            recheck = await self.store.limits.recheck_seconds(spec.queues)
+            await self._wait_any(armed, remaining if recheck is None else min(remaining, recheck))
 
     async def _claim_or_release(self, spec: ClaimSpec) -> list[Claimed]:
         """Claim; when the call is cancelled while the claim runs (its caller

@@ -278,7 +278,9 @@ def _fingerprint(dsn: str, schema: str) -> tuple[Any, ...]:
         " (SELECT count(*) FROM workflows), (SELECT count(*) FROM action_dependencies),"
         " (SELECT count(*) FROM tokens),"
         # Signals: the sequence, not the rows (the waker deletes expired ones).
-        " (SELECT last_value FROM signals_id_seq)",
+        " (SELECT last_value FROM signals_id_seq),"
+        " (SELECT count(*) FROM queue_limits), (SELECT max(updated_at) FROM queue_limits),"
+        " (SELECT count(*) FROM rate_buckets)",
     )
     return tuple(rows[0])
 

@@ -118,9 +118,12 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     partitions = described["partitions"]
     assert isinstance(partitions, list)
     assert partitions[0] == "events_history" and len(partitions) == 5
-    # The repository converts rows by position (SELECT * returns table order).
+    # The repository converts rows by position (SELECT * returns table order):
+    # the leading columns are the domain's; internal ones follow.
+    action_columns = asyncio.run(_columns_in_order(dsn, schema, "actions"))
+    assert action_columns[len(ACTION_COLUMNS) :] == ["limit_claimed"]
     assert (
-        asyncio.run(_columns_in_order(dsn, schema, "actions"))
+        action_columns[: len(ACTION_COLUMNS)]
         == [
             "id",
             "queue",

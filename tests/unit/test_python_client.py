@@ -359,6 +359,7 @@ def test_both_flavours_have_every_call() -> None:
         "CreateToken": "create_token",
         "ListTokens": "list_tokens",
         "RevokeToken": "revoke_token",
+        "SetQueueLimits": "set_queue_limits",
     }
     assert set(calls) == rpcs, "a new RPC needs a client call"
     assert set(calls.values()) | {"iter_actions", "iter_events", "follow_events"} <= public

@@ -50,6 +50,7 @@ from .records import (
     NewToken,
     PruneResult,
     Queue,
+    QueueLimit,
     QueueStats,
     RetryResult,
     Schedule,
@@ -712,6 +713,26 @@ class Client:
     # ---- end of workflows ----
 
     # ---- limits ----
+
+    def set_queue_limits(
+        self,
+        queue: str,
+        limits: Iterable[QueueLimit | pb.QueueLimit],
+        *,
+        replace: bool = False,
+        actor: str = "",
+    ) -> Queue:
+        """Set a queue's concurrency and rate limits (creating the queue if
+        needed): each limit replaces the one of its scope (and action type); one
+        with concurrency and rate 0 removes it; `replace` removes every other
+        limit first. Returns the queue with its limits."""
+        request = spb.SetQueueLimitsRequest(
+            queue=queue,
+            limits=[x.to_proto() if isinstance(x, QueueLimit) else x for x in limits],
+            replace=replace,
+            actor=actor,
+        )
+        return Queue.from_proto((self._call("SetQueueLimits", request)).queue)
 
     # ---- end of limits ----
 

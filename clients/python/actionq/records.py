@@ -700,6 +700,7 @@ class Queue(_Record):
     created_at: datetime | None
     updated_at: datetime | None
     waiting: int = 0
+    limits: list[QueueLimit] = field(default_factory=list)
 
     @classmethod
     def from_proto(cls, q: pb.Queue) -> Queue:
@@ -717,6 +718,61 @@ class Queue(_Record):
             created_at=_time(q, "created_at"),
             updated_at=_time(q, "updated_at"),
             waiting=q.waiting,
+            limits=[QueueLimit.from_proto(lim) for lim in q.limits],
+        )
+
+
+LimitScope = Literal["queue", "type", "key"]
+_SCOPE_NUMBER = {
+    "queue": pb.LIMIT_SCOPE_QUEUE,
+    "type": pb.LIMIT_SCOPE_ACTION_TYPE,
+    "key": pb.LIMIT_SCOPE_CONCURRENCY_KEY,
+}
+_SCOPE_NAME: dict[int, LimitScope] = {
+    pb.LIMIT_SCOPE_QUEUE: "queue",
+    pb.LIMIT_SCOPE_ACTION_TYPE: "type",
+    pb.LIMIT_SCOPE_CONCURRENCY_KEY: "key",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLimit(_Record):
+    """A limit on a queue's claims: scope "queue" (the whole queue), "type"
+    (one `action_type`) or "key" (each concurrency_key value separately).
+    At most `concurrency` claimed at once and at most `rate` claims per
+    `period` seconds (1 s when None); 0 means no such limit, and a limit with
+    both 0 removes it (in `set_queue_limits`)."""
+
+    scope: LimitScope = "queue"
+    action_type: str = ""
+    concurrency: int = 0
+    rate: int = 0
+    period: float | None = None
+
+    def to_proto(self) -> pb.QueueLimit:
+        """The QueueLimit message (an unknown scope is sent unspecified: the
+        server refuses it)."""
+        m = pb.QueueLimit(
+            scope=_SCOPE_NUMBER.get(self.scope, pb.LIMIT_SCOPE_UNSPECIFIED),
+            action_type=self.action_type,
+            concurrency=self.concurrency,
+            rate=self.rate,
+        )
+        if self.period is not None:
+            whole = int(self.period)
+            m.period.seconds = whole
+            m.period.nanos = round((self.period - whole) * 1e9)
+        return m
+
+    @classmethod
+    def from_proto(cls, m: pb.QueueLimit) -> QueueLimit:
+        """Decode a QueueLimit message."""
+        return cls(
+            scope=_SCOPE_NAME.get(m.scope, "queue"),
+            action_type=m.action_type,
+            concurrency=m.concurrency,
+            rate=m.rate,
+            period=_seconds(m, "period"),
         )
 
 

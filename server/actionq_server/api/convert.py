@@ -33,6 +33,7 @@ from ..domain.models import (
 )
 from ..domain.workflows import dependencies, workflow_id
 from ..store.schedules import Schedule
+from .convert_limits import limit_message
 
 STATUS_TO_PB = {
     Status.PENDING: pb.ACTION_STATUS_PENDING,
@@ -519,6 +520,8 @@ def queue(q: Queue) -> pb.Queue:
         _set_time(m.paused_at, q.paused_at)
     _set_time(m.created_at, q.created_at)
     _set_time(m.updated_at, q.updated_at)
+    if q.limits:
+        m.limits.extend(limit_message(lim) for lim in q.limits)
     return m
 
 

@@ -33,6 +33,7 @@ from . import convert_signals as cs
 from . import convert_tokens as ct
 from . import convert_workflows
 from .auth import current
+from .convert_limits import requested_limits
 from .errors import code_name
 from .identity import must_hold_lease, who
 
@@ -506,7 +507,12 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
     async def SetQueueLimits(
         self, request: spb.SetQueueLimitsRequest, context: Context
     ) -> spb.SetQueueLimitsResponse:
-        raise FailedPrecondition("SetQueueLimits is not built yet")
+        name = v.name("queue", request.queue)
+        limits = requested_limits(request)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        await self._store.limits.set_limits(name, limits, replace=request.replace, actor=actor)
+        (queue,) = await self._store.queues(name)
+        return spb.SetQueueLimitsResponse(queue=c.queue(queue))
 
     # ---- end of limits ----
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from .limits import QueueLimit
+
 JsonText = str
 """A JSON object as UTF-8 text: checked once at the edge, stored as jsonb, handed back as text."""
 
@@ -267,6 +269,7 @@ class Queue:
     pending: int
     claimed: int
     waiting: int = 0
+    limits: tuple[QueueLimit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from ..domain.models import (
 from ..domain.workflows import check_graph, in_workflow
 from . import migrator, workflows
 from .errors import translated
+from .limits import LimitedClaims
 from .retention import check_cursor
 from .sql import query
 
@@ -106,6 +107,7 @@ class Store:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self._pool = pool
         self.schema = schema
+        self.limits = LimitedClaims(self)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -359,22 +361,26 @@ class Store:
 
     @translated
     async def claim(self, spec: ClaimSpec) -> list[Claimed]:
-        """Lease up to spec.max_actions due actions; empty when none is due."""
+        """Lease up to spec.max_actions due actions; empty when none is due.
+        Limited queues are claimed from through store/limits.py."""
+        limited = await self.limits.among(spec.queues)
+        if limited:
+            return await self.limits.claim(spec, limited)
+        return await self.claim_unlimited(spec)
+
+    async def claim_unlimited(
+        self, spec: ClaimSpec, budget: int = RESPONSE_JSON_BUDGET
+    ) -> list[Claimed]:
+        """The claim statements of queues without limits (they skip limited ones)."""
         args = [spec.project, spec.max_actions, spec.worker, spec.lease_seconds]
         if spec.action_types:
             rows = await self._fetch(
-                "action_claim_types",
-                spec.queues,
-                *args,
-                RESPONSE_JSON_BUDGET,
-                spec.action_types,
+                "action_claim_types", spec.queues, *args, budget, spec.action_types
             )
         elif len(spec.queues) > 1:
-            rows = await self._fetch(
-                "action_claim_queues", spec.queues, *args, RESPONSE_JSON_BUDGET
-            )
+            rows = await self._fetch("action_claim_queues", spec.queues, *args, budget)
         else:
-            rows = await self._fetch("action_claim", spec.queues[0], *args, RESPONSE_JSON_BUDGET)
+            rows = await self._fetch("action_claim", spec.queues[0], *args, budget)
         return [Claimed(action_from_row(r), str(r["lease_token"])) for r in rows]
 
     @translated
@@ -629,7 +635,14 @@ class Store:
     async def queues(self, name: str = "") -> list[Queue]:
         """Every queue (or the named one) with its live counts."""
         rows = await self._fetch("queue_list", name)
-        return [Queue(**{k: r[k] for k in QUEUE_COLUMNS}) for r in rows]
+        limits = await self.limits.of(name)
+        return [
+            Queue(
+                **{k: r[k] for k in QUEUE_COLUMNS if k != "limits"},
+                limits=limits.get(r["name"], ()),
+            )
+            for r in rows
+        ]
 
     async def _queue(self, name: str) -> Queue:
         found = await self.queues(name)

@@ -86,14 +86,21 @@ WHERE (queue, idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 -- the queue is paused. Only as many as fit in $6 bytes of payload are kept
 -- (always the first), so that no batch of big payloads outgrows a response.
 -- The lease is $5 seconds, NULL meaning the queue's default, else 30 s.
+-- A limited queue is skipped (store/limits.py claims from it); of an ordered
+-- group only its head, its oldest action not ended, can be claimed (a claimer
+-- that skips a head locked by another finds the head still open behind it).
 WITH settings AS (
     SELECT coalesce($5::float8, (SELECT lease_seconds FROM queues WHERE name = $1), 30) AS lease,
-           coalesce((SELECT paused FROM queues WHERE name = $1), false) AS paused
+           coalesce((SELECT paused OR limited FROM queues WHERE name = $1), false) AS paused
 ), picked AS (
-    SELECT id, priority, run_after, payload_bytes FROM actions
+    SELECT id, priority, run_after, payload_bytes FROM actions a
     WHERE status = 'pending' AND queue = $1 AND run_after <= now()
       AND ($2::text = '' OR project = $2::text)
       AND NOT (SELECT paused FROM settings)
+      AND (group_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM actions g
+          WHERE g.queue = a.queue AND g.group_key = a.group_key AND g.id < a.id
+            AND g.group_key IS NOT NULL AND g.status IN ('pending', 'claimed', 'waiting')))
     ORDER BY priority, run_after, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -122,19 +129,24 @@ SELECT * FROM claimed ORDER BY priority, run_after, id;
 -- name: action_claim_queues
 -- Several queues ($1), any action type: one walk of actions_claim_order per
 -- unpaused queue, merged in claim order; each claim gets $5 seconds of lease,
--- NULL meaning its queue's default, else 30 s. Payload budget as above.
+-- NULL meaning its queue's default, else 30 s. Payload budget, limited
+-- queues and ordered groups as above.
 WITH settings AS (
     SELECT n.name AS queue, coalesce($5::float8, q.lease_seconds, 30) AS lease
     FROM unnest($1::text[]) AS n(name)
     LEFT JOIN queues q ON q.name = n.name
-    WHERE NOT coalesce(q.paused, false)
+    WHERE NOT coalesce(q.paused OR q.limited, false)
 ), picked AS (
     SELECT c.id, c.priority, c.run_after, c.payload_bytes, s.lease
     FROM settings s
     CROSS JOIN LATERAL (
-        SELECT id, priority, run_after, payload_bytes FROM actions
+        SELECT id, priority, run_after, payload_bytes FROM actions a
         WHERE status = 'pending' AND queue = s.queue
           AND run_after <= now() AND ($2::text = '' OR project = $2::text)
+          AND (group_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM actions g
+              WHERE g.queue = a.queue AND g.group_key = a.group_key AND g.id < a.id
+                AND g.group_key IS NOT NULL AND g.status IN ('pending', 'claimed', 'waiting')))
         ORDER BY priority, run_after, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -167,20 +179,25 @@ SELECT * FROM claimed ORDER BY priority, run_after, id;
 -- name: action_claim_types
 -- Only the given action types ($7) of the given queues ($1): one walk of
 -- actions_claim_order_by_type per unpaused queue and type, merged in claim
--- order; lease and payload budget as in action_claim_queues.
+-- order; lease, payload budget, limited queues and groups as in
+-- action_claim_queues.
 WITH settings AS (
     SELECT n.name AS queue, coalesce($5::float8, q.lease_seconds, 30) AS lease
     FROM unnest($1::text[]) AS n(name)
     LEFT JOIN queues q ON q.name = n.name
-    WHERE NOT coalesce(q.paused, false)
+    WHERE NOT coalesce(q.paused OR q.limited, false)
 ), picked AS (
     SELECT c.id, c.priority, c.run_after, c.payload_bytes, s.lease
     FROM settings s
     CROSS JOIN unnest($7::text[]) AS t(action_type)
     CROSS JOIN LATERAL (
-        SELECT id, priority, run_after, payload_bytes FROM actions
+        SELECT id, priority, run_after, payload_bytes FROM actions a
         WHERE status = 'pending' AND queue = s.queue AND action_type = t.action_type
           AND run_after <= now() AND ($2::text = '' OR project = $2::text)
+          AND (group_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM actions g
+              WHERE g.queue = a.queue AND g.group_key = a.group_key AND g.id < a.id
+                AND g.group_key IS NOT NULL AND g.status IN ('pending', 'claimed', 'waiting')))
         ORDER BY priority, run_after, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
