@@ -52,6 +52,7 @@ class Top(App[None]):
         self.rows: list[tuple[str, str]] = []
         self.error = ""
         self._client: AsyncClient | None = None
+        self._cursor = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -65,6 +66,12 @@ class Top(App[None]):
         table = self.query_one(DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)
+        # Events are followed from before the first counts are shown, so that
+        # nothing that happens once the screen is up is missed.
+        try:
+            self._cursor = (await self.api.stats()).latest_event_cursor
+        except ActionqError as exc:
+            self.error = f"{exc.code}: {exc.message}"
         await self.refresh_counts()
         self.set_interval(REFRESH_SECONDS, self.refresh_counts)
         self.run_worker(self.follow_events(), exclusive=True, group="events")
@@ -122,7 +129,13 @@ class Top(App[None]):
         log = self.query_one(RichLog)
         while True:
             try:
-                async for event in self.api.follow_events(from_end=True):
+                stream = (
+                    self.api.follow_events(after_cursor=self._cursor)
+                    if self._cursor
+                    else self.api.follow_events(from_end=True)
+                )
+                async for event in stream:
+                    self._cursor = event.cursor
                     if not self.frozen:
                         log.write(_event_line(event))
             except ActionqError as exc:
