@@ -170,7 +170,9 @@ type waitOptions struct {
 }
 
 // WithStep names the wait's step, instead of "signal:<name>" for a signal
-// or "sleep:<n>" (the n-th Sleep of this run of the handler, from 1).
+// or "sleep:<n>" (n counts the unnamed Sleep calls of this run of the
+// handler from 0, so a handler must reach its sleeps in the same order on every
+// run, or name them).
 func WithStep(step string) WaitOption { return func(o *waitOptions) { o.step = step } }
 
 // WithTimeout ends a signal wait after d without the signal: the WakeUp
@@ -206,9 +208,12 @@ func (a *Action) Sleep(ctx context.Context, d time.Duration, opts ...WaitOption)
 	if a.lease == nil {
 		return nil, ErrNotFromWorker
 	}
-	o := waitOptions{step: "sleep:" + strconv.FormatInt(a.lease.sleeps.Add(1), 10)}
+	var o waitOptions
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.step == "" {
+		o.step = "sleep:" + strconv.FormatInt(a.lease.sleeps.Add(1)-1, 10)
 	}
 	return a.wait(ctx, o.step, Wait{Timeout: max(d, 0)})
 }

@@ -171,7 +171,7 @@ func TestSleepNamesItsStepsByCountAndReturnsTheWakeUp(t *testing.T) {
 	if s.err != nil || len(s.wakes) != 3 {
 		t.Fatalf("sleeps: %v %v", s.wakes, s.err)
 	}
-	for i, want := range []string{"sleep:1", "nap", "sleep:3"} {
+	for i, want := range []string{"sleep:0", "nap", "sleep:1"} {
 		if s.wakes[i].Step != want || !s.wakes[i].TimedOut || string(s.wakes[i].Payload) != "{}" {
 			t.Fatalf("wake %d is %+v, want step %s timed out", i, s.wakes[i], want)
 		}

@@ -41,8 +41,9 @@ export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "comp
 export interface WaitOptions {
   /**
    * The wait's step name; the wake-up is stored as this step's checkpoint.
-   * Default "signal:<name>" for a signal, "sleep:<n>" for the n-th sleep
-   * (from 1) of this run of the handler.
+   * Default "signal:<name>" for a signal, "sleep:<n>" for a sleep, n
+   * counting the unnamed sleeps of this run of the handler from 0 (so a handler must
+   * reach its sleeps in the same order on every run, or name them).
    */
   step?: string;
   /** waitForSignal only: wake after this many milliseconds without the signal (`timedOut` true). */
@@ -381,10 +382,8 @@ export class Worker {
       step: (step, work) => this.runStep(id, leaseToken, step, work, lease),
       waitForSignal: (name, options = {}) =>
         this.waitFor(id, leaseToken, options.step ?? `signal:${name}`, name, options.timeoutMs, lease),
-      sleep: (ms, options = {}) => {
-        sleeps++;
-        return this.waitFor(id, leaseToken, options.step ?? `sleep:${sleeps}`, "", Math.max(ms, 0), lease);
-      },
+      sleep: (ms, options = {}) =>
+        this.waitFor(id, leaseToken, options.step ?? `sleep:${sleeps++}`, "", Math.max(ms, 0), lease),
     };
     try {
       const value = (await this.handler(decodeAction(action), context)) ?? {};

@@ -796,7 +796,7 @@ describe("Worker", () => {
     assert.deepEqual(queue.suspends, [{ id: 1n, step: "signal:approved", signal: "approved", timeoutMs: 60_000 }]);
   });
 
-  it("names sleeps sleep:1, sleep:2 … within a run and returns a stored wake-up without suspending", async () => {
+  it("names sleeps sleep:0, sleep:1 … within a run and returns a stored wake-up without suspending", async () => {
     const queue = new FakeQueue();
     queue.add(1);
     queue.checkpoints.set(1n, [
@@ -826,18 +826,18 @@ describe("Worker", () => {
       wakes.map((w) => [w.step, w.signal, w.payload, w.timedOut, w.signalId]),
       [
         ["signal:go", "go", { k: 9007199254740993n }, false, 42n],
-        ["sleep:1", "", {}, true, 0n],
+        ["sleep:0", "", {}, true, 0n],
         ["nap", "", {}, true, 0n],
-        ["sleep:3", "", {}, true, 0n],
+        ["sleep:1", "", {}, true, 0n],
       ],
     );
     assert.equal(wakes[0]?.wokeAt?.toISOString(), "2026-11-30T17:00:00.500Z");
     assert.deepEqual(
       queue.suspends.map((r) => [r.step, r.signal, r.timeoutMs]),
       [
-        ["sleep:1", "", 0],
+        ["sleep:0", "", 0],
         ["nap", "", 10],
-        ["sleep:3", "", 0],
+        ["sleep:1", "", 0],
       ],
     );
   });
