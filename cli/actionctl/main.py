@@ -15,7 +15,7 @@ import click
 from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
-from . import checkpoints, durable, schedules, worker
+from . import checkpoints, durable, schedules, signals, worker
 from .output import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -339,7 +339,7 @@ def reject(action_id: int, reason: str, validator: str, lease_token: str) -> Non
 @click.option("--reason", required=True, help="Why it is cancelled.")
 @click.option("--actor", default="human:cli", show_default=True, help="Who cancels.")
 def cancel(action_id: int, reason: str, actor: str) -> None:
-    """Cancel a pending or claimed action."""
+    """Cancel a pending, claimed or waiting action."""
     emit_json(client().cancel(action_id, reason=reason, actor=actor).to_json())
 
 
@@ -434,7 +434,13 @@ def stats(queue: str, project: str, include_completed: bool) -> None:
     )
 
 
-for _command in (*durable.COMMANDS, *checkpoints.COMMANDS, *schedules.COMMANDS, worker.worker):
+for _command in (
+    *durable.COMMANDS,
+    *checkpoints.COMMANDS,
+    *schedules.COMMANDS,
+    *signals.COMMANDS,
+    worker.worker,
+):
     cli.add_command(_command)
 
 

@@ -23,6 +23,8 @@ from .store.notify import Listener
 from .store.repository import Store, init_connection
 from .store.retention import Retention
 from .store.schedules import ScheduleStore
+from .store.signals import SignalStore
+from .waker import Waker
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +120,14 @@ async def start(settings: Settings, dsn: str) -> App:
             ("grpc.so_reuseport", 0),
         ],
     )
+    waker = Waker(SignalStore(store))
     servicer = ActionQueueServicer(
         service,
         max_chain_depth=settings.max_chain_depth,
         rate_limit=settings.rate_limit_per_hour,
         prune=retention.prune,
         retention_seconds=settings.retention,
+        waker=waker,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
@@ -146,6 +150,7 @@ async def start(settings: Settings, dsn: str) -> App:
     )
     app.tasks.append(asyncio.create_task(_prune_requests_forever(store)))
     app.tasks.append(asyncio.create_task(scheduler.run_forever(ScheduleStore(store))))
+    app.tasks.append(asyncio.create_task(waker.run_forever()))
     return app
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ._async_client import AsyncClient, AsyncEventStream
 from ._sync_client import Client, EventStream
 from ._wire import completion, new_action
-from .app import Job, JobCancelled, WorkerApp
+from .app import Job, JobCancelled, Suspended, WorkerApp
 from .durations import format_duration, parse_duration
 from .errors import (
     Aborted,
@@ -80,8 +80,11 @@ from .records import (
     QueueStats,
     RetryResult,
     Schedule,
+    SignalResult,
     Status,
+    Suspension,
     SweepResult,
+    WakeUp,
 )
 from .worker import Worker
 
@@ -148,14 +151,18 @@ __all__ = [
     "ScheduleExists",
     "ScheduleNotFound",
     "ShuttingDown",
+    "SignalResult",
     "StaleLease",
     "Status",
+    "Suspended",
+    "Suspension",
     "SweepResult",
     "Unauthenticated",
     "Unavailable",
     "Unimplemented",
     "Unknown",
     "WaitTimeout",
+    "WakeUp",
     "Worker",
     "WorkerApp",
     "completion",

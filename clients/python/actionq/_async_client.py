@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -33,6 +34,7 @@ from ._wire import (
     list_actions_request,
     new_action,
     target,
+    timestamp,
 )
 from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
 from .records import (
@@ -54,12 +56,20 @@ from .records import (
     QueueStats,
     RetryResult,
     Schedule,
+    SignalResult,
+    Suspension,
     SweepResult,
     encode_object,
 )
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
 from .v1 import service_pb2_grpc
+
+SignalModeName = Literal["broadcast", "one"]
+SIGNAL_MODES: dict[str, pb.SignalMode.ValueType] = {
+    "broadcast": pb.SIGNAL_MODE_BROADCAST,
+    "one": pb.SIGNAL_MODE_ONE,
+}
 
 
 class AsyncClient:
@@ -583,6 +593,59 @@ class AsyncClient:
         return Schedule.from_proto((await self._call("DeleteSchedule", request)).schedule)
 
     # ---- signals and durable sleep ----
+
+    async def suspend(
+        self,
+        action_id: int,
+        lease_token: str,
+        step: str,
+        *,
+        signal: str = "",
+        until: datetime | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> Suspension:
+        """Give up a claimed action's lease until `signal` arrives, or until
+        `until` / after `timeout` (a sleep: no signal, one of them required).
+        `.suspended` False: the wait was answered at once (its step woke
+        before, or a kept signal matched) and `.wake` says how; the action is
+        still yours. The wake-up is saved as the checkpoint of `step`."""
+        if isinstance(timeout, timedelta):
+            timeout = timeout.total_seconds()
+        request = spb.SuspendRequest(
+            id=action_id,
+            lease_token=lease_token,
+            step=step,
+            signal=signal,
+            until=timestamp(until),
+            timeout=duration(timeout),
+        )
+        return Suspension.from_proto(await self._call("Suspend", request))
+
+    async def signal(
+        self,
+        name: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        mode: SignalModeName = "broadcast",
+        keep: float | timedelta | None = None,
+        actor: str = "",
+    ) -> SignalResult:
+        """Send a named signal. "broadcast" wakes every action waiting for it;
+        "one" wakes the one waiting longest and is then used up. It is kept
+        `keep` (seconds or timedelta; None: 24 h, 0: not kept) for actions that
+        start waiting later."""
+        if isinstance(keep, timedelta):
+            keep = keep.total_seconds()
+        if mode not in SIGNAL_MODES:
+            raise ValueError(f"mode must be 'broadcast' or 'one', not {mode!r}")
+        request = spb.SignalRequest(
+            name=name,
+            payload_json=encode_object(payload if payload is not None else {}, "payload"),
+            mode=SIGNAL_MODES[mode],
+            keep=duration(keep),
+            actor=actor,
+        )
+        return SignalResult.from_proto(await self._call("Signal", request))
 
     # ---- end of signals ----
 

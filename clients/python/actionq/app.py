@@ -33,6 +33,15 @@ A handler gets a `Job`: the claimed action's fields, its payload, and
 plain function, which runs in a thread). Returning completes the action; the
 exceptions of `actionq.outcomes` (`Reject`, `FailNoRetry`, `RetryIn`) choose
 another end; any other exception fails the attempt.
+
+Durable waits: `await job.wait_for_signal("approved", timeout=3600)` and
+`await job.sleep(timedelta(hours=1))` return the `WakeUp` once the wait is
+over; until then they raise `Suspended`, which ends this run of the handler
+without completing or failing the action: the action waits on the server
+(its lease given up, its attempt not used), is pending again when the signal
+arrives or the time passes, and its handler then runs again from the start.
+Steps done before the wait should use `job.step(...)`, which returns their
+stored results on the re-run, so that the handler continues past the wait.
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from ._async_client import AsyncClient
@@ -62,7 +71,7 @@ from .outcomes import (
     clip_reason,
     failure_reason,
 )
-from .records import Action, Backoff, ClaimedAction
+from .records import Action, Backoff, ClaimedAction, WakeUp
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +86,19 @@ class JobCancelled(Exception):
     """Raised by `Job.heartbeat_sync` when the action was cancelled, its lease
     lost, its timeout passed or the worker is stopping: a plain-function
     handler should stop working on it."""
+
+
+class Suspended(BaseException):
+    """Raised by `Job.wait_for_signal` and `Job.sleep` when the action now
+    waits on the server: the WorkerApp ends this run of the handler without
+    completing or failing the action, which runs again once it wakes. A
+    BaseException, like asyncio.CancelledError, so that a handler's
+    `except Exception` does not swallow it."""
+
+    def __init__(self, action_id: int, step: str) -> None:
+        super().__init__(f"action {action_id} waits ({step})")
+        self.action_id = action_id
+        self.step = step
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +137,7 @@ class Job(Generic[P]):
         self._stopped = False
         self._why = ""
         self._saved: dict[str, dict[str, Any]] | None = None
+        self._sleeps = 0
 
     @property
     def id(self) -> int:
@@ -208,6 +231,41 @@ class Job(Generic[P]):
         result = await run()
         await self.checkpoint(name, {"result": result})
         return result
+
+    async def wait_for_signal(
+        self, name: str, *, step: str | None = None, timeout: float | timedelta | None = None
+    ) -> WakeUp:
+        """Wait durably for the signal `name` (at most `timeout`, seconds or a
+        timedelta; None: no timeout). Returns the WakeUp (`.payload`, or
+        `.timed_out`) when the wait is over: its step woke before (this is a
+        re-run after the wake) or a kept signal matches now. Otherwise the
+        action starts waiting and `Suspended` ends this run of the handler.
+        The step defaults to "signal:<name>"; give distinct steps to wait for
+        one name more than once."""
+        return await self._suspend(step or f"signal:{name}", name, timeout)
+
+    async def sleep(self, duration: float | timedelta, *, step: str | None = None) -> WakeUp:
+        """Sleep durably for `duration` (seconds or a timedelta): the action
+        waits on the server without a lease and runs again once the time has
+        passed (`Suspended` ends this run); on that re-run the same sleep
+        returns its WakeUp (timed_out True) at once. The step defaults to
+        "sleep:<n>", n counting the sleeps of this run of the handler from 0,
+        so a handler must reach its sleeps in the same order on every run (or
+        name them)."""
+        if step is None:
+            step = f"sleep:{self._sleeps}"
+            self._sleeps += 1
+        return await self._suspend(step, "", duration)
+
+    async def _suspend(self, step: str, signal: str, timeout: float | timedelta | None) -> WakeUp:
+        done = await self._runtime.client.suspend(
+            self.id, self.lease_token, step, signal=signal, timeout=timeout
+        )
+        self._saved = None
+        if done.suspended or done.wake is None:
+            self._stop(f"waiting ({step})")
+            raise Suspended(self.id, step)
+        return done.wake
 
     def _stop(self, why: str) -> None:
         """Mark the job stopped (the first reason given is kept)."""
@@ -476,6 +534,9 @@ class _Runtime:
             async with asyncio.timeout(spec.timeout) as limit:
                 value = await self._invoke(spec, job)
             outcome = as_result(value)
+        except Suspended as waiting:
+            log.info("action %s: %s", job.id, waiting)
+            return
         except asyncio.CancelledError:
             running = self._running.get(job.id)
             if running is not None and running.abandoned:

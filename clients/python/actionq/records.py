@@ -534,6 +534,7 @@ class QueueStat(_Record):
     completed_last_minute: int = 0
     failed_last_minute: int = 0
     retryable: int = 0
+    waiting: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The row as actionctl prints it (the age in seconds)."""
@@ -648,6 +649,7 @@ class Queue(_Record):
     claimed: int
     created_at: datetime | None
     updated_at: datetime | None
+    waiting: int = 0
 
     @classmethod
     def from_proto(cls, q: pb.Queue) -> Queue:
@@ -664,7 +666,69 @@ class Queue(_Record):
             claimed=q.claimed,
             created_at=_time(q, "created_at"),
             updated_at=_time(q, "updated_at"),
+            waiting=q.waiting,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class WakeUp(_Record):
+    """Why a wait ended: a signal (`signal`, its `payload` and `signal_id`)
+    or its timeout (`timed_out`, payload {}, signal_id 0). Also stored as the
+    checkpoint of the wait's `step`."""
+
+    step: str
+    signal: str
+    payload: dict[str, Any]
+    timed_out: bool
+    signal_id: int
+    woke_at: datetime | None
+
+    @classmethod
+    def from_proto(cls, w: pb.WakeUp) -> WakeUp:
+        """Decode a WakeUp message."""
+        return cls(
+            step=w.step,
+            signal=w.signal,
+            payload=decode_object(w.payload_json),
+            timed_out=w.timed_out,
+            signal_id=w.signal_id,
+            woke_at=_time(w, "woke_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension(_Record):
+    """What a Suspend did. `suspended`: the action is waiting and the worker
+    no longer holds it (end the handler's run). Otherwise the action is still
+    claimed by the caller and `wake` is the wait's outcome."""
+
+    suspended: bool
+    action: Action
+    wake: WakeUp | None
+
+    @classmethod
+    def from_proto(cls, r: spb.SuspendResponse) -> Suspension:
+        """Decode a SuspendResponse."""
+        return cls(
+            suspended=r.suspended,
+            action=Action.from_proto(r.action),
+            wake=WakeUp.from_proto(r.wake) if r.HasField("wake") else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignalResult(_Record):
+    """What a Signal did: its id, the actions it woke now, and until when
+    actions that start waiting later receive it (None: not kept)."""
+
+    signal_id: int
+    woken: list[int]
+    kept_until: datetime | None
+
+    @classmethod
+    def from_proto(cls, r: spb.SignalResponse) -> SignalResult:
+        """Decode a SignalResponse."""
+        return cls(signal_id=r.signal_id, woken=list(r.woken), kept_until=_time(r, "kept_until"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -779,6 +843,7 @@ def queue_stats(response: spb.GetQueueStatsResponse) -> QueueStats:
             s.completed_last_minute,
             s.failed_last_minute,
             s.retryable,
+            s.waiting,
         )
         for s in response.stats
     ]

@@ -488,6 +488,7 @@ def queue_stat(s: QueueStat) -> pb.QueueStat:
         completed_last_minute=s.completed_last_minute,
         failed_last_minute=s.failed_last_minute,
         retryable=s.retryable,
+        waiting=s.waiting,
     )
 
 
@@ -508,6 +509,7 @@ def queue(q: Queue) -> pb.Queue:
         paused_by=q.paused_by or "",
         pending=q.pending,
         claimed=q.claimed,
+        waiting=q.waiting,
     )
     if q.backoff is not None:
         fill_backoff(m.backoff, q.backoff)

@@ -17,7 +17,10 @@ from ..domain.jsontext import json_object_text
 from ..domain.models import COORDINATOR_EVENT_TYPES, PruneOutcome, RequestKey, Status
 from ..service import QueueService
 from ..store.schedules import ScheduleStore
+from ..store.signals import SignalStore
+from ..waker import Waker
 from . import convert as c
+from . import convert_signals as cs
 from .errors import code_name
 
 Context = Any
@@ -41,6 +44,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         rate_limit: int,
         prune: Pruner | None = None,
         retention_seconds: float = 7 * 86400.0,
+        waker: Waker | None = None,
     ) -> None:
         self._service = service
         self._store = service.store
@@ -48,6 +52,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self._rate_limit = rate_limit
         self._prune = prune
         self._retention_seconds = retention_seconds
+        self._waker = waker
 
     async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
         new = c.new_actions(request)
@@ -421,11 +426,33 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
 
     # ---- signals and durable sleep: Suspend, Signal ----
 
+    @functools.cached_property
+    def _signals(self) -> SignalStore:
+        return SignalStore(self._store)
+
     async def Suspend(self, request: spb.SuspendRequest, context: Context) -> spb.SuspendResponse:
-        raise FailedPrecondition("Suspend is not built yet")
+        action_id = v.positive_id("id", request.id)
+        token = v.lease_token("lease_token", request.lease_token, required=True) or ""
+        step = cs.label("step", request.step, required=True)
+        signal = cs.label("signal", request.signal, required=False)
+        until, timeout = cs.wait_end(request, signal)
+        done = await self._signals.suspend(action_id, token, step, signal, until, timeout)
+        if done.wake is not None:
+            return spb.SuspendResponse(
+                suspended=False, action=c.action(done.action), wake=cs.wake_up(done.wake)
+            )
+        if self._waker is not None and done.action.wait_until is not None:
+            self._waker.poke()
+        return spb.SuspendResponse(suspended=True, action=c.action(done.action))
 
     async def Signal(self, request: spb.SignalRequest, context: Context) -> spb.SignalResponse:
-        raise FailedPrecondition("Signal is not built yet")
+        name = cs.label("name", request.name, required=True)
+        payload = json_object_text("payload_json", request.payload_json) or "{}"
+        mode = cs.mode(request.mode)
+        keep = cs.keep(request)
+        actor = v.text("actor", request.actor, limit=v.MAX_NAME) or "operator"
+        outcome = await self._signals.signal(name, payload, mode, keep, actor)
+        return cs.signal_response(outcome)
 
     # ---- end of signals ----
 

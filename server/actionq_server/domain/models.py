@@ -248,6 +248,7 @@ class QueueStat:
     completed_last_minute: int
     failed_last_minute: int
     oldest_pending_seconds: float
+    waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,7 @@ class Queue:
     updated_at: datetime
     pending: int
     claimed: int
+    waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)

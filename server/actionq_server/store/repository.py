@@ -459,14 +459,14 @@ class Store:
 
     @translated
     async def cancel(self, action_id: int, reason: str, actor: str) -> Action:
-        """pending|claimed -> cancelled."""
+        """pending|claimed|waiting -> cancelled."""
         row = await self._fetchrow("action_cancel", action_id, reason, actor)
         if row is not None:
             return action_from_row(row)
         action, _ = await self._current(action_id)
         raise FailedPrecondition(
             f"action {action_id} is {action.status.value}; "
-            "only a pending or claimed action can be cancelled"
+            "only a pending, claimed or waiting action can be cancelled"
         )
 
     @translated

@@ -324,8 +324,9 @@ SELECT * FROM done;
 WITH done AS (
     UPDATE actions
     SET status = 'cancelled', failure_reason = $2, completed_at = now(),
-        claim_deadline = NULL, updated_at = now()
-    WHERE id = $1 AND status IN ('pending', 'claimed')
+        claim_deadline = NULL, waiting_for = NULL, wait_signal = NULL, wait_until = NULL,
+        wait_step = NULL, updated_at = now()
+    WHERE id = $1 AND status IN ('pending', 'claimed', 'waiting')
     RETURNING *
 ), logged AS (
     INSERT INTO events (action_id, event_type, actor, payload)
@@ -462,6 +463,7 @@ LIMIT $6;
 -- actions_finished, and all completed rows only when asked ($3).
 SELECT queue, action_type,
        sum(pending)::bigint AS pending, sum(scheduled)::bigint AS scheduled,
+       sum(waiting)::bigint AS waiting,
        sum(retryable)::bigint AS retryable, sum(claimed)::bigint AS claimed,
        sum(claimed_past_deadline)::bigint AS claimed_past_deadline,
        sum(completed)::bigint AS completed, sum(failed)::bigint AS failed,
@@ -473,6 +475,7 @@ FROM (
     SELECT queue, action_type,
            count(*) FILTER (WHERE status = 'pending') AS pending,
            count(*) FILTER (WHERE status = 'pending' AND run_after > now()) AS scheduled,
+           count(*) FILTER (WHERE status = 'waiting') AS waiting,
            count(*) FILTER (WHERE status = 'pending' AND attempt > 0) AS retryable,
            count(*) FILTER (WHERE status = 'claimed') AS claimed,
            count(*) FILTER (WHERE status = 'claimed' AND claim_deadline < now())
@@ -481,11 +484,11 @@ FROM (
            0 AS completed_last_minute, 0 AS failed_last_minute,
            min(run_after) FILTER (WHERE status = 'pending' AND run_after <= now()) AS oldest_due
     FROM actions
-    WHERE status IN ('pending', 'claimed')
+    WHERE status IN ('pending', 'claimed', 'waiting')
       AND ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
     GROUP BY queue, action_type
     UNION ALL
-    SELECT queue, action_type, 0, 0, 0, 0, 0,
+    SELECT queue, action_type, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE status = 'completed'),
            count(*) FILTER (WHERE status = 'failed'),
            count(*) FILTER (WHERE status = 'rejected'),
@@ -496,7 +499,7 @@ FROM (
       AND ($1::text = '' OR queue = $1::text) AND ($2::text = '' OR project = $2::text)
     GROUP BY queue, action_type
     UNION ALL
-    SELECT queue, action_type, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    SELECT queue, action_type, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE status = 'completed'),
            count(*) FILTER (WHERE status = 'failed'),
            NULL
@@ -544,7 +547,8 @@ SELECT count(*) FROM pruned;
 -- Every queue with its live counts (partial indexes: no finished row is read).
 SELECT q.*,
        (SELECT count(*) FROM actions a WHERE a.status = 'pending' AND a.queue = q.name) AS pending,
-       (SELECT count(*) FROM actions a WHERE a.status = 'claimed' AND a.queue = q.name) AS claimed
+       (SELECT count(*) FROM actions a WHERE a.status = 'claimed' AND a.queue = q.name) AS claimed,
+       (SELECT count(*) FROM actions a WHERE a.status = 'waiting' AND a.queue = q.name) AS waiting
 FROM queues q
 WHERE $1::text = '' OR q.name = $1::text
 ORDER BY q.name;
