@@ -151,7 +151,7 @@ class Runner:
         claimed = self.client.claim(
             "conformance-python",
             project=self.project,
-            action_types=[self.scenario["action_type"]],
+            action_types=[step.get("action_type", self.scenario["action_type"])],
             max_actions=step["max_actions"],
             lease=step["lease_ms"] / 1000,
             wait=step["wait_ms"] / 1000,
@@ -201,6 +201,58 @@ class Runner:
 
     def op_get_checkpoints(self, step: dict[str, Any]) -> str | None:
         return _checkpoints_differ(step, self.client.get_checkpoints(self._id(step)))
+
+    def op_suspend(self, step: dict[str, Any]) -> str | None:
+        timeout = step["timeout_ms"] / 1000 if "timeout_ms" in step else None
+        done = self.client.suspend(
+            self._id(step),
+            self._lease(step),
+            step["step"],
+            signal=step.get("signal", ""),
+            timeout=timeout,
+        )
+        if "expect_suspended" in step and done.suspended != step["expect_suspended"]:
+            return f"suspended {done.suspended}, expected {step['expect_suspended']}"
+        problem = self._check(step, [done.action])
+        if problem or "expect_wake" not in step:
+            return problem
+        if done.wake is None:
+            return f"no wake-up, expected {json.dumps(step['expect_wake'])}"
+        if done.wake.step != step["step"]:
+            return f"wake-up of step {done.wake.step!r}, expected {step['step']!r}"
+        got = {
+            "signal": done.wake.signal,
+            "payload": done.wake.payload,
+            "timed_out": done.wake.timed_out,
+        }
+        return _fields_differ("wake-up", got, step["expect_wake"])
+
+    def op_signal(self, step: dict[str, Any]) -> str | None:
+        sent = self.client.signal(
+            step["signal"],
+            step.get("payload", {}),
+            mode=step.get("mode", "broadcast"),
+            keep=step["keep_ms"] / 1000 if "keep_ms" in step else None,
+        )
+        by_id = {v: k for k, v in self.ids.items()}
+        woken = sorted(by_id.get(i, f"#{i}") for i in sent.woken)
+        if "expect_woken" in step and woken != sorted(step["expect_woken"]):
+            return f"woke {woken}, expected {sorted(step['expect_woken'])}"
+        kept = sent.kept_until is not None
+        if "expect_kept" in step and kept != step["expect_kept"]:
+            return f"kept_until {sent.kept_until}, expected kept {step['expect_kept']}"
+        return None
+
+    def op_await_status(self, step: dict[str, Any]) -> str | None:
+        deadline = time.monotonic() + step["timeout_ms"] / 1000
+        while True:
+            status = self.client.get(self._id(step)).status
+            if status == step["expect_status"]:
+                return None
+            if time.monotonic() > deadline:
+                want = step["expect_status"]
+                return f"still {status} after {step['timeout_ms']} ms, expected {want}"
+            time.sleep(0.05)  # a poll interval, not a synchronisation
 
     def op_retry(self, step: dict[str, Any]) -> str | None:
         ids = [self.ids[ref] for ref in step["refs"]]
@@ -265,9 +317,27 @@ def _checkpoints_differ(step: dict[str, Any], found: Sequence[Any]) -> str | Non
     states = [k.state for k in found]
     if "expect_states" in step and not same(states, step["expect_states"]):
         return f"states {json.dumps(states)}, expected {json.dumps(step['expect_states'])}"
+    if "expect_state_fields" in step:
+        want = step["expect_state_fields"]
+        if len(want) != len(found):
+            return f"{len(found)} checkpoints, expected {len(want)}"
+        for k, fields in zip(found, want, strict=True):
+            problem = _fields_differ(f"state of {k.step}", k.state, fields)
+            if problem:
+                return problem
     attempts = [k.attempt for k in found]
     if "expect_attempts" in step and attempts != step["expect_attempts"]:
         return f"attempts {attempts}, expected {step['expect_attempts']}"
+    return None
+
+
+def _fields_differ(what: str, got: dict[str, Any], want: dict[str, Any]) -> str | None:
+    """Each key of `want` equal in `got`; other keys of `got` are not compared."""
+    for key, value in want.items():
+        if key not in got:
+            return f"{what} {json.dumps(got)} has no {key}"
+        if not same(got[key], value):
+            return f"{what}: {key} is {json.dumps(got[key])}, expected {json.dumps(value)}"
     return None
 
 
@@ -281,11 +351,22 @@ def _backoff(spec: dict[str, Any]) -> Backoff:
     )
 
 
+def _substitute(value: Any, project: str, created_by: str) -> Any:
+    """The scenario with $PROJECT and $CREATED_BY replaced in every string."""
+    if isinstance(value, str):
+        return value.replace("$PROJECT", project).replace("$CREATED_BY", created_by)
+    if isinstance(value, list):
+        return [_substitute(v, project, created_by) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, project, created_by) for k, v in value.items()}
+    return value
+
+
 def main() -> int:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        scenario = json.load(f)
     project = os.environ.get("ACTIONQ_CONFORMANCE_PROJECT") or f"conf-python-{time.time_ns()}"
     created_by = os.environ.get("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance-python")
+    with open(sys.argv[1], encoding="utf-8") as f:
+        scenario = _substitute(json.load(f), project, created_by)
     return 0 if Runner(scenario, project, created_by).run() else 1
 
 

@@ -95,6 +95,15 @@ var (
 	ErrScheduleNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_SCHEDULE_NOT_FOUND, codes.NotFound)
 	// ErrScheduleExists: CreateSchedule without replace names an existing schedule.
 	ErrScheduleExists = sentinel(actionqv1.ErrorReason_ERROR_REASON_SCHEDULE_EXISTS, codes.AlreadyExists)
+	// ErrDependencyCycle: a workflow's depends_on form a cycle.
+	ErrDependencyCycle = sentinel(actionqv1.ErrorReason_ERROR_REASON_DEPENDENCY_CYCLE, codes.InvalidArgument)
+	// ErrDependencyNotFound: a dependency does not exist or is not in the
+	// action's workflow (INVALID_ARGUMENT or FAILED_PRECONDITION).
+	ErrDependencyNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_DEPENDENCY_NOT_FOUND, codes.InvalidArgument)
+	// ErrDependencyFailed: a dependency already ended failed, rejected or cancelled.
+	ErrDependencyFailed = sentinel(actionqv1.ErrorReason_ERROR_REASON_DEPENDENCY_FAILED, codes.FailedPrecondition)
+	// ErrWorkflowNotFound: no action has this workflow id.
+	ErrWorkflowNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_WORKFLOW_NOT_FOUND, codes.NotFound)
 )
 
 // sentinel is the *Error that stands for every error of reason r.

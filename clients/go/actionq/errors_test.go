@@ -115,6 +115,7 @@ func sentinels() []*Error {
 		ErrStaleLease, ErrChainTooDeep, ErrRateLimited, ErrConcurrentChange, ErrRequestIDReused,
 		ErrDatabaseUnavailable, ErrShuttingDown, ErrInternal, ErrIdempotencyKeyConflict, ErrQueueNotFound,
 		ErrCursorExpired, ErrWaitTimeout, ErrScheduleNotFound, ErrScheduleExists,
+		ErrDependencyCycle, ErrDependencyNotFound, ErrDependencyFailed, ErrWorkflowNotFound,
 	}
 }
 

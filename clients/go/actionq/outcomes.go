@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -110,6 +111,9 @@ type lease struct {
 	length time.Duration
 	// stop cancels the handler's context with a cause.
 	stop context.CancelCauseFunc
+	// sleeps counts the Sleep calls of this run of the handler, naming
+	// their default steps.
+	sleeps atomic.Int64
 }
 
 // ReportProgress records how far the handler got: one Heartbeat that

@@ -217,6 +217,10 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *
 
 	log := w.logger().With("worker", w.Name, "action_id", a.GetId())
 	switch {
+	case errors.Is(stopped, ErrSuspended), errors.Is(err, ErrSuspended):
+		// The action waits on the server; it is claimed again when it wakes.
+		log.Debug("actionq: handler suspended the action until it wakes")
+		return nil
 	case errors.Is(stopped, ErrActionCancelled), errors.Is(stopped, ErrLeaseLost):
 		log.Info("actionq: handler stopped, outcome not reported", "cause", stopped)
 		return nil

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use actionq::pb;
 use actionq::{
     Action, ActionStatus, CancellationToken, Client, ClientOptions, Completion, Error,
-    HandlerError, Worker,
+    HandlerError, SignalOptions, WaitOptions, Worker,
 };
 use serde_json::{json, Number, Value};
 use tonic::Code;
@@ -30,7 +30,10 @@ async fn main() -> ExitCode {
     let outcome = if std::env::args().nth(1).as_deref() == Some("--worker") {
         match worker_check().await {
             Ok(true) => match outcomes_check().await {
-                Ok(true) => checkpoints_check().await,
+                Ok(true) => match checkpoints_check().await {
+                    Ok(true) => waiting_check().await,
+                    other => other,
+                },
                 other => other,
             },
             other => other,
@@ -584,6 +587,137 @@ async fn checkpoints_check() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(false)
 }
 
+/// The waiting check: one action whose handler waits for a signal. Its first run is suspended
+/// (the action shows waiting), the check sends the signal with a payload, and the re-run
+/// completes with it. Verified: the signal woke the action, which completed on attempt 1 (waiting
+/// uses no attempt) with the payload, after exactly two runs of the handler.
+async fn waiting_check() -> Result<bool, Box<dyn std::error::Error>> {
+    let project = std::env::var("ACTIONQ_CONFORMANCE_PROJECT")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_PROJECT is not set")?;
+    let created_by = std::env::var("ACTIONQ_CONFORMANCE_CREATED_BY")
+        .map_err(|_| "ACTIONQ_CONFORMANCE_CREATED_BY is not set")?;
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let action_type = format!("conformance.waiting.{suffix}");
+    let signal = format!("workercheck:{project}:{suffix}");
+    let client = ClientOptions::from_env().connect().await?;
+    let began = Instant::now();
+    let id = client
+        .enqueue(pb::EnqueueRequest {
+            actions: vec![pb::NewAction {
+                action_type: action_type.clone(),
+                project: project.clone(),
+                created_by,
+                target_ref: "waits".to_owned(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .await?
+        .actions
+        .first()
+        .and_then(|e| e.action.as_ref())
+        .map(|a| a.id)
+        .ok_or("enqueue returned no action")?;
+    let runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(client.clone(), "conformance-rust-waiting")
+        .action_types([action_type.clone()])
+        .project(project)
+        .concurrency(1)
+        .wait(Duration::from_secs(1));
+    let handler = {
+        let (runs, signal) = (Arc::clone(&runs), signal.clone());
+        move |action: Action, _cancel: CancellationToken| {
+            let (runs, signal) = (Arc::clone(&runs), signal.clone());
+            async move {
+                runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // The first run returns here with a suspended HandlerError: nothing is reported.
+                let wake = action.wait_for_signal(&signal, WaitOptions::new()).await?;
+                Ok(Completion::new(wake.step)
+                    .with_result(json!({"payload": wake.payload, "timed_out": wake.timed_out})))
+            }
+        }
+    };
+    let running = tokio::spawn(worker.run(shutdown.clone(), handler));
+    let mut problems = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let action = client
+            .get_action(pb::GetActionRequest { id })
+            .await?
+            .action
+            .unwrap_or_default();
+        if action.status == pb::ActionStatus::Waiting as i32 {
+            break;
+        }
+        if Instant::now() > deadline {
+            problems.push(format!(
+                "the action is {}, never waiting",
+                status_name(Some(action))
+            ));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await; // poll interval
+    }
+    let payload = json!({"approved_by": "alice", "n": 9007199254740993u64});
+    let mut waited = None;
+    if problems.is_empty() {
+        let sent = client
+            .send_signal(signal.clone(), &payload, SignalOptions::default())
+            .await?;
+        if !sent.woken.contains(&id) {
+            problems.push(format!("the signal woke {:?}, not {id}", sent.woken));
+        }
+        waited = Some(client.wait([id], Duration::from_secs(20)).await);
+    }
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running).await;
+    match stopped {
+        Err(_) => problems.push("the worker did not stop within 10 s".to_owned()),
+        Ok(Err(join_error)) => problems.push(format!("the worker task failed: {join_error}")),
+        Ok(Ok(Err(err))) => problems.push(format!("the worker returned {err}")),
+        Ok(Ok(Ok(()))) => {}
+    }
+    match waited {
+        None => {}
+        Some(Err(err)) => problems.push(format!("wait for the woken action: {err}")),
+        Some(Ok(actions)) => {
+            let action = actions.into_iter().next().unwrap_or_default();
+            let result: Option<Value> = action.result().unwrap_or(None);
+            let want = json!({"payload": payload, "timed_out": false});
+            if action.status != pb::ActionStatus::Completed as i32
+                || action.attempt != 1
+                || action.result_ref != format!("signal:{signal}")
+                || !result.as_ref().is_some_and(|r| same_json(r, &want))
+            {
+                problems.push(format!(
+                    "the action is {} on attempt {} with result {result:?} ({}), want completed \
+                     on attempt 1 with {want}",
+                    status_name(Some(action.clone())),
+                    action.attempt,
+                    action.result_ref
+                ));
+            }
+        }
+    }
+    let runs = runs.load(std::sync::atomic::Ordering::Relaxed);
+    if runs != 2 {
+        problems.push(format!(
+            "the handler ran {runs} times, want 2 (suspended, then woken)"
+        ));
+    }
+    if problems.is_empty() {
+        println!(
+            "worker waiting check passed in {:.2} s: the handler suspended on {signal:?}, the \
+             signal woke it and the re-run completed with its payload",
+            began.elapsed().as_secs_f64()
+        );
+        return Ok(true);
+    }
+    println!("worker waiting check failed: {}", problems.join("; "));
+    Ok(false)
+}
+
 /// Reports progress from the handler, then reads the action back while it is still claimed: the
 /// progress must be on it already. Returns what is wrong.
 async fn report_progress(client: &Client, action: &Action) -> Option<String> {
@@ -874,6 +1008,15 @@ impl Runner {
                         return Err(format!("checkpoint attempts {attempts:?}, want {want:?}"));
                     }
                 }
+                if let Some(want) = step["expect_state_fields"].as_array() {
+                    if want.len() != got.len() {
+                        return Err(format!("{} checkpoints, want {}", got.len(), want.len()));
+                    }
+                    for (checkpoint, want) in got.iter().zip(want) {
+                        let state: Value = checkpoint.state().map_err(|e| e.to_string())?;
+                        check_fields(&format!("state of {}", checkpoint.step), &state, want)?;
+                    }
+                }
                 if let Some(want) = step["expect_states"].as_array() {
                     if want.len() != got.len() {
                         return Err(format!("{} checkpoints, want {}", got.len(), want.len()));
@@ -889,6 +1032,119 @@ impl Runner {
                     }
                 }
                 Ok(())
+            }
+            "suspend" => {
+                let timeout = step
+                    .get("timeout_ms")
+                    .and_then(Value::as_u64)
+                    .map(Duration::from_millis);
+                let outcome = self
+                    .client
+                    .suspend_action(
+                        self.id(step)?,
+                        self.lease(step)?,
+                        text(step, "step"),
+                        text(step, "signal"),
+                        timeout,
+                    )
+                    .await;
+                let response = outcome.as_ref().ok().cloned();
+                expect(step, outcome.map(|r| Some(vec![status_name(r.action)])))?;
+                let Some(response) = response else {
+                    return Ok(());
+                };
+                if let Some(want) = step.get("expect_suspended").and_then(Value::as_bool) {
+                    if response.suspended != want {
+                        return Err(format!("suspended {}, want {want}", response.suspended));
+                    }
+                }
+                if let Some(action) = &response.action {
+                    check_json(step, action)?;
+                }
+                if let Some(want) = step.get("expect_wake") {
+                    let wake = response
+                        .wake
+                        .as_ref()
+                        .ok_or(format!("no wake-up, want {want}"))?;
+                    let wake = actionq::WakeUp::from_proto(wake).map_err(|e| e.to_string())?;
+                    if wake.step != text(step, "step") {
+                        return Err(format!(
+                            "wake-up of step {:?}, want {:?}",
+                            wake.step,
+                            text(step, "step")
+                        ));
+                    }
+                    let got = json!({"signal": wake.signal, "payload": wake.payload, "timed_out": wake.timed_out});
+                    check_fields("wake-up", &got, want)?;
+                }
+                Ok(())
+            }
+            "signal" => {
+                let mode = match step["mode"].as_str() {
+                    Some("one") => pb::SignalMode::One,
+                    _ => pb::SignalMode::Broadcast,
+                };
+                let keep = step
+                    .get("keep_ms")
+                    .and_then(Value::as_u64)
+                    .map(Duration::from_millis);
+                let payload = step.get("payload").cloned().unwrap_or_else(|| json!({}));
+                let options = SignalOptions {
+                    mode,
+                    keep,
+                    ..SignalOptions::default()
+                };
+                let outcome = self
+                    .client
+                    .send_signal(text(step, "signal"), &payload, options)
+                    .await;
+                let response = outcome.as_ref().ok().cloned();
+                expect(step, outcome.map(|_| None))?;
+                let Some(response) = response else {
+                    return Ok(());
+                };
+                if step.get("expect_woken").is_some() {
+                    let mut got: Vec<String> =
+                        response.woken.iter().map(|id| self.ref_of(*id)).collect();
+                    let mut want = strings(&step["expect_woken"]);
+                    got.sort();
+                    want.sort();
+                    if got != want {
+                        return Err(format!("woke {got:?}, want {want:?}"));
+                    }
+                }
+                if let Some(want) = step.get("expect_kept").and_then(Value::as_bool) {
+                    if response.kept_until.is_some() != want {
+                        return Err(format!(
+                            "kept_until {:?}, want kept {want}",
+                            response.kept_until
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            "await_status" => {
+                let id = self.id(step)?;
+                let want = text(step, "expect_status");
+                let timeout = step["timeout_ms"].as_u64().unwrap_or(10_000);
+                let deadline = Instant::now() + Duration::from_millis(timeout);
+                loop {
+                    let action = self
+                        .client
+                        .get_action(pb::GetActionRequest { id })
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .action;
+                    let got = status_name(action);
+                    if got == want {
+                        return Ok(());
+                    }
+                    if Instant::now() > deadline {
+                        return Err(format!("still {got} after {timeout} ms, want {want}"));
+                    }
+                    // A poll interval, not a synchronisation.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
             }
             other => Err(format!("unknown op {other:?}")),
         }
@@ -1039,7 +1295,9 @@ impl Runner {
         let request = pb::ClaimRequest {
             worker: WORKER.to_owned(),
             project: self.project.clone(),
-            action_types: vec![self.action_type.clone()],
+            action_types: vec![step["action_type"]
+                .as_str()
+                .map_or_else(|| self.action_type.clone(), str::to_owned)],
             max_actions: step["max_actions"].as_i64().unwrap_or(1) as i32,
             wait: Some(millis(step, "wait_ms")),
             lease: Some(millis(step, "lease_ms")),
@@ -1212,6 +1470,22 @@ fn expect(step: &Value, outcome: Result<Option<Vec<String>>, Error>) -> StepResu
     if let (Some(want), Some(got)) = (step["expect_status"].as_str(), got_statuses) {
         if got.is_empty() || got.iter().any(|s| s != want) {
             return Err(format!("status {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Each key of `want` must equal `got`'s as JSON values; other keys of `got` are not compared.
+fn check_fields(what: &str, got: &Value, want: &Value) -> StepResult {
+    let want = want
+        .as_object()
+        .ok_or(format!("{what}: expected fields {want} are not an object"))?;
+    for (key, value) in want {
+        let Some(field) = got.get(key) else {
+            return Err(format!("{what} {got} has no {key}"));
+        };
+        if !same_json(field, value) {
+            return Err(format!("{what}: {key} is {field}, want {value}"));
         }
     }
     Ok(())

@@ -324,6 +324,14 @@ impl Client {
         /// Lists an action's checkpoints from every attempt, oldest step first.
         get_checkpoints(pb::GetCheckpointsRequest) -> pb::GetCheckpointsResponse
     );
+    unary!(
+        /// Parks a claimed action until a signal or a time (see [`Client::suspend_action`]).
+        suspend(pb::SuspendRequest) -> pb::SuspendResponse
+    );
+    unary!(
+        /// Sends a named signal (see [`Client::send_signal`]).
+        signal(pb::SignalRequest) -> pb::SignalResponse
+    );
 
     /// Saves `state` (a JSON object, any `Serialize`, encoded losslessly) under `step` for the
     /// claimed action `id`, under its `lease_token`; saving a step again replaces its state.

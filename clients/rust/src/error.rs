@@ -60,6 +60,15 @@ pub enum Reason {
     ScheduleNotFound,
     /// ALREADY_EXISTS: a schedule has this name (CreateSchedule without replace).
     ScheduleExists,
+    /// INVALID_ARGUMENT: a workflow's dependencies form a cycle.
+    DependencyCycle,
+    /// INVALID_ARGUMENT / FAILED_PRECONDITION: a dependency does not exist or is not in the
+    /// action's workflow.
+    DependencyNotFound,
+    /// FAILED_PRECONDITION: a dependency already ended failed, rejected or cancelled.
+    DependencyFailed,
+    /// NOT_FOUND: no action has this workflow id.
+    WorkflowNotFound,
     /// A reason this client does not know yet, as the server spelled it.
     Unknown(String),
 }
@@ -89,6 +98,10 @@ impl Reason {
             "WAIT_TIMEOUT" => Self::WaitTimeout,
             "SCHEDULE_NOT_FOUND" => Self::ScheduleNotFound,
             "SCHEDULE_EXISTS" => Self::ScheduleExists,
+            "DEPENDENCY_CYCLE" => Self::DependencyCycle,
+            "DEPENDENCY_NOT_FOUND" => Self::DependencyNotFound,
+            "DEPENDENCY_FAILED" => Self::DependencyFailed,
+            "WORKFLOW_NOT_FOUND" => Self::WorkflowNotFound,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -116,6 +129,10 @@ impl Reason {
             Self::WaitTimeout => "WAIT_TIMEOUT",
             Self::ScheduleNotFound => "SCHEDULE_NOT_FOUND",
             Self::ScheduleExists => "SCHEDULE_EXISTS",
+            Self::DependencyCycle => "DEPENDENCY_CYCLE",
+            Self::DependencyNotFound => "DEPENDENCY_NOT_FOUND",
+            Self::DependencyFailed => "DEPENDENCY_FAILED",
+            Self::WorkflowNotFound => "WORKFLOW_NOT_FOUND",
             Self::Unknown(name) => name,
         }
     }

@@ -9,13 +9,16 @@
 //! - [`EventFollower`]: the event log followed live across disconnects, by opaque cursor.
 //! - [`Worker`]: the long-poll claim loop with heartbeats, batched completions, cancellation and
 //!   graceful stop; handlers end an action with a [`Completion`] or a [`HandlerError`] (fail, retry
-//!   in a chosen delay, no retry, reject) and report progress with [`Action::report_progress`].
+//!   in a chosen delay, no retry, reject) and report progress with [`Action::report_progress`];
+//!   [`waiting`]: durable waits for a signal or a time ([`Action::wait_for_signal`],
+//!   [`Action::sleep`]) and [`Client::send_signal`].
 
 pub mod client;
 pub mod error;
 pub mod events;
 pub mod json;
 pub mod outcome;
+pub mod waiting;
 pub mod worker;
 
 /// Generated `actionq.v1` stubs (tonic-prost-build; regenerate with `gen.sh`).
@@ -30,6 +33,7 @@ pub use client::{
 pub use error::{Error, Reason, ERROR_DOMAIN};
 pub use events::EventFollower;
 pub use outcome::HandlerError;
-pub use pb::ActionStatus;
+pub use pb::{ActionStatus, SignalMode};
 pub use tokio_util::sync::CancellationToken;
+pub use waiting::{SignalOptions, WaitOptions, WakeUp};
 pub use worker::{shutdown_on_signal, Action, Completion, Worker};

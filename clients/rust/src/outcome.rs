@@ -46,6 +46,8 @@ enum Kind {
     NoRetry,
     /// Reject by this validator.
     Reject(String),
+    /// Not an ending: the action waits on the server (see [`crate::waiting`]); nothing is reported.
+    Suspended,
 }
 
 impl HandlerError {
@@ -102,6 +104,19 @@ impl HandlerError {
         }
     }
 
+    /// The error [`Action::wait_for_signal`] and [`Action::sleep`] return when the action now
+    /// waits on the server: the worker reports nothing for it.
+    pub(crate) fn suspended(step: String) -> Self {
+        Self::with(Kind::Suspended, format!("the action waits (step {step})"))
+    }
+
+    /// True when the action now waits on the server (returned by
+    /// [`Action::wait_for_signal`] and [`Action::sleep`]): the handler should return it, and the
+    /// worker reports nothing.
+    pub fn is_suspended(&self) -> bool {
+        self.kind == Kind::Suspended
+    }
+
     /// True for [`no_retry`](HandlerError::no_retry).
     pub fn is_no_retry(&self) -> bool {
         self.kind == Kind::NoRetry
@@ -118,7 +133,9 @@ impl HandlerError {
             ..FailRequest::default()
         };
         match &self.kind {
-            Kind::Fail => Report::Fail(fail(None, false)),
+            // The worker never reports a suspension; failing is the safe reading of one that
+            // reached here anyway.
+            Kind::Fail | Kind::Suspended => Report::Fail(fail(None, false)),
             Kind::RetryIn(delay) => Report::Fail(fail(Some(proto_duration(*delay)), false)),
             Kind::NoRetry => Report::Fail(fail(None, true)),
             Kind::Reject(validator) => Report::Reject(RejectRequest {
@@ -186,6 +203,8 @@ pub(crate) struct Lease {
     pub(crate) length: Duration,
     /// The handler's token: cancelled when the action is no longer this worker's.
     pub(crate) stop: CancellationToken,
+    /// The unnamed sleeps of this run of the handler, naming their steps.
+    pub(crate) sleeps: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Action {
@@ -287,7 +306,7 @@ impl Action {
         Ok(value)
     }
 
-    fn held_lease(&self) -> Result<&Lease, Error> {
+    pub(crate) fn held_lease(&self) -> Result<&Lease, Error> {
         self.lease.as_ref().ok_or_else(|| {
             Status::failed_precondition("checkpoints need an action a Worker handed to its handler")
                 .into()

@@ -352,6 +352,7 @@ impl Job {
             token: self.claimed.lease_token.clone(),
             length: self.lease,
             stop: stop.clone(),
+            sleeps: Arc::default(),
         });
         let mut handler_task = tokio::spawn(handler(action, stop.clone()));
 
@@ -369,7 +370,8 @@ impl Job {
                 }
             }
         };
-        if stop.is_cancelled() {
+        // Cancelled: the action is no longer ours (cancelled, lease lost, or suspended to wait).
+        if stop.is_cancelled() || matches!(&outcome, Ok(Err(error)) if error.is_suspended()) {
             return;
         }
         let report = self.take_report_place().await;

@@ -410,3 +410,66 @@ async fn a_retried_attempt_resumes_after_its_saved_step() {
     assert_eq!(saved.len(), 1);
     assert_eq!((saved[0].step.as_str(), saved[0].attempt), ("download", 1));
 }
+
+#[tokio::test]
+#[ignore = "needs a live server at ACTIONQ_SERVER"]
+async fn a_handler_waits_for_a_signal_and_reruns_with_its_payload() {
+    let client = connect().await;
+    let project = project();
+    let signal = format!("rust-test:{project}");
+    let id = enqueue(&client, &project, &["waits"]).await[0];
+    let step_runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let shutdown = CancellationToken::new();
+    let run = tokio::spawn({
+        let (signal, step_runs) = (signal.clone(), Arc::clone(&step_runs));
+        worker(client.clone(), &project).run(shutdown.clone(), move |action, _cancel| {
+            let (signal, step_runs) = (signal.clone(), Arc::clone(&step_runs));
+            async move {
+                // Done once: the re-run after the wake-up reads its stored result.
+                let before: Value = action
+                    .step("before", || async {
+                        step_runs.fetch_add(1, Ordering::SeqCst);
+                        Ok(json!({"ok": true}))
+                    })
+                    .await?;
+                let wake = action
+                    .wait_for_signal(&signal, actionq::WaitOptions::new())
+                    .await?;
+                Ok(Completion::new("woken")
+                    .with_result(json!({"before": before, "payload": wake.payload})))
+            }
+        })
+    });
+    wait_for_status(&client, id, ActionStatus::Waiting).await;
+    let sent = client
+        .send_signal(
+            signal.clone(),
+            &json!({"n": u64::MAX}),
+            actionq::SignalOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.woken, vec![id]);
+    let done = client.wait([id], Duration::from_secs(20)).await.unwrap();
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(done[0].status(), ActionStatus::Completed);
+    assert_eq!(done[0].attempt, 1);
+    assert_eq!(
+        done[0].result::<Value>().unwrap(),
+        Some(json!({"before": {"ok": true}, "payload": {"n": u64::MAX}}))
+    );
+    assert_eq!(step_runs.load(Ordering::SeqCst), 1, "the step ran again");
+    let steps: Vec<String> = client
+        .checkpoints(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.step)
+        .collect();
+    assert_eq!(steps, vec!["before".to_owned(), format!("signal:{signal}")]);
+}

@@ -25,6 +25,7 @@ import {
   decodeAction,
   decodeCheckpoint,
   decodeEvent,
+  decodeWakeUp,
   duration,
   parseJsonObject,
   stringifyJson,
@@ -81,6 +82,16 @@ interface Step {
   expect_steps?: string[];
   expect_states?: JsonObject[];
   expect_attempts?: (number | bigint)[];
+  expect_state_fields?: JsonObject[];
+  action_type?: string;
+  signal?: string;
+  payload?: JsonObject;
+  mode?: "broadcast" | "one";
+  keep_ms?: number;
+  expect_suspended?: boolean;
+  expect_wake?: JsonObject;
+  expect_woken?: string[];
+  expect_kept?: boolean;
 }
 
 interface Scenario {
@@ -153,6 +164,12 @@ class Runner {
         return this.saveCheckpoint(step);
       case "get_checkpoints":
         return this.getCheckpoints(step);
+      case "suspend":
+        return this.suspend(step);
+      case "signal":
+        return this.signal(step);
+      case "await_status":
+        return this.awaitStatus(step);
       default:
         throw new StepFailure(`unknown op ${JSON.stringify(step.op)}`);
     }
@@ -258,7 +275,7 @@ class Runner {
       this.client.claim({
         worker: WORKER,
         project: this.project,
-        actionTypes: [this.scenario.action_type],
+        actionTypes: [step.action_type ?? this.scenario.action_type],
         maxActions: step.max_actions ?? 1,
         wait: duration(step.wait_ms ?? 0),
         lease: duration(step.lease_ms ?? 30_000),
@@ -344,9 +361,97 @@ class Runner {
     if (step.expect_attempts !== undefined && !isDeepStrictEqual(attempts, step.expect_attempts.map(Number))) {
       throw new StepFailure(`checkpoint attempts ${JSON.stringify(attempts)}, want ${step.expect_attempts.join(",")}`);
     }
+    if (step.expect_state_fields !== undefined) {
+      if (checkpoints.length !== step.expect_state_fields.length) {
+        throw new StepFailure(`${checkpoints.length} checkpoints, want ${step.expect_state_fields.length}`);
+      }
+      checkpoints.forEach((checkpoint, i) =>
+        expectFields(`state of ${checkpoint.step}`, checkpoint.state, step.expect_state_fields?.[i] ?? {}),
+      );
+    }
     const states = checkpoints.map((checkpoint) => checkpoint.state);
     if (step.expect_states !== undefined && !isDeepStrictEqual(states, step.expect_states)) {
       throw new StepFailure(`checkpoint states ${checkpoints.map((c) => c.stateJson).join(", ")}, want ${show(step.expect_states)}`);
+    }
+  }
+
+  /** Suspends the ref under the lease it names; checks suspended, the action's status and the wake-up. */
+  private async suspend(step: Step): Promise<void> {
+    const id = this.idOf(step);
+    const leaseToken = this.leaseOf(step);
+    const response = expectCode(
+      step,
+      await call(() =>
+        this.client.suspend({
+          id,
+          leaseToken,
+          step: step.step ?? "",
+          signal: step.signal ?? "",
+          ...(step.timeout_ms === undefined ? {} : { timeoutMs: step.timeout_ms }),
+        }),
+      ),
+    );
+    if (!response) {
+      return;
+    }
+    if (step.expect_suspended !== undefined && response.suspended !== step.expect_suspended) {
+      throw new StepFailure(`suspended ${response.suspended}, want ${step.expect_suspended}`);
+    }
+    expectAction(step, response.action);
+    if (step.expect_wake !== undefined) {
+      if (!response.wake) {
+        throw new StepFailure(`no wake-up, want ${show(step.expect_wake)}`);
+      }
+      const wake = decodeWakeUp(response.wake);
+      if (wake.step !== step.step) {
+        throw new StepFailure(`wake-up of step ${wake.step}, want ${step.step}`);
+      }
+      expectFields("wake-up", { signal: wake.signal, payload: wake.payload, timed_out: wake.timedOut }, step.expect_wake);
+    }
+  }
+
+  /** Sends the step's signal; checks which refs it woke and whether it is kept. */
+  private async signal(step: Step): Promise<void> {
+    const response = expectCode(
+      step,
+      await call(() =>
+        this.client.signal({
+          name: step.signal ?? "",
+          payload: step.payload ?? {},
+          ...(step.mode === undefined ? {} : { mode: step.mode }),
+          ...(step.keep_ms === undefined ? {} : { keepMs: step.keep_ms }),
+        }),
+      ),
+    );
+    if (!response) {
+      return;
+    }
+    if (step.expect_woken !== undefined) {
+      const got = response.woken.map((id) => this.refs.get(id) ?? `id:${id}`).sort();
+      const want = [...step.expect_woken].sort();
+      if (!isDeepStrictEqual(got, want)) {
+        throw new StepFailure(`woke ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+    }
+    if (step.expect_kept !== undefined && (response.keptUntil !== undefined) !== step.expect_kept) {
+      throw new StepFailure(`kept_until ${response.keptUntil ? "set" : "unset"}, want kept ${step.expect_kept}`);
+    }
+  }
+
+  /** Polls the ref until its status is expect_status, failing after timeout_ms. */
+  private async awaitStatus(step: Step): Promise<void> {
+    const id = this.idOf(step);
+    const deadline = Date.now() + (step.timeout_ms ?? 10_000);
+    for (;;) {
+      const { action } = await this.client.getAction({ id });
+      const got = action ? statusName(action) : "no action";
+      if (got === step.expect_status) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new StepFailure(`still ${got} after ${step.timeout_ms} ms, want ${step.expect_status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50)); // a poll interval, not a synchronisation
     }
   }
 
@@ -516,6 +621,18 @@ function expectAction(step: Step, action: Action | undefined): void {
   }
   if (step.expect_progress !== undefined && !isDeepStrictEqual(record.progress, step.expect_progress)) {
     throw new StepFailure(`progress ${show(action.progressJson)}, want ${show(step.expect_progress)}`);
+  }
+}
+
+/** Checks that each key of `want` equals the key of `got` (other keys of `got` are not compared). */
+function expectFields(what: string, got: JsonObject, want: JsonObject): void {
+  for (const [key, value] of Object.entries(want)) {
+    if (!(key in got)) {
+      throw new StepFailure(`${what} ${show(got)} has no ${key}`);
+    }
+    if (!isDeepStrictEqual(got[key], value)) {
+      throw new StepFailure(`${what}: ${key} is ${show(got[key])}, want ${show(value)}`);
+    }
   }
 }
 

@@ -20,6 +20,12 @@
  * from it. Verified: completed on attempt 2, the checkpoint of attempt 1
  * listed with its bigint intact.
  *
+ * Then the waiting check: a handler waits for a signal; the first run is
+ * suspended (the action shows `waiting`), the check sends the signal with a
+ * payload, and the re-run completes with it. Verified: the signal woke the
+ * action, which completed on attempt 1 (waiting uses no attempt) with the
+ * payload, after exactly two runs of the handler.
+ *
  * Prints one summary line per check; exits non-zero on any failure.
  *
  * Usage: node dist/conformance/worker_check.js   (env as for the runner)
@@ -443,6 +449,76 @@ async function checkCheckpoints(client: ActionQueueClient, project: string, crea
   return `worker checkpoints check passed: attempt 1 saved "fetch", attempt 2 resumed from it and completed (${actionType})`;
 }
 
+/** The waiting check (see the module comment). */
+async function checkWaiting(client: ActionQueueClient, project: string, createdBy: string): Promise<string> {
+  const suffix = randomBytes(6).toString("hex");
+  const actionType = `conformance.waiting.${suffix}`;
+  const signal = `workercheck:${project}:${suffix}`;
+  const enqueued = await client.enqueue({ actions: [{ actionType, project, createdBy, targetRef: "waits" }] });
+  const id = enqueued.actions[0]?.action?.id ?? 0n;
+  const problems: string[] = [];
+  let runs = 0;
+  const worker = new Worker(
+    client,
+    async (_action, context) => {
+      runs++;
+      const wake = await context.waitForSignal(signal); // throws Suspended on the first run
+      return { resultRef: wake.step, result: { payload: wake.payload, timed_out: wake.timedOut } };
+    },
+    {
+      name: "conformance-typescript-waiting",
+      project,
+      actionTypes: [actionType],
+      handleSignals: false,
+      waitMs: 1000,
+      onError: (error, where) => problems.push(`${where}: ${ConnectError.from(error).message}`),
+    },
+  );
+  const running = worker.run();
+  let finished: Action | undefined;
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { action } = await client.getAction({ id });
+      if (action?.status === ActionStatus.WAITING) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`waiting: the action is ${action ? ActionStatus[action.status] : "missing"}, never WAITING`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20)); // poll interval
+    }
+    const sent = await client.signal({ name: signal, payload: { approved_by: "alice", n: BEYOND_DOUBLE } });
+    if (!sent.woken.includes(id)) {
+      problems.push(`the signal woke ${stringify(sent.woken)}, not ${id}`);
+    }
+    finished = (await client.wait([id], 20_000))[0];
+  } finally {
+    worker.stop();
+    await running;
+  }
+  const result = finished && decodeAction(finished).result;
+  const want = { payload: { approved_by: "alice", n: BEYOND_DOUBLE }, timed_out: false };
+  if (
+    finished?.status !== ActionStatus.COMPLETED ||
+    finished.attempt !== 1 ||
+    finished.resultRef !== `signal:${signal}` ||
+    !isDeepStrictEqual(result, want)
+  ) {
+    problems.push(
+      `the action is ${finished ? ActionStatus[finished.status] : "missing"} on attempt ${finished?.attempt} ` +
+        `with result ${stringify(result)} (${finished?.resultRef}), want COMPLETED on attempt 1 with ${stringify(want)}`,
+    );
+  }
+  if (runs !== 2) {
+    problems.push(`the handler ran ${runs} times, want 2 (suspended, then woken)`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`waiting: ${problems.join("; ")}`);
+  }
+  return `worker waiting check passed: the handler suspended on "${signal}", the signal woke it and the re-run completed with its payload`;
+}
+
 function stringify(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
 }
@@ -455,6 +531,7 @@ async function main(): Promise<number> {
     console.log(await check(client, project, createdBy));
     console.log(await checkOutcomes(client, project, createdBy));
     console.log(await checkCheckpoints(client, project, createdBy));
+    console.log(await checkWaiting(client, project, createdBy));
     return 0;
   } catch (error) {
     console.log(`worker check failed: ${error instanceof Error ? error.message : String(error)}`);

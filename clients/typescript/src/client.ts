@@ -12,6 +12,7 @@ import { ActionqError, WaitTimeoutError } from "./errors.js";
 import { BackoffSchema, BackoffStrategy } from "./gen/actionq/v1/action_pb.js";
 import type { Backoff, NewActionSchema } from "./gen/actionq/v1/action_pb.js";
 import { ErrorReason } from "./gen/actionq/v1/errors_pb.js";
+import { SignalMode } from "./gen/actionq/v1/action_pb.js";
 import { ActionQueueService, EnqueueRequestSchema } from "./gen/actionq/v1/service_pb.js";
 import type {
   CompleteRequestSchema,
@@ -27,6 +28,10 @@ import type {
   RetryResponse,
   SaveCheckpointRequestSchema,
   SaveCheckpointResponse,
+  SignalRequestSchema,
+  SignalResponse,
+  SuspendRequestSchema,
+  SuspendResponse,
   WatchEventsRequestSchema,
 } from "./gen/actionq/v1/service_pb.js";
 import { stringifyJson } from "./json.js";
@@ -116,6 +121,48 @@ export type SaveCheckpointInput = MessageInitShape<typeof SaveCheckpointRequestS
   state?: JsonObject;
 };
 
+/**
+ * What `signal` takes: a SignalRequest (`name`, `actor`) whose payload may be
+ * given as an object, its mode as "broadcast" or "one", and how long it is
+ * kept in milliseconds.
+ */
+export interface SignalInput {
+  /** The signal's name (1 to 200 printable characters). */
+  name: string;
+  /** The payload as an object, written as payload_json losslessly; set this or payloadJson. */
+  payload?: JsonObject;
+  /** The payload as JSON object text; empty means {}. */
+  payloadJson?: string;
+  /**
+   * "broadcast" (the default): wakes every action waiting for the name, and
+   * every later waiter while kept; "one": wakes one waiter, or is kept until one waits.
+   */
+  mode?: SignalMode | "broadcast" | "one";
+  /** Keep the signal this long for later waiters (0 = not kept; unset = 24 h); set this or keep. */
+  keepMs?: number;
+  keep?: Duration;
+  /** Recorded as the event's actor; empty means "operator". */
+  actor?: string;
+}
+
+/**
+ * What `suspend` takes: a SuspendRequest (`id`, `leaseToken`, `step`,
+ * `signal`) whose timeout may be given in milliseconds and `until` as a Date.
+ */
+export interface SuspendInput {
+  id: bigint;
+  leaseToken: string;
+  /** The wait's step name; the wake-up is stored as this step's checkpoint. */
+  step: string;
+  /** The signal to wait for; empty or unset for a sleep. */
+  signal?: string;
+  /** Wake after this many milliseconds without the signal (a sleep when there is no signal); set this or timeout. */
+  timeoutMs?: number;
+  timeout?: Duration;
+  /** Wake at this time without the signal. */
+  until?: Date | Timestamp;
+}
+
 /** What `fail` takes: a FailRequest whose retry delay may be given in milliseconds. */
 export type FailInput = MessageInitShape<typeof FailRequestSchema> & {
   /** Retry after this many milliseconds (0 = at once) instead of the backoff policy; set this or retryDelay. */
@@ -158,7 +205,7 @@ type GeneratedClient = Client<typeof ActionQueueService>;
  */
 export type ActionQueueClient = Omit<
   GeneratedClient,
-  "enqueue" | "complete" | "emitEvent" | "heartbeat" | "fail" | "retry" | "saveCheckpoint"
+  "enqueue" | "complete" | "emitEvent" | "heartbeat" | "fail" | "retry" | "saveCheckpoint" | "signal" | "suspend"
 > & {
   /**
    * Enqueues actions under a request_id (a fresh UUID unless given) and, if
@@ -186,6 +233,21 @@ export type ActionQueueClient = Omit<
    * `updatedAt`).
    */
   checkpoints(id: bigint | number, options?: CallOptions): Promise<CheckpointRecord[]>;
+  /**
+   * Sends a named signal: wakes the actions waiting for `name` (all of them,
+   * or one with `mode: "one"`) and keeps it for later waiters (`keepMs`,
+   * default 24 h). Resolves to the signal's id, the woken ids, and
+   * `keptUntil` when it is kept.
+   */
+  signal(request: SignalInput, options?: CallOptions): Promise<SignalResponse>;
+  /**
+   * Parks a claimed action (`id`, `leaseToken`) until `signal` arrives or
+   * `timeoutMs` / `until` passes, the wait named `step`. `suspended` true:
+   * the action is waiting and the lease given up; false: `wake` is the
+   * outcome at once (the step woke before, or a kept signal matched). Worker
+   * handlers use `context.waitForSignal` / `context.sleep` instead.
+   */
+  suspend(request: SuspendInput, options?: CallOptions): Promise<SuspendResponse>;
   /** Records a failed attempt; `retryDelayMs` / `noRetry` choose when (or whether) it is retried. */
   fail(request: FailInput, options?: CallOptions): Promise<FailResponse>;
   /**
@@ -281,6 +343,8 @@ export function wrapClient(
       generated.saveCheckpoint(withJson(request, "state", "stateJson"), callOptions),
     checkpoints: async (id, callOptions) =>
       (await generated.getCheckpoints({ id: BigInt(id) }, callOptions)).checkpoints.map(decodeCheckpoint),
+    signal: async (request, callOptions) => generated.signal(signalRequest(request), callOptions),
+    suspend: async (request, callOptions) => generated.suspend(suspendRequest(request), callOptions),
     retry: async (request, callOptions) =>
       generated.retry(isIdList(request) ? { ids: request.map((id) => BigInt(id)) } : request, callOptions),
     wait: async (ids, timeoutMs, callOptions) => {
@@ -350,6 +414,36 @@ function withRetryDelay(input: FailInput): MessageInitShape<typeof FailRequestSc
     throw new TypeError("set retryDelayMs or retryDelay, not both");
   }
   return { ...rest, retryDelay: duration(retryDelayMs) };
+}
+
+function signalRequest(input: SignalInput): MessageInitShape<typeof SignalRequestSchema> {
+  const { mode, keepMs, ...rest } = withJson(input, "payload", "payloadJson");
+  const request: Record<string, unknown> = {
+    ...rest,
+    mode: mode === "one" ? SignalMode.ONE : mode === "broadcast" || mode === undefined ? SignalMode.BROADCAST : mode,
+  };
+  if (keepMs !== undefined) {
+    if (rest.keep !== undefined) {
+      throw new TypeError("set keepMs or keep, not both");
+    }
+    request["keep"] = duration(keepMs);
+  }
+  return request as MessageInitShape<typeof SignalRequestSchema>;
+}
+
+function suspendRequest(input: SuspendInput): MessageInitShape<typeof SuspendRequestSchema> {
+  const { timeoutMs, until, ...rest } = input;
+  const request: Record<string, unknown> = { ...rest };
+  if (until !== undefined) {
+    request["until"] = until instanceof Date ? timestampFromDate(until) : until;
+  }
+  if (timeoutMs !== undefined) {
+    if (rest.timeout !== undefined) {
+      throw new TypeError("set timeoutMs or timeout, not both");
+    }
+    request["timeout"] = duration(timeoutMs);
+  }
+  return request as MessageInitShape<typeof SuspendRequestSchema>;
 }
 
 function isIdList(request: RetryInput): request is readonly (bigint | number)[] {

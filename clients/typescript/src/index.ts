@@ -26,16 +26,18 @@ export type {
   NewActionInput,
   RetryInput,
   SaveCheckpointInput,
+  SignalInput,
+  SuspendInput,
 } from "./client.js";
 export { ActionqError, ERROR_DOMAIN, WaitTimeoutError, codeName, hasReason } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { isJsonObject, parseJson, parseJsonObject, stringifyJson } from "./json.js";
 export type { JsonObject, JsonValue } from "./json.js";
-export { decodeAction, decodeCheckpoint, decodeEvent } from "./records.js";
-export type { ActionRecord, CheckpointRecord, EventRecord } from "./records.js";
-export { NoRetry, Reject, RetryIn } from "./outcomes.js";
+export { decodeAction, decodeCheckpoint, decodeEvent, decodeWakeUp, wakeUpFromCheckpoint } from "./records.js";
+export type { ActionRecord, CheckpointRecord, EventRecord, WakeUpRecord } from "./records.js";
+export { NoRetry, Reject, RetryIn, Suspended } from "./outcomes.js";
 export { Worker } from "./worker.js";
-export type { Handler, HandlerContext, HandlerResult, WorkerClient, WorkerOptions } from "./worker.js";
+export type { Handler, HandlerContext, HandlerResult, WaitOptions, WorkerClient, WorkerOptions } from "./worker.js";
 export * from "./gen/actionq/v1/action_pb.js";
 export * from "./gen/actionq/v1/errors_pb.js";
 export * from "./gen/actionq/v1/service_pb.js";

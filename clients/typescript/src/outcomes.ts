@@ -53,3 +53,19 @@ export class RetryIn extends Error {
     }
   }
 }
+
+/**
+ * Thrown by `context.waitForSignal` and `context.sleep` when the action now
+ * waits on the server (its lease given up): let it propagate (or rethrow
+ * it). The worker reports nothing; the action is claimed again once it
+ * wakes and the handler runs again from the top, where the wait returns
+ * its wake-up.
+ */
+export class Suspended extends Error {
+  override name = "Suspended";
+
+  /** @param step the wait's step */
+  constructor(readonly step: string) {
+    super(`action suspended at step ${step} until it wakes`);
+  }
+}

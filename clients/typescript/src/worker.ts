@@ -2,17 +2,19 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { CallOptions } from "@connectrpc/connect";
 
+import type { Duration } from "@bufbuild/protobuf/wkt";
+
 import { duration } from "./client.js";
 import type { ActionQueueClient } from "./client.js";
 import { ActionqError } from "./errors.js";
 import { CheckpointSchema } from "./gen/actionq/v1/action_pb.js";
 import type { ClaimedAction } from "./gen/actionq/v1/action_pb.js";
-import type { SaveCheckpointResponse } from "./gen/actionq/v1/service_pb.js";
+import type { SaveCheckpointResponse, SuspendResponse } from "./gen/actionq/v1/service_pb.js";
 import { stringifyJson } from "./json.js";
 import type { JsonObject } from "./json.js";
-import { NoRetry, Reject, RetryIn } from "./outcomes.js";
-import { decodeAction, decodeCheckpoint } from "./records.js";
-import type { ActionRecord, CheckpointRecord } from "./records.js";
+import { NoRetry, Reject, RetryIn, Suspended } from "./outcomes.js";
+import { decodeAction, decodeCheckpoint, decodeWakeUp, wakeUpFromCheckpoint } from "./records.js";
+import type { ActionRecord, CheckpointRecord, WakeUpRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
 
@@ -28,7 +30,25 @@ export type WorkerClient = Pick<ActionQueueClient, "claim" | "heartbeat" | "comp
       request: { id: bigint; leaseToken: string; step: string; stateJson: string },
       options?: CallOptions,
     ) => Promise<SaveCheckpointResponse>;
+    /** Needed only by handlers that wait (waitForSignal, sleep). */
+    suspend?: (
+      request: { id: bigint; leaseToken: string; step: string; signal: string; timeout?: Duration },
+      options?: CallOptions,
+    ) => Promise<SuspendResponse>;
   };
+
+/** Options of `waitForSignal` and `sleep`. */
+export interface WaitOptions {
+  /**
+   * The wait's step name; the wake-up is stored as this step's checkpoint.
+   * Default "signal:<name>" for a signal, "sleep:<n>" for a sleep, n
+   * counting the unnamed sleeps of this run of the handler from 0 (so a handler must
+   * reach its sleeps in the same order on every run, or name them).
+   */
+  step?: string;
+  /** waitForSignal only: wake after this many milliseconds without the signal (`timedOut` true). */
+  timeoutMs?: number;
+}
 
 /** What a handler learns besides the action itself. */
 export interface HandlerContext {
@@ -65,6 +85,21 @@ export interface HandlerContext {
    * runs `work`, saves what it resolves to under `step`, and returns it.
    */
   step<T extends JsonObject>(step: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Waits for the signal `name`. If the wait's step woke before (on an
+   * earlier run of the handler) or a kept signal matches, resolves to the
+   * wake-up at once. Otherwise the action starts waiting on the server and
+   * this throws `Suspended`: let it propagate. The worker reports nothing;
+   * once the signal (or `timeoutMs`) wakes the action it is claimed again and
+   * the handler runs from the top, earlier steps returning their stored
+   * results and this wait its wake-up.
+   */
+  waitForSignal(name: string, options?: WaitOptions): Promise<WakeUpRecord>;
+  /**
+   * Sleeps `ms` durably: the action waits on the server (this throws
+   * `Suspended`), and the handler's next run gets the timed-out wake-up here.
+   */
+  sleep(ms: number, options?: Pick<WaitOptions, "step">): Promise<WakeUpRecord>;
 }
 
 /** What a successful handler may report; both fields are optional. */
@@ -336,6 +371,7 @@ export class Worker {
     // A payload that does not decode, or a result that cannot be written as
     // JSON, fails the action like a handler error.
     let outcome: { ok: true; completion: Completion } | { ok: false; error: unknown };
+    let sleeps = 0;
     const context: HandlerContext = {
       signal: lease.signal,
       leaseToken,
@@ -344,6 +380,10 @@ export class Worker {
       saveCheckpoint: (step, state) => this.saveCheckpoint(id, leaseToken, step, state, lease),
       checkpoints: () => this.checkpoints(id),
       step: (step, work) => this.runStep(id, leaseToken, step, work, lease),
+      waitForSignal: (name, options = {}) =>
+        this.waitFor(id, leaseToken, options.step ?? `signal:${name}`, name, options.timeoutMs, lease),
+      sleep: (ms, options = {}) =>
+        this.waitFor(id, leaseToken, options.step ?? `sleep:${sleeps++}`, "", Math.max(ms, 0), lease),
     };
     try {
       const value = (await this.handler(decodeAction(action), context)) ?? {};
@@ -441,6 +481,51 @@ export class Worker {
     const value = await work();
     await this.saveCheckpoint(id, leaseToken, step, value, lease);
     return value;
+  }
+
+  /**
+   * A handler's wait: the step's stored wake-up, or Suspend; when the action
+   * is suspended, aborts `lease` with Suspended (so nothing is reported) and throws it.
+   */
+  private async waitFor(
+    id: bigint,
+    leaseToken: string,
+    step: string,
+    signal: string,
+    timeoutMs: number | undefined,
+    lease: AbortController,
+  ): Promise<WakeUpRecord> {
+    if (!this.client.suspend) {
+      throw new TypeError("this worker's client has no suspend");
+    }
+    const saved = (await this.checkpoints(id)).find((checkpoint) => checkpoint.step === step);
+    if (saved) {
+      return wakeUpFromCheckpoint(saved);
+    }
+    let response: SuspendResponse;
+    try {
+      response = await this.client.suspend({
+        id,
+        leaseToken,
+        step,
+        signal,
+        ...(timeoutMs === undefined ? {} : { timeout: duration(timeoutMs) }),
+      });
+    } catch (error) {
+      if (LEASE_LOST.has(ConnectError.from(error).code)) {
+        lease.abort(new Error(`lease of action ${id} was lost: ${errorText(error)}`));
+      }
+      throw ActionqError.from(error);
+    }
+    if (response.suspended) {
+      const suspended = new Suspended(step);
+      lease.abort(suspended);
+      throw suspended;
+    }
+    if (!response.wake) {
+      throw new Error(`Suspend of action ${id} at step ${step} answered neither suspended nor a wake-up`);
+    }
+    return decodeWakeUp(response.wake);
   }
 
   /** The action's checkpoints from every attempt. */

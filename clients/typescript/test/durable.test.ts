@@ -20,7 +20,9 @@ import {
   BackoffStrategy,
   ERROR_DOMAIN,
   ErrorReason,
+  SignalMode,
   WaitTimeoutError,
+  duration,
   exponentialBackoff,
   fixedBackoff,
   wrapClient,
@@ -31,6 +33,8 @@ import type {
   HeartbeatRequest,
   SaveCheckpointRequest,
   RetryRequest,
+  SignalRequest,
+  SuspendRequest,
   WaitActionRequest,
 } from "@actionq/client";
 
@@ -273,5 +277,41 @@ describe("checkpoints", () => {
         [7n, "empty", 2, {}],
       ],
     );
+  });
+});
+
+describe("signals", () => {
+  it("send the payload exactly, the mode and the keep; suspend sends the timeout", async () => {
+    const signals: SignalRequest[] = [];
+    let suspend: SuspendRequest | undefined;
+    const client = clientFor({
+      signal: (req) => {
+        signals.push(req);
+        return { signalId: 3n, woken: [5n] };
+      },
+      suspend: (req) => {
+        suspend = req;
+        return { suspended: false, wake: { step: req.step, signal: req.signal, payloadJson: '{"k":1}', signalId: 3n } };
+      },
+    });
+    const sent = await client.signal({ name: "s", payload: { n: 9007199254740993n } });
+    await client.signal({ name: "s", mode: "one", keepMs: 0 });
+    await client.signal({ name: "s", mode: SignalMode.ONE, keepMs: 1500, actor: "me" });
+    assert.deepEqual(sent.woken, [5n]);
+    assert.deepEqual(
+      signals.map((r) => [r.name, r.payloadJson, r.mode, r.keep ? durationMs(r.keep) : undefined, r.actor]),
+      [
+        ["s", '{"n":9007199254740993}', SignalMode.BROADCAST, undefined, ""],
+        ["s", "", SignalMode.ONE, 0, ""],
+        ["s", "", SignalMode.ONE, 1500, "me"],
+      ],
+    );
+    const response = await client.suspend({ id: 9n, leaseToken: "t", step: "w", signal: "s", timeoutMs: 250 });
+    assert.equal(response.wake?.payloadJson, '{"k":1}');
+    assert.deepEqual(
+      [suspend?.id, suspend?.leaseToken, suspend?.step, suspend?.signal, suspend?.timeout ? durationMs(suspend.timeout) : 0],
+      [9n, "t", "w", "s", 250],
+    );
+    await assert.rejects(client.signal({ name: "s", keepMs: 1, keep: duration(1000) }), TypeError);
   });
 });

@@ -21,11 +21,12 @@ import {
   NoRetry,
   Reject,
   RetryIn,
+  Suspended,
   Worker,
   codeName,
   parseJsonObject,
 } from "@actionq/client";
-import type { JsonObject, WorkerClient, WorkerOptions } from "@actionq/client";
+import type { JsonObject, WakeUpRecord, WorkerClient, WorkerOptions } from "@actionq/client";
 
 interface FakeAction {
   id: bigint;
@@ -62,6 +63,9 @@ class FakeQueue {
   completeManyError: ConnectError | undefined;
   /** Checkpoints saved per action, in the order their steps were first saved. */
   readonly checkpoints = new Map<bigint, { step: string; stateJson: string; attempt: number }[]>();
+  /** Suspended actions per signal name, with their wait's step; and every SuspendRequest. */
+  readonly waiting = new Map<string, { id: bigint; step: string }[]>();
+  readonly suspends: { id: bigint; step: string; signal: string; timeoutMs: number | undefined }[] = [];
   private nextToken = 1;
 
   add(count: number, payloadJson = "{}"): void {
@@ -180,6 +184,36 @@ class FakeQueue {
         getCheckpoints: (req) => ({
           checkpoints: (this.checkpoints.get(req.id) ?? []).map((c) => ({ actionId: req.id, ...c })),
         }),
+        suspend: (req) => {
+          const action = this.held(req.id, req.leaseToken);
+          this.suspends.push({
+            id: req.id,
+            step: req.step,
+            signal: req.signal,
+            timeoutMs: req.timeout ? durationMs(req.timeout) : undefined,
+          });
+          if (req.signal === "") {
+            // A sleep wakes at once here, timed out, as if its time had passed.
+            const wake = { step: req.step, signal: "", payloadJson: "{}", timedOut: true, signalId: 0n };
+            this.storeWake(req.id, wake);
+            return { suspended: false, wake };
+          }
+          action.status = ActionStatus.WAITING;
+          action.attempt--; // waiting uses no attempt
+          this.waiting.set(req.signal, [...(this.waiting.get(req.signal) ?? []), { id: req.id, step: req.step }]);
+          return { suspended: true, action: create(ActionSchema, { id: action.id, status: action.status }) };
+        },
+        signal: (req) => {
+          const woken = this.waiting.get(req.name) ?? [];
+          this.waiting.delete(req.name);
+          for (const { id, step } of woken) {
+            this.storeWake(id, { step, signal: req.name, payloadJson: req.payloadJson || "{}", timedOut: false, signalId: 7n });
+            const action = this.actions.find((a) => a.id === id);
+            assert.ok(action);
+            action.status = ActionStatus.PENDING;
+          }
+          return { signalId: 7n, woken: woken.map((w) => w.id) };
+        },
         reject: (req) => {
           const action = this.held(req.id, req.leaseToken);
           action.status = ActionStatus.REJECTED;
@@ -190,6 +224,18 @@ class FakeQueue {
       });
     });
     return createClient(ActionQueueService, transport);
+  }
+
+  /** Stores a wake-up as its step's checkpoint, as the server does. */
+  private storeWake(
+    id: bigint,
+    wake: { step: string; signal: string; payloadJson: string; timedOut: boolean; signalId: bigint },
+  ): void {
+    const stateJson =
+      `{"signal":${JSON.stringify(wake.signal)},"payload":${wake.payloadJson},"timed_out":${wake.timedOut},` +
+      `"signal_id":${wake.signalId},"woke_at":"2026-11-30T17:00:00.123+00:00"}`;
+    const action = this.actions.find((a) => a.id === id);
+    this.checkpoints.set(id, [...(this.checkpoints.get(id) ?? []), { step: wake.step, stateJson, attempt: action?.attempt ?? 0 }]);
   }
 
   private completeOne(req: { id: bigint; leaseToken: string; resultRef: string; resultJson: string }): void {
@@ -706,5 +752,93 @@ describe("Worker", () => {
     assert.equal(failure.code, Code.FailedPrecondition);
     assert.equal(aborted, true);
     assert.equal(queue.checkpoints.size, 0);
+  });
+
+  it("waits for a signal: the first run is suspended without a report, the re-run gets the wake-up", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    const client = queue.client();
+    const runs: { attempt: number; error?: unknown; aborted?: boolean }[] = [];
+    const worker = new Worker(
+      client,
+      async (_action, context) => {
+        const run: { attempt: number; error?: unknown; aborted?: boolean } = { attempt: context.attempt };
+        runs.push(run);
+        let wake: WakeUpRecord;
+        try {
+          wake = await context.waitForSignal("approved", { timeoutMs: 60_000 });
+        } catch (error) {
+          run.error = error;
+          run.aborted = context.signal.aborted;
+          throw error;
+        }
+        return { resultRef: wake.step, result: { by: wake.payload["by"] ?? null, n: wake.payload["n"] ?? null } };
+      },
+      options,
+    );
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.WAITING);
+    assert.equal(queue.completeCalls + queue.batches.length, 0);
+    const sent = await client.signal({ name: "approved", payloadJson: '{"by":"alice","n":9007199254740993}' });
+    assert.deepEqual(sent.woken, [1n]);
+    await until(() => queue.actions[0]?.status === ActionStatus.COMPLETED);
+    worker.stop();
+    await running;
+    assert.equal(runs.length, 2);
+    assert.ok(runs[0]?.error instanceof Suspended);
+    assert.equal(runs[0]?.aborted, true);
+    assert.deepEqual(
+      runs.map((r) => r.attempt),
+      [1, 1],
+    );
+    assert.deepEqual(queue.actions[0]?.result, { by: "alice", n: 9007199254740993n });
+    assert.equal(queue.actions[0]?.resultRef, "signal:approved");
+    assert.deepEqual(queue.suspends, [{ id: 1n, step: "signal:approved", signal: "approved", timeoutMs: 60_000 }]);
+  });
+
+  it("names sleeps sleep:0, sleep:1 … within a run and returns a stored wake-up without suspending", async () => {
+    const queue = new FakeQueue();
+    queue.add(1);
+    queue.checkpoints.set(1n, [
+      {
+        step: "signal:go",
+        stateJson: '{"signal":"go","payload":{"k":9007199254740993},"timed_out":false,"signal_id":42,"woke_at":"2026-11-30T17:00:00.5Z"}',
+        attempt: 1,
+      },
+    ]);
+    const wakes: WakeUpRecord[] = [];
+    const worker = new Worker(
+      queue.client(),
+      async (_action, context) => {
+        wakes.push(await context.waitForSignal("go"));
+        wakes.push(await context.sleep(0));
+        wakes.push(await context.sleep(10, { step: "nap" }));
+        wakes.push(await context.sleep(0));
+        return {};
+      },
+      options,
+    );
+    const running = start(worker);
+    await until(() => queue.actions[0]?.status === ActionStatus.COMPLETED);
+    worker.stop();
+    await running;
+    assert.deepEqual(
+      wakes.map((w) => [w.step, w.signal, w.payload, w.timedOut, w.signalId]),
+      [
+        ["signal:go", "go", { k: 9007199254740993n }, false, 42n],
+        ["sleep:0", "", {}, true, 0n],
+        ["nap", "", {}, true, 0n],
+        ["sleep:1", "", {}, true, 0n],
+      ],
+    );
+    assert.equal(wakes[0]?.wokeAt?.toISOString(), "2026-11-30T17:00:00.500Z");
+    assert.deepEqual(
+      queue.suspends.map((r) => [r.step, r.signal, r.timeoutMs]),
+      [
+        ["sleep:0", "", 0],
+        ["nap", "", 10],
+        ["sleep:1", "", 0],
+      ],
+    );
   });
 });

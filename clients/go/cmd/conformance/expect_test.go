@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -41,7 +42,7 @@ func TestJSONEqualComparesNumbersExactly(t *testing.T) {
 }
 
 func TestTheScenarioReadsLosslessly(t *testing.T) {
-	sc, err := load("../../../../tests/conformance/scenario.json")
+	sc, err := load("../../../../tests/conformance/scenario.json", "p", "human:c")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestExpectErrorChecksTheReason(t *testing.T) {
 // The scenario's zero durations and attempts must reach the request as
 // zeros, not as "unset" (which means a default).
 func TestScenarioZerosAreSentAsZeros(t *testing.T) {
-	sc, err := load("../../../../tests/conformance/scenario.json")
+	sc, err := load("../../../../tests/conformance/scenario.json", "p", "human:c")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +118,37 @@ func TestScenarioZerosAreSentAsZeros(t *testing.T) {
 	}
 	if _, err := (&backoff{Strategy: "linear"}).proto(); err == nil {
 		t.Error("an unknown strategy was accepted")
+	}
+}
+
+func TestTheScenarioNamesSignalsByProject(t *testing.T) {
+	sc, err := load("../../../../tests/conformance/scenario.json", "conf-go-1", "human:c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range sc.Steps {
+		if s.Op == "signal" && s.Signal != "" {
+			n++
+			if !strings.HasPrefix(s.Signal, "conf-go-1:") {
+				t.Errorf("step %q signals %q, not prefixed by the project", s.Name, s.Signal)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no signal step")
+	}
+}
+
+func TestExpectFieldsComparesOnlyTheListedKeys(t *testing.T) {
+	got := []byte(`{"signal":"s","payload":{"n":9007199254740993},"timed_out":false,"signal_id":3}`)
+	if err := expectFields("w", got, map[string]any{"payload": map[string]any{"n": json.Number("9007199254740993")}, "timed_out": false}); err != nil {
+		t.Fatal(err)
+	}
+	if err := expectFields("w", got, map[string]any{"payload": map[string]any{"n": json.Number("9007199254740992")}}); err == nil {
+		t.Fatal("a payload that differs in the last digit passed")
+	}
+	if err := expectFields("w", got, map[string]any{"woke_at": "x"}); err == nil {
+		t.Fatal("a missing key passed")
 	}
 }

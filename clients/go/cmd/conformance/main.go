@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"actionq.dev/go/actionq"
 )
@@ -72,6 +73,20 @@ type step struct {
 	ExpectSteps    []string `json:"expect_steps"`
 	ExpectStates   []any    `json:"expect_states"`
 	ExpectAttempts []int32  `json:"expect_attempts"`
+	// ExpectStateFields: per checkpoint, the keys whose values must match.
+	ExpectStateFields []map[string]any `json:"expect_state_fields"`
+	// Waiting steps: a claim's ActionType; a suspend's Signal (and Step,
+	// TimeoutMS); a signal's Signal, Payload, Mode and KeepMS, and what
+	// they must answer.
+	ActionType      string         `json:"action_type"`
+	Signal          string         `json:"signal"`
+	Payload         any            `json:"payload"`
+	Mode            string         `json:"mode"`
+	KeepMS          *int64         `json:"keep_ms"`
+	ExpectSuspended *bool          `json:"expect_suspended"`
+	ExpectWake      map[string]any `json:"expect_wake"`
+	ExpectWoken     []string       `json:"expect_woken"`
+	ExpectKept      *bool          `json:"expect_kept"`
 }
 
 // newAction is one action of an enqueue step; a nil ActionType means the
@@ -105,7 +120,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: conformance SCENARIO_PATH")
 		os.Exit(2)
 	}
-	sc, err := load(os.Args[1])
+	project := envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go")
+	createdBy := envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance")
+	sc, err := load(os.Args[1], project, createdBy)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		os.Exit(2)
@@ -120,8 +137,8 @@ func main() {
 	r := &runner{
 		client:     client,
 		actionType: sc.ActionType,
-		project:    envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"),
-		createdBy:  envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"),
+		project:    project,
+		createdBy:  createdBy,
 		ids:        map[string]int64{},
 		tokens:     map[string]string{},
 	}
@@ -139,11 +156,14 @@ func main() {
 	}
 }
 
-func load(path string) (*scenario, error) {
-	data, err := os.ReadFile(path)
+// load reads the scenario with $PROJECT and $CREATED_BY replaced in every
+// string (both are plain text that needs no JSON escaping).
+func load(path, project, createdBy string) (*scenario, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	data := []byte(strings.NewReplacer("$PROJECT", project, "$CREATED_BY", createdBy).Replace(string(raw)))
 	var sc scenario
 	if err := actionq.DecodeJSON(data, &sc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -47,6 +48,12 @@ func (r *runner) run(ctx context.Context, s step) error {
 		return r.saveCheckpoint(ctx, s)
 	case "get_checkpoints":
 		return r.getCheckpoints(ctx, s)
+	case "suspend":
+		return r.suspend(ctx, s)
+	case "signal":
+		return r.signal(ctx, s)
+	case "await_status":
+		return r.awaitStatus(ctx, s)
 	}
 	return fmt.Errorf("unknown op %q", s.Op)
 }
@@ -209,7 +216,7 @@ func (r *runner) claim(ctx context.Context, s step) error {
 	resp, callErr := r.client.Claim(ctx, &actionqv1.ClaimRequest{
 		Worker:      workerName,
 		Project:     r.project,
-		ActionTypes: []string{r.actionType},
+		ActionTypes: []string{cmp.Or(s.ActionType, r.actionType)},
 		MaxActions:  s.MaxActions,
 		Wait:        durationpb.New(millis(s.WaitMS)),
 		Lease:       durationpb.New(millis(s.LeaseMS)),
@@ -284,6 +291,16 @@ func (r *runner) getCheckpoints(ctx context.Context, s step) error {
 	}
 	if s.ExpectAttempts != nil && !slices.Equal(attempts, s.ExpectAttempts) {
 		return fmt.Errorf("checkpoint attempts %v, want %v", attempts, s.ExpectAttempts)
+	}
+	if s.ExpectStateFields != nil {
+		if len(cps) != len(s.ExpectStateFields) {
+			return fmt.Errorf("%d checkpoints, want %d", len(cps), len(s.ExpectStateFields))
+		}
+		for i, cp := range cps {
+			if err := expectFields("state of "+cp.GetStep(), cp.State, s.ExpectStateFields[i]); err != nil {
+				return err
+			}
+		}
 	}
 	if s.ExpectStates != nil {
 		if len(cps) != len(s.ExpectStates) {

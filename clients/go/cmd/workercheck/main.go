@@ -81,6 +81,23 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("worker checkpoints check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+
+	began = time.Now()
+	summary, err = waitingCheck(ctx)
+	if err != nil {
+		fmt.Printf("worker waiting check failed after %.2f s: %v\n", time.Since(began).Seconds(), err)
+		os.Exit(1)
+	}
+	fmt.Printf("worker waiting check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+}
+
+func waitingCheck(ctx context.Context) (string, error) {
+	client, err := actionq.New(actionq.Config{})
+	if err != nil {
+		return "", err
+	}
+	defer client.Close()
+	return checkWaiting(ctx, client, envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"), envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"))
 }
 
 func checkpointsCheck(ctx context.Context) (string, error) {

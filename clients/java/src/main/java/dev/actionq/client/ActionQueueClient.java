@@ -46,6 +46,11 @@ import dev.actionq.v1.RetryRequest;
 import dev.actionq.v1.RetryResponse;
 import dev.actionq.v1.SaveCheckpointRequest;
 import dev.actionq.v1.SaveCheckpointResponse;
+import dev.actionq.v1.SignalMode;
+import dev.actionq.v1.SignalRequest;
+import dev.actionq.v1.SignalResponse;
+import dev.actionq.v1.SuspendRequest;
+import dev.actionq.v1.SuspendResponse;
 import dev.actionq.v1.SweepRequest;
 import dev.actionq.v1.SweepResponse;
 import dev.actionq.v1.UpdateQueueRequest;
@@ -309,6 +314,58 @@ public final class ActionQueueClient implements AutoCloseable {
   public List<CheckpointRecord> checkpoints(long id) {
     return getCheckpoints(GetCheckpointsRequest.newBuilder().setId(id).build())
         .getCheckpointsList().stream().map(CheckpointRecord::of).toList();
+  }
+
+  /**
+   * Parks a claimed action until a signal arrives or a time passes, the wait named {@code step}:
+   * {@code suspended} true when it now waits (the lease is given up), else {@code wake} is the
+   * wait's outcome at once (the step woke before, or a kept signal matched). Worker handlers use
+   * {@link Job#waitForSignal} and {@link Job#sleep} instead.
+   */
+  public SuspendResponse suspend(SuspendRequest request) {
+    return call(() -> blockingStub().suspend(request));
+  }
+
+  /**
+   * Suspends the claimed action {@code id} under {@code leaseToken} until {@code signal} ("" for
+   * a sleep) arrives or {@code timeout} (null: none) passes; see {@link #suspend(SuspendRequest)}.
+   */
+  public SuspendResponse suspend(
+      long id, String leaseToken, String step, String signal, Duration timeout) {
+    SuspendRequest.Builder request = SuspendRequest.newBuilder()
+        .setId(id).setLeaseToken(leaseToken).setStep(step).setSignal(signal);
+    if (timeout != null) {
+      request.setTimeout(Protos.duration(timeout));
+    }
+    return suspend(request.build());
+  }
+
+  /**
+   * Sends a named signal: wakes the actions waiting for it (every one with
+   * {@code SIGNAL_MODE_BROADCAST}, one with {@code SIGNAL_MODE_ONE}) and keeps it for later
+   * waiters ({@code keep}, default 24 h); the response lists the woken ids and
+   * {@code kept_until}.
+   */
+  public SignalResponse signal(SignalRequest request) {
+    return call(() -> blockingStub().signal(request));
+  }
+
+  /**
+   * Sends the signal {@code name} with {@code payload} (a JSON object: an {@code ObjectNode}, a
+   * {@code Map} or a record/bean, written losslessly; null for {}) in {@code mode} (null:
+   * broadcast), kept for {@code keep} (null: the server's 24 h; zero: not kept).
+   */
+  public SignalResponse signal(String name, Object payload, SignalMode mode, Duration keep) {
+    SignalRequest.Builder request = SignalRequest.newBuilder()
+        .setName(Objects.requireNonNull(name, "name"))
+        .setMode(mode != null ? mode : SignalMode.SIGNAL_MODE_BROADCAST);
+    if (payload != null) {
+      request.setPayloadJson(Json.writeObject(payload));
+    }
+    if (keep != null) {
+      request.setKeep(Protos.duration(keep));
+    }
+    return signal(request.build());
   }
 
   /** Marks a claimed action rejected by a validator. */

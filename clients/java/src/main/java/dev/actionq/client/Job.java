@@ -3,6 +3,7 @@ package dev.actionq.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.actionq.v1.Action;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -11,7 +12,9 @@ import java.util.concurrent.Callable;
  * One claimed action as a {@link Handler} sees it: the action as the server sent it, its payload
  * decoded losslessly by {@link Json} (integers keep every digit), {@link #progress} to report
  * how far the work got, and checkpoints ({@link #saveCheckpoint}, {@link #checkpoints},
- * {@link #step}) to resume a retried attempt after the steps an earlier one finished.
+ * {@link #step}) to resume a retried attempt after the steps an earlier one finished, and durable
+ * waits ({@link #waitForSignal}, {@link #sleep}) that park the action on the server until a
+ * signal arrives or a time passes.
  */
 public final class Job {
 
@@ -28,24 +31,36 @@ public final class Job {
     List<CheckpointRecord> list();
   }
 
+  /**
+   * Suspends the job's action under the worker's lease: returns the wake-up when the wait is
+   * already over, or throws {@link SuspendedException} once the action waits.
+   */
+  interface Suspender {
+    WakeUp suspend(String step, String signal, Duration timeout);
+  }
+
   private final Action action;
   private final ObjectNode payload;
   private final ProgressReporter reporter;
   private final Checkpointer checkpointer;
+  private final Suspender suspender;
+  private int sleeps;
 
   /**
    * A job of {@code action} with {@code payload}; without a worker behind it,
    * {@link #progress} throws.
    */
   public Job(Action action, ObjectNode payload) {
-    this(action, payload, null, null);
+    this(action, payload, null, null, null);
   }
 
-  Job(Action action, ObjectNode payload, ProgressReporter reporter, Checkpointer checkpointer) {
+  Job(Action action, ObjectNode payload, ProgressReporter reporter, Checkpointer checkpointer,
+      Suspender suspender) {
     this.action = Objects.requireNonNull(action, "action");
     this.payload = Objects.requireNonNull(payload, "payload");
     this.reporter = reporter;
     this.checkpointer = checkpointer;
+    this.suspender = suspender;
   }
 
   /** The job of {@code action}, its payload decoded from {@code payload_json}. */
@@ -152,6 +167,74 @@ public final class Job {
     T value = work.call();
     saveCheckpoint(step, value);
     return value;
+  }
+
+  /** {@link #waitForSignal(String, String, Duration)} with step "signal:NAME" and no timeout. */
+  public WakeUp waitForSignal(String name) {
+    return waitForSignal(name, null, null);
+  }
+
+  /** {@link #waitForSignal(String, String, Duration)} with step "signal:NAME". */
+  public WakeUp waitForSignal(String name, Duration timeout) {
+    return waitForSignal(name, null, timeout);
+  }
+
+  /**
+   * Waits durably for the signal {@code name}. When the wait's step woke before (this is the
+   * handler's run after the wake-up) or a kept signal matches now, returns the {@link WakeUp}
+   * at once. Otherwise the action starts waiting on the server, its lease given up, and this
+   * throws {@link SuspendedException}: let it propagate. The worker reports nothing; once the
+   * signal (or the timeout) wakes the action it is claimed again and the handler runs from the
+   * top, earlier {@link #step}s returning their stored results and this wait its wake-up.
+   *
+   * <pre>{@code
+   * WakeUp approval = job.waitForSignal("approved:" + orderId, null, Duration.ofDays(1));
+   * if (approval.timedOut()) return Result.reject("nobody approved");
+   * }</pre>
+   *
+   * @param step the wait's step name, or null for "signal:NAME"
+   * @param timeout wake after this long without the signal ({@link WakeUp#timedOut}), or null
+   * @throws SuspendedException when the action now waits
+   * @throws ActionqException when the server refuses (e.g. STALE_LEASE)
+   * @throws IllegalStateException for a job that no worker runs
+   */
+  public WakeUp waitForSignal(String name, String step, Duration timeout) {
+    Objects.requireNonNull(name, "name");
+    return await(step != null ? step : "signal:" + name, name, timeout);
+  }
+
+  /** {@link #sleep(Duration, String)} with step "sleep:N", N counting unnamed sleeps from 0. */
+  public WakeUp sleep(Duration duration) {
+    return sleep(duration, null);
+  }
+
+  /**
+   * Sleeps durably for {@code duration}: the action waits on the server without a lease (this
+   * throws {@link SuspendedException}) and the handler runs again once the time has passed, this
+   * sleep then returning its timed-out {@link WakeUp} at once. The default step "sleep:N" counts
+   * the unnamed sleeps of this run of the handler from 0, so a handler must reach its sleeps in
+   * the same order on every run (or name them).
+   *
+   * @param step the sleep's step name, or null for "sleep:N"
+   * @throws SuspendedException when the action now waits
+   */
+  public WakeUp sleep(Duration duration, String step) {
+    Objects.requireNonNull(duration, "duration");
+    String name = step != null ? step : "sleep:" + sleeps++;
+    return await(name, "", duration.isNegative() ? Duration.ZERO : duration);
+  }
+
+  /** The step's stored wake-up, or one Suspend. */
+  private WakeUp await(String step, String signal, Duration timeout) {
+    if (suspender == null) {
+      throw new IllegalStateException("waiting needs a Worker: this job was made by hand");
+    }
+    for (CheckpointRecord saved : checkpoints()) {
+      if (saved.step().equals(step)) {
+        return WakeUp.fromCheckpoint(saved);
+      }
+    }
+    return suspender.suspend(step, signal, timeout);
   }
 
   private Checkpointer checkpointer() {

@@ -10,6 +10,7 @@ import dev.actionq.v1.FailRequest;
 import dev.actionq.v1.HeartbeatRequest;
 import dev.actionq.v1.HeartbeatResponse;
 import dev.actionq.v1.SaveCheckpointRequest;
+import dev.actionq.v1.SuspendResponse;
 import dev.actionq.v1.ItemFailure;
 import dev.actionq.v1.RejectRequest;
 import io.grpc.Context;
@@ -325,7 +326,8 @@ public final class Worker implements AutoCloseable {
             public List<CheckpointRecord> list() {
               return client.checkpoints(action.getId());
             }
-          }));
+          },
+          (step, signal, timeout) -> suspend(claimed, held, step, signal, timeout)));
     } catch (Throwable t) {
       error = t;
     } finally {
@@ -458,6 +460,33 @@ public final class Worker implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * A handler's wait: one Suspend under its lease. When the action now waits, the lease is
+   * given up: the job is abandoned (nothing will be reported) and SuspendedException thrown.
+   */
+  private WakeUp suspend(
+      ClaimedAction claimed, Lease held, String step, String signal, Duration timeout) {
+    long id = claimed.getAction().getId();
+    SuspendResponse response;
+    try {
+      response = client.suspend(id, claimed.getLeaseToken(), step, signal, timeout);
+    } catch (ActionqException e) {
+      if (e.code() == Status.Code.FAILED_PRECONDITION || e.code() == Status.Code.NOT_FOUND) {
+        held.abandon("lost its lease (" + describe(e) + ")");
+      }
+      throw e;
+    }
+    if (response.getSuspended()) {
+      held.abandon("is waiting (" + step + ")");
+      throw new SuspendedException(id, step);
+    }
+    if (!response.hasWake()) {
+      throw new IllegalStateException("Suspend of action " + id + " at " + step
+          + " answered neither suspended nor a wake-up");
+    }
+    return WakeUp.of(response.getWake());
   }
 
   /** Retries a report while the server is unavailable, a few times with a growing pause. */

@@ -9,6 +9,7 @@ import dev.actionq.client.ActionqException;
 import dev.actionq.client.CheckpointRecord;
 import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
+import dev.actionq.client.WakeUp;
 import dev.actionq.v1.Action;
 import dev.actionq.v1.ActionStatus;
 import dev.actionq.v1.Backoff;
@@ -30,6 +31,9 @@ import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.NewAction;
 import dev.actionq.v1.RejectRequest;
 import dev.actionq.v1.RetryResponse;
+import dev.actionq.v1.SignalMode;
+import dev.actionq.v1.SignalResponse;
+import dev.actionq.v1.SuspendResponse;
 import dev.actionq.v1.WatchEventsRequest;
 import dev.actionq.v1.WatchEventsResponse;
 import io.grpc.Status;
@@ -41,6 +45,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -159,7 +164,11 @@ public final class ConformanceRunner {
       case "get":
       case "save_checkpoint":
       case "get_checkpoints":
+      case "suspend":
+      case "await_status":
         return unary(op, step);
+      case "signal":
+        return signal(step);
       default:
         return "unknown op " + quote(op);
     }
@@ -310,7 +319,7 @@ public final class ConformanceRunner {
     ClaimRequest request = ClaimRequest.newBuilder()
         .setWorker(WORKER)
         .setProject(project)
-        .addActionTypes(actionType)
+        .addActionTypes(str(step, "action_type", actionType))
         .setMaxActions((int) num(step, "max_actions", 1))
         .setWait(Protos.duration(Duration.ofMillis(num(step, "wait_ms", 0))))
         .setLease(Protos.duration(Duration.ofMillis(num(step, "lease_ms", 30000))))
@@ -432,6 +441,40 @@ public final class ConformanceRunner {
           return why;
         }
         return checkCheckpoints(step, listed.response);
+      }
+      case "suspend": {
+        String name = str(step, "step", "");
+        Duration timeout = step.has("timeout_ms")
+            ? Duration.ofMillis(num(step, "timeout_ms", 0)) : null;
+        Outcome<SuspendResponse> suspended = call(() ->
+            client.suspend(id, token, name, str(step, "signal", ""), timeout));
+        String why = checkCode(step, suspended);
+        if (why != null || suspended.response == null) {
+          return why;
+        }
+        return checkSuspend(step, suspended.response);
+      }
+      case "await_status": {
+        String want = str(step, "expect_status", "");
+        long deadline = System.nanoTime() + Duration.ofMillis(num(step, "timeout_ms", 10000))
+            .toNanos();
+        while (true) {
+          String got = statusName(client.getAction(GetActionRequest.newBuilder().setId(id)
+              .build()).getAction().getStatus());
+          if (got.equals(want)) {
+            return null;
+          }
+          if (System.nanoTime() > deadline) {
+            return "still " + got + " after " + num(step, "timeout_ms", 10000) + " ms, want "
+                + want;
+          }
+          try {
+            Thread.sleep(50); // a poll interval, not a synchronisation
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+          }
+        }
       }
       default:
         return "unknown op " + quote(op);
@@ -565,6 +608,77 @@ public final class ConformanceRunner {
     return got.equals(want) ? null : "events " + got + ", want " + want;
   }
 
+  /** Checks a Suspend response against expect_suspended, expect_status and expect_wake. */
+  private static String checkSuspend(JsonNode step, SuspendResponse response) {
+    if (step.has("expect_suspended")
+        && response.getSuspended() != step.get("expect_suspended").asBoolean()) {
+      return "suspended " + response.getSuspended() + ", want " + step.get("expect_suspended");
+    }
+    String why = checkAction(step, response.getAction());
+    if (why != null || !step.has("expect_wake")) {
+      return why;
+    }
+    if (!response.hasWake()) {
+      return "no wake-up, want " + Json.write(step.get("expect_wake"));
+    }
+    WakeUp wake = WakeUp.of(response.getWake());
+    if (!wake.step().equals(str(step, "step", ""))) {
+      return "wake-up of step " + quote(wake.step()) + ", want " + quote(str(step, "step", ""));
+    }
+    ObjectNode got = Json.object();
+    got.put("signal", wake.signal());
+    got.set("payload", wake.payload());
+    got.put("timed_out", wake.timedOut());
+    return checkFields("wake-up", got, step.get("expect_wake"));
+  }
+
+  /** Sends the step's signal; checks the refs it woke (in any order) and whether it is kept. */
+  private String signal(JsonNode step) {
+    SignalMode mode = switch (str(step, "mode", "broadcast")) {
+      case "one" -> SignalMode.SIGNAL_MODE_ONE;
+      default -> SignalMode.SIGNAL_MODE_BROADCAST;
+    };
+    Duration keep = step.has("keep_ms") ? Duration.ofMillis(num(step, "keep_ms", 0)) : null;
+    JsonNode payload = step.has("payload") ? step.get("payload") : Json.object();
+    Outcome<SignalResponse> out =
+        call(() -> client.signal(str(step, "signal", ""), payload, mode, keep));
+    String why = checkCode(step, out);
+    if (why != null || out.response == null) {
+      return why;
+    }
+    if (step.has("expect_woken")) {
+      List<String> got = new ArrayList<>();
+      out.response.getWokenList().forEach(id -> got.add(refOf(id)));
+      List<String> want = new ArrayList<>();
+      step.get("expect_woken").forEach(n -> want.add(n.asText()));
+      Collections.sort(got);
+      Collections.sort(want);
+      if (!got.equals(want)) {
+        return "woke " + got + ", want " + want;
+      }
+    }
+    if (step.has("expect_kept")
+        && out.response.hasKeptUntil() != step.get("expect_kept").asBoolean()) {
+      return "kept_until " + (out.response.hasKeptUntil() ? "set" : "unset") + ", want kept "
+          + step.get("expect_kept");
+    }
+    return null;
+  }
+
+  /** Each field of {@code want} must equal {@code got}'s; other fields are not compared. */
+  private static String checkFields(String what, JsonNode got, JsonNode want) {
+    for (Map.Entry<String, JsonNode> field : want.properties()) {
+      if (!got.has(field.getKey())) {
+        return what + " " + Json.write(got) + " has no " + field.getKey();
+      }
+      if (!got.get(field.getKey()).equals(field.getValue())) {
+        return what + ": " + field.getKey() + " is " + Json.write(got.get(field.getKey()))
+            + ", want " + Json.write(field.getValue());
+      }
+    }
+    return null;
+  }
+
   /** Checks checkpoints against the step's expect_steps, expect_states and expect_attempts. */
   private static String checkCheckpoints(JsonNode step, List<CheckpointRecord> got) {
     List<String> steps = new ArrayList<>();
@@ -587,6 +701,18 @@ public final class ConformanceRunner {
       step.get("expect_attempts").forEach(n -> want.add(n.asLong()));
       if (!attempts.equals(want)) {
         return "checkpoint attempts " + attempts + ", want " + want;
+      }
+    }
+    if (step.has("expect_state_fields")) {
+      JsonNode want = step.get("expect_state_fields");
+      if (want.size() != got.size()) {
+        return got.size() + " checkpoints, want " + want.size();
+      }
+      for (int i = 0; i < got.size(); i++) {
+        String why = checkFields("state of " + got.get(i).step(), got.get(i).state(), want.get(i));
+        if (why != null) {
+          return why;
+        }
       }
     }
     if (step.has("expect_states") && !states.equals(step.get("expect_states"))) {

@@ -8,6 +8,7 @@ import dev.actionq.client.CheckpointRecord;
 import dev.actionq.client.Json;
 import dev.actionq.client.Protos;
 import dev.actionq.client.Result;
+import dev.actionq.client.WakeUp;
 import dev.actionq.client.WaitTimeoutException;
 import dev.actionq.client.Worker;
 import dev.actionq.v1.Action;
@@ -72,6 +73,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * after its failure (waiting on it times out with {@link WaitTimeoutException}), the progress
  * stored on the action while its handler still ran.
  *
+ * <p>Then the waiting check: a handler waits for a signal ({@link
+ * dev.actionq.client.Job#waitForSignal}); its first run is suspended (the action shows waiting),
+ * the check sends the signal with a payload, and the re-run completes with it. Verified: the
+ * signal woke the action, which completed on attempt 1 (waiting uses no attempt) with the
+ * payload, after exactly two runs of the handler.
+ *
  * <p>Then, against a stand-in server in this JVM (no database: the live server cannot be made to
  * hand one worker the same action twice on cue), the repeated-id check: one Claim answers with
  * actions 1, 2, 1, 3, 1, as when a lease expired and the worker claimed the action again before
@@ -123,6 +130,7 @@ final class WorkerCheck {
     return report(() -> new WorkerCheck(client, project, createdBy).check())
         && report(() -> new WorkerCheck(client, project, createdBy).checkOutcomes())
         && report(() -> new WorkerCheck(client, project, createdBy).checkCheckpoints())
+        && report(() -> new WorkerCheck(client, project, createdBy).checkWaiting())
         && report(WorkerCheck::checkRepeatedIds);
   }
 
@@ -492,6 +500,75 @@ final class WorkerCheck {
     }
     System.out.println("worker checkpoints check passed: attempt 1 saved \"fetch\", attempt 2"
         + " resumed from it and completed (" + type + ")");
+    return null;
+  }
+
+  private String checkWaiting() throws InterruptedException {
+    String type = actionType.replace("conformance.worker.", "conformance.waiting.");
+    String signal = "workercheck:" + project + ":" + type;
+    long id = client.enqueue(EnqueueRequest.newBuilder().addActions(NewAction.newBuilder()
+            .setActionType(type).setProject(project).setCreatedBy(createdBy)
+            .setTargetRef("waits")).build())
+        .getActions(0).getAction().getId();
+    AtomicInteger runs = new AtomicInteger();
+    Worker worker = Worker.builder(client)
+        .name("conformance-java-waiting")
+        .project(project)
+        .actionTypes(type)
+        .lease(LEASE)
+        .claimWait(Duration.ofSeconds(1))
+        .stopOnShutdown(false)
+        .handler(job -> {
+          runs.incrementAndGet();
+          WakeUp wake = job.waitForSignal(signal); // throws SuspendedException on the first run
+          return Result.of(wake.step(), Json.object()
+              .<ObjectNode>set("payload", wake.payload())
+              .put("timed_out", wake.timedOut()));
+        })
+        .build();
+    AtomicReference<Throwable> crashed = new AtomicReference<>();
+    Thread running = new Thread(worker::run, "conformance-waiting-worker");
+    running.setUncaughtExceptionHandler((t, e) -> crashed.set(e));
+    running.start();
+    ObjectNode payload = Json.parseObject("{\"approved_by\": \"alice\", \"n\": 9007199254740993}");
+    Action done;
+    List<Long> woken;
+    try {
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      ActionStatus status;
+      while ((status = client.getAction(GetActionRequest.newBuilder().setId(id).build())
+          .getAction().getStatus()) != ActionStatus.ACTION_STATUS_WAITING) {
+        if (System.nanoTime() > deadline) {
+          return "waiting: the action is " + status + ", never WAITING";
+        }
+        Thread.sleep(20); // poll interval
+      }
+      woken = client.signal(signal, payload, null, null).getWokenList();
+      done = client.waitFor(List.of(id), Duration.ofSeconds(20)).get(0);
+    } finally {
+      worker.close();
+      running.join();
+    }
+    if (crashed.get() != null) {
+      return "waiting: Worker.run threw " + crashed.get();
+    }
+    if (!woken.contains(id)) {
+      return "waiting: the signal woke " + woken + ", not " + id;
+    }
+    ObjectNode want = Json.object().<ObjectNode>set("payload", payload).put("timed_out", false);
+    JsonNode result = Json.result(done).orElse(null);
+    if (done.getStatus() != ActionStatus.ACTION_STATUS_COMPLETED || done.getAttempt() != 1
+        || !done.getResultRef().equals("signal:" + signal)
+        || result == null || !result.equals(want)) {
+      return "waiting: the action is " + done.getStatus() + " on attempt " + done.getAttempt()
+          + " with result " + quote(done.getResultJson()) + " (" + done.getResultRef()
+          + "), want COMPLETED on attempt 1 with " + Json.write(want);
+    }
+    if (runs.get() != 2) {
+      return "waiting: the handler ran " + runs.get() + " times, want 2 (suspended, then woken)";
+    }
+    System.out.println("worker waiting check passed: the handler suspended on " + quote(signal)
+        + ", the signal woke it and the re-run completed with its payload");
     return null;
   }
 
