@@ -23,6 +23,7 @@ from .domain.errors import ActionqError
 from .embedded import EmbeddedPostgres
 from .store.repository import Store
 from .store.tokens import TokenStore
+from .tracing import TracingUnavailable
 
 log = logging.getLogger("actionq_server")
 
@@ -118,7 +119,7 @@ async def _serve(settings: Settings, dsn: str, where: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         app = await start(settings, dsn)
-    except (OSError, asyncpg.PostgresError, ActionqError) as exc:
+    except (OSError, asyncpg.PostgresError, ActionqError, TracingUnavailable) as exc:
         click.echo(f"actionq-server: cannot start: {exc}", err=True)
         sys.exit(1)
     host = settings.listen.rsplit(":", 1)[0]

@@ -14,7 +14,7 @@ from actionq.v1 import service_pb2, service_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from . import metrics as m
-from . import scheduler, web
+from . import scheduler, tracing, web
 from .api import reflection
 from .api.auth import Authenticator, AuthInterceptor
 from .api.errors import ErrorInterceptor
@@ -133,6 +133,10 @@ async def start(settings: Settings, dsn: str) -> App:
     interceptor = ErrorInterceptor(metrics, settings.slow_call_seconds)
     tokens = TokenStore(pool)
     interceptors: list[grpc.aio.ServerInterceptor] = [interceptor]
+    if settings.tracing != "off":
+        tracing.configure(settings.tracing)
+        # Outside the auth check: a refused call is traced too.
+        interceptors.insert(0, tracing.TracingInterceptor())
     if settings.auth:
         interceptors.append(AuthInterceptor(Authenticator(tokens)))
         if not await tokens.admins():

@@ -54,6 +54,8 @@ class Settings:
     tls_client_ca: Path | None = None
     # Listen off loopback without TLS and auth anyway.
     insecure: bool = False
+    # off, on (the environment's tracer provider) or console (spans on stdout).
+    tracing: str = "off"
 
     @property
     def tls(self) -> bool:
@@ -103,6 +105,7 @@ class Settings:
             slow_call_seconds=_float(env, "ACTIONQ_SLOW_CALL_SECONDS", 1.0, low=0.0),
             auth=_flag(env, "ACTIONQ_AUTH"),
             insecure=_flag(env, "ACTIONQ_INSECURE"),
+            tracing=_choice(env, "ACTIONQ_TRACING", "off", ("off", "on", "console")),
             **_tls(env),
         )
 

@@ -121,7 +121,7 @@ def test_the_schema_is_what_we_expect(schema_dsn: tuple[str, str]) -> None:
     # The repository converts rows by position (SELECT * returns table order):
     # the leading columns are the domain's; internal ones follow.
     action_columns = asyncio.run(_columns_in_order(dsn, schema, "actions"))
-    assert action_columns[len(ACTION_COLUMNS) :] == ["limit_claimed"]
+    assert action_columns[len(ACTION_COLUMNS) :] == ["limit_claimed", "trace_context"]
     assert (
         action_columns[: len(ACTION_COLUMNS)]
         == [

@@ -67,6 +67,7 @@ from .records import (
     encode_object,
     role_number,
 )
+from .tracing import call_metadata
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
 from .v1 import service_pb2_grpc
@@ -122,7 +123,7 @@ class AsyncClient:
     async def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         try:
             return await getattr(self.stub, method)(
-                request, timeout=timeout or self.timeout, metadata=self._metadata
+                request, timeout=timeout or self.timeout, metadata=self._metadata + call_metadata()
             )
         except grpc.RpcError as exc:
             raise error_from_rpc(exc, self.address) from None

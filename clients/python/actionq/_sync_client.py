@@ -62,6 +62,7 @@ from .records import (
     encode_object,
     role_number,
 )
+from .tracing import call_metadata
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
 from .v1 import service_pb2_grpc
@@ -117,7 +118,7 @@ class Client:
     def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         try:
             return getattr(self.stub, method)(
-                request, timeout=timeout or self.timeout, metadata=self._metadata
+                request, timeout=timeout or self.timeout, metadata=self._metadata + call_metadata()
             )
         except grpc.RpcError as exc:
             raise error_from_rpc(exc, self.address) from None

@@ -23,6 +23,7 @@ import grpc
 from google.protobuf import duration_pb2, timestamp_pb2
 
 from .records import Backoff, encode_object, status_number
+from .tracing import current_context
 from .v1 import action_pb2 as pb
 from .v1 import service_pb2 as spb
 
@@ -200,6 +201,7 @@ def new_action(
     depends_on_index: Iterable[int] = (),
     concurrency_key: str = "",
     group_key: str = "",
+    trace_context: dict[str, str] | None = None,
 ) -> pb.NewAction:
     """One action to enqueue. `payload` is encoded as JSON text (NaN and
     Infinity are refused); `payload_json` sends JSON text verbatim instead.
@@ -209,7 +211,9 @@ def new_action(
     `workflow_id` joins a workflow run; `depends_on` (ids) and
     `depends_on_index` (positions in the same enqueue call) name the actions
     that must complete first. `concurrency_key` and `group_key` are the keys
-    of per-key limits and of ordered groups."""
+    of per-key limits and of ordered groups. `trace_context` (W3C headers) is
+    handed to the worker; by default the current OpenTelemetry span's, when
+    OpenTelemetry is installed and a span is active."""
     if payload is not None and payload_json is not None:
         raise ValueError("pass payload or payload_json, not both")
     text = payload_json if payload_json is not None else encode_object(payload or {})
@@ -233,6 +237,7 @@ def new_action(
         depends_on_index=list(depends_on_index),
         concurrency_key=concurrency_key,
         group_key=group_key,
+        trace_context=trace_context if trace_context is not None else current_context(),
     )
 
 

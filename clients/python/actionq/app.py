@@ -49,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import functools
 import inspect
 import logging
@@ -72,6 +73,7 @@ from .outcomes import (
     failure_reason,
 )
 from .records import Action, Backoff, ClaimedAction, WakeUp
+from .tracing import continued
 
 log = logging.getLogger(__name__)
 
@@ -540,7 +542,8 @@ class _Runtime:
 
     async def _process(self, spec: HandlerSpec, job: Job[Any]) -> None:
         try:
-            await self._settle(spec, job)
+            with continued(job.action):
+                await self._settle(spec, job)
         finally:
             self._finish(spec, job.id)
 
@@ -593,7 +596,11 @@ class _Runtime:
         if spec.is_async:
             return await spec.function(job)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, functools.partial(spec.function, job))
+        # The thread runs in this task's context (its trace span, for one).
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(
+            self._threads, functools.partial(context.run, spec.function, job)
+        )
 
     async def _report_failure(self, spec: HandlerSpec, job: Job[Any], exc: Exception) -> None:
         reason = failure_reason(exc)

@@ -316,6 +316,7 @@ class Action(_Record):
     waiting_for: str | None = None
     wait_signal: str | None = None
     wait_until: datetime | None = None
+    trace_context: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_proto(cls, a: pb.Action) -> Action:
@@ -355,6 +356,7 @@ class Action(_Record):
             waiting_for=a.waiting_for or None,
             wait_signal=a.wait_signal or None,
             wait_until=_time(a, "wait_until"),
+            trace_context=dict(a.trace_context),
         )
 
 

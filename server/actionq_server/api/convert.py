@@ -174,7 +174,34 @@ def new_action(m: pb.NewAction) -> NewAction:
             else None
         ),
         group_key=v.text("group_key", m.group_key, limit=v.MAX_NAME) if m.group_key else None,
+        trace_context=trace_context(m.trace_context) if m.trace_context else None,
     )
+
+
+TRACE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+MAX_TRACE_ENTRIES = 8
+MAX_TRACE_VALUE = 512
+
+
+def trace_context(entries: Any) -> str:
+    """A trace context map (W3C headers: traceparent, tracestate, ...),
+    validated, as the JSON object text the store keeps."""
+    if len(entries) > MAX_TRACE_ENTRIES:
+        raise InvalidArgument("trace_context", f"must hold at most {MAX_TRACE_ENTRIES} entries")
+    for key, value in entries.items():
+        if not TRACE_KEY.match(key):
+            raise InvalidArgument(
+                "trace_context", f"key {key[:80]!r} is not a lowercase header name"
+            )
+        if len(value) > MAX_TRACE_VALUE or not value.isascii() or not value.isprintable():
+            raise InvalidArgument(
+                f"trace_context[{key}]", f"must be printable ASCII, at most {MAX_TRACE_VALUE}"
+            )
+    parent = entries.get("traceparent")
+    if parent is not None and not TRACEPARENT.match(parent):
+        raise InvalidArgument("trace_context[traceparent]", "is not a W3C traceparent")
+    return json.dumps(dict(sorted(entries.items())), separators=(",", ":"))
 
 
 def backoff_policy(m: pb.Backoff, field: str) -> str:
@@ -439,6 +466,8 @@ def fill_action(m: pb.Action, a: Action) -> None:
         m.workflow_id = a.workflow_id
         if a.depends_on:
             m.depends_on.extend(a.depends_on)
+    if a.trace_context is not None:
+        m.trace_context.update(json.loads(a.trace_context))
     if a.concurrency_key is not None:
         m.concurrency_key = a.concurrency_key
     if a.group_key is not None:

@@ -79,6 +79,7 @@ class Action(NamedTuple):
     wait_signal: str | None = None
     wait_until: datetime | None = None
     wait_step: str | None = None
+    trace_context: JsonText | None = None
 
 
 class NewAction(NamedTuple):
@@ -104,6 +105,7 @@ class NewAction(NamedTuple):
     depends_on_index: Sequence[int] = ()
     concurrency_key: str | None = None
     group_key: str | None = None
+    trace_context: JsonText | None = None
 
 
 class Enqueued(NamedTuple):

@@ -67,7 +67,8 @@ RESPONSE_JSON_BUDGET = 3 * 1024 * 1024
 # `SELECT *` and `RETURNING a.*` return first; rows are converted by position.
 # Action carries every column but lease_token, which Claimed carries.
 # tests/integration/test_migrations.py holds the tables to this order.
-ACTION_COLUMNS = (*Action._fields[:14], "lease_token", *Action._fields[14:])
+# trace_context (migration 0010) comes after internal columns: read by name.
+ACTION_COLUMNS = (*Action._fields[:14], "lease_token", *Action._fields[14:-1])
 QUEUE_COLUMNS = Queue.__dataclass_fields__
 EVENT_COLUMNS = Event._fields
 _LEASE_TOKEN = ACTION_COLUMNS.index("lease_token")
@@ -80,6 +81,7 @@ def action_from_row(row: asyncpg.Record) -> Action:
     values = list(islice(row.values(), len(ACTION_COLUMNS)))
     del values[_LEASE_TOKEN]
     values[_STATUS] = _STATUSES[values[_STATUS]]
+    values.append(row.get("trace_context"))
     return Action._make(values)
 
 
@@ -887,12 +889,13 @@ def _completion_columns(items: Sequence[Completion]) -> list[list[Any]]:
 
 
 def _extra_columns(new: Sequence[NewAction]) -> list[list[Any]]:
-    """Columns $17 to $20 of action_insert_many."""
+    """Columns $17 to $21 of action_insert_many."""
     return [
         [n.backoff for n in new],
         [n.workflow_id for n in new],
         [n.concurrency_key for n in new],
         [n.group_key for n in new],
+        [n.trace_context for n in new],
     ]
 
 

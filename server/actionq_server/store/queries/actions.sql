@@ -43,21 +43,21 @@ WITH known AS (
     INSERT INTO actions (queue, action_type, project, target_ref, source_refs, payload, priority,
                          run_after, max_attempts, parent_id, chain_depth, created_by,
                          idempotency_key, payload_bytes, backoff, workflow_id,
-                         concurrency_key, group_key)
+                         concurrency_key, group_key, trace_context)
     SELECT n.queue, n.action_type, n.project, n.target_ref,
            ARRAY(SELECT jsonb_array_elements_text(n.source_refs::jsonb)), n.payload::jsonb,
            n.priority, coalesce(n.run_after, now() + make_interval(secs => n.delay_seconds)),
            coalesce(nullif(n.max_attempts, 0), q.max_attempts, 1), n.parent_id, n.chain_depth,
            n.created_by, n.idempotency_key, octet_length(n.payload), n.backoff::jsonb,
-           n.workflow_id, n.concurrency_key, n.group_key
+           n.workflow_id, n.concurrency_key, n.group_key, n.trace_context::jsonb
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::int[], $8::timestamptz[], $9::float8[], $10::int[], $11::bigint[],
                 $12::int[], $13::text[], $14::text[], $17::text[], $18::text[], $19::text[],
-                $20::text[])
+                $20::text[], $21::text[])
          WITH ORDINALITY AS n(queue, action_type, project, target_ref, source_refs, payload,
                               priority, run_after, delay_seconds, max_attempts, parent_id,
                               chain_depth, created_by, idempotency_key, backoff, workflow_id,
-                              concurrency_key, group_key, ord)
+                              concurrency_key, group_key, trace_context, ord)
     LEFT JOIN queues q ON q.name = n.queue
     ORDER BY n.ord
     ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
