@@ -51,6 +51,7 @@ class LimitedClaims:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._limited: frozenset[str] = frozenset()
+        self._rated: frozenset[str] = frozenset()
         self._fresh_until = 0.0
         # One limited claim per queue at a time in this server: the others
         # wait here, not on the queue row's lock holding a pool connection
@@ -73,6 +74,7 @@ class LimitedClaims:
                 self._fresh_until = 0.0
                 raise
             self._limited = frozenset(r["name"] for r in rows)
+            self._rated = frozenset(r["name"] for r in rows if r["rated"])
         if not self._limited:
             return []
         return [q for q in queues if q in self._limited]
@@ -139,8 +141,11 @@ class LimitedClaims:
         limited = await self.among(queues)
         if not limited:
             return None
+        rated = [q for q in limited if q in self._rated]
+        if not rated:
+            return RECHECK_SECONDS
         async with self._store._connection() as conn:
-            seconds = await conn.fetchval(query("limits_next_token"), limited)
+            seconds = await conn.fetchval(query("limits_next_token"), rated)
         if seconds is None or not math.isfinite(seconds):
             return RECHECK_SECONDS
         return min(RECHECK_SECONDS, max(MIN_RECHECK_SECONDS, float(seconds)))

@@ -167,7 +167,11 @@ SELECT min((1 - t.tokens) * t.period_seconds / t.rate) FROM (
 WHERE t.tokens < 1;
 
 -- name: limits_limited_queues
-SELECT name FROM queues WHERE limited;
+-- The limited queues, and whether each has a rate limit.
+SELECT q.name,
+       EXISTS (SELECT 1 FROM queue_limits l WHERE l.queue = q.name AND l.rate IS NOT NULL)
+           AS rated
+FROM queues q WHERE q.limited;
 
 -- name: limits_queue_lock
 -- SetQueueLimits: create the queue if needed and hold its row (as a claim does).
