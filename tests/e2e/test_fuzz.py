@@ -393,6 +393,7 @@ def _reads_back(
         assert got.queue == (sent.queue or "default")
         assert list(got.source_refs) == list(sent.source_refs)
         assert got.target_ref == sent.target_ref and got.priority == sent.priority
+        assert dict(got.trace_context) == dict(sent.trace_context)
         if sent.HasField("run_after"):
             assert got.run_after.seconds == sent.run_after.seconds
             assert got.run_after.nanos == sent.run_after.nanos // 1000 * 1000
@@ -479,7 +480,10 @@ def _mostly_valid_enqueue() -> st.SearchStrategy[spb.EnqueueRequest]:
         if field is not None:
             target = actions[0]
             target.ClearField(field)
-            if spoiler.HasField(field) if _has_presence(field) else True:
+            described = pb.NewAction.DESCRIPTOR.fields_by_name[field]
+            if described.message_type is not None and described.message_type.GetOptions().map_entry:
+                getattr(target, field).update(getattr(spoiler, field))
+            elif spoiler.HasField(field) if _has_presence(field) else True:
                 value = getattr(spoiler, field)
                 if isinstance(value, Message):
                     getattr(target, field).CopyFrom(value)

@@ -91,7 +91,9 @@ def test_top_shows_counts_events_filters_and_pauses(
     pane = tmux(f"{executable('actionctl')} --server {server.address} top")
     try:
         # Per queue and type: 2 due, 1 leased.
-        assert wait_until(lambda: _row(pane.text(), queue, "top.t") is not None, timeout=30)
+        assert wait_until(lambda: _row(pane.text(), queue, "top.t") is not None, timeout=60), (
+            "\n".join(pane.text())
+        )
         cells = _row(pane.text(), queue, "top.t")
         assert cells is not None and cells[2:5] == ["2", "0", "1"], cells
         assert _row(pane.text(), other, "top.u") is not None

@@ -82,6 +82,18 @@ async def settled(client: AsyncClient, action_id: int, *statuses: str) -> Any:
     raise AssertionError("the event stream ended")
 
 
+async def after_event(client: AsyncClient, action_id: int, event_type: str) -> Any:
+    """The action once its log shows `event_type`."""
+    async with (
+        asyncio.timeout(30),
+        contextlib.aclosing(following(client, [action_id])) as events,
+    ):
+        async for event in events:
+            if event.event_type == event_type:
+                return await client.get(action_id)
+    raise AssertionError("the event stream ended")
+
+
 class Invoice(BaseModel):
     customer: str
     cents: int
@@ -138,13 +150,13 @@ def test_results_rejections_and_retry_rules(server: ServerProcess, project: str)
         assert failed.failure_reason == "ValueError: the data is wrong"
 
         # A ConnectionError: retried under the action's own policy (1 h).
-        retried = await settled(client, network, "pending")
+        retried = await after_event(client, network, "action_retry_scheduled")
         assert (
             retried.attempt == 1 and retried.failure_reason == "ConnectionError: connection reset"
         )
         assert retried.run_after - retried.updated_at == timedelta(hours=1)
 
-        waiting = await settled(client, closed, "pending")
+        waiting = await after_event(client, closed, "action_retry_scheduled")
         assert waiting.run_after - waiting.updated_at == timedelta(seconds=30)
         assert waiting.failure_reason == "the partner is closed"
         events = await client.list_events(
@@ -198,7 +210,8 @@ def test_a_timeout_fails_the_attempt(server: ServerProcess, project: str) -> Non
 
     async def scenario(client: AsyncClient) -> None:
         action = await client.add(kind, project, max_attempts=2)
-        retried = await settled(client, action.id, "pending")
+        # Not "pending" as such: it is pending before its first claim too.
+        retried = await after_event(client, action.id, "action_retry_scheduled")
         assert interrupted.is_set()
         assert retried.attempt == 1
         assert retried.failure_reason == "TimeoutError: the handler timed out after 0.5s"
