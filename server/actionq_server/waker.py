@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 
 from .store.signals import TIMEOUT_BATCH, SignalStore
 
@@ -32,7 +31,7 @@ class Waker:
         self._max_sleep = max_sleep
         self._poked = asyncio.Event()
 
-    def poke(self, until: datetime | None = None) -> None:
+    def poke(self) -> None:
         """A wait with a timeout was stored: look at the timeouts again now."""
         self._poked.set()
 

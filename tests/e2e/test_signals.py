@@ -23,6 +23,7 @@ from actionq import (
     InvalidField,
     Job,
     StaleLease,
+    WaitTimeout,
     WorkerApp,
 )
 from actionq.v1 import service_pb2 as spb
@@ -153,6 +154,30 @@ def test_a_one_shot_sent_early_goes_to_exactly_one_later_waiter(
     assert woken_state(client, second_id)["payload"] == {"ticket": 8}
 
 
+def test_a_kept_one_shot_goes_to_one_of_two_waiters_suspending_at_once(
+    server: ServerProcess, project: str
+) -> None:
+    name = unique("one-race")
+
+    async def scenario() -> list[Any]:
+        async with AsyncClient(server.address) as client:
+            await client.signal(name, {"token": 1}, mode="one", keep=600)
+            for _ in range(2):
+                await client.add("sig.race", project, queue=name)
+            held = await client.claim("w", queue=name, max_actions=2, wait=10)
+            assert len(held) == 2
+            return list(
+                await asyncio.gather(
+                    *(client.suspend(h.action.id, h.lease_token, "wait", signal=name) for h in held)
+                )
+            )
+
+    outcomes = asyncio.run(scenario())
+    assert sorted(o.suspended for o in outcomes) == [False, True]
+    (got,) = [o for o in outcomes if not o.suspended]
+    assert got.wake is not None and got.wake.payload == {"token": 1}
+
+
 def test_one_wakes_exactly_one_of_several_waiters_the_longest_waiting(
     client: Client, project: str
 ) -> None:
@@ -258,9 +283,8 @@ def test_a_waiting_action_is_not_claimable_and_shows_as_waiting(
     assert client.get(action_id).status == "waiting"
     with pytest.raises(IllegalTransition):
         client.retry([action_id])
-    with pytest.raises(Exception) as not_finished:
+    with pytest.raises(WaitTimeout):
         client.wait([action_id], timeout=0.3)
-    assert "did not finish" in str(not_finished.value)
     client.signal(queue, keep=0)
     again_id, _ = claim_one(client, queue)
     assert again_id == action_id
