@@ -128,9 +128,13 @@ func (c metadataCarrier) Keys() []string {
 }
 
 // outgoingTrace adds ctx's span context (traceparent, …) to the call's
-// metadata, so the server's span of the call joins the caller's trace.
+// metadata, so the server's span of the call joins the caller's trace;
+// a traceparent the caller put there already is left alone.
 func outgoingTrace(ctx context.Context) context.Context {
 	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx
+	}
+	if own, ok := metadata.FromOutgoingContext(ctx); ok && len(own.Get("traceparent")) > 0 {
 		return ctx
 	}
 	md := metadata.MD{}
@@ -160,7 +164,9 @@ func traceStream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn
 // action's trace context (a new trace when there is none).
 func processSpan(ctx context.Context, a *Action) (context.Context, trace.Span) {
 	// Not the span Run was called in: the producer's, or none.
-	ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
+	}
 	if tc := a.GetTraceContext(); len(tc) > 0 {
 		ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.MapCarrier(tc))
 	}
