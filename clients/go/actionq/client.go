@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -84,11 +85,15 @@ func New(cfg Config) (*Client, error) {
 // it calls again with the same request id (Config.EnqueueAttempts calls at
 // most, 100 ms to 1 s apart). The server answers a repeat with the first
 // call's outcome (resp.Replayed) instead of storing the actions twice.
+// When ctx carries a valid OpenTelemetry span, each action without a
+// TraceContext of its own is sent with that span's (see the package's
+// tracing notes in README.md), so the worker continues the trace.
 // req itself is not modified.
 func (c *Client) Enqueue(ctx context.Context, req *actionqv1.EnqueueRequest, opts ...grpc.CallOption) (*actionqv1.EnqueueResponse, error) {
 	if req.GetRequestId() == "" {
 		req = withRequestID(req, NewRequestID())
 	}
+	req = withTraceContext(ctx, req)
 	backoff := newBackoff(100*time.Millisecond, time.Second)
 	for attempt := 1; ; attempt++ {
 		resp, err := c.ActionQueueServiceClient.Enqueue(ctx, req, opts...)
@@ -171,14 +176,21 @@ func enqueueRetryable(ctx context.Context, err error) bool {
 // withRequestID is a shallow copy of req with request_id set: the actions
 // are shared, not copied, however many there are.
 func withRequestID(req *actionqv1.EnqueueRequest, id string) *actionqv1.EnqueueRequest {
-	out := &actionqv1.EnqueueRequest{}
-	dst := out.ProtoReflect()
-	req.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	out := shallowCopy(req)
+	out.RequestId = id
+	return out
+}
+
+// shallowCopy is a new message whose fields are m's: a message, list or map
+// field is shared with m, not copied.
+func shallowCopy[M proto.Message](m M) M {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		dst.Set(fd, v)
 		return true
 	})
-	out.RequestId = id
-	return out
+	return dst.Interface().(M)
 }
 
 // Conn is the underlying connection, e.g. for the health-checking client.
@@ -208,8 +220,8 @@ func (cfg Config) dialOptions() []grpc.DialOption {
 	}
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(transport),
-		grpc.WithChainUnaryInterceptor(typedErrors, deadlineInterceptor(timeout)),
-		grpc.WithChainStreamInterceptor(typedStreamErrors),
+		grpc.WithChainUnaryInterceptor(typedErrors, deadlineInterceptor(timeout), traceUnary),
+		grpc.WithChainStreamInterceptor(typedStreamErrors, traceStream),
 	}
 	if cfg.Token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearerToken(cfg.Token)))

@@ -104,6 +104,15 @@ var (
 	ErrDependencyFailed = sentinel(actionqv1.ErrorReason_ERROR_REASON_DEPENDENCY_FAILED, codes.FailedPrecondition)
 	// ErrWorkflowNotFound: no action has this workflow id.
 	ErrWorkflowNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_WORKFLOW_NOT_FOUND, codes.NotFound)
+	// ErrUnauthenticated: no bearer token, or one that is unknown, malformed,
+	// expired or revoked.
+	ErrUnauthenticated = sentinel(actionqv1.ErrorReason_ERROR_REASON_UNAUTHENTICATED, codes.Unauthenticated)
+	// ErrPermissionDenied: the token's role may not call this RPC, or the call
+	// names an identity the token may not assert, or finishes another
+	// worker's lease.
+	ErrPermissionDenied = sentinel(actionqv1.ErrorReason_ERROR_REASON_PERMISSION_DENIED, codes.PermissionDenied)
+	// ErrTokenNotFound: no token has this id.
+	ErrTokenNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_TOKEN_NOT_FOUND, codes.NotFound)
 )
 
 // sentinel is the *Error that stands for every error of reason r.

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -194,9 +197,19 @@ func (w *Worker) claimRequest(n int) *actionqv1.ClaimRequest {
 // the call that reports its outcome, or nil when there is none to report
 // (the action was cancelled, its lease lost, or shutdown cut the handler
 // short). Heartbeats have stopped when it returns.
+//
+// The handler runs in a CONSUMER span that continues the producer's trace
+// (processSpan); the heartbeats and the report are made in it, and it ends
+// once the report is answered.
 func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *outbox) (report func()) {
 	a, token := ActionOf(ca.GetAction()), ca.GetLeaseToken()
-	ctx, cancel := context.WithCancelCause(base)
+	spanCtx, span := processSpan(base, a)
+	defer func() {
+		if report == nil {
+			span.End()
+		}
+	}()
+	ctx, cancel := context.WithCancelCause(spanCtx)
 	defer cancel(nil)
 	a.lease = &lease{client: w.Client, id: a.GetId(), token: token, length: w.lease(), stop: cancel}
 	beats := make(chan struct{})
@@ -214,25 +227,33 @@ func (w *Worker) handle(base context.Context, ca *actionqv1.ClaimedAction, out *
 	}
 	cancel(nil)
 	<-beats
+	if err != nil {
+		span.SetStatus(otelcodes.Error, err.Error())
+	}
 
 	log := w.logger().With("worker", w.Name, "action_id", a.GetId())
 	switch {
 	case errors.Is(stopped, ErrSuspended), errors.Is(err, ErrSuspended):
 		// The action waits on the server; it is claimed again when it wakes.
 		log.Debug("actionq: handler suspended the action until it wakes")
+		span.AddEvent("suspended")
 		return nil
 	case errors.Is(stopped, ErrActionCancelled), errors.Is(stopped, ErrLeaseLost):
 		log.Info("actionq: handler stopped, outcome not reported", "cause", stopped)
+		span.AddEvent("stopped", trace.WithAttributes(attribute.String("cause", stopped.Error())))
 		return nil
 	case err != nil && errors.Is(stopped, ErrShutdown):
 		// Failing would spend an attempt on our own shutdown: the lease
 		// expires instead and the action is claimed again.
 		log.Info("actionq: handler cut short by shutdown; its lease will expire", "err", err)
+		span.AddEvent("stopped", trace.WithAttributes(attribute.String("cause", ErrShutdown.Error())))
 		return nil
 	}
 	return func() {
+		defer span.End()
 		if err := w.report(context.WithoutCancel(ctx), out, a.GetId(), token, res.Ref, resultJSON, err); err != nil {
 			log.Error("actionq: could not report the outcome; the lease will expire", "err", err)
+			span.AddEvent("report failed", trace.WithAttributes(attribute.String("error", err.Error())))
 		}
 	}
 }
@@ -271,7 +292,7 @@ func (w *Worker) report(ctx context.Context, out *outbox, id int64, token, resul
 	var rejected *RejectError
 	switch {
 	case handlerErr == nil:
-		return out.complete(&actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: resultRef, ResultJson: resultJSON})
+		return out.complete(ctx, &actionqv1.CompleteRequest{Id: id, LeaseToken: token, ResultRef: resultRef, ResultJson: resultJSON})
 	case errors.As(handlerErr, &rejected):
 		return retryUnavailable(func() error {
 			_, err := w.Client.Reject(ctx, &actionqv1.RejectRequest{Id: id, LeaseToken: token, Reason: rejected.Reason, Validator: rejected.Validator})
@@ -409,8 +430,10 @@ type outbox struct {
 }
 
 // completion is one queued item; answer receives the server's verdict on it.
+// span is the span context of the job it completes.
 type completion struct {
 	req    *actionqv1.CompleteRequest
+	span   trace.SpanContext
 	answer chan error
 }
 
@@ -425,9 +448,11 @@ func newOutbox(ctx context.Context, client *Client, window time.Duration) *outbo
 
 // complete queues req and returns once the server answered: nil when the
 // action is completed, else the error of its item or of the whole call.
-// It must not be called once close has begun.
-func (o *outbox) complete(req *actionqv1.CompleteRequest) error {
-	c := completion{req: req, answer: make(chan error, 1)}
+// It must not be called once close has begun. A call that carries one
+// completion only is made in ctx's span; a batch is made in none, as it
+// belongs to several.
+func (o *outbox) complete(ctx context.Context, req *actionqv1.CompleteRequest) error {
+	c := completion{req: req, span: trace.SpanContextFromContext(ctx), answer: make(chan error, 1)}
 	o.mu.Lock()
 	o.queue = append(o.queue, c)
 	o.mu.Unlock()
@@ -510,9 +535,13 @@ func (o *outbox) send(batch []completion) {
 	for i, c := range batch {
 		req.Completions[i] = c.req
 	}
+	ctx := o.ctx
+	if len(batch) == 1 && batch[0].span.IsValid() {
+		ctx = trace.ContextWithSpanContext(ctx, batch[0].span)
+	}
 	var resp *actionqv1.CompleteManyResponse
 	err := retryUnavailable(func() (err error) {
-		resp, err = o.client.CompleteMany(o.ctx, req)
+		resp, err = o.client.CompleteMany(ctx, req)
 		return err
 	})
 	refused := make(map[int64]error, len(resp.GetFailures()))

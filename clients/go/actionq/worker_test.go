@@ -575,7 +575,7 @@ func TestOutboxWithoutWindowSendsWhatIsQueued(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := o.complete(&actionqv1.CompleteRequest{Id: id + 1}); err != nil {
+			if err := o.complete(context.Background(), &actionqv1.CompleteRequest{Id: id + 1}); err != nil {
 				t.Errorf("complete %d: %v", id+1, err)
 			}
 		}()

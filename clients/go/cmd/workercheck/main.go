@@ -11,7 +11,8 @@
 // handler can ask for (outcomes.go): reject, fail without retry, retry after
 // a chosen delay, and progress reported while it runs; then checkpoints
 // (checkpoints.go): a retried attempt resumes from the step the first one
-// saved. It prints one summary
+// saved; then waiting (waiting.go); then tracing (tracing.go): a job
+// enqueued under a span runs in a span of the same trace. It prints one summary
 // line per check and exits 0 iff all held.
 //
 //	ACTIONQ_SERVER=127.0.0.1:50051 ACTIONQ_CONFORMANCE_PROJECT=p \
@@ -89,6 +90,23 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("worker waiting check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+
+	began = time.Now()
+	summary, err = tracingCheck(ctx)
+	if err != nil {
+		fmt.Printf("worker tracing check failed after %.2f s: %v\n", time.Since(began).Seconds(), err)
+		os.Exit(1)
+	}
+	fmt.Printf("worker tracing check passed in %.2f s: %s\n", time.Since(began).Seconds(), summary)
+}
+
+func tracingCheck(ctx context.Context) (string, error) {
+	client, err := actionq.New(actionq.Config{})
+	if err != nil {
+		return "", err
+	}
+	defer client.Close()
+	return checkTracing(ctx, client, envOr("ACTIONQ_CONFORMANCE_PROJECT", "conformance-go"), envOr("ACTIONQ_CONFORMANCE_CREATED_BY", "human:conformance"))
 }
 
 func waitingCheck(ctx context.Context) (string, error) {
