@@ -199,6 +199,9 @@ def add(
 @click.option("--project", default="", help="Only this project.")
 @click.option("--queue", default="", help="Only this queue.")
 @click.option(
+    "--search", default="", help="Only actions whose target_ref contains this (any case)."
+)
+@click.option(
     "--limit", type=click.IntRange(1, MAX_INT32), default=100, show_default=True, help="At most."
 )
 @click.option("--newest-first", is_flag=True, help="Newest first instead of oldest first.")
@@ -207,6 +210,7 @@ def list_actions(
     action_type: str,
     project: str,
     queue: str,
+    search: str,
     limit: int,
     newest_first: bool,
 ) -> None:
@@ -216,6 +220,7 @@ def list_actions(
         action_type=action_type,
         project=project,
         queue=queue,
+        target_ref_contains=search,
         page_size=min(1000, limit),
         newest_first=newest_first,
     )

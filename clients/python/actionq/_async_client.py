@@ -164,10 +164,19 @@ class AsyncClient:
         page_size: int = 100,
         page_token: str = "",
         newest_first: bool = False,
+        target_ref_contains: str = "",
     ) -> ActionPage:
-        """One page of actions, filtered; statuses by name ("pending", ...)."""
+        """One page of actions, filtered; statuses by name ("pending", ...);
+        `target_ref_contains` keeps those whose target_ref contains it (any case)."""
         request = list_actions_request(
-            statuses, action_type, project, queue, page_size, page_token, newest_first
+            statuses,
+            action_type,
+            project,
+            queue,
+            page_size,
+            page_token,
+            newest_first,
+            target_ref_contains,
         )
         return records.action_page(await self._call("ListActions", request))
 
@@ -180,6 +189,7 @@ class AsyncClient:
         queue: str = "",
         page_size: int = 1000,
         newest_first: bool = False,
+        target_ref_contains: str = "",
     ) -> AsyncIterator[Action]:
         """Every matching action, page after page."""
         wanted = list(statuses)
@@ -193,6 +203,7 @@ class AsyncClient:
                 page_size=page_size,
                 page_token=token,
                 newest_first=newest_first,
+                target_ref_contains=target_ref_contains,
             )
             for action in page.actions:
                 yield action

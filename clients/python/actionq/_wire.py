@@ -242,6 +242,7 @@ def list_actions_request(
     page_size: int,
     page_token: str,
     newest_first: bool,
+    target_ref_contains: str = "",
 ) -> spb.ListActionsRequest:
     """A ListActions request; statuses by name ("pending", ...)."""
     return spb.ListActionsRequest(
@@ -252,4 +253,5 @@ def list_actions_request(
         page_size=page_size,
         page_token=page_token,
         newest_first=newest_first,
+        target_ref_contains=target_ref_contains,
     )

@@ -355,6 +355,9 @@ def action_filter(request: spb.ListActionsRequest) -> ActionFilter:
         action_type=v.name("action_type", request.action_type, required=False),
         project=v.name("project", request.project, required=False),
         queue=v.name("queue", request.queue, required=False),
+        target_ref_contains=v.text(
+            "target_ref_contains", request.target_ref_contains, limit=v.MAX_SEARCH
+        ),
     )
 
 

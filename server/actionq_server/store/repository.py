@@ -337,6 +337,7 @@ class Store:
             where.project,
             where.queue,
             limit,
+            where.target_ref_contains,
         )
         page = _within_budget([action_from_row(r) for r in rows], _action_json_size)
         return page, len(page) < len(rows) or len(rows) == limit

@@ -437,12 +437,14 @@ WITH candidates AS (
 SELECT id, (SELECT count(*) FROM candidates) > $6 AS more FROM done ORDER BY id;
 
 -- name: action_list_oldest_first
+-- $7: a case-insensitive substring of target_ref ('' for any).
 SELECT * FROM actions
 WHERE id > $1
   AND (cardinality($2::text[]) = 0 OR status = ANY($2::text[]))
   AND ($3::text = '' OR action_type = $3::text)
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
+  AND ($7::text = '' OR position(lower($7::text) in lower(target_ref)) > 0)
 ORDER BY id
 LIMIT $6;
 
@@ -453,6 +455,7 @@ WHERE id < $1
   AND ($3::text = '' OR action_type = $3::text)
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
+  AND ($7::text = '' OR position(lower($7::text) in lower(target_ref)) > 0)
 ORDER BY id DESC
 LIMIT $6;
 
