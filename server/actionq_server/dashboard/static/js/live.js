@@ -9,24 +9,44 @@ export class Live {
     this.received = 0;
   }
 
+  // A page holds its stream only while it is shown: browsers allow few
+  // connections per server (6 over HTTP/1.1), and a stream held by a hidden
+  // tab, or by a page kept in the back-forward cache, would use one up.
   start() {
-    this.source = new EventSource("/api/live");
-    this.source.addEventListener("hello", () => {
+    this.open();
+    document.addEventListener("visibilitychange", () => (document.hidden ? this.close("paused") : this.open()));
+    window.addEventListener("pagehide", () => this.close("paused"));
+    window.addEventListener("pageshow", () => this.open());
+  }
+
+  open() {
+    if (this.source || document.hidden) return;
+    const source = new EventSource("/api/live");
+    this.source = source;
+    this.show("connecting", "connecting");
+    source.addEventListener("hello", () => {
       this.show("live", "live");
       for (const listener of this.listeners) listener({ kind: "connected" });
     });
-    this.source.addEventListener("events", (message) => {
+    source.addEventListener("events", (message) => {
       const data = JSON.parse(message.data);
       this.received += data.count;
       this.indicator.dataset.events = String(this.received);
       for (const listener of this.listeners) listener({ kind: "events", ...data });
     });
-    this.source.addEventListener("problem", (message) => {
+    source.addEventListener("problem", (message) => {
       this.show("offline", JSON.parse(message.data).message);
     });
-    this.source.addEventListener("error", () => {
-      this.show("offline", this.source.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
+    source.addEventListener("error", () => {
+      this.show("offline", source.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
     });
+  }
+
+  close(state) {
+    if (!this.source) return;
+    this.source.close();
+    this.source = null;
+    this.show(state, state);
   }
 
   show(state, text) {
