@@ -87,7 +87,7 @@ class DashboardApi:
             raise InvalidArgument("order", "must be newest or oldest")
         limit = v.bounded(
             "limit",
-            _integer("limit", query.get("limit", "")) or DEFAULT_PAGE,
+            _integer("limit", query["limit"]) if "limit" in query else DEFAULT_PAGE,
             low=1,
             high=v.MAX_PAGE,
         )
