@@ -49,7 +49,7 @@ export function show(container, { live, say, complain }) {
   const tiles = h("section", { class: "tiles" });
   const queues = h("section", {});
   const types = h("section", {});
-  const feed = h("ol", { class: "feed", id: "feed" }, h("li", { class: "muted" }, "Waiting for events…"));
+  const feed = h("ol", { class: "feed", id: "feed" }, h("li", { class: "muted" }, "None yet: they show here as they happen."));
   const stamp = h("span", { class: "muted", id: "as-of" });
   container.append(
     h("div", { class: "title" }, h("h1", {}, "Overview"), stamp),
@@ -58,7 +58,7 @@ export function show(container, { live, say, complain }) {
     queues,
     h("h2", {}, "By action type"),
     types,
-    h("h2", {}, "Latest events"),
+    h("h2", {}, "Events since this page opened"),
     feed,
   );
   let stopped = false;
