@@ -12,6 +12,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from .dashboard import Dashboard
 from .metrics import Metrics
 
+# How long stopping waits for HTTP requests still being answered (a dashboard's
+# live stream ends when the service closes; this bounds anything else).
+SHUTDOWN_SECONDS = 5.0
+
 
 @dataclass
 class HttpServer:
@@ -46,7 +50,12 @@ def build(metrics: Metrics, dashboard: Dashboard | None = None) -> web.Applicati
 async def start(listen: str, metrics: Metrics, dashboard: Dashboard | None = None) -> HttpServer:
     """Serve on `listen` (host:port; port 0 picks one) and return the bound address."""
     host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(build(metrics, dashboard), access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        build(metrics, dashboard),
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+    )
     await runner.setup()
     site = web.TCPSite(runner, host.strip("[]") or "127.0.0.1", int(port))
     await site.start()

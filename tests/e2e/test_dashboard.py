@@ -111,11 +111,13 @@ def open_view(browser: WebDriver, base: str, fragment: str) -> None:
 
 
 def text(browser: WebDriver, css: str) -> str | None:
-    """The visible text of the first element matching `css`, or None."""
-    try:
-        return str(browser.find_element(By.CSS_SELECTOR, css).text)
-    except (NoSuchElementException, StaleElementReferenceException):
-        return None
+    """The visible text of the first element matching `css`, or None; read in
+    one script, so that a view re-drawn meanwhile cannot leave a stale element."""
+    found = browser.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : null;",
+        css,
+    )
+    return None if found is None else str(found)
 
 
 def wait_for(browser: WebDriver, what: str, condition: Callable[[WebDriver], object]) -> None:
@@ -143,15 +145,26 @@ def wait_text(browser: WebDriver, css: str, expected: str) -> None:
 
 
 def rows(browser: WebDriver, table: str) -> list[str]:
-    """The data-id of each row of a table."""
-    return [
-        str(r.get_attribute("data-id"))
-        for r in browser.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")
-    ]
+    """The data-id of each row of a table (read in one script, as `text`)."""
+    found = browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((r) => r.dataset.id);",
+        f"#{table} tbody tr",
+    )
+    return [str(i) for i in found]
 
 
 def click(browser: WebDriver, css: str) -> None:
-    browser.find_element(By.CSS_SELECTOR, css).click()
+    """Click the element at `css`, finding it again if the view was re-drawn
+    between finding and clicking."""
+
+    def clicked(driver: WebDriver) -> bool:
+        try:
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+
+    WebDriverWait(browser, PATIENCE).until(clicked, message=f"could not click {css}")
 
 
 def screenshot(browser: WebDriver, name: str) -> None:
@@ -275,10 +288,9 @@ def test_action_page_shows_payload_result_timeline_and_checkpoints(
     assert '"done": 1' in (text(browser, "#progress") or "")
     assert text(browser, '#fields tr[data-field="attempt"] td') == "1 of 3"
     assert text(browser, '#fields tr[data-field="claimed_by"] td') == "resizer-1"
-    timeline = [
-        str(li.get_attribute("data-event"))
-        for li in browser.find_elements(By.CSS_SELECTOR, "#timeline li")
-    ]
+    timeline = browser.execute_script(
+        "return [...document.querySelectorAll('#timeline li')].map((li) => li.dataset.event);"
+    )
     assert timeline[0] == "action_enqueued"
     assert timeline[-1] == "action_completed"
     assert "action_claimed" in timeline

@@ -278,7 +278,9 @@ def test_live_stream_pushes_new_events(dashboard: tuple[ServerProcess, str]) -> 
             assert reply.status == 200
             assert reply.headers["Content-Type"] == "text/event-stream"
             messages = sse(reply.content)
-            assert await anext(messages) == ("hello", {})
+            kind, hello = await anext(messages)
+            assert kind == "hello"
+            assert re.fullmatch(r"\d+\.0", hello["cursor"])
             with Client(server.address) as client:
                 action = client.add("live.t", "p", queue=queue)
             async for kind, data in messages:

@@ -55,10 +55,21 @@ class LiveStream:
             }
         )
         await response.prepare(request)
-        pages: asyncio.Queue[EventPage | str | None] = asyncio.Queue(BUFFERED_PAGES)
-        reader = asyncio.create_task(self._read(pages), name="actionq-dashboard-live")
         try:
-            await response.write(f"retry: {RECONNECT_MS}\nevent: hello\ndata: {{}}\n\n".encode())
+            await response.write(f"retry: {RECONNECT_MS}\n\n".encode())
+            # The end of the log, taken before the page hears "hello" (after
+            # which it reads its counts): whatever commits later is pushed.
+            try:
+                start, _ = await self._service.store.horizon()
+            except ActionqError as exc:
+                await response.write(_message("problem", {"message": exc.message}))
+                return response
+            await response.write(_message("hello", {"cursor": start.token()}))
+        except ConnectionResetError:
+            return response
+        pages: asyncio.Queue[EventPage | str | None] = asyncio.Queue(BUFFERED_PAGES)
+        reader = asyncio.create_task(self._read(pages, start), name="actionq-dashboard-live")
+        try:
             await self._push(response, pages)
         except ConnectionResetError:
             pass
@@ -68,11 +79,9 @@ class LiveStream:
                 await reader
         return response
 
-    async def _read(self, pages: asyncio.Queue[EventPage | str | None]) -> None:
+    async def _read(self, pages: asyncio.Queue[EventPage | str | None], start: LogPosition) -> None:
         try:
-            async for page in self._service.watch(
-                LogPosition.start(), EventFilter(), READ_BATCH, from_end=True
-            ):
+            async for page in self._service.watch(start, EventFilter(), READ_BATCH, from_end=False):
                 await pages.put(page)
         except ActionqError as exc:
             await pages.put(exc.message)
