@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 BUF := proto/node_modules/.bin/buf
 PY_SOURCES := server/actionq_server cli/actionctl clients/python/actionq clients/python/conformance.py clients/python/gen_sync.py clients/python/examples bench
 
-.PHONY: run test install tools setup-clients client-tests lint gen check-gen pytest conformance bench clean
+.PHONY: run test install tools browser setup-clients client-tests lint gen check-gen pytest conformance bench clean
 
 run: install
 	ACTIONQ_HTTP_LISTEN=$${ACTIONQ_HTTP_LISTEN:-127.0.0.1:8080} $(VENV)/bin/actionq-server
@@ -26,6 +26,10 @@ $(VENV)/.installed: pyproject.toml
 tools: $(BUF)
 	bash scripts/install_grpcurl.sh
 	bash scripts/install_tmux.sh
+
+# Debian's chromium and its driver for the dashboard's browser tests (only when missing).
+browser:
+	bash scripts/install_browser.sh
 
 $(BUF): proto/package.json
 	npm install --prefix proto --no-audit --no-fund --silent
@@ -64,7 +68,7 @@ check-gen: gen
 	  echo "generated code is stale: run 'make gen' and commit the result" >&2; exit 1; \
 	fi
 
-pytest: install
+pytest: install browser
 	$(VENV)/bin/pytest
 
 conformance: install tools setup-clients

@@ -281,6 +281,9 @@ def add(
 @click.option("--queue", default="", help="Only this queue.")
 @click.option("--workflow", "workflow_id", default="", help="Only this workflow run.")
 @click.option(
+    "--search", default="", help="Only actions whose target_ref contains this (any case)."
+)
+@click.option(
     "--limit", type=click.IntRange(1, MAX_INT32), default=100, show_default=True, help="At most."
 )
 @click.option("--newest-first", is_flag=True, help="Newest first instead of oldest first.")
@@ -290,6 +293,7 @@ def list_actions(
     project: str,
     queue: str,
     workflow_id: str,
+    search: str,
     limit: int,
     newest_first: bool,
 ) -> None:
@@ -299,6 +303,7 @@ def list_actions(
         action_type=action_type,
         project=project,
         queue=queue,
+        target_ref_contains=search,
         page_size=min(1000, limit),
         newest_first=newest_first,
         workflow_id=workflow_id,

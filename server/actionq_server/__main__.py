@@ -125,7 +125,7 @@ async def _serve(settings: Settings, dsn: str, where: str) -> None:
     host = settings.listen.rsplit(":", 1)[0]
     click.echo(f"actionq serving {settings.schema!r} on {host}:{app.port} ({where})", err=False)
     if app.http is not None:
-        click.echo(f"actionq http on http://{app.http.address} (metrics: /metrics)")
+        click.echo(f"actionq http on http://{app.http.address} (dashboard: /, metrics: /metrics)")
     sys.stdout.flush()
     log.info(
         "serving",

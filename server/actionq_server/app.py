@@ -20,6 +20,8 @@ from .api.auth import Authenticator, AuthInterceptor
 from .api.errors import ErrorInterceptor
 from .api.servicer import ActionQueueServicer
 from .config import Settings
+from .dashboard import Dashboard
+from .dashboard.workflows import via_servicer
 from .domain.models import Status
 from .service import QueueService
 from .store.notify import Listener
@@ -181,7 +183,8 @@ async def start(settings: Settings, dsn: str) -> App:
     app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
     if metrics is not None and settings.http_listen:
         metrics.registry.register(m.LiveGauges(pool, metrics))
-        app.http = await web.start(settings.http_listen, metrics)
+        dashboard = Dashboard(service, via_servicer(servicer))
+        app.http = await web.start(settings.http_listen, metrics, dashboard)
         app.tasks.append(
             asyncio.create_task(m.sample_forever(store, metrics, settings.metrics_interval))
         )

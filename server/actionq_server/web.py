@@ -1,5 +1,6 @@
 """The HTTP side of the server (ACTIONQ_HTTP_LISTEN): /metrics for Prometheus,
-and /healthz. Off unless the variable is set."""
+/healthz, and the web dashboard at / (see dashboard/). Off unless the variable
+is set."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from dataclasses import dataclass
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from .dashboard import Dashboard
 from .metrics import Metrics
+
+# How long stopping waits for HTTP requests still being answered (a dashboard's
+# live stream ends when the service closes; this bounds anything else).
+SHUTDOWN_SECONDS = 5.0
 
 
 @dataclass
@@ -23,7 +29,7 @@ class HttpServer:
         await self.runner.cleanup()
 
 
-def build(metrics: Metrics) -> web.Application:
+def build(metrics: Metrics, dashboard: Dashboard | None = None) -> web.Application:
     """The HTTP routes."""
 
     async def scrape(request: web.Request) -> web.Response:
@@ -36,13 +42,20 @@ def build(metrics: Metrics) -> web.Application:
     app = web.Application()
     app.router.add_get("/metrics", scrape)
     app.router.add_get("/healthz", healthz)
+    if dashboard is not None:
+        dashboard.install(app)
     return app
 
 
-async def start(listen: str, metrics: Metrics) -> HttpServer:
+async def start(listen: str, metrics: Metrics, dashboard: Dashboard | None = None) -> HttpServer:
     """Serve on `listen` (host:port; port 0 picks one) and return the bound address."""
     host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(build(metrics), access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        build(metrics, dashboard),
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+    )
     await runner.setup()
     site = web.TCPSite(runner, host.strip("[]") or "127.0.0.1", int(port))
     await site.start()

@@ -192,10 +192,20 @@ class AsyncClient:
         page_token: str = "",
         newest_first: bool = False,
         workflow_id: str = "",
+        target_ref_contains: str = "",
     ) -> ActionPage:
-        """One page of actions, filtered; statuses by name ("pending", ...)."""
+        """One page of actions, filtered; statuses by name ("pending", ...);
+        `target_ref_contains` keeps those whose target_ref contains it (any case)."""
         request = list_actions_request(
-            statuses, action_type, project, queue, page_size, page_token, newest_first, workflow_id
+            statuses,
+            action_type,
+            project,
+            queue,
+            page_size,
+            page_token,
+            newest_first,
+            workflow_id,
+            target_ref_contains,
         )
         return records.action_page(await self._call("ListActions", request))
 
@@ -209,6 +219,7 @@ class AsyncClient:
         page_size: int = 1000,
         newest_first: bool = False,
         workflow_id: str = "",
+        target_ref_contains: str = "",
     ) -> AsyncIterator[Action]:
         """Every matching action, page after page."""
         wanted = list(statuses)
@@ -223,6 +234,7 @@ class AsyncClient:
                 page_token=token,
                 newest_first=newest_first,
                 workflow_id=workflow_id,
+                target_ref_contains=target_ref_contains,
             )
             for action in page.actions:
                 yield action

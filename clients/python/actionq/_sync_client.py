@@ -187,10 +187,20 @@ class Client:
         page_token: str = "",
         newest_first: bool = False,
         workflow_id: str = "",
+        target_ref_contains: str = "",
     ) -> ActionPage:
-        """One page of actions, filtered; statuses by name ("pending", ...)."""
+        """One page of actions, filtered; statuses by name ("pending", ...);
+        `target_ref_contains` keeps those whose target_ref contains it (any case)."""
         request = list_actions_request(
-            statuses, action_type, project, queue, page_size, page_token, newest_first, workflow_id
+            statuses,
+            action_type,
+            project,
+            queue,
+            page_size,
+            page_token,
+            newest_first,
+            workflow_id,
+            target_ref_contains,
         )
         return records.action_page(self._call("ListActions", request))
 
@@ -204,6 +214,7 @@ class Client:
         page_size: int = 1000,
         newest_first: bool = False,
         workflow_id: str = "",
+        target_ref_contains: str = "",
     ) -> Iterator[Action]:
         """Every matching action, page after page."""
         wanted = list(statuses)
@@ -218,6 +229,7 @@ class Client:
                 page_token=token,
                 newest_first=newest_first,
                 workflow_id=workflow_id,
+                target_ref_contains=target_ref_contains,
             )
             yield from page.actions
             token = page.next_page_token

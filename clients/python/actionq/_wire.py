@@ -297,6 +297,7 @@ def list_actions_request(
     page_token: str,
     newest_first: bool,
     workflow_id: str = "",
+    target_ref_contains: str = "",
 ) -> spb.ListActionsRequest:
     """A ListActions request; statuses by name ("pending", ...)."""
     return spb.ListActionsRequest(
@@ -308,4 +309,5 @@ def list_actions_request(
         page_token=page_token,
         newest_first=newest_first,
         workflow_id=workflow_id,
+        target_ref_contains=target_ref_contains,
     )

@@ -383,6 +383,9 @@ def action_filter(request: spb.ListActionsRequest) -> ActionFilter:
         project=v.name("project", request.project, required=False),
         queue=v.name("queue", request.queue, required=False),
         workflow_id=workflow_id("workflow_id", request.workflow_id) if request.workflow_id else "",
+        target_ref_contains=v.text(
+            "target_ref_contains", request.target_ref_contains, limit=v.MAX_SEARCH
+        ),
     )
 
 

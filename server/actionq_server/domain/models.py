@@ -232,6 +232,8 @@ class ActionFilter:
     project: str = ""
     queue: str = ""
     workflow_id: str = ""
+    # A case-insensitive substring of target_ref ("" for any).
+    target_ref_contains: str = ""
 
 
 @dataclass(frozen=True, slots=True)

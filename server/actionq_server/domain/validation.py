@@ -15,6 +15,8 @@ TOKEN_RE = re.compile(
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]*$")
 MAX_NAME = 200
 MAX_REF = 2000
+# A text search (ListActions target_ref_contains).
+MAX_SEARCH = 200
 MAX_TEXT = 10_000
 MAX_REFS = 100
 MAX_REQUEST_ID = 128

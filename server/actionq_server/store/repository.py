@@ -357,6 +357,7 @@ class Store:
             where.queue,
             limit,
             where.workflow_id,
+            where.target_ref_contains,
         )
         page = _within_budget([action_from_row(r) for r in rows], _action_json_size)
         return page, len(page) < len(rows) or len(rows) == limit

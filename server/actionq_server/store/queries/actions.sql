@@ -468,6 +468,7 @@ WITH candidates AS (
 SELECT id, (SELECT count(*) FROM candidates) > $6 AS more FROM done ORDER BY id;
 
 -- name: action_list_oldest_first
+-- $7: the workflow run, $8: a case-insensitive substring of target_ref ('' for any).
 SELECT * FROM actions
 WHERE id > $1
   AND (cardinality($2::text[]) = 0 OR status = ANY($2::text[]))
@@ -475,6 +476,7 @@ WHERE id > $1
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
   AND ($7::text = '' OR workflow_id = $7::text)
+  AND ($8::text = '' OR position(lower($8::text) in lower(target_ref)) > 0)
 ORDER BY id
 LIMIT $6;
 
@@ -486,6 +488,7 @@ WHERE id < $1
   AND ($4::text = '' OR project = $4::text)
   AND ($5::text = '' OR queue = $5::text)
   AND ($7::text = '' OR workflow_id = $7::text)
+  AND ($8::text = '' OR position(lower($8::text) in lower(target_ref)) > 0)
 ORDER BY id DESC
 LIMIT $6;
 
