@@ -465,7 +465,9 @@ def _limited_table(m: dict[str, float], concurrency: int) -> str:
             f"limited queue: {m['limited_processed_per_s']:,.0f} processed/s; claim latency "
             f"p50 {m['limited_claim_p50_ms']:.2f} ms, p99 {m['limited_claim_p99_ms']:.2f} ms",
             f"unlimited queue alone: {m['unlimited_alone_per_s']:,.0f} processed/s; while the "
-            f"limited queue is busy: {m['unlimited_beside_limited_per_s']:,.0f} processed/s",
+            f"limited queue is busy: {m['unlimited_beside_limited_per_s']:,.0f} processed/s; "
+            f"while an unlimited queue is as busy (control): "
+            f"{m['unlimited_beside_control_per_s']:,.0f} processed/s",
         ]
     )
 

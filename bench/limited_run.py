@@ -13,7 +13,11 @@ One server, a fresh schema per run, three phases:
 2. **unlimited alone**: `actions` no-op actions in queue `default`, processed
    by the same worker process as the main scenario (4 Worker helpers).
 3. **unlimited while the limited queue is busy**: the same, while a second
-   process keeps `workers` claim loops busy on a limited backlog.
+   process keeps `workers` claim loops busy on a limited backlog;
+4. **control**: the same, while those loops are busy on an unlimited queue,
+   claiming at most `concurrency` at a time (the same kind of load without
+   the limit): on a small machine any busy neighbour takes CPU, and this
+   separates that from what the limit itself costs the unlimited queue.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from .measure import percentile_ms
 
 LIMITED_QUEUE = "limited"
 LIMITED_TYPE = "bench.limited"
+CONTROL_QUEUE = "control"
 
 
 async def _limited_loops(
@@ -41,6 +46,7 @@ async def _limited_loops(
     claim_batch: int,
     target: int | None,
     stop: Any = None,
+    queue: str = LIMITED_QUEUE,
 ) -> tuple[float, list[float], int]:
     """`workers` claim-and-complete loops on the limited queue until `target`
     completions were acknowledged (or `stop` is set); elapsed seconds, the
@@ -59,9 +65,7 @@ async def _limited_loops(
                 finished.set()
                 return
             sent = time.perf_counter()
-            claimed = await c.claim(
-                f"limited-{i}", queue=LIMITED_QUEUE, max_actions=claim_batch, wait=1
-            )
+            claimed = await c.claim(f"limited-{i}", queue=queue, max_actions=claim_batch, wait=1)
             if not claimed:
                 continue
             latencies.append(time.perf_counter() - sent)
@@ -79,12 +83,14 @@ async def _limited_loops(
     return time.perf_counter() - began, latencies, done
 
 
-def _background(address: str, workers: int, claim_batch: int, stop: Any, ready: Any) -> None:
-    """Child process: keep the limited queue busy until `stop` is set."""
+def _background(
+    address: str, workers: int, claim_batch: int, stop: Any, ready: Any, queue: str
+) -> None:
+    """Child process: keep a queue busy until `stop` is set."""
 
     async def main() -> None:
         ready.set()
-        await _limited_loops(address, workers, claim_batch, None, stop)
+        await _limited_loops(address, workers, claim_batch, None, stop, queue)
 
     uvloop.run(main())
 
@@ -155,19 +161,26 @@ def run(
             _enqueue(client, ACTION_TYPE, "default", actions)
             alone = _unlimited([server.address], workers, actions, claim_batch)
 
-            # A backlog the background loops cannot finish during the phase.
+            # Beside the limited queue kept busy (a backlog the background
+            # loops cannot finish during the phase); then, as a control, beside
+            # an unlimited queue kept busy by the same loops claiming at most
+            # `concurrency` at a time (the same load, without the limit).
             _enqueue(client, LIMITED_TYPE, LIMITED_QUEUE, actions)
-            _enqueue(client, ACTION_TYPE, "default", actions)
-            spawn = multiprocessing.get_context("spawn")
-            stop, ready = spawn.Event(), spawn.Event()
-            busy = spawn.Process(
-                target=_background, args=(server.address, workers, claim_batch, stop, ready)
-            )
-            busy.start()
-            ready.wait(60)
-            beside = _unlimited([server.address], workers, actions, claim_batch)
-            stop.set()
-            busy.join(60)
+            _enqueue(client, LIMITED_TYPE, CONTROL_QUEUE, actions)
+            beside = {}
+            for queue, batch in ((LIMITED_QUEUE, claim_batch), (CONTROL_QUEUE, concurrency)):
+                _enqueue(client, ACTION_TYPE, "default", actions)
+                spawn = multiprocessing.get_context("spawn")
+                stop, ready = spawn.Event(), spawn.Event()
+                busy = spawn.Process(
+                    target=_background,
+                    args=(server.address, workers, batch, stop, ready, queue),
+                )
+                busy.start()
+                ready.wait(60)
+                beside[queue] = _unlimited([server.address], workers, actions, claim_batch)
+                stop.set()
+                busy.join(60)
             asyncio.run(_max_claimed_ok(dsn, schema, concurrency))
     finally:
         server.stop()
@@ -176,5 +189,6 @@ def run(
         "limited_claim_p50_ms": percentile_ms(latencies, 50),
         "limited_claim_p99_ms": percentile_ms(latencies, 99),
         "unlimited_alone_per_s": alone,
-        "unlimited_beside_limited_per_s": beside,
+        "unlimited_beside_limited_per_s": beside[LIMITED_QUEUE],
+        "unlimited_beside_control_per_s": beside[CONTROL_QUEUE],
     }
