@@ -69,6 +69,13 @@ pub enum Reason {
     DependencyFailed,
     /// NOT_FOUND: no action has this workflow id.
     WorkflowNotFound,
+    /// UNAUTHENTICATED: no bearer token, or an unknown, expired or revoked one.
+    Unauthenticated,
+    /// PERMISSION_DENIED: the token's role may not make the call, or it named
+    /// an identity not its own.
+    PermissionDenied,
+    /// NOT_FOUND: no API token has this id.
+    TokenNotFound,
     /// A reason this client does not know yet, as the server spelled it.
     Unknown(String),
 }
@@ -102,6 +109,9 @@ impl Reason {
             "DEPENDENCY_NOT_FOUND" => Self::DependencyNotFound,
             "DEPENDENCY_FAILED" => Self::DependencyFailed,
             "WORKFLOW_NOT_FOUND" => Self::WorkflowNotFound,
+            "UNAUTHENTICATED" => Self::Unauthenticated,
+            "PERMISSION_DENIED" => Self::PermissionDenied,
+            "TOKEN_NOT_FOUND" => Self::TokenNotFound,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -133,6 +143,9 @@ impl Reason {
             Self::DependencyNotFound => "DEPENDENCY_NOT_FOUND",
             Self::DependencyFailed => "DEPENDENCY_FAILED",
             Self::WorkflowNotFound => "WORKFLOW_NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::PermissionDenied => "PERMISSION_DENIED",
+            Self::TokenNotFound => "TOKEN_NOT_FOUND",
             Self::Unknown(name) => name,
         }
     }
