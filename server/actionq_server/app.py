@@ -183,7 +183,9 @@ async def start(settings: Settings, dsn: str) -> App:
     app = App(settings, pool, listener, service, server, health_servicer, interceptor, port)
     if metrics is not None and settings.http_listen:
         metrics.registry.register(m.LiveGauges(pool, metrics))
-        dashboard = Dashboard(service, via_servicer(servicer))
+        dashboard = Dashboard(
+            service, via_servicer(servicer), Authenticator(tokens) if settings.auth else None
+        )
         app.http = await web.start(settings.http_listen, metrics, dashboard)
         app.tasks.append(
             asyncio.create_task(m.sample_forever(store, metrics, settings.metrics_interval))

@@ -24,8 +24,10 @@ from ..domain.errors import (
     InvalidArgument,
     NotFound,
     OutOfRange,
+    PermissionDenied,
     RateLimited,
     Reason,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -35,6 +37,8 @@ _STATUS: tuple[tuple[type[ActionqError], int], ...] = (
     (InvalidArgument, 400),
     (OutOfRange, 400),
     (NotFound, 404),
+    (Unauthenticated, 401),
+    (PermissionDenied, 403),
     (FailedPrecondition, 409),
     (Aborted, 409),
     (AlreadyExists, 409),

@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ..domain.errors import ActionqError
+from ..api.auth import Authenticator
+from ..domain.errors import ActionqError, InvalidArgument
 from ..service import QueueService
 from .api import ACTOR_KEY, DashboardApi, WorkflowLookup
-from .auth import Permission, authorize
+from .auth import ACTOR, AUTH_KEY, COOKIE, Permission, authorize, principal_of
 from .errors import error_response, internal_error, plain_error
 from .live import LiveStream
 
@@ -71,18 +72,65 @@ def load_assets() -> dict[str, Asset]:
 class Dashboard:
     """What the HTTP app needs to serve the dashboard."""
 
-    def __init__(self, service: QueueService, workflow: WorkflowLookup | None = None) -> None:
+    def __init__(
+        self,
+        service: QueueService,
+        workflow: WorkflowLookup | None = None,
+        authenticator: Authenticator | None = None,
+    ) -> None:
         self.api = DashboardApi(service, workflow)
         self.live = LiveStream(service)
         self.assets = load_assets()
+        self.authenticator = authenticator
 
     def install(self, app: web.Application) -> None:
         """Add the dashboard's routes and its guard to `app`."""
+        app[AUTH_KEY] = self.authenticator
         app.middlewares.append(guard)
+        app.router.add_post("/api/login", self.login)
+        app.router.add_post("/api/logout", self.logout)
+        app.router.add_get("/api/whoami", self.whoami)
         app.router.add_get("/", self.page)
         app.router.add_get("/static/{path:.+}", self.asset)
         app.router.add_routes(self.api.routes())
         app.router.add_get("/api/live", self.live.handle)
+
+    async def login(self, request: web.Request) -> web.Response:
+        """Check a token and keep it in an HttpOnly cookie for the page."""
+        if self.authenticator is None:
+            return web.json_response({"auth": False, "name": ACTOR})
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        secret = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(secret, str) or not secret.strip():
+            raise InvalidArgument("token", "is required")
+        principal = await principal_of(self.authenticator, secret.strip())
+        response = web.json_response(
+            {"auth": True, "name": principal.name, "role": principal.role.value}
+        )
+        response.set_cookie(
+            COOKIE,
+            secret.strip(),
+            httponly=True,
+            samesite="Strict",
+            secure=request.secure,
+            path="/",
+        )
+        return response
+
+    async def logout(self, request: web.Request) -> web.Response:
+        """Forget the cookie."""
+        response = web.json_response({"auth": self.authenticator is not None})
+        response.del_cookie(COOKIE, path="/")
+        return response
+
+    async def whoami(self, request: web.Request) -> web.Response:
+        """Who the page is signed in as (the guard has checked the token)."""
+        return web.json_response(
+            {"auth": self.authenticator is not None, "name": request[ACTOR_KEY]}
+        )
 
     async def page(self, request: web.Request) -> web.Response:
         """The single page (its views are chosen by the URL's fragment)."""
@@ -116,9 +164,12 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             return plain_error(
                 403, "PERMISSION_DENIED", "a change must come from the dashboard's own page"
             )
-        request[ACTOR_KEY] = await authorize(
-            request, Permission.OPERATE if writing else Permission.READ
-        )
+        if request.path in ("/api/login", "/api/logout"):
+            return await handler(request)
+        permission = Permission.OPERATE if writing else Permission.READ
+        if request.path == "/api/live":
+            permission = Permission.WATCH
+        request[ACTOR_KEY] = await authorize(request, permission)
         return await handler(request)
     except ActionqError as exc:
         return error_response(exc)

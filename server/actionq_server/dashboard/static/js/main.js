@@ -1,6 +1,6 @@
 // The single page: a view per URL fragment, the live stream, the notice line.
 
-import { ApiError } from "./api.js";
+import { ApiError, post } from "./api.js";
 import { Live } from "./live.js";
 import * as overview from "./views/overview.js";
 
@@ -25,7 +25,42 @@ export function say(message, kind = "info") {
   notice.textContent = message || "";
 }
 
+// With ACTIONQ_AUTH on the server asks for an API token: the page sends it
+// once to /api/login, which keeps it in an HttpOnly cookie.
+function showLogin(message) {
+  live.stop?.();
+  const form = document.createElement("form");
+  form.id = "login";
+  const label = Object.assign(document.createElement("label"), { textContent: "API token " });
+  const input = Object.assign(document.createElement("input"), {
+    type: "password",
+    name: "token",
+    id: "login-token",
+    autocomplete: "off",
+    required: true,
+  });
+  const button = Object.assign(document.createElement("button"), { type: "submit", textContent: "Sign in" });
+  label.append(input);
+  form.append(label, button);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await post("/api/login", { token: input.value });
+      location.reload();
+    } catch (error) {
+      say(error.message, "error");
+    }
+  });
+  container.replaceChildren(form);
+  say(message || "Sign in with an API token.", "error");
+  input.focus();
+}
+
 export function complain(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    showLogin(error.message);
+    return;
+  }
   if (error instanceof ApiError) {
     say(`${error.message}${error.reason ? ` (${error.reason})` : ""}`, "error");
   } else {
