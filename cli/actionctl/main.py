@@ -16,6 +16,7 @@ from actionq import STATUSES, ActionqError, Backoff, Client, new_action
 from actionq.records import rfc3339
 
 from . import (
+    bulk,
     checkpoints,
     durable,
     limits,
@@ -168,8 +169,19 @@ def migrate() -> None:
 
 
 @cli.command()
-@click.option("--type", "action_type", required=True, help="Action type.")
-@click.option("--project", required=True, help="Project.")
+@click.option(
+    "--type", "action_type", default="", help="Action type (required without --from-file)."
+)
+@click.option(
+    "--project", default="", help="Project (required without --from-file; with it, the default)."
+)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Enqueue every line of this JSON-lines file ('-' for stdin), 1,000 per call.",
+)
 @click.option("--target", default="", help="Target reference.")
 @click.option("--source", "sources", multiple=True, help="Source reference (repeatable).")
 @click.option("--priority", type=INT32, default=0, show_default=True, help="Smaller first.")
@@ -236,8 +248,17 @@ def add(
     depends_on: tuple[int, ...],
     concurrency_key: str,
     group_key: str,
+    from_file: Any,
 ) -> None:
-    """Enqueue an action and print it."""
+    """Enqueue an action and print it; or, with --from-file, every line of a
+    JSON-lines file (each an object as `workflow start` takes: "type",
+    "project", "payload", "queue", ...), printing the totals, with a progress
+    bar on a terminal."""
+    if from_file is not None:
+        bulk.add_from_file(from_file, project, created_by)
+        return
+    if not action_type or not project:
+        bad_input("--type and --project are required (or --from-file)")
     if delay is not None and run_after is not None:
         bad_input("--delay and --run-after: give one or the other")
     message = new_action(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from actionq import Client
@@ -100,3 +102,37 @@ def test_progress_bar_when_forced_and_silence_when_piped(
     assert "retrying" in forced.stderr and "3 done" in forced.stderr
     piped = _run(server.address, "retry", "--status", "failed", "--queue", queue, progress="auto")
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_add_from_a_json_lines_file(
+    server: ServerProcess, client: Client, project: str, tmp_path: Path
+) -> None:
+    queue = f"bulk-{uuid.uuid4().hex[:8]}"
+    lines = [
+        json.dumps({"type": "bulk.t", "queue": queue, "payload": {"n": i}, "target_ref": f"r{i}"})
+        for i in range(2500)
+    ]
+    lines.insert(7, "")  # blank lines are skipped
+    lines.append(json.dumps({"type": "bulk.t", "queue": queue, "idempotency_key": "once"}))
+    lines.append(json.dumps({"type": "bulk.t", "queue": queue, "idempotency_key": "once"}))
+    path = tmp_path / "actions.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    forced = _run(
+        server.address, "add", "--from-file", str(path), "--project", project, progress="always"
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout) == {"enqueued": 2501, "duplicates": 1}
+    assert "enqueueing" in forced.stderr and "2,502 done" in forced.stderr
+    stored = list(client.iter_actions(queue=queue, project=project))
+    assert len(stored) == 2501
+    assert [a.payload.get("n") for a in stored[:3]] == [0, 1, 2]  # in file order
+    # Piped: silent; a bad line names its number and stores nothing of its batch.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"type": "x"}) + "\n" + "{not json\n")
+    refused = _run(
+        server.address, "add", "--from-file", str(bad), "--project", project, progress="auto"
+    )
+    assert refused.returncode == 1 and "line 2" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    no_type = actionctl(server.address, "add", "--project", project)
+    assert no_type.code == 1 and "--type" in no_type.error["message"]
