@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from actionq import Client
+from rich.console import Console
+from rich.text import Text
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 
+from tests.e2e.test_dashboard import SCREENSHOTS, browser  # noqa: F401  (the fixture)
 from tests.support import ServerProcess, executable, wait_until
 
 WIDTH, HEIGHT = 80, 24
@@ -37,6 +44,16 @@ class Pane:
             check=True,
             env={**os.environ, "TERM": "xterm-256color"},
         )
+
+    def ansi(self) -> str:
+        """The pane with its colours (escape sequences)."""
+        done = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-e", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout
 
     def text(self) -> list[str]:
         done = subprocess.run(
@@ -80,7 +97,12 @@ def _row(lines: list[str], queue: str, action_type: str) -> list[str] | None:
 
 
 def test_top_shows_counts_events_filters_and_pauses(
-    server: ServerProcess, client: Client, project: str, tmux: type[Pane]
+    server: ServerProcess,
+    client: Client,
+    project: str,
+    tmux: type[Pane],
+    browser: WebDriver,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     queue = f"top{uuid.uuid4().hex[:6]}"
     other = f"oth{uuid.uuid4().hex[:6]}"
@@ -108,6 +130,7 @@ def test_top_shows_counts_events_filters_and_pauses(
             lambda: any("action_completed" in line for line in pane.text()), timeout=30
         )
         assert wait_until(lambda: (_row(pane.text(), queue, "top.t") or [""] * 7)[6] == "1")
+        _screenshot(pane.ansi(), browser)
 
         # Filter by queue: only that queue's rows remain.
         pane.keys("/")
@@ -129,6 +152,28 @@ def test_top_shows_counts_events_filters_and_pauses(
         assert wait_until(lambda: not pane.alive(), timeout=30)
     finally:
         pane.close()
+
+
+def _screenshot(ansi: str, driver: WebDriver) -> None:
+    """docs/screenshots/top.png: the pane as a terminal shows it (its escape
+    codes rendered to HTML by rich, photographed by the headless browser)."""
+    console = Console(record=True, width=WIDTH, file=io.StringIO(), force_terminal=True)
+    console.print(Text.from_ansi(ansi), end="")
+    page = SCREENSHOTS / "top.html"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.write_text(console.export_html(inline_styles=True, code_format=_PAGE))
+    try:
+        driver.get(page.as_uri())
+        driver.find_element(By.TAG_NAME, "pre")
+        assert driver.save_screenshot(str(SCREENSHOTS / "top.png"))
+    finally:
+        page.unlink()
+
+
+_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+body {{ margin: 0; background: #0c0c0c; color: #cccccc; }}
+pre {{ margin: 8px; font: 15px/1.25 "DejaVu Sans Mono", monospace; }}
+{stylesheet}</style></head><body><pre>{code}</pre></body></html>"""
 
 
 def _paused(client: Client, queue: str) -> bool:
