@@ -108,10 +108,10 @@ class Top(App[None]):
         table.clear()
         self.rows = []
         for s in sorted(stats, key=lambda s: (s.queue, s.action_type)):
-            name = s.queue + (" ⏸" if self.paused.get(s.queue) else "")
+            name = _cut(s.queue, 16) + (" ⏸" if self.paused.get(s.queue) else "")
             table.add_row(
                 name,
-                s.action_type,
+                _cut(s.action_type, 18),
                 str(s.pending - s.scheduled),
                 str(s.scheduled),
                 str(s.claimed),
@@ -196,6 +196,11 @@ class Top(App[None]):
         self.show_status()
         if not self.frozen:
             await self.refresh_counts()
+
+
+def _cut(text: str, width: int) -> str:
+    """Long names shortened, so that every column fits 80 columns."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _age(age: timedelta) -> str:

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from actionq import Client
@@ -17,8 +16,9 @@ from rich.text import Text
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from tests.conftest import fresh_schema
 from tests.e2e.test_dashboard import SCREENSHOTS, browser  # noqa: F401  (the fixture)
-from tests.support import ServerProcess, executable, wait_until
+from tests.support import ServerProcess, executable, start_server, wait_until
 
 WIDTH, HEIGHT = 80, 24
 
@@ -96,14 +96,24 @@ def _row(lines: list[str], queue: str, action_type: str) -> list[str] | None:
     return None
 
 
+@pytest.fixture
+def own_server(pg_dsn: str) -> Iterator[ServerProcess]:
+    """A server of its own: the screen shows only this test's queues."""
+    server = start_server({"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": fresh_schema()})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def test_top_shows_counts_events_filters_and_pauses(
-    server: ServerProcess,
-    client: Client,
+    own_server: ServerProcess,
     project: str,
     tmux: type[Pane],
     browser: WebDriver,  # noqa: F811
-    tmp_path: Path,
 ) -> None:
+    server = own_server
+    client = Client(server.address)
     queue = f"top{uuid.uuid4().hex[:6]}"
     other = f"oth{uuid.uuid4().hex[:6]}"
     for _ in range(3):
@@ -152,6 +162,7 @@ def test_top_shows_counts_events_filters_and_pauses(
         assert wait_until(lambda: not pane.alive(), timeout=30)
     finally:
         pane.close()
+        client.close()
 
 
 def _screenshot(ansi: str, driver: WebDriver) -> None:
