@@ -119,5 +119,14 @@ def test_the_page_signs_in(
     )
     field.send_keys(tokens["coordinator"])
     browser.find_element(By.CSS_SELECTOR, "#login button").click()
-    WebDriverWait(browser, 30).until(lambda b: "guarded" in b.find_element(By.ID, "view").text)
+    # The page reloads once signed in: read the view in one script each time
+    # (an element found before the reload would be stale).
+    WebDriverWait(browser, 30).until(lambda b: "guarded" in _view_text(b))
     assert not browser.find_elements(By.ID, "login-token")
+
+
+def _view_text(driver: WebDriver) -> str:
+    found = driver.execute_script(
+        "const e = document.getElementById('view'); return e ? e.innerText : '';"
+    )
+    return str(found or "")
