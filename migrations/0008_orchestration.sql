@@ -36,9 +36,9 @@ ALTER TABLE actions ADD CONSTRAINT actions_depends_in_workflow CHECK (
 CREATE INDEX actions_workflow ON actions (workflow_id, id) WHERE workflow_id IS NOT NULL;
 CREATE INDEX actions_waiting_signal ON actions (wait_signal, id) WHERE status = 'waiting';
 CREATE INDEX actions_waiting_until ON actions (wait_until) WHERE status = 'waiting';
--- Concurrency limits count what is claimed now, per queue (and key).
-CREATE INDEX actions_claimed_queue ON actions (queue, action_type, concurrency_key)
-    WHERE status = 'claimed';
+-- Concurrency limits count what is claimed now through actions_claim_deadline
+-- (every claimed row, a bounded set): no index of their own, which every
+-- claim and completion of every queue would pay for.
 -- Ordered groups: the head of a group is its oldest action not yet ended.
 CREATE INDEX actions_group_open ON actions (queue, group_key, id)
     WHERE group_key IS NOT NULL AND status IN ('pending', 'claimed', 'waiting');

@@ -217,7 +217,7 @@ def new_action(
     if payload is not None and payload_json is not None:
         raise ValueError("pass payload or payload_json, not both")
     text = payload_json if payload_json is not None else encode_object(payload or {})
-    return pb.NewAction(
+    message = pb.NewAction(
         queue=queue,
         action_type=action_type,
         project=project,
@@ -232,13 +232,23 @@ def new_action(
         run_after=timestamp(run_after),
         delay=duration(delay),
         backoff=backoff_message(backoff),
-        workflow_id=workflow_id,
-        depends_on=list(depends_on),
-        depends_on_index=list(depends_on_index),
-        concurrency_key=concurrency_key,
-        group_key=group_key,
-        trace_context=trace_context if trace_context is not None else current_context(),
     )
+    # Set only what is there: most actions carry none of these (and each empty
+    # field passed to the constructor still costs a conversion).
+    if workflow_id:
+        message.workflow_id = workflow_id
+    if depends_on:
+        message.depends_on.extend(depends_on)
+    if depends_on_index:
+        message.depends_on_index.extend(depends_on_index)
+    if concurrency_key:
+        message.concurrency_key = concurrency_key
+    if group_key:
+        message.group_key = group_key
+    context = trace_context if trace_context is not None else current_context()
+    if context:
+        message.trace_context.update(context)
+    return message
 
 
 def backoff_message(value: Backoff | str | None) -> pb.Backoff | None:

@@ -350,13 +350,15 @@ class Action(_Record):
             backoff=_backoff(a),
             progress=decode_object(a.progress_json) if a.progress_json else None,
             workflow_id=a.workflow_id or None,
-            depends_on=list(a.depends_on),
+            # Read only when set: most actions carry none of these, and
+            # copying an empty container still costs (this runs per action).
+            depends_on=list(deps) if (deps := a.depends_on) else [],
             concurrency_key=a.concurrency_key or None,
             group_key=a.group_key or None,
             waiting_for=a.waiting_for or None,
             wait_signal=a.wait_signal or None,
             wait_until=_time(a, "wait_until"),
-            trace_context=dict(a.trace_context),
+            trace_context=dict(trace) if (trace := a.trace_context) else {},
         )
 
 

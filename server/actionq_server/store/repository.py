@@ -889,15 +889,18 @@ def _completion_columns(items: Sequence[Completion]) -> list[list[Any]]:
     ]
 
 
-def _extra_columns(new: Sequence[NewAction]) -> list[list[Any]]:
-    """Columns $17 to $21 of action_insert_many."""
-    return [
-        [n.backoff for n in new],
-        [n.workflow_id for n in new],
-        [n.concurrency_key for n in new],
-        [n.group_key for n in new],
-        [n.trace_context for n in new],
-    ]
+_EXTRA_FIELDS = ("backoff", "workflow_id", "concurrency_key", "group_key", "trace_context")
+
+
+def _extra_columns(new: Sequence[NewAction]) -> list[list[Any] | None]:
+    """Columns $17 to $21 of action_insert_many. A column no action of the
+    batch uses is sent as NULL (unnest pads it with NULLs): most batches carry
+    none of them, and encoding and unnesting arrays of NULLs is not free."""
+    columns: list[list[Any] | None] = []
+    for name in _EXTRA_FIELDS:
+        values = [getattr(n, name) for n in new]
+        columns.append(values if any(v is not None for v in values) else None)
+    return columns
 
 
 def _columns(new: Sequence[NewAction], depths: list[int] | None) -> list[list[Any]]:
