@@ -82,6 +82,8 @@ HandlerFunction = Callable[["Job[Any]"], Awaitable[Any] | Any]
 
 # The pause after a failed Claim before the next one.
 CLAIM_RETRY_PAUSE = 1.0
+# How long a Claim in flight when the worker stops may still land.
+CLAIM_SETTLE_SECONDS = 1.0
 
 
 class JobCancelled(Exception):
@@ -497,22 +499,29 @@ class _Runtime:
             wait=self.app.poll_wait,
         )
         try:
-            claimed = await self._until_stopping(request)
+            # A claim the server already answered must still be received, or
+            # its actions would stay claimed until their leases expire: on
+            # stop it gets a moment to land before it is cancelled (a claim
+            # cancelled while the server commits is released by the server).
+            claimed = await self._until_stopping(request, settle=CLAIM_SETTLE_SECONDS)
         except ActionqError as exc:
             log.warning("claim failed: %s; retrying in %.0fs", exc, CLAIM_RETRY_PAUSE)
             await self._until_stopping(asyncio.sleep(CLAIM_RETRY_PAUSE))
             return []
         return claimed or []
 
-    async def _until_stopping(self, work: Awaitable[Any]) -> Any:
-        """`work`'s result, or None as soon as stop() is called (the work is
-        cancelled; a result it already had is still returned)."""
+    async def _until_stopping(self, work: Awaitable[Any], settle: float = 0.0) -> Any:
+        """`work`'s result, or None soon after stop() is called: the work gets
+        `settle` seconds more to finish, then it is cancelled (a result it
+        already had is still returned)."""
         task = asyncio.ensure_future(work)
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+        if not task.done() and settle > 0:
+            await asyncio.wait({task}, timeout=settle)
         if not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, ActionqError):
