@@ -65,21 +65,38 @@ async def _work(
     sampler, until `done()` says the scenario is over."""
     clients = [AsyncClient(a) for a in addresses]
     stop = asyncio.Event()
+    # Each claimed batch is held (its "work") until the watcher has finished
+    # a round that began after the claim: so every sample can see it claimed,
+    # paced by the database reads, not by the clock.
+    rounds = asyncio.Condition()
+    finished = 0
+
+    async def observed() -> None:
+        async with rounds:
+            target = finished + 2  # the round under way may have begun before the claim
+            await rounds.wait_for(lambda: finished >= target or stop.is_set())
 
     async def loop(i: int) -> None:
         c = clients[i % len(clients)]
         while not stop.is_set():
             claimed = await c.claim(f"w{i}", queue=queue, max_actions=max_actions, wait=0.5)
+            if claimed:
+                await observed()
             await asyncio.gather(*(handle(c, x.action.id, x.lease_token) for x in claimed))
 
     async def watch() -> None:
+        nonlocal finished
         deadline = time.monotonic() + timeout
         while not await done():
             assert time.monotonic() < deadline, "the scenario did not finish in time"
             if sample is not None:
                 await sample()
-            await asyncio.sleep(0.002)
+            async with rounds:
+                finished += 1
+                rounds.notify_all()
         stop.set()
+        async with rounds:
+            rounds.notify_all()
 
     try:
         await asyncio.gather(watch(), *(loop(i) for i in range(workers)))
@@ -130,7 +147,6 @@ def test_concurrency_limit_of_3_holds_for_20_workers_on_two_servers(
         db = await _connect(pg_dsn, schema)
 
         async def handle(client: AsyncClient, action_id: int, token: str) -> None:
-            await asyncio.sleep(0.01)  # the work
             await client.complete(action_id, token)
 
         async def sample() -> None:
@@ -187,7 +203,6 @@ def test_per_key_limit_serves_every_key_and_per_type_limit(
         db = await _connect(pg_dsn, schema)
 
         async def handle(client: AsyncClient, action_id: int, token: str) -> None:
-            await asyncio.sleep(0.005)
             await client.complete(action_id, token)
 
         async def sample() -> None:
@@ -315,7 +330,6 @@ def test_groups_run_in_order_one_at_a_time_and_in_parallel(
         db = await _connect(pg_dsn, schema)
 
         async def handle(client: AsyncClient, action_id: int, token: str) -> None:
-            await asyncio.sleep(0.002)
             await client.complete(action_id, token)
 
         async def sample() -> None:
