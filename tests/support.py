@@ -169,3 +169,29 @@ def log_records(output: list[str]) -> list[dict[str, Any]]:
             with contextlib.suppress(ValueError):
                 found.append(json.loads(line))
     return found
+
+
+HTTP_LINE = re.compile(r"actionq http on http://(\S+) ")
+
+
+def http_base(server: ServerProcess) -> str:
+    """http://host:port of a server started with ACTIONQ_HTTP_LISTEN (from the
+    line it prints)."""
+    assert wait_until(lambda: any(HTTP_LINE.search(line) for line in server.output))
+    return "http://" + next(m[1] for line in server.output if (m := HTTP_LINE.search(line)))
+
+
+def bootstrap_token(env: Mapping[str, str], *args: str) -> dict[str, Any]:
+    """`actionq-server token create ARGS` against the database of `env`: the
+    token as printed, secret included (and the secret on stdout only)."""
+    done = subprocess.run(
+        [executable("actionq-server"), "token", "create", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    made: dict[str, Any] = json.loads(done.stdout)
+    assert made["secret"] not in done.stderr
+    return made

@@ -3,7 +3,6 @@ refusal to listen off loopback unprotected — against real server processes."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import uuid
@@ -26,7 +25,14 @@ from google.protobuf import message_factory
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, actionctl, executable, start_server, wait_until
+from tests.support import (
+    ServerProcess,
+    actionctl,
+    bootstrap_token,
+    executable,
+    start_server,
+    wait_until,
+)
 
 SERVICE = spb.DESCRIPTOR.services_by_name["ActionQueueService"]
 
@@ -38,24 +44,10 @@ class Secured:
     admin: str
 
 
-def _bootstrap(env: dict[str, str], *args: str) -> dict[str, str]:
-    done = subprocess.run(
-        [executable("actionq-server"), "token", "create", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    made: dict[str, str] = json.loads(done.stdout)
-    assert made["secret"] not in done.stderr
-    return made
-
-
 @pytest.fixture(scope="module")
 def secured(pg_dsn: str) -> Iterator[Secured]:
     env = {"ACTIONQ_URL": pg_dsn, "ACTIONQ_SCHEMA": fresh_schema(), "ACTIONQ_AUTH": "on"}
-    admin = _bootstrap(env, "--role", "admin", "--name", "root")
+    admin = bootstrap_token(env, "--role", "admin", "--name", "root")
     server = start_server(env)
     try:
         yield Secured(server, env, admin["secret"])

@@ -33,10 +33,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, start_server, wait_until
+from tests.support import ServerProcess, http_base, start_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-HTTP_LINE = re.compile(r"actionq http on http://(\S+) ")
 WIDTH, HEIGHT = 1280, 800
 # How long the page may take to show what a test waits for (a deadline, not a pause).
 PATIENCE = 30.0
@@ -54,9 +53,7 @@ def dashboard(pg_dsn: str) -> Iterator[tuple[ServerProcess, str]]:
         }
     )
     try:
-        assert wait_until(lambda: any(HTTP_LINE.search(line) for line in server.output))
-        http = next(m[1] for line in server.output if (m := HTTP_LINE.search(line)))
-        yield server, f"http://{http}"
+        yield server, http_base(server)
     finally:
         assert server.stop() == 0
 

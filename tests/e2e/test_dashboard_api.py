@@ -17,9 +17,7 @@ import pytest
 from actionq import Client
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, start_server, wait_until
-
-HTTP_LINE = re.compile(r"actionq http on http://(\S+) ")
+from tests.support import ServerProcess, http_base, start_server
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +32,7 @@ def dashboard(pg_dsn: str) -> Iterator[tuple[ServerProcess, str]]:
         }
     )
     try:
-        assert wait_until(lambda: any(HTTP_LINE.search(line) for line in server.output))
-        http_address = next(m[1] for line in server.output if (m := HTTP_LINE.search(line)))
-        yield server, http_address
+        yield server, http_base(server).removeprefix("http://")
     finally:
         assert server.stop() == 0
 

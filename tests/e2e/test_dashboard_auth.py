@@ -5,8 +5,6 @@ signs in once and keeps the token in an HttpOnly cookie."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,8 +17,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import fresh_schema
-from tests.e2e.test_dashboard import HTTP_LINE, browser  # noqa: F401  (the fixture)
-from tests.support import ServerProcess, executable, start_server, wait_until
+from tests.e2e.test_dashboard import browser  # noqa: F401  (the fixture)
+from tests.support import ServerProcess, bootstrap_token, http_base, start_server
 
 
 def _call(
@@ -51,26 +49,17 @@ def guarded(pg_dsn: str) -> Iterator[tuple[ServerProcess, str, dict[str, str]]]:
         "ACTIONQ_AUTH": "on",
         "ACTIONQ_HTTP_LISTEN": "127.0.0.1:0",
     }
-    made = subprocess.run(
-        [executable("actionq-server"), "token", "create", "--role", "admin", "--name", "root"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
-    admin = json.loads(made.stdout)["secret"]
+    admin = bootstrap_token(env, "--role", "admin", "--name", "root")["secret"]
     server = start_server(env)
     try:
-        assert wait_until(lambda: any(HTTP_LINE.search(line) for line in server.output))
-        http = next(m[1] for line in server.output if (m := HTTP_LINE.search(line)))
+        base = http_base(server)
         with Client(server.address, token=admin) as c:
             tokens = {
                 role: c.create_token(f"dash-{role}", role).secret
                 for role in ("producer", "operator", "coordinator")
             }
             c.add("dash.t", "p", queue="guarded")
-        yield server, f"http://{http}", tokens
+        yield server, base, tokens
     finally:
         server.stop()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -13,9 +12,7 @@ from actionq.v1 import service_pb2 as spb
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, start_server, wait_until
-
-HTTP_LINE = re.compile(r"actionq http on http://(\S+) ")
+from tests.support import ServerProcess, http_base, start_server, wait_until
 
 
 @pytest.fixture
@@ -29,9 +26,7 @@ def metered(pg_dsn: str) -> Iterator[tuple[ServerProcess, str]]:
         }
     )
     try:
-        assert wait_until(lambda: any(HTTP_LINE.search(line) for line in server.output))
-        http = next(m[1] for line in server.output if (m := HTTP_LINE.search(line)))
-        yield server, f"http://{http}"
+        yield server, http_base(server)
     finally:
         assert server.stop() == 0
 
