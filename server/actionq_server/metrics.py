@@ -21,12 +21,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from .api.around import SERVICE_PREFIX
 from .domain.models import Action, Claimed, Status
 from .store.repository import Store
 
 log = logging.getLogger(__name__)
 
-SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
+
 # Seconds: from a fast read up to the longest long poll (60 s).
 RPC_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0)
 # How often queue depth and oldest due age are read from the database.

@@ -7,14 +7,14 @@ OTLP exporter)."""
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
 
-SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
+from .api.around import Wrapped
 
 
 class TracingUnavailable(RuntimeError):
@@ -51,55 +51,26 @@ class TracingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self._propagate = propagate
         self._trace = trace
         self._tracer = trace.get_tracer("actionq-server")
+        self._wrapped = Wrapped(self._span)
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or not details.method.startswith(SERVICE_PREFIX):
-            return handler
-        return self._wrap(details.method.removeprefix(SERVICE_PREFIX), handler)
+        return self._wrapped.handler(details.method, await continuation(details))
 
-    def _span(self, method: str, context: Any) -> Any:
+    @contextlib.asynccontextmanager
+    async def _span(self, method: str, context: Any) -> AsyncIterator[Any]:
         carrier = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
-        parent = self._propagate.extract(carrier)
-        return self._tracer.start_as_current_span(
+        with self._tracer.start_as_current_span(
             f"actionq.v1.ActionQueueService/{method}",
-            context=parent,
+            context=self._propagate.extract(carrier),
             kind=self._trace.SpanKind.SERVER,
             attributes={
                 "rpc.system": "grpc",
                 "rpc.service": "actionq.v1.ActionQueueService",
                 "rpc.method": method,
             },
-        )
-
-    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-        if handler.unary_unary:
-            behavior = handler.unary_unary
-
-            async def unary(request: Any, context: Any) -> Any:
-                with self._span(method, context):
-                    return await behavior(request, context)
-
-            return grpc.unary_unary_rpc_method_handler(
-                unary,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream and inspect.isasyncgenfunction(handler.unary_stream):
-            streaming = handler.unary_stream
-
-            async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-                with self._span(method, context):
-                    async for response in streaming(request, context):
-                        yield response
-
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        ) as span:
+            yield span

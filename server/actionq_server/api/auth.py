@@ -6,7 +6,7 @@ as who did it (api/identity)."""
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
@@ -17,8 +17,8 @@ import grpc
 from ..domain.auth import ALLOWED, Principal, allowed
 from ..domain.errors import PermissionDenied, Unauthenticated
 from ..store.tokens import TokenStore
+from .around import Wrapped
 
-SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
 # How long a token's state is trusted without reading it again.
 CACHE_SECONDS = 1.0
 CACHE_MAX = 10_000
@@ -68,23 +68,18 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     def __init__(self, authenticator: Authenticator) -> None:
         self._auth = authenticator
-        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+        self._wrapped = Wrapped(self._authenticated)
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or not details.method.startswith(SERVICE_PREFIX):
-            return handler
-        wrapped = self._wrapped.get(details.method)
-        if wrapped is None or wrapped[0] is not handler:
-            method = details.method.removeprefix(SERVICE_PREFIX)
-            wrapped = self._wrapped[details.method] = (handler, self._wrap(method, handler))
-        return wrapped[1]
+        return self._wrapped.handler(details.method, await continuation(details))
 
-    async def _check(self, method: str, context: Any) -> Principal:
+    @contextlib.asynccontextmanager
+    async def _authenticated(self, method: str, context: Any) -> AsyncIterator[Principal]:
+        """The call runs as the principal its token names, if its role may."""
         principal = await self._auth.principal(context.invocation_metadata())
         if not allowed(method, principal.role):
             roles = ", ".join(sorted(ALLOWED.get(method, ()))) or "nobody"
@@ -92,35 +87,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 f"{method}: the role {principal.role.value} of token {principal.token_id} "
                 f"may not call it (allowed: {roles})"
             )
-        return principal
-
-    def _wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-        if handler.unary_unary:
-            behavior = handler.unary_unary
-
-            async def unary(request: Any, context: Any) -> Any:
-                token = current.set(await self._check(method, context))
-                try:
-                    return await behavior(request, context)
-                finally:
-                    current.reset(token)
-
-            return grpc.unary_unary_rpc_method_handler(
-                unary,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream and inspect.isasyncgenfunction(handler.unary_stream):
-            streaming = handler.unary_stream
-
-            async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-                current.set(await self._check(method, context))
-                async for response in streaming(request, context):
-                    yield response
-
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        token = current.set(principal)
+        try:
+            yield principal
+        finally:
+            current.reset(token)
