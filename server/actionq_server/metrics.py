@@ -99,7 +99,7 @@ class Metrics:
         )
         self.sampled_at = Gauge(
             "actionq_queue_sampled_timestamp_seconds",
-            "When queue depth was last read (Unix time).",
+            "When the last read of queue depth began (Unix time).",
             registry=r,
         )
 
@@ -254,14 +254,15 @@ async def sample_forever(store: Store, metrics: Metrics, interval: float = SAMPL
     table."""
     while True:
         try:
+            started = time.time()
             stats, _, _ = await store.stats("", "")
-            _set_depths(metrics, stats)
+            _set_depths(metrics, stats, started)
         except Exception as exc:
             log.warning("sampling queue depth failed: %s", exc)
         await asyncio.sleep(interval)
 
 
-def _set_depths(metrics: Metrics, stats: Sequence[Any]) -> None:
+def _set_depths(metrics: Metrics, stats: Sequence[Any], started: float) -> None:
     depth: dict[tuple[str, str], float] = {}
     oldest: dict[str, float] = {}
     for s in stats:
@@ -280,4 +281,4 @@ def _set_depths(metrics: Metrics, stats: Sequence[Any]) -> None:
     metrics.oldest_due_age.clear()
     for queue, age in oldest.items():
         metrics.oldest_due_age.labels(queue).set(age)
-    metrics.sampled_at.set(time.time())
+    metrics.sampled_at.set(started)

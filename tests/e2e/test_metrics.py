@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -78,9 +79,11 @@ def test_counters_and_gauges_match_a_known_workload(metered: tuple[ServerProcess
     def settled() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         return scrape(base)
 
-    # Depth is sampled: wait for the sample that follows the workload.
+    # Depth is sampled: wait for a sample that began after the workload ended
+    # (one that began before the last cancel could still count it claimed).
+    ended = time.time()
     assert wait_until(
-        lambda: value(settled(), "actionq_queue_depth", queue="mq", state="scheduled") == 1
+        lambda: value(settled(), "actionq_queue_sampled_timestamp_seconds") > ended, timeout=30
     )
     s = settled()
     t = {"queue": "mq"}
