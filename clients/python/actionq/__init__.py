@@ -40,6 +40,7 @@ from .errors import (
     Internal,
     InvalidArgument,
     InvalidField,
+    LimitExceeded,
     MalformedRequest,
     NotAuthenticated,
     NotFound,
@@ -61,6 +62,7 @@ from .errors import (
     Unimplemented,
     Unknown,
     WaitTimeout,
+    WatcherTooSlow,
     WorkflowNotFound,
 )
 from .outcomes import FailNoRetry, Reject, Result, RetryIn
@@ -145,6 +147,7 @@ __all__ = [
     "ItemFailure",
     "Job",
     "JobCancelled",
+    "LimitExceeded",
     "MalformedRequest",
     "MigrateReport",
     "NewToken",
@@ -185,6 +188,7 @@ __all__ = [
     "Unknown",
     "WaitTimeout",
     "WakeUp",
+    "WatcherTooSlow",
     "Worker",
     "WorkerApp",
     "WorkflowNotFound",

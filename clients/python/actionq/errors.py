@@ -335,6 +335,20 @@ class NotPermitted(PermissionDenied):
     reason_name = "PERMISSION_DENIED"
 
 
+class LimitExceeded(ResourceExhausted):
+    """A server limit (concurrent streams or long polls per connection or per
+    principal) was reached; `.metadata["limit"]` names it."""
+
+    reason_name = "LIMIT_EXCEEDED"
+
+
+class WatcherTooSlow(ResourceExhausted):
+    """A WatchEvents stream fell too far behind and was closed;
+    `.metadata["cursor"]` is the last event delivered: resume from it."""
+
+    reason_name = "WATCHER_TOO_SLOW"
+
+
 class WorkflowNotFound(NotFound):
     """No action has this workflow id."""
 

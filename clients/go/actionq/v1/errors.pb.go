@@ -105,6 +105,15 @@ const (
 	ErrorReason_ERROR_REASON_PERMISSION_DENIED ErrorReason = 25
 	// NOT_FOUND: no token has this id.
 	ErrorReason_ERROR_REASON_TOKEN_NOT_FOUND ErrorReason = 26
+	// RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+	// long polls per connection or per principal); ErrorInfo.metadata "limit"
+	// names the setting and "value" its value. Retry later, or with fewer
+	// concurrent calls.
+	ErrorReason_ERROR_REASON_LIMIT_EXCEEDED ErrorReason = 27
+	// RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+	// stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+	// event delivered. Resume from it.
+	ErrorReason_ERROR_REASON_WATCHER_TOO_SLOW ErrorReason = 28
 )
 
 // Enum value maps for ErrorReason.
@@ -137,6 +146,8 @@ var (
 		24: "ERROR_REASON_UNAUTHENTICATED",
 		25: "ERROR_REASON_PERMISSION_DENIED",
 		26: "ERROR_REASON_TOKEN_NOT_FOUND",
+		27: "ERROR_REASON_LIMIT_EXCEEDED",
+		28: "ERROR_REASON_WATCHER_TOO_SLOW",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -166,6 +177,8 @@ var (
 		"ERROR_REASON_UNAUTHENTICATED":          24,
 		"ERROR_REASON_PERMISSION_DENIED":        25,
 		"ERROR_REASON_TOKEN_NOT_FOUND":          26,
+		"ERROR_REASON_LIMIT_EXCEEDED":           27,
+		"ERROR_REASON_WATCHER_TOO_SLOW":         28,
 	}
 )
 
@@ -201,7 +214,7 @@ var File_actionq_v1_errors_proto protoreflect.FileDescriptor
 const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\n" +
 	"\x17actionq/v1/errors.proto\x12\n" +
-	"actionq.v1*\xb1\a\n" +
+	"actionq.v1*\xf5\a\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aERROR_REASON_INVALID_FIELD\x10\x01\x12\"\n" +
@@ -230,7 +243,9 @@ const file_actionq_v1_errors_proto_rawDesc = "" +
 	"\x1fERROR_REASON_WORKFLOW_NOT_FOUND\x10\x17\x12 \n" +
 	"\x1cERROR_REASON_UNAUTHENTICATED\x10\x18\x12\"\n" +
 	"\x1eERROR_REASON_PERMISSION_DENIED\x10\x19\x12 \n" +
-	"\x1cERROR_REASON_TOKEN_NOT_FOUND\x10\x1aBD\n" +
+	"\x1cERROR_REASON_TOKEN_NOT_FOUND\x10\x1a\x12\x1f\n" +
+	"\x1bERROR_REASON_LIMIT_EXCEEDED\x10\x1b\x12!\n" +
+	"\x1dERROR_REASON_WATCHER_TOO_SLOW\x10\x1cBD\n" +
 	"\x0edev.actionq.v1B\vErrorsProtoP\x01Z#actionq.dev/go/actionq/v1;actionqv1b\x06proto3"
 
 var (

@@ -112,6 +112,17 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """
     ERROR_REASON_TOKEN_NOT_FOUND: _ErrorReason.ValueType  # 26
     """NOT_FOUND: no token has this id."""
+    ERROR_REASON_LIMIT_EXCEEDED: _ErrorReason.ValueType  # 27
+    """RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+    long polls per connection or per principal); ErrorInfo.metadata "limit"
+    names the setting and "value" its value. Retry later, or with fewer
+    concurrent calls.
+    """
+    ERROR_REASON_WATCHER_TOO_SLOW: _ErrorReason.ValueType  # 28
+    """RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+    stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+    event delivered. Resume from it.
+    """
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """ErrorReason lists the stable, machine-readable reasons of actionq's errors.
@@ -214,4 +225,15 @@ worker's lease.
 """
 ERROR_REASON_TOKEN_NOT_FOUND: ErrorReason.ValueType  # 26
 """NOT_FOUND: no token has this id."""
+ERROR_REASON_LIMIT_EXCEEDED: ErrorReason.ValueType  # 27
+"""RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+long polls per connection or per principal); ErrorInfo.metadata "limit"
+names the setting and "value" its value. Retry later, or with fewer
+concurrent calls.
+"""
+ERROR_REASON_WATCHER_TOO_SLOW: ErrorReason.ValueType  # 28
+"""RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+event delivered. Resume from it.
+"""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

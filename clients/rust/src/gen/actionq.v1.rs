@@ -860,6 +860,15 @@ pub enum ErrorReason {
     PermissionDenied = 25,
     /// NOT_FOUND: no token has this id.
     TokenNotFound = 26,
+    /// RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+    /// long polls per connection or per principal); ErrorInfo.metadata "limit"
+    /// names the setting and "value" its value. Retry later, or with fewer
+    /// concurrent calls.
+    LimitExceeded = 27,
+    /// RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+    /// stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+    /// event delivered. Resume from it.
+    WatcherTooSlow = 28,
 }
 impl ErrorReason {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -895,6 +904,8 @@ impl ErrorReason {
             Self::Unauthenticated => "ERROR_REASON_UNAUTHENTICATED",
             Self::PermissionDenied => "ERROR_REASON_PERMISSION_DENIED",
             Self::TokenNotFound => "ERROR_REASON_TOKEN_NOT_FOUND",
+            Self::LimitExceeded => "ERROR_REASON_LIMIT_EXCEEDED",
+            Self::WatcherTooSlow => "ERROR_REASON_WATCHER_TOO_SLOW",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -927,6 +938,8 @@ impl ErrorReason {
             "ERROR_REASON_UNAUTHENTICATED" => Some(Self::Unauthenticated),
             "ERROR_REASON_PERMISSION_DENIED" => Some(Self::PermissionDenied),
             "ERROR_REASON_TOKEN_NOT_FOUND" => Some(Self::TokenNotFound),
+            "ERROR_REASON_LIMIT_EXCEEDED" => Some(Self::LimitExceeded),
+            "ERROR_REASON_WATCHER_TOO_SLOW" => Some(Self::WatcherTooSlow),
             _ => None,
         }
     }

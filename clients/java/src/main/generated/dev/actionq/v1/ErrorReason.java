@@ -257,6 +257,27 @@ public enum ErrorReason
    * <code>ERROR_REASON_TOKEN_NOT_FOUND = 26;</code>
    */
   ERROR_REASON_TOKEN_NOT_FOUND(26),
+  /**
+   * <pre>
+   * RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+   * long polls per connection or per principal); ErrorInfo.metadata "limit"
+   * names the setting and "value" its value. Retry later, or with fewer
+   * concurrent calls.
+   * </pre>
+   *
+   * <code>ERROR_REASON_LIMIT_EXCEEDED = 27;</code>
+   */
+  ERROR_REASON_LIMIT_EXCEEDED(27),
+  /**
+   * <pre>
+   * RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+   * stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+   * event delivered. Resume from it.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WATCHER_TOO_SLOW = 28;</code>
+   */
+  ERROR_REASON_WATCHER_TOO_SLOW(28),
   UNRECOGNIZED(-1),
   ;
 
@@ -504,6 +525,27 @@ public enum ErrorReason
    * <code>ERROR_REASON_TOKEN_NOT_FOUND = 26;</code>
    */
   public static final int ERROR_REASON_TOKEN_NOT_FOUND_VALUE = 26;
+  /**
+   * <pre>
+   * RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or
+   * long polls per connection or per principal); ErrorInfo.metadata "limit"
+   * names the setting and "value" its value. Retry later, or with fewer
+   * concurrent calls.
+   * </pre>
+   *
+   * <code>ERROR_REASON_LIMIT_EXCEEDED = 27;</code>
+   */
+  public static final int ERROR_REASON_LIMIT_EXCEEDED_VALUE = 27;
+  /**
+   * <pre>
+   * RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind (its reader
+   * stopped reading) and was closed; ErrorInfo.metadata "cursor" is the last
+   * event delivered. Resume from it.
+   * </pre>
+   *
+   * <code>ERROR_REASON_WATCHER_TOO_SLOW = 28;</code>
+   */
+  public static final int ERROR_REASON_WATCHER_TOO_SLOW_VALUE = 28;
 
 
   public final int getNumber() {
@@ -557,6 +599,8 @@ public enum ErrorReason
       case 24: return ERROR_REASON_UNAUTHENTICATED;
       case 25: return ERROR_REASON_PERMISSION_DENIED;
       case 26: return ERROR_REASON_TOKEN_NOT_FOUND;
+      case 27: return ERROR_REASON_LIMIT_EXCEEDED;
+      case 28: return ERROR_REASON_WATCHER_TOO_SLOW;
       default: return null;
     }
   }

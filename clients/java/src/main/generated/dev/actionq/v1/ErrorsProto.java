@@ -35,7 +35,7 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       descriptor;
   static {
     java.lang.String[] descriptorData = {
-      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\261\007" +
+      "\n\027actionq/v1/errors.proto\022\nactionq.v1*\365\007" +
       "\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPECIFIE" +
       "D\020\000\022\036\n\032ERROR_REASON_INVALID_FIELD\020\001\022\"\n\036E" +
       "RROR_REASON_MALFORMED_REQUEST\020\002\022!\n\035ERROR" +
@@ -59,9 +59,11 @@ public final class ErrorsProto extends com.google.protobuf.GeneratedFile {
       "ED\020\026\022#\n\037ERROR_REASON_WORKFLOW_NOT_FOUND\020" +
       "\027\022 \n\034ERROR_REASON_UNAUTHENTICATED\020\030\022\"\n\036E" +
       "RROR_REASON_PERMISSION_DENIED\020\031\022 \n\034ERROR" +
-      "_REASON_TOKEN_NOT_FOUND\020\032BD\n\016dev.actionq" +
-      ".v1B\013ErrorsProtoP\001Z#actionq.dev/go/actio" +
-      "nq/v1;actionqv1b\006proto3"
+      "_REASON_TOKEN_NOT_FOUND\020\032\022\037\n\033ERROR_REASO" +
+      "N_LIMIT_EXCEEDED\020\033\022!\n\035ERROR_REASON_WATCH" +
+      "ER_TOO_SLOW\020\034BD\n\016dev.actionq.v1B\013ErrorsP" +
+      "rotoP\001Z#actionq.dev/go/actionq/v1;action" +
+      "qv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
