@@ -21,6 +21,8 @@ from .config import ConfigError, Settings
 from .domain.auth import Role, Token
 from .domain.errors import ActionqError
 from .embedded import EmbeddedPostgres
+from .store import grants
+from .store.identifiers import BadIdentifier
 from .store.repository import Store
 from .store.tokens import TokenStore
 from .tracing import TracingUnavailable
@@ -168,6 +170,61 @@ async def _migrate(settings: Settings, dsn: str):  # type: ignore[no-untyped-def
         return await Store(pool, settings.schema).migrate()
     finally:
         await pool.close()
+
+
+@main.command()
+@click.argument("role")
+@click.option("--print", "print_only", is_flag=True, help="Only print the SQL; change nothing.")
+def grant(role: str, print_only: bool) -> None:
+    """Give the server's PostgreSQL ROLE exactly what it needs in the schema
+    (run as the schema's owner; migrates first; idempotent)."""
+    settings = _settings()
+    dsn, embedded, _ = _database(settings)
+    try:
+        done, sees = asyncio.run(_grant(settings, dsn, role, print_only))
+    except (grants.GrantRefused, BadIdentifier, ActionqError) as exc:
+        click.echo(f"actionq-server: cannot grant: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    warning = (
+        None
+        if sees
+        else f"this role cannot see the sessions of {role!r}, so retention drops no event "
+        "partition while the server is connected: as a superuser, GRANT pg_read_all_stats "
+        "TO the owner"
+    )
+    if print_only:
+        if warning:
+            click.echo(f"-- {warning}")
+        click.echo("BEGIN;")
+        for statement in done:
+            click.echo(f"{statement};")
+        click.echo("COMMIT;")
+        return
+    if warning:
+        click.echo(f"actionq-server: warning: {warning}", err=True)
+    click.echo(json.dumps({"schema": settings.schema, "role": role, "statements": len(done)}))
+
+
+async def _grant(
+    settings: Settings, dsn: str, role: str, print_only: bool
+) -> tuple[list[str], bool]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        if print_only:
+            done = await grants.statements(conn, settings.schema, role)
+        else:
+            pool = await open_pool(settings, dsn)
+            try:
+                await Store(pool, settings.schema).migrate()
+            finally:
+                await pool.close()
+            done = await grants.apply(conn, settings.schema, role)
+        return done, await grants.sees_sessions(conn, settings.schema, role)
+    finally:
+        await conn.close()
 
 
 @main.group()

@@ -80,7 +80,7 @@ class Settings:
         """Read and check every setting; raise ConfigError naming the bad one."""
         env = os.environ if env is None else env
         schema = env.get("ACTIONQ_SCHEMA", "actionq")
-        if not SCHEMA_RE.match(schema) or len(schema) > 48:
+        if not SCHEMA_RE.fullmatch(schema) or len(schema) > 48:
             raise ConfigError(
                 f"ACTIONQ_SCHEMA={schema!r} is not a plain identifier "
                 "(letters, digits and underscores, not starting with a digit, at most 48)"
