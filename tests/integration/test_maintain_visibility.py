@@ -35,7 +35,9 @@ async def _maintain_with_a_writer_open(dsn: str, schema: str) -> dict[str, objec
         await admin.execute("RESET ROLE")
         await admin.execute(f'GRANT pg_read_all_stats TO "{owner}"')
         await admin.execute(f'SET ROLE "{owner}"')
-        outcome["visible"] = await admin.fetchval(maintain)
+        warnings.clear()
+        await admin.fetchval(maintain)
+        outcome["warnings_when_seen"] = list(warnings)
     finally:
         await writer.close()
         await admin.execute("RESET ROLE")
@@ -54,8 +56,9 @@ def test_no_partition_is_dropped_while_a_writer_is_hidden_from_the_owner(
     outcome = asyncio.run(_maintain_with_a_writer_open(dsn, schema))
     assert outcome["hidden"] == 0
     warnings = outcome["warnings"]
-    assert isinstance(warnings, list)
+    seen = outcome["warnings_when_seen"]
+    assert isinstance(warnings, list) and isinstance(seen, list)
     assert any("GRANT pg_read_all_stats" in w for w in warnings), warnings
-    # Seen: the history partition ended before the writer's transaction began.
-    visible = outcome["visible"]
-    assert isinstance(visible, int) and visible >= 1
+    # Seen (pg_read_all_stats), the drop is held back by open transactions
+    # only as without roles (tests/e2e/test_retention.py): no such warning.
+    assert not any("GRANT pg_read_all_stats" in w for w in seen), seen
