@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
-from actionq import Client, QueueLimit, new_action
+from actionq import Client, QueueLimit, completion, new_action
 
 from tests.conftest import fresh_schema
 from tests.support import (
@@ -316,12 +316,16 @@ def test_the_smoke_path_runs_as_the_app_role(deployment: Deployment, pg_dsn: str
         got = c.claim("root", queue="lp-wf")[0]
         c.complete(b.id, got.lease_token)
         assert wait_until(lambda: c.get_workflow(run).status == "completed", timeout=15)
+        assert [x.status for x in c.wait([a.id, b.id], timeout=30)] == ["completed"] * 2
 
         # Queue limits, pause and resume.
         for _ in range(3):
             c.add("lp.lim", project, queue="lp-lim")
         c.set_queue_limits("lp-lim", [QueueLimit("queue", concurrency=1)])
-        assert len(c.claim("root", queue="lp-lim", max_actions=3)) == 1
+        limited = c.claim("root", queue="lp-lim", max_actions=3)
+        assert len(limited) == 1
+        many = c.complete_many([completion(limited[0].action.id, limited[0].lease_token)])
+        assert many.completed_ids == [limited[0].action.id] and not many.failures
         c.add("lp.paused", project, queue="lp-batch-q")
         ctl("pause", "lp-batch-q")
         assert c.claim("root", queue="lp-batch-q") == []
