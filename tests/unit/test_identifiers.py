@@ -4,12 +4,14 @@ names are refused before any statement is built or any connection used."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
 from actionq_server.config import ConfigError, Settings
 from actionq_server.store import grants, migrator
 from actionq_server.store.identifiers import BadIdentifier, checked, qualified, quoted
+from actionq_server.store.sql import queries
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -76,3 +78,14 @@ def test_whatever_is_accepted_quotes_to_itself_and_nothing_else(name: str) -> No
         return
     assert result == f'"{name}"' and name.isascii() and name.replace("_", "a").isalnum()
     assert not name[0].isdigit() and len(name) <= 63
+
+
+def test_only_the_migration_runner_formats_an_identifier_into_a_query() -> None:
+    """Every other named block takes values as bind parameters ($1, $2, ...)."""
+    takes_names = {name for name, body in queries().items() if re.search(r"\{\w+\}", body)}
+    assert takes_names == {
+        "migration_create_schema",
+        "migration_create_table",
+        "migration_applied",
+        "migration_search_path",
+    }
