@@ -36,7 +36,14 @@ from ._wire import (
     target,
     timestamp,
 )
-from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
+from .errors import (
+    DeadlineExceeded,
+    Unavailable,
+    WaitTimeout,
+    WatcherTooSlow,
+    error_from_rpc,
+    make_error,
+)
 from .records import (
     Action,
     ActionPage,
@@ -415,7 +422,8 @@ class AsyncClient:
 
         An unreachable server at the start raises `Unavailable` at once. Once
         connected, when the stream ends or breaks (the server restarts, the
-        database is down) it resumes from the last cursor the server gave, so
+        database is down, or it closed the stream for falling too far behind:
+        `WatcherTooSlow`) it resumes from the last cursor the server gave, so
         nothing is lost or repeated."""
         cursor = (await self.stats()).latest_event_cursor if from_end else after_cursor
         if not from_end:
@@ -428,7 +436,7 @@ class AsyncClient:
                     for event in batch.events:
                         yield event
                     cursor = batch.cursor
-            except Unavailable:
+            except (Unavailable, WatcherTooSlow):
                 pass
             finally:
                 stream.cancel()

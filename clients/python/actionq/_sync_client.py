@@ -31,7 +31,14 @@ from ._wire import (
     target,
     timestamp,
 )
-from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
+from .errors import (
+    DeadlineExceeded,
+    Unavailable,
+    WaitTimeout,
+    WatcherTooSlow,
+    error_from_rpc,
+    make_error,
+)
 from .records import (
     Action,
     ActionPage,
@@ -406,7 +413,8 @@ class Client:
 
         An unreachable server at the start raises `Unavailable` at once. Once
         connected, when the stream ends or breaks (the server restarts, the
-        database is down) it resumes from the last cursor the server gave, so
+        database is down, or it closed the stream for falling too far behind:
+        `WatcherTooSlow`) it resumes from the last cursor the server gave, so
         nothing is lost or repeated."""
         cursor = (self.stats()).latest_event_cursor if from_end else after_cursor
         if not from_end:
@@ -418,7 +426,7 @@ class Client:
                 for batch in stream:
                     yield from batch.events
                     cursor = batch.cursor
-            except Unavailable:
+            except (Unavailable, WatcherTooSlow):
                 pass
             finally:
                 stream.cancel()
