@@ -4,6 +4,7 @@ and follow_events resuming a watcher the server closed as too slow."""
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import grpc
 import pytest
-from actionq import AsyncClient, Client
+from actionq import AsyncClient, Client, InsecureTokenWarning
 from actionq._wire import Security
 from actionq.v1 import action_pb2 as pb
 from actionq.v1 import service_pb2 as spb
@@ -128,3 +129,14 @@ def test_follow_events_resumes_after_watcher_too_slow(
     service.cursors.clear()
     assert asyncio.run(run()) == [1, 2]
     assert service.cursors[:2] == ["c0", "c1"]
+
+
+def test_a_token_in_plaintext_off_loopback_is_warned_about(env: pytest.MonkeyPatch) -> None:
+    with pytest.warns(InsecureTokenWarning, match="plaintext"):
+        Client("queue.internal:50051", token="aq_x").close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for address in ("127.0.0.1:50051", "localhost:1", "[::1]:2", "unix:/tmp/actionq.sock"):
+            Client(address, token="aq_x").close()
+        Client("queue.internal:50051").close()
+        Client("queue.internal:50051", token="aq_x", tls=True).close()

@@ -106,6 +106,7 @@ class Client:
         self.timeout = timeout
         self.enqueue_attempts = max(1, enqueue_attempts)
         security = Security.of(tls, token, ca_file, cert_file, key_file)
+        security.warn_if_exposed(self.address)
         self._channel = sync_channel(self.address, security)
         self._metadata = security.metadata()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
