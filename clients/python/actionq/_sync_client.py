@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -91,16 +90,15 @@ class Client:
         cert_file: str | None = None,
         key_file: str | None = None,
     ) -> None:
-        """`token` (else ACTIONQ_TOKEN) is sent as a bearer token. TLS is on with
-        `tls`, or with a `ca_file` (PEM roots to trust instead of the
-        system's); `cert_file` and `key_file` add a client certificate
-        (mutual TLS)."""
+        """`token` (else ACTIONQ_TOKEN; "" sends none) is sent as a bearer
+        token. TLS is on with `tls` (else ACTIONQ_TLS=true), or with a
+        `ca_file` (else ACTIONQ_CA_FILE: PEM roots to trust instead of the
+        system's); `cert_file` and `key_file` (else ACTIONQ_CLIENT_CERT and
+        ACTIONQ_CLIENT_KEY) add a client certificate (mutual TLS)."""
         self.address = target(address)
         self.timeout = timeout
         self.enqueue_attempts = max(1, enqueue_attempts)
-        security = Security.of(
-            tls, token or os.environ.get("ACTIONQ_TOKEN"), ca_file, cert_file, key_file
-        )
+        security = Security.of(tls, token, ca_file, cert_file, key_file)
         self._channel = sync_channel(self.address, security)
         self._metadata = security.metadata()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)

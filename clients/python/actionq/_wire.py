@@ -107,9 +107,19 @@ class Security:
         cert_file: str | None,
         key_file: str | None,
     ) -> Security:
-        """Any file implies TLS; a client certificate needs its key."""
+        """What is not given comes from the environment: ACTIONQ_TOKEN (a
+        token of "" sends none), ACTIONQ_CA_FILE, ACTIONQ_CLIENT_CERT,
+        ACTIONQ_CLIENT_KEY, ACTIONQ_TLS=true. Any file implies TLS; a client
+        certificate needs its key."""
+        env = os.environ
+        token = env.get("ACTIONQ_TOKEN") if token is None else token
+        ca_file = ca_file or env.get("ACTIONQ_CA_FILE") or None
+        if cert_file is None and key_file is None:
+            cert_file = env.get("ACTIONQ_CLIENT_CERT") or None
+            key_file = env.get("ACTIONQ_CLIENT_KEY") or None
         if (cert_file is None) != (key_file is None):
             raise ValueError("cert_file and key_file go together (mutual TLS)")
+        tls = tls or env.get("ACTIONQ_TLS", "").lower() in ("1", "true", "yes", "on")
         uses_tls = tls or ca_file is not None or cert_file is not None
         return cls(uses_tls, token or None, ca_file, cert_file, key_file)
 
