@@ -142,7 +142,7 @@ public final class ActionQueueClient implements AutoCloseable {
     if (builder.channel != null) {
       this.channel = builder.channel;
     } else {
-      this.channel = Grpc.newChannelBuilder(address, security.channelCredentials()).build();
+      this.channel = security.newChannel();
     }
     ActionQueueServiceBlockingStub blocking = ActionQueueServiceGrpc.newBlockingStub(channel);
     ActionQueueServiceStub async = ActionQueueServiceGrpc.newStub(channel);

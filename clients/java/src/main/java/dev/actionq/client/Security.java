@@ -1,7 +1,9 @@
 package dev.actionq.client;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,6 +90,24 @@ record Security(String address, boolean tls, String token, Path caFile, Path cer
           + ", certificate " + certFile + ", key " + keyFile + "): " + e.getMessage(), e);
     }
     return credentials.build();
+  }
+
+  /**
+   * A channel to {@link #address()} with these credentials (it connects on its first call).
+   *
+   * @throws IllegalArgumentException when a TLS file cannot be used
+   */
+  ManagedChannel newChannel() {
+    ChannelCredentials credentials = channelCredentials();
+    try {
+      return Grpc.newChannelBuilder(address, credentials).build();
+    } catch (IllegalArgumentException e) {
+      // Netty reads the certificate and key here; it takes keys in PKCS#8 only.
+      throw new IllegalArgumentException("cannot use the TLS files (certificate " + certFile
+          + ", key " + keyFile + "): " + e.getMessage() + (keyFile == null ? ""
+          : "; the key must be PEM PKCS#8 (BEGIN PRIVATE KEY), e.g. from "
+              + "openssl pkcs8 -topk8 -nocrypt -in " + keyFile), e);
+    }
   }
 
   @Override

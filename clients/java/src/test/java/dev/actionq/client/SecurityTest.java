@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The builder's TLS and token options and the environment variables that fill them in. */
+/**
+ * The builder's TLS and token options and the environment variables that fill them in. The
+ * files in {@code src/test/resources/tls} are a throwaway self-signed test certificate and its
+ * key in PKCS#8 and in SEC1 form (openssl req -x509 -newkey ec; openssl ec), trusted by nothing.
+ */
 class SecurityTest {
 
   private static ActionQueueClient.Builder with(Map<String, String> env) {
@@ -96,6 +100,29 @@ class SecurityTest {
         () -> with(Map.of()).caFile(Path.of("/nonexistent/actionq-ca.pem")).build());
     assertTrue(missing.getMessage().contains("/nonexistent/actionq-ca.pem"),
         missing.getMessage());
+  }
+
+  private static Path resource(String name) throws Exception {
+    return Path.of(SecurityTest.class.getResource("/tls/" + name).toURI());
+  }
+
+  @Test
+  void aClientCertificateWithItsPkcs8KeyMakesAChannel() throws Exception {
+    try (ActionQueueClient client = with(Map.of("ACTIONQ_SERVER", "127.0.0.1:1"))
+        .caFile(resource("cert.pem"))
+        .clientCertificate(resource("cert.pem"), resource("key-pkcs8.pem"))
+        .build()) {
+      assertEquals("127.0.0.1:1", client.address());
+    }
+  }
+
+  @Test
+  void aKeyThatIsNotPkcs8IsRefusedWithTheWayOut() throws Exception {
+    Path sec1 = resource("key-sec1.pem");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> with(Map.of()).clientCertificate(resource("cert.pem"), sec1).build());
+    assertTrue(e.getMessage().contains("PKCS#8") && e.getMessage().contains(sec1.toString()),
+        e.getMessage());
   }
 
   /** Records the authorization header of every call and answers an empty action. */
