@@ -64,6 +64,9 @@ pub struct ClientOptions {
     pub cert_file: Option<PathBuf>,
     /// PEM private key of `cert_file`.
     pub key_file: Option<PathBuf>,
+    /// Send the token over plaintext to an address that is not loopback (a trusted network);
+    /// without it such a connection is refused.
+    pub insecure_token: bool,
     /// Deadline of each unary call (a Claim's deadline is its `wait` plus this).
     pub timeout: Duration,
     /// How long establishing the connection may take.
@@ -104,6 +107,7 @@ impl ClientOptions {
             ca_file: path(env::CA_FILE),
             cert_file: path(env::CLIENT_CERT),
             key_file: path(env::CLIENT_KEY),
+            insecure_token: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: Duration::from_secs(5),
         }
@@ -151,6 +155,14 @@ impl ClientOptions {
         self
     }
 
+    /// Allows sending the token over plaintext to an address that is not loopback, for a network
+    /// you trust; without it, [`connect`](ClientOptions::connect) refuses
+    /// ([`ConnectError::TokenInPlaintext`]).
+    pub fn insecure_token(mut self, insecure_token: bool) -> Self {
+        self.insecure_token = insecure_token;
+        self
+    }
+
     /// Sets the default deadline of unary calls.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -186,8 +198,16 @@ impl ClientOptions {
         } else {
             format!("http://{}", self.address)
         };
-        let mut endpoint = Endpoint::from_shared(uri)
-            .map_err(|_| ConnectError::InvalidAddress(self.address.clone()))?
+        let endpoint = Endpoint::from_shared(uri)
+            .map_err(|_| ConnectError::InvalidAddress(self.address.clone()))?;
+        if tls.is_none()
+            && self.token.is_some()
+            && !self.insecure_token
+            && !is_loopback(endpoint.uri().host().unwrap_or_default())
+        {
+            return Err(ConnectError::TokenInPlaintext(self.address.clone()));
+        }
+        let mut endpoint = endpoint
             .connect_timeout(self.connect_timeout)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_while_idle(true);
@@ -235,6 +255,16 @@ impl ClientOptions {
     }
 }
 
+/// Whether `host` (a URI's host: a name, an IPv4 address or a bracketed IPv6 one) is this machine.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, ConnectError> {
     std::fs::read(path).map_err(|source| ConnectError::ReadFile {
         path: path.to_owned(),
@@ -251,6 +281,9 @@ pub enum ConnectError {
     InvalidToken,
     /// A client certificate without its key, or a key without its certificate.
     IncompleteClientCert,
+    /// A token would go over plaintext to this address, which is not loopback: use TLS, or
+    /// [`insecure_token`](ClientOptions::insecure_token) on a trusted network.
+    TokenInPlaintext(String),
     /// A CA, certificate or key file cannot be read.
     ReadFile {
         /// The file.
@@ -271,6 +304,11 @@ impl fmt::Display for ConnectError {
             Self::InvalidToken => f.write_str("the auth token is not a valid header value"),
             Self::IncompleteClientCert => f.write_str(
                 "a client certificate and its key go together (mutual TLS): set both or neither",
+            ),
+            Self::TokenInPlaintext(address) => write!(
+                f,
+                "refusing to send the token in plaintext to {address}: use TLS (ca_file, tls, \
+                 ACTIONQ_CA_FILE, ACTIONQ_TLS=true), or insecure_token on a trusted network"
             ),
             Self::ReadFile { path, source } => {
                 write!(f, "cannot read {}: {source}", path.display())
@@ -832,6 +870,37 @@ mod tests {
         assert!(half.uses_tls());
         let err = half.connect_lazy().unwrap_err();
         assert!(matches!(err, ConnectError::IncompleteClientCert), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_token_goes_over_plaintext_only_to_loopback_unless_allowed() {
+        for address in [
+            "127.0.0.1:50051",
+            "localhost:1",
+            "[::1]:50051",
+            "http://127.0.0.2:9",
+        ] {
+            let options = ClientOptions::from_vars(vars(&[]))
+                .address(address)
+                .token("t");
+            assert!(options.connect_lazy().is_ok(), "{address}");
+        }
+        let remote = ClientOptions::from_vars(vars(&[(env::TOKEN, "t")])).address("10.1.2.3:50051");
+        let err = remote.clone().connect_lazy().unwrap_err();
+        assert!(
+            matches!(&err, ConnectError::TokenInPlaintext(a) if a == "10.1.2.3:50051"),
+            "{err}"
+        );
+        assert!(remote.clone().insecure_token(true).connect_lazy().is_ok());
+        assert!(remote.clone().no_token().connect_lazy().is_ok());
+        assert!(remote.tls(true).connect_lazy().is_ok(), "TLS carries it");
+        let named = ClientOptions::from_vars(vars(&[]))
+            .address("queue.internal:50051")
+            .token("t");
+        assert!(matches!(
+            named.connect_lazy(),
+            Err(ConnectError::TokenInPlaintext(_))
+        ));
     }
 
     #[test]

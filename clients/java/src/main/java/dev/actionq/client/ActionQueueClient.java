@@ -168,7 +168,7 @@ public final class ActionQueueClient implements AutoCloseable {
 
   /** The address from {@code $ACTIONQ_SERVER}, else {@value #DEFAULT_ADDRESS}. */
   public static String defaultAddress() {
-    return Security.resolve(System::getenv, null, false, "", null, null, null).address();
+    return Security.resolve(System::getenv, null, false, "", null, null, null, false).address();
   }
 
   /** The address this client connects to. */
@@ -581,6 +581,7 @@ public final class ActionQueueClient implements AutoCloseable {
     private Path caFile;
     private Path certFile;
     private Path keyFile;
+    private boolean insecureToken;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int enqueueAttempts = DEFAULT_ENQUEUE_ATTEMPTS;
     private ManagedChannel channel;
@@ -632,6 +633,15 @@ public final class ActionQueueClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Allow sending the token over plaintext to an address that is not loopback, on a network
+     * you trust; without it {@link #build()} refuses such a client.
+     */
+    public Builder insecureToken(boolean insecureToken) {
+      this.insecureToken = insecureToken;
+      return this;
+    }
+
     /** Deadline of each unary call; Claim adds its own wait on top. */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
@@ -672,14 +682,16 @@ public final class ActionQueueClient implements AutoCloseable {
 
     /** The address, TLS settings and token this builder resolves to, the environment's included. */
     Security security() {
-      return Security.resolve(environment, address, tls, authToken, caFile, certFile, keyFile);
+      return Security.resolve(environment, address, tls, authToken, caFile, certFile, keyFile,
+          insecureToken);
     }
 
     /**
      * Opens the channel (lazily: the first call connects). Reads the TLS files now.
      *
-     * @throws IllegalArgumentException when a CA, certificate or key file cannot be read or a
-     *     client certificate comes without its key
+     * @throws IllegalArgumentException when a CA, certificate or key file cannot be read, a
+     *     client certificate comes without its key, or a token would go over plaintext to an
+     *     address that is not loopback (see {@link #insecureToken})
      */
     public ActionQueueClient build() {
       return new ActionQueueClient(this);

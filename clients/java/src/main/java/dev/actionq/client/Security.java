@@ -6,10 +6,13 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Where and how a client connects: the address, TLS (the system's roots or a CA file, and a
@@ -22,9 +25,10 @@ import java.util.function.Function;
  * @param caFile PEM CA(s) trusted instead of the system's roots, or null
  * @param certFile PEM client certificate, or null
  * @param keyFile PEM (PKCS#8) key of {@code certFile}, or null
+ * @param insecureToken whether the token may go over plaintext to an address off loopback
  */
 record Security(String address, boolean tls, String token, Path caFile, Path certFile,
-    Path keyFile) {
+    Path keyFile, boolean insecureToken) {
 
   static final String SERVER_ENV = ActionQueueClient.SERVER_ENV;
   static final String TOKEN_ENV = ActionQueueClient.TOKEN_ENV;
@@ -42,7 +46,7 @@ record Security(String address, boolean tls, String token, Path caFile, Path cer
    * @throws IllegalArgumentException when a client certificate comes without its key
    */
   static Security resolve(Function<String, String> env, String address, Boolean tls,
-      String token, Path caFile, Path certFile, Path keyFile) {
+      String token, Path caFile, Path certFile, Path keyFile, boolean insecureToken) {
     String resolvedAddress = address != null ? address : value(env, SERVER_ENV);
     if (resolvedAddress == null) {
       resolvedAddress = ActionQueueClient.DEFAULT_ADDRESS;
@@ -64,7 +68,7 @@ record Security(String address, boolean tls, String token, Path caFile, Path cer
     }
     boolean wantsTls = tls != null ? tls : isTrue(value(env, TLS_ENV));
     boolean usesTls = wantsTls || ca != null || cert != null;
-    return new Security(resolvedAddress, usesTls, resolvedToken, ca, cert, key);
+    return new Security(resolvedAddress, usesTls, resolvedToken, ca, cert, key, insecureToken);
   }
 
   /**
@@ -95,9 +99,15 @@ record Security(String address, boolean tls, String token, Path caFile, Path cer
   /**
    * A channel to {@link #address()} with these credentials (it connects on its first call).
    *
-   * @throws IllegalArgumentException when a TLS file cannot be used
+   * @throws IllegalArgumentException when a TLS file cannot be used, or a token would go over
+   *     plaintext to an address that is not loopback without {@code insecureToken}
    */
   ManagedChannel newChannel() {
+    if (!tls && token != null && !insecureToken && !isLoopback(address)) {
+      throw new IllegalArgumentException("refusing to send the token in plaintext to " + address
+          + ": use TLS (caFile, tls(true), " + CA_FILE_ENV + ", " + TLS_ENV + "=true), or "
+          + "insecureToken(true) on a trusted network");
+    }
     ChannelCredentials credentials = channelCredentials();
     try {
       return Grpc.newChannelBuilder(address, credentials).build();
@@ -113,7 +123,41 @@ record Security(String address, boolean tls, String token, Path caFile, Path cer
   @Override
   public String toString() { // never the token
     return "Security[address=" + address + ", tls=" + tls + ", token=" + (token != null)
-        + ", caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile + "]";
+        + ", caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile
+        + ", insecureToken=" + insecureToken + "]";
+  }
+
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  /**
+   * Whether {@code address} ({@code host:port}, or a target such as {@code dns:///host:port} or
+   * {@code unix:path}) stays on this machine. Names other than localhost are not resolved.
+   */
+  static boolean isLoopback(String address) {
+    if (address.startsWith("unix:") || address.startsWith("unix-abstract:")) {
+      return true;
+    }
+    int scheme = address.indexOf(":///");
+    String rest = scheme >= 0 ? address.substring(scheme + 4) : address;
+    String host;
+    if (rest.startsWith("[")) {
+      int end = rest.indexOf(']');
+      host = end < 0 ? rest : rest.substring(1, end);
+    } else {
+      int colon = rest.lastIndexOf(':');
+      host = colon >= 0 && rest.indexOf(':') == colon ? rest.substring(0, colon) : rest;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!IPV4.matcher(host).matches() && !host.contains(":")) {
+      return false; // a name: never looked up here
+    }
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress(); // a literal: no lookup
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static String value(Function<String, String> env, String name) {

@@ -125,6 +125,27 @@ class SecurityTest {
         e.getMessage());
   }
 
+  @Test
+  void aTokenGoesOverPlaintextOnlyToLoopbackUnlessAllowed() {
+    for (String address : List.of("127.0.0.1:50051", "localhost:1", "[::1]:50051",
+        "dns:///127.0.0.2:9", "unix:/run/actionq.sock")) {
+      assertTrue(Security.isLoopback(address), address);
+      with(Map.of("ACTIONQ_TOKEN", "t")).address(address).build().close();
+    }
+    for (String address : List.of("10.1.2.3:50051", "queue.internal:50051",
+        "dns:///queue.internal:50051", "[2001:db8::1]:50051", "localhost.example:1")) {
+      assertFalse(Security.isLoopback(address), address);
+    }
+    ActionQueueClient.Builder remote = with(Map.of("ACTIONQ_TOKEN", "t")).address("10.1.2.3:1");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, remote::build);
+    assertTrue(e.getMessage().contains("10.1.2.3:1"), e.getMessage());
+    assertFalse(e.getMessage().contains("Bearer"), e.getMessage());
+    remote.insecureToken(true).build().close();
+    with(Map.of("ACTIONQ_TOKEN", "t", "ACTIONQ_TLS", "true")).address("10.1.2.3:1").build()
+        .close();
+    with(Map.of()).address("10.1.2.3:1").build().close(); // no token, nothing to protect
+  }
+
   /** Records the authorization header of every call and answers an empty action. */
   private static final class Recording extends ActionQueueServiceGrpc.ActionQueueServiceImplBase
       implements ServerInterceptor {
