@@ -415,15 +415,25 @@ async fn outcomes_check() -> Result<bool, Box<dyn std::error::Error>> {
         ("retry-in", "action_retry_scheduled"),
         ("progress", "action_progress"),
     ] {
-        let events = client
-            .list_events(pb::ListEventsRequest {
-                action_ids: vec![id_of(outcome)],
-                event_types: vec![event_type.to_owned()],
-                page_size: 1000,
-                ..Default::default()
-            })
-            .await?
-            .events;
+        // The log is readable up to its horizon, which a transaction still open anywhere on the
+        // database holds back: wait (with a deadline) for the event to come into view.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let events = loop {
+            let events = client
+                .list_events(pb::ListEventsRequest {
+                    action_ids: vec![id_of(outcome)],
+                    event_types: vec![event_type.to_owned()],
+                    page_size: 1000,
+                    ..Default::default()
+                })
+                .await?
+                .events;
+            if !events.is_empty() || Instant::now() > deadline {
+                break events;
+            }
+            // A poll interval, not a synchronisation.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         if events.len() != 1 {
             problems.push(format!(
                 "the {outcome} action has {} {event_type} events, want 1",
