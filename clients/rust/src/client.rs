@@ -80,7 +80,7 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// Options from the environment ([`env`]): the address from `ACTIONQ_SERVER` (else
+    /// Options from the environment ([`mod@env`]): the address from `ACTIONQ_SERVER` (else
     /// [`DEFAULT_ADDRESS`]), the token from `ACTIONQ_TOKEN`, TLS from `ACTIONQ_CA_FILE`,
     /// `ACTIONQ_CLIENT_CERT` / `ACTIONQ_CLIENT_KEY` and `ACTIONQ_TLS`; [`DEFAULT_TIMEOUT`].
     /// With none of them set: plaintext to 127.0.0.1:50051, no token. The setters override.
