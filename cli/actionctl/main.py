@@ -112,7 +112,12 @@ class _JsonGroup(click.Group):
     default=None,
     help="API token sent as a bearer token (env ACTIONQ_TOKEN).",
 )
-@click.option("--tls", is_flag=True, help="Connect with TLS (the system's roots).")
+@click.option(
+    "--tls",
+    is_flag=True,
+    envvar="ACTIONQ_TLS",
+    help="Connect with TLS (the system's roots; env ACTIONQ_TLS=true).",
+)
 @click.option(
     "--ca-file",
     envvar="ACTIONQ_CA_FILE",

@@ -1,8 +1,10 @@
 """Runs tests/conformance/scenario.json with the Python client.
 
 Usage: python conformance.py SCENARIO_PATH   (env: ACTIONQ_SERVER,
-ACTIONQ_CONFORMANCE_PROJECT, ACTIONQ_CONFORMANCE_CREATED_BY). Prints one line
-per step and exits 0 only when every step passed. The scenario is read with
+ACTIONQ_CONFORMANCE_PROJECT, ACTIONQ_CONFORMANCE_CREATED_BY, and the client's
+ACTIONQ_TOKEN, ACTIONQ_CA_FILE, ACTIONQ_CLIENT_CERT, ACTIONQ_CLIENT_KEY,
+ACTIONQ_TLS; a 'denied' step reads the token in the variable it names).
+Prints one line per step and exits 0 only when every step passed. The scenario is read with
 `json.load`, which keeps every digit of an integer.
 """
 
@@ -281,6 +283,25 @@ class Runner:
 
     def op_get(self, step: dict[str, Any]) -> str | None:
         return self._check(step, [self.client.get(self._id(step))])
+
+    def op_denied(self, step: dict[str, Any]) -> str | None:
+        """A second client (same server and TLS, the token in the variable
+        `token_env`, none for "") makes the call, which must be refused."""
+        token = os.environ.get(step["token_env"], "") if step["token_env"] else ""
+        if step["token_env"] and not token:
+            return f"${step['token_env']} is not set"
+        with Client(token=token) as other:
+            try:
+                getattr(self, f"call_{step['call']}")(other)
+            except ActionqError as exc:
+                if exc.reason != step["expect_reason"]:
+                    return f"reason {exc.reason!r}, expected {step['expect_reason']!r} ({exc})"
+                return None
+        return f"the call succeeded, expected {step['expect_reason']}"
+
+    @staticmethod
+    def call_emit_event(client: Client) -> None:
+        client.emit("coordinator_cycle", "conformance", {})
 
     def op_watch(self, step: dict[str, Any]) -> str | None:
         by_id = {v: k for k, v in self.ids.items()}

@@ -18,12 +18,14 @@ from . import scheduler, tracing, web
 from .api import reflection
 from .api.auth import Authenticator, AuthInterceptor
 from .api.errors import ErrorInterceptor
+from .api.quotas import LimitsInterceptor, grpc_options
 from .api.servicer import ActionQueueServicer
 from .config import Settings
 from .dashboard import Dashboard
 from .dashboard.workflows import via_servicer
 from .domain.models import Status
 from .service import QueueService
+from .store import deadline
 from .store.notify import Listener
 from .store.repository import Store, init_connection
 from .store.retention import Retention
@@ -35,10 +37,9 @@ from .waker import Waker
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["ActionQueueService"].full_name
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 # Responses may be larger than requests: an Enqueue echoes its actions with
 # their stored fields added. Reads stay within RESPONSE_JSON_BUDGET.
-MAX_SEND_BYTES = 2 * MAX_MESSAGE_BYTES
+MAX_SEND_BYTES = 128 * 1024 * 1024
 # How often the sweeper prunes finished actions and old event partitions.
 PRUNE_EVERY_SECONDS = 60.0
 
@@ -50,6 +51,7 @@ async def open_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
         min_size=settings.pool_min,
         max_size=settings.pool_max,
         init=init_connection,
+        setup=deadline.apply,
         reset=keep_session,
         server_settings={"search_path": settings.schema, "application_name": _name(settings)},
     )
@@ -63,9 +65,10 @@ def _name(settings: Settings) -> str:
 async def keep_session(conn: asyncpg.Connection) -> None:
     """Skip asyncpg's reset query on each release (a round trip per call,
     ~5% of a single-action Enqueue's server CPU): no pool connection keeps
-    session state (no LISTEN, cursors or SETs; the migrator's session lock is
-    released and its search_path is the pool's own); an open transaction is
-    still rolled back by the pool."""
+    session state (no LISTEN or cursors; the one SET, statement_timeout, is
+    tracked by store/deadline and set again on acquire when it must differ;
+    the migrator's session lock is released and its search_path is the
+    pool's own); an open transaction is still rolled back by the pool."""
 
 
 @dataclass
@@ -147,10 +150,12 @@ async def start(settings: Settings, dsn: str) -> App:
                 "`actionq-server token create --role admin --name NAME`",
                 extra={"event": "no_admin_token"},
             )
+    # Innermost: it counts per principal, so the auth check has run.
+    interceptors.append(LimitsInterceptor(settings.limits))
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            *grpc_options(settings.limits),
             ("grpc.max_send_message_length", MAX_SEND_BYTES),
             ("grpc.so_reuseport", 0),
         ],

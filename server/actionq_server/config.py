@@ -22,6 +22,51 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """What one client may hold of the server (see README, Limits)."""
+
+    # A request larger than this is refused (RESOURCE_EXHAUSTED, LIMIT_EXCEEDED).
+    max_message_bytes: int = 16 * 1024 * 1024
+    # Concurrent WatchEvents streams per connection / per token (auth on).
+    watches_per_connection: int = 16
+    watches_per_principal: int = 64
+    # Concurrent long polls (Claim with a wait, WaitAction) per connection / per token.
+    long_polls_per_connection: int = 64
+    long_polls_per_principal: int = 256
+    # The server pings a quiet connection this often and drops it when the
+    # ping is not answered within keepalive_timeout (a vanished peer frees
+    # its streams and long polls); clients may not ping more often than
+    # min_ping_interval (GOAWAY "too_many_pings" after two strikes).
+    keepalive: float = 60.0
+    keepalive_timeout: float = 20.0
+    min_ping_interval: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ServerLimits:
+        d = cls()
+        return cls(
+            max_message_bytes=_int(
+                env, "ACTIONQ_MAX_MESSAGE_BYTES", d.max_message_bytes, low=64 * 1024
+            ),
+            watches_per_connection=_int(
+                env, "ACTIONQ_MAX_WATCHES_PER_CONNECTION", d.watches_per_connection, low=1
+            ),
+            watches_per_principal=_int(
+                env, "ACTIONQ_MAX_WATCHES_PER_PRINCIPAL", d.watches_per_principal, low=1
+            ),
+            long_polls_per_connection=_int(
+                env, "ACTIONQ_MAX_LONG_POLLS_PER_CONNECTION", d.long_polls_per_connection, low=1
+            ),
+            long_polls_per_principal=_int(
+                env, "ACTIONQ_MAX_LONG_POLLS_PER_PRINCIPAL", d.long_polls_per_principal, low=1
+            ),
+            keepalive=_duration(env, "ACTIONQ_KEEPALIVE", "60s", low=1.0),
+            keepalive_timeout=_duration(env, "ACTIONQ_KEEPALIVE_TIMEOUT", "20s", low=1.0),
+            min_ping_interval=_duration(env, "ACTIONQ_MIN_PING_INTERVAL", "10s", low=1.0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Validated server settings."""
 
@@ -56,6 +101,7 @@ class Settings:
     insecure: bool = False
     # off, on (the environment's tracer provider) or console (spans on stdout).
     tracing: str = "off"
+    limits: ServerLimits = ServerLimits()
 
     @property
     def tls(self) -> bool:
@@ -106,6 +152,7 @@ class Settings:
             auth=_flag(env, "ACTIONQ_AUTH"),
             insecure=_flag(env, "ACTIONQ_INSECURE"),
             tracing=_choice(env, "ACTIONQ_TRACING", "off", ("off", "on", "console")),
+            limits=ServerLimits.from_env(env),
             **_tls(env),
         )
 
@@ -149,15 +196,18 @@ def parse_duration(text: str) -> float:
     return value
 
 
-def _duration(env: Mapping[str, str], key: str, default: str) -> float:
+def _duration(env: Mapping[str, str], key: str, default: str, *, low: float = 0.0) -> float:
     raw = env.get(key) or default
     try:
-        return parse_duration(raw)
+        value = parse_duration(raw)
     except ValueError:
         raise ConfigError(
             f"{key}={raw!r} is not a duration: use e.g. 7d, 12h, 30m, 45s, 1d12h or a "
             "number of seconds, from 0 to 100 years"
         ) from None
+    if value < low:
+        raise ConfigError(f"{key}={raw!r} must be at least {low:g} s")
+    return value
 
 
 def _address(env: Mapping[str, str], key: str) -> str | None:

@@ -61,7 +61,7 @@ class TracingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return self._wrapped.handler(details.method, await continuation(details))
 
     @contextlib.asynccontextmanager
-    async def _span(self, method: str, context: Any) -> AsyncIterator[Any]:
+    async def _span(self, method: str, context: Any, request: Any) -> AsyncIterator[Any]:
         carrier = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         with self._tracer.start_as_current_span(
             f"actionq.v1.ActionQueueService/{method}",

@@ -16,8 +16,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -37,16 +35,36 @@ const DefaultTimeout = 10 * time.Second
 // the server is unavailable.
 const DefaultEnqueueAttempts = 4
 
-// Config says how to reach the server. The zero value connects in plaintext
-// to ACTIONQ_SERVER, or DefaultAddress when that is unset.
+// Config says how to reach the server. The zero value connects to
+// ACTIONQ_SERVER (else DefaultAddress) with the security the environment
+// gives: ACTIONQ_TOKEN, ACTIONQ_CA_FILE, ACTIONQ_CLIENT_CERT and
+// ACTIONQ_CLIENT_KEY, ACTIONQ_TLS=true; with none of them, in plaintext
+// without a token. A field that is set wins over its variable.
 type Config struct {
 	// Address is host:port; empty means ACTIONQ_SERVER, else DefaultAddress.
 	Address string
-	// TLS turns transport security on; TLSConfig refines it (nil: system roots).
-	TLS       bool
+	// TLS turns transport security on (with the system's roots unless CAFile
+	// or TLSConfig says otherwise); so do CAFile, CertFile and TLSConfig.
+	// Empty: ACTIONQ_TLS=true (or 1, yes, on).
+	TLS bool
+	// CAFile is a PEM file of the roots to trust instead of the system's.
+	// Empty: ACTIONQ_CA_FILE.
+	CAFile string
+	// CertFile and KeyFile are a PEM client certificate and its key, for
+	// mutual TLS. Both empty: ACTIONQ_CLIENT_CERT and ACTIONQ_CLIENT_KEY.
+	CertFile, KeyFile string
+	// TLSConfig refines TLS (it is cloned; CAFile and CertFile add to it).
 	TLSConfig *tls.Config
-	// Token, when set, is sent as "authorization: Bearer <Token>" on every call.
+	// Token, when set, is sent as "authorization: Bearer <Token>" on every
+	// call. Empty: ACTIONQ_TOKEN. Over plaintext it is sent only to a
+	// loopback address: New refuses otherwise, unless InsecureToken.
 	Token string
+	// InsecureToken allows a token over plaintext to any address (a trusted
+	// private network); it travels readable by anyone on the path.
+	InsecureToken bool
+	// NoEnv ignores the ACTIONQ_* variables: only the fields count
+	// (ACTIONQ_SERVER included).
+	NoEnv bool
 	// Timeout is the deadline of a unary call whose context has none; 0 means
 	// DefaultTimeout. Claim gets its long-poll wait on top of it. Streams get none.
 	Timeout time.Duration
@@ -66,9 +84,15 @@ type Client struct {
 	enqueueAttempts int
 }
 
-// New connects lazily: the first call dials the server.
+// New connects lazily: the first call dials the server. It fails at once
+// when the TLS files cannot be read or a token would go in plaintext to an
+// address that is not loopback.
 func New(cfg Config) (*Client, error) {
-	conn, err := grpc.NewClient(cfg.address(), cfg.dialOptions()...)
+	opts, err := cfg.dialOptions()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(cfg.address(), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -203,30 +227,30 @@ func (cfg Config) address() string {
 	if cfg.Address != "" {
 		return cfg.Address
 	}
-	if env := os.Getenv("ACTIONQ_SERVER"); env != "" {
+	if env := os.Getenv("ACTIONQ_SERVER"); env != "" && !cfg.NoEnv {
 		return env
 	}
 	return DefaultAddress
 }
 
-func (cfg Config) dialOptions() []grpc.DialOption {
-	transport := insecure.NewCredentials()
-	if cfg.TLS || cfg.TLSConfig != nil {
-		transport = credentials.NewTLS(cfg.TLSConfig)
+func (cfg Config) dialOptions() ([]grpc.DialOption, error) {
+	sec, err := cfg.resolve()
+	if err != nil {
+		return nil, err
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(transport),
+		grpc.WithTransportCredentials(sec.transport()),
 		grpc.WithChainUnaryInterceptor(typedErrors, deadlineInterceptor(timeout), traceUnary),
 		grpc.WithChainStreamInterceptor(typedStreamErrors, traceStream),
 	}
-	if cfg.Token != "" {
-		opts = append(opts, grpc.WithPerRPCCredentials(bearerToken(cfg.Token)))
+	if sec.token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(bearerToken{sec.token, sec.plaintext}))
 	}
-	return append(opts, cfg.DialOptions...)
+	return append(opts, cfg.DialOptions...), nil
 }
 
 // deadlineInterceptor gives a unary call without a deadline the default one;
@@ -250,13 +274,3 @@ func deadlineInterceptor(timeout time.Duration) grpc.UnaryClientInterceptor {
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
 }
-
-// bearerToken sends "authorization: Bearer <token>". It does not insist on
-// TLS, so a token also reaches a plaintext server on a trusted network.
-type bearerToken string
-
-func (t bearerToken) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer " + string(t)}, nil
-}
-
-func (bearerToken) RequireTransportSecurity() bool { return false }

@@ -266,6 +266,32 @@ func TestFollowEventsResumesFromTheLastCursor(t *testing.T) {
 	}
 }
 
+func TestFollowEventsResumesAWatcherClosedForBeingTooSlow(t *testing.T) {
+	tooSlow := statusError(codes.ResourceExhausted, "watcher too slow", info("WATCHER_TOO_SLOW", map[string]string{"cursor": "c2"}))
+	f := &watchService{script: []watchCall{
+		{msgs: []*actionqv1.WatchEventsResponse{events("c1", 1), events("c2", 2)}, end: tooSlow},
+		{msgs: []*actionqv1.WatchEventsResponse{events("c3", 3)}},
+	}}
+	c := serve(t, f, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []int64
+	err := c.FollowEvents(ctx, &actionqv1.WatchEventsRequest{}, func(e *Event) error {
+		if got = append(got, e.GetId()); len(got) == 3 {
+			cancel()
+		}
+		return nil
+	})
+	if err != nil || fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("FollowEvents = %v with events %v, want nil and [1 2 3]", err, got)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fmt.Sprint(f.cursors) != "[ c2]" {
+		t.Errorf("after_cursor of each watch %q, want \"\", c2", f.cursors)
+	}
+}
+
 func TestFollowEventsReturnsTheHandlersErrorAndRefusals(t *testing.T) {
 	f := &watchService{script: []watchCall{{msgs: []*actionqv1.WatchEventsResponse{events("c2", 1, 2)}}}}
 	stop := errors.New("enough")

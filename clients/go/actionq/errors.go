@@ -113,6 +113,14 @@ var (
 	ErrPermissionDenied = sentinel(actionqv1.ErrorReason_ERROR_REASON_PERMISSION_DENIED, codes.PermissionDenied)
 	// ErrTokenNotFound: no token has this id.
 	ErrTokenNotFound = sentinel(actionqv1.ErrorReason_ERROR_REASON_TOKEN_NOT_FOUND, codes.NotFound)
+	// ErrLimitExceeded: a server limit on concurrent streams or long polls
+	// (per connection or per principal) was reached; Metadata["limit"] names
+	// the setting and Metadata["value"] its value.
+	ErrLimitExceeded = sentinel(actionqv1.ErrorReason_ERROR_REASON_LIMIT_EXCEEDED, codes.ResourceExhausted)
+	// ErrWatcherTooSlow: a WatchEvents stream whose reader fell too far behind
+	// was closed; Metadata["cursor"] is the last event delivered, to resume
+	// after. FollowEvents resumes by itself.
+	ErrWatcherTooSlow = sentinel(actionqv1.ErrorReason_ERROR_REASON_WATCHER_TOO_SLOW, codes.ResourceExhausted)
 )
 
 // sentinel is the *Error that stands for every error of reason r.

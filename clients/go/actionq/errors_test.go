@@ -116,7 +116,7 @@ func sentinels() []*Error {
 		ErrDatabaseUnavailable, ErrShuttingDown, ErrInternal, ErrIdempotencyKeyConflict, ErrQueueNotFound,
 		ErrCursorExpired, ErrWaitTimeout, ErrScheduleNotFound, ErrScheduleExists,
 		ErrDependencyCycle, ErrDependencyNotFound, ErrDependencyFailed, ErrWorkflowNotFound,
-		ErrUnauthenticated, ErrPermissionDenied, ErrTokenNotFound,
+		ErrUnauthenticated, ErrPermissionDenied, ErrTokenNotFound, ErrLimitExceeded, ErrWatcherTooSlow,
 	}
 }
 

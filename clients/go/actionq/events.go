@@ -13,8 +13,9 @@ import (
 
 // FollowEvents streams the event log to handle and resumes after every
 // disconnect: it calls WatchEvents with req and, whenever the stream breaks
-// or ends (the server unavailable or draining), calls it again after the
-// last cursor the server gave, so handle sees each event once, in order.
+// or ends (the server unavailable or draining, or closing a stream that fell
+// too far behind: ErrWatcherTooSlow), calls it again after the last cursor
+// the server gave, so handle sees each event once, in order.
 // Cursors are opaque: it never compares them, it only passes the latest on.
 // It returns nil once ctx ends, handle's error as soon as handle fails, and
 // the *Error of a watch the server refuses (e.g. INVALID_ARGUMENT). req is

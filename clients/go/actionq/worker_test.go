@@ -374,7 +374,7 @@ func TestWorkerReturnsWhenClaimIsRefused(t *testing.T) {
 
 func TestClientDeadlinesAndToken(t *testing.T) {
 	f := newFakeQueue()
-	c := serve(t, f, Config{Timeout: time.Second, Token: "s3cret"})
+	c := serve(t, f, Config{Timeout: time.Second, Token: "s3cret", InsecureToken: true}) // bufconn: in process, no TLS
 	ctx := context.Background()
 	if _, err := c.GetAction(ctx, &actionqv1.GetActionRequest{Id: 1}); err != nil {
 		t.Fatal(err)

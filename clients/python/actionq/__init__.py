@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ._async_client import AsyncClient, AsyncEventStream
 from ._sync_client import Client, EventStream
-from ._wire import completion, new_action
+from ._wire import InsecureTokenWarning, completion, new_action
 from .app import Job, JobCancelled, Suspended, WorkerApp
 from .durations import format_duration, parse_duration
 from .errors import (
@@ -141,6 +141,7 @@ __all__ = [
     "Heartbeat",
     "IdempotencyKeyConflict",
     "IllegalTransition",
+    "InsecureTokenWarning",
     "Internal",
     "InvalidArgument",
     "InvalidField",

@@ -10,7 +10,6 @@ Every call returns typed records (`actionq.records`) and raises typed errors
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
@@ -37,7 +36,14 @@ from ._wire import (
     target,
     timestamp,
 )
-from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
+from .errors import (
+    DeadlineExceeded,
+    Unavailable,
+    WaitTimeout,
+    WatcherTooSlow,
+    error_from_rpc,
+    make_error,
+)
 from .records import (
     Action,
     ActionPage,
@@ -96,16 +102,16 @@ class AsyncClient:
         cert_file: str | None = None,
         key_file: str | None = None,
     ) -> None:
-        """`token` (else ACTIONQ_TOKEN) is sent as a bearer token. TLS is on with
-        `tls`, or with a `ca_file` (PEM roots to trust instead of the
-        system's); `cert_file` and `key_file` add a client certificate
-        (mutual TLS)."""
+        """`token` (else ACTIONQ_TOKEN; "" sends none) is sent as a bearer
+        token. TLS is on with `tls` (else ACTIONQ_TLS=true), or with a
+        `ca_file` (else ACTIONQ_CA_FILE: PEM roots to trust instead of the
+        system's); `cert_file` and `key_file` (else ACTIONQ_CLIENT_CERT and
+        ACTIONQ_CLIENT_KEY) add a client certificate (mutual TLS)."""
         self.address = target(address)
         self.timeout = timeout
         self.enqueue_attempts = max(1, enqueue_attempts)
-        security = Security.of(
-            tls, token or os.environ.get("ACTIONQ_TOKEN"), ca_file, cert_file, key_file
-        )
+        security = Security.of(tls, token, ca_file, cert_file, key_file)
+        security.warn_if_exposed(self.address)
         self._channel = async_channel(self.address, security)
         self._metadata = security.metadata()
         self.stub = service_pb2_grpc.ActionQueueServiceStub(self._channel)
@@ -417,7 +423,8 @@ class AsyncClient:
 
         An unreachable server at the start raises `Unavailable` at once. Once
         connected, when the stream ends or breaks (the server restarts, the
-        database is down) it resumes from the last cursor the server gave, so
+        database is down, or it closed the stream for falling too far behind:
+        `WatcherTooSlow`) it resumes from the last cursor the server gave, so
         nothing is lost or repeated."""
         cursor = (await self.stats()).latest_event_cursor if from_end else after_cursor
         if not from_end:
@@ -430,7 +437,7 @@ class AsyncClient:
                     for event in batch.events:
                         yield event
                     cursor = batch.cursor
-            except Unavailable:
+            except (Unavailable, WatcherTooSlow):
                 pass
             finally:
                 stream.cancel()

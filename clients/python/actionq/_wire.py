@@ -9,10 +9,12 @@ which renames each `async_*` primitive below to its `sync_*` twin.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import math
 import os
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,11 +109,32 @@ class Security:
         cert_file: str | None,
         key_file: str | None,
     ) -> Security:
-        """Any file implies TLS; a client certificate needs its key."""
+        """What is not given comes from the environment: ACTIONQ_TOKEN (a
+        token of "" sends none), ACTIONQ_CA_FILE, ACTIONQ_CLIENT_CERT,
+        ACTIONQ_CLIENT_KEY, ACTIONQ_TLS=true. Any file implies TLS; a client
+        certificate needs its key."""
+        env = os.environ
+        token = env.get("ACTIONQ_TOKEN") if token is None else token
+        ca_file = ca_file or env.get("ACTIONQ_CA_FILE") or None
+        if cert_file is None and key_file is None:
+            cert_file = env.get("ACTIONQ_CLIENT_CERT") or None
+            key_file = env.get("ACTIONQ_CLIENT_KEY") or None
         if (cert_file is None) != (key_file is None):
             raise ValueError("cert_file and key_file go together (mutual TLS)")
+        tls = tls or env.get("ACTIONQ_TLS", "").lower() in ("1", "true", "yes", "on")
         uses_tls = tls or ca_file is not None or cert_file is not None
         return cls(uses_tls, token or None, ca_file, cert_file, key_file)
+
+    def warn_if_exposed(self, address: str) -> None:
+        """Warn (InsecureTokenWarning) when the token would travel in
+        plaintext to an address that is not loopback."""
+        if self.token and not self.tls and not is_loopback(address):
+            warnings.warn(
+                f"actionq: sending a token in plaintext to {address}; "
+                "use TLS (ca_file, tls=True, ACTIONQ_CA_FILE or ACTIONQ_TLS=true)",
+                InsecureTokenWarning,
+                stacklevel=3,
+            )
 
     def metadata(self) -> tuple[tuple[str, str], ...]:
         """Bearer token metadata for plaintext channels (TLS channels carry it
@@ -129,6 +152,25 @@ class Security:
                 credentials, grpc.access_token_call_credentials(self.token)
             )
         return credentials
+
+
+class InsecureTokenWarning(UserWarning):
+    """A client sends its token in plaintext to an address off this machine."""
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a gRPC target (host:port, [v6]:port, unix:path) stays on this machine."""
+    if address.startswith(("unix:", "unix-abstract:")):
+        return True
+    host = address.rsplit("/", 1)[-1]
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _read(path: str | None) -> bytes | None:

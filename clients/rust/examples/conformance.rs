@@ -2,7 +2,9 @@
 //! or, with `--worker`, the live check of the worker helper.
 //!
 //! Usage: `conformance SCENARIO_PATH` or `conformance --worker`, with `ACTIONQ_SERVER`,
-//! `ACTIONQ_CONFORMANCE_PROJECT` and `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment. The
+//! `ACTIONQ_CONFORMANCE_PROJECT` and `ACTIONQ_CONFORMANCE_CREATED_BY` in the environment, and the
+//! client's own settings (`ACTIONQ_TOKEN`, `ACTIONQ_CA_FILE`, ...; `ClientOptions::from_env`);
+//! the `denied` steps read the token named by `token_env` (`ACTIONQ_CONFORMANCE_WORKER_TOKEN`). The
 //! scenario prints `ok <name>` or `FAIL <name>: <why>` per step and exits 0 iff every step
 //! passed; the worker check prints one summary line and exits 0 iff it passed.
 //!
@@ -413,15 +415,25 @@ async fn outcomes_check() -> Result<bool, Box<dyn std::error::Error>> {
         ("retry-in", "action_retry_scheduled"),
         ("progress", "action_progress"),
     ] {
-        let events = client
-            .list_events(pb::ListEventsRequest {
-                action_ids: vec![id_of(outcome)],
-                event_types: vec![event_type.to_owned()],
-                page_size: 1000,
-                ..Default::default()
-            })
-            .await?
-            .events;
+        // The log is readable up to its horizon, which a transaction still open anywhere on the
+        // database holds back: wait (with a deadline) for the event to come into view.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let events = loop {
+            let events = client
+                .list_events(pb::ListEventsRequest {
+                    action_ids: vec![id_of(outcome)],
+                    event_types: vec![event_type.to_owned()],
+                    page_size: 1000,
+                    ..Default::default()
+                })
+                .await?
+                .events;
+            if !events.is_empty() || Instant::now() > deadline {
+                break events;
+            }
+            // A poll interval, not a synchronisation.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         if events.len() != 1 {
             problems.push(format!(
                 "the {outcome} action has {} {event_type} events, want 1",
@@ -1146,7 +1158,46 @@ impl Runner {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
+            "denied" => self.denied(step).await,
             other => Err(format!("unknown op {other:?}")),
+        }
+    }
+
+    /// A second client with the same server and TLS settings but the token of the environment
+    /// variable `token_env` (none for ""), whose `call` must fail with `expect_reason`.
+    async fn denied(&self, step: &Value) -> StepResult {
+        let token_env = text(step, "token_env");
+        let options = ClientOptions::from_env();
+        let options = if token_env.is_empty() {
+            options.no_token()
+        } else {
+            let token = std::env::var(&token_env)
+                .ok()
+                .filter(|t| !t.is_empty())
+                .ok_or(format!("{token_env} is not set"))?;
+            options.token(token)
+        };
+        let client = options.connect().await.map_err(|e| e.to_string())?;
+        let outcome = match step["call"].as_str().unwrap_or_default() {
+            "emit_event" => client
+                .emit_event(pb::EmitEventRequest {
+                    event_type: "coordinator_cycle".to_owned(),
+                    actor: "conformance".to_owned(),
+                    payload_json: "{}".to_owned(),
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ()),
+            other => return Err(format!("unknown call {other:?}")),
+        };
+        let want = text(step, "expect_reason");
+        match outcome {
+            Ok(()) => Err(format!("the call succeeded, want {want}")),
+            Err(err) if err.reason().as_str() == want => Ok(()),
+            Err(err) => Err(format!(
+                "reason {:?}, want {want:?} ({err})",
+                err.reason().as_str()
+            )),
         }
     }
 

@@ -2,12 +2,13 @@
 
 use std::fmt;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
 use tonic::service::Interceptor;
-use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Request, Status, Streaming};
 
 use crate::events::EventFollower;
@@ -26,16 +27,46 @@ pub const ENQUEUE_ATTEMPTS: u32 = 4;
 /// The generated tonic stub as [`Client`] wires it: bearer auth on every call, no default deadline.
 pub type Stub = ActionQueueServiceClient<InterceptedService<Channel, BearerAuth>>;
 
+/// Environment variables [`ClientOptions::from_env`] reads, the same as the other clients'.
+pub mod env {
+    /// `host:port` or a URI of the server.
+    pub const SERVER: &str = "ACTIONQ_SERVER";
+    /// The API token, sent as `authorization: Bearer <token>`.
+    pub const TOKEN: &str = "ACTIONQ_TOKEN";
+    /// A PEM file of the CA(s) to trust instead of the system's roots; implies TLS.
+    pub const CA_FILE: &str = "ACTIONQ_CA_FILE";
+    /// A PEM client certificate (chain) for mutual TLS; implies TLS; needs [`CLIENT_KEY`].
+    pub const CLIENT_CERT: &str = "ACTIONQ_CLIENT_CERT";
+    /// The PEM private key of [`CLIENT_CERT`].
+    pub const CLIENT_KEY: &str = "ACTIONQ_CLIENT_KEY";
+    /// `true` (or `1`, `yes`, `on`): TLS verified against the system's roots.
+    pub const TLS: &str = "ACTIONQ_TLS";
+}
+
 /// How to reach an actionq server. Build it with [`ClientOptions::from_env`] and the setters,
 /// then [`connect`](ClientOptions::connect).
+///
+/// TLS is on when [`tls`](ClientOptions::tls) is set or a CA file or client certificate is
+/// given. The server is verified against the CA file when there is one, else against the
+/// system's roots; a client certificate and its key add mutual TLS.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     /// `host:port`, or a full `http://` / `https://` URI.
     pub address: String,
-    /// Connect over TLS, verified against the system's trusted roots.
+    /// Connect over TLS (verified against the system's roots unless `ca_file` is set).
     pub tls: bool,
     /// Sent as `authorization: Bearer <token>` on every call when set.
     pub token: Option<String>,
+    /// PEM file of the CA(s) that signed the server's certificate, trusted instead of the
+    /// system's roots; implies TLS.
+    pub ca_file: Option<PathBuf>,
+    /// PEM client certificate for mutual TLS; implies TLS; goes with `key_file`.
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key of `cert_file`.
+    pub key_file: Option<PathBuf>,
+    /// Send the token over plaintext to an address that is not loopback (a trusted network);
+    /// without it such a connection is refused.
+    pub insecure_token: bool,
     /// Deadline of each unary call (a Claim's deadline is its `wait` plus this).
     pub timeout: Duration,
     /// How long establishing the connection may take.
@@ -49,17 +80,34 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// Plaintext, no token, [`DEFAULT_TIMEOUT`], and the address from `ACTIONQ_SERVER`
-    /// (else [`DEFAULT_ADDRESS`]).
+    /// Options from the environment ([`mod@env`]): the address from `ACTIONQ_SERVER` (else
+    /// [`DEFAULT_ADDRESS`]), the token from `ACTIONQ_TOKEN`, TLS from `ACTIONQ_CA_FILE`,
+    /// `ACTIONQ_CLIENT_CERT` / `ACTIONQ_CLIENT_KEY` and `ACTIONQ_TLS`; [`DEFAULT_TIMEOUT`].
+    /// With none of them set: plaintext to 127.0.0.1:50051, no token. The setters override.
     pub fn from_env() -> Self {
-        let address = std::env::var("ACTIONQ_SERVER")
-            .ok()
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](ClientOptions::from_env) reading the variables through `var` (empty or blank
+    /// values count as unset).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let path = |name: &str| var(name).map(|v| PathBuf::from(v.trim()));
         Self {
-            address,
-            tls: false,
-            token: None,
+            address: var(env::SERVER)
+                .map(|a| a.trim().to_owned())
+                .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned()),
+            tls: var(env::TLS).is_some_and(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
+            token: var(env::TOKEN).map(|t| t.trim().to_owned()),
+            ca_file: path(env::CA_FILE),
+            cert_file: path(env::CLIENT_CERT),
+            key_file: path(env::CLIENT_KEY),
+            insecure_token: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: Duration::from_secs(5),
         }
@@ -71,7 +119,8 @@ impl ClientOptions {
         self
     }
 
-    /// Turns TLS on or off.
+    /// Turns TLS with the system's roots on or off (a CA file or client certificate turns it on
+    /// regardless).
     pub fn tls(mut self, tls: bool) -> Self {
         self.tls = tls;
         self
@@ -83,10 +132,47 @@ impl ClientOptions {
         self
     }
 
+    /// Sends no token (whatever `ACTIONQ_TOKEN` says).
+    pub fn no_token(mut self) -> Self {
+        self.token = None;
+        self
+    }
+
+    /// Trusts the CA(s) in this PEM file instead of the system's roots; implies TLS.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Presents this PEM certificate and its PEM key to the server (mutual TLS); implies TLS.
+    pub fn client_cert(
+        mut self,
+        cert_file: impl Into<PathBuf>,
+        key_file: impl Into<PathBuf>,
+    ) -> Self {
+        self.cert_file = Some(cert_file.into());
+        self.key_file = Some(key_file.into());
+        self
+    }
+
+    /// Allows sending the token over plaintext to an address that is not loopback, for a network
+    /// you trust; without it, [`connect`](ClientOptions::connect) refuses
+    /// ([`ConnectError::TokenInPlaintext`]).
+    pub fn insecure_token(mut self, insecure_token: bool) -> Self {
+        self.insecure_token = insecure_token;
+        self
+    }
+
     /// Sets the default deadline of unary calls.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// Whether the connection will use TLS: [`tls`](ClientOptions::tls), a CA file or a client
+    /// certificate.
+    pub fn uses_tls(&self) -> bool {
+        self.tls || self.ca_file.is_some() || self.cert_file.is_some() || self.key_file.is_some()
     }
 
     /// Connects now, failing fast when the server cannot be reached. The channel reconnects by
@@ -97,31 +183,58 @@ impl ClientOptions {
         self.client(channel)
     }
 
-    /// Returns a client whose channel connects on its first call.
+    /// Returns a client whose channel connects on its first call (files are read now).
     pub fn connect_lazy(self) -> Result<Client, ConnectError> {
         let channel = self.endpoint()?.connect_lazy();
         self.client(channel)
     }
 
     fn endpoint(&self) -> Result<Endpoint, ConnectError> {
+        let tls = self.tls_config()?;
         let uri = if self.address.contains("://") {
             self.address.clone()
-        } else if self.tls {
+        } else if tls.is_some() {
             format!("https://{}", self.address)
         } else {
             format!("http://{}", self.address)
         };
-        let mut endpoint = Endpoint::from_shared(uri)
-            .map_err(|_| ConnectError::InvalidAddress(self.address.clone()))?
+        let endpoint = Endpoint::from_shared(uri)
+            .map_err(|_| ConnectError::InvalidAddress(self.address.clone()))?;
+        if tls.is_none()
+            && self.token.is_some()
+            && !self.insecure_token
+            && !is_loopback(endpoint.uri().host().unwrap_or_default())
+        {
+            return Err(ConnectError::TokenInPlaintext(self.address.clone()));
+        }
+        let mut endpoint = endpoint
             .connect_timeout(self.connect_timeout)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_while_idle(true);
-        if self.tls {
-            endpoint = endpoint
-                .tls_config(ClientTlsConfig::new().with_native_roots())
-                .map_err(ConnectError::Transport)?;
+        if let Some(tls) = tls {
+            endpoint = endpoint.tls_config(tls).map_err(ConnectError::Transport)?;
         }
         Ok(endpoint)
+    }
+
+    /// The TLS settings, files read; `None` for plaintext.
+    fn tls_config(&self) -> Result<Option<ClientTlsConfig>, ConnectError> {
+        if !self.uses_tls() {
+            return Ok(None);
+        }
+        let mut config = ClientTlsConfig::new();
+        config = match &self.ca_file {
+            Some(path) => config.ca_certificate(Certificate::from_pem(read(path)?)),
+            None => config.with_native_roots(),
+        };
+        match (&self.cert_file, &self.key_file) {
+            (Some(cert), Some(key)) => {
+                config = config.identity(Identity::from_pem(read(cert)?, read(key)?));
+            }
+            (None, None) => {}
+            _ => return Err(ConnectError::IncompleteClientCert),
+        }
+        Ok(Some(config))
     }
 
     fn client(&self, channel: Channel) -> Result<Client, ConnectError> {
@@ -142,6 +255,23 @@ impl ClientOptions {
     }
 }
 
+/// Whether `host` (a URI's host: a name, an IPv4 address or a bracketed IPv6 one) is this machine.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ConnectError> {
+    std::fs::read(path).map_err(|source| ConnectError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Why [`ClientOptions::connect`] failed.
 #[derive(Debug)]
 pub enum ConnectError {
@@ -149,6 +279,18 @@ pub enum ConnectError {
     InvalidAddress(String),
     /// The token cannot be sent as an HTTP header value.
     InvalidToken,
+    /// A client certificate without its key, or a key without its certificate.
+    IncompleteClientCert,
+    /// A token would go over plaintext to this address, which is not loopback: use TLS, or
+    /// [`insecure_token`](ClientOptions::insecure_token) on a trusted network.
+    TokenInPlaintext(String),
+    /// A CA, certificate or key file cannot be read.
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
     /// The connection or the TLS setup failed.
     Transport(tonic::transport::Error),
 }
@@ -160,6 +302,17 @@ impl fmt::Display for ConnectError {
                 write!(f, "invalid actionq server address {address:?}")
             }
             Self::InvalidToken => f.write_str("the auth token is not a valid header value"),
+            Self::IncompleteClientCert => f.write_str(
+                "a client certificate and its key go together (mutual TLS): set both or neither",
+            ),
+            Self::TokenInPlaintext(address) => write!(
+                f,
+                "refusing to send the token in plaintext to {address}: use TLS (ca_file, tls, \
+                 ACTIONQ_CA_FILE, ACTIONQ_TLS=true), or insecure_token on a trusted network"
+            ),
+            Self::ReadFile { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             Self::Transport(err) => write!(f, "cannot connect to the actionq server: {err}"),
         }
     }
@@ -169,6 +322,7 @@ impl std::error::Error for ConnectError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport(err) => Some(err),
+            Self::ReadFile { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -518,6 +672,7 @@ fn with_deadline<T>(message: T, timeout: Duration) -> Request<T> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
 
     use super::*;
@@ -618,6 +773,134 @@ mod tests {
             "{:?}",
             began.elapsed()
         );
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| pairs.get(name).cloned()
+    }
+
+    #[test]
+    fn with_nothing_set_it_is_plaintext_to_the_default_address_without_a_token() {
+        let options = ClientOptions::from_vars(vars(&[]));
+        assert_eq!(options.address, DEFAULT_ADDRESS);
+        assert_eq!(options.token, None);
+        assert!(!options.uses_tls());
+        assert!(options.tls_config().unwrap().is_none());
+        assert_eq!(
+            options.endpoint().unwrap().uri().to_string(),
+            "http://127.0.0.1:50051/"
+        );
+        // Blank values count as unset.
+        let blank = ClientOptions::from_vars(vars(&[
+            (env::SERVER, " "),
+            (env::TOKEN, ""),
+            (env::CA_FILE, ""),
+            (env::TLS, ""),
+        ]));
+        assert_eq!(blank.address, DEFAULT_ADDRESS);
+        assert_eq!(blank.token, None);
+        assert!(!blank.uses_tls());
+    }
+
+    #[test]
+    fn the_environment_names_server_token_and_tls_files() {
+        let options = ClientOptions::from_vars(vars(&[
+            (env::SERVER, "queue.internal:443"),
+            (env::TOKEN, "aq_0123456789ab_secret"),
+            (env::CA_FILE, "/etc/actionq/ca.pem"),
+            (env::CLIENT_CERT, "/etc/actionq/me.pem"),
+            (env::CLIENT_KEY, "/etc/actionq/me.key"),
+        ]));
+        assert_eq!(options.address, "queue.internal:443");
+        assert_eq!(options.token.as_deref(), Some("aq_0123456789ab_secret"));
+        assert_eq!(options.ca_file, Some(PathBuf::from("/etc/actionq/ca.pem")));
+        assert_eq!(
+            options.cert_file,
+            Some(PathBuf::from("/etc/actionq/me.pem"))
+        );
+        assert_eq!(options.key_file, Some(PathBuf::from("/etc/actionq/me.key")));
+        assert!(!options.tls, "files imply TLS without ACTIONQ_TLS");
+        assert!(options.uses_tls());
+        // The setters win over the environment.
+        let options = options.address("other:1").no_token().ca_file("/tmp/ca.pem");
+        assert_eq!(options.address, "other:1");
+        assert_eq!(options.token, None);
+        assert_eq!(options.ca_file, Some(PathBuf::from("/tmp/ca.pem")));
+    }
+
+    #[test]
+    fn actionq_tls_turns_on_tls_with_the_system_roots() {
+        for on in ["true", "1", "yes", "on", "TRUE"] {
+            let options = ClientOptions::from_vars(vars(&[(env::TLS, on)]));
+            assert!(options.tls && options.uses_tls(), "{on}");
+            assert!(options.tls_config().unwrap().is_some());
+            assert_eq!(
+                options.endpoint().unwrap().uri().to_string(),
+                "https://127.0.0.1:50051/"
+            );
+        }
+        for off in ["false", "0", "no", "off"] {
+            assert!(
+                !ClientOptions::from_vars(vars(&[(env::TLS, off)])).uses_tls(),
+                "{off}"
+            );
+        }
+    }
+
+    #[test]
+    fn tls_files_are_read_when_connecting_and_a_cert_needs_its_key() {
+        let missing = ClientOptions::from_vars(vars(&[]))
+            .ca_file("/nonexistent/actionq-ca.pem")
+            .connect_lazy()
+            .unwrap_err();
+        assert!(
+            matches!(&missing, ConnectError::ReadFile { path, .. } if path == Path::new("/nonexistent/actionq-ca.pem")),
+            "{missing}"
+        );
+        assert!(
+            missing.to_string().contains("/nonexistent/actionq-ca.pem"),
+            "{missing}"
+        );
+
+        let half = ClientOptions::from_vars(vars(&[(env::CLIENT_CERT, "/tmp/me.pem")]));
+        assert!(half.uses_tls());
+        let err = half.connect_lazy().unwrap_err();
+        assert!(matches!(err, ConnectError::IncompleteClientCert), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_token_goes_over_plaintext_only_to_loopback_unless_allowed() {
+        for address in [
+            "127.0.0.1:50051",
+            "localhost:1",
+            "[::1]:50051",
+            "http://127.0.0.2:9",
+        ] {
+            let options = ClientOptions::from_vars(vars(&[]))
+                .address(address)
+                .token("t");
+            assert!(options.connect_lazy().is_ok(), "{address}");
+        }
+        let remote = ClientOptions::from_vars(vars(&[(env::TOKEN, "t")])).address("10.1.2.3:50051");
+        let err = remote.clone().connect_lazy().unwrap_err();
+        assert!(
+            matches!(&err, ConnectError::TokenInPlaintext(a) if a == "10.1.2.3:50051"),
+            "{err}"
+        );
+        assert!(remote.clone().insecure_token(true).connect_lazy().is_ok());
+        assert!(remote.clone().no_token().connect_lazy().is_ok());
+        assert!(remote.tls(true).connect_lazy().is_ok(), "TLS carries it");
+        let named = ClientOptions::from_vars(vars(&[]))
+            .address("queue.internal:50051")
+            .token("t");
+        assert!(matches!(
+            named.connect_lazy(),
+            Err(ConnectError::TokenInPlaintext(_))
+        ));
     }
 
     #[test]

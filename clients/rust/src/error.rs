@@ -76,6 +76,14 @@ pub enum Reason {
     PermissionDenied,
     /// NOT_FOUND: no API token has this id.
     TokenNotFound,
+    /// RESOURCE_EXHAUSTED: a server limit was reached (concurrent streams or long polls per
+    /// connection or per principal); metadata `"limit"` names the setting and `"value"` its value.
+    /// Retry later, or with fewer concurrent calls.
+    LimitExceeded,
+    /// RESOURCE_EXHAUSTED: a WatchEvents stream fell too far behind and the server closed it;
+    /// metadata `"cursor"` is the last event delivered. Resume from there
+    /// ([`EventFollower`](crate::EventFollower) does).
+    WatcherTooSlow,
     /// A reason this client does not know yet, as the server spelled it.
     Unknown(String),
 }
@@ -112,6 +120,8 @@ impl Reason {
             "UNAUTHENTICATED" => Self::Unauthenticated,
             "PERMISSION_DENIED" => Self::PermissionDenied,
             "TOKEN_NOT_FOUND" => Self::TokenNotFound,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            "WATCHER_TOO_SLOW" => Self::WatcherTooSlow,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -146,6 +156,8 @@ impl Reason {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::PermissionDenied => "PERMISSION_DENIED",
             Self::TokenNotFound => "TOKEN_NOT_FOUND",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::WatcherTooSlow => "WATCHER_TOO_SLOW",
             Self::Unknown(name) => name,
         }
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tonic::Streaming;
 
 use crate::error::is_transient;
-use crate::{pb, Client, Error};
+use crate::{pb, Client, Error, Reason};
 
 /// Consecutive failed attempts (errors, or streams that ended before delivering anything) after
 /// which [`EventFollower::next`] gives up and returns the error: with the backoff, about a minute,
@@ -18,8 +18,9 @@ use crate::{pb, Client, Error};
 const MAX_FAILURES: u32 = 16;
 
 /// Reads the event log one event at a time, from a cursor, live. When the stream fails with a
-/// transient error (UNAVAILABLE and the like) or the server ends it (a restart, a drain), it is
-/// reopened from [`cursor`](EventFollower::cursor), so every event after the starting cursor is
+/// transient error (UNAVAILABLE and the like), the server closes it because this reader fell too
+/// far behind (RESOURCE_EXHAUSTED / [`Reason::WatcherTooSlow`]) or the server ends it (a restart,
+/// a drain), it is reopened from [`cursor`](EventFollower::cursor), so every event after the starting cursor is
 /// delivered once, in log order. Save `cursor()` after handling an event to resume there later.
 #[derive(Debug)]
 pub struct EventFollower {
@@ -55,7 +56,7 @@ impl EventFollower {
                     continue;
                 }
                 Ok(false) => None,
-                Err(err) if is_transient(err.code()) => Some(err),
+                Err(err) if resumable(&err) => Some(err),
                 Err(err) => return Err(err),
             };
             self.stream = None;
@@ -67,8 +68,7 @@ impl EventFollower {
                     ))
                 }));
             }
-            let delay = Duration::from_millis(100) * 2u32.pow(self.failures.min(6) - 1);
-            let delay = delay.min(Duration::from_secs(5));
+            let delay = reopen_delay(failure.as_ref(), self.failures);
             match &failure {
                 Some(err) => tracing::warn!(%err, ?delay, "actionq event stream failed; reopening"),
                 None => tracing::info!(?delay, "actionq event stream ended; reopening"),
@@ -105,6 +105,24 @@ impl EventFollower {
             None => Ok(false),
         }
     }
+}
+
+/// Whether the stream may be reopened after `err`: a transient failure, or the server closing a
+/// stream whose reader fell behind (WATCHER_TOO_SLOW, which is RESOURCE_EXHAUSTED).
+fn resumable(err: &Error) -> bool {
+    *err.reason() == Reason::WatcherTooSlow || is_transient(err.code())
+}
+
+/// How long to wait before the `failures`-th consecutive reopening: backoff from 100 ms doubling
+/// to 5 s, except that a stream closed for falling behind is reopened at once the first time
+/// (its reader is reading again now).
+fn reopen_delay(failure: Option<&Error>, failures: u32) -> Duration {
+    let too_slow = failure.is_some_and(|err| *err.reason() == Reason::WatcherTooSlow);
+    if too_slow && failures <= 1 {
+        return Duration::ZERO;
+    }
+    let delay = Duration::from_millis(100) * 2u32.pow(failures.clamp(1, 7) - 1);
+    delay.min(Duration::from_secs(5))
 }
 
 /// The events of the messages received and not yet handed out, and the cursor that marks what has
@@ -151,7 +169,44 @@ impl Delivery {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
+    use tonic_types::{ErrorDetails, StatusExt};
+
     use super::*;
+    use crate::ERROR_DOMAIN;
+
+    fn refusal(code: tonic::Code, reason: &str) -> Error {
+        let details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, HashMap::new());
+        Error::from(tonic::Status::with_error_details(code, "refused", details))
+    }
+
+    #[test]
+    fn a_stream_closed_for_falling_behind_is_reopened_at_once() {
+        let too_slow = refusal(tonic::Code::ResourceExhausted, "WATCHER_TOO_SLOW");
+        assert!(resumable(&too_slow));
+        assert_eq!(reopen_delay(Some(&too_slow), 1), Duration::ZERO);
+        // Closed again before anything arrived: back off like any failure.
+        assert_eq!(reopen_delay(Some(&too_slow), 2), Duration::from_millis(200));
+
+        let unavailable = Error::from(tonic::Status::unavailable("restarting"));
+        assert!(resumable(&unavailable));
+        assert_eq!(
+            reopen_delay(Some(&unavailable), 1),
+            Duration::from_millis(100)
+        );
+        assert_eq!(reopen_delay(None, 3), Duration::from_millis(400));
+        assert_eq!(reopen_delay(None, 15), Duration::from_secs(5));
+
+        assert!(!resumable(&refusal(
+            tonic::Code::PermissionDenied,
+            "PERMISSION_DENIED"
+        )));
+        assert!(!resumable(&refusal(
+            tonic::Code::InvalidArgument,
+            "INVALID_FIELD"
+        )));
+    }
 
     fn event(id: i64) -> pb::Event {
         pb::Event {

@@ -92,6 +92,9 @@ interface Step {
   expect_wake?: JsonObject;
   expect_woken?: string[];
   expect_kept?: boolean;
+  /** A denied step: the variable holding the second client's token ("" for none), and its call. */
+  token_env?: string;
+  call?: string;
 }
 
 interface Scenario {
@@ -170,6 +173,8 @@ class Runner {
         return this.signal(step);
       case "await_status":
         return this.awaitStatus(step);
+      case "denied":
+        return this.denied(step);
       default:
         throw new StepFailure(`unknown op ${JSON.stringify(step.op)}`);
     }
@@ -439,6 +444,38 @@ class Runner {
   }
 
   /** Polls the ref until its status is expect_status, failing after timeout_ms. */
+  /**
+   * A second client to the same server with the same TLS settings, with the
+   * token in the variable step.token_env ("" sends none), makes step.call,
+   * which must fail with step.expect_reason.
+   */
+  private async denied(step: Step): Promise<void> {
+    const variable = step.token_env ?? "";
+    const token = variable === "" ? "" : (process.env[variable] ?? "");
+    if (variable !== "" && token === "") {
+      throw new StepFailure(`$${variable} is not set`);
+    }
+    const other = createActionQueueClient({ token });
+    try {
+      let outcome: Outcome<unknown>;
+      switch (step.call) {
+        case "emit_event":
+          outcome = await call(() => other.emitEvent({ eventType: "coordinator_cycle", actor: "conformance", payload: {} }));
+          break;
+        default:
+          throw new StepFailure(`unknown call ${JSON.stringify(step.call)}`);
+      }
+      if (!("reason" in outcome)) {
+        throw new StepFailure(`the call succeeded, expected ${step.expect_reason}`);
+      }
+      if (outcome.reason !== step.expect_reason) {
+        throw new StepFailure(`expected reason ${step.expect_reason}, got ${show(outcome.reason)} (${outcome.code}: ${outcome.message})`);
+      }
+    } finally {
+      other.close();
+    }
+  }
+
   private async awaitStatus(step: Step): Promise<void> {
     const id = this.idOf(step);
     const deadline = Date.now() + (step.timeout_ms ?? 10_000);

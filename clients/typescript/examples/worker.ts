@@ -1,6 +1,6 @@
 import { createActionQueueClient, Worker } from "@actionq/client";
 
-const client = createActionQueueClient(); // ACTIONQ_SERVER, else 127.0.0.1:50051
+const client = createActionQueueClient(); // ACTIONQ_SERVER (else 127.0.0.1:50051); TLS and token from ACTIONQ_*
 const worker = new Worker(client, async (action, { signal }) => {
   const text = String(action.payload["text"] ?? ""); // payload: the decoded JSON object
   signal.throwIfAborted(); // set when an operator cancels the action

@@ -40,9 +40,11 @@ import { decodeAction, decodeCheckpoint, decodeEvent } from "./records.js";
 import type { ActionRecord, CheckpointRecord, EventRecord } from "./records.js";
 import { retrying, sleep } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
+import { resolveSecurity } from "./security.js";
+import type { SecurityOptions } from "./security.js";
 
-/** The address used when neither the options nor ACTIONQ_SERVER name one. */
-export const DEFAULT_ADDRESS = "127.0.0.1:50051";
+export { DEFAULT_ADDRESS } from "./security.js";
+
 /** Deadline of every unary call that does not set its own timeoutMs. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Extra time a Claim's (or WaitAction's) deadline gets on top of its wait (timeout). */
@@ -55,19 +57,20 @@ const ENQUEUE_RETRY: RetryPolicy = {
   maxBackoffMs: 1_000,
   retryable: new Set([Code.Unavailable, Code.DeadlineExceeded]),
 };
-/** A followEvents stream that fails with these codes is reopened from the last cursor. */
+/**
+ * A followEvents stream that fails with these codes is reopened from the last
+ * cursor; so is one the server closed because its reader fell too far behind
+ * (RESOURCE_EXHAUSTED, reason WATCHER_TOO_SLOW).
+ */
 const RESUMABLE = new Set([Code.Unavailable]);
 /** How long followEvents waits before reopening a stream by default. */
 const FOLLOW_RETRY_DELAY_MS = 1_000;
 
-/** How to reach an actionq server. Every field is optional. */
-export interface ClientOptions {
-  /** `host:port` or a full `http(s)://` URL; defaults to env ACTIONQ_SERVER, else 127.0.0.1:50051. */
-  address?: string;
-  /** Use TLS (https); default false, i.e. plaintext HTTP/2. Ignored when address is a URL. */
-  tls?: boolean;
-  /** Bearer token sent as `authorization: Bearer <token>` on every call. */
-  token?: string;
+/**
+ * How to reach an actionq server. Every field is optional; the address, TLS
+ * and token settings (SecurityOptions) default to the environment.
+ */
+export interface ClientOptions extends SecurityOptions {
   /** Deadline of unary calls without their own timeoutMs; default 10 s. `<= 0` disables it. */
   timeoutMs?: number;
   /** Claim deadline = the Claim's wait + this margin (WaitAction: its timeout + this margin); default 10 s. */
@@ -286,17 +289,14 @@ export type ActionQueueClient = Omit<
  * until its AbortSignal fires.
  */
 export function createActionQueueClient(options: ClientOptions = {}): ActionQueueClient {
-  const baseUrl = toBaseUrl(
-    options.address ?? (process.env["ACTIONQ_SERVER"] || DEFAULT_ADDRESS),
-    options.tls ?? false,
-  );
+  const { baseUrl, token, nodeOptions } = resolveSecurity(options);
   const interceptors: Interceptor[] = [];
-  if (options.token) {
-    interceptors.push(bearerAuth(options.token));
+  if (token) {
+    interceptors.push(bearerAuth(token));
   }
   interceptors.push(...(options.interceptors ?? []));
 
-  const sessionManager = new Http2SessionManager(baseUrl);
+  const sessionManager = new Http2SessionManager(baseUrl, undefined, nodeOptions);
   const transport = createGrpcTransport({ baseUrl, interceptors, sessionManager });
   return Object.assign(wrapClient(transport, options), {
     baseUrl,
@@ -450,13 +450,6 @@ function isIdList(request: RetryInput): request is readonly (bigint | number)[] 
   return Array.isArray(request);
 }
 
-function toBaseUrl(address: string, tls: boolean): string {
-  if (/^https?:\/\//.test(address)) {
-    return address.replace(/\/+$/, "");
-  }
-  return `${tls ? "https" : "http"}://${address}`;
-}
-
 function bearerAuth(token: string): Interceptor {
   return (next) => (req) => {
     req.header.set("authorization", `Bearer ${token}`);
@@ -574,7 +567,8 @@ async function* followEvents(
         if (stop.signal.aborted) {
           return;
         }
-        if (!RESUMABLE.has(ConnectError.from(error).code)) {
+        const refusal = ActionqError.from(error);
+        if (!RESUMABLE.has(refusal.code) && refusal.reason !== ErrorReason.WATCHER_TOO_SLOW) {
           throw error;
         }
       }

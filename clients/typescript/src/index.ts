@@ -29,6 +29,8 @@ export type {
   SignalInput,
   SuspendInput,
 } from "./client.js";
+export { isLoopback, resolveSecurity } from "./security.js";
+export type { Security, SecurityOptions } from "./security.js";
 export { ActionqError, ERROR_DOMAIN, WaitTimeoutError, codeName, hasReason } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { isJsonObject, parseJson, parseJsonObject, stringifyJson } from "./json.js";

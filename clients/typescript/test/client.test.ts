@@ -13,6 +13,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { ActionQueueService, ActionqError, ErrorReason, wrapClient } from "@actionq/client";
 import type { EmitEventRequest, EnqueueRequest, EventRecord, WatchEventsRequest } from "@actionq/client";
 
+import { ErrorInfoSchema } from "../src/gen/google/rpc/error_details_pb.js";
+
 function clientFor(impl: Partial<ServiceImpl<typeof ActionQueueService>>, enqueueAttempts?: number) {
   const transport = createRouterTransport(({ service }) => service(ActionQueueService, impl));
   return wrapClient(transport, enqueueAttempts === undefined ? {} : { enqueueAttempts });
@@ -206,6 +208,50 @@ describe("followEvents", () => {
     await assert.rejects(iterate(), (error: unknown) => error instanceof ActionqError && error.code === Code.InvalidArgument);
     assert.equal(requests[0]?.afterCursor, "end");
     assert.equal(requests[0]?.fromEnd, false);
+  });
+
+  it("resumes from the last cursor when the server closed a watcher as too slow", async () => {
+    const requests: WatchEventsRequest[] = [];
+    const client = clientFor({
+      async *watchEvents(request) {
+        requests.push(request);
+        if (requests.length === 1) {
+          yield { events: [{ id: 1n, cursor: "c1", payloadJson: "{}" }], cursor: "c1" };
+          throw new ConnectError("watcher too slow", Code.ResourceExhausted, undefined, [
+            { desc: ErrorInfoSchema, value: { domain: "actionq.dev", reason: "WATCHER_TOO_SLOW", metadata: { cursor: "c1" } } },
+          ]);
+        }
+        yield { events: [{ id: 2n, cursor: "c2", payloadJson: "{}" }], cursor: "c2" };
+      },
+    });
+    const got: bigint[] = [];
+    for await (const record of client.followEvents({}, { retryDelayMs: 1 })) {
+      got.push(record.id);
+      if (got.length === 2) {
+        break;
+      }
+    }
+    assert.deepEqual(got, [1n, 2n]);
+    assert.deepEqual(
+      requests.map((request) => request.afterCursor),
+      ["", "c1"],
+    );
+  });
+
+  it("does not resume after another RESOURCE_EXHAUSTED (a limit reached)", async () => {
+    const client = clientFor({
+      async *watchEvents() {
+        throw new ConnectError("too many streams", Code.ResourceExhausted, undefined, [
+          { desc: ErrorInfoSchema, value: { domain: "actionq.dev", reason: "LIMIT_EXCEEDED", metadata: { limit: "ACTIONQ_MAX_STREAMS" } } },
+        ]);
+      },
+    });
+    const iterate = async () => {
+      for await (const _ of client.followEvents({}, { retryDelayMs: 1 })) {
+        // nothing arrives
+      }
+    };
+    await assert.rejects(iterate(), (error: unknown) => error instanceof ActionqError && error.reason === ErrorReason.LIMIT_EXCEEDED);
   });
 
   it("ends when its signal aborts", async () => {

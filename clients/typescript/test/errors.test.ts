@@ -113,6 +113,20 @@ describe("ActionqError from a gRPC server", () => {
     assert.equal(error.retryDelayMs, 1500);
   });
 
+  it("reads the limit reasons LIMIT_EXCEEDED and WATCHER_TOO_SLOW with their metadata", async () => {
+    answer = new ConnectError("too many streams", Code.ResourceExhausted, undefined, [
+      errorInfo("LIMIT_EXCEEDED", { limit: "ACTIONQ_MAX_STREAMS_PER_PRINCIPAL", value: "8" }),
+    ]);
+    const limit = await catchError(() => client.getAction({ id: 1n }));
+    assert.equal(limit.reason, ErrorReason.LIMIT_EXCEEDED);
+    assert.equal(limit.code, Code.ResourceExhausted);
+    assert.equal(limit.errorMetadata["limit"], "ACTIONQ_MAX_STREAMS_PER_PRINCIPAL");
+    answer = new ConnectError("watcher too slow", Code.ResourceExhausted, undefined, [errorInfo("WATCHER_TOO_SLOW", { cursor: "c9" })]);
+    const slow = await catchError(() => client.getAction({ id: 1n }));
+    assert.equal(slow.reason, ErrorReason.WATCHER_TOO_SLOW);
+    assert.equal(slow.errorMetadata["cursor"], "c9");
+  });
+
   it("keeps a reason this client does not know by name, with the code to branch on", async () => {
     answer = new ConnectError("queue paused", Code.FailedPrecondition, undefined, [errorInfo("QUEUE_PAUSED")]);
     const error = await catchError(() => client.getAction({ id: 1n }));

@@ -12,8 +12,9 @@ import grpc
 
 SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
 
-# Given the short method name and the call's context, what to run the call in.
-Around = Callable[[str, Any], AbstractAsyncContextManager[Any]]
+# Given the short method name, the call's context and its request, what to
+# run the call in.
+Around = Callable[[str, Any, Any], AbstractAsyncContextManager[Any]]
 
 
 class Wrapped:
@@ -39,7 +40,7 @@ def _wrap(method: str, handler: grpc.RpcMethodHandler, around: Around) -> grpc.R
         behavior = handler.unary_unary
 
         async def unary(request: Any, context: Any) -> Any:
-            async with around(method, context):
+            async with around(method, context, request):
                 return await behavior(request, context)
 
         return grpc.unary_unary_rpc_method_handler(
@@ -51,7 +52,7 @@ def _wrap(method: str, handler: grpc.RpcMethodHandler, around: Around) -> grpc.R
         streaming = handler.unary_stream
 
         async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-            async with around(method, context):
+            async with around(method, context, request):
                 async for response in streaming(request, context):
                     yield response
 

@@ -78,7 +78,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return self._wrapped.handler(details.method, await continuation(details))
 
     @contextlib.asynccontextmanager
-    async def _authenticated(self, method: str, context: Any) -> AsyncIterator[Principal]:
+    async def _authenticated(
+        self, method: str, context: Any, request: Any
+    ) -> AsyncIterator[Principal]:
         """The call runs as the principal its token names, if its role may."""
         principal = await self._auth.principal(context.invocation_metadata())
         if not allowed(method, principal.role):
@@ -91,4 +93,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         try:
             yield principal
         finally:
-            current.reset(token)
+            # A stream's generator may be closed from another context (a
+            # cancelled call), where there is nothing to restore.
+            with contextlib.suppress(ValueError):
+                current.reset(token)

@@ -115,6 +115,17 @@ class RateLimited(ActionqError):
         self.retry_after = retry_after
 
 
+class LimitExceeded(ActionqError):
+    """A server limit was reached; metadata "limit" names the setting, "value" its value."""
+
+    default_reason = Reason.LIMIT_EXCEEDED
+
+    def __init__(self, message: str, *, limit: str, value: int | float) -> None:
+        super().__init__(f"{message} (limit {limit}={value})")
+        self.metadata["limit"] = limit
+        self.metadata["value"] = str(value)
+
+
 class Unavailable(ActionqError):
     """The database cannot be reached or the server is draining; the call may be retried."""
 

@@ -9,7 +9,14 @@ from typing import ParamSpec, TypeVar
 
 import asyncpg
 
-from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument, NotFound, Unavailable
+from ..domain.errors import (
+    ActionqError,
+    DeadlineExceeded,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -30,6 +37,7 @@ _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 # connect now), insufficient resources, system errors, transaction rollbacks
 # (serialization failures, deadlocks).
 _UNAVAILABLE_CLASSES = ("08", "57", "53", "58", "40")
+_QUERY_CANCELED = "57014"
 # Data exceptions and program limits: a value the validation let through but
 # PostgreSQL cannot hold. Bad input, never a server error.
 _INVALID_CLASSES = ("22", "54")
@@ -43,6 +51,9 @@ def interpret(exc: BaseException) -> ActionqError | None:
         return FailedPrecondition(str(exc))
     if isinstance(exc, asyncpg.PostgresError):
         state = getattr(exc, "sqlstate", None) or ""
+        if state == _QUERY_CANCELED and "statement timeout" in str(exc):
+            # The caller's deadline, carried as statement_timeout (store/deadline).
+            return DeadlineExceeded("the call's deadline passed while its SQL ran")
         if state.startswith(_UNAVAILABLE_CLASSES):
             return Unavailable(f"database unavailable: {exc}")
         if state.startswith(_INVALID_CLASSES):

@@ -48,7 +48,7 @@ from ..domain.models import (
     Status,
 )
 from ..domain.workflows import check_graph, in_workflow
-from . import migrator, workflows
+from . import deadline, migrator, workflows
 from .errors import translated
 from .limits import LimitedClaims
 from .retention import check_cursor
@@ -97,6 +97,7 @@ def _text(value: str) -> str:
 async def init_connection(conn: asyncpg.Connection) -> None:
     """Per-connection setup: JSON goes in and out as text, never decoded here
     (the API checked it once; clients decode it)."""
+    deadline.forget(conn)
     for typename in ("json", "jsonb"):
         await conn.set_type_codec(
             typename, encoder=_text, decoder=_text, schema="pg_catalog", format="text"

@@ -87,6 +87,10 @@ type step struct {
 	ExpectWake      map[string]any `json:"expect_wake"`
 	ExpectWoken     []string       `json:"expect_woken"`
 	ExpectKept      *bool          `json:"expect_kept"`
+	// A denied step: the variable holding the token of the second client
+	// ("" for none) and the call it makes.
+	TokenEnv string `json:"token_env"`
+	Call     string `json:"call"`
 }
 
 // newAction is one action of an enqueue step; a nil ActionType means the

@@ -54,6 +54,8 @@ func (r *runner) run(ctx context.Context, s step) error {
 		return r.signal(ctx, s)
 	case "await_status":
 		return r.awaitStatus(ctx, s)
+	case "denied":
+		return r.denied(ctx, s)
 	}
 	return fmt.Errorf("unknown op %q", s.Op)
 }

@@ -22,7 +22,7 @@ type thumbnail struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	client, err := actionq.New(actionq.Config{}) // ACTIONQ_SERVER or 127.0.0.1:50051, plaintext
+	client, err := actionq.New(actionq.Config{}) // ACTIONQ_SERVER (else 127.0.0.1:50051); TLS and token from ACTIONQ_*
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -59,26 +59,21 @@ import dev.actionq.v1.WaitActionRequest;
 import dev.actionq.v1.WaitActionResponse;
 import dev.actionq.v1.WatchEventsRequest;
 import dev.actionq.v1.WatchEventsResponse;
-import io.grpc.ChannelCredentials;
-import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -102,6 +97,21 @@ public final class ActionQueueClient implements AutoCloseable {
   /** Environment variable naming the server address. */
   public static final String SERVER_ENV = "ACTIONQ_SERVER";
 
+  /** Environment variable holding the API token, sent as {@code authorization: Bearer}. */
+  public static final String TOKEN_ENV = "ACTIONQ_TOKEN";
+
+  /** Environment variable naming a PEM file of the CA(s) to trust; implies TLS. */
+  public static final String CA_FILE_ENV = "ACTIONQ_CA_FILE";
+
+  /** Environment variable naming a PEM client certificate (mutual TLS); implies TLS. */
+  public static final String CLIENT_CERT_ENV = "ACTIONQ_CLIENT_CERT";
+
+  /** Environment variable naming the PEM (PKCS#8) key of the client certificate. */
+  public static final String CLIENT_KEY_ENV = "ACTIONQ_CLIENT_KEY";
+
+  /** Environment variable that, {@code true} (or 1, yes, on), turns on TLS with system roots. */
+  public static final String TLS_ENV = "ACTIONQ_TLS";
+
   /** Address used when neither the builder nor {@value #SERVER_ENV} names one. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
 
@@ -117,9 +127,6 @@ public final class ActionQueueClient implements AutoCloseable {
   /** Longest pause between two Enqueue attempts. */
   static final Duration ENQUEUE_MAX_BACKOFF = Duration.ofSeconds(1);
 
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
   private final String address;
   private final Duration timeout;
   private final int enqueueAttempts;
@@ -128,37 +135,40 @@ public final class ActionQueueClient implements AutoCloseable {
   private final ActionQueueServiceStub async;
 
   private ActionQueueClient(Builder builder) {
-    this.address = builder.address != null ? builder.address : defaultAddress();
+    Security security = builder.security();
+    this.address = security.address();
     this.timeout = builder.timeout;
     this.enqueueAttempts = builder.enqueueAttempts;
     if (builder.channel != null) {
       this.channel = builder.channel;
     } else {
-      ChannelCredentials credentials =
-          builder.tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
-      this.channel = Grpc.newChannelBuilder(address, credentials).build();
+      this.channel = security.newChannel();
     }
-    List<ClientInterceptor> interceptors = new ArrayList<>();
-    if (builder.authToken != null && !builder.authToken.isEmpty()) {
-      Metadata headers = new Metadata();
-      headers.put(AUTHORIZATION, "Bearer " + builder.authToken);
-      interceptors.add(MetadataUtils.newAttachHeadersInterceptor(headers));
+    ActionQueueServiceBlockingStub blocking = ActionQueueServiceGrpc.newBlockingStub(channel);
+    ActionQueueServiceStub async = ActionQueueServiceGrpc.newStub(channel);
+    if (security.token() != null) {
+      BearerToken token = new BearerToken(security.token());
+      blocking = blocking.withCallCredentials(token);
+      async = async.withCallCredentials(token);
     }
-    this.blocking = ActionQueueServiceGrpc.newBlockingStub(channel).withInterceptors(
-        interceptors.toArray(ClientInterceptor[]::new));
-    this.async = ActionQueueServiceGrpc.newStub(channel).withInterceptors(
-        interceptors.toArray(ClientInterceptor[]::new));
+    this.blocking = blocking;
+    this.async = async;
   }
 
-  /** Starts a builder with the defaults: {@code $ACTIONQ_SERVER}, plaintext, no token, 10 s. */
+  /**
+   * Starts a builder. What it does not set comes from the environment, as for every actionq
+   * client: {@value #SERVER_ENV} (else {@value #DEFAULT_ADDRESS}),
+   * {@value #TOKEN_ENV}, {@value #CA_FILE_ENV},
+   * {@value #CLIENT_CERT_ENV} / {@value #CLIENT_KEY_ENV} and
+   * {@value #TLS_ENV}; with none of them set: plaintext, no token, 10 s deadlines.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /** The address from {@code $ACTIONQ_SERVER}, else {@value #DEFAULT_ADDRESS}. */
   public static String defaultAddress() {
-    String fromEnv = System.getenv(SERVER_ENV);
-    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_ADDRESS : fromEnv.trim();
+    return Security.resolve(System::getenv, null, false, "", null, null, null, false).address();
   }
 
   /** The address this client connects to. */
@@ -566,11 +576,16 @@ public final class ActionQueueClient implements AutoCloseable {
   /** Configures an {@link ActionQueueClient}. */
   public static final class Builder {
     private String address;
-    private boolean tls;
+    private Boolean tls;
     private String authToken;
+    private Path caFile;
+    private Path certFile;
+    private Path keyFile;
+    private boolean insecureToken;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int enqueueAttempts = DEFAULT_ENQUEUE_ATTEMPTS;
     private ManagedChannel channel;
+    private Function<String, String> environment = System::getenv;
 
     private Builder() {}
 
@@ -580,15 +595,50 @@ public final class ActionQueueClient implements AutoCloseable {
       return this;
     }
 
-    /** Use TLS with the system's trust roots instead of plaintext. */
+    /**
+     * TLS verified against the system's trust roots (true) or plaintext (false); default
+     * {@code $ACTIONQ_TLS}. A CA file or a client certificate turns TLS on regardless.
+     */
     public Builder tls(boolean tls) {
       this.tls = tls;
       return this;
     }
 
-    /** Send {@code authorization: Bearer <token>} with every call; null or empty sends nothing. */
+    /**
+     * Send {@code authorization: Bearer <token>} with every call. Null (the default) takes
+     * {@code $ACTIONQ_TOKEN}; the empty string sends no token at all.
+     */
     public Builder authToken(String authToken) {
       this.authToken = authToken;
+      return this;
+    }
+
+    /**
+     * Trust the CA certificate(s) in this PEM file instead of the system's roots; implies TLS.
+     * Default {@code $ACTIONQ_CA_FILE}.
+     */
+    public Builder caFile(Path caFile) {
+      this.caFile = Objects.requireNonNull(caFile, "caFile");
+      return this;
+    }
+
+    /**
+     * Present this PEM certificate (chain) and its PEM private key (PKCS#8, "BEGIN PRIVATE KEY")
+     * to the server: mutual TLS; implies TLS. Default {@code $ACTIONQ_CLIENT_CERT} and
+     * {@code $ACTIONQ_CLIENT_KEY}.
+     */
+    public Builder clientCertificate(Path certFile, Path keyFile) {
+      this.certFile = Objects.requireNonNull(certFile, "certFile");
+      this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+      return this;
+    }
+
+    /**
+     * Allow sending the token over plaintext to an address that is not loopback, on a network
+     * you trust; without it {@link #build()} refuses such a client.
+     */
+    public Builder insecureToken(boolean insecureToken) {
+      this.insecureToken = insecureToken;
       return this;
     }
 
@@ -616,14 +666,33 @@ public final class ActionQueueClient implements AutoCloseable {
 
     /**
      * Talk over this channel instead of opening one (e.g. an in-process channel in tests);
-     * {@code address} and {@code tls} are then ignored, and {@link #close()} shuts it down.
+     * the address and the TLS settings are then ignored (the token is still sent), and
+     * {@link #close()} shuts it down.
      */
     public Builder channel(ManagedChannel channel) {
       this.channel = Objects.requireNonNull(channel, "channel");
       return this;
     }
 
-    /** Opens the channel (lazily: the first call connects). */
+    /** Where unset options are looked up (tests); default {@link System#getenv(String)}. */
+    Builder environment(Function<String, String> environment) {
+      this.environment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /** The address, TLS settings and token this builder resolves to, the environment's included. */
+    Security security() {
+      return Security.resolve(environment, address, tls, authToken, caFile, certFile, keyFile,
+          insecureToken);
+    }
+
+    /**
+     * Opens the channel (lazily: the first call connects). Reads the TLS files now.
+     *
+     * @throws IllegalArgumentException when a CA, certificate or key file cannot be read, a
+     *     client certificate comes without its key, or a token would go over plaintext to an
+     *     address that is not loopback (see {@link #insecureToken})
+     */
     public ActionQueueClient build() {
       return new ActionQueueClient(this);
     }

@@ -229,6 +229,37 @@ public class ActionqException extends StatusRuntimeException {
   }
 
   /**
+   * A server limit was reached (RESOURCE_EXHAUSTED): concurrent streams or long polls per
+   * connection or per principal; {@code metadata().get("limit")} names the setting and
+   * {@code "value"} its value. Retry later, or with fewer concurrent calls.
+   */
+  public boolean isLimitExceeded() {
+    return is(ErrorReason.ERROR_REASON_LIMIT_EXCEEDED);
+  }
+
+  /**
+   * The server closed a WatchEvents stream whose reader fell too far behind
+   * (RESOURCE_EXHAUSTED); {@code metadata().get("cursor")} is the last event delivered. Resume
+   * from the last cursor handled ({@link EventFollower} does).
+   */
+  public boolean isWatcherTooSlow() {
+    return is(ErrorReason.ERROR_REASON_WATCHER_TOO_SLOW);
+  }
+
+  /** The call carried no token, or an unknown, expired or revoked one (UNAUTHENTICATED). */
+  public boolean isUnauthenticated() {
+    return is(ErrorReason.ERROR_REASON_UNAUTHENTICATED);
+  }
+
+  /**
+   * The token's role may not make this call, or it named an identity not its own
+   * (PERMISSION_DENIED).
+   */
+  public boolean isPermissionDenied() {
+    return is(ErrorReason.ERROR_REASON_PERMISSION_DENIED);
+  }
+
+  /**
    * The call may succeed if repeated: UNAVAILABLE (the database or the server is down or
    * draining) or ABORTED (a concurrent change). Enqueue is safe to repeat only with its
    * request_id, which {@link ActionQueueClient#enqueue} takes care of.

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Follows the event log from a cursor, one event at a time, across disconnects: when the
- * WatchEvents stream ends (a draining server ends it cleanly) or breaks with UNAVAILABLE, it
- * opens a new one from the last cursor it was given, so no event is lost or delivered twice.
+ * WatchEvents stream ends (a draining server ends it cleanly), breaks with UNAVAILABLE, or is
+ * closed because this reader fell too far behind (RESOURCE_EXHAUSTED, reason
+ * WATCHER_TOO_SLOW), it opens a new one from the last cursor it handed out, so no event is lost
+ * or delivered twice.
  *
  * <pre>{@code
  * try (EventFollower events = client.followEvents(
@@ -45,6 +47,7 @@ public final class EventFollower implements AutoCloseable {
   private String batchCursor = "";
   private boolean connected;
   private boolean endPinned;
+  private boolean reopenedTooSlow;
   private Iterator<WatchEventsResponse> stream;
   private volatile Context.CancellableContext streamContext;
 
@@ -95,6 +98,7 @@ public final class EventFollower implements AutoCloseable {
         if (stream.hasNext()) {
           WatchEventsResponse message = stream.next();
           connected = true;
+          reopenedTooSlow = false;
           pending.addAll(message.getEventsList());
           batchCursor = message.getCursor();
           if (pending.isEmpty() && !batchCursor.isEmpty()) {
@@ -110,8 +114,17 @@ public final class EventFollower implements AutoCloseable {
           dropStream();
           throw new InterruptedException();
         }
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || !connected) {
-          throw ActionqException.from(e);
+        ActionqException failure = ActionqException.from(e);
+        if (failure.isWatcherTooSlow()) {
+          // The server closed the stream because this reader fell behind: every event up to
+          // the cursor was handed out, so reopen from it, at once unless that just happened.
+          dropStream();
+          if (!reopenedTooSlow) {
+            reopenedTooSlow = true;
+            continue;
+          }
+        } else if (failure.code() != Status.Code.UNAVAILABLE || !connected) {
+          throw failure;
         }
       }
       // The stream ended or broke: resume from the cursor after a pause.

@@ -19,6 +19,7 @@ import dev.actionq.v1.ClaimRequest;
 import dev.actionq.v1.ClaimResponse;
 import dev.actionq.v1.ClaimedAction;
 import dev.actionq.v1.CompleteRequest;
+import dev.actionq.v1.EmitEventRequest;
 import dev.actionq.v1.EnqueueRequest;
 import dev.actionq.v1.EnqueueResponse;
 import dev.actionq.v1.EnqueuedAction;
@@ -66,10 +67,12 @@ import java.util.concurrent.TimeUnit;
  * expected errors are checked by status code and ErrorInfo reason, never by message.
  *
  * <p>Usage: {@code ConformanceRunner SCENARIO_PATH [--worker-check]}; the server is
- * {@code $ACTIONQ_SERVER}, the project {@code $ACTIONQ_CONFORMANCE_PROJECT} (default a fresh random
+ * {@code $ACTIONQ_SERVER} (with the client's TLS and token settings from the environment:
+ * {@code $ACTIONQ_TOKEN}, {@code $ACTIONQ_CA_FILE}, ...), the project {@code $ACTIONQ_CONFORMANCE_PROJECT} (default a fresh random
  * one), the producer {@code $ACTIONQ_CONFORMANCE_CREATED_BY} (default
  * {@code human:conformance-java}). With {@code --worker-check}, a passed scenario is followed by
- * the live {@link WorkerCheck} of the worker helper in the same JVM. Exits 0 iff every step (and
+ * the live {@link WorkerCheck} of the worker helper in the same JVM. The {@code denied} steps
+ * read the token named by {@code token_env} ({@code $ACTIONQ_CONFORMANCE_WORKER_TOKEN}). Exits 0 iff every step (and
  * the worker check) passed.
  */
 public final class ConformanceRunner {
@@ -169,9 +172,42 @@ public final class ConformanceRunner {
         return unary(op, step);
       case "signal":
         return signal(step);
+      case "denied":
+        return denied(step);
       default:
         return "unknown op " + quote(op);
     }
+  }
+
+  /**
+   * A second client with the same server and TLS settings (the environment's) but the token of
+   * the environment variable {@code token_env} ("" sends none), whose {@code call} must fail with
+   * {@code expect_reason}.
+   */
+  private String denied(JsonNode step) {
+    String tokenEnv = str(step, "token_env", "");
+    String token = "";
+    if (!tokenEnv.isEmpty()) {
+      token = env(tokenEnv, "");
+      if (token.isEmpty()) {
+        return tokenEnv + " is not set";
+      }
+    }
+    String call = str(step, "call", "");
+    if (!call.equals("emit_event")) {
+      return "unknown call " + quote(call);
+    }
+    Outcome<?> out;
+    try (ActionQueueClient other = ActionQueueClient.builder().authToken(token).build()) {
+      out = call(() -> other.emitEvent(EmitEventRequest.newBuilder()
+          .setEventType("coordinator_cycle").setActor("conformance").setPayloadJson("{}")
+          .build()));
+    }
+    String want = str(step, "expect_reason", "");
+    if (out.code == Status.Code.OK) {
+      return "the call succeeded, want " + want;
+    }
+    return out.reason.equals(want) ? null : "got " + out.describe() + ", want " + want;
   }
 
   /** The Enqueue request of a step's "actions", and the ref of each action in order. */

@@ -30,6 +30,7 @@ import dev.actionq.v1.ListActionsRequest;
 import dev.actionq.v1.ListActionsResponse;
 import dev.actionq.v1.NewAction;
 import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -599,8 +600,12 @@ final class WorkerCheck {
         .addService(service)
         .build()
         .start();
+    // The stand-in is plaintext and checks no token: none of the environment's TLS settings
+    // or token apply to it.
     try (ActionQueueClient client = ActionQueueClient.builder()
-        .address("127.0.0.1:" + server.getPort())
+        .channel(Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(),
+            InsecureChannelCredentials.create()).build())
+        .authToken("")
         .build()) {
       CountDownLatch started = new CountDownLatch(REPEATED_IDS.size());
       Worker worker = Worker.builder(client)

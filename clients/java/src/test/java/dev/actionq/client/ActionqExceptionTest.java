@@ -109,6 +109,32 @@ class ActionqExceptionTest {
   }
 
   @Test
+  void serverLimitsAndSlowWatchersAreTyped() throws Exception {
+    ActionqException limit = getActionAgainst(status(Code.RESOURCE_EXHAUSTED,
+        "too many concurrent streams", "LIMIT_EXCEEDED",
+        Map.of("limit", "ACTIONQ_MAX_STREAMS_PER_PRINCIPAL", "value", "64")));
+    assertTrue(limit.isLimitExceeded());
+    assertFalse(limit.isWatcherTooSlow());
+    assertEquals(ErrorReason.ERROR_REASON_LIMIT_EXCEEDED, limit.reason());
+    assertEquals("64", limit.metadata().get("value"));
+    ActionqException slow = getActionAgainst(status(Code.RESOURCE_EXHAUSTED,
+        "the watcher fell behind", "WATCHER_TOO_SLOW", Map.of("cursor", "c9")));
+    assertTrue(slow.isWatcherTooSlow());
+    assertEquals(ErrorReason.ERROR_REASON_WATCHER_TOO_SLOW, slow.reason());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, slow.code());
+  }
+
+  @Test
+  void authRefusalsAreTyped() throws Exception {
+    assertTrue(getActionAgainst(status(Code.UNAUTHENTICATED, "no token", "UNAUTHENTICATED",
+        Map.of())).isUnauthenticated());
+    ActionqException denied = getActionAgainst(status(Code.PERMISSION_DENIED,
+        "role worker may not call EmitEvent", "PERMISSION_DENIED", Map.of()));
+    assertTrue(denied.isPermissionDenied());
+    assertFalse(denied.isUnauthenticated());
+  }
+
+  @Test
   void anUnknownReasonFallsBackToTheCode() throws Exception {
     ActionqException e = getActionAgainst(status(Code.FAILED_PRECONDITION, "paused",
         "QUEUE_FROM_THE_FUTURE", Map.of()));

@@ -96,6 +96,41 @@ class EventFollowerTest {
   }
 
   @Test
+  void aStreamClosedForFallingBehindIsReopenedFromTheLastCursorHandedOut() throws Exception {
+    com.google.rpc.Status tooSlow = com.google.rpc.Status.newBuilder()
+        .setCode(com.google.rpc.Code.RESOURCE_EXHAUSTED.getNumber())
+        .setMessage("the watcher fell too far behind")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setDomain(ActionqException.DOMAIN).setReason("WATCHER_TOO_SLOW")
+            .putMetadata("cursor", "m1").build()))
+        .build();
+    Log log = new Log(
+        (request, out) -> {
+          out.onNext(message("m1", event("e1", "c1")));
+          out.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(tooSlow));
+        },
+        (request, out) -> {
+          out.onNext(message("m2", event("e2", "c2")));
+          out.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(tooSlow));
+        },
+        (request, out) -> out.onNext(message("m3", event("e3", "c3")))); // then stays open
+    // A pause between attempts longer than the test's timeout: reopening must not wait.
+    try (InProcess server = InProcess.serve(log);
+        EventFollower events = server.client.followEvents(
+            WatchEventsRequest.newBuilder().setAfterCursor("start").build(),
+            Duration.ofMinutes(5))) {
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        got.add(events.next().getEventType());
+      }
+      assertEquals(List.of("e1", "e2", "e3"), got);
+      assertEquals("m3", events.cursor());
+      assertEquals(List.of("start", "m1", "m2"),
+          log.seen.stream().map(WatchEventsRequest::getAfterCursor).toList());
+    }
+  }
+
+  @Test
   void closeEndsAWaitingNext() throws Exception {
     Log log = new Log((request, out) -> out.onNext(message("m1", event("e1", "c1"))));
     try (InProcess server = InProcess.serve(log)) {
