@@ -47,11 +47,6 @@ def available() -> list[Migration]:
     return found
 
 
-def quote_ident(name: str) -> str:
-    """Quote an identifier, refusing anything but a plain one."""
-    return quoted(name)
-
-
 async def migrate(conn: asyncpg.Connection, schema: str) -> MigrationReport:
     """Bring `schema` up to date. Safe to run concurrently from many processes.
     When it is current already, nothing but reads happen."""
