@@ -28,6 +28,7 @@ from . import (
     workflows,
 )
 from .output import (
+    CONNECT,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_NOTHING,
@@ -154,17 +155,17 @@ def cli(
     """Operate an actionq server over gRPC."""
     if (cert is None) != (key is None):
         bad_input("--cert and --key go together (mutual TLS)")
-    ctx.obj = ctx.with_resource(
-        Client(
-            server,
-            timeout=timeout,
-            token=token,
-            tls=tls,
-            ca_file=ca_file,
-            cert_file=cert,
-            key_file=key,
-        )
-    )
+    options: dict[str, Any] = {
+        "address": server,
+        "timeout": timeout,
+        "token": token,
+        "tls": tls,
+        "ca_file": ca_file,
+        "cert_file": cert,
+        "key_file": key,
+    }
+    ctx.meta[CONNECT] = options
+    ctx.obj = ctx.with_resource(Client(**options))
 
 
 @cli.command()

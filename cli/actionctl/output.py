@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import click
-from actionq import Client
+from actionq import AsyncClient, Client
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
@@ -73,6 +73,17 @@ def client() -> Client:
     found = click.get_current_context().find_object(Client)
     assert found is not None
     return found
+
+
+# ctx.meta key: the connection options of this invocation (address, timeout,
+# token, TLS files), for the commands that need an asyncio client too.
+CONNECT = "actionq.connect"
+
+
+def async_client_factory() -> Callable[[], AsyncClient]:
+    """Makes asyncio clients connected like this invocation's client."""
+    options = dict(click.get_current_context().meta[CONNECT])
+    return lambda: AsyncClient(**options)
 
 
 def _progress_mode() -> str:

@@ -6,7 +6,7 @@ textual; fits 80x24."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Input, RichLog, Static
 
-from .output import client
+from .output import async_client_factory, client
 
 # How often the counts are read again (events stream in as they happen).
 REFRESH_SECONDS = 1.0
@@ -25,7 +25,7 @@ COLUMNS = ("queue", "type", "due", "sched", "leased", "wait", "ok/m", "bad/m", "
 
 
 class Top(App[None]):
-    """The view; `address` and `timeout` are those of actionctl's client."""
+    """The view; `connect` makes a client connected like actionctl's."""
 
     CSS = """
     #status { height: 1; background: $boost; }
@@ -42,10 +42,10 @@ class Top(App[None]):
         Binding("space", "freeze", "Freeze"),
     ]
 
-    def __init__(self, address: str, timeout: float) -> None:
+    def __init__(self, address: str, connect: Callable[[], AsyncClient]) -> None:
         super().__init__()
         self.address = address
-        self.timeout = timeout
+        self._connect = connect
         self.queue_filter = ""
         self.frozen = False
         self.paused: dict[str, bool] = {}
@@ -62,7 +62,7 @@ class Top(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self._client = AsyncClient(self.address, timeout=self.timeout)
+        self._client = self._connect()
         table = self.query_one(DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)
@@ -225,5 +225,4 @@ def top(**_: Any) -> None:
     """A full-screen live view: counts per queue and type, throughput, oldest
     due, leases held, the newest events. Keys: / filter by queue, Esc all
     queues, p pause/resume the selected queue, space freeze, q quit."""
-    c = client()
-    Top(c.address, c.timeout).run()
+    Top(client().address, async_client_factory()).run()

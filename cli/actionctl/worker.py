@@ -36,7 +36,7 @@ from actionq import (
     Unavailable,
 )
 
-from .output import client, emit_json
+from .output import async_client_factory, emit_json
 from .params import Duration
 from .runner import (
     MAX_TIMEOUT_SECONDS,
@@ -426,10 +426,10 @@ def worker(
         default_timeout=default_timeout,
         allow_shell=allow_shell,
     )
-    address, timeout = client().address, client().timeout
+    connect = async_client_factory()
 
     async def main() -> None:
-        async with AsyncClient(address, timeout=timeout) as connection:
+        async with connect() as connection:
             runner = CommandWorker(connection, settings)
             await runner.run()
             emit_json({"worker": settings.name, "outcomes": dict(sorted(runner.outcomes.items()))})

@@ -281,3 +281,37 @@ def test_refuses_to_listen_off_loopback_unprotected(pg_dsn: str) -> None:
         assert any('"event": "insecure"' in line for line in server.output)
     finally:
         server.stop()
+
+
+def test_the_command_worker_uses_actionctls_token(secured: Secured) -> None:
+    """`actionctl --token T worker` claims and completes with that token (its
+    asyncio client is connected like actionctl's own)."""
+    kind = f"shell-{uuid.uuid4().hex[:8]}"
+    with Client(secured.server.address, token=secured.admin) as admin:
+        worker_token = admin.create_token("shell-worker", "worker").secret
+        action = admin.add(kind, "p", payload={"command": ["true"]})
+        proc = subprocess.Popen(
+            [
+                executable("actionctl"),
+                "--server",
+                secured.server.address,
+                "--token",
+                worker_token,
+                "worker",
+                "--type",
+                kind,
+                "--name",
+                "shell-worker",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            (done,) = admin.wait(action.id, timeout=60)
+            assert done.status == "completed" and done.claimed_by == "shell-worker"
+        finally:
+            proc.terminate()
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert worker_token not in out + err
