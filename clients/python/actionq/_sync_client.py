@@ -32,7 +32,14 @@ from ._wire import (
     target,
     timestamp,
 )
-from .errors import DeadlineExceeded, Unavailable, WaitTimeout, error_from_rpc, make_error
+from .errors import (
+    DeadlineExceeded,
+    Unavailable,
+    WaitTimeout,
+    WatcherTooSlow,
+    error_from_rpc,
+    make_error,
+)
 from .records import (
     Action,
     ActionPage,
@@ -409,7 +416,8 @@ class Client:
         An unreachable server at the start raises `Unavailable` at once. Once
         connected, when the stream ends or breaks (the server restarts, the
         database is down) it resumes from the last cursor the server gave, so
-        nothing is lost or repeated."""
+        nothing is lost or repeated. A stream the server closed because this
+        reader fell behind (`WatcherTooSlow`) resumes the same way, at once."""
         cursor = (self.stats()).latest_event_cursor if from_end else after_cursor
         if not from_end:
             self.ping()
@@ -420,6 +428,11 @@ class Client:
                 for batch in stream:
                     yield from batch.events
                     cursor = batch.cursor
+            except WatcherTooSlow:
+                # Every batch sent before the error has been read: resume now
+                # from the last one (the error's cursor is never ahead of it).
+                stream.cancel()
+                continue
             except Unavailable:
                 pass
             finally:
