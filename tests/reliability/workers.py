@@ -9,25 +9,33 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-# The worker: claim (long poll), work a random while, complete; forever.
+# The worker: claim (long poll), work a random while, complete; forever. It
+# takes a comma-separated list of server addresses and moves to the next one
+# when a call fails.
 SCRIPT = """
 import random, sys, time
 from actionq import Client, ActionqError
-address, name, project, lease = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-with Client(address, timeout=10) as client:
-    while True:
+addresses = sys.argv[1].split(",")
+name, project, lease = sys.argv[2], sys.argv[3], float(sys.argv[4])
+clients = [Client(a, timeout=10) for a in addresses]
+turn = 0
+while True:
+    client = clients[turn % len(clients)]
+    try:
+        got = client.claim(name, project=project, lease=lease, wait=5)
+    except ActionqError:
+        # e.g. this replica is gone: try the next one after a pause (backoff).
+        turn += 1
+        time.sleep(0.1)
+        continue
+    for item in got:
+        print("claimed", item.action.id, flush=True)
+        time.sleep(random.uniform(0.02, 0.3))  # workload, not synchronization
         try:
-            got = client.claim(name, project=project, lease=lease, wait=5)
-        except ActionqError:
-            continue  # e.g. the server is restarting: claim again
-        for item in got:
-            print("claimed", item.action.id, flush=True)
-            time.sleep(random.uniform(0.02, 0.3))  # workload, not synchronization
-            try:
-                client.complete(item.action.id, item.lease_token, result_ref=name)
-                print("completed", item.action.id, flush=True)
-            except ActionqError as exc:
-                print("refused", item.action.id, exc.reason, flush=True)
+            client.complete(item.action.id, item.lease_token, result_ref=name)
+            print("completed", item.action.id, flush=True)
+        except ActionqError as exc:
+            print("refused", item.action.id, exc.reason or exc.code, flush=True)
 """
 
 
