@@ -169,6 +169,7 @@ async def start(settings: Settings, dsn: str) -> App:
         retention_seconds=settings.retention,
         tokens=tokens,
         waker=waker,
+        watch_stall_seconds=settings.watch_stall_seconds,
     )
     service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()

@@ -102,6 +102,9 @@ class Settings:
     # off, on (the environment's tracer provider) or console (spans on stdout).
     tracing: str = "off"
     limits: ServerLimits = ServerLimits()
+    # A WatchEvents stream whose writes stall this long (seconds: the reader
+    # stopped reading) is closed with RESOURCE_EXHAUSTED / WATCHER_TOO_SLOW.
+    watch_stall_seconds: float = 30.0
 
     @property
     def tls(self) -> bool:
@@ -153,6 +156,7 @@ class Settings:
             insecure=_flag(env, "ACTIONQ_INSECURE"),
             tracing=_choice(env, "ACTIONQ_TRACING", "off", ("off", "on", "console")),
             limits=ServerLimits.from_env(env),
+            watch_stall_seconds=_float(env, "ACTIONQ_WATCH_STALL_SECONDS", 30.0, low=0.1),
             **_tls(env),
         )
 

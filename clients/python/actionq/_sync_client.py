@@ -414,9 +414,9 @@ class Client:
 
         An unreachable server at the start raises `Unavailable` at once. Once
         connected, when the stream ends or breaks (the server restarts, the
-        database is down, or it closed the stream for falling too far behind:
-        `WatcherTooSlow`) it resumes from the last cursor the server gave, so
-        nothing is lost or repeated."""
+        database is down) it resumes from the last cursor the server gave, so
+        nothing is lost or repeated. A stream the server closed because this
+        reader fell behind (`WatcherTooSlow`) resumes the same way, at once."""
         cursor = (self.stats()).latest_event_cursor if from_end else after_cursor
         if not from_end:
             self.ping()
@@ -427,7 +427,12 @@ class Client:
                 for batch in stream:
                     yield from batch.events
                     cursor = batch.cursor
-            except (Unavailable, WatcherTooSlow):
+            except WatcherTooSlow:
+                # Every batch sent before the error has been read: resume now
+                # from the last one (the error's cursor is never ahead of it).
+                stream.cancel()
+                continue
+            except Unavailable:
                 pass
             finally:
                 stream.cancel()

@@ -343,8 +343,11 @@ class LimitExceeded(ResourceExhausted):
 
 
 class WatcherTooSlow(ResourceExhausted):
-    """A WatchEvents stream fell too far behind and was closed;
-    `.metadata["cursor"]` is the last event delivered: resume from it."""
+    """A WatchEvents stream fell too far behind (its reader stopped reading)
+    and was closed. `.metadata["cursor"]` is the position after the last batch
+    whose write the server saw complete; the batch it was stalled on may still
+    arrive before this error, so resume from the last cursor received (never
+    behind this one), as `Client.follow_events` does."""
 
     reason_name = "WATCHER_TOO_SLOW"
 

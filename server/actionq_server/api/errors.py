@@ -37,6 +37,7 @@ from ..domain.errors import (
     Reason,
     Unauthenticated,
     Unavailable,
+    WatcherTooSlow,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ _CODES: dict[type[ActionqError], int] = {
     Aborted: code_pb2.ABORTED,
     RateLimited: code_pb2.RESOURCE_EXHAUSTED,
     LimitExceeded: code_pb2.RESOURCE_EXHAUSTED,
+    WatcherTooSlow: code_pb2.RESOURCE_EXHAUSTED,
     Unavailable: code_pb2.UNAVAILABLE,
     Unauthenticated: code_pb2.UNAUTHENTICATED,
     PermissionDenied: code_pb2.PERMISSION_DENIED,
@@ -137,6 +139,20 @@ def _refuse_malformed(request: Any) -> None:
 async def _abort(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> None:
     status = to_status(exc)
     await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+async def _abort_stream(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    """As _abort, for a stream: its status goes out after the messages the
+    reader has not taken yet, so a reader that leaves instead (cancels, or its
+    connection drops) makes sending it fail. The call then simply ends as
+    cancelled, as if the reader had left before the error."""
+    try:
+        await _abort(exc, context)
+    except grpc.aio.AbortError:
+        raise
+    except Exception as unsent:
+        log.debug("stream status not sent, the reader left: %s", unsent)
+        raise asyncio.CancelledError from None
 
 
 def _passes(exc: BaseException) -> bool:
@@ -250,7 +266,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 except Exception as exc:
                     if _passes(exc):
                         raise
-                    await _abort(exc, context)
+                    await _abort_stream(exc, context)
 
         return stream
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -12,7 +14,7 @@ from actionq.v1 import service_pb2_grpc
 
 from ..domain import validation as v
 from ..domain.cron import Cron
-from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument
+from ..domain.errors import ActionqError, FailedPrecondition, InvalidArgument, WatcherTooSlow
 from ..domain.jsontext import json_object_text
 from ..domain.models import (
     COORDINATOR_EVENT_TYPES,
@@ -37,6 +39,8 @@ from .convert_limits import requested_limits
 from .errors import code_name
 from .identity import must_hold_lease, who
 
+log = logging.getLogger(__name__)
+
 Context = Any
 # How long before the caller's deadline a wait gives up and says so.
 DEADLINE_MARGIN = 0.05
@@ -60,6 +64,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         retention_seconds: float = 7 * 86400.0,
         tokens: TokenStore | None = None,
         waker: Waker | None = None,
+        watch_stall_seconds: float = 30.0,
     ) -> None:
         self._service = service
         self._tokens = tokens or TokenStore(service.store.pool)
@@ -69,6 +74,7 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         self._prune = prune
         self._retention_seconds = retention_seconds
         self._waker = waker
+        self._watch_stall_seconds = watch_stall_seconds
 
     async def Enqueue(self, request: spb.EnqueueRequest, context: Context) -> spb.EnqueueResponse:
         new = c.new_actions(request)
@@ -258,11 +264,32 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
         )
         after = c.log_position("after_cursor", request.after_cursor)
         pages = self._service.watch(after, where, max_batch, from_end=request.from_end)
+        delivered = request.after_cursor
         async for page in pages:
             response = spb.WatchEventsResponse(cursor=c.cursor_token(page.next_cursor))
             for e in page.events:
                 c.fill_event(response.events.add(), e)
-            yield response
+            # Each write waits for the reader's flow-control window, so at most
+            # one page is buffered per stream; a reader that stops reading
+            # stalls the write, and past the stall limit its stream is closed.
+            try:
+                await asyncio.wait_for(context.write(response), self._watch_stall_seconds)
+            except TimeoutError:
+                log.info(
+                    "closing a watcher that read nothing for %g s",
+                    self._watch_stall_seconds,
+                    extra={"event": "watcher_too_slow", "cursor": delivered},
+                )
+                raise WatcherTooSlow(
+                    f"the watcher read nothing for {self._watch_stall_seconds:g} s; "
+                    "resume from the last cursor received",
+                    delivered,
+                ) from None
+            delivered = response.cursor
+        return
+        # Still an async generator (what the interceptors wrap) that writes
+        # with context.write, whose wait can be bounded.
+        yield
 
     async def EmitEvent(
         self, request: spb.EmitEventRequest, context: Context

@@ -126,6 +126,18 @@ class LimitExceeded(ActionqError):
         self.metadata["value"] = str(value)
 
 
+class WatcherTooSlow(ActionqError):
+    """A watcher read its stream too slowly: writes to it stalled longer than
+    the server waits. Metadata "cursor" is the position after the last batch
+    whose write completed; the reader resumes from the last batch it got."""
+
+    default_reason = Reason.WATCHER_TOO_SLOW
+
+    def __init__(self, message: str, cursor: str) -> None:
+        super().__init__(message)
+        self.metadata["cursor"] = cursor
+
+
 class Unavailable(ActionqError):
     """The database cannot be reached or the server is draining; the call may be retried."""
 
