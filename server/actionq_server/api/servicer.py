@@ -285,6 +285,10 @@ class ActionQueueServicer(service_pb2_grpc.ActionQueueServiceServicer):
                     "resume from the last cursor received",
                     delivered,
                 ) from None
+            except Exception:
+                # A write fails only when the call is over: the reader cancelled
+                # or its connection dropped. End as grpc ends a cancelled call.
+                raise asyncio.CancelledError from None
             delivered = response.cursor
         return
         # Still an async generator (what the interceptors wrap) that writes
