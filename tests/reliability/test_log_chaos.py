@@ -25,7 +25,7 @@ from .figures import figure
 
 WRITERS = 8
 WATCHERS = 4
-BATCHES = 30  # per writer; every tenth is refused
+BATCHES = 60  # per writer; every tenth is refused
 
 
 @pytest.fixture
@@ -159,3 +159,5 @@ def test_log_is_complete_under_rollbacks_and_reconnecting_watchers(
     )
     assert (lost, duplicated, out_of_order, mismatched) == (0, 0, 0, 0)
     assert len(stretches) > WATCHERS * 5, "the watchers hardly reconnected"
+    # Streams ended by their readers mid-write leave no error in the log.
+    assert "Traceback" not in chaos_server.log
