@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
-import grpc
-
-from .api.around import Wrapped
+from .api.around import AroundInterceptor
 
 
 class TracingUnavailable(RuntimeError):
@@ -42,7 +40,7 @@ def configure(mode: str) -> None:
     trace.set_tracer_provider(provider)
 
 
-class TracingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+class TracingInterceptor(AroundInterceptor):
     """A SERVER span around each actionq call, continuing the caller's trace."""
 
     def __init__(self) -> None:
@@ -51,14 +49,7 @@ class TracingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self._propagate = propagate
         self._trace = trace
         self._tracer = trace.get_tracer("actionq-server")
-        self._wrapped = Wrapped(self._span)
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        return self._wrapped.handler(details.method, await continuation(details))
+        super().__init__(self._span)
 
     @contextlib.asynccontextmanager
     async def _span(self, method: str, context: Any, request: Any) -> AsyncIterator[Any]:

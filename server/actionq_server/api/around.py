@@ -4,7 +4,7 @@ the one wrapping of gRPC method handlers the interceptors share."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -15,6 +15,20 @@ SERVICE_PREFIX = "/actionq.v1.ActionQueueService/"
 # Given the short method name, the call's context and its request, what to
 # run the call in.
 Around = Callable[[str, Any, Any], AbstractAsyncContextManager[Any]]
+
+
+class AroundInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """An interceptor that runs each actionq call inside `around`."""
+
+    def __init__(self, around: Around) -> None:
+        self._wrapped = Wrapped(around)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        return self._wrapped.handler(details.method, await continuation(details))
 
 
 class Wrapped:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Any
-
-import grpc
 
 from ..domain.auth import ALLOWED, Principal, allowed
 from ..domain.errors import PermissionDenied, Unauthenticated
 from ..store.tokens import TokenStore
-from .around import Wrapped
+from .around import AroundInterceptor
 
 # How long a token's state is trusted without reading it again.
 CACHE_SECONDS = 1.0
@@ -61,21 +59,14 @@ def _bearer(metadata: Any) -> str | None:
     return None
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+class AuthInterceptor(AroundInterceptor):
     """Checks each actionq call before its handler runs (health and reflection
     stay open). Sits inside the ErrorInterceptor, which turns its refusals
     into UNAUTHENTICATED / PERMISSION_DENIED with a reason."""
 
     def __init__(self, authenticator: Authenticator) -> None:
         self._auth = authenticator
-        self._wrapped = Wrapped(self._authenticated)
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        return self._wrapped.handler(details.method, await continuation(details))
+        super().__init__(self._authenticated)
 
     @contextlib.asynccontextmanager
     async def _authenticated(

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
-
-import grpc
 
 from ..config import ServerLimits
 from ..domain.errors import LimitExceeded
 from ..store import deadline
-from .around import Wrapped
+from .around import AroundInterceptor
 from .auth import current
 
 MAX_CONCURRENT_STREAMS = 1000
@@ -78,7 +76,7 @@ def _release(counts: Counter[str], key: str) -> None:
         del counts[key]
 
 
-class LimitsInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+class LimitsInterceptor(AroundInterceptor):
     """Applies ServerLimits to every actionq call. Sits inside the auth check
     (the principal is known) and the ErrorInterceptor (which turns its
     refusals into RESOURCE_EXHAUSTED with reason LIMIT_EXCEEDED)."""
@@ -95,14 +93,7 @@ class LimitsInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             ("ACTIONQ_MAX_LONG_POLLS_PER_CONNECTION", limits.long_polls_per_connection),
             ("ACTIONQ_MAX_LONG_POLLS_PER_PRINCIPAL", limits.long_polls_per_principal),
         )
-        self._wrapped = Wrapped(self._limited)
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        return self._wrapped.handler(details.method, await continuation(details))
+        super().__init__(self._limited)
 
     @contextlib.asynccontextmanager
     async def _limited(self, method: str, context: Any, request: Any) -> AsyncIterator[None]:
