@@ -9,11 +9,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +151,31 @@ def refusal(dsn: str, schema: str, statement: str) -> str:
             await conn.close()
 
     return asyncio.run(run())
+
+
+@contextlib.contextmanager
+def fake_server(servicer: Any) -> Iterator[str]:
+    """An in-process gRPC server of `servicer` (a stand-in for actionq in
+    client unit tests); yields its address."""
+    import grpc
+    from actionq.v1 import service_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    service_pb2_grpc.add_ActionQueueServiceServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(0)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (for a server restarted on the same address)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) -> bool:

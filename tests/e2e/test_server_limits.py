@@ -195,8 +195,7 @@ def test_an_abandoned_call_stops_its_sql(limited: ServerProcess, pg_dsn: str) ->
                 async with conn.transaction():
                     await conn.execute("SELECT 1 FROM actions WHERE id = $1 FOR UPDATE", action.id)
                     locked.set()
-                    while not release.is_set():
-                        await asyncio.sleep(0.05)  # holds the lock until the test releases it
+                    await asyncio.to_thread(release.wait, 60)
             finally:
                 await conn.close()
 

@@ -15,7 +15,7 @@ import pytest
 from actionq import ActionqError, Client, DatabaseUnavailable
 
 from tests.conftest import fresh_schema
-from tests.support import executable, log_records, start_server, wait_until
+from tests.support import executable, free_port, log_records, start_server, wait_until
 
 
 def test_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
@@ -171,11 +171,7 @@ def test_database_outage_is_unavailable_then_recovers(tmp_path: Path) -> None:
 
 
 def test_follow_events_resumes_across_a_server_restart(pg_dsn: str) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {
         "ACTIONQ_URL": pg_dsn,
         "ACTIONQ_SCHEMA": fresh_schema(),

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import random
 import signal
-import socket
 import threading
 import time
 
 from actionq import ActionqError, Client
 
 from tests.conftest import fresh_schema
-from tests.support import ServerProcess, start_server, wait_until
+from tests.support import ServerProcess, free_port, start_server, wait_until
 
 from .figures import figure
 
@@ -23,9 +22,7 @@ KILLS = 3
 
 
 def test_watchers_resume_exactly_across_server_kills(pg_dsn: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {
         "ACTIONQ_URL": pg_dsn,
         "ACTIONQ_SCHEMA": fresh_schema(),

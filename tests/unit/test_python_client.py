@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,8 @@ from actionq.v1 import service_pb2 as spb
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+from tests.support import fake_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = {"above_2_53": 2**53 + 1, "min_int64": -(2**63), "max_uint64": 2**64 - 1, "x": 0.1}
@@ -103,14 +104,8 @@ class FakeService(service_pb2_grpc.ActionQueueServiceServicer):
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeService, str]]:
     service = FakeService()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    service_pb2_grpc.add_ActionQueueServiceServicer_to_server(service, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield service, f"127.0.0.1:{port}"
-    finally:
-        server.stop(0)
+    with fake_server(service) as address:
+        yield service, address
 
 
 def both(address: str, call: Callable[[Any], Any]) -> list[Any]:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import random
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +38,8 @@ from actionq.v1 import service_pb2_grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+from tests.support import fake_server
 
 
 @pytest.mark.parametrize(
@@ -226,14 +227,8 @@ for _name in (
 @pytest.fixture
 def fake() -> Iterator[tuple[Fake, str]]:
     service = Fake()  # type: ignore[abstract]  # methods are set by _method below
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    service_pb2_grpc.add_ActionQueueServiceServicer_to_server(service, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield service, f"127.0.0.1:{port}"
-    finally:
-        server.stop(0)
+    with fake_server(service) as address:
+        yield service, address
 
 
 def both(address: str, call: Callable[[Any], Any]) -> list[Any]:

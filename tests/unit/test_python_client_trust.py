@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from actionq.v1 import service_pb2 as spb
 from actionq.v1 import service_pb2_grpc
 from google.rpc import code_pb2
 
+from tests.support import fake_server
 from tests.unit.test_python_client import rich_status
 
 VARIABLES = (
@@ -97,14 +97,8 @@ class TooSlowOnce(service_pb2_grpc.ActionQueueServiceServicer):
 @pytest.fixture
 def too_slow() -> Iterator[tuple[TooSlowOnce, str]]:
     service = TooSlowOnce()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    service_pb2_grpc.add_ActionQueueServiceServicer_to_server(service, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield service, f"127.0.0.1:{port}"
-    finally:
-        server.stop(0)
+    with fake_server(service) as address:
+        yield service, address
 
 
 def test_follow_events_resumes_after_watcher_too_slow(
